@@ -1,0 +1,343 @@
+"""The records prodops stores, one dataclass per kind.
+
+Records are treated as values: a change builds a new record with
+`dataclasses.replace` and hands it to the store, so a list a pane is showing
+never changes under it. Times are ISO-8601 UTC strings ('2026-11-24T15:00:00Z'),
+which also sort correctly as text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
+
+IMPORTANCE_LEVELS = ("low", "medium", "high", "critical")
+FEEDBACK_STATUSES = ("new", "processed", "archived")
+OPPORTUNITY_STATUSES = ("exploring", "planned", "in_progress", "shipped", "wont_do")
+ACTION_STATUSES = ("open", "done", "dropped")
+RETRO_PHASES = ("checkin", "reflect", "group", "vote", "discuss", "actions", "closed")
+
+_ID_PATTERN = re.compile(r"^([A-Z]{1,3})-(\d{1,9})$")
+
+
+def split_id(record_id: str) -> tuple[str, int]:
+    """'F-12' -> ('F', 12); raises ValueError for anything else."""
+    match = _ID_PATTERN.match(record_id.strip().upper())
+    if not match:
+        raise ValueError(f"{record_id!r} is not an id like F-12")
+    return match.group(1), int(match.group(2))
+
+
+@dataclass(slots=True, kw_only=True)
+class Record:
+    """What every stored kind has. Subclasses set KIND (table name) and PREFIX (id letter)."""
+
+    KIND: ClassVar[str] = ""
+    PREFIX: ClassVar[str] = ""
+    # Fields holding nested records, so (de)serialisation can recurse: name -> class.
+    NESTED: ClassVar[dict[str, type]] = {}
+
+    id: str = ""
+    created_at: str = ""
+    updated_at: str = ""
+
+    @property
+    def number(self) -> int:
+        return split_id(self.id)[1]
+
+    def to_dict(self) -> dict[str, Any]:
+        return _to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]):
+        return _from_dict(cls, data)
+
+
+def _to_dict(obj) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    nested = getattr(obj, "NESTED", {})
+    for name in _field_names(type(obj)):
+        value = getattr(obj, name)
+        if name in nested:
+            value = [_to_dict(v) for v in value]
+        elif isinstance(value, list):
+            value = list(value)
+        elif isinstance(value, dict):
+            value = dict(value)
+        out[name] = value
+    return out
+
+
+def _from_dict(cls, data: dict[str, Any]):
+    names = _field_names(cls)
+    nested = getattr(cls, "NESTED", {})
+    kwargs = {}
+    for key, value in data.items():
+        if key not in names:
+            continue  # tolerate fields a later minor version added
+        if key in nested and value is not None:
+            value = [_from_dict(nested[key], v) for v in value]
+        kwargs[key] = value
+    return cls(**kwargs)
+
+
+_FIELD_CACHE: dict[type, frozenset[str] | tuple[str, ...]] = {}
+
+
+def _field_names(cls) -> tuple[str, ...]:
+    names = _FIELD_CACHE.get(cls)
+    if names is None:
+        names = tuple(f.name for f in fields(cls))
+        _FIELD_CACHE[cls] = names
+    return names  # type: ignore[return-value]
+
+
+# --- Feedback ---------------------------------------------------------------
+
+
+@dataclass(slots=True, kw_only=True)
+class FeedbackItem(Record):
+    KIND: ClassVar[str] = "feedback"
+    PREFIX: ClassVar[str] = "F"
+
+    text: str = ""
+    title: str = ""
+    customer: str = ""
+    source: str = ""
+    area: str | None = None  # ProductArea id
+    tags: list[str] = field(default_factory=list)
+    importance: str | None = None  # one of IMPORTANCE_LEVELS, None = not rated yet
+    status: str = "new"  # one of FEEDBACK_STATUSES; "snoozed" is new + snoozed_until in the future
+    received_at: str = ""
+    triaged_at: str | None = None  # first time it left "new"
+    snoozed_until: str | None = None
+    opportunity: str | None = None  # Opportunity id
+    duplicate_of: str | None = None  # FeedbackItem id it was merged into
+    merged_from: list[str] = field(default_factory=list)  # ids merged into this one
+    source_key: str | None = None  # stable key of an imported row, so re-import adds nothing twice
+    url: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)  # columns of an import we keep but do not model
+
+    def is_snoozed(self, now_iso: str) -> bool:
+        return self.status == "new" and bool(self.snoozed_until) and self.snoozed_until > now_iso
+
+    def view_status(self, now_iso: str) -> str:
+        """The status a user sees: new, snoozed, processed or archived."""
+        return "snoozed" if self.is_snoozed(now_iso) else self.status
+
+
+@dataclass(slots=True, kw_only=True)
+class Opportunity(Record):
+    """A problem or theme that feedback links to, so its volume reaches the roadmap."""
+
+    KIND: ClassVar[str] = "opportunities"
+    PREFIX: ClassVar[str] = "O"
+
+    title: str = ""
+    description: str = ""
+    status: str = "exploring"  # one of OPPORTUNITY_STATUSES
+    area: str | None = None
+    decided_at: str | None = None
+
+
+# --- Product areas and people -----------------------------------------------
+
+
+@dataclass(slots=True, kw_only=True)
+class Person(Record):
+    KIND: ClassVar[str] = "people"
+    PREFIX: ClassVar[str] = "P"
+
+    name: str = ""
+    handle: str = ""
+    email: str = ""
+    team: str = ""
+    role: str = ""  # job title, e.g. "Product Manager"
+    active: bool = True
+    left_at: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class ProductArea(Record):
+    """One node of the area tree. The path ('Billing / Invoices') is derived from parents,
+    so renaming or moving an area is a change to one record."""
+
+    KIND: ClassVar[str] = "areas"
+    PREFIX: ClassVar[str] = "A"
+
+    name: str = ""
+    parent: str | None = None  # ProductArea id
+    description: str = ""
+    owners: list[str] = field(default_factory=list)  # Person ids, PM owners
+    maintainers: list[str] = field(default_factory=list)  # engineering
+    designers: list[str] = field(default_factory=list)
+    influencers: list[str] = field(default_factory=list)  # stakeholders
+    team: str = ""
+    channel: str = ""
+    docs: list[str] = field(default_factory=list)  # links
+    glossary: list[str] = field(default_factory=list)  # the names users call it by
+    code_paths: list[str] = field(default_factory=list)
+
+
+# --- Retros and their action items ------------------------------------------
+
+
+@dataclass(slots=True, kw_only=True)
+class RetroCard:
+    number: int = 0  # unique within its retro
+    column: str = ""
+    text: str = ""
+    author: str = ""  # "" = anonymous
+    group: int | None = None  # RetroGroup number
+    hidden: bool = True  # until the facilitator reveals the board
+    votes: dict[str, int] = field(default_factory=dict)  # participant -> votes
+    notes: str = ""
+    created_at: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
+class RetroGroup:
+    number: int = 0
+    title: str = ""
+    votes: dict[str, int] = field(default_factory=dict)
+    notes: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
+class Retro(Record):
+    KIND: ClassVar[str] = "retros"
+    PREFIX: ClassVar[str] = "R"
+    NESTED: ClassVar[dict[str, type]] = {"cards": RetroCard, "groups": RetroGroup}
+
+    title: str = ""
+    team: str = ""
+    template: str = ""  # template name, e.g. "Start/Stop/Continue"
+    columns: list[str] = field(default_factory=list)  # copied from the template at start
+    phase: str = "checkin"  # one of RETRO_PHASES
+    area: str | None = None  # for launch post-mortems
+    facilitator: str = ""
+    participants: list[str] = field(default_factory=list)
+    votes_per_person: int = 3
+    cards: list[RetroCard] = field(default_factory=list)
+    groups: list[RetroGroup] = field(default_factory=list)
+    current_topic: str | None = None  # "card:3" or "group:1"
+    held_on: str = ""  # date of the meeting
+    closed_at: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class ActionItem(Record):
+    KIND: ClassVar[str] = "actions"
+    PREFIX: ClassVar[str] = "T"
+
+    text: str = ""
+    owners: list[str] = field(default_factory=list)  # Person ids
+    due: str | None = None
+    status: str = "open"  # one of ACTION_STATUSES
+    team: str = ""
+    retro: str | None = None  # the retro it came from
+    topic: str = ""  # the discussed topic it came from
+    area: str | None = None
+    done_at: str | None = None
+
+
+# --- Checklists and nudges --------------------------------------------------
+
+
+@dataclass(slots=True, kw_only=True)
+class ChecklistStep:
+    text: str = ""
+    why: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
+class ChecklistTemplate(Record):
+    KIND: ClassVar[str] = "checklists"
+    PREFIX: ClassVar[str] = "C"
+    NESTED: ClassVar[dict[str, type]] = {"steps": ChecklistStep}
+
+    name: str = ""
+    description: str = ""
+    steps: list[ChecklistStep] = field(default_factory=list)
+    rrule: str | None = None  # RFC 5545 RRULE with DTSTART in UTC; None = run on demand
+    team: str = ""
+    origin: str = "workspace"  # "builtin" or the template file it came from
+
+
+@dataclass(slots=True, kw_only=True)
+class ChecklistRunStep:
+    text: str = ""
+    why: str = ""
+    done: bool = False
+    done_by: str = ""
+    done_at: str | None = None
+    note: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
+class ChecklistRun(Record):
+    KIND: ClassVar[str] = "checklist_runs"
+    PREFIX: ClassVar[str] = "CR"
+    NESTED: ClassVar[dict[str, type]] = {"steps": ChecklistRunStep}
+
+    checklist: str = ""  # ChecklistTemplate id
+    title: str = ""
+    due_at: str | None = None  # the occurrence of the recurrence this run is for
+    steps: list[ChecklistRunStep] = field(default_factory=list)
+    completed_at: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class NudgeState(Record):
+    """What a user said about one nudge: dismissed stays quiet until its facts change."""
+
+    KIND: ClassVar[str] = "nudges"
+    PREFIX: ClassVar[str] = "N"
+
+    key: str = ""  # the nudge's identity, e.g. "stale-feedback"
+    state: str = "dismissed"  # "dismissed" or "snoozed"
+    until: str | None = None
+    facts: str = ""  # fingerprint of the facts when dismissed
+
+
+# --- History (undo) ---------------------------------------------------------
+
+
+@dataclass(slots=True, kw_only=True)
+class Change(Record):
+    """One user-level change: what it did to which records, so `u` can take it back."""
+
+    KIND: ClassVar[str] = "history"
+    PREFIX: ClassVar[str] = "H"
+
+    label: str = ""  # "archived 3 items"
+    origin: str = ""  # "app", "cli", "import", ...
+    # [[record id, before dict or None, after dict or None], ...]
+    ops: list[list[Any]] = field(default_factory=list)
+    undone_by: str | None = None  # the Change that undid this one
+    undoes: str | None = None  # the Change this one undid
+
+
+RECORD_TYPES: tuple[type[Record], ...] = (
+    FeedbackItem,
+    Opportunity,
+    Person,
+    ProductArea,
+    Retro,
+    ActionItem,
+    ChecklistTemplate,
+    ChecklistRun,
+    NudgeState,
+    Change,
+)
+TYPE_BY_PREFIX: dict[str, type[Record]] = {t.PREFIX: t for t in RECORD_TYPES}
+TYPE_BY_KIND: dict[str, type[Record]] = {t.KIND: t for t in RECORD_TYPES}
+
+
+def type_of_id(record_id: str) -> type[Record]:
+    prefix, _ = split_id(record_id)
+    try:
+        return TYPE_BY_PREFIX[prefix]
+    except KeyError:
+        raise ValueError(f"{record_id!r}: no kind of item has the prefix {prefix}-") from None

@@ -1,0 +1,632 @@
+"""The durable workspace: a TinyDB file made atomic, plus an fsync'd change journal.
+
+Stock TinyDB rewrites its whole JSON file in place on every change: not atomic,
+not safe across processes, and 400+ ms a write at 50k documents (PITFALLS.md).
+Here a change is one line appended to `journal.jsonl` and fsync'd, under an
+exclusive file lock, after catching up with whatever other processes appended.
+The TinyDB file (`prodops.json`, readable with plain `TinyDB(path)`) is the
+folded state: rewritten atomically (temp file, fsync, rename, fsync directory)
+only when the journal has grown past a quarter of it, so the amortised cost of
+a change does not depend on the size of the workspace. Each fold keeps the
+previous snapshot and journal segment in `backups/` for `prodops doctor`.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+
+from .errors import NothingToUndo, NotFound, UndoConflict, WorkspaceCorrupt, WorkspaceTooNew
+from .model import RECORD_TYPES, TYPE_BY_KIND, Change, Record, split_id, type_of_id
+
+SNAPSHOT_NAME = "prodops.json"
+JOURNAL_NAME = "journal.jsonl"
+LOCK_NAME = "prodops.lock"
+BACKUP_DIR = "backups"
+META_TABLE = "_meta"
+
+SCHEMA_VERSION = 1
+# Migrations upgrade the raw TinyDB dict (snapshot with the journal replayed) from
+# version N to N+1. Version 1 is the first released layout, so there are none yet.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+BACKUPS_KEPT = 3
+HISTORY_KEPT = 500  # undo levels that survive a fold
+FOLD_MIN_BYTES = 1 << 20
+
+R = TypeVar("R", bound=Record)
+
+
+def ensure_private_dir(path: Path) -> None:
+    """Create a directory readable by the user only (feedback holds customer data)."""
+    if not path.exists():
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(path, 0o700)  # mkdir's mode is filtered by the umask
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Leave `path` holding either its old content or `data`, never a mix."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def read_json_file(path: Path) -> Any:
+    """Parse a JSON file or raise WorkspaceCorrupt naming it; None if it is absent."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise WorkspaceCorrupt(path, exc.strerror or str(exc)) from exc
+    if not raw.strip():
+        raise WorkspaceCorrupt(path, "the file is empty")
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError as exc:
+        raise WorkspaceCorrupt(path, "not UTF-8 text") from exc
+    except json.JSONDecodeError as exc:
+        raise WorkspaceCorrupt(path, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
+
+
+class AtomicJSONStorage(Storage):
+    """A TinyDB storage whose writes are atomic and whose reads refuse a damaged file."""
+
+    def __init__(self, path: str | Path, **_: Any):
+        self.path = Path(path)
+
+    def read(self) -> dict[str, Any] | None:
+        data = read_json_file(self.path)
+        if data is not None and not isinstance(data, dict):
+            raise WorkspaceCorrupt(self.path, "not a prodops workspace (top level is not an object)")
+        return data
+
+    def write(self, data: dict[str, Any]) -> None:
+        atomic_write_bytes(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+
+    def close(self) -> None:
+        pass
+
+
+def schema_version_of(raw: dict[str, Any], path: Path) -> int:
+    try:
+        return int(raw[META_TABLE]["1"]["schema_version"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise WorkspaceCorrupt(path, "no schema version: not a prodops workspace") from exc
+
+
+def read_journal(path: Path, start: int = 0, *, stop_at_damage: bool = False) -> tuple[list[dict[str, Any]], int]:
+    """Entries from byte `start` on, and the offset after the last complete line.
+
+    A final line without its newline is a write that never finished (the process
+    died before fsync returned, so nobody was told it succeeded): it is ignored.
+    A damaged complete line is real corruption and is refused, or with
+    `stop_at_damage` (repair) reading stops there and the offset says where."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(start)
+            data = fh.read()
+    except FileNotFoundError:
+        return [], 0
+    entries = []
+    end = data.rfind(b"\n") + 1
+    offset = start
+    for line_no, line in enumerate(data[:end].split(b"\n")[:-1], start=1):
+        offset += len(line) + 1
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+            entry["seq"], entry["ops"]  # noqa: B018 - shape check
+        except (ValueError, TypeError, KeyError) as exc:
+            if stop_at_damage:
+                return entries, offset - len(line) - 1
+            raise WorkspaceCorrupt(path, f"damaged entry {line_no} after byte {offset - len(line) - 1}") from exc
+        entries.append(entry)
+    return entries, start + end
+
+
+def apply_raw_entry(raw: dict[str, Any], entry: dict[str, Any]) -> None:
+    """Replay one journal entry onto a raw TinyDB dict (used by migrations and repair)."""
+    for op, kind, number, doc in entry["ops"]:
+        table = raw.setdefault(kind, {})
+        if op == "put":
+            table[str(number)] = doc
+        else:
+            table.pop(str(number), None)
+    meta = raw[META_TABLE]["1"]
+    meta["folded_seq"] = entry["seq"]
+    for op, kind, number, _ in entry["ops"]:
+        prefix = TYPE_BY_KIND[kind].PREFIX
+        meta["next_ids"][prefix] = max(meta["next_ids"].get(prefix, 1), number + 1)
+
+
+def _file_signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+class Transaction:
+    """The records one change puts, adds and deletes; written as one journal line."""
+
+    def __init__(self, store: Store, label: str, origin: str, now: str, history: bool):
+        self.store = store
+        self.label = label
+        self.origin = origin
+        self.now = now
+        self.history = history
+        self._staged: dict[str, Record | None] = {}  # id -> new record (None = deleted)
+        self._before: dict[str, Record | None] = {}
+        self._next: dict[str, int] = {}
+        self._quiet: set[str] = set()  # bookkeeping puts that undo should not replay
+        self.change_fields: dict[str, Any] = {}  # extra fields of this change's history record
+
+    @property
+    def change_id(self) -> str:
+        """The id this change's history record will get."""
+        return f"{Change.PREFIX}-{self.store.next_number(Change.PREFIX)}"
+
+    def get(self, record_id: str) -> Record | None:
+        if record_id in self._staged:
+            return self._staged[record_id]
+        return self.store.get(record_id)
+
+    def require(self, record_id: str) -> Record:
+        record = self.get(record_id)
+        if record is None:
+            raise NotFound(f"no item {record_id}")
+        return record
+
+    def _remember_before(self, record_id: str) -> None:
+        if record_id not in self._before:
+            self._before[record_id] = self.store.get(record_id)
+
+    def put(self, record: R, *, touch: bool = True, quiet: bool = False) -> R:
+        """Store a new version of an existing record (or restore one by its id)."""
+        if touch:
+            record = replace(record, updated_at=self.now)
+        self._remember_before(record.id)
+        self._staged[record.id] = record
+        if quiet:
+            self._quiet.add(record.id)
+        return record
+
+    def add(self, record: R) -> R:
+        """Store a new record under a fresh id that no other record ever had."""
+        prefix = record.PREFIX
+        number = self._next.get(prefix) or self.store.next_number(prefix)
+        self._next[prefix] = number + 1
+        record = replace(
+            record,
+            id=f"{prefix}-{number}",
+            created_at=record.created_at or self.now,
+            updated_at=self.now,
+        )
+        self._before[record.id] = None
+        self._staged[record.id] = record
+        return record
+
+    def delete(self, record_id: str) -> None:
+        self._remember_before(record_id)
+        self._staged[record_id] = None
+
+    @property
+    def changed_ids(self) -> list[str]:
+        return list(self._staged)
+
+    def _entry(self, seq: int) -> dict[str, Any]:
+        ops: list[list[Any]] = []
+        history_ops: list[list[Any]] = []
+        for record_id, record in self._staged.items():
+            prefix, number = split_id(record_id)
+            kind = type_of_id(record_id).KIND
+            after = record.to_dict() if record is not None else None
+            ops.append(["put" if after is not None else "del", kind, number, after])
+            if record_id in self._quiet:
+                continue
+            before = self._before.get(record_id)
+            history_ops.append([record_id, before.to_dict() if before is not None else None, after])
+        if self.history and history_ops:
+            number = self.store.next_number(Change.PREFIX)
+            change = Change(
+                id=self.change_id,
+                created_at=self.now,
+                updated_at=self.now,
+                label=self.label,
+                origin=self.origin,
+                ops=history_ops,
+                **self.change_fields,
+            )
+            ops.append(["put", Change.KIND, number, change.to_dict()])
+        return {"seq": seq, "v": SCHEMA_VERSION, "at": self.now, "ops": ops}
+
+
+class Store:
+    """The workspace's state in memory, kept in step with the files on disk."""
+
+    def __init__(self, directory: Path, *, clock: Callable[[], str], fold_min_bytes: int = FOLD_MIN_BYTES):
+        self.directory = Path(directory)
+        self.snapshot_path = self.directory / SNAPSHOT_NAME
+        self.journal_path = self.directory / JOURNAL_NAME
+        self.backup_dir = self.directory / BACKUP_DIR
+        self.clock = clock
+        self.fold_min_bytes = fold_min_bytes
+        self.revision = 0  # bumped on every change applied, from here or from another process
+        self._tables: dict[str, dict[int, Record]] = {t.KIND: {} for t in RECORD_TYPES}
+        self._meta: dict[str, Any] = {}
+        self._seq = 0
+        self._snapshot_sig: tuple[int, int, int] | None = None
+        self._journal_sig: tuple[int, int, int] | None = None
+        self._journal_pos = 0
+        self._thread_lock = threading.RLock()
+        self._lock_fd: int | None = None
+        self._lock_depth = 0
+        self._lock_mode = 0
+        self._closed = False
+
+    # --- opening ------------------------------------------------------------
+
+    @classmethod
+    def open(cls, directory: Path | str, *, clock: Callable[[], str], create: bool = True, **kwargs: Any) -> Store:
+        directory = Path(directory)
+        if not directory.exists():
+            if not create:
+                raise NotFound(f"no workspace at {directory}")
+            ensure_private_dir(directory)
+        store = cls(directory, clock=clock, **kwargs)
+        with store._locked(exclusive=False):
+            store._reload()
+        if store._needs_setup():
+            with store._locked(exclusive=True):
+                store._reload()
+                if store._needs_setup():
+                    store._setup_or_migrate()
+        return store
+
+    def _needs_setup(self) -> bool:
+        return not self.snapshot_path.exists() or self._meta.get("schema_version", 0) < SCHEMA_VERSION
+
+    def _setup_or_migrate(self) -> None:
+        """Write the first snapshot, or bring an older schema up to date (keeping a backup)."""
+        if self.snapshot_path.exists():
+            raw = AtomicJSONStorage(self.snapshot_path).read()
+            assert raw is not None
+            entries, _ = read_journal(self.journal_path)
+            for entry in entries:
+                if entry["seq"] > raw[META_TABLE]["1"].get("folded_seq", 0):
+                    apply_raw_entry(raw, entry)
+            version = schema_version_of(raw, self.snapshot_path)
+            ensure_private_dir(self.backup_dir)
+            shutil.copy2(self.snapshot_path, self.backup_dir / f"prodops.schema-{version}.json")
+            while version < SCHEMA_VERSION:
+                raw = MIGRATIONS[version](raw)
+                version += 1
+                raw[META_TABLE]["1"]["schema_version"] = version
+            AtomicJSONStorage(self.snapshot_path).write(raw)
+            if self.journal_path.exists():
+                os.replace(self.journal_path, self.backup_dir / f"journal.pre-schema-{SCHEMA_VERSION}.jsonl")
+        else:
+            now = self.clock()
+            raw = {META_TABLE: {"1": {"schema_version": SCHEMA_VERSION, "created_at": now, "folded_seq": 0, "next_ids": {}}}}
+            AtomicJSONStorage(self.snapshot_path).write(raw)
+        self._reload()
+
+    def _reload(self) -> None:
+        """Read the snapshot and the whole journal afresh (caller holds the lock)."""
+        raw = AtomicJSONStorage(self.snapshot_path).read()
+        tables: dict[str, dict[int, Record]] = {t.KIND: {} for t in RECORD_TYPES}
+        meta: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "folded_seq": 0, "next_ids": {}}
+        if raw is not None:
+            version = schema_version_of(raw, self.snapshot_path)
+            if version > SCHEMA_VERSION:
+                raise WorkspaceTooNew(self.snapshot_path, version, SCHEMA_VERSION)
+            meta = dict(raw[META_TABLE]["1"])
+            meta["next_ids"] = dict(meta.get("next_ids", {}))
+            if version < SCHEMA_VERSION:
+                # Not readable by this version's records until migrated (done under the write lock).
+                self._meta = meta
+                return
+            for kind, record_type in TYPE_BY_KIND.items():
+                try:
+                    tables[kind] = {int(n): record_type.from_dict(doc) for n, doc in raw.get(kind, {}).items()}
+                except (TypeError, ValueError, AttributeError) as exc:
+                    raise WorkspaceCorrupt(self.snapshot_path, f"a {kind} record does not fit: {exc}") from exc
+        self._tables = tables
+        self._meta = meta
+        self._seq = meta.get("folded_seq", 0)
+        self._snapshot_sig = _file_signature(self.snapshot_path)
+        self._journal_sig = None
+        self._journal_pos = 0
+        self._read_new_journal()
+        self.revision += 1
+
+    def _read_new_journal(self) -> bool:
+        entries, pos = read_journal(self.journal_path, self._journal_pos)
+        self._journal_pos = pos
+        self._journal_sig = _file_signature(self.journal_path)
+        applied = False
+        for entry in entries:
+            if entry["seq"] <= self._seq:
+                continue  # already in the snapshot (a fold died before moving the journal away)
+            if entry.get("v", 1) > SCHEMA_VERSION:
+                raise WorkspaceTooNew(self.journal_path, entry["v"], SCHEMA_VERSION)
+            self._apply(entry)
+            applied = True
+        return applied
+
+    def _apply(self, entry: dict[str, Any]) -> None:
+        next_ids = self._meta["next_ids"]
+        for op, kind, number, doc in entry["ops"]:
+            record_type = TYPE_BY_KIND.get(kind)
+            if record_type is None:
+                raise WorkspaceCorrupt(self.journal_path, f"entry {entry['seq']} names an unknown kind {kind!r}")
+            table = self._tables[kind]
+            if op == "put":
+                table[number] = record_type.from_dict(doc)
+            else:
+                table.pop(number, None)
+            if number + 1 > next_ids.get(record_type.PREFIX, 1):
+                next_ids[record_type.PREFIX] = number + 1
+        self._seq = entry["seq"]
+        self.revision += 1
+
+    # --- locking ------------------------------------------------------------
+
+    @contextmanager
+    def _locked(self, *, exclusive: bool, blocking: bool = True) -> Iterator[bool]:
+        """Hold the workspace lock (shared for reading, exclusive for writing).
+
+        Yields False instead of waiting when `blocking` is off and another process
+        holds it (the app's refresh timer must never freeze the UI behind a fold)."""
+        with self._thread_lock:
+            if self._lock_fd is None:
+                self._lock_fd = os.open(self.directory / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+            wanted = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+            outer_mode = self._lock_mode
+            take = self._lock_depth == 0 or (exclusive and outer_mode != fcntl.LOCK_EX)
+            if take:
+                try:
+                    fcntl.flock(self._lock_fd, wanted | (0 if blocking else fcntl.LOCK_NB))
+                except OSError as exc:
+                    if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN) and not blocking:
+                        yield False
+                        return
+                    raise
+                self._lock_mode = wanted
+            self._lock_depth += 1
+            try:
+                yield True
+            finally:
+                self._lock_depth -= 1
+                if self._lock_depth == 0:
+                    fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+                    self._lock_mode = 0
+                elif take and outer_mode != self._lock_mode:
+                    fcntl.flock(self._lock_fd, outer_mode)
+                    self._lock_mode = outer_mode
+
+    def _catch_up(self) -> bool:
+        """Take in what other processes wrote since we last looked (caller holds the lock)."""
+        if _file_signature(self.snapshot_path) != self._snapshot_sig:
+            self._reload()  # another process folded (or repaired) the workspace
+            return True
+        sig = _file_signature(self.journal_path)
+        if sig == self._journal_sig:
+            return False
+        if sig is None or self._journal_sig is None or sig[0] != self._journal_sig[0] or sig[1] < self._journal_pos:
+            self._reload()
+            return True
+        return self._read_new_journal()
+
+    def refresh(self) -> bool:
+        """Notice changes made by other processes; True if anything changed.
+
+        Cheap when nothing did (two stat calls); never waits for another process's lock."""
+        if self._closed:
+            return False
+        with self._thread_lock:
+            if (
+                _file_signature(self.snapshot_path) == self._snapshot_sig
+                and _file_signature(self.journal_path) == self._journal_sig
+            ):
+                return False
+            with self._locked(exclusive=False, blocking=False) as got:
+                return self._catch_up() if got else False
+
+    # --- reading ------------------------------------------------------------
+
+    def get(self, record_id: str) -> Record | None:
+        try:
+            record_type = type_of_id(record_id)
+            _, number = split_id(record_id)
+        except ValueError:
+            return None
+        return self._tables[record_type.KIND].get(number)
+
+    def all(self, record_type: type[R]) -> list[R]:
+        return list(self._tables[record_type.KIND].values())  # type: ignore[arg-type]
+
+    def count(self, record_type: type[Record]) -> int:
+        return len(self._tables[record_type.KIND])
+
+    def next_number(self, prefix: str) -> int:
+        return self._meta["next_ids"].get(prefix, 1)
+
+    @property
+    def created_at(self) -> str:
+        return self._meta.get("created_at", "")
+
+    # --- writing ------------------------------------------------------------
+
+    @contextmanager
+    def change(self, label: str, *, origin: str = "app", history: bool = True) -> Iterator[Transaction]:
+        """Make one change: everything put, added or deleted in the block is stored as
+        one journal line, durable on disk when the block exits, or not at all."""
+        with self._thread_lock, self._locked(exclusive=True):
+            self._catch_up()
+            tx = Transaction(self, label, origin, self.clock(), history)
+            yield tx
+            if not tx._staged:
+                return
+            entry = tx._entry(self._seq + 1)
+            self._append(entry)
+            self._apply(entry)
+            self._maybe_fold()
+
+    def _append(self, entry: dict[str, Any]) -> None:
+        line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+        created = not self.journal_path.exists()
+        fd = os.open(self.journal_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            size = os.fstat(fd).st_size
+            if size > self._journal_pos:
+                # A torn line left by a process that died mid-write: cut it off so
+                # this entry does not get glued onto it.
+                os.ftruncate(fd, self._journal_pos)
+            view = memoryview(line)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if created:
+            fsync_dir(self.directory)
+        self._journal_pos += len(line)
+        self._journal_sig = _file_signature(self.journal_path)
+
+    def _maybe_fold(self) -> None:
+        snapshot_size = self._snapshot_sig[1] if self._snapshot_sig else 0
+        if self._journal_pos >= max(self.fold_min_bytes, snapshot_size // 4):
+            self._fold()
+
+    def fold(self) -> None:
+        """Fold the journal into the TinyDB file now (e.g. `prodops doctor`)."""
+        with self._thread_lock, self._locked(exclusive=True):
+            self._catch_up()
+            if self._journal_pos:
+                self._fold()
+
+    def _fold(self) -> None:
+        """Rewrite the snapshot from memory; keep the old one and the journal as backups."""
+        self._trim_history()
+        old_seq = self._meta.get("folded_seq", 0)
+        meta = dict(self._meta, folded_seq=self._seq, folded_at=self.clock())
+        data: dict[str, Any] = {META_TABLE: {"1": meta}}
+        for kind, table in self._tables.items():
+            data[kind] = {str(n): record.to_dict() for n, record in table.items()}
+        ensure_private_dir(self.backup_dir)
+        if self.snapshot_path.exists():
+            kept = self.backup_dir / f"prodops.{old_seq:010d}.json"
+            kept.unlink(missing_ok=True)
+            try:
+                os.link(self.snapshot_path, kept)  # free: the old file's inode lives on
+            except OSError:
+                shutil.copy2(self.snapshot_path, kept)
+        TinyDB(self.snapshot_path, storage=AtomicJSONStorage).storage.write(data)
+        if self.journal_path.exists():
+            os.replace(self.journal_path, self.backup_dir / f"journal.{old_seq + 1:010d}-{self._seq:010d}.jsonl")
+        fsync_dir(self.directory)
+        self._meta = meta
+        self._snapshot_sig = _file_signature(self.snapshot_path)
+        self._journal_sig = None
+        self._journal_pos = 0
+        self._rotate_backups()
+
+    def _trim_history(self) -> None:
+        history = self._tables[Change.KIND]
+        if len(history) > HISTORY_KEPT:
+            for number in sorted(history)[: len(history) - HISTORY_KEPT]:
+                del history[number]
+
+    def _rotate_backups(self) -> None:
+        snapshots = sorted(self.backup_dir.glob("prodops.[0-9]*.json"))
+        for old in snapshots[:-BACKUPS_KEPT]:
+            old.unlink(missing_ok=True)
+        kept = snapshots[-BACKUPS_KEPT:]
+        if not kept:
+            return
+        oldest_seq = int(kept[0].name.split(".")[1])
+        for segment in self.backup_dir.glob("journal.[0-9]*-[0-9]*.jsonl"):
+            last_seq = int(segment.name.split(".")[1].split("-")[1])
+            if last_seq <= oldest_seq:
+                segment.unlink(missing_ok=True)
+
+    # --- undo ---------------------------------------------------------------
+
+    def undoable(self) -> Change | None:
+        """The newest change that can still be taken back."""
+        for number in sorted(self._tables[Change.KIND], reverse=True):
+            change = self._tables[Change.KIND][number]
+            if change.undone_by is None and change.undoes is None:
+                return change  # type: ignore[return-value]
+        return None
+
+    def undo(self, *, origin: str = "app") -> Change:
+        """Take back the newest change not yet undone; refuse if its records changed since."""
+        with self._thread_lock, self._locked(exclusive=True):
+            self._catch_up()
+            target = self.undoable()
+            if target is None:
+                raise NothingToUndo("nothing to undo")
+            for record_id, _before, after in target.ops:
+                current = self.get(record_id)
+                current_doc = current.to_dict() if current is not None else None
+                if current_doc != after:
+                    raise UndoConflict(
+                        f"cannot undo “{target.label}”: {record_id} has changed since (undo the later change first)"
+                    )
+            # One journal line: the records restored, and the target marked undone.
+            with self.change(f"undo: {target.label}", origin=origin) as tx:
+                for record_id, before, _after in reversed(target.ops):
+                    if before is None:
+                        tx.delete(record_id)
+                    else:
+                        tx.put(type_of_id(record_id).from_dict(before), touch=False)
+                tx.change_fields["undoes"] = target.id
+                tx.put(replace(target, undone_by=tx.change_id), touch=False, quiet=True)
+            return target
+
+    # --- closing ------------------------------------------------------------
+
+    def close(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+        self._closed = True

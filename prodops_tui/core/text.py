@@ -1,0 +1,29 @@
+"""User text is data: clean it once, on the way in and on the way out."""
+
+from __future__ import annotations
+
+import re
+
+# C0 and C1 control characters except tab and newline: escape sequences (ESC [2J,
+# OSC set-title) would otherwise reach the terminal through any render path.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"\s+")
+
+
+def clean_text(text: str) -> str:
+    """Normalise newlines, drop control characters, trim the ends."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+def clean_line(text: str) -> str:
+    """One line of display text: control characters gone, runs of whitespace folded."""
+    return _SPACES.sub(" ", _CONTROL.sub("", text)).strip()
+
+
+def first_line(text: str, width: int = 80) -> str:
+    """A title from a body: its first non-empty line, cut at `width` with an ellipsis."""
+    for line in text.splitlines():
+        line = clean_line(line)
+        if line:
+            return line if len(line) <= width else line[: width - 1].rstrip() + "…"
+    return ""

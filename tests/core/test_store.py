@@ -1,0 +1,309 @@
+"""The durable workspace: each requirement of the store, as a user would notice it broken."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import subprocess
+import sys
+import textwrap
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from prodops_tui.core import store as store_module
+from prodops_tui.core.doctor import repair
+from prodops_tui.core.errors import NothingToUndo, UndoConflict, WorkspaceCorrupt, WorkspaceTooNew
+from prodops_tui.core.model import Change, FeedbackItem
+from prodops_tui.core.store import JOURNAL_NAME, SNAPSHOT_NAME, Store
+
+from ..conftest import fixed_clock
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def add_feedback(store: Store, text: str) -> FeedbackItem:
+    with store.change("captured feedback") as tx:
+        return tx.add(FeedbackItem(text=text))
+
+
+def archive(store: Store, item_id: str) -> None:
+    with store.change(f"archived {item_id}") as tx:
+        tx.put(replace(tx.require(item_id), status="archived"))
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run_python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+# 1. Atomic ---------------------------------------------------------------------
+
+
+def test_a_crash_between_temp_write_and_rename_leaves_the_old_snapshot_readable(store, workspace, monkeypatch):
+    add_feedback(store, "kept before the crash")
+    store.fold()
+    before = digest(workspace / SNAPSHOT_NAME)
+    add_feedback(store, "written after")
+
+    def crash(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store_module.os, "replace", crash)
+    with pytest.raises(OSError):
+        store.fold()
+    monkeypatch.undo()
+
+    assert digest(workspace / SNAPSHOT_NAME) == before
+    assert not list(workspace.glob(".*.tmp")), "the half-written temp file is cleaned up"
+    reopened = Store.open(workspace, clock=fixed_clock)
+    assert sorted(i.text for i in reopened.all(FeedbackItem)) == ["kept before the crash", "written after"]
+
+
+def test_a_torn_last_journal_line_is_ignored_and_cut_before_the_next_write(store, workspace):
+    add_feedback(store, "complete")
+    with open(workspace / JOURNAL_NAME, "ab") as journal:
+        journal.write(b'{"seq": 99, "ops": [["put", "feedb')  # the process died mid-write
+    reopened = Store.open(workspace, clock=fixed_clock)
+    assert [i.text for i in reopened.all(FeedbackItem)] == ["complete"]
+    add_feedback(reopened, "after the tear")
+    third = Store.open(workspace, clock=fixed_clock)
+    assert sorted(i.text for i in third.all(FeedbackItem)) == ["after the tear", "complete"]
+
+
+# 2. Durable per change ---------------------------------------------------------
+
+
+def test_a_reported_change_survives_the_process_dying_right_after(workspace):
+    result = run_python(
+        """
+        import os, sys
+        from prodops_tui.core.store import Store
+        from prodops_tui.core.model import FeedbackItem
+        store = Store.open(sys.argv[1], clock=lambda: "2026-11-24T15:00:00Z")
+        with store.change("capture") as tx:
+            item = tx.add(FeedbackItem(text="said before dying"))
+        print(item.id, flush=True)
+        os._exit(0)  # no close, no fold, no cleanup
+        """,
+        str(workspace),
+    )
+    assert result.returncode == 0, result.stderr
+    reopened = Store.open(workspace, clock=fixed_clock)
+    assert reopened.get(result.stdout.strip()).text == "said before dying"
+
+
+# 3. Cost independent of size ---------------------------------------------------
+
+
+def test_a_single_change_appends_to_the_journal_and_leaves_the_snapshot_alone(store, workspace):
+    with store.change("bulk") as tx:
+        for n in range(2000):
+            tx.add(FeedbackItem(text=f"item {n}"))
+    store.fold()
+    snapshot_before = (workspace / SNAPSHOT_NAME).stat()
+    archive(store, "F-7")
+    snapshot_after = (workspace / SNAPSHOT_NAME).stat()
+    assert (snapshot_after.st_ino, snapshot_after.st_mtime_ns) == (snapshot_before.st_ino, snapshot_before.st_mtime_ns)
+    assert (workspace / JOURNAL_NAME).stat().st_size < 5_000
+
+
+def test_the_journal_is_folded_once_it_outgrows_a_quarter_of_the_snapshot(workspace):
+    small = Store.open(workspace, clock=fixed_clock, fold_min_bytes=2_000)
+    folds = 0
+    for n in range(60):
+        snapshot_inode = (workspace / SNAPSHOT_NAME).stat().st_ino
+        add_feedback(small, f"feedback number {n} " + "x" * 100)
+        journal = workspace / JOURNAL_NAME
+        journal_size = journal.stat().st_size if journal.exists() else 0
+        assert journal_size < max(2_000, (workspace / SNAPSHOT_NAME).stat().st_size // 4)
+        folds += (workspace / SNAPSHOT_NAME).stat().st_ino != snapshot_inode
+    assert folds >= 3
+    assert len(list((workspace / "backups").glob("prodops.*.json"))) == store_module.BACKUPS_KEPT
+    assert Store.open(workspace, clock=fixed_clock).count(FeedbackItem) == 60
+
+
+# 4. Many processes -------------------------------------------------------------
+
+WRITER = """
+import sys
+from prodops_tui.core.store import Store
+from prodops_tui.core.model import FeedbackItem
+store = Store.open(sys.argv[1], clock=lambda: "2026-11-24T15:00:00Z", fold_min_bytes=20_000)
+for n in range(int(sys.argv[3])):
+    with store.change("capture", origin="cli") as tx:
+        tx.add(FeedbackItem(text=f"{sys.argv[2]}-{n}"))
+"""
+
+
+def test_several_processes_capturing_at_once_lose_nothing_and_never_share_an_id(store, workspace):
+    writers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(workspace), f"w{w}", "60"], env=dict(os.environ, PYTHONPATH=str(REPO)), stderr=subprocess.PIPE, text=True)
+        for w in range(4)
+    ]
+    for writer in writers:
+        assert writer.wait(timeout=180) == 0, writer.stderr.read()
+
+    assert store.refresh(), "the open store notices what other processes wrote"
+    items = store.all(FeedbackItem)
+    assert len(items) == 240
+    assert len({i.id for i in items}) == 240
+    assert sorted(i.number for i in items) == list(range(1, 241))
+    assert {i.text for i in items} == {f"w{w}-{n}" for w in range(4) for n in range(60)}
+    assert Store.open(workspace, clock=fixed_clock).count(FeedbackItem) == 240
+
+
+def test_an_open_store_sees_another_process_change_and_an_update_is_never_lost(store, workspace):
+    add_feedback(store, "shared")
+    other = Store.open(workspace, clock=fixed_clock)
+    archive(other, "F-1")
+    # Without refreshing, a write here still starts from the other process's state.
+    with store.change("tag") as tx:
+        tx.put(replace(tx.require("F-1"), tags=["export"]))
+    final = Store.open(workspace, clock=fixed_clock).get("F-1")
+    assert (final.status, final.tags) == ("archived", ["export"])
+
+
+def test_ids_are_never_reused_even_after_the_newest_record_is_deleted_and_folded(store, workspace):
+    add_feedback(store, "one")
+    two = add_feedback(store, "two")
+    with store.change("delete") as tx:
+        tx.delete(two.id)
+    store.fold()
+    assert add_feedback(Store.open(workspace, clock=fixed_clock), "three").id == "F-3"
+
+
+# 5. Versioned ------------------------------------------------------------------
+
+
+def test_a_workspace_from_a_newer_version_is_refused_and_left_untouched(store, workspace):
+    add_feedback(store, "from the future")
+    store.fold()
+    data = json.loads((workspace / SNAPSHOT_NAME).read_text())
+    data["_meta"]["1"]["schema_version"] = store_module.SCHEMA_VERSION + 1
+    (workspace / SNAPSHOT_NAME).write_text(json.dumps(data))
+    before = digest(workspace / SNAPSHOT_NAME)
+    with pytest.raises(WorkspaceTooNew, match="newer prodops"):
+        Store.open(workspace, clock=fixed_clock)
+    assert digest(workspace / SNAPSHOT_NAME) == before
+
+
+def test_an_older_workspace_is_migrated_on_open_and_the_original_kept(store, workspace, monkeypatch):
+    add_feedback(store, "old layout")
+    store.close()
+
+    def rename_text_field(raw):
+        for doc in raw.get("feedback", {}).values():
+            doc["text"] = doc["text"].upper()
+        return raw
+
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(store_module, "MIGRATIONS", {1: rename_text_field})
+    migrated = Store.open(workspace, clock=fixed_clock)
+    assert migrated.get("F-1").text == "OLD LAYOUT"
+    assert json.loads((workspace / SNAPSHOT_NAME).read_text())["_meta"]["1"]["schema_version"] == 2
+    assert (workspace / "backups" / "prodops.schema-1.json").exists()
+
+
+# 6. Never overwrite what cannot be read ------------------------------------------
+
+
+@pytest.mark.parametrize("damage", [b"", b'{"_meta": {"1": {"schema_ver', b"\xff\xfe not json", b"[1, 2, 3]"])
+def test_a_damaged_snapshot_is_refused_naming_the_file_and_nothing_is_written(store, workspace, damage):
+    add_feedback(store, "precious")
+    store.fold()
+    (workspace / SNAPSHOT_NAME).write_bytes(damage)
+    with pytest.raises(WorkspaceCorrupt) as refused:
+        Store.open(workspace, clock=fixed_clock)
+    assert str(workspace / SNAPSHOT_NAME) in str(refused.value)
+    assert "prodops doctor" in str(refused.value)
+    assert (workspace / SNAPSHOT_NAME).read_bytes() == damage
+
+
+def test_a_damaged_journal_line_is_refused(store, workspace):
+    add_feedback(store, "one")
+    add_feedback(store, "two")
+    lines = (workspace / JOURNAL_NAME).read_bytes().split(b"\n")
+    lines[0] = lines[0][:20] + b"###" + lines[0][23:]
+    (workspace / JOURNAL_NAME).write_bytes(b"\n".join(lines))
+    with pytest.raises(WorkspaceCorrupt, match="journal.jsonl"):
+        Store.open(workspace, clock=fixed_clock)
+
+
+def test_doctor_repair_restores_the_newest_backup_plus_the_journal(workspace):
+    store = Store.open(workspace, clock=fixed_clock, fold_min_bytes=1)  # fold after every change
+    for text in ("first", "second", "third"):
+        add_feedback(store, text)
+    store.fold_min_bytes = 1 << 30
+    add_feedback(store, "only in the journal")
+    damaged = b'{"_meta": {"1": {"sch'
+    (workspace / SNAPSHOT_NAME).write_bytes(damaged)
+
+    message = repair(workspace, fixed_clock)
+
+    restored = Store.open(workspace, clock=fixed_clock)
+    assert sorted(i.text for i in restored.all(FeedbackItem)) == ["first", "only in the journal", "second", "third"]
+    assert "restored from" in message
+    kept = list(workspace.glob(f"{SNAPSHOT_NAME}.before-repair-*"))
+    assert [p.read_bytes() for p in kept] == [damaged], "the damaged file is kept aside, not deleted"
+
+
+# 7. Permissions ----------------------------------------------------------------
+
+
+def test_the_workspace_is_private_to_its_user(workspace):
+    store = Store.open(workspace, clock=fixed_clock, fold_min_bytes=1)
+    add_feedback(store, "customer data")
+    add_feedback(store, "more customer data")
+    assert stat.S_IMODE(workspace.stat().st_mode) == 0o700
+    files = [p for p in workspace.rglob("*") if p.is_file()]
+    assert files
+    for path in files:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert stat.S_IMODE((workspace / "backups").stat().st_mode) == 0o700
+
+
+# Undo --------------------------------------------------------------------------
+
+
+def test_undo_takes_back_changes_one_level_at_a_time_and_says_what(store):
+    item = add_feedback(store, "to triage")
+    archive(store, item.id)
+    with store.change("tagged") as tx:
+        tx.put(replace(tx.require(item.id), tags=["export"]))
+
+    assert store.undo().label == "tagged"
+    assert store.get(item.id).tags == [] and store.get(item.id).status == "archived"
+    assert store.undo().label == f"archived {item.id}"
+    assert store.get(item.id).status == "new"
+    assert store.undo().label == "captured feedback"
+    assert store.get(item.id) is None
+    with pytest.raises(NothingToUndo):
+        store.undo()
+    labels = [c.label for c in store.all(Change) if c.undoes]
+    assert labels == ["undo: tagged", f"undo: archived {item.id}", "undo: captured feedback"]
+
+
+def test_undo_refuses_to_overwrite_a_later_change_made_without_history(store):
+    item = add_feedback(store, "x")
+    archive(store, item.id)
+    with store.change("quiet", history=False) as tx:
+        tx.put(replace(tx.require(item.id), importance="high"))
+    with pytest.raises(UndoConflict, match="changed since"):
+        store.undo()
+    assert store.get(item.id).importance == "high"
+
+
+def test_undo_survives_a_restart(store, workspace):
+    item = add_feedback(store, "x")
+    archive(store, item.id)
+    reopened = Store.open(workspace, clock=fixed_clock)
+    assert reopened.undo().label == f"archived {item.id}"
+    assert Store.open(workspace, clock=fixed_clock).get(item.id).status == "new"
