@@ -1,0 +1,345 @@
+"""`prodops`: the command line. Opens the app, or calls the same core services the app uses.
+
+Exit status: 0 success; 1 an error, one line `prodops: error: …` on stderr; 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import traceback
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .core import inbox
+from .core.areas import area_path
+from .core.dates import DateParseError, from_iso, humanize_age
+from .core.errors import NotAvailableYet, ProdopsError
+from .core.model import IMPORTANCE_LEVELS, FeedbackItem, ProductArea
+from .core.store import Store
+from .core.workspace import make_clock, open_workspace, workspace_dir
+
+# Commands registered with their options now, doing their real work when their pane lands.
+_LANDS_WITH = {
+    "import": "the feedback inbox and area map issues",
+    "export": "the feedback inbox, area map and retro issues",
+    "search": "the search issue",
+    "who": "the product-area map issue",
+    "nudges": "the checklists & nudges issue",
+    "report": "the metrics work",
+}
+
+
+class UsageError(Exception):
+    """Wrong usage found after parsing (exit 2, like argparse's own)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="prodops",
+        description="A keyboard-first terminal workspace for product managers and product ops.",
+    )
+    parser.add_argument("--version", action="version", version=f"prodops {__version__}")
+    parser.add_argument("--workspace", metavar="DIR", help="workspace directory (default: $PRODOPS_WORKSPACE, else your data directory)")
+    parser.add_argument("--theme", metavar="NAME", help="colour theme for the app (remembered)")
+    parser.add_argument("--demo", action="store_true", help="open the app on a fresh workspace filled with a demo organisation")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    capture = commands.add_parser("capture", help="add one feedback item", description="Add one feedback item; prints its id.")
+    capture.add_argument("text", metavar="TEXT|-", help="the feedback text, or - to read it from stdin")
+    capture.add_argument("--customer", default="")
+    capture.add_argument("--source", default="")
+    capture.add_argument("--area", help="product area: id, path (Billing/Invoices) or name")
+    capture.add_argument("--tag", action="append", default=[], dest="tags")
+    capture.add_argument("--importance", choices=IMPORTANCE_LEVELS)
+    capture.add_argument("--received", metavar="WHEN", help="when it was received: 2026-11-20, yesterday, 3d (3 days ago)")
+    capture.add_argument("--json", action="store_true")
+
+    imp = commands.add_parser("import", help="import feedback or the area map")
+    imp_kinds = imp.add_subparsers(dest="kind", metavar="KIND", required=True)
+    imp_feedback = imp_kinds.add_parser("feedback")
+    imp_feedback.add_argument("file")
+    imp_feedback.add_argument("--format", choices=("csv", "json", "jsonl"))
+    imp_feedback.add_argument("--preset")
+    imp_feedback.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN")
+    imp_feedback.add_argument("--dry-run", action="store_true")
+    imp_feedback.add_argument("--json", action="store_true")
+    imp_areas = imp_kinds.add_parser("areas")
+    imp_areas.add_argument("file")
+    imp_areas.add_argument("--format", choices=("csv", "json", "codeowners"))
+
+    update = commands.add_parser("update", help="triage feedback from the shell", description="Triage feedback: the same change and undo record as in the app.")
+    update.add_argument("ids", nargs="+", metavar="ID")
+    update.add_argument("--status", choices=("new", "processed", "archived"))
+    update.add_argument("--area", help="product area (id, path or name); '' clears it")
+    update.add_argument("--tag", action="append", default=[], dest="tags")
+    update.add_argument("--untag", action="append", default=[], dest="untags")
+    update.add_argument("--importance", choices=IMPORTANCE_LEVELS)
+    update.add_argument("--snooze", metavar="WHEN", help="3d, 2w, next monday, 2026-12-01; '' unsnoozes")
+    update.add_argument("--opportunity", metavar="O", help="opportunity id; '' unlinks")
+    update.add_argument("--json", action="store_true")
+
+    listing = commands.add_parser("list", help="list feedback")
+    list_kinds = listing.add_subparsers(dest="kind", metavar="KIND", required=True)
+    list_feedback = list_kinds.add_parser("feedback")
+    list_feedback.add_argument("--status", choices=inbox.VIEW_STATUSES, default="new")
+    list_feedback.add_argument("--area")
+    list_feedback.add_argument("--json", action="store_true")
+
+    export = commands.add_parser("export", help="export feedback, areas, opportunities or a retro")
+    export.add_argument("kind", choices=("feedback", "areas", "opportunities", "retro"))
+    export.add_argument("id", nargs="?", help="the retro id, for `export retro`")
+    export.add_argument("--format", choices=("csv", "json", "md"))
+    export.add_argument("-o", "--output", metavar="FILE")
+
+    search = commands.add_parser("search", help="fuzzy search across everything")
+    search.add_argument("query")
+    search.add_argument("--kind")
+    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--json", action="store_true")
+
+    who = commands.add_parser("who", help="who owns an area; what a person owns")
+    who.add_argument("query", nargs="?")
+    who.add_argument("--person", metavar="NAME")
+    who.add_argument("--json", action="store_true")
+
+    nudges = commands.add_parser("nudges", help="the nudges due now")
+    nudges.add_argument("--json", action="store_true")
+
+    report = commands.add_parser("report", help="product-ops metrics")
+    report.add_argument("--since", default="30d")
+    report.add_argument("--format", choices=("md", "json"), default="md")
+
+    commands.add_parser("demo", help="fill the workspace with a demo organisation (refuses a non-empty one)")
+
+    doctor = commands.add_parser("doctor", help="check the workspace; --repair restores it from journal and backups")
+    doctor.add_argument("--repair", action="store_true")
+    return parser
+
+
+# --- output ------------------------------------------------------------------
+
+
+def feedback_json(store: Store, item: FeedbackItem) -> dict[str, Any]:
+    now = store.clock()
+    return {
+        "id": item.id,
+        "text": item.text,
+        "title": item.title,
+        "customer": item.customer,
+        "source": item.source,
+        "area": area_path(store, item.area) or None,
+        "area_id": item.area,
+        "tags": item.tags,
+        "importance": item.importance,
+        "status": item.view_status(now),
+        "received_at": item.received_at,
+        "created_at": item.created_at,
+        "updated_at": item.updated_at,
+        "triaged_at": item.triaged_at,
+        "snoozed_until": item.snoozed_until,
+        "opportunity": item.opportunity,
+        "duplicate_of": item.duplicate_of,
+    }
+
+
+def print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def print_feedback_table(store: Store, items: Sequence[FeedbackItem]) -> None:
+    if not items:
+        print("no feedback in this view")
+        return
+    now = from_iso(store.clock())
+    rows = [
+        (
+            item.id,
+            humanize_age(from_iso(item.received_at), now) if item.received_at else "",
+            item.importance or "-",
+            item.customer or "-",
+            area_path(store, item.area) or "-",
+            item.title,
+        )
+        for item in items
+    ]
+    widths = [max(len(row[col]) for row in rows) for col in range(4)]
+    for row in rows:
+        cells = [row[col].ljust(min(widths[col], 24))[:24] for col in range(4)]
+        print("  ".join(cells), "", row[4][:32].ljust(min(32, max(len(r[4]) for r in rows))), "", row[5])
+
+
+# --- commands -----------------------------------------------------------------
+
+
+def cmd_capture(store: Store, args: argparse.Namespace) -> int:
+    text = args.text
+    if text == "-":
+        text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+    item = inbox.capture(
+        store,
+        text,
+        customer=args.customer,
+        source=args.source,
+        area=args.area,
+        tags=args.tags,
+        importance=args.importance,
+        received=args.received,
+    )
+    if args.json:
+        print_json(feedback_json(store, item))
+    else:
+        print(item.id)
+    return 0
+
+
+def cmd_update(store: Store, args: argparse.Namespace) -> int:
+    triage = inbox.Triage(
+        status=args.status,
+        area=args.area,
+        add_tags=args.tags,
+        remove_tags=args.untags,
+        importance=args.importance,
+        snooze=args.snooze,
+        opportunity=args.opportunity,
+    )
+    if triage.is_empty():
+        raise UsageError("say what to change: --status, --area, --tag, --untag, --importance, --snooze or --opportunity")
+    items = inbox.update(store, args.ids, triage)
+    if args.json:
+        print_json([feedback_json(store, item) for item in items])
+    else:
+        print(f"{', '.join(item.id for item in items)}: {triage.label(store, len(items))}")
+    return 0
+
+
+def cmd_list(store: Store, args: argparse.Namespace) -> int:
+    items = inbox.list_feedback(store, status=args.status, area=args.area)
+    if args.json:
+        print_json([feedback_json(store, item) for item in items])
+    else:
+        print_feedback_table(store, items)
+    return 0
+
+
+def cmd_demo(store: Store, args: argparse.Namespace) -> int:
+    from .core.demo import fill_demo
+
+    if any(store.count(kind) for kind in (FeedbackItem, ProductArea)):
+        raise ProdopsError(f"{store.directory} already holds data; `prodops demo` fills only an empty workspace")
+    summary = fill_demo(store, now=from_iso(store.clock()))
+    print(f"filled {store.directory} with {summary.describe()}")
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from .core import doctor
+
+    directory = workspace_dir(args.workspace)
+    clock = make_clock()
+    if args.repair:
+        print(doctor.repair(directory, clock))
+        return 0
+    report = doctor.check(directory, clock)
+    print("\n".join(report.lines))
+    return 0 if report.ok else 1
+
+
+def run_app(directory: Path, theme: str | None, *, label: str | None = None) -> int:
+    from .ui.app import ProdopsApp
+
+    store = open_workspace(directory)  # a damaged workspace stops here, as one line, before the screen changes
+    try:
+        app = ProdopsApp(store, theme=theme, workspace_label=label or _home_relative(directory))
+        app.run()
+        return app.return_code or 0
+    finally:
+        store.close()
+
+
+def _home_relative(path: Path) -> str:
+    try:
+        return "~/" + str(path.resolve().relative_to(Path.home().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def open_demo(args: argparse.Namespace) -> int:
+    from .core.demo import fill_demo
+
+    temporary = args.workspace is None
+    directory = Path(tempfile.mkdtemp(prefix="prodops-demo-")) / "workspace" if temporary else workspace_dir(args.workspace)
+    try:
+        store = open_workspace(directory)
+        if any(store.count(kind) for kind in (FeedbackItem, ProductArea)):
+            raise ProdopsError(f"{directory} already holds data; --demo fills only an empty workspace")
+        fill_demo(store, now=from_iso(store.clock()))
+        store.close()
+        return run_app(directory, args.theme, label="demo workspace" if temporary else None)
+    finally:
+        if temporary:
+            shutil.rmtree(directory.parent, ignore_errors=True)
+
+
+COMMANDS = {"capture": cmd_capture, "update": cmd_update, "list": cmd_list, "demo": cmd_demo}
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    if args.demo:
+        if args.command:
+            raise UsageError("--demo opens the app; use `prodops --workspace DIR demo` to fill a workspace instead")
+        return open_demo(args)
+    if args.command is None:
+        return run_app(workspace_dir(args.workspace), args.theme)
+    if args.command in _LANDS_WITH:
+        raise NotAvailableYet(f"`prodops {args.command}` is not available yet (it lands with {_LANDS_WITH[args.command]})")
+    if args.command == "doctor":
+        return cmd_doctor(args)
+    store = open_workspace(workspace_dir(args.workspace))
+    try:
+        return COMMANDS[args.command](store, args)
+    finally:
+        store.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return dispatch(args)
+    except UsageError as exc:
+        parser.print_usage(sys.stderr)
+        print(f"prodops: error: {exc}", file=sys.stderr)
+        return 2
+    except (ProdopsError, DateParseError) as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"prodops: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0  # `prodops list feedback | head`
+    except OSError as exc:
+        if args.debug:
+            traceback.print_exc()
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"prodops: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the one place a surprise becomes a line, not a traceback
+        if args.debug:
+            traceback.print_exc()
+        print(f"prodops: error: internal error: {exc!r} (run with --debug for the traceback)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

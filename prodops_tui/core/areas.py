@@ -1,0 +1,87 @@
+"""The product-area map: paths, lookups, and who owns what."""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz, process, utils
+
+from .errors import InvalidInput
+from .model import ProductArea
+from .store import Store
+
+PATH_SEPARATOR = " / "
+
+
+def area_path(store: Store, area: ProductArea | str | None) -> str:
+    """'Billing / Invoices / Tax' for an area or its id; '' for none."""
+    if isinstance(area, str):
+        area = store.get(area)  # type: ignore[assignment]
+    names: list[str] = []
+    seen: set[str] = set()
+    while isinstance(area, ProductArea) and area.id not in seen:  # a damaged parent cycle must not hang
+        seen.add(area.id)
+        names.append(area.name)
+        area = store.get(area.parent) if area.parent else None  # type: ignore[assignment]
+    return PATH_SEPARATOR.join(reversed(names))
+
+
+def normalise_path(text: str) -> str:
+    return PATH_SEPARATOR.join(part.strip().casefold() for part in text.split("/") if part.strip())
+
+
+def resolve_area(store: Store, query: str) -> ProductArea:
+    """An area by id ('A-7'), full path ('Billing/Invoices') or unique name ('Invoices').
+
+    Anything else is an error that lists the closest paths, so a typo is one retry away."""
+    query = query.strip()
+    if not query:
+        raise InvalidInput("no area given")
+    by_id = store.get(query.upper())
+    if isinstance(by_id, ProductArea):
+        return by_id
+    areas = store.all(ProductArea)
+    paths = {area.id: area_path(store, area) for area in areas}
+    wanted = normalise_path(query)
+    exact = [a for a in areas if normalise_path(paths[a.id]) == wanted]
+    if len(exact) == 1:
+        return exact[0]
+    by_name = [a for a in areas if a.name.strip().casefold() == wanted]
+    if len(by_name) == 1:
+        return by_name[0]
+    if len(by_name) > 1:
+        options = ", ".join(sorted(paths[a.id] for a in by_name))
+        raise InvalidInput(f"area {query!r} is ambiguous: {options}")
+    close = process.extract(query, paths, scorer=fuzz.WRatio, processor=utils.default_process, limit=3, score_cutoff=60)
+    hint = f"; did you mean {', '.join(repr(match[0]) for match in close)}?" if close else ""
+    raise InvalidInput(f"no product area {query!r}{hint}")
+
+
+def subtree_ids(store: Store, root_id: str) -> set[str]:
+    """The area and every area below it."""
+    children: dict[str | None, list[str]] = {}
+    for area in store.all(ProductArea):
+        children.setdefault(area.parent, []).append(area.id)
+    ids, stack = set(), [root_id]
+    while stack:
+        current = stack.pop()
+        if current not in ids:
+            ids.add(current)
+            stack.extend(children.get(current, []))
+    return ids
+
+
+def has_active_owner(store: Store, area: ProductArea) -> bool:
+    from .model import Person
+
+    return any(isinstance(p := store.get(pid), Person) and p.active for pid in area.owners)
+
+
+def owner_coverage(store: Store) -> tuple[int, int]:
+    """(areas with at least one active owner, all areas)."""
+    areas = store.all(ProductArea)
+    return sum(1 for area in areas if has_active_owner(store, area)), len(areas)
+
+
+def unowned_areas(store: Store) -> list[ProductArea]:
+    """Areas nobody active owns, sorted by path: the gaps product ops must close."""
+    gaps = [area for area in store.all(ProductArea) if not has_active_owner(store, area)]
+    return sorted(gaps, key=lambda area: area_path(store, area).casefold())

@@ -1,0 +1,149 @@
+"""`prodops doctor`: check a workspace, and restore it from its backups and journal.
+
+Repair never deletes: the files it replaces are renamed aside (`*.before-repair-<time>`) before
+the newest good state is written in its place.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ProdopsError, WorkspaceCorrupt
+from .model import RECORD_TYPES
+from .store import (
+    BACKUP_DIR,
+    JOURNAL_NAME,
+    META_TABLE,
+    SCHEMA_VERSION,
+    SNAPSHOT_NAME,
+    AtomicJSONStorage,
+    Store,
+    apply_raw_entry,
+    ensure_private_dir,
+    read_journal,
+    schema_version_of,
+)
+
+
+@dataclass
+class Report:
+    ok: bool = True
+    lines: list[str] = field(default_factory=list)
+
+    def good(self, line: str) -> None:
+        self.lines.append(f"ok    {line}")
+
+    def warn(self, line: str) -> None:
+        self.lines.append(f"warn  {line}")
+
+    def bad(self, line: str) -> None:
+        self.ok = False
+        self.lines.append(f"error {line}")
+
+
+def check(directory: Path, clock: Callable[[], str]) -> Report:
+    report = Report()
+    if not directory.is_dir():
+        report.bad(f"{directory} does not exist (it is created on first use)")
+        return report
+    mode = stat.S_IMODE(directory.stat().st_mode)
+    if mode & 0o077:
+        report.warn(f"{directory} is readable by others (mode {mode:o}); feedback holds customer data: chmod 700")
+    else:
+        report.good(f"{directory} is private (mode {mode:o})")
+    try:
+        store = Store.open(directory, clock=clock, create=False)
+    except ProdopsError as exc:
+        report.bad(str(exc))
+    else:
+        counts = ", ".join(f"{store.count(t)} {t.KIND}" for t in RECORD_TYPES if store.count(t))
+        report.good(f"{SNAPSHOT_NAME} and {JOURNAL_NAME} read: {counts or 'no records yet'}")
+        store.close()
+    journal = directory / JOURNAL_NAME
+    if journal.exists():
+        report.good(f"journal holds {journal.stat().st_size:,} bytes not yet folded")
+    backups = sorted((directory / BACKUP_DIR).glob("prodops.[0-9]*.json"))
+    if backups:
+        report.good(f"{len(backups)} backup snapshot(s), newest {backups[-1].name}")
+    else:
+        report.warn("no backup snapshots yet (one is kept at every fold)")
+    for path in [directory / SNAPSHOT_NAME, journal]:
+        if path.exists() and stat.S_IMODE(path.stat().st_mode) & 0o077:
+            report.warn(f"{path} is readable by others: chmod 600")
+    return report
+
+
+def _readable_base(path: Path) -> dict[str, Any] | None:
+    try:
+        raw = AtomicJSONStorage(path).read()
+        if raw is None or schema_version_of(raw, path) != SCHEMA_VERSION:
+            return None
+        raw[META_TABLE]["1"].setdefault("next_ids", {})
+        return raw
+    except WorkspaceCorrupt:
+        return None
+
+
+def repair(directory: Path, clock: Callable[[], str]) -> str:
+    """Rebuild the snapshot from the newest good state plus every journal entry after it."""
+    try:
+        store = Store.open(directory, clock=clock, create=False)
+    except WorkspaceCorrupt:
+        pass
+    else:
+        store.fold()
+        store.close()
+        return "the workspace reads fine; its journal is folded, nothing else to repair"
+
+    backup_dir = directory / BACKUP_DIR
+    snapshot = directory / SNAPSHOT_NAME
+    candidates = [snapshot, *sorted(backup_dir.glob("prodops.[0-9]*.json"), reverse=True)]
+    base, base_path = None, None
+    for candidate in candidates:
+        base = _readable_base(candidate)
+        if base is not None:
+            base_path = candidate
+            break
+    if base is None:
+        base = {META_TABLE: {"1": {"schema_version": SCHEMA_VERSION, "created_at": clock(), "folded_seq": 0, "next_ids": {}}}}
+    base_seq = base[META_TABLE]["1"].get("folded_seq", 0)
+
+    segments = sorted(backup_dir.glob("journal.[0-9]*-[0-9]*.jsonl")) + [directory / JOURNAL_NAME]
+    applied, lost_after = 0, None
+    last = base_seq
+    for segment in segments:
+        entries, offset = read_journal(segment, stop_at_damage=True)
+        for entry in entries:
+            if entry["seq"] <= last:
+                continue
+            if entry["seq"] != last + 1:
+                lost_after = f"a gap before entry {entry['seq']} in {segment.name}"
+                break
+            apply_raw_entry(base, entry)
+            last = entry["seq"]
+            applied += 1
+        # Unread bytes holding a complete line are damage; a torn last line was never acknowledged.
+        if segment.exists() and b"\n" in segment.read_bytes()[offset:]:
+            lost_after = lost_after or f"damage in {segment.name} at byte {offset}"
+        if lost_after:
+            break
+    if base_path is None and applied == 0:
+        raise WorkspaceCorrupt(snapshot, "no good snapshot, backup or journal to restore from")
+
+    stamp = clock().replace(":", "").replace("-", "")
+    ensure_private_dir(backup_dir)
+    for replaced in (snapshot, directory / JOURNAL_NAME):
+        if replaced.exists():
+            os.replace(replaced, directory / f"{replaced.name}.before-repair-{stamp}")
+    AtomicJSONStorage(snapshot).write(base)
+    source = base_path.name if base_path is not None else "an empty workspace"
+    message = f"restored from {source} plus {applied} journal entries (up to change {last})"
+    if lost_after:
+        message += f"; stopped at {lost_after}: the files as they were are kept as *.before-repair-{stamp}"
+    Store.open(directory, clock=clock, create=False).close()  # prove it reads back
+    return message

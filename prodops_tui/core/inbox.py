@@ -1,0 +1,186 @@
+"""The feedback inbox: the verbs users perform on feedback, for the app and the CLI alike."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from .areas import resolve_area, subtree_ids
+from .dates import from_iso, parse_since, parse_when, to_iso
+from .errors import InvalidInput, NotFound
+from .model import FEEDBACK_STATUSES, IMPORTANCE_LEVELS, FeedbackItem, Opportunity
+from .store import Store
+from .text import clean_line, clean_text, first_line
+
+VIEW_STATUSES = ("new", "snoozed", "processed", "archived", "all")
+MAX_TEXT_CHARS = 1_000_000  # a pasted log is fine; a whole disk image is not feedback
+
+
+def normalise_tags(tags: Iterable[str]) -> list[str]:
+    """Tags are compared case-insensitively and shown lower-case; '#export' is 'export'."""
+    out: list[str] = []
+    for tag in tags:
+        tag = clean_line(tag).lstrip("#").strip().casefold()
+        if tag and tag not in out:
+            out.append(tag)
+    return out
+
+
+def check_importance(importance: str | None) -> str | None:
+    if importance is None:
+        return None
+    value = importance.strip().casefold()
+    if value not in IMPORTANCE_LEVELS:
+        raise InvalidInput(f"importance {importance!r} is not one of {', '.join(IMPORTANCE_LEVELS)}")
+    return value
+
+
+def capture(
+    store: Store,
+    text: str,
+    *,
+    title: str = "",
+    customer: str = "",
+    source: str = "",
+    area: str | None = None,
+    tags: Sequence[str] = (),
+    importance: str | None = None,
+    received: str | None = None,
+    origin: str = "cli",
+) -> FeedbackItem:
+    """Add one feedback item. `area` is an id, path or name; `received` any date form."""
+    body = clean_text(text)
+    if not body:
+        raise InvalidInput("the feedback text is empty")
+    if len(body) > MAX_TEXT_CHARS:
+        raise InvalidInput(f"the feedback text is {len(body):,} characters; the limit is {MAX_TEXT_CHARS:,}")
+    area_id = resolve_area(store, area).id if area else None
+    received_at = to_iso(parse_since(received, now=from_iso(store.clock()))) if received else None  # '3d' = 3 days ago
+    item = FeedbackItem(
+        text=body,
+        title=clean_line(title) or first_line(body),
+        customer=clean_line(customer),
+        source=clean_line(source),
+        area=area_id,
+        tags=normalise_tags(tags),
+        importance=check_importance(importance),
+    )
+    with store.change("captured feedback", origin=origin) as tx:
+        item = replace(item, received_at=received_at or tx.now)
+        return tx.add(item)
+
+
+@dataclass(frozen=True)
+class Triage:
+    """One triage change, applied alike to every selected item. None means "leave as is"."""
+
+    status: str | None = None
+    area: str | None = None  # id/path/name; "" clears it
+    add_tags: Sequence[str] = ()
+    remove_tags: Sequence[str] = ()
+    importance: str | None = None
+    snooze: str | None = None  # date form; "" clears it
+    opportunity: str | None = None  # id; "" unlinks
+
+    def is_empty(self) -> bool:
+        return not (self.add_tags or self.remove_tags) and all(
+            value is None for value in (self.status, self.area, self.importance, self.snooze, self.opportunity)
+        )
+
+    def label(self, store: Store, count: int) -> str:
+        what = f"{count} items" if count != 1 else "1 item"
+        parts = []
+        if self.status:
+            parts.append({"archived": "archived", "processed": "marked processed", "new": "moved to New"}[self.status])
+        if self.area is not None:
+            parts.append("set area" if self.area else "cleared area")
+        if self.add_tags:
+            parts.append("tagged " + ", ".join(normalise_tags(self.add_tags)))
+        if self.remove_tags:
+            parts.append("untagged " + ", ".join(normalise_tags(self.remove_tags)))
+        if self.importance:
+            parts.append(f"importance {self.importance}")
+        if self.snooze is not None:
+            parts.append("snoozed" if self.snooze else "unsnoozed")
+        if self.opportunity is not None:
+            parts.append(f"linked to {self.opportunity}" if self.opportunity else "unlinked")
+        return f"{' and '.join(parts) or 'updated'} ({what})"
+
+
+def update(store: Store, ids: Sequence[str], triage: Triage, *, origin: str = "cli") -> list[FeedbackItem]:
+    """Apply one triage change to the given items: one stored change, one undo step."""
+    if not ids:
+        raise InvalidInput("no feedback ids given")
+    if triage.is_empty():
+        raise InvalidInput("nothing to change")
+    if triage.snooze and triage.status in ("processed", "archived"):
+        raise InvalidInput("a snoozed item waits in New; it cannot also be processed or archived")
+    if triage.status is not None and triage.status not in FEEDBACK_STATUSES:
+        raise InvalidInput(f"status {triage.status!r} is not one of {', '.join(FEEDBACK_STATUSES)}")
+    importance = check_importance(triage.importance)
+    area_id = None
+    if triage.area:
+        area_id = resolve_area(store, triage.area).id
+    snooze_iso = None
+    if triage.snooze:
+        snooze_iso = to_iso(parse_when(triage.snooze, now=from_iso(store.clock())))
+    opportunity_id = None
+    if triage.opportunity:
+        opportunity_id = triage.opportunity.strip().upper()
+        if not isinstance(store.get(opportunity_id), Opportunity):
+            raise NotFound(f"no opportunity {triage.opportunity}")
+    add, remove = normalise_tags(triage.add_tags), set(normalise_tags(triage.remove_tags))
+
+    with store.change(triage.label(store, len(ids)), origin=origin) as tx:
+        changed = []
+        for raw_id in dict.fromkeys(i.strip().upper() for i in ids):
+            item = tx.get(raw_id)
+            if not isinstance(item, FeedbackItem):
+                raise NotFound(f"no feedback item {raw_id}")
+            if triage.status is not None:
+                if item.status == "new" and triage.status != "new" and item.triaged_at is None:
+                    item = replace(item, triaged_at=tx.now)
+                item = replace(item, status=triage.status)
+                if triage.status != "new":
+                    item = replace(item, snoozed_until=None)
+            if triage.area is not None:
+                item = replace(item, area=area_id)
+            if add or remove:
+                tags = [t for t in item.tags if t not in remove] + [t for t in add if t not in item.tags]
+                item = replace(item, tags=tags)
+            if importance is not None:
+                item = replace(item, importance=importance)
+            if triage.snooze is not None:
+                item = replace(item, snoozed_until=snooze_iso)
+            if triage.opportunity is not None:
+                item = replace(item, opportunity=opportunity_id)
+            changed.append(tx.put(item))
+        return changed
+
+
+def list_feedback(store: Store, *, status: str = "new", area: str | None = None) -> list[FeedbackItem]:
+    """Feedback in one view, newest received first. `area` includes its sub-areas."""
+    if status not in VIEW_STATUSES:
+        raise InvalidInput(f"status {status!r} is not one of {', '.join(VIEW_STATUSES)}")
+    now = store.clock()
+    area_ids: set[str] | None = None
+    if area:
+        root = resolve_area(store, area)
+        area_ids = subtree_ids(store, root.id)
+    items = [
+        item
+        for item in store.all(FeedbackItem)
+        if (status == "all" or item.view_status(now) == status) and (area_ids is None or item.area in area_ids)
+    ]
+    items.sort(key=lambda item: (item.received_at, item.number), reverse=True)
+    return items
+
+
+def counts_by_view(store: Store) -> dict[str, int]:
+    """Live counts for the inbox's view tabs."""
+    now = store.clock()
+    counts = dict.fromkeys(VIEW_STATUSES, 0)
+    for item in store.all(FeedbackItem):
+        counts[item.view_status(now)] += 1
+        counts["all"] += 1
+    return counts

@@ -1,0 +1,176 @@
+"""`prodops` from a shell: exit codes, one-line errors, JSON that parses."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from prodops_tui import __version__
+from prodops_tui.core.model import FeedbackItem
+from prodops_tui.core.store import SNAPSHOT_NAME, Store
+
+from ..conftest import FIXED_NOW, fixed_clock
+
+REPO = Path(__file__).resolve().parents[2]
+FEEDBACK_FIELDS = {
+    "id", "text", "title", "customer", "source", "area", "tags", "importance", "status",
+    "received_at", "created_at", "triaged_at", "snoozed_until", "opportunity", "duplicate_of",
+}
+
+
+@pytest.fixture
+def prodops(tmp_path, workspace):
+    """Run the real command in a child process against the test's workspace."""
+
+    def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        full_env = dict(os.environ, PYTHONPATH=str(REPO), PRODOPS_WORKSPACE=str(workspace), PRODOPS_NOW=FIXED_NOW,
+                        PRODOPS_CONFIG_DIR=str(tmp_path / "config"))
+        full_env.update(env or {})
+        return subprocess.run([sys.executable, "-m", "prodops_tui", *args], input=stdin, capture_output=True,
+                              text=True, env=full_env, timeout=60)
+
+    return run
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], code: int = 1) -> str:
+    assert result.returncode == code, result
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("prodops: error: "), result.stderr
+    assert "Traceback" not in result.stderr
+    return lines[0]
+
+
+def test_version(prodops):
+    result = prodops("--version")
+    assert (result.returncode, result.stdout.strip()) == (0, f"prodops {__version__}")
+
+
+def test_capture_prints_the_new_id_and_stores_the_item(prodops, workspace):
+    result = prodops("capture", "Export to CSV drops the VAT column", "--customer", "Acme", "--source", "call",
+                     "--tag", "Export", "--importance", "high")
+    assert (result.returncode, result.stdout.strip()) == (0, "F-1")
+    item = Store.open(workspace, clock=fixed_clock).get("F-1")
+    assert (item.text, item.customer, item.source, item.tags, item.importance, item.received_at) == (
+        "Export to CSV drops the VAT column", "Acme", "call", ["export"], "high", FIXED_NOW)
+
+
+def test_capture_reads_stdin_and_json_has_the_contract_fields(prodops):
+    result = prodops("capture", "-", "--source", "call", "--received", "3d", "--json", stdin="Line one\nline two\n")
+    assert result.returncode == 0, result.stderr
+    item = json.loads(result.stdout)
+    assert FEEDBACK_FIELDS <= item.keys()
+    assert (item["text"], item["title"], item["received_at"]) == ("Line one\nline two", "Line one", "2026-11-21T15:00:00Z")
+
+
+def test_escape_sequences_and_markup_are_kept_as_text_without_control_characters(prodops, workspace):
+    result = prodops("capture", "[@click=app.quit]win[/] \x1b]0;pwned\x07 \x1b[2J done")
+    assert result.returncode == 0
+    stored = Store.open(workspace, clock=fixed_clock).get("F-1").text
+    assert stored == "[@click=app.quit]win[/] ]0;pwned [2J done"
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "expected"),
+    [
+        (("capture", ""), None, "the feedback text is empty"),
+        (("capture", "-"), "", "the feedback text is empty"),
+        (("capture", "x", "--received", "blorp"), None, "cannot read 'blorp' as a date"),
+        (("update", "F-99", "--status", "archived"), None, "no feedback item F-99"),
+        (("capture", "x", "--area", "Biling"), None, "no product area 'Biling'"),
+        (("search", "invoices"), None, "not available yet"),
+    ],
+)
+def test_bad_input_is_one_line_on_stderr_with_exit_1(prodops, args, stdin, expected):
+    assert expected in assert_one_line_error(prodops(*args, stdin=stdin))
+
+
+def test_wrong_usage_exits_2(prodops):
+    assert prodops("capture").returncode == 2
+    assert prodops("update", "F-1").returncode == 2  # nothing to change
+    assert prodops("list", "feedback", "--status", "sleeping").returncode == 2
+
+
+def test_update_triages_several_items_in_one_undoable_change(prodops, workspace):
+    for text in ("one", "two", "three"):
+        prodops("capture", text)
+    result = prodops("update", "F-1", "f-2", "--status", "archived", "--tag", "export", "--json")
+    assert result.returncode == 0, result.stderr
+    updated = json.loads(result.stdout)
+    assert [(i["id"], i["status"], i["tags"], i["triaged_at"]) for i in updated] == [
+        ("F-1", "archived", ["export"], FIXED_NOW), ("F-2", "archived", ["export"], FIXED_NOW)]
+    listed = json.loads(prodops("list", "feedback", "--json").stdout)
+    assert [i["id"] for i in listed] == ["F-3"]
+    store = Store.open(workspace, clock=fixed_clock)
+    assert store.undoable().label == "archived and tagged export (2 items)"
+
+
+def test_a_failed_update_changes_nothing(prodops, workspace):
+    prodops("capture", "one")
+    assert_one_line_error(prodops("update", "F-1", "F-404", "--status", "archived"))
+    assert Store.open(workspace, clock=fixed_clock).get("F-1").status == "new"
+
+
+def test_snoozed_items_leave_new_until_their_date(prodops):
+    prodops("capture", "later")
+    prodops("capture", "now")
+    assert prodops("update", "F-1", "--snooze", "next monday").returncode == 0
+    new = json.loads(prodops("list", "feedback", "--json").stdout)
+    snoozed = json.loads(prodops("list", "feedback", "--status", "snoozed", "--json").stdout)
+    assert [i["id"] for i in new] == ["F-2"]
+    assert [(i["id"], i["snoozed_until"]) for i in snoozed] == [("F-1", "2026-11-30T09:00:00Z")]
+    after = json.loads(prodops("list", "feedback", "--json", env={"PRODOPS_NOW": "2026-12-01T10:00:00Z"}).stdout)
+    assert [i["id"] for i in after] == ["F-2", "F-1"]
+
+
+def test_list_prints_a_readable_table(prodops):
+    prodops("capture", "Invoices are slow", "--customer", "Acme Freight", "--importance", "high")
+    lines = prodops("list", "feedback").stdout.splitlines()
+    assert lines[0].split()[:4] == ["F-1", "now", "high", "Acme"]
+    assert lines[0].endswith("Invoices are slow")
+
+
+def test_workspace_flag_wins_over_the_environment(prodops, tmp_path):
+    other = tmp_path / "other"
+    assert prodops("--workspace", str(other), "capture", "elsewhere").returncode == 0
+    assert Store.open(other, clock=fixed_clock).count(FeedbackItem) == 1
+
+
+def test_a_corrupt_workspace_stops_every_command_and_is_not_rewritten(prodops, workspace):
+    prodops("capture", "precious")
+    (workspace / SNAPSHOT_NAME).write_bytes(b'{"_meta": ')
+    for args in (("capture", "more"), ("list", "feedback"), ("update", "F-1", "--status", "archived")):
+        line = assert_one_line_error(prodops(*args))
+        assert str(workspace / SNAPSHOT_NAME) in line and "prodops doctor" in line
+    assert (workspace / SNAPSHOT_NAME).read_bytes() == b'{"_meta": '
+    assert prodops("doctor").returncode == 1
+    repaired = prodops("doctor", "--repair")
+    assert repaired.returncode == 0, repaired.stderr
+    assert [i["text"] for i in json.loads(prodops("list", "feedback", "--json").stdout)] == ["precious"]
+
+
+def test_demo_fills_an_empty_workspace_and_refuses_a_used_one(prodops, workspace):
+    result = prodops("demo")
+    assert result.returncode == 0, result.stderr
+    assert "feedback" in result.stdout
+    store = Store.open(workspace, clock=fixed_clock)
+    assert store.count(FeedbackItem) >= 300
+    assert "already holds data" in assert_one_line_error(prodops("demo"))
+
+
+def test_unknown_area_suggests_close_matches(prodops):
+    prodops("demo")
+    line = assert_one_line_error(prodops("capture", "x", "--area", "Invoises"))
+    assert "did you mean" in line and "Invoices" in line
+
+
+def test_capture_into_an_area_by_name_or_path(prodops):
+    prodops("demo")
+    by_name = json.loads(prodops("capture", "tax line wrong", "--area", "invoices", "--json").stdout)
+    assert by_name["area"].endswith("Invoices")
+    by_path = json.loads(prodops("capture", "tax again", "--area", by_name["area"].replace(" / ", "/"), "--json").stdout)
+    assert by_path["area_id"] == by_name["area_id"]
