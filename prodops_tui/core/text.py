@@ -20,10 +20,15 @@ def clean_line(text: str) -> str:
     return _SPACES.sub(" ", _CONTROL.sub("", text)).strip()
 
 
+def truncate(text: str, width: int) -> str:
+    """Cut to `width` characters, the last one an ellipsis when anything was cut."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
 def first_line(text: str, width: int = 80) -> str:
     """A title from a body: its first non-empty line, cut at `width` with an ellipsis."""
     for line in text.splitlines():
         line = clean_line(line)
         if line:
-            return line if len(line) <= width else line[: width - 1].rstrip() + "…"
+            return truncate(line, width)
     return ""

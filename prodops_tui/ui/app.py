@@ -1,0 +1,169 @@
+"""The App: pane switching, global bindings, themes, and keeping in step with the workspace."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
+
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, Header, Tab, Tabs
+
+from ..core.errors import ProdopsError
+from ..core.store import Store
+from ..core.workspace import Settings
+from .panes.areas import AreasPane
+from .panes.base import Pane
+from .panes.checklists import ChecklistsPane
+from .panes.inbox import InboxPane
+from .panes.metrics import MetricsPane
+from .panes.retro import RetroPane
+from .screens.help import HelpScreen
+from .themes import DEFAULT_THEME, load_themes, shipped_themes_dir
+
+PANES: tuple[tuple[str, str, type[Pane]], ...] = (
+    ("1", "inbox", InboxPane),
+    ("2", "areas", AreasPane),
+    ("3", "retro", RetroPane),
+    ("4", "checklists", ChecklistsPane),
+    ("5", "metrics", MetricsPane),
+)
+PANE_LABELS = {"inbox": "Inbox", "areas": "Areas", "retro": "Retro", "checklists": "Checklists & nudges", "metrics": "Metrics"}
+# How often the app looks for changes other processes made (two stat calls when there are none).
+EXTERNAL_POLL_SECONDS = 1.0
+
+
+class UnknownTheme(ProdopsError):
+    pass
+
+
+class ProdopsApp(App[int]):
+    TITLE = "prodops"
+    CSS_PATH = ["app.tcss", "panes/base.tcss"]
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        *(
+            Binding(key, f"show_pane('{pane_id}')", PANE_LABELS[pane_id], id=f"pane.{pane_id}", tooltip=f"Show the {PANE_LABELS[pane_id]} pane")
+            for key, pane_id, _ in PANES
+        ),
+        Binding("slash", "search", "Search", key_display="/", id="app.search", tooltip="Search everything"),
+        Binding("u", "undo", "Undo", id="app.undo", tooltip="Undo the last change (several levels)"),
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help", tooltip="Every key, for this pane"),
+        Binding("ctrl+p", "command_palette", "Palette", id="app.palette", tooltip="Commands, themes, jump anywhere"),
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit: every change is already stored"),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        workspace_label: str | None = None,
+        theme: str | None = None,
+        settings: Settings | None = None,
+        extra_theme_dirs: Iterable[Path] = (),
+        poll_external: bool = True,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.settings = settings or Settings()
+        self.sub_title = workspace_label if workspace_label is not None else str(store.directory)
+        self.poll_external = poll_external
+        themes, self.theme_problems = load_themes([shipped_themes_dir(), *extra_theme_dirs, self.settings.path.parent / "themes"])
+        for loaded in themes:
+            self.register_theme(loaded)
+        wanted = theme or self.settings.get("theme") or DEFAULT_THEME
+        if wanted not in self.available_themes:
+            if theme:  # asked for on the command line: say so instead of guessing
+                raise UnknownTheme(f"unknown theme {theme!r}; available: {', '.join(sorted(self.available_themes))}")
+            wanted = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+        self.theme = wanted
+        if theme:
+            self.settings.set("theme", theme)
+        self._theme_ready = True
+
+    # --- layout ---------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="◆")
+        yield Tabs(*(Tab(f"{key} {PANE_LABELS[pane_id]}", id=f"tab-{pane_id}") for key, pane_id, _ in PANES), id="pane-tabs")
+        with ContentSwitcher(initial="inbox", id="panes"):
+            for _, pane_id, pane_type in PANES:
+                yield pane_type(self.store, id=pane_id)
+        yield Footer(show_command_palette=False)  # ctrl+p is in BINDINGS, in its place
+
+    def on_mount(self) -> None:
+        self.query_one(Tabs).can_focus = False
+        if self.theme_problems:
+            self.notify("\n".join(self.theme_problems), title="Some theme files did not load", severity="warning", timeout=10)
+        if self.poll_external:
+            self.set_interval(EXTERNAL_POLL_SECONDS, self.check_external_changes)
+
+    @property
+    def active_pane(self) -> Pane:
+        switcher = self.query_one("#panes", ContentSwitcher)
+        return self.query_one(f"#{switcher.current}", Pane)
+
+    # --- keeping in step with the workspace -------------------------------------
+
+    def workspace_changed(self) -> None:
+        """Every pane re-renders from the core (attributes down)."""
+        for pane in self.query(Pane):
+            pane.revision = self.store.revision
+
+    def check_external_changes(self) -> None:
+        self._refresh_from_disk()
+
+    @work(thread=True, exclusive=True, group="external-refresh", exit_on_error=False)
+    def _refresh_from_disk(self) -> None:
+        try:
+            changed = self.store.refresh()
+        except ProdopsError as exc:
+            self.call_from_thread(self.notify, str(exc), title="Workspace", severity="error", timeout=10)
+            return
+        if changed:
+            self.call_from_thread(self.workspace_changed)
+
+    # --- actions ----------------------------------------------------------------
+
+    def action_show_pane(self, pane_id: str) -> None:
+        self.query_one("#panes", ContentSwitcher).current = pane_id
+        self.query_one(Tabs).active = f"tab-{pane_id}"
+
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        if event.tab.id:
+            self.query_one("#panes", ContentSwitcher).current = event.tab.id.removeprefix("tab-")
+
+    def action_undo(self) -> None:
+        try:
+            undone = self.store.undo(origin="app")
+        except ProdopsError as exc:
+            self.notify(str(exc), title="Undo", severity="warning")
+            return
+        self.notify(f"Undid: {undone.label}", title="Undo")
+        self.workspace_changed()
+
+    def action_search(self) -> None:
+        self.notify("Search across everything arrives with the search work; ctrl+p lists commands now.", title="Search")
+
+    def action_help(self) -> None:
+        pane = self.active_pane
+        sections = [("Everywhere", list(self.BINDINGS))]
+        pane_bindings = pane.own_bindings()
+        if pane_bindings:
+            sections.append((pane.TITLE, pane_bindings))
+        self.push_screen(HelpScreen(sections))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for key, pane_id, _ in PANES:
+            yield SystemCommand(f"Go to {PANE_LABELS[pane_id]}", f"Show the {PANE_LABELS[pane_id]} pane (key {key})", partial(self.action_show_pane, pane_id))
+        yield SystemCommand("Undo", "Undo the last change", self.action_undo)
+
+    def watch_theme(self, theme_name: str) -> None:
+        # Remember a theme picked in the palette; not the one set while starting up.
+        if getattr(self, "_theme_ready", False):
+            self.settings.set("theme", theme_name)

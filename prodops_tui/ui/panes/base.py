@@ -1,0 +1,72 @@
+"""What every pane shares: it renders from the core and re-renders when the workspace changes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from ...core.dates import from_iso
+from ...core.store import Store
+
+
+class Pane(VerticalScroll):
+    """A pane. The app sets `revision` (attributes down) whenever the store changed."""
+
+    TITLE: ClassVar[str] = ""
+    COMING: ClassVar[str] = ""  # what this pane becomes next, said plainly until it lands
+
+    revision: reactive[int] = reactive(0, init=False)
+
+    def __init__(self, store: Store, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="pane")
+        self.store = store
+
+    @classmethod
+    def own_bindings(cls) -> list[Binding]:
+        """The keys this pane adds, not the scrolling keys every container inherits."""
+        found: list[Binding] = []
+        for klass in cls.__mro__:
+            if klass is Pane:
+                break
+            found.extend(b for b in klass.__dict__.get("BINDINGS", []) if isinstance(b, Binding))
+        return found
+
+    @property
+    def now(self):
+        return from_iso(self.store.clock())
+
+    def compose(self):
+        yield Static(Content.from_markup("[b]$title[/b]", title=self.TITLE), classes="pane-title")
+        yield Static(id="summary", classes="summary")
+        if self.COMING:
+            yield Static(Content("Coming next: " + self.COMING), classes="coming")
+
+    def on_mount(self) -> None:
+        self.refresh_view()
+
+    def watch_revision(self) -> None:
+        self.refresh_view()
+
+    def refresh_view(self) -> None:
+        self.query_one("#summary", Static).update(self.render_summary())
+
+    def render_summary(self) -> Content:
+        raise NotImplementedError
+
+
+def lines(*parts: Content | str) -> Content:
+    """Join lines of Content; plain str parts are data (never markup)."""
+    return Content("\n").join(part if isinstance(part, Content) else Content(part) for part in parts)
+
+
+def figure(label: str, value: object, style: str = "$accent") -> Content:
+    return Content.assemble((f"{value}", f"bold {style}"), f" {label}")
+
+
+Formatter = Callable[[object], str]

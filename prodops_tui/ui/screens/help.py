@@ -1,0 +1,49 @@
+"""The `?` screen: every key that works here, from the same BINDINGS the footer shows."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+def binding_rows(title: str, bindings: list[Binding]) -> list[Content]:
+    rows = [Content.styled(title, "bold $primary")]
+    seen: set[str] = set()
+    for binding in bindings:
+        if not binding.description or binding.description in seen:
+            continue
+        seen.add(binding.description)
+        keys = binding.key_display or binding.key.replace(",", " ")
+        rows.append(Content.assemble((f"  {keys:<16}", "bold $accent"), binding.description))
+    return rows
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists the global keys and the keys of the pane that was active."""
+
+    CSS_PATH = "help.tcss"
+
+    BINDINGS = [
+        Binding("escape,question_mark,q", "dismiss", "Close help", id="help.close"),
+    ]
+
+    def __init__(self, sections: list[tuple[str, list[Binding]]]) -> None:
+        super().__init__()
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        rows: list[Content] = []
+        for title, bindings in self.sections:
+            if rows:
+                rows.append(Content(""))
+            rows.extend(binding_rows(title, bindings))
+        rows.extend([Content(""), Content.styled("esc, ? or q closes this screen", "$text-muted")])
+        with VerticalScroll(id="help-box"):
+            yield Static(Content("\n").join(rows))
+
+    def action_dismiss(self, result: None = None) -> None:  # type: ignore[override]
+        self.dismiss(result)
