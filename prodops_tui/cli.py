@@ -236,6 +236,7 @@ def cmd_demo(store: Store, args: argparse.Namespace) -> int:
     if any(store.count(kind) for kind in (FeedbackItem, ProductArea)):
         raise ProdopsError(f"{store.directory} already holds data; `prodops demo` fills only an empty workspace")
     summary = fill_demo(store, now=from_iso(store.clock()))
+    store.fold()  # leave a readable TinyDB file, not a journal
     print(f"filled {store.directory} with {summary.describe()}")
     return 0
 

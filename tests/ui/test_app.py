@@ -1,0 +1,114 @@
+"""The app shell, driven by the keyboard as a user would."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import ContentSwitcher, Static, Tabs
+
+from prodops_tui.core import inbox
+from prodops_tui.core.model import FeedbackItem
+from prodops_tui.core.store import Store
+from prodops_tui.ui.app import ProdopsApp, UnknownTheme
+from prodops_tui.ui.screens.help import HelpScreen
+
+from ..conftest import fixed_clock
+
+SIZE = (120, 40)
+
+
+def summary_text(app: ProdopsApp, pane_id: str) -> str:
+    return str(app.query_one(f"#{pane_id} #summary", Static).content)
+
+
+async def test_number_keys_switch_panes_and_the_tab_follows(demo_store, make_app):
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        for key, pane_id in [("2", "areas"), ("3", "retro"), ("4", "checklists"), ("5", "metrics"), ("1", "inbox")]:
+            await pilot.press(key)
+            assert app.query_one("#panes", ContentSwitcher).current == pane_id
+            assert app.query_one(Tabs).active == f"tab-{pane_id}"
+
+
+async def test_question_mark_lists_every_global_key_and_escape_closes_it(demo_store, make_app):
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        shown = str(app.screen.query_one(Static).content)
+        for description in ("Inbox", "Areas", "Retro", "Checklists & nudges", "Metrics", "Search", "Undo", "Help", "Palette", "Quit"):
+            assert description in shown
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_u_undoes_the_last_change_even_one_made_from_the_shell(demo_store, make_app):
+    item = inbox.capture(demo_store, "Bulk export times out", customer="Acme Freight", origin="cli")
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        assert "Bulk export times out" in summary_text(app, "inbox")
+        await pilot.press("u")
+        await pilot.pause()
+        assert demo_store.get(item.id) is None
+        assert "Bulk export times out" not in summary_text(app, "inbox")
+        assert any("Undid: captured feedback" in str(n.message) for n in app._notifications)
+        await pilot.press("u")  # nothing left: the demo itself is not an undoable change
+        await pilot.pause()
+        assert any("nothing to undo" in str(n.message) for n in app._notifications)
+
+
+async def test_a_capture_from_another_process_shows_up_within_seconds(demo_store, make_app, workspace):
+    app = make_app(demo_store, poll_external=True)
+    async with app.run_test(size=SIZE) as pilot:
+        other = Store.open(workspace, clock=fixed_clock)
+        inbox.capture(other, "Captured from a shell while the app is open", origin="cli")
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if "Captured from a shell" in summary_text(app, "inbox"):
+                break
+        assert "Captured from a shell while the app is open" in summary_text(app, "inbox")
+
+
+async def test_markup_and_escape_codes_in_feedback_are_shown_as_plain_text(demo_store, make_app):
+    inbox.capture(demo_store, "[@click=app.quit]Click to win[/] [link=https://evil.example]x[/link] \x1b]0;owned\x07")
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        shown = summary_text(app, "inbox")
+        assert "[@click=app.quit]Click to win[/] [link=https://evil.example]x[/link] ]0;owned" in shown
+        assert "\x1b" not in shown
+        await pilot.click("#inbox #summary")
+        assert app.is_running
+
+
+def test_an_unknown_theme_is_refused_with_the_available_names(demo_store, make_app):
+    with pytest.raises(UnknownTheme, match="prodops-light"):
+        make_app(demo_store, theme="no-such-theme")
+
+
+async def test_a_chosen_theme_is_remembered_for_next_time(demo_store, make_app, tmp_path):
+    app = make_app(demo_store, theme="prodops-light")
+    async with app.run_test(size=SIZE):
+        assert app.theme == "prodops-light"
+    again = make_app(demo_store)
+    assert again.theme == "prodops-light"
+
+
+async def test_a_broken_theme_file_is_reported_and_the_others_still_load(demo_store, make_app, tmp_path):
+    themes = tmp_path / "user-themes"
+    themes.mkdir()
+    (themes / "broken.toml").write_text('name = "broken"\nprimary = "not a colour"\n')
+    (themes / "mine.toml").write_text('name = "mine"\nprimary = "#ff0000"\n')
+    app = make_app(demo_store, extra_theme_dirs=[themes])
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        assert "mine" in app.available_themes and "prodops-dark" in app.available_themes
+        assert any("broken.toml" in str(n.message) for n in app._notifications)
+
+
+async def test_q_quits(demo_store, make_app):
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+    assert not app.is_running
+    assert demo_store.count(FeedbackItem) > 0
