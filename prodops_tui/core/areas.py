@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from rapidfuzz import fuzz, process, utils
 
 from .errors import InvalidInput
@@ -85,3 +88,62 @@ def unowned_areas(store: Store) -> list[ProductArea]:
     """Areas nobody active owns, sorted by path: the gaps product ops must close."""
     gaps = [area for area in store.all(ProductArea) if not has_active_owner(store, area)]
     return sorted(gaps, key=lambda area: area_path(store, area).casefold())
+
+
+@dataclass(frozen=True)
+class AreaSuggestion:
+    area: ProductArea
+    path: str
+    score: int
+    matched: tuple[str, ...]  # the words of the feedback that pointed here, shown to the user
+
+
+_WORD = re.compile(r"[\w][\w&'-]*")
+_STOPWORDS = frozenset(
+    "the and for with from that this into your our you are was were have has not but can cannot when then than "
+    "all any app its it's a an to of in on at by or is be as we us they them what which there here just still "
+    "some need want please would could should does did get got one also very really".split()
+)
+
+
+def _terms(text: str) -> set[str]:
+    return {w for w in (m.group(0).casefold() for m in _WORD.finditer(text)) if len(w) > 2 and w not in _STOPWORDS}
+
+
+def suggest_areas(store: Store, text: str, *, limit: int = 3) -> list[AreaSuggestion]:
+    """Areas whose taxonomy (glossary terms, name, description) the feedback's words hit.
+
+    Glossary terms weigh most: they are the words customers use for the feature.
+    Whole-phrase matches for multi-word terms ("credit note") beat single words."""
+    words = _terms(text)
+    lowered = " " + " ".join(_WORD.findall(text.casefold())) + " "
+    suggestions = []
+    for area in store.all(ProductArea):
+        score, matched = 0, []
+        for term in area.glossary:
+            phrase = " ".join(_WORD.findall(term.casefold()))
+            if phrase and f" {phrase} " in lowered:
+                score += 3 * max(1, phrase.count(" ") + 1)
+                matched.append(term)
+        for word in sorted(_terms(area.name) & words):
+            score += 2
+            matched.append(word)
+        for word in sorted((_terms(area.description) & words) - {m.casefold() for m in matched}):
+            score += 1
+            matched.append(word)
+        if score:
+            suggestions.append(AreaSuggestion(area, area_path(store, area), score, tuple(dict.fromkeys(matched))))
+    suggestions.sort(key=lambda s: (-s.score, s.path.count(PATH_SEPARATOR) * -1, s.path))
+    return suggestions[:limit]
+
+
+def find_areas(store: Store, query: str, *, limit: int = 50) -> list[tuple[ProductArea, str]]:
+    """Areas for a picker: fuzzy over path and glossary terms, best first; all by path when empty."""
+    areas = store.all(ProductArea)
+    paths = {area.id: area_path(store, area) for area in areas}
+    by_id = {area.id: area for area in areas}
+    if not query.strip():
+        return sorted(((a, paths[a.id]) for a in areas), key=lambda pair: pair[1].casefold())[:limit]
+    choices = {a.id: f"{paths[a.id]} {' '.join(a.glossary)}" for a in areas}
+    hits = process.extract(query, choices, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit, score_cutoff=50)
+    return [(by_id[key], paths[key]) for _, _, key in hits]

@@ -42,7 +42,7 @@ class UnknownTheme(ProdopsError):
 
 class ProdopsApp(App[int]):
     TITLE = "prodops"
-    CSS_PATH = ["app.tcss", "panes/base.tcss"]
+    CSS_PATH = ["app.tcss", "panes/base.tcss", "panes/inbox.tcss"]
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [
@@ -113,6 +113,9 @@ class ProdopsApp(App[int]):
         """Every pane re-renders from the core (attributes down)."""
         for pane in self.query(Pane):
             pane.revision = self.store.revision
+
+    def on_pane_changed(self, event: Pane.Changed) -> None:
+        self.workspace_changed()
 
     def check_external_changes(self) -> None:
         self._refresh_from_disk()

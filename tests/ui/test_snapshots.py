@@ -19,3 +19,27 @@ def test_help_screen(snap_compare, demo_store, make_app):
 
 def test_light_theme(snap_compare, demo_store, make_app):
     assert snap_compare(make_app(demo_store, theme="prodops-light"), press=["_"], terminal_size=SIZE)
+
+
+def test_inbox_with_marks(snap_compare, demo_store, make_app):
+    assert snap_compare(make_app(demo_store), press=["x", "x", "j", "_"], terminal_size=SIZE)
+
+
+def keys_then_settle(*keys: str):
+    """Press keys, then wait for the screen to settle. (A "_" in `press` would be
+    typed into a focused Input, not taken as a pause.)"""
+
+    async def run_before(pilot) -> None:
+        await pilot.press(*keys)
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+
+    return run_before
+
+
+def test_area_picker_with_suggestions(snap_compare, demo_store, make_app):
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("j", "a"), terminal_size=SIZE)
+
+
+def test_snooze_picker_shows_the_parsed_date(snap_compare, demo_store, make_app):
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("s", *"next monday"), terminal_size=SIZE)

@@ -6,10 +6,10 @@ from textual.content import Content
 
 from ...core.areas import area_path, owner_coverage, unowned_areas
 from ...core.model import Person
-from .base import Pane, figure, lines
+from .base import SummaryPane, figure, lines
 
 
-class AreasPane(Pane):
+class AreasPane(SummaryPane):
     TITLE = "Product areas"
     COMING = (
         "the area tree with owners, maintainers and influencers, filter-as-you-type, "

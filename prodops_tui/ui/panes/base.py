@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import ClassVar
 
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 
@@ -15,13 +15,16 @@ from ...core.dates import from_iso
 from ...core.store import Store
 
 
-class Pane(VerticalScroll):
-    """A pane. The app sets `revision` (attributes down) whenever the store changed."""
+class Pane(Vertical):
+    """A pane. The app sets `revision` (attributes down) whenever the store changed;
+    a pane that changed the store posts `Changed` (messages up)."""
 
     TITLE: ClassVar[str] = ""
-    COMING: ClassVar[str] = ""  # what this pane becomes next, said plainly until it lands
 
     revision: reactive[int] = reactive(0, init=False)
+
+    class Changed(Message):
+        """The pane stored a change: every pane should re-render."""
 
     def __init__(self, store: Store, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="pane")
@@ -41,17 +44,27 @@ class Pane(VerticalScroll):
     def now(self):
         return from_iso(self.store.clock())
 
-    def compose(self):
-        yield Static(Content.from_markup("[b]$title[/b]", title=self.TITLE), classes="pane-title")
-        yield Static(id="summary", classes="summary")
-        if self.COMING:
-            yield Static(Content("Coming next: " + self.COMING), classes="coming")
-
     def on_mount(self) -> None:
         self.refresh_view()
 
     def watch_revision(self) -> None:
         self.refresh_view()
+
+    def refresh_view(self) -> None:
+        raise NotImplementedError
+
+
+class SummaryPane(Pane):
+    """A pane that shows a summary of its data and says what it becomes next."""
+
+    COMING: ClassVar[str] = ""  # said plainly until the pane's own work lands
+
+    def compose(self):
+        with VerticalScroll():
+            yield Static(Content.from_markup("[b]$title[/b]", title=self.TITLE), classes="pane-title")
+            yield Static(id="summary", classes="summary")
+            if self.COMING:
+                yield Static(Content("Coming next: " + self.COMING), classes="coming")
 
     def refresh_view(self) -> None:
         self.query_one("#summary", Static).update(self.render_summary())
@@ -68,5 +81,3 @@ def lines(*parts: Content | str) -> Content:
 def figure(label: str, value: object, style: str = "$accent") -> Content:
     return Content.assemble((f"{value}", f"bold {style}"), f" {label}")
 
-
-Formatter = Callable[[object], str]

@@ -6,10 +6,10 @@ from textual.content import Content
 
 from ...core.model import ChecklistRun, ChecklistTemplate
 from ...core.text import clean_line, truncate
-from .base import Pane, lines
+from .base import SummaryPane, lines
 
 
-class ChecklistsPane(Pane):
+class ChecklistsPane(SummaryPane):
     TITLE = "Checklists & nudges"
     COMING = (
         "checklist runs ticked by keyboard on their recurrence (weekly, every 2 weeks, monthly), "

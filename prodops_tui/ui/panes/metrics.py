@@ -6,10 +6,10 @@ from textual.content import Content
 
 from ...core.areas import owner_coverage
 from ...core.metrics import inbox_health
-from .base import Pane, figure, lines
+from .base import SummaryPane, figure, lines
 
 
-class MetricsPane(Pane):
+class MetricsPane(SummaryPane):
     TITLE = "Metrics (last 7 days)"
     COMING = "trends over weeks, feedback by area and source, retro follow-through, and `prodops report`."
 

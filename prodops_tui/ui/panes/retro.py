@@ -6,10 +6,10 @@ from textual.content import Content
 
 from ...core.model import ActionItem, Retro
 from ...core.text import clean_line, truncate
-from .base import Pane, lines
+from .base import SummaryPane, lines
 
 
-class RetroPane(Pane):
+class RetroPane(SummaryPane):
     TITLE = "Retros"
     COMING = (
         "a whole retro in the terminal: templates, check-in of open actions, reflect, group, vote, "

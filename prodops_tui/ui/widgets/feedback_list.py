@@ -1,0 +1,219 @@
+"""The inbox list: renders only the visible rows (line API), so 100,000 items stay instant.
+
+Textual's DataTable measures every cell on the event loop (~5 s at 50k rows,
+PITFALLS.md); this list formats a row only when it is on screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from rich.cells import set_cell_size
+from rich.segment import Segment
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ...core.dates import from_iso, humanize_age
+from ...core.model import FeedbackItem
+from ...core.text import clean_line
+
+# (key, heading, width); the feedback text takes the rest of the line. Narrow
+# terminals drop columns from the end of DROP_ORDER before the text gets short.
+COLUMNS = (("mark", "", 2), ("id", "id", 7), ("age", "age", 5), ("importance", "importance", 10), ("source", "source", 12), ("customer", "customer", 20), ("area", "area", 22))
+DROP_ORDER = ("source", "area", "age", "importance")
+MIN_TEXT = 30
+
+
+def visible_columns(width: int) -> tuple[tuple[str, str, int], ...]:
+    columns = list(COLUMNS)
+    for key in DROP_ORDER:
+        if width - sum(w for _, _, w in columns) >= MIN_TEXT:
+            break
+        columns = [c for c in columns if c[0] != key]
+    return tuple(columns)
+IMPORTANCE_MARK = {None: "·", "low": "low", "medium": "medium", "high": "high", "critical": "CRITICAL"}
+
+
+class FeedbackList(ScrollView, can_focus=True):
+    """A cursor and marks over a list of feedback items that the pane hands down."""
+
+    COMPONENT_CLASSES = {
+        "feedback-list--cursor",
+        "feedback-list--marked",
+        "feedback-list--header",
+        "feedback-list--urgent",
+        "feedback-list--muted",
+    }
+    DEFAULT_CSS = """
+    FeedbackList { background: $surface; }
+    FeedbackList > .feedback-list--header { color: $text-muted; text-style: bold; }
+    FeedbackList > .feedback-list--cursor { background: $primary 35%; }
+    FeedbackList:focus > .feedback-list--cursor { background: $primary 60%; text-style: bold; }
+    FeedbackList > .feedback-list--marked { color: $accent; text-style: bold; }
+    FeedbackList > .feedback-list--urgent { color: $error; }
+    FeedbackList > .feedback-list--muted { color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("j,down", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("g,home", "first", "Top", show=False, id="list.top"),
+        Binding("G,end", "last", "Bottom", show=False, id="list.bottom"),
+        Binding("pagedown,ctrl+d", "page_down", "Page down", show=False, id="list.page_down"),
+        Binding("pageup,ctrl+u", "page_up", "Page up", show=False, id="list.page_up"),
+        Binding("x,space", "toggle_mark", "Mark", key_display="x", id="list.mark", tooltip="Mark for a bulk action"),
+        Binding("enter", "open", "Open", id="list.open", tooltip="Open the item"),
+    ]
+
+    cursor: reactive[int] = reactive(0, init=False)
+
+    class Highlighted(Message):
+        def __init__(self, item: FeedbackItem | None) -> None:
+            super().__init__()
+            self.item = item
+
+    class Opened(Message):
+        def __init__(self, item: FeedbackItem) -> None:
+            super().__init__()
+            self.item = item
+
+    def __init__(self, *, area_path: Callable[[str | None], str], id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.items: Sequence[FeedbackItem] = ()
+        self.marked: set[str] = set()
+        self.now: datetime | None = None
+        self.area_path = area_path
+
+    # --- data down ------------------------------------------------------------
+
+    def show(self, items: Sequence[FeedbackItem], now: datetime, *, keep: str | None = None) -> None:
+        """Replace the rows; keep the cursor on item `keep` if it is still listed."""
+        self.items = items
+        self.now = now
+        visible = {item.id for item in items}
+        self.marked &= visible
+        index = next((n for n, item in enumerate(items) if item.id == keep), None) if keep else None
+        if index is None:
+            index = min(self.cursor, max(len(items) - 1, 0))
+        self.virtual_size = Size(self.size.width, len(items) + 1)  # +1: the header row
+        self.set_reactive(FeedbackList.cursor, index)
+        self.scroll_to_cursor()
+        self.refresh()
+        self.post_message(self.Highlighted(self.current))
+
+    @property
+    def current(self) -> FeedbackItem | None:
+        return self.items[self.cursor] if 0 <= self.cursor < len(self.items) else None
+
+    def targets(self) -> list[str]:
+        """What a triage key acts on: the marked items, else the one under the cursor."""
+        if self.marked:
+            return [item.id for item in self.items if item.id in self.marked]
+        return [self.current.id] if self.current else []
+
+    # --- rendering --------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if y == 0:
+            return self._header(width)
+        index = self.scroll_offset.y + y - 1
+        if index >= len(self.items):
+            return Strip.blank(width, self.rich_style)
+        return self._row(self.items[index], index, width)
+
+    def _header(self, width: int) -> Strip:
+        style = self.get_component_rich_style("feedback-list--header")
+        text = "".join(set_cell_size(_fit(heading, w - 1), w) for _, heading, w in visible_columns(width)) + "feedback"
+        return Strip([Segment(set_cell_size(text, width), style)], width)
+
+    def _row(self, item: FeedbackItem, index: int, width: int) -> Strip:
+        base = self.rich_style
+        if index == self.cursor:
+            base = base + self.get_component_rich_style("feedback-list--cursor")
+        marked = item.id in self.marked
+        age = humanize_age(from_iso(item.received_at), self.now) if item.received_at and self.now else ""
+        urgent = item.importance in ("high", "critical")
+        cells = {
+            "mark": ("▶ " if marked else "  ", "feedback-list--marked" if marked else None),
+            "id": (item.id, "feedback-list--muted"),
+            "age": (age, None),
+            "importance": (IMPORTANCE_MARK.get(item.importance, item.importance or ""), "feedback-list--urgent" if urgent else "feedback-list--muted" if not item.importance else None),
+            "source": (clean_line(item.source), "feedback-list--muted"),
+            "customer": (clean_line(item.customer), None),
+            "area": (self.area_path(item.area), None),
+        }
+        segments = []
+        used = 0
+        for key, _, column_width in visible_columns(width):
+            text, component = cells[key]
+            style = base + self.get_component_rich_style(component) if component else base
+            segments.append(Segment(set_cell_size(_fit(text, column_width - 1), column_width), style))
+            used += column_width
+        rest = max(width - used, 0)
+        title = clean_line(item.title or item.text)
+        segments.append(Segment(set_cell_size(_fit(title, rest), rest), base))
+        return Strip(segments, width)
+
+    # --- movement ---------------------------------------------------------------
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old + 1)  # virtual lines: row n sits below the header
+        self.refresh_line(new + 1)
+        self.scroll_to_cursor()
+        self.post_message(self.Highlighted(self.current))
+
+    def scroll_to_cursor(self) -> None:
+        if self.items:
+            self.scroll_to_region(Region(0, self.cursor + 1, 1, 1), animate=False, spacing=(1, 0, 0, 0), force=True)
+
+    def _move(self, to: int) -> None:
+        if self.items:
+            self.cursor = max(0, min(to, len(self.items) - 1))
+
+    def action_cursor_down(self) -> None:
+        self._move(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self._move(self.cursor - 1)
+
+    def action_first(self) -> None:
+        self._move(0)
+
+    def action_last(self) -> None:
+        self._move(len(self.items) - 1)
+
+    def action_page_down(self) -> None:
+        self._move(self.cursor + max(self.size.height - 2, 1))
+
+    def action_page_up(self) -> None:
+        self._move(self.cursor - max(self.size.height - 2, 1))
+
+    def action_toggle_mark(self) -> None:
+        item = self.current
+        if item is None:
+            return
+        self.marked ^= {item.id}
+        self.refresh_line(self.cursor + 1)
+        self._move(self.cursor + 1)  # marking runs down the list, as in mutt
+
+    def action_open(self) -> None:
+        if self.current is not None:
+            self.post_message(self.Opened(self.current))
+
+    def on_click(self, event) -> None:
+        index = self.scroll_offset.y + event.y - 1
+        if 0 <= index < len(self.items):
+            self.cursor = index
+
+
+def _fit(text: str, width: int) -> str:
+    """Cut to `width` cells with an ellipsis when it does not fit."""
+    if width <= 0:
+        return ""
+    fitted = set_cell_size(text, width)
+    return fitted if fitted.rstrip() == text.rstrip() or len(text) <= width else set_cell_size(text, width - 1) + "…"

@@ -1,0 +1,164 @@
+"""Triage in the inbox with the keyboard alone: every key stores its change, and u takes it back."""
+
+from __future__ import annotations
+
+from prodops_tui.core import inbox
+from prodops_tui.core.areas import area_path
+from prodops_tui.core.model import FeedbackItem
+from prodops_tui.ui.screens.pickers import ChoiceScreen, DateScreen, SearchPickerScreen, TextScreen
+from prodops_tui.ui.widgets.feedback_list import FeedbackList
+
+SIZE = (140, 40)
+
+
+def feedback_list(app) -> FeedbackList:
+    return app.query_one(FeedbackList)
+
+
+def first_new_ids(store, count: int) -> list[str]:
+    return [item.id for item in inbox.list_feedback(store, status="new")[:count]]
+
+
+async def test_the_list_opens_on_new_newest_first_and_j_k_g_G_move(demo_store, make_app):
+    app = make_app(demo_store)
+    new_ids = [item.id for item in inbox.list_feedback(demo_store, status="new")]
+    async with app.run_test(size=SIZE) as pilot:
+        listing = feedback_list(app)
+        assert [item.id for item in listing.items] == new_ids
+        await pilot.press("j", "j")
+        assert listing.current.id == new_ids[2]
+        await pilot.press("k")
+        assert listing.current.id == new_ids[1]
+        await pilot.press("G")
+        assert listing.current.id == new_ids[-1]
+        await pilot.press("g")
+        assert listing.current.id == new_ids[0]
+
+
+async def test_e_archives_the_marked_items_and_u_brings_them_back(demo_store, make_app):
+    app = make_app(demo_store)
+    first, second, third = first_new_ids(demo_store, 3)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("x", "x", "e")  # x marks and moves down, as in mutt
+        await pilot.pause()
+        assert [demo_store.get(i).status for i in (first, second, third)] == ["archived", "archived", "new"]
+        assert demo_store.get(first).triaged_at == "2026-11-24T15:00:00Z"
+        assert first not in [item.id for item in feedback_list(app).items]
+        await pilot.press("u")
+        await pilot.pause()
+        assert [demo_store.get(i).status for i in (first, second)] == ["new", "new"]
+        assert [item.id for item in feedback_list(app).items][:2] == [first, second]
+
+
+async def test_p_marks_the_current_item_processed_without_archiving(demo_store, make_app):
+    app = make_app(demo_store)
+    (first,) = first_new_ids(demo_store, 1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p")
+        await pilot.pause()
+        assert demo_store.get(first).status == "processed"
+
+
+async def test_i_sets_importance_with_one_number_key(demo_store, make_app):
+    app = make_app(demo_store)
+    (first,) = first_new_ids(demo_store, 1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i")
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("4")
+        await pilot.pause()
+        assert demo_store.get(first).importance == "critical"
+
+
+async def test_s_shows_the_parsed_date_and_snoozes_out_of_new(demo_store, make_app):
+    app = make_app(demo_store)
+    (first,) = first_new_ids(demo_store, 1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        assert isinstance(app.screen, DateScreen)
+        await pilot.press(*"blorp")
+        assert "cannot read 'blorp'" in str(app.screen.query_one("#preview").content)
+        await pilot.press("enter")  # refused: nothing applied, still open
+        assert isinstance(app.screen, DateScreen)
+        for _ in "blorp":
+            await pilot.press("backspace")
+        await pilot.press(*"next monday")
+        assert "Mon 30 Nov 2026" in str(app.screen.query_one("#preview").content)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert demo_store.get(first).snoozed_until == "2026-11-30T09:00:00Z"
+        assert first not in [item.id for item in feedback_list(app).items]
+        await pilot.press("right_square_bracket")  # the Snoozed view
+        await pilot.pause()
+        assert first in [item.id for item in feedback_list(app).items]
+
+
+async def test_t_adds_and_removes_tags(demo_store, make_app):
+    app = make_app(demo_store)
+    (first,) = first_new_ids(demo_store, 1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        assert isinstance(app.screen, TextScreen)
+        await pilot.press(*"Export, churn-risk", "enter")
+        await pilot.pause()
+        assert {"export", "churn-risk"} <= set(demo_store.get(first).tags)
+        await pilot.press("t", *"-churn-risk", "enter")
+        await pilot.pause()
+        assert "churn-risk" not in demo_store.get(first).tags
+
+
+async def test_a_offers_the_suggested_area_first_and_enter_applies_it(demo_store, make_app):
+    item = inbox.capture(demo_store, "The VAT line on the invoice PDF shows the wrong tax rate", origin="cli")
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        assert feedback_list(app).current.id == item.id
+        await pilot.press("a")
+        assert isinstance(app.screen, SearchPickerScreen)
+        first_option = app.screen.query_one("#options").get_option_at_index(0)
+        assert "★" in str(first_option.prompt) and "matched:" in str(first_option.prompt)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Invoices" in area_path(demo_store, demo_store.get(item.id).area)
+
+
+async def test_a_then_typing_filters_areas_fuzzily(demo_store, make_app):
+    app = make_app(demo_store)
+    (first,) = first_new_ids(demo_store, 1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", *"quikbooks", "enter")
+        await pilot.pause()
+        assert area_path(demo_store, demo_store.get(first).area) == "Integrations / QuickBooks"
+
+
+async def test_n_captures_a_new_item_at_the_top_of_new(demo_store, make_app):
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", *"Exports time out [again]", "enter")
+        await pilot.pause()
+        newest = feedback_list(app).items[0]
+        assert (newest.text, newest.source) == ("Exports time out [again]", "app")
+        assert demo_store.count(FeedbackItem) == 401
+
+
+async def test_escape_cancels_a_picker_without_a_change(demo_store, make_app):
+    app = make_app(demo_store)
+    (first,) = first_new_ids(demo_store, 1)
+    before = demo_store.get(first)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i", "escape", "s", "escape", "a", "escape")
+        await pilot.pause()
+        assert demo_store.get(first) == before
+
+
+async def test_brackets_switch_views_with_live_counts(demo_store, make_app):
+    app = make_app(demo_store)
+    counts = inbox.counts_by_view(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        views = str(app.query_one("#inbox-views").content)
+        assert f"New {counts['new']}" in views and f"All {counts['all']}" in views
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await pilot.pause()
+        assert len(feedback_list(app).items) == counts["processed"]
+        await pilot.press("left_square_bracket", "left_square_bracket", "left_square_bracket")
+        await pilot.pause()
+        assert len(feedback_list(app).items) == counts["all"]
