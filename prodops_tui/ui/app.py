@@ -155,6 +155,12 @@ class ProdopsApp(App[int]):
     def action_help(self) -> None:
         pane = self.active_pane
         sections = [("Everywhere", list(self.BINDINGS))]
+        focused = self.focused
+        # The focused widget's own keys (the list's j/k/g/G, x, enter), if it is one of ours.
+        if focused is not None and type(focused).__module__.startswith("prodops_tui."):
+            widget_bindings = [b for b in type(focused).BINDINGS if isinstance(b, Binding)]
+            if widget_bindings:
+                sections.append((f"{pane.TITLE} list", widget_bindings))
         pane_bindings = pane.own_bindings()
         if pane_bindings:
             sections.append((pane.TITLE, pane_bindings))

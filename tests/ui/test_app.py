@@ -43,6 +43,8 @@ async def test_question_mark_lists_every_global_key_and_escape_closes_it(demo_st
         shown = str(app.screen.query_one(Static).content)
         for description in ("Inbox", "Areas", "Retro", "Checklists & nudges", "Metrics", "Search", "Undo", "Help", "Palette", "Quit"):
             assert description in shown
+        for inbox_key in ("j down", "G end", "Mark", "Open", "Area", "Tags", "Importance", "Snooze", "Archive", "Processed"):
+            assert inbox_key in shown
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 
