@@ -19,16 +19,16 @@ from typing import Any
 from . import __version__
 from .core import inbox
 from .core.areas import area_path
+from .core.exporters import EXPORT_FORMATS, export_feedback, feedback_record
 from .core.dates import DateParseError, from_iso, humanize_age
 from .core.errors import NotAvailableYet, ProdopsError
 from .core.model import IMPORTANCE_LEVELS, FeedbackItem, ProductArea
-from .core.store import Store
+from .core.store import Store, atomic_write_bytes
 from .core.workspace import make_clock, open_workspace, workspace_dir
 
 # Commands registered with their options now, doing their real work when their pane lands.
 _LANDS_WITH = {
     "import": "the feedback inbox and area map issues",
-    "export": "the feedback inbox, area map and retro issues",
     "search": "the search issue",
     "who": "the product-area map issue",
     "nudges": "the checklists & nudges issue",
@@ -96,8 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="export feedback, areas, opportunities or a retro")
     export.add_argument("kind", choices=("feedback", "areas", "opportunities", "retro"))
     export.add_argument("id", nargs="?", help="the retro id, for `export retro`")
-    export.add_argument("--format", choices=("csv", "json", "md"))
-    export.add_argument("-o", "--output", metavar="FILE")
+    export.add_argument("--format", choices=EXPORT_FORMATS, help="default: from the -o file's extension, else csv")
+    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (private to you: it holds customer data); default stdout")
+    export.add_argument("--status", choices=inbox.VIEW_STATUSES, default="all", help="feedback: which view (default all)")
+    export.add_argument("--area", help="feedback: only this area and the areas below it")
 
     search = commands.add_parser("search", help="fuzzy search across everything")
     search.add_argument("query")
@@ -125,29 +127,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # --- output ------------------------------------------------------------------
-
-
-def feedback_json(store: Store, item: FeedbackItem) -> dict[str, Any]:
-    now = store.clock()
-    return {
-        "id": item.id,
-        "text": item.text,
-        "title": item.title,
-        "customer": item.customer,
-        "source": item.source,
-        "area": area_path(store, item.area) or None,
-        "area_id": item.area,
-        "tags": item.tags,
-        "importance": item.importance,
-        "status": item.view_status(now),
-        "received_at": item.received_at,
-        "created_at": item.created_at,
-        "updated_at": item.updated_at,
-        "triaged_at": item.triaged_at,
-        "snoozed_until": item.snoozed_until,
-        "opportunity": item.opportunity,
-        "duplicate_of": item.duplicate_of,
-    }
 
 
 def print_json(value: Any) -> None:
@@ -195,7 +174,7 @@ def cmd_capture(store: Store, args: argparse.Namespace) -> int:
         received=args.received,
     )
     if args.json:
-        print_json(feedback_json(store, item))
+        print_json(feedback_record(store, item))
     else:
         print(item.id)
     return 0
@@ -215,7 +194,7 @@ def cmd_update(store: Store, args: argparse.Namespace) -> int:
         raise UsageError("say what to change: --status, --area, --tag, --untag, --importance, --snooze or --opportunity")
     items = inbox.update(store, args.ids, triage)
     if args.json:
-        print_json([feedback_json(store, item) for item in items])
+        print_json([feedback_record(store, item) for item in items])
     else:
         print(f"{', '.join(item.id for item in items)}: {triage.label(store, len(items))}")
     return 0
@@ -224,9 +203,23 @@ def cmd_update(store: Store, args: argparse.Namespace) -> int:
 def cmd_list(store: Store, args: argparse.Namespace) -> int:
     items = inbox.list_feedback(store, status=args.status, area=args.area)
     if args.json:
-        print_json([feedback_json(store, item) for item in items])
+        print_json([feedback_record(store, item) for item in items])
     else:
         print_feedback_table(store, items)
+    return 0
+
+
+def cmd_export(store: Store, args: argparse.Namespace) -> int:
+    if args.kind != "feedback":
+        raise NotAvailableYet(f"`prodops export {args.kind}` is not available yet (it lands with the {args.kind} work)")
+    fmt = args.format or (Path(args.output).suffix.lstrip(".").lower() if args.output else "") or "csv"
+    if fmt not in EXPORT_FORMATS:
+        raise UsageError(f"cannot tell the format from {args.output!r}: add --format csv|json|md")
+    text = export_feedback(store, inbox.list_feedback(store, status=args.status, area=args.area), fmt)
+    if args.output:
+        atomic_write_bytes(Path(args.output), text.encode("utf-8"))
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -290,7 +283,7 @@ def open_demo(args: argparse.Namespace) -> int:
             shutil.rmtree(directory.parent, ignore_errors=True)
 
 
-COMMANDS = {"capture": cmd_capture, "update": cmd_update, "list": cmd_list, "demo": cmd_demo}
+COMMANDS = {"capture": cmd_capture, "update": cmd_update, "list": cmd_list, "export": cmd_export, "demo": cmd_demo}
 
 
 def dispatch(args: argparse.Namespace) -> int:

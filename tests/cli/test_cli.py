@@ -83,6 +83,7 @@ def test_escape_sequences_and_markup_are_kept_as_text_without_control_characters
         (("update", "F-99", "--status", "archived"), None, "no feedback item F-99"),
         (("capture", "x", "--area", "Biling"), None, "no product area 'Biling'"),
         (("search", "invoices"), None, "not available yet"),
+        (("export", "areas"), None, "not available yet"),
     ],
 )
 def test_bad_input_is_one_line_on_stderr_with_exit_1(prodops, args, stdin, expected):
@@ -174,3 +175,15 @@ def test_capture_into_an_area_by_name_or_path(prodops):
     assert by_name["area"].endswith("Invoices")
     by_path = json.loads(prodops("capture", "tax again", "--area", by_name["area"].replace(" / ", "/"), "--json").stdout)
     assert by_path["area_id"] == by_name["area_id"]
+
+
+def test_export_writes_a_private_file_in_the_format_its_name_says(prodops, tmp_path):
+    prodops("capture", "=1+1 is not a formula here", "--customer", "Acme")
+    out = tmp_path / "feedback.json"
+    result = prodops("export", "feedback", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(out.read_text())[0]["text"] == "=1+1 is not a formula here"
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    csv_text = prodops("export", "feedback", "--status", "new").stdout
+    assert csv_text.splitlines()[1].startswith("F-1,'=1+1 is not a formula here")
+    assert prodops("export", "feedback", "-o", str(tmp_path / "feedback.xlsx")).returncode == 2

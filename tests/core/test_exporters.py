@@ -1,0 +1,47 @@
+"""Exporting feedback: spreadsheets get text, never formulas; Markdown keeps user text literal."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from prodops_tui.core import inbox
+from prodops_tui.core.exporters import FEEDBACK_COLUMNS, export_feedback
+
+
+def test_csv_neutralises_cells_a_spreadsheet_would_run_as_formulas(store):
+    inbox.capture(store, "=HYPERLINK(\"https://evil.example\",\"click\")", customer="+1 555 0100", source="@twitter")
+    inbox.capture(store, "-2 stars, plain text", customer="Acme")
+    rows = list(csv.DictReader(io.StringIO(export_feedback(store, inbox.list_feedback(store, status="all"), "csv"))))
+    by_id = {row["id"]: row for row in rows}
+    assert by_id["F-1"]["text"] == "'=HYPERLINK(\"https://evil.example\",\"click\")"
+    assert by_id["F-1"]["customer"] == "'+1 555 0100"
+    assert by_id["F-1"]["source"] == "'@twitter"
+    assert by_id["F-2"]["text"] == "'-2 stars, plain text"
+    assert by_id["F-2"]["customer"] == "Acme"
+    assert list(rows[0].keys()) == list(FEEDBACK_COLUMNS)
+
+
+def test_csv_round_trips_newlines_commas_and_quotes(store):
+    inbox.capture(store, 'Line one, with "quotes"\nline two', tags=["export", "ux"])
+    (row,) = csv.DictReader(io.StringIO(export_feedback(store, inbox.list_feedback(store), "csv")))
+    assert row["text"] == 'Line one, with "quotes"\nline two'
+    assert row["tags"] == "export, ux"
+
+
+def test_json_carries_the_contract_fields(store):
+    inbox.capture(store, "Export please", customer="Acme", importance="high")
+    (record,) = json.loads(export_feedback(store, inbox.list_feedback(store), "json"))
+    assert {"id", "text", "title", "customer", "source", "area", "tags", "importance", "status", "received_at",
+            "created_at", "triaged_at", "snoozed_until", "opportunity", "duplicate_of"} <= record.keys()
+    assert (record["id"], record["importance"], record["status"]) == ("F-1", "high", "new")
+
+
+def test_markdown_keeps_markup_in_user_text_literal(store):
+    inbox.capture(store, "# not a heading\n<script>alert(1)</script> [link](https://evil.example) *bold*", customer="A|B")
+    md = export_feedback(store, inbox.list_feedback(store), "md")
+    assert "> \\# not a heading" in md
+    assert "\\<script\\>" in md and "\\[link\\](https://evil.example)" in md and "\\*bold\\*" in md
+    assert "customer: A\\|B" in md
+    assert md.startswith("# Feedback (1 items)")
