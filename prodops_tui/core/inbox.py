@@ -70,6 +70,38 @@ def capture(
         return tx.add(item)
 
 
+def edit(
+    store: Store,
+    item_id: str,
+    *,
+    text: str | None = None,
+    title: str | None = None,
+    customer: str | None = None,
+    source: str | None = None,
+    received: str | None = None,
+    origin: str = "app",
+) -> FeedbackItem:
+    """Correct what was captured; None leaves a field as it is. One undoable change."""
+    with store.change(f"edited {item_id.upper()}", origin=origin) as tx:
+        item = tx.get(item_id.strip().upper())
+        if not isinstance(item, FeedbackItem):
+            raise NotFound(f"no feedback item {item_id}")
+        if text is not None:
+            body = clean_text(text)
+            if not body:
+                raise InvalidInput("the feedback text is empty")
+            item = replace(item, text=body)
+        if title is not None:
+            item = replace(item, title=clean_line(title) or first_line(item.text))
+        if customer is not None:
+            item = replace(item, customer=clean_line(customer))
+        if source is not None:
+            item = replace(item, source=clean_line(source))
+        if received:
+            item = replace(item, received_at=to_iso(parse_since(received, now=from_iso(tx.now))))
+        return tx.put(item)
+
+
 @dataclass(frozen=True)
 class Triage:
     """One triage change, applied alike to every selected item. None means "leave as is"."""

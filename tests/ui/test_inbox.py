@@ -5,6 +5,7 @@ from __future__ import annotations
 from prodops_tui.core import inbox
 from prodops_tui.core.areas import area_path
 from prodops_tui.core.model import FeedbackItem
+from prodops_tui.ui.screens.feedback_form import FeedbackForm
 from prodops_tui.ui.screens.pickers import ChoiceScreen, DateScreen, SearchPickerScreen, TextScreen
 from prodops_tui.ui.widgets.feedback_list import FeedbackList
 
@@ -130,14 +131,47 @@ async def test_a_then_typing_filters_areas_fuzzily(demo_store, make_app):
         assert area_path(demo_store, demo_store.get(first).area) == "Integrations / QuickBooks"
 
 
-async def test_n_captures_a_new_item_at_the_top_of_new(demo_store, make_app):
+async def test_n_opens_a_form_and_ctrl_s_captures_into_new(demo_store, make_app):
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("n", *"Exports time out [again]", "enter")
+        await pilot.press("n")
+        assert isinstance(app.screen, FeedbackForm)
+        await pilot.press(*"Exports time out [again]", "tab", "tab", *"Acme Freight", "tab", "tab", *"yesterday", "ctrl+s")
         await pilot.pause()
-        newest = feedback_list(app).items[0]
-        assert (newest.text, newest.source) == ("Exports time out [again]", "app")
-        assert demo_store.count(FeedbackItem) == 401
+        captured = demo_store.get("F-401")
+        assert (captured.text, captured.customer, captured.source) == ("Exports time out [again]", "Acme Freight", "app")
+        assert captured.received_at == "2026-11-23T09:00:00Z"  # listed by when it was received, not typed
+        assert "F-401" in [item.id for item in feedback_list(app).items]
+
+
+async def test_a_form_with_empty_text_or_a_bad_date_says_so_and_stays_open(demo_store, make_app):
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "ctrl+s")
+        assert isinstance(app.screen, FeedbackForm)
+        assert "empty" in str(app.screen.query_one("#form-hint").content)
+        await pilot.press(*"hello", "tab", "tab", "tab", "tab", *"blorp", "ctrl+s")
+        assert isinstance(app.screen, FeedbackForm)
+        assert "cannot read 'blorp'" in str(app.screen.query_one("#form-hint").content)
+        await pilot.press("escape")
+        assert demo_store.count(FeedbackItem) == 400
+
+
+async def test_enter_edits_the_current_item_and_u_restores_it(demo_store, make_app):
+    app = make_app(demo_store)
+    (first,) = first_new_ids(demo_store, 1)
+    before = demo_store.get(first)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        assert isinstance(app.screen, FeedbackForm)
+        app.screen.query_one("#form-customer").value = "Globex"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert demo_store.get(first).customer == "Globex"
+        assert demo_store.get(first).text == before.text
+        await pilot.press("u")
+        await pilot.pause()
+        assert demo_store.get(first).customer == before.customer
 
 
 async def test_escape_cancels_a_picker_without_a_change(demo_store, make_app):

@@ -43,3 +43,7 @@ def test_area_picker_with_suggestions(snap_compare, demo_store, make_app):
 
 def test_snooze_picker_shows_the_parsed_date(snap_compare, demo_store, make_app):
     assert snap_compare(make_app(demo_store), run_before=keys_then_settle("s", *"next monday"), terminal_size=SIZE)
+
+
+def test_edit_form_for_the_current_item(snap_compare, demo_store, make_app):
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("enter"), terminal_size=SIZE)

@@ -16,6 +16,7 @@ from ...core.dates import from_iso
 from ...core.errors import ProdopsError
 from ...core.model import IMPORTANCE_LEVELS, FeedbackItem
 from ...core.text import clean_line, clean_text
+from ..screens.feedback_form import FeedbackDraft, FeedbackForm
 from ..screens.pickers import ChoiceScreen, DateScreen, SearchPickerScreen, TextScreen
 from ..widgets.feedback_list import FeedbackList
 from .base import Pane, lines
@@ -36,7 +37,7 @@ class InboxPane(Pane):
         Binding("s", "snooze", "Snooze", id="inbox.snooze", tooltip="Hide until a date: 3d, 2w, next monday"),
         Binding("e", "archive", "Archive", id="inbox.archive", tooltip="Done: archive"),
         Binding("p", "processed", "Processed", id="inbox.processed", tooltip="Mark processed without archiving"),
-        Binding("n", "new_item", "New", id="inbox.new", tooltip="Capture a new feedback item"),
+        Binding("n", "new_item", "New", id="inbox.new", tooltip="Capture a new feedback item (a form)"),
     ]
 
     view: reactive[str] = reactive("new", init=False)
@@ -92,9 +93,6 @@ class InboxPane(Pane):
         self._show_views()  # marking moves the cursor, so the marked count stays current
         self.query_one("#detail", Static).update(self._detail(event.item))
         self.query_one("#feedback-detail").scroll_home(animate=False)
-
-    def on_feedback_list_opened(self, event: FeedbackList.Opened) -> None:
-        self.query_one("#feedback-detail").focus()
 
     def _detail(self, item: FeedbackItem | None) -> Content:
         if item is None:
@@ -202,18 +200,36 @@ class InboxPane(Pane):
         self.app.push_screen(SearchPickerScreen(f"Area for {self._what()}", search, placeholder="type part of a path or a glossary term"), apply)
 
     def action_new_item(self) -> None:
-        def capture(text: str | None) -> None:
-            if not text or not text.strip():
+        def capture(draft: FeedbackDraft | None) -> None:
+            if draft is None:
                 return
             try:
-                item = inbox.capture(self.store, text, source="app", origin="app")
-            except ProdopsError as exc:
+                item = inbox.capture(self.store, draft.text, title=draft.title, customer=draft.customer,
+                                     source=draft.source, received=draft.received or None, origin="app")
+            except (ProdopsError, ValueError) as exc:
                 self.notify(str(exc), title="Not captured", severity="error")
                 return
             self.notify(f"Captured {item.id} — u undoes", title="New feedback")
             self.post_message(self.Changed())
 
-        self.app.push_screen(TextScreen("New feedback", placeholder="what the customer said"), capture)
+        self.app.push_screen(FeedbackForm(from_iso(self.store.clock())), capture)
+
+    def on_feedback_list_opened(self, event: FeedbackList.Opened) -> None:
+        item_id = event.item.id
+
+        def save(draft: FeedbackDraft | None) -> None:
+            if draft is None:
+                return
+            try:
+                inbox.edit(self.store, item_id, text=draft.text, title=draft.title, customer=draft.customer,
+                           source=draft.source, received=draft.received or None, origin="app")
+            except (ProdopsError, ValueError) as exc:
+                self.notify(str(exc), title="Not saved", severity="error")
+                return
+            self.notify(f"Saved {item_id} — u undoes", title="Edit")
+            self.post_message(self.Changed())
+
+        self.app.push_screen(FeedbackForm(from_iso(self.store.clock()), event.item), save)
 
     def _what(self) -> str:
         count = len(self.feedback_list.targets())
