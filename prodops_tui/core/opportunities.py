@@ -25,6 +25,7 @@ from rapidfuzz import fuzz, process, utils
 from .areas import resolve_area
 from .duplicates import customer_asks
 from .errors import InvalidInput, NotFound
+from .exporters import neutralise_cell
 from .model import OPPORTUNITY_STATUSES, FeedbackItem, Opportunity
 from .store import Store
 from .text import clean_line, clean_text
@@ -157,13 +158,9 @@ def close_the_loop_csv(store: Store, opportunity_id: str) -> str:
     writer.writerow(["customer", "feedback", "opportunity", "title", "status"])
     for name, ids in customers_to_close_the_loop(store, opportunity.id):
         writer.writerow(
-            [_safe_cell(name), " ".join(ids), opportunity.id, _safe_cell(opportunity.title), opportunity.status]
+            [neutralise_cell(name), " ".join(ids), opportunity.id, neutralise_cell(opportunity.title), opportunity.status]
         )
     return out.getvalue()
-
-
-def _safe_cell(value: str) -> str:
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def find(store: Store, query: str, *, limit: int = 50) -> list[Opportunity]:
