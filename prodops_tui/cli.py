@@ -12,7 +12,6 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from prodops_tui.core import inbox
+from prodops_tui.core.demo import DUPLICATE_PAIRS
 from prodops_tui.core.areas import area_path
 from prodops_tui.core.model import FeedbackItem
 from prodops_tui.ui.screens.feedback_form import FeedbackForm
@@ -193,6 +194,71 @@ async def test_brackets_switch_views_with_live_counts(demo_store, make_app):
         await pilot.press("right_square_bracket", "right_square_bracket")
         await pilot.pause()
         assert len(feedback_list(app).items) == counts["processed"]
-        await pilot.press("left_square_bracket", "left_square_bracket", "left_square_bracket")
+        await pilot.press("right_square_bracket", "right_square_bracket")
         await pilot.pause()
         assert len(feedback_list(app).items) == counts["all"]
+
+
+async def wait_for_duplicate_scan(app, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_the_detail_panel_lists_likely_duplicates_with_their_similarity(demo_store, make_app):
+    original = inbox.capture(demo_store, "Bulk export of all invoices to CSV keeps timing out for large accounts", customer="Acme")
+    copy = inbox.capture(demo_store, "Bulk export of invoices to CSV keeps timing out for our large account", customer="Globex")
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_duplicate_scan(app, pilot)
+        assert feedback_list(app).current.id == copy.id
+        detail = str(app.query_one("#detail").content)
+        assert "Likely duplicates (m merges)" in detail and original.id in detail and "%" in detail
+
+
+async def test_m_merges_into_the_picked_duplicate_keeping_both_texts_and_u_undoes(demo_store, make_app):
+    original = inbox.capture(demo_store, "Bulk export of all invoices to CSV keeps timing out for large accounts", customer="Acme", tags=["export"])
+    copy = inbox.capture(demo_store, "Bulk export of invoices to CSV keeps timing out for our large account", customer="Globex", importance="high")
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_duplicate_scan(app, pilot)
+        await pilot.press("m")
+        assert isinstance(app.screen, SearchPickerScreen)
+        await pilot.press("enter")  # the best likely duplicate is offered first
+        await pilot.pause()
+        merged, survivor = demo_store.get(copy.id), demo_store.get(original.id)
+        assert (merged.duplicate_of, merged.status, merged.text) == (original.id, "archived", copy.text)
+        assert survivor.merged_from == [copy.id] and survivor.importance == "high" and "export" in survivor.tags
+        await pilot.press("u")
+        await pilot.pause()
+        assert demo_store.get(copy.id).duplicate_of is None and demo_store.get(original.id).merged_from == []
+
+
+async def test_o_links_to_an_opportunity_or_creates_one_from_the_typed_title(demo_store, make_app):
+    app = make_app(demo_store)
+    (first,) = first_new_ids(demo_store, 1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o", *"Offline mode for the mobile app", "enter")
+        await pilot.pause()
+        linked = demo_store.get(demo_store.get(first).opportunity)
+        assert linked.title == "Offline mode for the mobile app"
+        await pilot.press("j", "o", *"offline mod")
+        await pilot.pause()
+        second_option = app.screen.query_one("#options").get_option_at_index(2)
+        assert second_option.id == linked.id  # after "+ new" and "unlink", the fuzzy match
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        assert demo_store.get(feedback_list(app).current.id).opportunity == linked.id
+
+
+async def test_the_likely_duplicates_view_lists_the_seeded_pairs(demo_store, make_app):
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_duplicate_scan(app, pilot)
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+        listed_texts = [item.text for item in feedback_list(app).items]
+        unmerged_pairs = DUPLICATE_PAIRS[3:]  # the demo merges the first three itself
+        for *_, first_text, second_text in unmerged_pairs:
+            assert any(first_text in text for text in listed_texts), first_text
+            assert any(second_text in text for text in listed_texts), second_text
+        assert "Likely duplicates" in str(app.query_one("#inbox-views").content)

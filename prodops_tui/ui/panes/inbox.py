@@ -3,33 +3,37 @@
 from __future__ import annotations
 
 from collections import Counter
+
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
+from textual.worker import get_current_worker
 
-from ...core import inbox
-from ...core.areas import area_path, find_areas, suggest_areas
+from ...core import duplicates, inbox, opportunities
+from ...core.areas import area_path, suggest_areas
 from ...core.dates import from_iso
 from ...core.errors import ProdopsError
-from ...core.model import IMPORTANCE_LEVELS, FeedbackItem
-from ...core.text import clean_line, clean_text
+from ...core.model import IMPORTANCE_LEVELS, FeedbackItem, Opportunity
 from ..screens.feedback_form import FeedbackDraft, FeedbackForm
 from ..screens.pickers import ChoiceScreen, DateScreen, SearchPickerScreen, TextScreen
+from ..widgets.feedback_detail import FeedbackDetail
 from ..widgets.feedback_list import FeedbackList
-from .base import Pane, lines
+from .base import Pane
+from .inbox_choices import NEW_OPPORTUNITY, NO_AREA, area_options, merge_options, opportunity_options
 
-VIEWS = ("new", "snoozed", "processed", "archived", "all")
-NO_AREA = "-"
+VIEWS = ("new", "snoozed", "processed", "archived", "all", "duplicates")
+VIEW_LABELS = {"duplicates": "Likely duplicates"}
 
 
 class InboxPane(Pane):
     TITLE = "Inbox"
 
     BINDINGS = [
-        Binding("right_square_bracket", "switch_view(1)", "Next view", key_display="]", id="inbox.next_view", tooltip="New, Snoozed, Processed, Archived, All"),
+        Binding("right_square_bracket", "switch_view(1)", "Next view", key_display="]", id="inbox.next_view", tooltip="New, Snoozed, Processed, Archived, All, Likely duplicates"),
         Binding("left_square_bracket", "switch_view(-1)", "Previous view", key_display="[", show=False, id="inbox.previous_view"),
         Binding("a", "set_area", "Area", id="inbox.area", tooltip="Set the product area (suggested from the text)"),
         Binding("t", "tags", "Tags", id="inbox.tags", tooltip="Add tags; -tag removes one"),
@@ -37,6 +41,8 @@ class InboxPane(Pane):
         Binding("s", "snooze", "Snooze", id="inbox.snooze", tooltip="Hide until a date: 3d, 2w, next monday"),
         Binding("e", "archive", "Archive", id="inbox.archive", tooltip="Done: archive"),
         Binding("p", "processed", "Processed", id="inbox.processed", tooltip="Mark processed without archiving"),
+        Binding("o", "link_opportunity", "Opportunity", id="inbox.opportunity", tooltip="Link to an opportunity, or create one"),
+        Binding("m", "merge", "Merge", id="inbox.merge", tooltip="Merge into a duplicate: nothing is deleted"),
         Binding("n", "new_item", "New", id="inbox.new", tooltip="Capture a new feedback item (a form)"),
     ]
 
@@ -45,13 +51,16 @@ class InboxPane(Pane):
     def __init__(self, store, *, id: str | None = None) -> None:
         super().__init__(store, id=id)
         self._counts: dict[str, int] = {}  # per view, recomputed when the store changes
+        # Built in a worker, never on the event loop; None until the first scan lands.
+        self._duplicate_index: duplicates.DuplicateIndex | None = None
+        self._clusters: list[list[str]] | None = None
+        self._scanned_revision = -1
 
     def compose(self) -> ComposeResult:
         yield Static(id="inbox-views")
         with Horizontal(id="inbox-body"):
             yield FeedbackList(area_path=self._area_path, id="feedback-list")
-            with VerticalScroll(id="feedback-detail"):
-                yield Static(id="detail")
+            yield FeedbackDetail(id="feedback-detail")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -69,16 +78,30 @@ class InboxPane(Pane):
     def refresh_view(self) -> None:
         listing = self.feedback_list
         current = listing.current.id if listing.current else None
-        listing.show(inbox.list_feedback(self.store, status=self.view), from_iso(self.store.clock()), keep=current)
+        bands = {item_id: n for n, cluster in enumerate(self._clusters or []) for item_id in cluster} if self.view == "duplicates" else None
+        listing.show(self._items_in_view(), from_iso(self.store.clock()), keep=current, bands=bands)
         self._counts = inbox.counts_by_view(self.store)
         self._show_views()
+        if self._scanned_revision != self.store.revision:
+            self._scan_duplicates(self.store.revision)
+
+    def _items_in_view(self) -> list[FeedbackItem]:
+        if self.view != "duplicates":
+            return inbox.list_feedback(self.store, status=self.view)
+        # Cluster after cluster, each oldest first: mark a cluster with x, then m.
+        items = []
+        for cluster in self._clusters or []:
+            items.extend(item for item_id in cluster if isinstance(item := self.store.get(item_id), FeedbackItem))
+        return items
 
     def _show_views(self) -> None:
         """The view tabs with live counts, and how many items are marked."""
-        counts = self._counts or inbox.counts_by_view(self.store)
+        counts: dict[str, int | None] = dict(self._counts or inbox.counts_by_view(self.store))
+        counts["duplicates"] = sum(len(c) for c in self._clusters) if self._clusters is not None else None
         tabs = []
         for view in VIEWS:
-            label = f" {view.capitalize()} {counts[view]} "
+            count = "…" if counts[view] is None else counts[view]
+            label = f" {VIEW_LABELS.get(view, view.capitalize())} {count} "
             tabs.append(Content.styled(label, "reverse bold $primary" if view == self.view else "$text-muted"))
         marked = len(self.feedback_list.marked)
         hint = Content.styled(f"   {marked} marked" if marked else "   [ ] switch view", "bold $accent" if marked else "$text-muted")
@@ -91,36 +114,48 @@ class InboxPane(Pane):
 
     def on_feedback_list_highlighted(self, event: FeedbackList.Highlighted) -> None:
         self._show_views()  # marking moves the cursor, so the marked count stays current
-        self.query_one("#detail", Static).update(self._detail(event.item))
-        self.query_one("#feedback-detail").scroll_home(animate=False)
+        self._show_detail(event.item)
 
-    def _detail(self, item: FeedbackItem | None) -> Content:
-        if item is None:
-            return Content.styled("Nothing here." if self.view != "new" else "Inbox zero: nothing waits for triage.", "$text-muted")
-        now = self.store.clock()
-
-        def field(label: str, value: str | None) -> Content:
-            return Content.assemble((f"{label:<12}", "$text-muted"), clean_line(value) if value else "—")
-
-        opportunity = self.store.get(item.opportunity) if item.opportunity else None
-        return lines(
-            Content.styled(clean_line(item.title) or item.id, "bold"),
-            Content.assemble((item.id, "$text-muted"), "  ", (item.view_status(now), "$accent")),
-            "",
-            field("customer", item.customer),
-            field("source", item.source),
-            field("received", _local(item.received_at)),
-            field("area", self._area_path(item.area)),
-            field("tags", ", ".join(item.tags)),
-            field("importance", item.importance),
-            field("snoozed", _local(item.snoozed_until) if item.is_snoozed(now) else None),
-            field("opportunity", f"{opportunity.id} {opportunity.title}" if opportunity else None),
-            field("triaged", _local(item.triaged_at)),
-            field("duplicate", item.duplicate_of),
-            field("merged", ", ".join(item.merged_from)),
-            "",
-            Content(clean_text(item.text)),
+    def _show_detail(self, item: FeedbackItem | None) -> None:
+        similar = None
+        if item is not None and self._duplicate_index is not None:
+            try:
+                similar = self._duplicate_index.similar_to(item.id)
+            except ProdopsError:
+                similar = None  # newer than the index: the next scan covers it
+        opportunity = self.store.get(item.opportunity) if item and item.opportunity else None
+        empty = "Inbox zero: nothing waits for triage." if self.view == "new" else "Nothing here."
+        if self.view == "duplicates" and self._clusters is None:
+            empty = "Looking for likely duplicates…"
+        self.query_one(FeedbackDetail).show(
+            item,
+            now_iso=self.store.clock(),
+            area=self._area_path(item.area) if item else "",
+            opportunity=opportunity if isinstance(opportunity, Opportunity) else None,
+            customers=duplicates.customers_of(self.store, item) if item and item.merged_from else (),
+            similar=similar,
+            empty_message=empty,
         )
+
+    # --- the duplicate scan, in a worker ----------------------------------------
+
+    @work(thread=True, exclusive=True, group="duplicate-scan", exit_on_error=False)
+    def _scan_duplicates(self, revision: int) -> None:
+        worker = get_current_worker()
+        index = duplicates.DuplicateIndex.build(self.store)
+        if worker.is_cancelled:
+            return
+        clusters = duplicates.likely_duplicate_clusters(self.store, should_stop=lambda: worker.is_cancelled)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._duplicates_scanned, revision, index, clusters)
+
+    def _duplicates_scanned(self, revision: int, index: duplicates.DuplicateIndex, clusters: list[list[str]]) -> None:
+        self._duplicate_index, self._clusters, self._scanned_revision = index, clusters, revision
+        if self.view == "duplicates":
+            self.refresh_view()
+        else:
+            self._show_views()
+            self._show_detail(self.feedback_list.current)
 
     # --- triage: key → picker → core → store → every pane re-renders ------------
 
@@ -183,21 +218,55 @@ class InboxPane(Pane):
         current = self.feedback_list.current
         suggestions = suggest_areas(self.store, current.text) if current else []
 
-        def search(query: str) -> list[tuple[str, Content]]:
-            options: list[tuple[str, Content]] = []
-            if not query.strip():
-                for suggestion in suggestions:
-                    options.append((suggestion.area.id, Content.assemble(("★ ", "bold $accent"), suggestion.path, (f"  matched: {', '.join(suggestion.matched)}", "$text-muted"))))
-                options.append((NO_AREA, Content.styled("no area", "$text-muted")))
-            seen = {value for value, _ in options}
-            options.extend((area.id, Content(path)) for area, path in find_areas(self.store, query) if area.id not in seen)
-            return options
-
         def apply(area_id: str | None) -> None:
             if area_id:
                 self._apply(inbox.Triage(area="" if area_id == NO_AREA else area_id))
 
-        self.app.push_screen(SearchPickerScreen(f"Area for {self._what()}", search, placeholder="type part of a path or a glossary term"), apply)
+        self.app.push_screen(SearchPickerScreen(f"Area for {self._what()}", lambda query: area_options(self.store, suggestions, query), placeholder="type part of a path or a glossary term"), apply)
+
+    def action_link_opportunity(self) -> None:
+        def apply(choice: str | None) -> None:
+            if choice is None:
+                return
+            if choice.startswith(NEW_OPPORTUNITY):
+                try:
+                    choice = opportunities.create(self.store, choice.removeprefix(NEW_OPPORTUNITY), origin="app").id
+                except ProdopsError as exc:
+                    self.notify(str(exc), title="Not created", severity="error")
+                    return
+            self._apply(inbox.Triage(opportunity=choice))
+
+        self.app.push_screen(
+            SearchPickerScreen(f"Opportunity for {self._what()}", lambda query: opportunity_options(self.store, query),
+                               placeholder="type to find one, or a title to create it"),
+            apply,
+        )
+
+    def action_merge(self) -> None:
+        targets = self.feedback_list.targets()
+        current = self.feedback_list.current
+        if not targets or current is None:
+            self.app.bell()
+            return
+        similar = self._duplicate_index.similar_to(current.id, limit=8) if self._duplicate_index else []
+
+        def apply(into: str | None) -> None:
+            if not into:
+                return
+            try:
+                survivor = duplicates.merge(self.store, targets, into, origin="app")
+            except (ProdopsError, ValueError) as exc:
+                self.notify(str(exc), title="Not merged", severity="error")
+                return
+            self.feedback_list.marked.clear()
+            self.notify(f"Merged {len(targets)} into {survivor.id}; every text is kept — u undoes", title="Merge")
+            self.post_message(self.Changed())
+
+        self.app.push_screen(
+            SearchPickerScreen(f"Merge {self._what()} into…", lambda query: merge_options(self.store, similar, targets, query),
+                               placeholder="likely duplicates below; type to find any item"),
+            apply,
+        )
 
     def action_new_item(self) -> None:
         def capture(draft: FeedbackDraft | None) -> None:
@@ -234,11 +303,4 @@ class InboxPane(Pane):
     def _what(self) -> str:
         count = len(self.feedback_list.targets())
         return f"{count} items" if count > 1 else (self.feedback_list.current.id if self.feedback_list.current else "nothing")
-
-
-def _local(iso: str | None) -> str | None:
-    """Stored UTC, shown in the user's local time."""
-    if not iso:
-        return None
-    return from_iso(iso).astimezone().strftime("%a %d %b %Y %H:%M")
 

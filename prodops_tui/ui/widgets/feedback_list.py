@@ -48,6 +48,7 @@ class FeedbackList(ScrollView, can_focus=True):
         "feedback-list--header",
         "feedback-list--urgent",
         "feedback-list--muted",
+        "feedback-list--band",
     }
     DEFAULT_CSS = """
     FeedbackList { background: $surface; }
@@ -57,6 +58,7 @@ class FeedbackList(ScrollView, can_focus=True):
     FeedbackList > .feedback-list--marked { color: $accent; text-style: bold; }
     FeedbackList > .feedback-list--urgent { color: $error; }
     FeedbackList > .feedback-list--muted { color: $text-muted; }
+    FeedbackList > .feedback-list--band { background: $boost; }
     """
     BINDINGS = [
         Binding("j,down", "cursor_down", "Down", show=False, id="list.down"),
@@ -84,15 +86,17 @@ class FeedbackList(ScrollView, can_focus=True):
     def __init__(self, *, area_path: Callable[[str | None], str], id: str | None = None) -> None:
         super().__init__(id=id)
         self.items: Sequence[FeedbackItem] = ()
+        self.bands: dict[str, int] = {}  # item id -> group number; odd groups are shaded (duplicate clusters)
         self.marked: set[str] = set()
         self.now: datetime | None = None
         self.area_path = area_path
 
     # --- data down ------------------------------------------------------------
 
-    def show(self, items: Sequence[FeedbackItem], now: datetime, *, keep: str | None = None) -> None:
+    def show(self, items: Sequence[FeedbackItem], now: datetime, *, keep: str | None = None, bands: dict[str, int] | None = None) -> None:
         """Replace the rows; keep the cursor on item `keep` if it is still listed."""
         self.items = items
+        self.bands = bands or {}
         self.now = now
         visible = {item.id for item in items}
         self.marked &= visible
@@ -133,6 +137,8 @@ class FeedbackList(ScrollView, can_focus=True):
 
     def _row(self, item: FeedbackItem, index: int, width: int) -> Strip:
         base = self.rich_style
+        if self.bands.get(item.id, 0) % 2:
+            base = base + self.get_component_rich_style("feedback-list--band")
         if index == self.cursor:
             base = base + self.get_component_rich_style("feedback-list--cursor")
         marked = item.id in self.marked

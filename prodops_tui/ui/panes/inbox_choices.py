@@ -1,0 +1,63 @@
+"""What the inbox's pickers offer: option lists built from the core for a typed query.
+
+Each function returns [(value, label)] for `SearchPickerScreen`; labels are
+Content, so user text in them is never markup."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from rapidfuzz import fuzz, process, utils
+from textual.content import Content
+
+from ...core import opportunities
+from ...core.areas import AreaSuggestion, find_areas
+from ...core.duplicates import SimilarItem
+from ...core.model import FeedbackItem
+from ...core.store import Store
+from ...core.text import clean_line, truncate
+
+NO_AREA = "-"
+NEW_OPPORTUNITY = "+new:"
+
+
+def area_options(store: Store, suggestions: Sequence[AreaSuggestion], query: str) -> list[tuple[str, Content]]:
+    """Suggested areas first (with the words that matched), then every area, fuzzy by path and glossary."""
+    options: list[tuple[str, Content]] = []
+    if not query.strip():
+        for suggestion in suggestions:
+            matched = f"  matched: {', '.join(suggestion.matched)}"
+            options.append((suggestion.area.id, Content.assemble(("★ ", "bold $accent"), suggestion.path, (matched, "$text-muted"))))
+        options.append((NO_AREA, Content.styled("no area", "$text-muted")))
+    seen = {value for value, _ in options}
+    options.extend((area.id, Content(path)) for area, path in find_areas(store, query) if area.id not in seen)
+    return options
+
+
+def opportunity_options(store: Store, query: str) -> list[tuple[str, Content]]:
+    """A typed title can become a new opportunity; existing ones match fuzzily."""
+    options: list[tuple[str, Content]] = []
+    if query.strip():
+        options.append((NEW_OPPORTUNITY + query, Content.assemble(("+ new opportunity: ", "bold $success"), clean_line(query))))
+    options.append(("", Content.styled("no opportunity (unlink)", "$text-muted")))
+    for opportunity in opportunities.find(store, query):
+        status = opportunities.STATUS_LABELS.get(opportunity.status, opportunity.status)
+        options.append((opportunity.id, Content.assemble((f"{opportunity.id:<6}", "$text-muted"), clean_line(opportunity.title), (f"  {status}", "$secondary"))))
+    return options
+
+
+def merge_options(store: Store, similar: Sequence[SimilarItem], exclude: Collection[str], query: str) -> list[tuple[str, Content]]:
+    """The likely duplicates with their similarity; typing finds any item by its title."""
+    if not query.strip():
+        return [
+            (hit.id, Content.assemble((f"{hit.score:>3.0f}% ", "$accent"), (f"{hit.id:<7}", "$text-muted"), truncate(clean_line(hit.title), 70)))
+            for hit in similar
+            if hit.id not in exclude
+        ]
+    titles = {
+        item.id: clean_line(item.title or item.text[:120])
+        for item in store.all(FeedbackItem)
+        if not item.duplicate_of and item.id not in exclude
+    }
+    hits = process.extract(query, titles, scorer=fuzz.WRatio, processor=utils.default_process, limit=30, score_cutoff=50)
+    return [(key, Content.assemble((f"{key:<7}", "$text-muted"), truncate(title, 76))) for title, _, key in hits]

@@ -1,0 +1,83 @@
+"""The inbox's detail panel: every field of the highlighted item, its full text, and look-alikes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from ...core.dates import from_iso
+from ...core.duplicates import SimilarItem
+from ...core.model import FeedbackItem, Opportunity
+from ...core.text import clean_line, clean_text, truncate
+
+
+def local_time(iso: str | None) -> str | None:
+    """Stored UTC, shown in the user's local time."""
+    if not iso:
+        return None
+    return from_iso(iso).astimezone().strftime("%a %d %b %Y %H:%M")
+
+
+class FeedbackDetail(VerticalScroll):
+    """Shows what the pane hands down; it never reads the store itself."""
+
+    def compose(self):
+        yield Static(id="detail")
+
+    def show(
+        self,
+        item: FeedbackItem | None,
+        *,
+        now_iso: str,
+        area: str,
+        opportunity: Opportunity | None,
+        customers: Sequence[str],
+        similar: Sequence[SimilarItem] | None,
+        empty_message: str,
+    ) -> None:
+        self.query_one("#detail", Static).update(
+            self._item_content(item, now_iso, area, opportunity, customers, similar) if item else Content.styled(empty_message, "$text-muted")
+        )
+        self.scroll_home(animate=False)
+
+    def _item_content(self, item, now_iso, area, opportunity, customers, similar) -> Content:
+        def field(label: str, value: str | None) -> Content:
+            return Content.assemble((f"{label:<13}", "$text-muted"), clean_line(value) if value else "—")
+
+        parts: list[Content] = [
+            Content.styled(clean_line(item.title) or item.id, "bold"),
+            Content.assemble((item.id, "$text-muted"), "  ", (item.view_status(now_iso), "$accent")),
+            Content(""),
+            field("customer", item.customer),
+            field("source", item.source),
+            field("received", local_time(item.received_at)),
+            field("area", area),
+            field("tags", ", ".join(item.tags)),
+            field("importance", item.importance),
+            field("snoozed", local_time(item.snoozed_until) if item.is_snoozed(now_iso) else None),
+            field("opportunity", f"{opportunity.id} {opportunity.title}" if opportunity else None),
+            field("triaged", local_time(item.triaged_at)),
+            field("duplicate of", item.duplicate_of),
+        ]
+        if item.merged_from:
+            parts.append(field("merged", ", ".join(item.merged_from)))
+            parts.append(field("customers", ", ".join(customers)))
+        parts += [Content(""), Content(clean_text(item.text)), Content("")]
+        parts.append(self._similar(similar))
+        return Content("\n").join(parts)
+
+    @staticmethod
+    def _similar(similar: Sequence[SimilarItem] | None) -> Content:
+        if similar is None:
+            return Content.styled("Looking for similar items…", "$text-muted")
+        if not similar:
+            return Content.styled("No likely duplicates.", "$text-muted")
+        rows = [Content.styled("Likely duplicates (m merges)", "bold $accent")]
+        rows += [
+            Content.assemble((f"{hit.score:>3.0f}% ", "$accent"), (f"{hit.id:<7}", "$text-muted"), truncate(clean_line(hit.title), 60))
+            for hit in similar
+        ]
+        return Content("\n").join(rows)
