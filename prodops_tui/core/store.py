@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import gc
+import hashlib
 import json
 import os
 import shutil
@@ -174,6 +176,14 @@ def apply_raw_entry(raw: dict[str, Any], entry: dict[str, Any]) -> None:
         meta["next_ids"][prefix] = max(meta["next_ids"].get(prefix, 1), number + 1)
 
 
+def state_digest(doc: dict[str, Any] | None) -> str | None:
+    """A short fingerprint of a record's state, so undo can tell whether it changed since."""
+    if doc is None:
+        return None
+    canonical = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    return hashlib.blake2b(canonical, digest_size=16).hexdigest()
+
+
 def _file_signature(path: Path) -> tuple[int, int, int] | None:
     try:
         st = path.stat()
@@ -261,7 +271,8 @@ class Transaction:
             if record_id in self._quiet:
                 continue
             before = self._before.get(record_id)
-            history_ops.append([record_id, before.to_dict() if before is not None else None, after])
+            # The after-state is in this same journal line; undo only needs to recognise it.
+            history_ops.append([record_id, before.to_dict() if before is not None else None, state_digest(after)])
         if self.history and history_ops:
             number = self.store.next_number(Change.PREFIX)
             change = Change(
@@ -281,6 +292,10 @@ class Store:
     """The workspace's state in memory, kept in step with the files on disk."""
 
     def __init__(self, directory: Path, *, clock: Callable[[], str], fold_min_bytes: int = FOLD_MIN_BYTES):
+        # auto_fold: a change that grows the journal past the threshold folds at once.
+        # The app turns it off and folds in a worker instead (a 100k-item fold takes
+        # seconds, and the change itself is already durable in the journal).
+        self.auto_fold = True
         self.directory = Path(directory)
         self.snapshot_path = self.directory / SNAPSHOT_NAME
         self.journal_path = self.directory / JOURNAL_NAME
@@ -349,6 +364,17 @@ class Store:
 
     def _reload(self) -> None:
         """Read the snapshot and the whole journal afresh (caller holds the lock)."""
+        # Building 100,000 records triggers many cyclic-GC passes that find nothing
+        # to free (about a quarter of the open time); pause it while loading.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._load_files()
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+
+    def _load_files(self) -> None:
         raw = AtomicJSONStorage(self.snapshot_path).read()
         tables: dict[str, dict[int, Record]] = {t.KIND: {} for t in RECORD_TYPES}
         meta: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "folded_seq": 0, "next_ids": {}}
@@ -507,7 +533,8 @@ class Store:
             entry = tx._entry(self._seq + 1)
             self._append(entry)
             self._apply(entry)
-            self._maybe_fold()
+            if self.auto_fold and self.fold_due():
+                self._fold()
 
     def _append(self, entry: dict[str, Any]) -> None:
         line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
@@ -531,17 +558,20 @@ class Store:
         self._journal_pos += len(line)
         self._journal_sig = _file_signature(self.journal_path)
 
-    def _maybe_fold(self) -> None:
+    def fold_due(self) -> bool:
+        """The journal has outgrown a quarter of the snapshot: folding now keeps the
+        amortised cost of a change independent of the workspace's size."""
         snapshot_size = self._snapshot_sig[1] if self._snapshot_sig else 0
-        if self._journal_pos >= max(self.fold_min_bytes, snapshot_size // 4):
-            self._fold()
+        return self._journal_pos >= max(self.fold_min_bytes, snapshot_size // 4)
 
-    def fold(self) -> None:
-        """Fold the journal into the TinyDB file now (e.g. `prodops doctor`)."""
+    def fold(self, *, only_if_due: bool = False) -> bool:
+        """Fold the journal into the TinyDB file now (`prodops doctor`, the app's worker)."""
         with self._thread_lock, self._locked(exclusive=True):
             self._catch_up()
-            if self._journal_pos:
-                self._fold()
+            if not self._journal_pos or (only_if_due and not self.fold_due()):
+                return False
+            self._fold()
+            return True
 
     def _fold(self) -> None:
         """Rewrite the snapshot from memory; keep the old one and the journal as backups."""
@@ -605,10 +635,9 @@ class Store:
             target = self.undoable()
             if target is None:
                 raise NothingToUndo("nothing to undo")
-            for record_id, _before, after in target.ops:
+            for record_id, _before, after_digest in target.ops:
                 current = self.get(record_id)
-                current_doc = current.to_dict() if current is not None else None
-                if current_doc != after:
+                if state_digest(current.to_dict() if current is not None else None) != after_digest:
                     raise UndoConflict(
                         f"cannot undo “{target.label}”: {record_id} has changed since (undo the later change first)"
                     )

@@ -69,6 +69,7 @@ class ProdopsApp(App[int]):
     ) -> None:
         super().__init__()
         self.store = store
+        store.auto_fold = False  # folded by a worker, so no key press waits for it
         self.settings = settings or Settings()
         self.sub_title = workspace_label if workspace_label is not None else str(store.directory)
         self.poll_external = poll_external
@@ -113,6 +114,16 @@ class ProdopsApp(App[int]):
         """Every pane re-renders from the core (attributes down)."""
         for pane in self.query(Pane):
             pane.revision = self.store.revision
+        if self.store.fold_due():
+            self._fold_in_background()
+
+    @work(thread=True, exclusive=True, group="fold", exit_on_error=False)
+    def _fold_in_background(self) -> None:
+        try:
+            self.store.fold(only_if_due=True)
+        except (ProdopsError, OSError) as exc:
+            # The journal still holds every change; the next fold tries again.
+            self.call_from_thread(self.notify, f"Could not fold the journal: {exc}", title="Workspace", severity="warning")
 
     def on_pane_changed(self, event: Pane.Changed) -> None:
         self.workspace_changed()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from textual.widgets import ContentSwitcher, Static, Tabs
 
@@ -120,3 +122,23 @@ async def test_q_quits(demo_store, make_app):
         await pilot.pause()
     assert not app.is_running
     assert demo_store.count(FeedbackItem) > 0
+
+
+async def test_the_app_folds_the_journal_in_a_worker_not_in_the_key_press(demo_store, make_app, workspace, monkeypatch):
+    demo_store.fold_min_bytes = 1  # every change is past the threshold
+    fold_threads = []
+    real_fold = demo_store._fold
+
+    def recording_fold():
+        fold_threads.append(threading.current_thread())
+        real_fold()
+
+    monkeypatch.setattr(demo_store, "_fold", recording_fold)
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        snapshot_before = (workspace / "prodops.json").stat().st_ino
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+        assert fold_threads and all(t is not threading.main_thread() for t in fold_threads)
+        assert (workspace / "prodops.json").stat().st_ino != snapshot_before
+        assert not (workspace / "journal.jsonl").exists()
