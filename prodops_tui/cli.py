@@ -27,7 +27,6 @@ from .core.workspace import make_clock, open_workspace, workspace_dir
 
 # Commands registered with their options now, doing their real work when their pane lands.
 _LANDS_WITH = {
-    "import": "the feedback inbox and area map issues",
     "search": "the search issue",
     "who": "the product-area map issue",
     "nudges": "the checklists & nudges issue",
@@ -208,6 +207,41 @@ def cmd_list(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(store: Store, args: argparse.Namespace) -> int:
+    from .core.importers import import_feedback, parse_mapping
+
+    if args.kind != "feedback":
+        raise NotAvailableYet("`prodops import areas` is not available yet (it lands with the product-area map)")
+    result = import_feedback(
+        store,
+        Path(args.file),
+        format=args.format,
+        preset=args.preset,
+        mapping=parse_mapping(args.map) if args.map else None,
+        dry_run=args.dry_run,
+        progress=_progress_bar("importing") if sys.stderr.isatty() and not args.json else None,
+    )
+    if args.json:
+        print_json(result.to_dict())
+        return 0
+    for skipped in result.skipped:
+        print(f"skipped {skipped}", file=sys.stderr)
+    print(result.summary())
+    return 0
+
+
+def _progress_bar(what: str):
+    """A one-line bar on a terminal's stderr; scripts and pipes get only the summary."""
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // total if total else width
+        end = "\n" if done >= total else ""
+        print(f"\r{what} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} rows", end=end, file=sys.stderr, flush=True)
+
+    return show
+
+
 def cmd_export(store: Store, args: argparse.Namespace) -> int:
     if args.kind != "feedback":
         raise NotAvailableYet(f"`prodops export {args.kind}` is not available yet (it lands with the {args.kind} work)")
@@ -282,7 +316,7 @@ def open_demo(args: argparse.Namespace) -> int:
             shutil.rmtree(directory.parent, ignore_errors=True)
 
 
-COMMANDS = {"capture": cmd_capture, "update": cmd_update, "list": cmd_list, "export": cmd_export, "demo": cmd_demo}
+COMMANDS = {"capture": cmd_capture, "import": cmd_import, "update": cmd_update, "list": cmd_list, "export": cmd_export, "demo": cmd_demo}
 
 
 def dispatch(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from prodops_tui import __version__
 from prodops_tui.core.model import FeedbackItem
 from prodops_tui.core.store import SNAPSHOT_NAME, Store
 
-from ..conftest import FIXED_NOW, fixed_clock
+from ..conftest import FIXED_NOW, SHARED_DATA, fixed_clock
 
 REPO = Path(__file__).resolve().parents[2]
 FEEDBACK_FIELDS = {
@@ -187,3 +187,36 @@ def test_export_writes_a_private_file_in_the_format_its_name_says(prodops, tmp_p
     csv_text = prodops("export", "feedback", "--status", "new").stdout
     assert csv_text.splitlines()[1].startswith("F-1,'=1+1 is not a formula here")
     assert prodops("export", "feedback", "-o", str(tmp_path / "feedback.xlsx")).returncode == 2
+
+
+def test_import_of_the_real_exports_needs_no_flags_and_adds_nothing_twice(prodops, workspace):
+    reviews = SHARED_DATA / "app_store_reviews.csv"
+    tweets = SHARED_DATA / "support_tweets.csv"
+    assert reviews.exists() and tweets.exists(), "../shared/data must sit beside the checkout"
+    first = prodops("import", "feedback", str(reviews))
+    assert (first.returncode, first.stdout.strip()) == (0, "imported 800, already present 0, skipped 0 (preset app-store-reviews)")
+    again = json.loads(prodops("import", "feedback", str(reviews), "--json").stdout)
+    assert (again["imported"], again["duplicates"]) == (0, 800)
+    dry = prodops("import", "feedback", str(tweets), "--dry-run")
+    assert "would import 49" in dry.stdout and "ignored 44" in dry.stdout
+    assert Store.open(workspace, clock=fixed_clock).count(FeedbackItem) == 800
+    assert prodops("import", "feedback", str(tweets)).returncode == 0
+    assert Store.open(workspace, clock=fixed_clock).count(FeedbackItem) == 849
+
+
+def test_import_skips_bad_rows_with_their_row_number_and_imports_the_rest(prodops, tmp_path):
+    notes = tmp_path / "notes.csv"
+    notes.write_bytes(b"\xef\xbb\xbftitle;text;customer;created\nA;Export is slow;Bob;2026-11-01\nB;;Al;2026-11-02\nC;Bad date;Cy;someday\n")
+    result = prodops("import", "feedback", str(notes))
+    assert result.returncode == 0
+    assert "imported 1" in result.stdout and "skipped 2" in result.stdout
+    assert "row 3" in result.stderr and "row 4" in result.stderr and "someday" in result.stderr
+
+
+def test_import_of_an_unrecognised_file_says_which_columns_it_found(prodops, tmp_path):
+    odd = tmp_path / "odd.csv"
+    odd.write_text("foo,bar\n1,2\n")
+    line = assert_one_line_error(prodops("import", "feedback", str(odd)))
+    assert "foo" in line and "--map" in line
+    mapped = prodops("import", "feedback", str(odd), "--map", "text=foo", "--map", "customer=bar")
+    assert "imported 1" in mapped.stdout

@@ -1,0 +1,268 @@
+"""Files in, rows out: CSV, a JSON array of objects, or JSON Lines.
+
+Every reader returns a `Table`: the columns as the file names them, and each data row as
+(row number a user can find, {column: text}) or (row number, ImportRowError) when that row
+cannot be read. One bad row never fails the file; only a file that has no usable header
+(or is not the format at all) is an InvalidInput.
+
+Bytes are decoded as UTF-8 with `surrogateescape`, so a stray Latin-1 byte turns into a
+lone surrogate in its row only: that row is refused with the byte named, the rest imports.
+A UTF-8 BOM is dropped; a UTF-16 file (with its BOM, as Excel writes "Unicode text") is
+decoded whole.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import InvalidInput
+from .result import ImportRowError
+
+FORMATS = ("csv", "json", "jsonl")
+CSV_DELIMITERS = (",", ";", "\t")
+# csv refuses fields over 128 KiB by default; feedback text may be up to inbox.MAX_TEXT_CHARS
+# (checked per row later, with a reason), so the reader must not stop at the limit first.
+CSV_FIELD_LIMIT = 64 * 1024 * 1024
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_FIRST_LINE = re.compile(r"[^\r\n]*")
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+Row = dict[str, str]
+
+
+@dataclass
+class Table:
+    format: str
+    columns: list[str]
+    rows: list[tuple[int, Row | ImportRowError]] = field(default_factory=list)
+    delimiter: str | None = None  # CSV only
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InvalidInput(f"no file {path}") from None
+    except IsADirectoryError:
+        raise InvalidInput(f"{path} is a directory, not a file") from None
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def decode(data: bytes, name: str) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InvalidInput(f"{name} starts like UTF-16 text but is not; save it as UTF-8") from None
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    return data.decode("utf-8", errors="surrogateescape")
+
+
+def detect_format(path: Path, text: str, explicit: str | None) -> str:
+    """--format if given; else the extension; else the first character ('[' JSON, '{' JSONL)."""
+    if explicit:
+        fmt = explicit.strip().casefold()
+        if fmt not in FORMATS:
+            raise InvalidInput(f"format {explicit!r} is not one of {', '.join(FORMATS)}")
+        return fmt
+    suffix = path.suffix.casefold()
+    head = text.lstrip()[:1]
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    if suffix == ".json":
+        return "jsonl" if head == "{" and _is_json_lines(text) else "json"
+    if suffix in (".csv", ".tsv", ".txt"):
+        return "csv"
+    return {"[": "json", "{": "jsonl"}.get(head, "csv")
+
+
+def _is_json_lines(text: str) -> bool:
+    """A .json file starting with '{': one object per line, or one (wrong) object?"""
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return True
+    return False
+
+
+def read_table(path: Path, text: str, fmt: str) -> Table:
+    if not text.strip():
+        raise InvalidInput(f"{path.name} is empty: there is no header row or data")
+    if fmt == "csv":
+        return read_csv(text, path.name, delimiter="\t" if path.suffix.casefold() == ".tsv" else None)
+    if fmt == "json":
+        return read_json(text, path.name)
+    return read_jsonl(text)
+
+
+# --- CSV --------------------------------------------------------------------------------
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The delimiter that splits the header into the most columns (',' on a tie)."""
+    best, best_count = ",", 1
+    for delimiter in CSV_DELIMITERS:
+        try:
+            count = len(next(csv.reader([header_line], delimiter=delimiter), []))
+        except csv.Error:
+            continue
+        if count > best_count:
+            best, best_count = delimiter, count
+    return best
+
+
+def read_csv(text: str, name: str, *, delimiter: str | None = None) -> Table:
+    first_line = _FIRST_LINE.match(text).group(0)  # type: ignore[union-attr]
+    if not first_line.strip():
+        raise InvalidInput(f"{name}: the first line is empty; it must be the header (the column names)")
+    delimiter = delimiter or sniff_delimiter(first_line)
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        columns = [c.strip() for c in next(reader)]
+    except csv.Error as exc:
+        raise InvalidInput(f"{name}: cannot read the header row ({exc})") from None
+    _check_header(columns, name)
+    table = Table("csv", columns, delimiter=delimiter)
+    width = len(columns)
+    check_text = _SURROGATE.search(text) is not None  # one scan of the file, not one per cell
+    row_no = 1
+    while True:
+        row_no += 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            table.rows.append((row_no, ImportRowError(None, f"cannot read the file from here on: {exc}")))
+            break
+        if not any(v.strip() for v in values):
+            continue  # a blank line or a row of empty cells: nothing to import, nothing to report
+        if len(values) > width and any(v.strip() for v in values[width:]):
+            what = _DELIMITER_NAMES[delimiter]
+            table.rows.append((row_no, ImportRowError(
+                None, f"has {len(values)} values but the header has {width} columns (a {what} outside quotes?)")))
+            continue
+        row = dict(zip(columns, values))
+        if len(values) < width:
+            for column in columns[len(values):]:
+                row.setdefault(column, "")
+        table.rows.append((row_no, _checked(row) if check_text else row))
+    _flag_unclosed_quote(table, text)
+    return table
+
+
+def _flag_unclosed_quote(table: Table, text: str) -> None:
+    """csv reads a quote that is never closed as a field running to the end of the file,
+    swallowing every row after it. An odd number of quotes plus a last row holding a
+    line break is that: refuse the row rather than import a chunk of file as one item."""
+    if not table.rows or text.count('"') % 2 == 0:
+        return
+    row_no, row = table.rows[-1]
+    if isinstance(row, dict) and any("\n" in v or "\r" in v for v in row.values()):
+        table.rows[-1] = (row_no, ImportRowError(
+            None, "a quote (\") opened in this row is never closed, so it runs to the end of the file"))
+
+
+def _check_header(columns: list[str], name: str) -> None:
+    if not any(columns):
+        raise InvalidInput(f"{name}: the header row has no column names")
+    for column in columns:
+        if _SURROGATE.search(column):
+            raise InvalidInput(f"{name}: the header is not valid UTF-8 text; save the file as UTF-8")
+
+
+def _checked(row: Row) -> Row | ImportRowError:
+    """Refuse a row holding text that is not valid UTF-8 (a lone surrogate after decoding)."""
+    for column, value in row.items():
+        bad = _SURROGATE.search(value) or _SURROGATE.search(column)
+        if bad:
+            code = ord(bad.group(0))
+            what = (f"is not valid UTF-8 text (byte 0x{code - 0xDC00:02X}); save the file as UTF-8"
+                    if 0xDC80 <= code <= 0xDCFF else f"holds an invalid character (U+{code:04X})")
+            return ImportRowError(column if not _SURROGATE.search(column) else None, what)
+    return row
+
+
+# --- JSON and JSON Lines ----------------------------------------------------------------
+
+
+def _cell(value: Any) -> str:
+    """A JSON value as the text a CSV cell would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
+        return ", ".join(str(v) for v in value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "an array", str: "a string", bool: "true/false", type(None): "null"}.get(
+        type(value), "a number")
+
+
+def _object_row(item: dict[str, Any], columns: dict[str, None]) -> Row | ImportRowError:
+    row = {}
+    for key, value in item.items():
+        key = str(key).strip()
+        columns.setdefault(key, None)
+        row[key] = _cell(value)
+    return _checked(row)
+
+
+def read_json(text: str, name: str) -> Table:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise InvalidInput(f"{name} is nested too deeply to be a list of feedback") from None
+    if not isinstance(data, list):
+        raise InvalidInput(f"{name}: expected a JSON array of objects, found {_kind(data)}")
+    columns: dict[str, None] = {}
+    rows: list[tuple[int, Row | ImportRowError]] = []
+    for number, item in enumerate(data, start=1):
+        if isinstance(item, dict):
+            rows.append((number, _object_row(item, columns)))
+        else:
+            rows.append((number, ImportRowError(None, f"is {_kind(item)}, not an object")))
+    return Table("json", list(columns), rows)
+
+
+def read_jsonl(text: str) -> Table:
+    # split on "\n" only: str.splitlines would also split on U+2028 and friends,
+    # which JSON allows unescaped inside strings.
+    columns: dict[str, None] = {}
+    rows: list[tuple[int, Row | ImportRowError]] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            rows.append((number, ImportRowError(None, f"is not valid JSON ({exc.msg} at column {exc.colno})")))
+            continue
+        except RecursionError:
+            rows.append((number, ImportRowError(None, "is nested too deeply")))
+            continue
+        if isinstance(item, dict):
+            rows.append((number, _object_row(item, columns)))
+        else:
+            rows.append((number, ImportRowError(None, f"is {_kind(item)}, not an object")))
+    return Table("jsonl", list(columns), rows)

@@ -1,0 +1,152 @@
+"""One import: read the file, pick the preset, turn rows into feedback, skip what is known,
+store the rest in a few big changes (each one undoable)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ..dates import from_iso
+from ..errors import InvalidInput
+from ..model import FeedbackItem
+from ..store import Store
+from ..text import clean_line
+from .fields import Context
+from .presets import choose
+from .reading import decode, detect_format, read_bytes, read_table
+from .result import ImportResult, ImportRowError, RowIgnored, SkippedRow
+
+# Items per stored change: each change is one journal line and one undo step (the record, and
+# a digest of it in the undo history); smaller batches mean shorter lines, more undo steps.
+BATCH_SIZE = 10_000
+PROGRESS_EVERY = 1_000
+
+Progress = Callable[[int, int], None]
+
+
+def import_feedback(
+    store: Store,
+    path: Path | str,
+    *,
+    format: str | None = None,
+    preset: str | None = None,
+    mapping: dict[str, str] | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    origin: str = "import",
+) -> ImportResult:
+    """Import feedback from a CSV, JSON-array or JSONL file.
+
+    A file whose header matches a preset needs nothing else; `mapping` ({field: column}, the
+    CLI's --map) imports any other file. Rows that cannot be imported are skipped with a
+    reason; rows whose source key the workspace already holds (or the file repeated) count as
+    duplicates. `dry_run` reads and checks everything and stores nothing.
+
+    `progress(done, total)` is called from the calling thread with the data rows handled so
+    far: at the start, every PROGRESS_EVERY rows and after each stored batch. An exception
+    raised in it stops the import; the batches stored before stay (each one undoable).
+
+    Raises InvalidInput (one line) when the file as a whole cannot be imported."""
+    path = Path(path)
+    text = decode(read_bytes(path), path.name)
+    fmt = detect_format(path, text, format)
+    table = read_table(path, text, fmt)
+    del text
+    if not table.columns:
+        first = next((str(SkippedRow(n, r.column, r.reason)) for n, r in table.rows if isinstance(r, ImportRowError)), "")
+        raise InvalidInput(f"{path.name} holds no objects to import" + (f" ({first})" if first else ""))
+    chosen, binding = choose(table.columns, preset=preset, mapping=mapping, name=path.name)
+
+    store.refresh()  # what other processes stored meanwhile: their keys and areas count too
+    now_iso = store.clock()
+    ctx = Context(store=store, now=from_iso(now_iso), now_iso=now_iso, columns=binding, used=frozenset(binding.values()))
+    result = ImportResult(preset=chosen.name, format=fmt, dry_run=dry_run, rows=len(table.rows))
+    writer = _Writer(store, result, clean_line(path.name), origin, len(table.rows))
+    total = len(table.rows)
+    if progress:
+        progress(0, total)
+    # Fold once at the end rather than after whichever batches cross the threshold
+    # (measured: 100k rows in 6.5 s instead of 10.5-12 s); each batch is durable anyway.
+    auto_fold, store.auto_fold = store.auto_fold, False
+    try:
+        _convert_and_store(table, chosen, ctx, writer, result, progress, total)
+    finally:
+        store.auto_fold = auto_fold
+    if auto_fold and not dry_run:
+        store.fold(only_if_due=True)
+    return result
+
+
+def _convert_and_store(table, chosen, ctx, writer: _Writer, result: ImportResult, progress: Progress | None, total: int) -> None:
+    for done, (row_no, row) in enumerate(table.rows, start=1):
+        try:
+            if isinstance(row, ImportRowError):
+                raise row
+            item = chosen.convert(row, ctx)
+        except ImportRowError as exc:
+            result.skipped.append(SkippedRow(row_no, _column(exc.column), exc.reason))
+        except RowIgnored as exc:
+            result.ignored.append(SkippedRow(row_no, _column(exc.column), exc.reason))
+        else:
+            writer.take(item)
+        if writer.full() or done == total:
+            writer.flush()
+            if progress:
+                progress(done, total)
+        elif progress and done % PROGRESS_EVERY == 0:
+            progress(done, total)
+
+
+def _column(name: str | None) -> str | None:
+    return clean_line(name) if name is not None else None  # a header is user text too
+
+
+class _Writer:
+    """Collects new items, drops known source keys, stores them a batch at a time."""
+
+    def __init__(self, store: Store, result: ImportResult, name: str, origin: str, rows: int):
+        self.store = store
+        self.result = result
+        self.name = name
+        self.origin = origin
+        self.parts = rows > BATCH_SIZE
+        self.part = 0
+        self.pending: list[FeedbackItem] = []
+        self.known = self._known_keys()
+        self.revision = store.revision
+
+    def _known_keys(self) -> set[str]:
+        return {item.source_key for item in self.store.all(FeedbackItem) if item.source_key}
+
+    def take(self, item: FeedbackItem) -> None:
+        if item.source_key in self.known:
+            self.result.duplicates += 1
+            return
+        self.known.add(item.source_key)  # type: ignore[arg-type]
+        self.pending.append(item)
+
+    def full(self) -> bool:
+        return len(self.pending) >= BATCH_SIZE
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        items, self.pending = self.pending, []
+        if self.result.dry_run:
+            self.result.imported += len(items)
+            return
+        self.part += 1
+        label = f"imported {len(items):,} feedback items from {self.name}" + (f" (part {self.part})" if self.parts else "")
+        with self.store.change(label, origin=self.origin) as tx:
+            if self.store.revision != self.revision:
+                # The workspace changed since we looked (another process, another import of
+                # the same file?): take in the keys it holds now, for this batch and the rest.
+                stored = self._known_keys()
+                self.known |= stored
+                fresh = [item for item in items if item.source_key not in stored]
+                self.result.duplicates += len(items) - len(fresh)
+                items = fresh
+            for item in items:
+                self.result.ids.append(tx.add(item).id)
+        self.result.imported += len(items)
+        self.revision = self.store.revision
