@@ -144,12 +144,16 @@ class ProdopsApp(App[int]):
     # --- actions ----------------------------------------------------------------
 
     def action_show_pane(self, pane_id: str) -> None:
-        self.query_one("#panes", ContentSwitcher).current = pane_id
         self.query_one(Tabs).active = f"tab-{pane_id}"
+        self._switch_to(pane_id)
 
     def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
         if event.tab.id:
-            self.query_one("#panes", ContentSwitcher).current = event.tab.id.removeprefix("tab-")
+            self._switch_to(event.tab.id.removeprefix("tab-"))
+
+    def _switch_to(self, pane_id: str) -> None:
+        self.query_one("#panes", ContentSwitcher).current = pane_id
+        self.query_one(f"#{pane_id}", Pane).focus_default()
 
     def action_undo(self) -> None:
         try:
@@ -182,6 +186,11 @@ class ProdopsApp(App[int]):
         for key, pane_id, _ in PANES:
             yield SystemCommand(f"Go to {PANE_LABELS[pane_id]}", f"Show the {PANE_LABELS[pane_id]} pane (key {key})", partial(self.action_show_pane, pane_id))
         yield SystemCommand("Undo", "Undo the last change", self.action_undo)
+        yield SystemCommand("Import feedback", "Import a CSV, JSON or JSONL export into the inbox (key I)", self._import_from_palette)
+
+    def _import_from_palette(self) -> None:
+        self.action_show_pane("inbox")
+        self.query_one(InboxPane).action_import_feedback()
 
     def watch_theme(self, theme_name: str) -> None:
         # Remember a theme picked in the palette; not the one set while starting up.

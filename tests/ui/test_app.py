@@ -37,6 +37,19 @@ async def test_number_keys_switch_panes_and_the_tab_follows(demo_store, make_app
             assert app.query_one(Tabs).active == f"tab-{pane_id}"
 
 
+async def test_inbox_keys_do_nothing_while_another_pane_is_shown(demo_store, make_app):
+    app = make_app(demo_store)
+    new_before = inbox.counts_by_view(demo_store)["new"]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2", "e", "p", "x")
+        await pilot.pause()
+        assert inbox.counts_by_view(demo_store)["new"] == new_before
+        assert not isinstance(app.focused, FeedbackList)
+        await pilot.press("1", "e")
+        await pilot.pause()
+        assert inbox.counts_by_view(demo_store)["new"] == new_before - 1
+
+
 async def test_question_mark_lists_every_global_key_and_escape_closes_it(demo_store, make_app):
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:

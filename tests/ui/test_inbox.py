@@ -7,6 +7,9 @@ from prodops_tui.core.demo import DUPLICATE_PAIRS
 from prodops_tui.core.areas import area_path
 from prodops_tui.core.model import FeedbackItem
 from prodops_tui.ui.screens.feedback_form import FeedbackForm
+from prodops_tui.ui.screens.import_feedback import ImportScreen
+
+from ..conftest import SHARED_DATA
 from prodops_tui.ui.screens.pickers import ChoiceScreen, DateScreen, SearchPickerScreen, TextScreen
 from prodops_tui.ui.widgets.feedback_list import FeedbackList
 
@@ -262,3 +265,36 @@ async def test_the_likely_duplicates_view_lists_the_seeded_pairs(demo_store, mak
             assert any(first_text in text for text in listed_texts), first_text
             assert any(second_text in text for text in listed_texts), second_text
         assert "Likely duplicates" in str(app.query_one("#inbox-views").content)
+
+
+async def test_I_checks_a_real_export_first_then_imports_it(demo_store, make_app):
+    reviews = SHARED_DATA / "app_store_reviews.csv"
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("I")
+        assert isinstance(app.screen, ImportScreen)
+        app.screen.query_one("#import-path").value = str(reviews)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        summary = str(app.screen.query_one("#import-summary").content)
+        assert "would import 800" in summary and demo_store.count(FeedbackItem) == 400
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "imported 800" in str(app.screen.query_one("#import-summary").content)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert demo_store.count(FeedbackItem) == 1200
+        assert inbox.counts_by_view(demo_store)["all"] == 1200
+        assert "All 1200" in str(app.query_one("#inbox-views").content)
+
+
+async def test_the_import_screen_reports_a_file_it_cannot_read_in_one_line(demo_store, make_app, tmp_path):
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("I", *str(tmp_path / "missing.csv"), "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        message = str(app.screen.query_one("#import-summary").content)
+        assert message.startswith("no file ") and message.endswith("missing.csv")

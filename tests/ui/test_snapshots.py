@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from ..conftest import SHARED_DATA
+
 SIZE = (120, 40)
 
 
@@ -61,3 +63,9 @@ def test_merge_picker_offers_likely_duplicates_with_scores(snap_compare, demo_st
 
 def test_opportunity_picker(snap_compare, demo_store, make_app):
     assert snap_compare(make_app(demo_store), run_before=keys_then_settle("o"), terminal_size=SIZE)
+
+
+def test_import_screen_after_a_dry_run(snap_compare, demo_store, make_app, monkeypatch):
+    # Typed relative to the data folder, so the screen shows the same path on every machine.
+    monkeypatch.chdir(SHARED_DATA)
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("I", *"support_tweets.csv", "enter"), terminal_size=SIZE)

@@ -53,6 +53,10 @@ class Pane(Vertical):
     def refresh_view(self) -> None:
         raise NotImplementedError
 
+    def focus_default(self) -> None:
+        """Where the keyboard goes when the pane is shown, so no hidden pane keeps it."""
+        self.focus()
+
 
 class SummaryPane(Pane):
     """A pane that shows a summary of its data and says what it becomes next."""
@@ -68,6 +72,9 @@ class SummaryPane(Pane):
 
     def refresh_view(self) -> None:
         self.query_one("#summary", Static).update(self.render_summary())
+
+    def focus_default(self) -> None:
+        self.query_one(VerticalScroll).focus()  # so the arrow and page keys scroll it
 
     def render_summary(self) -> Content:
         raise NotImplementedError

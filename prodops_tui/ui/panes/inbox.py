@@ -19,6 +19,7 @@ from ...core.dates import from_iso
 from ...core.errors import ProdopsError
 from ...core.model import IMPORTANCE_LEVELS, FeedbackItem, Opportunity
 from ..screens.feedback_form import FeedbackDraft, FeedbackForm
+from ..screens.import_feedback import ImportScreen
 from ..screens.pickers import ChoiceScreen, DateScreen, SearchPickerScreen, TextScreen
 from ..widgets.feedback_detail import FeedbackDetail
 from ..widgets.feedback_list import FeedbackList
@@ -44,6 +45,7 @@ class InboxPane(Pane):
         Binding("o", "link_opportunity", "Opportunity", id="inbox.opportunity", tooltip="Link to an opportunity, or create one"),
         Binding("m", "merge", "Merge", id="inbox.merge", tooltip="Merge into a duplicate: nothing is deleted"),
         Binding("n", "new_item", "New", id="inbox.new", tooltip="Capture a new feedback item (a form)"),
+        Binding("I", "import_feedback", "Import", id="inbox.import", tooltip="Import a CSV/JSON/JSONL export (checked first)"),
     ]
 
     view: reactive[str] = reactive("new", init=False)
@@ -64,7 +66,10 @@ class InboxPane(Pane):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one(FeedbackList).focus()
+        self.focus_default()
+
+    def focus_default(self) -> None:
+        self.feedback_list.focus()
 
     def _area_path(self, area_id: str | None) -> str:
         return area_path(self.store, area_id) if area_id else ""
@@ -267,6 +272,13 @@ class InboxPane(Pane):
                                placeholder="likely duplicates below; type to find any item"),
             apply,
         )
+
+    def action_import_feedback(self) -> None:
+        def done(imported: bool | None) -> None:
+            if imported:
+                self.post_message(self.Changed())
+
+        self.app.push_screen(ImportScreen(self.store), done)
 
     def action_new_item(self) -> None:
         def capture(draft: FeedbackDraft | None) -> None:
