@@ -456,8 +456,8 @@ def render(report: dict[str, Any]) -> str:
     lines += [
         "",
         "fold once: store.fold() with a few changes in the journal. changes/fold: max(1 MiB, snapshot/4)",
-        "divided by the journal bytes one triage change appends (~3 copies of the item: the put, and its undo",
-        "record's before and after). amortised: mean of the non-folding changes + fold once / changes per fold,",
+        "divided by the journal bytes one triage change appends (the put, and its undo record: the before-copy",
+        "and a digest of the after-state). amortised: mean of the non-folding changes + fold once / changes per fold,",
         "so a fold the timed window did not reach still counts. fold-change max: the slowest change that folded",
         "inside the window (already in its p95/max). open folded: Store.open of the folded workspace (median",
         "of 3, page cache warm; every CLI command pays it). open +journal: Store.open right after the timed",

@@ -18,7 +18,7 @@ from typing import Any
 from . import __version__
 from .core import inbox
 from .core.areas import area_path
-from .core.exporters import EXPORT_FORMATS, export_feedback, feedback_record
+from .core.exporters import EXPORT_FORMATS, export_feedback, export_opportunities, feedback_record
 from .core.dates import DateParseError, from_iso, humanize_age
 from .core.errors import NotAvailableYet, ProdopsError
 from .core.model import IMPORTANCE_LEVELS, FeedbackItem, ProductArea
@@ -243,12 +243,15 @@ def _progress_bar(what: str):
 
 
 def cmd_export(store: Store, args: argparse.Namespace) -> int:
-    if args.kind != "feedback":
+    if args.kind not in ("feedback", "opportunities"):
         raise NotAvailableYet(f"`prodops export {args.kind}` is not available yet (it lands with the {args.kind} work)")
     fmt = args.format or (Path(args.output).suffix.lstrip(".").lower() if args.output else "") or "csv"
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"cannot tell the format from {args.output!r}: add --format csv|json|md")
-    text = export_feedback(store, inbox.list_feedback(store, status=args.status, area=args.area), fmt)
+    if args.kind == "opportunities":
+        text = export_opportunities(store, fmt)
+    else:
+        text = export_feedback(store, inbox.list_feedback(store, status=args.status, area=args.area), fmt)
     if args.output:
         atomic_write_bytes(Path(args.output), text.encode("utf-8"))
     else:

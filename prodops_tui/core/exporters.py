@@ -8,19 +8,18 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from . import opportunities
 from .areas import area_path
 from .errors import InvalidInput
 from .model import FeedbackItem
 from .store import Store
+from .text import neutralise_cell
 
 EXPORT_FORMATS = ("csv", "json", "md")
 FEEDBACK_COLUMNS = (
     "id", "title", "text", "customer", "source", "area", "tags", "importance", "status",
     "received_at", "created_at", "triaged_at", "snoozed_until", "opportunity", "duplicate_of",
 )
-# A spreadsheet runs a cell starting with these as a formula (CSV injection): a
-# customer's "=HYPERLINK(...)" must arrive as text.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def feedback_record(store: Store, item: FeedbackItem) -> dict[str, Any]:
@@ -46,31 +45,31 @@ def feedback_record(store: Store, item: FeedbackItem) -> dict[str, Any]:
     }
 
 
-def neutralise_cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
-
-
 def export_feedback(store: Store, items: Sequence[FeedbackItem], fmt: str) -> str:
-    if fmt not in EXPORT_FORMATS:
-        raise InvalidInput(f"format {fmt!r} is not one of {', '.join(EXPORT_FORMATS)}")
+    _check_format(fmt)
     records = [feedback_record(store, item) for item in items]
     if fmt == "json":
         return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
-        return _csv(records)
+        return _csv(records, FEEDBACK_COLUMNS)
     return _markdown(records)
 
 
-def _csv(records: list[dict[str, Any]]) -> str:
+def _check_format(fmt: str) -> None:
+    if fmt not in EXPORT_FORMATS:
+        raise InvalidInput(f"format {fmt!r} is not one of {', '.join(EXPORT_FORMATS)}")
+
+
+def _csv(records: list[dict[str, Any]], columns: Sequence[str]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(FEEDBACK_COLUMNS)
+    writer.writerow(columns)
     for record in records:
         row = []
-        for column in FEEDBACK_COLUMNS:
+        for column in columns:
             value = record[column]
             if isinstance(value, list):
-                value = ", ".join(value)
+                value = "; ".join(_cell_text(v) for v in value)
             row.append(neutralise_cell("" if value is None else str(value)))
         writer.writerow(row)
     return out.getvalue()
@@ -101,3 +100,61 @@ def _md_inline(text: str) -> str:
     for char in ("\\", "`", "*", "_", "[", "]", "<", ">", "#", "|"):
         text = text.replace(char, "\\" + char)
     return text
+
+
+def _cell_text(value: Any) -> str:
+    if isinstance(value, dict):  # a customer who asked: "Acme (F-1 F-9)"
+        return f"{value['customer']} ({' '.join(value['feedback'])})"
+    return str(value)
+
+
+OPPORTUNITY_COLUMNS = (
+    "id", "title", "status", "area", "score", "feedback", "customers", "new_feedback", "decided_at", "created_at", "customers_who_asked",
+)
+
+
+def opportunity_records(store: Store) -> list[dict[str, Any]]:
+    """Every opportunity with its volume, highest score first, and who asked (to close the loop)."""
+    records = []
+    for stat in opportunities.stats(store):
+        opportunity = stat.opportunity
+        records.append({
+            "id": opportunity.id,
+            "title": opportunity.title,
+            "status": opportunity.status,
+            "area": area_path(store, opportunity.area) or None,
+            "score": stat.score,
+            "feedback": stat.feedback,
+            "customers": stat.customers,
+            "new_feedback": stat.new_feedback,
+            "decided_at": opportunity.decided_at,
+            "created_at": opportunity.created_at,
+            "description": opportunity.description,
+            "customers_who_asked": [
+                {"customer": name, "feedback": ids} for name, ids in opportunities.customers_to_close_the_loop(store, opportunity.id)
+            ],
+        })
+    return records
+
+
+def export_opportunities(store: Store, fmt: str) -> str:
+    _check_format(fmt)
+    records = opportunity_records(store)
+    if fmt == "json":
+        return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        return _csv(records, OPPORTUNITY_COLUMNS)
+    lines = [f"# Opportunities ({len(records)})", ""]
+    for record in records:
+        status = opportunities.STATUS_LABELS.get(record["status"], record["status"])
+        lines += [f"## {record['id']} · {_md_inline(record['title'])} ({status})", ""]
+        facts = f"score {record['score']} · {record['feedback']} feedback from {record['customers']} customers · {record['new_feedback']} still new"
+        if record["area"]:
+            facts += f" · area: {_md_inline(record['area'])}"
+        lines += [facts, ""]
+        if record["customers_who_asked"]:
+            heading = "Close the loop with" if record["status"] == "shipped" else "Asked by"
+            lines.append(f"{heading}:")
+            lines += [f"- {_md_inline(ask['customer'])} ({', '.join(ask['feedback'])})" for ask in record["customers_who_asked"]]
+            lines.append("")
+    return "\n".join(lines)

@@ -25,10 +25,9 @@ from rapidfuzz import fuzz, process, utils
 from .areas import resolve_area
 from .duplicates import customer_asks
 from .errors import InvalidInput, NotFound
-from .exporters import neutralise_cell
 from .model import OPPORTUNITY_STATUSES, FeedbackItem, Opportunity
 from .store import Store
-from .text import clean_line, clean_text
+from .text import clean_line, clean_text, neutralise_cell
 
 # How much one linked item adds to an opportunity's score, by its importance.
 # Unrated (None) counts like "low": it was worth linking, nobody has said more.

@@ -32,3 +32,13 @@ def first_line(text: str, width: int = 80) -> str:
         if line:
             return truncate(line, width)
     return ""
+
+
+# A spreadsheet runs a cell starting with these as a formula (CSV injection): a
+# customer's "=HYPERLINK(...)" must arrive as text.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value: str) -> str:
+    """A CSV cell a spreadsheet shows as text, never runs."""
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value

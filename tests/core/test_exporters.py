@@ -27,7 +27,7 @@ def test_csv_round_trips_newlines_commas_and_quotes(store):
     inbox.capture(store, 'Line one, with "quotes"\nline two', tags=["export", "ux"])
     (row,) = csv.DictReader(io.StringIO(export_feedback(store, inbox.list_feedback(store), "csv")))
     assert row["text"] == 'Line one, with "quotes"\nline two'
-    assert row["tags"] == "export, ux"
+    assert row["tags"] == "export; ux"
 
 
 def test_json_carries_the_contract_fields(store):
@@ -45,3 +45,22 @@ def test_markdown_keeps_markup_in_user_text_literal(store):
     assert "\\<script\\>" in md and "\\[link\\](https://evil.example)" in md and "\\*bold\\*" in md
     assert "customer: A\\|B" in md
     assert md.startswith("# Feedback (1 items)")
+
+
+def test_opportunities_export_carries_volume_and_who_asked(store):
+    from prodops_tui.core import opportunities
+    from prodops_tui.core.exporters import export_opportunities
+
+    shipped = opportunities.create(store, "Dark mode")
+    inbox.capture(store, "Dark mode please", customer="=Acme", importance="high")
+    inbox.capture(store, "Night theme?", customer="Globex")
+    inbox.update(store, ["F-1", "F-2"], inbox.Triage(opportunity=shipped.id))
+    opportunities.set_status(store, shipped.id, "shipped")
+
+    (record,) = json.loads(export_opportunities(store, "json"))
+    assert (record["id"], record["status"], record["feedback"], record["customers"], record["score"]) == (shipped.id, "shipped", 2, 2, 4)
+    assert record["customers_who_asked"] == [{"customer": "=Acme", "feedback": ["F-1"]}, {"customer": "Globex", "feedback": ["F-2"]}]
+    (row,) = csv.DictReader(io.StringIO(export_opportunities(store, "csv")))
+    assert row["customers_who_asked"] == "'=Acme (F-1); Globex (F-2)"
+    md = export_opportunities(store, "md")
+    assert "Close the loop with:" in md and "- =Acme (F-1)" in md
