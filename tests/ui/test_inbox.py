@@ -298,3 +298,31 @@ async def test_the_import_screen_reports_a_file_it_cannot_read_in_one_line(demo_
         await pilot.pause()
         message = str(app.screen.query_one("#import-summary").content)
         assert message.startswith("no file ") and message.endswith("missing.csv")
+
+
+async def test_O_lists_opportunities_by_score_and_4_marks_one_shipped_with_who_to_tell(demo_store, make_app, tmp_path, monkeypatch):
+    from prodops_tui.core import opportunities
+    from prodops_tui.ui.screens.opportunities import OpportunitiesScreen
+
+    monkeypatch.chdir(tmp_path)
+    ranked = opportunities.stats(demo_store)
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("O")
+        assert isinstance(app.screen, OpportunitiesScreen)
+        listing = app.screen.query_one("#opportunity-list")
+        assert [listing.get_option_at_index(n).id for n in range(listing.option_count)] == [s.opportunity.id for s in ranked]
+        top = ranked[0].opportunity
+        await pilot.press("4")
+        await pilot.pause()
+        assert demo_store.get(top.id).status == "shipped"
+        assert "Close the loop with" in str(app.screen.query_one("#opportunity-text").content)
+        await pilot.press("w", "enter")
+        await pilot.pause()
+        written = (tmp_path / f"{top.id}-customers.csv").read_text()
+        assert written.startswith("customer,feedback,opportunity")
+        assert len(written.splitlines()) == 1 + len(opportunities.customers_to_close_the_loop(demo_store, top.id))
+        await pilot.press("escape")
+        await pilot.press("u")
+        await pilot.pause()
+        assert demo_store.get(top.id).status == top.status

@@ -69,3 +69,7 @@ def test_import_screen_after_a_dry_run(snap_compare, demo_store, make_app, monke
     # Typed relative to the data folder, so the screen shows the same path on every machine.
     monkeypatch.chdir(SHARED_DATA)
     assert snap_compare(make_app(demo_store), run_before=keys_then_settle("I", *"support_tweets.csv", "enter"), terminal_size=SIZE)
+
+
+def test_opportunities_screen(snap_compare, demo_store, make_app):
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("O"), terminal_size=SIZE)

@@ -20,6 +20,7 @@ from ...core.errors import ProdopsError
 from ...core.model import IMPORTANCE_LEVELS, FeedbackItem, Opportunity
 from ..screens.feedback_form import FeedbackDraft, FeedbackForm
 from ..screens.import_feedback import ImportScreen
+from ..screens.opportunities import OpportunitiesScreen
 from ..screens.pickers import ChoiceScreen, DateScreen, SearchPickerScreen, TextScreen
 from ..widgets.feedback_detail import FeedbackDetail
 from ..widgets.feedback_list import FeedbackList
@@ -46,6 +47,7 @@ class InboxPane(Pane):
         Binding("m", "merge", "Merge", id="inbox.merge", tooltip="Merge into a duplicate: nothing is deleted"),
         Binding("n", "new_item", "New", id="inbox.new", tooltip="Capture a new feedback item (a form)"),
         Binding("I", "import_feedback", "Import", id="inbox.import", tooltip="Import a CSV/JSON/JSONL export (checked first)"),
+        Binding("O", "show_opportunities", "Opportunities", id="inbox.opportunities", tooltip="Every opportunity, its volume and who asked"),
     ]
 
     view: reactive[str] = reactive("new", init=False)
@@ -272,6 +274,13 @@ class InboxPane(Pane):
                                placeholder="likely duplicates below; type to find any item"),
             apply,
         )
+
+    def action_show_opportunities(self) -> None:
+        def done(changed: bool | None) -> None:
+            if changed:
+                self.post_message(self.Changed())
+
+        self.app.push_screen(OpportunitiesScreen(self.store), done)
 
     def action_import_feedback(self) -> None:
         def done(imported: bool | None) -> None:
