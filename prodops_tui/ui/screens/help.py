@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -36,14 +36,18 @@ class HelpScreen(ModalScreen[None]):
         self.sections = sections
 
     def compose(self) -> ComposeResult:
-        rows: list[Content] = []
-        for title, bindings in self.sections:
-            if rows:
-                rows.append(Content(""))
-            rows.extend(binding_rows(title, bindings))
-        rows.extend([Content(""), Content.styled("esc, ? or q closes this screen", "$text-muted")])
+        # Global keys on the left, the pane's own on the right: fits a 40-row terminal.
+        columns: list[list[Content]] = [[], []]
+        for n, (title, bindings) in enumerate(self.sections):
+            column = columns[min(n, 1)]
+            if column:
+                column.append(Content(""))
+            column.extend(binding_rows(title, bindings))
+        columns[0].extend([Content(""), Content.styled("esc, ? or q closes this screen", "$text-muted")])
         with VerticalScroll(id="help-box"):
-            yield Static(Content("\n").join(rows))
+            with Horizontal():
+                for column in columns:
+                    yield Static(Content("\n").join(column), classes="help-column")
 
     def action_dismiss(self, result: None = None) -> None:  # type: ignore[override]
         self.dismiss(result)
