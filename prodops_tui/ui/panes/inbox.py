@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 
 from textual import work
@@ -29,6 +30,7 @@ from .inbox_choices import NEW_OPPORTUNITY, NO_AREA, area_options, merge_options
 
 VIEWS = ("new", "snoozed", "processed", "archived", "all", "duplicates")
 VIEW_LABELS = {"duplicates": "Likely duplicates"}
+SCAN_QUIET_SECONDS = 1.5  # after a change, before rescanning for look-alikes
 
 
 class InboxPane(Pane):
@@ -89,8 +91,12 @@ class InboxPane(Pane):
         listing.show(self._items_in_view(), from_iso(self.store.clock()), keep=current, bands=bands)
         self._counts = inbox.counts_by_view(self.store)
         self._show_views()
-        if self._scanned_revision != self.store.revision:
-            self._scan_duplicates(self.store.revision)
+        clusters_missing = self.view == "duplicates" and self._clusters is None
+        if self._scanned_revision != self.store.revision or clusters_missing:
+            first_scan = self._duplicate_index is None or clusters_missing
+            self._scan_duplicates(
+                self.store.revision, clusters_wanted=self.view == "duplicates", quiet_seconds=0 if first_scan else SCAN_QUIET_SECONDS
+            )
 
     def _items_in_view(self) -> list[FeedbackItem]:
         if self.view != "duplicates":
@@ -147,17 +153,26 @@ class InboxPane(Pane):
     # --- the duplicate scan, in a worker ----------------------------------------
 
     @work(thread=True, exclusive=True, group="duplicate-scan", exit_on_error=False)
-    def _scan_duplicates(self, revision: int) -> None:
+    def _scan_duplicates(self, revision: int, *, clusters_wanted: bool, quiet_seconds: float) -> None:
+        """Rebuild the look-alike index (and the clusters, when the view shows them).
+
+        At 100k items this is seconds of CPU, so it waits for a quiet moment: the next
+        change cancels a scan that has not started yet (exclusive worker)."""
         worker = get_current_worker()
-        index = duplicates.DuplicateIndex.build(self.store)
+        if quiet_seconds:
+            time.sleep(quiet_seconds)
         if worker.is_cancelled:
             return
-        clusters = duplicates.likely_duplicate_clusters(self.store, should_stop=lambda: worker.is_cancelled)
+        index = duplicates.DuplicateIndex.build(self.store)
+        clusters = None
+        if clusters_wanted and not worker.is_cancelled:
+            clusters = duplicates.likely_duplicate_clusters(self.store, should_stop=lambda: worker.is_cancelled)
         if not worker.is_cancelled:
             self.app.call_from_thread(self._duplicates_scanned, revision, index, clusters)
 
-    def _duplicates_scanned(self, revision: int, index: duplicates.DuplicateIndex, clusters: list[list[str]]) -> None:
-        self._duplicate_index, self._clusters, self._scanned_revision = index, clusters, revision
+    def _duplicates_scanned(self, revision: int, index: duplicates.DuplicateIndex, clusters: list[list[str]] | None) -> None:
+        self._duplicate_index, self._scanned_revision = index, revision
+        self._clusters = clusters  # None: not computed for this revision
         if self.view == "duplicates":
             self.refresh_view()
         else:
