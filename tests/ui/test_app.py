@@ -155,3 +155,11 @@ async def test_the_app_folds_the_journal_in_a_worker_not_in_the_key_press(demo_s
         assert fold_threads and all(t is not threading.main_thread() for t in fold_threads)
         assert (workspace / "prodops.json").stat().st_ino != snapshot_before
         assert not (workspace / "journal.jsonl").exists()
+
+
+async def test_a_theme_picked_while_running_is_remembered(demo_store, make_app):
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        app.theme = "prodops-high-contrast"  # what the palette's Theme command sets
+        await pilot.pause()
+    assert make_app(demo_store).theme == "prodops-high-contrast"
