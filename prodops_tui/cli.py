@@ -18,6 +18,7 @@ from typing import Any
 from . import __version__
 from .core import inbox
 from .core.areas import area_path
+from .core.filters import apply_filter, find_view, parse_filter
 from .core.exporters import EXPORT_FORMATS, export_feedback, export_opportunities, feedback_record
 from .core.dates import DateParseError, from_iso, humanize_age
 from .core.errors import NotAvailableYet, ProdopsError
@@ -89,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     list_feedback = list_kinds.add_parser("feedback")
     list_feedback.add_argument("--status", choices=inbox.VIEW_STATUSES, default="new")
     list_feedback.add_argument("--area")
+    list_feedback.add_argument("--filter", metavar="QUERY", help="e.g. 'tag:export importance:high since:2w slow'")
+    list_feedback.add_argument("--view", metavar="NAME", help="a saved view's filter")
     list_feedback.add_argument("--json", action="store_true")
 
     export = commands.add_parser("export", help="export feedback, areas, opportunities or a retro")
@@ -98,6 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (private to you: it holds customer data); default stdout")
     export.add_argument("--status", choices=inbox.VIEW_STATUSES, default="all", help="feedback: which view (default all)")
     export.add_argument("--area", help="feedback: only this area and the areas below it")
+    export.add_argument("--filter", metavar="QUERY", help="feedback: e.g. 'tag:export importance:high since:2w'")
+    export.add_argument("--view", metavar="NAME", help="feedback: a saved view's filter")
 
     search = commands.add_parser("search", help="fuzzy search across everything")
     search.add_argument("query")
@@ -198,8 +203,20 @@ def cmd_update(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_list(store: Store, args: argparse.Namespace) -> int:
+def filtered_feedback(store: Store, args: argparse.Namespace) -> list[FeedbackItem]:
+    """The feedback of one view, narrowed by --filter and --view (both may be given)."""
     items = inbox.list_feedback(store, status=args.status, area=args.area)
+    for query in (find_view(store, args.view).query if args.view else None, args.filter):
+        if query:
+            parsed = parse_filter(query, now_iso=store.clock())
+            for hint in parsed.hints:
+                print(f"prodops: note: {hint}", file=sys.stderr)
+            items = apply_filter(store, items, parsed)
+    return items
+
+
+def cmd_list(store: Store, args: argparse.Namespace) -> int:
+    items = filtered_feedback(store, args)
     if args.json:
         print_json([feedback_record(store, item) for item in items])
     else:
@@ -251,7 +268,7 @@ def cmd_export(store: Store, args: argparse.Namespace) -> int:
     if args.kind == "opportunities":
         text = export_opportunities(store, fmt)
     else:
-        text = export_feedback(store, inbox.list_feedback(store, status=args.status, area=args.area), fmt)
+        text = export_feedback(store, filtered_feedback(store, args), fmt)
     if args.output:
         atomic_write_bytes(Path(args.output), text.encode("utf-8"))
     else:

@@ -310,6 +310,17 @@ class NudgeState(Record):
     facts: str = ""  # fingerprint of the facts when dismissed
 
 
+@dataclass(slots=True, kw_only=True)
+class SavedView(Record):
+    """A named feedback filter ("Billing, high, last 2 weeks") shown as an inbox view."""
+
+    KIND: ClassVar[str] = "views"
+    PREFIX: ClassVar[str] = "V"
+
+    name: str = ""
+    query: str = ""  # filter words, e.g. "area:billing importance:high since:2w"
+
+
 # --- History (undo) ---------------------------------------------------------
 
 
@@ -338,6 +349,7 @@ RECORD_TYPES: tuple[type[Record], ...] = (
     ChecklistTemplate,
     ChecklistRun,
     NudgeState,
+    SavedView,
     Change,
 )
 TYPE_BY_PREFIX: dict[str, type[Record]] = {t.PREFIX: t for t in RECORD_TYPES}

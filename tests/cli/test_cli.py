@@ -220,3 +220,20 @@ def test_import_of_an_unrecognised_file_says_which_columns_it_found(prodops, tmp
     assert "foo" in line and "--map" in line
     mapped = prodops("import", "feedback", str(odd), "--map", "text=foo", "--map", "customer=bar")
     assert "imported 1" in mapped.stdout
+
+
+def test_list_and_export_take_a_filter_and_a_saved_view(prodops, workspace):
+    from prodops_tui.core.filters import save_view
+
+    prodops("capture", "Export is slow", "--tag", "export", "--importance", "high")
+    prodops("capture", "Dark mode", "--importance", "high")
+    listed = json.loads(prodops("list", "feedback", "--filter", "tag:export importance:high", "--json").stdout)
+    assert [i["id"] for i in listed] == ["F-1"]
+    store = Store.open(workspace, clock=fixed_clock)
+    save_view(store, "Urgent", "importance:high")
+    store.close()
+    exported = json.loads(prodops("export", "feedback", "--view", "urgent", "--format", "json").stdout)
+    assert sorted(i["id"] for i in exported) == ["F-1", "F-2"]
+    hinted = prodops("list", "feedback", "--filter", "colour:red")
+    assert hinted.returncode == 0 and "colour: is not a filter" in hinted.stderr
+    assert "importance:huge" in assert_one_line_error(prodops("list", "feedback", "--filter", "importance:huge"))
