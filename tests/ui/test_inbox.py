@@ -326,3 +326,45 @@ async def test_O_lists_opportunities_by_score_and_4_marks_one_shipped_with_who_t
         await pilot.press("u")
         await pilot.pause()
         assert demo_store.get(top.id).status == top.status
+
+
+async def test_f_narrows_the_view_and_shows_the_live_count_while_typing(demo_store, make_app):
+    from prodops_tui.core.filters import apply_filter, parse_filter
+
+    app = make_app(demo_store)
+    expected = apply_filter(demo_store, inbox.list_feedback(demo_store, status="new"), parse_filter("importance:high", now_iso="2026-11-24T15:00:00Z"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f", *"importance:high")
+        assert f"{len(expected)} items match" in str(app.screen.query_one("#hint").content)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [item.id for item in feedback_list(app).items] == [item.id for item in expected]
+        assert "filter: importance:high" in str(app.query_one("#inbox-views").content)
+        await pilot.press("f")
+        app.screen.query_one("#text").value = ""
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(feedback_list(app).items) == inbox.counts_by_view(demo_store)["new"]
+
+
+async def test_S_keeps_the_filter_as_a_named_view_tab_and_D_deletes_it_undoably(demo_store, make_app):
+    from prodops_tui.core.filters import saved_views
+
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f", *"importance:critical", "enter", "S", *"Fires", "enter")
+        await pilot.pause()
+        (view,) = saved_views(demo_store)
+        assert (view.name, view.query) == ("Fires", "status:new importance:critical")
+        assert app.query_one("InboxPane").view == view.id
+        assert "★ Fires" in str(app.query_one("#inbox-views").content)
+        assert all(item.importance == "critical" and item.status == "new" for item in feedback_list(app).items)
+        await pilot.press("right_square_bracket")  # wraps to New
+        await pilot.press("left_square_bracket")  # back to the saved view
+        assert app.query_one("InboxPane").view == view.id
+        await pilot.press("D")
+        await pilot.pause()
+        assert saved_views(demo_store) == [] and app.query_one("InboxPane").view == "new"
+        await pilot.press("u")
+        await pilot.pause()
+        assert [v.name for v in saved_views(demo_store)] == ["Fires"]

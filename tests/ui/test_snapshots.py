@@ -73,3 +73,8 @@ def test_import_screen_after_a_dry_run(snap_compare, demo_store, make_app, monke
 
 def test_opportunities_screen(snap_compare, demo_store, make_app):
     assert snap_compare(make_app(demo_store), run_before=keys_then_settle("O"), terminal_size=SIZE)
+
+
+def test_a_filter_saved_as_a_view_tab(snap_compare, demo_store, make_app):
+    keys = ("f", *"importance:high", "enter", "S", *"Hot", "enter", "f", *"invoice", "enter")
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle(*keys), terminal_size=SIZE)

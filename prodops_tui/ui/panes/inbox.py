@@ -18,6 +18,7 @@ from ...core import duplicates, inbox, opportunities
 from ...core.areas import area_path, suggest_areas
 from ...core.dates import from_iso
 from ...core.errors import ProdopsError
+from ...core.filters import apply_filter, delete_view, parse_filter, save_view
 from ...core.model import IMPORTANCE_LEVELS, FeedbackItem, Opportunity
 from ..screens.feedback_form import FeedbackDraft, FeedbackForm
 from ..screens.import_feedback import ImportScreen
@@ -27,9 +28,8 @@ from ..widgets.feedback_detail import FeedbackDetail
 from ..widgets.feedback_list import FeedbackList
 from .base import Pane
 from .inbox_choices import NEW_OPPORTUNITY, NO_AREA, area_options, merge_options, opportunity_options
+from .inbox_views import VIEWS, filtered, saved_query_for, view_ids, view_items, view_tabs
 
-VIEWS = ("new", "snoozed", "processed", "archived", "all", "duplicates")
-VIEW_LABELS = {"duplicates": "Likely duplicates"}
 SCAN_QUIET_SECONDS = 1.5  # after a change, before rescanning for look-alikes
 
 
@@ -50,9 +50,13 @@ class InboxPane(Pane):
         Binding("n", "new_item", "New", id="inbox.new", tooltip="Capture a new feedback item (a form)"),
         Binding("I", "import_feedback", "Import", id="inbox.import", tooltip="Import a CSV/JSON/JSONL export (checked first)"),
         Binding("O", "show_opportunities", "Opportunities", id="inbox.opportunities", tooltip="Every opportunity, its volume and who asked"),
+        Binding("f", "filter", "Filter", id="inbox.filter", tooltip="Narrow this view: area:billing tag:export since:2w words"),
+        Binding("S", "save_view", "Save view", id="inbox.save_view", tooltip="Keep this view and filter under a name"),
+        Binding("D", "delete_view", "Delete view", id="inbox.delete_view", tooltip="Delete the saved view shown (u undoes)"),
     ]
 
-    view: reactive[str] = reactive("new", init=False)
+    view: reactive[str] = reactive("new", init=False)  # a status view, "duplicates", or a SavedView id
+    filter_query: reactive[str] = reactive("", init=False)
 
     def __init__(self, store, *, id: str | None = None) -> None:
         super().__init__(store, id=id)
@@ -98,30 +102,35 @@ class InboxPane(Pane):
                 self.store.revision, clusters_wanted=self.view == "duplicates", quiet_seconds=0 if first_scan else SCAN_QUIET_SECONDS
             )
 
-    def _items_in_view(self) -> list[FeedbackItem]:
-        if self.view != "duplicates":
-            return inbox.list_feedback(self.store, status=self.view)
-        # Cluster after cluster, each oldest first: mark a cluster with x, then m.
-        items = []
-        for cluster in self._clusters or []:
-            items.extend(item for item_id in cluster if isinstance(item := self.store.get(item_id), FeedbackItem))
-        return items
+    def _items_in_view(self, *, with_filter: bool = True) -> list[FeedbackItem]:
+        if self.view not in view_ids(self.store):
+            self.set_reactive(InboxPane.view, "new")  # its saved view was deleted, here or elsewhere
+        try:
+            items = view_items(self.store, self.view, self._clusters)
+            return filtered(self.store, items, self.filter_query) if with_filter and self.filter_query else items
+        except ProdopsError as exc:
+            self.notify(str(exc), title="Filter", severity="error")
+            return []
 
     def _show_views(self) -> None:
-        """The view tabs with live counts, and how many items are marked."""
-        counts: dict[str, int | None] = dict(self._counts or inbox.counts_by_view(self.store))
-        counts["duplicates"] = sum(len(c) for c in self._clusters) if self._clusters is not None else None
-        tabs = []
-        for view in VIEWS:
-            count = "…" if counts[view] is None else counts[view]
-            label = f" {VIEW_LABELS.get(view, view.capitalize())} {count} "
-            tabs.append(Content.styled(label, "reverse bold $primary" if view == self.view else "$text-muted"))
-        marked = len(self.feedback_list.marked)
-        hint = Content.styled(f"   {marked} marked" if marked else "   [ ] switch view", "bold $accent" if marked else "$text-muted")
-        self.query_one("#inbox-views", Static).update(Content("").join([*tabs, hint]))
+        self.query_one("#inbox-views", Static).update(
+            view_tabs(
+                self.store,
+                active=self.view,
+                counts=self._counts or inbox.counts_by_view(self.store),
+                clusters=self._clusters,
+                shown=len(self.feedback_list.items),
+                filter_query=self.filter_query,
+                marked=len(self.feedback_list.marked),
+            )
+        )
 
     def watch_view(self) -> None:
         self.feedback_list.marked.clear()
+        self.feedback_list.cursor = 0
+        self.refresh_view()
+
+    def watch_filter_query(self) -> None:
         self.feedback_list.cursor = 0
         self.refresh_view()
 
@@ -196,7 +205,61 @@ class InboxPane(Pane):
         self.post_message(self.Changed())
 
     def action_switch_view(self, step: int) -> None:
-        self.view = VIEWS[(VIEWS.index(self.view) + step) % len(VIEWS)]
+        views = view_ids(self.store)
+        index = views.index(self.view) if self.view in views else 0
+        self.view = views[(index + step) % len(views)]
+
+    def action_filter(self) -> None:
+        def hint(query: str) -> Content:
+            if not query.strip():
+                return Content("area:billing tag:export importance:high source:call customer:acme since:2w is:unassigned, and words")
+            try:
+                parsed = parse_filter(query, now_iso=self.store.clock())
+            except ProdopsError as exc:
+                return Content.styled(str(exc), "$error")
+            count = len(apply_filter(self.store, self._items_in_view(with_filter=False), parsed))
+            notes = f"  ({'; '.join(parsed.hints)})" if parsed.hints else ""
+            return Content.assemble((f"{count} items match", "bold $success"), (notes, "$warning"))
+
+        def apply(query: str | None) -> None:
+            if query is not None:
+                self.filter_query = query.strip()
+
+        self.app.push_screen(TextScreen("Filter this view (empty clears it)", value=self.filter_query, hint=hint), apply)
+
+    def action_save_view(self) -> None:
+        query = saved_query_for(self.store, self.view, self.filter_query)
+        if not query:
+            self.notify("Filter the view first (f): a saved view keeps a filter under a name.", title="Save view")
+            return
+
+        def save(name: str | None) -> None:
+            if not name:
+                return
+            try:
+                view = save_view(self.store, name, query, origin="app")
+            except ProdopsError as exc:
+                self.notify(str(exc), title="Not saved", severity="error")
+                return
+            self.set_reactive(InboxPane.filter_query, "")
+            self.view = view.id
+            self.notify(f"Saved view {view.name}: {query}", title="Views")
+            self.post_message(self.Changed())
+
+        self.app.push_screen(TextScreen(f"Name for the view “{query}”", placeholder="e.g. Billing, urgent"), save)
+
+    def action_delete_view(self) -> None:
+        if self.view in VIEWS:
+            self.notify("Only a saved view (★) can be deleted.", title="Views")
+            return
+        try:
+            view = delete_view(self.store, self.view, origin="app")
+        except ProdopsError as exc:
+            self.notify(str(exc), title="Not deleted", severity="error")
+            return
+        self.view = "new"
+        self.notify(f"Deleted view {view.name} — u undoes", title="Views")
+        self.post_message(self.Changed())
 
     def action_archive(self) -> None:
         self._apply(inbox.Triage(status="archived"))

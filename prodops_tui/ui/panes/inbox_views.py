@@ -1,0 +1,78 @@
+"""The inbox's views: the status views, likely duplicates, and saved views (★), with their tabs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.content import Content
+
+from ...core import inbox
+from ...core.filters import apply_filter, parse_filter, saved_views
+from ...core.model import FeedbackItem, SavedView
+from ...core.store import Store
+from ...core.text import clean_line
+
+VIEWS = ("new", "snoozed", "processed", "archived", "all", "duplicates")
+VIEW_LABELS = {"duplicates": "Likely duplicates"}
+
+
+def view_ids(store: Store) -> list[str]:
+    return [*VIEWS, *(view.id for view in saved_views(store))]
+
+
+def view_items(store: Store, view: str, clusters: Sequence[Sequence[str]] | None) -> list[FeedbackItem]:
+    """What a view lists, before any typed filter. Raises ProdopsError for a saved query that no longer parses."""
+    if view == "duplicates":
+        # Cluster after cluster, each oldest first: mark a cluster with x, then m.
+        return [item for cluster in clusters or [] for item_id in cluster if isinstance(item := store.get(item_id), FeedbackItem)]
+    saved = store.get(view) if view not in VIEWS else None
+    if isinstance(saved, SavedView):
+        return filtered(store, inbox.list_feedback(store, status="all"), saved.query)
+    return inbox.list_feedback(store, status=view)
+
+
+def filtered(store: Store, items: list[FeedbackItem], query: str) -> list[FeedbackItem]:
+    return apply_filter(store, items, parse_filter(query, now_iso=store.clock()))
+
+
+def saved_query_for(store: Store, view: str, filter_query: str) -> str:
+    """The query that saving the current view keeps: its status or saved query, plus the filter."""
+    saved = store.get(view) if view not in VIEWS else None
+    if isinstance(saved, SavedView):
+        base = saved.query
+    else:
+        base = f"status:{view}" if view in ("new", "snoozed", "processed", "archived") else ""
+    return f"{base} {filter_query}".strip()
+
+
+def view_tabs(
+    store: Store,
+    *,
+    active: str,
+    counts: dict[str, int],
+    clusters: Sequence[Sequence[str]] | None,
+    shown: int,
+    filter_query: str,
+    marked: int,
+) -> Content:
+    """The tab line: every view with its count, the typed filter, and how many items are marked."""
+    tabs = []
+    for view_id in view_ids(store):
+        is_active = view_id == active
+        if view_id == "duplicates":
+            count = sum(len(c) for c in clusters) if clusters is not None else "…"
+            label = f" {VIEW_LABELS[view_id]} {count} "
+        elif view_id in VIEWS:
+            label = f" {view_id.capitalize()} {counts[view_id]} "
+        else:  # a saved view: counted only when shown (each count is a pass over every item)
+            saved = store.get(view_id)
+            name = clean_line(saved.name) if isinstance(saved, SavedView) else view_id
+            label = f" ★ {name}{f' {shown}' if is_active and not filter_query else ''} "
+        tabs.append(Content.styled(label, "reverse bold $primary" if is_active else "$text-muted"))
+    if filter_query:
+        tabs.append(Content.assemble(("   filter: ", "$text-muted"), (clean_line(filter_query), "bold $accent"), f" ({shown})"))
+    if marked:
+        tabs.append(Content.styled(f"   {marked} marked", "bold $accent"))
+    elif not filter_query:
+        tabs.append(Content.styled("   [ ] switch view", "$text-muted"))
+    return Content("").join(tabs)
