@@ -368,3 +368,18 @@ async def test_S_keeps_the_filter_as_a_named_view_tab_and_D_deletes_it_undoably(
         await pilot.press("u")
         await pilot.pause()
         assert [v.name for v in saved_views(demo_store)] == ["Fires"]
+
+
+async def test_star_marks_the_whole_view_so_e_clears_new_in_one_step(demo_store, make_app):
+    app = make_app(demo_store)
+    new_count = inbox.counts_by_view(demo_store)["new"]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("asterisk")
+        assert f"{new_count} marked" in str(app.query_one("#inbox-views").content)
+        await pilot.press("e")
+        await pilot.pause()
+        assert inbox.counts_by_view(demo_store)["new"] == 0
+        assert "Inbox zero" in str(app.query_one("#detail").content)
+        await pilot.press("u")
+        await pilot.pause()
+        assert inbox.counts_by_view(demo_store)["new"] == new_count

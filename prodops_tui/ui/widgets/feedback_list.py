@@ -68,6 +68,7 @@ class FeedbackList(ScrollView, can_focus=True):
         Binding("pagedown,ctrl+d", "page_down", "Page down", show=False, id="list.page_down"),
         Binding("pageup,ctrl+u", "page_up", "Page up", show=False, id="list.page_up"),
         Binding("x,space", "toggle_mark", "Mark", key_display="x", id="list.mark", tooltip="Mark for a bulk action"),
+        Binding("asterisk", "mark_all", "Mark all", key_display="*", id="list.mark_all", tooltip="Mark every item listed, or clear the marks"),
         Binding("enter", "open", "Open", id="list.open", tooltip="Open the item"),
     ]
 
@@ -206,6 +207,11 @@ class FeedbackList(ScrollView, can_focus=True):
         self.marked ^= {item.id}
         self.refresh_line(self.cursor + 1)
         self._move(self.cursor + 1)  # marking runs down the list, as in mutt
+
+    def action_mark_all(self) -> None:
+        self.marked = set() if self.marked else {item.id for item in self.items}
+        self.refresh()
+        self.post_message(self.Highlighted(self.current))  # the pane's marked count follows
 
     def action_open(self) -> None:
         if self.current is not None:
