@@ -66,17 +66,22 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def write_all_and_fsync(fd: int, data: bytes) -> None:
+    """os.write may write less than asked; loop, then make it durable."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+    os.fsync(fd)
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Leave `path` holding either its old content or `data`, never a mix."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         try:
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            os.fsync(fd)
+            write_all_and_fsync(fd, data)
         finally:
             os.close(fd)
         os.replace(tmp, path)
@@ -546,11 +551,7 @@ class Store:
                 # A torn line left by a process that died mid-write: cut it off so
                 # this entry does not get glued onto it.
                 os.ftruncate(fd, self._journal_pos)
-            view = memoryview(line)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            os.fsync(fd)
+            write_all_and_fsync(fd, line)
         finally:
             os.close(fd)
         if created:
