@@ -383,3 +383,11 @@ async def test_star_marks_the_whole_view_so_e_clears_new_in_one_step(demo_store,
         await pilot.press("u")
         await pilot.pause()
         assert inbox.counts_by_view(demo_store)["new"] == new_count
+
+
+async def test_a_new_workspace_says_how_to_get_feedback_in(store, make_app):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        shown = str(app.query_one("#detail").content)
+        assert "No feedback yet" in shown and "prodops capture" in shown

@@ -147,6 +147,9 @@ class InboxPane(Pane):
                 similar = None  # newer than the index: the next scan covers it
         opportunity = self.store.get(item.opportunity) if item and item.opportunity else None
         empty = "Inbox zero: nothing waits for triage." if self.view == "new" else "Nothing here."
+        if not self.store.count(FeedbackItem):
+            empty = ("No feedback yet. n captures an item, I imports an export (app-store reviews, support tweets, a CSV), "
+                     "and from a shell: pbpaste | prodops capture - --source call")
         if self.view == "duplicates" and self._clusters is None:
             empty = "Looking for likely duplicates…"
         self.query_one(FeedbackDetail).show(
