@@ -29,7 +29,6 @@ from .core.workspace import make_clock, open_workspace, workspace_dir
 # Commands registered with their options now, doing their real work when their pane lands.
 _LANDS_WITH = {
     "search": "the search issue",
-    "who": "the product-area map issue",
     "nudges": "the checklists & nudges issue",
     "report": "the metrics work",
 }
@@ -73,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp_areas = imp_kinds.add_parser("areas")
     imp_areas.add_argument("file")
     imp_areas.add_argument("--format", choices=("csv", "json", "codeowners"))
+    imp_areas.add_argument("--dry-run", action="store_true")
+    imp_areas.add_argument("--json", action="store_true")
 
     update = commands.add_parser("update", help="triage feedback from the shell", description="Triage feedback: the same change and undo record as in the app.")
     update.add_argument("ids", nargs="+", metavar="ID")
@@ -227,8 +228,8 @@ def cmd_list(store: Store, args: argparse.Namespace) -> int:
 def cmd_import(store: Store, args: argparse.Namespace) -> int:
     from .core.importers import import_feedback, parse_mapping
 
-    if args.kind != "feedback":
-        raise NotAvailableYet("`prodops import areas` is not available yet (it lands with the product-area map)")
+    if args.kind == "areas":
+        raise NotAvailableYet("`prodops import areas` is not available yet (CSV, JSON and CODEOWNERS import land with the area-map work)")
     result = import_feedback(
         store,
         Path(args.file),
@@ -260,19 +261,53 @@ def _progress_bar(what: str):
 
 
 def cmd_export(store: Store, args: argparse.Namespace) -> int:
-    if args.kind not in ("feedback", "opportunities"):
-        raise NotAvailableYet(f"`prodops export {args.kind}` is not available yet (it lands with the {args.kind} work)")
+    if args.kind == "retro":
+        raise NotAvailableYet("`prodops export retro` is not available yet (it lands with the retro work)")
     fmt = args.format or (Path(args.output).suffix.lstrip(".").lower() if args.output else "") or "csv"
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"cannot tell the format from {args.output!r}: add --format csv|json|md")
     if args.kind == "opportunities":
         text = export_opportunities(store, fmt)
+    elif args.kind == "areas":
+        raise NotAvailableYet("`prodops export areas` is not available yet (it lands with the area-map work)")
     else:
         text = export_feedback(store, filtered_feedback(store, args), fmt)
     if args.output:
         atomic_write_bytes(Path(args.output), text.encode("utf-8"))
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def cmd_who(store: Store, args: argparse.Namespace) -> int:
+    from .core import ownership, people
+
+    if args.person:
+        holdings = ownership.owned_by(store, people.resolve_person(store, args.person).id)
+        if args.json:
+            print_json(ownership.person_record(store, holdings.person))
+            return 0
+        person = holdings.person
+        print(f"{person.name} ({person.id}{', ' + person.handle if person.handle else ''}{', has left' if not person.active else ''})")
+        for label, areas in (("owns", holdings.owns), ("maintains", holdings.maintains), ("designs", holdings.designs), ("influences", holdings.influences)):
+            if areas:
+                print(f"  {label}: " + "; ".join(area_path(store, area) for area in areas))
+        if not any((holdings.owns, holdings.maintains, holdings.designs, holdings.influences)):
+            print("  holds no role in any area")
+        return 0
+    if not args.query:
+        raise UsageError("say what to look for: prodops who QUERY, or prodops who --person NAME")
+    matches = ownership.who_owns(store, args.query, limit=10)
+    if not matches:
+        raise ProdopsError(f"no product area matches {args.query!r}")
+    if args.json:
+        print_json([dict(ownership.area_record(store, m.area), matched=m.matched, score=round(m.score, 1)) for m in matches])
+        return 0
+    for match in matches[:5]:
+        record = ownership.area_record(store, match.area)
+        owners = ", ".join(record["owners"]) or "NO OWNER"
+        maintainers = ", ".join(record["maintainers"]) or "no maintainer"
+        print(f"{record['path']}  ({match.matched})\n  owners: {owners}; maintainers: {maintainers}")
     return 0
 
 
@@ -336,7 +371,7 @@ def open_demo(args: argparse.Namespace) -> int:
             shutil.rmtree(directory.parent, ignore_errors=True)
 
 
-COMMANDS = {"capture": cmd_capture, "import": cmd_import, "update": cmd_update, "list": cmd_list, "export": cmd_export, "demo": cmd_demo}
+COMMANDS = {"capture": cmd_capture, "import": cmd_import, "who": cmd_who, "update": cmd_update, "list": cmd_list, "export": cmd_export, "demo": cmd_demo}
 
 
 def dispatch(args: argparse.Namespace) -> int:

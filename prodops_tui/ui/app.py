@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header, Tab, Tabs
 
+from ..core.areas import area_path
 from ..core.errors import ProdopsError
 from ..core.store import Store
 from ..core.workspace import Settings
@@ -42,7 +43,7 @@ class UnknownTheme(ProdopsError):
 
 class ProdopsApp(App[int]):
     TITLE = "prodops"
-    CSS_PATH = ["app.tcss", "panes/base.tcss", "panes/inbox.tcss"]
+    CSS_PATH = ["app.tcss", "panes/base.tcss", "panes/inbox.tcss", "panes/areas.tcss"]
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [
@@ -127,6 +128,13 @@ class ProdopsApp(App[int]):
 
     def on_pane_changed(self, event: Pane.Changed) -> None:
         self.workspace_changed()
+
+    def on_areas_pane_show_feedback(self, event: AreasPane.ShowFeedback) -> None:
+        """enter on an area: the inbox, all statuses, filtered to that area and below."""
+        inbox_pane = self.query_one(InboxPane)
+        inbox_pane.view = "all"
+        inbox_pane.filter_query = f'area:"{area_path(self.store, event.area_id)}"'
+        self.action_show_pane("inbox")
 
     def check_external_changes(self) -> None:
         self._refresh_from_disk()

@@ -237,3 +237,17 @@ def test_list_and_export_take_a_filter_and_a_saved_view(prodops, workspace):
     hinted = prodops("list", "feedback", "--filter", "colour:red")
     assert hinted.returncode == 0 and "colour: is not a filter" in hinted.stderr
     assert "importance:huge" in assert_one_line_error(prodops("list", "feedback", "--filter", "importance:huge"))
+
+
+def test_who_answers_from_the_shell_in_text_and_json(prodops):
+    prodops("demo")
+    text = prodops("who", "invoic")
+    assert text.returncode == 0, text.stderr
+    assert text.stdout.splitlines()[0].startswith("Billing / Invoices")
+    assert "Priya Raman" in text.stdout
+    records = json.loads(prodops("who", "invoic", "--json").stdout)
+    assert {"id", "path", "owner", "maintainers", "influencers", "team", "channel"} <= records[0].keys()
+    person = json.loads(prodops("who", "--person", "priya", "--json").stdout)
+    assert person["name"] == "Priya Raman" and "Billing / Invoices" in person["owns"]
+    assert "no product area matches" in assert_one_line_error(prodops("who", "zzzzqqq"))
+    assert prodops("who").returncode == 2

@@ -78,3 +78,15 @@ def test_opportunities_screen(snap_compare, demo_store, make_app):
 def test_a_filter_saved_as_a_view_tab(snap_compare, demo_store, make_app):
     keys = ("f", *"importance:high", "enter", "S", *"Hot", "enter", "f", *"invoice", "enter")
     assert snap_compare(make_app(demo_store), run_before=keys_then_settle(*keys), terminal_size=SIZE)
+
+
+def test_areas_who_owns_results(snap_compare, demo_store, make_app):
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("2", "w", *"invoicing"), terminal_size=SIZE)
+
+
+def test_areas_people_view(snap_compare, demo_store, make_app):
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("2", "p", "w", *"priya", "enter"), terminal_size=SIZE)
+
+
+def test_areas_gaps_view(snap_compare, demo_store, make_app):
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("2", "right_square_bracket", "right_square_bracket"), terminal_size=SIZE)

@@ -1,41 +1,369 @@
-"""Areas (key 2): the product-area map and who owns what."""
+"""Areas (key 2): the product-area map, who owns what, and every gap in it."""
 
 from __future__ import annotations
 
+from collections import Counter
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
 
-from ...core.areas import area_path, owner_coverage, unowned_areas
-from ...core.model import Person
-from .base import SummaryPane, figure, lines
+from ...core import ownership, people
+from ...core.areas import area_path, has_active_owner, owner_coverage
+from ...core.errors import ProdopsError
+from ...core.model import FeedbackItem, Person, ProductArea
+from ...core.text import clean_line, clean_text
+from ..screens.pickers import ChoiceScreen, SearchPickerScreen, TextScreen
+from ..widgets.area_tree import AreaTree
+from .areas_choices import NEW_PERSON, TOP_LEVEL, move_options, role_options
+from .base import Pane
+
+MODES = ("areas", "people", "gaps")
+MODE_LABELS = {"areas": "Areas", "people": "People", "gaps": "Gaps"}
+ROLE_KEYS = {"owners": "owners", "maintainers": "maintainers", "influencers": "influencers", "designers": "designers"}
 
 
-class AreasPane(SummaryPane):
+class AreasPane(Pane):
     TITLE = "Product areas"
-    COMING = (
-        "the area tree with owners, maintainers and influencers, filter-as-you-type, "
-        "p for people, and a gaps view; n new area, edit and move in place."
-    )
 
-    def render_summary(self) -> Content:
+    BINDINGS = [
+        Binding("w", "who_owns", "Who owns?", id="areas.who", tooltip="Type part of a path, a term, a code path or a name"),
+        Binding("p", "set_mode('people')", "People", id="areas.people", tooltip="Everyone, and what each owns, maintains, influences"),
+        Binding("right_square_bracket", "switch_mode(1)", "Next view", key_display="]", id="areas.next_mode", tooltip="Areas, People, Gaps"),
+        Binding("left_square_bracket", "switch_mode(-1)", "Previous view", key_display="[", show=False, id="areas.previous_mode"),
+        Binding("n", "new", "New", id="areas.new", tooltip="New area under the selected one (People: new person)"),
+        Binding("r", "rename", "Rename", id="areas.rename"),
+        Binding("M", "move", "Move", id="areas.move", tooltip="Put the area under another one"),
+        Binding("d", "delete", "Delete", id="areas.delete", tooltip="Its feedback and sub-areas move to the parent"),
+        Binding("o", "edit_role('owners')", "Owners", id="areas.owners"),
+        Binding("m", "edit_role('maintainers')", "Maintainers", id="areas.maintainers"),
+        Binding("i", "edit_role('influencers')", "Influencers", id="areas.influencers"),
+        Binding("l", "toggle_left", "Left/back", id="areas.left", tooltip="People: mark a person as having left, or back"),
+        Binding("enter", "open", "Feedback", id="areas.open", tooltip="Show the area's feedback in the inbox"),
+        Binding("escape", "clear_filter", "Clear", show=False, id="areas.clear"),
+    ]
+
+    mode: reactive[str] = reactive("areas", init=False)
+
+    class ShowFeedback(Message):
+        """Open the inbox on this area's feedback (the app decides how)."""
+
+        def __init__(self, area_id: str) -> None:
+            super().__init__()
+            self.area_id = area_id
+
+    def __init__(self, store, *, id: str | None = None) -> None:
+        super().__init__(store, id=id)
+        self._feedback_by_area: dict[str | None, Counter] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="areas-header")
+        yield Input(placeholder="who owns…? part of a path, a glossary term, a code path or a person", id="areas-filter")
+        with Horizontal(id="areas-body"):
+            yield AreaTree("Product areas", id="area-tree")
+            yield OptionList(id="area-results")
+            with VerticalScroll(id="area-detail"):
+                yield Static(id="area-text")
+
+    def on_mount(self) -> None:
+        tree = self.query_one(AreaTree)
+        tree.show_root = False
+        tree.auto_expand = False  # enter opens the area's feedback; space expands and collapses
+        super().on_mount()
+
+    def focus_default(self) -> None:
+        (self.query_one(AreaTree) if self._tree_shown else self.query_one("#area-results", OptionList)).focus()
+
+    @property
+    def _query(self) -> str:
+        return self.query_one("#areas-filter", Input).value.strip()
+
+    @property
+    def _tree_shown(self) -> bool:
+        return self.mode == "areas" and not self._query
+
+    # --- rendering from the core ------------------------------------------------
+
+    def refresh_view(self, *, keep_highlight: bool = True) -> None:
+        self._feedback_by_area = {}
+        for item in self.store.all(FeedbackItem):
+            self._feedback_by_area.setdefault(item.area, Counter())[item.view_status(self.store.clock())] += 1
         owned, total = owner_coverage(self.store)
         pct = f"{100 * owned / total:.0f}%" if total else "n/a"
-        people = self.store.all(Person)
-        coverage = Content.assemble(("owner coverage ", ""), (f"{owned}/{total} = {pct}", "bold $accent"))
-        gaps = unowned_areas(self.store)
-        gap_lines = [Content.assemble(("  ! ", "bold $error"), area_path(self.store, area)) for area in gaps]
-        return lines(
-            Content("   ").join([figure("areas", total), figure("people", len(people)), coverage]),
-            "",
-            self._gaps_heading(total, len(gaps)),
-            *gap_lines,
+        modes = [Content.styled(f" {MODE_LABELS[m]} ", "reverse bold $primary" if m == self.mode else "$text-muted") for m in MODES]
+        coverage = Content.assemble(("   owner coverage ", "$text-muted"), (f"{owned}/{total} = {pct}", "bold $error" if owned < total else "bold $success"))
+        self.query_one("#areas-header", Static).update(Content("").join([*modes, coverage]))
+        tree, results = self.query_one(AreaTree), self.query_one("#area-results", OptionList)
+        tree.display, results.display = self._tree_shown, not self._tree_shown
+        if self._tree_shown:
+            current = tree.cursor_node.data if tree.cursor_node else None
+            tree.show(self.store.all(ProductArea), flagged=lambda area: not has_active_owner(self.store, area), keep=current)
+            # The cursor settles after the rebuild; show whatever it lands on.
+            self.call_after_refresh(lambda: self._show_area(tree.cursor_node.data if tree.cursor_node else None))
+        else:
+            self._fill_results(keep_highlight=keep_highlight)
+
+    def _fill_results(self, *, keep_highlight: bool = True) -> None:
+        results = self.query_one("#area-results", OptionList)
+        highlighted = None
+        if keep_highlight and results.highlighted is not None and results.option_count:
+            highlighted = results.get_option_at_index(results.highlighted).id
+        results.clear_options()
+        results.add_options(self._result_options())
+        if results.option_count:
+            ids = [results.get_option_at_index(n).id for n in range(results.option_count)]
+            first = next((n for n, option_id in enumerate(ids) if option_id), 0)  # gap headings have no id
+            results.highlighted = ids.index(highlighted) if highlighted in ids else first
+        else:
+            self._show_text(Content.styled("Nothing matches." if self._query else "Nothing here.", "$text-muted"))
+
+    def _result_options(self) -> list[Option]:
+        if self.mode == "people":
+            return [
+                Option(Content.assemble(clean_line(p.name), (f"  {p.handle}  {p.team}", "$text-muted"), ("  left" if not p.active else "", "bold $error")), id=p.id)
+                for p in people.find_people(self.store, self._query)
+            ]
+        if self.mode == "gaps":
+            return self._gap_options()
+        return [
+            Option(Content.assemble(match.path, (f"  {clean_line(match.matched)}", "$text-muted")), id=match.area.id)
+            for match in ownership.who_owns(self.store, self._query)
+        ]
+
+    def _gap_options(self) -> list[Option]:
+        found = ownership.gaps(self.store)
+        options: list[Option] = []
+        for title, areas in (("No owner", found.no_owner), ("Owner has left", found.owner_left), ("No maintainer", found.no_maintainer)):
+            options.append(Option(Content.styled(f"{title} ({len(areas)})", "bold $error" if areas else "bold $success"), disabled=True))
+            options += [Option(Content(f"  {area_path(self.store, area)}"), id=area.id) for area in areas]
+        options.append(Option(Content.styled(f"Feedback with no area: {found.feedback_without_area}", "bold $warning"), disabled=True))
+        return options
+
+    def _show_text(self, content: Content) -> None:
+        self.query_one("#area-text", Static).update(content)
+
+    def _show_area(self, area_id: str | None) -> None:
+        area = self.store.get(area_id) if area_id else None
+        if not isinstance(area, ProductArea):
+            self._show_text(Content.styled("No product areas yet: n adds one, or `prodops import areas FILE`." if not self.store.count(ProductArea) else "", "$text-muted"))
+            return
+        record = ownership.area_record(self.store, area)
+
+        def names(role: str) -> Content:
+            ids = getattr(area, role)
+            if not ids:
+                return Content.styled("—", "$error" if role in ("owners", "maintainers") else "$text-muted")
+            parts = []
+            for person_id in ids:
+                person = self.store.get(person_id)
+                if isinstance(person, Person):
+                    parts.append(Content.assemble(clean_line(person.name), (" (left)", "bold $error") if not person.active else ""))
+            return Content(", ").join(parts)
+
+        def field(label: str, value: Content | str) -> Content:
+            return Content.assemble((f"{label:<13}", "$text-muted"), value if isinstance(value, Content) else clean_line(value) or "—")
+
+        counts = self._feedback_by_area.get(area.id, Counter())
+        feedback = ", ".join(f"{counts[s]} {s}" for s in ("new", "snoozed", "processed", "archived") if counts[s]) or "none"
+        newest = sorted((i for i in self.store.all(FeedbackItem) if i.area == area.id), key=lambda i: i.received_at, reverse=True)[:5]
+        flag = [] if has_active_owner(self.store, area) else [Content.styled("! no active owner", "bold $error")]
+        self._show_text(Content("\n").join([
+            Content.styled(record["path"], "bold"),
+            Content.styled(area.id, "$text-muted"),
+            *flag,
+            Content(""),
+            field("owners", names("owners")),
+            field("maintainers", names("maintainers")),
+            field("designers", names("designers")),
+            field("influencers", names("influencers")),
+            field("team", area.team),
+            field("channel", area.channel),
+            field("glossary", ", ".join(area.glossary)),
+            field("code", ", ".join(area.code_paths)),
+            field("docs", ", ".join(area.docs)),
+            Content(""),
+            Content(clean_text(area.description)) if area.description else Content.styled("no description", "$text-muted"),
+            Content(""),
+            field("feedback", feedback),
+            *(Content.assemble(("  ", ""), (f"{i.id:<7}", "$text-muted"), clean_line(i.title)) for i in newest),
+            Content.styled("enter shows it in the inbox" if newest else "", "$text-muted"),
+        ]))
+
+    def _show_person(self, person_id: str | None) -> None:
+        person = self.store.get(person_id) if person_id else None
+        if not isinstance(person, Person):
+            return
+        holdings = ownership.owned_by(self.store, person.id)
+        lines = [
+            Content.styled(clean_line(person.name), "bold"),
+            Content.assemble((person.id, "$text-muted"), "  ", clean_line(person.handle), "  ", clean_line(person.email)),
+            Content.assemble(clean_line(person.team), "  ", clean_line(person.role)),
+            Content.styled("has left", "bold $error") if not person.active else Content(""),
+        ]
+        for label, areas in (("Owns", holdings.owns), ("Maintains", holdings.maintains), ("Designs", holdings.designs), ("Influences", holdings.influences)):
+            lines.append(Content.styled(f"{label} ({len(areas)})", "bold $primary"))
+            lines += [Content(f"  {area_path(self.store, area)}") for area in areas] or [Content.styled("  —", "$text-muted")]
+        self._show_text(Content("\n").join(lines))
+
+    @on(AreaTree.NodeHighlighted)
+    def tree_moved(self, event: AreaTree.NodeHighlighted) -> None:
+        self._show_area(event.node.data)
+
+    @on(OptionList.OptionHighlighted, "#area-results")
+    def result_moved(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id is None:
+            return
+        (self._show_person if self.mode == "people" else self._show_area)(event.option.id)
+
+    @on(AreaTree.NodeSelected)
+    @on(OptionList.OptionSelected, "#area-results")
+    def selected(self) -> None:
+        self.action_open()
+
+    @on(Input.Changed, "#areas-filter")
+    def filter_changed(self) -> None:
+        self.refresh_view(keep_highlight=False)  # while typing, the best match is the one to act on
+
+    @on(Input.Submitted, "#areas-filter")
+    def filter_submitted(self) -> None:
+        self.focus_default()
+
+    # --- actions ----------------------------------------------------------------
+
+    @property
+    def selected_id(self) -> str | None:
+        if self._tree_shown:
+            node = self.query_one(AreaTree).cursor_node
+            return node.data if node else None
+        results = self.query_one("#area-results", OptionList)
+        if results.highlighted is None or not results.option_count:
+            return None
+        return results.get_option_at_index(results.highlighted).id
+
+    def _selected_area(self) -> ProductArea | None:
+        found = self.store.get(self.selected_id) if self.selected_id and self.mode != "people" else None
+        if not isinstance(found, ProductArea):
+            self.app.bell()
+            return None
+        return found
+
+    def _changed(self, message: str) -> None:
+        self.notify(f"{message} — u undoes", title="Areas")
+        self.post_message(self.Changed())
+
+    def _try(self, action, message) -> None:
+        try:
+            result = action()
+        except (ProdopsError, ValueError) as exc:
+            self.notify(str(exc), title="Not changed", severity="error")
+            return
+        self._changed(message(result) if callable(message) else message)
+
+    def action_who_owns(self) -> None:
+        if self.mode == "gaps":
+            self.mode = "areas"
+        self.query_one("#areas-filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#areas-filter", Input).value = ""
+        self.focus_default()
+
+    def action_set_mode(self, mode: str) -> None:
+        self.mode = "areas" if self.mode == mode else mode
+
+    def action_switch_mode(self, step: int) -> None:
+        self.mode = MODES[(MODES.index(self.mode) + step) % len(MODES)]
+
+    def watch_mode(self) -> None:
+        self.refresh_view()
+        self.focus_default()
+
+    def action_open(self) -> None:
+        if self.mode == "people":
+            self._show_person(self.selected_id)
+            return
+        area = self._selected_area()
+        if area is not None:
+            self.post_message(self.ShowFeedback(area.id))
+
+    def action_new(self) -> None:
+        if self.mode == "people":
+            self.app.push_screen(TextScreen("New person (name)"), lambda name: name and self._try(lambda: people.add_person(self.store, name, origin="app"), lambda p: f"Added {p.name}"))
+            return
+        parent = self.store.get(self.selected_id) if self.selected_id and self.mode != "people" else None
+        parent_id = parent.id if isinstance(parent, ProductArea) else None
+        where = f"under {area_path(self.store, parent_id)}" if parent_id else "at the top"
+        self.app.push_screen(
+            TextScreen(f"New area {where}", placeholder="its name"),
+            lambda name: name and self._try(lambda: ownership.add_area(self.store, name, parent=parent_id, origin="app"), lambda a: f"Added {area_path(self.store, a)}"),
         )
 
+    def action_rename(self) -> None:
+        if self.mode == "people":
+            person = self.store.get(self.selected_id or "")
+            if isinstance(person, Person):
+                self.app.push_screen(TextScreen(f"Rename {person.name}", value=person.name), lambda name: name and self._try(lambda: people.rename_person(self.store, person.id, name, origin="app"), f"Renamed to {name}"))
+            return
+        area = self._selected_area()
+        if area is not None:
+            self.app.push_screen(TextScreen(f"Rename {area_path(self.store, area)}", value=area.name), lambda name: name and self._try(lambda: ownership.rename_area(self.store, area.id, name, origin="app"), f"Renamed to {name}"))
 
+    def action_move(self) -> None:
+        area = self._selected_area()
+        if area is None:
+            return
 
-    @staticmethod
-    def _gaps_heading(total: int, gaps: int) -> Content:
-        if not total:
-            return Content("No product areas yet.")
-        if gaps:
-            return Content.styled(f"Areas without an active owner ({gaps})", "bold $error")
-        return Content("Every area has an active owner.")
+        def apply(target: str | None) -> None:
+            if target is not None:
+                self._try(lambda: ownership.move_area(self.store, area.id, None if target == TOP_LEVEL else target, origin="app"), lambda a: f"Moved to {area_path(self.store, a)}")
+
+        self.app.push_screen(SearchPickerScreen(f"Move {area_path(self.store, area)} under…", lambda q: move_options(self.store, area, q)), apply)
+
+    def action_delete(self) -> None:
+        area = self._selected_area()
+        if area is None:
+            return
+        choices = [("yes", "Delete it: its feedback and sub-areas move to its parent"), ("no", "Keep it")]
+
+        def apply(answer: str | None) -> None:
+            if answer == "yes":
+                self._try(lambda: ownership.delete_area(self.store, area.id, origin="app"), lambda moved: f"Deleted {area.name}; moved {moved[0]} feedback items and {moved[1]} sub-areas up")
+
+        self.app.push_screen(ChoiceScreen(f"Delete {area_path(self.store, area)}?", choices, "no"), apply)
+
+    def action_edit_role(self, role: str) -> None:
+        area = self._selected_area()
+        if area is None:
+            return
+
+        def apply(choice: str | None) -> None:
+            if not choice:
+                return
+            current = list(getattr(self.store.get(area.id), role))
+            if choice.startswith(NEW_PERSON):
+                try:
+                    choice = people.add_person(self.store, choice.removeprefix(NEW_PERSON), origin="app").id
+                except ProdopsError as exc:
+                    self.notify(str(exc), title="Not added", severity="error")
+                    return
+            updated = [pid for pid in current if pid != choice] if choice in current else [*current, choice]
+            verb = "Removed from" if choice in current else "Added to"
+            self._try(lambda: ownership.set_role(self.store, area.id, role, updated, origin="app"), f"{verb} {role}")
+
+        self.app.push_screen(
+            SearchPickerScreen(f"{role.capitalize()} of {area_path(self.store, area)}: pick to add or remove", lambda q: role_options(self.store, area.id, role, q), placeholder="type a name; a new name creates the person"),
+            apply,
+        )
+
+    def action_toggle_left(self) -> None:
+        person = self.store.get(self.selected_id or "") if self.mode == "people" else None
+        if not isinstance(person, Person):
+            self.notify("In People (p): l marks the selected person as having left, or back.", title="Areas")
+            return
+        self._try(lambda: people.set_active(self.store, person.id, not person.active, origin="app"), f"{person.name} {'has left' if person.active else 'is back'}")

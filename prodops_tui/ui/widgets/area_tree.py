@@ -1,0 +1,84 @@
+"""The product-area tree: every area under its parent, unowned ones flagged loudly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import Tree
+from textual.widgets._tree import TreeNode
+
+from ...core.model import ProductArea
+from ...core.text import clean_line
+
+
+class AreaTree(Tree[str]):
+    """Node data is the area id. Labels are always plain text: an area named
+    "[b]Billing" is shown as typed (Tree would parse a str label as markup)."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "scroll_home", "Top", show=False),
+        Binding("G", "scroll_end", "Bottom", show=False),
+    ]
+
+    def process_label(self, label) -> Text:
+        return Text(label) if isinstance(label, str) else label
+
+    def show(self, areas: list[ProductArea], *, flagged: Callable[[ProductArea], bool], keep: str | None = None) -> None:
+        """Rebuild from the areas; keep expanded branches and the cursor on `keep`."""
+        expanded = {node.data for node in self._walk(self.root) if node.is_expanded and node.data}
+        children: dict[str | None, list[ProductArea]] = {}
+        ids = {area.id for area in areas}
+        for area in areas:
+            parent = area.parent if area.parent in ids else None  # a dangling parent shows at the top
+            children.setdefault(parent, []).append(area)
+        for siblings in children.values():
+            siblings.sort(key=lambda area: area.name.casefold())
+        self.clear()
+        self.root.expand()
+        target: TreeNode[str] | None = None
+        stack: list[tuple[TreeNode[str], str | None]] = [(self.root, None)]
+        seen: set[str] = set()
+        while stack:
+            node, parent_id = stack.pop()
+            for area in children.get(parent_id, []):
+                if area.id in seen:
+                    continue  # a damaged parent cycle must not loop
+                seen.add(area.id)
+                label = Text()
+                if flagged(area):
+                    label.append("! ", style="bold red")
+                label.append(clean_line(area.name) or area.id)
+                has_children = bool(children.get(area.id))
+                child = node.add(label, data=area.id, allow_expand=has_children, expand=area.id in expanded or not expanded)
+                if area.id == keep:
+                    target = child
+                if has_children:
+                    stack.append((child, area.id))
+        if target is not None:
+            node = target.parent
+            while node is not None:
+                node.expand()
+                node = node.parent
+            self.call_after_refresh(self.move_cursor, target)
+
+    def select_area(self, area_id: str) -> None:
+        for node in self._walk(self.root):
+            if node.data == area_id:
+                parent = node.parent
+                while parent is not None:
+                    parent.expand()
+                    parent = parent.parent
+                self.call_after_refresh(self.move_cursor, node)
+                return
+
+    @staticmethod
+    def _walk(node: TreeNode[str]):
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            yield current
+            stack.extend(current.children)

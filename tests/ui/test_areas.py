@@ -1,0 +1,157 @@
+"""The Areas pane with the keyboard alone: who owns what, what someone owns, the gaps, and edits."""
+
+from __future__ import annotations
+
+from prodops_tui.core.areas import area_path
+from prodops_tui.core.demo import SEEDED_GAPS
+from prodops_tui.core.model import FeedbackItem, Person, ProductArea
+from prodops_tui.ui.panes.areas import AreasPane
+from prodops_tui.ui.screens.pickers import ChoiceScreen, SearchPickerScreen, TextScreen
+from prodops_tui.ui.widgets.area_tree import AreaTree
+
+SIZE = (140, 40)
+
+
+def pane(app) -> AreasPane:
+    return app.query_one(AreasPane)
+
+
+def results(app) -> list[str]:
+    options = app.query_one("#area-results")
+    return [options.get_option_at_index(n).id for n in range(options.option_count)]
+
+
+def detail(app) -> str:
+    return str(app.query_one("#area-text").content)
+
+
+def area_named(store, path: str) -> ProductArea:
+    return next(a for a in store.all(ProductArea) if area_path(store, a) == path)
+
+
+async def test_who_owns_invoicing_in_two_keystrokes_then_the_query(demo_store, make_app):
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2", "w", *"invoic")
+        await pilot.pause()
+        invoices = area_named(demo_store, "Billing / Invoices")
+        assert results(app)[0] == invoices.id
+        assert "Priya Raman" in detail(app)
+
+
+async def test_what_does_priya_own_in_two_keystrokes_then_the_name(demo_store, make_app):
+    app = make_app(demo_store)
+    priya = next(p for p in demo_store.all(Person) if p.name.startswith("Priya"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2", "p", "w", *"priya")
+        await pilot.pause()
+        assert results(app)[0] == priya.id
+        assert "Owns" in detail(app) and "Billing / Invoices" in detail(app)
+
+
+async def test_the_gaps_view_lists_exactly_the_seeded_gaps(demo_store, make_app):
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2", "right_square_bracket", "right_square_bracket")
+        await pilot.pause()
+        assert pane(app).mode == "gaps"
+        listed = [area_path(demo_store, demo_store.get(i)) for i in results(app) if i]
+        expected = SEEDED_GAPS["no_owner"] + SEEDED_GAPS["owner_left"] + SEEDED_GAPS["no_maintainer"]
+        assert sorted(listed) == sorted(expected)
+        assert "owner coverage 23/27" in str(app.query_one("#areas-header").content)
+
+
+async def test_the_tree_flags_unowned_areas_and_shows_markup_in_names_literally(demo_store, make_app):
+    from prodops_tui.core import ownership
+
+    ownership.add_area(demo_store, "[b]Beta [@click=app.quit]x", origin="cli")
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        labels = [str(node.label) for node in AreaTree._walk(app.query_one(AreaTree).root) if node.data]
+        assert "! [b]Beta [@click=app.quit]x" in labels
+        assert "! Search" in labels  # a seeded gap
+        assert app.is_running
+
+
+async def test_n_adds_a_child_area_and_u_takes_it_back(demo_store, make_app):
+    app = make_app(demo_store)
+    before = demo_store.count(ProductArea)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2", "w", *"Billing / Invoices", "enter")
+        await pilot.pause()
+        await pilot.press("n")
+        assert isinstance(app.screen, TextScreen)
+        await pilot.press(*"E-invoicing", "enter")
+        await pilot.pause()
+        added = next(a for a in demo_store.all(ProductArea) if a.name == "E-invoicing")
+        assert area_path(demo_store, added).startswith("Billing / Invoices")
+        await pilot.press("u")
+        await pilot.pause()
+        assert demo_store.count(ProductArea) == before
+
+
+async def test_o_adds_an_owner_from_the_people_picker_or_creates_one(demo_store, make_app):
+    app = make_app(demo_store)
+    search = area_named(demo_store, "Search")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2", "w", *"Search", "enter")
+        await pilot.pause()
+        await pilot.press("o")
+        assert isinstance(app.screen, SearchPickerScreen)
+        await pilot.press(*"Noor Haddad", "enter")
+        await pilot.pause()
+        owners = [demo_store.get(pid).name for pid in demo_store.get(search.id).owners]
+        assert owners == ["Noor Haddad"]
+        assert "owner coverage 24/27" in str(app.query_one("#areas-header").content)
+
+
+async def test_d_deletes_after_asking_and_moves_the_feedback_up(demo_store, make_app):
+    app = make_app(demo_store)
+    tax = area_named(demo_store, "Billing / Invoices / Tax")
+    invoices = area_named(demo_store, "Billing / Invoices")
+    tax_feedback = [i.id for i in demo_store.all(FeedbackItem) if i.area == tax.id]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2", "w", *"Invoices / Tax", "enter", "d")
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("1")
+        await pilot.pause()
+        assert demo_store.get(tax.id) is None
+        assert all(demo_store.get(i).area == invoices.id for i in tax_feedback)
+
+
+async def test_l_marks_a_person_as_left_and_their_areas_become_gaps(demo_store, make_app):
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2", "p", "w", *"priya", "enter", "l")
+        await pilot.pause()
+        priya = next(p for p in demo_store.all(Person) if p.name.startswith("Priya"))
+        assert not priya.active
+        await pilot.press("right_square_bracket")  # Gaps
+        await pilot.pause()
+        listed = [area_path(demo_store, demo_store.get(i)) for i in results(app) if i]
+        assert "Billing / Invoices" in listed
+
+
+async def test_enter_on_an_area_opens_its_feedback_in_the_inbox(demo_store, make_app):
+    app = make_app(demo_store)
+    invoices = area_named(demo_store, "Billing / Invoices")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2", "w", *"Billing / Invoices", "enter", "enter")
+        await pilot.pause()
+        assert app.query_one("#panes").current == "inbox"
+        listed = app.query_one("FeedbackList").items
+        assert listed and all(area_path(demo_store, item.area).startswith("Billing / Invoices") for item in listed)
+        assert any(item.area == invoices.id for item in listed)
+
+
+async def test_the_tree_shows_the_area_under_the_cursor_from_the_start(demo_store, make_app):
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        assert "Admin & permissions" in detail(app) and "owners" in detail(app)
+        await pilot.press("j")
+        await pilot.pause()
+        assert "Admin & permissions / Audit log" in detail(app) and "no active owner" in detail(app)
