@@ -229,7 +229,18 @@ def cmd_import(store: Store, args: argparse.Namespace) -> int:
     from .core.importers import import_feedback, parse_mapping
 
     if args.kind == "areas":
-        raise NotAvailableYet("`prodops import areas` is not available yet (CSV, JSON and CODEOWNERS import land with the area-map work)")
+        from .core.importers import import_areas
+
+        area_result = import_areas(store, Path(args.file), format=args.format, dry_run=args.dry_run)
+        if args.json:
+            print_json(area_result.to_dict())
+            return 0
+        for skipped in area_result.skipped:
+            print(f"skipped {skipped}", file=sys.stderr)
+        for unmapped in area_result.unmapped:
+            print(f"unmapped (no owner): {unmapped}", file=sys.stderr)
+        print(area_result.summary())
+        return 0
     result = import_feedback(
         store,
         Path(args.file),
@@ -269,7 +280,9 @@ def cmd_export(store: Store, args: argparse.Namespace) -> int:
     if args.kind == "opportunities":
         text = export_opportunities(store, fmt)
     elif args.kind == "areas":
-        raise NotAvailableYet("`prodops export areas` is not available yet (it lands with the area-map work)")
+        from .core.area_export import export_areas
+
+        text = export_areas(store, fmt)
     else:
         text = export_feedback(store, filtered_feedback(store, args), fmt)
     if args.output:

@@ -86,16 +86,16 @@ def _markdown(records: list[dict[str, Any]]) -> str:
         ]
         if record["tags"]:
             facts.append("tags: " + ", ".join(record["tags"]))
-        lines.append(f"## {record['id']} · {_md_inline(record['title'])}")
+        lines.append(f"## {record['id']} · {markdown_literal(record['title'])}")
         lines.append("")
-        lines.append(" · ".join(_md_inline(fact) for fact in facts))
+        lines.append(" · ".join(markdown_literal(fact) for fact in facts))
         lines.append("")
-        lines.extend("> " + _md_inline(line) if line else ">" for line in record["text"].splitlines())
+        lines.extend("> " + markdown_literal(line) if line else ">" for line in record["text"].splitlines())
         lines.append("")
     return "\n".join(lines)
 
 
-def _md_inline(text: str) -> str:
+def markdown_literal(text: str) -> str:
     """Keep user text literal in Markdown: escape what would become markup or HTML."""
     for char in ("\\", "`", "*", "_", "[", "]", "<", ">", "#", "|"):
         text = text.replace(char, "\\" + char)
@@ -147,14 +147,14 @@ def export_opportunities(store: Store, fmt: str) -> str:
     lines = [f"# Opportunities ({len(records)})", ""]
     for record in records:
         status = opportunities.STATUS_LABELS.get(record["status"], record["status"])
-        lines += [f"## {record['id']} · {_md_inline(record['title'])} ({status})", ""]
+        lines += [f"## {record['id']} · {markdown_literal(record['title'])} ({status})", ""]
         facts = f"score {record['score']} · {record['feedback']} feedback from {record['customers']} customers · {record['new_feedback']} still new"
         if record["area"]:
-            facts += f" · area: {_md_inline(record['area'])}"
+            facts += f" · area: {markdown_literal(record['area'])}"
         lines += [facts, ""]
         if record["customers_who_asked"]:
             heading = "Close the loop with" if record["status"] == "shipped" else "Asked by"
             lines.append(f"{heading}:")
-            lines += [f"- {_md_inline(ask['customer'])} ({', '.join(ask['feedback'])})" for ask in record["customers_who_asked"]]
+            lines += [f"- {markdown_literal(ask['customer'])} ({', '.join(ask['feedback'])})" for ask in record["customers_who_asked"]]
             lines.append("")
     return "\n".join(lines)

@@ -83,7 +83,7 @@ def test_escape_sequences_and_markup_are_kept_as_text_without_control_characters
         (("update", "F-99", "--status", "archived"), None, "no feedback item F-99"),
         (("capture", "x", "--area", "Biling"), None, "no product area 'Biling'"),
         (("search", "invoices"), None, "not available yet"),
-        (("export", "areas"), None, "not available yet"),
+        (("export", "retro", "R-1"), None, "not available yet"),
     ],
 )
 def test_bad_input_is_one_line_on_stderr_with_exit_1(prodops, args, stdin, expected):
@@ -251,3 +251,27 @@ def test_who_answers_from_the_shell_in_text_and_json(prodops):
     assert person["name"] == "Priya Raman" and "Billing / Invoices" in person["owns"]
     assert "no product area matches" in assert_one_line_error(prodops("who", "zzzzqqq"))
     assert prodops("who").returncode == 2
+
+
+def test_the_real_gitlab_codeowners_imports_and_re_imports_nothing(prodops):
+    codeowners = SHARED_DATA / "gitlab_CODEOWNERS"
+    first = prodops("import", "areas", str(codeowners), "--format", "codeowners", "--json")
+    assert first.returncode == 0, first.stderr
+    result = json.loads(first.stdout)
+    assert result["created"] and not result["skipped"]
+    again = json.loads(prodops("import", "areas", str(codeowners), "--format", "codeowners", "--json").stdout)
+    assert again["created"] == [] and again["updated"] == []
+    backend = json.loads(prodops("who", "Backend", "--json").stdout)[0]
+    assert "rails-backend" in " ".join(backend["maintainers"])
+
+
+def test_export_areas_re_imports_to_the_same_map(prodops, tmp_path):
+    prodops("demo")
+    out = tmp_path / "areas.csv"
+    assert prodops("export", "areas", "-o", str(out)).returncode == 0
+    other = tmp_path / "other"
+    imported = prodops("--workspace", str(other), "import", "areas", str(out))
+    assert imported.returncode == 0, imported.stderr
+    assert "created 27 areas" in imported.stdout
+    md = prodops("export", "areas", "--format", "md").stdout
+    assert "no active owner" in md

@@ -11,6 +11,7 @@ import itself), result (what it reports).
 
 from __future__ import annotations
 
+from .areas_run import AreaImportResult, import_areas
 from .generic import FIELDS as MAP_FIELDS
 from .generic import parse_mapping
 from .presets import PRESETS, available_presets
@@ -19,6 +20,7 @@ from .result import ImportResult, ImportRowError, SkippedRow
 from .run import import_feedback
 
 __all__ = [
+    "AreaImportResult",
     "FORMATS",
     "MAP_FIELDS",
     "PRESETS",
@@ -26,6 +28,7 @@ __all__ = [
     "ImportRowError",
     "SkippedRow",
     "available_presets",
+    "import_areas",
     "import_feedback",
     "parse_mapping",
 ]
