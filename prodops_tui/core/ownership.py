@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -77,19 +78,35 @@ def coverage(query_tokens: list[str], text: str) -> float:
     return sum(_token_score(word, tokens) for word in query_tokens) / len(query_tokens)
 
 
+_INDEXES: weakref.WeakKeyDictionary[Store, tuple[int, tuple[Any, ...]]] = weakref.WeakKeyDictionary()
+
+
+def _search_index(store: Store) -> tuple[Any, ...]:
+    """Paths, searchable fields and haystacks of every area, rebuilt only when the store changed
+    (typing a query asks again on every keystroke)."""
+    cached = _INDEXES.get(store)
+    if cached is not None and cached[0] == store.revision:
+        return cached[1]
+    people = _people_by_id(store)
+    areas = store.all(ProductArea)
+    by_id = {area.id: area for area in areas}
+    paths = {area.id: area_path(store, area) for area in areas}
+    fields = {area.id: _fields(area, paths[area.id], people) for area in areas}
+    # Preprocessed once here, not by rapidfuzz on every query (PITFALLS: no default processing).
+    haystacks = {area_id: utils.default_process(" ".join(text for _, text in entries)) for area_id, entries in fields.items()}
+    index = (by_id, paths, fields, haystacks)
+    _INDEXES[store] = (store.revision, index)
+    return index
+
+
 def who_owns(store: Store, query: str, *, limit: int = 20) -> list[AreaMatch]:
     """Areas for a partial, misspelled or reordered query, best first, each saying what matched."""
     query = query.strip()
     if not query:
         return []
-    people = _people_by_id(store)
-    areas = store.all(ProductArea)
-    paths = {area.id: area_path(store, area) for area in areas}
-    by_id = {area.id: area for area in areas}
-    fields = {area.id: _fields(area, paths[area.id], people) for area in areas}
-    haystacks = {area_id: " ".join(text for _, text in entries) for area_id, entries in fields.items()}
+    by_id, paths, fields, haystacks = _search_index(store)
     # Stage one, cheap over everything: the areas worth a closer look.
-    candidates = process.extract(query, haystacks, scorer=fuzz.WRatio, processor=utils.default_process, limit=CANDIDATES, score_cutoff=40)
+    candidates = process.extract(utils.default_process(query), haystacks, scorer=fuzz.WRatio, processor=None, limit=CANDIDATES, score_cutoff=40)
     query_tokens = _tokens(query)
     matches = []
     for _, _, area_id in candidates:
