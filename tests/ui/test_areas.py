@@ -155,3 +155,21 @@ async def test_the_tree_shows_the_area_under_the_cursor_from_the_start(demo_stor
         await pilot.press("j")
         await pilot.pause()
         assert "Admin & permissions / Audit log" in detail(app) and "no active owner" in detail(app)
+
+
+async def test_e_edits_the_details_and_the_new_glossary_term_finds_the_area(demo_store, make_app):
+    from prodops_tui.core import ownership
+    from prodops_tui.ui.screens.area_form import AreaForm
+
+    app = make_app(demo_store)
+    search = area_named(demo_store, "Search")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2", "w", *"Search", "enter", "e")
+        assert isinstance(app.screen, AreaForm)
+        app.screen.query_one("#area-glossary").value = "find; lookup; PO number"
+        app.screen.query_one("#area-channel").value = "#team-search"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    updated = demo_store.get(search.id)
+    assert (updated.glossary, updated.channel) == (["find", "lookup", "PO number"], "#team-search")
+    assert ownership.who_owns(demo_store, "PO number")[0].path == "Search"

@@ -90,3 +90,7 @@ def test_areas_people_view(snap_compare, demo_store, make_app):
 
 def test_areas_gaps_view(snap_compare, demo_store, make_app):
     assert snap_compare(make_app(demo_store), run_before=keys_then_settle("2", "right_square_bracket", "right_square_bracket"), terminal_size=SIZE)
+
+
+def test_area_edit_form(snap_compare, demo_store, make_app):
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("2", "e"), terminal_size=SIZE)

@@ -19,6 +19,7 @@ from ...core.areas import area_path, has_active_owner, owner_coverage
 from ...core.errors import ProdopsError
 from ...core.model import FeedbackItem, Person, ProductArea
 from ...core.text import clean_line, clean_text
+from ..screens.area_form import AreaDetails, AreaForm
 from ..screens.pickers import ChoiceScreen, SearchPickerScreen, TextScreen
 from ..widgets.area_tree import AreaTree
 from .areas_choices import NEW_PERSON, TOP_LEVEL, move_options, role_options
@@ -44,6 +45,7 @@ class AreasPane(Pane):
         Binding("o", "edit_role('owners')", "Owners", id="areas.owners"),
         Binding("m", "edit_role('maintainers')", "Maintainers", id="areas.maintainers"),
         Binding("i", "edit_role('influencers')", "Influencers", id="areas.influencers"),
+        Binding("e", "edit_details", "Edit", id="areas.edit", tooltip="Description, team, channel, glossary, code paths, docs"),
         Binding("l", "toggle_left", "Left/back", id="areas.left", tooltip="People: mark a person as having left, or back"),
         Binding("enter", "open", "Feedback", id="areas.open", tooltip="Show the area's feedback in the inbox"),
         Binding("escape", "clear_filter", "Clear", show=False, id="areas.clear"),
@@ -360,6 +362,20 @@ class AreasPane(Pane):
             SearchPickerScreen(f"{role.capitalize()} of {area_path(self.store, area)}: pick to add or remove", lambda q: role_options(self.store, area.id, role, q), placeholder="type a name; a new name creates the person"),
             apply,
         )
+
+    def action_edit_details(self) -> None:
+        area = self._selected_area()
+        if area is None:
+            return
+
+        def save(details: AreaDetails | None) -> None:
+            if details is not None:
+                self._try(lambda: ownership.update_area(self.store, area.id, description=details.description, team=details.team,
+                                                        channel=details.channel, glossary=details.glossary,
+                                                        code_paths=details.code_paths, docs=details.docs, origin="app"),
+                          f"Saved {area.name}")
+
+        self.app.push_screen(AreaForm(area, area_path(self.store, area)), save)
 
     def action_toggle_left(self) -> None:
         person = self.store.get(self.selected_id or "") if self.mode == "people" else None
