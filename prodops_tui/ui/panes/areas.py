@@ -27,7 +27,6 @@ from .base import Pane
 
 MODES = ("areas", "people", "gaps")
 MODE_LABELS = {"areas": "Areas", "people": "People", "gaps": "Gaps"}
-ROLE_KEYS = {"owners": "owners", "maintainers": "maintainers", "influencers": "influencers", "designers": "designers"}
 
 
 class AreasPane(Pane):
@@ -45,6 +44,7 @@ class AreasPane(Pane):
         Binding("o", "edit_role('owners')", "Owners", id="areas.owners"),
         Binding("m", "edit_role('maintainers')", "Maintainers", id="areas.maintainers"),
         Binding("i", "edit_role('influencers')", "Influencers", id="areas.influencers"),
+        Binding("s", "edit_role('designers')", "Designers", id="areas.designers"),
         Binding("e", "edit_details", "Edit", id="areas.edit", tooltip="Description, team, channel, glossary, code paths, docs"),
         Binding("l", "toggle_left", "Left/back", id="areas.left", tooltip="People: mark a person as having left, or back"),
         Binding("enter", "open", "Feedback", id="areas.open", tooltip="Show the area's feedback in the inbox"),
