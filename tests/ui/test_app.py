@@ -41,7 +41,7 @@ async def test_inbox_keys_do_nothing_while_another_pane_is_shown(demo_store, mak
     app = make_app(demo_store)
     new_before = inbox.counts_by_view(demo_store)["new"]
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("2", "x", "asterisk", "s")  # inbox keys the Areas pane does not bind
+        await pilot.press("2", "x", "asterisk", "t", "a")  # inbox keys the Areas pane does not bind
         await pilot.pause()
         assert inbox.counts_by_view(demo_store)["new"] == new_before
         assert not app.query_one(FeedbackList).marked
