@@ -173,3 +173,12 @@ async def test_e_edits_the_details_and_the_new_glossary_term_finds_the_area(demo
     updated = demo_store.get(search.id)
     assert (updated.glossary, updated.channel) == (["find", "lookup", "PO number"], "#team-search")
     assert ownership.who_owns(demo_store, "PO number")[0].path == "Search"
+
+
+async def test_w_again_starts_a_new_question_instead_of_adding_to_the_last(demo_store, make_app):
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2", "w", *"invoicing", "enter", "p", "w", *"priya")
+        await pilot.pause()
+        assert app.query_one("#areas-filter").value == "priya"
+        assert demo_store.get(results(app)[0]).name == "Priya Raman"

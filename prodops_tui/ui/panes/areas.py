@@ -270,7 +270,9 @@ class AreasPane(Pane):
     def action_who_owns(self) -> None:
         if self.mode == "gaps":
             self.mode = "areas"
-        self.query_one("#areas-filter", Input).focus()
+        box = self.query_one("#areas-filter", Input)
+        box.focus()
+        box.select_all()  # a new question replaces the last one as soon as you type
 
     def action_clear_filter(self) -> None:
         self.query_one("#areas-filter", Input).value = ""
