@@ -84,12 +84,6 @@ def owner_coverage(store: Store) -> tuple[int, int]:
     return sum(1 for area in areas if has_active_owner(store, area)), len(areas)
 
 
-def unowned_areas(store: Store) -> list[ProductArea]:
-    """Areas nobody active owns, sorted by path: the gaps product ops must close."""
-    gaps = [area for area in store.all(ProductArea) if not has_active_owner(store, area)]
-    return sorted(gaps, key=lambda area: area_path(store, area).casefold())
-
-
 @dataclass(frozen=True)
 class AreaSuggestion:
     area: ProductArea

@@ -261,10 +261,6 @@ class Transaction:
         self._remember_before(record_id)
         self._staged[record_id] = None
 
-    @property
-    def changed_ids(self) -> list[str]:
-        return list(self._staged)
-
     def _entry(self, seq: int) -> dict[str, Any]:
         ops: list[list[Any]] = []
         history_ops: list[list[Any]] = []

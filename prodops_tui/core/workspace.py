@@ -43,14 +43,6 @@ def open_workspace(directory: Path, *, clock: Callable[[], str] | None = None, c
     return Store.open(directory, clock=clock or make_clock(), create=create)
 
 
-def is_empty_workspace(directory: Path) -> bool:
-    """True when the directory holds no prodops data yet (absent, empty, or only an empty store)."""
-    if not directory.exists():
-        return True
-    names = {p.name for p in directory.iterdir()}
-    return not (names - {"prodops.lock"})
-
-
 class Settings:
     """Per-user preferences (the theme), in the user config directory, written atomically."""
 

@@ -65,16 +65,6 @@ class AreaTree(Tree[str]):
                 node = node.parent
             self.call_after_refresh(self.move_cursor, target)
 
-    def select_area(self, area_id: str) -> None:
-        for node in self._walk(self.root):
-            if node.data == area_id:
-                parent = node.parent
-                while parent is not None:
-                    parent.expand()
-                    parent = parent.parent
-                self.call_after_refresh(self.move_cursor, node)
-                return
-
     @staticmethod
     def _walk(node: TreeNode[str]):
         stack = [node]
