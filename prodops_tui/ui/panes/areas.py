@@ -62,7 +62,8 @@ class AreasPane(Pane):
 
     def __init__(self, store, *, id: str | None = None) -> None:
         super().__init__(store, id=id)
-        self._feedback_by_area: dict[str | None, Counter] = {}
+        # Grouped once per refresh, so moving the cursor never scans all feedback.
+        self._feedback_by_area: dict[str | None, list[FeedbackItem]] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="areas-header")
@@ -95,7 +96,7 @@ class AreasPane(Pane):
     def refresh_view(self, *, keep_highlight: bool = True) -> None:
         self._feedback_by_area = {}
         for item in self.store.all(FeedbackItem):
-            self._feedback_by_area.setdefault(item.area, Counter())[item.view_status(self.store.clock())] += 1
+            self._feedback_by_area.setdefault(item.area, []).append(item)
         owned, total = owner_coverage(self.store)
         pct = f"{100 * owned / total:.0f}%" if total else "n/a"
         modes = [Content.styled(f" {MODE_LABELS[m]} ", "reverse bold $primary" if m == self.mode else "$text-muted") for m in MODES]
@@ -171,9 +172,11 @@ class AreasPane(Pane):
         def field(label: str, value: Content | str) -> Content:
             return Content.assemble((f"{label:<13}", "$text-muted"), value if isinstance(value, Content) else clean_line(value) or "—")
 
-        counts = self._feedback_by_area.get(area.id, Counter())
+        items = self._feedback_by_area.get(area.id, [])
+        now = self.store.clock()
+        counts = Counter(item.view_status(now) for item in items)
         feedback = ", ".join(f"{counts[s]} {s}" for s in ("new", "snoozed", "processed", "archived") if counts[s]) or "none"
-        newest = sorted((i for i in self.store.all(FeedbackItem) if i.area == area.id), key=lambda i: i.received_at, reverse=True)[:5]
+        newest = sorted(items, key=lambda i: i.received_at, reverse=True)[:5]
         flag = [] if has_active_owner(self.store, area) else [Content.styled("! no active owner", "bold $error")]
         self._show_text(Content("\n").join([
             Content.styled(record["path"], "bold"),
@@ -255,17 +258,8 @@ class AreasPane(Pane):
             return None
         return found
 
-    def _changed(self, message: str) -> None:
-        self.notify(f"{message} — u undoes", title="Areas")
-        self.post_message(self.Changed())
-
     def _try(self, action, message) -> None:
-        try:
-            result = action()
-        except (ProdopsError, ValueError) as exc:
-            self.notify(str(exc), title="Not changed", severity="error")
-            return
-        self._changed(message(result) if callable(message) else message)
+        self.store_change(action, message, title="Areas")
 
     def action_who_owns(self) -> None:
         if self.mode == "gaps":

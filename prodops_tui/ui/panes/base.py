@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Callable
+from typing import ClassVar, TypeVar
 
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -12,7 +13,10 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from ...core.dates import from_iso
+from ...core.errors import ProdopsError
 from ...core.store import Store
+
+T = TypeVar("T")
 
 
 class Pane(Vertical):
@@ -56,6 +60,18 @@ class Pane(Vertical):
     def focus_default(self) -> None:
         """Where the keyboard goes when the pane is shown, so no hidden pane keeps it."""
         self.focus()
+
+    def store_change(self, change: Callable[[], T], done: str | Callable[[T], str], *, title: str, failed: str = "Not changed") -> T | None:
+        """Make one change through the core; say what it did (and that u undoes it) or, in
+        one line, why it was refused; then let every pane re-render. None when refused."""
+        try:
+            result = change()
+        except (ProdopsError, ValueError) as exc:
+            self.notify(str(exc), title=failed, severity="error")
+            return None
+        self.notify(f"{done(result) if callable(done) else done} — u undoes", title=title)
+        self.post_message(self.Changed())
+        return result
 
 
 class SummaryPane(Pane):

@@ -198,14 +198,9 @@ class InboxPane(Pane):
         if not ids:
             self.app.bell()
             return
-        try:
-            changed = inbox.update(self.store, ids, triage, origin="app")
-        except (ProdopsError, ValueError) as exc:
-            self.notify(str(exc), title="Not changed", severity="error")
-            return
-        self.feedback_list.marked.clear()
-        self.notify(f"{triage.label(self.store, len(changed)).capitalize()} — u undoes", title="Triage")
-        self.post_message(self.Changed())
+        if self.store_change(lambda: inbox.update(self.store, ids, triage, origin="app"),
+                             lambda changed: triage.label(self.store, len(changed)).capitalize(), title="Triage") is not None:
+            self.feedback_list.marked.clear()  # a refused change keeps the marks, to try again
 
     def action_switch_view(self, step: int) -> None:
         views = view_ids(self.store)
@@ -341,14 +336,10 @@ class InboxPane(Pane):
         def apply(into: str | None) -> None:
             if not into:
                 return
-            try:
-                survivor = duplicates.merge(self.store, targets, into, origin="app")
-            except (ProdopsError, ValueError) as exc:
-                self.notify(str(exc), title="Not merged", severity="error")
-                return
-            self.feedback_list.marked.clear()
-            self.notify(f"Merged {len(targets)} into {survivor.id}; every text is kept — u undoes", title="Merge")
-            self.post_message(self.Changed())
+            if self.store_change(lambda: duplicates.merge(self.store, targets, into, origin="app"),
+                                 lambda survivor: f"Merged {len(targets)} into {survivor.id}; every text is kept",
+                                 title="Merge", failed="Not merged") is not None:
+                self.feedback_list.marked.clear()
 
         self.app.push_screen(
             SearchPickerScreen(f"Merge {self._what()} into…", lambda query: merge_options(self.store, similar, targets, query),
@@ -374,14 +365,9 @@ class InboxPane(Pane):
         def capture(draft: FeedbackDraft | None) -> None:
             if draft is None:
                 return
-            try:
-                item = inbox.capture(self.store, draft.text, title=draft.title, customer=draft.customer,
-                                     source=draft.source, received=draft.received or None, origin="app")
-            except (ProdopsError, ValueError) as exc:
-                self.notify(str(exc), title="Not captured", severity="error")
-                return
-            self.notify(f"Captured {item.id} — u undoes", title="New feedback")
-            self.post_message(self.Changed())
+            self.store_change(lambda: inbox.capture(self.store, draft.text, title=draft.title, customer=draft.customer,
+                                                    source=draft.source, received=draft.received or None, origin="app"),
+                              lambda item: f"Captured {item.id}", title="New feedback", failed="Not captured")
 
         self.app.push_screen(FeedbackForm(from_iso(self.store.clock())), capture)
 
@@ -391,14 +377,9 @@ class InboxPane(Pane):
         def save(draft: FeedbackDraft | None) -> None:
             if draft is None:
                 return
-            try:
-                inbox.edit(self.store, item_id, text=draft.text, title=draft.title, customer=draft.customer,
-                           source=draft.source, received=draft.received or None, origin="app")
-            except (ProdopsError, ValueError) as exc:
-                self.notify(str(exc), title="Not saved", severity="error")
-                return
-            self.notify(f"Saved {item_id} — u undoes", title="Edit")
-            self.post_message(self.Changed())
+            self.store_change(lambda: inbox.edit(self.store, item_id, text=draft.text, title=draft.title, customer=draft.customer,
+                                                 source=draft.source, received=draft.received or None, origin="app"),
+                              f"Saved {item_id}", title="Edit", failed="Not saved")
 
         self.app.push_screen(FeedbackForm(from_iso(self.store.clock()), event.item), save)
 
