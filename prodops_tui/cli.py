@@ -273,7 +273,9 @@ def _progress_bar(what: str):
 
 def cmd_export(store: Store, args: argparse.Namespace) -> int:
     if args.kind == "retro":
-        raise NotAvailableYet("`prodops export retro` is not available yet (it lands with the retro work)")
+        return _export_retro(store, args)
+    if args.id:
+        raise UsageError(f"`export {args.kind}` takes no id (only `export retro ID` does)")
     fmt = args.format or (Path(args.output).suffix.lstrip(".").lower() if args.output else "") or "csv"
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"cannot tell the format from {args.output!r}: add --format csv|json|md")
@@ -285,6 +287,22 @@ def cmd_export(store: Store, args: argparse.Namespace) -> int:
         text = export_areas(store, fmt)
     else:
         text = export_feedback(store, filtered_feedback(store, args), fmt)
+    if args.output:
+        atomic_write_bytes(Path(args.output), text.encode("utf-8"))
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _export_retro(store: Store, args: argparse.Namespace) -> int:
+    from .core.retro_export import RETRO_FORMATS, export_retro
+
+    if not args.id:
+        raise UsageError("say which retro: prodops export retro R-3 --format md")
+    fmt = args.format or (Path(args.output).suffix.lstrip(".").lower() if args.output else "") or "md"
+    if fmt not in RETRO_FORMATS:
+        raise UsageError(f"a retro exports as md or json, not {fmt!r}")
+    text = export_retro(store, args.id, fmt)
     if args.output:
         atomic_write_bytes(Path(args.output), text.encode("utf-8"))
     else:

@@ -233,6 +233,9 @@ class Retro(Record):
     current_topic: str | None = None  # "card:3" or "group:1"
     held_on: str = ""  # date of the meeting
     closed_at: str | None = None
+    # The open actions of the team's earlier retros, fixed when it starts, reviewed at check-in.
+    checkin: list[str] = field(default_factory=list)
+    revealed: bool = False  # once revealed, new cards are shown as they are added
 
 
 @dataclass(slots=True, kw_only=True)

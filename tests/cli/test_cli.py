@@ -83,7 +83,7 @@ def test_escape_sequences_and_markup_are_kept_as_text_without_control_characters
         (("update", "F-99", "--status", "archived"), None, "no feedback item F-99"),
         (("capture", "x", "--area", "Biling"), None, "no product area 'Biling'"),
         (("search", "invoices"), None, "not available yet"),
-        (("export", "retro", "R-1"), None, "not available yet"),
+        (("export", "retro", "R-1"), None, "no retro R-1"),
     ],
 )
 def test_bad_input_is_one_line_on_stderr_with_exit_1(prodops, args, stdin, expected):

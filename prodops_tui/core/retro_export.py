@@ -1,0 +1,180 @@
+"""A retro out of prodops, in any phase: Markdown for the team's wiki, JSON for scripts.
+
+Hidden cards are exported as hidden (count only) until the retro reveals them: an export
+taken mid-reflect must not show the room what it has not seen yet."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from . import retros
+from .areas import area_path
+from .errors import InvalidInput
+from .exporters import markdown_literal
+from .model import Retro
+from .store import Store
+
+RETRO_FORMATS = ("md", "json")
+
+
+def retro_record(store: Store, retro: Retro) -> dict[str, Any]:
+    summary = retros.summarise(store, retro)
+    by_number = {card.number: card for card in retro.cards}
+
+    def card_record(card) -> dict[str, Any]:
+        return {
+            "number": card.number,
+            "column": card.column,
+            "text": None if card.hidden else card.text,
+            "hidden": card.hidden,
+            "author": None if card.hidden else (card.author or None),
+            "group": card.group,
+            "votes": sum(card.votes.values()),
+            "notes": card.notes,
+        }
+
+    return {
+        "id": retro.id,
+        "title": retro.title,
+        "team": retro.team,
+        "template": retro.template,
+        "phase": retro.phase,
+        "held_on": retro.held_on,
+        "closed_at": retro.closed_at,
+        "area": area_path(store, retro.area) or None,
+        "facilitator": retro.facilitator or None,
+        "participants": list(retro.participants),
+        "votes_per_person": retro.votes_per_person,
+        "columns": list(retro.columns),
+        "cards": [card_record(card) for card in retro.cards],
+        "groups": [
+            {"number": g.number, "title": g.title, "cards": [c.number for c in retro.cards if c.group == g.number]}
+            for g in retro.groups
+        ],
+        "topics": [
+            {
+                "key": topic.key,
+                "title": None if any(by_number[c.number].hidden for c in topic.cards) and topic.key.startswith("card:") else topic.title,
+                "votes": topic.total,
+                "votes_by_person": dict(topic.votes),
+                "notes": topic.notes,
+            }
+            for topic in retros.topics(retro)
+        ],
+        "checkin": [
+            {"id": a.id, "text": a.text, "status": a.status, "owners": retros.owner_names(store, a), "due": a.due}
+            for a in retros.checkin_actions(store, retro)
+        ],
+        "actions": [
+            {
+                "id": a.id,
+                "text": a.text,
+                "owners": retros.owner_names(store, a),
+                "due": a.due,
+                "status": a.status,
+                "topic": a.topic or None,
+            }
+            for a in retros.retro_actions(store, retro.id)
+        ],
+        "summary": {
+            "cards": summary.cards,
+            "groups": summary.groups,
+            "votes_cast": summary.votes_cast,
+            "votes_possible": summary.votes_possible,
+            "actions": summary.actions,
+            "actions_open": summary.actions_open,
+        },
+    }
+
+
+def export_retro(store: Store, retro_id: str, fmt: str) -> str:
+    if fmt not in RETRO_FORMATS:
+        raise InvalidInput(f"a retro exports as {' or '.join(RETRO_FORMATS)}, not {fmt!r}")
+    retro = retros.get_retro(store, retro_id)
+    record = retro_record(store, retro)
+    if fmt == "json":
+        return json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+    return _markdown(record)
+
+
+def _md(text: str | None) -> str:
+    return markdown_literal(" ".join((text or "").split()))
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _due(due: str | None) -> str:
+    return f"due {due[:10]}" if due else "no due date"
+
+
+def _markdown(record: dict[str, Any]) -> str:
+    phase = retros.PHASE_LABELS[record["phase"]]
+    out = [f"# {record['id']} · {_md(record['title'])}", ""]
+    facts = [f"Team: {_md(record['team'])}", f"Template: {_md(record['template'])}", f"Held: {record['held_on'][:10]}",
+             f"Phase: {phase}" + (f" (closed {record['closed_at'][:10]})" if record["closed_at"] else " (in progress)")]
+    if record["area"]:
+        facts.append(f"Area: {_md(record['area'])}")
+    if record["facilitator"]:
+        facts.append(f"Facilitator: {_md(record['facilitator'])}")
+    out += [" · ".join(facts), ""]
+    if record["participants"]:
+        out += ["Participants: " + ", ".join(_md(p) for p in record["participants"]), ""]
+    summary = record["summary"]
+    out += [
+        f"{_plural(summary['cards'], 'card')} · {_plural(summary['groups'], 'group')} · {summary['votes_cast']} of "
+        f"{_plural(summary['votes_possible'], 'vote')} cast · {_plural(summary['actions'], 'action')} ({summary['actions_open']} open)",
+        "",
+    ]
+    if record["checkin"]:
+        out += ["## Check-in: actions from earlier retros", ""]
+        out += [f"- [{'x' if a['status'] == 'done' else ' '}] {a['id']} {_md(a['text'])} — {a['status']}, "
+                f"{_md(', '.join(a['owners'])) or 'no owner'}, {_due(a['due'])}" for a in record["checkin"]]
+        out.append("")
+    groups = {g["number"]: g["title"] for g in record["groups"]}
+    out += ["## Cards", ""]
+    if not record["cards"]:
+        out += ["No cards.", ""]
+    for column in record["columns"]:
+        cards = [c for c in record["cards"] if c["column"] == column]
+        out += [f"### {_md(column)} ({len(cards)})", ""]
+        hidden = sum(1 for c in cards if c["hidden"])
+        for card in cards:
+            if card["hidden"]:
+                continue
+            extras = []
+            if card["author"]:
+                extras.append(_md(card["author"]))
+            if card["group"] is not None:
+                extras.append("in " + _md(groups.get(card["group"], "")))
+            if card["votes"]:
+                extras.append(_plural(card["votes"], "vote"))
+            out.append(f"- {_md(card['text'])}" + (f" ({'; '.join(extras)})" if extras else ""))
+        if hidden:
+            out.append(f"- {_plural(hidden, 'card')} not revealed yet")
+        out.append("")
+    voted = [t for t in record["topics"] if t["title"] is not None]
+    if voted and (record["groups"] or any(t["votes"] or t["notes"] for t in voted)):
+        out += ["## Topics by votes", ""]
+        for topic in voted:
+            kind = "group" if topic["key"].startswith("group:") else "card"
+            out.append(f"### {_plural(topic['votes'], 'vote')} · {_md(topic['title'])} ({kind})")
+            out.append("")
+            if topic["notes"]:
+                out += [f"> {_md(line)}" if line.strip() else ">" for line in topic["notes"].splitlines()]
+                out.append("")
+    out += ["## Actions", ""]
+    if record["actions"]:
+        out += [
+            f"- [{'x' if a['status'] == 'done' else ' '}] {a['id']} {_md(a['text'])} — "
+            f"{_md(', '.join(a['owners'])) or 'no owner'}, {_due(a['due'])}"
+            + (f", from “{_md(a['topic'])}”" if a["topic"] else "")
+            + (f" ({a['status']})" if a["status"] != "open" else "")
+            for a in record["actions"]
+        ]
+    else:
+        out.append("No actions yet.")
+    out.append("")
+    return "\n".join(out)
