@@ -3,6 +3,7 @@ that carry over to the team's next retro. Every change is one store change (one 
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -11,7 +12,6 @@ from rapidfuzz import fuzz, process
 from .dates import from_iso, parse_when, to_iso
 from .errors import InvalidInput, NotFound
 from .model import ACTION_STATUSES, RETRO_PHASES, ActionItem, Person, Retro, RetroCard, RetroGroup
-from .people import find_people, resolve_person
 from .retro_templates import RetroTemplate
 from .store import Store, Transaction
 from .text import clean_line, clean_text, truncate
@@ -387,8 +387,11 @@ def suggest_groups(retro: Retro, *, threshold: float = GROUP_SUGGESTION_SCORE) -
             if ga is not None and ga == gb:
                 continue
             shared = len(words[a] & words[b])
-            score = 100.0 * shared / min(len(words[a]), len(words[b])) if shared else 0.0
-            if score >= threshold:
+            shorter = min(len(words[a]), len(words[b]))
+            score = 100.0 * shared / shorter if shared else 0.0
+            # One shared word ("friday") is chance unless a card is that short; single-link
+            # joining would chain such pairs into one big group.
+            if score >= threshold and (shared >= 2 or shorter <= 2):
                 links.append((score, a, b))
     for score, a, b in sorted(links, key=lambda link: -link[0]):
         ra, rb = root(a), root(b)
@@ -412,17 +415,21 @@ def suggest_groups(retro: Retro, *, threshold: float = GROUP_SUGGESTION_SCORE) -
 
 
 def _shared_words(retro: Retro, numbers: Sequence[int]) -> str:
-    """The words most of the cards use, in the order the first card says them."""
-    by_number = {c.number: c for c in retro.cards}
+    """The words most of the cards share (typos and plurals folded), as the first card says them."""
+    cards = [c for c in retro.cards if c.number in set(numbers)]
+    terms = _card_terms(cards)
     counts: dict[str, int] = {}
-    order: dict[str, int] = {}
-    for n in numbers:
-        for word in _content_words(by_number[n].text):
-            order.setdefault(word, len(order))
-        for word in set(_content_words(by_number[n].text)):
-            counts[word] = counts.get(word, 0) + 1
-    shared = sorted((w for w, k in counts.items() if k > 1), key=lambda w: (-counts[w], order[w]))[:3]
-    return " ".join(shared).capitalize() or truncate(by_number[numbers[0]].text, 30)
+    for found in terms.values():
+        for term in found:
+            counts[term] = counts.get(term, 0) + 1
+    spoken: dict[str, str] = {}  # term -> the word as the earliest card that uses it wrote it
+    for card in cards:
+        for word in _content_words(card.text):
+            for term in terms[card.number]:
+                if term not in spoken and (_stem(word) == term or fuzz.ratio(_stem(word), term) >= SAME_WORD_SCORE):
+                    spoken[term] = word
+    shared = sorted((t for t, k in counts.items() if k > 1), key=lambda t: (-counts[t], list(spoken).index(t) if t in spoken else 99))[:3]
+    return " ".join(spoken.get(t, t) for t in shared).capitalize() or truncate(cards[0].text, 30)
 
 
 # --- topics and votes ----------------------------------------------------------------------
@@ -531,7 +538,8 @@ def set_current_topic(store: Store, retro_id: str, key: str, *, origin: str = "a
     if topic is None:
         raise NotFound(f"no topic {key} in {retro.id}")
     retro.current_topic = key
-    with store.change(f"{retro.id}: discussing {truncate(topic.title, 30)}", origin=origin, history=False) as tx:
+    # Its own undo step: a change kept out of history would leave the one before it un-undoable.
+    with store.change(f"{retro.id}: discussing {truncate(topic.title, 30)}", origin=origin) as tx:
         return tx.put(retro)
 
 
@@ -557,16 +565,45 @@ class NewAction:
     warnings: tuple[str, ...]
 
 
+NEAR_NAME_SCORE = 85  # a typed owner this close to someone's name is a typo, not a new person
+
+
+def _folded(text: str) -> str:
+    """Case- and accent-blind, so "tomas herrera" is Tomás Herrera."""
+    decomposed = unicodedata.normalize("NFKD", clean_line(text).casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _existing_owner(store: Store, name: str) -> Person | None:
+    """Someone by id, exact name, @handle, email or unique first name; None if nobody is
+    close; NotFound naming the near misses when the name looks like a typo of someone's."""
+    found = store.get(name.strip().upper())
+    if isinstance(found, Person):
+        return found
+    wanted = _folded(name)
+    handle = "@" + wanted.lstrip("@")
+    everyone = store.all(Person)
+    for person in everyone:
+        if wanted in (_folded(person.name), _folded(person.email)) or handle == _folded(person.handle):
+            return person
+    first_names = [p for p in everyone if _folded(p.name).split()[:1] == [wanted]]
+    if len(first_names) == 1:
+        return first_names[0]
+    near = process.extract(wanted, {p.id: _folded(p.name) for p in everyone}, scorer=fuzz.WRatio,
+                           score_cutoff=NEAR_NAME_SCORE, limit=3)
+    if near or len(first_names) > 1:
+        names = [store.get(key).name for _, _, key in near] or [p.name for p in first_names]
+        raise NotFound(f"no person {name!r}; did you mean {', '.join(repr(n) for n in names)}?")
+    return None
+
+
 def _owner_ids(tx: Transaction, store: Store, names: Iterable[str]) -> tuple[list[str], list[str]]:
     """Person ids for owner names; a name nobody has yet becomes a person (reported)."""
     ids: list[str] = []
     created: list[str] = []
     for name in _names(names):
-        try:
-            person = resolve_person(store, name)
-        except NotFound:
-            if find_people(store, name, limit=2):
-                raise  # a near miss: say "did you mean" rather than invent a look-alike
+        person = _existing_owner(store, name)
+        if person is None:
             person = tx.add(Person(name=name))
             created.append(name)
         if person.id not in ids:

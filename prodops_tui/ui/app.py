@@ -43,7 +43,7 @@ class UnknownTheme(ProdopsError):
 
 class ProdopsApp(App[int]):
     TITLE = "prodops"
-    CSS_PATH = ["app.tcss", "panes/base.tcss", "panes/inbox.tcss", "panes/areas.tcss"]
+    CSS_PATH = ["app.tcss", "panes/base.tcss", "panes/inbox.tcss", "panes/areas.tcss", "panes/retro.tcss"]
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [

@@ -94,3 +94,63 @@ def test_areas_gaps_view(snap_compare, demo_store, make_app):
 
 def test_area_edit_form(snap_compare, demo_store, make_app):
     assert snap_compare(make_app(demo_store), run_before=keys_then_settle("2", "e"), terminal_size=SIZE)
+
+
+# --- the Retro pane: every phase, the forms, the timer -------------------------------------
+
+
+@pytest.mark.parametrize("phase", ["checkin", "reflect", "group", "vote", "discuss", "actions", "closed"])
+def test_retro_phase(snap_compare, demo_store, make_app, phase):
+    from .retro_setup import retro_at
+
+    retro_at(demo_store, phase)
+    keys = ("3", "enter", "v", *"Priya", "enter") if phase == "vote" else ("3", "enter")
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle(*keys), terminal_size=SIZE)
+
+
+def test_retro_demo_reflect_with_hidden_cards(snap_compare, demo_store, make_app):
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("3", "enter"), terminal_size=SIZE)
+
+
+def test_retro_new_retro_form(snap_compare, demo_store, make_app):
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("3", "n", *"Billing squad"), terminal_size=SIZE)
+
+
+def test_retro_group_suggestions(snap_compare, demo_store, make_app):
+    from .retro_setup import retro_at
+
+    retro_id = retro_at(demo_store, "group")
+    from prodops_tui.core import retros
+
+    retros.group_cards(demo_store, retro_id, [2])  # out of its group again, so it is suggested
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("3", "enter", "s"), terminal_size=SIZE)
+
+
+def test_retro_action_form_with_due_date_preview(snap_compare, demo_store, make_app):
+    from .retro_setup import retro_at
+
+    retro_at(demo_store, "actions")
+    keys = ("3", "enter", "n", *"Demo the fix to support", "tab", *"Priya, Zoe New", "tab", *"next friday")
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle(*keys), terminal_size=SIZE)
+
+
+def test_retro_timer_paused_with_a_minute_added(snap_compare, demo_store, make_app):
+    from .retro_setup import retro_at
+
+    retro_at(demo_store, "reflect")
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("3", "enter", "t", "t", "T"), terminal_size=SIZE)
+
+
+def test_retro_timer_flashes_at_zero(snap_compare, demo_store, make_app):
+    from prodops_tui.ui.widgets.phase_timer import PhaseTimer
+
+    from .retro_setup import retro_at
+
+    retro_at(demo_store, "discuss")
+
+    async def run_out(pilot) -> None:
+        await keys_then_settle("3", "enter")(pilot)
+        pilot.app.query_one(PhaseTimer).time_up()
+        await pilot.pause()
+
+    assert snap_compare(make_app(demo_store), run_before=run_out, terminal_size=SIZE)

@@ -1,38 +1,749 @@
-"""Retro (key 3): retrospectives and the actions they produce."""
+"""Retro (key 3): run a whole retrospective from the keyboard, check-in to close.
+
+The list of retros first; enter opens one on the board of its phase. Every change goes
+through core.retros (one undo step each); the pane only keeps what is not the team's data:
+which retro is open, who is voting now, and the timer."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import ContentSwitcher, OptionList, Static
+from textual.widgets.option_list import Option
 
-from ...core.model import ActionItem, Retro
+from ...core import retros
+from ...core.areas import area_path, resolve_area
+from ...core.errors import ProdopsError
+from ...core.model import ActionItem, Person, ProductArea, Retro
+from ...core.retro_export import export_retro
+from ...core.retro_templates import find_template, load_templates
+from ...core.store import atomic_write_bytes
 from ...core.text import clean_line, truncate
-from .base import SummaryPane, lines
+from ..screens.pickers import ChoiceScreen, SearchPickerScreen, TextScreen
+from ..screens.retro_forms import ActionDraft, ActionForm, CardDraft, CardForm, NewRetroForm, NotesDraft, NotesForm, RetroDraft, split_names
+from ..widgets.key_list import KeyList
+from ..widgets.phase_timer import PhaseTimer
+from . import retro_rows as rows
+from .base import Pane, lines
+
+# Which body each phase shows.
+BODY_OF_PHASE = {
+    "checkin": "checkin-list",
+    "reflect": "retro-columns",
+    "group": "retro-columns",
+    "vote": "retro-topics",
+    "discuss": "retro-topics",
+    "actions": "retro-topics",
+    "closed": "retro-closed",
+}
+# Phase-specific keys share letters (d is "done" at check-in, "delete" on the board), so
+# each action names the phases it works in; check_action hides the others from the footer.
+ACTION_PHASES: dict[str, tuple[str, ...]] = {
+    "mark_action": ("checkin", "actions"),
+    "new_card": ("reflect", "group"),
+    "edit_card": ("reflect", "group"),
+    "delete_card": ("reflect", "group"),
+    "reveal": ("reflect",),
+    "move_to_group": ("group",),
+    "suggest_groups": ("group",),
+    "rename_group": ("group",),
+    "vote": ("vote",),
+    "pick_voter": ("vote",),
+    "notes": ("discuss", "actions"),
+    "new_action": ("discuss", "actions"),
+    "column": ("reflect", "group"),
+}
+BOARD_ONLY = {"back", "next_phase", "previous_phase", "timer", "add_minute", "participants", "votes_each"}
+HOME_ONLY = {"new_retro"}
+NEW_GROUP, NO_GROUP = "new", "none"
 
 
-class RetroPane(SummaryPane):
-    TITLE = "Retros"
-    COMING = (
-        "a whole retro in the terminal: templates, check-in of open actions, reflect, group, vote, "
-        "discuss, actions with owners and due dates, a phase timer, Markdown export."
-    )
+class RetroPane(Pane):
+    TITLE = "Retro"
 
-    def render_summary(self) -> Content:
-        retros = sorted(self.store.all(Retro), key=lambda r: r.held_on, reverse=True)
-        actions = self.store.all(ActionItem)
-        now = self.store.clock()
-        rows = []
-        for retro in retros:
-            open_actions = sum(1 for a in actions if a.retro == retro.id and a.status == "open")
-            rows.append(
-                Content.assemble(
-                    (f"{retro.id:<6}", "$text-muted"),
-                    f"{retro.held_on[:10]}  ",
-                    (f"{truncate(clean_line(retro.team), 20):<21}", "$secondary"),
-                    f"{truncate(clean_line(retro.template), 22):<23}",
-                    (f"{retro.phase:<9}", "$accent"),
-                    f"{len(retro.cards)} cards, {open_actions} open actions",
-                )
+    BINDINGS = [
+        Binding("n", "new_retro", "New retro", id="retro.new", tooltip="Start a retro from a template"),
+        Binding("escape", "back", "All retros", id="retro.back", tooltip="Back to the list of retros"),
+        Binding("right_square_bracket", "next_phase", "Next phase", key_display="]", id="retro.next_phase", tooltip="On to the next phase (closing makes it read-only)"),
+        Binding("left_square_bracket", "previous_phase", "Back a phase", key_display="[", id="retro.previous_phase"),
+        Binding("t", "timer", "Timer", id="retro.timer", tooltip="Start or pause the countdown for this phase or topic"),
+        Binding("T", "add_minute", "+1 min", id="retro.add_minute", tooltip="One more minute on the timer"),
+        # check-in and actions
+        Binding("d", "mark_action('done')", "Done", id="retro.action_done", tooltip="Check-in/Actions: the action is done"),
+        Binding("o", "mark_action('open')", "Still open", id="retro.action_open", tooltip="Check-in/Actions: still open"),
+        Binding("D", "mark_action('dropped')", "Dropped", id="retro.action_dropped", tooltip="Check-in/Actions: we will not do it"),
+        # reflect and group
+        Binding("n", "new_card", "Card", id="retro.new_card", tooltip="Reflect: add cards to the column under the cursor"),
+        Binding("e", "edit_card", "Edit", id="retro.edit_card", tooltip="Reflect/Group: edit the card"),
+        Binding("d", "delete_card", "Delete", id="retro.delete_card", tooltip="Reflect/Group: delete the card (u undoes)"),
+        Binding("r", "reveal", "Reveal", id="retro.reveal", tooltip="Reflect: show every card to the room, or hide them again"),
+        Binding("left,h", "column(-1)", "Column", show=False, id="retro.column_left"),
+        Binding("right,l", "column(1)", "Column", show=False, id="retro.column_right"),
+        Binding("m", "move_to_group", "Group", id="retro.move_to_group", tooltip="Group: put the card in a group (similar cards first)"),
+        Binding("s", "suggest_groups", "Suggest", id="retro.suggest_groups", tooltip="Group: cards that say similar things, grouped in one go"),
+        Binding("R", "rename_group", "Rename group", id="retro.rename_group", tooltip="Group: rename the card's group"),
+        # vote
+        Binding("plus,equals_sign", "vote(1)", "+vote", key_display="+", id="retro.vote_up", tooltip="Vote: one vote on the topic"),
+        Binding("minus", "vote(-1)", "-vote", key_display="-", id="retro.vote_down", tooltip="Vote: take a vote back"),
+        Binding("v", "pick_voter", "Voter", id="retro.voter", tooltip="Vote: who is voting now (or add someone)"),
+        # discuss and actions
+        Binding("e", "notes", "Notes", id="retro.notes", tooltip="Discuss: write the topic's notes"),
+        Binding("n", "new_action", "Action", id="retro.new_action", tooltip="Discuss/Actions: an action for the topic, with owners and a due date"),
+        # anywhere on the board
+        Binding("P", "participants", "People", id="retro.participants", tooltip="Who takes part (comma-separated)"),
+        Binding("V", "votes_each", "Votes each", show=False, id="retro.votes_each", tooltip="How many votes each participant has"),
+        Binding("E", "export", "Export", id="retro.export", tooltip="Write the retro as Markdown or JSON, in any phase"),
+    ]
+
+    retro_id: reactive[str | None] = reactive(None, init=False)
+
+    def __init__(self, store, *, id: str | None = None) -> None:
+        super().__init__(store, id=id)
+        self.voter: str | None = None
+        self._columns_shown: tuple[str | None, tuple[str, ...]] = (None, ())
+        self._timer_for: tuple[str | None, str | None, str | None] = (None, None, None)  # retro, phase, topic
+        self._column = 0
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="retro-top"):
+            yield Static(id="retro-heading")
+            yield PhaseTimer(id="retro-timer")
+        yield Static(id="retro-steps")
+        yield Static(id="retro-guide")
+        with ContentSwitcher(initial="retro-home", id="retro-body"):
+            with Horizontal(id="retro-home"):
+                yield KeyList(id="retro-list")
+                with VerticalScroll(id="retro-preview-scroll"):
+                    yield Static(id="retro-preview")
+            yield KeyList(id="checkin-list")
+            yield Horizontal(id="retro-columns")
+            with Horizontal(id="retro-topics"):
+                yield KeyList(id="topic-list")
+                with Vertical(id="retro-side"):
+                    with VerticalScroll(id="topic-detail-scroll"):
+                        yield Static(id="topic-detail")
+                    yield KeyList(id="action-list")
+            with VerticalScroll(id="retro-closed"):
+                yield Static(id="retro-summary")
+
+    # --- what is open ------------------------------------------------------------------------
+
+    @property
+    def retro(self) -> Retro | None:
+        found = self.store.get(self.retro_id) if self.retro_id else None
+        return found if isinstance(found, Retro) else None
+
+    def open_retro(self, retro_id: str | None) -> None:
+        self.retro_id = retro_id
+
+    def watch_retro_id(self) -> None:
+        self.voter = None
+        self._column = 0
+        self.refresh_view()
+        self.focus_default()
+
+    def focus_default(self) -> None:
+        retro = self.retro
+        if retro is None:
+            self.query_one("#retro-list", KeyList).focus()
+        elif BODY_OF_PHASE[retro.phase] == "retro-columns":
+            self._focus_column(self._column)
+        elif BODY_OF_PHASE[retro.phase] == "retro-closed":
+            self.query_one("#retro-closed").focus()
+        elif retro.phase == "checkin":
+            self.query_one("#checkin-list", KeyList).focus()
+        else:
+            self.query_one("#topic-list", KeyList).focus()
+
+    def _list(self, list_id: str) -> KeyList:
+        return self.query_one(f"#{list_id}", KeyList)
+
+    # --- rendering from the core -------------------------------------------------------------
+
+    def refresh_view(self) -> None:
+        retro = self.retro
+        if self.retro_id and retro is None:
+            self.set_reactive(RetroPane.retro_id, None)  # deleted elsewhere, or its start undone
+        body = self.query_one("#retro-body", ContentSwitcher)
+        previous_body = body.current
+        if retro is None:
+            self._show_home()
+            body.current = "retro-home"
+        else:
+            self._show_board(retro)
+            body.current = BODY_OF_PHASE[retro.phase]
+        self.set_class(retro is None, "-home")
+        self.set_class(retro is not None and retro.phase == "closed", "-closed")
+        self.refresh_bindings()
+        if body.current != previous_body and self._is_shown():
+            self.call_after_refresh(self.focus_default)
+
+    def _is_shown(self) -> bool:
+        """The visible pane, with no form over it: only then may it move the focus."""
+        parent = self.parent
+        visible = isinstance(parent, ContentSwitcher) and parent.current == self.id
+        return visible and self.is_mounted and self.screen is self.app.screen
+
+    def _show_home(self) -> None:
+        store = self.store
+        all_retros = retros.retros_newest_first(store)
+        actions = store.all(ActionItem)
+        open_by_retro: dict[str, int] = {}
+        for action in actions:
+            if action.status == "open" and action.retro:
+                open_by_retro[action.retro] = open_by_retro.get(action.retro, 0) + 1
+        overdue = sum(1 for a in actions if a.status == "open" and a.due and a.due < store.clock())
+        self.query_one("#retro-heading", Static).update(Content.assemble(
+            ("Retros", "bold"), f"  {rows.plural(len(all_retros), 'retro')} · ",
+            (rows.plural(overdue, "action") + " overdue", "bold $error" if overdue else "$text-muted"),
+        ))
+        self.query_one("#retro-steps", Static).update("")
+        self.query_one("#retro-guide", Static).update(Content.styled(
+            "n starts a retro from a template · enter opens the highlighted one · E exports it", "$text-muted"))
+        listing = self._list("retro-list")
+        options = [Option(rows.retro_row(r, open_by_retro.get(r.id, 0)), id=r.id) for r in all_retros]
+        if not options:
+            options = [Option(Content.styled("No retros yet: n starts one.", "$text-muted"), id="none", disabled=True)]
+        listing.show(options)
+        self._show_preview()
+
+    def _show_preview(self) -> None:
+        listing = self._list("retro-list")
+        found = self.store.get(listing.highlighted_id) if listing.highlighted_id else None
+        preview = rows.preview(self.store, found) if isinstance(found, Retro) else Content("")
+        self.query_one("#retro-preview", Static).update(preview)
+
+    @on(OptionList.OptionHighlighted, "#retro-list")
+    def _home_highlighted(self) -> None:
+        self._show_preview()
+
+    @on(OptionList.OptionSelected, "#retro-list")
+    def _home_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id and event.option.id != "none":
+            self.open_retro(event.option.id)
+
+    def _show_board(self, retro: Retro) -> None:
+        self.query_one("#retro-heading", Static).update(rows.header(self.store, retro))
+        self.query_one("#retro-steps", Static).update(rows.phase_steps(retro))
+        guide = Content.styled(retros.PHASE_GUIDE[retro.phase], "$text-muted")
+        if retro.phase == "vote":
+            guide = lines(guide, rows.votes_line(retro, self.voter))
+        self.query_one("#retro-guide", Static).update(guide)
+        self._sync_timer(retro)
+        if retro.phase == "checkin":
+            self._show_checkin(retro)
+        elif retro.phase in ("reflect", "group"):
+            self._show_columns(retro)
+        elif retro.phase == "closed":
+            self.query_one("#retro-summary", Static).update(rows.closed_summary(self.store, retro))
+        else:
+            self._show_topics(retro)
+
+    def _sync_timer(self, retro: Retro) -> None:
+        topic = retro.current_topic if retro.phase == "discuss" else None
+        key = (retro.id, retro.phase, topic)
+        if key != self._timer_for:
+            self._timer_for = key
+            self.query_one(PhaseTimer).reset(retros.PHASE_MINUTES[retro.phase])
+
+    def _show_checkin(self, retro: Retro) -> None:
+        actions = retros.checkin_actions(self.store, retro)
+        options = [Option(rows.action_row(self.store, a, self.now), id=a.id) for a in actions]
+        if not options:
+            options = [Option(Content.styled(
+                f"Nothing to review: {retro.team} had no open actions from earlier retros when this one started. ] moves on.",
+                "$text-muted"), id="none", disabled=True)]
+        self._list("checkin-list").show(options)
+
+    def _show_columns(self, retro: Retro) -> None:
+        holder = self.query_one("#retro-columns", Horizontal)
+        wanted = (retro.id, tuple(retro.columns))
+        if self._columns_shown != wanted:
+            self._columns_shown = wanted
+            holder.remove_children()
+            holder.mount_all(
+                Vertical(Static(id=f"column-title-{n}", classes="column-title"), KeyList(id=f"column-{n}", classes="column-list"), classes="retro-column")
+                for n in range(len(retro.columns))
             )
-        overdue = sum(1 for a in actions if a.status == "open" and a.due and a.due < now)
-        summary = Content.assemble((f"{overdue}", "bold $error" if overdue else "bold"), " action items overdue")
-        return lines(summary, "", *(rows or [Content("No retros yet.")]))
+            self.call_after_refresh(self._fill_columns)
+            return
+        self._fill_columns()
+
+    def _fill_columns(self) -> None:
+        retro = self.retro
+        if retro is None or retro.phase not in ("reflect", "group"):
+            return
+        titles = {g.number: g.title for g in retro.groups}
+        for n, column in enumerate(retro.columns):
+            cards = [c for c in retro.cards if c.column == column]
+            hidden = sum(1 for c in cards if c.hidden)
+            title = Content.assemble((column, "bold"), (f"  {len(cards)}", "$accent"), (f" ({hidden} hidden)" if hidden else "", "$text-muted"))
+            try:
+                self.query_one(f"#column-title-{n}", Static).update(title)
+                listing = self._list(f"column-{n}")
+            except Exception:  # noqa: BLE001 - columns are being re-mounted; the next refresh fills them
+                return
+            options = [Option(rows.card_row(c, titles, show_group=retro.phase == "group"), id=f"card:{c.number}") for c in cards]
+            if not options:
+                options = [Option(Content.styled("no cards yet — n adds one", "$text-muted"), id="none", disabled=True)]
+            listing.show(options)
+        self._column = min(self._column, len(retro.columns) - 1)
+        focused = self.app.focused
+        if focused is None or focused is self or (isinstance(focused, KeyList) and focused.id and not focused.id.startswith("column-") and self in focused.ancestors):
+            self._focus_column(self._column)
+
+    def _show_topics(self, retro: Retro) -> None:
+        topic_list = self._list("topic-list")
+        all_topics = retros.topics(retro)
+        options = [
+            Option(rows.topic_row(t, voter=self.voter, current=t.key == retro.current_topic, phase=retro.phase), id=t.key)
+            for t in all_topics
+        ]
+        if not options:
+            options = [Option(Content.styled("No topics: this retro has no cards. [ goes back to Reflect.", "$text-muted"), id="none", disabled=True)]
+        keep = retro.current_topic if retro.phase == "discuss" and topic_list.highlighted_id is None else None
+        topic_list.show(options, keep=keep)
+        actions_phase = retro.phase == "actions"
+        action_list = self._list("action-list")
+        action_list.display = actions_phase
+        self.query_one("#topic-detail-scroll").set_class(actions_phase, "-short")
+        if actions_phase:
+            actions = retros.retro_actions(self.store, retro.id)
+            action_options = [Option(rows.action_row(self.store, a, self.now, show_retro=False), id=a.id) for a in actions]
+            if not action_options:
+                action_options = [Option(Content.styled("No actions yet: n adds one for the highlighted topic.", "$text-muted"), id="none", disabled=True)]
+            action_list.show(action_options)
+        self._show_topic_detail()
+
+    def _show_topic_detail(self) -> None:
+        retro = self.retro
+        if retro is None:
+            return
+        topic = retros.find_topic(retro, self._list("topic-list").highlighted_id)
+        self.query_one("#topic-detail", Static).update(rows.topic_detail(self.store, retro, topic))
+
+    @on(OptionList.OptionHighlighted, "#topic-list")
+    def _topic_highlighted(self) -> None:
+        self._show_topic_detail()
+
+    @on(OptionList.OptionSelected, "#topic-list")
+    def _topic_selected(self, event: OptionList.OptionSelected) -> None:
+        retro = self.retro
+        if retro and retro.phase == "discuss" and event.option.id:
+            self.store_change(lambda: retros.set_current_topic(self.store, retro.id, event.option.id),
+                              "Discussing this topic; the timer starts over", title="Discuss")
+
+    # --- which keys apply --------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        retro = self.retro
+        if action in HOME_ONLY:
+            return retro is None
+        if action in BOARD_ONLY:
+            if retro is None:
+                return False
+            # A closed retro is read-only: no phases to move through, no clock to run.
+            return retro.phase != "closed" or action == "back"
+        phases = ACTION_PHASES.get(action)
+        if phases is not None:
+            return retro is not None and retro.phase in phases
+        return True
+
+    # --- moving around -----------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.open_retro(None)
+
+    def action_column(self, step: int) -> None:
+        retro = self.retro
+        if retro is None or not retro.columns:
+            return
+        self._focus_column((self._focused_column() + step) % len(retro.columns))
+
+    def _focused_column(self) -> int:
+        focused = self.app.focused
+        if isinstance(focused, KeyList) and focused.id and focused.id.startswith("column-"):
+            return int(focused.id.removeprefix("column-"))
+        return self._column
+
+    def _focus_column(self, index: int) -> None:
+        self._column = index
+        try:
+            self._list(f"column-{index}").focus()
+        except Exception:  # noqa: BLE001 - not mounted yet; focus follows when it is
+            self.call_after_refresh(lambda: self._list(f"column-{index}").focus() if self.query(f"#column-{index}") else None)
+
+    def _current_card(self) -> int | None:
+        focused = self.app.focused
+        if isinstance(focused, KeyList) and focused.id and focused.id.startswith("column-"):
+            card = focused.highlighted_id
+            if card and card.startswith("card:"):
+                return int(card.removeprefix("card:"))
+        return None
+
+    # --- phases and timer --------------------------------------------------------------------
+
+    def action_next_phase(self) -> None:
+        self._move_phase(1)
+
+    def action_previous_phase(self) -> None:
+        self._move_phase(-1)
+
+    def _move_phase(self, step: int) -> None:
+        retro = self.retro
+        if retro is None:
+            return
+        moved = self.store_change(
+            lambda: retros.move_phase(self.store, retro.id, step),
+            lambda r: f"{r.id} is at {retros.PHASE_LABELS[r.phase]}" + (" (read-only now)" if r.phase == "closed" else ""),
+            title="Retro",
+        )
+        if moved is not None:
+            self.call_after_refresh(self.focus_default)
+
+    def action_timer(self) -> None:
+        self.query_one(PhaseTimer).toggle()
+
+    def action_add_minute(self) -> None:
+        self.query_one(PhaseTimer).add_minute()
+
+    # --- starting a retro --------------------------------------------------------------------
+
+    def _templates(self):
+        templates, problems = load_templates(self.store.directory)
+        if problems:
+            self.notify("\n".join(problems), title="Some retro templates did not load", severity="warning", timeout=10)
+        return templates
+
+    def action_new_retro(self) -> None:
+        templates = self._templates()
+        teams = sorted({r.team for r in self.store.all(Retro)} | {a.team for a in self.store.all(ActionItem) if a.team})
+        areas = sorted(area_path(self.store, a.id) for a in self.store.all(ProductArea))
+        people = sorted(p.name for p in self.store.all(Person))
+
+        def submit(draft: RetroDraft) -> str | None:
+            template = find_template(templates, draft.template)
+            if template is None:
+                return f"no template {draft.template!r}"
+            try:
+                area = resolve_area(self.store, draft.area).id if draft.area.strip() else None
+                started = retros.start_retro(
+                    self.store, template, team=draft.team, title=draft.title, participants=draft.participants,
+                    votes_per_person=draft.votes_per_person, area=area,
+                )
+            except (ProdopsError, ValueError) as exc:
+                return str(exc)
+            self.notify(f"{started.id} started — {rows.plural(len(started.checkin), 'open action')} to review at check-in — u undoes", title="Retro")
+            self.post_message(self.Changed())
+            self.open_retro(started.id)
+            return None
+
+        self.app.push_screen(NewRetroForm(submit, templates, teams=teams, areas=areas, people=people))
+
+    # --- check-in and actions ----------------------------------------------------------------
+
+    def action_mark_action(self, status: str) -> None:
+        retro = self.retro
+        if retro is None:
+            return
+        list_id = "checkin-list" if retro.phase == "checkin" else "action-list"
+        action_id = self._list(list_id).highlighted_id
+        if not action_id or action_id == "none":
+            self.notify("No action item under the cursor", title="Retro", severity="warning")
+            return
+        self.store_change(lambda: retros.set_action_status(self.store, action_id, status), f"{action_id} is {status}", title="Action item")
+
+    def action_new_action(self) -> None:
+        retro = self.retro
+        if retro is None:
+            return
+        topic = retros.find_topic(retro, self._list("topic-list").highlighted_id)
+        people = sorted({p.name for p in self.store.all(Person)} | set(retro.participants))
+
+        def submit(draft: ActionDraft) -> str | None:
+            try:
+                made = retros.add_action(self.store, retro.id, draft.text, owners=draft.owners, due=draft.due,
+                                         topic=topic.key if topic else None)
+            except (ProdopsError, ValueError) as exc:
+                return str(exc)
+            said = [f"{made.action.id} added"]
+            if made.created_people:
+                said.append("new person: " + ", ".join(made.created_people))
+            said.extend(made.warnings)
+            self.notify(" · ".join(said) + " — u undoes", title="Action item", severity="warning" if made.warnings else "information")
+            self.post_message(self.Changed())
+            return None
+
+        self.app.push_screen(ActionForm(topic.title if topic else "", submit, now=self.now, people=people))
+
+    # --- cards ---------------------------------------------------------------------------------
+
+    def action_new_card(self) -> None:
+        retro = self.retro
+        if retro is None:
+            return
+        column = retro.columns[self._focused_column()]
+
+        def submit(draft: CardDraft) -> str | None:
+            try:
+                retros.add_card(self.store, retro.id, column, draft.text, author=draft.author)
+            except (ProdopsError, ValueError) as exc:
+                return str(exc)
+            self.post_message(self.Changed())
+            return None
+
+        people = sorted(set(retro.participants))
+        self.app.push_screen(CardForm(column, submit, people=people))
+
+    def _card_or_say(self) -> int | None:
+        number = self._current_card()
+        if number is None:
+            self.notify("No card under the cursor", title="Retro", severity="warning")
+        return number
+
+    def action_edit_card(self) -> None:
+        retro, number = self.retro, self._card_or_say()
+        if retro is None or number is None:
+            return
+        card = next(c for c in retro.cards if c.number == number)
+
+        def edited(text: str | None) -> None:
+            if text is not None:
+                self.store_change(lambda: retros.edit_card(self.store, retro.id, number, text), f"Card {number} edited", title="Retro")
+
+        self.app.push_screen(TextScreen(f"Edit card {number}", value=card.text), edited)
+
+    def action_delete_card(self) -> None:
+        retro, number = self.retro, self._card_or_say()
+        if retro is None or number is None:
+            return
+        self.store_change(lambda: retros.delete_card(self.store, retro.id, number), f"Card {number} deleted", title="Retro")
+
+    def action_reveal(self) -> None:
+        retro = self.retro
+        if retro is None:
+            return
+        show = not retro.revealed or any(c.hidden for c in retro.cards)
+        self.store_change(lambda: retros.reveal(self.store, retro.id, shown=show),
+                          "Every card is shown, and new ones as they come" if show else "Cards hidden until r reveals them",
+                          title="Retro")
+
+    # --- groups --------------------------------------------------------------------------------
+
+    def action_move_to_group(self) -> None:
+        retro, number = self.retro, self._card_or_say()
+        if retro is None or number is None:
+            return
+        card = next(c for c in retro.cards if c.number == number)
+        similar = {s.group for s in retros.suggest_groups(retro) if number in s.cards and s.group is not None}
+
+        def choices(query: str) -> list[tuple[str, Content]]:
+            found: list[tuple[str, Content]] = []
+            for group in sorted(retro.groups, key=lambda g: (g.number not in similar, g.number)):
+                if query.strip() and query.casefold() not in group.title.casefold():
+                    continue
+                size = sum(1 for c in retro.cards if c.group == group.number)
+                hint = "  similar cards" if group.number in similar else ""
+                found.append((f"group:{group.number}", Content.assemble(("◆ ", "$accent"), clean_line(group.title),
+                                                                          (f"  {rows.plural(size, 'card')}", "$text-muted"), (hint, "$success"))))
+            new_title = clean_line(query) or truncate(clean_line(card.text), 40)
+            found.append((NEW_GROUP, Content.assemble(("+ new group: ", "$success"), new_title)))
+            if card.group is not None:
+                found.append((NO_GROUP, Content.styled("take it out of its group", "$text-muted")))
+            return found
+
+        screen = SearchPickerScreen(f"Card {number} into which group?", choices, placeholder="type to filter, or a new group's title")
+
+        def picked(value: str | None) -> None:
+            if value is None:
+                return
+            if value == NEW_GROUP:
+                title = clean_line(screen.query_one("#query").value) or truncate(clean_line(card.text), 40)
+                self.store_change(lambda: retros.group_cards(self.store, retro.id, [number], title=title), f"New group “{title}”", title="Group")
+            elif value == NO_GROUP:
+                self.store_change(lambda: retros.group_cards(self.store, retro.id, [number]), f"Card {number} is in no group", title="Group")
+            else:
+                group = int(value.removeprefix("group:"))
+                self.store_change(lambda: retros.group_cards(self.store, retro.id, [number], group=group), f"Card {number} grouped", title="Group")
+
+        self.app.push_screen(screen, picked)
+
+    def action_suggest_groups(self) -> None:
+        retro = self.retro
+        if retro is not None:
+            self._find_suggestions(retro)
+
+    @work(thread=True, exclusive=True, group="retro-suggest", exit_on_error=False)
+    def _find_suggestions(self, retro: Retro) -> None:
+        suggestions = retros.suggest_groups(retro)  # 500 cards: ~0.3 s, so not on the event loop
+        self.app.call_from_thread(self._offer_suggestions, retro, suggestions)
+
+    def _offer_suggestions(self, retro: Retro, suggestions: list[retros.GroupSuggestion]) -> None:
+        if not suggestions:
+            self.notify("No cards look alike enough to group; m groups one card at a time.", title="Group")
+            return
+        by_number = {c.number: c for c in retro.cards}
+        choices = []
+        for index, suggestion in enumerate(suggestions[:9]):
+            where = f"into ◆ {suggestion.title}" if suggestion.group is not None else f"new group “{suggestion.title}”"
+            texts = " · ".join(truncate(clean_line(by_number[n].text), 30) for n in suggestion.cards)
+            choices.append((str(index), f"{where}: {texts}"))
+
+        def picked(value: str | None) -> None:
+            if value is None:
+                return
+            chosen = suggestions[int(value)]
+            if chosen.group is not None:
+                self.store_change(lambda: retros.group_cards(self.store, retro.id, list(chosen.cards), group=chosen.group),
+                                  f"{rows.plural(len(chosen.cards), 'card')} joined their group", title="Group")
+            else:
+                self.store_change(lambda: retros.group_cards(self.store, retro.id, list(chosen.cards), title=chosen.title),
+                                  f"New group “{chosen.title}” ({rows.plural(len(chosen.cards), 'card')}); R renames it", title="Group")
+
+        self.app.push_screen(ChoiceScreen("Similar cards — pick a group to make", choices), picked)
+
+    def action_rename_group(self) -> None:
+        retro, number = self.retro, self._card_or_say()
+        if retro is None or number is None:
+            return
+        card = next(c for c in retro.cards if c.number == number)
+        if card.group is None:
+            self.notify("This card is in no group; m puts it in one", title="Group", severity="warning")
+            return
+        group = next(g for g in retro.groups if g.number == card.group)
+
+        def renamed(title: str | None) -> None:
+            if title is not None:
+                self.store_change(lambda: retros.rename_group(self.store, retro.id, group.number, title), f"Group renamed “{clean_line(title)}”", title="Group")
+
+        self.app.push_screen(TextScreen("Rename the group", value=group.title), renamed)
+
+    # --- votes ---------------------------------------------------------------------------------
+
+    def action_pick_voter(self) -> None:
+        retro = self.retro
+        if retro is None:
+            return
+        left = retros.votes_left(retro)
+
+        def choices(query: str) -> list[tuple[str, Content]]:
+            wanted = query.strip().casefold()
+            found = [
+                (f"p:{name}", Content.assemble(clean_line(name), (f"  {n}/{retro.votes_per_person} votes left", "$text-muted")))
+                for name, n in left.items() if wanted in name.casefold()
+            ]
+            if query.strip() and clean_line(query).casefold() not in {n.casefold() for n in left}:
+                found.append((f"new:{clean_line(query)}", Content.assemble(("+ add ", "$success"), clean_line(query))))
+            return found
+
+        def picked(value: str | None) -> None:
+            if value is None:
+                return
+            kind, _, name = value.partition(":")
+            if kind == "new" and self.store_change(lambda: retros.add_participant(self.store, retro.id, name), f"{name} joined", title="Vote") is None:
+                return
+            self.voter = name
+            self.refresh_view()
+
+        self.app.push_screen(SearchPickerScreen("Who is voting?", choices, placeholder="a name; someone new is added"), picked)
+
+    def action_vote(self, delta: int) -> None:
+        retro = self.retro
+        if retro is None:
+            return
+        if not self.voter:
+            self.action_pick_voter()
+            return
+        topic = self._list("topic-list").highlighted_id
+        if not topic or topic == "none":
+            return
+        voter = self.voter
+        try:
+            retros.vote(self.store, retro.id, voter, topic, delta)
+        except (ProdopsError, ValueError) as exc:
+            self.app.bell()
+            self.notify(str(exc), title="Vote refused", severity="error")
+            return
+        self.post_message(self.Changed())  # no toast per vote: the counts on screen say it
+
+    # --- discussion ----------------------------------------------------------------------------
+
+    def action_notes(self) -> None:
+        retro = self.retro
+        if retro is None:
+            return
+        topic = retros.find_topic(retro, self._list("topic-list").highlighted_id)
+        if topic is None:
+            return
+
+        def submit(draft: NotesDraft) -> str | None:
+            try:
+                retros.set_notes(self.store, retro.id, topic.key, draft.text)
+            except (ProdopsError, ValueError) as exc:
+                return str(exc)
+            self.post_message(self.Changed())
+            return None
+
+        self.app.push_screen(NotesForm(truncate(clean_line(topic.title), 50), topic.notes, submit))
+
+    # --- details and export --------------------------------------------------------------------
+
+    def action_participants(self) -> None:
+        retro = self.retro
+        if retro is None:
+            return
+
+        def changed(value: str | None) -> None:
+            if value is not None:
+                self.store_change(lambda: retros.set_details(self.store, retro.id, participants=split_names(value)),
+                                  lambda r: f"{rows.plural(len(r.participants), 'participant')}", title="Retro")
+
+        self.app.push_screen(TextScreen("Participants (comma-separated)", value=", ".join(retro.participants)), changed)
+
+    def action_votes_each(self) -> None:
+        retro = self.retro
+        if retro is None:
+            return
+
+        def changed(value: str | None) -> None:
+            if value is None:
+                return
+            if not value.strip().isdigit():
+                self.notify("votes per person must be a whole number", title="Not changed", severity="error")
+                return
+            self.store_change(lambda: retros.set_details(self.store, retro.id, votes_per_person=int(value)),
+                              f"{value.strip()} votes each", title="Retro")
+
+        self.app.push_screen(TextScreen("Votes per person", value=str(retro.votes_per_person)), changed)
+
+    def action_export(self) -> None:
+        retro = self.retro
+        if retro is None:
+            found = self.store.get(self._list("retro-list").highlighted_id or "")
+            retro = found if isinstance(found, Retro) else None
+        if retro is None:
+            self.notify("No retro to export", title="Export", severity="warning")
+            return
+        slug = re.sub(r"[^a-z0-9]+", "-", retro.team.casefold()).strip("-") or "retro"
+        default = str(Path.cwd() / f"{retro.id}-{slug}.md")
+
+        def chosen(value: str | None) -> None:
+            if not value or not value.strip():
+                return
+            path = Path(value.strip()).expanduser()
+            fmt = "json" if path.suffix.lower() == ".json" else "md"
+            try:
+                atomic_write_bytes(path, export_retro(self.store, retro.id, fmt).encode("utf-8"))
+            except (ProdopsError, OSError) as exc:
+                self.notify(f"Could not write {path}: {exc}", title="Export", severity="error")
+                return
+            self.notify(f"{retro.id} written to {path}", title="Export")
+
+        self.app.push_screen(TextScreen(f"Export {retro.id} to (a .json file gets JSON)", value=default), chosen)

@@ -1,0 +1,86 @@
+"""The countdown in the retro header: start, pause, add a minute; a bell and a flash at zero."""
+
+from __future__ import annotations
+
+import time
+
+from textual.content import Content
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widgets import Static
+
+FLASH_SECONDS = 6  # how long the "time" flash stays on
+
+
+class PhaseTimer(Static):
+    remaining: reactive[float] = reactive(0.0)
+    running: reactive[bool] = reactive(False)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.total = 0.0
+        self._ends_at: float | None = None  # monotonic time, while running
+        self._ticker: Timer | None = None
+        self._flash_off: Timer | None = None
+
+    def on_mount(self) -> None:
+        self._ticker = self.set_interval(0.25, self._tick, pause=True)
+
+    def reset(self, minutes: float) -> None:
+        """A new phase or topic: stopped, full time."""
+        self._stop()
+        self.total = self.remaining = minutes * 60
+        self.remove_class("-done")
+        self.refresh()
+
+    def toggle(self) -> None:
+        if self.running:
+            self.remaining = max(0.0, (self._ends_at or time.monotonic()) - time.monotonic())
+            self._stop()
+            return
+        if self.remaining <= 0:
+            self.remaining = self.total or 60.0
+        self.remove_class("-done")
+        self._ends_at = time.monotonic() + self.remaining
+        self.running = True
+        if self._ticker:
+            self._ticker.resume()
+
+    def add_minute(self) -> None:
+        self.remaining += 60
+        self.total = max(self.total, self.remaining)
+        if self.running and self._ends_at is not None:
+            self._ends_at += 60
+        self.remove_class("-done")
+
+    def _stop(self) -> None:
+        self.running = False
+        self._ends_at = None
+        if self._ticker:
+            self._ticker.pause()
+
+    def _tick(self) -> None:
+        if not self.running or self._ends_at is None:
+            return
+        self.remaining = max(0.0, self._ends_at - time.monotonic())
+        if self.remaining <= 0:
+            self.time_up()
+
+    def time_up(self) -> None:
+        """Zero: stop, ring, and flash so a room that muted the bell still sees it."""
+        self._stop()
+        self.remaining = 0.0
+        self.app.bell()
+        self.add_class("-done")
+        if self._flash_off:
+            self._flash_off.stop()
+        self._flash_off = self.set_timer(FLASH_SECONDS, lambda: self.remove_class("-done"))
+
+    def render(self) -> Content:
+        seconds = int(self.remaining + 0.999)  # 4:59.2 shows as 5:00 until a whole second passes
+        clock = f"{seconds // 60:02d}:{seconds % 60:02d}"
+        if self.has_class("-done"):
+            return Content.styled(" TIME IS UP — 00:00 ", "bold")
+        if self.running:
+            return Content.assemble(("▶ ", "$success"), (clock, "bold"), ("  t pauses · T +1 min", "$text-muted"))
+        return Content.assemble(("‖ ", "$text-muted"), (clock, "bold"), ("  t starts · T +1 min", "$text-muted"))
