@@ -12,12 +12,11 @@ A template file, `<workspace>/templates/retros/<anything>.toml`:
 
 from __future__ import annotations
 
-import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from .text import clean_line
+from .toml_files import read_toml
 
 TEMPLATES_DIR = Path("templates") / "retros"  # inside the workspace
 MAX_COLUMNS = 8  # more columns than this do not fit a shared screen
@@ -71,19 +70,9 @@ SHIPPED_TEMPLATES: tuple[RetroTemplate, ...] = (
               ("Change next time", "What do we do differently?"), for_area=True),
 )
 
-_LINE_IN_ERROR = re.compile(r"\(at line (\d+)")
-
-
 def load_template_file(path: Path) -> RetroTemplate:
     """One template, or ValueError with a one-line reason naming the file (and line)."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path.name}: cannot read: {exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        line = _LINE_IN_ERROR.search(str(exc))
-        where = f"{path.name}:{line.group(1)}" if line else path.name
-        raise ValueError(f"{where}: {str(exc).split(' (at line')[0]}") from exc
+    data = read_toml(path)
     name = data.get("name")
     if not isinstance(name, str) or not clean_line(name):
         raise ValueError(f"{path.name}: a template needs a name")

@@ -1,0 +1,401 @@
+"""Checklists: templates (shipped TOML, a team's own TOML), the team's checklists with a
+recurrence (dateutil rrule), and runs ticked off item by item.
+
+A template file, `<workspace>/templates/checklists/<anything>.toml`:
+
+    name = "Design review"
+    description = "Before a design goes to engineering."
+    recurrence = "every 2 weeks on thursday"   # optional; or an RRULE
+    [[items]]
+    text = "Edge cases drawn"
+    why = "Engineers ask about them on day two otherwise."
+
+Runs are never skipped silently: an occurrence that passed without a run is reported as
+missed until someone starts (and finishes) a run for it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime, time, timedelta, timezone, tzinfo
+from pathlib import Path
+
+from dateutil import tz as dateutil_tz
+from dateutil.rrule import DAILY, rrule, rrulestr
+
+from .dates import from_iso, to_iso
+from .errors import InvalidInput, NotFound
+from .model import ChecklistRun, ChecklistRunStep, ChecklistStep, ChecklistTemplate
+from .store import Store
+from .text import clean_line, clean_text
+from .toml_files import read_toml
+
+SHIPPED_DIR = Path(__file__).resolve().parent / "checklist_templates"
+TEMPLATES_DIR = Path("templates") / "checklists"  # inside the workspace
+MAX_ITEMS = 100
+MAX_MISSED_LISTED = 12  # per checklist: older misses are counted, not listed one by one
+RUN_TIME = time(9, 0)  # recurring runs fall due at 09:00 local time
+
+_WEEKDAYS = {"mo": "MO", "tu": "TU", "we": "WE", "th": "TH", "fr": "FR", "sa": "SA", "su": "SU"}
+_DAY_NAMES = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday", "FR": "Friday", "SA": "Saturday", "SU": "Sunday"}
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": -1}
+_ORDINAL_NAMES = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+
+
+# --- template files ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistFile:
+    """A checklist template as read from a TOML file, before a team adopts it."""
+
+    name: str
+    items: tuple[ChecklistStep, ...]
+    description: str = ""
+    recurrence: str = ""  # as written: "weekly on monday", an RRULE, or ""
+    team: str = ""
+    origin: str = "shipped"
+
+
+def load_checklist_file(path: Path) -> ChecklistFile:
+    """One template, or ValueError with a one-line reason naming the file (and line)."""
+    data = read_toml(path)
+    name = data.get("name")
+    if not isinstance(name, str) or not clean_line(name):
+        raise ValueError(f"{path.name}: a checklist needs a name")
+    raw_items = data.get("items")
+    if not isinstance(raw_items, list) or not raw_items:
+        raise ValueError(f"{path.name}: a checklist needs [[items]] with a text each")
+    if len(raw_items) > MAX_ITEMS:
+        raise ValueError(f"{path.name}: {len(raw_items)} items; at most {MAX_ITEMS}")
+    items = []
+    for number, item in enumerate(raw_items, start=1):
+        text = item.get("text") if isinstance(item, dict) else item if isinstance(item, str) else None
+        if not isinstance(text, str) or not clean_line(text):
+            raise ValueError(f"{path.name}: item {number} needs a text")
+        why = item.get("why", "") if isinstance(item, dict) else ""
+        items.append(ChecklistStep(text=clean_line(text), why=clean_line(str(why))))
+    recurrence = data.get("recurrence", "")
+    if not isinstance(recurrence, str):
+        raise ValueError(f"{path.name}: recurrence must be text like \"weekly on monday\"")
+    if recurrence.strip():
+        try:
+            parse_recurrence(recurrence, now=datetime.now(timezone.utc))
+        except InvalidInput as exc:
+            raise ValueError(f"{path.name}: {exc}") from exc
+    return ChecklistFile(clean_line(name), tuple(items), clean_line(str(data.get("description", ""))),
+                         recurrence.strip(), clean_line(str(data.get("team", ""))), origin=path.name)
+
+
+def load_checklist_files(workspace: Path | None) -> tuple[list[ChecklistFile], list[str]]:
+    """Shipped templates, then the workspace's own (replacing a shipped one of the same name).
+    A bad file is reported in one line and skipped; the others still load."""
+    by_name: dict[str, ChecklistFile] = {}
+    problems: list[str] = []
+    folders = [SHIPPED_DIR] + ([workspace / TEMPLATES_DIR] if workspace else [])
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.toml")):
+            try:
+                loaded = load_checklist_file(path)
+            except ValueError as exc:
+                problems.append(str(exc))
+                continue
+            if folder == SHIPPED_DIR:
+                loaded = replace(loaded, origin="shipped")
+            by_name[loaded.name.casefold()] = loaded
+    return list(by_name.values()), problems
+
+
+# --- recurrence ----------------------------------------------------------------------------
+
+
+def _dtstart(now: datetime, zone: tzinfo | None) -> datetime:
+    local_zone = zone or dateutil_tz.tzlocal()
+    local = now.astimezone(local_zone)
+    return datetime.combine(local.date(), RUN_TIME, tzinfo=local_zone).astimezone(timezone.utc)
+
+
+def parse_recurrence(text: str, *, now: datetime, zone: tzinfo | None = None) -> str | None:
+    """'weekly on monday', 'every 2 weeks on thursday', 'monthly on the first monday',
+    'monthly on day 15', 'daily', 'every weekday', or an RRULE -> an RRULE string with a
+    DTSTART (09:00 local, today); '' or 'none' -> None (run on demand). InvalidInput otherwise,
+    also for a rule that never fires."""
+    raw = " ".join(clean_line(text).split())
+    low = raw.casefold()
+    if low in ("", "none", "never", "on demand"):
+        return None
+    start = _dtstart(now, zone)
+    if low.startswith(("rrule:", "freq=", "dtstart")):
+        body = raw if low.startswith("dtstart") else ("RRULE:" + raw.split(":", 1)[1] if low.startswith("rrule:") else "RRULE:" + raw)
+        rule_text = body if low.startswith("dtstart") else f"DTSTART:{start:%Y%m%dT%H%M%SZ}\n{body}"
+    else:
+        rule_text = f"DTSTART:{start:%Y%m%dT%H%M%SZ}\nRRULE:{_friendly_rule(low, raw)}"
+    try:
+        rule = rrulestr(rule_text)
+    except (ValueError, TypeError) as exc:
+        raise InvalidInput(f"cannot read recurrence {raw!r}: {exc}") from None
+    if not isinstance(rule, rrule):
+        raise InvalidInput(f"recurrence {raw!r}: one rule only")
+    if rule._freq > DAILY:  # HOURLY, MINUTELY, SECONDLY
+        raise InvalidInput(f"recurrence {raw!r}: a checklist recurs at most daily")
+    # dateutil walks to the year 9999 looking for an occurrence of a rule that has none
+    # (5-8 s); bounded by UNTIL, "never" is known in a few thousand steps.
+    if _impossible_dates(rule):
+        raise InvalidInput(f"recurrence {raw!r} never fires (no such date)")
+    limit = max(now, rule._dtstart) + timedelta(days=366 * 10)
+    if rule._count is not None:
+        bounded = rule if rule._count > 0 else None
+    else:
+        bounded = rule.replace(until=min(rule._until, limit) if rule._until else limit)
+    if bounded is None or next(iter(bounded), None) is None:
+        raise InvalidInput(f"recurrence {raw!r} never fires")
+    return rule_text
+
+
+_LONGEST_MONTH = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
+
+
+def _impossible_dates(rule: rrule) -> bool:
+    """BYMONTH/BYMONTHDAY naming no real date (30 February): dateutil finds no candidate day
+    at all and would search until the year 9999 before saying so."""
+    days = rule._bymonthday or ()
+    if not days or rule._bynmonthday:
+        return False
+    months = rule._bymonth or range(1, 13)
+    return not any(day <= _LONGEST_MONTH[month] for month in months for day in days)
+
+
+def _friendly_rule(low: str, raw: str) -> str:
+    words = low.replace(",", " ").split()
+    text = " ".join(w for w in words if w not in ("on", "the", "at"))
+    if text in ("daily", "every day"):
+        return "FREQ=DAILY"
+    if text in ("every weekday", "weekdays"):
+        return "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"
+    match = re.fullmatch(r"(?:every (?:(\d+) )?weeks?|weekly|(biweekly|fortnightly))(?: (\w+))?", text)
+    if match:
+        interval = int(match.group(1) or (2 if match.group(2) else 1))
+        day = _weekday(match.group(3), raw) if match.group(3) else None
+        return "FREQ=WEEKLY" + (f";INTERVAL={interval}" if interval > 1 else "") + (f";BYDAY={day}" if day else "")
+    match = re.fullmatch(r"every (\w+)", text)
+    if match and match.group(1) not in ("month", "week", "day"):
+        return f"FREQ=WEEKLY;BYDAY={_weekday(match.group(1), raw)}"
+    match = re.fullmatch(r"(?:monthly|every month)(?: (\w+) (\w+))?", text)
+    if match:
+        if not match.group(1):
+            return "FREQ=MONTHLY"
+        if match.group(1) == "day" and match.group(2).isdigit() and 1 <= int(match.group(2)) <= 31:
+            return f"FREQ=MONTHLY;BYMONTHDAY={int(match.group(2))}"
+        if match.group(1) in _ORDINALS:
+            return f"FREQ=MONTHLY;BYDAY={_ORDINALS[match.group(1)]:+d}{_weekday(match.group(2), raw)}"
+    raise InvalidInput(
+        f"cannot read recurrence {raw!r}: try 'weekly on monday', 'every 2 weeks on thursday', "
+        "'monthly on the first monday', 'monthly on day 15', 'daily', or an RRULE"
+    )
+
+
+def _weekday(word: str, raw: str) -> str:
+    """'mon', 'monday', 'thurs', 'mondays' -> the RRULE day code."""
+    word = word.removesuffix("s") if len(word) > 6 else word
+    code = _WEEKDAYS.get(word[:2])
+    if code is None or len(word) < 2 or not _DAY_NAMES[code].casefold().startswith(word):
+        raise InvalidInput(f"cannot read recurrence {raw!r}: {word!r} is not a weekday")
+    return code
+
+
+def describe_recurrence(rule_text: str | None) -> str:
+    """'every Monday', 'every 2 weeks on Thursday', 'monthly on the first Monday', … or the RRULE."""
+    if not rule_text:
+        return "on demand"
+    line = next((part for part in rule_text.splitlines() if part.upper().startswith("RRULE:")), "")
+    fields = dict(part.split("=", 1) for part in line[6:].split(";") if "=" in part)
+    freq, interval, days = fields.get("FREQ"), int(fields.get("INTERVAL", "1")), fields.get("BYDAY", "")
+    keys = set(fields) - {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "WKST"}
+    if keys:
+        return line[6:]
+    if freq == "DAILY" and interval == 1 and not days:
+        return "every day"
+    if freq == "WEEKLY":
+        if days == "MO,TU,WE,TH,FR" and interval == 1:
+            return "every weekday"
+        names = [_DAY_NAMES.get(d, d) for d in days.split(",") if d]
+        when = f" on {', '.join(names)}" if names else ""
+        return (f"every {interval} weeks{when}" if interval > 1 else (f"every {names[0]}" if len(names) == 1 else f"weekly{when}"))
+    if freq == "MONTHLY" and interval == 1:
+        if "BYMONTHDAY" in fields:
+            return f"monthly on day {fields['BYMONTHDAY']}"
+        match = re.fullmatch(r"([+-]?\d)(\w\w)", days)
+        if match and int(match.group(1)) in _ORDINAL_NAMES:
+            return f"monthly on the {_ORDINAL_NAMES[int(match.group(1))]} {_DAY_NAMES[match.group(2)]}"
+        if not days:
+            return "monthly"
+    return line[6:] or rule_text
+
+
+def _rule(checklist: ChecklistTemplate) -> rrule | None:
+    if not checklist.rrule:
+        return None
+    try:
+        rule = rrulestr(checklist.rrule)
+    except (ValueError, TypeError):
+        return None  # a broken rule in a hand-edited workspace: treated as on demand
+    return rule if isinstance(rule, rrule) else None
+
+
+def next_occurrence(checklist: ChecklistTemplate, now: datetime) -> datetime | None:
+    rule = _rule(checklist)
+    return rule.after(now) if rule else None
+
+
+# --- what is due ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DueRun:
+    checklist: ChecklistTemplate
+    due_at: str  # the occurrence (ISO UTC)
+    run: ChecklistRun | None  # started and not finished, if any
+    missed: bool  # an earlier occurrence that passed without a completed run
+
+
+def runs_of(store: Store, checklist_id: str) -> list[ChecklistRun]:
+    return sorted((r for r in store.all(ChecklistRun) if r.checklist == checklist_id),
+                  key=lambda r: (r.due_at or r.created_at, r.number))
+
+
+def runs_due(store: Store, now: datetime) -> list[DueRun]:
+    """For every recurring checklist: the current occurrence if it has no finished run, and
+    every occurrence since the last run that passed without one (missed). Counting starts at
+    the last run's occurrence, or when the checklist was adopted."""
+    found: list[DueRun] = []
+    for checklist in sorted(store.all(ChecklistTemplate), key=lambda c: c.number):
+        rule = _rule(checklist)
+        if rule is None:
+            continue
+        runs = runs_of(store, checklist.id)
+        by_due = {r.due_at: r for r in runs if r.due_at}
+        dated = [from_iso(r.due_at) for r in runs if r.due_at]
+        since = max(dated) if dated else from_iso(checklist.created_at) if checklist.created_at else now - timedelta(days=31)
+        occurrences = [o for o in rule.between(since, now, inc=True)]
+        # Runs started for occurrences that passed and are still unfinished count too.
+        pending = [r for r in runs if r.completed_at is None and r.due_at and from_iso(r.due_at) <= now]
+        for run in pending:
+            occurrence = from_iso(run.due_at)
+            if occurrence not in occurrences:
+                occurrences.append(occurrence)
+        occurrences.sort()
+        if not occurrences:
+            continue
+        current = occurrences[-1]
+        listed = occurrences[-(MAX_MISSED_LISTED + 1):]
+        for occurrence in listed:
+            iso = to_iso(occurrence)
+            run = by_due.get(iso)
+            if run is not None and run.completed_at:
+                continue
+            found.append(DueRun(checklist, iso, run, missed=occurrence != current))
+    return found
+
+
+def missed_count(store: Store, checklist: ChecklistTemplate, now: datetime) -> int:
+    return sum(1 for due in runs_due(store, now) if due.checklist.id == checklist.id and due.missed)
+
+
+# --- adopting templates, runs --------------------------------------------------------------
+
+
+def _require(store: Store, record_id: str, kind: type, what: str):
+    found = store.get(record_id.strip().upper())
+    if not isinstance(found, kind):
+        raise NotFound(f"no {what} {record_id.strip()}")
+    return found
+
+
+def add_checklist(store: Store, template: ChecklistFile, *, recurrence: str | None = None, team: str | None = None,
+                  now: datetime | None = None, origin: str = "app") -> ChecklistTemplate:
+    """The team adopts a template: its items, and a recurrence (the template's unless given)."""
+    now = now or from_iso(store.clock())
+    wanted = template.recurrence if recurrence is None else recurrence
+    rule = parse_recurrence(wanted, now=now) if wanted else None
+    name = template.name
+    taken = {c.name.casefold() for c in store.all(ChecklistTemplate)}
+    if name.casefold() in taken:
+        number = 2
+        while f"{name} ({number})".casefold() in taken:
+            number += 1
+        name = f"{name} ({number})"
+    checklist = ChecklistTemplate(
+        name=name, description=template.description, steps=[replace(item) for item in template.items],
+        rrule=rule, team=clean_line(team if team is not None else template.team), origin=template.origin,
+    )
+    with store.change(f"added checklist {name}", origin=origin) as tx:
+        return tx.add(checklist)
+
+
+def set_recurrence(store: Store, checklist_id: str, text: str, *, now: datetime | None = None, origin: str = "app") -> ChecklistTemplate:
+    checklist = _require(store, checklist_id, ChecklistTemplate, "checklist")
+    rule = parse_recurrence(text, now=now or from_iso(store.clock()))
+    with store.change(f"{checklist.name}: {describe_recurrence(rule)}", origin=origin) as tx:
+        return tx.put(replace(checklist, rrule=rule))
+
+
+def start_run(store: Store, checklist_id: str, *, due_at: str | None = None, title: str = "", origin: str = "app") -> ChecklistRun:
+    """A run of the checklist: for an occurrence (due_at), or on demand (now)."""
+    checklist = _require(store, checklist_id, ChecklistTemplate, "checklist")
+    if due_at and any(r.due_at == due_at for r in runs_of(store, checklist.id)):
+        raise InvalidInput(f"{checklist.name} already has a run for {due_at[:10]}")
+    when = due_at or store.clock()
+    label = f"week of {when[:10]}" if checklist.rrule and "WEEKLY" in checklist.rrule else when[:10]
+    run = ChecklistRun(
+        checklist=checklist.id,
+        title=clean_line(title) or f"{checklist.name} — {label}",
+        due_at=due_at or (store.clock() if not checklist.rrule else None),
+        steps=[ChecklistRunStep(text=s.text, why=s.why) for s in checklist.steps],
+    )
+    with store.change(f"started {run.title}", origin=origin) as tx:
+        return tx.add(run)
+
+
+def _run_copy(run: ChecklistRun) -> ChecklistRun:
+    return ChecklistRun.from_dict(run.to_dict())
+
+
+def tick(store: Store, run_id: str, index: int, *, by: str = "", done: bool | None = None, origin: str = "app") -> ChecklistRun:
+    """Tick an item (or untick it: done=False; None toggles). The run completes when every
+    item is ticked, and reopens when one is unticked."""
+    run = _run_copy(_require(store, run_id, ChecklistRun, "checklist run"))
+    if not 0 <= index < len(run.steps):
+        raise NotFound(f"{run.id} has no item {index + 1}")
+    step = run.steps[index]
+    step.done = (not step.done) if done is None else done
+    with store.change(f"{run.id}: {'ticked' if step.done else 'unticked'} item {index + 1}", origin=origin) as tx:
+        step.done_by = clean_line(by) if step.done else ""
+        step.done_at = tx.now if step.done else None
+        all_done = all(s.done for s in run.steps)
+        run.completed_at = (run.completed_at or tx.now) if all_done else None
+        return tx.put(run)
+
+
+def note(store: Store, run_id: str, index: int, text: str, *, origin: str = "app") -> ChecklistRun:
+    run = _run_copy(_require(store, run_id, ChecklistRun, "checklist run"))
+    if not 0 <= index < len(run.steps):
+        raise NotFound(f"{run.id} has no item {index + 1}")
+    run.steps[index].note = clean_text(text).strip()
+    with store.change(f"{run.id}: note on item {index + 1}", origin=origin) as tx:
+        return tx.put(run)
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100
+
+
+def progress(run: ChecklistRun) -> Progress:
+    return Progress(sum(1 for s in run.steps if s.done), len(run.steps))
