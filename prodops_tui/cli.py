@@ -29,7 +29,6 @@ from .core.workspace import make_clock, open_workspace, workspace_dir
 # Commands registered with their options now, doing their real work when their pane lands.
 _LANDS_WITH = {
     "search": "the search issue",
-    "nudges": "the checklists & nudges issue",
     "report": "the metrics work",
 }
 
@@ -116,8 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--person", metavar="NAME")
     who.add_argument("--json", action="store_true")
 
-    nudges = commands.add_parser("nudges", help="the nudges due now")
+    nudges = commands.add_parser("nudges", help="the nudges due now", description="The nudges due now, best first (thresholds: nudges.toml in the workspace).")
     nudges.add_argument("--json", action="store_true")
+    nudges.add_argument("--all", action="store_true", help="every nudge due, not only the first max_shown")
 
     report = commands.add_parser("report", help="product-ops metrics")
     report.add_argument("--since", default="30d")
@@ -342,6 +342,23 @@ def cmd_who(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_nudges(store: Store, args: argparse.Namespace) -> int:
+    from .core import nudges
+
+    found = nudges.due_nudges(store)
+    for problem in found.problems:
+        print(f"prodops: warning: {problem}", file=sys.stderr)
+    listed = found.shown + found.more if args.all else found.shown
+    if args.json:
+        print_json([nudge.to_dict() for nudge in listed])
+        return 0
+    for nudge in listed:
+        print(f"! {nudge.title} — prodops: {nudge.hint}")
+    if found.more and not args.all:
+        print(f"+{len(found.more)} more (prodops nudges --all)")
+    return 0
+
+
 def cmd_demo(store: Store, args: argparse.Namespace) -> int:
     from .core.demo import fill_demo
 
@@ -402,7 +419,7 @@ def open_demo(args: argparse.Namespace) -> int:
             shutil.rmtree(directory.parent, ignore_errors=True)
 
 
-COMMANDS = {"capture": cmd_capture, "import": cmd_import, "who": cmd_who, "update": cmd_update, "list": cmd_list, "export": cmd_export, "demo": cmd_demo}
+COMMANDS = {"capture": cmd_capture, "import": cmd_import, "who": cmd_who, "update": cmd_update, "list": cmd_list, "export": cmd_export, "demo": cmd_demo, "nudges": cmd_nudges}
 
 
 def dispatch(args: argparse.Namespace) -> int:
