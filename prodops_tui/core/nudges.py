@@ -25,13 +25,15 @@ its line and every default is used.
     [checklists]                  # checklist runs due or missed
     grace_days = 0                # a due run nudges this many days after its date
     [customer_conversation]       # the weekly customer touchpoint (Teresa Torres)
-    days = 7                      # no conversation logged in this many days
+    days = 7                      # no feedback from a conversation received in this many days
+    # a source matches case-insensitively, a listed word as a whole word ("call": "sales call")
     sources = ["customer call", "sales call", "call", "interview", "meeting", "visit"]
     [opportunities]               # opportunities still "exploring"
     min_feedback = 10             # with at least this much linked feedback
 
 Every section also takes `weight = N` (how much its nudges matter, see
-WEIGHTS) and `enabled = false` (turn the rule off).
+WEIGHTS; [actions] has `weight` for overdue and `due_soon_weight`) and
+`enabled = false` (turn the rule off).
 
 Ranking: score = weight x urgency x volume, where urgency = 1 + log2(1 +
 overdue_days) (on time 1, a day late 2, a week late 4, a month late 6: late
@@ -197,12 +199,20 @@ class Settings:
         return self.values["max_shown"]
 
 
+def _weight_key(section: str, rule: str) -> str:
+    """"actions.weight" for a section's first rule; "actions.due_soon_weight" for the others."""
+    if rule == SECTION_RULES[section][0]:
+        return f"{section}.weight"
+    return f"{section}.{rule.split('-', 1)[1].replace('-', '_')}_weight"
+
+
 def _defaults() -> dict[str, Any]:
     values: dict[str, Any] = {"max_shown": DEFAULT_MAX_SHOWN}
     for section, keys in SECTIONS.items():
         for key, default in keys.items():
             values[f"{section}.{key}"] = default
-        values[f"{section}.weight"] = WEIGHTS[SECTION_RULES[section][0]]
+        for rule in SECTION_RULES[section]:
+            values[_weight_key(section, rule)] = WEIGHTS[rule]
         values[f"{section}.enabled"] = True
     return values
 
@@ -289,7 +299,7 @@ def _list(names: list[str], shown: int = 3) -> str:
 
 def _rule(key: str, rule: str, settings: Settings, section: str, *, title: str, detail: str, count: int,
           overdue_days: float, target: NudgeTarget, facts: Iterable[str]) -> Nudge:
-    weight = settings.get(section, "weight")
+    weight = settings.values[_weight_key(section, rule)]
     return Nudge(key=key, rule=rule, title=title, detail=detail, count=count, weight=weight,
                  overdue_days=max(0.0, overdue_days), target=target, facts=fingerprint(facts),
                  score=score(weight, overdue_days, count))
@@ -414,6 +424,8 @@ def _customer_conversation(store: Store, now: datetime, s: Settings) -> list[Nud
     days = s.get("customer_conversation", "days")
     sources = s.get("customer_conversation", "sources")
     cutoff = to_iso(now - timedelta(days=days))
+    if not store.count(FeedbackItem):
+        return []  # a workspace with no feedback yet: the inbox says how to get some in
     talks = [i for i in store.all(FeedbackItem) if i.source and i.received_at and _matches_source(i.source, sources)]
     last = max(talks, key=lambda i: (i.received_at, i.number), default=None)
     if last is not None and last.received_at >= cutoff:
@@ -460,10 +472,7 @@ def _opportunities(store: Store, now: datetime, s: Settings) -> list[Nudge]:
 
 
 def _checklists(store: Store, now: datetime, s: Settings) -> list[Nudge]:
-    try:
-        from .checklists import runs_due
-    except ImportError:  # TEMPORARY until core/checklists.py lands
-        return []
+    from .checklists import runs_due
 
     grace = to_iso(now - timedelta(days=s.get("checklists", "grace_days")))
     by_checklist: dict[str, list[Any]] = {}
