@@ -292,6 +292,15 @@ def _short(text: str, width: int = 48) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # not strftime: locale-proof, as in dates.py
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _day_month(when: datetime, *, weekday: bool = False) -> str:
+    text = f"{when.day} {_MONTHS[when.month - 1]}"
+    return f"{_DAYS[when.weekday()]} {text}" if weekday else text
+
+
 def _list(names: list[str], shown: int = 3) -> str:
     extra = f" and {len(names) - shown} more" if len(names) > shown else ""
     return ", ".join(names[:shown]) + extra
@@ -374,7 +383,7 @@ def _unowned_areas(store: Store, now: datetime, s: Settings) -> list[Nudge]:
 def _action_line(action: ActionItem, people: dict[str, Person]) -> str:
     who = ", ".join(people[p].name for p in action.owners if p in people) or "no owner"
     due = from_iso(action.due or "")
-    return f"{action.id} “{_short(action.text, 40)}” ({who}, due {due.day} {due:%b})"
+    return f"{action.id} “{_short(action.text, 40)}” ({who}, due {_day_month(due)})"
 
 
 def _actions(store: Store, now: datetime, s: Settings) -> list[Nudge]:
@@ -499,7 +508,7 @@ def _checklists(store: Store, now: datetime, s: Settings) -> list[Nudge]:
         out.append(_rule(
             f"checklist-runs:{checklist_id}", "checklist-runs", s, "checklists",
             title=f"{_short(checklist.name, 40)}: {', '.join(parts)}",
-            detail=f"since {first:%a} {first.day} {first:%b}" + (f" ({checklist.team})" if checklist.team else ""),
+            detail=f"since {_day_month(first, weekday=True)}" + (f" ({checklist.team})" if checklist.team else ""),
             count=len(dues), overdue_days=_days(now, dues[0].due_at),
             target=NudgeTarget("checklists", "", tuple([checklist_id] + [d.run.id for d in dues if d.run is not None])),
             facts=(f"{d.due_at}:{'missed' if d.missed else 'due'}" for d in dues),
