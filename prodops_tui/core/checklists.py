@@ -11,7 +11,8 @@ A template file, `<workspace>/templates/checklists/<anything>.toml`:
     why = "Engineers ask about them on day two otherwise."
 
 Runs are never skipped silently: an occurrence that passed without a run is reported as
-missed until someone starts (and finishes) a run for it."""
+missed until someone starts (and finishes) a run for it, or starts a run for a later
+occurrence (preparing the next release closes the question of the last one)."""
 
 from __future__ import annotations
 
@@ -128,8 +129,15 @@ def parse_recurrence(text: str, *, now: datetime, zone: tzinfo | None = None) ->
         return None
     start = _dtstart(now, zone)
     if low.startswith(("rrule:", "freq=", "dtstart")):
-        body = raw if low.startswith("dtstart") else ("RRULE:" + raw.split(":", 1)[1] if low.startswith("rrule:") else "RRULE:" + raw)
-        rule_text = body if low.startswith("dtstart") else f"DTSTART:{start:%Y%m%dT%H%M%SZ}\n{body}"
+        # Typed rules are stored as every other rule is: upper case, DTSTART and RRULE on two lines.
+        parts = raw.upper().split()
+        dtstart = next((p for p in parts if p.startswith("DTSTART")), None)
+        rules = [p.removeprefix("RRULE:") for p in parts if not p.startswith("DTSTART")]
+        if len(rules) != 1:
+            raise InvalidInput(f"recurrence {raw!r}: one rule only (an RRULE, optionally after a DTSTART)")
+        if dtstart is not None and not re.fullmatch(r"DTSTART:\d{8}T\d{6}Z", dtstart):
+            raise InvalidInput(f"recurrence {raw!r}: DTSTART must be a UTC time like DTSTART:20260105T090000Z")
+        rule_text = f"{dtstart or f'DTSTART:{start:%Y%m%dT%H%M%SZ}'}\nRRULE:{rules[0]}"
     else:
         rule_text = f"DTSTART:{start:%Y%m%dT%H%M%SZ}\nRRULE:{_friendly_rule(low, raw)}"
     try:
@@ -138,6 +146,8 @@ def parse_recurrence(text: str, *, now: datetime, zone: tzinfo | None = None) ->
         raise InvalidInput(f"cannot read recurrence {raw!r}: {exc}") from None
     if not isinstance(rule, rrule):
         raise InvalidInput(f"recurrence {raw!r}: one rule only")
+    if rule._interval < 1:
+        raise InvalidInput(f"recurrence {raw!r}: the interval must be at least 1")
     if rule._freq > DAILY:  # HOURLY, MINUTELY, SECONDLY
         raise InvalidInput(f"recurrence {raw!r}: a checklist recurs at most daily")
     # dateutil walks to the year 9999 looking for an occurrence of a rule that has none
@@ -177,6 +187,8 @@ def _friendly_rule(low: str, raw: str) -> str:
     match = re.fullmatch(r"(?:every (?:(\d+) )?weeks?|weekly|(biweekly|fortnightly))(?: (\w+))?", text)
     if match:
         interval = int(match.group(1) or (2 if match.group(2) else 1))
+        if interval < 1:
+            raise InvalidInput(f"recurrence {raw!r}: every 0 weeks never comes")
         day = _weekday(match.group(3), raw) if match.group(3) else None
         return "FREQ=WEEKLY" + (f";INTERVAL={interval}" if interval > 1 else "") + (f";BYDAY={day}" if day else "")
     match = re.fullmatch(r"every (\w+)", text)
@@ -265,42 +277,50 @@ def runs_of(store: Store, checklist_id: str) -> list[ChecklistRun]:
                   key=lambda r: (r.due_at or r.created_at, r.number))
 
 
+def _occurrences(store: Store, checklist: ChecklistTemplate, rule: rrule, now: datetime) -> tuple[list[datetime], dict[str, ChecklistRun]]:
+    """Occurrences since the last run's (or since the checklist was adopted), plus those of
+    runs started for a past occurrence and not finished; and the runs by occurrence."""
+    runs = runs_of(store, checklist.id)
+    by_due = {r.due_at: r for r in runs if r.due_at}
+    dated = [from_iso(r.due_at) for r in runs if r.due_at]
+    since = max(dated) if dated else from_iso(checklist.created_at) if checklist.created_at else now - timedelta(days=31)
+    occurrences = list(rule.between(since, now, inc=True))
+    for run in runs:
+        if run.completed_at is None and run.due_at and from_iso(run.due_at) <= now:
+            occurrence = from_iso(run.due_at)
+            if occurrence not in occurrences:
+                occurrences.append(occurrence)
+    return sorted(occurrences), by_due
+
+
 def runs_due(store: Store, now: datetime) -> list[DueRun]:
     """For every recurring checklist: the current occurrence if it has no finished run, and
-    every occurrence since the last run that passed without one (missed). Counting starts at
-    the last run's occurrence, or when the checklist was adopted."""
+    every occurrence since the last run that passed without one (missed; the most recent
+    MAX_MISSED_LISTED listed, missed_count counts them all)."""
     found: list[DueRun] = []
     for checklist in sorted(store.all(ChecklistTemplate), key=lambda c: c.number):
         rule = _rule(checklist)
         if rule is None:
             continue
-        runs = runs_of(store, checklist.id)
-        by_due = {r.due_at: r for r in runs if r.due_at}
-        dated = [from_iso(r.due_at) for r in runs if r.due_at]
-        since = max(dated) if dated else from_iso(checklist.created_at) if checklist.created_at else now - timedelta(days=31)
-        occurrences = [o for o in rule.between(since, now, inc=True)]
-        # Runs started for occurrences that passed and are still unfinished count too.
-        pending = [r for r in runs if r.completed_at is None and r.due_at and from_iso(r.due_at) <= now]
-        for run in pending:
-            occurrence = from_iso(run.due_at)
-            if occurrence not in occurrences:
-                occurrences.append(occurrence)
-        occurrences.sort()
+        occurrences, by_due = _occurrences(store, checklist, rule, now)
         if not occurrences:
             continue
         current = occurrences[-1]
-        listed = occurrences[-(MAX_MISSED_LISTED + 1):]
-        for occurrence in listed:
-            iso = to_iso(occurrence)
-            run = by_due.get(iso)
+        for occurrence in occurrences[-(MAX_MISSED_LISTED + 1):]:
+            run = by_due.get(to_iso(occurrence))
             if run is not None and run.completed_at:
                 continue
-            found.append(DueRun(checklist, iso, run, missed=occurrence != current))
+            found.append(DueRun(checklist, to_iso(occurrence), run, missed=occurrence != current))
     return found
 
 
 def missed_count(store: Store, checklist: ChecklistTemplate, now: datetime) -> int:
-    return sum(1 for due in runs_due(store, now) if due.checklist.id == checklist.id and due.missed)
+    """Every missed occurrence, also those beyond the ones runs_due lists."""
+    rule = _rule(checklist)
+    if rule is None:
+        return 0
+    occurrences, by_due = _occurrences(store, checklist, rule, now)
+    return sum(1 for o in occurrences[:-1] if not (by_due.get(to_iso(o)) and by_due[to_iso(o)].completed_at))
 
 
 # --- adopting templates, runs --------------------------------------------------------------
@@ -344,6 +364,11 @@ def set_recurrence(store: Store, checklist_id: str, text: str, *, now: datetime 
 def start_run(store: Store, checklist_id: str, *, due_at: str | None = None, title: str = "", origin: str = "app") -> ChecklistRun:
     """A run of the checklist: for an occurrence (due_at), or on demand (now)."""
     checklist = _require(store, checklist_id, ChecklistTemplate, "checklist")
+    if due_at:
+        try:
+            due_at = to_iso(from_iso(due_at))
+        except ValueError:
+            raise InvalidInput(f"{due_at!r} is not a date and time (ISO, UTC)") from None
     if due_at and any(r.due_at == due_at for r in runs_of(store, checklist.id)):
         raise InvalidInput(f"{checklist.name} already has a run for {due_at[:10]}")
     when = due_at or store.clock()

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header, Tab, Tabs
 
+from ..core import nudges
 from ..core.areas import area_path
 from ..core.errors import ProdopsError
 from ..core.store import Store
@@ -43,7 +44,7 @@ class UnknownTheme(ProdopsError):
 
 class ProdopsApp(App[int]):
     TITLE = "prodops"
-    CSS_PATH = ["app.tcss", "panes/base.tcss", "panes/inbox.tcss", "panes/areas.tcss", "panes/retro.tcss"]
+    CSS_PATH = ["app.tcss", "panes/base.tcss", "panes/inbox.tcss", "panes/areas.tcss", "panes/retro.tcss", "panes/checklists.tcss"]
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [
@@ -67,6 +68,7 @@ class ProdopsApp(App[int]):
         settings: Settings | None = None,
         extra_theme_dirs: Iterable[Path] = (),
         poll_external: bool = True,
+        nudges_at_start: bool = True,
     ) -> None:
         super().__init__()
         self.store = store
@@ -74,6 +76,7 @@ class ProdopsApp(App[int]):
         self.settings = settings or Settings()
         self.sub_title = workspace_label if workspace_label is not None else str(store.directory)
         self.poll_external = poll_external
+        self.nudges_at_start = nudges_at_start
         themes, self.theme_problems = load_themes([shipped_themes_dir(), *extra_theme_dirs, self.settings.path.parent / "themes"])
         for loaded in themes:
             self.register_theme(loaded)
@@ -103,6 +106,20 @@ class ProdopsApp(App[int]):
             self.notify("\n".join(self.theme_problems), title="Some theme files did not load", severity="warning", timeout=10)
         if self.poll_external:
             self.set_interval(EXTERNAL_POLL_SECONDS, self.check_external_changes)
+        if self.nudges_at_start:
+            self._nudges_at_start()
+
+    @work(thread=True, exclusive=True, group="start-nudges", exit_on_error=False)
+    def _nudges_at_start(self) -> None:
+        """The top of every start: the few nudges due now, in one toast; 4 shows them all."""
+        try:
+            found = nudges.due_nudges(self.store)
+        except ProdopsError:
+            return  # the Checklists & nudges pane says why when it is opened
+        if found.shown:
+            more = len(found.shown) + len(found.more)
+            text = "\n".join(f"• {n.title}" for n in found.shown[:3])
+            self.call_from_thread(self.notify, text, title=f"{more} nudge{'s' if more != 1 else ''} — 4 shows them", timeout=8)
 
     @property
     def active_pane(self) -> Pane:
@@ -135,6 +152,23 @@ class ProdopsApp(App[int]):
         inbox_pane.view = "all"
         inbox_pane.filter_query = f'area:"{area_path(self.store, event.area_id)}"'
         self.action_show_pane("inbox")
+
+    def on_checklists_pane_show_target(self, event: ChecklistsPane.ShowTarget) -> None:
+        """enter on a nudge: the pane and items it is about."""
+        target = event.target
+        if target.pane == "inbox":
+            inbox_pane = self.query_one(InboxPane)
+            inbox_pane.view = "all"
+            inbox_pane.filter_query = target.filter
+            self.action_show_pane("inbox")
+        elif target.pane == "areas":
+            self.query_one(AreasPane).mode = "gaps"
+            self.action_show_pane("areas")
+        elif target.pane == "opportunities":
+            self.action_show_pane("inbox")
+            self.query_one(InboxPane).action_show_opportunities()
+        elif target.pane in dict((p, p) for _, p, _ in PANES):
+            self.action_show_pane(target.pane)
 
     def check_external_changes(self) -> None:
         self._refresh_from_disk()

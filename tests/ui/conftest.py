@@ -42,6 +42,7 @@ def make_app(tmp_path: Path):
         kwargs.setdefault("workspace_label", "demo workspace")
         kwargs.setdefault("settings", Settings(tmp_path / "config"))
         kwargs.setdefault("poll_external", False)
+        kwargs.setdefault("nudges_at_start", False)  # the start-up toast is tested on its own
         return ProdopsApp(store, **kwargs)
 
     return build

@@ -154,3 +154,23 @@ def test_retro_timer_flashes_at_zero(snap_compare, demo_store, make_app):
         await pilot.pause()
 
     assert snap_compare(make_app(demo_store), run_before=run_out, terminal_size=SIZE)
+
+
+# --- Checklists & nudges ---------------------------------------------------------------------
+
+
+def test_checklist_run_in_progress(snap_compare, demo_store, make_app):
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("4", "enter", "j", "j"), terminal_size=SIZE)
+
+
+def test_checklist_recurrence_typed_in_words(snap_compare, demo_store, make_app):
+    keys = ("4", "R", "ctrl+u", *"monthly on the first monday")
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle(*keys), terminal_size=SIZE)
+
+
+def test_nudges_all_shown_with_the_list_focused(snap_compare, demo_store, make_app):
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("4", "tab", "tab", "a"), terminal_size=SIZE)
+
+
+def test_nudges_at_start(snap_compare, demo_store, make_app):
+    assert snap_compare(make_app(demo_store, nudges_at_start=True), run_before=keys_then_settle(), terminal_size=SIZE)

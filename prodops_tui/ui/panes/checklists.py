@@ -1,35 +1,457 @@
-"""Checklists & nudges (key 4): recurring rituals and careful nudges."""
+"""Checklists & nudges (key 4): recurring rituals ticked by keyboard on the left; on the right
+the few nudges that matter now, and every open action item the retros produced.
+
+Nudges are computed in a worker (they read every feedback item), so a key press never waits."""
 
 from __future__ import annotations
 
+import getpass
+from datetime import datetime
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
 
-from ...core.model import ChecklistRun, ChecklistTemplate
+from ...core import checklists, nudges, retros
+from ...core.dates import describe, from_iso, to_iso
+from ...core.errors import ProdopsError
+from ...core.model import ActionItem, ChecklistRun, ChecklistTemplate
 from ...core.text import clean_line, truncate
-from .base import SummaryPane, lines
+from ..screens.pickers import ChoiceScreen, DateScreen, SearchPickerScreen, TextScreen
+from ..widgets.key_list import KeyList
+from . import retro_rows
+from .base import Pane
+
+ON_DEMAND = "now"
+NEXT = "next"
+
+# Which keys work in which list; check_action hides the rest from the footer.
+ACTION_LISTS: dict[str, tuple[str, ...]] = {
+    "start_run": ("checklist-list", "run-items"),
+    "recurrence": ("checklist-list", "run-items"),
+    "tick": ("run-items",),
+    "note": ("run-items",),
+    "dismiss": ("nudge-list",),
+    "snooze": ("nudge-list",),
+    "show_all": ("nudge-list",),
+    "mark_action": ("action-items",),
+}
 
 
-class ChecklistsPane(SummaryPane):
+def _login_name() -> str:
+    """Who ticked an item, when no name is set: the login, as git and shells know the user."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return ""
+
+
+class ChecklistsPane(Pane):
     TITLE = "Checklists & nudges"
-    COMING = (
-        "checklist runs ticked by keyboard on their recurrence (weekly, every 2 weeks, monthly), "
-        "and a short ranked list of nudges computed from the data, each snoozable or dismissable."
-    )
 
-    def render_summary(self) -> Content:
-        templates = sorted(self.store.all(ChecklistTemplate), key=lambda t: t.name.casefold())
-        runs = self.store.all(ChecklistRun)
-        rows = []
-        for template in templates:
-            open_runs = [r for r in runs if r.checklist == template.id and not r.completed_at]
-            schedule = "recurring" if template.rrule else "on demand"
-            rows.append(
-                Content.assemble(
-                    (f"{template.id:<6}", "$text-muted"),
-                    (f"{truncate(clean_line(template.name), 28):<29}", "bold"),
-                    f"{len(template.steps)} steps  ",
-                    (f"{schedule:<10}", "$secondary"),
-                    f"{len(open_runs)} open run(s)",
-                )
-            )
-        return lines(*(rows or [Content("No checklists yet.")]))
+    BINDINGS = [
+        Binding("n", "new_checklist", "New checklist", id="checklists.new", tooltip="Adopt a checklist template, with a recurrence"),
+        Binding("r", "start_run", "Start run", id="checklists.start_run", tooltip="A run for the occurrence that is due (or missed), or now"),
+        Binding("R", "recurrence", "Recurrence", id="checklists.recurrence", tooltip="weekly on monday, every 2 weeks on thursday, monthly on the first monday…"),
+        Binding("space,x", "tick", "Tick", key_display="space", id="checklists.tick", tooltip="Tick or untick the item (who and when are recorded)"),
+        Binding("e", "note", "Note", id="checklists.note", tooltip="A note on the item"),
+        Binding("d", "dismiss", "Dismiss", id="checklists.dismiss", tooltip="Quiet until its facts change"),
+        Binding("s", "snooze", "Snooze", id="checklists.snooze", tooltip="Quiet until a date: 3d, next monday"),
+        Binding("a", "show_all", "All nudges", id="checklists.show_all", tooltip="Show the nudges held back to keep the list short"),
+        Binding("d", "mark_action('done')", "Done", id="checklists.action_done", tooltip="The action item is done"),
+        Binding("o", "mark_action('open')", "Still open", id="checklists.action_open"),
+        Binding("D", "mark_action('dropped')", "Dropped", id="checklists.action_dropped"),
+    ]
+
+    class ShowTarget(Message):
+        """enter on a nudge that lives in another pane: the app shows it there."""
+
+        def __init__(self, target: nudges.NudgeTarget) -> None:
+            super().__init__()
+            self.target = target
+
+    def __init__(self, store, *, id: str | None = None) -> None:
+        super().__init__(store, id=id)
+        self._nudges: nudges.NudgeList | None = None
+        self._show_all = False
+        self._by_key: dict[str, nudges.Nudge] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="checklists-heading")
+        with Horizontal(id="checklists-body"):
+            with Vertical(id="checklists-left"):
+                yield Static(Content.styled("Checklists", "bold"), classes="section-title")
+                yield KeyList(id="checklist-list")
+                yield Static(id="run-title", classes="section-title")
+                yield KeyList(id="run-items")
+            with Vertical(id="checklists-right"):
+                yield Static(id="nudges-title", classes="section-title")
+                yield KeyList(id="nudge-list")
+                yield Static(id="actions-title", classes="section-title")
+                yield KeyList(id="action-items")
+
+    def focus_default(self) -> None:
+        self._list("checklist-list").focus()
+
+    def _list(self, list_id: str) -> KeyList:
+        return self.query_one(f"#{list_id}", KeyList)
+
+    @property
+    def now_dt(self) -> datetime:
+        return from_iso(self.store.clock())
+
+    # --- rendering ------------------------------------------------------------------------------
+
+    def refresh_view(self) -> None:
+        now = self.now_dt
+        self._dues = checklists.runs_due(self.store, now)
+        self._show_checklists(now)
+        self._show_run()
+        self._show_actions(now)
+        self._show_nudges()
+        self._compute_nudges(self.store.revision)
+        self.refresh_bindings()
+
+    def _show_checklists(self, now: datetime) -> None:
+        found = sorted(self.store.all(ChecklistTemplate), key=lambda c: (c.rrule is None, c.name.casefold()))
+        options = [Option(self._checklist_row(c, now), id=c.id) for c in found]
+        if not options:
+            options = [Option(Content.styled("No checklists yet: n adopts one from a template.", "$text-muted"), id="none", disabled=True)]
+        self._list("checklist-list").show(options)
+        due = sum(1 for d in self._dues if not d.missed)
+        missed = sum(1 for d in self._dues if d.missed)
+        open_actions = sum(1 for a in self.store.all(ActionItem) if a.status == "open")
+        self.query_one("#checklists-heading", Static).update(Content.assemble(
+            ("Checklists & nudges", "bold"), f"  {retro_rows.plural(len(found), 'checklist')} · ",
+            (f"{due} due", "bold $warning" if due else "$text-muted"), " · ",
+            (f"{missed} missed", "bold $error" if missed else "$text-muted"), " · ",
+            (retro_rows.plural(open_actions, "open action"), "$text-muted"),
+        ))
+
+    def _checklist_row(self, checklist: ChecklistTemplate, now: datetime) -> Content:
+        dues = [d for d in self._dues if d.checklist.id == checklist.id]
+        missed = sum(1 for d in dues if d.missed)
+        current = next((d for d in dues if not d.missed), None)
+        parts: list[Content | tuple[str, str] | str] = [
+            (f"{checklist.id:<5}", "$text-muted"), (clean_line(checklist.name), "bold"),
+            (f"  {checklists.describe_recurrence(checklist.rrule)}", "$secondary"), "\n     ",
+        ]
+        if current is not None:
+            state = "under way" if current.run else "due, not started"
+            done = checklists.progress(current.run) if current.run else None
+            parts.append((f"{state} {describe(from_iso(current.due_at), now=now)}" + (f" · {done.done}/{done.total}" if done else ""), "bold $warning"))
+        elif checklist.rrule:
+            upcoming = checklists.next_occurrence(checklist, now)
+            parts.append((f"next {describe(upcoming, now=now)}" if upcoming else "no more occurrences", "$text-muted"))
+        else:
+            parts.append((f"{retro_rows.plural(len(checklist.steps), 'item')}, run when needed", "$text-muted"))
+        if missed:
+            parts.append((f"  · {missed} missed", "bold $error"))
+        return Content.assemble(*parts)
+
+    def _current_checklist(self) -> ChecklistTemplate | None:
+        found = self.store.get(self._list("checklist-list").highlighted_id or "")
+        return found if isinstance(found, ChecklistTemplate) else None
+
+    def _current_run(self) -> ChecklistRun | None:
+        checklist = self._current_checklist()
+        if checklist is None:
+            return None
+        runs = checklists.runs_of(self.store, checklist.id)
+        unfinished = [r for r in runs if not r.completed_at]
+        return (unfinished or runs or [None])[-1]
+
+    def _show_run(self) -> None:
+        run = self._current_run()
+        title = self.query_one("#run-title", Static)
+        items = self._list("run-items")
+        if run is None:
+            checklist = self._current_checklist()
+            title.update(Content.styled("No run yet" + (" — r starts one" if checklist else ""), "bold"))
+            items.show([Option(Content.styled(f"{s.text}", "$text-muted"), id=f"preview:{n}", disabled=True)
+                        for n, s in enumerate(checklist.steps)] if checklist else [])
+            return
+        done = checklists.progress(run)
+        bar_width = 10
+        filled = bar_width * done.done // done.total if done.total else bar_width
+        status = ("done ", "bold $success") if run.completed_at else (f"{done.done}/{done.total} ", "bold $warning")
+        title.update(Content.assemble(
+            ("█" * filled, "$success"), ("░" * (bar_width - filled), "$text-muted"), " ", status,
+            (f"{run.id} ", "$text-muted"), (clean_line(run.title), "bold"),
+        ))
+        now = self.now_dt
+        options = []
+        for index, step in enumerate(run.steps):
+            mark = ("[x] ", "bold $success") if step.done else ("[ ] ", "$text-muted")
+            facts = []
+            if step.done and step.done_at:
+                facts.append(f"{step.done_by or 'someone'}, {describe(from_iso(step.done_at), now=now)}")
+            row = [mark, (clean_line(step.text), "$text-muted" if step.done else "")]
+            if step.why:
+                row += ["\n    ", (clean_line(step.why), "italic $text-muted")]
+            if facts:
+                row += ["\n    ", ("✓ " + " · ".join(facts), "$success")]
+            if step.note:
+                row += ["\n    ", ("✎ " + clean_line(step.note), "$accent")]
+            options.append(Option(Content.assemble(*row), id=f"item:{index}"))
+        items.show(options)
+
+    @on(OptionList.OptionHighlighted, "#checklist-list")
+    def _checklist_highlighted(self) -> None:
+        self._show_run()
+
+    @on(OptionList.OptionSelected, "#checklist-list")
+    def _checklist_selected(self) -> None:
+        self._list("run-items").focus()
+
+    def _show_actions(self, now: datetime) -> None:
+        found = sorted((a for a in self.store.all(ActionItem) if a.status == "open"),
+                       key=lambda a: (a.due is None, a.due or "", a.number))
+        self.query_one("#actions-title", Static).update(Content.assemble(
+            ("Open action items", "bold"), (f"  {len(found)} from retros", "$text-muted")))
+        options = [Option(retro_rows.action_row(self.store, a, now), id=a.id) for a in found]
+        if not options:
+            options = [Option(Content.styled("No open action items.", "$text-muted"), id="none", disabled=True)]
+        self._list("action-items").show(options)
+
+    # --- nudges ---------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="nudges", exit_on_error=False)
+    def _compute_nudges(self, revision: int) -> None:
+        try:
+            found = nudges.due_nudges(self.store)
+        except ProdopsError as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Nudges", severity="error")
+            return
+        self.app.call_from_thread(self._nudges_ready, revision, found)
+
+    def _nudges_ready(self, revision: int, found: nudges.NudgeList) -> None:
+        if revision != self.store.revision:
+            return  # a newer change has its own computation on the way
+        first = self._nudges is None
+        self._nudges = found
+        self._show_nudges()
+        if first and found.problems:
+            self.notify("\n".join(found.problems), title="nudges.toml", severity="warning", timeout=10)
+
+    def _show_nudges(self) -> None:
+        found = self._nudges
+        title = self.query_one("#nudges-title", Static)
+        listing = self._list("nudge-list")
+        if found is None:
+            title.update(Content.styled("Nudges", "bold"))
+            listing.show([Option(Content.styled("working out what needs attention…", "$text-muted"), id="none", disabled=True)])
+            return
+        shown = found.shown + (found.more if self._show_all else [])
+        self._by_key = {n.key: n for n in shown}
+        held = "" if self._show_all or not found.more else f" · +{len(found.more)} more (a shows them)"
+        quiet = f" · {len(found.quiet)} quiet" if found.quiet else ""
+        title.update(Content.assemble(("Nudges", "bold"), (f"  {len(shown)} now{held}{quiet}", "$text-muted")))
+        options = [Option(self._nudge_row(n), id=n.key) for n in shown]
+        if not options:
+            options = [Option(Content.styled("Nothing needs a nudge right now.", "$success"), id="none", disabled=True)]
+        listing.show(options)
+
+    @staticmethod
+    def _nudge_row(nudge: nudges.Nudge) -> Content:
+        urgent = nudge.overdue_days >= 1
+        return Content.assemble(
+            ("! " if urgent else "• ", "bold $error" if urgent else "$warning"),
+            (clean_line(nudge.title), "bold"),
+            "\n  ",
+            (truncate(clean_line(nudge.detail), 110), "$text-muted"),
+        )
+
+    def _current_nudge(self) -> nudges.Nudge | None:
+        key = self._list("nudge-list").highlighted_id
+        return self._by_key.get(key or "")
+
+    @on(OptionList.OptionSelected, "#nudge-list")
+    def _nudge_selected(self) -> None:
+        nudge = self._current_nudge()
+        if nudge is None:
+            return
+        target = nudge.target
+        if target.pane == "checklists":
+            ids = [i for i in target.ids if i.startswith("C-")]
+            if ids:
+                self._list("checklist-list").show(self._list_options("checklist-list"), keep=ids[0])
+                self._show_run()
+            self._list("run-items").focus()
+        elif target.pane == "retro" and target.ids:
+            self._list("action-items").show(self._list_options("action-items"), keep=target.ids[0])
+            self._list("action-items").focus()
+        else:
+            self.post_message(self.ShowTarget(target))
+
+    def _list_options(self, list_id: str) -> list[Option]:
+        listing = self._list(list_id)
+        return [listing.get_option_at_index(i) for i in range(listing.option_count)]
+
+    # --- which keys apply -------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        lists = ACTION_LISTS.get(action)
+        if lists is None:
+            return True
+        focused = self.app.focused
+        return focused is not None and focused.id in lists and self in focused.ancestors
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    # --- checklists -------------------------------------------------------------------------------
+
+    def action_new_checklist(self) -> None:
+        files, problems = checklists.load_checklist_files(self.store.directory)
+        if problems:
+            self.notify("\n".join(problems), title="Some checklist templates did not load", severity="warning", timeout=10)
+
+        def choices(query: str) -> list[tuple[str, Content]]:
+            wanted = query.strip().casefold()
+            return [
+                (f.name, Content.assemble((clean_line(f.name), "bold"),
+                                          (f"  {len(f.items)} items · {f.recurrence or 'on demand'} · {f.origin}", "$text-muted")))
+                for f in files if wanted in f.name.casefold() or wanted in f.description.casefold()
+            ]
+
+        def picked(name: str | None) -> None:
+            template = next((f for f in files if f.name == name), None)
+            if template is None:
+                return
+            self._ask_recurrence(template.recurrence, lambda text: self.store_change(
+                lambda: checklists.add_checklist(self.store, template, recurrence=text),
+                lambda c: f"{c.id} {c.name}: {checklists.describe_recurrence(c.rrule)}", title="Checklists"))
+
+        self.app.push_screen(SearchPickerScreen("Adopt which checklist?", choices), picked)
+
+    def _ask_recurrence(self, current: str, then) -> None:
+        now = self.now_dt
+
+        def hint(text: str) -> Content:
+            try:
+                rule = checklists.parse_recurrence(text, now=now)
+            except ProdopsError as exc:
+                return Content.styled(str(exc), "$error")
+            if rule is None:
+                return Content.styled("on demand: runs start when you press r", "$text-muted")
+            upcoming = checklists.next_occurrence(ChecklistTemplate(rrule=rule), now)
+            return Content.assemble(("→ ", "bold $success"), checklists.describe_recurrence(rule),
+                                    (f", next {describe(upcoming, now=now)}" if upcoming else "", "$text-muted"))
+
+        def chosen(text: str | None) -> None:
+            if text is None:
+                return
+            try:
+                checklists.parse_recurrence(text, now=now)
+            except ProdopsError as exc:
+                self.notify(str(exc), title="Not changed", severity="error")
+                return
+            then(text)
+
+        self.app.push_screen(TextScreen("Recurrence (empty: on demand)", value=current, hint=hint,
+                                        placeholder="weekly on monday · every 2 weeks on thursday · monthly on the first monday"), chosen)
+
+    def action_recurrence(self) -> None:
+        checklist = self._current_checklist()
+        if checklist is None:
+            return
+        self._ask_recurrence(checklists.describe_recurrence(checklist.rrule) if checklist.rrule else "", lambda text: self.store_change(
+            lambda: checklists.set_recurrence(self.store, checklist.id, text),
+            lambda c: f"{c.name}: {checklists.describe_recurrence(c.rrule)}", title="Checklists"))
+
+    def action_start_run(self) -> None:
+        checklist = self._current_checklist()
+        if checklist is None:
+            return
+        now = self.now_dt
+        open_dues = [d for d in self._dues if d.checklist.id == checklist.id and d.run is None]
+        choices: list[tuple[str, str]] = []
+        for due in reversed(open_dues):
+            label = describe(from_iso(due.due_at), now=now)
+            choices.append((due.due_at, f"{label} — {'missed' if due.missed else 'due now'}"))
+        upcoming = checklists.next_occurrence(checklist, now)
+        if upcoming is not None and not any(r.due_at == to_iso(upcoming) for r in checklists.runs_of(self.store, checklist.id)):
+            choices.append((to_iso(upcoming), f"{describe(upcoming, now=now)} — the next one, early"))
+        choices.append((ON_DEMAND, "now, outside the schedule"))
+
+        def start(value: str | None) -> None:
+            if value is None:
+                return
+            due_at = None if value == ON_DEMAND else value
+            started = self.store_change(lambda: checklists.start_run(self.store, checklist.id, due_at=due_at),
+                                        lambda r: f"{r.id} started: {r.title}", title="Checklists")
+            if started is not None:
+                self.call_after_refresh(self._list("run-items").focus)
+
+        if len(choices) == 1 or (not checklist.rrule):
+            start(choices[0][0] if checklist.rrule else ON_DEMAND)
+            return
+        self.app.push_screen(ChoiceScreen(f"Start a run of {checklist.name} for", choices[:9]), start)
+
+    def _current_item(self) -> tuple[ChecklistRun, int] | None:
+        run = self._current_run()
+        key = self._list("run-items").highlighted_id
+        if run is None or not key or not key.startswith("item:"):
+            self.notify("No run item under the cursor: r starts a run", title="Checklists", severity="warning")
+            return None
+        return run, int(key.removeprefix("item:"))
+
+    def action_tick(self) -> None:
+        found = self._current_item()
+        if found is None:
+            return
+        run, index = found
+        by = self.app.settings.get("name") or _login_name()
+        changed = self.store_change(lambda: checklists.tick(self.store, run.id, index, by=by), lambda r: (
+            f"{r.id} complete" if r.completed_at else f"Item {index + 1} {'ticked' if r.steps[index].done else 'unticked'}"),
+            title="Checklists")
+        if changed is not None and not changed.completed_at:
+            self._list("run-items").action_cursor_down()
+
+    def action_note(self) -> None:
+        found = self._current_item()
+        if found is None:
+            return
+        run, index = found
+
+        def noted(text: str | None) -> None:
+            if text is not None:
+                self.store_change(lambda: checklists.note(self.store, run.id, index, text), f"Note on item {index + 1}", title="Checklists")
+
+        self.app.push_screen(TextScreen(f"Note on item {index + 1}", value=run.steps[index].note), noted)
+
+    # --- nudges -------------------------------------------------------------------------------------
+
+    def action_dismiss(self) -> None:
+        nudge = self._current_nudge()
+        if nudge is not None:
+            self.store_change(lambda: nudges.dismiss(self.store, nudge), "Dismissed: back when its facts change", title="Nudges")
+
+    def action_snooze(self) -> None:
+        nudge = self._current_nudge()
+        if nudge is None:
+            return
+
+        def chosen(text: str | None) -> None:
+            if text:
+                self.store_change(lambda: nudges.snooze(self.store, nudge, text), "Snoozed", title="Nudges")
+
+        self.app.push_screen(DateScreen("Snooze this nudge until", self.now_dt), chosen)
+
+    def action_show_all(self) -> None:
+        self._show_all = not self._show_all
+        self._show_nudges()
+
+    # --- action items -------------------------------------------------------------------------------
+
+    def action_mark_action(self, status: str) -> None:
+        action_id = self._list("action-items").highlighted_id
+        if not action_id or action_id == "none":
+            return
+        self.store_change(lambda: retros.set_action_status(self.store, action_id, status), f"{action_id} is {status}", title="Action item")
