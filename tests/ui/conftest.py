@@ -28,6 +28,16 @@ def utc_local_time(monkeypatch: pytest.MonkeyPatch):
     time.tzset()
 
 
+@pytest.fixture(autouse=True)
+def steady_cursor(monkeypatch: pytest.MonkeyPatch):
+    """A blinking cursor is on or off depending on how long a step took, so a snapshot
+    taken under load differed from one taken on a quiet machine (PITFALLS.md: blink off)."""
+    from textual.widgets import Input, TextArea
+
+    for widget in (Input, TextArea):
+        monkeypatch.setattr(widget.cursor_blink, "_default", False)
+
+
 @pytest.fixture
 def demo_store(workspace: Path):
     store = Store.open(workspace, clock=fixed_clock)
