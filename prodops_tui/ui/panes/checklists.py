@@ -8,7 +8,7 @@ from __future__ import annotations
 import getpass
 from datetime import datetime
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -21,11 +21,12 @@ from ...core import checklists, nudges, retros
 from ...core.dates import describe, from_iso, to_iso
 from ...core.errors import ProdopsError
 from ...core.model import ActionItem, ChecklistRun, ChecklistTemplate
-from ...core.text import clean_line, truncate
-from ..screens.pickers import ChoiceScreen, DateScreen, SearchPickerScreen, TextScreen
+from ...core.text import clean_line
+from ..screens.pickers import ChoiceScreen, SearchPickerScreen, TextScreen
 from ..widgets.key_list import KeyList
 from . import retro_rows
 from .base import Pane
+from .checklists_nudges import NudgeKeys
 
 ON_DEMAND = "now"
 NEXT = "next"
@@ -51,7 +52,7 @@ def _login_name() -> str:
         return ""
 
 
-class ChecklistsPane(Pane):
+class ChecklistsPane(NudgeKeys, Pane):
     TITLE = "Checklists & nudges"
 
     BINDINGS = [
@@ -205,6 +206,10 @@ class ChecklistsPane(Pane):
     def _checklist_highlighted(self) -> None:
         self._show_run()
 
+    @on(OptionList.OptionSelected, "#nudge-list")
+    def _nudge_selected(self) -> None:
+        self.act_on_nudge()  # handlers must be on the pane: Textual collects @on only from its own classes
+
     @on(OptionList.OptionSelected, "#checklist-list")
     def _checklist_selected(self) -> None:
         self._list("run-items").focus()
@@ -218,80 +223,6 @@ class ChecklistsPane(Pane):
         if not options:
             options = [Option(Content.styled("No open action items.", "$text-muted"), id="none", disabled=True)]
         self._list("action-items").show(options)
-
-    # --- nudges ---------------------------------------------------------------------------------
-
-    @work(thread=True, exclusive=True, group="nudges", exit_on_error=False)
-    def _compute_nudges(self, revision: int) -> None:
-        try:
-            found = nudges.due_nudges(self.store)
-        except ProdopsError as exc:
-            self.app.call_from_thread(self.notify, str(exc), title="Nudges", severity="error")
-            return
-        self.app.call_from_thread(self._nudges_ready, revision, found)
-
-    def _nudges_ready(self, revision: int, found: nudges.NudgeList) -> None:
-        if revision != self.store.revision:
-            return  # a newer change has its own computation on the way
-        first = self._nudges is None
-        self._nudges = found
-        self._show_nudges()
-        if first and found.problems:
-            self.notify("\n".join(found.problems), title="nudges.toml", severity="warning", timeout=10)
-
-    def _show_nudges(self) -> None:
-        found = self._nudges
-        title = self.query_one("#nudges-title", Static)
-        listing = self._list("nudge-list")
-        if found is None:
-            title.update(Content.styled("Nudges", "bold"))
-            listing.show([Option(Content.styled("working out what needs attention…", "$text-muted"), id="none", disabled=True)])
-            return
-        shown = found.shown + (found.more if self._show_all else [])
-        self._by_key = {n.key: n for n in shown}
-        held = "" if self._show_all or not found.more else f" · +{len(found.more)} more (a shows them)"
-        quiet = f" · {len(found.quiet)} quiet" if found.quiet else ""
-        title.update(Content.assemble(("Nudges", "bold"), (f"  {len(shown)} now{held}{quiet}", "$text-muted")))
-        options = [Option(self._nudge_row(n), id=n.key) for n in shown]
-        if not options:
-            options = [Option(Content.styled("Nothing needs a nudge right now.", "$success"), id="none", disabled=True)]
-        listing.show(options)
-
-    @staticmethod
-    def _nudge_row(nudge: nudges.Nudge) -> Content:
-        urgent = nudge.overdue_days >= 1
-        return Content.assemble(
-            ("! " if urgent else "• ", "bold $error" if urgent else "$warning"),
-            (clean_line(nudge.title), "bold"),
-            "\n  ",
-            (truncate(clean_line(nudge.detail), 110), "$text-muted"),
-        )
-
-    def _current_nudge(self) -> nudges.Nudge | None:
-        key = self._list("nudge-list").highlighted_id
-        return self._by_key.get(key or "")
-
-    @on(OptionList.OptionSelected, "#nudge-list")
-    def _nudge_selected(self) -> None:
-        nudge = self._current_nudge()
-        if nudge is None:
-            return
-        target = nudge.target
-        if target.pane == "checklists":
-            ids = [i for i in target.ids if i.startswith("C-")]
-            if ids:
-                self._list("checklist-list").show(self._list_options("checklist-list"), keep=ids[0])
-                self._show_run()
-            self._list("run-items").focus()
-        elif target.pane == "retro" and target.ids:
-            self._list("action-items").show(self._list_options("action-items"), keep=target.ids[0])
-            self._list("action-items").focus()
-        else:
-            self.post_message(self.ShowTarget(target))
-
-    def _list_options(self, list_id: str) -> list[Option]:
-        listing = self._list(list_id)
-        return [listing.get_option_at_index(i) for i in range(listing.option_count)]
 
     # --- which keys apply -------------------------------------------------------------------------
 
@@ -425,28 +356,6 @@ class ChecklistsPane(Pane):
                 self.store_change(lambda: checklists.note(self.store, run.id, index, text), f"Note on item {index + 1}", title="Checklists")
 
         self.app.push_screen(TextScreen(f"Note on item {index + 1}", value=run.steps[index].note), noted)
-
-    # --- nudges -------------------------------------------------------------------------------------
-
-    def action_dismiss(self) -> None:
-        nudge = self._current_nudge()
-        if nudge is not None:
-            self.store_change(lambda: nudges.dismiss(self.store, nudge), "Dismissed: back when its facts change", title="Nudges")
-
-    def action_snooze(self) -> None:
-        nudge = self._current_nudge()
-        if nudge is None:
-            return
-
-        def chosen(text: str | None) -> None:
-            if text:
-                self.store_change(lambda: nudges.snooze(self.store, nudge, text), "Snoozed", title="Nudges")
-
-        self.app.push_screen(DateScreen("Snooze this nudge until", self.now_dt), chosen)
-
-    def action_show_all(self) -> None:
-        self._show_all = not self._show_all
-        self._show_nudges()
 
     # --- action items -------------------------------------------------------------------------------
 

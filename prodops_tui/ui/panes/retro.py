@@ -6,10 +6,7 @@ which retro is open, who is voting now, and the timer."""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -19,19 +16,14 @@ from textual.widgets import ContentSwitcher, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...core import retros
-from ...core.areas import area_path, resolve_area
-from ...core.errors import ProdopsError
-from ...core.model import ActionItem, Person, ProductArea, Retro
-from ...core.retro_export import export_retro
-from ...core.retro_templates import find_template, load_templates
-from ...core.store import atomic_write_bytes
-from ...core.text import clean_line, truncate
-from ..screens.pickers import ChoiceScreen, SearchPickerScreen, TextScreen
-from ..screens.retro_forms import ActionDraft, ActionForm, CardDraft, CardForm, NewRetroForm, NotesDraft, NotesForm, RetroDraft, split_names
+from ...core.model import ActionItem, Retro
 from ..widgets.key_list import KeyList
 from ..widgets.phase_timer import PhaseTimer
 from . import retro_rows as rows
 from .base import Pane, lines
+from .retro_cards import CardKeys
+from .retro_setup import RetroSetupKeys
+from .retro_topics import TopicKeys
 
 # Which body each phase shows.
 BODY_OF_PHASE = {
@@ -62,10 +54,9 @@ ACTION_PHASES: dict[str, tuple[str, ...]] = {
 }
 BOARD_ONLY = {"back", "next_phase", "previous_phase", "timer", "add_minute", "participants", "votes_each"}
 HOME_ONLY = {"new_retro"}
-NEW_GROUP, NO_GROUP = "new", "none"
 
 
-class RetroPane(Pane):
+class RetroPane(CardKeys, TopicKeys, RetroSetupKeys, Pane):
     TITLE = "Retro"
 
     BINDINGS = [
@@ -380,14 +371,6 @@ class RetroPane(Pane):
         except Exception:  # noqa: BLE001 - not mounted yet; focus follows when it is
             self.call_after_refresh(lambda: self._list(f"column-{index}").focus() if self.query(f"#column-{index}") else None)
 
-    def _current_card(self) -> int | None:
-        focused = self.app.focused
-        if isinstance(focused, KeyList) and focused.id and focused.id.startswith("column-"):
-            card = focused.highlighted_id
-            if card and card.startswith("card:"):
-                return int(card.removeprefix("card:"))
-        return None
-
     # --- phases and timer --------------------------------------------------------------------
 
     def action_next_phase(self) -> None:
@@ -413,337 +396,3 @@ class RetroPane(Pane):
 
     def action_add_minute(self) -> None:
         self.query_one(PhaseTimer).add_minute()
-
-    # --- starting a retro --------------------------------------------------------------------
-
-    def _templates(self):
-        templates, problems = load_templates(self.store.directory)
-        if problems:
-            self.notify("\n".join(problems), title="Some retro templates did not load", severity="warning", timeout=10)
-        return templates
-
-    def action_new_retro(self) -> None:
-        templates = self._templates()
-        teams = sorted({r.team for r in self.store.all(Retro)} | {a.team for a in self.store.all(ActionItem) if a.team})
-        areas = sorted(area_path(self.store, a.id) for a in self.store.all(ProductArea))
-        people = sorted(p.name for p in self.store.all(Person))
-
-        def submit(draft: RetroDraft) -> str | None:
-            template = find_template(templates, draft.template)
-            if template is None:
-                return f"no template {draft.template!r}"
-            try:
-                area = resolve_area(self.store, draft.area).id if draft.area.strip() else None
-                started = retros.start_retro(
-                    self.store, template, team=draft.team, title=draft.title, participants=draft.participants,
-                    votes_per_person=draft.votes_per_person, area=area,
-                )
-            except (ProdopsError, ValueError) as exc:
-                return str(exc)
-            self.notify(f"{started.id} started — {rows.plural(len(started.checkin), 'open action')} to review at check-in — u undoes", title="Retro")
-            self.post_message(self.Changed())
-            self.open_retro(started.id)
-            return None
-
-        self.app.push_screen(NewRetroForm(submit, templates, teams=teams, areas=areas, people=people))
-
-    # --- check-in and actions ----------------------------------------------------------------
-
-    def action_mark_action(self, status: str) -> None:
-        retro = self.retro
-        if retro is None:
-            return
-        list_id = "checkin-list" if retro.phase == "checkin" else "action-list"
-        action_id = self._list(list_id).highlighted_id
-        if not action_id or action_id == "none":
-            self.notify("No action item under the cursor", title="Retro", severity="warning")
-            return
-        self.store_change(lambda: retros.set_action_status(self.store, action_id, status), f"{action_id} is {status}", title="Action item")
-
-    def action_new_action(self) -> None:
-        retro = self.retro
-        if retro is None:
-            return
-        topic = retros.find_topic(retro, self._list("topic-list").highlighted_id)
-        people = sorted({p.name for p in self.store.all(Person)} | set(retro.participants))
-
-        def submit(draft: ActionDraft) -> str | None:
-            try:
-                made = retros.add_action(self.store, retro.id, draft.text, owners=draft.owners, due=draft.due,
-                                         topic=topic.key if topic else None)
-            except (ProdopsError, ValueError) as exc:
-                return str(exc)
-            said = [f"{made.action.id} added"]
-            if made.created_people:
-                said.append("new person: " + ", ".join(made.created_people))
-            said.extend(made.warnings)
-            self.notify(" · ".join(said) + " — u undoes", title="Action item", severity="warning" if made.warnings else "information")
-            self.post_message(self.Changed())
-            return None
-
-        self.app.push_screen(ActionForm(topic.title if topic else "", submit, now=self.now, people=people))
-
-    # --- cards ---------------------------------------------------------------------------------
-
-    def action_new_card(self) -> None:
-        retro = self.retro
-        if retro is None:
-            return
-        column = retro.columns[self._focused_column()]
-
-        def submit(draft: CardDraft) -> str | None:
-            try:
-                retros.add_card(self.store, retro.id, column, draft.text, author=draft.author)
-            except (ProdopsError, ValueError) as exc:
-                return str(exc)
-            self.post_message(self.Changed())
-            return None
-
-        people = sorted(set(retro.participants))
-        self.app.push_screen(CardForm(column, submit, people=people))
-
-    def _card_or_say(self) -> int | None:
-        number = self._current_card()
-        if number is None:
-            self.notify("No card under the cursor", title="Retro", severity="warning")
-        return number
-
-    def action_edit_card(self) -> None:
-        retro, number = self.retro, self._card_or_say()
-        if retro is None or number is None:
-            return
-        card = next(c for c in retro.cards if c.number == number)
-
-        def edited(text: str | None) -> None:
-            if text is not None:
-                self.store_change(lambda: retros.edit_card(self.store, retro.id, number, text), f"Card {number} edited", title="Retro")
-
-        self.app.push_screen(TextScreen(f"Edit card {number}", value=card.text), edited)
-
-    def action_delete_card(self) -> None:
-        retro, number = self.retro, self._card_or_say()
-        if retro is None or number is None:
-            return
-        self.store_change(lambda: retros.delete_card(self.store, retro.id, number), f"Card {number} deleted", title="Retro")
-
-    def action_reveal(self) -> None:
-        retro = self.retro
-        if retro is None:
-            return
-        show = not retro.revealed or any(c.hidden for c in retro.cards)
-        self.store_change(lambda: retros.reveal(self.store, retro.id, shown=show),
-                          "Every card is shown, and new ones as they come" if show else "Cards hidden until r reveals them",
-                          title="Retro")
-
-    # --- groups --------------------------------------------------------------------------------
-
-    def action_move_to_group(self) -> None:
-        retro, number = self.retro, self._card_or_say()
-        if retro is None or number is None:
-            return
-        card = next(c for c in retro.cards if c.number == number)
-        similar = {s.group for s in retros.suggest_groups(retro) if number in s.cards and s.group is not None}
-
-        def choices(query: str) -> list[tuple[str, Content]]:
-            found: list[tuple[str, Content]] = []
-            for group in sorted(retro.groups, key=lambda g: (g.number not in similar, g.number)):
-                if query.strip() and query.casefold() not in group.title.casefold():
-                    continue
-                size = sum(1 for c in retro.cards if c.group == group.number)
-                hint = "  similar cards" if group.number in similar else ""
-                found.append((f"group:{group.number}", Content.assemble(("◆ ", "$accent"), clean_line(group.title),
-                                                                          (f"  {rows.plural(size, 'card')}", "$text-muted"), (hint, "$success"))))
-            new_title = clean_line(query) or truncate(clean_line(card.text), 40)
-            found.append((NEW_GROUP, Content.assemble(("+ new group: ", "$success"), new_title)))
-            if card.group is not None:
-                found.append((NO_GROUP, Content.styled("take it out of its group", "$text-muted")))
-            return found
-
-        screen = SearchPickerScreen(f"Card {number} into which group?", choices, placeholder="type to filter, or a new group's title")
-
-        def picked(value: str | None) -> None:
-            if value is None:
-                return
-            if value == NEW_GROUP:
-                title = clean_line(screen.query_one("#query").value) or truncate(clean_line(card.text), 40)
-                self.store_change(lambda: retros.group_cards(self.store, retro.id, [number], title=title), f"New group “{title}”", title="Group")
-            elif value == NO_GROUP:
-                self.store_change(lambda: retros.group_cards(self.store, retro.id, [number]), f"Card {number} is in no group", title="Group")
-            else:
-                group = int(value.removeprefix("group:"))
-                self.store_change(lambda: retros.group_cards(self.store, retro.id, [number], group=group), f"Card {number} grouped", title="Group")
-
-        self.app.push_screen(screen, picked)
-
-    def action_suggest_groups(self) -> None:
-        retro = self.retro
-        if retro is not None:
-            self._find_suggestions(retro)
-
-    @work(thread=True, exclusive=True, group="retro-suggest", exit_on_error=False)
-    def _find_suggestions(self, retro: Retro) -> None:
-        suggestions = retros.suggest_groups(retro)  # 500 cards: ~0.3 s, so not on the event loop
-        self.app.call_from_thread(self._offer_suggestions, retro, suggestions)
-
-    def _offer_suggestions(self, retro: Retro, suggestions: list[retros.GroupSuggestion]) -> None:
-        if not suggestions:
-            self.notify("No cards look alike enough to group; m groups one card at a time.", title="Group")
-            return
-        by_number = {c.number: c for c in retro.cards}
-        choices = []
-        for index, suggestion in enumerate(suggestions[:9]):
-            where = f"into ◆ {suggestion.title}" if suggestion.group is not None else f"new group “{suggestion.title}”"
-            texts = " · ".join(truncate(clean_line(by_number[n].text), 30) for n in suggestion.cards)
-            choices.append((str(index), f"{where}: {texts}"))
-
-        def picked(value: str | None) -> None:
-            if value is None:
-                return
-            chosen = suggestions[int(value)]
-            if chosen.group is not None:
-                self.store_change(lambda: retros.group_cards(self.store, retro.id, list(chosen.cards), group=chosen.group),
-                                  f"{rows.plural(len(chosen.cards), 'card')} joined their group", title="Group")
-            else:
-                self.store_change(lambda: retros.group_cards(self.store, retro.id, list(chosen.cards), title=chosen.title),
-                                  f"New group “{chosen.title}” ({rows.plural(len(chosen.cards), 'card')}); R renames it", title="Group")
-
-        self.app.push_screen(ChoiceScreen("Similar cards — pick a group to make", choices), picked)
-
-    def action_rename_group(self) -> None:
-        retro, number = self.retro, self._card_or_say()
-        if retro is None or number is None:
-            return
-        card = next(c for c in retro.cards if c.number == number)
-        if card.group is None:
-            self.notify("This card is in no group; m puts it in one", title="Group", severity="warning")
-            return
-        group = next(g for g in retro.groups if g.number == card.group)
-
-        def renamed(title: str | None) -> None:
-            if title is not None:
-                self.store_change(lambda: retros.rename_group(self.store, retro.id, group.number, title), f"Group renamed “{clean_line(title)}”", title="Group")
-
-        self.app.push_screen(TextScreen("Rename the group", value=group.title), renamed)
-
-    # --- votes ---------------------------------------------------------------------------------
-
-    def action_pick_voter(self) -> None:
-        retro = self.retro
-        if retro is None:
-            return
-        left = retros.votes_left(retro)
-
-        def choices(query: str) -> list[tuple[str, Content]]:
-            wanted = query.strip().casefold()
-            found = [
-                (f"p:{name}", Content.assemble(clean_line(name), (f"  {n}/{retro.votes_per_person} votes left", "$text-muted")))
-                for name, n in left.items() if wanted in name.casefold()
-            ]
-            if query.strip() and clean_line(query).casefold() not in {n.casefold() for n in left}:
-                found.append((f"new:{clean_line(query)}", Content.assemble(("+ add ", "$success"), clean_line(query))))
-            return found
-
-        def picked(value: str | None) -> None:
-            if value is None:
-                return
-            kind, _, name = value.partition(":")
-            if kind == "new" and self.store_change(lambda: retros.add_participant(self.store, retro.id, name), f"{name} joined", title="Vote") is None:
-                return
-            self.voter = name
-            self.refresh_view()
-
-        self.app.push_screen(SearchPickerScreen("Who is voting?", choices, placeholder="a name; someone new is added"), picked)
-
-    def action_vote(self, delta: int) -> None:
-        retro = self.retro
-        if retro is None:
-            return
-        if not self.voter:
-            self.action_pick_voter()
-            return
-        topic = self._list("topic-list").highlighted_id
-        if not topic or topic == "none":
-            return
-        voter = self.voter
-        try:
-            retros.vote(self.store, retro.id, voter, topic, delta)
-        except (ProdopsError, ValueError) as exc:
-            self.app.bell()
-            self.notify(str(exc), title="Vote refused", severity="error")
-            return
-        self.post_message(self.Changed())  # no toast per vote: the counts on screen say it
-
-    # --- discussion ----------------------------------------------------------------------------
-
-    def action_notes(self) -> None:
-        retro = self.retro
-        if retro is None:
-            return
-        topic = retros.find_topic(retro, self._list("topic-list").highlighted_id)
-        if topic is None:
-            return
-
-        def submit(draft: NotesDraft) -> str | None:
-            try:
-                retros.set_notes(self.store, retro.id, topic.key, draft.text)
-            except (ProdopsError, ValueError) as exc:
-                return str(exc)
-            self.post_message(self.Changed())
-            return None
-
-        self.app.push_screen(NotesForm(truncate(clean_line(topic.title), 50), topic.notes, submit))
-
-    # --- details and export --------------------------------------------------------------------
-
-    def action_participants(self) -> None:
-        retro = self.retro
-        if retro is None:
-            return
-
-        def changed(value: str | None) -> None:
-            if value is not None:
-                self.store_change(lambda: retros.set_details(self.store, retro.id, participants=split_names(value)),
-                                  lambda r: f"{rows.plural(len(r.participants), 'participant')}", title="Retro")
-
-        self.app.push_screen(TextScreen("Participants (comma-separated)", value=", ".join(retro.participants)), changed)
-
-    def action_votes_each(self) -> None:
-        retro = self.retro
-        if retro is None:
-            return
-
-        def changed(value: str | None) -> None:
-            if value is None:
-                return
-            if not value.strip().isdigit():
-                self.notify("votes per person must be a whole number", title="Not changed", severity="error")
-                return
-            self.store_change(lambda: retros.set_details(self.store, retro.id, votes_per_person=int(value)),
-                              f"{value.strip()} votes each", title="Retro")
-
-        self.app.push_screen(TextScreen("Votes per person", value=str(retro.votes_per_person)), changed)
-
-    def action_export(self) -> None:
-        retro = self.retro
-        if retro is None:
-            found = self.store.get(self._list("retro-list").highlighted_id or "")
-            retro = found if isinstance(found, Retro) else None
-        if retro is None:
-            self.notify("No retro to export", title="Export", severity="warning")
-            return
-        slug = re.sub(r"[^a-z0-9]+", "-", retro.team.casefold()).strip("-") or "retro"
-        default = str(Path.cwd() / f"{retro.id}-{slug}.md")
-
-        def chosen(value: str | None) -> None:
-            if not value or not value.strip():
-                return
-            path = Path(value.strip()).expanduser()
-            fmt = "json" if path.suffix.lower() == ".json" else "md"
-            try:
-                atomic_write_bytes(path, export_retro(self.store, retro.id, fmt).encode("utf-8"))
-            except (ProdopsError, OSError) as exc:
-                self.notify(f"Could not write {path}: {exc}", title="Export", severity="error")
-                return
-            self.notify(f"{retro.id} written to {path}", title="Export")
-
-        self.app.push_screen(TextScreen(f"Export {retro.id} to (a .json file gets JSON)", value=default), chosen)

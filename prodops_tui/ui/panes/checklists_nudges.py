@@ -1,0 +1,113 @@
+"""The Checklists & nudges pane's nudge list: computed in a worker, acted on by key."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.content import Content
+from textual.widgets import Static
+from textual.widgets.option_list import Option
+
+from ...core import nudges
+from ...core.errors import ProdopsError
+from ...core.text import clean_line, truncate
+from ..screens.pickers import DateScreen
+
+
+class NudgeKeys:
+    """Mixed into ChecklistsPane: the nudges it shows and the keys that act on them."""
+
+    # --- nudges ---------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="nudges", exit_on_error=False)
+    def _compute_nudges(self, revision: int) -> None:
+        try:
+            found = nudges.due_nudges(self.store)
+        except ProdopsError as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Nudges", severity="error")
+            return
+        self.app.call_from_thread(self._nudges_ready, revision, found)
+
+    def _nudges_ready(self, revision: int, found: nudges.NudgeList) -> None:
+        if revision != self.store.revision:
+            return  # a newer change has its own computation on the way
+        first = self._nudges is None
+        self._nudges = found
+        self._show_nudges()
+        if first and found.problems:
+            self.notify("\n".join(found.problems), title="nudges.toml", severity="warning", timeout=10)
+
+    def _show_nudges(self) -> None:
+        found = self._nudges
+        title = self.query_one("#nudges-title", Static)
+        listing = self._list("nudge-list")
+        if found is None:
+            title.update(Content.styled("Nudges", "bold"))
+            listing.show([Option(Content.styled("working out what needs attention…", "$text-muted"), id="none", disabled=True)])
+            return
+        shown = found.shown + (found.more if self._show_all else [])
+        self._by_key = {n.key: n for n in shown}
+        held = "" if self._show_all or not found.more else f" · +{len(found.more)} more (a shows them)"
+        quiet = f" · {len(found.quiet)} quiet" if found.quiet else ""
+        title.update(Content.assemble(("Nudges", "bold"), (f"  {len(shown)} now{held}{quiet}", "$text-muted")))
+        options = [Option(self._nudge_row(n), id=n.key) for n in shown]
+        if not options:
+            options = [Option(Content.styled("Nothing needs a nudge right now.", "$success"), id="none", disabled=True)]
+        listing.show(options)
+
+    @staticmethod
+    def _nudge_row(nudge: nudges.Nudge) -> Content:
+        urgent = nudge.overdue_days >= 1
+        return Content.assemble(
+            ("! " if urgent else "• ", "bold $error" if urgent else "$warning"),
+            (clean_line(nudge.title), "bold"),
+            "\n  ",
+            (truncate(clean_line(nudge.detail), 110), "$text-muted"),
+        )
+
+    def _current_nudge(self) -> nudges.Nudge | None:
+        key = self._list("nudge-list").highlighted_id
+        return self._by_key.get(key or "")
+
+    def act_on_nudge(self) -> None:
+        """enter on a nudge: its items, here or in their pane."""
+        nudge = self._current_nudge()
+        if nudge is None:
+            return
+        target = nudge.target
+        if target.pane == "checklists":
+            ids = [i for i in target.ids if i.startswith("C-")]
+            if ids:
+                self._list("checklist-list").show(self._list_options("checklist-list"), keep=ids[0])
+                self._show_run()
+            self._list("run-items").focus()
+        elif target.pane == "retro" and target.ids:
+            self._list("action-items").show(self._list_options("action-items"), keep=target.ids[0])
+            self._list("action-items").focus()
+        else:
+            self.post_message(self.ShowTarget(target))
+
+    def _list_options(self, list_id: str) -> list[Option]:
+        listing = self._list(list_id)
+        return [listing.get_option_at_index(i) for i in range(listing.option_count)]
+
+    # --- nudges -------------------------------------------------------------------------------------
+
+    def action_dismiss(self) -> None:
+        nudge = self._current_nudge()
+        if nudge is not None:
+            self.store_change(lambda: nudges.dismiss(self.store, nudge), "Dismissed: back when its facts change", title="Nudges")
+
+    def action_snooze(self) -> None:
+        nudge = self._current_nudge()
+        if nudge is None:
+            return
+
+        def chosen(text: str | None) -> None:
+            if text:
+                self.store_change(lambda: nudges.snooze(self.store, nudge, text), "Snoozed", title="Nudges")
+
+        self.app.push_screen(DateScreen("Snooze this nudge until", self.now_dt), chosen)
+
+    def action_show_all(self) -> None:
+        self._show_all = not self._show_all
+        self._show_nudges()

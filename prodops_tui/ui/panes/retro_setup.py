@@ -1,0 +1,109 @@
+"""The Retro pane's keys around a retro rather than in it: start one, who takes part, export."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ...core import retros
+from ...core.areas import area_path, resolve_area
+from ...core.errors import ProdopsError
+from ...core.model import ActionItem, Person, ProductArea, Retro
+from ...core.retro_export import export_retro
+from ...core.retro_templates import find_template, load_templates
+from ...core.store import atomic_write_bytes
+from ..screens.pickers import TextScreen
+from ..screens.retro_forms import NewRetroForm, RetroDraft, split_names
+from . import retro_rows as rows
+
+
+class RetroSetupKeys:
+    """Mixed into RetroPane."""
+
+    # --- starting a retro --------------------------------------------------------------------
+
+    def _templates(self):
+        templates, problems = load_templates(self.store.directory)
+        if problems:
+            self.notify("\n".join(problems), title="Some retro templates did not load", severity="warning", timeout=10)
+        return templates
+
+    def action_new_retro(self) -> None:
+        templates = self._templates()
+        teams = sorted({r.team for r in self.store.all(Retro)} | {a.team for a in self.store.all(ActionItem) if a.team})
+        areas = sorted(area_path(self.store, a.id) for a in self.store.all(ProductArea))
+        people = sorted(p.name for p in self.store.all(Person))
+
+        def submit(draft: RetroDraft) -> str | None:
+            template = find_template(templates, draft.template)
+            if template is None:
+                return f"no template {draft.template!r}"
+            try:
+                area = resolve_area(self.store, draft.area).id if draft.area.strip() else None
+                started = retros.start_retro(
+                    self.store, template, team=draft.team, title=draft.title, participants=draft.participants,
+                    votes_per_person=draft.votes_per_person, area=area,
+                )
+            except (ProdopsError, ValueError) as exc:
+                return str(exc)
+            self.notify(f"{started.id} started — {rows.plural(len(started.checkin), 'open action')} to review at check-in — u undoes", title="Retro")
+            self.post_message(self.Changed())
+            self.open_retro(started.id)
+            return None
+
+        self.app.push_screen(NewRetroForm(submit, templates, teams=teams, areas=areas, people=people))
+
+    # --- details and export --------------------------------------------------------------------
+
+    def action_participants(self) -> None:
+        retro = self.retro
+        if retro is None:
+            return
+
+        def changed(value: str | None) -> None:
+            if value is not None:
+                self.store_change(lambda: retros.set_details(self.store, retro.id, participants=split_names(value)),
+                                  lambda r: f"{rows.plural(len(r.participants), 'participant')}", title="Retro")
+
+        self.app.push_screen(TextScreen("Participants (comma-separated)", value=", ".join(retro.participants)), changed)
+
+    def action_votes_each(self) -> None:
+        retro = self.retro
+        if retro is None:
+            return
+
+        def changed(value: str | None) -> None:
+            if value is None:
+                return
+            if not value.strip().isdigit():
+                self.notify("votes per person must be a whole number", title="Not changed", severity="error")
+                return
+            self.store_change(lambda: retros.set_details(self.store, retro.id, votes_per_person=int(value)),
+                              f"{value.strip()} votes each", title="Retro")
+
+        self.app.push_screen(TextScreen("Votes per person", value=str(retro.votes_per_person)), changed)
+
+    def action_export(self) -> None:
+        retro = self.retro
+        if retro is None:
+            found = self.store.get(self._list("retro-list").highlighted_id or "")
+            retro = found if isinstance(found, Retro) else None
+        if retro is None:
+            self.notify("No retro to export", title="Export", severity="warning")
+            return
+        slug = re.sub(r"[^a-z0-9]+", "-", retro.team.casefold()).strip("-") or "retro"
+        default = str(Path.cwd() / f"{retro.id}-{slug}.md")
+
+        def chosen(value: str | None) -> None:
+            if not value or not value.strip():
+                return
+            path = Path(value.strip()).expanduser()
+            fmt = "json" if path.suffix.lower() == ".json" else "md"
+            try:
+                atomic_write_bytes(path, export_retro(self.store, retro.id, fmt).encode("utf-8"))
+            except (ProdopsError, OSError) as exc:
+                self.notify(f"Could not write {path}: {exc}", title="Export", severity="error")
+                return
+            self.notify(f"{retro.id} written to {path}", title="Export")
+
+        self.app.push_screen(TextScreen(f"Export {retro.id} to (a .json file gets JSON)", value=default), chosen)
