@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from . import retros
+from . import retro_actions, retros
 from .areas import area_path
 from .errors import InvalidInput
 from .exporters import markdown_literal
@@ -63,19 +63,19 @@ def retro_record(store: Store, retro: Retro) -> dict[str, Any]:
             for topic in retros.topics(retro)
         ],
         "checkin": [
-            {"id": a.id, "text": a.text, "status": a.status, "owners": retros.owner_names(store, a), "due": a.due}
-            for a in retros.checkin_actions(store, retro)
+            {"id": a.id, "text": a.text, "status": a.status, "owners": retro_actions.owner_names(store, a), "due": a.due}
+            for a in retro_actions.checkin_actions(store, retro)
         ],
         "actions": [
             {
                 "id": a.id,
                 "text": a.text,
-                "owners": retros.owner_names(store, a),
+                "owners": retro_actions.owner_names(store, a),
                 "due": a.due,
                 "status": a.status,
                 "topic": a.topic or None,
             }
-            for a in retros.retro_actions(store, retro.id)
+            for a in retro_actions.retro_actions(store, retro.id)
         ],
         "summary": {
             "cards": summary.cards,

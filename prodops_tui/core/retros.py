@@ -1,19 +1,17 @@
-"""Retrospectives: phases from check-in to close, cards, groups, votes, topics and the actions
-that carry over to the team's next retro. Every change is one store change (one undo step)."""
+"""Retrospectives: phases from check-in to close, cards, groups, votes, topics, notes and the
+summary. Every change is one store change (one undo step). The action items a retro makes and
+reviews are in retro_actions.py; similar-card suggestions for grouping are in retro_groups.py."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz, process
-
-from .dates import from_iso, parse_when, to_iso
 from .errors import InvalidInput, NotFound
-from .model import ACTION_STATUSES, RETRO_PHASES, ActionItem, Person, Retro, RetroCard, RetroGroup
+from .model import RETRO_PHASES, Retro, RetroCard, RetroGroup
+from .retro_actions import checkin_actions, earlier_open_actions, retro_actions
 from .retro_templates import RetroTemplate
-from .store import Store, Transaction
+from .store import Store
 from .text import clean_line, clean_text, truncate
 
 PHASE_LABELS = {
@@ -39,7 +37,6 @@ PHASE_GUIDE = {
 PHASE_MINUTES = {"checkin": 5, "reflect": 7, "group": 5, "vote": 3, "discuss": 5, "actions": 5, "closed": 0}
 MAX_VOTES_PER_PERSON = 20
 MAX_CARD_CHARS = 2_000
-GROUP_SUGGESTION_SCORE = 33  # % of the shorter card's words the other card shares
 
 
 def phase_number(phase: str) -> int:
@@ -82,20 +79,7 @@ def _group(retro: Retro, number: int) -> RetroGroup:
     raise NotFound(f"no group {number} in {retro.id}")
 
 
-def _same_team(a: str, b: str) -> bool:
-    return clean_line(a).casefold() == clean_line(b).casefold()
-
-
 # --- starting, phases ----------------------------------------------------------------------
-
-
-def earlier_open_actions(store: Store, team: str, *, before: Retro | None = None) -> list[ActionItem]:
-    """The team's open action items from its other retros, soonest due first."""
-    found = [
-        a for a in store.all(ActionItem)
-        if a.status == "open" and _same_team(a.team, team) and (before is None or a.retro != before.id)
-    ]
-    return sorted(found, key=lambda a: (a.due is None, a.due or "", a.number))
 
 
 def start_retro(
@@ -189,24 +173,6 @@ def reveal(store: Store, retro_id: str, *, shown: bool = True, origin: str = "ap
             card.hidden = True
     with store.change(f"{retro.id}: {'revealed' if shown else 'hid'} the cards", origin=origin) as tx:
         return tx.put(retro)
-
-
-def set_action_status(store: Store, action_id: str, status: str, *, origin: str = "app") -> ActionItem:
-    if status not in ACTION_STATUSES:
-        raise InvalidInput(f"status must be one of {', '.join(ACTION_STATUSES)}")
-    action = store.get(action_id.strip().upper())
-    if not isinstance(action, ActionItem):
-        raise NotFound(f"no action item {action_id}")
-    if action.status == status:
-        return action
-    with store.change(f"{action.id} {status}", origin=origin) as tx:
-        return tx.put(replace(action, status=status, done_at=tx.now if status != "open" else None))
-
-
-def checkin_actions(store: Store, retro: Retro) -> list[ActionItem]:
-    """What check-in reviews: fixed at the start, so one marked done stays in view to undo."""
-    found = [store.get(action_id) for action_id in retro.checkin]
-    return [a for a in found if isinstance(a, ActionItem)]
 
 
 def set_details(store: Store, retro_id: str, *, participants: Iterable[str] | None = None,
@@ -313,125 +279,6 @@ def rename_group(store: Store, retro_id: str, number: int, title: str, *, origin
         return tx.put(retro)
 
 
-@dataclass(frozen=True, slots=True)
-class GroupSuggestion:
-    cards: tuple[int, ...]
-    score: float  # the weakest link that joined them
-    title: str  # the words the cards share, as a starting title
-    group: int | None = None  # an existing group the cards would join
-
-
-_STOPWORDS = frozenset(
-    "a an and are as at be but by do does for from had has have how i in is it its more less of on or our "
-    "so than that the their them then this to too us was we were what when which who why will with you "
-    "again get got not no very really just also".split()
-)
-_SUFFIXES = ("ing", "ed", "es", "s")
-SAME_WORD_SCORE = 88  # rapidfuzz ratio at which two board words count as one (typos, "flakey")
-
-
-def _content_words(text: str) -> list[str]:
-    words = "".join(ch.lower() if ch.isalnum() else " " for ch in text).split()
-    return [w for w in words if w not in _STOPWORDS and len(w) > 2]
-
-
-def _stem(word: str) -> str:
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
-
-
-def _card_terms(cards: Sequence[RetroCard]) -> dict[int, frozenset[str]]:
-    """Each card's content words, stemmed and then folded onto one spelling per board:
-    rapidfuzz matches each new stem against the ones seen (a board has a few hundred)."""
-    canonical: dict[str, str] = {}
-    seen: list[str] = []
-    terms: dict[int, frozenset[str]] = {}
-    for card in cards:
-        found = set()
-        for word in _content_words(card.text):
-            stem = _stem(word)
-            if stem not in canonical:
-                match = process.extractOne(stem, seen, scorer=fuzz.ratio, score_cutoff=SAME_WORD_SCORE) if len(stem) >= 5 else None
-                canonical[stem] = match[0] if match else stem
-                if not match:
-                    seen.append(stem)
-            found.add(canonical[stem])
-        terms[card.number] = frozenset(found)
-    return terms
-
-
-def suggest_groups(retro: Retro, *, threshold: float = GROUP_SUGGESTION_SCORE) -> list[GroupSuggestion]:
-    """Cards that say similar things: the share of the shorter card's words the other card
-    has too (typos and plurals folded by rapidfuzz), joined single-link. Each suggestion holds
-    at least one ungrouped card; joining a grouped card proposes its group, never a merger of
-    two groups the team made."""
-    by_number = {c.number: c for c in retro.cards}
-    words = _card_terms(retro.cards)
-    numbers = [n for n, w in words.items() if w]
-    parent = {n: n for n in numbers}
-    weakest = {n: 100.0 for n in numbers}  # per root: the weakest link that joined its cluster
-    made_groups = {n: {by_number[n].group} - {None} for n in numbers}  # per root
-
-    def root(n: int) -> int:
-        while parent[n] != n:
-            parent[n] = parent[parent[n]]
-            n = parent[n]
-        return n
-
-    links: list[tuple[float, int, int]] = []
-    for i, a in enumerate(numbers):
-        for b in numbers[i + 1:]:
-            ga, gb = by_number[a].group, by_number[b].group
-            if ga is not None and ga == gb:
-                continue
-            shared = len(words[a] & words[b])
-            shorter = min(len(words[a]), len(words[b]))
-            score = 100.0 * shared / shorter if shared else 0.0
-            # One shared word ("friday") is chance unless a card is that short; single-link
-            # joining would chain such pairs into one big group.
-            if score >= threshold and (shared >= 2 or shorter <= 2):
-                links.append((score, a, b))
-    for score, a, b in sorted(links, key=lambda link: -link[0]):
-        ra, rb = root(a), root(b)
-        if ra == rb or len(made_groups[ra] | made_groups[rb]) > 1:
-            continue  # never propose merging two groups the team made
-        parent[rb] = ra
-        made_groups[ra] |= made_groups[rb]
-        weakest[ra] = min(weakest[ra], weakest[rb], score)
-    clusters: dict[int, list[int]] = {}
-    for n in numbers:
-        clusters.setdefault(root(n), []).append(n)
-    suggestions = []
-    for key, members in clusters.items():
-        loose = [m for m in members if by_number[m].group is None]
-        if len(members) < 2 or not loose:
-            continue
-        group = next(iter(made_groups[key]), None)
-        title = _group(retro, group).title if group is not None else _shared_words(retro, members)
-        suggestions.append(GroupSuggestion(tuple(sorted(loose)), weakest[key], title, group))
-    return sorted(suggestions, key=lambda s: (-s.score, s.cards))
-
-
-def _shared_words(retro: Retro, numbers: Sequence[int]) -> str:
-    """The words most of the cards share (typos and plurals folded), as the first card says them."""
-    cards = [c for c in retro.cards if c.number in set(numbers)]
-    terms = _card_terms(cards)
-    counts: dict[str, int] = {}
-    for found in terms.values():
-        for term in found:
-            counts[term] = counts.get(term, 0) + 1
-    spoken: dict[str, str] = {}  # term -> the word as the earliest card that uses it wrote it
-    for card in cards:
-        for word in _content_words(card.text):
-            for term in terms[card.number]:
-                if term not in spoken and (_stem(word) == term or fuzz.ratio(_stem(word), term) >= SAME_WORD_SCORE):
-                    spoken[term] = word
-    shared = sorted((t for t, k in counts.items() if k > 1), key=lambda t: (-counts[t], list(spoken).index(t) if t in spoken else 99))[:3]
-    return " ".join(spoken.get(t, t) for t in shared).capitalize() or truncate(cards[0].text, 30)
-
-
 # --- topics and votes ----------------------------------------------------------------------
 
 
@@ -529,7 +376,7 @@ def add_participant(store: Store, retro_id: str, name: str, *, origin: str = "ap
         return tx.put(retro)
 
 
-# --- discussion and actions ----------------------------------------------------------------
+# --- discussion ----------------------------------------------------------------------------
 
 
 def set_current_topic(store: Store, retro_id: str, key: str, *, origin: str = "app") -> Retro:
@@ -552,98 +399,6 @@ def set_notes(store: Store, retro_id: str, key: str, notes: str, *, origin: str 
     holder.notes = clean_text(notes).strip()
     with store.change(f"{retro.id}: notes", origin=origin) as tx:
         return tx.put(retro)
-
-
-def retro_actions(store: Store, retro_id: str) -> list[ActionItem]:
-    return sorted((a for a in store.all(ActionItem) if a.retro == retro_id), key=lambda a: a.number)
-
-
-@dataclass(frozen=True, slots=True)
-class NewAction:
-    action: ActionItem
-    created_people: tuple[str, ...]  # names of people the owners list added
-    warnings: tuple[str, ...]
-
-
-NEAR_NAME_SCORE = 85  # a typed owner this close to someone's name is a typo, not a new person
-
-
-def _folded(text: str) -> str:
-    """Case- and accent-blind, so "tomas herrera" is Tomás Herrera."""
-    decomposed = unicodedata.normalize("NFKD", clean_line(text).casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def _existing_owner(store: Store, name: str) -> Person | None:
-    """Someone by id, exact name, @handle, email or unique first name; None if nobody is
-    close; NotFound naming the near misses when the name looks like a typo of someone's."""
-    found = store.get(name.strip().upper())
-    if isinstance(found, Person):
-        return found
-    wanted = _folded(name)
-    handle = "@" + wanted.lstrip("@")
-    everyone = store.all(Person)
-    for person in everyone:
-        if wanted in (_folded(person.name), _folded(person.email)) or handle == _folded(person.handle):
-            return person
-    first_names = [p for p in everyone if _folded(p.name).split()[:1] == [wanted]]
-    if len(first_names) == 1:
-        return first_names[0]
-    near = process.extract(wanted, {p.id: _folded(p.name) for p in everyone}, scorer=fuzz.WRatio,
-                           score_cutoff=NEAR_NAME_SCORE, limit=3)
-    if near or len(first_names) > 1:
-        names = [store.get(key).name for _, _, key in near] or [p.name for p in first_names]
-        raise NotFound(f"no person {name!r}; did you mean {', '.join(repr(n) for n in names)}?")
-    return None
-
-
-def _owner_ids(tx: Transaction, store: Store, names: Iterable[str]) -> tuple[list[str], list[str]]:
-    """Person ids for owner names; a name nobody has yet becomes a person (reported)."""
-    ids: list[str] = []
-    created: list[str] = []
-    for name in _names(names):
-        person = _existing_owner(store, name)
-        if person is None:
-            person = tx.add(Person(name=name))
-            created.append(name)
-        if person.id not in ids:
-            ids.append(person.id)
-    return ids, created
-
-
-def add_action(store: Store, retro_id: str, text: str, *, owners: Iterable[str] = (), due: str = "",
-               topic: str | None = None, origin: str = "app") -> NewAction:
-    """An action item from this retro (its team and area), linked to the topic it came from.
-    A due date in the past is kept, with a warning."""
-    retro = get_retro(store, retro_id)
-    if retro.phase == "closed":
-        raise InvalidInput(f"{retro.id} is closed: read-only (its actions stay live)")
-    text = clean_line(text)
-    if not text:
-        raise InvalidInput("an action needs some text")
-    now = from_iso(store.clock())
-    due_at = parse_when(due, now=now) if clean_line(due) else None
-    warnings = []
-    if due_at is not None and due_at < now:
-        warnings.append(f"due {to_iso(due_at)[:10]} is in the past")
-    found = find_topic(retro, topic)
-    with store.change(f"{retro.id}: action {truncate(text, 30)}", origin=origin) as tx:
-        owner_ids, created = _owner_ids(tx, store, owners)
-        if not owner_ids:
-            warnings.append("no owner: an action nobody owns rarely gets done")
-        action = tx.add(ActionItem(
-            text=text, owners=owner_ids, due=to_iso(due_at) if due_at else None, team=retro.team,
-            retro=retro.id, topic=found.title if found else "", area=retro.area,
-        ))
-    return NewAction(action, tuple(created), tuple(warnings))
-
-
-def owner_names(store: Store, action: ActionItem) -> list[str]:
-    names = []
-    for person_id in action.owners:
-        person = store.get(person_id)
-        names.append(person.name if isinstance(person, Person) else person_id)
-    return names
 
 
 # --- the summary ---------------------------------------------------------------------------

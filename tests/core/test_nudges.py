@@ -25,7 +25,7 @@ from prodops_tui.core.model import (
     Person,
     ProductArea,
 )
-from prodops_tui.core.retros import set_action_status
+from prodops_tui.core.retro_actions import set_action_status
 from prodops_tui.core.store import Store
 
 from ..conftest import FIXED_NOW

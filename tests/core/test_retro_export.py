@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from prodops_tui.core import retros
+from prodops_tui.core import retro_actions, retros
 from prodops_tui.core.demo import fill_demo
 from prodops_tui.core.errors import InvalidInput, NotFound
 from prodops_tui.core.retro_export import RETRO_FORMATS, export_retro, retro_record
@@ -212,7 +212,7 @@ def test_notes_keep_their_lines_as_a_quote(store):
 
 def test_markdown_checkin_lists_the_earlier_actions_reviewed(demo):
     retro = retros.start_retro(demo, template("Sailboat"), team="Billing squad")
-    retros.set_action_status(demo, "T-1", "done")
+    retro_actions.set_action_status(demo, "T-1", "done")
     checkin = section(export_retro(demo, retro.id, "md"), "## Check-in: actions from earlier retros").strip().splitlines()
     assert [line.split("] ")[1].split(" ")[0] for line in checkin] == ["T-1", "T-2", "T-3", "T-6"]
     assert checkin[0] == ("- [x] T-1 Quarantine the flaky tax-rate test and open a ticket to fix it — done, Tomás Herrera, "
@@ -224,7 +224,7 @@ def test_actions_of_a_new_retro_with_no_owner_and_a_topic(store):
     retro = new_retro(store, ("Start", "Demos"))
     for _ in range(4):
         retros.move_phase(store, retro.id, +1)
-    retros.add_action(store, retro.id, "Book the demo room", due="2026-12-01", topic="card:1")
+    retro_actions.add_action(store, retro.id, "Book the demo room", due="2026-12-01", topic="card:1")
     md = export_retro(store, retro.id, "md")
     assert "- [ ] T-1 Book the demo room — no owner, due 2026-12-01, from “Demos”" in md
 

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from prodops_tui.core import retros
+from prodops_tui.core import retro_actions, retro_groups, retros
 from prodops_tui.core.demo import fill_demo
 from prodops_tui.core.errors import InvalidInput, NotFound
 from prodops_tui.core.model import RETRO_PHASES, ActionItem, Change, Person, ProductArea, Retro, RetroCard
@@ -151,25 +151,25 @@ def test_checkin_holds_the_teams_open_actions_from_earlier_retros_soonest_due_fi
     assert sorted(a.id for a in open_billing) == sorted(BILLING_OPEN_ACTIONS)  # the demo data, checked
     retro = start(demo, team="Billing squad")
     assert retro.checkin == BILLING_OPEN_ACTIONS
-    assert [a.id for a in retros.checkin_actions(demo, retro)] == BILLING_OPEN_ACTIONS
-    assert all(a.status == "open" for a in retros.checkin_actions(demo, retro))
+    assert [a.id for a in retro_actions.checkin_actions(demo, retro)] == BILLING_OPEN_ACTIONS
+    assert all(a.status == "open" for a in retro_actions.checkin_actions(demo, retro))
     # The team name matches however it is typed.
     assert start(demo, team="  billing   SQUAD ").checkin == BILLING_OPEN_ACTIONS
 
 
 def test_checkin_leaves_out_other_teams_actions(demo):
     retro = start(demo, team="Payments squad")
-    assert retro.checkin == [] and retros.checkin_actions(demo, retro) == []
+    assert retro.checkin == [] and retro_actions.checkin_actions(demo, retro) == []
     # An action from the Payments retro in progress comes back at Payments' next retro only.
     payments = next(r for r in demo.all(Retro) if r.team == "Payments squad" and r.phase == "reflect")
-    new = retros.add_action(demo, payments.id, "Give the payout cron job an owner", owners=["Mei Chen"]).action
+    new = retro_actions.add_action(demo, payments.id, "Give the payout cron job an owner", owners=["Mei Chen"]).action
     assert start(demo, team="Payments squad").checkin == [new.id]
     assert new.id not in start(demo, team="Billing squad").checkin
 
 
 def test_actions_of_a_new_retro_come_back_at_the_teams_next_one(store):
     first = start(store, team="Web squad")
-    action = retros.add_action(store, first.id, "Fix the flaky build", owners=["Ann"], due="2w").action
+    action = retro_actions.add_action(store, first.id, "Fix the flaky build", owners=["Ann"], due="2w").action
     advance(store, first.id, "closed")
     second = start(store, team="Web squad")
     assert second.checkin == [action.id]
@@ -178,9 +178,9 @@ def test_actions_of_a_new_retro_come_back_at_the_teams_next_one(store):
 
 def test_marking_a_checkin_action_done_keeps_it_in_view_and_undo_restores_it(demo):
     retro = start(demo, team="Billing squad")
-    done = retros.set_action_status(demo, "t-1", "done")
+    done = retro_actions.set_action_status(demo, "t-1", "done")
     assert (done.id, done.status, done.done_at) == ("T-1", "done", FIXED_NOW)
-    shown = retros.checkin_actions(demo, retros.get_retro(demo, retro.id))
+    shown = retro_actions.checkin_actions(demo, retros.get_retro(demo, retro.id))
     assert [a.id for a in shown] == BILLING_OPEN_ACTIONS
     assert {a.id: a.status for a in shown}["T-1"] == "done"
     assert retros.summarise(demo, retros.get_retro(demo, retro.id)).reviewed == {"done": 1, "open": 3}
@@ -188,24 +188,24 @@ def test_marking_a_checkin_action_done_keeps_it_in_view_and_undo_restores_it(dem
     assert demo.undo().label == "T-1 done"
     restored = demo.get("T-1")
     assert (restored.status, restored.done_at) == ("open", None)
-    assert [a.status for a in retros.checkin_actions(demo, retro)] == ["open"] * 4
+    assert [a.status for a in retro_actions.checkin_actions(demo, retro)] == ["open"] * 4
 
 
 def test_action_status_can_be_dropped_reopened_and_is_checked(demo):
-    assert retros.set_action_status(demo, "T-2", "dropped").done_at == FIXED_NOW
-    reopened = retros.set_action_status(demo, "T-2", "open")
+    assert retro_actions.set_action_status(demo, "T-2", "dropped").done_at == FIXED_NOW
+    reopened = retro_actions.set_action_status(demo, "T-2", "open")
     assert (reopened.status, reopened.done_at) == ("open", None)
     with pytest.raises(InvalidInput, match="open, done, dropped"):
-        retros.set_action_status(demo, "T-2", "finished")
+        retro_actions.set_action_status(demo, "T-2", "finished")
     with pytest.raises(NotFound, match="T-99"):
-        retros.set_action_status(demo, "T-99", "done")
+        retro_actions.set_action_status(demo, "T-99", "done")
     with pytest.raises(NotFound):
-        retros.set_action_status(demo, "R-1", "done")  # a retro is not an action item
+        retro_actions.set_action_status(demo, "R-1", "done")  # a retro is not an action item
 
 
 def test_setting_the_status_an_action_already_has_changes_nothing(demo):
     before = len(demo.all(Change))
-    assert retros.set_action_status(demo, "T-4", "done") == demo.get("T-4")
+    assert retro_actions.set_action_status(demo, "T-4", "done") == demo.get("T-4")
     assert len(demo.all(Change)) == before
 
 
@@ -249,14 +249,14 @@ def test_move_phase_of_an_unknown_retro_is_not_found(store):
 def test_a_closed_retro_is_read_only_but_its_actions_stay_live(store):
     retro = board(store, [("Start", "Pairing"), ("Stop", "Friday deploys")])
     advance(store, retro.id, "actions")
-    action = retros.add_action(store, retro.id, "Write the deploy policy", owners=["Ann"]).action
+    action = retro_actions.add_action(store, retro.id, "Write the deploy policy", owners=["Ann"]).action
     closed = advance(store, retro.id, "closed")
     assert closed.closed_at == FIXED_NOW
     attempts = [
         lambda: retros.add_card(store, retro.id, "Start", "late card"),
         lambda: retros.vote(store, retro.id, "Ann", "card:1", +1),
         lambda: retros.group_cards(store, retro.id, [1, 2], title="Ways of working"),
-        lambda: retros.add_action(store, retro.id, "One more thing"),
+        lambda: retro_actions.add_action(store, retro.id, "One more thing"),
         lambda: retros.reveal(store, retro.id, shown=False),
         lambda: retros.set_notes(store, retro.id, "card:1", "late note"),
         lambda: retros.edit_card(store, retro.id, 1, "changed"),
@@ -266,8 +266,8 @@ def test_a_closed_retro_is_read_only_but_its_actions_stay_live(store):
         with pytest.raises(InvalidInput, match="closed"):
             attempt()
     assert retros.get_retro(store, retro.id) == closed
-    assert retros.retro_actions(store, retro.id) == [action]
-    assert retros.set_action_status(store, action.id, "done").status == "done"
+    assert retro_actions.retro_actions(store, retro.id) == [action]
+    assert retro_actions.set_action_status(store, action.id, "done").status == "done"
 
 
 def test_undoing_the_close_reopens_the_retro(store):
@@ -276,7 +276,7 @@ def test_undoing_the_close_reopens_the_retro(store):
     assert store.undo().label == f"{retro.id}: Closed"
     reopened = retros.get_retro(store, retro.id)
     assert (reopened.phase, reopened.closed_at) == ("actions", None)
-    assert retros.add_action(store, retro.id, "Now we can add this").action.retro == retro.id
+    assert retro_actions.add_action(store, retro.id, "Now we can add this").action.retro == retro.id
 
 
 def test_moving_on_to_group_reveals_the_hidden_cards(store):
@@ -408,7 +408,7 @@ def test_a_board_of_500_cards_works(store):
     grouped = retros.move_phase(store, retro.id, +1)
     assert not any(c.hidden for c in grouped.cards)
     assert len(retros.topics(grouped)) == 500
-    retros.suggest_groups(grouped)  # finishes on a full board
+    retro_groups.suggest_groups(grouped)  # finishes on a full board
     retros.group_cards(store, retro.id, list(range(1, 101)), title="First hundred")
     assert len(retros.topics(retros.get_retro(store, retro.id))) == 401
 
@@ -473,11 +473,11 @@ def test_suggest_groups_pairs_cards_that_say_the_same_thing_despite_typos(store)
         ("Stop", FLAKY_B),
         ("Start", "Writing release notes early"),
     ])
-    suggestions = retros.suggest_groups(retros.move_phase(store, retro.id, +1))
+    suggestions = retro_groups.suggest_groups(retros.move_phase(store, retro.id, +1))
     assert len(suggestions) == 1
     only = suggestions[0]
     assert only.cards == (1, 4) and only.group is None
-    assert only.score >= retros.GROUP_SUGGESTION_SCORE
+    assert only.score >= retro_groups.GROUP_SUGGESTION_SCORE
     assert only.title  # a starting title from the shared words
     assert "flak" in only.title.lower()
 
@@ -488,18 +488,18 @@ def test_suggest_groups_ignores_unrelated_cards_and_cards_already_together(store
         ("Stop", "Deploying on Friday afternoons"),
         ("Continue", "Customer quotes in sprint review"),
     ])
-    assert retros.suggest_groups(retros.get_retro(store, retro.id)) == []
+    assert retro_groups.suggest_groups(retros.get_retro(store, retro.id)) == []
     both = board(store, [("Start", FLAKY_A), ("Stop", FLAKY_B)])
     advance(store, both.id, "group")
     retros.group_cards(store, both.id, [1, 2], title="CI")
-    assert retros.suggest_groups(retros.get_retro(store, both.id)) == []
+    assert retro_groups.suggest_groups(retros.get_retro(store, both.id)) == []
 
 
 def test_a_loose_card_like_a_grouped_one_is_suggested_for_that_group(store):
     retro = board(store, [("Start", FLAKY_A), ("Stop", "Long standups that run over time"), ("Stop", FLAKY_B)])
     advance(store, retro.id, "group")
     _, number = retros.group_cards(store, retro.id, [1, 2], title="CI pain")
-    [suggestion] = retros.suggest_groups(retros.get_retro(store, retro.id))
+    [suggestion] = retro_groups.suggest_groups(retros.get_retro(store, retro.id))
     assert (suggestion.cards, suggestion.group, suggestion.title) == ((3,), number, "CI pain")
 
 
@@ -513,13 +513,13 @@ def test_suggest_groups_never_proposes_merging_two_groups_the_team_made(store):
     advance(store, retro.id, "group")
     retros.group_cards(store, retro.id, [1], title="Tests")
     retros.group_cards(store, retro.id, [2], title="Pipeline")
-    suggestions = retros.suggest_groups(retros.get_retro(store, retro.id))
+    suggestions = retro_groups.suggest_groups(retros.get_retro(store, retro.id))
     assert len(suggestions) == 1
     assert suggestions[0].cards == (3,) and suggestions[0].group in (1, 2)
-    assert retros.suggest_groups(retros.get_retro(store, retro.id), threshold=100.0)[0].cards == (3,)
+    assert retro_groups.suggest_groups(retros.get_retro(store, retro.id), threshold=100.0)[0].cards == (3,)
     # Once the loose card is in a group, nothing is left to suggest: never "merge Tests and Pipeline".
     retros.group_cards(store, retro.id, [3], group=1)
-    assert retros.suggest_groups(retros.get_retro(store, retro.id)) == []
+    assert retro_groups.suggest_groups(retros.get_retro(store, retro.id)) == []
 
 
 # --- votes and topics ------------------------------------------------------------------------------
@@ -670,20 +670,20 @@ def test_choosing_the_current_topic_does_not_block_undo(store):
 def test_add_action_resolves_owners_by_name_and_handle(demo):
     retro = start(demo, team="Billing squad")
     advance(demo, retro.id, "actions")
-    new = retros.add_action(demo, retro.id, "  Ship the  tax fix ", owners=["Priya", "@tomas", "priya raman"], due="2026-12-01")
+    new = retro_actions.add_action(demo, retro.id, "  Ship the  tax fix ", owners=["Priya", "@tomas", "priya raman"], due="2026-12-01")
     action = new.action
     assert (new.created_people, new.warnings) == ((), ())
     assert action.text == "Ship the tax fix"
-    assert retros.owner_names(demo, action) == ["Priya Raman", "Tomás Herrera"]
+    assert retro_actions.owner_names(demo, action) == ["Priya Raman", "Tomás Herrera"]
     assert (action.due, action.status, action.team, action.retro, action.area) == (
         "2026-12-01T09:00:00Z", "open", "Billing squad", retro.id, None)
-    assert retros.retro_actions(demo, retro.id) == [action]
+    assert retro_actions.retro_actions(demo, retro.id) == [action]
 
 
 def test_an_unknown_owner_becomes_a_person_and_one_undo_takes_both_back(demo):
     retro = start(demo, team="Billing squad")
     people = demo.count(Person)
-    new = retros.add_action(demo, retro.id, "Run the billing dry-run", owners=["Lena Park", "Priya"])
+    new = retro_actions.add_action(demo, retro.id, "Run the billing dry-run", owners=["Lena Park", "Priya"])
     assert new.created_people == ("Lena Park",)
     lena = [p for p in demo.all(Person) if p.name == "Lena Park"]
     assert len(lena) == 1 and demo.count(Person) == people + 1
@@ -697,18 +697,18 @@ def test_an_unknown_owner_becomes_a_person_and_one_undo_takes_both_back(demo):
 def test_a_name_nobody_has_becomes_a_person_rather_than_someone_else(demo):
     """'Sam Jones' is new on the demo (which has Jonas Becker): the action must not go to Jonas."""
     retro = start(demo, team="Billing squad")
-    new = retros.add_action(demo, retro.id, "Own the dunning emails", owners=["Sam Jones"])
+    new = retro_actions.add_action(demo, retro.id, "Own the dunning emails", owners=["Sam Jones"])
     assert new.created_people == ("Sam Jones",)
-    assert retros.owner_names(demo, new.action) == ["Sam Jones"]
+    assert retro_actions.owner_names(demo, new.action) == ["Sam Jones"]
 
 
 def test_an_ambiguous_near_miss_owner_asks_did_you_mean_and_changes_nothing(demo):
     retro = start(demo, team="Billing squad")
     people = demo.count(Person)
     with pytest.raises(NotFound, match="did you mean") as refused:
-        retros.add_action(demo, retro.id, "Guide for support", owners=["Aisha Raman"])
+        retro_actions.add_action(demo, retro.id, "Guide for support", owners=["Aisha Raman"])
     assert "Aisha Rahman" in str(refused.value)
-    assert demo.count(Person) == people and retros.retro_actions(demo, retro.id) == []
+    assert demo.count(Person) == people and retro_actions.retro_actions(demo, retro.id) == []
 
 
 @pytest.mark.parametrize(("due", "stored"), [
@@ -719,21 +719,21 @@ def test_an_ambiguous_near_miss_owner_asks_did_you_mean_and_changes_nothing(demo
 ])
 def test_due_dates_are_parsed(store, due, stored):
     retro = start(store)
-    new = retros.add_action(store, retro.id, "Do the thing", owners=["Ann"], due=due)
+    new = retro_actions.add_action(store, retro.id, "Do the thing", owners=["Ann"], due=due)
     assert new.action.due == stored
     assert new.warnings == ()
 
 
 def test_a_past_due_date_is_kept_with_a_warning(store):
     retro = start(store)
-    new = retros.add_action(store, retro.id, "Should have happened", owners=["Ann"], due="2026-11-01")
+    new = retro_actions.add_action(store, retro.id, "Should have happened", owners=["Ann"], due="2026-11-01")
     assert new.action.due == "2026-11-01T09:00:00Z"
     assert new.warnings == ("due 2026-11-01 is in the past",)
 
 
 def test_an_action_without_owner_is_kept_with_a_warning(store):
     retro = start(store)
-    new = retros.add_action(store, retro.id, "Somebody should do this")
+    new = retro_actions.add_action(store, retro.id, "Somebody should do this")
     assert new.action.owners == [] and new.created_people == ()
     assert len(new.warnings) == 1 and "no owner" in new.warnings[0]
 
@@ -741,25 +741,25 @@ def test_an_action_without_owner_is_kept_with_a_warning(store):
 def test_an_unreadable_due_date_or_empty_text_adds_nothing(store):
     retro = start(store)
     with pytest.raises(ValueError, match="blorp"):
-        retros.add_action(store, retro.id, "Do it", owners=["Ann"], due="blorp")
+        retro_actions.add_action(store, retro.id, "Do it", owners=["Ann"], due="blorp")
     with pytest.raises(InvalidInput, match="needs some text"):
-        retros.add_action(store, retro.id, " \x1b ", owners=["Ann"])
+        retro_actions.add_action(store, retro.id, " \x1b ", owners=["Ann"])
     assert store.count(ActionItem) == 0 and store.count(Person) == 0
 
 
 def test_an_action_remembers_the_topic_it_came_from(store):
     retro = voting_board(store)
     advance(store, retro.id, "actions")
-    from_group = retros.add_action(store, retro.id, "Split the CI job", owners=["Ann"], topic="group:1").action
-    from_card = retros.add_action(store, retro.id, "Shorter standups", owners=["Bob"], topic="card:4").action
-    no_topic = retros.add_action(store, retro.id, "Something else", owners=["Bob"]).action
+    from_group = retro_actions.add_action(store, retro.id, "Split the CI job", owners=["Ann"], topic="group:1").action
+    from_card = retro_actions.add_action(store, retro.id, "Shorter standups", owners=["Bob"], topic="card:4").action
+    no_topic = retro_actions.add_action(store, retro.id, "Something else", owners=["Bob"]).action
     assert (from_group.topic, from_card.topic, no_topic.topic) == ("Pipeline", "Long standups", "")
 
 
 def test_the_same_owner_twice_is_one_owner(store):
     add_person(store, "Ann Lee", handle="ann")
     retro = start(store)
-    action = retros.add_action(store, retro.id, "x", owners=["Ann Lee", "@ann", "ann lee"]).action
+    action = retro_actions.add_action(store, retro.id, "x", owners=["Ann Lee", "@ann", "ann lee"]).action
     assert len(action.owners) == 1
 
 
@@ -774,10 +774,10 @@ def test_summarise_counts_what_happened(store):
     advance(store, retro.id, "discuss")
     retros.set_notes(store, retro.id, "group:1", "Split it")
     advance(store, retro.id, "actions")
-    retros.add_action(store, retro.id, "Split the CI job", owners=["Ann"], due="2w", topic="group:1")
-    retros.add_action(store, retro.id, "No owner yet", due="2w")
-    done = retros.add_action(store, retro.id, "Already done", owners=["Bob"]).action
-    retros.set_action_status(store, done.id, "done")
+    retro_actions.add_action(store, retro.id, "Split the CI job", owners=["Ann"], due="2w", topic="group:1")
+    retro_actions.add_action(store, retro.id, "No owner yet", due="2w")
+    done = retro_actions.add_action(store, retro.id, "Already done", owners=["Bob"]).action
+    retro_actions.set_action_status(store, done.id, "done")
     summary = retros.summarise(store, retros.get_retro(store, retro.id))
     assert summary == retros.RetroSummary(
         cards=4,

@@ -3,7 +3,7 @@ snapshot tests of one phase at a time."""
 
 from __future__ import annotations
 
-from prodops_tui.core import retros
+from prodops_tui.core import retro_actions, retros
 from prodops_tui.core.model import RETRO_PHASES
 from prodops_tui.core.retro_templates import SHIPPED_TEMPLATES
 from prodops_tui.core.store import Store
@@ -24,7 +24,7 @@ def retro_at(store: Store, phase: str) -> str:
                                participants=["Priya Raman", "Tomás Herrera", "Aisha Rahman"], votes_per_person=3)
     target = RETRO_PHASES.index(phase)
     if target >= 1:
-        retros.set_action_status(store, retro.checkin[0], "done")
+        retro_actions.set_action_status(store, retro.checkin[0], "done")
         retros.move_phase(store, retro.id, 1)
         for column, text, author in CARDS:
             retros.add_card(store, retro.id, column, text, author=author)
@@ -41,7 +41,7 @@ def retro_at(store: Store, phase: str) -> str:
         retros.set_notes(store, retro.id, "group:1", "Quarantine the two flaky tests; fix them this sprint.")
     if target >= 5:
         retros.move_phase(store, retro.id, 1)
-        retros.add_action(store, retro.id, "Quarantine the flaky tests", owners=["Tomás Herrera"], due="next friday", topic="group:1")
+        retro_actions.add_action(store, retro.id, "Quarantine the flaky tests", owners=["Tomás Herrera"], due="next friday", topic="group:1")
     if target >= 6:
         retros.move_phase(store, retro.id, 1)
     return retro.id

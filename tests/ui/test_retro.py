@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prodops_tui.core import retros
+from prodops_tui.core import retro_actions, retros
 from prodops_tui.core.model import ActionItem, Person, Retro
 from prodops_tui.ui.panes.retro import RetroPane
 from prodops_tui.ui.widgets.key_list import KeyList
@@ -272,7 +272,7 @@ async def test_a_bad_due_date_keeps_the_form_open_with_the_reason(demo_store, ma
         await pilot.press("enter")
         await settle(pilot)
         assert "cannot read 'someday maybe' as a date" in str(app.screen.query_one("#form-hint").render())
-        assert len(retros.retro_actions(demo_store, "R-3")) == 1  # only the setup's
+        assert len(retro_actions.retro_actions(demo_store, "R-3")) == 1  # only the setup's
 
 
 async def test_a_past_due_date_is_kept_with_a_warning(demo_store, make_app):
@@ -287,7 +287,7 @@ async def test_a_past_due_date_is_kept_with_a_warning(demo_store, make_app):
         await type_text(pilot, "2026-11-01")
         await pilot.press("enter")
         await settle(pilot)
-        made = retros.retro_actions(demo_store, "R-3")[-1]
+        made = retro_actions.retro_actions(demo_store, "R-3")[-1]
         assert made.text == "Backdated" and made.due.startswith("2026-11-01")
         assert any("is in the past" in m for m in messages(app))
 

@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core import checklists, nudges, retros
+from ...core import checklists, nudges, retro_actions
 from ...core.dates import describe, from_iso, to_iso
 from ...core.errors import ProdopsError
 from ...core.model import ActionItem, ChecklistRun, ChecklistTemplate
@@ -363,4 +363,4 @@ class ChecklistsPane(NudgeKeys, Pane):
         action_id = self._list("action-items").highlighted_id
         if not action_id or action_id == "none":
             return
-        self.store_change(lambda: retros.set_action_status(self.store, action_id, status), f"{action_id} is {status}", title="Action item")
+        self.store_change(lambda: retro_actions.set_action_status(self.store, action_id, status), f"{action_id} is {status}", title="Action item")

@@ -15,7 +15,7 @@ from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core import retros
+from ...core import retro_actions, retros
 from ...core.model import ActionItem, Retro
 from ..widgets.key_list import KeyList
 from ..widgets.phase_timer import PhaseTimer
@@ -245,7 +245,7 @@ class RetroPane(CardKeys, TopicKeys, RetroSetupKeys, Pane):
             self.query_one(PhaseTimer).reset(retros.PHASE_MINUTES[retro.phase])
 
     def _show_checkin(self, retro: Retro) -> None:
-        actions = retros.checkin_actions(self.store, retro)
+        actions = retro_actions.checkin_actions(self.store, retro)
         options = [Option(rows.action_row(self.store, a, self.now), id=a.id) for a in actions]
         if not options:
             options = [Option(Content.styled(
@@ -306,7 +306,7 @@ class RetroPane(CardKeys, TopicKeys, RetroSetupKeys, Pane):
         action_list.display = actions_phase
         self.query_one("#topic-detail-scroll").set_class(actions_phase, "-short")
         if actions_phase:
-            actions = retros.retro_actions(self.store, retro.id)
+            actions = retro_actions.retro_actions(self.store, retro.id)
             action_options = [Option(rows.action_row(self.store, a, self.now, show_retro=False), id=a.id) for a in actions]
             if not action_options:
                 action_options = [Option(Content.styled("No actions yet: n adds one for the highlighted topic.", "$text-muted"), id="none", disabled=True)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import work
 from textual.content import Content
 
-from ...core import retros
+from ...core import retro_groups, retros
 from ...core.errors import ProdopsError
 from ...core.model import Retro
 from ...core.text import clean_line, truncate
@@ -87,7 +87,7 @@ class CardKeys:
         if retro is None or number is None:
             return
         card = next(c for c in retro.cards if c.number == number)
-        similar = {s.group for s in retros.suggest_groups(retro) if number in s.cards and s.group is not None}
+        similar = {s.group for s in retro_groups.suggest_groups(retro) if number in s.cards and s.group is not None}
 
         def choices(query: str) -> list[tuple[str, Content]]:
             found: list[tuple[str, Content]] = []
@@ -127,10 +127,10 @@ class CardKeys:
 
     @work(thread=True, exclusive=True, group="retro-suggest", exit_on_error=False)
     def _find_suggestions(self, retro: Retro) -> None:
-        suggestions = retros.suggest_groups(retro)  # 500 cards: ~0.3 s, so not on the event loop
+        suggestions = retro_groups.suggest_groups(retro)  # 500 cards: ~0.3 s, so not on the event loop
         self.app.call_from_thread(self._offer_suggestions, retro, suggestions)
 
-    def _offer_suggestions(self, retro: Retro, suggestions: list[retros.GroupSuggestion]) -> None:
+    def _offer_suggestions(self, retro: Retro, suggestions: list[retro_groups.GroupSuggestion]) -> None:
         if not suggestions:
             self.notify("No cards look alike enough to group; m groups one card at a time.", title="Group")
             return

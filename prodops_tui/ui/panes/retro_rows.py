@@ -6,7 +6,7 @@ from datetime import datetime
 
 from textual.content import Content
 
-from ...core import retros
+from ...core import retro_actions, retros
 from ...core.areas import area_path
 from ...core.dates import describe, from_iso
 from ...core.model import RETRO_PHASES, ActionItem, Retro, RetroCard
@@ -59,7 +59,7 @@ def header(store: Store, retro: Retro) -> Content:
 
 def action_row(store: Store, action: ActionItem, now: datetime, *, show_retro: bool = True) -> Content:
     mark, style = STATUS_MARKS.get(action.status, ("?", ""))
-    owners = ", ".join(retros.owner_names(store, action)) or "no owner"
+    owners = ", ".join(retro_actions.owner_names(store, action)) or "no owner"
     if action.due:
         due = from_iso(action.due)
         overdue = action.status == "open" and due < now
@@ -133,7 +133,7 @@ def topic_detail(store: Store, retro: Retro, topic: retros.Topic | None) -> Cont
         out.append(Content.assemble(("• ", "$accent"), (f"[{card.column}] ", "$text-muted"), clean_line(card.text), (author, "$secondary")))
     out += ["", Content.styled("Notes", "bold")]
     out.append(Content(topic.notes) if topic.notes else Content.styled("none yet — e writes them", "$text-muted"))
-    actions = [a for a in retros.retro_actions(store, retro.id) if a.topic and a.topic == topic.title]
+    actions = [a for a in retro_actions.retro_actions(store, retro.id) if a.topic and a.topic == topic.title]
     if actions:
         out += ["", Content.styled("Actions from this topic", "bold")]
         out += [action_row(store, a, from_iso(store.clock()), show_retro=False) for a in actions]
@@ -166,7 +166,7 @@ def preview(store: Store, retro: Retro) -> Content:
     if retro.checkin:
         reviewed = ", ".join(f"{n} {status}" for status, n in sorted(summary.reviewed.items()))
         out.append(Content.assemble(("Check-in ", "$text-muted"), f"{len(retro.checkin)} earlier actions ({reviewed})"))
-    actions = retros.retro_actions(store, retro.id)
+    actions = retro_actions.retro_actions(store, retro.id)
     out += ["", Content.styled(f"Actions ({summary.actions_open} open of {summary.actions})", "bold")]
     out += [action_row(store, a, now, show_retro=False) for a in actions] or [Content.styled("none yet", "$text-muted")]
     out += ["", Content.styled("enter opens it · E exports it", "$text-muted")]
@@ -194,5 +194,5 @@ def closed_summary(store: Store, retro: Retro) -> Content:
         if topic.notes:
             out.append(Content.styled("     " + clean_line(truncate(topic.notes, 100)), "$text-muted"))
     out += ["", Content.styled("Actions", "bold")]
-    out += [action_row(store, a, now, show_retro=False) for a in retros.retro_actions(store, retro.id)] or [Content.styled("none", "$text-muted")]
+    out += [action_row(store, a, now, show_retro=False) for a in retro_actions.retro_actions(store, retro.id)] or [Content.styled("none", "$text-muted")]
     return lines(*out)

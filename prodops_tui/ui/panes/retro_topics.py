@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from ...core import retros
+from ...core import retro_actions, retros
 from ...core.errors import ProdopsError
 from ...core.model import Person
 from ...core.text import clean_line, truncate
@@ -26,7 +26,7 @@ class TopicKeys:
         if not action_id or action_id == "none":
             self.notify("No action item under the cursor", title="Retro", severity="warning")
             return
-        self.store_change(lambda: retros.set_action_status(self.store, action_id, status), f"{action_id} is {status}", title="Action item")
+        self.store_change(lambda: retro_actions.set_action_status(self.store, action_id, status), f"{action_id} is {status}", title="Action item")
 
     def action_new_action(self) -> None:
         retro = self.retro
@@ -37,7 +37,7 @@ class TopicKeys:
 
         def submit(draft: ActionDraft) -> str | None:
             try:
-                made = retros.add_action(self.store, retro.id, draft.text, owners=draft.owners, due=draft.due,
+                made = retro_actions.add_action(self.store, retro.id, draft.text, owners=draft.owners, due=draft.due,
                                          topic=topic.key if topic else None)
             except (ProdopsError, ValueError) as exc:
                 return str(exc)
