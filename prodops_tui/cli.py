@@ -23,12 +23,13 @@ from .core.exporters import EXPORT_FORMATS, export_feedback, export_opportunitie
 from .core.dates import DateParseError, from_iso, humanize_age
 from .core.errors import NotAvailableYet, ProdopsError
 from .core.model import IMPORTANCE_LEVELS, FeedbackItem, ProductArea
+from .core.search import KINDS
 from .core.store import Store, atomic_write_bytes
+from .core.text import first_line
 from .core.workspace import make_clock, open_workspace, workspace_dir
 
 # Commands registered with their options now, doing their real work when their pane lands.
 _LANDS_WITH = {
-    "search": "the search issue",
     "report": "the metrics work",
 }
 
@@ -104,9 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--filter", metavar="QUERY", help="feedback: e.g. 'tag:export importance:high since:2w'")
     export.add_argument("--view", metavar="NAME", help="feedback: a saved view's filter")
 
-    search = commands.add_parser("search", help="fuzzy search across everything")
+    search = commands.add_parser("search", help="fuzzy search across everything",
+                                 description="Partial, misspelled or reordered words across every kind of item; "
+                                             "filters: kind: area: tag: status: owner: is:unowned since:")
     search.add_argument("query")
-    search.add_argument("--kind")
+    search.add_argument("--kind", help="one of " + ", ".join(KINDS) + " (or a plural: areas, people…)")
     search.add_argument("--limit", type=int, default=20)
     search.add_argument("--json", action="store_true")
 
@@ -359,6 +362,34 @@ def cmd_nudges(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_search(store: Store, args: argparse.Namespace) -> int:
+    from .core.search import KIND_ALIASES, SearchIndex, hit_record, location
+
+    kinds = None
+    if args.kind:
+        kind = KIND_ALIASES.get(args.kind.casefold())
+        if kind is None:
+            raise UsageError(f"--kind {args.kind!r}: one of {', '.join(KINDS)}")
+        kinds = [kind]
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    index = SearchIndex()
+    index.build(store)
+    found = index.search(args.query, store, kinds=kinds, limit=args.limit)
+    for hint in found.hints:
+        print(f"prodops: hint: {hint}", file=sys.stderr)
+    if args.json:
+        print_json([{**hit_record(hit), "where": location(store, hit.doc)} for hit in found.hits])
+        return 0
+    for hit in found.hits:
+        print(f"{hit.id:<9} {hit.kind:<12} {first_line(hit.doc.title, 70):<72} {location(store, hit.doc)}")
+    if found.total > len(found.hits):
+        print(f"+{found.total - len(found.hits)} more (--limit)")
+    elif not found.hits:
+        print("nothing found", file=sys.stderr)
+    return 0
+
+
 def cmd_demo(store: Store, args: argparse.Namespace) -> int:
     from .core.demo import fill_demo
 
@@ -419,7 +450,7 @@ def open_demo(args: argparse.Namespace) -> int:
             shutil.rmtree(directory.parent, ignore_errors=True)
 
 
-COMMANDS = {"capture": cmd_capture, "import": cmd_import, "who": cmd_who, "update": cmd_update, "list": cmd_list, "export": cmd_export, "demo": cmd_demo, "nudges": cmd_nudges}
+COMMANDS = {"capture": cmd_capture, "import": cmd_import, "who": cmd_who, "update": cmd_update, "list": cmd_list, "export": cmd_export, "demo": cmd_demo, "nudges": cmd_nudges, "search": cmd_search}
 
 
 def dispatch(args: argparse.Namespace) -> int:

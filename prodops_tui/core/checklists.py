@@ -29,7 +29,7 @@ from .errors import InvalidInput, NotFound
 from .model import ChecklistRun, ChecklistRunStep, ChecklistStep, ChecklistTemplate
 from .store import Store
 from .text import clean_line, clean_text
-from .toml_files import read_toml
+from .toml_files import listed_entries, read_toml, required_name
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "checklist_templates"
 TEMPLATES_DIR = Path("templates") / "checklists"  # inside the workspace
@@ -61,21 +61,9 @@ class ChecklistFile:
 def load_checklist_file(path: Path) -> ChecklistFile:
     """One template, or ValueError with a one-line reason naming the file (and line)."""
     data = read_toml(path)
-    name = data.get("name")
-    if not isinstance(name, str) or not clean_line(name):
-        raise ValueError(f"{path.name}: a checklist needs a name")
-    raw_items = data.get("items")
-    if not isinstance(raw_items, list) or not raw_items:
-        raise ValueError(f"{path.name}: a checklist needs [[items]] with a text each")
-    if len(raw_items) > MAX_ITEMS:
-        raise ValueError(f"{path.name}: {len(raw_items)} items; at most {MAX_ITEMS}")
-    items = []
-    for number, item in enumerate(raw_items, start=1):
-        text = item.get("text") if isinstance(item, dict) else item if isinstance(item, str) else None
-        if not isinstance(text, str) or not clean_line(text):
-            raise ValueError(f"{path.name}: item {number} needs a text")
-        why = item.get("why", "") if isinstance(item, dict) else ""
-        items.append(ChecklistStep(text=clean_line(text), why=clean_line(str(why))))
+    name = required_name(path, data, "a checklist")
+    items = [ChecklistStep(text=text, why=why) for text, why in
+             listed_entries(path, data, "items", text="text", extra="why", what="a checklist", most=MAX_ITEMS)]
     recurrence = data.get("recurrence", "")
     if not isinstance(recurrence, str):
         raise ValueError(f"{path.name}: recurrence must be text like \"weekly on monday\"")
@@ -84,7 +72,7 @@ def load_checklist_file(path: Path) -> ChecklistFile:
             parse_recurrence(recurrence, now=datetime.now(timezone.utc))
         except InvalidInput as exc:
             raise ValueError(f"{path.name}: {exc}") from exc
-    return ChecklistFile(clean_line(name), tuple(items), clean_line(str(data.get("description", ""))),
+    return ChecklistFile(name, tuple(items), clean_line(str(data.get("description", ""))),
                          recurrence.strip(), clean_line(str(data.get("team", ""))), origin=path.name)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .text import clean_line
-from .toml_files import read_toml
+from .toml_files import listed_entries, read_toml, required_name
 
 TEMPLATES_DIR = Path("templates") / "retros"  # inside the workspace
 MAX_COLUMNS = 8  # more columns than this do not fit a shared screen
@@ -73,26 +73,15 @@ SHIPPED_TEMPLATES: tuple[RetroTemplate, ...] = (
 def load_template_file(path: Path) -> RetroTemplate:
     """One template, or ValueError with a one-line reason naming the file (and line)."""
     data = read_toml(path)
-    name = data.get("name")
-    if not isinstance(name, str) or not clean_line(name):
-        raise ValueError(f"{path.name}: a template needs a name")
-    raw_columns = data.get("columns")
-    if not isinstance(raw_columns, list) or not raw_columns:
-        raise ValueError(f"{path.name}: a template needs [[columns]] with a title each")
-    if len(raw_columns) > MAX_COLUMNS:
-        raise ValueError(f"{path.name}: {len(raw_columns)} columns; at most {MAX_COLUMNS} fit a screen")
-    columns = []
-    for number, column in enumerate(raw_columns, start=1):
-        title = column.get("title") if isinstance(column, dict) else column if isinstance(column, str) else None
-        if not isinstance(title, str) or not clean_line(title):
-            raise ValueError(f"{path.name}: column {number} needs a title")
-        prompt = column.get("prompt", "") if isinstance(column, dict) else ""
-        columns.append(RetroColumn(clean_line(title), clean_line(str(prompt))))
+    name = required_name(path, data, "a template")
+    columns = [RetroColumn(title, prompt) for title, prompt in
+               listed_entries(path, data, "columns", text="title", extra="prompt", what="a template",
+                              most=MAX_COLUMNS, too_many=" fit a screen")]
     titles = [c.title.casefold() for c in columns]
     if len(set(titles)) != len(titles):
         raise ValueError(f"{path.name}: two columns have the same title")
     description = data.get("description", "")
-    return RetroTemplate(clean_line(name), tuple(columns), clean_line(str(description)),
+    return RetroTemplate(name, tuple(columns), clean_line(str(description)),
                          bool(data.get("for_area", False)), origin=path.name)
 
 

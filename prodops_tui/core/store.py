@@ -13,6 +13,8 @@ previous snapshot and journal segment in `backups/` for `prodops doctor`.
 
 from __future__ import annotations
 
+import collections
+
 import errno
 import fcntl
 import gc
@@ -46,6 +48,7 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 BACKUPS_KEPT = 3
 HISTORY_KEPT = 500  # undo levels that survive a fold
+CHANGES_KEPT = 1_000  # revisions whose changed ids are remembered for incremental indexes
 FOLD_MIN_BYTES = 1 << 20
 
 R = TypeVar("R", bound=Record)
@@ -304,6 +307,10 @@ class Store:
         self.clock = clock
         self.fold_min_bytes = fold_min_bytes
         self.revision = 0  # bumped on every change applied, from here or from another process
+        # Which records each recent revision touched, so an index (search) can update just
+        # those; a full reload clears it and says "everything" (None from changed_since).
+        self._changes: collections.deque[tuple[int, tuple[str, ...]]] = collections.deque(maxlen=CHANGES_KEPT)
+        self._reloaded_at = 0
         self._tables: dict[str, dict[int, Record]] = {t.KIND: {} for t in RECORD_TYPES}
         self._meta: dict[str, Any] = {}
         self._seq = 0
@@ -402,6 +409,8 @@ class Store:
         self._journal_pos = 0
         self._read_new_journal()
         self.revision += 1
+        self._changes.clear()
+        self._reloaded_at = self.revision
 
     def _read_new_journal(self) -> bool:
         entries, pos = read_journal(self.journal_path, self._journal_pos)
@@ -419,6 +428,7 @@ class Store:
 
     def _apply(self, entry: dict[str, Any]) -> None:
         next_ids = self._meta["next_ids"]
+        touched: list[str] = []
         for op, kind, number, doc in entry["ops"]:
             record_type = TYPE_BY_KIND.get(kind)
             if record_type is None:
@@ -430,8 +440,19 @@ class Store:
                 table.pop(number, None)
             if number + 1 > next_ids.get(record_type.PREFIX, 1):
                 next_ids[record_type.PREFIX] = number + 1
+            touched.append(f"{record_type.PREFIX}-{number}")
         self._seq = entry["seq"]
         self.revision += 1
+        self._changes.append((self.revision, tuple(touched)))
+
+    def changed_since(self, revision: int) -> set[str] | None:
+        """The ids of records changed after `revision`, or None when that is not known any
+        more (a reload, or more changes than are kept): then everything may have changed."""
+        if revision < self._reloaded_at or (self._changes and revision < self._changes[0][0] - 1):
+            return None
+        if not self._changes and revision < self.revision:
+            return None
+        return {record_id for at, ids in self._changes if at > revision for record_id in ids}
 
     # --- locking ------------------------------------------------------------
 

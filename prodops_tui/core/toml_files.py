@@ -7,6 +7,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from .text import clean_line
+
 _LINE_IN_ERROR = re.compile(r"\(at line (\d+)")
 
 
@@ -20,3 +22,28 @@ def read_toml(path: Path) -> dict[str, Any]:
         line = _LINE_IN_ERROR.search(str(exc))
         where = f"{path.name}:{line.group(1)}" if line else path.name
         raise ValueError(f"{where}: {str(exc).split(' (at line')[0]}") from exc
+
+
+def required_name(path: Path, data: dict[str, Any], what: str) -> str:
+    name = data.get("name")
+    if not isinstance(name, str) or not clean_line(name):
+        raise ValueError(f"{path.name}: {what} needs a name")
+    return clean_line(name)
+
+
+def listed_entries(path: Path, data: dict[str, Any], key: str, *, text: str, extra: str, what: str,
+                   most: int, too_many: str = "") -> list[tuple[str, str]]:
+    """`[[key]]` tables (or plain strings) as (text, extra) pairs, both cleaned; ValueError
+    naming the file and the entry for a missing text, none at all, or more than `most`."""
+    raw = data.get(key)
+    if not isinstance(raw, list) or not raw:
+        raise ValueError(f"{path.name}: {what} needs [[{key}]] with a {text} each")
+    if len(raw) > most:
+        raise ValueError(f"{path.name}: {len(raw)} {key}; at most {most}{too_many}")
+    found = []
+    for number, entry in enumerate(raw, start=1):
+        value = entry.get(text) if isinstance(entry, dict) else entry if isinstance(entry, str) else None
+        if not isinstance(value, str) or not clean_line(value):
+            raise ValueError(f"{path.name}: {key.rstrip('s')} {number} needs a {text}")
+        found.append((clean_line(value), clean_line(str(entry.get(extra, "")) if isinstance(entry, dict) else "")))
+    return found

@@ -14,6 +14,8 @@ from textual.widgets import ContentSwitcher, Footer, Header, Tab, Tabs
 
 from ..core import nudges
 from ..core.areas import area_path
+from ..core.model import ActionItem
+from ..core.search import SearchIndex
 from ..core.errors import ProdopsError
 from ..core.store import Store
 from ..core.workspace import Settings
@@ -23,7 +25,9 @@ from .panes.checklists import ChecklistsPane
 from .panes.inbox import InboxPane
 from .panes.metrics import MetricsPane
 from .panes.retro import RetroPane
+from .jump_provider import JumpProvider
 from .screens.help import HelpScreen
+from .screens.search import SearchScreen
 from .themes import DEFAULT_THEME, load_themes, shipped_themes_dir
 
 PANES: tuple[tuple[str, str, type[Pane]], ...] = (
@@ -46,6 +50,7 @@ class ProdopsApp(App[int]):
     TITLE = "prodops"
     CSS_PATH = ["app.tcss", "panes/base.tcss", "panes/inbox.tcss", "panes/areas.tcss", "panes/retro.tcss", "panes/checklists.tcss"]
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {JumpProvider}
 
     BINDINGS = [
         *(
@@ -77,6 +82,7 @@ class ProdopsApp(App[int]):
         self.sub_title = workspace_label if workspace_label is not None else str(store.directory)
         self.poll_external = poll_external
         self.nudges_at_start = nudges_at_start
+        self.search_index = SearchIndex()
         themes, self.theme_problems = load_themes([shipped_themes_dir(), *extra_theme_dirs, self.settings.path.parent / "themes"])
         for loaded in themes:
             self.register_theme(loaded)
@@ -108,6 +114,7 @@ class ProdopsApp(App[int]):
             self.set_interval(EXTERNAL_POLL_SECONDS, self.check_external_changes)
         if self.nudges_at_start:
             self._nudges_at_start()
+        self._update_search_index()
 
     @work(thread=True, exclusive=True, group="start-nudges", exit_on_error=False)
     def _nudges_at_start(self) -> None:
@@ -132,6 +139,7 @@ class ProdopsApp(App[int]):
         """Every pane re-renders from the core (attributes down)."""
         for pane in self.query(Pane):
             pane.revision = self.store.revision
+        self._update_search_index()
         if self.store.fold_due():
             self._fold_in_background()
 
@@ -206,8 +214,44 @@ class ProdopsApp(App[int]):
         self.notify(f"Undid: {undone.label}", title="Undo")
         self.workspace_changed()
 
-    def action_search(self) -> None:
-        self.notify("Search across everything arrives with the search work; ctrl+p lists commands now.", title="Search")
+    def action_search(self, query: str = "") -> None:
+        if isinstance(self.screen, SearchScreen):
+            return
+        self.push_screen(SearchScreen(self.search_index, self.store, query=query), self.go_to)
+
+    def go_to(self, record_id: str | None) -> None:
+        """Show an item in its pane, selected: what search and the palette jump to."""
+        if not record_id:
+            return
+        prefix = record_id.split("-")[0]
+        if prefix == "F":
+            self.action_show_pane("inbox")
+            self.query_one(InboxPane).reveal(record_id)
+        elif prefix == "O":
+            self.action_show_pane("inbox")
+            self.query_one(InboxPane).action_show_opportunities(keep=record_id)
+        elif prefix in ("A", "P"):
+            self.action_show_pane("areas")
+            self.query_one(AreasPane).reveal(record_id)
+        elif prefix == "R":
+            self.action_show_pane("retro")
+            self.query_one(RetroPane).open_retro(record_id.split("#")[0])
+        elif prefix in ("C", "T"):
+            self.action_show_pane("checklists")
+            if not self.query_one(ChecklistsPane).reveal(record_id):
+                action = self.store.get(record_id)  # done or dropped: its retro lists it
+                if isinstance(action, ActionItem) and action.retro:
+                    self.action_show_pane("retro")
+                    self.query_one(RetroPane).open_retro(action.retro)
+
+    @work(thread=True, exclusive=True, group="search-index", exit_on_error=False)
+    def _update_search_index(self) -> None:
+        """Built once in the background (the app is usable meanwhile), then kept up to date
+        record by record on every change."""
+        was_ready = self.search_index.ready
+        self.search_index.refresh(self.store)
+        if not was_ready and isinstance(self.screen, SearchScreen):
+            self.call_from_thread(self.screen.index_ready)
 
     def action_help(self) -> None:
         pane = self.active_pane

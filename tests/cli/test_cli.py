@@ -82,7 +82,7 @@ def test_escape_sequences_and_markup_are_kept_as_text_without_control_characters
         (("capture", "x", "--received", "blorp"), None, "cannot read 'blorp' as a date"),
         (("update", "F-99", "--status", "archived"), None, "no feedback item F-99"),
         (("capture", "x", "--area", "Biling"), None, "no product area 'Biling'"),
-        (("search", "invoices"), None, "not available yet"),
+        (("report",), None, "not available yet"),
         (("export", "retro", "R-1"), None, "no retro R-1"),
     ],
 )

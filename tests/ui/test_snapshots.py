@@ -174,3 +174,14 @@ def test_nudges_all_shown_with_the_list_focused(snap_compare, demo_store, make_a
 
 def test_nudges_at_start(snap_compare, demo_store, make_app):
     assert snap_compare(make_app(demo_store, nudges_at_start=True), run_before=keys_then_settle(), terminal_size=SIZE)
+
+
+# --- search everything -----------------------------------------------------------------------
+
+
+def test_search_results_grouped_with_matches_highlighted(snap_compare, demo_store, make_app):
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("slash", *"invocies tax"), terminal_size=SIZE)
+
+
+def test_search_unknown_filter_is_a_hint(snap_compare, demo_store, make_app):
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("slash", *"colour:red owner:priya"), terminal_size=SIZE)

@@ -268,6 +268,21 @@ class AreasPane(Pane):
         box.focus()
         box.select_all()  # a new question replaces the last one as soon as you type
 
+    def reveal(self, record_id: str) -> None:
+        """Search chose this area (the tree, cursor on it) or person (People, highlighted)."""
+        self.query_one("#areas-filter", Input).value = ""
+        wanted_mode = "people" if record_id.startswith("P-") else "areas"
+        self.set_reactive(AreasPane.mode, wanted_mode)
+        self.refresh_view()
+        if wanted_mode == "areas":
+            self.query_one(AreaTree).show(self.store.all(ProductArea), flagged=lambda area: not has_active_owner(self.store, area), keep=record_id)
+        else:
+            results = self.query_one("#area-results", OptionList)
+            ids = [results.get_option_at_index(n).id for n in range(results.option_count)]
+            if record_id in ids:
+                results.highlighted = ids.index(record_id)
+        self.focus_default()
+
     def action_clear_filter(self) -> None:
         self.query_one("#areas-filter", Input).value = ""
         self.focus_default()

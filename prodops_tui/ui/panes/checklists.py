@@ -236,6 +236,19 @@ class ChecklistsPane(NudgeKeys, Pane):
     def on_descendant_focus(self) -> None:
         self.refresh_bindings()
 
+    def reveal(self, record_id: str) -> bool:
+        """Search chose this checklist or open action item; False if it is not listed here."""
+        list_id = "checklist-list" if record_id.startswith("C-") else "action-items"
+        listing = self._list(list_id)
+        options = self._list_options(list_id)
+        if record_id not in [o.id for o in options]:
+            return False
+        listing.show(options, keep=record_id)
+        if list_id == "checklist-list":
+            self._show_run()
+        listing.focus()
+        return True
+
     # --- checklists -------------------------------------------------------------------------------
 
     def action_new_checklist(self) -> None:

@@ -125,6 +125,20 @@ class InboxPane(Pane):
             )
         )
 
+    def reveal(self, item_id: str) -> None:
+        """Search chose this item: its status view, no filter, the cursor on it."""
+        item = self.store.get(item_id)
+        if not isinstance(item, FeedbackItem):
+            return
+        self.set_reactive(InboxPane.view, item.view_status(self.store.clock()))
+        self.set_reactive(InboxPane.filter_query, "")
+        self.feedback_list.marked.clear()
+        self.refresh_view()
+        ids = [i.id for i in self.feedback_list.items]
+        if item_id in ids:
+            self.feedback_list.cursor = ids.index(item_id)
+        self.focus_default()
+
     def watch_view(self) -> None:
         self.feedback_list.marked.clear()
         self.feedback_list.cursor = 0
@@ -347,12 +361,12 @@ class InboxPane(Pane):
             apply,
         )
 
-    def action_show_opportunities(self) -> None:
+    def action_show_opportunities(self, keep: str | None = None) -> None:
         def done(changed: bool | None) -> None:
             if changed:
                 self.post_message(self.Changed())
 
-        self.app.push_screen(OpportunitiesScreen(self.store), done)
+        self.app.push_screen(OpportunitiesScreen(self.store, keep=keep), done)
 
     def action_import_feedback(self) -> None:
         def done(imported: bool | None) -> None:

@@ -35,10 +35,11 @@ class OpportunitiesScreen(ModalScreen[bool]):
         Binding("w", "write_customers", "Export who asked", id="opportunities.export", tooltip="Write the close-the-loop list as CSV"),
     ]
 
-    def __init__(self, store) -> None:
+    def __init__(self, store, *, keep: str | None = None) -> None:
         super().__init__()
         self.store = store
         self.changed = False
+        self.keep = keep  # the opportunity to highlight first (from search)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="opportunities-box"):
@@ -50,7 +51,7 @@ class OpportunitiesScreen(ModalScreen[bool]):
             yield Static(Content("1-5 set the status (exploring, planned, in progress, shipped, won't do) · w writes who asked as CSV · esc closes"), id="opportunities-hint")
 
     def on_mount(self) -> None:
-        self._fill()
+        self._fill(self.keep)
 
     def _fill(self, keep: str | None = None) -> None:
         listing = self.query_one(OptionList)

@@ -1,0 +1,483 @@
+"""Search across every kind of item, as you type: partial, misspelled and reordered words.
+
+An inverted index of folded words (lower case, accents off) over every record's searchable
+text. A query word matches the index's words that start with it, or (four letters and more)
+are within a typo of it by rapidfuzz's ratio over the vocabulary, which is a few tens of
+thousands of words even for 100,000 items; each matched word brings its documents. Every
+query word must match (AND); the order of the words does not matter. Documents are scored by
+how well each word matched and whether it was in the title. bench/search.py measures this
+against scoring every document with rapidfuzz, on the real exports in ../shared/data.
+
+The index follows the store: `refresh()` re-indexes only the records changed since its last
+revision (Store.changed_since), and rebuilds when that is not known. It is not kept on disk:
+building it for 100,000 items takes about as long as opening the workspace, in a worker."""
+
+from __future__ import annotations
+
+import bisect
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from rapidfuzz import fuzz, process
+
+from .areas import area_path, has_active_owner, subtree_ids
+from .dates import DateParseError, from_iso, parse_since
+from .model import (
+    ActionItem,
+    ChecklistTemplate,
+    FeedbackItem,
+    Opportunity,
+    Person,
+    ProductArea,
+    Record,
+    Retro,
+)
+from .store import Store
+from .text import clean_line, first_line, truncate
+
+KINDS = ("feedback", "opportunity", "area", "person", "card", "action", "checklist")
+KIND_LABELS = {
+    "feedback": "Feedback", "opportunity": "Opportunities", "area": "Areas", "person": "People",
+    "card": "Retro cards", "action": "Action items", "checklist": "Checklists",
+}
+KIND_ALIASES = {
+    "feedback": "feedback", "fb": "feedback", "opportunity": "opportunity", "opportunities": "opportunity",
+    "area": "area", "areas": "area", "person": "person", "people": "person", "card": "card", "cards": "card",
+    "retro": "card", "action": "action", "actions": "action", "checklist": "checklist", "checklists": "checklist",
+}
+FILTER_NAMES = ("kind", "area", "tag", "status", "owner", "is", "since")
+MAX_QUERY_CHARS = 500  # a 10,000-character paste is cut here: nobody types more
+FUZZY_MIN_LENGTH = 4  # shorter words match by prefix only: "bil" is not a typo of "pil"
+FUZZY_SCORE = 80  # rapidfuzz ratio for a typo ("invocies" ~ "invoices" is 87.5)
+FUZZY_WORDS = 12  # vocabulary words a typo may stand for
+TITLE_BONUS = 0.3
+# Kinds with few items carry the most meaning per hit: an area named "billing" matters more
+# than the 300th feedback item mentioning it.
+KIND_WEIGHT = {"area": 1.3, "person": 1.25, "opportunity": 1.2, "checklist": 1.15, "action": 1.1, "card": 1.0, "feedback": 1.0}
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words_of(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+@dataclass(frozen=True, slots=True)
+class SearchDoc:
+    kind: str
+    id: str  # F-12, O-3, A-7, P-2, T-9, C-4; a retro card: R-2#3
+    title: str
+    body: str  # more searchable text, shown as a snippet
+    facets: dict = field(default_factory=dict)  # area (id), tags, status, owners (ids), unowned, date (iso)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    doc: SearchDoc
+    score: float
+    words: frozenset[str]  # the index words that matched, to highlight
+
+    @property
+    def kind(self) -> str:
+        return self.doc.kind
+
+    @property
+    def id(self) -> str:
+        return self.doc.id
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    hits: list[Hit]
+    total: int  # matches before the limit
+    hints: list[str]  # unknown filters and the like: said, not raised
+
+
+# --- documents from records ----------------------------------------------------------------
+
+
+def documents_for(store: Store, record: Record) -> list[SearchDoc]:
+    """The searchable documents one record gives (a retro gives one per card)."""
+    if isinstance(record, FeedbackItem):
+        status = record.view_status(store.clock())
+        return [SearchDoc("feedback", record.id, record.title or first_line(record.text, 80),
+                          f"{record.text} {record.customer} {record.source} {' '.join(record.tags)}",
+                          {"area": record.area, "tags": tuple(t.casefold() for t in record.tags), "status": status,
+                           "date": record.received_at or record.created_at, "unowned": record.area is None})]
+    if isinstance(record, Opportunity):
+        return [SearchDoc("opportunity", record.id, record.title, record.description,
+                          {"area": record.area, "status": record.status, "date": record.created_at})]
+    if isinstance(record, ProductArea):
+        owners = tuple(record.owners) + tuple(record.maintainers)
+        return [SearchDoc("area", record.id, area_path(store, record.id),
+                          f"{record.description} {' '.join(record.glossary)} {' '.join(record.code_paths)} {record.team} {record.channel}",
+                          {"area": record.id, "owners": owners, "unowned": not has_active_owner(store, record),
+                           "date": record.created_at})]
+    if isinstance(record, Person):
+        return [SearchDoc("person", record.id, record.name, f"{record.handle} {record.email} {record.team} {record.role}",
+                          {"status": "active" if record.active else "left", "date": record.created_at})]
+    if isinstance(record, ActionItem):
+        return [SearchDoc("action", record.id, record.text, f"{record.topic} {record.team}",
+                          {"area": record.area, "status": record.status, "owners": tuple(record.owners),
+                           "date": record.due or record.created_at, "unowned": not record.owners})]
+    if isinstance(record, ChecklistTemplate):
+        return [SearchDoc("checklist", record.id, record.name,
+                          f"{record.description} {record.team} " + " ".join(s.text for s in record.steps),
+                          {"date": record.created_at})]
+    if isinstance(record, Retro):
+        return [
+            SearchDoc("card", f"{record.id}#{card.number}", card.text, f"{card.column} {record.team} {record.title}",
+                      {"area": record.area, "status": record.phase, "date": card.created_at or record.held_on})
+            for card in record.cards if not card.hidden  # not shown to the room yet: not findable either
+        ]
+    return []
+
+
+SEARCHED_TYPES = (FeedbackItem, Opportunity, ProductArea, Person, ActionItem, ChecklistTemplate, Retro)
+_SEARCHED_PREFIXES = {t.PREFIX for t in SEARCHED_TYPES}
+
+
+# --- the index -----------------------------------------------------------------------------
+
+
+class SearchIndex:
+    """Thread-safe: built and refreshed in a worker while the UI queries it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self.revision = -1  # the store revision it reflects; -1: never built
+        self._docs: dict[str, SearchDoc] = {}
+        self._doc_words: dict[str, tuple[frozenset[str], frozenset[str]]] = {}  # id -> (title words, all words)
+        self._postings: dict[str, set[str]] = {}
+        self._vocab: list[str] = []  # sorted, for prefix ranges
+        self._vocab_dirty = False
+        self._by_record: dict[str, list[str]] = {}  # record id -> its doc ids (a retro: its cards)
+
+    @property
+    def ready(self) -> bool:
+        return self.revision >= 0
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    def build(self, store: Store) -> None:
+        revision = store.revision
+        fresh = SearchIndex()
+        for record_type in SEARCHED_TYPES:
+            for record in store.all(record_type):
+                fresh._add_record(store, record)
+        fresh._sort_vocab()
+        with self._lock:
+            self._docs, self._doc_words, self._postings = fresh._docs, fresh._doc_words, fresh._postings
+            self._vocab, self._by_record, self._vocab_dirty = fresh._vocab, fresh._by_record, False
+            self.revision = revision
+
+    def refresh(self, store: Store) -> int:
+        """Catch up with the store: the changed records only, or a rebuild. Returns how many
+        records were re-indexed (-1 for a rebuild)."""
+        if not self.ready:
+            self.build(store)
+            return -1
+        changed = store.changed_since(self.revision)
+        if changed is None:
+            self.build(store)
+            return -1
+        revision = store.revision
+        touched = {i for i in changed if i.split("-")[0] in _SEARCHED_PREFIXES}
+        # Feedback shows and filters by its status; an area's "unowned" depends on people.
+        if any(i.startswith("P-") for i in changed):
+            touched |= {a.id for a in store.all(ProductArea)}
+        with self._lock:
+            for record_id in touched:
+                self._remove_record(record_id)
+                record = store.get(record_id)
+                if record is not None:
+                    self._add_record(store, record)
+            if self._vocab_dirty:
+                self._sort_vocab()
+            self.revision = revision
+        return len(touched)
+
+    def _add_record(self, store: Store, record: Record) -> None:
+        docs = documents_for(store, record)
+        self._by_record[record.id] = [d.id for d in docs]
+        for doc in docs:
+            title_words = frozenset(words_of(doc.title))
+            all_words = title_words | frozenset(words_of(doc.body)) | {fold(doc.id)}
+            self._docs[doc.id] = doc
+            self._doc_words[doc.id] = (title_words, all_words)
+            for word in all_words:
+                posting = self._postings.get(word)
+                if posting is None:
+                    self._postings[word] = {doc.id}
+                    self._vocab_dirty = True
+                else:
+                    posting.add(doc.id)
+
+    def _remove_record(self, record_id: str) -> None:
+        for doc_id in self._by_record.pop(record_id, []):
+            self._docs.pop(doc_id, None)
+            _, words = self._doc_words.pop(doc_id, (None, frozenset()))
+            for word in words:
+                posting = self._postings.get(word)
+                if posting is not None:
+                    posting.discard(doc_id)
+                    if not posting:
+                        del self._postings[word]
+                        self._vocab_dirty = True
+
+    def _sort_vocab(self) -> None:
+        self._vocab = sorted(self._postings)
+        self._vocab_dirty = False
+
+    # --- matching -------------------------------------------------------------------------
+
+    def _matches(self, word: str) -> dict[str, float]:
+        """Index words this query word stands for, with how well (1.0 exact)."""
+        found: dict[str, float] = {}
+        if word in self._postings:
+            found[word] = 1.0
+        start = bisect.bisect_left(self._vocab, word)
+        for candidate in self._vocab[start:]:
+            if not candidate.startswith(word):
+                break
+            if candidate != word:
+                # A prefix that covers more of the word is a better match ("invoic" ~ "invoice").
+                found[candidate] = 0.75 + 0.2 * len(word) / len(candidate)
+        if len(word) >= FUZZY_MIN_LENGTH:
+            for candidate, score, _ in process.extract(word, self._vocab, scorer=fuzz.ratio,
+                                                       score_cutoff=FUZZY_SCORE, limit=FUZZY_WORDS):
+                found.setdefault(candidate, 0.5 * score / 100)
+        return found
+
+    def search(self, query: str, store: Store, *, kinds: Iterable[str] | None = None, limit: int = 50,
+               per_kind: int | None = None) -> SearchResult:
+        parsed = parse_query(query, store)
+        wanted_kinds = set(kinds) if kinds else None
+        if parsed.kinds:
+            wanted_kinds = parsed.kinds if wanted_kinds is None else wanted_kinds & parsed.kinds
+        with self._lock:
+            if parsed.words:
+                scores, matched = self._score(parsed.words)
+                candidates = scores.keys()
+            else:
+                if not parsed.has_filters:
+                    return SearchResult([], 0, parsed.hints)
+                scores, matched = {}, {}
+                candidates = self._docs.keys()
+            hits = []
+            for doc_id in candidates:
+                doc = self._docs[doc_id]
+                if wanted_kinds is not None and doc.kind not in wanted_kinds:
+                    continue
+                if not parsed.accepts(doc):
+                    continue
+                hits.append(Hit(doc, scores.get(doc_id, 0.0) * KIND_WEIGHT[doc.kind], matched.get(doc_id, frozenset())))
+        # Best first; equal scores: newer first (the higher number), so results do not jump.
+        hits.sort(key=lambda h: (-h.score, KINDS.index(h.kind), -_number(h.id)))
+        total = len(hits)
+        if per_kind is not None:
+            counts: dict[str, int] = {}
+            kept = []
+            for hit in hits:
+                if counts.get(hit.kind, 0) < per_kind:
+                    counts[hit.kind] = counts.get(hit.kind, 0) + 1
+                    kept.append(hit)
+            hits = kept
+        return SearchResult(hits[:limit], total, parsed.hints)
+
+    def _score(self, words: list[str]) -> tuple[dict[str, float], dict[str, frozenset[str]]]:
+        """AND over the query words, the rarest first so the candidate set starts small."""
+        per_word = [self._matches(w) for w in words]
+        if any(not m for m in per_word):
+            return {}, {}
+        postings = self._postings
+        order = sorted(range(len(words)), key=lambda i: sum(len(postings[w]) for w in per_word[i]))
+        scores: dict[str, float] | None = None
+        matched: dict[str, set[str]] = {}
+        for i in order:
+            best: dict[str, float] = {}
+            best_word: dict[str, str] = {}
+            for index_word, quality in per_word[i].items():
+                for doc_id in postings[index_word]:
+                    if scores is not None and doc_id not in scores:
+                        continue
+                    if quality > best.get(doc_id, 0.0):
+                        best[doc_id] = quality
+                        best_word[doc_id] = index_word
+            if scores is None:
+                scores = best
+            else:
+                scores = {d: scores[d] + q for d, q in best.items()}
+            for doc_id, index_word in best_word.items():
+                if doc_id in scores:
+                    matched.setdefault(doc_id, set()).add(index_word)
+            if not scores:
+                return {}, {}
+        assert scores is not None
+        doc_words = self._doc_words
+        for doc_id in scores:
+            title_words = doc_words[doc_id][0]
+            in_title = sum(1 for w in matched.get(doc_id, ()) if w in title_words)
+            scores[doc_id] = scores[doc_id] / len(words) + TITLE_BONUS * in_title / len(words)
+        return scores, {d: frozenset(m) for d, m in matched.items()}
+
+
+def _number(doc_id: str) -> int:
+    digits = re.findall(r"\d+", doc_id)
+    return int(digits[0]) if digits else 0
+
+
+# --- queries -------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r'(\w+):("([^"]*)"|\S*)|"([^"]*)"|(\S+)')
+
+
+@dataclass
+class ParsedQuery:
+    words: list[str] = field(default_factory=list)
+    kinds: set[str] | None = None
+    areas: set[str] | None = None  # area ids (with their sub-areas)
+    tags: list[str] = field(default_factory=list)
+    statuses: set[str] = field(default_factory=set)
+    owners: set[str] | None = None  # person ids
+    unowned: bool = False
+    since: str | None = None
+    hints: list[str] = field(default_factory=list)
+    has_filters: bool = False
+
+    def accepts(self, doc: SearchDoc) -> bool:
+        facets = doc.facets
+        if self.areas is not None and facets.get("area") not in self.areas:
+            return False
+        if self.tags and not all(t in facets.get("tags", ()) for t in self.tags):
+            return False
+        if self.statuses and facets.get("status") not in self.statuses:
+            return False
+        if self.owners is not None and not self.owners & set(facets.get("owners", ())):
+            return False
+        if self.unowned and not facets.get("unowned"):
+            return False
+        if self.since and (facets.get("date") or "") < self.since:
+            return False
+        return True
+
+
+def parse_query(query: str, store: Store, *, now: datetime | None = None) -> ParsedQuery:
+    """Free words and filters (kind: area: tag: status: owner: is: since:). An unknown or
+    unreadable filter becomes a hint and is left out, never an error."""
+    parsed = ParsedQuery()
+    text = clean_line(query)[:MAX_QUERY_CHARS]
+    for match in _TOKEN.finditer(text):
+        name, raw_value, quoted_value, quoted_words, word = match.groups()
+        if name is not None:
+            value = quoted_value if quoted_value is not None else raw_value
+            _apply_filter(parsed, name.casefold(), value.strip(), store, now)
+        elif quoted_words is not None:
+            parsed.words.extend(words_of(quoted_words))
+        else:
+            parsed.words.extend(words_of(word))
+    parsed.words = list(dict.fromkeys(parsed.words))[:20]
+    return parsed
+
+
+def _apply_filter(parsed: ParsedQuery, name: str, value: str, store: Store, now: datetime | None) -> None:
+    if not value:
+        parsed.hints.append(f"{name}: needs a value")
+        return
+    parsed.has_filters = True
+    if name == "kind":
+        kind = KIND_ALIASES.get(value.casefold())
+        if kind is None:
+            parsed.hints.append(f"kind:{value}? kinds are {', '.join(KINDS)}")
+            return
+        parsed.kinds = (parsed.kinds or set()) | {kind}
+    elif name == "area":
+        from .areas import find_areas
+
+        found = find_areas(store, value)
+        if not found:
+            parsed.hints.append(f"no area like {value!r}")
+            parsed.areas = set()
+            return
+        ids: set[str] = set()
+        for area, _ in found[:3]:
+            ids |= set(subtree_ids(store, area.id))
+        parsed.areas = (parsed.areas or set()) | ids
+    elif name == "tag":
+        parsed.tags.append(value.casefold())
+    elif name == "status":
+        parsed.statuses.add(value.casefold())
+    elif name == "owner":
+        folded = fold(value)
+        people = [p for p in store.all(Person) if any(part.startswith(folded) for part in words_of(f"{p.name} {p.handle}"))]
+        if not people:
+            parsed.hints.append(f"nobody called {value!r}")
+        parsed.owners = (parsed.owners or set()) | {p.id for p in people}
+    elif name == "is":
+        if value.casefold() in ("unowned", "unassigned", "unowned-area"):
+            parsed.unowned = True
+        else:
+            parsed.hints.append(f"is:{value}? try is:unowned")
+    elif name == "since":
+        try:
+            parsed.since = parse_since(value, now=now or from_iso(store.clock())).strftime("%Y-%m-%dT%H:%M:%SZ")
+        except DateParseError as exc:
+            parsed.hints.append(str(exc))
+    else:
+        parsed.has_filters = False
+        parsed.hints.append(f"unknown filter {name}: — filters are {', '.join(n + ':' for n in FILTER_NAMES)}")
+
+
+# --- what a hit shows ----------------------------------------------------------------------
+
+
+def location(store: Store, doc: SearchDoc) -> str:
+    """Where the item lives, in the words of the panes."""
+    facets = doc.facets
+    area = area_path(store, facets["area"]) if facets.get("area") else ""
+    if doc.kind == "feedback":
+        return " · ".join(p for p in ("Inbox", facets.get("status", ""), area) if p)
+    if doc.kind == "opportunity":
+        return " · ".join(p for p in ("Opportunities", facets.get("status", ""), area) if p)
+    if doc.kind == "area":
+        return "Areas" + (" · no active owner" if facets.get("unowned") else "")
+    if doc.kind == "person":
+        return "People" + (" · has left" if facets.get("status") == "left" else "")
+    if doc.kind == "card":
+        return f"Retro {doc.id.split('#')[0]} · {doc.body.split(' ')[0]}"
+    if doc.kind == "action":
+        return " · ".join(p for p in ("Action items", facets.get("status", ""), area) if p)
+    return "Checklists"
+
+
+def snippet(doc: SearchDoc, words: frozenset[str], width: int = 90) -> str:
+    """The part of the body around the first matched word, for hits matched outside the title."""
+    body = " ".join(doc.body.split())
+    if not body or not words:
+        return truncate(body, width)
+    for match in _WORD.finditer(body):
+        if fold(match.group(0)) in words:
+            start = max(0, match.start() - width // 3)
+            text = body[start:start + width]
+            return ("…" if start else "") + truncate(text, width)
+    return truncate(body, width)
+
+
+def highlight_spans(text: str, words: frozenset[str]) -> list[tuple[int, int]]:
+    """Character spans of `text` whose words matched, to style them."""
+    return [(m.start(), m.end()) for m in _WORD.finditer(text) if fold(m.group(0)) in words]
+
+
+def hit_record(hit: Hit) -> dict:
+    """The contract's JSON shape of a hit: kind, id, title, score (plus where it is)."""
+    return {"kind": hit.kind, "id": hit.id, "title": hit.doc.title, "score": round(hit.score, 3)}

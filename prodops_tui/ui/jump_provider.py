@@ -1,0 +1,36 @@
+"""ctrl+p: jump to any item by name, from the same index as / (search everything)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import Hit, Hits, Provider
+from textual.content import Content
+
+from ..core import search
+from ..core.text import clean_line, truncate
+
+JUMP_LIMIT = 12
+
+
+class JumpProvider(Provider):
+    async def search(self, query: str) -> Hits:
+        app = self.app
+        index: search.SearchIndex | None = getattr(app, "search_index", None)
+        if index is None or not index.ready or len(query.strip()) < 2:
+            return
+        found = index.search(query, app.store, limit=JUMP_LIMIT)
+        best = found.hits[0].score if found.hits else 1.0
+        for hit in found.hits:
+            title = clean_line(truncate(hit.doc.title, 60))
+            display = Content.assemble((f"{hit.id}  ", "$text-muted"), Content(title))
+            for start, end in search.highlight_spans(title, hit.words):
+                display = display.stylize("bold underline", len(hit.id) + 2 + start, len(hit.id) + 2 + end)
+            # The palette sorts by score in 0..1: ours relative to the best hit keeps our order.
+            yield Hit(
+                min(1.0, hit.score / best) if best else 0.5,
+                display,
+                partial(app.go_to, hit.id),
+                text=f"{hit.id} {title}",
+                help=f"Go to {search.KIND_LABELS[hit.kind].lower()} · {search.location(app.store, hit.doc)}",
+            )

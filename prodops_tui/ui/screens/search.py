@@ -1,0 +1,138 @@
+"""/ anywhere: one box, results as you type, grouped by kind; enter goes to the item."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ...core import search
+from ...core.store import Store
+from ...core.text import clean_line, truncate
+
+PER_KIND = 8
+HINT = "type any part of a name or text, misspelled, in any order · kind: area: tag: status: owner: is: since: · enter opens · esc returns"
+
+
+def highlighted(text: str, words: frozenset[str], style: str = "bold $accent underline") -> Content:
+    """User text as data, with the words that matched styled."""
+    content = Content(text)
+    for start, end in search.highlight_spans(text, words):
+        content = content.stylize(style, start, end)
+    return content
+
+
+def hit_prompt(store: Store, hit: search.Hit) -> Content:
+    doc = hit.doc
+    title = clean_line(truncate(doc.title, 70))
+    parts = [
+        Content.styled(f"{doc.id:<9}", "$text-muted"),
+        highlighted(title, hit.words),
+        Content.styled(f"  {search.location(store, doc)}", "$text-muted"),
+    ]
+    title_words = frozenset(search.words_of(doc.title))
+    if hit.words and not hit.words <= title_words:
+        snippet = clean_line(search.snippet(doc, hit.words - title_words, 100))
+        if snippet:
+            parts += [Content("\n         "), highlighted(snippet, hit.words, "bold $accent")]
+    return Content.assemble(*parts)
+
+
+class SearchScreen(ModalScreen[str | None]):
+    """Dismisses with the id of the chosen item (a retro card: R-2#3), or None."""
+
+    CSS_PATH = "search.tcss"
+    BINDINGS = [
+        Binding("escape", "cancel", "Back", id="search.cancel"),
+        Binding("down", "move(1)", "Next", show=False),
+        Binding("up", "move(-1)", "Previous", show=False),
+        Binding("pagedown", "move(8)", "Page down", show=False),
+        Binding("pageup", "move(-8)", "Page up", show=False),
+    ]
+
+    def __init__(self, index: search.SearchIndex, store: Store, *, query: str = "") -> None:
+        super().__init__()
+        self.index = index
+        self.store = store
+        self.initial_query = query
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="search-box"):
+            yield Input(self.initial_query, placeholder="search everything", id="search-query")
+            yield Static(id="search-status")
+            yield OptionList(id="search-results")
+            yield Static(Content.styled(HINT, "$text-muted"), id="search-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+        self.run_query(self.initial_query)
+
+    @on(Input.Changed, "#search-query")
+    def typed(self, event: Input.Changed) -> None:
+        self.run_query(event.value)
+
+    def index_ready(self) -> None:
+        """The app's index finished building: show what the box already holds."""
+        self.run_query(self.query_one(Input).value)
+
+    def run_query(self, query: str) -> None:
+        results = self.query_one(OptionList)
+        status = self.query_one("#search-status", Static)
+        results.clear_options()
+        if not self.index.ready:
+            status.update(Content.styled("Indexing the workspace… results appear when it is done.", "$warning"))
+            return
+        if not query.strip():
+            status.update(Content.styled(f"{len(self.index):,} items indexed", "$text-muted"))
+            return
+        found = self.index.search(query, self.store, limit=PER_KIND * len(search.KINDS), per_kind=PER_KIND)
+        summary = f"{found.total:,} match" + ("" if found.total == 1 else "es")
+        hints = Content.styled("  " + " · ".join(found.hints), "$warning") if found.hints else Content("")
+        status.update(Content.assemble((summary, "$text-muted"), hints))
+        options: list[Option] = []
+        # Groups in the order of their best hit, so the best match is always on top.
+        kinds = list(dict.fromkeys(h.kind for h in found.hits))
+        for kind in kinds:
+            hits = [h for h in found.hits if h.kind == kind]
+            options.append(Option(Content.styled(f"{search.KIND_LABELS[kind]}", "bold $primary"), disabled=True))
+            options.extend(Option(hit_prompt(self.store, hit), id=hit.id) for hit in hits)
+        results.add_options(options)
+        first = next((n for n, option in enumerate(options) if not option.disabled), None)
+        results.highlighted = first
+
+    def action_move(self, step: int) -> None:
+        results = self.query_one(OptionList)
+        if not results.option_count:
+            return
+        index = results.highlighted if results.highlighted is not None else -1
+        direction = 1 if step > 0 else -1
+        target = index
+        for _ in range(abs(step)):
+            probe = target + direction
+            while 0 <= probe < results.option_count and results.get_option_at_index(probe).disabled:
+                probe += direction
+            if not 0 <= probe < results.option_count:
+                break
+            target = probe
+        if target >= 0:
+            results.highlighted = target
+
+    @on(Input.Submitted, "#search-query")
+    def submitted(self) -> None:
+        results = self.query_one(OptionList)
+        if results.highlighted is not None and results.option_count:
+            option = results.get_option_at_index(results.highlighted)
+            if not option.disabled:
+                self.dismiss(option.id)
+
+    @on(OptionList.OptionSelected, "#search-results")
+    def picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
