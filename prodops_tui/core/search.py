@@ -53,7 +53,11 @@ FILTER_NAMES = ("kind", "area", "tag", "status", "owner", "is", "since")
 MAX_QUERY_CHARS = 500  # a 10,000-character paste is cut here: nobody types more
 FUZZY_MIN_LENGTH = 4  # shorter words match by prefix only: "bil" is not a typo of "pil"
 FUZZY_SCORE = 80  # rapidfuzz ratio for a typo ("invocies" ~ "invoices" is 87.5)
+SHORT_FUZZY_SCORE = 75  # 4-5 letters: two swapped letters score 75 ("bluk" ~ "bulk")
 FUZZY_WORDS = 12  # vocabulary words a typo may stand for
+PREFIX_WORDS = 300  # completions of a short prefix kept, the most used first ("a" has thousands)
+SCORE_ALL = 1_500  # candidates scored one by one; past that, those of the best-matched words first
+SELECTED = 500  # how many candidates that leaves to score (plus every non-feedback match)
 TITLE_BONUS = 0.3
 # Kinds with few items carry the most meaning per hit: an area named "billing" matters more
 # than the 300th feedback item mentioning it.
@@ -160,6 +164,11 @@ class SearchIndex:
         self._postings: dict[str, set[str]] = {}
         self._vocab: list[str] = []  # sorted, for prefix ranges
         self._vocab_dirty = False
+        # Typos are looked for among words of the same first letter and about the same length:
+        # the whole vocabulary (115k words at 100k items) took 44 ms a word.
+        self._buckets: dict[tuple[str, int], list[str]] = {}
+        self._small_docs: set[str] = set()  # every document that is not feedback (few, and meaningful)
+        self._match_cache: dict[str, dict[str, float]] = {}
         self._by_record: dict[str, list[str]] = {}  # record id -> its doc ids (a retro: its cards)
 
     @property
@@ -179,6 +188,7 @@ class SearchIndex:
         with self._lock:
             self._docs, self._doc_words, self._postings = fresh._docs, fresh._doc_words, fresh._postings
             self._vocab, self._by_record, self._vocab_dirty = fresh._vocab, fresh._by_record, False
+            self._buckets, self._small_docs, self._match_cache = fresh._buckets, fresh._small_docs, {}
             self.revision = revision
 
     def refresh(self, store: Store) -> int:
@@ -193,9 +203,11 @@ class SearchIndex:
             return -1
         revision = store.revision
         touched = {i for i in changed if i.split("-")[0] in _SEARCHED_PREFIXES}
-        # Feedback shows and filters by its status; an area's "unowned" depends on people.
+        # An area's "unowned" depends on people; its path (its title) on the areas above it.
         if any(i.startswith("P-") for i in changed):
             touched |= {a.id for a in store.all(ProductArea)}
+        for area_id in [i for i in touched if i.startswith("A-") and store.get(i) is not None]:
+            touched |= subtree_ids(store, area_id)
         with self._lock:
             for record_id in touched:
                 self._remove_record(record_id)
@@ -204,6 +216,7 @@ class SearchIndex:
                     self._add_record(store, record)
             if self._vocab_dirty:
                 self._sort_vocab()
+            self._match_cache = {}
             self.revision = revision
         return len(touched)
 
@@ -215,6 +228,8 @@ class SearchIndex:
             all_words = title_words | frozenset(words_of(doc.body)) | {fold(doc.id)}
             self._docs[doc.id] = doc
             self._doc_words[doc.id] = (title_words, all_words)
+            if doc.kind != "feedback":
+                self._small_docs.add(doc.id)
             for word in all_words:
                 posting = self._postings.get(word)
                 if posting is None:
@@ -226,6 +241,7 @@ class SearchIndex:
     def _remove_record(self, record_id: str) -> None:
         for doc_id in self._by_record.pop(record_id, []):
             self._docs.pop(doc_id, None)
+            self._small_docs.discard(doc_id)
             _, words = self._doc_words.pop(doc_id, (None, frozenset()))
             for word in words:
                 posting = self._postings.get(word)
@@ -238,41 +254,61 @@ class SearchIndex:
     def _sort_vocab(self) -> None:
         self._vocab = sorted(self._postings)
         self._vocab_dirty = False
+        buckets: dict[tuple[str, int], list[str]] = {}
+        for word in self._vocab:
+            buckets.setdefault((word[0], len(word)), []).append(word)
+        self._buckets = buckets
 
     # --- matching -------------------------------------------------------------------------
 
     def _matches(self, word: str) -> dict[str, float]:
-        """Index words this query word stands for, with how well (1.0 exact)."""
+        """Index words this query word stands for, with how well (1.0 exact); cached until
+        the index changes, as typing asks for the same words again and again."""
+        cached = self._match_cache.get(word)
+        if cached is not None:
+            return cached
         found: dict[str, float] = {}
         if word in self._postings:
             found[word] = 1.0
         start = bisect.bisect_left(self._vocab, word)
+        completions: list[str] = []
         for candidate in self._vocab[start:]:
             if not candidate.startswith(word):
                 break
             if candidate != word:
-                # A prefix that covers more of the word is a better match ("invoic" ~ "invoice").
-                found[candidate] = 0.75 + 0.2 * len(word) / len(candidate)
+                completions.append(candidate)
+        if len(completions) > PREFIX_WORDS:
+            completions = sorted(completions, key=lambda w: -len(self._postings[w]))[:PREFIX_WORDS]
+        for candidate in completions:
+            # A prefix that covers more of the word is a better match ("invoic" ~ "invoice").
+            found[candidate] = 0.75 + 0.2 * len(word) / len(candidate)
         if len(word) >= FUZZY_MIN_LENGTH:
-            for candidate, score, _ in process.extract(word, self._vocab, scorer=fuzz.ratio,
-                                                       score_cutoff=FUZZY_SCORE, limit=FUZZY_WORDS):
-                found.setdefault(candidate, 0.5 * score / 100)
+            nearby = [w for length in range(len(word) - 2, len(word) + 3) for w in self._buckets.get((word[0], length), ())]
+            cutoff = SHORT_FUZZY_SCORE if len(word) <= 5 else FUZZY_SCORE
+            letters = sorted(word)
+            for candidate, score, _ in process.extract(word, nearby, scorer=fuzz.ratio, score_cutoff=cutoff, limit=FUZZY_WORDS):
+                # Below FUZZY_SCORE only two swapped letters count ("bluk"): "logo" is not "long".
+                if score >= FUZZY_SCORE or sorted(candidate) == letters:
+                    found.setdefault(candidate, 0.5 * score / 100)
+        if len(self._match_cache) > 2_000:
+            self._match_cache.clear()
+        self._match_cache[word] = found
         return found
 
     def search(self, query: str, store: Store, *, kinds: Iterable[str] | None = None, limit: int = 50,
                per_kind: int | None = None) -> SearchResult:
         parsed = parse_query(query, store)
         wanted_kinds = set(kinds) if kinds else None
-        if parsed.kinds:
+        if parsed.kinds is not None:
             wanted_kinds = parsed.kinds if wanted_kinds is None else wanted_kinds & parsed.kinds
         with self._lock:
             if parsed.words:
-                scores, matched = self._score(parsed.words)
+                scores, matched, word_total = self._score(parsed.words)
                 candidates = scores.keys()
             else:
                 if not parsed.has_filters:
                     return SearchResult([], 0, parsed.hints)
-                scores, matched = {}, {}
+                scores, matched, word_total = {}, {}, 0
                 candidates = self._docs.keys()
             hits = []
             for doc_id in candidates:
@@ -285,6 +321,8 @@ class SearchIndex:
         # Best first; equal scores: newer first (the higher number), so results do not jump.
         hits.sort(key=lambda h: (-h.score, KINDS.index(h.kind), -_number(h.id)))
         total = len(hits)
+        if parsed.words and word_total > len(scores) and wanted_kinds is None and parsed.is_plain:
+            total = word_total  # only part of the matches was scored; say how many there are
         if per_kind is not None:
             counts: dict[str, int] = {}
             kept = []
@@ -295,41 +333,55 @@ class SearchIndex:
             hits = kept
         return SearchResult(hits[:limit], total, parsed.hints)
 
-    def _score(self, words: list[str]) -> tuple[dict[str, float], dict[str, frozenset[str]]]:
-        """AND over the query words, the rarest first so the candidate set starts small."""
+    def _score(self, words: list[str]) -> tuple[dict[str, float], dict[str, frozenset[str]], int]:
+        """AND over the query words; set operations (in C) find the candidates, and only a
+        bounded number of them is scored word by word. Returns scores, matched words, total."""
         per_word = [self._matches(w) for w in words]
         if any(not m for m in per_word):
-            return {}, {}
+            return {}, {}, 0
         postings = self._postings
-        order = sorted(range(len(words)), key=lambda i: sum(len(postings[w]) for w in per_word[i]))
-        scores: dict[str, float] | None = None
-        matched: dict[str, set[str]] = {}
-        for i in order:
-            best: dict[str, float] = {}
-            best_word: dict[str, str] = {}
-            for index_word, quality in per_word[i].items():
-                for doc_id in postings[index_word]:
-                    if scores is not None and doc_id not in scores:
-                        continue
-                    if quality > best.get(doc_id, 0.0):
-                        best[doc_id] = quality
-                        best_word[doc_id] = index_word
-            if scores is None:
-                scores = best
-            else:
-                scores = {d: scores[d] + q for d, q in best.items()}
-            for doc_id, index_word in best_word.items():
-                if doc_id in scores:
-                    matched.setdefault(doc_id, set()).add(index_word)
-            if not scores:
-                return {}, {}
-        assert scores is not None
+        word_docs = [set().union(*(postings[w] for w in m)) for m in per_word]
+        rarest = min(range(len(words)), key=lambda i: len(word_docs[i]))
+        candidates = set(word_docs[rarest])
+        for i, docs in enumerate(word_docs):
+            if i != rarest:
+                candidates &= docs
+        total = len(candidates)
+        if total > SCORE_ALL:
+            # Thousands match (a one-letter prefix): every non-feedback match, then the
+            # documents of the rarest word's best-matched index words until there are enough.
+            selected = candidates & self._small_docs
+            for index_word, _ in sorted(per_word[rarest].items(), key=lambda item: -item[1]):
+                selected |= postings[index_word] & candidates
+                if len(selected) >= SELECTED:
+                    break
+            candidates = selected
+        scores: dict[str, float] = {}
+        matched: dict[str, frozenset[str]] = {}
         doc_words = self._doc_words
-        for doc_id in scores:
-            title_words = doc_words[doc_id][0]
-            in_title = sum(1 for w in matched.get(doc_id, ()) if w in title_words)
-            scores[doc_id] = scores[doc_id] / len(words) + TITLE_BONUS * in_title / len(words)
-        return scores, {d: frozenset(m) for d, m in matched.items()}
+        for doc_id in candidates:
+            title_words, all_words = doc_words[doc_id]
+            total_quality = 0.0
+            hit_words = []
+            for matches in per_word:
+                best, best_word = 0.0, None
+                # The smaller side is walked: a document has tens of words, a prefix hundreds.
+                pairs = ((w, matches.get(w)) for w in all_words) if len(all_words) < len(matches) else \
+                    ((w, q) for w, q in matches.items() if w in all_words)
+                for index_word, quality in pairs:
+                    if quality is None:
+                        continue
+                    # The title counts when choosing the word, so "invoices" in a title beats
+                    # "invoice" in the body for "invoi".
+                    quality += TITLE_BONUS if index_word in title_words else 0.0
+                    if quality > best:
+                        best, best_word = quality, index_word
+                total_quality += best
+                if best_word is not None:
+                    hit_words.append(best_word)
+            scores[doc_id] = total_quality / len(words)
+            matched[doc_id] = frozenset(hit_words)
+        return scores, matched, total
 
 
 def _number(doc_id: str) -> int:
@@ -339,6 +391,7 @@ def _number(doc_id: str) -> int:
 
 # --- queries -------------------------------------------------------------------------------
 
+_ID = re.compile(r"[A-Za-z]{1,2}-\d+(#\d+)?")
 _TOKEN = re.compile(r'(\w+):("([^"]*)"|\S*)|"([^"]*)"|(\S+)')
 
 
@@ -354,6 +407,12 @@ class ParsedQuery:
     since: str | None = None
     hints: list[str] = field(default_factory=list)
     has_filters: bool = False
+
+    @property
+    def is_plain(self) -> bool:
+        """No filter narrows the words' matches."""
+        return (self.kinds is None and self.areas is None and not self.tags and not self.statuses
+                and self.owners is None and not self.unowned and not self.since)
 
     def accepts(self, doc: SearchDoc) -> bool:
         facets = doc.facets
@@ -384,6 +443,8 @@ def parse_query(query: str, store: Store, *, now: datetime | None = None) -> Par
             _apply_filter(parsed, name.casefold(), value.strip(), store, now)
         elif quoted_words is not None:
             parsed.words.extend(words_of(quoted_words))
+        elif _ID.fullmatch(word):
+            parsed.words.append(fold(word))  # F-12, R-2#3: the id as one word, as it is indexed
         else:
             parsed.words.extend(words_of(word))
     parsed.words = list(dict.fromkeys(parsed.words))[:20]
@@ -391,28 +452,21 @@ def parse_query(query: str, store: Store, *, now: datetime | None = None) -> Par
 
 
 def _apply_filter(parsed: ParsedQuery, name: str, value: str, store: Store, now: datetime | None) -> None:
+    """A filter that cannot be read is a hint; a readable one that matches nothing (kind:bogus,
+    an area nobody has) matches nothing, rather than being dropped and matching everything."""
+    if name not in FILTER_NAMES:
+        parsed.hints.append(f"unknown filter {name}: — filters are {', '.join(n + ':' for n in FILTER_NAMES)}")
+        return
     if not value:
         parsed.hints.append(f"{name}: needs a value")
         return
-    parsed.has_filters = True
     if name == "kind":
         kind = KIND_ALIASES.get(value.casefold())
         if kind is None:
             parsed.hints.append(f"kind:{value}? kinds are {', '.join(KINDS)}")
-            return
-        parsed.kinds = (parsed.kinds or set()) | {kind}
+        parsed.kinds = (parsed.kinds or set()) | ({kind} if kind else set())
     elif name == "area":
-        from .areas import find_areas
-
-        found = find_areas(store, value)
-        if not found:
-            parsed.hints.append(f"no area like {value!r}")
-            parsed.areas = set()
-            return
-        ids: set[str] = set()
-        for area, _ in found[:3]:
-            ids |= set(subtree_ids(store, area.id))
-        parsed.areas = (parsed.areas or set()) | ids
+        parsed.areas = (parsed.areas or set()) | _area_ids(store, value, parsed.hints)
     elif name == "tag":
         parsed.tags.append(value.casefold())
     elif name == "status":
@@ -424,18 +478,36 @@ def _apply_filter(parsed: ParsedQuery, name: str, value: str, store: Store, now:
             parsed.hints.append(f"nobody called {value!r}")
         parsed.owners = (parsed.owners or set()) | {p.id for p in people}
     elif name == "is":
-        if value.casefold() in ("unowned", "unassigned", "unowned-area"):
-            parsed.unowned = True
-        else:
+        if value.casefold() not in ("unowned", "unassigned"):
             parsed.hints.append(f"is:{value}? try is:unowned")
+            return
+        parsed.unowned = True
     elif name == "since":
         try:
             parsed.since = parse_since(value, now=now or from_iso(store.clock())).strftime("%Y-%m-%dT%H:%M:%SZ")
         except DateParseError as exc:
             parsed.hints.append(str(exc))
-    else:
-        parsed.has_filters = False
-        parsed.hints.append(f"unknown filter {name}: — filters are {', '.join(n + ':' for n in FILTER_NAMES)}")
+            return
+    parsed.has_filters = True
+
+
+def _area_ids(store: Store, value: str, hints: list[str]) -> set[str]:
+    """The area named or pathed exactly so (and below it); else the one best match."""
+    from .areas import find_areas
+
+    wanted = fold(value).strip()
+    areas = store.all(ProductArea)
+    exact = [a for a in areas if fold(a.name) == wanted or fold(area_path(store, a.id)) == wanted]
+    if not exact:
+        found = find_areas(store, value, limit=1)
+        exact = [found[0][0]] if found else []
+    if not exact:
+        hints.append(f"no area like {value!r}")
+        return set()
+    ids: set[str] = set()
+    for area in exact:
+        ids |= set(subtree_ids(store, area.id))
+    return ids
 
 
 # --- what a hit shows ----------------------------------------------------------------------
