@@ -55,9 +55,10 @@ FUZZY_MIN_LENGTH = 4  # shorter words match by prefix only: "bil" is not a typo 
 FUZZY_SCORE = 80  # rapidfuzz ratio for a typo ("invocies" ~ "invoices" is 87.5)
 SHORT_FUZZY_SCORE = 75  # 4-5 letters: two swapped letters score 75 ("bluk" ~ "bulk")
 FUZZY_WORDS = 12  # vocabulary words a typo may stand for
-PREFIX_WORDS = 300  # completions of a short prefix kept, the most used first ("a" has thousands)
+PREFIX_WORDS = {1: 20, 2: 60}  # completions kept for a 1-2 letter prefix, the most used first ("a" has thousands)
+MAX_PREFIX_WORDS = 300  # and for longer ones
 SCORE_ALL = 1_500  # candidates scored one by one; past that, those of the best-matched words first
-SELECTED = 500  # how many candidates that leaves to score (plus every non-feedback match)
+SELECTED = 500  # how many of them are scored then: the newest feedback and every non-feedback match
 TITLE_BONUS = 0.3
 # Kinds with few items carry the most meaning per hit: an area named "billing" matters more
 # than the 300th feedback item mentioning it.
@@ -169,6 +170,10 @@ class SearchIndex:
         self._buckets: dict[tuple[str, int], list[str]] = {}
         self._small_docs: set[str] = set()  # every document that is not feedback (few, and meaningful)
         self._match_cache: dict[str, dict[str, float]] = {}
+        # Filters become set intersections before any scoring: ("kind", "area"), ("tag", "export"),
+        # ("status", "new"), ("area", "A-3"), ("owner", "P-1"), ("unowned", "").
+        self._facets: dict[tuple[str, str], set[str]] = {}
+        self._feedback_order: list[str] = []  # feedback ids, oldest first; may hold deleted ones
         self._by_record: dict[str, list[str]] = {}  # record id -> its doc ids (a retro: its cards)
 
     @property
@@ -189,6 +194,7 @@ class SearchIndex:
             self._docs, self._doc_words, self._postings = fresh._docs, fresh._doc_words, fresh._postings
             self._vocab, self._by_record, self._vocab_dirty = fresh._vocab, fresh._by_record, False
             self._buckets, self._small_docs, self._match_cache = fresh._buckets, fresh._small_docs, {}
+            self._facets, self._feedback_order = fresh._facets, fresh._feedback_order
             self.revision = revision
 
     def refresh(self, store: Store) -> int:
@@ -230,6 +236,10 @@ class SearchIndex:
             self._doc_words[doc.id] = (title_words, all_words)
             if doc.kind != "feedback":
                 self._small_docs.add(doc.id)
+            else:
+                self._feedback_order.append(doc.id)
+            for facet in _facet_keys(doc):
+                self._facets.setdefault(facet, set()).add(doc.id)
             for word in all_words:
                 posting = self._postings.get(word)
                 if posting is None:
@@ -240,8 +250,10 @@ class SearchIndex:
 
     def _remove_record(self, record_id: str) -> None:
         for doc_id in self._by_record.pop(record_id, []):
-            self._docs.pop(doc_id, None)
+            doc = self._docs.pop(doc_id, None)
             self._small_docs.discard(doc_id)
+            for facet in _facet_keys(doc) if doc else ():
+                self._facets.get(facet, set()).discard(doc_id)
             _, words = self._doc_words.pop(doc_id, (None, frozenset()))
             for word in words:
                 posting = self._postings.get(word)
@@ -277,8 +289,9 @@ class SearchIndex:
                 break
             if candidate != word:
                 completions.append(candidate)
-        if len(completions) > PREFIX_WORDS:
-            completions = sorted(completions, key=lambda w: -len(self._postings[w]))[:PREFIX_WORDS]
+        keep = PREFIX_WORDS.get(len(word), MAX_PREFIX_WORDS)
+        if len(completions) > keep:
+            completions = sorted(completions, key=lambda w: -len(self._postings[w]))[:keep]
         for candidate in completions:
             # A prefix that covers more of the word is a better match ("invoic" ~ "invoice").
             found[candidate] = 0.75 + 0.2 * len(word) / len(candidate)
@@ -302,26 +315,28 @@ class SearchIndex:
         if parsed.kinds is not None:
             wanted_kinds = parsed.kinds if wanted_kinds is None else wanted_kinds & parsed.kinds
         with self._lock:
+            allowed = self._allowed(parsed, wanted_kinds)
             if parsed.words:
-                scores, matched, word_total = self._score(parsed.words)
-                candidates = scores.keys()
+                scores, matched, word_total = self._score(parsed.words, allowed)
+                candidates: Iterable[str] = scores.keys()
             else:
                 if not parsed.has_filters:
                     return SearchResult([], 0, parsed.hints)
-                scores, matched, word_total = {}, {}, 0
-                candidates = self._docs.keys()
+                scores, matched = {}, {}
+                pool = allowed if allowed is not None else set(self._docs)
+                word_total = len(pool)
+                candidates = self._newest_first(pool, SCORE_ALL) if len(pool) > SCORE_ALL and not parsed.since else pool
             hits = []
             for doc_id in candidates:
                 doc = self._docs[doc_id]
-                if wanted_kinds is not None and doc.kind not in wanted_kinds:
-                    continue
                 if not parsed.accepts(doc):
                     continue
                 hits.append(Hit(doc, scores.get(doc_id, 0.0) * KIND_WEIGHT[doc.kind], matched.get(doc_id, frozenset())))
         # Best first; equal scores: newer first (the higher number), so results do not jump.
-        hits.sort(key=lambda h: (-h.score, KINDS.index(h.kind), -_number(h.id)))
+        kind_order = {kind: n for n, kind in enumerate(KINDS)}
+        hits.sort(key=lambda h: (-h.score, kind_order[h.kind], -_number(h.id)))
         total = len(hits)
-        if parsed.words and word_total > len(scores) and wanted_kinds is None and parsed.is_plain:
+        if word_total > total and not parsed.since:
             total = word_total  # only part of the matches was scored; say how many there are
         if per_kind is not None:
             counts: dict[str, int] = {}
@@ -333,7 +348,48 @@ class SearchIndex:
             hits = kept
         return SearchResult(hits[:limit], total, parsed.hints)
 
-    def _score(self, words: list[str]) -> tuple[dict[str, float], dict[str, frozenset[str]], int]:
+    def _allowed(self, parsed: ParsedQuery, kinds: set[str] | None) -> set[str] | None:
+        """The documents the filters let through, by set intersection; None: no such filter."""
+        groups: list[set[str]] = []
+        facets = self._facets
+
+        def union(name: str, values: Iterable[str]) -> set[str]:
+            return set().union(*(facets.get((name, v), set()) for v in values))
+
+        if kinds is not None:
+            groups.append(union("kind", kinds))
+        groups.extend(facets.get(("tag", tag), set()) for tag in parsed.tags)
+        if parsed.statuses:
+            groups.append(union("status", parsed.statuses))
+        if parsed.areas is not None:
+            groups.append(union("area", parsed.areas))
+        if parsed.owners is not None:
+            groups.append(union("owner", parsed.owners))
+        if parsed.unowned:
+            groups.append(facets.get(("unowned", ""), set()))
+        if not groups:
+            return None
+        groups.sort(key=len)
+        allowed = set(groups[0])
+        for group in groups[1:]:
+            allowed &= group
+        return allowed
+
+    def _newest_first(self, pool: set[str], wanted: int) -> list[str]:
+        """Every non-feedback document of the pool, and its newest feedback up to `wanted`:
+        a vague query shows recent items, found without sorting 100,000 of them."""
+        chosen = list(pool & self._small_docs)
+        if len(chosen) > wanted:
+            chosen = sorted(chosen, key=_number, reverse=True)[:wanted]
+        wanted += len(chosen)
+        for doc_id in reversed(self._feedback_order):
+            if len(chosen) >= wanted:
+                break
+            if doc_id in pool and doc_id in self._docs:
+                chosen.append(doc_id)
+        return chosen
+
+    def _score(self, words: list[str], allowed: set[str] | None = None) -> tuple[dict[str, float], dict[str, frozenset[str]], int]:
         """AND over the query words; set operations (in C) find the candidates, and only a
         bounded number of them is scored word by word. Returns scores, matched words, total."""
         per_word = [self._matches(w) for w in words]
@@ -342,20 +398,15 @@ class SearchIndex:
         postings = self._postings
         word_docs = [set().union(*(postings[w] for w in m)) for m in per_word]
         rarest = min(range(len(words)), key=lambda i: len(word_docs[i]))
-        candidates = set(word_docs[rarest])
+        candidates = set(word_docs[rarest]) if allowed is None else allowed & word_docs[rarest]
         for i, docs in enumerate(word_docs):
             if i != rarest:
                 candidates &= docs
         total = len(candidates)
         if total > SCORE_ALL:
-            # Thousands match (a one-letter prefix): every non-feedback match, then the
-            # documents of the rarest word's best-matched index words until there are enough.
-            selected = candidates & self._small_docs
-            for index_word, _ in sorted(per_word[rarest].items(), key=lambda item: -item[1]):
-                selected |= postings[index_word] & candidates
-                if len(selected) >= SELECTED:
-                    break
-            candidates = selected
+            # Thousands match (a one-letter prefix): every non-feedback match and the newest
+            # feedback are scored; the count still says how many there are.
+            candidates = self._newest_first(candidates, SELECTED)
         scores: dict[str, float] = {}
         matched: dict[str, frozenset[str]] = {}
         doc_words = self._doc_words
@@ -384,9 +435,26 @@ class SearchIndex:
         return scores, matched, total
 
 
+def _facet_keys(doc: SearchDoc) -> list[tuple[str, str]]:
+    facets = doc.facets
+    keys = [("kind", doc.kind)]
+    keys += [("tag", tag) for tag in facets.get("tags", ())]
+    if facets.get("status"):
+        keys.append(("status", str(facets["status"]).casefold()))
+    if facets.get("area"):
+        keys.append(("area", facets["area"]))
+    keys += [("owner", owner) for owner in facets.get("owners", ())]
+    if facets.get("unowned"):
+        keys.append(("unowned", ""))
+    return keys
+
+
 def _number(doc_id: str) -> int:
-    digits = re.findall(r"\d+", doc_id)
-    return int(digits[0]) if digits else 0
+    """F-12 -> 12, R-2#3 -> 2: newer first among equals."""
+    try:
+        return int(doc_id.split("-", 1)[1].split("#", 1)[0])
+    except (IndexError, ValueError):
+        return 0
 
 
 # --- queries -------------------------------------------------------------------------------
