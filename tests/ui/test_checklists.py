@@ -168,3 +168,26 @@ async def test_the_start_names_the_nudges_due(demo_store, make_app):
         await settle(pilot)
         toasts = [n for n in app._notifications if "4 shows them" in n.title]
         assert len(toasts) == 1 and "action items overdue" in toasts[0].message
+
+
+async def test_a_dismissed_nudge_is_listed_as_quiet_and_can_be_brought_back(demo_store, make_app):
+    app = make_app(demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("4")
+        await settle(pilot)
+        listing = app.query_one("#nudge-list", KeyList)
+        listing.focus()
+        first = listing.highlighted_id
+        await pilot.press("d")
+        await settle(pilot)
+        assert first not in option_ids(listing)
+        await pilot.press("a")  # held back and quiet ones too, the quiet ones last
+        await settle(pilot)
+        assert option_ids(listing)[-1] == first
+        listing.highlighted = option_ids(listing).index(first)
+        await pilot.press("r")
+        await settle(pilot)
+        assert not nudges.due_nudges(demo_store, DEMO_NOW).quiet
+        await pilot.press("a")
+        await settle(pilot)
+        assert first in option_ids(listing)[:5]

@@ -40,6 +40,7 @@ ACTION_LISTS: dict[str, tuple[str, ...]] = {
     "dismiss": ("nudge-list",),
     "snooze": ("nudge-list",),
     "show_all": ("nudge-list",),
+    "restore_nudge": ("nudge-list",),
     "mark_action": ("action-items",),
 }
 
@@ -63,7 +64,8 @@ class ChecklistsPane(NudgeKeys, Pane):
         Binding("e", "note", "Note", id="checklists.note", tooltip="A note on the item"),
         Binding("d", "dismiss", "Dismiss", id="checklists.dismiss", tooltip="Quiet until its facts change"),
         Binding("s", "snooze", "Snooze", id="checklists.snooze", tooltip="Quiet until a date: 3d, next monday"),
-        Binding("a", "show_all", "All nudges", id="checklists.show_all", tooltip="Show the nudges held back to keep the list short"),
+        Binding("a", "show_all", "All nudges", id="checklists.show_all", tooltip="Show the nudges held back to keep the list short, and the quiet ones"),
+        Binding("r", "restore_nudge", "Restore", id="checklists.restore_nudge", tooltip="Bring back a dismissed or snoozed nudge (shown with a)"),
         Binding("d", "mark_action('done')", "Done", id="checklists.action_done", tooltip="The action item is done"),
         Binding("o", "mark_action('open')", "Still open", id="checklists.action_open"),
         Binding("D", "mark_action('dropped')", "Dropped", id="checklists.action_dropped"),

@@ -45,21 +45,28 @@ class NudgeKeys:
             listing.show([Option(Content.styled("working out what needs attention…", "$text-muted"), id="none", disabled=True)])
             return
         shown = found.shown + (found.more if self._show_all else [])
-        self._by_key = {n.key: n for n in shown}
-        held = "" if self._show_all or not found.more else f" · +{len(found.more)} more (a shows them)"
-        quiet = f" · {len(found.quiet)} quiet" if found.quiet else ""
-        title.update(Content.assemble(("Nudges", "bold"), (f"  {len(shown)} now{held}{quiet}", "$text-muted")))
+        quiet = found.quiet if self._show_all else []
+        self._by_key = {n.key: n for n in shown + quiet}
+        aside = [f"+{len(found.more)} more"] if found.more else []
+        aside += [f"{len(found.quiet)} quiet"] if found.quiet else []
+        if self._show_all and aside:
+            held = f" · and {', '.join(aside).lstrip('+')} (a hides them)"
+        else:
+            held = f" · {', '.join(aside)} (a shows them)" if aside else ""
+        title.update(Content.assemble(("Nudges", "bold"), (f"  {len(found.shown)} now{held}", "$text-muted")))
         options = [Option(self._nudge_row(n), id=n.key) for n in shown]
+        options += [Option(self._nudge_row(n, quiet=True), id=n.key) for n in quiet]
         if not options:
             options = [Option(Content.styled("Nothing needs a nudge right now.", "$success"), id="none", disabled=True)]
         listing.show(options)
 
     @staticmethod
-    def _nudge_row(nudge: nudges.Nudge) -> Content:
-        urgent = nudge.overdue_days >= 1
+    def _nudge_row(nudge: nudges.Nudge, *, quiet: bool = False) -> Content:
+        urgent = nudge.overdue_days >= 1 and not quiet
         return Content.assemble(
-            ("! " if urgent else "• ", "bold $error" if urgent else "$warning"),
-            (clean_line(nudge.title), "bold"),
+            ("~ " if quiet else "! " if urgent else "• ", "$text-muted" if quiet else "bold $error" if urgent else "$warning"),
+            (clean_line(nudge.title), "$text-muted" if quiet else "bold"),
+            ("  quiet: r brings it back" if quiet else "", "italic $text-muted"),
             "\n  ",
             (truncate(clean_line(nudge.detail), 110), "$text-muted"),
         )
@@ -107,6 +114,14 @@ class NudgeKeys:
                 self.store_change(lambda: nudges.snooze(self.store, nudge, text), "Snoozed", title="Nudges")
 
         self.app.push_screen(DateScreen("Snooze this nudge until", self.now_dt), chosen)
+
+    def action_restore_nudge(self) -> None:
+        nudge = self._current_nudge()
+        found = self._nudges
+        if nudge is None or found is None or nudge not in found.quiet:
+            self.notify("Only a dismissed or snoozed nudge comes back; a shows them", title="Nudges", severity="warning")
+            return
+        self.store_change(lambda: nudges.restore(self.store, nudge.key), "Back in the list", title="Nudges")
 
     def action_show_all(self) -> None:
         self._show_all = not self._show_all
