@@ -29,7 +29,7 @@ from .errors import InvalidInput, NotFound
 from .model import ChecklistRun, ChecklistRunStep, ChecklistStep, ChecklistTemplate
 from .store import Store
 from .text import clean_line, clean_text
-from .toml_files import listed_entries, read_toml, required_name
+from .toml_files import listed_entries, load_folder, read_toml, required_name
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "checklist_templates"
 TEMPLATES_DIR = Path("templates") / "checklists"  # inside the workspace
@@ -80,20 +80,11 @@ def load_checklist_files(workspace: Path | None) -> tuple[list[ChecklistFile], l
     """Shipped templates, then the workspace's own (replacing a shipped one of the same name).
     A bad file is reported in one line and skipped; the others still load."""
     by_name: dict[str, ChecklistFile] = {}
-    problems: list[str] = []
-    folders = [SHIPPED_DIR] + ([workspace / TEMPLATES_DIR] if workspace else [])
-    for folder in folders:
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.glob("*.toml")):
-            try:
-                loaded = load_checklist_file(path)
-            except ValueError as exc:
-                problems.append(str(exc))
-                continue
-            if folder == SHIPPED_DIR:
-                loaded = replace(loaded, origin="shipped")
-            by_name[loaded.name.casefold()] = loaded
+    shipped, problems = load_folder(SHIPPED_DIR, load_checklist_file)
+    own, own_problems = load_folder(workspace / TEMPLATES_DIR if workspace else None, load_checklist_file)
+    for loaded in [replace(t, origin="shipped") for t in shipped] + own:
+        by_name[loaded.name.casefold()] = loaded
+    problems += own_problems
     return list(by_name.values()), problems
 
 

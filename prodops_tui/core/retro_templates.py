@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .text import clean_line
-from .toml_files import listed_entries, read_toml, required_name
+from .toml_files import listed_entries, load_folder, read_toml, required_name
 
 TEMPLATES_DIR = Path("templates") / "retros"  # inside the workspace
 MAX_COLUMNS = 8  # more columns than this do not fit a shared screen
@@ -89,16 +89,9 @@ def load_templates(workspace: Path | None) -> tuple[list[RetroTemplate], list[st
     """The shipped templates, then the workspace's own (a file may replace a shipped one by name).
     A bad file is reported and skipped; the others still load."""
     by_name = {t.name.casefold(): t for t in SHIPPED_TEMPLATES}
-    problems: list[str] = []
-    folder = workspace / TEMPLATES_DIR if workspace else None
-    if folder and folder.is_dir():
-        for path in sorted(folder.glob("*.toml")):
-            try:
-                template = load_template_file(path)
-            except ValueError as exc:
-                problems.append(str(exc))
-                continue
-            by_name[template.name.casefold()] = template
+    own, problems = load_folder(workspace / TEMPLATES_DIR if workspace else None, load_template_file)
+    for template in own:
+        by_name[template.name.casefold()] = template
     return list(by_name.values()), problems
 
 

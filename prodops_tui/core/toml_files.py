@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from .text import clean_line
 
+T = TypeVar("T")
 _LINE_IN_ERROR = re.compile(r"\(at line (\d+)")
 
 
@@ -47,3 +49,18 @@ def listed_entries(path: Path, data: dict[str, Any], key: str, *, text: str, ext
             raise ValueError(f"{path.name}: {key.rstrip('s')} {number} needs a {text}")
         found.append((clean_line(value), clean_line(str(entry.get(extra, "")) if isinstance(entry, dict) else "")))
     return found
+
+
+def load_folder(folder: Path | None, load_one: Callable[[Path], T]) -> tuple[list[T], list[str]]:
+    """Every `*.toml` in the folder, by name; a file that does not load is one problem line
+    and the others still load. A missing folder holds nothing."""
+    loaded: list[T] = []
+    problems: list[str] = []
+    if folder is None or not folder.is_dir():
+        return loaded, problems
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            loaded.append(load_one(path))
+        except ValueError as exc:
+            problems.append(str(exc))
+    return loaded, problems

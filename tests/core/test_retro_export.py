@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -30,17 +29,7 @@ HIDDEN_R2_TEXTS = (
 )
 
 
-@pytest.fixture(autouse=True)
-def utc_local_zone():
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    yield
-    if before is None:
-        del os.environ["TZ"]
-    else:
-        os.environ["TZ"] = before
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc_local_zone")  # "next friday" means 09:00 local
 
 
 @pytest.fixture

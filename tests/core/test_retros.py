@@ -5,8 +5,6 @@ due dates resolve in UTC (the TZ fixture below), so every date is reproducible.
 """
 from __future__ import annotations
 
-import os
-import time
 from dataclasses import replace
 from datetime import datetime, timezone
 
@@ -26,18 +24,7 @@ NOW = datetime(2026, 11, 24, 15, 0, tzinfo=timezone.utc)
 BILLING_OPEN_ACTIONS = ["T-1", "T-2", "T-3", "T-6"]  # the demo's open Billing squad actions, soonest due first
 
 
-@pytest.fixture(autouse=True)
-def utc_local_zone():
-    """Due dates like 'next friday' mean 09:00 local: pin local time to UTC for the test."""
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    yield
-    if before is None:
-        del os.environ["TZ"]
-    else:
-        os.environ["TZ"] = before
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc_local_zone")  # "next friday" means 09:00 local
 
 
 @pytest.fixture
