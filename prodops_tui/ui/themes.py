@@ -9,6 +9,8 @@ from pathlib import Path
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
+from ..core.toml_files import load_folder
+
 DEFAULT_THEME = "prodops-dark"
 _COLOUR_KEYS = ("primary", "secondary", "warning", "error", "success", "accent", "foreground", "background", "surface", "panel", "boost")
 _ALLOWED_KEYS = {f.name for f in fields(Theme)}
@@ -44,13 +46,10 @@ def load_theme_file(path: Path) -> Theme:
 
 def load_themes(directories: list[Path]) -> tuple[list[Theme], list[str]]:
     """Every theme that loads, and a line per file that did not (all shown at once)."""
-    themes, problems = [], []
+    themes: list[Theme] = []
+    problems: list[str] = []
     for directory in directories:
-        if not directory.is_dir():
-            continue
-        for path in sorted(directory.glob("*.toml")):
-            try:
-                themes.append(load_theme_file(path))
-            except ValueError as exc:
-                problems.append(str(exc))
+        loaded, failed = load_folder(directory, load_theme_file)
+        themes += loaded
+        problems += failed
     return themes, problems

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -19,13 +18,9 @@ DEMO_NOW = datetime(2026, 11, 24, 15, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture(autouse=True)
-def utc_local_time(monkeypatch: pytest.MonkeyPatch):
+def utc_local_time(utc_local_zone):
     """Local time is shown to users; tests fix it so screens do not move between machines."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
     yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 @pytest.fixture(autouse=True)
