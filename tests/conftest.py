@@ -48,3 +48,14 @@ def store(workspace: Path):
     opened = Store.open(workspace, clock=fixed_clock)
     yield opened
     opened.close()
+
+
+def write_file(folder: Path, filename: str, text: str | bytes) -> Path:
+    """A file a user wrote by hand (a template, a settings file), bytes kept as they are."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / filename
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path

@@ -45,6 +45,8 @@ from prodops_tui.core.model import ChecklistRun, ChecklistRunStep, ChecklistStep
 from prodops_tui.core.store import Store
 from prodops_tui.core.toml_files import read_toml
 
+from ..conftest import write_file
+
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=timezone.utc)  # a Tuesday
 NOW_ISO = "2026-11-24T15:00:00Z"
 UTC = tz.UTC
@@ -90,14 +92,7 @@ def utc(*args: int) -> datetime:
 
 
 def write(workspace: Path, filename: str, text: str | bytes) -> Path:
-    folder = workspace / TEMPLATES_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / filename
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
+    return write_file(workspace / TEMPLATES_DIR, filename, text)
 
 
 def shipped() -> dict[str, ChecklistFile]:

@@ -17,6 +17,8 @@ from prodops_tui.core.retro_templates import (
     load_templates,
 )
 
+from ..conftest import write_file
+
 SHIPPED_NAMES = [
     "Start/Stop/Continue", "Mad/Sad/Glad", "4Ls", "Went well/To improve", "Sailboat", "Starfish", "Launch post-mortem",
 ]
@@ -36,14 +38,7 @@ prompt = "What holds us down?"
 
 
 def write(workspace: Path, filename: str, text: str | bytes) -> Path:
-    folder = workspace / TEMPLATES_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / filename
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
+    return write_file(workspace / TEMPLATES_DIR, filename, text)
 
 
 def names(templates) -> list[str]:
