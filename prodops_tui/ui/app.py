@@ -12,7 +12,6 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header, Tab, Tabs
 
-from ..core import nudges
 from ..core.areas import area_path
 from ..core.model import ActionItem
 from ..core.search import SearchIndex
@@ -112,21 +111,17 @@ class ProdopsApp(App[int]):
             self.notify("\n".join(self.theme_problems), title="Some theme files did not load", severity="warning", timeout=10)
         if self.poll_external:
             self.set_interval(EXTERNAL_POLL_SECONDS, self.check_external_changes)
-        if self.nudges_at_start:
-            self._nudges_at_start()
         self._update_search_index()
 
-    @work(thread=True, exclusive=True, group="start-nudges", exit_on_error=False)
-    def _nudges_at_start(self) -> None:
-        """The top of every start: the few nudges due now, in one toast; 4 shows them all."""
-        try:
-            found = nudges.due_nudges(self.store)
-        except ProdopsError:
-            return  # the Checklists & nudges pane says why when it is opened
-        if found.shown:
+    def on_checklists_pane_first_nudges(self, event: ChecklistsPane.FirstNudges) -> None:
+        """The top of every start: the few nudges due now, in one toast; 4 shows them all.
+        The pane computes them anyway; asking the core a second time would read every
+        feedback item twice while the app starts."""
+        found = event.found
+        if self.nudges_at_start and found.shown:
             more = len(found.shown) + len(found.more)
             text = "\n".join(f"• {n.title}" for n in found.shown[:3])
-            self.call_from_thread(self.notify, text, title=f"{more} nudge{'s' if more != 1 else ''} — 4 shows them", timeout=8)
+            self.notify(text, title=f"{more} nudge{'s' if more != 1 else ''} — 4 shows them", timeout=8)
 
     @property
     def active_pane(self) -> Pane:

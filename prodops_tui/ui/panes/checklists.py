@@ -78,6 +78,13 @@ class ChecklistsPane(NudgeKeys, Pane):
             super().__init__()
             self.target = target
 
+    class FirstNudges(Message):
+        """The first nudges of this run are known: the app names them at start."""
+
+        def __init__(self, found: nudges.NudgeList) -> None:
+            super().__init__()
+            self.found = found
+
     def __init__(self, store, *, id: str | None = None) -> None:
         super().__init__(store, id=id)
         self._nudges: nudges.NudgeList | None = None

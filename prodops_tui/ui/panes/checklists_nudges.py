@@ -33,8 +33,10 @@ class NudgeKeys:
         first = self._nudges is None
         self._nudges = found
         self._show_nudges()
-        if first and found.problems:
-            self.notify("\n".join(found.problems), title="nudges.toml", severity="warning", timeout=10)
+        if first:
+            if found.problems:
+                self.notify("\n".join(found.problems), title="nudges.toml", severity="warning", timeout=10)
+            self.post_message(self.FirstNudges(found))
 
     def _show_nudges(self) -> None:
         found = self._nudges
