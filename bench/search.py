@@ -3,7 +3,7 @@
     python bench/search.py [--feedback 100000] [--areas 5000] [--people 2000] [--slow-queries 5] [--json]
 
 1. Builds a workspace (in a temp directory, one history-less change) whose feedback texts are
-   the real app-store reviews and support tweets in ../shared/data plus the demo's feedback,
+   the real app-store reviews and support tweets in tests/data plus the demo's feedback,
    cycled and varied (lead-ins, customers, a word swapped); areas and people are named from the
    demo's vocabulary. Times `SearchIndex.build`.
 2. Types ~10 realistic queries (partial, misspelled, reordered, with a filter) one character at a
@@ -47,7 +47,8 @@ from prodops_tui.core.store import Store  # noqa: E402
 
 SEED = 20261124
 NOW = "2026-11-24T15:00:00Z"
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# The real exports kept in the repository, so the bench runs in a lone clone.
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 PER_KIND = 8  # as the search overlay asks (ui/screens/search.py)
 LEAD_INS = ("", "", "", "Hi team! ", "Re: ticket — ", "Following up again: ", "Honestly, ", "From the QBR: ",
             "Small thing, but ", "Prospect on the demo call: ")

@@ -13,7 +13,7 @@ distinct words left ("good", "nice app 👍", "BEST APP EVER!!") are never
 duplicates: short praise matches other short praise at any threshold, and
 clustering it tells a PM nothing.
 
-Threshold, measured (Nov 2026) on ../shared/data: the 800 app-store reviews plus
+Threshold, measured (Nov 2026) on tests/data: the 800 app-store reviews plus
 the 49 inbound support tweets (849 texts), every pair scored (throwaway script):
   scorer on our keys      MIN_WORDS  comparable   pairs >=80   >=85   >=90
   ratio (= token_sort)        1          837          1930     1891   1857   "good" x31, "nice" x9 ...

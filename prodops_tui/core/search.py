@@ -6,7 +6,7 @@ are within a typo of it by rapidfuzz's ratio over the vocabulary, which is a few
 thousands of words even for 100,000 items; each matched word brings its documents. Every
 query word must match (AND); the order of the words does not matter. Documents are scored by
 how well each word matched and whether it was in the title. bench/search.py measures this
-against scoring every document with rapidfuzz, on the real exports in ../shared/data.
+against scoring every document with rapidfuzz, on the real exports in tests/data.
 
 The index follows the store: `refresh()` re-indexes only the records changed since its last
 revision (Store.changed_since), and rebuilds when that is not known. It is not kept on disk:

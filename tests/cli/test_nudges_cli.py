@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -15,20 +11,6 @@ from prodops_tui.core.demo import fill_demo
 from prodops_tui.core.store import Store
 
 from ..conftest import FIXED_NOW, fixed_clock
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def prodops(tmp_path, workspace):
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        env = dict(os.environ, PYTHONPATH=str(REPO), PRODOPS_WORKSPACE=str(workspace), PRODOPS_NOW=FIXED_NOW,
-                   PRODOPS_CONFIG_DIR=str(tmp_path / "config"))
-        return subprocess.run([sys.executable, "-m", "prodops_tui", *args], capture_output=True, text=True,
-                              env=env, timeout=60)
-
-    return run
-
 
 @pytest.fixture
 def demo_workspace(workspace):

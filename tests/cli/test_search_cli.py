@@ -3,40 +3,30 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from ..conftest import FIXED_NOW
-
-REPO = Path(__file__).resolve().parents[2]
-
+from ..conftest import FIXED_NOW, CliResult, run_cli
 
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory) -> Path:
     """`prodops --workspace DIR demo`, once for the module: the searches only read it."""
-    root = tmp_path_factory.mktemp("search-cli")
-    directory = root / "ws"
-    result = _run(root, directory, "--workspace", str(directory), "demo")
+    directory = tmp_path_factory.mktemp("search-cli") / "ws"
+    result = _run(directory, "--workspace", str(directory), "demo")
     assert result.returncode == 0, result.stderr
     return directory
 
 
-def _run(root: Path, directory: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=str(REPO), PRODOPS_WORKSPACE=str(directory), PRODOPS_NOW=FIXED_NOW,
-               PRODOPS_CONFIG_DIR=str(root / "config"))
-    env.pop("NO_COLOR", None)
-    return subprocess.run([sys.executable, "-m", "prodops_tui", *args], capture_output=True, text=True, env=env,
-                          timeout=60)
+def _run(directory: Path, *args: str) -> CliResult:
+    env = {"PRODOPS_WORKSPACE": str(directory), "PRODOPS_NOW": FIXED_NOW, "PRODOPS_CONFIG_DIR": str(directory.parent / "config")}
+    return run_cli(args, env=env)
 
 
 @pytest.fixture
 def search(demo_dir):
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return _run(demo_dir.parent, demo_dir, "search", *args)
+    def run(*args: str) -> CliResult:
+        return _run(demo_dir, "search", *args)
 
     return run
 

@@ -16,9 +16,9 @@ from prodops_tui.core.importers import import_areas
 from prodops_tui.core.model import Person, ProductArea
 from prodops_tui.core.ownership import area_record
 
-from ..conftest import SHARED_DATA
+from ..conftest import TEST_DATA
 
-GITLAB = SHARED_DATA / "gitlab_CODEOWNERS"
+GITLAB = TEST_DATA / "gitlab_CODEOWNERS"
 
 
 def by_path(store) -> dict[str, ProductArea]:

@@ -27,7 +27,7 @@ from prodops_tui.core.inbox import capture
 from prodops_tui.core.model import Change, FeedbackItem
 from prodops_tui.core.store import Store
 
-from ..conftest import FIXED_NOW, SHARED_DATA
+from ..conftest import FIXED_NOW, TEST_DATA
 
 CARD_FAILS = "Card payments with 3-D Secure fail for some of our clients in Germany."
 CARD_FAILS_AGAIN = "Some German clients' card payments fail at the 3-D Secure step."
@@ -228,10 +228,10 @@ def test_a_scan_can_be_abandoned_from_the_worker(demo_store):
 def load_real_feedback(store: Store) -> list[FeedbackItem]:
     """The real app reviews and inbound support tweets, as feedback items (no importer needed)."""
     items = []
-    with open(SHARED_DATA / "app_store_reviews.csv", newline="", encoding="utf-8") as fh:
+    with open(TEST_DATA / "app_store_reviews.csv", newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             items.append(FeedbackItem(text=row["review_text"], customer=row["user_name"], source="app review"))
-    with open(SHARED_DATA / "support_tweets.csv", newline="", encoding="utf-8") as fh:
+    with open(TEST_DATA / "support_tweets.csv", newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             if row["inbound"] == "True":
                 items.append(FeedbackItem(text=row["text"], customer=row["author_id"], source="twitter"))

@@ -18,16 +18,17 @@ from prodops_tui.core.inbox import MAX_TEXT_CHARS
 from prodops_tui.core.model import FeedbackItem, ProductArea
 from prodops_tui.core.store import Store
 
-# tests/core/test_importers.py -> /work/shared/data. Missing data must fail the test, never skip it.
-SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-APP_REVIEWS = SHARED_DATA / "app_store_reviews.csv"
-SUPPORT_TWEETS = SHARED_DATA / "support_tweets.csv"
+from ..conftest import TEST_DATA
+
+# Missing data must fail the test, never skip it.
+APP_REVIEWS = TEST_DATA / "app_store_reviews.csv"
+SUPPORT_TWEETS = TEST_DATA / "support_tweets.csv"
 NOTES_HEADER = "title,text,customer,company,source,tags,created"
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def real_rows(path: Path) -> list[dict[str, str]]:
-    assert path.is_file(), f"the real export {path} is missing (see /work/shared/data/SOURCES.md)"
+    assert path.is_file(), f"the real export {path} is missing (see tests/data/SOURCES.md)"
     with open(path, newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
 

@@ -3,11 +3,7 @@ wiki as Markdown, or to a script as JSON, without showing cards the room has not
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
@@ -18,9 +14,8 @@ from prodops_tui.core.retro_export import RETRO_FORMATS, export_retro, retro_rec
 from prodops_tui.core.retro_templates import SHIPPED_TEMPLATES
 from prodops_tui.core.store import Store
 
-from ..conftest import FIXED_NOW, fixed_clock
+from ..conftest import CliResult, fixed_clock
 
-REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=timezone.utc)
 HIDDEN_R2_TEXTS = (
     "Instalments slipped again because of the card-provider migration",
@@ -41,20 +36,7 @@ def demo(workspace):
     store.close()
 
 
-@pytest.fixture
-def prodops(tmp_path, workspace):
-    """Run the real command in a child process against the test's workspace (as tests/cli/test_cli.py)."""
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        env = dict(os.environ, PYTHONPATH=str(REPO), PRODOPS_WORKSPACE=str(workspace), PRODOPS_NOW=FIXED_NOW,
-                   PRODOPS_CONFIG_DIR=str(tmp_path / "config"))
-        return subprocess.run([sys.executable, "-m", "prodops_tui", *args], capture_output=True, text=True, env=env,
-                              timeout=60)
-
-    return run
-
-
-def one_line_error(result: subprocess.CompletedProcess[str], code: int) -> str:
+def one_line_error(result: CliResult, code: int) -> str:
     assert result.returncode == code, result
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("prodops: error: "), result.stderr
