@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 
 from textual import work
@@ -11,6 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
@@ -65,6 +65,7 @@ class InboxPane(Pane):
         self._duplicate_index: duplicates.DuplicateIndex | None = None
         self._clusters: list[list[str]] | None = None
         self._scanned_revision = -1
+        self._rescan_timer: Timer | None = None  # a scan waiting for a quiet moment
 
     def compose(self) -> ComposeResult:
         yield Static(id="inbox-views")
@@ -97,10 +98,7 @@ class InboxPane(Pane):
         self._show_views()
         clusters_missing = self.view == "duplicates" and self._clusters is None
         if self._scanned_revision != self.store.revision or clusters_missing:
-            first_scan = self._duplicate_index is None or clusters_missing
-            self._scan_duplicates(
-                self.store.revision, clusters_wanted=self.view == "duplicates", quiet_seconds=0 if first_scan else SCAN_QUIET_SECONDS
-            )
+            self._schedule_duplicate_scan(now=self._duplicate_index is None or clusters_missing)
 
     def _items_in_view(self, *, with_filter: bool = True) -> list[FeedbackItem]:
         if self.view not in view_ids(self.store):
@@ -178,17 +176,27 @@ class InboxPane(Pane):
 
     # --- the duplicate scan, in a worker ----------------------------------------
 
-    @work(thread=True, exclusive=True, group="duplicate-scan", exit_on_error=False)
-    def _scan_duplicates(self, revision: int, *, clusters_wanted: bool, quiet_seconds: float) -> None:
-        """Rebuild the look-alike index (and the clusters, when the view shows them).
-
-        At 100k items this is seconds of CPU, so it waits for a quiet moment: the next
-        change cancels a scan that has not started yet (exclusive worker)."""
-        worker = get_current_worker()
-        if quiet_seconds:
-            time.sleep(quiet_seconds)
-        if worker.is_cancelled:
+    def _schedule_duplicate_scan(self, *, now: bool) -> None:
+        """At 100k items a scan is seconds of CPU, so after a change it waits for a quiet
+        moment: each change restarts the wait (a timer, not a sleeping thread)."""
+        if self._rescan_timer is not None:
+            self._rescan_timer.stop()
+            self._rescan_timer = None
+        if now:
+            self._scan_duplicates(self.store.revision, clusters_wanted=self.view == "duplicates")
             return
+
+        def scan_when_quiet() -> None:
+            self._rescan_timer = None
+            self._scan_duplicates(self.store.revision, clusters_wanted=self.view == "duplicates")
+
+        self._rescan_timer = self.set_timer(SCAN_QUIET_SECONDS, scan_when_quiet)
+
+    @work(thread=True, exclusive=True, group="duplicate-scan", exit_on_error=False)
+    def _scan_duplicates(self, revision: int, *, clusters_wanted: bool) -> None:
+        """Rebuild the look-alike index (and the clusters, when the view shows them); a newer
+        scan cancels this one (exclusive worker)."""
+        worker = get_current_worker()
         index = duplicates.DuplicateIndex.build(self.store)
         clusters = None
         if clusters_wanted and not worker.is_cancelled:

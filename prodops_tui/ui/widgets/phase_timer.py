@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from textual.content import Content
 from textual.reactive import reactive
@@ -10,6 +11,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 FLASH_SECONDS = 6  # how long the "time" flash stays on
+TICK_SECONDS = 0.25  # how often a running timer reads the clock
 
 
 class PhaseTimer(Static):
@@ -18,13 +20,15 @@ class PhaseTimer(Static):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        # Seconds from a steady clock; a test sets its own so time passes without waiting.
+        self.clock: Callable[[], float] = time.monotonic
         self.total = 0.0
         self._ends_at: float | None = None  # monotonic time, while running
         self._ticker: Timer | None = None
         self._flash_off: Timer | None = None
 
     def on_mount(self) -> None:
-        self._ticker = self.set_interval(0.25, self._tick, pause=True)
+        self._ticker = self.set_interval(TICK_SECONDS, self._tick, pause=True)
 
     def reset(self, minutes: float) -> None:
         """A new phase or topic: stopped, full time."""
@@ -35,13 +39,13 @@ class PhaseTimer(Static):
 
     def toggle(self) -> None:
         if self.running:
-            self.remaining = max(0.0, (self._ends_at or time.monotonic()) - time.monotonic())
+            self.remaining = max(0.0, (self._ends_at or self.clock()) - self.clock())
             self._stop()
             return
         if self.remaining <= 0:
             self.remaining = self.total or 60.0
         self.remove_class("-done")
-        self._ends_at = time.monotonic() + self.remaining
+        self._ends_at = self.clock() + self.remaining
         self.running = True
         if self._ticker:
             self._ticker.resume()
@@ -62,7 +66,7 @@ class PhaseTimer(Static):
     def _tick(self) -> None:
         if not self.running or self._ends_at is None:
             return
-        self.remaining = max(0.0, self._ends_at - time.monotonic())
+        self.remaining = max(0.0, self._ends_at - self.clock())
         if self.remaining <= 0:
             self.time_up()
 
