@@ -8,13 +8,13 @@ import pytest
 from textual.widgets import ContentSwitcher, Static, Tabs
 
 from prodops_tui.core import inbox
-from prodops_tui.core.model import FeedbackItem
 from prodops_tui.core.store import Store
 from prodops_tui.ui.app import ProdopsApp, UnknownTheme
 from prodops_tui.ui.screens.help import HelpScreen
 from prodops_tui.ui.widgets.feedback_list import FeedbackList
 
 from ..conftest import fixed_clock
+from .conftest import click_actions_in_row, find_on_screen, wait_until
 
 SIZE = (120, 40)
 
@@ -85,14 +85,11 @@ async def test_a_capture_from_another_process_shows_up_within_seconds(demo_store
     async with app.run_test(size=SIZE) as pilot:
         other = Store.open(workspace, clock=fixed_clock)
         inbox.capture(other, "Captured from a shell while the app is open", origin="cli")
-        for _ in range(40):
-            await pilot.pause(0.1)
-            if "Captured from a shell while the app is open" in listed(app):
-                break
+        assert await wait_until(pilot, lambda: "Captured from a shell while the app is open" in listed(app), seconds=4)
         assert listed(app)[0] == "Captured from a shell while the app is open"
 
 
-async def test_markup_and_escape_codes_in_feedback_are_shown_as_plain_text(demo_store, make_app):
+async def test_markup_and_escape_codes_in_feedback_are_shown_as_plain_text(demo_store, make_app, monkeypatch):
     inbox.capture(demo_store, "[@click=app.quit]Click to win[/] [link=https://evil.example]x[/link] \x1b]0;owned\x07")
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
@@ -100,8 +97,15 @@ async def test_markup_and_escape_codes_in_feedback_are_shown_as_plain_text(demo_
         shown = detail_text(app)
         assert "[@click=app.quit]Click to win[/] [link=https://evil.example]x[/link] ]0;owned" in shown
         assert "\x1b" not in shown
-        await pilot.click("#detail")
-        assert app.is_running
+        # Shown as text, the "link" runs nothing: no cell of its row carries a click action,
+        # and a click right on it does not quit.
+        x, y = find_on_screen(app, "Click to win")
+        assert click_actions_in_row(app, y) == []
+        quits = []
+        monkeypatch.setattr(app, "action_quit", lambda: quits.append("quit"))
+        await pilot.click(offset=(x + 1, y))
+        await pilot.pause()
+        assert quits == [] and app.return_code is None
 
 
 def test_an_unknown_theme_is_refused_with_the_available_names(demo_store, make_app):
@@ -129,13 +133,17 @@ async def test_a_broken_theme_file_is_reported_and_the_others_still_load(demo_st
         assert any("broken.toml" in str(n.message) for n in app._notifications)
 
 
-async def test_q_quits(demo_store, make_app):
+async def test_q_quits_and_every_change_is_already_stored(demo_store, make_app, workspace):
+    (first,) = [item.id for item in inbox.list_feedback(demo_store, status="new")[:1]]
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")  # archive, then quit straight away
+        assert app.return_code is None
         await pilot.press("q")
-        await pilot.pause()
-    assert not app.is_running
-    assert demo_store.count(FeedbackItem) > 0
+        assert app.return_code == 0  # q asked the app to exit, with success
+    reopened = Store.open(workspace, clock=fixed_clock)
+    assert reopened.get(first).status == "archived"
+    reopened.close()
 
 
 async def test_the_app_folds_the_journal_in_a_worker_not_in_the_key_press(demo_store, make_app, workspace, monkeypatch):

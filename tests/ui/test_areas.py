@@ -9,6 +9,8 @@ from prodops_tui.ui.panes.areas import AreasPane
 from prodops_tui.ui.screens.pickers import ChoiceScreen, SearchPickerScreen, TextScreen
 from prodops_tui.ui.widgets.area_tree import AreaTree
 
+from .conftest import Typed, click_actions_in_row, find_on_screen, press
+
 SIZE = (140, 40)
 
 
@@ -32,7 +34,7 @@ def area_named(store, path: str) -> ProductArea:
 async def test_who_owns_invoicing_in_two_keystrokes_then_the_query(demo_store, make_app):
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("2", "w", *"invoic")
+        await press(pilot, "2", "w", Typed("invoic"))
         await pilot.pause()
         invoices = area_named(demo_store, "Billing / Invoices")
         assert results(app)[0] == invoices.id
@@ -43,7 +45,7 @@ async def test_what_does_priya_own_in_two_keystrokes_then_the_name(demo_store, m
     app = make_app(demo_store)
     priya = next(p for p in demo_store.all(Person) if p.name.startswith("Priya"))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("2", "p", "w", *"priya")
+        await press(pilot, "2", "p", "w", Typed("priya"))
         await pilot.pause()
         assert results(app)[0] == priya.id
         assert "Owns" in detail(app) and "Billing / Invoices" in detail(app)
@@ -61,7 +63,7 @@ async def test_the_gaps_view_lists_exactly_the_seeded_gaps(demo_store, make_app)
         assert "owner coverage 23/27" in str(app.query_one("#areas-header").content)
 
 
-async def test_the_tree_flags_unowned_areas_and_shows_markup_in_names_literally(demo_store, make_app):
+async def test_the_tree_flags_unowned_areas_and_shows_markup_in_names_literally(demo_store, make_app, monkeypatch):
     from prodops_tui.core import ownership
 
     ownership.add_area(demo_store, "[b]Beta [@click=app.quit]x", origin="cli")
@@ -72,18 +74,25 @@ async def test_the_tree_flags_unowned_areas_and_shows_markup_in_names_literally(
         labels = [str(node.label) for node in AreaTree._walk(app.query_one(AreaTree).root) if node.data]
         assert "! [b]Beta [@click=app.quit]x" in labels
         assert "! Search" in labels  # a seeded gap
-        assert app.is_running
+        # Drawn as text: nothing on its row runs an action when clicked.
+        x, y = find_on_screen(app, "[@click=app.quit]x")
+        assert click_actions_in_row(app, y) == []
+        quits = []
+        monkeypatch.setattr(app, "action_quit", lambda: quits.append("quit"))
+        await pilot.click(offset=(x + len("[@click=app.quit]"), y))
+        await pilot.pause()
+        assert quits == [] and app.return_code is None
 
 
 async def test_n_adds_a_child_area_and_u_takes_it_back(demo_store, make_app):
     app = make_app(demo_store)
     before = demo_store.count(ProductArea)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("2", "w", *"Billing / Invoices", "enter")
+        await press(pilot, "2", "w", Typed("Billing / Invoices"), "enter")
         await pilot.pause()
         await pilot.press("n")
         assert isinstance(app.screen, TextScreen)
-        await pilot.press(*"E-invoicing", "enter")
+        await press(pilot, Typed("E-invoicing"), "enter")
         await pilot.pause()
         added = next(a for a in demo_store.all(ProductArea) if a.name == "E-invoicing")
         assert area_path(demo_store, added).startswith("Billing / Invoices")
@@ -96,11 +105,11 @@ async def test_o_adds_an_owner_from_the_people_picker_or_creates_one(demo_store,
     app = make_app(demo_store)
     search = area_named(demo_store, "Search")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("2", "w", *"Search", "enter")
+        await press(pilot, "2", "w", Typed("Search"), "enter")
         await pilot.pause()
         await pilot.press("o")
         assert isinstance(app.screen, SearchPickerScreen)
-        await pilot.press(*"Noor Haddad", "enter")
+        await press(pilot, Typed("Noor Haddad"), "enter")
         await pilot.pause()
         owners = [demo_store.get(pid).name for pid in demo_store.get(search.id).owners]
         assert owners == ["Noor Haddad"]
@@ -113,7 +122,7 @@ async def test_d_deletes_after_asking_and_moves_the_feedback_up(demo_store, make
     invoices = area_named(demo_store, "Billing / Invoices")
     tax_feedback = [i.id for i in demo_store.all(FeedbackItem) if i.area == tax.id]
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("2", "w", *"Invoices / Tax", "enter", "d")
+        await press(pilot, "2", "w", Typed("Invoices / Tax"), "enter", "d")
         assert isinstance(app.screen, ChoiceScreen)
         await pilot.press("1")
         await pilot.pause()
@@ -124,7 +133,7 @@ async def test_d_deletes_after_asking_and_moves_the_feedback_up(demo_store, make
 async def test_l_marks_a_person_as_left_and_their_areas_become_gaps(demo_store, make_app):
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("2", "p", "w", *"priya", "enter", "l")
+        await press(pilot, "2", "p", "w", Typed("priya"), "enter", "l")
         await pilot.pause()
         priya = next(p for p in demo_store.all(Person) if p.name.startswith("Priya"))
         assert not priya.active
@@ -138,7 +147,7 @@ async def test_enter_on_an_area_opens_its_feedback_in_the_inbox(demo_store, make
     app = make_app(demo_store)
     invoices = area_named(demo_store, "Billing / Invoices")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("2", "w", *"Billing / Invoices", "enter", "enter")
+        await press(pilot, "2", "w", Typed("Billing / Invoices"), "enter", "enter")
         await pilot.pause()
         assert app.query_one("#panes").current == "inbox"
         listed = app.query_one("FeedbackList").items
@@ -164,7 +173,7 @@ async def test_e_edits_the_details_and_the_new_glossary_term_finds_the_area(demo
     app = make_app(demo_store)
     search = area_named(demo_store, "Search")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("2", "w", *"Search", "enter", "e")
+        await press(pilot, "2", "w", Typed("Search"), "enter", "e")
         assert isinstance(app.screen, AreaForm)
         app.screen.query_one("#area-glossary").value = "find; lookup; PO number"
         app.screen.query_one("#area-channel").value = "#team-search"
@@ -178,7 +187,7 @@ async def test_e_edits_the_details_and_the_new_glossary_term_finds_the_area(demo
 async def test_w_again_starts_a_new_question_instead_of_adding_to_the_last(demo_store, make_app):
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("2", "w", *"invoicing", "enter", "p", "w", *"priya")
+        await press(pilot, "2", "w", Typed("invoicing"), "enter", "p", "w", Typed("priya"))
         await pilot.pause()
         assert app.query_one("#areas-filter").value == "priya"
         assert demo_store.get(results(app)[0]).name == "Priya Raman"

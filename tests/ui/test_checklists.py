@@ -10,21 +10,7 @@ from prodops_tui.core.model import ChecklistRun, ChecklistStep, ChecklistTemplat
 from prodops_tui.ui.panes.inbox import InboxPane
 from prodops_tui.ui.widgets.key_list import KeyList
 
-from .conftest import DEMO_NOW
-
-
-async def settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
-
-
-def messages(app) -> list[str]:
-    return [n.message for n in app._notifications]
-
-
-def option_ids(listing: KeyList) -> list[str]:
-    return [listing.get_option_at_index(i).id for i in range(listing.option_count)]
+from .conftest import DEMO_NOW, Typed, messages, option_ids, press, settle
 
 
 def hygiene_run(store) -> ChecklistRun:
@@ -61,7 +47,7 @@ async def test_unticking_reopens_the_run_and_a_note_is_kept(demo_store, make_app
         await settle(pilot)
         assert not demo_store.get(run.id).steps[0].done
         await pilot.press("k", "e")
-        await pilot.press(*"[b]ask[/b] in #product")
+        await press(pilot, Typed("[b]ask[/b] in #product"))
         await pilot.press("enter")
         await settle(pilot)
         assert demo_store.get(run.id).steps[0].note == "[b]ask[/b] in #product"
@@ -120,18 +106,18 @@ async def test_adopting_a_checklist_with_a_recurrence_typed_in_words(demo_store,
     app = make_app(demo_store)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("4", "n")
-        await pilot.press(*"launch")
+        await press(pilot, Typed("launch"))
         await pilot.press("enter")
         await settle(pilot)
-        await pilot.press(*"every blursday", "enter")
+        await press(pilot, Typed("every blursday"), "enter")
         await settle(pilot)
         assert "'blursday' is not a weekday" in " ".join(messages(app))
         assert len(demo_store.all(ChecklistTemplate)) == 5
         await pilot.press("n")
-        await pilot.press(*"launch")
+        await press(pilot, Typed("launch"))
         await pilot.press("enter")
         await settle(pilot)
-        await pilot.press(*"monthly on the first monday", "enter")
+        await press(pilot, Typed("monthly on the first monday"), "enter")
         await settle(pilot)
         added = demo_store.get("C-6")
         assert added.name == "Launch checklist (2)" and checklists.describe_recurrence(added.rrule) == "monthly on the first Monday"

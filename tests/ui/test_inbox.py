@@ -9,7 +9,8 @@ from prodops_tui.core.model import FeedbackItem
 from prodops_tui.ui.screens.feedback_form import FeedbackForm
 from prodops_tui.ui.screens.import_feedback import ImportScreen
 
-from ..conftest import SHARED_DATA
+from ..conftest import TEST_DATA
+from .conftest import Typed, press
 from prodops_tui.ui.screens.pickers import ChoiceScreen, DateScreen, SearchPickerScreen, TextScreen
 from prodops_tui.ui.widgets.feedback_list import FeedbackList
 
@@ -104,10 +105,10 @@ async def test_t_adds_and_removes_tags(demo_store, make_app):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("t")
         assert isinstance(app.screen, TextScreen)
-        await pilot.press(*"Export, churn-risk", "enter")
+        await press(pilot, Typed("Export, churn-risk"), "enter")
         await pilot.pause()
         assert {"export", "churn-risk"} <= set(demo_store.get(first).tags)
-        await pilot.press("t", *"-churn-risk", "enter")
+        await press(pilot, "t", Typed("-churn-risk"), "enter")
         await pilot.pause()
         assert "churn-risk" not in demo_store.get(first).tags
 
@@ -130,7 +131,7 @@ async def test_a_then_typing_filters_areas_fuzzily(demo_store, make_app):
     app = make_app(demo_store)
     (first,) = first_new_ids(demo_store, 1)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("a", *"quikbooks", "enter")
+        await press(pilot, "a", Typed("quikbooks"), "enter")
         await pilot.pause()
         assert area_path(demo_store, demo_store.get(first).area) == "Integrations / QuickBooks"
 
@@ -140,7 +141,7 @@ async def test_n_opens_a_form_and_ctrl_s_captures_into_new(demo_store, make_app)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
         assert isinstance(app.screen, FeedbackForm)
-        await pilot.press(*"Exports time out [again]", "tab", "tab", *"Acme Freight", "tab", "tab", *"yesterday", "ctrl+s")
+        await press(pilot, Typed("Exports time out [again]"), "tab", "tab", Typed("Acme Freight"), "tab", "tab", Typed("yesterday"), "ctrl+s")
         await pilot.pause()
         captured = demo_store.get("F-401")
         assert (captured.text, captured.customer, captured.source) == ("Exports time out [again]", "Acme Freight", "app")
@@ -154,7 +155,7 @@ async def test_a_form_with_empty_text_or_a_bad_date_says_so_and_stays_open(demo_
         await pilot.press("n", "ctrl+s")
         assert isinstance(app.screen, FeedbackForm)
         assert "empty" in str(app.screen.query_one("#form-hint").content)
-        await pilot.press(*"hello", "tab", "tab", "tab", "tab", *"blorp", "ctrl+s")
+        await press(pilot, Typed("hello"), "tab", "tab", "tab", "tab", Typed("blorp"), "ctrl+s")
         assert isinstance(app.screen, FeedbackForm)
         assert "cannot read 'blorp'" in str(app.screen.query_one("#form-hint").content)
         await pilot.press("escape")
@@ -240,11 +241,11 @@ async def test_o_links_to_an_opportunity_or_creates_one_from_the_typed_title(dem
     app = make_app(demo_store)
     (first,) = first_new_ids(demo_store, 1)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("o", *"Offline mode for the mobile app", "enter")
+        await press(pilot, "o", Typed("Offline mode for the mobile app"), "enter")
         await pilot.pause()
         linked = demo_store.get(demo_store.get(first).opportunity)
         assert linked.title == "Offline mode for the mobile app"
-        await pilot.press("j", "o", *"offline mod")
+        await press(pilot, "j", "o", Typed("offline mod"))
         await pilot.pause()
         second_option = app.screen.query_one("#options").get_option_at_index(2)
         assert second_option.id == linked.id  # after "+ new" and "unlink", the fuzzy match
@@ -268,7 +269,7 @@ async def test_the_likely_duplicates_view_lists_the_seeded_pairs(demo_store, mak
 
 
 async def test_I_checks_a_real_export_first_then_imports_it(demo_store, make_app):
-    reviews = SHARED_DATA / "app_store_reviews.csv"
+    reviews = TEST_DATA / "app_store_reviews.csv"
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("I")
@@ -293,7 +294,7 @@ async def test_I_checks_a_real_export_first_then_imports_it(demo_store, make_app
 async def test_the_import_screen_reports_a_file_it_cannot_read_in_one_line(demo_store, make_app, tmp_path):
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("I", *str(tmp_path / "missing.csv"), "enter")
+        await press(pilot, "I", Typed(str(tmp_path / "missing.csv")), "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
         message = str(app.screen.query_one("#import-summary").content)
@@ -352,7 +353,7 @@ async def test_S_keeps_the_filter_as_a_named_view_tab_and_D_deletes_it_undoably(
 
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f", *"importance:critical", "enter", "S", *"Fires", "enter")
+        await press(pilot, "f", Typed("importance:critical"), "enter", "S", Typed("Fires"), "enter")
         await pilot.pause()
         (view,) = saved_views(demo_store)
         assert (view.name, view.query) == ("Fires", "status:new importance:critical")

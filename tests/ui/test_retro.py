@@ -6,31 +6,10 @@ from prodops_tui.core import retro_actions, retros
 from prodops_tui.core.model import ActionItem, Person, Retro
 from prodops_tui.ui.panes.retro import RetroPane
 from prodops_tui.ui.widgets.key_list import KeyList
-from prodops_tui.ui.widgets.phase_timer import PhaseTimer
+from prodops_tui.ui.widgets.phase_timer import TICK_SECONDS, PhaseTimer
 
+from .conftest import enter_text, footer_actions, messages, option_texts, settle, wait_until
 from .retro_setup import retro_at
-
-
-async def settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
-
-
-async def type_text(pilot, text: str) -> None:
-    await pilot.press(*text)
-
-
-def messages(app) -> list[str]:
-    return [n.message for n in app._notifications]
-
-
-def footer_actions(app) -> set[str]:
-    return {active.binding.action.split("(")[0] for active in app.screen.active_bindings.values()}
-
-
-def option_texts(listing: KeyList) -> list[str]:
-    return [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
 
 
 async def test_a_whole_retro_by_keyboard_and_its_open_actions_come_back_next_time(demo_store, make_app):
@@ -39,9 +18,9 @@ async def test_a_whole_retro_by_keyboard_and_its_open_actions_come_back_next_tim
         await settle(pilot)
         await pilot.press("3", "n")
         await settle(pilot)
-        await type_text(pilot, "Billing squad")
+        await enter_text(pilot, "Billing squad")
         await pilot.press("tab", "tab")
-        await type_text(pilot, "Priya Raman, Aisha Rahman")
+        await enter_text(pilot, "Priya Raman, Aisha Rahman")
         await pilot.press("ctrl+s")
         await settle(pilot)
         retro = demo_store.get("R-3")
@@ -55,13 +34,13 @@ async def test_a_whole_retro_by_keyboard_and_its_open_actions_come_back_next_tim
 
         # Reflect: cards typed one after another, hidden until revealed.
         await pilot.press("right_square_bracket", "n")
-        await type_text(pilot, "Flaky tests block the pipeline")
+        await enter_text(pilot, "Flaky tests block the pipeline")
         await pilot.press("enter")
-        await type_text(pilot, "[b]Release notes[/b] written late [@click=app.quit]")
+        await enter_text(pilot, "[b]Release notes[/b] written late [@click=app.quit]")
         await pilot.press("enter", "escape", "l", "n")
-        await type_text(pilot, "Fix the flakey test that blocks the pipline")
+        await enter_text(pilot, "Fix the flakey test that blocks the pipline")
         await pilot.press("tab")
-        await type_text(pilot, "Aisha Rahman")
+        await enter_text(pilot, "Aisha Rahman")
         await pilot.press("enter", "escape")
         await settle(pilot)
         retro = demo_store.get("R-3")
@@ -83,7 +62,7 @@ async def test_a_whole_retro_by_keyboard_and_its_open_actions_come_back_next_tim
         # Vote: three votes each; the fourth is refused with a message.
         await pilot.press("right_square_bracket", "plus")  # no voter yet: asks who
         await settle(pilot)
-        await type_text(pilot, "Priya")
+        await enter_text(pilot, "Priya")
         await pilot.press("enter")
         await settle(pilot)
         await pilot.press("plus", "plus", "plus", "plus")
@@ -97,18 +76,18 @@ async def test_a_whole_retro_by_keyboard_and_its_open_actions_come_back_next_tim
         topics = app.query_one("#topic-list", KeyList)
         assert topics.highlighted_id == "group:1"
         await pilot.press("e")
-        await type_text(pilot, "Quarantine them this week")
+        await enter_text(pilot, "Quarantine them this week")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert retros.find_topic(demo_store.get("R-3"), "group:1").notes == "Quarantine them this week"
 
         # Actions: an owner who is not a person yet is created; the due date is parsed.
         await pilot.press("right_square_bracket", "n")
-        await type_text(pilot, "Quarantine the flaky tests")
+        await enter_text(pilot, "Quarantine the flaky tests")
         await pilot.press("tab")
-        await type_text(pilot, "Priya Raman, Zoe Newcomer")
+        await enter_text(pilot, "Priya Raman, Zoe Newcomer")
         await pilot.press("tab")
-        await type_text(pilot, "next friday")
+        await enter_text(pilot, "next friday")
         await pilot.press("enter")
         await settle(pilot)
         action = demo_store.get("T-7")
@@ -123,7 +102,7 @@ async def test_a_whole_retro_by_keyboard_and_its_open_actions_come_back_next_tim
         assert demo_store.get("R-3").phase == "closed"
         assert "new_card" not in footer_actions(app) and "next_phase" not in footer_actions(app)
         await pilot.press("escape", "n")
-        await type_text(pilot, "billing squad")
+        await enter_text(pilot, "billing squad")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert demo_store.get("R-4").checkin == ["T-3", "T-7", "T-6"]  # T-1 done, T-2 dropped
@@ -174,7 +153,7 @@ async def test_votes_need_the_vote_phase_and_respect_the_limit(demo_store, make_
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("3", "enter", "v")
         await settle(pilot)
-        await type_text(pilot, "Aisha")
+        await enter_text(pilot, "Aisha")
         await pilot.press("enter")
         await settle(pilot)
         # Aisha cast 2 of 3 in the setup: one more, then refused.
@@ -194,13 +173,23 @@ async def test_someone_new_can_vote(demo_store, make_app):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("3", "enter", "v")
         await settle(pilot)
-        await type_text(pilot, "Grace Guest")
+        await enter_text(pilot, "Grace Guest")
         await pilot.press("down", "enter")  # the "+ add" row under no match
         await settle(pilot)
         await pilot.press("plus")
         await settle(pilot)
         retro = demo_store.get("R-3")
         assert "Grace Guest" in retro.participants and retros.used_votes(retro)["Grace Guest"] == 1
+
+
+class FakeClock:
+    """Seconds that pass when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 async def test_the_timer_counts_down_pauses_adds_a_minute_and_flashes_at_zero(demo_store, make_app):
@@ -210,21 +199,24 @@ async def test_the_timer_counts_down_pauses_adds_a_minute_and_flashes_at_zero(de
         await pilot.press("3", "enter")
         await settle(pilot)
         timer = app.query_one(PhaseTimer)
+        timer.clock = clock = FakeClock()
         assert timer.remaining == 7 * 60 and not timer.running  # Reflect: 7 minutes, not started
         await pilot.press("t")
         assert timer.running
-        timer._ends_at -= 30  # thirty seconds pass
-        await pilot.pause(0.4)
-        assert 389 <= timer.remaining <= 391
+        clock.now += 30  # thirty seconds pass; the ticker reads the clock four times a second
+        assert await wait_until(pilot, lambda: timer.remaining == 390)
+        assert "06:30" in str(timer.render())
         await pilot.press("t")
         assert not timer.running
-        paused = timer.remaining
+        clock.now += 100  # paused: no time is lost, however many ticks go by
+        await pilot.pause(2 * TICK_SECONDS)
+        assert timer.remaining == 390
         await pilot.press("T")
-        assert timer.remaining == paused + 60
+        assert timer.remaining == 450
         await pilot.press("t")
-        timer._ends_at -= timer.remaining + 1  # the time runs out
-        await pilot.pause(0.4)
-        assert not timer.running and timer.remaining == 0 and timer.has_class("-done")
+        clock.now += 451  # the time runs out
+        assert await wait_until(pilot, lambda: not timer.running)
+        assert timer.remaining == 0 and timer.has_class("-done")
         assert "TIME IS UP" in str(timer.render())
         # The next phase starts its own clock.
         await pilot.press("right_square_bracket")
@@ -266,9 +258,9 @@ async def test_a_bad_due_date_keeps_the_form_open_with_the_reason(demo_store, ma
     app = make_app(demo_store)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("3", "enter", "n")
-        await type_text(pilot, "Something")
+        await enter_text(pilot, "Something")
         await pilot.press("tab", "tab")
-        await type_text(pilot, "someday maybe")
+        await enter_text(pilot, "someday maybe")
         await pilot.press("enter")
         await settle(pilot)
         assert "cannot read 'someday maybe' as a date" in str(app.screen.query_one("#form-hint").render())
@@ -280,11 +272,11 @@ async def test_a_past_due_date_is_kept_with_a_warning(demo_store, make_app):
     app = make_app(demo_store)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("3", "enter", "n")
-        await type_text(pilot, "Backdated")
+        await enter_text(pilot, "Backdated")
         await pilot.press("tab")
-        await type_text(pilot, "Priya Raman")
+        await enter_text(pilot, "Priya Raman")
         await pilot.press("tab")
-        await type_text(pilot, "2026-11-01")
+        await enter_text(pilot, "2026-11-01")
         await pilot.press("enter")
         await settle(pilot)
         made = retro_actions.retro_actions(demo_store, "R-3")[-1]

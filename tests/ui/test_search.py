@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from textual.command import CommandList
 
 from prodops_tui.core.inbox import capture
+from prodops_tui.core.search import SearchIndex
 from prodops_tui.ui.panes.areas import AreasPane
 from prodops_tui.ui.panes.checklists import ChecklistsPane
 from prodops_tui.ui.panes.inbox import InboxPane
@@ -12,11 +14,7 @@ from prodops_tui.ui.panes.retro import RetroPane
 from prodops_tui.ui.screens.search import SearchScreen
 from prodops_tui.ui.widgets.key_list import KeyList
 
-
-async def settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
+from .conftest import settle, wait_until
 
 
 def result_ids(app) -> list[str]:
@@ -96,16 +94,26 @@ async def test_an_opportunity_opens_the_opportunities_screen_on_it(demo_store, m
         assert app.screen.current_id == "O-5"
 
 
-async def test_the_index_follows_changes_without_a_rebuild(demo_store, make_app):
+async def test_the_index_follows_changes_without_a_rebuild(demo_store, make_app, monkeypatch):
     app = make_app(demo_store)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
+        assert app.search_index.ready
+        builds = []
+        real_build = SearchIndex.build
+
+        def counted_build(index, store):
+            builds.append(store.revision)
+            real_build(index, store)
+
+        monkeypatch.setattr(SearchIndex, "build", counted_build)
         capture(demo_store, "The zanzibar currency is missing from invoices", customer="Acme")
         app.workspace_changed()
         await settle(pilot)
         assert app.search_index.revision == demo_store.revision
         await search_for(pilot, "zanzibar")
         assert result_ids(app) == ["F-401"]
+        assert builds == []  # the one changed item was re-indexed, not the whole workspace
 
 
 async def test_bad_queries_are_hints_not_errors(demo_store, make_app):
@@ -128,9 +136,10 @@ async def test_the_palette_jumps_to_an_item_by_name(demo_store, make_app):
         await settle(pilot)
         await pilot.press("ctrl+p")
         await settle(pilot)
-        await pilot.press(*"audit log")
-        await pilot.pause(0.5)
-        await settle(pilot)
+        await pilot.press(*"audit log")  # typed: the palette searches as each key lands
+        commands = app.screen.query_one(CommandList)
+        assert await wait_until(pilot, lambda: commands.highlighted is not None
+                                and "Audit log" in str(commands.get_option_at_index(commands.highlighted).prompt))
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.active_pane, AreasPane) and app.active_pane.selected_id == "A-22"

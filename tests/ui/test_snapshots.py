@@ -5,23 +5,43 @@ from __future__ import annotations
 
 import pytest
 
-from ..conftest import SHARED_DATA
+from ..conftest import TEST_DATA
+from .conftest import Typed, press
 
 SIZE = (120, 40)
 
 
-def keys_then_settle(*keys: str):
-    """Press keys, then wait until background work (the duplicate scan) has landed
-    and the screen is still. A "_" in `press` would be typed into a focused Input."""
+def keys_then_settle(*steps: str | Typed, keep_toasts: bool = False):
+    """Press keys (and enter `Typed` text), then wait until background work (the duplicate
+    scan) has landed and the screen is still. A "_" in `press` would be typed into a
+    focused Input.
+
+    Toasts are cleared before the picture: one times out after a few seconds, so under
+    load it was in the picture or not by chance. A test about a toast keeps it, and makes
+    it stay (`lasting_toasts`)."""
 
     async def run_before(pilot) -> None:
         await pilot.app.workers.wait_for_complete()
-        await pilot.press(*keys)
+        await press(pilot, *steps)
         await pilot.app.workers.wait_for_complete()
+        if not keep_toasts:
+            pilot.app.clear_notifications()
         await pilot.pause()
         await pilot.wait_for_scheduled_animations()
 
     return run_before
+
+
+def lasting_toasts(app):
+    """The app, with every toast kept on screen until cleared, whatever its timeout."""
+    notify = app.notify
+
+    def notify_for_good(*args, **kwargs):
+        kwargs["timeout"] = 24 * 3600
+        return notify(*args, **kwargs)
+
+    app.notify = notify_for_good
+    return app
 
 
 @pytest.mark.parametrize("key", ["1", "2", "3", "4", "5"], ids=["inbox", "areas", "retro", "checklists", "metrics"])
@@ -46,7 +66,7 @@ def test_area_picker_with_suggestions(snap_compare, demo_store, make_app):
 
 
 def test_snooze_picker_shows_the_parsed_date(snap_compare, demo_store, make_app):
-    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("s", *"next monday"), terminal_size=SIZE)
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("s", Typed("next monday")), terminal_size=SIZE)
 
 
 def test_edit_form_for_the_current_item(snap_compare, demo_store, make_app):
@@ -67,8 +87,8 @@ def test_opportunity_picker(snap_compare, demo_store, make_app):
 
 def test_import_screen_after_a_dry_run(snap_compare, demo_store, make_app, monkeypatch):
     # Typed relative to the data folder, so the screen shows the same path on every machine.
-    monkeypatch.chdir(SHARED_DATA)
-    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("I", *"support_tweets.csv", "enter"), terminal_size=SIZE)
+    monkeypatch.chdir(TEST_DATA)
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("I", Typed("support_tweets.csv"), "enter"), terminal_size=SIZE)
 
 
 def test_opportunities_screen(snap_compare, demo_store, make_app):
@@ -76,16 +96,16 @@ def test_opportunities_screen(snap_compare, demo_store, make_app):
 
 
 def test_a_filter_saved_as_a_view_tab(snap_compare, demo_store, make_app):
-    keys = ("f", *"importance:high", "enter", "S", *"Hot", "enter", "f", *"invoice", "enter")
+    keys = ("f", Typed("importance:high"), "enter", "S", Typed("Hot"), "enter", "f", Typed("invoice"), "enter")
     assert snap_compare(make_app(demo_store), run_before=keys_then_settle(*keys), terminal_size=SIZE)
 
 
 def test_areas_who_owns_results(snap_compare, demo_store, make_app):
-    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("2", "w", *"invoicing"), terminal_size=SIZE)
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("2", "w", Typed("invoicing")), terminal_size=SIZE)
 
 
 def test_areas_people_view(snap_compare, demo_store, make_app):
-    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("2", "p", "w", *"priya", "enter"), terminal_size=SIZE)
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("2", "p", "w", Typed("priya"), "enter"), terminal_size=SIZE)
 
 
 def test_areas_gaps_view(snap_compare, demo_store, make_app):
@@ -104,7 +124,7 @@ def test_retro_phase(snap_compare, demo_store, make_app, phase):
     from .retro_setup import retro_at
 
     retro_at(demo_store, phase)
-    keys = ("3", "enter", "v", *"Priya", "enter") if phase == "vote" else ("3", "enter")
+    keys = ("3", "enter", "v", Typed("Priya"), "enter") if phase == "vote" else ("3", "enter")
     assert snap_compare(make_app(demo_store), run_before=keys_then_settle(*keys), terminal_size=SIZE)
 
 
@@ -113,7 +133,7 @@ def test_retro_demo_reflect_with_hidden_cards(snap_compare, demo_store, make_app
 
 
 def test_retro_new_retro_form(snap_compare, demo_store, make_app):
-    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("3", "n", *"Billing squad"), terminal_size=SIZE)
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("3", "n", Typed("Billing squad")), terminal_size=SIZE)
 
 
 def test_retro_group_suggestions(snap_compare, demo_store, make_app):
@@ -130,7 +150,7 @@ def test_retro_action_form_with_due_date_preview(snap_compare, demo_store, make_
     from .retro_setup import retro_at
 
     retro_at(demo_store, "actions")
-    keys = ("3", "enter", "n", *"Demo the fix to support", "tab", *"Priya, Zoe New", "tab", *"next friday")
+    keys = ("3", "enter", "n", Typed("Demo the fix to support"), "tab", Typed("Priya, Zoe New"), "tab", Typed("next friday"))
     assert snap_compare(make_app(demo_store), run_before=keys_then_settle(*keys), terminal_size=SIZE)
 
 
@@ -164,7 +184,7 @@ def test_checklist_run_in_progress(snap_compare, demo_store, make_app):
 
 
 def test_checklist_recurrence_typed_in_words(snap_compare, demo_store, make_app):
-    keys = ("4", "R", "ctrl+u", *"monthly on the first monday")
+    keys = ("4", "R", "ctrl+u", Typed("monthly on the first monday"))
     assert snap_compare(make_app(demo_store), run_before=keys_then_settle(*keys), terminal_size=SIZE)
 
 
@@ -173,15 +193,16 @@ def test_nudges_all_shown_with_the_list_focused(snap_compare, demo_store, make_a
 
 
 def test_nudges_at_start(snap_compare, demo_store, make_app):
-    assert snap_compare(make_app(demo_store, nudges_at_start=True), run_before=keys_then_settle(), terminal_size=SIZE)
+    app = lasting_toasts(make_app(demo_store, nudges_at_start=True))
+    assert snap_compare(app, run_before=keys_then_settle(keep_toasts=True), terminal_size=SIZE)
 
 
 # --- search everything -----------------------------------------------------------------------
 
 
 def test_search_results_grouped_with_matches_highlighted(snap_compare, demo_store, make_app):
-    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("slash", *"invocies tax"), terminal_size=SIZE)
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("slash", Typed("invocies tax")), terminal_size=SIZE)
 
 
 def test_search_unknown_filter_is_a_hint(snap_compare, demo_store, make_app):
-    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("slash", *"colour:red owner:priya"), terminal_size=SIZE)
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("slash", Typed("colour:red owner:priya")), terminal_size=SIZE)
