@@ -151,20 +151,25 @@ def footer_actions(app) -> set[str]:
     return {active.binding.action.split("(")[0] for active in app.screen.active_bindings.values()}
 
 
-def find_on_screen(app, text: str) -> tuple[int, int]:
-    """The cell (x, y) where `text` starts on the screen as it is drawn now."""
+def find_on_screen(app, text: str) -> list[tuple[int, int]]:
+    """Every cell (x, y) where `text` starts on the screen as it is drawn now."""
+    found = []
     for y, strip in enumerate(app.screen._compositor.render_strips()):
-        line = strip.text
-        if text in line:
-            return cell_len(line[: line.index(text)]), y
-    raise AssertionError(f"{text!r} is not on the screen")
+        line, start = strip.text, 0
+        while (index := line.find(text, start)) >= 0:
+            found.append((cell_len(line[:index]), y))
+            start = index + 1
+    assert found, f"{text!r} is not on the screen"
+    return found
 
 
-def click_actions_in_row(app, y: int) -> list[str]:
-    """The actions a mouse click would run anywhere on row `y` (markup's @click)."""
+def click_actions_in(app, selector) -> list[str]:
+    """The actions a mouse click would run anywhere on the widget (markup's @click)."""
+    region = app.query_one(selector).region
     actions = []
-    for x in range(app.screen.size.width):
-        meta = app.screen.get_style_at(x, y).meta
-        if "@click" in meta:
-            actions.append(str(meta["@click"]))
+    for y in range(region.y, region.bottom):
+        for x in range(region.x, region.right):
+            meta = app.screen.get_style_at(x, y).meta
+            if "@click" in meta:
+                actions.append(str(meta["@click"]))
     return actions
