@@ -2,11 +2,15 @@
 
 Run: python bench/areas.py   (prints timings; nothing is asserted)
 """
-import time, tempfile, random
+import random
+import tempfile
+import time
 from pathlib import Path
-from prodops_tui.core.store import Store
-from prodops_tui.core.model import ProductArea, Person
-from prodops_tui.core import ownership, people
+
+from prodops_tui.core.areas import ownership, people
+from prodops_tui.core.model import Person, ProductArea
+from prodops_tui.core.storage.store import Store
+
 s = Store.open(Path(tempfile.mkdtemp())/'w', clock=lambda: '2026-11-24T15:00:00Z')
 rnd = random.Random(3)
 words = "billing invoices tax payments cards exports reports search admin roles audit mobile api webhooks onboarding dunning credit notes sync quickbooks xero salesforce dashboards alerts".split()

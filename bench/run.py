@@ -31,9 +31,9 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb import __version__ as tinydb_version
 
-from prodops_tui.core import inbox
+from prodops_tui.core.feedback import inbox
 from prodops_tui.core.model import FeedbackItem
-from prodops_tui.core.store import JOURNAL_NAME, SNAPSHOT_NAME, Store
+from prodops_tui.core.storage.store import JOURNAL_NAME, SNAPSHOT_NAME, Store
 from prodops_tui.core.workspace import make_clock
 
 SEED = 20261124

@@ -42,8 +42,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from prodops_tui.core.dates import from_iso  # noqa: E402
 from prodops_tui.core.demo import fill_demo  # noqa: E402
 from prodops_tui.core.model import FeedbackItem, Person, ProductArea  # noqa: E402
-from prodops_tui.core.search import KINDS, SearchIndex, words_of  # noqa: E402
-from prodops_tui.core.store import Store  # noqa: E402
+from prodops_tui.core.search.index import KINDS, SearchIndex, words_of  # noqa: E402
+from prodops_tui.core.storage.store import Store  # noqa: E402
 
 SEED = 20261124
 NOW = "2026-11-24T15:00:00Z"

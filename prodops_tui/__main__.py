@@ -1,3 +1,5 @@
+"""`python -m prodops_tui`: the same command line as `prodops`."""
+
 import sys
 
 from .cli import main

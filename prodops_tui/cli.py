@@ -16,15 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .core import inbox
-from .core.areas import area_path
-from .core.filters import apply_filter, find_view, parse_filter
-from .core.exporters import EXPORT_FORMATS, export_feedback, export_opportunities, feedback_record
+from .core.areas.lookup import area_path
 from .core.dates import DateParseError, from_iso, humanize_age
 from .core.errors import NotAvailableYet, ProdopsError
+from .core.feedback import inbox
+from .core.feedback.exporters import EXPORT_FORMATS, export_feedback, export_opportunities, feedback_record
+from .core.feedback.filters import apply_filter, find_view, parse_filter
 from .core.model import IMPORTANCE_LEVELS, FeedbackItem, ProductArea
-from .core.search import KINDS
-from .core.store import Store, atomic_write_bytes
+from .core.search.index import KINDS
+from .core.storage.store import Store, atomic_write_bytes
 from .core.text import first_line
 from .core.workspace import make_clock, open_workspace, workspace_dir
 
@@ -285,7 +285,7 @@ def cmd_export(store: Store, args: argparse.Namespace) -> int:
     if args.kind == "opportunities":
         text = export_opportunities(store, fmt)
     elif args.kind == "areas":
-        from .core.area_export import export_areas
+        from .core.areas.export import export_areas
 
         text = export_areas(store, fmt)
     else:
@@ -298,7 +298,7 @@ def cmd_export(store: Store, args: argparse.Namespace) -> int:
 
 
 def _export_retro(store: Store, args: argparse.Namespace) -> int:
-    from .core.retro_export import RETRO_FORMATS, export_retro
+    from .core.retro.export import RETRO_FORMATS, export_retro
 
     if not args.id:
         raise UsageError("say which retro: prodops export retro R-3 --format md")
@@ -314,7 +314,7 @@ def _export_retro(store: Store, args: argparse.Namespace) -> int:
 
 
 def cmd_who(store: Store, args: argparse.Namespace) -> int:
-    from .core import ownership, people
+    from .core.areas import ownership, people
 
     if args.person:
         holdings = ownership.owned_by(store, people.resolve_person(store, args.person).id)
@@ -346,7 +346,7 @@ def cmd_who(store: Store, args: argparse.Namespace) -> int:
 
 
 def cmd_nudges(store: Store, args: argparse.Namespace) -> int:
-    from .core import nudges
+    from .core.rituals import nudges
 
     found = nudges.due_nudges(store)
     for problem in found.problems:
@@ -363,7 +363,7 @@ def cmd_nudges(store: Store, args: argparse.Namespace) -> int:
 
 
 def cmd_search(store: Store, args: argparse.Namespace) -> int:
-    from .core.search import KIND_ALIASES, SearchIndex, hit_record, location
+    from .core.search.index import KIND_ALIASES, SearchIndex, hit_record, location
 
     kinds = None
     if args.kind:
@@ -402,7 +402,7 @@ def cmd_demo(store: Store, args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from .core import doctor
+    from .core.storage import doctor
 
     directory = workspace_dir(args.workspace)
     clock = make_clock()

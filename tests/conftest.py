@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from prodops_tui.core.store import Store
+from prodops_tui.core.storage.store import Store
 
 FIXED_NOW = "2026-11-24T15:00:00Z"
 # The real exports the tests run on, copied into the repository (tests/data/SOURCES.md says

@@ -35,7 +35,7 @@ from .model import (
     RetroCard,
     RetroGroup,
 )
-from .store import Store
+from .storage.store import Store
 
 COMPANY = "Northwind Ledger"
 EMAIL_DOMAIN = "northwindledger.example"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 # C0 and C1 control characters except tab and newline: escape sequences (ESC [2J,
 # OSC set-title) would otherwise reach the terminal through any render path.
@@ -42,3 +43,13 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def neutralise_cell(value: str) -> str:
     """A CSV cell a spreadsheet shows as text, never runs."""
     return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def unique_names(names: Iterable[str]) -> list[str]:
+    """Names as typed, cleaned, each once (case-insensitively; the first spelling wins)."""
+    seen: dict[str, str] = {}
+    for name in names:
+        name = clean_line(name)
+        if name and name.casefold() not in seen:
+            seen[name.casefold()] = name
+    return list(seen.values())

@@ -12,7 +12,7 @@ import platformdirs
 
 from .dates import parse_when, to_iso, utc_now
 from .errors import InvalidInput
-from .store import Store, atomic_write_bytes, ensure_private_dir
+from .storage.store import Store, atomic_write_bytes, ensure_private_dir
 
 APP_NAME = "prodops"
 WORKSPACE_ENV = "PRODOPS_WORKSPACE"

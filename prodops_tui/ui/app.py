@@ -12,19 +12,19 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header, Tab, Tabs
 
-from ..core.areas import area_path
-from ..core.model import ActionItem
-from ..core.search import SearchIndex
+from ..core.areas.lookup import area_path
 from ..core.errors import ProdopsError
-from ..core.store import Store
+from ..core.model import ActionItem
+from ..core.search.index import SearchIndex
+from ..core.storage.store import Store
 from ..core.workspace import Settings
+from .jump_provider import JumpProvider
 from .panes.areas import AreasPane
 from .panes.base import Pane
 from .panes.checklists import ChecklistsPane
 from .panes.inbox import InboxPane
 from .panes.metrics import MetricsPane
 from .panes.retro import RetroPane
-from .jump_provider import JumpProvider
 from .screens.help import HelpScreen
 from .screens.search import SearchScreen
 from .themes import DEFAULT_THEME, load_themes, shipped_themes_dir

@@ -7,7 +7,7 @@ from functools import partial
 from textual.command import Hit, Hits, Provider
 from textual.content import Content
 
-from ..core import search
+from ..core.search import index as search
 from ..core.text import clean_line, truncate
 
 JUMP_LIMIT = 12

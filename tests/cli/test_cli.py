@@ -8,7 +8,7 @@ import pytest
 
 from prodops_tui import __version__
 from prodops_tui.core.model import FeedbackItem
-from prodops_tui.core.store import SNAPSHOT_NAME, Store
+from prodops_tui.core.storage.store import SNAPSHOT_NAME, Store
 
 from ..conftest import FIXED_NOW, TEST_DATA, CliResult, fixed_clock
 
@@ -209,7 +209,7 @@ def test_import_of_an_unrecognised_file_says_which_columns_it_found(prodops, tmp
 
 
 def test_list_and_export_take_a_filter_and_a_saved_view(prodops, workspace):
-    from prodops_tui.core.filters import save_view
+    from prodops_tui.core.feedback.filters import save_view
 
     prodops("capture", "Export is slow", "--tag", "export", "--importance", "high")
     prodops("capture", "Dark mode", "--importance", "high")

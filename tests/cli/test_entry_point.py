@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from prodops_tui import __version__
-from prodops_tui.core.store import SNAPSHOT_NAME
+from prodops_tui.core.storage.store import SNAPSHOT_NAME
 
 from ..conftest import FIXED_NOW, run_cli_process
 

@@ -8,9 +8,10 @@ import pytest
 
 from prodops_tui.core.dates import from_iso
 from prodops_tui.core.demo import fill_demo
-from prodops_tui.core.store import Store
+from prodops_tui.core.storage.store import Store
 
 from ..conftest import FIXED_NOW, fixed_clock
+
 
 @pytest.fixture
 def demo_workspace(workspace):
@@ -75,7 +76,7 @@ def test_a_malformed_settings_file_is_one_warning_with_its_line(prodops, demo_wo
 
 
 def test_a_dismissed_nudge_is_left_out_of_the_cron_mail(prodops, demo_workspace):
-    from prodops_tui.core import nudges
+    from prodops_tui.core.rituals import nudges
 
     store = Store.open(demo_workspace, clock=fixed_clock)
     first = nudges.due_nudges(store).shown[0]

@@ -9,12 +9,12 @@ import re
 
 import pytest
 
-from prodops_tui.core.area_export import export_areas
-from prodops_tui.core.areas import area_path
+from prodops_tui.core.areas.export import export_areas
+from prodops_tui.core.areas.lookup import area_path
+from prodops_tui.core.areas.ownership import area_record
 from prodops_tui.core.errors import InvalidInput
 from prodops_tui.core.importers import import_areas
 from prodops_tui.core.model import Person, ProductArea
-from prodops_tui.core.ownership import area_record
 
 from ..conftest import TEST_DATA
 

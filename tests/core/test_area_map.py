@@ -6,10 +6,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from prodops_tui.core import inbox, ownership, people
-from prodops_tui.core.areas import area_path
+from prodops_tui.core.areas import ownership, people
+from prodops_tui.core.areas.lookup import area_path
 from prodops_tui.core.demo import SEEDED_GAPS, fill_demo
 from prodops_tui.core.errors import InvalidInput, NotFound
+from prodops_tui.core.feedback import inbox
 from prodops_tui.core.model import FeedbackItem, ProductArea
 
 

@@ -1,4 +1,4 @@
-"""User stories for prodops_tui.core.checklists: checklist templates (shipped TOML and a team's own),
+"""User stories for prodops_tui.core.rituals.checklists: checklist templates (shipped TOML and a team's own),
 recurrences people can type, what is due or missed, and runs ticked off item by item.
 
 "Now" is Tuesday 2026-11-24 15:00 UTC. Recurrences are parsed with an explicit zone where the API
@@ -16,8 +16,11 @@ import pytest
 from dateutil import tz
 from dateutil.rrule import rrulestr
 
-from prodops_tui.core import checklists
-from prodops_tui.core.checklists import (
+from prodops_tui.core.demo import fill_demo
+from prodops_tui.core.errors import InvalidInput, NotFound
+from prodops_tui.core.model import ChecklistRun, ChecklistRunStep, ChecklistStep, ChecklistTemplate
+from prodops_tui.core.rituals import checklists
+from prodops_tui.core.rituals.checklists import (
     MAX_ITEMS,
     MAX_MISSED_LISTED,
     SHIPPED_DIR,
@@ -39,10 +42,7 @@ from prodops_tui.core.checklists import (
     start_run,
     tick,
 )
-from prodops_tui.core.demo import fill_demo
-from prodops_tui.core.errors import InvalidInput, NotFound
-from prodops_tui.core.model import ChecklistRun, ChecklistRunStep, ChecklistStep, ChecklistTemplate
-from prodops_tui.core.store import Store
+from prodops_tui.core.storage.store import Store
 from prodops_tui.core.toml_files import read_toml
 
 from ..conftest import write_file

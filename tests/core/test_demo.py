@@ -26,7 +26,7 @@ from prodops_tui.core.model import (
     ProductArea,
     Retro,
 )
-from prodops_tui.core.store import Store
+from prodops_tui.core.storage.store import Store
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=timezone.utc)
 NOW_ISO = "2026-11-24T15:00:00Z"

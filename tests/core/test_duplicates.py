@@ -1,4 +1,4 @@
-"""User stories for prodops_tui.core.duplicates: spot the same feedback twice, merge it, lose nothing.
+"""User stories for prodops_tui.core.feedback.duplicates: spot the same feedback twice, merge it, lose nothing.
 
 "Now" is 2026-11-24 15:00 UTC (the store's clock is frozen there)."""
 
@@ -12,7 +12,8 @@ from datetime import datetime, timezone
 import pytest
 
 from prodops_tui.core.demo import DUPLICATE_PAIRS, fill_demo
-from prodops_tui.core.duplicates import (
+from prodops_tui.core.errors import InvalidInput, NotFound
+from prodops_tui.core.feedback.duplicates import (
     CUSTOMERS_KEY,
     DUPLICATE_THRESHOLD,
     DuplicateIndex,
@@ -22,10 +23,9 @@ from prodops_tui.core.duplicates import (
     merge,
     similarity,
 )
-from prodops_tui.core.errors import InvalidInput, NotFound
-from prodops_tui.core.inbox import capture
+from prodops_tui.core.feedback.inbox import capture
 from prodops_tui.core.model import Change, FeedbackItem
-from prodops_tui.core.store import Store
+from prodops_tui.core.storage.store import Store
 
 from ..conftest import FIXED_NOW, TEST_DATA
 

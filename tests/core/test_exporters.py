@@ -6,8 +6,8 @@ import csv
 import io
 import json
 
-from prodops_tui.core import inbox
-from prodops_tui.core.exporters import FEEDBACK_COLUMNS, export_feedback
+from prodops_tui.core.feedback import inbox
+from prodops_tui.core.feedback.exporters import FEEDBACK_COLUMNS, export_feedback
 
 
 def test_csv_neutralises_cells_a_spreadsheet_would_run_as_formulas(store):
@@ -48,8 +48,8 @@ def test_markdown_keeps_markup_in_user_text_literal(store):
 
 
 def test_opportunities_export_carries_volume_and_who_asked(store):
-    from prodops_tui.core import opportunities
-    from prodops_tui.core.exporters import export_opportunities
+    from prodops_tui.core.feedback import opportunities
+    from prodops_tui.core.feedback.exporters import export_opportunities
 
     shipped = opportunities.create(store, "Dark mode")
     inbox.capture(store, "Dark mode please", customer="=Acme", importance="high")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from prodops_tui.core import inbox
 from prodops_tui.core.errors import InvalidInput, NotFound
-from prodops_tui.core.filters import apply_filter, delete_view, find_view, parse_filter, save_view, saved_views
+from prodops_tui.core.feedback import inbox
+from prodops_tui.core.feedback.filters import apply_filter, delete_view, find_view, parse_filter, save_view, saved_views
 from prodops_tui.core.model import ProductArea
 
 from ..conftest import FIXED_NOW

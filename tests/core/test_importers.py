@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from prodops_tui.core.errors import InvalidInput
+from prodops_tui.core.feedback.inbox import MAX_TEXT_CHARS
 from prodops_tui.core.importers import available_presets, import_feedback, parse_mapping, run
-from prodops_tui.core.inbox import MAX_TEXT_CHARS
 from prodops_tui.core.model import FeedbackItem, ProductArea
-from prodops_tui.core.store import Store
+from prodops_tui.core.storage.store import Store
 
 from ..conftest import TEST_DATA
 

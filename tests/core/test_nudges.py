@@ -10,10 +10,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from prodops_tui.core import inbox, nudges
 from prodops_tui.core.dates import DateParseError, to_iso
 from prodops_tui.core.demo import fill_demo
 from prodops_tui.core.errors import InvalidInput, NotFound
+from prodops_tui.core.feedback import inbox
 from prodops_tui.core.model import (
     ActionItem,
     ChecklistRun,
@@ -25,8 +25,9 @@ from prodops_tui.core.model import (
     Person,
     ProductArea,
 )
-from prodops_tui.core.retro_actions import set_action_status
-from prodops_tui.core.store import Store
+from prodops_tui.core.retro.actions import set_action_status
+from prodops_tui.core.rituals import nudges
+from prodops_tui.core.storage.store import Store
 
 from ..conftest import FIXED_NOW
 
@@ -258,7 +259,7 @@ def test_a_started_run_shows_its_progress_and_the_grace_days_setting_holds_it_ba
     run = ChecklistRun(id="CR-4", checklist="C-9", due_at="2026-11-23T09:00:00Z",
                        steps=[ChecklistRunStep(done=True), ChecklistRunStep(), ChecklistRunStep()])
     due = SimpleNamespace(checklist=template, due_at="2026-11-23T09:00:00Z", run=run, missed=False)
-    monkeypatch.setattr("prodops_tui.core.checklists.runs_due", lambda store, now: [due])
+    monkeypatch.setattr("prodops_tui.core.rituals.checklists.runs_due", lambda store, now: [due])
     nudge = by_rule(store)["checklist-runs"]
     assert nudge.title == "PM weekly hygiene: due, 1 of 3 steps done"
     assert nudge.target.ids == ("C-9", "CR-4") and nudge.detail == "since Mon 23 Nov (Product)"

@@ -1,4 +1,4 @@
-"""User stories for prodops_tui.core.opportunities: link feedback to a problem, weigh it, close the loop.
+"""User stories for prodops_tui.core.feedback.opportunities: link feedback to a problem, weigh it, close the loop.
 
 "Now" is 2026-11-24 15:00 UTC unless a story moves the clock."""
 
@@ -9,13 +9,20 @@ import io
 
 import pytest
 
-from prodops_tui.core import opportunities
-from prodops_tui.core.duplicates import merge
 from prodops_tui.core.errors import InvalidInput, NotFound
-from prodops_tui.core.inbox import Triage, capture, update
+from prodops_tui.core.feedback import opportunities
+from prodops_tui.core.feedback.duplicates import merge
+from prodops_tui.core.feedback.inbox import Triage, capture, update
+from prodops_tui.core.feedback.opportunities import (
+    IMPORTANCE_WEIGHTS,
+    OpportunityStats,
+    create,
+    find,
+    set_status,
+    stats,
+)
 from prodops_tui.core.model import Opportunity, ProductArea
-from prodops_tui.core.opportunities import IMPORTANCE_WEIGHTS, OpportunityStats, create, find, set_status, stats
-from prodops_tui.core.store import Store
+from prodops_tui.core.storage.store import Store
 
 from ..conftest import FIXED_NOW
 

@@ -1,4 +1,4 @@
-"""User stories for prodops_tui.core.retro_export and `prodops export retro`: a retro goes to the team's
+"""User stories for prodops_tui.core.retro.export and `prodops export retro`: a retro goes to the team's
 wiki as Markdown, or to a script as JSON, without showing cards the room has not seen yet."""
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from datetime import datetime, timezone
 
 import pytest
 
-from prodops_tui.core import retro_actions, retros
 from prodops_tui.core.demo import fill_demo
 from prodops_tui.core.errors import InvalidInput, NotFound
-from prodops_tui.core.retro_export import RETRO_FORMATS, export_retro, retro_record
-from prodops_tui.core.retro_templates import SHIPPED_TEMPLATES
-from prodops_tui.core.store import Store
+from prodops_tui.core.retro import actions as retro_actions
+from prodops_tui.core.retro import board as retros
+from prodops_tui.core.retro.export import RETRO_FORMATS, export_retro, retro_record
+from prodops_tui.core.retro.templates import SHIPPED_TEMPLATES
+from prodops_tui.core.storage.store import Store
 
 from ..conftest import CliResult, fixed_clock
 

@@ -1,4 +1,4 @@
-"""User stories for prodops_tui.core.retro_templates: the shipped retro formats, and a team's own
+"""User stories for prodops_tui.core.retro.templates: the shipped retro formats, and a team's own
 as TOML files in `<workspace>/templates/retros/`."""
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from prodops_tui.core import retros
-from prodops_tui.core.retro_templates import (
+from prodops_tui.core.retro import board as retros
+from prodops_tui.core.retro.templates import (
     MAX_COLUMNS,
     SHIPPED_TEMPLATES,
     TEMPLATES_DIR,

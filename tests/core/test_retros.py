@@ -1,4 +1,4 @@
-"""User stories for prodops_tui.core.retros: a team runs a retro from check-in to close.
+"""User stories for prodops_tui.core.retro.board: a team runs a retro from check-in to close.
 
 The store's clock is frozen at Tuesday 2026-11-24 15:00 UTC (tests/conftest.py), and day-granular
 due dates resolve in UTC (the TZ fixture below), so every date is reproducible.
@@ -10,13 +10,15 @@ from datetime import datetime, timezone
 
 import pytest
 
-from prodops_tui.core import retro_actions, retro_groups, retros
+from prodops_tui.core.areas.people import add_person
 from prodops_tui.core.demo import fill_demo
 from prodops_tui.core.errors import InvalidInput, NotFound
 from prodops_tui.core.model import RETRO_PHASES, ActionItem, Change, Person, ProductArea, Retro, RetroCard
-from prodops_tui.core.people import add_person
-from prodops_tui.core.retro_templates import SHIPPED_TEMPLATES, RetroTemplate
-from prodops_tui.core.store import Store
+from prodops_tui.core.retro import actions as retro_actions
+from prodops_tui.core.retro import board as retros
+from prodops_tui.core.retro import groups as retro_groups
+from prodops_tui.core.retro.templates import SHIPPED_TEMPLATES, RetroTemplate
+from prodops_tui.core.storage.store import Store
 
 from ..conftest import FIXED_NOW, fixed_clock
 

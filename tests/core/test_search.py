@@ -1,4 +1,4 @@
-"""User stories for prodops_tui.core.search: find anything in the Northwind Ledger demo by a partial,
+"""User stories for prodops_tui.core.search.index: find anything in the Northwind Ledger demo by a partial,
 misspelled or reordered word, narrow it with filters, and keep finding it as the workspace changes.
 
 "Now" is Tuesday 2026-11-24 15:00 UTC (the demo's fixed clock)."""
@@ -10,22 +10,15 @@ from dataclasses import replace
 
 import pytest
 
-from prodops_tui.core import store as store_module
+from prodops_tui.core.areas.people import set_active
 from prodops_tui.core.dates import from_iso
 from prodops_tui.core.demo import fill_demo
-from prodops_tui.core.inbox import capture, edit
+from prodops_tui.core.feedback.inbox import capture, edit
 from prodops_tui.core.model import ActionItem, FeedbackItem, ProductArea
-from prodops_tui.core.people import set_active
-from prodops_tui.core.retros import reveal
-from prodops_tui.core.search import (
-    SearchIndex,
-    highlight_spans,
-    hit_record,
-    location,
-    parse_query,
-    snippet,
-)
-from prodops_tui.core.store import Store
+from prodops_tui.core.retro.board import reveal
+from prodops_tui.core.search.index import SearchIndex, highlight_spans, hit_record, location, parse_query, snippet
+from prodops_tui.core.storage import store as store_module
+from prodops_tui.core.storage.store import Store
 
 from ..conftest import FIXED_NOW, fixed_clock
 

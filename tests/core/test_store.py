@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from prodops_tui.core import store as store_module
-from prodops_tui.core.doctor import repair
 from prodops_tui.core.errors import NothingToUndo, UndoConflict, WorkspaceCorrupt, WorkspaceTooNew
 from prodops_tui.core.model import Change, FeedbackItem
-from prodops_tui.core.store import JOURNAL_NAME, SNAPSHOT_NAME, Store
+from prodops_tui.core.storage import store as store_module
+from prodops_tui.core.storage.doctor import repair
+from prodops_tui.core.storage.store import JOURNAL_NAME, SNAPSHOT_NAME, Store
 
 from ..conftest import fixed_clock
 
@@ -85,7 +85,7 @@ def test_a_reported_change_survives_the_process_dying_right_after(workspace):
     result = run_python(
         """
         import os, sys
-        from prodops_tui.core.store import Store
+        from prodops_tui.core.storage.store import Store
         from prodops_tui.core.model import FeedbackItem
         store = Store.open(sys.argv[1], clock=lambda: "2026-11-24T15:00:00Z")
         with store.change("capture") as tx:
@@ -134,7 +134,7 @@ def test_the_journal_is_folded_once_it_outgrows_a_quarter_of_the_snapshot(worksp
 
 WRITER = """
 import sys
-from prodops_tui.core.store import Store
+from prodops_tui.core.storage.store import Store
 from prodops_tui.core.model import FeedbackItem
 store = Store.open(sys.argv[1], clock=lambda: "2026-11-24T15:00:00Z", fold_min_bytes=20_000)
 for n in range(int(sys.argv[3])):

@@ -14,7 +14,7 @@ from rich.cells import cell_len
 from textual.widgets import Input, TextArea
 
 from prodops_tui.core.demo import fill_demo
-from prodops_tui.core.store import Store
+from prodops_tui.core.storage.store import Store
 from prodops_tui.core.workspace import Settings
 from prodops_tui.ui.app import ProdopsApp
 

@@ -3,10 +3,11 @@ snapshot tests of one phase at a time."""
 
 from __future__ import annotations
 
-from prodops_tui.core import retro_actions, retros
 from prodops_tui.core.model import RETRO_PHASES
-from prodops_tui.core.retro_templates import SHIPPED_TEMPLATES
-from prodops_tui.core.store import Store
+from prodops_tui.core.retro import actions as retro_actions
+from prodops_tui.core.retro import board as retros
+from prodops_tui.core.retro.templates import SHIPPED_TEMPLATES
+from prodops_tui.core.storage.store import Store
 
 CARDS = (
     ("Start", "Pairing with support on invoice tickets", "Priya Raman"),

@@ -7,8 +7,8 @@ import threading
 import pytest
 from textual.widgets import ContentSwitcher, Static, Tabs
 
-from prodops_tui.core import inbox
-from prodops_tui.core.store import Store
+from prodops_tui.core.feedback import inbox
+from prodops_tui.core.storage.store import Store
 from prodops_tui.ui.app import ProdopsApp, UnknownTheme
 from prodops_tui.ui.screens.help import HelpScreen
 from prodops_tui.ui.widgets.feedback_list import FeedbackList

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prodops_tui.core.areas import area_path
+from prodops_tui.core.areas.lookup import area_path
 from prodops_tui.core.demo import SEEDED_GAPS
 from prodops_tui.core.model import FeedbackItem, Person, ProductArea
 from prodops_tui.ui.panes.areas import AreasPane
@@ -64,7 +64,7 @@ async def test_the_gaps_view_lists_exactly_the_seeded_gaps(demo_store, make_app)
 
 
 async def test_the_tree_flags_unowned_areas_and_shows_markup_in_names_literally(demo_store, make_app, monkeypatch):
-    from prodops_tui.core import ownership
+    from prodops_tui.core.areas import ownership
 
     ownership.add_area(demo_store, "[b]Beta [@click=app.quit]x", origin="cli")
     app = make_app(demo_store)
@@ -169,7 +169,7 @@ async def test_the_tree_shows_the_area_under_the_cursor_from_the_start(demo_stor
 
 
 async def test_e_edits_the_details_and_the_new_glossary_term_finds_the_area(demo_store, make_app):
-    from prodops_tui.core import ownership
+    from prodops_tui.core.areas import ownership
     from prodops_tui.ui.screens.area_form import AreaForm
 
     app = make_app(demo_store)

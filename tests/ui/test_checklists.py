@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from prodops_tui.core import checklists, nudges
 from prodops_tui.core.dates import from_iso, to_iso
 from prodops_tui.core.model import ChecklistRun, ChecklistStep, ChecklistTemplate
+from prodops_tui.core.rituals import checklists, nudges
 from prodops_tui.ui.panes.inbox import InboxPane
 from prodops_tui.ui.widgets.key_list import KeyList
 

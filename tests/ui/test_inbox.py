@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from prodops_tui.core import inbox
+from prodops_tui.core.areas.lookup import area_path
 from prodops_tui.core.demo import DUPLICATE_PAIRS
-from prodops_tui.core.areas import area_path
+from prodops_tui.core.feedback import inbox
 from prodops_tui.core.model import FeedbackItem
 from prodops_tui.ui.screens.feedback_form import FeedbackForm
 from prodops_tui.ui.screens.import_feedback import ImportScreen
+from prodops_tui.ui.screens.pickers import ChoiceScreen, DateScreen, SearchPickerScreen, TextScreen
+from prodops_tui.ui.widgets.feedback_list import FeedbackList
 
 from ..conftest import TEST_DATA
 from .conftest import Typed, press
-from prodops_tui.ui.screens.pickers import ChoiceScreen, DateScreen, SearchPickerScreen, TextScreen
-from prodops_tui.ui.widgets.feedback_list import FeedbackList
 
 SIZE = (140, 40)
 
@@ -302,7 +302,7 @@ async def test_the_import_screen_reports_a_file_it_cannot_read_in_one_line(demo_
 
 
 async def test_O_lists_opportunities_by_score_and_4_marks_one_shipped_with_who_to_tell(demo_store, make_app, tmp_path, monkeypatch):
-    from prodops_tui.core import opportunities
+    from prodops_tui.core.feedback import opportunities
     from prodops_tui.ui.screens.opportunities import OpportunitiesScreen
 
     monkeypatch.chdir(tmp_path)
@@ -330,7 +330,7 @@ async def test_O_lists_opportunities_by_score_and_4_marks_one_shipped_with_who_t
 
 
 async def test_f_narrows_the_view_and_shows_the_live_count_while_typing(demo_store, make_app):
-    from prodops_tui.core.filters import apply_filter, parse_filter
+    from prodops_tui.core.feedback.filters import apply_filter, parse_filter
 
     app = make_app(demo_store)
     expected = apply_filter(demo_store, inbox.list_feedback(demo_store, status="new"), parse_filter("importance:high", now_iso="2026-11-24T15:00:00Z"))
@@ -349,7 +349,7 @@ async def test_f_narrows_the_view_and_shows_the_live_count_while_typing(demo_sto
 
 
 async def test_S_keeps_the_filter_as_a_named_view_tab_and_D_deletes_it_undoably(demo_store, make_app):
-    from prodops_tui.core.filters import saved_views
+    from prodops_tui.core.feedback.filters import saved_views
 
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:

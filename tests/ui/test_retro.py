@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from prodops_tui.core import retro_actions, retros
 from prodops_tui.core.model import ActionItem, Person, Retro
+from prodops_tui.core.retro import actions as retro_actions
+from prodops_tui.core.retro import board as retros
 from prodops_tui.ui.panes.retro import RetroPane
 from prodops_tui.ui.widgets.key_list import KeyList
 from prodops_tui.ui.widgets.phase_timer import TICK_SECONDS, PhaseTimer

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from textual.command import CommandList
 
-from prodops_tui.core.inbox import capture
-from prodops_tui.core.search import SearchIndex
+from prodops_tui.core.feedback.inbox import capture
+from prodops_tui.core.search.index import SearchIndex
 from prodops_tui.ui.panes.areas import AreasPane
 from prodops_tui.ui.panes.checklists import ChecklistsPane
 from prodops_tui.ui.panes.inbox import InboxPane

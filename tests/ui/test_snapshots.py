@@ -140,7 +140,7 @@ def test_retro_group_suggestions(snap_compare, demo_store, make_app):
     from .retro_setup import retro_at
 
     retro_id = retro_at(demo_store, "group")
-    from prodops_tui.core import retros
+    from prodops_tui.core.retro import board as retros
 
     retros.group_cards(demo_store, retro_id, [2])  # out of its group again, so it is suggested
     assert snap_compare(make_app(demo_store), run_before=keys_then_settle("3", "enter", "s"), terminal_size=SIZE)

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import InvalidInput, ProdopsError
 from ..model import Person, ProductArea
-from ..store import Store, Transaction
+from ..storage.store import Store, Transaction
 from ..text import clean_line, clean_text
 from .codeowners import parse_codeowners
 from .reading import decode, read_bytes, read_table

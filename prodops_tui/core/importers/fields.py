@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from ..areas import resolve_area
+from ..areas.lookup import resolve_area
 from ..dates import DateParseError, parse_when, to_iso
 from ..errors import InvalidInput
-from ..inbox import MAX_TEXT_CHARS, check_importance, normalise_tags
-from ..store import Store
+from ..feedback.inbox import MAX_TEXT_CHARS, check_importance, normalise_tags
+from ..storage.store import Store
 from ..text import clean_line, clean_text
 from .result import ImportRowError
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..dates import from_iso
 from ..errors import InvalidInput
 from ..model import FeedbackItem
-from ..store import Store
+from ..storage.store import Store
 from ..text import clean_line
 from .fields import Context
 from .presets import choose

@@ -14,8 +14,8 @@ from textual.reactive import reactive
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core import ownership, people
-from ...core.areas import area_path, has_active_owner, owner_coverage
+from ...core.areas import ownership, people
+from ...core.areas.lookup import area_path, has_active_owner, owner_coverage
 from ...core.errors import ProdopsError
 from ...core.model import FeedbackItem, Person, ProductArea
 from ...core.text import clean_line, clean_text

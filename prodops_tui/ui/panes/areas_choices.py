@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from ...core import people
-from ...core.areas import find_areas, subtree_ids
+from ...core.areas import people
+from ...core.areas.lookup import find_areas, subtree_ids
 from ...core.model import Person, ProductArea
-from ...core.store import Store
+from ...core.storage.store import Store
 from ...core.text import clean_line
 
 NEW_PERSON = "+person:"

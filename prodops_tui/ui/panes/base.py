@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from ...core.dates import from_iso
 from ...core.errors import ProdopsError
-from ...core.store import Store
+from ...core.storage.store import Store
 
 T = TypeVar("T")
 

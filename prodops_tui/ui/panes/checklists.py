@@ -17,10 +17,11 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core import checklists, nudges, retro_actions
 from ...core.dates import describe, from_iso, to_iso
 from ...core.errors import ProdopsError
 from ...core.model import ActionItem, ChecklistRun, ChecklistTemplate
+from ...core.retro import actions as retro_actions
+from ...core.rituals import checklists, nudges
 from ...core.text import clean_line
 from ..screens.pickers import ChoiceScreen, SearchPickerScreen, TextScreen
 from ..widgets.key_list import KeyList

@@ -7,8 +7,8 @@ from textual.content import Content
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
-from ...core import nudges
 from ...core.errors import ProdopsError
+from ...core.rituals import nudges
 from ...core.text import clean_line, truncate
 from ..screens.pickers import DateScreen
 

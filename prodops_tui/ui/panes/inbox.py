@@ -14,11 +14,11 @@ from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from ...core import duplicates, inbox, opportunities
-from ...core.areas import area_path, suggest_areas
+from ...core.areas.lookup import area_path, suggest_areas
 from ...core.dates import from_iso
 from ...core.errors import ProdopsError
-from ...core.filters import apply_filter, delete_view, parse_filter, save_view
+from ...core.feedback import duplicates, inbox, opportunities
+from ...core.feedback.filters import apply_filter, delete_view, parse_filter, save_view
 from ...core.model import IMPORTANCE_LEVELS, FeedbackItem, Opportunity
 from ..screens.feedback_form import FeedbackDraft, FeedbackForm
 from ..screens.import_feedback import ImportScreen

@@ -10,11 +10,11 @@ from collections.abc import Collection, Sequence
 from rapidfuzz import fuzz, process, utils
 from textual.content import Content
 
-from ...core import opportunities
-from ...core.areas import AreaSuggestion, find_areas
-from ...core.duplicates import SimilarItem
+from ...core.areas.lookup import AreaSuggestion, find_areas
+from ...core.feedback import opportunities
+from ...core.feedback.duplicates import SimilarItem
 from ...core.model import FeedbackItem
-from ...core.store import Store
+from ...core.storage.store import Store
 from ...core.text import clean_line, truncate
 
 NO_AREA = "-"

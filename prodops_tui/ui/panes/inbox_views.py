@@ -6,10 +6,10 @@ from collections.abc import Sequence
 
 from textual.content import Content
 
-from ...core import inbox
-from ...core.filters import apply_filter, parse_filter, saved_views
+from ...core.feedback import inbox
+from ...core.feedback.filters import apply_filter, parse_filter, saved_views
 from ...core.model import FeedbackItem, SavedView
-from ...core.store import Store
+from ...core.storage.store import Store
 from ...core.text import clean_line
 
 VIEWS = ("new", "snoozed", "processed", "archived", "all", "duplicates")

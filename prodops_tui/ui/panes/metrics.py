@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from ...core.areas import owner_coverage
-from ...core.metrics import inbox_health
+from ...core.areas.lookup import owner_coverage
+from ...core.metrics.figures import inbox_health
 from .base import SummaryPane, figure, lines
 
 

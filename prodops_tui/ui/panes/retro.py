@@ -15,8 +15,9 @@ from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core import retro_actions, retros
 from ...core.model import ActionItem, Retro
+from ...core.retro import actions as retro_actions
+from ...core.retro import board as retros
 from ..widgets.key_list import KeyList
 from ..widgets.phase_timer import PhaseTimer
 from . import retro_rows as rows

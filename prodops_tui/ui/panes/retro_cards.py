@@ -5,9 +5,10 @@ from __future__ import annotations
 from textual import work
 from textual.content import Content
 
-from ...core import retro_groups, retros
 from ...core.errors import ProdopsError
 from ...core.model import Retro
+from ...core.retro import board as retros
+from ...core.retro import groups as retro_groups
 from ...core.text import clean_line, truncate
 from ..screens.pickers import ChoiceScreen, SearchPickerScreen, TextScreen
 from ..screens.retro_forms import CardDraft, CardForm

@@ -6,11 +6,12 @@ from datetime import datetime
 
 from textual.content import Content
 
-from ...core import retro_actions, retros
-from ...core.areas import area_path
+from ...core.areas.lookup import area_path
 from ...core.dates import describe, from_iso
 from ...core.model import RETRO_PHASES, ActionItem, Retro, RetroCard
-from ...core.store import Store
+from ...core.retro import actions as retro_actions
+from ...core.retro import board as retros
+from ...core.storage.store import Store
 from ...core.text import clean_line, truncate
 from .base import lines
 

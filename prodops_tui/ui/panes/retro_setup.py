@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ...core import retros
-from ...core.areas import area_path, resolve_area
+from ...core.areas.lookup import area_path, resolve_area
 from ...core.errors import ProdopsError
 from ...core.model import ActionItem, Person, ProductArea, Retro
-from ...core.retro_export import export_retro
-from ...core.retro_templates import find_template, load_templates
-from ...core.store import atomic_write_bytes
+from ...core.retro import board as retros
+from ...core.retro.export import export_retro
+from ...core.retro.templates import find_template, load_templates
+from ...core.storage.store import atomic_write_bytes
 from ..screens.pickers import TextScreen
 from ..screens.retro_forms import NewRetroForm, RetroDraft, split_names
 from . import retro_rows as rows

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from ...core import retro_actions, retros
 from ...core.errors import ProdopsError
 from ...core.model import Person
+from ...core.retro import actions as retro_actions
+from ...core.retro import board as retros
 from ...core.text import clean_line, truncate
 from ..screens.pickers import SearchPickerScreen
 from ..screens.retro_forms import ActionDraft, ActionForm, NotesDraft, NotesForm

@@ -17,7 +17,7 @@ from textual.widgets import Input, ProgressBar, Static
 
 from ...core.errors import ProdopsError
 from ...core.importers import ImportResult, import_feedback
-from ...core.store import Store
+from ...core.storage.store import Store
 from ...core.text import clean_line
 from .pickers import PickerScreen
 

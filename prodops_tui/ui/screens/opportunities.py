@@ -13,11 +13,11 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core import opportunities
-from ...core.areas import area_path
+from ...core.areas.lookup import area_path
 from ...core.errors import ProdopsError
+from ...core.feedback import opportunities
 from ...core.model import OPPORTUNITY_STATUSES
-from ...core.store import atomic_write_bytes
+from ...core.storage.store import atomic_write_bytes
 from ...core.text import clean_line, clean_text, truncate
 from .pickers import TextScreen
 

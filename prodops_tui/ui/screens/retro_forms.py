@@ -20,7 +20,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from ...core.dates import DateParseError, describe, parse_when
-from ...core.retro_templates import RetroTemplate
+from ...core.retro.templates import RetroTemplate
 
 Submit = Callable[[object], "str | None"]
 

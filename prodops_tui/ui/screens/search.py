@@ -11,8 +11,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core import search
-from ...core.store import Store
+from ...core.search import index as search
+from ...core.storage.store import Store
 from ...core.text import clean_line, truncate
 
 PER_KIND = 8

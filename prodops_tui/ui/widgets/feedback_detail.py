@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from ...core.dates import from_iso
-from ...core.duplicates import SimilarItem
+from ...core.feedback.duplicates import SimilarItem
 from ...core.model import FeedbackItem, Opportunity
 from ...core.text import clean_line, clean_text, truncate
 

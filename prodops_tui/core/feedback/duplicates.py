@@ -73,10 +73,10 @@ from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process, utils
 
-from .errors import InvalidInput, NotFound
-from .model import IMPORTANCE_LEVELS, FeedbackItem
-from .store import Store
-from .text import clean_line, first_line
+from ..errors import InvalidInput, NotFound
+from ..model import IMPORTANCE_LEVELS, FeedbackItem
+from ..storage.store import Store
+from ..text import clean_line, first_line
 
 DUPLICATE_THRESHOLD = 85.0
 MIN_WORDS = 4  # distinct words left after normalising; shorter texts are never duplicates

@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .text import clean_line
-from .toml_files import listed_entries, load_folder, read_toml, required_name
+from ..text import clean_line
+from ..toml_files import listed_entries, load_folder, read_toml, required_name
 
 TEMPLATES_DIR = Path("templates") / "retros"  # inside the workspace
 MAX_COLUMNS = 8  # more columns than this do not fit a shared screen

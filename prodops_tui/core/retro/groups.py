@@ -1,6 +1,6 @@
 """Similar-card suggestions for a retro's Group phase: card words folded (stop words out,
 plurals stemmed, typos matched by rapidfuzz) and cards sharing enough of them joined into
-suggested groups. Read-only: group_cards in retros.py does the grouping."""
+suggested groups. Read-only: group_cards in board.py does the grouping."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from .model import Retro, RetroCard
-from .retros import _group
-from .text import truncate
+from ..model import Retro, RetroCard
+from ..text import truncate
+from .board import _group
 
 GROUP_SUGGESTION_SCORE = 33  # % of the shorter card's words the other card shares
 

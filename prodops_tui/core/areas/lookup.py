@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process, utils
 
-from .errors import InvalidInput
-from .model import ProductArea
-from .store import Store
+from ..errors import InvalidInput
+from ..model import ProductArea
+from ..storage.store import Store
 
 PATH_SEPARATOR = " / "
 
@@ -73,7 +73,7 @@ def subtree_ids(store: Store, root_id: str) -> set[str]:
 
 
 def has_active_owner(store: Store, area: ProductArea) -> bool:
-    from .model import Person
+    from ..model import Person
 
     return any(isinstance(p := store.get(pid), Person) and p.active for pid in area.owners)
 

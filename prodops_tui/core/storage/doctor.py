@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ProdopsError, WorkspaceCorrupt
-from .model import RECORD_TYPES
+from ..errors import ProdopsError, WorkspaceCorrupt
+from ..model import RECORD_TYPES
 from .store import (
     BACKUP_DIR,
     JOURNAL_NAME,

@@ -14,7 +14,6 @@ previous snapshot and journal segment in `backups/` for `prodops doctor`.
 from __future__ import annotations
 
 import collections
-
 import errno
 import fcntl
 import gc
@@ -32,8 +31,8 @@ from typing import Any, TypeVar
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from .errors import NothingToUndo, NotFound, UndoConflict, WorkspaceCorrupt, WorkspaceTooNew
-from .model import RECORD_TYPES, TYPE_BY_KIND, Change, Record, split_id, type_of_id
+from ..errors import NotFound, NothingToUndo, UndoConflict, WorkspaceCorrupt, WorkspaceTooNew
+from ..model import RECORD_TYPES, TYPE_BY_KIND, Change, Record, split_id, type_of_id
 
 SNAPSHOT_NAME = "prodops.json"
 JOURNAL_NAME = "journal.jsonl"

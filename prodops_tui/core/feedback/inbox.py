@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from .areas import resolve_area, subtree_ids
-from .dates import from_iso, parse_since, parse_when, to_iso
-from .errors import InvalidInput, NotFound
-from .model import FEEDBACK_STATUSES, IMPORTANCE_LEVELS, FeedbackItem, Opportunity
-from .store import Store
-from .text import clean_line, clean_text, first_line
+from ..areas.lookup import resolve_area, subtree_ids
+from ..dates import from_iso, parse_since, parse_when, to_iso
+from ..errors import InvalidInput, NotFound
+from ..model import FEEDBACK_STATUSES, IMPORTANCE_LEVELS, FeedbackItem, Opportunity
+from ..storage.store import Store
+from ..text import clean_line, clean_text, first_line
 
 VIEW_STATUSES = ("new", "snoozed", "processed", "archived", "all")
 MAX_TEXT_CHARS = 1_000_000  # a pasted log is fine; a whole disk image is not feedback

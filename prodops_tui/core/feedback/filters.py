@@ -11,12 +11,12 @@ import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from .areas import area_path, normalise_path, subtree_ids
-from .dates import DateParseError, from_iso, parse_since, to_iso
-from .errors import InvalidInput, NotFound
-from .model import IMPORTANCE_LEVELS, FeedbackItem, ProductArea, SavedView
-from .store import Store
-from .text import clean_line
+from ..areas.lookup import area_path, normalise_path, subtree_ids
+from ..dates import DateParseError, from_iso, parse_since, to_iso
+from ..errors import InvalidInput, NotFound
+from ..model import IMPORTANCE_LEVELS, FeedbackItem, ProductArea, SavedView
+from ..storage.store import Store
+from ..text import clean_line
 
 FILTER_NAMES = ("area", "tag", "status", "importance", "source", "customer", "since", "is")
 IS_VALUES = ("unassigned", "untagged", "unrated", "linked", "merged")

@@ -29,7 +29,7 @@ FINGERPRINT_MAX = 4000  # facts longer than this are kept as a hash (then any ch
 @dataclass(frozen=True)
 class NudgeTarget:
     """Where `enter` jumps: a pane, and the items (ids) or an inbox filter that shows them.
-    `ids` are exact; `filter` is the closest inbox filter (the language of core/filters.py)."""
+    `ids` are exact; `filter` is the closest inbox filter (the language of core/feedback/filters.py)."""
 
     pane: str
     filter: str = ""

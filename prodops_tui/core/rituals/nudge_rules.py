@@ -9,11 +9,11 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from .dates import from_iso, to_iso
-from .model import ActionItem, FeedbackItem, Person
+from ..dates import from_iso, to_iso
+from ..model import ActionItem, FeedbackItem, Person
+from ..storage.store import Store
 from .nudge_model import Nudge, NudgeTarget, fingerprint, score
 from .nudge_settings import Settings, load_settings, weight_key
-from .store import Store
 
 DAY = 86400.0
 
@@ -97,8 +97,8 @@ def _snoozed_due(store: Store, now: datetime, s: Settings) -> list[Nudge]:
 
 
 def _unowned_areas(store: Store, now: datetime, s: Settings) -> list[Nudge]:
-    from .areas import area_path
-    from .ownership import gaps
+    from ..areas.lookup import area_path
+    from ..areas.ownership import gaps
 
     found = gaps(store)
     areas = found.no_owner + found.owner_left
@@ -201,7 +201,7 @@ def _customer_conversation(store: Store, now: datetime, s: Settings) -> list[Nud
 
 
 def _opportunities(store: Store, now: datetime, s: Settings) -> list[Nudge]:
-    from .opportunities import linked_feedback, stats
+    from ..feedback.opportunities import linked_feedback, stats
 
     minimum = max(1, s.get("opportunities", "min_feedback"))
     out = []

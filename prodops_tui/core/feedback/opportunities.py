@@ -22,12 +22,12 @@ from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process, utils
 
-from .areas import resolve_area
+from ..areas.lookup import resolve_area
+from ..errors import InvalidInput, NotFound
+from ..model import OPPORTUNITY_STATUSES, FeedbackItem, Opportunity
+from ..storage.store import Store
+from ..text import clean_line, clean_text, neutralise_cell
 from .duplicates import customer_asks
-from .errors import InvalidInput, NotFound
-from .model import OPPORTUNITY_STATUSES, FeedbackItem, Opportunity
-from .store import Store
-from .text import clean_line, clean_text, neutralise_cell
 
 # How much one linked item adds to an opportunity's score, by its importance.
 # Unrated (None) counts like "low": it was worth linking, nobody has said more.

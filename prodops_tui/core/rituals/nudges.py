@@ -7,7 +7,7 @@ stays quiet until its facts change (something new joins it), a snoozed one
 until its date.
 
 The rules: nudge_rules.py. The format of `<workspace>/nudges.toml` (thresholds, weights,
-turning a rule off): the top of prodops_tui/core/nudge_settings.py. How nudges are scored:
+turning a rule off): the top of nudge_settings.py. How nudges are scored:
 nudge_model.py.
 """
 
@@ -16,15 +16,22 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from .dates import describe, from_iso, parse_when, to_iso
-from .errors import InvalidInput, NotFound
-from .model import NudgeState
+from ..dates import describe, from_iso, parse_when, to_iso
+from ..errors import InvalidInput, NotFound
+from ..model import NudgeState
+from ..storage.store import Store
 from .nudge_model import FINGERPRINT_MAX, PANE_HINTS, PANES, Nudge, NudgeTarget, fingerprint, score
 from .nudge_rules import DAY, RULES, compute
 from .nudge_settings import (
-    DEFAULT_MAX_SHOWN, SECTION_RULES, SECTIONS, SETTINGS_NAME, WEIGHTS, WHOLE_NUMBERS, Settings, load_settings,
+    DEFAULT_MAX_SHOWN,
+    SECTION_RULES,
+    SECTIONS,
+    SETTINGS_NAME,
+    WEIGHTS,
+    WHOLE_NUMBERS,
+    Settings,
+    load_settings,
 )
-from .store import Store
 
 __all__ = [
     "DAY", "DEFAULT_MAX_SHOWN", "FINGERPRINT_MAX", "PANE_HINTS", "PANES", "RULES", "SECTION_RULES", "SECTIONS",

@@ -10,11 +10,11 @@ from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 
-from .areas import PATH_SEPARATOR, area_path, has_active_owner, subtree_ids
-from .errors import InvalidInput, NotFound
-from .model import FeedbackItem, Person, ProductArea
-from .store import Store
-from .text import clean_line, clean_text
+from ..errors import InvalidInput, NotFound
+from ..model import FeedbackItem, Person, ProductArea
+from ..storage.store import Store
+from ..text import clean_line, clean_text
+from .lookup import PATH_SEPARATOR, area_path, has_active_owner, subtree_ids
 
 ROLES = ("owners", "maintainers", "designers", "influencers")
 ROLE_NAMES = {"owners": "owner", "maintainers": "maintainer", "designers": "designer", "influencers": "influencer"}

@@ -10,11 +10,12 @@ from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
 
-from .dates import from_iso, parse_when, to_iso
-from .errors import InvalidInput, NotFound
-from .model import ACTION_STATUSES, ActionItem, Person, Retro
-from .store import Store, Transaction
-from .text import clean_line, truncate
+from ..dates import from_iso, parse_when, to_iso
+from ..errors import InvalidInput, NotFound
+from ..model import ACTION_STATUSES, ActionItem, Person, Retro
+from ..storage.store import Store, Transaction
+from ..text import clean_line, truncate, unique_names
+from .topics import find_topic, get_retro
 
 
 def _same_team(a: str, b: str) -> bool:
@@ -110,10 +111,6 @@ def add_action(store: Store, retro_id: str, text: str, *, owners: Iterable[str] 
                topic: str | None = None, origin: str = "app") -> NewAction:
     """An action item from this retro (its team and area), linked to the topic it came from.
     A due date in the past is kept, with a warning."""
-    # Imported here, not at the top: retros imports this module (start_retro's check-in and
-    # summarise read actions), and add_action is the one verb here that needs the retro.
-    from .retros import _names, find_topic, get_retro
-
     retro = get_retro(store, retro_id)
     if retro.phase == "closed":
         raise InvalidInput(f"{retro.id} is closed: read-only (its actions stay live)")
@@ -127,7 +124,7 @@ def add_action(store: Store, retro_id: str, text: str, *, owners: Iterable[str] 
         warnings.append(f"due {to_iso(due_at)[:10]} is in the past")
     found = find_topic(retro, topic)
     with store.change(f"{retro.id}: action {truncate(text, 30)}", origin=origin) as tx:
-        owner_ids, created = _owner_ids(tx, store, _names(owners))
+        owner_ids, created = _owner_ids(tx, store, unique_names(owners))
         if not owner_ids:
             warnings.append("no owner: an action nobody owns rarely gets done")
         action = tx.add(ActionItem(

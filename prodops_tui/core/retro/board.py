@@ -1,18 +1,20 @@
 """Retrospectives: phases from check-in to close, cards, groups, votes, topics, notes and the
 summary. Every change is one store change (one undo step). The action items a retro makes and
-reviews are in retro_actions.py; similar-card suggestions for grouping are in retro_groups.py."""
+reviews are in actions.py; reading a retro and its topics in topics.py; similar-card suggestions
+for grouping are in groups.py."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from .errors import InvalidInput, NotFound
-from .model import RETRO_PHASES, Retro, RetroCard, RetroGroup
-from .retro_actions import checkin_actions, earlier_open_actions, retro_actions
-from .retro_templates import RetroTemplate
-from .store import Store
-from .text import clean_line, clean_text, truncate
+from ..errors import InvalidInput, NotFound
+from ..model import RETRO_PHASES, Retro, RetroCard, RetroGroup
+from ..storage.store import Store
+from ..text import clean_line, clean_text, truncate, unique_names
+from .actions import checkin_actions, earlier_open_actions, retro_actions
+from .templates import RetroTemplate
+from .topics import Topic, find_topic, get_retro, topics  # noqa: F401 - read through the board too
 
 PHASE_LABELS = {
     "checkin": "Check-in",
@@ -41,13 +43,6 @@ MAX_CARD_CHARS = 2_000
 
 def phase_number(phase: str) -> int:
     return RETRO_PHASES.index(phase) + 1
-
-
-def get_retro(store: Store, retro_id: str) -> Retro:
-    found = store.get(retro_id.strip().upper())
-    if not isinstance(found, Retro):
-        raise NotFound(f"no retro {retro_id.strip()}")
-    return found
 
 
 def retros_newest_first(store: Store) -> list[Retro]:
@@ -101,7 +96,7 @@ def start_retro(
         raise InvalidInput(f"votes per person must be 1-{MAX_VOTES_PER_PERSON}")
     if template.for_area and not area:
         raise InvalidInput(f"a {template.name} is about one product area: pick one")
-    names = _names(participants)
+    names = unique_names(participants)
     facilitator = clean_line(facilitator)
     if facilitator and facilitator.casefold() not in {n.casefold() for n in names}:
         names.append(facilitator)
@@ -121,15 +116,6 @@ def start_retro(
     )
     with store.change(f"started retro {retro.title}", origin=origin) as tx:
         return tx.add(retro)
-
-
-def _names(names: Iterable[str]) -> list[str]:
-    seen: dict[str, str] = {}
-    for name in names:
-        name = clean_line(name)
-        if name and name.casefold() not in seen:
-            seen[name.casefold()] = name
-    return list(seen.values())
 
 
 def move_phase(store: Store, retro_id: str, step: int, *, origin: str = "app") -> Retro:
@@ -179,7 +165,7 @@ def set_details(store: Store, retro_id: str, *, participants: Iterable[str] | No
                 votes_per_person: int | None = None, title: str | None = None, origin: str = "app") -> Retro:
     retro = _editable(get_retro(store, retro_id))
     if participants is not None:
-        retro.participants = _names(participants)
+        retro.participants = unique_names(participants)
     if votes_per_person is not None:
         if not 1 <= votes_per_person <= MAX_VOTES_PER_PERSON:
             raise InvalidInput(f"votes per person must be 1-{MAX_VOTES_PER_PERSON}")
@@ -280,42 +266,6 @@ def rename_group(store: Store, retro_id: str, number: int, title: str, *, origin
 
 
 # --- topics and votes ----------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Topic:
-    """What the team votes on and discusses: a group, or a card in no group."""
-
-    key: str  # "group:2" or "card:7"
-    title: str
-    cards: list[RetroCard] = field(default_factory=list)
-    votes: dict[str, int] = field(default_factory=dict)  # voter -> votes, the group's and its cards'
-    notes: str = ""
-
-    @property
-    def total(self) -> int:
-        return sum(self.votes.values())
-
-
-def topics(retro: Retro) -> list[Topic]:
-    """Every topic, most votes first (ties: board order)."""
-    found: list[Topic] = []
-    for group in retro.groups:
-        members = [c for c in retro.cards if c.group == group.number]
-        votes = dict(group.votes)
-        for card in members:
-            for voter, n in card.votes.items():
-                votes[voter] = votes.get(voter, 0) + n
-        found.append(Topic(f"group:{group.number}", group.title, members, votes, group.notes))
-    for card in retro.cards:
-        if card.group is None:
-            found.append(Topic(f"card:{card.number}", card.text, [card], dict(card.votes), card.notes))
-    order = {t.key: i for i, t in enumerate(found)}
-    return sorted(found, key=lambda t: (-t.total, order[t.key]))
-
-
-def find_topic(retro: Retro, key: str | None) -> Topic | None:
-    return next((t for t in topics(retro) if t.key == key), None) if key else None
 
 
 def used_votes(retro: Retro) -> dict[str, int]:

@@ -6,13 +6,13 @@ import csv
 import io
 import json
 
-from .areas import PATH_SEPARATOR, area_path, has_active_owner
-from .errors import InvalidInput
-from .exporters import EXPORT_FORMATS, markdown_literal
-from .model import ProductArea
+from ..errors import InvalidInput
+from ..feedback.exporters import EXPORT_FORMATS, markdown_literal
+from ..model import ProductArea
+from ..storage.store import Store
+from ..text import neutralise_cell
+from .lookup import PATH_SEPARATOR, area_path, has_active_owner
 from .ownership import ROLES, area_record
-from .store import Store
-from .text import neutralise_cell
 
 # The columns the area import reads: `/` separates levels, `;` several names or terms.
 AREA_COLUMNS = ("path", *ROLES, "team", "channel", "description", "glossary", "code_paths", "docs")

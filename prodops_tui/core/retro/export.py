@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from . import retro_actions, retros
-from .areas import area_path
-from .errors import InvalidInput
-from .exporters import markdown_literal
-from .model import Retro
-from .store import Store
+from ..areas.lookup import area_path
+from ..errors import InvalidInput
+from ..feedback.exporters import markdown_literal
+from ..model import Retro
+from ..storage.store import Store
+from . import actions as retro_actions
+from . import board as retros
 
 RETRO_FORMATS = ("md", "json")
 

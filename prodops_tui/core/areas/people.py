@@ -6,10 +6,10 @@ from dataclasses import replace
 
 from rapidfuzz import fuzz, process, utils
 
-from .errors import InvalidInput, NotFound
-from .model import Person
-from .store import Store
-from .text import clean_line
+from ..errors import InvalidInput, NotFound
+from ..model import Person
+from ..storage.store import Store
+from ..text import clean_line
 
 FIND_CUTOFF = 60
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import median
 
-from .dates import from_iso, to_iso
-from .model import FeedbackItem
-from .store import Store
+from ..dates import from_iso, to_iso
+from ..model import FeedbackItem
+from ..storage.store import Store
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,12 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from ..areas.lookup import area_path
+from ..errors import InvalidInput
+from ..model import FeedbackItem
+from ..storage.store import Store
+from ..text import neutralise_cell
 from . import opportunities
-from .areas import area_path
-from .errors import InvalidInput
-from .model import FeedbackItem
-from .store import Store
-from .text import neutralise_cell
 
 EXPORT_FORMATS = ("csv", "json", "md")
 FEEDBACK_COLUMNS = (

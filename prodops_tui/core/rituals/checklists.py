@@ -24,12 +24,12 @@ from pathlib import Path
 from dateutil import tz as dateutil_tz
 from dateutil.rrule import DAILY, rrule, rrulestr
 
-from .dates import from_iso, to_iso
-from .errors import InvalidInput, NotFound
-from .model import ChecklistRun, ChecklistRunStep, ChecklistStep, ChecklistTemplate
-from .store import Store
-from .text import clean_line, clean_text
-from .toml_files import listed_entries, load_folder, read_toml, required_name
+from ..dates import from_iso, to_iso
+from ..errors import InvalidInput, NotFound
+from ..model import ChecklistRun, ChecklistRunStep, ChecklistStep, ChecklistTemplate
+from ..storage.store import Store
+from ..text import clean_line, clean_text
+from ..toml_files import listed_entries, load_folder, read_toml, required_name
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "checklist_templates"
 TEMPLATES_DIR = Path("templates") / "checklists"  # inside the workspace

@@ -24,20 +24,11 @@ from datetime import datetime
 
 from rapidfuzz import fuzz, process
 
-from .areas import area_path, has_active_owner, subtree_ids
-from .dates import DateParseError, from_iso, parse_since
-from .model import (
-    ActionItem,
-    ChecklistTemplate,
-    FeedbackItem,
-    Opportunity,
-    Person,
-    ProductArea,
-    Record,
-    Retro,
-)
-from .store import Store
-from .text import clean_line, first_line, truncate
+from ..areas.lookup import area_path, has_active_owner, subtree_ids
+from ..dates import DateParseError, from_iso, parse_since
+from ..model import ActionItem, ChecklistTemplate, FeedbackItem, Opportunity, Person, ProductArea, Record, Retro
+from ..storage.store import Store
+from ..text import clean_line, first_line, truncate
 
 KINDS = ("feedback", "opportunity", "area", "person", "card", "action", "checklist")
 KIND_LABELS = {
@@ -561,7 +552,7 @@ def _apply_filter(parsed: ParsedQuery, name: str, value: str, store: Store, now:
 
 def _area_ids(store: Store, value: str, hints: list[str]) -> set[str]:
     """The area named or pathed exactly so (and below it); else the one best match."""
-    from .areas import find_areas
+    from ..areas.lookup import find_areas
 
     wanted = fold(value).strip()
     areas = store.all(ProductArea)

@@ -1,0 +1,1 @@
+"""The product-area map: areas and their paths, people, who owns what, and its export."""

@@ -1,0 +1,1 @@
+"""Feedback: capture and triage (the inbox verbs), filters and saved views, duplicates, opportunities, exports."""

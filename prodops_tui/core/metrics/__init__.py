@@ -1,0 +1,1 @@
+"""The figures a product-ops lead reports."""

@@ -1,0 +1,1 @@
+"""Retrospectives: templates, the board (phases, cards, groups, votes, topics), action items, export."""

@@ -1,0 +1,1 @@
+"""Recurring rituals: checklists with their recurrences and runs, and the nudges computed from the data."""

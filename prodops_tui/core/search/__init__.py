@@ -1,0 +1,1 @@
+"""Search across everything: the index and its ranking."""
