@@ -164,3 +164,24 @@ def test_the_picker_finds_opportunities_by_a_sloppy_title(store):
         "Multi-currency invoicing", "Dark mode in the mobile app", "Bulk export of invoices and payments",
     ]  # same created_at (frozen clock): newest id first
     assert FIXED_NOW == export.created_at
+
+
+def test_linking_to_a_new_opportunity_creates_it_in_the_same_change_so_one_undo_takes_both(store):
+    first, second = capture(store, "Offline mode please"), capture(store, "Works on the train?")
+    linked = update(store, [first.id, second.id], Triage(new_opportunity="  Offline mode  "), origin="app")
+    (created,) = store.all(Opportunity)
+    assert created.title == "Offline mode"
+    assert [item.opportunity for item in linked] == [created.id, created.id]
+    assert store.undoable().label == "linked to a new opportunity “Offline mode” (2 items)"
+    store.undo()
+    assert store.all(Opportunity) == [] and store.get(first.id).opportunity is None
+
+
+def test_a_new_opportunity_needs_a_title_and_is_not_combined_with_a_link(store):
+    item = capture(store, "Offline mode please")
+    with pytest.raises(InvalidInput, match="needs a title"):
+        update(store, [item.id], Triage(new_opportunity="   "))
+    existing = opportunities.create(store, "Offline")
+    with pytest.raises(InvalidInput, match="not both"):
+        update(store, [item.id], Triage(opportunity=existing.id, new_opportunity="Another"))
+    assert store.count(Opportunity) == 1 and store.get(item.id).opportunity is None

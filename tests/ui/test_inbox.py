@@ -254,6 +254,23 @@ async def test_o_links_to_an_opportunity_or_creates_one_from_the_typed_title(dem
         assert demo_store.get(feedback_list(app).current.id).opportunity == linked.id
 
 
+async def test_o_with_a_new_title_is_one_undo_step_that_leaves_no_orphan_opportunity(demo_store, make_app):
+    from prodops_tui.core.model import Opportunity
+
+    app = make_app(demo_store)
+    (first,) = first_new_ids(demo_store, 1)
+    opportunities_before = demo_store.count(Opportunity)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "o", Typed("Offline mode for the mobile app"), "enter")
+        await pilot.pause()
+        assert demo_store.count(Opportunity) == opportunities_before + 1
+        assert demo_store.get(first).opportunity is not None
+        await pilot.press("u")
+        await pilot.pause()
+        assert demo_store.get(first).opportunity is None
+        assert demo_store.count(Opportunity) == opportunities_before  # created and linked in one step
+
+
 async def test_the_likely_duplicates_view_lists_the_seeded_pairs(demo_store, make_app):
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:

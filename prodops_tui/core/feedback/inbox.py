@@ -113,10 +113,12 @@ class Triage:
     importance: str | None = None
     snooze: str | None = None  # date form; "" clears it
     opportunity: str | None = None  # id; "" unlinks
+    new_opportunity: str | None = None  # a title: create the opportunity and link to it, in the same change
 
     def is_empty(self) -> bool:
         return not (self.add_tags or self.remove_tags) and all(
-            value is None for value in (self.status, self.area, self.importance, self.snooze, self.opportunity)
+            value is None
+            for value in (self.status, self.area, self.importance, self.snooze, self.opportunity, self.new_opportunity)
         )
 
     def label(self, store: Store, count: int) -> str:
@@ -136,6 +138,8 @@ class Triage:
             parts.append("snoozed" if self.snooze else "unsnoozed")
         if self.opportunity is not None:
             parts.append(f"linked to {self.opportunity}" if self.opportunity else "unlinked")
+        if self.new_opportunity is not None:
+            parts.append(f"linked to a new opportunity “{clean_line(self.new_opportunity)}”")
         return f"{' and '.join(parts) or 'updated'} ({what})"
 
 
@@ -161,9 +165,18 @@ def update(store: Store, ids: Sequence[str], triage: Triage, *, origin: str = "c
         opportunity_id = triage.opportunity.strip().upper()
         if not isinstance(store.get(opportunity_id), Opportunity):
             raise NotFound(f"no opportunity {triage.opportunity}")
+    new_title = None
+    if triage.new_opportunity is not None:
+        if triage.opportunity is not None:
+            raise InvalidInput("link to an opportunity or create one, not both")
+        new_title = clean_line(triage.new_opportunity)
+        if not new_title:
+            raise InvalidInput("the opportunity needs a title")
     add, remove = normalise_tags(triage.add_tags), set(normalise_tags(triage.remove_tags))
 
     with store.change(triage.label(store, len(ids)), origin=origin) as tx:
+        if new_title is not None:  # one change: undo takes back the link and the opportunity together
+            opportunity_id = tx.add(Opportunity(title=new_title)).id
         changed = []
         for raw_id in dict.fromkeys(i.strip().upper() for i in ids):
             item = tx.get(raw_id)
@@ -184,7 +197,7 @@ def update(store: Store, ids: Sequence[str], triage: Triage, *, origin: str = "c
                 item = replace(item, importance=importance)
             if triage.snooze is not None:
                 item = replace(item, snoozed_until=snooze_iso)
-            if triage.opportunity is not None:
+            if triage.opportunity is not None or new_title is not None:
                 item = replace(item, opportunity=opportunity_id)
             changed.append(tx.put(item))
         return changed

@@ -17,7 +17,7 @@ from textual.worker import get_current_worker
 from ...core.areas.lookup import area_path, suggest_areas
 from ...core.dates import from_iso
 from ...core.errors import ProdopsError
-from ...core.feedback import duplicates, inbox, opportunities
+from ...core.feedback import duplicates, inbox
 from ...core.feedback.filters import apply_filter, delete_view, parse_filter, save_view
 from ...core.model import IMPORTANCE_LEVELS, FeedbackItem, Opportunity
 from ..screens.feedback_form import FeedbackDraft, FeedbackForm
@@ -334,12 +334,9 @@ class InboxPane(Pane):
             if choice is None:
                 return
             if choice.startswith(NEW_OPPORTUNITY):
-                try:
-                    choice = opportunities.create(self.store, choice.removeprefix(NEW_OPPORTUNITY), origin="app").id
-                except ProdopsError as exc:
-                    self.notify(str(exc), title="Not created", severity="error")
-                    return
-            self._apply(inbox.Triage(opportunity=choice))
+                self._apply(inbox.Triage(new_opportunity=choice.removeprefix(NEW_OPPORTUNITY)))
+            else:
+                self._apply(inbox.Triage(opportunity=choice))
 
         self.app.push_screen(
             SearchPickerScreen(f"Opportunity for {self._what()}", lambda query: opportunity_options(self.store, query),
