@@ -199,13 +199,28 @@ def test_tag_status_owner_and_since_filters_combine_with_text(demo):
     assert all(h.doc.facets["date"] >= "2026-11-10T15:00:00Z" for h in recent.hits)
 
 
-def test_is_unowned_finds_areas_without_an_active_owner_and_untriaged_feedback(demo):
+def test_is_unowned_finds_areas_without_an_active_owner_and_actions_nobody_owns(demo):
     store, index = demo
     areas = set(ids(index.search("kind:area is:unowned", store, limit=100)))
     # Salesforce, Audit log and Search have no owner; Onboarding's owner (Hannah) has left.
     assert areas == {"A-18", "A-22", "A-23", "A-27"}
-    feedback = index.search("kind:feedback is:unowned", store, limit=500)
-    assert feedback.total > 0 and all(store.get(h.id).area is None for h in feedback.hits)
+    unowned = index.search("is:unowned", store, limit=500)
+    assert {h.kind for h in unowned.hits} <= {"area", "action"}
+    assert all(not store.get(h.id).owners for h in unowned.hits if h.kind == "action")
+
+
+def test_is_unassigned_means_no_product_area_as_in_the_inbox_filter(demo):
+    from prodops_tui.core.feedback.filters import apply_filter, parse_filter
+    from prodops_tui.core.model import FeedbackItem
+
+    store, index = demo
+    # It once meant "no owner" here and "no area" in the inbox: areas came back for it.
+    assert ids(index.search("kind:area is:unassigned", store, limit=100)) == []
+    found = index.search("kind:feedback is:unassigned", store, limit=1000)
+    everything = sorted(store.all(FeedbackItem), key=lambda f: f.id)
+    in_the_inbox = apply_filter(store, everything, parse_filter("is:unassigned", now_iso=store.clock()))
+    assert found.total == len(in_the_inbox) > 0
+    assert set(ids(found)) == {item.id for item in in_the_inbox}
 
 
 def test_a_filter_that_finds_no_area_or_person_finds_nothing_and_says_why(demo):

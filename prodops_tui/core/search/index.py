@@ -73,7 +73,8 @@ class SearchDoc:
     id: str  # F-12, O-3, A-7, P-2, T-9, C-4; a retro card: R-2#3
     title: str
     body: str  # more searchable text, shown as a snippet
-    facets: dict = field(default_factory=dict)  # area (id), tags, status, owners (ids), unowned, date (iso)
+    # area (id), tags, status, owners (ids), unowned (nobody owns it), unassigned (no product area), date (iso)
+    facets: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,12 @@ class SearchResult:
     hints: list[str]  # unknown filters and the like: said, not raised
 
 
+# What `is:` takes. unowned: nobody owns it (an area with no active owner, an action item with
+# no owner). unassigned: it has no product area, as in the inbox filter (feedback, opportunities,
+# action items).
+IS_FLAGS = ("unowned", "unassigned")
+
+
 # --- documents from records ----------------------------------------------------------------
 
 
@@ -108,10 +115,11 @@ def documents_for(store: Store, record: Record) -> list[SearchDoc]:
         return [SearchDoc("feedback", record.id, record.title or first_line(record.text, 80),
                           f"{record.text} {record.customer} {record.source} {' '.join(record.tags)}",
                           {"area": record.area, "tags": tuple(t.casefold() for t in record.tags), "status": status,
-                           "date": record.received_at or record.created_at, "unowned": record.area is None})]
+                           "date": record.received_at or record.created_at, "unassigned": record.area is None})]
     if isinstance(record, Opportunity):
         return [SearchDoc("opportunity", record.id, record.title, record.description,
-                          {"area": record.area, "status": record.status, "date": record.created_at})]
+                          {"area": record.area, "status": record.status, "date": record.created_at,
+                           "unassigned": record.area is None})]
     if isinstance(record, ProductArea):
         owners = tuple(record.owners) + tuple(record.maintainers)
         return [SearchDoc("area", record.id, area_path(store, record.id),
@@ -124,7 +132,8 @@ def documents_for(store: Store, record: Record) -> list[SearchDoc]:
     if isinstance(record, ActionItem):
         return [SearchDoc("action", record.id, record.text, f"{record.topic} {record.team}",
                           {"area": record.area, "status": record.status, "owners": tuple(record.owners),
-                           "date": record.due or record.created_at, "unowned": not record.owners})]
+                           "date": record.due or record.created_at, "unowned": not record.owners,
+                           "unassigned": record.area is None})]
     if isinstance(record, ChecklistTemplate):
         return [SearchDoc("checklist", record.id, record.name,
                           f"{record.description} {record.team} " + " ".join(s.text for s in record.steps),
@@ -162,7 +171,7 @@ class SearchIndex:
         self._small_docs: set[str] = set()  # every document that is not feedback (few, and meaningful)
         self._match_cache: dict[str, dict[str, float]] = {}
         # Filters become set intersections before any scoring: ("kind", "area"), ("tag", "export"),
-        # ("status", "new"), ("area", "A-3"), ("owner", "P-1"), ("unowned", "").
+        # ("status", "new"), ("area", "A-3"), ("owner", "P-1"), ("is", "unowned"), ("is", "unassigned").
         self._facets: dict[tuple[str, str], set[str]] = {}
         self._feedback_order: list[str] = []  # feedback ids, oldest first; may hold deleted ones
         self._by_record: dict[str, list[str]] = {}  # record id -> its doc ids (a retro: its cards)
@@ -356,8 +365,7 @@ class SearchIndex:
             groups.append(union("area", parsed.areas))
         if parsed.owners is not None:
             groups.append(union("owner", parsed.owners))
-        if parsed.unowned:
-            groups.append(facets.get(("unowned", ""), set()))
+        groups.extend(facets.get(("is", flag), set()) for flag in sorted(parsed.flags))
         if not groups:
             return None
         groups.sort(key=len)
@@ -435,8 +443,7 @@ def _facet_keys(doc: SearchDoc) -> list[tuple[str, str]]:
     if facets.get("area"):
         keys.append(("area", facets["area"]))
     keys += [("owner", owner) for owner in facets.get("owners", ())]
-    if facets.get("unowned"):
-        keys.append(("unowned", ""))
+    keys += [("is", flag) for flag in IS_FLAGS if facets.get(flag)]
     return keys
 
 
@@ -462,7 +469,7 @@ class ParsedQuery:
     tags: list[str] = field(default_factory=list)
     statuses: set[str] = field(default_factory=set)
     owners: set[str] | None = None  # person ids
-    unowned: bool = False
+    flags: set[str] = field(default_factory=set)  # is:unowned, is:unassigned
     since: str | None = None
     hints: list[str] = field(default_factory=list)
     has_filters: bool = False
@@ -471,7 +478,7 @@ class ParsedQuery:
     def is_plain(self) -> bool:
         """No filter narrows the words' matches."""
         return (self.kinds is None and self.areas is None and not self.tags and not self.statuses
-                and self.owners is None and not self.unowned and not self.since)
+                and self.owners is None and not self.flags and not self.since)
 
     def accepts(self, doc: SearchDoc) -> bool:
         facets = doc.facets
@@ -483,7 +490,7 @@ class ParsedQuery:
             return False
         if self.owners is not None and not self.owners & set(facets.get("owners", ())):
             return False
-        if self.unowned and not facets.get("unowned"):
+        if any(not facets.get(flag) for flag in self.flags):
             return False
         if self.since and (facets.get("date") or "") < self.since:
             return False
@@ -537,10 +544,10 @@ def _apply_filter(parsed: ParsedQuery, name: str, value: str, store: Store, now:
             parsed.hints.append(f"nobody called {value!r}")
         parsed.owners = (parsed.owners or set()) | {p.id for p in people}
     elif name == "is":
-        if value.casefold() not in ("unowned", "unassigned"):
-            parsed.hints.append(f"is:{value}? try is:unowned")
+        if value.casefold() not in IS_FLAGS:
+            parsed.hints.append(f"is:{value}? try is:unowned (nobody owns it) or is:unassigned (no product area)")
             return
-        parsed.unowned = True
+        parsed.flags.add(value.casefold())
     elif name == "since":
         try:
             parsed.since = parse_since(value, now=now or from_iso(store.clock())).strftime("%Y-%m-%dT%H:%M:%SZ")
