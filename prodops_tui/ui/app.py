@@ -245,8 +245,13 @@ class ProdopsApp(App[int]):
         record by record on every change."""
         was_ready = self.search_index.ready
         self.search_index.refresh(self.store)
-        if not was_ready and isinstance(self.screen, SearchScreen):
-            self.call_from_thread(self.screen.index_ready)
+        if not was_ready:
+            self.call_from_thread(self._search_index_ready)
+
+    def _search_index_ready(self) -> None:
+        """On the event loop: the screen stack is the app's, never read from a worker thread."""
+        if isinstance(self.screen, SearchScreen):
+            self.screen.index_ready()
 
     def action_help(self) -> None:
         pane = self.active_pane

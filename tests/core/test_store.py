@@ -307,3 +307,29 @@ def test_undo_survives_a_restart(store, workspace):
     reopened = Store.open(workspace, clock=fixed_clock)
     assert reopened.undo().label == f"archived {item.id}"
     assert Store.open(workspace, clock=fixed_clock).get(item.id).status == "new"
+
+
+def test_threads_of_one_process_writing_one_file_atomically_never_collide(tmp_path):
+    """The app folds in a worker thread while the event loop may write too: each atomic write
+    has its own temp file, so none fails and the file always holds one whole payload."""
+    import threading
+
+    target = tmp_path / "prodops.json"
+    payloads = [json.dumps({"writer": n, "pad": "x" * 20_000}).encode() for n in range(6)]
+    errors: list[BaseException] = []
+
+    def write_many(data: bytes) -> None:
+        try:
+            for _ in range(30):
+                store_module.atomic_write_bytes(target, data)
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write_many, args=(p,)) for p in payloads]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert target.read_bytes() in payloads
+    assert [p.name for p in tmp_path.iterdir()] == ["prodops.json"]  # no temp file left behind

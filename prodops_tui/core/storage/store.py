@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -79,8 +80,10 @@ def write_all_and_fsync(fd: int, data: bytes) -> None:
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Leave `path` holding either its old content or `data`, never a mix."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # A unique name in the same directory (so os.replace stays on one file system): a name
+    # made from the pid alone let two threads of one process write the same temp file.
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # mode 0600
+    tmp = Path(tmp_name)
     try:
         try:
             write_all_and_fsync(fd, data)

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, OptionList, Static
 from textual.widgets.option_list import Option
@@ -280,7 +281,7 @@ class RetroPane(CardKeys, TopicKeys, RetroSetupKeys, Pane):
             try:
                 self.query_one(f"#column-title-{n}", Static).update(title)
                 listing = self._list(f"column-{n}")
-            except Exception:  # noqa: BLE001 - columns are being re-mounted; the next refresh fills them
+            except NoMatches:  # columns are being re-mounted; the next refresh fills them
                 return
             options = [Option(rows.card_row(c, titles, show_group=retro.phase == "group"), id=f"card:{c.number}") for c in cards]
             if not options:
@@ -369,7 +370,7 @@ class RetroPane(CardKeys, TopicKeys, RetroSetupKeys, Pane):
         self._column = index
         try:
             self._list(f"column-{index}").focus()
-        except Exception:  # noqa: BLE001 - not mounted yet; focus follows when it is
+        except NoMatches:  # not mounted yet; focus follows when it is
             self.call_after_refresh(lambda: self._list(f"column-{index}").focus() if self.query(f"#column-{index}") else None)
 
     # --- phases and timer --------------------------------------------------------------------
