@@ -34,6 +34,11 @@ class PickerScreen(ModalScreen):
 class ChoiceScreen(PickerScreen):
     """Pick one of a few values; the number keys pick directly."""
 
+    BINDINGS = [
+        Binding(str(n), f"choose({n - 1})", f"Choice {n}", show=False, id=f"picker.choice_{n}", tooltip=f"Pick choice {n}")
+        for n in range(1, 10)
+    ]
+
     def __init__(self, title: str, choices: Sequence[tuple[str, str]], current: str | None = None) -> None:
         super().__init__(title)
         self.choices = list(choices)  # (value, label)
@@ -53,12 +58,11 @@ class ChoiceScreen(PickerScreen):
         values = [value for value, _ in self.choices]
         options.highlighted = values.index(self.current) if self.current in values else 0
 
-    def on_key(self, event) -> None:
-        if event.character and event.character.isdigit():
-            index = int(event.character) - 1
-            if 0 <= index < len(self.choices):
-                event.stop()
-                self.dismiss(self.choices[index][0])
+    def action_choose(self, index: int) -> None:
+        if 0 <= index < len(self.choices):
+            self.dismiss(self.choices[index][0])
+        else:
+            self.app.bell()
 
     @on(OptionList.OptionSelected)
     def picked(self, event: OptionList.OptionSelected) -> None:
@@ -130,8 +134,8 @@ class SearchPickerScreen(PickerScreen):
     """Filter-as-you-type over options the caller computes; enter picks the highlighted one."""
 
     BINDINGS = [
-        Binding("down", "move(1)", "Next", show=False),
-        Binding("up", "move(-1)", "Previous", show=False),
+        Binding("down", "move(1)", "Next", show=False, id="picker.next"),
+        Binding("up", "move(-1)", "Previous", show=False, id="picker.previous"),
     ]
 
     def __init__(self, title: str, search: Callable[[str], list[tuple[str, Content]]], *, placeholder: str = "type to filter") -> None:

@@ -49,10 +49,10 @@ class SearchScreen(ModalScreen[str | None]):
     CSS_PATH = "search.tcss"
     BINDINGS = [
         Binding("escape", "cancel", "Back", id="search.cancel"),
-        Binding("down", "move(1)", "Next", show=False),
-        Binding("up", "move(-1)", "Previous", show=False),
-        Binding("pagedown", "move(8)", "Page down", show=False),
-        Binding("pageup", "move(-8)", "Page up", show=False),
+        Binding("down", "move(1)", "Next", show=False, id="search.next"),
+        Binding("up", "move(-1)", "Previous", show=False, id="search.previous"),
+        Binding("pagedown", "move(8)", "Page down", show=False, id="search.page_down"),
+        Binding("pageup", "move(-8)", "Page up", show=False, id="search.page_up"),
     ]
 
     def __init__(self, index: search.SearchIndex, store: Store, *, query: str = "") -> None:

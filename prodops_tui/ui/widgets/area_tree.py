@@ -18,10 +18,10 @@ class AreaTree(Tree[str]):
     "[b]Billing" is shown as typed (Tree would parse a str label as markup)."""
 
     BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g", "scroll_home", "Top", show=False),
-        Binding("G", "scroll_end", "Bottom", show=False),
+        Binding("j", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("g", "scroll_home", "Top", show=False, id="list.top"),
+        Binding("G", "scroll_end", "Bottom", show=False, id="list.bottom"),
     ]
 
     def process_label(self, label) -> Text:
