@@ -26,7 +26,7 @@ from .core.model import IMPORTANCE_LEVELS, FeedbackItem, ProductArea
 from .core.search.index import KINDS
 from .core.storage.store import Store, atomic_write_bytes
 from .core.text import first_line
-from .core.workspace import make_clock, open_workspace, workspace_dir
+from .core.workspace import Settings, make_clock, open_workspace, workspace_dir
 
 # Commands registered with their options now, doing their real work when their pane lands.
 _LANDS_WITH = {
@@ -130,6 +130,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     doctor = commands.add_parser("doctor", help="check the workspace; --repair restores it from journal and backups")
     doctor.add_argument("--repair", action="store_true")
+
+    keys = commands.add_parser("keys", help="the app's key bindings, after your keymap",
+                               description='Every key of the app: id, keys, where it works, what it does. Remap one in the settings '
+                                           'file: "keymap": {"inbox.archive": "E"}.')
+    keys_format = keys.add_mutually_exclusive_group()
+    keys_format.add_argument("--json", action="store_true")
+    keys_format.add_argument("--markdown", action="store_true", help="the table the README shows")
     return parser
 
 
@@ -401,6 +408,27 @@ def cmd_demo(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_keys(args: argparse.Namespace) -> int:
+    """The effective bindings; bad keymap entries are warnings, the rest still applies."""
+    from .ui.app import ProdopsApp  # the bindings are the UI's own declarations
+    from .ui.keys import catalogue, markdown_table, read_keymap
+
+    keymap, problems = read_keymap(Settings().get("keymap"), (e.id for e in catalogue(ProdopsApp)))
+    for problem in problems:
+        print(f"prodops: warning: {problem}", file=sys.stderr)
+    entries = catalogue(ProdopsApp, keymap)
+    if args.json:
+        print_json([e.record() for e in entries])
+    elif args.markdown:
+        sys.stdout.write(markdown_table(entries))
+    else:
+        width = max(len(e.display) for e in entries)
+        where_width = max(len(e.where) for e in entries)
+        for e in entries:
+            print(f"{e.display.ljust(width)}  {e.where.ljust(where_width)}  {e.description}  ({e.id})")
+    return 0
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from .core.storage import doctor
 
@@ -464,6 +492,8 @@ def dispatch(args: argparse.Namespace) -> int:
         raise NotAvailableYet(f"`prodops {args.command}` is not available yet (it lands with {_LANDS_WITH[args.command]})")
     if args.command == "doctor":
         return cmd_doctor(args)
+    if args.command == "keys":
+        return cmd_keys(args)
     store = open_workspace(workspace_dir(args.workspace))
     try:
         return COMMANDS[args.command](store, args)

@@ -9,6 +9,7 @@ from pathlib import Path
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.keys import format_key
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header, Tab, Tabs
 
@@ -19,6 +20,7 @@ from ..core.search.index import SearchIndex
 from ..core.storage.store import Store
 from ..core.workspace import Settings
 from .jump_provider import JumpProvider
+from .keys import catalogue, read_keymap, with_keymap
 from .panes.areas import AreasPane
 from .panes.base import Pane
 from .panes.checklists import ChecklistsPane
@@ -94,6 +96,8 @@ class ProdopsApp(App[int]):
         if theme:
             self.settings.set("theme", theme)
         self._theme_ready = True
+        self.keymap, self.keymap_problems = read_keymap(self.settings.get("keymap"), (e.id for e in catalogue(type(self))))
+        self.set_keymap(self.keymap)
 
     # --- layout ---------------------------------------------------------------
 
@@ -109,6 +113,8 @@ class ProdopsApp(App[int]):
         self.query_one(Tabs).can_focus = False
         if self.theme_problems:
             self.notify("\n".join(self.theme_problems), title="Some theme files did not load", severity="warning", timeout=10)
+        if self.keymap_problems:
+            self.notify("\n".join(self.keymap_problems), title=f"Keymap in {self.settings.path}", severity="warning", timeout=10)
         if self.poll_external:
             self.set_interval(EXTERNAL_POLL_SECONDS, self.check_external_changes)
         self._update_search_index()
@@ -265,18 +271,27 @@ class ProdopsApp(App[int]):
         pane_bindings = pane.own_bindings()
         if pane_bindings:
             sections.append((pane.TITLE, pane_bindings))
-        self.push_screen(HelpScreen(sections))
+        self.push_screen(HelpScreen([(title, with_keymap(bindings, self.keymap)) for title, bindings in sections]))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's own (theme, keys, quit, ...), then every action of the app and of each pane
+        from their bindings, with the key that runs it: one declaration feeds footer, help and palette."""
         yield from super().get_system_commands(screen)
-        for key, pane_id, _ in PANES:
-            yield SystemCommand(f"Go to {PANE_LABELS[pane_id]}", f"Show the {PANE_LABELS[pane_id]} pane (key {key})", partial(self.action_show_pane, pane_id))
-        yield SystemCommand("Undo", "Undo the last change", self.action_undo)
-        yield SystemCommand("Import feedback", "Import a CSV, JSON or JSONL export into the inbox (key I)", self._import_from_palette)
+        palette_free = {"app.palette", "app.quit"}  # opening the palette from itself; Textual has Quit
+        for entry in catalogue(type(self), self.keymap):
+            if entry.where == "anywhere" and entry.id not in palette_free:
+                yield SystemCommand(entry.description, f"{entry.tooltip} (key {entry.display})", partial(self.run_action, entry.action))
+        for _, pane_id, pane_type in PANES:
+            for binding in pane_type.own_bindings():
+                if binding.show and binding.id:
+                    key = format_key(self.keymap.get(binding.id, binding.key).split(",")[0])
+                    yield SystemCommand(f"{PANE_LABELS[pane_id]}: {binding.description}", f"{binding.tooltip or binding.description} (key {key} in {PANE_LABELS[pane_id]})",
+                                        partial(self._run_in_pane, pane_id, binding.action))
 
-    def _import_from_palette(self) -> None:
-        self.action_show_pane("inbox")
-        self.query_one(InboxPane).action_import_feedback()
+    def _run_in_pane(self, pane_id: str, action: str) -> None:
+        """A pane's action from the palette: show the pane, then act as its key would."""
+        self.action_show_pane(pane_id)
+        self.call_after_refresh(self.run_action, action, self.query_one(f"#{pane_id}", Pane))
 
     def watch_theme(self, theme_name: str) -> None:
         # Remember a theme picked in the palette; not the one set while starting up.
