@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 # C0 and C1 control characters except tab and newline: escape sequences (ESC [2J,
@@ -19,6 +20,12 @@ def clean_text(text: str) -> str:
 def clean_line(text: str) -> str:
     """One line of display text: control characters gone, runs of whitespace folded."""
     return _SPACES.sub(" ", _CONTROL.sub("", text)).strip()
+
+
+def fold(text: str) -> str:
+    """For matching, not for showing: lower case, accents off ("Tomás" -> "tomas")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def truncate(text: str, width: int) -> str:

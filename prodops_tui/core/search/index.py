@@ -17,31 +17,25 @@ from __future__ import annotations
 import bisect
 import re
 import threading
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from rapidfuzz import fuzz, process
 
+from .. import query as query_language
 from ..areas.lookup import area_path, has_active_owner, subtree_ids
-from ..dates import DateParseError, from_iso, parse_since
+from ..dates import from_iso
 from ..model import ActionItem, ChecklistTemplate, FeedbackItem, Opportunity, Person, ProductArea, Record, Retro
+from ..query import KIND_ALIASES, KINDS, MAX_QUERY_CHARS  # noqa: F401 (the CLI takes them from here)
 from ..storage.store import Store
-from ..text import clean_line, first_line, truncate
+from ..text import first_line, fold, truncate
 
-KINDS = ("feedback", "opportunity", "area", "person", "card", "action", "checklist")
 KIND_LABELS = {
     "feedback": "Feedback", "opportunity": "Opportunities", "area": "Areas", "person": "People",
     "card": "Retro cards", "action": "Action items", "checklist": "Checklists",
 }
-KIND_ALIASES = {
-    "feedback": "feedback", "fb": "feedback", "opportunity": "opportunity", "opportunities": "opportunity",
-    "area": "area", "areas": "area", "person": "person", "people": "person", "card": "card", "cards": "card",
-    "retro": "card", "action": "action", "actions": "action", "checklist": "checklist", "checklists": "checklist",
-}
-FILTER_NAMES = ("kind", "area", "tag", "status", "owner", "is", "since")
-MAX_QUERY_CHARS = 500  # a 10,000-character paste is cut here: nobody types more
+FILTER_NAMES = query_language.NAMES
 FUZZY_MIN_LENGTH = 4  # shorter words match by prefix only: "bil" is not a typo of "pil"
 FUZZY_SCORE = 80  # rapidfuzz ratio for a typo ("invocies" ~ "invoices" is 87.5)
 SHORT_FUZZY_SCORE = 75  # 4-5 letters: two swapped letters score 75 ("bluk" ~ "bulk")
@@ -58,11 +52,6 @@ KIND_WEIGHT = {"area": 1.3, "person": 1.25, "opportunity": 1.2, "checklist": 1.1
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 def words_of(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
@@ -73,7 +62,8 @@ class SearchDoc:
     id: str  # F-12, O-3, A-7, P-2, T-9, C-4; a retro card: R-2#3
     title: str
     body: str  # more searchable text, shown as a snippet
-    # area (id), tags, status, owners (ids), unowned (nobody owns it), unassigned (no product area), date (iso)
+    # area (id), tags, status, owners (ids), date (iso), importance, source and customer (case-folded),
+    # and the is: flags that hold (unowned, unassigned, untagged, unrated, linked, merged)
     facets: dict = field(default_factory=dict)
 
 
@@ -99,10 +89,10 @@ class SearchResult:
     hints: list[str]  # unknown filters and the like: said, not raised
 
 
-# What `is:` takes. unowned: nobody owns it (an area with no active owner, an action item with
-# no owner). unassigned: it has no product area, as in the inbox filter (feedback, opportunities,
-# action items).
-IS_FLAGS = ("unowned", "unassigned")
+# What `is:` takes (core/query.py says what each means and for which kinds of item).
+IS_FLAGS = query_language.IS_VALUES
+# Filters whose value is a part of the facet's value (customer:acme), not all of it.
+SUBSTRING_FACETS = ("source", "customer")
 
 
 # --- documents from records ----------------------------------------------------------------
@@ -115,7 +105,11 @@ def documents_for(store: Store, record: Record) -> list[SearchDoc]:
         return [SearchDoc("feedback", record.id, record.title or first_line(record.text, 80),
                           f"{record.text} {record.customer} {record.source} {' '.join(record.tags)}",
                           {"area": record.area, "tags": tuple(t.casefold() for t in record.tags), "status": status,
-                           "date": record.received_at or record.created_at, "unassigned": record.area is None})]
+                           "date": record.received_at or record.created_at, "importance": record.importance,
+                           "source": record.source.casefold(), "customer": record.customer.casefold(),
+                           "unassigned": record.area is None, "untagged": not record.tags,
+                           "unrated": record.importance is None, "linked": record.opportunity is not None,
+                           "merged": bool(record.duplicate_of or record.merged_from)})]
     if isinstance(record, Opportunity):
         return [SearchDoc("opportunity", record.id, record.title, record.description,
                           {"area": record.area, "status": record.status, "date": record.created_at,
@@ -171,8 +165,10 @@ class SearchIndex:
         self._small_docs: set[str] = set()  # every document that is not feedback (few, and meaningful)
         self._match_cache: dict[str, dict[str, float]] = {}
         # Filters become set intersections before any scoring: ("kind", "area"), ("tag", "export"),
-        # ("status", "new"), ("area", "A-3"), ("owner", "P-1"), ("is", "unowned"), ("is", "unassigned").
+        # ("status", "new"), ("area", "A-3"), ("owner", "P-1"), ("importance", "high"), ("is", "unowned"),
+        # ("customer", "acme freight"): customer: and source: take the values that contain what was typed.
         self._facets: dict[tuple[str, str], set[str]] = {}
+        self._facet_values: dict[str, set[str]] = {name: set() for name in SUBSTRING_FACETS}  # may hold stale ones
         self._feedback_order: list[str] = []  # feedback ids, oldest first; may hold deleted ones
         self._by_record: dict[str, list[str]] = {}  # record id -> its doc ids (a retro: its cards)
 
@@ -195,6 +191,7 @@ class SearchIndex:
             self._vocab, self._by_record, self._vocab_dirty = fresh._vocab, fresh._by_record, False
             self._buckets, self._small_docs, self._match_cache = fresh._buckets, fresh._small_docs, {}
             self._facets, self._feedback_order = fresh._facets, fresh._feedback_order
+            self._facet_values = fresh._facet_values
             self.revision = revision
 
     def refresh(self, store: Store) -> int:
@@ -240,6 +237,8 @@ class SearchIndex:
                 self._feedback_order.append(doc.id)
             for facet in _facet_keys(doc):
                 self._facets.setdefault(facet, set()).add(doc.id)
+                if facet[0] in self._facet_values:
+                    self._facet_values[facet[0]].add(facet[1])
             for word in all_words:
                 posting = self._postings.get(word)
                 if posting is None:
@@ -312,7 +311,7 @@ class SearchIndex:
                per_kind: int | None = None) -> SearchResult:
         parsed = parse_query(query, store)
         wanted_kinds = set(kinds) if kinds else None
-        if parsed.kinds is not None:
+        if parsed.kinds is not None:  # kind:, or a filter that only some kinds can pass (importance:)
             wanted_kinds = parsed.kinds if wanted_kinds is None else wanted_kinds & parsed.kinds
         with self._lock:
             allowed = self._allowed(parsed, wanted_kinds)
@@ -358,9 +357,15 @@ class SearchIndex:
 
         if kinds is not None:
             groups.append(union("kind", kinds))
-        groups.extend(facets.get(("tag", tag), set()) for tag in parsed.tags)
+        if parsed.tags:
+            groups.append(union("tag", parsed.tags))
         if parsed.statuses:
             groups.append(union("status", parsed.statuses))
+        if parsed.importance:
+            groups.append(union("importance", parsed.importance))
+        for name, typed in (("source", parsed.sources), ("customer", parsed.customers)):
+            if typed:
+                groups.append(union(name, [v for v in self._facet_values[name] if any(t in v for t in typed)]))
         if parsed.areas is not None:
             groups.append(union("area", parsed.areas))
         if parsed.owners is not None:
@@ -443,6 +448,7 @@ def _facet_keys(doc: SearchDoc) -> list[tuple[str, str]]:
     if facets.get("area"):
         keys.append(("area", facets["area"]))
     keys += [("owner", owner) for owner in facets.get("owners", ())]
+    keys += [(name, facets[name]) for name in ("importance", *SUBSTRING_FACETS) if facets.get(name)]
     keys += [("is", flag) for flag in IS_FLAGS if facets.get(flag)]
     return keys
 
@@ -458,18 +464,22 @@ def _number(doc_id: str) -> int:
 # --- queries -------------------------------------------------------------------------------
 
 _ID = re.compile(r"[A-Za-z]{1,2}-\d+(#\d+)?")
-_TOKEN = re.compile(r'(\w+):("([^"]*)"|\S*)|"([^"]*)"|(\S+)')
 
 
 @dataclass
 class ParsedQuery:
+    """A query (core/query.py) met with the workspace: index words, and filters as facet values."""
+
     words: list[str] = field(default_factory=list)
-    kinds: set[str] | None = None
+    kinds: set[str] | None = None  # None: any kind
     areas: set[str] | None = None  # area ids (with their sub-areas)
     tags: list[str] = field(default_factory=list)
     statuses: set[str] = field(default_factory=set)
+    importance: set[str] = field(default_factory=set)
+    sources: tuple[str, ...] = ()
+    customers: tuple[str, ...] = ()
     owners: set[str] | None = None  # person ids
-    flags: set[str] = field(default_factory=set)  # is:unowned, is:unassigned
+    flags: set[str] = field(default_factory=set)  # is: values
     since: str | None = None
     hints: list[str] = field(default_factory=list)
     has_filters: bool = False
@@ -477,16 +487,23 @@ class ParsedQuery:
     @property
     def is_plain(self) -> bool:
         """No filter narrows the words' matches."""
-        return (self.kinds is None and self.areas is None and not self.tags and not self.statuses
-                and self.owners is None and not self.flags and not self.since)
+        return not self.has_filters
 
     def accepts(self, doc: SearchDoc) -> bool:
         facets = doc.facets
+        if self.kinds is not None and doc.kind not in self.kinds:
+            return False
         if self.areas is not None and facets.get("area") not in self.areas:
             return False
-        if self.tags and not all(t in facets.get("tags", ()) for t in self.tags):
+        if self.tags and not any(t in facets.get("tags", ()) for t in self.tags):
             return False
-        if self.statuses and facets.get("status") not in self.statuses:
+        if self.statuses and str(facets.get("status", "")).casefold() not in self.statuses:
+            return False
+        if self.importance and facets.get("importance") not in self.importance:
+            return False
+        if self.sources and not any(s in facets.get("source", "") for s in self.sources):
+            return False
+        if self.customers and not any(c in facets.get("customer", "") for c in self.customers):
             return False
         if self.owners is not None and not self.owners & set(facets.get("owners", ())):
             return False
@@ -498,82 +515,35 @@ class ParsedQuery:
 
 
 def parse_query(query: str, store: Store, *, now: datetime | None = None) -> ParsedQuery:
-    """Free words and filters (kind: area: tag: status: owner: is: since:). An unknown or
-    unreadable filter becomes a hint and is left out, never an error."""
-    parsed = ParsedQuery()
-    text = clean_line(query)[:MAX_QUERY_CHARS]
-    for match in _TOKEN.finditer(text):
-        name, raw_value, quoted_value, quoted_words, word = match.groups()
-        if name is not None:
-            value = quoted_value if quoted_value is not None else raw_value
-            _apply_filter(parsed, name.casefold(), value.strip(), store, now)
-        elif quoted_words is not None:
-            parsed.words.extend(words_of(quoted_words))
-        elif _ID.fullmatch(word):
-            parsed.words.append(fold(word))  # F-12, R-2#3: the id as one word, as it is indexed
+    """Free words and filters, read by core/query.py. An unknown keyword or an unreadable value
+    is a hint and is left out, never an error; a readable filter that matches nothing (an area
+    nobody has) matches nothing, rather than being dropped and matching everything."""
+    read = query_language.parse(query, now=now or from_iso(store.clock()))
+    parsed = ParsedQuery(hints=[*read.hints, *read.errors], has_filters=read.has_filters)
+    for term in read.words:
+        if _ID.fullmatch(term):
+            parsed.words.append(fold(term))  # F-12, R-2#3: the id as one word, as it is indexed
         else:
-            parsed.words.extend(words_of(word))
+            parsed.words.extend(words_of(term))
     parsed.words = list(dict.fromkeys(parsed.words))[:20]
+    possible = read.kinds_matched()
+    if len(possible) < len(KINDS):
+        parsed.kinds = possible
+    if read.areas:
+        ids, hints = query_language.area_ids(store, read.areas)
+        parsed.areas = ids
+        parsed.hints += hints
+    if read.owners:
+        ids, hints = query_language.person_ids(store, read.owners)
+        parsed.owners = ids
+        parsed.hints += hints
+    parsed.tags = list(read.tags)
+    parsed.statuses = set(read.statuses)
+    parsed.importance = set(read.importance)
+    parsed.sources, parsed.customers = read.sources, read.customers
+    parsed.flags = set(read.flags)
+    parsed.since = read.since
     return parsed
-
-
-def _apply_filter(parsed: ParsedQuery, name: str, value: str, store: Store, now: datetime | None) -> None:
-    """A filter that cannot be read is a hint; a readable one that matches nothing (kind:bogus,
-    an area nobody has) matches nothing, rather than being dropped and matching everything."""
-    if name not in FILTER_NAMES:
-        parsed.hints.append(f"unknown filter {name}: — filters are {', '.join(n + ':' for n in FILTER_NAMES)}")
-        return
-    if not value:
-        parsed.hints.append(f"{name}: needs a value")
-        return
-    if name == "kind":
-        kind = KIND_ALIASES.get(value.casefold())
-        if kind is None:
-            parsed.hints.append(f"kind:{value}? kinds are {', '.join(KINDS)}")
-        parsed.kinds = (parsed.kinds or set()) | ({kind} if kind else set())
-    elif name == "area":
-        parsed.areas = (parsed.areas or set()) | _area_ids(store, value, parsed.hints)
-    elif name == "tag":
-        parsed.tags.append(value.casefold())
-    elif name == "status":
-        parsed.statuses.add(value.casefold())
-    elif name == "owner":
-        folded = fold(value)
-        people = [p for p in store.all(Person) if any(part.startswith(folded) for part in words_of(f"{p.name} {p.handle}"))]
-        if not people:
-            parsed.hints.append(f"nobody called {value!r}")
-        parsed.owners = (parsed.owners or set()) | {p.id for p in people}
-    elif name == "is":
-        if value.casefold() not in IS_FLAGS:
-            parsed.hints.append(f"is:{value}? try is:unowned (nobody owns it) or is:unassigned (no product area)")
-            return
-        parsed.flags.add(value.casefold())
-    elif name == "since":
-        try:
-            parsed.since = parse_since(value, now=now or from_iso(store.clock())).strftime("%Y-%m-%dT%H:%M:%SZ")
-        except DateParseError as exc:
-            parsed.hints.append(str(exc))
-            return
-    parsed.has_filters = True
-
-
-def _area_ids(store: Store, value: str, hints: list[str]) -> set[str]:
-    """The area named or pathed exactly so (and below it); else the one best match."""
-    from ..areas.lookup import find_areas
-
-    wanted = fold(value).strip()
-    areas = store.all(ProductArea)
-    exact = [a for a in areas if fold(a.name) == wanted or fold(area_path(store, a.id)) == wanted]
-    if not exact:
-        found = find_areas(store, value, limit=1)
-        exact = [found[0][0]] if found else []
-    if not exact:
-        hints.append(f"no area like {value!r}")
-        return set()
-    ids: set[str] = set()
-    for area in exact:
-        ids |= set(subtree_ids(store, area.id))
-    return ids
 
 
 # --- what a hit shows ----------------------------------------------------------------------
