@@ -57,32 +57,33 @@ class Keyword:
 
     name: str
     example: str  # what a user types, e.g. area:billing
-    description: str  # one short line, for the ? screen and the README
+    description: str  # one short line (32 characters at most: the ? screen's column), for ? and the README
     kinds: tuple[str, ...]  # the kinds of item it can match; items of other kinds never match it
+    takes_value: bool = True  # area:VALUE; not is:unassigned, not free words
 
     @property
     def label(self) -> str:
-        return self.name if ":" in self.name else f"{self.name}:"
+        return f"{self.name}:" if self.takes_value else self.name
 
 
 KEYWORDS: tuple[Keyword, ...] = (
     Keyword("area", "area:billing", "in the area or one below it", _WITH_AREA),
     Keyword("tag", "tag:export", "tagged so (#export too)", ("feedback",)),
     Keyword("status", "status:new", "in this status (or retro phase)", tuple(STATUSES)),
-    Keyword("importance", "importance:high", "rated low, medium, high, critical", ("feedback",)),
+    Keyword("importance", "importance:high", "low, medium, high or critical", ("feedback",)),
     Keyword("source", "source:support", "its source contains this", ("feedback",)),
     Keyword("customer", 'customer:"Acme Freight"', "its customer contains this", ("feedback",)),
     Keyword("owner", "owner:priya", "owned by this person", ("area", "action")),
     Keyword("kind", "kind:area", "only items of this kind", KINDS),
-    Keyword("since", "since:2w", "dated on or after (2w, 2026-11-01)", KINDS),
-    Keyword("is:unassigned", "is:unassigned", "no product area", ("feedback", "opportunity", "action")),
-    Keyword("is:unowned", "is:unowned", "nobody owns it (area, action item)", ("area", "action")),
-    Keyword("is:untagged", "is:untagged", "feedback without tags", ("feedback",)),
-    Keyword("is:unrated", "is:unrated", "feedback without an importance", ("feedback",)),
-    Keyword("is:linked", "is:linked", "feedback linked to an opportunity", ("feedback",)),
-    Keyword("is:merged", "is:merged", "feedback merged with other feedback", ("feedback",)),
+    Keyword("since", "since:2w", "on or after: 2w, 2026-11-01", KINDS),
+    Keyword("is:unassigned", "is:unassigned", "no product area", ("feedback", "opportunity", "action"), False),
+    Keyword("is:unowned", "is:unowned", "area or action nobody owns", ("area", "action"), False),
+    Keyword("is:untagged", "is:untagged", "feedback without tags", ("feedback",), False),
+    Keyword("is:unrated", "is:unrated", "feedback without an importance", ("feedback",), False),
+    Keyword("is:linked", "is:linked", "linked to an opportunity", ("feedback",), False),
+    Keyword("is:merged", "is:merged", "merged with other feedback", ("feedback",), False),
 )
-FREE_WORDS = Keyword("words", 'slow "credit note"', "every word or phrase appears", KINDS)
+FREE_WORDS = Keyword("words", 'slow "credit note"', "every word or phrase appears", KINDS, False)
 BY_NAME = {keyword.name: keyword for keyword in KEYWORDS}
 IS_VALUES = tuple(k.name.split(":", 1)[1] for k in KEYWORDS if k.name.startswith("is:"))
 # The keyword names, in table order: what `name:` takes.

@@ -189,6 +189,7 @@ def test_every_keyword_in_the_table_is_read_by_the_parser_from_its_own_example()
         assert parsed.has_filters and not parsed.errors and not parsed.hints, keyword.name
     assert set(query.NAMES) == {"area", "tag", "status", "importance", "source", "customer", "owner", "kind", "since", "is"}
     assert {"is:unassigned", "is:unowned", "is:untagged", "is:unrated", "is:linked", "is:merged"} <= set(query.BY_NAME)
+    assert all(len(k.description) <= 32 for k in (*query.KEYWORDS, query.FREE_WORDS)), "one line in the ? screen's column"
 
 
 def test_the_readme_lists_the_keywords_from_the_table():

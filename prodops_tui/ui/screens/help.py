@@ -1,4 +1,5 @@
-"""The `?` screen: every key that works here, from the same BINDINGS the footer shows."""
+"""The `?` screen: every key that works here, from the same BINDINGS the footer shows, and the
+query language's keywords, from the table in core/query.py."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from ...core.query import FREE_WORDS, KEYWORDS
 
 
 def binding_rows(title: str, bindings: list[Binding]) -> list[Content]:
@@ -19,6 +22,14 @@ def binding_rows(title: str, bindings: list[Binding]) -> list[Content]:
         seen.add(binding.description)
         keys = binding.key_display or binding.key.replace(",", " ")
         rows.append(Content.assemble((f"  {keys:<16}", "bold $accent"), binding.description))
+    return rows
+
+
+def query_rows() -> list[Content]:
+    """The keywords the inbox filter, saved views and search take, a line each."""
+    rows = [Content.styled("Filter (f) and search (/) words", "bold $primary")]
+    for keyword in (*KEYWORDS, FREE_WORDS):
+        rows.append(Content.assemble((f"  {keyword.label:<14}", "bold $accent"), keyword.description))
     return rows
 
 
@@ -43,6 +54,7 @@ class HelpScreen(ModalScreen[None]):
             if column:
                 column.append(Content(""))
             column.extend(binding_rows(title, bindings))
+        columns[0].extend([Content(""), *query_rows()])
         columns[0].extend([Content(""), Content.styled("esc, ? or q closes this screen", "$text-muted")])
         with VerticalScroll(id="help-box"):
             with Horizontal():

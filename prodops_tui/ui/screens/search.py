@@ -11,12 +11,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ...core.query import NAMES
 from ...core.search import index as search
 from ...core.storage.store import Store
 from ...core.text import clean_line, truncate
 
 PER_KIND = 8
-HINT = "type any part of a name or text, misspelled, in any order · kind: area: tag: status: owner: is: since: · enter opens · esc returns"
+# The keywords from core/query.py's table: the same ones the inbox filter takes.
+HINT = f"type any part of a name or text, misspelled, in any order · {' '.join(n + ':' for n in NAMES)} · enter opens · esc returns"
 
 
 def highlighted(text: str, words: frozenset[str], style: str = "bold $accent underline") -> Content:
