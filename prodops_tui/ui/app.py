@@ -10,8 +10,10 @@ from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.keys import format_key
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header, Tab, Tabs
+from textual.worker import Worker
 
 from ..core.areas.lookup import area_path
 from ..core.errors import ProdopsError
@@ -47,6 +49,15 @@ class UnknownTheme(ProdopsError):
     pass
 
 
+class WorkspaceChanged(Message):
+    """The store holds a new revision: a change made here, an undo, or another process's.
+    The store says so itself (Store.on_revision), so no writer has to remember to."""
+
+    def __init__(self, revision: int) -> None:
+        super().__init__()
+        self.revision = revision
+
+
 class ProdopsApp(App[int]):
     TITLE = "prodops"
     CSS_PATH = ["app.tcss", "panes/base.tcss", "panes/inbox.tcss", "panes/areas.tcss", "panes/retro.tcss", "panes/checklists.tcss"]
@@ -78,7 +89,7 @@ class ProdopsApp(App[int]):
     ) -> None:
         super().__init__()
         self.store = store
-        store.auto_fold = False  # folded by a worker, so no key press waits for it
+        store.defer_folds()  # folded by a worker, so no key press waits for it
         self.settings = settings or Settings()
         self.sub_title = workspace_label if workspace_label is not None else str(store.directory)
         self.poll_external = poll_external
@@ -96,6 +107,9 @@ class ProdopsApp(App[int]):
         if theme:
             self.settings.set("theme", theme)
         self._theme_ready = True
+        self._panes: dict[str, Pane] = {}
+        self._index_worker: Worker | None = None
+        self._stop_listening = store.on_revision(lambda revision: self.post_message(WorkspaceChanged(revision)))
         self.keymap, self.keymap_problems = read_keymap(self.settings.get("keymap"), (e.id for e in catalogue(type(self))))
         self.set_keymap(self.keymap)
 
@@ -106,7 +120,8 @@ class ProdopsApp(App[int]):
         yield Tabs(*(Tab(f"{key} {PANE_LABELS[pane_id]}", id=f"tab-{pane_id}") for key, pane_id, _ in PANES), id="pane-tabs")
         with ContentSwitcher(initial="inbox", id="panes"):
             for _, pane_id, pane_type in PANES:
-                yield pane_type(self.store, id=pane_id)
+                self._panes[pane_id] = pane_type(self.store, id=pane_id)
+                yield self._panes[pane_id]
         yield Footer(show_command_palette=False)  # ctrl+p is in BINDINGS, in its place
 
     def on_mount(self) -> None:
@@ -131,15 +146,21 @@ class ProdopsApp(App[int]):
 
     @property
     def active_pane(self) -> Pane:
-        switcher = self.query_one("#panes", ContentSwitcher)
-        return self.query_one(f"#{switcher.current}", Pane)
+        return self._panes[self.query_one("#panes", ContentSwitcher).current or "inbox"]
+
+    def on_unmount(self) -> None:
+        self._stop_listening()
 
     # --- keeping in step with the workspace -------------------------------------
 
+    def on_workspace_changed(self, message: WorkspaceChanged) -> None:
+        self.workspace_changed()
+
     def workspace_changed(self) -> None:
-        """Every pane re-renders from the core (attributes down)."""
-        for pane in self.query(Pane):
-            pane.revision = self.store.revision
+        """The one door for every change: the visible pane re-renders from the core now
+        (attributes down), a hidden one when it is shown; the search index catches up."""
+        if self._panes:
+            self.active_pane.revision = self.store.revision
         self._update_search_index()
         if self.store.fold_due():
             self._fold_in_background()
@@ -151,9 +172,6 @@ class ProdopsApp(App[int]):
         except (ProdopsError, OSError) as exc:
             # The journal still holds every change; the next fold tries again.
             self.call_from_thread(self.notify, f"Could not fold the journal: {exc}", title="Workspace", severity="warning")
-
-    def on_pane_changed(self, event: Pane.Changed) -> None:
-        self.workspace_changed()
 
     def on_areas_pane_show_feedback(self, event: AreasPane.ShowFeedback) -> None:
         """enter on an area: the inbox, all statuses, filtered to that area and below."""
@@ -185,12 +203,12 @@ class ProdopsApp(App[int]):
     @work(thread=True, exclusive=True, group="external-refresh", exit_on_error=False)
     def _refresh_from_disk(self) -> None:
         try:
-            changed = self.store.refresh()
+            self.store.refresh()
         except ProdopsError as exc:
             self.call_from_thread(self.notify, str(exc), title="Workspace", severity="error", timeout=10)
             return
-        if changed:
-            self.call_from_thread(self.workspace_changed)
+        # A change found on disk reaches the screen the way every change does: the store
+        # announces it (WorkspaceChanged).
 
     # --- actions ----------------------------------------------------------------
 
@@ -204,7 +222,9 @@ class ProdopsApp(App[int]):
 
     def _switch_to(self, pane_id: str) -> None:
         self.query_one("#panes", ContentSwitcher).current = pane_id
-        self.query_one(f"#{pane_id}", Pane).focus_default()
+        pane = self._panes[pane_id]
+        pane.revision = self.store.revision  # a pane hidden while the workspace changed catches up
+        pane.focus_default()
 
     def action_undo(self) -> None:
         try:
@@ -213,7 +233,6 @@ class ProdopsApp(App[int]):
             self.notify(str(exc), title="Undo", severity="warning")
             return
         self.notify(f"Undid: {undone.label}", title="Undo")
-        self.workspace_changed()
 
     def action_search(self, query: str = "") -> None:
         if isinstance(self.screen, SearchScreen):
@@ -245,19 +264,25 @@ class ProdopsApp(App[int]):
                     self.action_show_pane("retro")
                     self.query_one(RetroPane).open_retro(action.retro)
 
-    @work(thread=True, exclusive=True, group="search-index", exit_on_error=False)
     def _update_search_index(self) -> None:
         """Built once in the background (the app is usable meanwhile), then kept up to date
-        record by record on every change."""
+        record by record on every change. One worker at a time: a change that lands while it
+        runs is picked up when it is done (cancelling a thread does not stop it)."""
+        if self._index_worker is None or self._index_worker.is_finished:
+            self._index_worker = self._catch_up_search_index()
+
+    @work(thread=True, group="search-index", exit_on_error=False)
+    def _catch_up_search_index(self) -> None:
         was_ready = self.search_index.ready
         self.search_index.refresh(self.store)
-        if not was_ready:
-            self.call_from_thread(self._search_index_ready)
+        self.call_from_thread(self._search_index_caught_up, not was_ready)
 
-    def _search_index_ready(self) -> None:
+    def _search_index_caught_up(self, first_time: bool) -> None:
         """On the event loop: the screen stack is the app's, never read from a worker thread."""
-        if isinstance(self.screen, SearchScreen):
+        if first_time and isinstance(self.screen, SearchScreen):
             self.screen.index_ready()
+        if self.search_index.revision != self.store.revision:
+            self._index_worker = self._catch_up_search_index()
 
     def action_help(self) -> None:
         pane = self.active_pane

@@ -333,3 +333,24 @@ def test_threads_of_one_process_writing_one_file_atomically_never_collide(tmp_pa
     assert errors == []
     assert target.read_bytes() in payloads
     assert [p.name for p in tmp_path.iterdir()] == ["prodops.json"]  # no temp file left behind
+
+
+def test_the_store_announces_each_new_revision_once_whoever_made_it(workspace):
+    store = Store.open(workspace, clock=fixed_clock)
+    heard: list[int] = []
+    stop = store.on_revision(heard.append)
+    add_feedback(store, "one")
+    assert heard == [store.revision]
+    store.undo()  # an undo makes a change inside: still one announcement
+    assert heard == [store.revision - 1, store.revision]
+    with pytest.raises(RuntimeError), store.change("refused") as tx:
+        tx.add(FeedbackItem(text="never stored"))
+        raise RuntimeError("the block failed")
+    assert len(heard) == 2  # nothing stored, nothing said
+    other = Store.open(workspace, clock=fixed_clock)
+    add_feedback(other, "from another process")
+    assert store.refresh() and len(heard) == 3 and heard[-1] == store.revision
+    assert not store.refresh() and len(heard) == 3
+    stop()
+    add_feedback(store, "unheard")
+    assert len(heard) == 3

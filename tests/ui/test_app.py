@@ -10,6 +10,7 @@ from textual.widgets import ContentSwitcher, Static, Tabs
 from prodops_tui.core.feedback import inbox
 from prodops_tui.core.storage.store import Store
 from prodops_tui.ui.app import ProdopsApp, UnknownTheme
+from prodops_tui.ui.panes.inbox import InboxPane
 from prodops_tui.ui.screens.help import HelpScreen
 from prodops_tui.ui.widgets.feedback_list import FeedbackList
 
@@ -172,3 +173,38 @@ async def test_a_theme_picked_while_running_is_remembered(demo_store, make_app):
         app.theme = "prodops-high-contrast"  # what the palette's Theme command sets
         await pilot.pause()
     assert make_app(demo_store).theme == "prodops-high-contrast"
+
+
+async def test_a_change_from_any_writer_reaches_the_visible_pane_with_no_message_to_remember(demo_store, make_app):
+    """A modal screen, a worker or a core verb called directly: the store announces the
+    change, so the screen cannot be left stale by a writer that forgot to say so."""
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        inbox.capture(demo_store, "Written behind the pane's back", origin="app")
+        assert await wait_until(pilot, lambda: listed(app)[:1] == ["Written behind the pane's back"], seconds=3)
+
+
+async def test_only_the_visible_pane_re_renders_and_a_hidden_one_catches_up_when_shown(demo_store, make_app, monkeypatch):
+    from prodops_tui.ui.panes.areas import AreasPane
+    from prodops_tui.ui.panes.retro import RetroPane
+
+    renders: list[str] = []
+    for pane_type in (InboxPane, AreasPane, RetroPane):
+        real = pane_type.refresh_view
+        monkeypatch.setattr(pane_type, "refresh_view", lambda self, real=real: (renders.append(type(self).__name__), real(self))[1])
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        renders.clear()
+        await pilot.press("e")  # archive in the inbox
+        await pilot.pause()
+        assert renders.count("InboxPane") >= 1 and "AreasPane" not in renders and "RetroPane" not in renders
+        renders.clear()
+        await pilot.press("2")
+        await pilot.pause()
+        assert renders.count("AreasPane") == 1  # one catch-up render on showing it
+        renders.clear()
+        await pilot.press("1", "2")
+        await pilot.pause()
+        assert "AreasPane" not in renders  # nothing changed since: no render

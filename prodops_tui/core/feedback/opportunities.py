@@ -19,13 +19,14 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from rapidfuzz import fuzz, process, utils
 
 from ..areas.lookup import resolve_area
 from ..errors import InvalidInput, NotFound
 from ..model import OPPORTUNITY_STATUSES, FeedbackItem, Opportunity
-from ..storage.store import Store
+from ..storage.store import Store, atomic_write_bytes
 from ..text import clean_line, clean_text, neutralise_cell
 from .duplicates import customer_asks
 
@@ -160,6 +161,11 @@ def close_the_loop_csv(store: Store, opportunity_id: str) -> str:
             [neutralise_cell(name), " ".join(ids), opportunity.id, neutralise_cell(opportunity.title), opportunity.status]
         )
     return out.getvalue()
+
+
+def write_close_the_loop(store: Store, opportunity_id: str, path: Path) -> None:
+    """Write the close-the-loop CSV to `path` (private, written whole or not at all)."""
+    atomic_write_bytes(path, close_the_loop_csv(store, opportunity_id).encode("utf-8"))
 
 
 def find(store: Store, query: str, *, limit: int = 50) -> list[Opportunity]:

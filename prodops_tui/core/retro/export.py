@@ -6,13 +6,14 @@ taken mid-reflect must not show the room what it has not seen yet."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from ..areas.lookup import area_path
 from ..errors import InvalidInput
 from ..feedback.exporters import markdown_literal
 from ..model import Retro
-from ..storage.store import Store
+from ..storage.store import Store, atomic_write_bytes
 from . import actions as retro_actions
 from . import board as retros
 
@@ -179,3 +180,11 @@ def _markdown(record: dict[str, Any]) -> str:
         out.append("No actions yet.")
     out.append("")
     return "\n".join(out)
+
+
+def write_retro(store: Store, retro_id: str, path: Path) -> str:
+    """Write the retro to `path` (private, written whole or not at all): JSON for a .json
+    file, else Markdown. Returns the format written."""
+    fmt = "json" if path.suffix.lower() == ".json" else "md"
+    atomic_write_bytes(path, export_retro(store, retro_id, fmt).encode("utf-8"))
+    return fmt

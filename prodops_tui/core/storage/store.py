@@ -320,6 +320,11 @@ class Store:
         self._journal_sig: tuple[int, int, int] | None = None
         self._journal_pos = 0
         self._thread_lock = threading.RLock()
+        # Told of every new revision (see on_revision); the depth keeps a nested call (undo
+        # makes a change) from announcing before the outer one is done.
+        self._listeners: list[Callable[[int], None]] = []
+        self._announced = 0
+        self._calls = threading.local()
         self._lock_fd: int | None = None
         self._lock_depth = 0
         self._lock_mode = 0
@@ -510,7 +515,7 @@ class Store:
         Cheap when nothing did (two stat calls); never waits for another process's lock."""
         if self._closed:
             return False
-        with self._thread_lock:
+        with self._announcing(), self._thread_lock:
             if (
                 _file_signature(self.snapshot_path) == self._snapshot_sig
                 and _file_signature(self.journal_path) == self._journal_sig
@@ -542,13 +547,38 @@ class Store:
     def created_at(self) -> str:
         return self._meta.get("created_at", "")
 
+    # --- announcing -----------------------------------------------------------
+
+    def on_revision(self, listener: Callable[[int], None]) -> Callable[[], None]:
+        """Call `listener(revision)` after every change this store comes to hold: its own, an
+        undo, or another process's seen by refresh(). It runs on the thread that made the
+        change, after the store's locks are released; `changed_since` says what changed.
+        Returns a function that stops it."""
+        if not self._listeners:
+            self._announced = self.revision  # what it holds now is not news
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    @contextmanager
+    def _announcing(self) -> Iterator[None]:
+        depth = getattr(self._calls, "depth", 0)
+        self._calls.depth = depth + 1
+        try:
+            yield
+        finally:
+            self._calls.depth = depth
+        if depth == 0 and self.revision != self._announced:
+            self._announced = self.revision
+            for listener in list(self._listeners):
+                listener(self.revision)
+
     # --- writing ------------------------------------------------------------
 
     @contextmanager
     def change(self, label: str, *, origin: str = "app", history: bool = True) -> Iterator[Transaction]:
         """Make one change: everything put, added or deleted in the block is stored as
         one journal line, durable on disk when the block exits, or not at all."""
-        with self._thread_lock, self._locked(exclusive=True):
+        with self._announcing(), self._thread_lock, self._locked(exclusive=True):
             self._catch_up()
             tx = Transaction(self, label, origin, self.clock(), history)
             yield tx
@@ -578,6 +608,11 @@ class Store:
         self._journal_pos += len(line)
         self._journal_sig = _file_signature(self.journal_path)
 
+    def defer_folds(self) -> None:
+        """From now on a change never folds by itself: the caller folds when fold_due() says
+        so, off its user's path (the app, in a worker: a 100k-item fold takes seconds)."""
+        self.auto_fold = False
+
     def fold_due(self) -> bool:
         """The journal has outgrown a quarter of the snapshot: folding now keeps the
         amortised cost of a change independent of the workspace's size."""
@@ -586,7 +621,7 @@ class Store:
 
     def fold(self, *, only_if_due: bool = False) -> bool:
         """Fold the journal into the TinyDB file now (`prodops doctor`, the app's worker)."""
-        with self._thread_lock, self._locked(exclusive=True):
+        with self._announcing(), self._thread_lock, self._locked(exclusive=True):
             self._catch_up()
             if not self._journal_pos or (only_if_due and not self.fold_due()):
                 return False
@@ -650,7 +685,7 @@ class Store:
 
     def undo(self, *, origin: str = "app") -> Change:
         """Take back the newest change not yet undone; refuse if its records changed since."""
-        with self._thread_lock, self._locked(exclusive=True):
+        with self._announcing(), self._thread_lock, self._locked(exclusive=True):
             self._catch_up()
             target = self.undoable()
             if target is None:

@@ -8,7 +8,6 @@ from typing import ClassVar, TypeVar
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 
@@ -20,15 +19,13 @@ T = TypeVar("T")
 
 
 class Pane(Vertical):
-    """A pane. The app sets `revision` (attributes down) whenever the store changed;
-    a pane that changed the store posts `Changed` (messages up)."""
+    """A pane. The app sets `revision` (attributes down) when the store holds a new one and
+    the pane is shown; a pane changes the store only through core verbs, and the store
+    itself announces the change (no message to remember)."""
 
     TITLE: ClassVar[str] = ""
 
     revision: reactive[int] = reactive(0, init=False)
-
-    class Changed(Message):
-        """The pane stored a change: every pane should re-render."""
 
     def __init__(self, store: Store, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="pane")
@@ -50,6 +47,7 @@ class Pane(Vertical):
 
     def on_mount(self) -> None:
         self.refresh_view()
+        self.set_reactive(Pane.revision, self.store.revision)  # what it shows; a later one re-renders it
 
     def watch_revision(self) -> None:
         self.refresh_view()
@@ -63,14 +61,13 @@ class Pane(Vertical):
 
     def store_change(self, change: Callable[[], T], done: str | Callable[[T], str], *, title: str, failed: str = "Not changed") -> T | None:
         """Make one change through the core; say what it did (and that u undoes it) or, in
-        one line, why it was refused; then let every pane re-render. None when refused."""
+        one line, why it was refused. None when refused. The store announces the change."""
         try:
             result = change()
         except (ProdopsError, ValueError) as exc:
             self.notify(str(exc), title=failed, severity="error")
             return None
         self.notify(f"{done(result) if callable(done) else done} — u undoes", title=title)
-        self.post_message(self.Changed())
         return result
 
 

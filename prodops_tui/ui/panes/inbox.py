@@ -264,7 +264,6 @@ class InboxPane(Pane):
             self.set_reactive(InboxPane.filter_query, "")
             self.view = view.id
             self.notify(f"Saved view {view.name}: {query}", title="Views")
-            self.post_message(self.Changed())
 
         self.app.push_screen(TextScreen(f"Name for the view “{query}”", placeholder="e.g. Billing, urgent"), save)
 
@@ -279,7 +278,6 @@ class InboxPane(Pane):
             return
         self.view = "new"
         self.notify(f"Deleted view {view.name} — u undoes", title="Views")
-        self.post_message(self.Changed())
 
     def action_archive(self) -> None:
         self._apply(inbox.Triage(status="archived"))
@@ -367,18 +365,10 @@ class InboxPane(Pane):
         )
 
     def action_show_opportunities(self, keep: str | None = None) -> None:
-        def done(changed: bool | None) -> None:
-            if changed:
-                self.post_message(self.Changed())
-
-        self.app.push_screen(OpportunitiesScreen(self.store, keep=keep), done)
+        self.app.push_screen(OpportunitiesScreen(self.store, keep=keep))
 
     def action_import_feedback(self) -> None:
-        def done(imported: bool | None) -> None:
-            if imported:
-                self.post_message(self.Changed())
-
-        self.app.push_screen(ImportScreen(self.store), done)
+        self.app.push_screen(ImportScreen(self.store))
 
     def action_new_item(self) -> None:
         def capture(draft: FeedbackDraft | None) -> None:

@@ -42,7 +42,6 @@ class CardKeys:
                 retros.add_card(self.store, retro.id, column, draft.text, author=draft.author)
             except (ProdopsError, ValueError) as exc:
                 return str(exc)
-            self.post_message(self.Changed())
             return None
 
         people = sorted(set(retro.participants))

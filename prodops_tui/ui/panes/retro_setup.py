@@ -9,9 +9,8 @@ from ...core.areas.lookup import area_path, resolve_area
 from ...core.errors import ProdopsError
 from ...core.model import ActionItem, Person, ProductArea, Retro
 from ...core.retro import board as retros
-from ...core.retro.export import export_retro
+from ...core.retro.export import write_retro
 from ...core.retro.templates import find_template, load_templates
-from ...core.storage.store import atomic_write_bytes
 from ..screens.pickers import TextScreen
 from ..screens.retro_forms import NewRetroForm, RetroDraft, split_names
 from . import retro_rows as rows
@@ -47,7 +46,6 @@ class RetroSetupKeys:
             except (ProdopsError, ValueError) as exc:
                 return str(exc)
             self.notify(f"{started.id} started — {rows.plural(len(started.checkin), 'open action')} to review at check-in — u undoes", title="Retro")
-            self.post_message(self.Changed())
             self.open_retro(started.id)
             return None
 
@@ -98,9 +96,8 @@ class RetroSetupKeys:
             if not value or not value.strip():
                 return
             path = Path(value.strip()).expanduser()
-            fmt = "json" if path.suffix.lower() == ".json" else "md"
             try:
-                atomic_write_bytes(path, export_retro(self.store, retro.id, fmt).encode("utf-8"))
+                write_retro(self.store, retro.id, path)
             except (ProdopsError, OSError) as exc:
                 self.notify(f"Could not write {path}: {exc}", title="Export", severity="error")
                 return

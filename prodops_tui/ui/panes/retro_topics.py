@@ -47,7 +47,6 @@ class TopicKeys:
                 said.append("new person: " + ", ".join(made.created_people))
             said.extend(made.warnings)
             self.notify(" · ".join(said) + " — u undoes", title="Action item", severity="warning" if made.warnings else "information")
-            self.post_message(self.Changed())
             return None
 
         self.app.push_screen(ActionForm(topic.title if topic else "", submit, now=self.now, people=people))
@@ -97,8 +96,7 @@ class TopicKeys:
         except (ProdopsError, ValueError) as exc:
             self.app.bell()
             self.notify(str(exc), title="Vote refused", severity="error")
-            return
-        self.post_message(self.Changed())  # no toast per vote: the counts on screen say it
+        # No toast for a vote that counts: the counts on screen say it.
 
     # --- discussion ----------------------------------------------------------------------------
 
@@ -115,7 +113,6 @@ class TopicKeys:
                 retros.set_notes(self.store, retro.id, topic.key, draft.text)
             except (ProdopsError, ValueError) as exc:
                 return str(exc)
-            self.post_message(self.Changed())
             return None
 
         self.app.push_screen(NotesForm(truncate(clean_line(topic.title), 50), topic.notes, submit))

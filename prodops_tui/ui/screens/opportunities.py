@@ -17,7 +17,6 @@ from ...core.areas.lookup import area_path
 from ...core.errors import ProdopsError
 from ...core.feedback import opportunities
 from ...core.model import OPPORTUNITY_STATUSES
-from ...core.storage.store import atomic_write_bytes
 from ...core.text import clean_line, clean_text, truncate
 from .pickers import TextScreen
 
@@ -121,7 +120,7 @@ class OpportunitiesScreen(ModalScreen[bool]):
                 return
             path = Path(path_text).expanduser()
             try:
-                atomic_write_bytes(path, opportunities.close_the_loop_csv(self.store, opportunity_id).encode("utf-8"))
+                opportunities.write_close_the_loop(self.store, opportunity_id, path)
             except OSError as exc:
                 self.notify(f"{path}: {exc.strerror or exc}", title="Not written", severity="error")
                 return
