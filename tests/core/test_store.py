@@ -354,3 +354,17 @@ def test_the_store_announces_each_new_revision_once_whoever_made_it(workspace):
     stop()
     add_feedback(store, "unheard")
     assert len(heard) == 3
+
+
+def test_derived_data_is_built_once_per_revision_and_never_outlives_a_change(workspace):
+    store = Store.open(workspace, clock=fixed_clock)
+    builds: list[int] = []
+
+    def count_feedback(s: Store) -> int:
+        builds.append(s.revision)
+        return s.count(FeedbackItem)
+
+    assert store.derived("test.count", count_feedback) == 0
+    assert store.derived("test.count", count_feedback) == 0 and len(builds) == 1
+    add_feedback(store, "one")
+    assert store.derived("test.count", count_feedback) == 1 and len(builds) == 2

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -78,15 +77,13 @@ def coverage(query_tokens: list[str], text: str) -> float:
     return sum(_token_score(word, tokens) for word in query_tokens) / len(query_tokens)
 
 
-_INDEXES: weakref.WeakKeyDictionary[Store, tuple[int, tuple[Any, ...]]] = weakref.WeakKeyDictionary()
-
-
 def _search_index(store: Store) -> tuple[Any, ...]:
     """Paths, searchable fields and haystacks of every area, rebuilt only when the store changed
     (typing a query asks again on every keystroke)."""
-    cached = _INDEXES.get(store)
-    if cached is not None and cached[0] == store.revision:
-        return cached[1]
+    return store.derived("ownership.search_index", _build_search_index)
+
+
+def _build_search_index(store: Store) -> tuple[Any, ...]:
     people = _people_by_id(store)
     areas = store.all(ProductArea)
     by_id = {area.id: area for area in areas}
@@ -94,9 +91,7 @@ def _search_index(store: Store) -> tuple[Any, ...]:
     fields = {area.id: _fields(area, paths[area.id], people) for area in areas}
     # Preprocessed once here, not by rapidfuzz on every query (PITFALLS: no default processing).
     haystacks = {area_id: utils.default_process(" ".join(text for _, text in entries)) for area_id, entries in fields.items()}
-    index = (by_id, paths, fields, haystacks)
-    _INDEXES[store] = (store.revision, index)
-    return index
+    return (by_id, paths, fields, haystacks)
 
 
 def who_owns(store: Store, query: str, *, limit: int = 20) -> list[AreaMatch]:

@@ -52,6 +52,7 @@ CHANGES_KEPT = 1_000  # revisions whose changed ids are remembered for increment
 FOLD_MIN_BYTES = 1 << 20
 
 R = TypeVar("R", bound=Record)
+T = TypeVar("T")
 
 
 def ensure_private_dir(path: Path) -> None:
@@ -323,6 +324,7 @@ class Store:
         # Told of every new revision (see on_revision); the depth keeps a nested call (undo
         # makes a change) from announcing before the outer one is done.
         self._listeners: list[Callable[[int], None]] = []
+        self._derived: dict[str, tuple[int, Any]] = {}  # see derived()
         self._announced = 0
         self._calls = threading.local()
         self._lock_fd: int | None = None
@@ -546,6 +548,18 @@ class Store:
     @property
     def created_at(self) -> str:
         return self._meta.get("created_at", "")
+
+    def derived(self, key: str, build: Callable[[Store], T]) -> T:
+        """A value computed from what the store holds (an index, a lookup table), built once
+        per revision and shared by every caller: the one place derived data is kept, so a
+        change can never leave a stale copy behind. `key` names it (module.what)."""
+        revision = self.revision
+        kept = self._derived.get(key)
+        if kept is not None and kept[0] == revision:
+            return kept[1]
+        value = build(self)
+        self._derived[key] = (revision, value)
+        return value
 
     # --- announcing -----------------------------------------------------------
 
