@@ -24,7 +24,8 @@ from .core.feedback.exporters import EXPORT_FORMATS, export_feedback, export_opp
 from .core.feedback.filters import apply_filter, find_view, parse_filter
 from .core.model import IMPORTANCE_LEVELS, FeedbackItem, ProductArea
 from .core.search.index import KINDS
-from .core.storage.store import Store, atomic_write_bytes
+from .core.storage.files import atomic_write_bytes
+from .core.storage.store import Store
 from .core.text import first_line
 from .core.workspace import Settings, make_clock, open_workspace, workspace_dir
 

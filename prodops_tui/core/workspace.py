@@ -12,7 +12,8 @@ import platformdirs
 
 from .dates import parse_when, to_iso, utc_now
 from .errors import InvalidInput
-from .storage.store import Store, atomic_write_bytes, ensure_private_dir
+from .storage.files import atomic_write_bytes, ensure_private_dir
+from .storage.store import Store
 
 APP_NAME = "prodops"
 WORKSPACE_ENV = "PRODOPS_WORKSPACE"

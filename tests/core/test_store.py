@@ -16,6 +16,7 @@ import pytest
 
 from prodops_tui.core.errors import NothingToUndo, UndoConflict, WorkspaceCorrupt, WorkspaceTooNew
 from prodops_tui.core.model import Change, FeedbackItem
+from prodops_tui.core.storage import files as files_module
 from prodops_tui.core.storage import store as store_module
 from prodops_tui.core.storage.doctor import repair
 from prodops_tui.core.storage.store import JOURNAL_NAME, SNAPSHOT_NAME, Store
@@ -321,7 +322,7 @@ def test_threads_of_one_process_writing_one_file_atomically_never_collide(tmp_pa
     def write_many(data: bytes) -> None:
         try:
             for _ in range(30):
-                store_module.atomic_write_bytes(target, data)
+                files_module.atomic_write_bytes(target, data)
         except BaseException as exc:  # noqa: BLE001 - collected for the assertion
             errors.append(exc)
 

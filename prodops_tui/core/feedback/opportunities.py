@@ -26,7 +26,8 @@ from rapidfuzz import fuzz, process, utils
 from ..areas.lookup import resolve_area
 from ..errors import InvalidInput, NotFound
 from ..model import OPPORTUNITY_STATUSES, FeedbackItem, Opportunity
-from ..storage.store import Store, atomic_write_bytes
+from ..storage.files import atomic_write_bytes
+from ..storage.store import Store
 from ..text import clean_line, clean_text, neutralise_cell
 from .duplicates import customer_asks
 

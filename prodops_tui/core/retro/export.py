@@ -13,7 +13,8 @@ from ..areas.lookup import area_path
 from ..errors import InvalidInput
 from ..feedback.exporters import markdown_literal
 from ..model import Retro
-from ..storage.store import Store, atomic_write_bytes
+from ..storage.files import atomic_write_bytes
+from ..storage.store import Store
 from . import actions as retro_actions
 from . import board as retros
 

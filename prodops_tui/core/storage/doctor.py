@@ -15,19 +15,9 @@ from typing import Any
 
 from ..errors import ProdopsError, WorkspaceCorrupt
 from ..model import RECORD_TYPES
-from .store import (
-    BACKUP_DIR,
-    JOURNAL_NAME,
-    META_TABLE,
-    SCHEMA_VERSION,
-    SNAPSHOT_NAME,
-    AtomicJSONStorage,
-    Store,
-    apply_raw_entry,
-    ensure_private_dir,
-    read_journal,
-    schema_version_of,
-)
+from .files import AtomicJSONStorage, ensure_private_dir
+from .journal import META_TABLE, SCHEMA_VERSION, apply_raw_entry, read_journal, schema_version_of
+from .store import BACKUP_DIR, JOURNAL_NAME, SNAPSHOT_NAME, Store
 
 
 @dataclass

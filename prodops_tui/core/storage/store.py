@@ -17,11 +17,9 @@ import collections
 import errno
 import fcntl
 import gc
-import hashlib
 import json
 import os
 import shutil
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -30,18 +28,23 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from tinydb import TinyDB
-from tinydb.storages import Storage
 
 from ..errors import NotFound, NothingToUndo, UndoConflict, WorkspaceCorrupt, WorkspaceTooNew
 from ..model import RECORD_TYPES, TYPE_BY_KIND, Change, Record, split_id, type_of_id
+from .files import (
+    AtomicJSONStorage,
+    ensure_private_dir,
+    file_signature,
+    fsync_dir,
+    write_all_and_fsync,
+)
+from .journal import META_TABLE, SCHEMA_VERSION, apply_raw_entry, read_journal, schema_version_of
+from .transaction import Transaction, state_digest
 
 SNAPSHOT_NAME = "prodops.json"
 JOURNAL_NAME = "journal.jsonl"
 LOCK_NAME = "prodops.lock"
 BACKUP_DIR = "backups"
-META_TABLE = "_meta"
-
-SCHEMA_VERSION = 1
 # Migrations upgrade the raw TinyDB dict (snapshot with the journal replayed) from
 # version N to N+1. Version 1 is the first released layout, so there are none yet.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
@@ -53,246 +56,6 @@ FOLD_MIN_BYTES = 1 << 20
 
 R = TypeVar("R", bound=Record)
 T = TypeVar("T")
-
-
-def ensure_private_dir(path: Path) -> None:
-    """Create a directory readable by the user only (feedback holds customer data)."""
-    if not path.exists():
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(path, 0o700)  # mkdir's mode is filtered by the umask
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def write_all_and_fsync(fd: int, data: bytes) -> None:
-    """os.write may write less than asked; loop, then make it durable."""
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-    os.fsync(fd)
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Leave `path` holding either its old content or `data`, never a mix."""
-    # A unique name in the same directory (so os.replace stays on one file system): a name
-    # made from the pid alone let two threads of one process write the same temp file.
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # mode 0600
-    tmp = Path(tmp_name)
-    try:
-        try:
-            write_all_and_fsync(fd, data)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
-
-
-def read_json_file(path: Path) -> Any:
-    """Parse a JSON file or raise WorkspaceCorrupt naming it; None if it is absent."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise WorkspaceCorrupt(path, exc.strerror or str(exc)) from exc
-    if not raw.strip():
-        raise WorkspaceCorrupt(path, "the file is empty")
-    try:
-        return json.loads(raw)
-    except UnicodeDecodeError as exc:
-        raise WorkspaceCorrupt(path, "not UTF-8 text") from exc
-    except json.JSONDecodeError as exc:
-        raise WorkspaceCorrupt(path, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
-
-
-class AtomicJSONStorage(Storage):
-    """A TinyDB storage whose writes are atomic and whose reads refuse a damaged file."""
-
-    def __init__(self, path: str | Path, **_: Any):
-        self.path = Path(path)
-
-    def read(self) -> dict[str, Any] | None:
-        data = read_json_file(self.path)
-        if data is not None and not isinstance(data, dict):
-            raise WorkspaceCorrupt(self.path, "not a prodops workspace (top level is not an object)")
-        return data
-
-    def write(self, data: dict[str, Any]) -> None:
-        atomic_write_bytes(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
-
-    def close(self) -> None:
-        pass
-
-
-def schema_version_of(raw: dict[str, Any], path: Path) -> int:
-    try:
-        return int(raw[META_TABLE]["1"]["schema_version"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise WorkspaceCorrupt(path, "no schema version: not a prodops workspace") from exc
-
-
-def read_journal(path: Path, start: int = 0, *, stop_at_damage: bool = False) -> tuple[list[dict[str, Any]], int]:
-    """Entries from byte `start` on, and the offset after the last complete line.
-
-    A final line without its newline is a write that never finished (the process
-    died before fsync returned, so nobody was told it succeeded): it is ignored.
-    A damaged complete line is real corruption and is refused, or with
-    `stop_at_damage` (repair) reading stops there and the offset says where."""
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(start)
-            data = fh.read()
-    except FileNotFoundError:
-        return [], 0
-    entries = []
-    end = data.rfind(b"\n") + 1
-    offset = start
-    for line_no, line in enumerate(data[:end].split(b"\n")[:-1], start=1):
-        offset += len(line) + 1
-        if not line.strip():
-            continue
-        try:
-            entry = json.loads(line)
-            entry["seq"], entry["ops"]  # noqa: B018 - shape check
-        except (ValueError, TypeError, KeyError) as exc:
-            if stop_at_damage:
-                return entries, offset - len(line) - 1
-            raise WorkspaceCorrupt(path, f"damaged entry {line_no} after byte {offset - len(line) - 1}") from exc
-        entries.append(entry)
-    return entries, start + end
-
-
-def apply_raw_entry(raw: dict[str, Any], entry: dict[str, Any]) -> None:
-    """Replay one journal entry onto a raw TinyDB dict (used by migrations and repair)."""
-    for op, kind, number, doc in entry["ops"]:
-        table = raw.setdefault(kind, {})
-        if op == "put":
-            table[str(number)] = doc
-        else:
-            table.pop(str(number), None)
-    meta = raw[META_TABLE]["1"]
-    meta["folded_seq"] = entry["seq"]
-    for op, kind, number, _ in entry["ops"]:
-        prefix = TYPE_BY_KIND[kind].PREFIX
-        meta["next_ids"][prefix] = max(meta["next_ids"].get(prefix, 1), number + 1)
-
-
-def state_digest(doc: dict[str, Any] | None) -> str | None:
-    """A short fingerprint of a record's state, so undo can tell whether it changed since."""
-    if doc is None:
-        return None
-    canonical = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
-    return hashlib.blake2b(canonical, digest_size=16).hexdigest()
-
-
-def _file_signature(path: Path) -> tuple[int, int, int] | None:
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
-
-
-class Transaction:
-    """The records one change puts, adds and deletes; written as one journal line."""
-
-    def __init__(self, store: Store, label: str, origin: str, now: str, history: bool):
-        self.store = store
-        self.label = label
-        self.origin = origin
-        self.now = now
-        self.history = history
-        self._staged: dict[str, Record | None] = {}  # id -> new record (None = deleted)
-        self._before: dict[str, Record | None] = {}
-        self._next: dict[str, int] = {}
-        self._quiet: set[str] = set()  # bookkeeping puts that undo should not replay
-        self.change_fields: dict[str, Any] = {}  # extra fields of this change's history record
-
-    @property
-    def change_id(self) -> str:
-        """The id this change's history record will get."""
-        return f"{Change.PREFIX}-{self.store.next_number(Change.PREFIX)}"
-
-    def get(self, record_id: str) -> Record | None:
-        if record_id in self._staged:
-            return self._staged[record_id]
-        return self.store.get(record_id)
-
-    def require(self, record_id: str) -> Record:
-        record = self.get(record_id)
-        if record is None:
-            raise NotFound(f"no item {record_id}")
-        return record
-
-    def _remember_before(self, record_id: str) -> None:
-        if record_id not in self._before:
-            self._before[record_id] = self.store.get(record_id)
-
-    def put(self, record: R, *, touch: bool = True, quiet: bool = False) -> R:
-        """Store a new version of an existing record (or restore one by its id)."""
-        if touch:
-            record = replace(record, updated_at=self.now)
-        self._remember_before(record.id)
-        self._staged[record.id] = record
-        if quiet:
-            self._quiet.add(record.id)
-        return record
-
-    def add(self, record: R) -> R:
-        """Store a new record under a fresh id that no other record ever had."""
-        prefix = record.PREFIX
-        number = self._next.get(prefix) or self.store.next_number(prefix)
-        self._next[prefix] = number + 1
-        record = replace(
-            record,
-            id=f"{prefix}-{number}",
-            created_at=record.created_at or self.now,
-            updated_at=self.now,
-        )
-        self._before[record.id] = None
-        self._staged[record.id] = record
-        return record
-
-    def delete(self, record_id: str) -> None:
-        self._remember_before(record_id)
-        self._staged[record_id] = None
-
-    def _entry(self, seq: int) -> dict[str, Any]:
-        ops: list[list[Any]] = []
-        history_ops: list[list[Any]] = []
-        for record_id, record in self._staged.items():
-            prefix, number = split_id(record_id)
-            kind = type_of_id(record_id).KIND
-            after = record.to_dict() if record is not None else None
-            ops.append(["put" if after is not None else "del", kind, number, after])
-            if record_id in self._quiet:
-                continue
-            before = self._before.get(record_id)
-            # The after-state is in this same journal line; undo only needs to recognise it.
-            history_ops.append([record_id, before.to_dict() if before is not None else None, state_digest(after)])
-        if self.history and history_ops:
-            number = self.store.next_number(Change.PREFIX)
-            change = Change(
-                id=self.change_id,
-                created_at=self.now,
-                updated_at=self.now,
-                label=self.label,
-                origin=self.origin,
-                ops=history_ops,
-                **self.change_fields,
-            )
-            ops.append(["put", Change.KIND, number, change.to_dict()])
-        return {"seq": seq, "v": SCHEMA_VERSION, "at": self.now, "ops": ops}
 
 
 class Store:
@@ -413,7 +176,7 @@ class Store:
         self._tables = tables
         self._meta = meta
         self._seq = meta.get("folded_seq", 0)
-        self._snapshot_sig = _file_signature(self.snapshot_path)
+        self._snapshot_sig = file_signature(self.snapshot_path)
         self._journal_sig = None
         self._journal_pos = 0
         self._read_new_journal()
@@ -424,7 +187,7 @@ class Store:
     def _read_new_journal(self) -> bool:
         entries, pos = read_journal(self.journal_path, self._journal_pos)
         self._journal_pos = pos
-        self._journal_sig = _file_signature(self.journal_path)
+        self._journal_sig = file_signature(self.journal_path)
         applied = False
         for entry in entries:
             if entry["seq"] <= self._seq:
@@ -500,10 +263,10 @@ class Store:
 
     def _catch_up(self) -> bool:
         """Take in what other processes wrote since we last looked (caller holds the lock)."""
-        if _file_signature(self.snapshot_path) != self._snapshot_sig:
+        if file_signature(self.snapshot_path) != self._snapshot_sig:
             self._reload()  # another process folded (or repaired) the workspace
             return True
-        sig = _file_signature(self.journal_path)
+        sig = file_signature(self.journal_path)
         if sig == self._journal_sig:
             return False
         if sig is None or self._journal_sig is None or sig[0] != self._journal_sig[0] or sig[1] < self._journal_pos:
@@ -519,8 +282,8 @@ class Store:
             return False
         with self._announcing(), self._thread_lock:
             if (
-                _file_signature(self.snapshot_path) == self._snapshot_sig
-                and _file_signature(self.journal_path) == self._journal_sig
+                file_signature(self.snapshot_path) == self._snapshot_sig
+                and file_signature(self.journal_path) == self._journal_sig
             ):
                 return False
             with self._locked(exclusive=False, blocking=False) as got:
@@ -620,7 +383,7 @@ class Store:
         if created:
             fsync_dir(self.directory)
         self._journal_pos += len(line)
-        self._journal_sig = _file_signature(self.journal_path)
+        self._journal_sig = file_signature(self.journal_path)
 
     def defer_folds(self) -> None:
         """From now on a change never folds by itself: the caller folds when fold_due() says
@@ -663,7 +426,7 @@ class Store:
             os.replace(self.journal_path, self.backup_dir / f"journal.{old_seq + 1:010d}-{self._seq:010d}.jsonl")
         fsync_dir(self.directory)
         self._meta = meta
-        self._snapshot_sig = _file_signature(self.snapshot_path)
+        self._snapshot_sig = file_signature(self.snapshot_path)
         self._journal_sig = None
         self._journal_pos = 0
         self._rotate_backups()

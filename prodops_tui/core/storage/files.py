@@ -1,0 +1,101 @@
+"""Durable file primitives: private folders, fsync, atomic replace, JSON read with a clear
+error, and TinyDB storage built on them (PITFALLS.md: stock TinyDB writes in place)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from tinydb.storages import Storage
+
+from ..errors import WorkspaceCorrupt
+
+
+def ensure_private_dir(path: Path) -> None:
+    """Create a directory readable by the user only (feedback holds customer data)."""
+    if not path.exists():
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(path, 0o700)  # mkdir's mode is filtered by the umask
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_all_and_fsync(fd: int, data: bytes) -> None:
+    """os.write may write less than asked; loop, then make it durable."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+    os.fsync(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Leave `path` holding either its old content or `data`, never a mix."""
+    # A unique name in the same directory (so os.replace stays on one file system): a name
+    # made from the pid alone let two threads of one process write the same temp file.
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # mode 0600
+    tmp = Path(tmp_name)
+    try:
+        try:
+            write_all_and_fsync(fd, data)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def read_json_file(path: Path) -> Any:
+    """Parse a JSON file or raise WorkspaceCorrupt naming it; None if it is absent."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise WorkspaceCorrupt(path, exc.strerror or str(exc)) from exc
+    if not raw.strip():
+        raise WorkspaceCorrupt(path, "the file is empty")
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError as exc:
+        raise WorkspaceCorrupt(path, "not UTF-8 text") from exc
+    except json.JSONDecodeError as exc:
+        raise WorkspaceCorrupt(path, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
+
+
+class AtomicJSONStorage(Storage):
+    """A TinyDB storage whose writes are atomic and whose reads refuse a damaged file."""
+
+    def __init__(self, path: str | Path, **_: Any):
+        self.path = Path(path)
+
+    def read(self) -> dict[str, Any] | None:
+        data = read_json_file(self.path)
+        if data is not None and not isinstance(data, dict):
+            raise WorkspaceCorrupt(self.path, "not a prodops workspace (top level is not an object)")
+        return data
+
+    def write(self, data: dict[str, Any]) -> None:
+        atomic_write_bytes(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+
+    def close(self) -> None:
+        pass
+
+
+def file_signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
