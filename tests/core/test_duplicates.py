@@ -14,15 +14,13 @@ import pytest
 from prodops_tui.core.demo import DUPLICATE_PAIRS, fill_demo
 from prodops_tui.core.errors import InvalidInput, NotFound
 from prodops_tui.core.feedback.duplicates import (
-    CUSTOMERS_KEY,
     DUPLICATE_THRESHOLD,
     DuplicateIndex,
     SimilarItem,
-    customers_of,
     likely_duplicate_clusters,
-    merge,
     similarity,
 )
+from prodops_tui.core.feedback.merge import CUSTOMERS_KEY, customers_of, merge
 from prodops_tui.core.feedback.inbox import capture
 from prodops_tui.core.model import Change, FeedbackItem
 from prodops_tui.core.storage.store import Store

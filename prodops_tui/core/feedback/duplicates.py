@@ -1,4 +1,4 @@
-"""Near-duplicate feedback: find it, cluster it, merge it without losing a word.
+"""Near-duplicate feedback: find it and cluster it (merging it is merge.py).
 
 How two items are compared
 --------------------------
@@ -55,26 +55,20 @@ Measured on the 2-core dev machine, 10,000 items, whole scan in one thread:
 openers (the test's data set; ~0.65 s of it normalising the texts).
 DuplicateIndex.build: 0.21-0.33 s; one similar_to: 0.1-1 ms.
 
-Merging
--------
-FeedbackItem has no list of customers, so a survivor keeps them in
-extra["customers"] (CUSTOMERS_KEY): distinct names, its own first. The
-authoritative answer is `customers_of`, which walks merged_from (so each
-customer is paired with their own feedback id, see `customer_asks`) and adds
-names from extra["customers"] that the walk did not find.
+Merging lives in merge.py: the survivor keeps every customer (`merge.customers_of`).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process, utils
 
-from ..errors import InvalidInput, NotFound
-from ..model import IMPORTANCE_LEVELS, FeedbackItem
+from ..errors import NotFound
+from ..model import FeedbackItem
 from ..storage.store import Store
 from ..text import clean_line, first_line
 
@@ -82,7 +76,6 @@ DUPLICATE_THRESHOLD = 85.0
 MIN_WORDS = 4  # distinct words left after normalising; shorter texts are never duplicates
 MAX_CHARS = 500  # only the start of a long text is compared (rapidfuzz cost grows with length)
 MAX_WORDS = 80
-CUSTOMERS_KEY = "customers"  # FeedbackItem.extra[...]: distinct customers of a survivor, its own first
 
 def shared_fraction(threshold: float) -> float:
     """Blocking assumption: the share of each item's distinct words that a pair scoring
@@ -375,129 +368,3 @@ def _cliques(sizes: list[int], edges: dict[int, dict[int, float]]) -> list[list[
 
 
 # --- merging ------------------------------------------------------------------------
-
-
-def survivor_of(store: Store, item_id: str) -> FeedbackItem:
-    """The item `item_id` was (transitively) merged into, or the item itself."""
-    item = store.get(item_id.strip().upper())
-    if not isinstance(item, FeedbackItem):
-        raise NotFound(f"no feedback item {item_id}")
-    seen = {item.id}
-    while item.duplicate_of:
-        parent = store.get(item.duplicate_of)
-        if not isinstance(parent, FeedbackItem):
-            raise NotFound(f"{item.id} was merged into {item.duplicate_of}, which no longer exists")
-        if parent.id in seen:
-            raise InvalidInput(f"the merge chain from {item_id} loops back on itself ({parent.id}); run prodops doctor")
-        seen.add(parent.id)
-        item = parent
-    return item
-
-
-def customer_asks(store: Store, item: FeedbackItem) -> list[tuple[str, str]]:
-    """(customer, feedback id) for the item and everything merged into it, its own first.
-
-    Walks merged_from (so each customer is paired with their own feedback), then
-    adds names from extra["customers"] not found that way, paired with the item."""
-    out: list[tuple[str, str]] = []
-    seen_ids: set[str] = set()
-
-    def walk(record: FeedbackItem) -> None:
-        if record.id in seen_ids:
-            return
-        seen_ids.add(record.id)
-        if clean_line(record.customer):
-            out.append((clean_line(record.customer), record.id))
-        for merged_id in record.merged_from:
-            merged = store.get(merged_id)
-            if isinstance(merged, FeedbackItem):
-                walk(merged)
-
-    walk(item)
-    known = {name.casefold() for name, _ in out}
-    for name in item.extra.get(CUSTOMERS_KEY) or []:
-        name = clean_line(name) if isinstance(name, str) else ""
-        if name and name.casefold() not in known:
-            known.add(name.casefold())
-            out.append((name, item.id))
-    return out
-
-
-def _distinct(names: Iterable[str]) -> list[str]:
-    out: list[str] = []
-    seen: set[str] = set()
-    for name in names:
-        folded = name.casefold()
-        if name and folded not in seen:
-            seen.add(folded)
-            out.append(name)
-    return out
-
-
-def customers_of(store: Store, item: FeedbackItem | str) -> list[str]:
-    """The item's own customer, then those of the items merged into it, distinct (case-insensitive)."""
-    if isinstance(item, str):
-        found = store.get(item.strip().upper())
-        if not isinstance(found, FeedbackItem):
-            raise NotFound(f"no feedback item {item}")
-        item = found
-    return _distinct(name for name, _ in customer_asks(store, item))
-
-
-def _higher_importance(a: str | None, b: str | None) -> str | None:
-    rank = {level: index for index, level in enumerate(IMPORTANCE_LEVELS)}
-    if a not in rank:
-        return b if b in rank else a
-    if b not in rank:
-        return a
-    return a if rank[a] >= rank[b] else b
-
-
-def merge(store: Store, duplicate_ids: Sequence[str], into_id: str, *, origin: str = "app") -> FeedbackItem:
-    """Merge duplicates into one surviving item: one stored change, one undo step.
-
-    Each duplicate keeps its text and gets duplicate_of = the survivor and status
-    "archived" (triaged now if it never was). The survivor gets merged_from += the
-    duplicates, the union of all tags (its own first), the highest importance of
-    all, and extra["customers"]: the distinct customers of itself and of everything
-    merged into it. Merging into an item that is itself a duplicate merges into
-    its survivor. Refused: no ids, unknown ids, an item into itself (or into
-    something merged into it: a cycle), and an item already merged elsewhere."""
-    wanted = list(dict.fromkeys(i.strip().upper() for i in duplicate_ids if i.strip()))
-    if not wanted:
-        raise InvalidInput("no duplicates given to merge")
-    target = into_id.strip().upper()
-    survivor = survivor_of(store, target)
-    with store.change("merged duplicates", origin=origin) as tx:
-        duplicates: list[FeedbackItem] = []
-        for dup_id in wanted:
-            dup = tx.get(dup_id)
-            if not isinstance(dup, FeedbackItem):
-                raise NotFound(f"no feedback item {dup_id}")
-            if dup.id == survivor.id:
-                if target == survivor.id:
-                    raise InvalidInput(f"cannot merge {dup.id} into itself")
-                raise InvalidInput(f"cannot merge {dup.id} into {target}: {target} was merged into {dup.id}")
-            if dup.duplicate_of:
-                raise InvalidInput(f"{dup.id} is already merged into {dup.duplicate_of}; undo that merge first")
-            duplicates.append(dup)
-        tags = list(survivor.tags)
-        importance = survivor.importance
-        merged_from = list(survivor.merged_from)
-        names = [name for name, _ in customer_asks(store, survivor)]
-        for dup in duplicates:
-            tags += [tag for tag in dup.tags if tag not in tags]
-            importance = _higher_importance(importance, dup.importance)
-            if dup.id not in merged_from:
-                merged_from.append(dup.id)
-            names += [name for name, _ in customer_asks(store, dup)]
-            changed = replace(dup, duplicate_of=survivor.id, status="archived", snoozed_until=None)
-            if dup.triaged_at is None:
-                changed = replace(changed, triaged_at=tx.now)
-            tx.put(changed)
-        extra = dict(survivor.extra)
-        extra[CUSTOMERS_KEY] = _distinct(names)
-        merged = tx.put(replace(survivor, tags=tags, importance=importance, merged_from=merged_from, extra=extra))
-        count = len(duplicates)
-        tx.label = f"merged {count} duplicate{'s' if count != 1 else ''} into {survivor.id}"
-        return merged

@@ -6,7 +6,7 @@ What the numbers mean (stats):
   linking is what says "this asks for that", merging does not change it.
 - customers: distinct customer names (case-insensitive) over the linked items,
   each item counting its own customer and the customers merged into it
-  (duplicates.customers_of), so merging then linking the survivor keeps
+  (merge.customers_of), so merging then linking the survivor keeps
   everyone who asked. Items without a customer add none.
 - score: the sum over linked items of IMPORTANCE_WEIGHTS[item.importance]; an
   unrated item weighs as much as a "low" one. A survivor's importance is
@@ -29,7 +29,7 @@ from ..model import OPPORTUNITY_STATUSES, FeedbackItem, Opportunity
 from ..storage.files import atomic_write_bytes
 from ..storage.store import Store
 from ..text import clean_line, clean_text, neutralise_cell
-from .duplicates import customer_asks
+from .merge import customer_asks
 
 # How much one linked item adds to an opportunity's score, by its importance.
 # Unrated (None) counts like "low": it was worth linking, nobody has said more.

@@ -17,7 +17,7 @@ from textual.worker import get_current_worker
 from ...core.areas.lookup import area_path, suggest_areas
 from ...core.dates import from_iso
 from ...core.errors import ProdopsError
-from ...core.feedback import duplicates, inbox
+from ...core.feedback import duplicates, inbox, merge
 from ...core.feedback.filters import apply_filter, delete_view, parse_filter, save_view
 from ...core.model import IMPORTANCE_LEVELS, FeedbackItem, Opportunity
 from ..screens.feedback_form import FeedbackDraft, FeedbackForm
@@ -169,7 +169,7 @@ class InboxPane(Pane):
             now_iso=self.store.clock(),
             area=self._area_path(item.area) if item else "",
             opportunity=opportunity if isinstance(opportunity, Opportunity) else None,
-            customers=duplicates.customers_of(self.store, item) if item and item.merged_from else (),
+            customers=merge.customers_of(self.store, item) if item and item.merged_from else (),
             similar=similar,
             empty_message=empty,
         )
@@ -353,7 +353,7 @@ class InboxPane(Pane):
         def apply(into: str | None) -> None:
             if not into:
                 return
-            if self.store_change(lambda: duplicates.merge(self.store, targets, into, origin="app"),
+            if self.store_change(lambda: merge.merge(self.store, targets, into, origin="app"),
                                  lambda survivor: f"Merged {len(targets)} into {survivor.id}; every text is kept",
                                  title="Merge", failed="Not merged") is not None:
                 self.feedback_list.marked.clear()

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from rapidfuzz import fuzz, process, utils
 from textual.content import Content
 
 from ...core.areas.lookup import AreaSuggestion, find_areas
 from ...core.feedback import opportunities
 from ...core.feedback.duplicates import SimilarItem
-from ...core.model import FeedbackItem
+from ...core.feedback.merge import find_merge_targets
 from ...core.storage.store import Store
 from ...core.text import clean_line, truncate
 
@@ -54,10 +53,5 @@ def merge_options(store: Store, similar: Sequence[SimilarItem], exclude: Collect
             for hit in similar
             if hit.id not in exclude
         ]
-    titles = {
-        item.id: clean_line(item.title or item.text[:120])
-        for item in store.all(FeedbackItem)
-        if not item.duplicate_of and item.id not in exclude
-    }
-    hits = process.extract(query, titles, scorer=fuzz.WRatio, processor=utils.default_process, limit=30, score_cutoff=50)
-    return [(key, Content.assemble((f"{key:<7}", "$text-muted"), truncate(title, 76))) for title, _, key in hits]
+    return [(key, Content.assemble((f"{key:<7}", "$text-muted"), truncate(title, 76)))
+            for key, title in find_merge_targets(store, query, exclude=exclude)]
