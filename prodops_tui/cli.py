@@ -23,7 +23,7 @@ from .core.feedback import inbox
 from .core.feedback.exporters import EXPORT_FORMATS, export_feedback, export_opportunities, feedback_record
 from .core.feedback.filters import apply_filter, find_view, parse_filter
 from .core.model import IMPORTANCE_LEVELS, FeedbackItem, ProductArea
-from .core.search.index import KINDS
+from .core.query import KINDS
 from .core.storage.files import atomic_write_bytes
 from .core.storage.store import Store
 from .core.text import first_line
@@ -371,7 +371,9 @@ def cmd_nudges(store: Store, args: argparse.Namespace) -> int:
 
 
 def cmd_search(store: Store, args: argparse.Namespace) -> int:
-    from .core.search.index import KIND_ALIASES, SearchIndex, hit_record, location
+    from .core.query import KIND_ALIASES
+    from .core.search.display import hit_record, location
+    from .core.search.index import SearchIndex
 
     kinds = None
     if args.kind:

@@ -7,6 +7,7 @@ from functools import partial
 from textual.command import Hit, Hits, Provider
 from textual.content import Content
 
+from ..core.search import display
 from ..core.search import index as search
 from ..core.text import clean_line, truncate
 
@@ -23,14 +24,14 @@ class JumpProvider(Provider):
         best = found.hits[0].score if found.hits else 1.0
         for hit in found.hits:
             title = clean_line(truncate(hit.doc.title, 60))
-            display = Content.assemble((f"{hit.id}  ", "$text-muted"), Content(title))
-            for start, end in search.highlight_spans(title, hit.words):
-                display = display.stylize("bold underline", len(hit.id) + 2 + start, len(hit.id) + 2 + end)
+            shown = Content.assemble((f"{hit.id}  ", "$text-muted"), Content(title))
+            for start, end in display.highlight_spans(title, hit.words):
+                shown = shown.stylize("bold underline", len(hit.id) + 2 + start, len(hit.id) + 2 + end)
             # The palette sorts by score in 0..1: ours relative to the best hit keeps our order.
             yield Hit(
                 min(1.0, hit.score / best) if best else 0.5,
-                display,
+                shown,
                 partial(app.go_to, hit.id),
                 text=f"{hit.id} {title}",
-                help=f"Go to {search.KIND_LABELS[hit.kind].lower()} · {search.location(app.store, hit.doc)}",
+                help=f"Go to {search.KIND_LABELS[hit.kind].lower()} · {display.location(app.store, hit.doc)}",
             )

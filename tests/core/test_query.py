@@ -17,7 +17,7 @@ from prodops_tui.core.demo import fill_demo
 from prodops_tui.core.errors import InvalidInput
 from prodops_tui.core.feedback import inbox
 from prodops_tui.core.feedback.filters import apply_filter, find_view, parse_filter, save_view
-from prodops_tui.core.model import FeedbackItem, ProductArea
+from prodops_tui.core.model import ProductArea
 from prodops_tui.core.search.index import SearchIndex
 from prodops_tui.core.storage.store import Store
 

@@ -16,7 +16,8 @@ from prodops_tui.core.demo import fill_demo
 from prodops_tui.core.feedback.inbox import capture, edit
 from prodops_tui.core.model import ActionItem, FeedbackItem, ProductArea
 from prodops_tui.core.retro.board import reveal
-from prodops_tui.core.search.index import SearchIndex, highlight_spans, hit_record, location, parse_query, snippet
+from prodops_tui.core.search.display import highlight_spans, hit_record, location, snippet
+from prodops_tui.core.search.index import SearchIndex, parse_query
 from prodops_tui.core.storage import store as store_module
 from prodops_tui.core.storage.store import Store
 

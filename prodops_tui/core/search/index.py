@@ -27,9 +27,9 @@ from .. import query as query_language
 from ..areas.lookup import area_path, has_active_owner, subtree_ids
 from ..dates import from_iso
 from ..model import ActionItem, ChecklistTemplate, FeedbackItem, Opportunity, Person, ProductArea, Record, Retro
-from ..query import KIND_ALIASES, KINDS, MAX_QUERY_CHARS  # noqa: F401 (the CLI takes them from here)
+from ..query import KINDS
 from ..storage.store import Store
-from ..text import first_line, fold, truncate
+from ..text import first_line, fold
 
 KIND_LABELS = {
     "feedback": "Feedback", "opportunity": "Opportunities", "area": "Areas", "person": "People",
@@ -544,48 +544,3 @@ def parse_query(query: str, store: Store, *, now: datetime | None = None) -> Par
     parsed.flags = set(read.flags)
     parsed.since = read.since
     return parsed
-
-
-# --- what a hit shows ----------------------------------------------------------------------
-
-
-def location(store: Store, doc: SearchDoc) -> str:
-    """Where the item lives, in the words of the panes."""
-    facets = doc.facets
-    area = area_path(store, facets["area"]) if facets.get("area") else ""
-    if doc.kind == "feedback":
-        return " · ".join(p for p in ("Inbox", facets.get("status", ""), area) if p)
-    if doc.kind == "opportunity":
-        return " · ".join(p for p in ("Opportunities", facets.get("status", ""), area) if p)
-    if doc.kind == "area":
-        return "Areas" + (" · no active owner" if facets.get("unowned") else "")
-    if doc.kind == "person":
-        return "People" + (" · has left" if facets.get("status") == "left" else "")
-    if doc.kind == "card":
-        return f"Retro {doc.id.split('#')[0]} · {doc.body.split(' ')[0]}"
-    if doc.kind == "action":
-        return " · ".join(p for p in ("Action items", facets.get("status", ""), area) if p)
-    return "Checklists"
-
-
-def snippet(doc: SearchDoc, words: frozenset[str], width: int = 90) -> str:
-    """The part of the body around the first matched word, for hits matched outside the title."""
-    body = " ".join(doc.body.split())
-    if not body or not words:
-        return truncate(body, width)
-    for match in _WORD.finditer(body):
-        if fold(match.group(0)) in words:
-            start = max(0, match.start() - width // 3)
-            text = body[start:start + width]
-            return ("…" if start else "") + truncate(text, width)
-    return truncate(body, width)
-
-
-def highlight_spans(text: str, words: frozenset[str]) -> list[tuple[int, int]]:
-    """Character spans of `text` whose words matched, to style them."""
-    return [(m.start(), m.end()) for m in _WORD.finditer(text) if fold(m.group(0)) in words]
-
-
-def hit_record(hit: Hit) -> dict:
-    """The contract's JSON shape of a hit: kind, id, title, score (plus where it is)."""
-    return {"kind": hit.kind, "id": hit.id, "title": hit.doc.title, "score": round(hit.score, 3)}

@@ -12,6 +12,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...core.query import NAMES
+from ...core.search import display
 from ...core.search import index as search
 from ...core.storage.store import Store
 from ...core.text import clean_line, truncate
@@ -24,7 +25,7 @@ HINT = f"type any part of a name or text, misspelled, in any order · {' '.join(
 def highlighted(text: str, words: frozenset[str], style: str = "bold $accent underline") -> Content:
     """User text as data, with the words that matched styled."""
     content = Content(text)
-    for start, end in search.highlight_spans(text, words):
+    for start, end in display.highlight_spans(text, words):
         content = content.stylize(style, start, end)
     return content
 
@@ -35,11 +36,11 @@ def hit_prompt(store: Store, hit: search.Hit) -> Content:
     parts = [
         Content.styled(f"{doc.id:<9}", "$text-muted"),
         highlighted(title, hit.words),
-        Content.styled(f"  {search.location(store, doc)}", "$text-muted"),
+        Content.styled(f"  {display.location(store, doc)}", "$text-muted"),
     ]
     title_words = frozenset(search.words_of(doc.title))
     if hit.words and not hit.words <= title_words:
-        snippet = clean_line(search.snippet(doc, hit.words - title_words, 100))
+        snippet = clean_line(display.snippet(doc, hit.words - title_words, 100))
         if snippet:
             parts += [Content("\n         "), highlighted(snippet, hit.words, "bold $accent")]
     return Content.assemble(*parts)
