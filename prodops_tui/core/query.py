@@ -264,6 +264,14 @@ def person_ids(store: Store, typed: Iterable[str]) -> tuple[set[str], list[str]]
 # --- documentation ---------------------------------------------------------------------
 
 
+def examples_for(kind: str) -> str:
+    """What to type, for a box that filters one kind of item: each keyword that applies to it,
+    by example (the first is: flag standing for the rest)."""
+    shown = [k.example for k in KEYWORDS if kind in k.kinds and k.takes_value and k.name != "kind"]
+    flags = [k.example for k in KEYWORDS if kind in k.kinds and not k.takes_value]
+    return " ".join(shown + flags[:1]) + (" … and words (? lists them all)" if flags else " and words")
+
+
 def markdown_table() -> str:
     """The README's table of keywords (tests/core/test_query.py keeps the README equal to it)."""
     rows = ["| Type | Means | Finds |", "| --- | --- | --- |"]

@@ -198,3 +198,13 @@ def test_the_readme_lists_the_keywords_from_the_table():
     assert section, "README.md has a '## The query language' section"
     assert query.markdown_table() in section.group(1), "regenerate it: python -c 'from prodops_tui.core.query import markdown_table; print(markdown_table())'"
     assert text.index("## The query language") < text.index("## Development")
+
+
+def test_the_inbox_filter_box_shows_examples_of_every_keyword_that_applies_to_feedback():
+    from prodops_tui.core.query import KEYWORDS, examples_for
+
+    shown = examples_for("feedback")
+    for keyword in KEYWORDS:
+        if "feedback" in keyword.kinds and keyword.takes_value and keyword.name != "kind":
+            assert keyword.example in shown
+    assert "owner:" not in shown  # it never matches feedback

@@ -20,6 +20,7 @@ from ...core.errors import ProdopsError
 from ...core.feedback import duplicates, inbox, merge
 from ...core.feedback.filters import apply_filter, delete_view, parse_filter, save_view
 from ...core.model import IMPORTANCE_LEVELS, FeedbackItem, Opportunity
+from ...core.query import examples_for
 from ..screens.feedback_form import FeedbackDraft, FeedbackForm
 from ..screens.import_feedback import ImportScreen
 from ..screens.opportunities import OpportunitiesScreen
@@ -232,7 +233,7 @@ class InboxPane(Pane):
     def action_filter(self) -> None:
         def hint(query: str) -> Content:
             if not query.strip():
-                return Content("area:billing tag:export importance:high source:call customer:acme since:2w is:unassigned, and words")
+                return Content(examples_for("feedback"))
             try:
                 parsed = parse_filter(query, now_iso=self.store.clock())
             except ProdopsError as exc:
