@@ -17,7 +17,7 @@ from prodops_tui.core.retro.templates import (
     load_templates,
 )
 
-from ..conftest import write_file
+from ...conftest import write_file
 
 SHIPPED_NAMES = [
     "Start/Stop/Continue", "Mad/Sad/Glad", "4Ls", "Went well/To improve", "Sailboat", "Starfish", "Launch post-mortem",

@@ -16,7 +16,7 @@ from prodops_tui.core.errors import InvalidInput
 from prodops_tui.core.importers import import_areas
 from prodops_tui.core.model import Person, ProductArea
 
-from ..conftest import TEST_DATA
+from ...conftest import TEST_DATA
 
 GITLAB = TEST_DATA / "gitlab_CODEOWNERS"
 

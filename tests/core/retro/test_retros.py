@@ -20,7 +20,7 @@ from prodops_tui.core.retro import groups as retro_groups
 from prodops_tui.core.retro.templates import SHIPPED_TEMPLATES, RetroTemplate
 from prodops_tui.core.storage.store import Store
 
-from ..conftest import FIXED_NOW, fixed_clock
+from ...conftest import FIXED_NOW, fixed_clock
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=timezone.utc)
 BILLING_OPEN_ACTIONS = ["T-1", "T-2", "T-3", "T-6"]  # the demo's open Billing squad actions, soonest due first

@@ -24,7 +24,7 @@ from prodops_tui.core.feedback.opportunities import (
 from prodops_tui.core.model import Opportunity, ProductArea
 from prodops_tui.core.storage.store import Store
 
-from ..conftest import FIXED_NOW
+from ...conftest import FIXED_NOW
 
 
 def link(store: Store, opportunity: Opportunity, *ids: str) -> None:

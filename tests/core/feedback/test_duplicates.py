@@ -25,7 +25,7 @@ from prodops_tui.core.feedback.inbox import capture
 from prodops_tui.core.model import Change, FeedbackItem
 from prodops_tui.core.storage.store import Store
 
-from ..conftest import FIXED_NOW, TEST_DATA
+from ...conftest import FIXED_NOW, TEST_DATA
 
 CARD_FAILS = "Card payments with 3-D Secure fail for some of our clients in Germany."
 CARD_FAILS_AGAIN = "Some German clients' card payments fail at the 3-D Secure step."

@@ -15,7 +15,7 @@ from prodops_tui.core.retro.export import RETRO_FORMATS, export_retro, retro_rec
 from prodops_tui.core.retro.templates import SHIPPED_TEMPLATES
 from prodops_tui.core.storage.store import Store
 
-from ..conftest import CliResult, fixed_clock
+from ...conftest import CliResult, fixed_clock
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=timezone.utc)
 HIDDEN_R2_TEXTS = (

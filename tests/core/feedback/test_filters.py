@@ -9,7 +9,7 @@ from prodops_tui.core.feedback import inbox
 from prodops_tui.core.feedback.filters import apply_filter, delete_view, find_view, parse_filter, save_view, saved_views
 from prodops_tui.core.model import ProductArea
 
-from ..conftest import FIXED_NOW
+from ...conftest import FIXED_NOW
 
 
 def ids(items):

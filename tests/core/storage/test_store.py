@@ -21,9 +21,9 @@ from prodops_tui.core.storage import store as store_module
 from prodops_tui.core.storage.doctor import repair
 from prodops_tui.core.storage.store import JOURNAL_NAME, SNAPSHOT_NAME, Store
 
-from ..conftest import fixed_clock
+from ...conftest import fixed_clock
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def add_feedback(store: Store, text: str) -> FeedbackItem:

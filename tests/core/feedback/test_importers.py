@@ -18,7 +18,7 @@ from prodops_tui.core.importers import available_presets, import_feedback, parse
 from prodops_tui.core.model import FeedbackItem, ProductArea
 from prodops_tui.core.storage.store import Store
 
-from ..conftest import TEST_DATA
+from ...conftest import TEST_DATA
 
 # Missing data must fail the test, never skip it.
 APP_REVIEWS = TEST_DATA / "app_store_reviews.csv"

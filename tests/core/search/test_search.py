@@ -21,7 +21,7 @@ from prodops_tui.core.search.index import SearchIndex, parse_query
 from prodops_tui.core.storage import store as store_module
 from prodops_tui.core.storage.store import Store
 
-from ..conftest import FIXED_NOW, fixed_clock
+from ...conftest import FIXED_NOW, fixed_clock
 
 
 def demo_store(path) -> Store:

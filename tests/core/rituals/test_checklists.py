@@ -45,7 +45,7 @@ from prodops_tui.core.rituals.checklists import (
 from prodops_tui.core.storage.store import Store
 from prodops_tui.core.toml_files import read_toml
 
-from ..conftest import write_file
+from ...conftest import write_file
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=timezone.utc)  # a Tuesday
 NOW_ISO = "2026-11-24T15:00:00Z"

@@ -29,7 +29,7 @@ from prodops_tui.core.retro.actions import set_action_status
 from prodops_tui.core.rituals import nudges
 from prodops_tui.core.storage.store import Store
 
-from ..conftest import FIXED_NOW
+from ...conftest import FIXED_NOW
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=timezone.utc)
 
