@@ -53,9 +53,10 @@ class WorkspaceChanged(Message):
     """The store holds a new revision: a change made here, an undo, or another process's.
     The store says so itself (Store.on_revision), so no writer has to remember to."""
 
-    def __init__(self, revision: int) -> None:
+    def __init__(self, revision: int, changed: frozenset[str] | None) -> None:
         super().__init__()
         self.revision = revision
+        self.changed = changed  # record ids (F-12, A-3, …); None: anything may have changed
 
 
 class ProdopsApp(App[int]):
@@ -109,7 +110,7 @@ class ProdopsApp(App[int]):
         self._theme_ready = True
         self._panes: dict[str, Pane] = {}
         self._index_worker: Worker | None = None
-        self._stop_listening = store.on_revision(lambda revision: self.post_message(WorkspaceChanged(revision)))
+        self._stop_listening = store.on_revision(lambda revision, changed: self.post_message(WorkspaceChanged(revision, changed)))
         self.keymap, self.keymap_problems = read_keymap(self.settings.get("keymap"), (e.id for e in catalogue(type(self))))
         self.set_keymap(self.keymap)
 

@@ -86,7 +86,7 @@ class Store:
         self._thread_lock = threading.RLock()
         # Told of every new revision (see on_revision); the depth keeps a nested call (undo
         # makes a change) from announcing before the outer one is done.
-        self._listeners: list[Callable[[int], None]] = []
+        self._listeners: list[Callable[[int, frozenset[str] | None], None]] = []
         self._derived: dict[str, tuple[int, Any]] = {}  # see derived()
         self._announced = 0
         self._calls = threading.local()
@@ -326,10 +326,12 @@ class Store:
 
     # --- announcing -----------------------------------------------------------
 
-    def on_revision(self, listener: Callable[[int], None]) -> Callable[[], None]:
-        """Call `listener(revision)` after every change this store comes to hold: its own, an
-        undo, or another process's seen by refresh(). It runs on the thread that made the
-        change, after the store's locks are released; `changed_since` says what changed.
+    def on_revision(self, listener: Callable[[int, frozenset[str] | None], None]) -> Callable[[], None]:
+        """Call `listener(revision, changed)` after every change this store comes to hold: its
+        own, an undo, or another process's seen by refresh(). `changed` holds the ids of the
+        records it touched (their prefix says the kind), or None when that is not known (a full
+        reload: anything may have changed). It runs on the thread that made the change, after
+        the store's locks are released.
         Returns a function that stops it."""
         if not self._listeners:
             self._announced = self.revision  # what it holds now is not news
@@ -345,9 +347,11 @@ class Store:
         finally:
             self._calls.depth = depth
         if depth == 0 and self.revision != self._announced:
+            changed = self.changed_since(self._announced)
             self._announced = self.revision
+            touched = frozenset(changed) if changed is not None else None
             for listener in list(self._listeners):
-                listener(self.revision)
+                listener(self.revision, touched)
 
     # --- writing ------------------------------------------------------------
 

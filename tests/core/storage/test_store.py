@@ -336,21 +336,22 @@ def test_threads_of_one_process_writing_one_file_atomically_never_collide(tmp_pa
     assert [p.name for p in tmp_path.iterdir()] == ["prodops.json"]  # no temp file left behind
 
 
-def test_the_store_announces_each_new_revision_once_whoever_made_it(workspace):
+def test_the_store_announces_each_new_revision_once_whoever_made_it_with_what_changed(workspace):
     store = Store.open(workspace, clock=fixed_clock)
-    heard: list[int] = []
-    stop = store.on_revision(heard.append)
-    add_feedback(store, "one")
-    assert heard == [store.revision]
+    heard: list[tuple[int, frozenset[str] | None]] = []
+    stop = store.on_revision(lambda revision, changed: heard.append((revision, changed)))
+    item = add_feedback(store, "one")
+    assert heard == [(store.revision, frozenset({item.id, "H-1"}))]  # the item and its undo record
     store.undo()  # an undo makes a change inside: still one announcement
-    assert heard == [store.revision - 1, store.revision]
+    assert len(heard) == 2 and heard[-1][0] == store.revision and item.id in heard[-1][1]
     with pytest.raises(RuntimeError), store.change("refused") as tx:
         tx.add(FeedbackItem(text="never stored"))
         raise RuntimeError("the block failed")
     assert len(heard) == 2  # nothing stored, nothing said
     other = Store.open(workspace, clock=fixed_clock)
-    add_feedback(other, "from another process")
-    assert store.refresh() and len(heard) == 3 and heard[-1] == store.revision
+    elsewhere = add_feedback(other, "from another process")
+    assert store.refresh() and len(heard) == 3 and heard[-1][0] == store.revision
+    assert elsewhere.id in heard[-1][1]
     assert not store.refresh() and len(heard) == 3
     stop()
     add_feedback(store, "unheard")
