@@ -409,3 +409,21 @@ async def test_a_new_workspace_says_how_to_get_feedback_in(store, make_app):
         await pilot.pause()
         shown = str(app.query_one("#detail").content)
         assert "No feedback yet" in shown and "prodops capture" in shown
+
+
+async def test_the_merge_picker_finds_an_item_by_its_id(demo_store, make_app):
+    from prodops_tui.ui.screens.pickers import SearchPickerScreen
+
+    target = inbox.capture(demo_store, "Exports of the invoice list time out", customer="Acme")
+    copy = inbox.capture(demo_store, "Invoice list export keeps timing out for us", customer="Globex")
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_duplicate_scan(app, pilot)
+        assert feedback_list(app).current.id == copy.id
+        await press(pilot, "m", Typed(target.id.split("-")[1]))
+        await pilot.pause()
+        assert isinstance(app.screen, SearchPickerScreen)
+        assert app.screen.query_one("#options").get_option_at_index(0).id == target.id
+        await pilot.press("enter")
+        await pilot.pause()
+        assert demo_store.get(copy.id).duplicate_of == target.id

@@ -360,8 +360,8 @@ class InboxPane(Pane):
                 self.feedback_list.marked.clear()
 
         self.app.push_screen(
-            SearchPickerScreen(f"Merge {self._what()} into…", lambda query: merge_options(self.store, similar, targets, query),
-                               placeholder="likely duplicates below; type to find any item"),
+            SearchPickerScreen(f"Merge {self._what()} into…", lambda query: merge_options(self.store, similar, targets, query, self.app.search_index),
+                               placeholder="likely duplicates below; type an id or words to find any item"),
             apply,
         )
 

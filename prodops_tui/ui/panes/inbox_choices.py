@@ -13,6 +13,7 @@ from ...core.areas.lookup import AreaSuggestion, find_areas
 from ...core.feedback import opportunities
 from ...core.feedback.duplicates import SimilarItem
 from ...core.feedback.merge import find_merge_targets
+from ...core.search.index import SearchIndex
 from ...core.storage.store import Store
 from ...core.text import clean_line, truncate
 
@@ -45,8 +46,9 @@ def opportunity_options(store: Store, query: str) -> list[tuple[str, Content]]:
     return options
 
 
-def merge_options(store: Store, similar: Sequence[SimilarItem], exclude: Collection[str], query: str) -> list[tuple[str, Content]]:
-    """The likely duplicates with their similarity; typing finds any item by its title."""
+def merge_options(store: Store, similar: Sequence[SimilarItem], exclude: Collection[str], query: str,
+                  index: SearchIndex | None = None) -> list[tuple[str, Content]]:
+    """The likely duplicates with their similarity; typing finds any item by its id or title."""
     if not query.strip():
         return [
             (hit.id, Content.assemble((f"{hit.score:>3.0f}% ", "$accent"), (f"{hit.id:<7}", "$text-muted"), truncate(clean_line(hit.title), 70)))
@@ -54,4 +56,4 @@ def merge_options(store: Store, similar: Sequence[SimilarItem], exclude: Collect
             if hit.id not in exclude
         ]
     return [(key, Content.assemble((f"{key:<7}", "$text-muted"), truncate(title, 76)))
-            for key, title in find_merge_targets(store, query, exclude=exclude)]
+            for key, title in find_merge_targets(store, query, exclude=exclude, index=index)]
