@@ -15,7 +15,7 @@ from prodops_tui.ui.screens.help import HelpScreen
 from prodops_tui.ui.widgets.feedback_list import FeedbackList
 
 from ..conftest import fixed_clock
-from .conftest import click_actions_in, find_on_screen, wait_until
+from .conftest import click_actions_in, find_on_screen, messages, wait_until
 
 SIZE = (120, 40)
 
@@ -75,10 +75,10 @@ async def test_u_undoes_the_last_change_even_one_made_from_the_shell(demo_store,
         await pilot.pause()
         assert demo_store.get(item.id) is None
         assert "Bulk export times out" not in listed(app)
-        assert any("Undid: captured feedback" in str(n.message) for n in app._notifications)
+        assert any("Undid: captured feedback" in m for m in messages(app))
         await pilot.press("u")  # nothing left: the demo itself is not an undoable change
         await pilot.pause()
-        assert any("nothing to undo" in str(n.message) for n in app._notifications)
+        assert any("nothing to undo" in m for m in messages(app))
 
 
 async def test_a_capture_from_another_process_shows_up_within_seconds(demo_store, make_app, workspace):
@@ -131,7 +131,7 @@ async def test_a_broken_theme_file_is_reported_and_the_others_still_load(demo_st
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         assert "mine" in app.available_themes and "prodops-dark" in app.available_themes
-        assert any("broken.toml" in str(n.message) for n in app._notifications)
+        assert any("broken.toml" in m for m in messages(app))
 
 
 async def test_q_quits_and_every_change_is_already_stored(demo_store, make_app, workspace):

@@ -12,7 +12,7 @@ from prodops_tui.ui.screens.pickers import ChoiceScreen, DateScreen, SearchPicke
 from prodops_tui.ui.widgets.feedback_list import FeedbackList
 
 from ..conftest import TEST_DATA
-from .conftest import Typed, press
+from .conftest import Typed, press, settle
 
 SIZE = (140, 40)
 
@@ -203,17 +203,12 @@ async def test_brackets_switch_views_with_live_counts(demo_store, make_app):
         assert len(feedback_list(app).items) == counts["all"]
 
 
-async def wait_for_duplicate_scan(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def test_the_detail_panel_lists_likely_duplicates_with_their_similarity(demo_store, make_app):
     original = inbox.capture(demo_store, "Bulk export of all invoices to CSV keeps timing out for large accounts", customer="Acme")
     copy = inbox.capture(demo_store, "Bulk export of invoices to CSV keeps timing out for our large account", customer="Globex")
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for_duplicate_scan(app, pilot)
+        await settle(pilot)
         assert feedback_list(app).current.id == copy.id
         detail = str(app.query_one("#detail").content)
         assert "Likely duplicates (m merges)" in detail and original.id in detail and "%" in detail
@@ -224,7 +219,7 @@ async def test_m_merges_into_the_picked_duplicate_keeping_both_texts_and_u_undoe
     copy = inbox.capture(demo_store, "Bulk export of invoices to CSV keeps timing out for our large account", customer="Globex", importance="high")
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for_duplicate_scan(app, pilot)
+        await settle(pilot)
         await pilot.press("m")
         assert isinstance(app.screen, SearchPickerScreen)
         await pilot.press("enter")  # the best likely duplicate is offered first
@@ -274,7 +269,7 @@ async def test_o_with_a_new_title_is_one_undo_step_that_leaves_no_orphan_opportu
 async def test_the_likely_duplicates_view_lists_the_seeded_pairs(demo_store, make_app):
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for_duplicate_scan(app, pilot)
+        await settle(pilot)
         await pilot.press("left_square_bracket")
         await pilot.pause()
         listed_texts = [item.text for item in feedback_list(app).items]
@@ -418,7 +413,7 @@ async def test_the_merge_picker_finds_an_item_by_its_id(demo_store, make_app):
     copy = inbox.capture(demo_store, "Invoice list export keeps timing out for us", customer="Globex")
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for_duplicate_scan(app, pilot)
+        await settle(pilot)
         assert feedback_list(app).current.id == copy.id
         await press(pilot, "m", Typed(target.id.split("-")[1]))
         await pilot.pause()
