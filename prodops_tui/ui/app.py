@@ -22,7 +22,7 @@ from ..core.search.index import SearchIndex
 from ..core.storage.store import Store
 from ..core.workspace import Settings
 from .jump_provider import JumpProvider
-from .keys import catalogue, read_keymap, with_keymap
+from .keys import catalogue, own_bindings, read_keymap, with_keymap
 from .panes.areas import AreasPane
 from .panes.base import Pane
 from .panes.checklists import ChecklistsPane
@@ -294,7 +294,7 @@ class ProdopsApp(App[int]):
             widget_bindings = [b for b in type(focused).BINDINGS if isinstance(b, Binding)]
             if widget_bindings:
                 sections.append((f"{pane.TITLE} list", widget_bindings))
-        pane_bindings = pane.own_bindings()
+        pane_bindings = own_bindings(type(pane))
         if pane_bindings:
             sections.append((pane.TITLE, pane_bindings))
         self.push_screen(HelpScreen([(title, with_keymap(bindings, self.keymap)) for title, bindings in sections]))
@@ -304,20 +304,21 @@ class ProdopsApp(App[int]):
         from their bindings, with the key that runs it: one declaration feeds footer, help and palette."""
         yield from super().get_system_commands(screen)
         palette_free = {"app.palette", "app.quit"}  # opening the palette from itself; Textual has Quit
-        for entry in catalogue(type(self), self.keymap):
+        pane_ids = {label: pane_id for pane_id, label in PANE_LABELS.items()}
+        entries = catalogue(type(self), self.keymap)
+        for entry in entries:
             if entry.where == "anywhere" and entry.id not in palette_free:
                 yield SystemCommand(entry.description, f"{entry.tooltip} (key {entry.display})", partial(self.run_action, entry.action))
-        for _, pane_id, pane_type in PANES:
-            for binding in pane_type.own_bindings():
-                if binding.show and binding.id:
-                    key = format_key(self.keymap.get(binding.id, binding.key).split(",")[0])
-                    yield SystemCommand(f"{PANE_LABELS[pane_id]}: {binding.description}", f"{binding.tooltip or binding.description} (key {key} in {PANE_LABELS[pane_id]})",
-                                        partial(self._run_in_pane, pane_id, binding.action))
+        for entry in entries:
+            if entry.where in pane_ids and entry.show:
+                key = format_key(entry.key.split(",")[0])
+                yield SystemCommand(f"{entry.where}: {entry.description}", f"{entry.tooltip or entry.description} (key {key} in {entry.where})",
+                                    partial(self._run_in_pane, pane_ids[entry.where], entry.action))
 
     def _run_in_pane(self, pane_id: str, action: str) -> None:
         """A pane's action from the palette: show the pane, then act as its key would."""
         self.action_show_pane(pane_id)
-        self.call_after_refresh(self.run_action, action, self.query_one(f"#{pane_id}", Pane))
+        self.call_after_refresh(self.run_action, action, self._panes[pane_id])
 
     def watch_theme(self, theme_name: str) -> None:
         # Remember a theme picked in the palette; not the one set while starting up.

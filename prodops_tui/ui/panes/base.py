@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar, TypeVar
 
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
@@ -30,16 +29,6 @@ class Pane(Vertical):
     def __init__(self, store: Store, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="pane")
         self.store = store
-
-    @classmethod
-    def own_bindings(cls) -> list[Binding]:
-        """The keys this pane adds, not the scrolling keys every container inherits."""
-        found: list[Binding] = []
-        for klass in cls.__mro__:
-            if klass is Pane:
-                break
-            found.extend(b for b in klass.__dict__.get("BINDINGS", []) if isinstance(b, Binding))
-        return found
 
     @property
     def now(self):
