@@ -154,27 +154,23 @@ def find_merge_targets(store: Store, query: str, *, exclude: Collection[str] = (
 
     With a ready search `index` this is one index lookup (milliseconds at 100k items); without
     one, every title is scored with WRatio (seconds at 50k: PITFALLS.md)."""
+    def offered(item: object) -> bool:
+        return isinstance(item, FeedbackItem) and not item.duplicate_of and item.id not in exclude
+
     found: list[FeedbackItem] = []
     typed_id = _ID_TYPED.fullmatch(query.strip())
     if typed_id:
-        item = store.get(f"F-{typed_id.group(1)}")
-        if isinstance(item, FeedbackItem):
-            found.append(item)
+        found.append(store.get(f"F-{typed_id.group(1)}"))
     if index is not None and index.ready:
-        for hit in index.search(query, store, kinds=("feedback",), limit=limit * 2).hits:
-            item = store.get(hit.id)
-            if isinstance(item, FeedbackItem):
-                found.append(item)
+        found += [store.get(hit.id) for hit in index.search(query, store, kinds=("feedback",), limit=limit * 2).hits]
     else:
-        titles = {item.id: clean_line(item.title or item.text[:120]) for item in store.all(FeedbackItem)}
-        hits = process.extract(query, titles, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit * 2,
+        titles = {item.id: _title(item) for item in store.all(FeedbackItem) if offered(item)}
+        hits = process.extract(query, titles, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit,
                                score_cutoff=50)
         found += [store.get(key) for _, _, key in hits]
-    seen: set[str] = set()
-    targets = []
-    for item in found:
-        if item.id in seen or item.id in exclude or item.duplicate_of:
-            continue
-        seen.add(item.id)
-        targets.append((item.id, clean_line(item.title or item.text[:120])))
-    return targets[:limit]
+    targets = {item.id: _title(item) for item in found if offered(item)}  # first place kept
+    return list(targets.items())[:limit]
+
+
+def _title(item: FeedbackItem) -> str:
+    return clean_line(item.title or item.text[:120])
