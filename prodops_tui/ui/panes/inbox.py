@@ -182,16 +182,15 @@ class InboxPane(Pane):
         moment: each change restarts the wait (a timer, not a sleeping thread)."""
         if self._rescan_timer is not None:
             self._rescan_timer.stop()
+
+        def scan() -> None:
             self._rescan_timer = None
+            self._scan_duplicates(self.store.revision, clusters_wanted=self.view == "duplicates")
+
         if now:
-            self._scan_duplicates(self.store.revision, clusters_wanted=self.view == "duplicates")
-            return
-
-        def scan_when_quiet() -> None:
-            self._rescan_timer = None
-            self._scan_duplicates(self.store.revision, clusters_wanted=self.view == "duplicates")
-
-        self._rescan_timer = self.set_timer(SCAN_QUIET_SECONDS, scan_when_quiet)
+            scan()
+        else:
+            self._rescan_timer = self.set_timer(SCAN_QUIET_SECONDS, scan)
 
     @work(thread=True, exclusive=True, group="duplicate-scan", exit_on_error=False)
     def _scan_duplicates(self, revision: int, *, clusters_wanted: bool) -> None:
