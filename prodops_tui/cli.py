@@ -25,7 +25,7 @@ from .core.feedback.filters import apply_filter, find_view, parse_filter
 from .core.model import IMPORTANCE_LEVELS, FeedbackItem, ProductArea
 from .core.query import KINDS
 from .core.storage.files import atomic_write_bytes
-from .core.storage.store import Store
+from .core.storage.store import Store, fold_in_background
 from .core.text import first_line
 from .core.workspace import Settings, make_clock, open_workspace, workspace_dir
 
@@ -128,6 +128,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=("md", "json"), default="md")
 
     commands.add_parser("demo", help="fill the workspace with a demo organisation (refuses a non-empty one)")
+
+    compact = commands.add_parser("compact", help="fold the journal into prodops.json",
+                                  description="Fold the journal into prodops.json, so plain TinyDB sees every change.")
+    compact.add_argument("--if-due", action="store_true", help=argparse.SUPPRESS)  # the background fold after a change
 
     doctor = commands.add_parser("doctor", help="check the workspace; --repair restores it from journal and backups")
     doctor.add_argument("--repair", action="store_true")
@@ -411,6 +415,15 @@ def cmd_demo(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compact(store: Store, args: argparse.Namespace) -> int:
+    if store.fold(only_if_due=args.if_due):
+        if not args.if_due:
+            print(f"folded the journal into {store.snapshot_path}")
+    elif not args.if_due:
+        print("nothing to fold")
+    return 0
+
+
 def cmd_keys(args: argparse.Namespace) -> int:
     """The effective bindings; bad keymap entries are warnings, the rest still applies."""
     from .ui.app import ProdopsApp  # the bindings are the UI's own declarations
@@ -481,7 +494,7 @@ def open_demo(args: argparse.Namespace) -> int:
             shutil.rmtree(directory.parent, ignore_errors=True)
 
 
-COMMANDS = {"capture": cmd_capture, "import": cmd_import, "who": cmd_who, "update": cmd_update, "list": cmd_list, "export": cmd_export, "demo": cmd_demo, "nudges": cmd_nudges, "search": cmd_search}
+COMMANDS = {"capture": cmd_capture, "import": cmd_import, "who": cmd_who, "update": cmd_update, "list": cmd_list, "export": cmd_export, "demo": cmd_demo, "nudges": cmd_nudges, "search": cmd_search, "compact": cmd_compact}
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -497,9 +510,15 @@ def dispatch(args: argparse.Namespace) -> int:
         return cmd_doctor(args)
     if args.command == "keys":
         return cmd_keys(args)
-    store = open_workspace(workspace_dir(args.workspace))
+    directory = workspace_dir(args.workspace)
+    store = open_workspace(directory)
     try:
-        return COMMANDS[args.command](store, args)
+        if args.command != "compact":
+            store.defer_folds()  # a change returns at once; the fold, when due, runs after it
+        status = COMMANDS[args.command](store, args)
+        if args.command != "compact" and store.fold_due():
+            fold_in_background(directory)
+        return status
     finally:
         store.close()
 

@@ -91,6 +91,7 @@ class ProdopsApp(App[int]):
         super().__init__()
         self.store = store
         store.defer_folds()  # folded by a worker, so no key press waits for it
+        store.load_all()  # every kind in memory: no later read on the event loop waits for the disk
         self.settings = settings or Settings()
         self.sub_title = workspace_label if workspace_label is not None else str(store.directory)
         self.poll_external = poll_external

@@ -150,13 +150,13 @@ async def test_q_quits_and_every_change_is_already_stored(demo_store, make_app, 
 async def test_the_app_folds_the_journal_in_a_worker_not_in_the_key_press(demo_store, make_app, workspace, monkeypatch):
     demo_store.fold_min_bytes = 1  # every change is past the threshold
     fold_threads = []
-    real_fold = demo_store._fold
+    real_fold = demo_store.fold
 
-    def recording_fold():
+    def recording_fold(**kwargs):
         fold_threads.append(threading.current_thread())
-        real_fold()
+        return real_fold(**kwargs)
 
-    monkeypatch.setattr(demo_store, "_fold", recording_fold)
+    monkeypatch.setattr(demo_store, "fold", recording_fold)
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
         snapshot_before = (workspace / "prodops.json").stat().st_ino

@@ -38,8 +38,8 @@ def write_all_and_fsync(fd: int, data: bytes) -> None:
     os.fsync(fd)
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Leave `path` holding either its old content or `data`, never a mix."""
+def write_temp_file(path: Path, data: bytes) -> Path:
+    """`data` durable in a new private file beside `path`, for the caller to rename over it."""
     # A unique name in the same directory (so os.replace stays on one file system): a name
     # made from the pid alone let two threads of one process write the same temp file.
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # mode 0600
@@ -49,6 +49,16 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             write_all_and_fsync(fd, data)
         finally:
             os.close(fd)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Leave `path` holding either its old content or `data`, never a mix."""
+    tmp = write_temp_file(path, data)
+    try:
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -9,17 +9,26 @@ folded state: rewritten atomically (temp file, fsync, rename, fsync directory)
 only when the journal has grown past a quarter of it, so the amortised cost of
 a change does not depend on the size of the workspace. Each fold keeps the
 previous snapshot and journal segment in `backups/` for `prodops doctor`.
+
+Reading the whole TinyDB file costs seconds at 100,000 items, so a process does not: it
+opens `cache.sqlite` (cache.py), a derived copy kept in step with the journal, and loads a
+kind of record only when first asked for it (`prodops update F-7` never builds the other
+99,999 items). A fold writes the new snapshot without holding the lock; writers wait only
+for the rename at the end.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import errno
 import fcntl
 import gc
 import json
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,12 +40,14 @@ from tinydb import TinyDB
 
 from ..errors import NotFound, NothingToUndo, UndoConflict, WorkspaceCorrupt, WorkspaceTooNew
 from ..model import RECORD_TYPES, TYPE_BY_KIND, Change, Record, split_id, type_of_id
+from .cache import CACHE_NAME, CachedState, CacheUnusable, StateCache
 from .files import (
     AtomicJSONStorage,
     ensure_private_dir,
     file_signature,
     fsync_dir,
     write_all_and_fsync,
+    write_temp_file,
 )
 from .journal import META_TABLE, SCHEMA_VERSION, apply_raw_entry, read_journal, schema_version_of
 from .transaction import Transaction, state_digest
@@ -61,7 +72,8 @@ T = TypeVar("T")
 class Store:
     """The workspace's state in memory, kept in step with the files on disk."""
 
-    def __init__(self, directory: Path, *, clock: Callable[[], str], fold_min_bytes: int = FOLD_MIN_BYTES):
+    def __init__(self, directory: Path, *, clock: Callable[[], str], fold_min_bytes: int = FOLD_MIN_BYTES,
+                 use_cache: bool = True):
         # auto_fold: a change that grows the journal past the threshold folds at once.
         # The app turns it off and folds in a worker instead (a 100k-item fold takes
         # seconds, and the change itself is already durable in the journal).
@@ -77,7 +89,11 @@ class Store:
         # those; a full reload clears it and says "everything" (None from changed_since).
         self._changes: collections.deque[tuple[int, tuple[str, ...]]] = collections.deque(maxlen=CHANGES_KEPT)
         self._reloaded_at = 0
-        self._tables: dict[str, dict[int, Record]] = {t.KIND: {} for t in RECORD_TYPES}
+        # kind -> number -> record; None: not loaded yet (read from the cache when first asked).
+        self._tables: dict[str, dict[int, Record] | None] = {t.KIND: None for t in RECORD_TYPES}
+        self._use_cache = use_cache
+        self._cache: StateCache | None = None
+        self.loads: collections.Counter[str] = collections.Counter()  # kind -> times read whole (tests)
         self._meta: dict[str, Any] = {}
         self._seq = 0
         self._snapshot_sig: tuple[int, int, int] | None = None
@@ -105,6 +121,7 @@ class Store:
                 raise NotFound(f"no workspace at {directory}")
             ensure_private_dir(directory)
         store = cls(directory, clock=clock, **kwargs)
+        store._open_cache()
         with store._locked(exclusive=False):
             store._reload()
         if store._needs_setup():
@@ -142,8 +159,72 @@ class Store:
             AtomicJSONStorage(self.snapshot_path).write(raw)
         self._reload()
 
+    def _open_cache(self) -> None:
+        if not self._use_cache or not self.snapshot_path.parent.exists():
+            return
+        path = self.directory / CACHE_NAME
+        try:
+            self._cache = StateCache(path)
+        except CacheUnusable:
+            self._drop_cache()
+
+    def _drop_cache(self) -> None:
+        """Stop using a cache that failed: the files are the truth, and the next open rebuilds it."""
+        if self._cache is not None:
+            if not self._cache.invalidate():
+                for suffix in ("", "-wal", "-shm"):
+                    with contextlib.suppress(OSError):
+                        (self.directory / (CACHE_NAME + suffix)).unlink(missing_ok=True)
+            self._cache.close()
+            self._cache = None
+        if any(table is None for table in self._tables.values()):
+            self._reload()
+
+    def _cache_state(self) -> CachedState:
+        assert self._snapshot_sig is not None
+        return CachedState(self._snapshot_sig, self._seq, self._journal_sig, self._journal_pos, self._meta)
+
     def _reload(self) -> None:
-        """Read the snapshot and the whole journal afresh (caller holds the lock)."""
+        """Take the state afresh (caller holds the lock): from the cache when it holds the
+        snapshot on disk, else from the snapshot and the whole journal (and rebuild the cache)."""
+        loaded = [kind for kind, table in self._tables.items() if table is not None]
+        self._changes.clear()
+        if self._cache is not None and self._reload_from_cache():
+            for kind in loaded:
+                self._load_kind(kind)
+        else:
+            self._load_everything()
+        self.revision += 1
+        self._reloaded_at = self.revision
+
+    def _reload_from_cache(self) -> bool:
+        assert self._cache is not None
+        try:
+            state = self._cache.state()
+        except CacheUnusable:
+            self._drop_cache()
+            return False
+        snapshot_sig = file_signature(self.snapshot_path)
+        if state is None or snapshot_sig is None or state.snapshot_sig != snapshot_sig:
+            return False
+        self._tables = {t.KIND: None for t in RECORD_TYPES}
+        self._meta = dict(state.meta, next_ids=dict(state.meta.get("next_ids", {})))
+        self._seq = state.seq
+        self._snapshot_sig = snapshot_sig
+        self._journal_pos = self._resume_point(state)
+        self._journal_sig = None
+        self._read_new_journal()
+        return True
+
+    def _resume_point(self, state: CachedState) -> int:
+        """Where in the journal the cache's last entry ends, when the journal is exactly as the
+        cache's last writer left it; else 0: read it all (entries already held are skipped by
+        number), so a journal changed any other way is checked line by line as before."""
+        if state.journal_sig is not None and file_signature(self.journal_path) == state.journal_sig:
+            return state.journal_pos
+        return 0
+
+    def _load_everything(self) -> None:
         # Building 100,000 records triggers many cyclic-GC passes that find nothing
         # to free (about a quarter of the open time); pause it while loading.
         gc_was_enabled = gc.isenabled()
@@ -153,6 +234,47 @@ class Store:
         finally:
             if gc_was_enabled:
                 gc.enable()
+        if self._cache is not None and self._snapshot_sig is not None and self._meta.get("schema_version", 0) == SCHEMA_VERSION:
+            tables = {kind: ((n, r.to_dict()) for n, r in table.items()) for kind, table in self._tables.items() if table}
+            try:
+                self._cache.rebuild(tables, self._cache_state())
+            except CacheUnusable:
+                self._drop_cache()
+
+    def _table(self, kind: str) -> dict[int, Record]:
+        table = self._tables[kind]
+        if table is None:
+            with self._thread_lock, self._locked(exclusive=False):
+                self._catch_up()  # the cache may hold entries newer than ours: take them first
+                table = self._tables[kind]
+                if table is None:
+                    table = self._load_kind(kind)
+        return table
+
+    def _load_kind(self, kind: str) -> dict[int, Record]:
+        """One kind, read whole from the cache (which holds exactly our revision)."""
+        assert self._cache is not None
+        record_type = TYPE_BY_KIND[kind]
+        from_dict = record_type.from_dict
+        loads = json.loads
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            table = {number: from_dict(loads(doc)) for number, doc in self._cache.docs(kind)}
+        except CacheUnusable:
+            self._drop_cache()  # loads every kind from the files
+            return self._tables[kind]  # type: ignore[return-value]
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+        self._tables[kind] = table
+        self.loads[kind] += 1
+        return table
+
+    def load_all(self) -> None:
+        """Every kind in memory now (the app: so no later read waits for a lock or the disk)."""
+        for kind in self._tables:
+            self._table(kind)
 
     def _load_files(self) -> None:
         raw = AtomicJSONStorage(self.snapshot_path).read()
@@ -179,24 +301,33 @@ class Store:
         self._snapshot_sig = file_signature(self.snapshot_path)
         self._journal_sig = None
         self._journal_pos = 0
-        self._read_new_journal()
-        self.revision += 1
-        self._changes.clear()
-        self._reloaded_at = self.revision
+        self._read_new_journal(update_cache=False)
 
-    def _read_new_journal(self) -> bool:
+    def _read_new_journal(self, *, update_cache: bool = True) -> bool:
         entries, pos = read_journal(self.journal_path, self._journal_pos)
         self._journal_pos = pos
         self._journal_sig = file_signature(self.journal_path)
-        applied = False
+        applied = []
         for entry in entries:
             if entry["seq"] <= self._seq:
                 continue  # already in the snapshot (a fold died before moving the journal away)
             if entry.get("v", 1) > SCHEMA_VERSION:
                 raise WorkspaceTooNew(self.journal_path, entry["v"], SCHEMA_VERSION)
             self._apply(entry)
-            applied = True
-        return applied
+            applied.append(entry)
+        if applied and update_cache:
+            # Normally the writer stored them in the cache already (then this does nothing);
+            # not if it died between the journal and the cache.
+            self._store_in_cache(applied)
+        return bool(applied)
+
+    def _store_in_cache(self, entries: list[dict[str, Any]]) -> None:
+        if self._cache is None:
+            return
+        try:
+            self._cache.apply(entries, self._cache_state())
+        except CacheUnusable:
+            self._drop_cache()
 
     def _apply(self, entry: dict[str, Any]) -> None:
         next_ids = self._meta["next_ids"]
@@ -206,7 +337,9 @@ class Store:
             if record_type is None:
                 raise WorkspaceCorrupt(self.journal_path, f"entry {entry['seq']} names an unknown kind {kind!r}")
             table = self._tables[kind]
-            if op == "put":
+            if table is None:
+                pass  # not loaded: the cache holds it, read when first asked for
+            elif op == "put":
                 table[number] = record_type.from_dict(doc)
             else:
                 table.pop(number, None)
@@ -264,7 +397,9 @@ class Store:
     def _catch_up(self) -> bool:
         """Take in what other processes wrote since we last looked (caller holds the lock)."""
         if file_signature(self.snapshot_path) != self._snapshot_sig:
-            self._reload()  # another process folded (or repaired) the workspace
+            if self._take_fold():
+                return self._read_new_journal()
+            self._reload()  # another process repaired or rewrote the workspace
             return True
         sig = file_signature(self.journal_path)
         if sig == self._journal_sig:
@@ -273,6 +408,29 @@ class Store:
             self._reload()
             return True
         return self._read_new_journal()
+
+    def _take_fold(self) -> bool:
+        """Another process folded what we already hold: move onto its snapshot and journal
+        without reading a record again. False when the cache cannot vouch for that."""
+        if self._cache is None:
+            return False
+        try:
+            state = self._cache.state()
+        except CacheUnusable:
+            self._drop_cache()
+            return False
+        snapshot_sig = file_signature(self.snapshot_path)
+        if state is None or snapshot_sig is None or state.snapshot_sig != snapshot_sig:
+            return False
+        folded_seq = state.meta.get("folded_seq", 0)
+        if folded_seq > self._seq:
+            return False  # it folded changes we never read: they are in backups/ now
+        self._meta["folded_seq"] = folded_seq
+        self._meta["folded_at"] = state.meta.get("folded_at")
+        self._snapshot_sig = snapshot_sig
+        self._journal_sig = None
+        self._journal_pos = 0  # a new journal: what we hold already is skipped by number
+        return True
 
     def refresh(self) -> bool:
         """Notice changes made by other processes; True if anything changed.
@@ -297,13 +455,39 @@ class Store:
             _, number = split_id(record_id)
         except ValueError:
             return None
-        return self._tables[record_type.KIND].get(number)
+        table = self._tables[record_type.KIND]
+        if table is not None:
+            return table.get(number)
+        return self._get_cached(record_type, number)
+
+    def _get_cached(self, record_type: type[Record], number: int) -> Record | None:
+        with self._thread_lock, self._locked(exclusive=False):
+            self._catch_up()
+            table = self._tables[record_type.KIND]
+            if table is not None:
+                return table.get(number)
+            assert self._cache is not None
+            try:
+                doc = self._cache.doc(record_type.KIND, number)
+            except CacheUnusable:
+                self._drop_cache()
+                return self.get(f"{record_type.PREFIX}-{number}")
+            return record_type.from_dict(json.loads(doc)) if doc is not None else None
 
     def all(self, record_type: type[R]) -> list[R]:
-        return list(self._tables[record_type.KIND].values())  # type: ignore[arg-type]
+        return list(self._table(record_type.KIND).values())  # type: ignore[arg-type]
 
     def count(self, record_type: type[Record]) -> int:
-        return len(self._tables[record_type.KIND])
+        table = self._tables[record_type.KIND]
+        if table is None and self._cache is not None:
+            with self._thread_lock, self._locked(exclusive=False):
+                self._catch_up()
+                if self._tables[record_type.KIND] is None:
+                    try:
+                        return self._cache.count(record_type.KIND)
+                    except CacheUnusable:
+                        self._drop_cache()
+        return len(self._table(record_type.KIND))
 
     def next_number(self, prefix: str) -> int:
         return self._meta["next_ids"].get(prefix, 1)
@@ -368,6 +552,7 @@ class Store:
             entry = tx._entry(self._seq + 1)
             self._append(entry)
             self._apply(entry)
+            self._store_in_cache([entry])
             if self.auto_fold and self.fold_due():
                 self._fold()
 
@@ -401,22 +586,66 @@ class Store:
         return self._journal_pos >= max(self.fold_min_bytes, snapshot_size // 4)
 
     def fold(self, *, only_if_due: bool = False) -> bool:
-        """Fold the journal into the TinyDB file now (`prodops doctor`, the app's worker)."""
-        with self._announcing(), self._thread_lock, self._locked(exclusive=True):
-            self._catch_up()
-            if not self._journal_pos or (only_if_due and not self.fold_due()):
+        """Fold the journal into the TinyDB file (`prodops compact`, a background fold).
+
+        The new snapshot is written from a copy taken under the shared lock, with no lock held
+        while it is serialised and written (seconds at 100,000 items); the exclusive lock is
+        held only to rename it in and keep the journal's newer entries, so no change waits
+        for a fold. Returns False when there was nothing to do (or another process folded)."""
+        with self._announcing():
+            copy = self._copy_for_fold(only_if_due)
+            if copy is None:
                 return False
-            self._fold()
+            seq, meta, tables, base_sig, journal_end = copy
+            data: dict[str, Any] = {META_TABLE: {"1": meta}}
+            for kind, table in tables.items():
+                data[kind] = {str(n): record.to_dict() for n, record in table.items()}
+            encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+            del data
+            tmp = write_temp_file(self.snapshot_path, encoded)
+            try:
+                with self._thread_lock, self._locked(exclusive=True):
+                    if file_signature(self.snapshot_path) != base_sig:
+                        return False  # another process folded meanwhile
+                    self._catch_up()
+                    self._swap_in(tmp, seq, meta, journal_end)
+            finally:
+                tmp.unlink(missing_ok=True)
             return True
 
+    def _copy_for_fold(self, only_if_due: bool):
+        with self._thread_lock, self._locked(exclusive=False):
+            self._catch_up()
+            if not self._journal_pos or (only_if_due and not self.fold_due()):
+                return None
+            self.load_all()
+            self._trim_history()
+            # Records are replaced, never changed in place, so shallow copies are a consistent state.
+            tables = {kind: dict(table) for kind, table in self._tables.items() if table is not None}
+            meta = dict(self._meta, next_ids=dict(self._meta.get("next_ids", {})), folded_seq=self._seq,
+                        folded_at=self.clock())
+            return self._seq, meta, tables, self._snapshot_sig, self._journal_pos
+
     def _fold(self) -> None:
-        """Rewrite the snapshot from memory; keep the old one and the journal as backups."""
+        """Fold now, in the change that crossed the threshold (caller holds the exclusive lock)."""
+        self.load_all()
         self._trim_history()
-        old_seq = self._meta.get("folded_seq", 0)
-        meta = dict(self._meta, folded_seq=self._seq, folded_at=self.clock())
+        meta = dict(self._meta, next_ids=dict(self._meta.get("next_ids", {})), folded_seq=self._seq, folded_at=self.clock())
         data: dict[str, Any] = {META_TABLE: {"1": meta}}
         for kind, table in self._tables.items():
-            data[kind] = {str(n): record.to_dict() for n, record in table.items()}
+            data[kind] = {str(n): record.to_dict() for n, record in (table or {}).items()}
+        tmp = write_temp_file(self.snapshot_path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+        try:
+            self._swap_in(tmp, self._seq, meta, self._journal_pos)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def _swap_in(self, tmp: Path, seq: int, meta: dict[str, Any], journal_end: int) -> None:
+        """Make `tmp` (the state at entry `seq`, which ends at byte `journal_end` of the journal)
+        the snapshot; the journal keeps only what came after. Caller holds the exclusive lock
+        and has caught up. A crash anywhere here leaves a readable workspace: until the journal
+        is replaced, its entries up to `seq` are skipped by number."""
+        old_seq = self._meta.get("folded_seq", 0)
         ensure_private_dir(self.backup_dir)
         if self.snapshot_path.exists():
             kept = self.backup_dir / f"prodops.{old_seq:010d}.json"
@@ -425,18 +654,36 @@ class Store:
                 os.link(self.snapshot_path, kept)  # free: the old file's inode lives on
             except OSError:
                 shutil.copy2(self.snapshot_path, kept)
-        TinyDB(self.snapshot_path, storage=AtomicJSONStorage).storage.write(data)
+        os.replace(tmp, self.snapshot_path)
+        tail = b""
         if self.journal_path.exists():
-            os.replace(self.journal_path, self.backup_dir / f"journal.{old_seq + 1:010d}-{self._seq:010d}.jsonl")
+            with open(self.journal_path, "rb") as fh:
+                fh.seek(journal_end)
+                tail = fh.read(self._journal_pos - journal_end)  # entries after `seq` (a torn end is dropped)
+            segment = self.backup_dir / f"journal.{old_seq + 1:010d}-{self._seq:010d}.jsonl"
+            segment.unlink(missing_ok=True)
+            try:
+                os.link(self.journal_path, segment)
+            except OSError:
+                shutil.copy2(self.journal_path, segment)
+            if tail:
+                os.replace(write_temp_file(self.journal_path, tail), self.journal_path)
+            else:
+                self.journal_path.unlink()
         fsync_dir(self.directory)
-        self._meta = meta
+        self._meta = dict(self._meta, folded_seq=seq, folded_at=meta.get("folded_at"))
         self._snapshot_sig = file_signature(self.snapshot_path)
-        self._journal_sig = None
-        self._journal_pos = 0
+        self._journal_pos = len(tail)
+        self._journal_sig = file_signature(self.journal_path)
+        if self._cache is not None:
+            try:
+                self._cache.rebase(self._cache_state(), trimmed_changes_below=min(self._table(Change.KIND), default=0))
+            except CacheUnusable:
+                self._drop_cache()
         self._rotate_backups()
 
     def _trim_history(self) -> None:
-        history = self._tables[Change.KIND]
+        history = self._table(Change.KIND)
         if len(history) > HISTORY_KEPT:
             for number in sorted(history)[: len(history) - HISTORY_KEPT]:
                 del history[number]
@@ -458,8 +705,9 @@ class Store:
 
     def undoable(self) -> Change | None:
         """The newest change that can still be taken back."""
-        for number in sorted(self._tables[Change.KIND], reverse=True):
-            change = self._tables[Change.KIND][number]
+        history = self._table(Change.KIND)
+        for number in sorted(history, reverse=True):
+            change = history[number]
             if change.undone_by is None and change.undoes is None:
                 return change  # type: ignore[return-value]
         return None
@@ -491,7 +739,20 @@ class Store:
     # --- closing ------------------------------------------------------------
 
     def close(self) -> None:
+        if self._cache is not None:
+            self._cache.close()
+            self._cache = None
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None
         self._closed = True
+
+
+def fold_in_background(directory: Path) -> None:
+    """Fold in a detached process (`prodops compact --if-due`), so the command that made the
+    journal due returns now and no later command waits for the fold's seconds at 100k."""
+    subprocess.Popen(
+        [sys.executable, "-m", "prodops_tui.cli", "--workspace", str(directory), "compact", "--if-due"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True, close_fds=True,
+    )

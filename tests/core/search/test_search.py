@@ -9,6 +9,7 @@ import time
 from dataclasses import replace
 
 import pytest
+from tinydb import TinyDB
 
 from prodops_tui.core.areas.people import set_active
 from prodops_tui.core.dates import from_iso
@@ -420,10 +421,9 @@ def test_changed_since_does_not_know_across_a_reload(workspace):
     store = demo_store(workspace)
     try:
         before = store.revision
-        other = Store.open(workspace, clock=fixed_clock)
-        other.fold()
-        other.close()
-        store.refresh()  # sees the fold: reads everything afresh
+        with TinyDB(workspace / "prodops.json") as plain:  # a plain TinyDB edit: the cache cannot vouch for it
+            plain.table("tags_seen").insert({"tag": "x"})
+        store.refresh()  # reads everything afresh
         assert store.revision > before
         assert store.changed_since(before) is None
         assert store.changed_since(store.revision) == set()

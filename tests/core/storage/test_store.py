@@ -370,3 +370,101 @@ def test_derived_data_is_built_once_per_revision_and_never_outlives_a_change(wor
     assert store.derived("test.count", count_feedback) == 0 and len(builds) == 1
     add_feedback(store, "one")
     assert store.derived("test.count", count_feedback) == 1 and len(builds) == 2
+
+
+# 6. Size: a process reads only what it needs -------------------------------------------------
+
+
+def test_a_change_in_a_fresh_process_reads_one_item_not_the_whole_feedback_table(workspace):
+    first = Store.open(workspace, clock=fixed_clock)
+    with first.change("bulk") as tx:
+        for n in range(300):
+            tx.add(FeedbackItem(text=f"item {n}"))
+    first.fold()
+    first.close()
+
+    later = Store.open(workspace, clock=fixed_clock)  # as `prodops update F-7 --status archived` does
+    archive(later, "F-7")
+    assert later.get("F-7").status == "archived"
+    assert later.count(FeedbackItem) == 300
+    assert later.loads[FeedbackItem.KIND] == 0
+    later.close()
+    assert Store.open(workspace, clock=fixed_clock, use_cache=False).get("F-7").status == "archived"
+
+
+def test_another_process_folding_what_a_store_holds_is_taken_without_reading_anything_again(workspace):
+    store = Store.open(workspace, clock=fixed_clock)
+    add_feedback(store, "said before the fold")
+    store.load_all()
+    loads = dict(store.loads)
+    before = store.revision
+    other = Store.open(workspace, clock=fixed_clock)
+    assert other.fold()
+    other.close()
+    assert not (workspace / JOURNAL_NAME).exists()
+    assert not store.refresh()  # the same records, now in a new file: nothing to announce
+    assert store.changed_since(before) == set()  # an index can still catch up by ids
+    assert dict(store.loads) == loads
+    add_feedback(store, "said after the fold")
+    assert [i.text for i in Store.open(workspace, clock=fixed_clock, use_cache=False).all(FeedbackItem)] == [
+        "said before the fold", "said after the fold"]
+    store.close()
+
+
+def test_changes_made_while_a_fold_writes_stay_in_the_journal_and_are_never_lost(workspace, monkeypatch):
+    store = Store.open(workspace, clock=fixed_clock)
+    add_feedback(store, "folded")
+    other = Store.open(workspace, clock=fixed_clock)
+    real_write = store_module.write_temp_file
+
+    def write_while_another_process_changes(path, data):
+        if path.name == SNAPSHOT_NAME:
+            add_feedback(other, "written during the fold")  # the fold holds no lock while it writes
+        return real_write(path, data)
+
+    monkeypatch.setattr(store_module, "write_temp_file", write_while_another_process_changes)
+    assert store.fold()
+    monkeypatch.undo()
+    other.close()
+    journal = (workspace / JOURNAL_NAME).read_text()
+    assert "written during the fold" in journal and '"folded"' not in journal
+    assert {i.text for i in store.all(FeedbackItem)} == {"folded", "written during the fold"}
+    reopened = Store.open(workspace, clock=fixed_clock, use_cache=False)
+    assert {i.text for i in reopened.all(FeedbackItem)} == {"folded", "written during the fold"}
+
+
+@pytest.mark.parametrize("damage", ["garbage", "deleted", "stale"])
+def test_a_damaged_deleted_or_stale_cache_is_rebuilt_from_the_files_and_never_trusted(workspace, damage):
+    store = Store.open(workspace, clock=fixed_clock)
+    add_feedback(store, "kept")
+    store.fold()
+    store.close()
+    cache = workspace / "cache.sqlite"
+    if damage == "garbage":
+        for suffix in ("-wal", "-shm"):
+            (workspace / f"cache.sqlite{suffix}").unlink(missing_ok=True)
+        cache.write_bytes(b"not a database at all" * 100)
+    elif damage == "deleted":
+        cache.unlink()
+    else:  # the snapshot edited by plain TinyDB after the cache was written
+        raw = json.loads((workspace / SNAPSHOT_NAME).read_text())
+        raw["feedback"]["1"]["text"] = "edited elsewhere"
+        (workspace / SNAPSHOT_NAME).write_text(json.dumps(raw))
+    reopened = Store.open(workspace, clock=fixed_clock)
+    assert [i.text for i in reopened.all(FeedbackItem)] == ["edited elsewhere" if damage == "stale" else "kept"]
+    add_feedback(reopened, "after")
+    reopened.close()
+    assert Store.open(workspace, clock=fixed_clock).count(FeedbackItem) == 2
+
+
+def test_a_writer_that_died_before_updating_the_cache_loses_nothing(workspace, monkeypatch):
+    store = Store.open(workspace, clock=fixed_clock)
+    add_feedback(store, "first")
+    monkeypatch.setattr(store_module.Store, "_store_in_cache", lambda self, entries: None)  # dies right after the journal
+    add_feedback(store, "second")
+    monkeypatch.undo()
+    store.close()
+    reopened = Store.open(workspace, clock=fixed_clock)
+    assert [reopened.get("F-1").text, reopened.get("F-2").text] == ["first", "second"]
+    add_feedback(reopened, "third")
+    assert Store.open(workspace, clock=fixed_clock).get("F-3").text == "third"

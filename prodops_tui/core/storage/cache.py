@@ -1,0 +1,214 @@
+"""A derived copy of the workspace's state in SQLite, so a process reads the one record or the
+one kind it needs instead of parsing the whole TinyDB file.
+
+It is never the source of truth: `prodops.json` plus `journal.jsonl` are. The cache says which
+snapshot file it was built from (inode, size, mtime) and up to which journal entry it holds;
+when the snapshot on disk is not the one it knows (another version folded, a plain TinyDB
+edit, `doctor --repair`), or the cache cannot be read, it is thrown away and rebuilt from the
+files. Every process that reads new journal entries writes them here too, in one SQLite
+transaction with the entry number, so the cache is always some prefix of the journal, and
+entries already held are skipped by number.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+CACHE_NAME = "cache.sqlite"
+CACHE_VERSION = 2
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    version INTEGER NOT NULL,
+    snapshot_sig TEXT NOT NULL,   -- JSON [inode, size, mtime_ns] of the prodops.json it holds
+    seq INTEGER NOT NULL,         -- the last journal entry it holds
+    journal_sig TEXT,             -- JSON [inode, size, mtime_ns] of the journal when written, and
+    journal_pos INTEGER NOT NULL, -- the byte after that entry in it
+    meta TEXT NOT NULL            -- the workspace's _meta record (next ids, folded_seq, ...)
+);
+CREATE TABLE IF NOT EXISTS records (
+    kind TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (kind, number)
+) WITHOUT ROWID;
+"""
+
+
+class CacheUnusable(Exception):
+    """The cache file cannot be read or written; the store falls back to the TinyDB file."""
+
+
+@dataclass(frozen=True, slots=True)
+class CachedState:
+    snapshot_sig: tuple[int, int, int]
+    seq: int
+    journal_sig: tuple[int, int, int] | None
+    journal_pos: int
+    meta: dict[str, Any]
+
+
+def _dumps(doc: Any) -> str:
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+class StateCache:
+    """One connection to `cache.sqlite`. Every method raises CacheUnusable on any SQLite error."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            # Private like the snapshot (it holds the same customer data); SQLite gives its
+            # -wal and -shm files the database file's mode.
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+            # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE), never implied.
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # A power cut may lose the newest cache transactions, never corrupt it; what is lost
+            # is replayed from the journal (the source of truth), found by entry number.
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+        except (sqlite3.Error, OSError) as exc:
+            raise CacheUnusable(f"{path.name}: {exc}") from exc
+
+    def close(self) -> None:
+        try:
+            self._db.close()
+        except sqlite3.Error:
+            pass
+
+    def _transaction(self) -> _Tx:
+        return _Tx(self._db, self.path)
+
+    def state(self) -> CachedState | None:
+        """What the cache holds, or None when it holds nothing usable by this version."""
+        try:
+            row = self._db.execute(
+                "SELECT version, snapshot_sig, seq, journal_sig, journal_pos, meta FROM state WHERE id = 1"
+            ).fetchone()
+        except sqlite3.Error as exc:
+            raise CacheUnusable(f"{self.path.name}: {exc}") from exc
+        if row is None or row[0] != CACHE_VERSION:
+            return None
+        try:
+            journal_sig = tuple(json.loads(row[3])) if row[3] else None
+            return CachedState(tuple(json.loads(row[1])), row[2], journal_sig, row[4], json.loads(row[5]))
+        except (ValueError, TypeError):
+            return None
+
+    def rebuild(self, tables: dict[str, Iterable[tuple[int, dict[str, Any]]]], state: CachedState) -> None:
+        """Replace everything with `tables` (kind -> (number, doc) pairs) at `state`."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM records")
+            for kind, rows in tables.items():
+                db.executemany(
+                    "INSERT INTO records (kind, number, doc) VALUES (?, ?, ?)",
+                    ((kind, number, _dumps(doc)) for number, doc in rows),
+                )
+            self._write_state(db, state)
+
+    def apply(self, entries: list[dict[str, Any]], state: CachedState) -> None:
+        """Add the journal entries it does not hold yet; `state` is where they end."""
+        with self._transaction() as db:
+            row = db.execute("SELECT seq, snapshot_sig FROM state WHERE id = 1").fetchone()
+            if row is None or tuple(json.loads(row[1])) != tuple(state.snapshot_sig):
+                return  # rebuilt or re-based by another process meanwhile: not ours to extend
+            held = row[0]
+            if held >= state.seq:
+                return
+            for entry in entries:
+                if entry["seq"] <= held:
+                    continue
+                if entry["seq"] != held + 1:
+                    raise CacheUnusable(f"{self.path.name}: entry {entry['seq']} follows {held}")
+                for op, kind, number, doc in entry["ops"]:
+                    if op == "put":
+                        db.execute("INSERT OR REPLACE INTO records (kind, number, doc) VALUES (?, ?, ?)", (kind, number, _dumps(doc)))
+                    else:
+                        db.execute("DELETE FROM records WHERE kind = ? AND number = ?", (kind, number))
+                held = entry["seq"]
+            if held != state.seq:
+                raise CacheUnusable(f"{self.path.name}: holds entry {held}, expected {state.seq}")
+            self._write_state(db, state)
+
+    def rebase(self, state: CachedState, *, trimmed_changes_below: int = 0) -> None:
+        """After a fold: the same records, now held by a new snapshot and journal file (less
+        the undo history the fold trimmed)."""
+        with self._transaction() as db:
+            row = db.execute("SELECT seq FROM state WHERE id = 1").fetchone()
+            if row is None or row[0] != state.seq:
+                db.execute("DELETE FROM state")  # not the state the folder held: rebuilt on next open
+                return
+            db.execute("DELETE FROM records WHERE kind = 'history' AND number < ?", (trimmed_changes_below,))
+            self._write_state(db, state)
+
+    def invalidate(self) -> bool:
+        """Make the next open rebuild it; False if even that cannot be written."""
+        try:
+            self._db.execute("DELETE FROM state")
+        except sqlite3.Error:
+            return False
+        return True
+
+    @staticmethod
+    def _write_state(db: sqlite3.Connection, state: CachedState) -> None:
+        db.execute(
+            "INSERT OR REPLACE INTO state (id, version, snapshot_sig, seq, journal_sig, journal_pos, meta) "
+            "VALUES (1, ?, ?, ?, ?, ?, ?)",
+            (CACHE_VERSION, json.dumps(list(state.snapshot_sig)), state.seq,
+             json.dumps(list(state.journal_sig)) if state.journal_sig else None, state.journal_pos,
+             _dumps(state.meta)),
+        )
+
+    def docs(self, kind: str) -> Iterator[tuple[int, str]]:
+        """Every (number, JSON text) of one kind, in number order."""
+        try:
+            yield from self._db.execute("SELECT number, doc FROM records WHERE kind = ? ORDER BY number", (kind,))
+        except sqlite3.Error as exc:
+            raise CacheUnusable(f"{self.path.name}: {exc}") from exc
+
+    def doc(self, kind: str, number: int) -> str | None:
+        try:
+            row = self._db.execute("SELECT doc FROM records WHERE kind = ? AND number = ?", (kind, number)).fetchone()
+        except sqlite3.Error as exc:
+            raise CacheUnusable(f"{self.path.name}: {exc}") from exc
+        return row[0] if row else None
+
+    def count(self, kind: str) -> int:
+        try:
+            return self._db.execute("SELECT count(*) FROM records WHERE kind = ?", (kind,)).fetchone()[0]
+        except sqlite3.Error as exc:
+            raise CacheUnusable(f"{self.path.name}: {exc}") from exc
+
+
+class _Tx:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error; SQLite errors become CacheUnusable."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path):
+        self._db = db
+        self._path = path
+
+    def __enter__(self) -> sqlite3.Connection:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise CacheUnusable(f"{self._path.name}: {exc}") from exc
+        return self._db
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                self._db.execute("COMMIT")
+            else:
+                self._db.execute("ROLLBACK")
+        except sqlite3.Error as err:
+            raise CacheUnusable(f"{self._path.name}: {err}") from err
+        if isinstance(exc, sqlite3.Error):
+            raise CacheUnusable(f"{self._path.name}: {exc}") from exc
