@@ -169,10 +169,11 @@ def print_feedback_table(store: Store, items: Sequence[FeedbackItem]) -> None:
         )
         for item in items
     ]
-    widths = [max(len(row[col]) for row in rows) for col in range(4)]
+    widths = [min(max(len(row[col]) for row in rows), 24) for col in range(4)]
+    area_width = min(32, max(len(row[4]) for row in rows))  # once: per row, it made 100k rows take 90 s
     for row in rows:
-        cells = [row[col].ljust(min(widths[col], 24))[:24] for col in range(4)]
-        print("  ".join(cells), "", row[4][:32].ljust(min(32, max(len(r[4]) for r in rows))), "", row[5])
+        cells = [row[col].ljust(widths[col])[:24] for col in range(4)]
+        print("  ".join(cells), "", row[4][:32].ljust(area_width), "", row[5])
 
 
 # --- commands -----------------------------------------------------------------

@@ -64,6 +64,9 @@ BACKUPS_KEPT = 3
 HISTORY_KEPT = 500  # undo levels that survive a fold
 CHANGES_KEPT = 1_000  # revisions whose changed ids are remembered for incremental indexes
 FOLD_MIN_BYTES = 1 << 20
+# Records of a kind not in memory read one at a time from the cache; past this many, the whole
+# kind is loaded (printing 100k items' area paths made 300k point reads: 91 s instead of 1 s).
+POINT_READS = 64
 
 R = TypeVar("R", bound=Record)
 T = TypeVar("T")
@@ -94,6 +97,7 @@ class Store:
         self._use_cache = use_cache
         self._cache: StateCache | None = None
         self.loads: collections.Counter[str] = collections.Counter()  # kind -> times read whole (tests)
+        self._point_reads: collections.Counter[str] = collections.Counter()
         self._meta: dict[str, Any] = {}
         self._seq = 0
         self._snapshot_sig: tuple[int, int, int] | None = None
@@ -458,6 +462,9 @@ class Store:
         table = self._tables[record_type.KIND]
         if table is not None:
             return table.get(number)
+        self._point_reads[record_type.KIND] += 1
+        if self._point_reads[record_type.KIND] > POINT_READS:
+            return self._table(record_type.KIND).get(number)  # read one by one, a walk over a kind costs more
         return self._get_cached(record_type, number)
 
     def _get_cached(self, record_type: type[Record], number: int) -> Record | None:
