@@ -123,6 +123,9 @@ class ProdopsApp(App[int]):
         with ContentSwitcher(initial="inbox", id="panes"):
             for _, pane_id, pane_type in PANES:
                 self._panes[pane_id] = pane_type(self.store, id=pane_id)
+                # The first pane on screen, and the one that works out the nudges named at start;
+                # the others render when first shown.
+                self._panes[pane_id].render_at_mount = pane_id in ("inbox", "checklists")
                 yield self._panes[pane_id]
         yield Footer(show_command_palette=False)  # ctrl+p is in BINDINGS, in its place
 

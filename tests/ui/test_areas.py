@@ -9,7 +9,7 @@ from prodops_tui.ui.panes.areas import AreasPane
 from prodops_tui.ui.screens.pickers import ChoiceScreen, SearchPickerScreen, TextScreen
 from prodops_tui.ui.widgets.area_tree import AreaTree
 
-from .conftest import Typed, click_actions_in, find_on_screen, press
+from .conftest import Typed, click_actions_in, find_on_screen, press, wait_until
 
 SIZE = (140, 40)
 
@@ -70,9 +70,8 @@ async def test_the_tree_flags_unowned_areas_and_shows_markup_in_names_literally(
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2")
-        await pilot.pause()
+        assert await wait_until(pilot, lambda: detail(app) != "")
         labels = [str(node.label) for node in AreaTree._walk(app.query_one(AreaTree).root) if node.data]
-        pass
         assert "! Search" in labels  # a seeded gap
         # The detail panel shows the name as typed too, and nothing in it runs an action
         # when clicked. (The tree's own rows carry only its node data, never a label's.)
@@ -160,9 +159,9 @@ async def test_enter_on_an_area_opens_its_feedback_in_the_inbox(demo_store, make
 async def test_the_tree_shows_the_area_under_the_cursor_from_the_start(demo_store, make_app):
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("2")
-        await pilot.pause()
-        assert "Admin & permissions" in detail(app) and "owners" in detail(app)
+        await pilot.press("2")  # the pane renders as it is first shown; the detail follows its cursor
+        assert await wait_until(pilot, lambda: "Admin & permissions" in detail(app))
+        assert "owners" in detail(app)
         await pilot.press("j")
         await pilot.pause()
         assert "Admin & permissions / Audit log" in detail(app) and "no active owner" in detail(app)

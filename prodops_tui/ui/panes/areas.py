@@ -107,10 +107,18 @@ class AreasPane(Pane):
         if self._tree_shown:
             current = tree.cursor_node.data if tree.cursor_node else None
             tree.show(self.store.all(ProductArea), flagged=lambda area: not has_active_owner(self.store, area), keep=current)
-            # The cursor settles after the rebuild; show whatever it lands on.
-            self.call_after_refresh(lambda: self._show_area(tree.cursor_node.data if tree.cursor_node else None))
+            self.call_after_refresh(self._show_cursor_area)
         else:
             self._fill_results(keep_highlight=keep_highlight)
+
+    def _show_cursor_area(self, tries: int = 3) -> None:
+        """The cursor settles after the rebuild (a tree built as the pane is first shown has
+        no lines until its next idle); show whatever it lands on."""
+        tree = self.query_one(AreaTree)
+        if tree.cursor_node is None and tries:
+            self.call_after_refresh(self._show_cursor_area, tries - 1)
+            return
+        self._show_area(tree.cursor_node.data if tree.cursor_node else None)
 
     def _fill_results(self, *, keep_highlight: bool = True) -> None:
         results = self.query_one("#area-results", OptionList)

@@ -64,6 +64,12 @@ class AreaTree(Tree[str]):
                 node.expand()
                 node = node.parent
             self.call_after_refresh(self.move_cursor, target)
+        elif self.root.children:
+            self.call_after_refresh(self._cursor_to_first)
+
+    def _cursor_to_first(self) -> None:
+        if self.cursor_line < 0:  # clear() took the cursor away; a tree is never shown without one
+            self.cursor_line = 0
 
     @staticmethod
     def _walk(node: TreeNode[str]):

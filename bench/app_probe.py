@@ -1,0 +1,72 @@
+"""The app on a workspace, headless, timed: run by bench/run.py in a process of its own.
+
+    python bench/app_probe.py WORKSPACE  ->  one JSON object on stdout
+
+first_frame_s: from this process's start (before importing prodops) to the inbox showing rows;
+search_ready_s: to the search index being built; nav_key_ms: each `j` to the redrawn screen
+(pilot.press waits for the app to go idle, which includes the refresh); search_ms: one
+SearchIndex query per keystroke of a few typed queries, as the search screen runs them;
+metrics_open_ms: `5`, the metrics pane shown; rss_mb: peak resident memory at the end.
+"""
+
+from __future__ import annotations
+
+import time
+
+STARTED = time.perf_counter()
+
+import asyncio  # noqa: E402 - timed from before the imports on purpose
+import json  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from prodops_tui.core.workspace import Settings, open_workspace  # noqa: E402
+from prodops_tui.ui.app import ProdopsApp  # noqa: E402
+from prodops_tui.ui.widgets.feedback_list import FeedbackList  # noqa: E402
+
+QUERIES = ("invocies tax", "login eror", "export csv", "dark mode", "notification")
+KEYS = 30
+
+
+async def probe(workspace: Path) -> dict:
+    store = open_workspace(workspace)
+    config = Path(tempfile.mkdtemp(prefix="prodops-bench-config-"))
+    app = ProdopsApp(store, workspace_label="bench", settings=Settings(config), poll_external=False, nudges_at_start=False)
+    out: dict = {}
+    async with app.run_test(size=(160, 48)) as pilot:
+        listing = app.query_one(FeedbackList)
+        while not listing.items:
+            await asyncio.sleep(0.005)
+        await pilot.pause()
+        out["first_frame_s"] = time.perf_counter() - STARTED
+        while not app.search_index.ready:
+            await asyncio.sleep(0.01)
+        out["search_ready_s"] = time.perf_counter() - STARTED
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        nav = []
+        for _ in range(KEYS):
+            start = time.perf_counter()
+            await pilot.press("j")
+            nav.append(time.perf_counter() - start)
+        out["nav_key_s"] = nav
+        typing = []
+        for query in QUERIES:
+            for end in range(1, len(query) + 1):
+                start = time.perf_counter()
+                app.search_index.search(query[:end], store, limit=50)
+                typing.append(time.perf_counter() - start)
+        out["search_s"] = typing
+        start = time.perf_counter()
+        await pilot.press("5")
+        out["metrics_open_s"] = [time.perf_counter() - start]
+        await pilot.press("q")
+    store.close()
+    out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+if __name__ == "__main__":
+    print(json.dumps(asyncio.run(probe(Path(sys.argv[1])))))
