@@ -1,19 +1,23 @@
-"""What one persisted triage change costs, at 100 to 100,000 feedback items, beside stock TinyDB.
+"""prodops at 1k, 10k and 100k feedback items, from the shell and in the app, in one run.
 
-    python bench/run.py [--sizes 100,10000,100000] [--changes 500] [--stock-budget-seconds 60] [--json]
+    python bench/run.py [--out FILE] [--sizes 1000,10000,100000] [--dir DIR]
 
-For each size N it builds a folded workspace of N realistic feedback items, then
-times `inbox.update` (the path the app and the CLI take) for a run of consecutive
-changes on random items; folds that fall inside the run are counted in the figures.
-Stock TinyDB (`TinyDB(path)`, default JSONStorage) then gets the same documents and
-the same field changes, one `table.update(..., doc_ids=[id])` each, for as many of
-the changes as fit in its time budget. Progress goes to stderr, figures to stdout.
+For each size it writes a CSV in the real app-store export's format (tests/data: every
+review and support tweet, cycled with a few words varied, so no two rows are alike), an
+area map (sizes/20 areas, sizes/50 people), imports both through `prodops` in their own
+processes, and measures what issue 13 names: CLI commands (wall time of a real process),
+one change in an open store beside stock TinyDB, the app (bench/app_probe.py), a fold
+beside changes, import speed and memory, disk. Progress goes to stderr, a table to
+stdout, and with --out the figures as JSON:
+{"machine": ..., "figures": {NAME: {"value", "unit", "target", "n", "p95"}}}, NAME as
+`cli_change_ms` for 100k and `cli_change_ms@1k`, `@10k` for the smaller sizes.
 This is a benchmark, not a test: nothing here asserts.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import math
 import os
@@ -21,6 +25,7 @@ import platform
 import random
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -29,496 +34,397 @@ from pathlib import Path
 from typing import Any
 
 from tinydb import TinyDB
-from tinydb import __version__ as tinydb_version
 
-from prodops_tui.core.feedback import inbox
-from prodops_tui.core.model import FeedbackItem
-from prodops_tui.core.storage.store import JOURNAL_NAME, SNAPSHOT_NAME, Store
-from prodops_tui.core.workspace import make_clock
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
 
-SEED = 20261124
-MIN_STOCK_CHANGES = 20
-STATUSES = ("new", "processed", "archived")
-TRIAGE_TAG = "export"
+from prodops_tui.core.feedback import inbox  # noqa: E402
+from prodops_tui.core.model import FeedbackItem  # noqa: E402
+from prodops_tui.core.storage.store import Store  # noqa: E402
+from prodops_tui.core.workspace import make_clock  # noqa: E402
 
-OURS_PER_CHANGE = (
-    "ours: inbox.update -> one journal line (the item + its undo record) appended and fsync'd "
-    "under a file lock; the whole TinyDB snapshot is rewritten atomically (temp file, fsync, rename, "
-    "fsync dir) only when the journal outgrows max(1 MiB, snapshot/4)"
-)
-STOCK_PER_CHANGE = (
-    "stock: TinyDB(path) with JSONStorage -> table.update reads and parses the whole file, "
-    "rewrites it in place, flush + os.fsync, truncate (no undo record, no lock, not atomic)"
-)
+DATA = REPO / "tests" / "data"
+SEED = 20261202
+SEARCH = "invocies tax"  # a typo, as people type
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+
+# name -> (unit, target, what it is); a target of None is reported, not judged.
+FIGURES = {
+    "cli_change_ms": ("ms", 150, "prodops update ID --tag x, wall time of the process"),
+    "cli_change_growth_1k_100k": ("x", 1.5, "cli_change_ms at 100k / at 1k"),
+    "cli_version_ms": ("ms", 150, "prodops --version"),
+    "cli_who_ms": ("ms", 300, "prodops who billing"),
+    "cli_nudges_ms": ("ms", 300, "prodops nudges"),
+    "cli_list_ms": ("ms", 300, "prodops list feedback > /dev/null (every new item)"),
+    "cli_search_ms": ("ms", 300, f"prodops search {SEARCH!r}"),
+    "fzf_filter_ms": ("ms", None, f"fzf --filter {SEARCH!r} over the same texts"),
+    "change_p95_ms": ("ms", None, "one triage change in an open store (inbox.update)"),
+    "stock_change_p95_ms": ("ms", None, "the same change with stock TinyDB table.update"),
+    "change_speedup_vs_stock": ("x", None, "stock median / ours median"),
+    "first_frame_s": ("s", 1.5, "app: process start to the inbox showing rows"),
+    "search_ready_s": ("s", 2.0, "app: process start to the search index ready"),
+    "nav_key_ms": ("ms", 50, "app: j to the redrawn screen (p95 judged)"),
+    "search_p95_ms": ("ms", 30, "app: one search keystroke (index query)"),
+    "metrics_open_ms": ("ms", 50, "app: 5, the metrics pane shown"),
+    "rss_mb": ("MB", 400, "app: peak resident memory"),
+    "import_rows_per_s": ("rows/s", 20_000, "prodops import feedback of the CSV"),
+    "import_peak_mb": ("MB", 300, "peak resident memory of that import"),
+    "disk_ratio_vs_csv": ("x", 3.0, "workspace bytes / CSV bytes, after import and after 3 folds (max)"),
+    "fold_blocks_ms": ("ms", None, "longest extra wall time of a CLI change made while another process folds"),
+    "fold_ms": ("ms", None, "prodops compact, wall time"),
+}
+HIGHER_IS_BETTER = {"import_rows_per_s", "change_speedup_vs_stock"}
 
 
 def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-# --- realistic feedback -------------------------------------------------------
-
-CUSTOMERS = (
-    "Acme Corp", "Globex", "Initech", "Umbrella Health", "Hooli", "Stark Logistics", "Wayne Retail",
-    "Tyrell Labs", "Soylent Foods", "Cyberdyne", "Vandelay Imports", "Wonka Industries", "Oscorp",
-    "Pied Piper", "Massive Dynamic", "Aperture Science", "Black Mesa", "Monarch Travel",
-)
-SOURCES = ("email", "zendesk", "intercom", "sales call", "slack", "app review", "nps survey", "community forum")
-TAGS = ("export", "billing", "onboarding", "performance", "mobile", "sso", "api", "reporting", "ux", "bug", "pricing")
-OPENERS = (
-    "We keep running into a problem when",
-    "Our team loves the product, but",
-    "Quick note from the renewal call:",
-    "Several users have asked why",
-    "It would save us hours every week if",
-    "Blocking issue for our rollout:",
-    "Not urgent, but worth knowing:",
-    "The admin at our EU office reports that",
-)
-SUBJECTS = (
-    "the CSV export drops the custom fields",
-    "invoices for annual plans show the wrong tax rate",
-    "the dashboard takes more than ten seconds to load on Mondays",
-    "SSO logins time out after the identity provider rotated its certificate",
-    "the mobile app forgets the selected workspace after an update",
-    "bulk editing more than fifty rows silently skips some of them",
-    "the API returns a 500 when a filter contains an ampersand",
-    "new teammates cannot find where to connect their calendar",
-    "weekly reports arrive in UTC instead of our local time zone",
-    "the search box ignores accents in customer names",
-)
-DETAILS = (
-    "We tried clearing the cache and reinstalling, with no change.",
-    "This affects roughly a third of our seats, mostly in finance.",
-    "A competitor handles this with a simple toggle in settings.",
-    "Our account manager said it was on the roadmap last quarter.",
-    "Happy to jump on a call and share a screen recording.",
-    "It started after the release two weeks ago.",
-    "For now we work around it with a spreadsheet, which nobody enjoys.",
-    "Leadership asked about it in our quarterly business review.",
-    "The workaround from the help centre article no longer works.",
-    "We would pay for an add-on if that is what it takes.",
-)
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(1, math.ceil(pct / 100 * len(ordered))) - 1] if ordered else math.nan
 
 
-def feedback_text(rnd: random.Random) -> str:
-    """150-300 characters of plausible customer feedback."""
-    parts = [f"{rnd.choice(OPENERS)} {rnd.choice(SUBJECTS)}."]
-    for detail in rnd.sample(DETAILS, k=len(DETAILS)):
-        if len(" ".join(parts)) >= 150:
-            break
-        parts.append(detail)
-    return " ".join(parts)[:300]
+def figure(values: list[float], scale: float = 1.0) -> dict[str, Any]:
+    """Median (value), p95 and n of some samples, times `scale`."""
+    return {"value": statistics.median(values) * scale, "p95": percentile(values, 95) * scale, "n": len(values)}
 
 
-def make_item(rnd: random.Random, now: datetime) -> FeedbackItem:
-    text = feedback_text(rnd)
-    received = now - timedelta(seconds=rnd.randrange(90 * 24 * 3600))
-    received_at = received.strftime("%Y-%m-%dT%H:%M:%SZ")
-    status = rnd.choices(STATUSES, weights=(6, 3, 1))[0]
-    return FeedbackItem(
-        text=text,
-        title=text.split(".")[0][:80],
-        customer=f"{rnd.choice(CUSTOMERS)} #{rnd.randrange(1, 500)}",
-        source=rnd.choice(SOURCES),
-        area=f"A-{rnd.randrange(1, 41)}" if rnd.random() < 0.6 else None,
-        tags=rnd.sample(TAGS, k=rnd.choice((0, 1, 1, 2, 3))),
-        importance=rnd.choice((None, None, "low", "medium", "high", "critical")),
-        status=status,
-        received_at=received_at,
-        triaged_at=received_at if status != "new" else None,
-        source_key=f"import-{rnd.getrandbits(48):012x}" if rnd.random() < 0.3 else None,
-        created_at=received_at,
-    )
+def label(n: int) -> str:
+    return f"{n // 1000}k" if n % 1000 == 0 else str(n)
 
 
-def make_items(n: int, seed: int) -> list[FeedbackItem]:
-    rnd = random.Random(seed)
-    now = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
-    return [make_item(rnd, now) for _ in range(n)]
+# --- inputs ---------------------------------------------------------------------
 
 
-# --- figures ------------------------------------------------------------------
+def real_texts() -> list[str]:
+    texts = []
+    with open(DATA / "app_store_reviews.csv", encoding="utf-8", newline="") as fh:
+        texts += [row["review_text"] for row in csv.DictReader(fh) if row["review_text"].strip()]
+    with open(DATA / "support_tweets.csv", encoding="utf-8", newline="") as fh:
+        texts += [row["text"] for row in csv.DictReader(fh) if row["inbound"] == "True" and row["text"].strip()]
+    return texts
 
 
-def percentile(sorted_values: list[float], pct: float) -> float:
-    """Nearest-rank percentile of an already sorted list."""
-    if not sorted_values:
-        return math.nan
-    rank = max(1, math.ceil(pct / 100 * len(sorted_values)))
-    return sorted_values[rank - 1]
-
-
-def summarise(seconds: list[float]) -> dict[str, Any]:
-    ordered = sorted(seconds)
-    return {
-        "n": len(ordered),
-        "median_ms": statistics.median(ordered) * 1000 if ordered else math.nan,
-        "p95_ms": percentile(ordered, 95) * 1000,
-        "max_ms": ordered[-1] * 1000 if ordered else math.nan,
-        "mean_ms": statistics.fmean(ordered) * 1000 if ordered else math.nan,
-        "total_s": sum(ordered),
-    }
-
-
-# --- ours ---------------------------------------------------------------------
-
-
-def pick_items(store: Store, changes: int) -> list[str]:
-    """Which item each change touches: random (seeded), repeats allowed."""
-    ids = sorted((item.id for item in store.all(FeedbackItem)), key=lambda i: int(i.split("-")[1]))
+def write_feedback_csv(path: Path, n: int, texts: list[str]) -> None:
+    """n rows in the app-store export's own format: the real texts, cycled, a word varied."""
     rnd = random.Random(SEED)
-    return [rnd.choice(ids) for _ in range(changes)]
+    words = sorted({w for t in texts for w in t.split() if w.isalpha() and 3 < len(w) < 12})
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["review_uid", "user_name", "rating", "review_text", "review_date", "thumbs_up", "app_version"])
+        for i in range(n):
+            text = texts[i % len(texts)]
+            if i >= len(texts):
+                text = f"{text} {rnd.choice(words)} {rnd.choice(words)}"
+            when = NOW - timedelta(seconds=rnd.randrange(365 * 24 * 3600))
+            out.writerow([f"{i:016x}", f"user-{rnd.getrandbits(32):08x}", rnd.randint(1, 5), text,
+                          when.strftime("%Y-%m-%d %H:%M:%S"), rnd.randrange(20), f"1.2026.{rnd.randrange(1, 50):03d}"])
 
 
-def triage_for(item: FeedbackItem, step: int) -> inbox.Triage:
-    """Another status than the item has, and the export tag toggled: never a no-op."""
-    others = [s for s in STATUSES if s != item.status]
-    status = others[step % len(others)]
-    if TRIAGE_TAG in item.tags:
-        return inbox.Triage(status=status, remove_tags=[TRIAGE_TAG])
-    return inbox.Triage(status=status, add_tags=[TRIAGE_TAG])
+def write_areas_csv(path: Path, n_areas: int, n_people: int) -> None:
+    rnd = random.Random(SEED + 1)
+    first = ("Ana", "Bo", "Chen", "Dmitri", "Elif", "Femi", "Giulia", "Hiro", "Isla", "José", "Karin", "Leïla", "Mohamed")
+    last = ("Søndergaard", "Ng", "Ortiz", "Ivanova", "Kowalski", "Murphy", "Haddad", "Yılmaz", "Silva", "Nakamura")
+    people = [f"{rnd.choice(first)} {rnd.choice(last)} {i}" for i in range(n_people)]
+    tops = ("Billing", "Onboarding", "Search", "Mobile", "Reporting", "Notifications", "Admin", "Integrations", "API", "Login")
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["path", "owners", "maintainers", "description"])
+        for i in range(n_areas):
+            top = tops[i % len(tops)]
+            owners = rnd.choice(people) if rnd.random() > 0.1 else ""  # some unowned, as in life
+            out.writerow([f"{top}/{top} area {i}", owners, rnd.choice(people), f"everything about {top.lower()} {i}"])
 
 
-def build_workspace(directory: Path, items: list[FeedbackItem], clock) -> tuple[Store, list[FeedbackItem], float]:
-    """One history-less change adding every item, then folded: snapshot + empty journal."""
+# --- running prodops ---------------------------------------------------------------
+
+
+def prodops(workspace: Path, *args: str, stdin: str | None = None) -> tuple[float, int, subprocess.CompletedProcess]:
+    """Run `prodops` in its own process: (wall seconds, peak RSS in KB, result)."""
+    command = [sys.executable, "-m", "prodops_tui.cli", "--workspace", str(workspace), *args]
     start = time.perf_counter()
-    store = Store.open(directory, clock=clock)
-    with store.change(f"bench: {len(items)} items", origin="bench", history=False) as tx:
-        added = [tx.add(item) for item in items]
-    store.fold()
-    return store, added, time.perf_counter() - start
+    proc = subprocess.Popen(command, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=ENV)
+    out, err = proc.communicate(stdin.encode() if stdin else None)
+    _, status, usage = os.wait4(proc.pid, 0) if proc.returncode is None else (0, 0, None)
+    wall = time.perf_counter() - start
+    peak = usage.ru_maxrss if usage else _children_peak()
+    result = subprocess.CompletedProcess(command, proc.returncode, out.decode(errors="replace"), err.decode(errors="replace"))
+    if proc.returncode != 0:
+        raise RuntimeError(f"prodops {' '.join(args)} failed: {result.stderr.strip()}")
+    return wall, peak, result
 
 
-def snapshot_inode(directory: Path) -> int:
-    return (directory / SNAPSHOT_NAME).stat().st_ino
+def _children_peak() -> int:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 
 
-def journal_size(directory: Path) -> int:
+def measured_import(workspace: Path, csv_path: Path) -> tuple[float, float]:
+    """rows/s and peak MB of `prodops import feedback`, in a process whose peak is its own."""
+    command = [sys.executable, "-m", "prodops_tui.cli", "--workspace", str(workspace), "import", "feedback", str(csv_path), "--json"]
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV)
+    # wait4 gives this child's own peak (RUSAGE_CHILDREN would be the largest of all so far)
+    out = proc.stdout.read()
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"import failed: {err.decode(errors='replace')}")
+    imported = json.loads(out)["imported"]
+    return imported / wall, usage.ru_maxrss / 1024
+
+
+def wait_for_background_folds(workspace: Path) -> None:
+    """A command that made the journal due started `compact --if-due`: let it finish."""
+    import fcntl
+
+    fd = os.open(workspace / "prodops.lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        return (directory / JOURNAL_NAME).stat().st_size
-    except FileNotFoundError:
-        return 0
+        for _ in range(3):  # it takes the lock shared, then exclusive: wait past both
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            time.sleep(0.3)
+    finally:
+        os.close(fd)
+    while any("compact" in _cmdline(pid) and str(workspace) in _cmdline(pid) for pid in _pids()):
+        time.sleep(0.1)
 
 
-def run_ours(store: Store, directory: Path, changes: int) -> dict[str, Any]:
-    """Time `changes` consecutive triage changes; remember what each did, for stock."""
-    timings: list[float] = []
-    fold_timings: list[float] = []
-    plain_timings: list[float] = []  # the changes that did not fold
-    growth: list[int] = []  # journal bytes each of those appended
-    applied: list[tuple[int, dict[str, Any]]] = []
-    for step, item_id in enumerate(pick_items(store, changes)):
-        triage = triage_for(store.get(item_id), step)
-        inode, journal_before = snapshot_inode(directory), journal_size(directory)
-        start = time.perf_counter()
-        [changed] = inbox.update(store, [item_id], triage, origin="bench")
-        elapsed = time.perf_counter() - start
-        timings.append(elapsed)
-        journal_after = journal_size(directory)
-        if snapshot_inode(directory) != inode or journal_after < journal_before:
-            fold_timings.append(elapsed)
-        else:
-            plain_timings.append(elapsed)
-            growth.append(journal_after - journal_before)
-        applied.append((changed.number, stock_fields(changed)))
-    figures = summarise(timings)
-    figures["folds"] = len(fold_timings)
-    figures["fold_change_max_ms"] = max(fold_timings) * 1000 if fold_timings else None
-    figures["plain_mean_ms"] = statistics.fmean(plain_timings) * 1000
-    figures["journal_bytes_per_change"] = statistics.fmean(growth)
-    figures["journal_bytes_after"] = journal_size(directory)
-    figures["snapshot_bytes"] = (directory / SNAPSHOT_NAME).stat().st_size
-    return {"figures": figures, "applied": applied}
+def _pids() -> list[int]:
+    return [int(p) for p in os.listdir("/proc") if p.isdigit()]
 
 
-def stock_fields(item: FeedbackItem) -> dict[str, Any]:
-    """The fields a triage change sets, as stock TinyDB would be told to set them."""
-    return {
-        "status": item.status,
-        "tags": list(item.tags),
-        "triaged_at": item.triaged_at,
-        "snoozed_until": item.snoozed_until,
-        "updated_at": item.updated_at,
-    }
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
 
 
-def time_fold(store: Store, item_ids: list[str]) -> float:
-    """One fold of a journal holding a few changes (the fold itself, not the change)."""
-    for step, item_id in enumerate(item_ids):
-        inbox.update(store, [item_id], triage_for(store.get(item_id), step), origin="bench")
-    start = time.perf_counter()
-    store.fold()
-    return time.perf_counter() - start
+def disk_bytes(directory: Path) -> int:
+    return sum(p.stat().st_size for p in directory.rglob("*") if p.is_file())
 
 
-def add_amortised(figures: dict[str, Any], fold_min_bytes: int) -> None:
-    """What a change costs with its share of the next fold, which a 500-change window may miss.
-
-    A fold comes once the journal reaches max(fold_min_bytes, snapshot/4), i.e. every
-    threshold / (journal bytes per change) changes, and costs about one timed fold."""
-    threshold = max(fold_min_bytes, figures["snapshot_bytes"] // 4)
-    per_fold = threshold / figures["journal_bytes_per_change"]
-    figures["fold_threshold_bytes"] = threshold
-    figures["changes_per_fold"] = per_fold
-    figures["amortised_ms"] = figures["plain_mean_ms"] + figures["fold_ms"] / per_fold
+# --- measurements ---------------------------------------------------------------------
 
 
-def time_open(directory: Path, clock, repeats: int = 3) -> float:
-    """Median Store.open of the folded workspace (page cache warm; the CLI pays this)."""
+def cli_figures(workspace: Path, n: int, repeats: int) -> dict[str, dict[str, Any]]:
+    rnd = random.Random(SEED + 2)
+    out = {}
+    changes = []
+    for step in range(repeats):
+        item = f"F-{rnd.randrange(1, n + 1)}"
+        wall, _, _ = prodops(workspace, "update", item, "--tag" if step % 2 == 0 else "--untag", "bench")
+        changes.append(wall)
+    out["cli_change_ms"] = figure(changes, 1000)
+    for name, args in (("cli_version_ms", ("--version",)), ("cli_who_ms", ("who", "billing")),
+                       ("cli_nudges_ms", ("nudges",)), ("cli_list_ms", ("list", "feedback"))):
+        out[name] = figure([prodops(workspace, *args)[0] for _ in range(max(3, repeats // 3))], 1000)
+    searches = []
+    for _ in range(3 if n <= 10_000 else 2):
+        searches.append(prodops(workspace, "search", SEARCH, "--limit", "20")[0])
+    out["cli_search_ms"] = figure(searches, 1000)
+    return out
+
+
+def fzf_figure(texts_path: Path) -> dict[str, Any] | None:
+    if not shutil.which("fzf"):
+        return None
     timings = []
-    for _ in range(repeats):
+    for _ in range(3):
+        with open(texts_path, "rb") as fh:
+            start = time.perf_counter()
+            subprocess.run(["fzf", "--filter", SEARCH], stdin=fh, stdout=subprocess.DEVNULL, check=False)
+            timings.append(time.perf_counter() - start)
+    return figure(timings, 1000)
+
+
+def change_figures(workspace: Path, n: int, changes: int, stock_budget_s: float, root: Path) -> dict[str, dict[str, Any]]:
+    """One triage change in an open store, beside stock TinyDB doing the same to the same data."""
+    store = Store.open(workspace, clock=make_clock({}))
+    store.defer_folds()
+    items = store.all(FeedbackItem)
+    rnd = random.Random(SEED + 3)
+    ours, applied = [], []
+    for step in range(changes):
+        item = rnd.choice(items)
+        current = store.get(item.id)
+        tag_op = {"remove_tags": ["bench2"]} if "bench2" in current.tags else {"add_tags": ["bench2"]}
         start = time.perf_counter()
-        store = Store.open(directory, clock=clock, create=False)
-        timings.append(time.perf_counter() - start)
-        store.close()
-    return statistics.median(timings)
-
-
-def measure_ours(n: int, items: list[FeedbackItem], root: Path, changes: int) -> tuple[dict[str, Any], list, list]:
-    """Ours at one size: the figures, the records as first stored, and what each change did."""
-    clock = make_clock({})
-    directory = root / f"prodops-{n}"
-    log(f"{n:,} items: building the workspace")
-    store, added, setup_s = build_workspace(directory, items, clock)
-    log(f"{n:,} items: built in {setup_s:.1f} s; timing {changes} triage changes")
-    run = run_ours(store, directory, changes)
-    figures = run["figures"]
-    log(
-        f"{n:,} items: ours median {figures['median_ms']:.2f} ms, p95 {figures['p95_ms']:.2f} ms, "
-        f"{figures['folds']} fold(s); timing one fold and open"
-    )
-    figures["open_with_journal_ms"] = time_open(directory, clock, repeats=1) * 1000
-    sample = random.Random(SEED + 1).sample([f"F-{i}" for i in range(1, n + 1)], k=min(3, n))
-    figures["fold_ms"] = time_fold(store, sample) * 1000
-    add_amortised(figures, store.fold_min_bytes)
+        [changed] = inbox.update(store, [item.id], inbox.Triage(status=("processed", "new")[step % 2], **tag_op), origin="bench")
+        ours.append(time.perf_counter() - start)
+        applied.append((changed.number, {"status": changed.status, "tags": list(changed.tags), "triaged_at": changed.triaged_at,
+                                         "updated_at": changed.updated_at}))
+    docs = [store.get(f"F-{i.number}").to_dict() for i in items]
     store.close()
-    figures["open_ms"] = time_open(directory, clock) * 1000
-    figures["setup_s"] = setup_s
-    shutil.rmtree(directory, ignore_errors=True)
-    return figures, added, run["applied"]
-
-
-# --- stock TinyDB ---------------------------------------------------------------
-
-
-def measure_stock(n: int, items: list[FeedbackItem], applied: list, root: Path, budget_s: float) -> dict[str, Any]:
     path = root / f"stock-{n}.json"
-    log(f"{n:,} items: stock TinyDB insert_multiple")
-    start = time.perf_counter()
     db = TinyDB(path)
     table = db.table("feedback")
-    doc_ids = table.insert_multiple(item.to_dict() for item in items)
-    setup_s = time.perf_counter() - start
-    doc_id_of = {item.number: doc_id for item, doc_id in zip(items, doc_ids)}
-    timings: list[float] = []
-    deadline = time.perf_counter() + budget_s
-    log(f"{n:,} items: stock timing up to {len(applied)} changes within {budget_s:.0f} s")
+    ids = dict(zip((d["id"] for d in docs), table.insert_multiple(docs)))
+    stock = []
+    deadline = time.perf_counter() + stock_budget_s
     for number, fields in applied:
-        if len(timings) >= MIN_STOCK_CHANGES and time.perf_counter() >= deadline:
+        if len(stock) >= 20 and time.perf_counter() > deadline:
             break
         start = time.perf_counter()
-        table.update(fields, doc_ids=[doc_id_of[number]])
-        timings.append(time.perf_counter() - start)
+        table.update(fields, doc_ids=[ids[f"F-{number}"]])
+        stock.append(time.perf_counter() - start)
     db.close()
-    figures = summarise(timings)
-    figures["setup_s"] = setup_s
-    figures["file_bytes"] = path.stat().st_size
-    figures["complete"] = len(timings) == len(applied)
     path.unlink()
-    log(f"{n:,} items: stock median {figures['median_ms']:.1f} ms over {figures['n']} changes")
+    ours_fig, stock_fig = figure(ours, 1000), figure(stock, 1000)
+    return {
+        "change_p95_ms": {**ours_fig, "value": ours_fig["p95"], "median": ours_fig["value"]},
+        "stock_change_p95_ms": {**stock_fig, "value": stock_fig["p95"], "median": stock_fig["value"]},
+        "change_speedup_vs_stock": {"value": stock_fig["value"] / ours_fig["value"], "n": len(stock)},
+    }
+
+
+def fold_figures(workspace: Path, n: int, median_change_ms: float) -> dict[str, dict[str, Any]]:
+    """CLI changes made while another process folds: how much longer than usual they took."""
+    rnd = random.Random(SEED + 4)
+    prodops(workspace, "update", "F-1", "--tag", "before-fold")  # something to fold
+    command = [sys.executable, "-m", "prodops_tui.cli", "--workspace", str(workspace), "compact"]
+    start = time.perf_counter()
+    folder = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
+    during = []
+    while folder.poll() is None:
+        during.append(prodops(workspace, "update", f"F-{rnd.randrange(1, n + 1)}", "--tag", "during-fold")[0])
+    fold_s = time.perf_counter() - start
+    waits = [max(0.0, w * 1000 - median_change_ms) for w in during] or [0.0]
+    return {"fold_blocks_ms": {"value": max(waits), "p95": percentile(waits, 95), "n": len(during)},
+            "fold_ms": {"value": fold_s * 1000, "n": 1}}
+
+
+def app_figures(workspace: Path) -> dict[str, dict[str, Any]]:
+    result = subprocess.run([sys.executable, str(REPO / "bench" / "app_probe.py"), str(workspace)], capture_output=True,
+                            text=True, env=ENV, timeout=600)
+    if result.returncode != 0:
+        raise RuntimeError(f"app probe failed: {result.stderr[-2000:]}")
+    raw = json.loads(result.stdout.strip().splitlines()[-1])
+    nav = figure(raw["nav_key_s"], 1000)
+    search = figure(raw["search_s"], 1000)
+    return {
+        "first_frame_s": {"value": raw["first_frame_s"], "n": 1},
+        "search_ready_s": {"value": raw["search_ready_s"], "n": 1},
+        "nav_key_ms": {**nav, "value": nav["p95"], "median": nav["value"]},
+        "search_p95_ms": {**search, "value": search["p95"], "median": search["value"]},
+        "metrics_open_ms": figure(raw["metrics_open_s"], 1000),
+        "rss_mb": {"value": raw["rss_mb"], "n": 1},
+    }
+
+
+def measure_size(n: int, root: Path, texts: list[str], args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    tag = label(n)
+    workspace = root / f"ws-{tag}"
+    csv_path, areas_path, texts_path = root / f"feedback-{tag}.csv", root / f"areas-{tag}.csv", root / f"texts-{tag}.txt"
+    log(f"{tag}: writing {n:,} rows")
+    write_feedback_csv(csv_path, n, texts)
+    write_areas_csv(areas_path, max(50, n // 20), max(20, n // 50))
+    with open(csv_path, encoding="utf-8", newline="") as fh, open(texts_path, "w", encoding="utf-8") as out:
+        for row in csv.DictReader(fh):
+            out.write(row["review_text"].replace("\n", " ") + "\n")
+    prodops(workspace, "import", "areas", str(areas_path))
+    log(f"{tag}: importing feedback")
+    rows_per_s, peak_mb = measured_import(workspace, csv_path)
+    wait_for_background_folds(workspace)
+    prodops(workspace, "compact")
+    figures: dict[str, dict[str, Any]] = {
+        "import_rows_per_s": {"value": rows_per_s, "n": 1},
+        "import_peak_mb": {"value": peak_mb, "n": 1},
+    }
+    ratios = [disk_bytes(workspace) / csv_path.stat().st_size]
+    log(f"{tag}: CLI commands")
+    figures.update(cli_figures(workspace, n, args.cli_repeats))
+    fzf = fzf_figure(texts_path)
+    if fzf:
+        figures["fzf_filter_ms"] = fzf
+    log(f"{tag}: a fold beside changes")
+    figures.update(fold_figures(workspace, n, figures["cli_change_ms"]["value"]))
+    wait_for_background_folds(workspace)
+    for _ in range(2):
+        prodops(workspace, "update", "F-2", "--tag", "fold-again")
+        prodops(workspace, "compact")
+    ratios.append(disk_bytes(workspace) / csv_path.stat().st_size)
+    figures["disk_ratio_vs_csv"] = {"value": max(ratios), "n": len(ratios)}
+    log(f"{tag}: changes in an open store beside stock TinyDB")
+    figures.update(change_figures(workspace, n, args.changes, args.stock_budget_seconds, root))
+    log(f"{tag}: the app")
+    figures.update(app_figures(workspace))
+    shutil.rmtree(workspace, ignore_errors=True)
+    for path in (csv_path, areas_path, texts_path):
+        path.unlink()
     return figures
 
 
-# --- the machine -----------------------------------------------------------------
+# --- report ------------------------------------------------------------------------------
 
 
-def filesystem_of(path: Path) -> str:
-    """'ext4 on /dev/vda mounted at /' from /proc/self/mounts, or 'unknown'."""
-    try:
-        mounts = Path("/proc/self/mounts").read_text().splitlines()
-    except OSError:
-        return "unknown"
-    real = os.path.realpath(path)
-    best = None
-    for line in mounts:
-        device, mount_point, fs_type, *_ = line.split()
-        mount_point = mount_point.replace("\\040", " ")
-        inside = real == mount_point or real.startswith(mount_point.rstrip("/") + "/")
-        if inside and (best is None or len(mount_point) > len(best[1])):
-            best = (device, mount_point, fs_type)
-    return f"{best[2]} on {best[0]} mounted at {best[1]}" if best else "unknown"
+def machine() -> str:
+    return f"{platform.node()}: {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.platform()}"
 
 
-def fsync_probe_ms(root: Path, appends: int = 50) -> float:
-    """Median cost of appending 1 KB to a file and fsyncing it: the floor under every change."""
-    path = root / "fsync-probe"
-    timings = []
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    try:
-        for _ in range(appends):
-            start = time.perf_counter()
-            os.write(fd, b"x" * 1023 + b"\n")
-            os.fsync(fd)
-            timings.append(time.perf_counter() - start)
-    finally:
-        os.close(fd)
-        path.unlink()
-    return statistics.median(timings) * 1000
-
-
-def machine(root: Path) -> dict[str, Any]:
-    return {
-        "append_fsync_1kb_ms": fsync_probe_ms(root),
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "tinydb": tinydb_version,
-        "temp_dir": str(root),
-        "filesystem": filesystem_of(root),
-    }
-
-
-# --- report ---------------------------------------------------------------------
-
-
-def verdict(results: list[dict[str, Any]]) -> dict[str, Any]:
-    """The issue's targets, for the smallest and largest sizes measured."""
-    if len(results) < 2:
-        return {}
-    small, large = results[0], results[-1]
-    ours_small, ours_large, stock_large = small["ours"], large["ours"], large["stock"]
-    median_ratio = ours_large["median_ms"] / ours_small["median_ms"]
-    p95_ratio = ours_large["p95_ms"] / ours_small["p95_ms"]
-    speed_up = stock_large["median_ms"] / ours_large["median_ms"]
-    return {
-        "small": small["items"],
-        "large": large["items"],
-        "median_ratio": median_ratio,
-        "p95_ratio": p95_ratio,
-        "size_target_met": median_ratio <= 2 and p95_ratio <= 2,
-        "amortised_ratio": ours_large["amortised_ms"] / ours_small["amortised_ms"],
-        "speed_up_median": speed_up,
-        "speed_up_p95": stock_large["p95_ms"] / ours_large["p95_ms"],
-        "speed_up_target_met": speed_up >= 20,
-    }
-
-
-def ms(value: float | None) -> str:
-    if value is None or math.isnan(value):
-        return "-"
-    return f"{value:.1f}" if value >= 10 else f"{value:.2f}"
-
-
-def render(report: dict[str, Any]) -> str:
-    results, changes = report["results"], report["changes"]
-    lines = [
-        "prodops store: one persisted triage change (inbox.update -> journal append + fsync)",
-        f"{changes} consecutive changes per size on random items (seeded), folds included; times in ms",
-        "",
-        f"{'items':>9}  {'ours median':>11} {'p95':>6} {'max':>7} {'mean':>6} {'folds':>5}"
-        f"  | {'stock median':>12} {'p95':>7} {'(n)':>5}  | {'speed-up median':>15} {'p95':>6}",
-    ]
-    for result in results:
-        ours, stock = result["ours"], result["stock"]
-        lines.append(
-            f"{result['items']:>9,}  {ms(ours['median_ms']):>11} {ms(ours['p95_ms']):>6} {ms(ours['max_ms']):>7} "
-            f"{ms(ours['mean_ms']):>6} {ours['folds']:>5}  | {ms(stock['median_ms']):>12} {ms(stock['p95_ms']):>7} "
-            f"{stock['n']:>5}  | {stock['median_ms'] / ours['median_ms']:>14.0f}x "
-            f"{stock['p95_ms'] / ours['p95_ms']:>5.0f}x"
-        )
-    v = report["verdict"]
-    if v:
-        lines += [
-            "",
-            f"ratio ours@{v['large']:,} / ours@{v['small']:,}: median {v['median_ratio']:.2f}x, "
-            f"p95 {v['p95_ratio']:.2f}x  (target <= 2x: {'met' if v['size_target_met'] else 'NOT MET'}); "
-            f"amortised with folds {v['amortised_ratio']:.2f}x",
-            f"speed-up vs stock at {v['large']:,}: median {v['speed_up_median']:.0f}x, p95 {v['speed_up_p95']:.0f}x  "
-            f"(target >= 20x: {'met' if v['speed_up_target_met'] else 'NOT MET'})",
-        ]
-    lines += [
-        "",
-        f"{'items':>9}  {'fold once':>9} {'changes/fold':>12} {'amortised':>9} {'fold-change max':>15}"
-        f"  {'open folded':>11} {'open +journal':>13}  {'snapshot MB':>11} {'setup s':>7}"
-        f" | {'stock file MB':>13} {'stock setup s':>13}",
-    ]
-    for result in results:
-        ours, stock = result["ours"], result["stock"]
-        lines.append(
-            f"{result['items']:>9,}  {ms(ours['fold_ms']):>9} {ours['changes_per_fold']:>12,.0f} "
-            f"{ms(ours['amortised_ms']):>9} {ms(ours['fold_change_max_ms']):>15}  "
-            f"{ms(ours['open_ms']):>11} {ms(ours['open_with_journal_ms']):>13}  "
-            f"{ours['snapshot_bytes'] / 1e6:>11.1f} {ours['setup_s']:>7.1f} | "
-            f"{stock['file_bytes'] / 1e6:>13.1f} {stock['setup_s']:>13.1f}"
-        )
-    m = report["machine"]
-    lines += [
-        "",
-        "fold once: store.fold() with a few changes in the journal. changes/fold: max(1 MiB, snapshot/4)",
-        "divided by the journal bytes one triage change appends (the put, and its undo record: the before-copy",
-        "and a digest of the after-state). amortised: mean of the non-folding changes + fold once / changes per fold,",
-        "so a fold the timed window did not reach still counts. fold-change max: the slowest change that folded",
-        "inside the window (already in its p95/max). open folded: Store.open of the folded workspace (median",
-        "of 3, page cache warm; every CLI command pays it). open +journal: Store.open right after the timed",
-        "run, journal replayed. setup: build + fold, not measured above.",
-        f"stock (n): changes measured within the {report['stock_budget_seconds']:.0f} s budget per size "
-        f"(at least {MIN_STOCK_CHANGES}), replaying the same item choices and field values as ours.",
-        "",
-        "per change:",
-        f"  {OURS_PER_CHANGE}",
-        f"  {STOCK_PER_CHANGE}",
-        "",
-        f"machine: {m['cpus']} CPUs, Python {m['python']}, {m['platform']}, TinyDB {m['tinydb']}",
-        f"temp dir: {m['temp_dir']} ({m['filesystem']}); append 1 KB + fsync there: "
-        f"{m['append_fsync_1kb_ms']:.2f} ms (median of 50)",
-        f"wall time: {report['wall_s']:.0f} s",
-    ]
+def render(report: dict[str, Any], sizes: list[int]) -> str:
+    lines = [f"machine: {report['machine']}", ""]
+    head = f"{'figure':<28}" + "".join(f"{label(n):>14}" for n in sizes) + f"{'target':>10}  p95 @ largest (n)"
+    lines += [head, "-" * len(head)]
+    for name, (unit, target, _) in FIGURES.items():
+        cells, last = [], None
+        for n in sizes:
+            key = name if n == sizes[-1] else f"{name}@{label(n)}"
+            fig = report["figures"].get(key)
+            cells.append(f"{fig['value']:>14.1f}" if fig else f"{'-':>14}")
+            last = fig if n == sizes[-1] else last
+        target_text = f"{target:>10}" if target is not None else f"{'':>10}"
+        missed = ""
+        if last and target is not None:
+            ok = last["value"] >= target if name in HIGHER_IS_BETTER else last["value"] <= target
+            missed = "" if ok else "  MISSED"
+        extra = f"  {last['p95']:.1f} ({last['n']})" if last and "p95" in last else (f"  ({last['n']})" if last else "")
+        lines.append(f"{name + ' ' + unit:<28}" + "".join(cells) + target_text + extra + missed)
     return "\n".join(lines)
 
 
-# --- main -------------------------------------------------------------------------
-
-
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="100,10000,100000", help="comma-separated item counts")
-    parser.add_argument("--changes", type=int, default=500, help="consecutive changes timed per size")
-    parser.add_argument("--stock-budget-seconds", type=float, default=60.0, help="time allowed to stock TinyDB per size")
-    parser.add_argument("--dir", default=None, help="where to create the temp workspaces (default: the system temp dir)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
-    args = parser.parse_args(argv)
-    args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
-    return args
-
-
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    wall_start = time.perf_counter()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", metavar="FILE", help="write the figures as JSON")
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--dir", help="where the temporary workspaces go")
+    parser.add_argument("--cli-repeats", type=int, default=15)
+    parser.add_argument("--changes", type=int, default=200)
+    parser.add_argument("--stock-budget-seconds", type=float, default=25)
+    args = parser.parse_args(argv)
+    sizes = sorted(int(s) for s in args.sizes.split(","))
     root = Path(tempfile.mkdtemp(prefix="prodops-bench-", dir=args.dir))
+    started = time.perf_counter()
+    texts = real_texts()
+    report: dict[str, Any] = {"machine": machine(), "figures": {}}
     try:
-        machine_info = machine(root)  # first, while the disk is quiet
-        log(f"append 1 KB + fsync in {root}: {machine_info['append_fsync_1kb_ms']:.2f} ms")
-        results = []
-        for n in args.sizes:
-            ours, stored, applied = measure_ours(n, make_items(n, SEED + n), root, args.changes)
-            stock = measure_stock(n, stored, applied, root, args.stock_budget_seconds)
-            results.append({"items": n, "ours": ours, "stock": stock})
-        report = {
-            "date": time.strftime("%Y-%m-%d"),
-            "changes": args.changes,
-            "stock_budget_seconds": args.stock_budget_seconds,
-            "per_change": {"ours": OURS_PER_CHANGE, "stock": STOCK_PER_CHANGE},
-            "machine": machine_info,
-            "results": results,
-            "verdict": verdict(results),
-            "wall_s": time.perf_counter() - wall_start,
-        }
+        for n in sizes:
+            for name, fig in measure_size(n, root, texts, args).items():
+                unit, target, _ = FIGURES[name]
+                key = name if n == sizes[-1] else f"{name}@{label(n)}"
+                report["figures"][key] = {"unit": unit, "target": target, **fig}
+        small, large = report["figures"].get(f"cli_change_ms@{label(sizes[0])}"), report["figures"].get("cli_change_ms")
+        if small and large and len(sizes) > 1:
+            report["figures"]["cli_change_growth_1k_100k"] = {"value": large["value"] / small["value"], "unit": "x",
+                                                              "target": 1.5, "n": large["n"]}
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    print(json.dumps(report, indent=2) if args.json else render(report))
+    report["seconds"] = time.perf_counter() - started
+    print(render(report, sizes))
+    print(f"\n{report['seconds']:.0f} s in all")
+    if args.out:
+        Path(args.out).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return 0
 
+
+ENV = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+ENV.pop("PRODOPS_WORKSPACE", None)
 
 if __name__ == "__main__":
     sys.exit(main())

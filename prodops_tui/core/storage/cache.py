@@ -167,6 +167,20 @@ class StateCache:
              _dumps(state.meta)),
         )
 
+    def kind_at(self, kind: str) -> tuple[CachedState | None, list[tuple[int, str]]]:
+        """Every (number, JSON text) of one kind and the state they are at, read in one SQLite
+        read transaction: consistent without the workspace lock (WAL readers never wait)."""
+        try:
+            self._db.execute("BEGIN")
+            try:
+                state = self.state()
+                rows = self._db.execute("SELECT number, doc FROM records WHERE kind = ? ORDER BY number", (kind,)).fetchall()
+            finally:
+                self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise CacheUnusable(f"{self.path.name}: {exc}") from exc
+        return state, rows
+
     def docs(self, kind: str) -> Iterator[tuple[int, str]]:
         """Every (number, JSON text) of one kind, in number order."""
         try:

@@ -248,12 +248,59 @@ class Store:
     def _table(self, kind: str) -> dict[int, Record]:
         table = self._tables[kind]
         if table is None:
-            with self._thread_lock, self._locked(exclusive=False):
-                self._catch_up()  # the cache may hold entries newer than ours: take them first
+            with self._thread_lock:
                 table = self._tables[kind]
+                if table is None and self._load_kind_unlocked(kind):
+                    table = self._tables[kind]
                 if table is None:
-                    table = self._load_kind(kind)
-        return table
+                    with self._locked(exclusive=False):
+                        self._catch_up()  # the cache may hold entries newer than ours: take them first
+                        table = self._tables[kind]
+                        if table is None:
+                            table = self._load_kind(kind)
+        return table  # type: ignore[return-value]
+
+    def _load_kind_unlocked(self, kind: str) -> bool:
+        """Load a kind without the workspace lock (reading 100,000 items takes a second or two,
+        and a writer must not wait for that): the cache gives the kind at its own entry C in
+        one read transaction. Ours is at S <= C (writers fill the cache as they write); the
+        entries after S are replayed onto every table, the new one included. Replaying
+        entries it already holds is harmless: each puts or deletes a whole record, in order,
+        so the last one wins. False when the cache is not at a state we can start from."""
+        if self._cache is None:
+            return False
+        try:
+            state, rows = self._cache.kind_at(kind)
+        except CacheUnusable:
+            self._drop_cache()
+            return self._tables[kind] is not None
+        if state is None or state.snapshot_sig != self._snapshot_sig or state.seq < self._seq:
+            return False
+        record_type = TYPE_BY_KIND[kind]
+        from_dict, loads = record_type.from_dict, json.loads
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            table = {number: from_dict(loads(doc)) for number, doc in rows}
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+        del rows
+        if state.seq > self._seq:
+            with self._locked(exclusive=False):
+                if not self._replay_onto(kind, table):
+                    return False
+        self._tables[kind] = table
+        self.loads[kind] += 1
+        return True
+
+    def _replay_onto(self, kind: str, table: dict[int, Record]) -> bool:
+        """Install `table` (ahead of us) and catch up with the journal (caller holds the lock)."""
+        if file_signature(self.snapshot_path) != self._snapshot_sig:
+            return False  # folded or replaced meanwhile: the locked path sorts that out
+        self._tables[kind] = table
+        self._catch_up()
+        return True
 
     def _load_kind(self, kind: str) -> dict[int, Record]:
         """One kind, read whole from the cache (which holds exactly our revision)."""
@@ -621,6 +668,9 @@ class Store:
             return True
 
     def _copy_for_fold(self, only_if_due: bool):
+        if only_if_due and not self.fold_due():
+            return None
+        self.load_all()  # before the lock: reading 100k items takes seconds, and writers carry on
         with self._thread_lock, self._locked(exclusive=False):
             self._catch_up()
             if not self._journal_pos or (only_if_due and not self.fold_due()):

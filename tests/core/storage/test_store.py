@@ -468,3 +468,31 @@ def test_a_writer_that_died_before_updating_the_cache_loses_nothing(workspace, m
     assert [reopened.get("F-1").text, reopened.get("F-2").text] == ["first", "second"]
     add_feedback(reopened, "third")
     assert Store.open(workspace, clock=fixed_clock).get("F-3").text == "third"
+
+
+def test_reading_a_whole_kind_never_makes_a_writer_wait(workspace, monkeypatch):
+    import threading
+
+    first = Store.open(workspace, clock=fixed_clock)
+    for n in range(3):
+        add_feedback(first, f"item {n}")
+    first.close()
+    reader = Store.open(workspace, clock=fixed_clock)
+    writer = Store.open(workspace, clock=fixed_clock)
+    real_kind_at = reader._cache.kind_at
+    finished = []
+
+    def slow_read(kind):
+        state_and_rows = real_kind_at(kind)
+        # Another process writes while this one is still building its records.
+        thread = threading.Thread(target=lambda: (add_feedback(writer, "written meanwhile"), finished.append(True)))
+        thread.start()
+        thread.join(timeout=10)
+        return state_and_rows
+
+    monkeypatch.setattr(reader._cache, "kind_at", slow_read)
+    texts = [item.text for item in reader.all(FeedbackItem)]
+    assert finished, "the writer waited for the reader"
+    assert texts == ["item 0", "item 1", "item 2"]  # what it held when it started reading
+    assert reader.refresh()
+    assert [item.text for item in reader.all(FeedbackItem)][-1] == "written meanwhile"

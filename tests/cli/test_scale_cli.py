@@ -1,0 +1,54 @@
+"""What keeps the command line fast on a big workspace: a change never waits for a fold, and
+a command reads only the records it needs (issue 13; bench/run.py measures the times)."""
+
+from __future__ import annotations
+
+from prodops_tui import cli
+from prodops_tui.core.model import FeedbackItem
+from prodops_tui.core.storage import store as store_module
+from prodops_tui.core.storage.store import Store
+
+from ..conftest import fixed_clock
+
+
+def test_a_change_that_makes_a_fold_due_leaves_it_to_a_background_process(prodops, workspace, monkeypatch):
+    prodops("capture", "first")
+    started = []
+    monkeypatch.setattr(cli, "fold_in_background", started.append)
+    monkeypatch.setattr(store_module.Store, "fold_due", lambda self: True)
+    snapshot_inode = (workspace / "prodops.json").stat().st_ino
+    result = prodops("capture", "second")
+    assert result.returncode == 0, result.stderr
+    assert started == [workspace]
+    assert (workspace / "prodops.json").stat().st_ino == snapshot_inode  # not folded in the command
+    assert "second" in (workspace / "journal.jsonl").read_text()
+
+
+def test_compact_folds_the_journal_into_the_tinydb_file(prodops, workspace):
+    prodops("capture", "kept")
+    assert (workspace / "journal.jsonl").exists()
+    result = prodops("compact")
+    assert result.returncode == 0 and "folded" in result.stdout
+    assert not (workspace / "journal.jsonl").exists()
+    assert prodops("compact").stdout.strip() == "nothing to fold"
+    from tinydb import TinyDB
+
+    with TinyDB(workspace / "prodops.json") as plain:
+        assert [doc["text"] for doc in plain.table("feedback").all()] == ["kept"]
+
+
+def test_update_reads_the_item_it_changes_not_every_feedback_item(prodops, workspace, monkeypatch):
+    with Store.open(workspace, clock=fixed_clock).change("bulk") as tx:
+        for n in range(200):
+            tx.add(FeedbackItem(text=f"item {n}"))
+    opened: list[Store] = []
+    real_open = Store.open
+
+    def remember(*args, **kwargs):
+        opened.append(real_open(*args, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(Store, "open", remember)
+    assert prodops("update", "F-7", "--status", "processed").returncode == 0
+    assert opened[-1].loads[FeedbackItem.KIND] == 0
+    assert prodops("list", "feedback", "--status", "processed").stdout.count("F-7") == 1
