@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from .text import clean_line

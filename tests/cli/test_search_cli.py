@@ -9,6 +9,7 @@ import pytest
 
 from ..conftest import FIXED_NOW, CliResult, run_cli
 
+
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory) -> Path:
     """`prodops --workspace DIR demo`, once for the module: the searches only read it."""

@@ -180,11 +180,14 @@ class SearchIndex:
         return len(self._docs)
 
     def build(self, store: Store) -> None:
+        self.build_from(store, (record for record_type in SEARCHED_TYPES for record in store.all(record_type)))
+
+    def build_from(self, store: Store, records: Iterable[Record]) -> None:
+        """Index these records only (stored.py: the items a query can match, read from disk)."""
         revision = store.revision
         fresh = SearchIndex()
-        for record_type in SEARCHED_TYPES:
-            for record in store.all(record_type):
-                fresh._add_record(store, record)
+        for record in records:
+            fresh._add_record(store, record)
         fresh._sort_vocab()
         with self._lock:
             self._docs, self._doc_words, self._postings = fresh._docs, fresh._doc_words, fresh._postings
@@ -272,6 +275,12 @@ class SearchIndex:
 
     # --- matching -------------------------------------------------------------------------
 
+    def seed_matches(self, word: str, matches: dict[str, float]) -> None:
+        """Use these matches for `word` (stored.py: found over the whole vocabulary on disk,
+        when this index holds only the records that can match)."""
+        with self._lock:
+            self._match_cache[word] = {w: q for w, q in matches.items() if w in self._postings}
+
     def _matches(self, word: str) -> dict[str, float]:
         """Index words this query word stands for, with how well (1.0 exact); cached until
         the index changes, as typing asks for the same words again and again."""
@@ -333,7 +342,7 @@ class SearchIndex:
                 hits.append(Hit(doc, scores.get(doc_id, 0.0) * KIND_WEIGHT[doc.kind], matched.get(doc_id, frozenset())))
         # Best first; equal scores: newer first (the higher number), so results do not jump.
         kind_order = {kind: n for n, kind in enumerate(KINDS)}
-        hits.sort(key=lambda h: (-h.score, kind_order[h.kind], -_number(h.id)))
+        hits.sort(key=lambda h: (-h.score, kind_order[h.kind], -_number(h.id), -_card_number(h.id)))
         total = len(hits)
         if word_total > total and not parsed.since:
             total = word_total  # only part of the matches was scored; say how many there are
@@ -384,7 +393,7 @@ class SearchIndex:
         a vague query shows recent items, found without sorting 100,000 of them."""
         chosen = list(pool & self._small_docs)
         if len(chosen) > wanted:
-            chosen = sorted(chosen, key=_number, reverse=True)[:wanted]
+            chosen = sorted(chosen, key=lambda doc_id: (_number(doc_id), doc_id), reverse=True)[:wanted]  # ties: by id, not set order
         wanted += len(chosen)
         for doc_id in reversed(self._feedback_order):
             if len(chosen) >= wanted:
@@ -459,6 +468,12 @@ def _number(doc_id: str) -> int:
         return int(doc_id.split("-", 1)[1].split("#", 1)[0])
     except (IndexError, ValueError):
         return 0
+
+
+def _card_number(doc_id: str) -> int:
+    """R-2#3 -> 3 (newer cards of one retro first, whatever order they were indexed in); else 0."""
+    _, _, card = doc_id.partition("#")
+    return int(card) if card.isdigit() else 0
 
 
 # --- queries -------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 CACHE_NAME = "cache.sqlite"
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS state (
@@ -33,6 +33,11 @@ CREATE TABLE IF NOT EXISTS state (
     journal_pos INTEGER NOT NULL, -- the byte after that entry in it
     meta TEXT NOT NULL            -- the workspace's _meta record (next ids, folded_seq, ...)
 );
+-- Which records each entry touched, from log_from on: derived indexes (the stored search) ask
+-- what changed since the entry they hold.
+CREATE TABLE IF NOT EXISTS changed (seq INTEGER NOT NULL, record TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS changed_seq ON changed (seq);
+CREATE TABLE IF NOT EXISTS log_start (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS records (
     kind TEXT NOT NULL,
     number INTEGER NOT NULL,
@@ -107,6 +112,8 @@ class StateCache:
         """Replace everything with `tables` (kind -> (number, doc) pairs) at `state`."""
         with self._transaction() as db:
             db.execute("DELETE FROM records")
+            db.execute("DELETE FROM changed")
+            db.execute("INSERT OR REPLACE INTO log_start (id, seq) VALUES (1, ?)", (state.seq,))
             for kind, rows in tables.items():
                 db.executemany(
                     "INSERT INTO records (kind, number, doc) VALUES (?, ?, ?)",
@@ -129,6 +136,7 @@ class StateCache:
                 if entry["seq"] != held + 1:
                     raise CacheUnusable(f"{self.path.name}: entry {entry['seq']} follows {held}")
                 for op, kind, number, doc in entry["ops"]:
+                    db.execute("INSERT INTO changed (seq, record) VALUES (?, ?)", (entry["seq"], f"{kind}:{number}"))
                     if op == "put":
                         db.execute("INSERT OR REPLACE INTO records (kind, number, doc) VALUES (?, ?, ?)", (kind, number, _dumps(doc)))
                     else:
@@ -148,6 +156,18 @@ class StateCache:
                 return
             db.execute("DELETE FROM records WHERE kind = 'history' AND number < ?", (trimmed_changes_below,))
             self._write_state(db, state)
+
+    def changed_after(self, seq: int) -> list[tuple[str, int]] | None:
+        """(kind, number) of the records changed after entry `seq`, or None when the log does
+        not reach back that far (the cache was rebuilt since)."""
+        try:
+            row = self._db.execute("SELECT seq FROM log_start WHERE id = 1").fetchone()
+            if row is None or seq < row[0]:
+                return None
+            rows = self._db.execute("SELECT DISTINCT record FROM changed WHERE seq > ?", (seq,)).fetchall()
+        except sqlite3.Error as exc:
+            raise CacheUnusable(f"{self.path.name}: {exc}") from exc
+        return [(kind, int(number)) for kind, number in (r[0].split(":") for r in rows)]
 
     def invalidate(self) -> bool:
         """Make the next open rebuild it; False if even that cannot be written."""
@@ -187,6 +207,19 @@ class StateCache:
             yield from self._db.execute("SELECT number, doc FROM records WHERE kind = ? ORDER BY number", (kind,))
         except sqlite3.Error as exc:
             raise CacheUnusable(f"{self.path.name}: {exc}") from exc
+
+    def docs_of(self, kind: str, numbers: list[int]) -> list[tuple[int, str]]:
+        """(number, JSON text) of these records of one kind, those that exist."""
+        found: list[tuple[int, str]] = []
+        try:
+            for start in range(0, len(numbers), 500):
+                chunk = numbers[start:start + 500]
+                found += self._db.execute(
+                    f"SELECT number, doc FROM records WHERE kind = ? AND number IN ({','.join('?' * len(chunk))})",
+                    (kind, *chunk)).fetchall()
+        except sqlite3.Error as exc:
+            raise CacheUnusable(f"{self.path.name}: {exc}") from exc
+        return found
 
     def doc(self, kind: str, number: int) -> str | None:
         try:

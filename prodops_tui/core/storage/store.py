@@ -36,7 +36,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tinydb import TinyDB
 
 from ..errors import NotFound, NothingToUndo, UndoConflict, WorkspaceCorrupt, WorkspaceTooNew
 from ..model import RECORD_TYPES, TYPE_BY_KIND, Change, Record, split_id, type_of_id
@@ -401,6 +400,27 @@ class Store:
         self.revision += 1
         self._changes.append((self.revision, tuple(touched)))
 
+    @property
+    def seq(self) -> int:
+        """The last journal entry this store holds: the same number in every process."""
+        return self._seq
+
+    def changed_after_entry(self, seq: int) -> set[str] | None:
+        """The ids of records changed after journal entry `seq` by any process, or None when
+        that is not known (no cache, or it was rebuilt since): for indexes kept on disk."""
+        if seq == self._seq:
+            return set()
+        if self._cache is None or seq > self._seq:
+            return None
+        try:
+            changed = self._cache.changed_after(seq)
+        except CacheUnusable:
+            self._drop_cache()
+            return None
+        if changed is None:
+            return None
+        return {f"{TYPE_BY_KIND[kind].PREFIX}-{number}" for kind, number in changed}
+
     def changed_since(self, revision: int) -> set[str] | None:
         """The ids of records changed after `revision`, or None when that is not known any
         more (a reload, or more changes than are kept): then everything may have changed."""
@@ -527,6 +547,22 @@ class Store:
                 self._drop_cache()
                 return self.get(f"{record_type.PREFIX}-{number}")
             return record_type.from_dict(json.loads(doc)) if doc is not None else None
+
+    def get_many(self, record_type: type[R], numbers: list[int]) -> list[R]:
+        """These records of one kind (those that exist), read together: a few thousand of
+        100,000 items without loading the others."""
+        if self._tables[record_type.KIND] is None and self._cache is not None:
+            with self._thread_lock, self._locked(exclusive=False):
+                self._catch_up()
+                if self._tables[record_type.KIND] is None and self._cache is not None:
+                    try:
+                        rows = self._cache.docs_of(record_type.KIND, numbers)
+                    except CacheUnusable:
+                        self._drop_cache()
+                    else:
+                        return [record_type.from_dict(json.loads(doc)) for _, doc in rows]
+        table = self._table(record_type.KIND)
+        return [table[n] for n in numbers if n in table]  # type: ignore[misc]
 
     def all(self, record_type: type[R]) -> list[R]:
         return list(self._table(record_type.KIND).values())  # type: ignore[arg-type]

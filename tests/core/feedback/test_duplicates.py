@@ -20,8 +20,8 @@ from prodops_tui.core.feedback.duplicates import (
     likely_duplicate_clusters,
     similarity,
 )
-from prodops_tui.core.feedback.merge import CUSTOMERS_KEY, customers_of, merge
 from prodops_tui.core.feedback.inbox import capture
+from prodops_tui.core.feedback.merge import CUSTOMERS_KEY, customers_of, merge
 from prodops_tui.core.model import Change, FeedbackItem
 from prodops_tui.core.storage.store import Store
 

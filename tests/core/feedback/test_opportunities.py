@@ -11,8 +11,8 @@ import pytest
 
 from prodops_tui.core.errors import InvalidInput, NotFound
 from prodops_tui.core.feedback import opportunities
-from prodops_tui.core.feedback.merge import merge
 from prodops_tui.core.feedback.inbox import Triage, capture, update
+from prodops_tui.core.feedback.merge import merge
 from prodops_tui.core.feedback.opportunities import (
     IMPORTANCE_WEIGHTS,
     OpportunityStats,

@@ -1,0 +1,247 @@
+"""Search from the shell without building the whole index: the words of every feedback item
+kept on disk (`search.sqlite`, SQLite FTS5), so `prodops search` reads only the items that can
+match.
+
+Building the in-memory index (index.py) for 100,000 items took 15 s per command. Here the
+feedback's words live in an FTS5 table whose rowid is the item's number, with its vocabulary
+(fts5vocab: each word and how many items hold it). A query word is expanded over that
+vocabulary the way the index expands it (the word itself, its completions, the most used
+first, and its typos by rapidfuzz's ratio among words of the same first letter and about the
+same length); the items holding, for every query word, one of its expansions are the
+candidates. They and every record of the small kinds (areas, people, opportunities...) go into
+a SearchIndex, which scores and filters them exactly as the app does.
+
+It is derived data: it names the journal entry it holds and catches up from the store's
+change log (Store.changed_after_entry); when that is not known, it is rebuilt. Deleting the
+file loses nothing. A query with no words (filters only) uses the whole in-memory index.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from ..model import FeedbackItem, Record
+from ..storage.store import Store
+from ..text import fold
+from .index import (
+    FUZZY_MIN_LENGTH,
+    FUZZY_SCORE,
+    FUZZY_WORDS,
+    MAX_PREFIX_WORDS,
+    PREFIX_WORDS,
+    SCORE_ALL,
+    SEARCHED_TYPES,
+    SELECTED,
+    SHORT_FUZZY_SCORE,
+    SearchDoc,
+    SearchIndex,
+    SearchResult,
+    documents_for,
+    parse_query,
+    words_of,
+)
+
+SEARCH_DB_NAME = "search.sqlite"
+STORED_VERSION = 3
+REBUILD_OVER = 20_000  # more changed items than this: rebuilding is as fast as updating
+# A row per searchable document, as the in-memory index counts them (a retro's cards are one
+# each): a feedback item's rowid is its number; any other's is negative, from its kind's place
+# here, its record's number and its card's, so a hit names its record.
+OTHER_TYPES = tuple(t for t in SEARCHED_TYPES if t is not FeedbackItem)
+KIND_SPAN = 10**16
+NUMBER_SPAN = 10**6  # cards a retro may have
+OTHER_PREFIXES = {t.PREFIX for t in OTHER_TYPES}  # not the undo history, which is not searched
+
+_NOT_WORD = re.compile(r"\W")
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, seq INTEGER NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS record_words USING fts5(words, tokenize = "unicode61 remove_diacritics 2 tokenchars '_'");
+CREATE VIRTUAL TABLE IF NOT EXISTS record_vocab USING fts5vocab(record_words, row);
+"""
+
+
+def _rowid(record: Record, doc_id: str) -> int:
+    if isinstance(record, FeedbackItem):
+        return record.number
+    card = doc_id.partition("#")[2]
+    return -((OTHER_TYPES.index(type(record)) + 1) * KIND_SPAN + record.number * NUMBER_SPAN + int(card or 0))
+
+
+def _doc_id(rowid: int) -> str:
+    """The document's id, as the in-memory index names it: A-7, R-2#3."""
+    record_type, number = _record_id(rowid)
+    card = -rowid % NUMBER_SPAN if rowid < 0 else 0
+    return f"{record_type.PREFIX}-{number}" + (f"#{card}" if card else "")
+
+
+def _record_id(rowid: int) -> tuple[type[Record], int]:
+    if rowid > 0:
+        return FeedbackItem, rowid
+    kind_place, rest = divmod(-rowid, KIND_SPAN)
+    return OTHER_TYPES[kind_place - 1], rest // NUMBER_SPAN
+
+
+class StoredSearch:
+    """One process's handle on `search.sqlite`; `refresh` before `search`."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        path = store.directory / SEARCH_DB_NAME
+        try:
+            self._connect(path)
+        except sqlite3.DatabaseError:
+            # Derived data that cannot be read (damaged, or not a database): start it over.
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            self._connect(path)
+        self.rebuilt = False  # for tests: whether the last refresh started over
+        self.rewrote_others = False  # and whether it rewrote every non-feedback record
+
+    def _connect(self, path: Path) -> None:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))  # customer words: private, like the rest
+        self._db = sqlite3.connect(path, isolation_level=None, timeout=60)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        row = self._db.execute("SELECT name FROM sqlite_master WHERE name = 'state'").fetchone()
+        if row and self._db.execute("SELECT version FROM state").fetchone() not in (None, (STORED_VERSION,)):
+            self._db.executescript("DROP TABLE IF EXISTS record_vocab; DROP TABLE IF EXISTS record_words; DROP TABLE state;")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # --- keeping up with the store ------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Bring the stored words to the store's entry: the changed feedback items; every other
+        record when any of them changed (an area's path and owners depend on other records,
+        and there are few); or everything."""
+        store = self.store
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            row = self._db.execute("SELECT version, seq FROM state WHERE id = 1").fetchone()
+            changed = store.changed_after_entry(row[1]) if row and row[0] == STORED_VERSION else None
+            feedback = [i for i in changed if i.startswith(FeedbackItem.PREFIX + "-")] if changed is not None else None
+            self.rebuilt = feedback is None or len(feedback) > REBUILD_OVER
+            self.rewrote_others = self.rebuilt or any(i.split("-")[0] in OTHER_PREFIXES for i in changed or ())
+            if self.rebuilt:
+                self._db.execute("DELETE FROM record_words")
+                self._insert(store.all(FeedbackItem))
+            else:
+                numbers = [int(i.split("-")[1]) for i in feedback or ()]
+                self._db.executemany("DELETE FROM record_words WHERE rowid = ?", ((n,) for n in numbers))
+                self._insert(store.get_many(FeedbackItem, numbers))
+            if self.rewrote_others:
+                self._db.execute("DELETE FROM record_words WHERE rowid < 0")
+                self._insert(r for t in OTHER_TYPES for r in store.all(t))
+            self._db.execute("INSERT OR REPLACE INTO state (id, version, seq) VALUES (1, ?, ?)", (STORED_VERSION, store.seq))
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def _insert(self, records: Iterable[Record]) -> None:
+        self._db.executemany("INSERT INTO record_words (rowid, words) VALUES (?, ?)",
+                             ((_rowid(r, doc.id), _words(doc)) for r in records for doc in documents_for(self.store, r)))
+
+    # --- searching ----------------------------------------------------------------------
+
+    def search(self, query: str, *, kinds: Iterable[str] | None = None, limit: int = 20) -> SearchResult:
+        store = self.store
+        parsed = parse_query(query, store)
+        index = SearchIndex()
+        if not parsed.words:
+            # Filters only: every item may pass. The records the filters let through are
+            # indexed, not all of them (100k: 3 s instead of 15 s).
+            passing = [r for t in SEARCHED_TYPES for r in store.all(t) if any(parsed.accepts(d) for d in documents_for(store, r))]
+            index.build_from(store, passing)
+            return index.search(query, store, kinds=kinds, limit=limit)
+        rowids, total = self._candidates(parsed.words)
+        wanted: dict[type[Record], list[int]] = {}
+        for rowid in rowids:
+            record_type, number = _record_id(rowid)
+            wanted.setdefault(record_type, {})[number] = None  # a retro once, whatever its cards
+        wanted = {t: list(numbers) for t, numbers in wanted.items()}
+        index.build_from(store, [r for record_type, numbers in wanted.items() for r in store.get_many(record_type, numbers)])
+        for word in parsed.words:
+            if _NOT_WORD.search(word) is None:  # an id's stored form is not the index's: it finds its own
+                index.seed_matches(word, self._matches(word))
+        found = index.search(query, store, kinds=kinds, limit=limit)
+        if total > len(rowids):  # only the newest of a very common word's items were scored
+            return SearchResult(found.hits, max(found.total, total), found.hints)
+        return found
+
+    def _candidates(self, words: list[str]) -> tuple[list[int], int]:
+        """The rowids of the records that hold, for every word, one of its expansions, and how
+        many there are. Past SCORE_ALL of them, every such record of the small kinds and the
+        newest SELECTED feedback items, as SearchIndex._score picks what it scores."""
+        groups = []
+        for word in words:
+            expansions = self._expansions(word)
+            if not expansions:
+                return [], 0
+            groups.append("(" + " OR ".join(_quoted(w) for w in expansions) + ")")
+        match = " AND ".join(groups)
+        total = self._db.execute("SELECT count(*) FROM record_words WHERE record_words MATCH ?", (match,)).fetchone()[0]
+        others = [r[0] for r in self._db.execute("SELECT rowid FROM record_words WHERE record_words MATCH ? AND rowid < 0", (match,))]
+        wanted = total
+        if total > SCORE_ALL:  # as SearchIndex._newest_first: the newest SELECTED others and SELECTED items
+            if len(others) > SELECTED:
+                others = sorted(others, key=lambda rowid: (_record_id(rowid)[1], _doc_id(rowid)), reverse=True)[:SELECTED]
+            wanted = SELECTED
+        feedback = [r[0] for r in self._db.execute(
+            "SELECT rowid FROM record_words WHERE record_words MATCH ? AND rowid > 0 ORDER BY rowid DESC LIMIT ?",
+            (match, wanted))]
+        return others + feedback, total
+
+    def _expansions(self, word: str) -> list[str]:
+        """The stored words a query word stands for, as SearchIndex._matches picks them."""
+        return list(self._matches(word))
+
+    def _matches(self, word: str) -> dict[str, float]:
+        """The stored words a query word stands for, with how well, as SearchIndex._matches
+        finds them over the whole vocabulary (its counts are of documents, as the index's)."""
+        word = _as_one_word(word)
+        db = self._db
+        found: dict[str, float] = {}
+        if db.execute("SELECT 1 FROM record_vocab WHERE term = ?", (word,)).fetchone():
+            found[word] = 1.0
+        keep = PREFIX_WORDS.get(len(word), MAX_PREFIX_WORDS)
+        for (candidate,) in db.execute("SELECT term FROM record_vocab WHERE term > ? AND term < ? ORDER BY doc DESC, term LIMIT ?",
+                                       (word, word + "\U0010ffff", keep)):
+            found[candidate] = 0.75 + 0.2 * len(word) / len(candidate)
+        if len(word) >= FUZZY_MIN_LENGTH:
+            first = word[0]
+            nearby = [r[0] for r in db.execute(
+                "SELECT term FROM record_vocab WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ? ORDER BY length(term), term",
+                (first, first + "\U0010ffff", len(word) - 2, len(word) + 2))]
+            cutoff = SHORT_FUZZY_SCORE if len(word) <= 5 else FUZZY_SCORE
+            letters = sorted(word)
+            for candidate, score, _ in process.extract(word, nearby, scorer=fuzz.ratio, score_cutoff=cutoff, limit=FUZZY_WORDS):
+                if score >= FUZZY_SCORE or sorted(candidate) == letters:
+                    found.setdefault(candidate, 0.5 * score / 100)
+        return found
+
+
+def _words(doc: SearchDoc) -> str:
+    """What the in-memory index files a document under, one folded word after another."""
+    return " ".join(dict.fromkeys([_as_one_word(doc.id), *words_of(doc.title), *words_of(doc.body)]))
+
+
+def _as_one_word(word: str) -> str:
+    """F-12, R-2#3 as one FTS5 token (f_12, r_2_3), as the in-memory index keeps an id whole."""
+    return _NOT_WORD.sub("_", fold(word))
+
+
+def _quoted(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def search_db_path(directory: Path) -> Path:
+    return directory / SEARCH_DB_NAME

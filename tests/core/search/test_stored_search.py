@@ -1,0 +1,85 @@
+"""`prodops search` reads the words kept in search.sqlite and only the records that can match:
+the same hits as the app's in-memory index, kept up to date by the changed records alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from prodops_tui.core.dates import from_iso
+from prodops_tui.core.demo import fill_demo
+from prodops_tui.core.feedback.inbox import capture
+from prodops_tui.core.importers import import_feedback
+from prodops_tui.core.model import FeedbackItem
+from prodops_tui.core.search import index as index_module
+from prodops_tui.core.search import stored as stored_module
+from prodops_tui.core.search.index import SearchIndex
+from prodops_tui.core.search.stored import StoredSearch
+from prodops_tui.core.storage.store import Store
+
+from ...conftest import TEST_DATA, fixed_clock
+
+QUERIES = [
+    "invocies", "invoices tax", "login", "loign", "crash app", "dark mode", "notifcation", "export csv", "billing",
+    "kind:area billing", "priya", "tag:export", "app", "a", "update", "F-12", "slow sync", "is:unowned",
+]
+
+
+@pytest.fixture(scope="module")
+def workspace_with_real_feedback(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("stored") / "ws"
+    store = Store.open(directory, clock=fixed_clock)
+    fill_demo(store, now=from_iso(fixed_clock()))
+    import_feedback(store, TEST_DATA / "app_store_reviews.csv")
+    import_feedback(store, TEST_DATA / "support_tweets.csv")
+    store.close()
+    return directory
+
+
+def hits(result) -> list[tuple[str, float]]:
+    return [(h.id, round(h.score, 6)) for h in result.hits]
+
+
+@pytest.mark.parametrize("score_all", [None, 100])
+def test_the_stored_search_finds_what_the_apps_index_finds(workspace_with_real_feedback, score_all, monkeypatch):
+    if score_all:  # a common word matches more than are scored: the same newest ones are picked
+        for module in (index_module, stored_module):
+            monkeypatch.setattr(module, "SCORE_ALL", score_all)
+            monkeypatch.setattr(module, "SELECTED", 30)
+    store = Store.open(workspace_with_real_feedback, clock=fixed_clock)
+    assert store.count(FeedbackItem) > 1_000  # the real exports: more than the demo's few
+    full = SearchIndex()
+    full.build(store)
+    stored = StoredSearch(store)
+    stored.refresh()
+    for query in QUERIES:
+        expected, got = full.search(query, store, limit=20), stored.search(query, limit=20)
+        assert hits(got) == hits(expected), query
+        assert got.total == expected.total, query
+    stored.close()
+
+
+def test_a_change_updates_the_changed_item_only_and_is_found_at_once(tmp_path):
+    store = Store.open(tmp_path / "ws", clock=fixed_clock)
+    fill_demo(store, now=from_iso(fixed_clock()))
+    stored = StoredSearch(store)
+    stored.refresh()
+    assert stored.rebuilt
+    other = Store.open(tmp_path / "ws", clock=fixed_clock)  # another process captures
+    item = capture(other, "Quokka-themed invoices please", origin="cli")
+    store.refresh()
+    stored.refresh()
+    assert not stored.rebuilt and not stored.rewrote_others
+    assert [h.id for h in stored.search("quokka").hits] == [item.id]
+    stored.close()
+    other.close()
+
+
+def test_a_damaged_search_file_is_started_over(tmp_path):
+    store = Store.open(tmp_path / "ws", clock=fixed_clock)
+    fill_demo(store, now=from_iso(fixed_clock()))
+    (tmp_path / "ws" / "search.sqlite").write_bytes(b"garbage" * 1000)
+    stored = StoredSearch(store)
+    stored.refresh()
+    assert stored.rebuilt
+    assert stored.search("billing").hits
+    stored.close()
