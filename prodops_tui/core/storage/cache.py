@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 CACHE_NAME = "cache.sqlite"
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS state (
@@ -35,8 +35,7 @@ CREATE TABLE IF NOT EXISTS state (
 );
 -- Which records each entry touched, from log_from on: derived indexes (the stored search) ask
 -- what changed since the entry they hold.
-CREATE TABLE IF NOT EXISTS changed (seq INTEGER NOT NULL, record TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS changed_seq ON changed (seq);
+CREATE TABLE IF NOT EXISTS changed (seq INTEGER PRIMARY KEY, records TEXT NOT NULL);  -- JSON ["kind:number", ...]
 CREATE TABLE IF NOT EXISTS log_start (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS records (
     kind TEXT NOT NULL,
@@ -135,13 +134,14 @@ class StateCache:
                     continue
                 if entry["seq"] != held + 1:
                     raise CacheUnusable(f"{self.path.name}: entry {entry['seq']} follows {held}")
-                for op, kind, number, doc in entry["ops"]:
-                    db.execute("INSERT INTO changed (seq, record) VALUES (?, ?)", (entry["seq"], f"{kind}:{number}"))
-                    if op == "put":
-                        db.execute("INSERT OR REPLACE INTO records (kind, number, doc) VALUES (?, ?, ?)", (kind, number, _dumps(doc)))
-                    else:
-                        db.execute("DELETE FROM records WHERE kind = ? AND number = ?", (kind, number))
-                held = entry["seq"]
+                ops = entry["ops"]
+                seq = entry["seq"]
+                # executemany: an import's one entry holds 100,000 puts (one execute each cost 18 us)
+                db.execute("INSERT OR REPLACE INTO changed (seq, records) VALUES (?, ?)", (seq, json.dumps([f"{op[1]}:{op[2]}" for op in ops])))
+                db.executemany("DELETE FROM records WHERE kind = ? AND number = ?", ((op[1], op[2]) for op in ops if op[0] != "put"))
+                db.executemany("INSERT OR REPLACE INTO records (kind, number, doc) VALUES (?, ?, ?)",
+                               ((op[1], op[2], _dumps(op[3])) for op in ops if op[0] == "put"))
+                held = seq
             if held != state.seq:
                 raise CacheUnusable(f"{self.path.name}: holds entry {held}, expected {state.seq}")
             self._write_state(db, state)
@@ -164,10 +164,11 @@ class StateCache:
             row = self._db.execute("SELECT seq FROM log_start WHERE id = 1").fetchone()
             if row is None or seq < row[0]:
                 return None
-            rows = self._db.execute("SELECT DISTINCT record FROM changed WHERE seq > ?", (seq,)).fetchall()
+            rows = self._db.execute("SELECT records FROM changed WHERE seq > ?", (seq,)).fetchall()
         except sqlite3.Error as exc:
             raise CacheUnusable(f"{self.path.name}: {exc}") from exc
-        return [(kind, int(number)) for kind, number in (r[0].split(":") for r in rows)]
+        records = {record for (listed,) in rows for record in json.loads(listed)}
+        return [(kind, int(number)) for kind, number in (r.split(":") for r in records)]
 
     def invalidate(self) -> bool:
         """Make the next open rebuild it; False if even that cannot be written."""
