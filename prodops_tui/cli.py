@@ -420,20 +420,20 @@ def cmd_demo(store: Store, args: argparse.Namespace) -> int:
 
 
 def cmd_compact(store: Store, args: argparse.Namespace) -> int:
-    from .core.search.stored import StoredSearch, search_db_path
+    from .core.search.stored import StoredSearch
 
     if store.fold(only_if_due=args.if_due):
         if not args.if_due:
             print(f"folded the journal into {store.snapshot_path}")
     elif not args.if_due:
         print("nothing to fold")
-    if search_db_path(store.directory).exists():
-        # Off the user's path too: the next `prodops search` finds the words up to date.
-        stored = StoredSearch(store)
-        try:
-            stored.refresh()
-        finally:
-            stored.close()
+    # Off the user's path too (this runs in the background after an import or a big change):
+    # the next `prodops search` finds the words up to date instead of building them.
+    stored = StoredSearch(store)
+    try:
+        stored.refresh()
+    finally:
+        stored.close()
     return 0
 
 
