@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import sqlite3
 import sys
 import tempfile
 import traceback
@@ -378,6 +379,7 @@ def cmd_nudges(store: Store, args: argparse.Namespace) -> int:
 def cmd_search(store: Store, args: argparse.Namespace) -> int:
     from .core.query import KIND_ALIASES
     from .core.search.display import hit_record, location
+    from .core.search.index import SearchIndex
     from .core.search.stored import StoredSearch
 
     kinds = None
@@ -388,12 +390,19 @@ def cmd_search(store: Store, args: argparse.Namespace) -> int:
         kinds = [kind]
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
-    stored = StoredSearch(store)  # reads only the items that can match (the whole index: 15 s at 100k)
     try:
-        stored.refresh()
-        found = stored.search(args.query, kinds=kinds, limit=args.limit)
-    finally:
-        stored.close()
+        stored = StoredSearch(store)  # reads only the items that can match (the whole index: 15 s at 100k)
+        try:
+            stored.refresh()
+            found = stored.search(args.query, kinds=kinds, limit=args.limit)
+        finally:
+            stored.close()
+    except (sqlite3.Error, OSError):
+        # search.sqlite cannot be written (a read-only workspace, a full disk): the same
+        # search over an index built in memory, slower but never wrong.
+        index = SearchIndex()
+        index.build(store)
+        found = index.search(args.query, store, kinds=kinds, limit=args.limit)
     for hint in found.hints:
         print(f"prodops: hint: {hint}", file=sys.stderr)
     if args.json:

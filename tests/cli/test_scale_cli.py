@@ -52,3 +52,19 @@ def test_update_reads_the_item_it_changes_not_every_feedback_item(prodops, works
     assert prodops("update", "F-7", "--status", "processed").returncode == 0
     assert opened[-1].loads[FeedbackItem.KIND] == 0
     assert prodops("list", "feedback", "--status", "processed").stdout.count("F-7") == 1
+
+
+def test_search_still_answers_when_its_stored_words_cannot_be_written(prodops, workspace, monkeypatch):
+    import sqlite3
+
+    from prodops_tui.core.search import stored
+
+    prodops("capture", "Quokka invoices are late")
+
+    def unwritable(self, path):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(stored.StoredSearch, "_connect", unwritable)
+    result = prodops("search", "quokka")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("F-1 ")

@@ -95,6 +95,8 @@ class StoredSearch:
         path = store.directory / SEARCH_DB_NAME
         try:
             self._connect(path)
+        except sqlite3.OperationalError:
+            raise  # locked, read-only, disk full: the file is not at fault, keep it
         except sqlite3.DatabaseError:
             # Derived data that cannot be read (damaged, or not a database): start it over.
             for suffix in ("", "-wal", "-shm"):
