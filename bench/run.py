@@ -55,7 +55,7 @@ FIGURES = {
     "cli_version_ms": ("ms", 150, "prodops --version"),
     "cli_who_ms": ("ms", 300, "prodops who billing"),
     "cli_nudges_ms": ("ms", 300, "prodops nudges"),
-    "cli_list_ms": ("ms", 300, "prodops list feedback > /dev/null (every new item)"),
+    "cli_list_ms": ("ms", 300, "prodops list feedback --limit 20"),
     "cli_search_ms": ("ms", 300, f"prodops search {SEARCH!r}"),
     "fzf_filter_ms": ("ms", None, f"fzf --filter {SEARCH!r} over the same texts"),
     "change_p95_ms": ("ms", None, "one triage change in an open store (inbox.update)"),
@@ -224,7 +224,7 @@ def cli_figures(workspace: Path, n: int, repeats: int) -> dict[str, dict[str, An
         changes.append(wall)
     out["cli_change_ms"] = figure(changes, 1000)
     for name, args in (("cli_version_ms", ("--version",)), ("cli_who_ms", ("who", "billing")),
-                       ("cli_nudges_ms", ("nudges",)), ("cli_list_ms", ("list", "feedback"))):
+                       ("cli_nudges_ms", ("nudges",)), ("cli_list_ms", ("list", "feedback", "--limit", "20"))):
         out[name] = figure([prodops(workspace, *args)[0] for _ in range(max(3, repeats // 3))], 1000)
     searches = []
     for _ in range(3 if n <= 10_000 else 2):

@@ -6,6 +6,7 @@ Exit status: 0 success; 1 an error, one line `prodops: error: …` on stderr; 2 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import shutil
 import sqlite3
@@ -95,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     list_feedback.add_argument("--area")
     list_feedback.add_argument("--filter", metavar="QUERY", help="e.g. 'tag:export importance:high since:2w slow'")
     list_feedback.add_argument("--view", metavar="NAME", help="a saved view's filter")
+    list_feedback.add_argument("--limit", type=int, metavar="N", help="the N newest only")
     list_feedback.add_argument("--json", action="store_true")
 
     export = commands.add_parser("export", help="export feedback, areas, opportunities or a retro")
@@ -222,18 +224,37 @@ def cmd_update(store: Store, args: argparse.Namespace) -> int:
 
 
 def filtered_feedback(store: Store, args: argparse.Namespace) -> list[FeedbackItem]:
-    """The feedback of one view, narrowed by --filter and --view (both may be given)."""
-    items = inbox.list_feedback(store, status=args.status, area=args.area)
+    """The feedback of one view, narrowed by --filter and --view (both may be given), the
+    newest first; with --limit, read only until that many passed."""
+    filters = []
     for query in (find_view(store, args.view).query if args.view else None, args.filter):
         if query:
             parsed = parse_filter(query, now_iso=store.clock())
             for hint in parsed.hints:
                 print(f"prodops: note: {hint}", file=sys.stderr)
+            filters.append(parsed)
+    limit = getattr(args, "limit", None)
+    if limit is None:
+        items = inbox.list_feedback(store, status=args.status, area=args.area)
+        for parsed in filters:
             items = apply_filter(store, items, parsed)
-    return items
+        return items
+    kept: list[FeedbackItem] = []
+    stream = inbox.iter_feedback(store, status=args.status, area=args.area)
+    while len(kept) < limit:
+        chunk = list(itertools.islice(stream, 256))
+        if not chunk:
+            break
+        for parsed in filters:
+            chunk = apply_filter(store, chunk, parsed)
+        kept += chunk[: limit - len(kept)]
+    stream.close()
+    return kept
 
 
 def cmd_list(store: Store, args: argparse.Namespace) -> int:
+    if args.limit is not None and args.limit < 1:
+        raise UsageError("--limit must be at least 1")
     items = filtered_feedback(store, args)
     if args.json:
         print_json([feedback_record(store, item) for item in items])

@@ -3,6 +3,8 @@ a command reads only the records it needs (issue 13; bench/run.py measures the t
 
 from __future__ import annotations
 
+import json
+
 from prodops_tui import cli
 from prodops_tui.core.model import FeedbackItem
 from prodops_tui.core.storage import store as store_module
@@ -68,3 +70,25 @@ def test_search_still_answers_when_its_stored_words_cannot_be_written(prodops, w
     result = prodops("search", "quokka")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("F-1 ")
+
+
+def test_list_with_a_limit_shows_the_newest_and_reads_only_what_it_shows(prodops, workspace, monkeypatch):
+    assert prodops("demo").returncode == 0
+    for args in ((), ("--status", "all"), ("--filter", "tag:export"), ("--status", "all", "--filter", "importance:high since:30d")):
+        whole = prodops("list", "feedback", *args, "--json")
+        limited = prodops("list", "feedback", *args, "--limit", "3", "--json")
+        assert limited.returncode == 0, limited.stderr
+        expected = [item["id"] for item in json.loads(whole.stdout)][:3]
+        assert expected, args  # the demo has something in each of these views
+        assert [item["id"] for item in json.loads(limited.stdout)] == expected, args
+    opened: list[Store] = []
+    real_open = Store.open
+
+    def remember(*args, **kwargs):
+        opened.append(real_open(*args, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(Store, "open", remember)
+    assert prodops("list", "feedback", "--limit", "2").returncode == 0
+    assert opened[-1].loads[FeedbackItem.KIND] == 0
+    assert prodops("list", "feedback", "--limit", "0").returncode == 2

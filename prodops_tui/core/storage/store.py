@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 
-from ..errors import NotFound, NothingToUndo, UndoConflict, WorkspaceCorrupt, WorkspaceTooNew
+from ..errors import NotFound, NothingToUndo, ProdopsError, UndoConflict, WorkspaceCorrupt, WorkspaceTooNew
 from ..model import RECORD_TYPES, TYPE_BY_KIND, Change, Record, split_id, type_of_id
 from .cache import CACHE_NAME, CachedState, CacheUnusable, StateCache
 from .files import (
@@ -563,6 +563,28 @@ class Store:
                         return [record_type.from_dict(json.loads(doc)) for _, doc in rows]
         table = self._table(record_type.KIND)
         return [table[n] for n in numbers if n in table]  # type: ignore[misc]
+
+    def newest_received(self, record_type: type[R]) -> Iterator[R]:
+        """The records of one kind (that has `received_at`), newest received first, then the
+        higher number: read a chunk at a time, so taking the first 20 of 100,000 items does
+        not build the others. Holds the shared lock while it is iterated."""
+        kind = record_type.KIND
+        with self._thread_lock, self._locked(exclusive=False):
+            self._catch_up()
+            if self._tables[kind] is not None or self._cache is None:
+                records = self._table(kind).values()
+                yield from sorted(records, key=lambda r: (r.received_at, r.number), reverse=True)  # type: ignore[attr-defined]
+                return
+            try:
+                numbers = self._cache.numbers_newest_received(kind)
+                for start in range(0, len(numbers), 256):
+                    chunk = numbers[start:start + 256]
+                    docs = dict(self._cache.docs_of(kind, chunk))
+                    for number in chunk:
+                        yield record_type.from_dict(json.loads(docs[number]))
+            except CacheUnusable:
+                self._drop_cache()
+                raise ProdopsError("the workspace cache failed while listing; run the command again") from None
 
     def all(self, record_type: type[R]) -> list[R]:
         return list(self._table(record_type.KIND).values())  # type: ignore[arg-type]
