@@ -92,3 +92,24 @@ def test_list_with_a_limit_shows_the_newest_and_reads_only_what_it_shows(prodops
     assert prodops("list", "feedback", "--limit", "2").returncode == 0
     assert opened[-1].loads[FeedbackItem.KIND] == 0
     assert prodops("list", "feedback", "--limit", "0").returncode == 2
+
+
+def test_nudges_read_the_fields_they_need_not_every_feedback_item(prodops, workspace, monkeypatch):
+    from prodops_tui.core.rituals.nudges import due_nudges
+
+    assert prodops("demo").returncode == 0
+    everything = Store.open(workspace, clock=fixed_clock)
+    everything.load_all()  # the same nudges computed from every record in memory
+    in_memory = [n.title for n in due_nudges(everything).shown]
+    opened: list[Store] = []
+    real_open = Store.open
+
+    def remember(*args, **kwargs):
+        opened.append(real_open(*args, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(Store, "open", remember)
+    result = prodops("nudges", "--json")
+    shown = [n["title"] for n in json.loads(result.stdout)]
+    assert shown == in_memory and any("feedback" in title for title in shown)
+    assert opened[-1].loads[FeedbackItem.KIND] == 0

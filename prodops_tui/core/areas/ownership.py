@@ -155,7 +155,9 @@ def gaps(store: Store) -> Gaps:
         no_owner=[a for a in by_path if not a.owners],
         owner_left=[a for a in by_path if a.owners and not has_active_owner(store, a)],
         no_maintainer=[a for a in by_path if not a.maintainers],
-        feedback_without_area=sum(1 for item in store.all(FeedbackItem) if item.area is None and not item.duplicate_of),
+        # Two fields, not 100,000 records, when the items are not in memory (`prodops nudges`).
+        feedback_without_area=sum(1 for _, area, duplicate_of in store.fields(FeedbackItem, ("area", "duplicate_of"))
+                                  if area is None and not duplicate_of),
     )
 
 

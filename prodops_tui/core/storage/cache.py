@@ -241,6 +241,16 @@ class StateCache:
         except sqlite3.Error as exc:
             raise CacheUnusable(f"{self.path.name}: {exc}") from exc
 
+    def fields(self, kind: str, names: tuple[str, ...]) -> list[tuple]:
+        """(number, each named scalar field) of every record of one kind, in number order."""
+        if not all(name.isidentifier() for name in names):
+            raise ValueError(f"not field names: {names!r}")
+        columns = "".join(f", json_extract(doc, '$.{name}')" for name in names)
+        try:
+            return self._db.execute(f"SELECT number{columns} FROM records WHERE kind = ? ORDER BY number", (kind,)).fetchall()
+        except sqlite3.Error as exc:
+            raise CacheUnusable(f"{self.path.name}: {exc}") from exc
+
     def doc(self, kind: str, number: int) -> str | None:
         try:
             row = self._db.execute("SELECT doc FROM records WHERE kind = ? AND number = ?", (kind, number)).fetchone()
