@@ -60,6 +60,7 @@ Merging lives in merge.py: the survivor keeps every customer (`merge.customers_o
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -188,6 +189,13 @@ class DuplicateIndex:
         self._family: dict[str, list[str]] = {}  # survivor id -> its own key and those merged into it
         for item_id, key in zip(self._ids, self._keys):
             self._family.setdefault(self._survivor(item_id), []).append(key)
+        # The keys by length: fuzz.ratio is 200 * common / (len1 + len2), so only keys of about
+        # the same length can reach the threshold (85: 0.74x to 1.35x). Scoring all 100,000 keys
+        # on every cursor move in the inbox took 19 ms.
+        order = sorted(range(len(self._keys)), key=lambda i: len(self._keys[i]))
+        self._lengths = [len(self._keys[i]) for i in order]
+        self._keys_by_length = [self._keys[i] for i in order]
+        self._ids_by_length = [self._ids[i] for i in order]
 
     @classmethod
     def build(cls, store: Store) -> DuplicateIndex:
@@ -238,10 +246,14 @@ class DuplicateIndex:
             return []
         best: dict[str, float] = {}
         for key in dict.fromkeys(k for k in keys if k):
+            shortest = math.floor(len(key) * threshold / (200 - threshold))
+            longest = math.ceil(len(key) * (200 - threshold) / max(threshold, 1e-9))
+            start = bisect.bisect_left(self._lengths, shortest)
+            end = bisect.bisect_right(self._lengths, longest)
             for _choice, score, index in process.extract(
-                key, self._keys, scorer=fuzz.ratio, processor=None, limit=None, score_cutoff=threshold
+                key, self._keys_by_length[start:end], scorer=fuzz.ratio, processor=None, limit=None, score_cutoff=threshold
             ):
-                hit = self._survivor(self._ids[index])
+                hit = self._survivor(self._ids_by_length[start + index])
                 if hit != exclude_root and score > best.get(hit, -1.0):
                     best[hit] = score
         ranked = sorted(best.items(), key=lambda pair: (-pair[1], _number(pair[0])))[:limit]

@@ -67,6 +67,7 @@ class InboxPane(Pane):
         self._clusters: list[list[str]] | None = None
         self._scanned_revision = -1
         self._rescan_timer: Timer | None = None  # a scan waiting for a quiet moment
+        self._views_shown: tuple | None = None  # what the view line shows now (see _show_views)
 
     def compose(self) -> ComposeResult:
         yield Static(id="inbox-views")
@@ -112,11 +113,17 @@ class InboxPane(Pane):
             return []
 
     def _show_views(self) -> None:
+        counts = self._counts or inbox.counts_by_view(self.store)
+        shown = (self.store.revision, self.view, tuple(counts.items()), id(self._clusters), len(self.feedback_list.items),
+                 self.filter_query, len(self.feedback_list.marked))
+        if shown == self._views_shown:
+            return  # called on every cursor move: an unchanged line must not cost a layout pass
+        self._views_shown = shown
         self.query_one("#inbox-views", Static).update(
             view_tabs(
                 self.store,
                 active=self.view,
-                counts=self._counts or inbox.counts_by_view(self.store),
+                counts=counts,
                 clusters=self._clusters,
                 shown=len(self.feedback_list.items),
                 filter_query=self.filter_query,

@@ -270,3 +270,22 @@ def test_ten_thousand_items_are_clustered_in_a_few_seconds(store):
 
     assert clusters and len(clusters[0]) >= 10
     assert elapsed < 10, f"{elapsed:.1f} s"
+
+
+@pytest.mark.parametrize("threshold", [DUPLICATE_THRESHOLD, 60.0])
+def test_similar_items_are_those_scoring_past_the_threshold_among_all_keys(store, threshold):
+    """The index compares only keys of about the same length (the rest cannot reach the
+    threshold): the answer is the same as comparing every key, on the real reviews."""
+    from rapidfuzz import fuzz
+
+    items = load_real_feedback(store)
+    index = DuplicateIndex.build(store)
+    keys = {item.id: key for item, key in ((i, index._key_by_id[i.id]) for i in items) if key}
+    for item in items:
+        if not keys.get(item.id):
+            continue
+        expected = sorted((other, fuzz.ratio(keys[item.id], key)) for other, key in keys.items()
+                          if other != item.id and fuzz.ratio(keys[item.id], key) >= threshold)
+        expected.sort(key=lambda pair: (-pair[1], int(pair[0].split("-")[1])))
+        found = index.similar_to(item.id, limit=len(keys), threshold=threshold)
+        assert [(s.id, s.score) for s in found] == [(i, round(sc, 1)) for i, sc in expected]
