@@ -137,7 +137,7 @@ class ProdopsApp(App[int]):
             self.notify("\n".join(self.keymap_problems), title=f"Keymap in {self.settings.path}", severity="warning", timeout=10)
         if self.poll_external:
             self.set_interval(EXTERNAL_POLL_SECONDS, self.check_external_changes)
-        self._update_search_index()
+        self.call_after_refresh(self._update_search_index)  # after the first frame: its build competes for the GIL
 
     def on_checklists_pane_first_nudges(self, event: ChecklistsPane.FirstNudges) -> None:
         """The top of every start: the few nudges due now, in one toast; 4 shows them all.

@@ -195,7 +195,7 @@ class InboxPane(Pane):
             self._scan_duplicates(self.store.revision, clusters_wanted=self.view == "duplicates")
 
         if now:
-            scan()
+            self.call_after_refresh(scan)  # not before the frame being drawn: the scan competes for the GIL
         else:
             self._rescan_timer = self.set_timer(SCAN_QUIET_SECONDS, scan)
 
