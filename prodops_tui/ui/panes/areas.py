@@ -78,7 +78,7 @@ class AreasPane(Pane):
         tree = self.query_one(AreaTree)
         tree.show_root = False
         tree.auto_expand = False  # enter opens the area's feedback; space expands and collapses
-        super().on_mount()
+        # Pane.on_mount runs after this one: Textual calls each class's handler (no super() call).
 
     def focus_default(self) -> None:
         (self.query_one(AreaTree) if self._tree_shown else self.query_one("#area-results", OptionList)).focus()

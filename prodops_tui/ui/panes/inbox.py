@@ -76,7 +76,8 @@ class InboxPane(Pane):
             yield FeedbackDetail(id="feedback-detail")
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # Textual calls Pane.on_mount itself (it walks the class's bases for handlers):
+        # calling it here too rendered the pane twice at start (0.3 s at 100k items).
         self.focus_default()
 
     def focus_default(self) -> None:
