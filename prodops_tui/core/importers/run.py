@@ -124,7 +124,8 @@ class _Writer:
         self.revision = store.revision
 
     def _known_keys(self) -> set[str]:
-        return {item.source_key for item in self.store.all(FeedbackItem) if item.source_key}
+        # One field, not every item built (a re-import into 100k items loaded them all).
+        return {key for _, key in self.store.fields(FeedbackItem, ("source_key",)) if key}
 
     def take(self, item: FeedbackItem) -> None:
         if item.source_key in self.known:
