@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -210,13 +210,6 @@ class StateCache:
         except sqlite3.Error as exc:
             raise CacheUnusable(f"{self.path.name}: {exc}") from exc
         return state, rows
-
-    def docs(self, kind: str) -> Iterator[tuple[int, str]]:
-        """Every (number, JSON text) of one kind, in number order."""
-        try:
-            yield from self._db.execute("SELECT number, doc FROM records WHERE kind = ? ORDER BY number", (kind,))
-        except sqlite3.Error as exc:
-            raise CacheUnusable(f"{self.path.name}: {exc}") from exc
 
     def docs_of(self, kind: str, numbers: list[int]) -> list[tuple[int, str]]:
         """(number, JSON text) of these records of one kind, those that exist."""

@@ -36,7 +36,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-
 from ..errors import NotFound, NothingToUndo, ProdopsError, UndoConflict, WorkspaceCorrupt, WorkspaceTooNew
 from ..model import RECORD_TYPES, TYPE_BY_KIND, Change, Record, split_id, type_of_id
 from .cache import CACHE_NAME, CachedState, CacheUnusable, StateCache
@@ -201,16 +200,24 @@ class Store:
         self.revision += 1
         self._reloaded_at = self.revision
 
-    def _reload_from_cache(self) -> bool:
-        assert self._cache is not None
+    def _cache_holding_snapshot(self) -> CachedState | None:
+        """The cache's state when it was built from (or moved onto) the snapshot on disk now."""
+        if self._cache is None:
+            return None
         try:
             state = self._cache.state()
         except CacheUnusable:
             self._drop_cache()
+            return None
+        if state is None or state.snapshot_sig != file_signature(self.snapshot_path):
+            return None
+        return state
+
+    def _reload_from_cache(self) -> bool:
+        state = self._cache_holding_snapshot()
+        if state is None:
             return False
-        snapshot_sig = file_signature(self.snapshot_path)
-        if state is None or snapshot_sig is None or state.snapshot_sig != snapshot_sig:
-            return False
+        snapshot_sig = state.snapshot_sig
         self._tables = {t.KIND: None for t in RECORD_TYPES}
         self._meta = dict(state.meta, next_ids=dict(state.meta.get("next_ids", {})))
         self._seq = state.seq
@@ -276,15 +283,7 @@ class Store:
             return self._tables[kind] is not None
         if state is None or state.snapshot_sig != self._snapshot_sig or state.seq < self._seq:
             return False
-        record_type = TYPE_BY_KIND[kind]
-        from_dict, loads = record_type.from_dict, json.loads
-        gc_was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            table = {number: from_dict(loads(doc)) for number, doc in rows}
-        finally:
-            if gc_was_enabled:
-                gc.enable()
+        table = _build_records(TYPE_BY_KIND[kind], rows)
         del rows
         if state.seq > self._seq:
             with self._locked(exclusive=False):
@@ -305,19 +304,12 @@ class Store:
     def _load_kind(self, kind: str) -> dict[int, Record]:
         """One kind, read whole from the cache (which holds exactly our revision)."""
         assert self._cache is not None
-        record_type = TYPE_BY_KIND[kind]
-        from_dict = record_type.from_dict
-        loads = json.loads
-        gc_was_enabled = gc.isenabled()
-        gc.disable()
         try:
-            table = {number: from_dict(loads(doc)) for number, doc in self._cache.docs(kind)}
+            _, rows = self._cache.kind_at(kind)
         except CacheUnusable:
             self._drop_cache()  # loads every kind from the files
             return self._tables[kind]  # type: ignore[return-value]
-        finally:
-            if gc_was_enabled:
-                gc.enable()
+        table = _build_records(TYPE_BY_KIND[kind], rows)
         self._tables[kind] = table
         self.loads[kind] += 1
         return table
@@ -484,22 +476,15 @@ class Store:
     def _take_fold(self) -> bool:
         """Another process folded what we already hold: move onto its snapshot and journal
         without reading a record again. False when the cache cannot vouch for that."""
-        if self._cache is None:
-            return False
-        try:
-            state = self._cache.state()
-        except CacheUnusable:
-            self._drop_cache()
-            return False
-        snapshot_sig = file_signature(self.snapshot_path)
-        if state is None or snapshot_sig is None or state.snapshot_sig != snapshot_sig:
+        state = self._cache_holding_snapshot()
+        if state is None:
             return False
         folded_seq = state.meta.get("folded_seq", 0)
         if folded_seq > self._seq:
             return False  # it folded changes we never read: they are in backups/ now
         self._meta["folded_seq"] = folded_seq
         self._meta["folded_at"] = state.meta.get("folded_at")
-        self._snapshot_sig = snapshot_sig
+        self._snapshot_sig = state.snapshot_sig
         self._journal_sig = None
         self._journal_pos = 0  # a new journal: what we hold already is skipped by number
         return True
@@ -733,12 +718,7 @@ class Store:
             if copy is None:
                 return False
             seq, meta, tables, base_sig, journal_end = copy
-            data: dict[str, Any] = {META_TABLE: {"1": meta}}
-            for kind, table in tables.items():
-                data[kind] = {str(n): record.to_dict() for n, record in table.items()}
-            encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-            del data
-            tmp = write_temp_file(self.snapshot_path, encoded)
+            tmp = write_temp_file(self.snapshot_path, _snapshot_bytes(meta, tables))
             try:
                 with self._thread_lock, self._locked(exclusive=True):
                     if file_signature(self.snapshot_path) != base_sig:
@@ -761,23 +741,22 @@ class Store:
             self._trim_history()
             # Records are replaced, never changed in place, so shallow copies are a consistent state.
             tables = {kind: dict(table) for kind, table in self._tables.items() if table is not None}
-            meta = dict(self._meta, next_ids=dict(self._meta.get("next_ids", {})), folded_seq=self._seq,
-                        folded_at=self.clock())
-            return self._seq, meta, tables, self._snapshot_sig, self._journal_pos
+            return self._seq, self._meta_after_fold(), tables, self._snapshot_sig, self._journal_pos
 
     def _fold(self) -> None:
         """Fold now, in the change that crossed the threshold (caller holds the exclusive lock)."""
         self.load_all()
         self._trim_history()
-        meta = dict(self._meta, next_ids=dict(self._meta.get("next_ids", {})), folded_seq=self._seq, folded_at=self.clock())
-        data: dict[str, Any] = {META_TABLE: {"1": meta}}
-        for kind, table in self._tables.items():
-            data[kind] = {str(n): record.to_dict() for n, record in (table or {}).items()}
-        tmp = write_temp_file(self.snapshot_path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+        meta = self._meta_after_fold()
+        tmp = write_temp_file(self.snapshot_path, _snapshot_bytes(meta, self._tables))
         try:
             self._swap_in(tmp, self._seq, meta, self._journal_pos)
         finally:
             tmp.unlink(missing_ok=True)
+
+    def _meta_after_fold(self) -> dict[str, Any]:
+        """The _meta record of a snapshot of what we hold now (its own copy of next_ids)."""
+        return dict(self._meta, next_ids=dict(self._meta.get("next_ids", {})), folded_seq=self._seq, folded_at=self.clock())
 
     def _swap_in(self, tmp: Path, seq: int, meta: dict[str, Any], journal_end: int) -> None:
         """Make `tmp` (the state at entry `seq`, which ends at byte `journal_end` of the journal)
@@ -885,6 +864,27 @@ class Store:
             os.close(self._lock_fd)
             self._lock_fd = None
         self._closed = True
+
+
+def _build_records(record_type: type[Record], rows: list[tuple[int, str]]) -> dict[int, Record]:
+    """number -> record from the cache's JSON rows; the cyclic GC paused meanwhile (building
+    100,000 records set off passes that found nothing to free)."""
+    from_dict, loads = record_type.from_dict, json.loads
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return {number: from_dict(loads(doc)) for number, doc in rows}
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _snapshot_bytes(meta: dict[str, Any], tables: dict[str, dict[int, Record] | None]) -> bytes:
+    """The TinyDB file's content: the _meta record and every table, as plain JSON."""
+    data: dict[str, Any] = {META_TABLE: {"1": meta}}
+    for kind, table in tables.items():
+        data[kind] = {str(n): record.to_dict() for n, record in (table or {}).items()}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def fold_in_background(directory: Path) -> None:
