@@ -44,7 +44,12 @@ class Record:
 
     @property
     def number(self) -> int:
-        return split_id(self.id)[1]
+        # Stored ids are always PREFIX-digits: read the digits directly. The regex cost 5 us a
+        # call, and sorting 50,000 items by number after each change in the app made 50,000.
+        prefix, _, digits = self.id.partition("-")
+        if prefix == self.PREFIX and digits.isascii() and digits.isdigit() and len(digits) <= 9:
+            return int(digits)
+        return split_id(self.id)[1]  # anything else: its own answer, or its ValueError
 
     def to_dict(self) -> dict[str, Any]:
         return _to_dict(self)
