@@ -28,7 +28,7 @@ from .core.model import IMPORTANCE_LEVELS, FeedbackItem, ProductArea
 from .core.query import KINDS
 from .core.storage.files import atomic_write_bytes
 from .core.storage.store import Store, fold_in_background
-from .core.text import first_line
+from .core.text import clean_line, first_line
 from .core.workspace import Settings, make_clock, open_workspace, workspace_dir
 
 # Commands registered with their options now, doing their real work when their pane lands.
@@ -74,7 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp_feedback.add_argument("--json", action="store_true")
     imp_areas = imp_kinds.add_parser("areas")
     imp_areas.add_argument("file")
-    imp_areas.add_argument("--format", choices=("csv", "json", "codeowners"))
+    imp_areas.add_argument("--format", choices=("csv", "json", "codeowners"), help="default: from the file's name and content")
+    imp_areas.add_argument("--as", dest="role", choices=("owners", "maintainers"), default="owners", help="CODEOWNERS: what its entries become (default owners)")
+    imp_areas.add_argument("--group-by", choices=("section", "comment", "folder"), help="CODEOWNERS: what makes an area (default: sections if any, else comment headings, else top folders)")
     imp_areas.add_argument("--dry-run", action="store_true")
     imp_areas.add_argument("--json", action="store_true")
 
@@ -117,8 +119,13 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=int, default=20)
     search.add_argument("--json", action="store_true")
 
-    who = commands.add_parser("who", help="who owns an area; what a person owns")
-    who.add_argument("query", nargs="?")
+    who = commands.add_parser(
+        "who", help="who owns a path, an area; what a person owns",
+        description="A file path is answered by the CODEOWNERS rules (last match wins; GitLab sections combined); "
+                    "anything else searches areas, glossary and people. `-` reads paths from stdin, one a line.",
+        epilog="examples: prodops who app/models/user.rb | git diff --name-only main | prodops who - | "
+               "prodops who invoices | prodops who --person @org/team")
+    who.add_argument("query", nargs="?", help="a path, '-' for paths on stdin, or words")
     who.add_argument("--person", metavar="NAME")
     who.add_argument("--json", action="store_true")
 
@@ -269,14 +276,18 @@ def cmd_import(store: Store, args: argparse.Namespace) -> int:
     if args.kind == "areas":
         from .core.importers import import_areas
 
-        area_result = import_areas(store, Path(args.file), format=args.format, dry_run=args.dry_run)
+        area_result = import_areas(store, Path(args.file), format=args.format, dry_run=args.dry_run, role=args.role, group_by=args.group_by)
         if args.json:
             print_json(area_result.to_dict())
             return 0
         for skipped in area_result.skipped:
             print(f"skipped {skipped}", file=sys.stderr)
-        for unmapped in area_result.unmapped:
-            print(f"unmapped (no owner): {unmapped}", file=sys.stderr)
+        for problem in area_result.problems:
+            print(f"prodops: warning: {problem}", file=sys.stderr)
+        for label, rules in (("added", area_result.rules_added), ("removed", area_result.rules_removed), ("changed", area_result.rules_changed)):
+            if rules and len(rules) < area_result.rules:  # a first import adds every rule: the count says it
+                for rule in rules:
+                    print(f"rule {label}: {rule}")
         print(area_result.summary())
         return 0
     result = import_feedback(
@@ -349,23 +360,16 @@ def _export_retro(store: Store, args: argparse.Namespace) -> int:
 
 
 def cmd_who(store: Store, args: argparse.Namespace) -> int:
-    from .core.areas import ownership, people
+    from .core.areas import ownership, rules
 
     if args.person:
-        holdings = ownership.owned_by(store, people.resolve_person(store, args.person).id)
-        if args.json:
-            print_json(ownership.person_record(store, holdings.person))
-            return 0
-        person = holdings.person
-        print(f"{person.name} ({person.id}{', ' + person.handle if person.handle else ''}{', has left' if not person.active else ''})")
-        for label, areas in (("owns", holdings.owns), ("maintains", holdings.maintains), ("designs", holdings.designs), ("influences", holdings.influences)):
-            if areas:
-                print(f"  {label}: " + "; ".join(area_path(store, area) for area in areas))
-        if not any((holdings.owns, holdings.maintains, holdings.designs, holdings.influences)):
-            print("  holds no role in any area")
-        return 0
+        return _who_person(store, args)
     if not args.query:
-        raise UsageError("say what to look for: prodops who QUERY, or prodops who --person NAME")
+        raise UsageError("say what to look for: prodops who PATH|QUERY, prodops who - (paths on stdin), or prodops who --person NAME")
+    if args.query == "-":
+        return _who_paths(store, [line for line in sys.stdin.read().splitlines() if line.strip()], args)
+    if rules.has_rules(store) and rules.looks_like_path(store, args.query):
+        return _who_paths(store, [args.query], args, one=True)
     matches = ownership.who_owns(store, args.query, limit=10)
     if not matches:
         raise ProdopsError(f"no product area matches {args.query!r}")
@@ -377,6 +381,78 @@ def cmd_who(store: Store, args: argparse.Namespace) -> int:
         owners = ", ".join(record["owners"]) or "NO OWNER"
         maintainers = ", ".join(record["maintainers"]) or "no maintainer"
         print(f"{record['path']}  ({match.matched})\n  owners: {owners}; maintainers: {maintainers}")
+    return 0
+
+
+def _who_paths(store: Store, paths: list[str], args: argparse.Namespace, *, one: bool = False) -> int:
+    """Each path's owners by the rules, and for several paths the reviewers they need together."""
+    from .core.areas import rules
+
+    if not rules.has_rules(store):
+        raise ProdopsError("no CODEOWNERS rules in this workspace: prodops import areas CODEOWNERS")
+    found = [rules.owners_of_path(store, path) for path in paths]
+    if args.json:
+        records = [rules.path_record(store, f) for f in found]
+        print_json(records[0] if one else records)
+        return 0
+    for result in found:
+        print(clean_line(result.path))
+        if not result.matched:
+            print("  owners: NO OWNER (no rule matches)")
+            continue
+        print(f"  owners: {', '.join(result.owners) or 'NO OWNER (the deciding rule names none)'}")
+        for rule in result.rules:
+            section = f"  [{clean_line(rule.section)}{', optional' if rule.optional else ''}]" if rule.section else ""
+            verb = "  excluded by " if rule.exclusion else "  rule: "
+            print(f"{verb}{clean_line(rule.file)}:{rule.line}  {clean_line(('!' if rule.exclusion else '') + rule.pattern)}{section}")
+        areas = rules.path_record(store, result)["areas"]
+        if areas:
+            print("  area: " + "; ".join(area["path"] for area in areas))
+    if not one:
+        required = list(dict.fromkeys(o for r in found for o in r.required))
+        optional = [o for o in dict.fromkeys(o for r in found for o in r.owners) if o not in required]
+        unowned = sum(1 for r in found if not r.owners)
+        print(f"\nreviewers for {len(found)} paths: {', '.join(required) or 'none required'}"
+              + (f"; optional: {', '.join(optional)}" if optional else "")
+              + (f"; {unowned} paths without an owner" if unowned else ""))
+    return 0
+
+
+def _who_person(store: Store, args: argparse.Namespace) -> int:
+    from .core.areas import ownership, people, rules
+
+    try:
+        person = people.resolve_person(store, args.person)
+        handles = [person.handle, person.email]
+    except ProdopsError:
+        if not args.person.startswith("@") and "@" not in args.person:
+            raise
+        person, handles = None, [args.person]  # a handle the rules name, with no person record
+    owned_rules = rules.rules_owned_by(store, [h for h in handles if h])
+    if person is None and not owned_rules:
+        raise ProdopsError(f"no person or rule names {args.person!r}")
+    rule_records = [dict(file=r.file, pattern=("!" if r.rule.exclusion else "") + r.rule.pattern, line=r.rule.line,
+                         section=r.rule.section or None, owners=list(r.owners)) for r in owned_rules]
+    if args.json:
+        record = ownership.person_record(store, person) if person else {"handle": args.person}
+        record["rules"] = rule_records
+        print_json(record)
+        return 0
+    if person is not None:
+        holdings = ownership.owned_by(store, person.id)
+        print(f"{person.name} ({person.id}{', ' + person.handle if person.handle else ''}{', has left' if not person.active else ''})")
+        for label, areas in (("owns", holdings.owns), ("maintains", holdings.maintains), ("designs", holdings.designs), ("influences", holdings.influences)):
+            if areas:
+                print(f"  {label}: " + "; ".join(area_path(store, area) for area in areas))
+        if not any((holdings.owns, holdings.maintains, holdings.designs, holdings.influences)) and not owned_rules:
+            print("  holds no role in any area")
+    else:
+        print(clean_line(args.person))
+    if owned_rules:
+        print(f"  rules ({len(owned_rules)}):")
+        for record in rule_records:
+            section = f"  [{clean_line(record['section'])}]" if record["section"] else ""
+            print(f"    {clean_line(record['file'])}:{record['line']}  {clean_line(record['pattern'])}{section}")
     return 0
 
 

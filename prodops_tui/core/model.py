@@ -196,6 +196,44 @@ class ProductArea(Record):
     code_paths: list[str] = field(default_factory=list)
 
 
+# --- CODEOWNERS: the rules, as written, so "who owns this path" is answered by them ------
+
+
+@dataclass(slots=True, kw_only=True)
+class CodeOwnersSection:
+    """A GitLab section header: `[Name]`, optional `^[Name]`, `[Name][2]`, default owners after it."""
+
+    name: str = ""
+    optional: bool = False
+    approvals: int = 1
+    owners: list[str] = field(default_factory=list)  # default owners, as written
+    line: int = 0
+
+
+@dataclass(slots=True, kw_only=True)
+class CodeOwnersRule:
+    pattern: str = ""  # exactly as written, escapes included; GitLab's leading "!" is `exclusion`
+    owners: list[str] = field(default_factory=list)  # as written, in order; [] un-owns (GitHub) or takes the section's
+    line: int = 0
+    section: str = ""  # its section's name; "" before the first header or in a GitHub file
+    exclusion: bool = False
+    area: str | None = None  # ProductArea id the rule was filed under
+
+
+@dataclass(slots=True, kw_only=True)
+class CodeOwnersFile(Record):
+    """One imported CODEOWNERS file, rule by rule: the order decides (the last match wins)."""
+
+    KIND: ClassVar[str] = "codeowners"
+    PREFIX: ClassVar[str] = "K"
+    NESTED: ClassVar[dict[str, type]] = {"sections": CodeOwnersSection, "rules": CodeOwnersRule}
+
+    name: str = ""  # as imported: "CODEOWNERS", ".github/CODEOWNERS"
+    flavor: str = "github"  # "gitlab" when it has sections or exclusions
+    sections: list[CodeOwnersSection] = field(default_factory=list)
+    rules: list[CodeOwnersRule] = field(default_factory=list)
+
+
 # --- Retros and their action items ------------------------------------------
 
 
@@ -354,6 +392,7 @@ RECORD_TYPES: tuple[type[Record], ...] = (
     Opportunity,
     Person,
     ProductArea,
+    CodeOwnersFile,
     Retro,
     ActionItem,
     ChecklistTemplate,

@@ -239,16 +239,42 @@ def test_who_answers_from_the_shell_in_text_and_json(prodops):
     assert prodops("who").returncode == 2
 
 
-def test_the_real_gitlab_codeowners_imports_and_re_imports_nothing(prodops):
+def test_the_real_gitlab_codeowners_imports_without_format_and_re_imports_nothing(prodops):
     codeowners = TEST_DATA / "gitlab_CODEOWNERS"
-    first = prodops("import", "areas", str(codeowners), "--format", "codeowners", "--json")
+    first = prodops("import", "areas", str(codeowners), "--json")  # the name says what it is
     assert first.returncode == 0, first.stderr
     result = json.loads(first.stdout)
-    assert result["created"] and not result["skipped"]
-    again = json.loads(prodops("import", "areas", str(codeowners), "--format", "codeowners", "--json").stdout)
+    assert result["created"] and not result["skipped"] and result["format"] == "codeowners"
+    assert result["rules"] == 66 and len(result["rules_added"]) == 66 and result["grouping"] == "section"
+    again = json.loads(prodops("import", "areas", str(codeowners), "--json").stdout)
     assert again["created"] == [] and again["updated"] == []
-    backend = json.loads(prodops("who", "Backend", "--json").stdout)[0]
-    assert "rails-backend" in " ".join(backend["maintainers"])
+    assert (again["rules_added"], again["rules_removed"], again["rules_changed"]) == ([], [], [])
+    backend = json.loads(prodops("who", "Backend", "--json").stdout)[0]  # not a path: the area, fuzzily
+    assert backend["owners"] == ["gitlab-org/maintainers/rails-backend"] and backend["maintainers"] == []
+
+
+def test_who_answers_a_path_by_the_rules_and_reads_paths_from_stdin(prodops):
+    assert prodops("import", "areas", str(TEST_DATA / "gitlab_CODEOWNERS")).returncode == 0
+    answer = json.loads(prodops("who", "lib/gitlab/database/load_balancing.rb", "--json").stdout)
+    assert answer["kind"] == "path" and answer["path"] == "lib/gitlab/database/load_balancing.rb"
+    # The catch-all of the unnamed section, *.rb of the optional Backend section and the
+    # Database section's own rule: GitLab combines the last match of each section.
+    assert [(r["line"], r["section"]) for r in answer["rules"]] == [(5, None), (27, "Backend"), (47, "Database")]
+    # The database team is among the catch-all's nine already: named once, where it first appears.
+    assert len(answer["owners"]) == 9 and "@gitlab-org/maintainers/database" in answer["owners"]
+    assert answer["rules"][2]["owners"] == ["@gitlab-org/maintainers/database"]
+    assert [a["path"] for a in answer["areas"]] == ["Repository", "Backend", "Database"]
+    text = prodops("who", "doc/user/index.md").stdout
+    assert "NO OWNER" in text and "/doc/**/*.md" in text  # line 16 names no owners: left unowned on purpose
+    piped = prodops("who", "-", "--json", stdin="Dangerfile\n\nqa/specs/a_spec.rb\n")
+    paths = json.loads(piped.stdout)
+    assert [p["path"] for p in paths] == ["Dangerfile", "qa/specs/a_spec.rb"]
+    assert paths[0]["owners"][-1] == "@gl-quality/eng-prod" and paths[1]["owners"][-1] == "@gl-quality"
+    summary = prodops("who", "-", stdin="Dangerfile\nqa/specs/a_spec.rb\n").stdout
+    assert "reviewers for 2 paths:" in summary and "optional: @gl-quality" in summary
+    team = json.loads(prodops("who", "--person", "@gl-quality/eng-prod", "--json").stdout)
+    assert {r["pattern"] for r in team["rules"]} >= {"Dangerfile", "/danger/", "/.gitlab-ci.yml", "/rubocop/"}
+    assert sorted(team["owns"]) == ["Backend Static Code Analysis", "Pipeline configuration", "Tooling"]
 
 
 def test_export_areas_re_imports_to_the_same_map(prodops, tmp_path):

@@ -2,25 +2,36 @@
 
 Areas are matched by path, so a re-import updates in place and never duplicates;
 missing parents are created; unknown people are created and reported. The whole
-import is one stored change (one undo step); a dry run stores nothing."""
+import is one stored change (one undo step); a dry run stores nothing.
+
+A CODEOWNERS file is kept rule by rule (a CodeOwnersFile record, so `who PATH` can
+answer by the rules) and its rules are filed under areas whose owners they name.
+Re-importing a newer version replaces the rules, says which were added, removed and
+changed, and leaves what PMs added to the areas alone."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidInput, ProdopsError
-from ..model import Person, ProductArea
+from ..model import CodeOwnersFile, CodeOwnersRule, Person, ProductArea
 from ..storage.store import Store, Transaction
 from ..text import clean_line, clean_text
-from .codeowners import parse_codeowners
+from .codeowners import GROUPINGS, ParsedCodeOwners, area_name_for, default_grouping, is_owner, parse_codeowners
 from .reading import decode, read_bytes, read_table
 from .result import ImportRowError, SkippedRow
 
 ROLE_COLUMNS = ("owners", "maintainers", "designers", "influencers")
 LIST_COLUMNS = ("glossary", "code_paths", "docs")
 TEXT_COLUMNS = ("team", "channel", "description")
+CODEOWNERS_ROLES = ("owners", "maintainers")
+# A line of a CODEOWNERS file: blank, a comment, a section header, a pattern with owners, or an anchored pattern alone.
+_CODEOWNERS_LINE = re.compile(
+    r"^\s*(?:#.*)?$|^\s*\^?\[[^\]]+\](?:\[\d+\])?(?:\s.*)?$|^\s*!?\S+(?:\s+(?:@\S+|[^@\s]+@\S+))+\s*(?:#.*)?$|^\s*!?\S*/\S*\s*$"
+)
 
 
 @dataclass
@@ -32,37 +43,70 @@ class AreaImportResult:
     unchanged: int = 0
     people_created: list[str] = field(default_factory=list)
     skipped: list[SkippedRow] = field(default_factory=list)
-    unmapped: list[str] = field(default_factory=list)
+    # CODEOWNERS only
+    file: str = ""
+    grouping: str = ""
+    role: str = ""
+    rules: int = 0
+    rules_added: list[str] = field(default_factory=list)  # "line 12: /app/ @org/backend"
+    rules_removed: list[str] = field(default_factory=list)
+    rules_changed: list[str] = field(default_factory=list)
+    unowned: list[str] = field(default_factory=list)  # rules that leave their paths without owners, on purpose
+    exclusions: int = 0
+    problems: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         verb = "would create" if self.dry_run else "created"
         text = f"{verb} {len(self.created)} areas, updated {len(self.updated)}, unchanged {self.unchanged}, {len(self.people_created)} new people"
         if self.skipped:
             text += f"; skipped {len(self.skipped)}"
-        if self.unmapped:
-            text += f"; {len(self.unmapped)} unmapped paths (no owner)"
+        if self.format == "codeowners":
+            text += (f"\n{self.file}: {self.rules} rules, filed by {self.grouping}, their owners stored as {self.role}"
+                     f"; rules added {len(self.rules_added)}, removed {len(self.rules_removed)}, changed {len(self.rules_changed)}")
+            if self.exclusions:
+                text += f"; {self.exclusions} exclusions"
+            if self.unowned:
+                text += f"; {len(self.unowned)} rules leave their paths without owners"
         return text + ("\ndry run: nothing was stored" if self.dry_run else "")
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "format": self.format, "dry_run": self.dry_run, "created": self.created, "updated": self.updated,
             "unchanged": self.unchanged, "people_created": self.people_created,
             "skipped": [{"row": s.row, "column": s.column, "reason": s.reason} for s in self.skipped],
-            "unmapped": self.unmapped,
         }
+        if self.format == "codeowners":
+            out.update(file=self.file, grouping=self.grouping, role=self.role, rules=self.rules,
+                       rules_added=self.rules_added, rules_removed=self.rules_removed, rules_changed=self.rules_changed,
+                       unowned=self.unowned, exclusions=self.exclusions, problems=self.problems)
+        return out
 
 
 class _DryRun(Exception):
     """Raised at the end of a dry run so the change block stores nothing."""
 
 
-def _format_of(path: Path, explicit: str | None) -> str:
+def is_codeowners_name(path: Path) -> bool:
+    """`CODEOWNERS`, `.github/CODEOWNERS`, `docs/CODEOWNERS`, `team.CODEOWNERS`, `gitlab_CODEOWNERS`."""
+    return path.name.casefold().endswith("codeowners")
+
+
+def _looks_like_codeowners(text: str) -> bool:
+    lines = [line for line in text.splitlines()[:300] if line.strip()]
+    rules = [line for line in lines if not line.lstrip().startswith(("#", "[", "^["))]
+    return bool(rules) and all(_CODEOWNERS_LINE.match(line) for line in lines) and any(
+        is_owner(token) for line in rules for token in line.split()[1:])
+
+
+def _format_of(path: Path, explicit: str | None, text: str) -> str:
     if explicit:
         return explicit
-    if path.name.casefold() in ("codeowners",) or path.suffix.casefold() == ".codeowners":
+    if is_codeowners_name(path):
         return "codeowners"
     if path.suffix.casefold() in (".csv", ".tsv", ".json"):
         return path.suffix.casefold().lstrip(".").replace("tsv", "csv")
+    if _looks_like_codeowners(text):
+        return "codeowners"
     raise InvalidInput(f"{path.name}: cannot tell the format; add --format csv|json|codeowners")
 
 
@@ -88,27 +132,61 @@ def _rows_from_table(path: Path, text: str, fmt: str, result: AreaImportResult) 
     return rows
 
 
-def _rows_from_codeowners(text: str, result: AreaImportResult) -> list[tuple[int, dict[str, Any]]]:
-    parsed = parse_codeowners(text)
-    result.unmapped = parsed.unmapped
-    return [(a.first_line, {"path": a.name, "maintainers": a.maintainers, "code_paths": a.code_paths}) for a in parsed.areas.values()]
+def file_label(path: Path) -> str:
+    """How the file is named in answers: `.github/CODEOWNERS` keeps the folder that says where it applies."""
+    parent = path.parent.name
+    return f"{parent}/{path.name}" if parent in (".github", ".gitlab", "docs") else path.name
 
 
-def import_areas(store: Store, path: Path | str, *, format: str | None = None, dry_run: bool = False, origin: str = "import") -> AreaImportResult:
+def import_areas(
+    store: Store, path: Path | str, *, format: str | None = None, dry_run: bool = False, origin: str = "import",
+    role: str = "owners", group_by: str | None = None,
+) -> AreaImportResult:
     path = Path(path)
-    fmt = _format_of(path, format)
     text = decode(read_bytes(path), path.name)
+    fmt = _format_of(path, format, text)
     result = AreaImportResult(format=fmt, dry_run=dry_run)
-    rows = _rows_from_codeowners(text, result) if fmt == "codeowners" else _rows_from_table(path, text, fmt, result)
+    parsed: ParsedCodeOwners | None = None
+    if fmt == "codeowners":
+        if role not in CODEOWNERS_ROLES:
+            raise InvalidInput(f"--as {role}: CODEOWNERS entries become owners or maintainers")
+        if group_by is not None and group_by not in GROUPINGS:
+            raise InvalidInput(f"--group-by {group_by}: not one of {', '.join(GROUPINGS)}")
+        parsed = parse_codeowners(text)
+        if not parsed.rules:
+            raise InvalidInput(f"{path.name}: no CODEOWNERS rules in it")
+        result.file, result.role, result.problems = file_label(path), role, parsed.problems
+        result.grouping = group_by or default_grouping(parsed)
+    rows = [] if parsed is not None else _rows_from_table(path, text, fmt, result)
     store.refresh()
     try:
         with store.change(f"imported areas from {clean_line(path.name)}", origin=origin) as tx:
-            _Applier(store, tx, result).apply(rows)
+            applier = _Applier(store, tx, result)
+            if parsed is not None:
+                applier.codeowners(parsed)
+            else:
+                applier.apply(rows)
             if dry_run:
                 raise _DryRun
     except _DryRun:
         pass
     return result
+
+
+def _rule_label(rule: CodeOwnersRule, owners: list[str]) -> str:
+    where = f" [{rule.section}]" if rule.section else ""
+    return f"line {rule.line}{where}: {'!' if rule.exclusion else ''}{rule.pattern} {' '.join(owners)}".rstrip()
+
+
+def _rule_keys(rules: list[CodeOwnersRule]) -> dict[tuple[str, bool, str, int], CodeOwnersRule]:
+    """Rules by (section, exclusion, pattern, nth time): lines move when a file is edited, patterns do not."""
+    keys: dict[tuple[str, bool, str, int], CodeOwnersRule] = {}
+    for rule in rules:
+        nth = 0
+        while (rule.section.casefold(), rule.exclusion, rule.pattern, nth) in keys:
+            nth += 1
+        keys[(rule.section.casefold(), rule.exclusion, rule.pattern, nth)] = rule
+    return keys
 
 
 class _Applier:
@@ -132,6 +210,68 @@ class _Applier:
                 self.result.skipped.append(SkippedRow(row_no, exc.column, exc.reason))
             except ProdopsError as exc:
                 self.result.skipped.append(SkippedRow(row_no, None, str(exc)))
+
+    def codeowners(self, parsed: ParsedCodeOwners) -> None:
+        result = self.result
+        role = result.role
+        by_area: dict[str, list[CodeOwnersRule]] = {}
+        for rule in parsed.rules:
+            by_area.setdefault(area_name_for(parsed, rule, result.grouping), []).append(rule)
+        handles_anywhere = {o.casefold() for rule in parsed.rules for o in parsed.effective_owners(rule)}
+        handles_anywhere |= {o.casefold() for s in parsed.sections for o in s.owners}
+        for name, rules in by_area.items():
+            area = self._area_at([name])
+            before = area.to_dict() if area.id else None
+            owners: list[str] = []
+            for rule in rules:
+                for handle in parsed.effective_owners(rule):
+                    if handle not in owners:
+                        owners.append(handle)
+            ids = [self._person(handle).id for handle in owners]
+            # People a PM put in this role by hand (not named anywhere in the file) stay.
+            kept = [pid for pid in getattr(area, role) if pid not in ids and not self._named_in_file(pid, handles_anywhere)]
+            area = replace(area, **{role: ids + kept, "code_paths": [("!" if r.exclusion else "") + r.pattern for r in rules]})
+            if before is None:
+                stored = self.tx.add(area)
+                result.created.append(name)
+            elif _without_stamp(area.to_dict()) != _without_stamp(before):
+                stored = self.tx.put(area)
+                result.updated.append(name)
+            else:
+                stored = area
+                result.unchanged += 1
+            self.areas[(stored.parent, stored.name.casefold())] = stored
+            for rule in rules:
+                rule.area = stored.id
+        result.rules = len(parsed.rules)
+        result.exclusions = sum(1 for rule in parsed.rules if rule.exclusion)
+        result.unowned = [_rule_label(r, []) for r in parsed.rules if not r.exclusion and not parsed.effective_owners(r)]
+        self._store_rules(parsed)
+
+    def _named_in_file(self, person_id: str, handles: set[str]) -> bool:
+        person = self.store.get(person_id)
+        return isinstance(person, Person) and any(k and k.casefold() in handles for k in (person.handle, person.email))
+
+    def _store_rules(self, parsed: ParsedCodeOwners) -> None:
+        result = self.result
+        known = next((f for f in self.store.all(CodeOwnersFile) if f.name.casefold() == result.file.casefold()), None)
+        old = _rule_keys(known.rules) if known else {}
+        new = _rule_keys(parsed.rules)
+        old_parsed = ParsedCodeOwners(sections=known.sections) if known else ParsedCodeOwners()
+        for key, rule in new.items():
+            owners = parsed.effective_owners(rule)
+            if key not in old:
+                result.rules_added.append(_rule_label(rule, owners))
+            elif old_parsed.effective_owners(old[key]) != owners:
+                result.rules_changed.append(f"{_rule_label(rule, owners)} (was {' '.join(old_parsed.effective_owners(old[key])) or 'no owner'})")
+        result.rules_removed = [_rule_label(rule, old_parsed.effective_owners(rule)) for key, rule in old.items() if key not in new]
+        record = CodeOwnersFile(name=result.file, flavor=parsed.flavor, sections=parsed.sections, rules=parsed.rules)
+        if known is None:
+            self.tx.add(record)
+        else:
+            candidate = replace(known, flavor=record.flavor, sections=record.sections, rules=record.rules)
+            if _without_stamp(candidate.to_dict()) != _without_stamp(known.to_dict()):
+                self.tx.put(candidate)
 
     def _row(self, row_no: int, row: dict[str, Any]) -> None:
         parts = [clean_line(p) for p in str(row.get("path") or "").replace(" / ", "/").split("/")]

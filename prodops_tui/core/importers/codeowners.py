@@ -1,81 +1,157 @@
-"""CODEOWNERS (GitHub and GitLab) read as product areas.
+"""CODEOWNERS (GitHub and GitLab) read rule by rule, and the rules grouped into product areas.
 
-GitLab sections (`[Backend] @team`, optional `^[Section]`, `[Section][2]`) become
-areas named after the section: the section's default owners and its rules'
-owners become the area's maintainers, the rules' patterns its code paths.
-A plain GitHub file has no sections: rules are grouped by their top-level
-directory (`/app/models/` -> "app"); patterns with no directory (`*.rb`, `*`)
-go to "Repository". Rules before GitLab's first section go there too.
-A rule with no owner and no section default is an unmapped path: reported."""
+Every rule keeps its pattern exactly as written (escapes included), its owners in order,
+its line and its section, because the order of the file decides ownership: on GitHub the
+last matching rule wins; on GitLab the last match within each section, and the owners of
+all matching sections together. Grouping into areas only names where a rule is filed:
+by GitLab section, by the comment header above a group of rules (`# Backend code`), or
+by top-level folder."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-_SECTION = re.compile(r"^\^?\[(?P<name>[^\]]+)\](?:\[\d+\])?\s*(?P<owners>.*)$")
+from ..model import CodeOwnersRule, CodeOwnersSection
+
 ROOT_AREA = "Repository"
+GROUPINGS = ("section", "comment", "folder")
+
+# `[Name]`, `^[Name]`, `[Name][2]`, then default owners. `[Bb]uild/ @x` is a rule: after
+# the closing bracket a header has only whitespace, `[N]` or nothing.
+_SECTION = re.compile(r"^(?P<optional>\^)?\[(?P<name>[^\]]+)\](?:\[(?P<approvals>\d+)\])?(?P<rest>(?:\s.*)?)$")
+# A token: anything up to unescaped whitespace (`Security\ Fix.md` is one token).
+_TOKEN = re.compile(r"(?:\\.|[^\s\\])+\\?")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_GLOB = re.compile(r"[*?\[\\]")
 
 
 @dataclass
-class OwnedArea:
-    name: str
-    first_line: int
-    maintainers: list[str] = field(default_factory=list)  # @handles and emails, in file order
-    code_paths: list[str] = field(default_factory=list)
+class ParsedCodeOwners:
+    flavor: str = "github"
+    sections: list[CodeOwnersSection] = field(default_factory=list)
+    rules: list[CodeOwnersRule] = field(default_factory=list)
+    headers: dict[int, str] = field(default_factory=dict)  # rule line -> the comment header above it
+    problems: list[str] = field(default_factory=list)  # "line 14: 'xyz' is not a @handle or an email"
+
+    def section_named(self, name: str) -> CodeOwnersSection | None:
+        folded = name.casefold()
+        return next((s for s in self.sections if s.name.casefold() == folded), None) if name else None
+
+    def effective_owners(self, rule: CodeOwnersRule) -> list[str]:
+        """A rule's owners, or in a GitLab section its header's default owners when it names none."""
+        if rule.owners or rule.exclusion:
+            return list(rule.owners)
+        section = self.section_named(rule.section)
+        return list(section.owners) if section else []
 
 
-@dataclass
-class CodeOwners:
-    areas: dict[str, OwnedArea] = field(default_factory=dict)
-    unmapped: list[str] = field(default_factory=list)  # "line 14: /doc/*.md"
+def is_owner(token: str) -> bool:
+    """`@user`, `@org/team`, GitLab's `@@role`, or an email address."""
+    return (token.startswith("@") and len(token) > 1) or bool(_EMAIL.match(token))
 
 
-def _is_owner(token: str) -> bool:
-    return token.startswith("@") or ("@" in token and "." in token.split("@")[-1])
+def _title(comment: str) -> str:
+    """A comment that reads as the heading of the rules below it ("Backend code"), else ''."""
+    text = comment.lstrip("#").strip().rstrip(":").strip()
+    if not text or len(text) > 50 or len(text.split()) > 6:
+        return ""
+    if "@" in text or "://" in text or text[0] in "/*!.[" or "=" in text:
+        return ""  # a commented-out rule, a link or a note, not a heading
+    return text
 
 
-def _top_directory(pattern: str) -> str:
-    parts = [p for p in pattern.strip("/").split("/") if p]
-    if len(parts) < 2 and not pattern.endswith("/"):
-        return ROOT_AREA  # a file or a glob at the top: "*.rb", "Gemfile", "*"
-    return parts[0] if parts and "*" not in parts[0] else ROOT_AREA
-
-
-def parse_codeowners(text: str) -> CodeOwners:
-    result = CodeOwners()
-    sectioned = any(_SECTION.match(line.strip()) for line in text.splitlines())
-    section: OwnedArea | None = None
-    section_defaults: list[str] = []
-
-    def area(name: str, line_no: int) -> OwnedArea:
-        key = name.casefold()
-        if key not in result.areas:
-            result.areas[key] = OwnedArea(name=name, first_line=line_no)
-        return result.areas[key]
-
+def parse_codeowners(text: str) -> ParsedCodeOwners:
+    result = ParsedCodeOwners()
+    section = ""
+    header, header_block_open = "", False
     for line_no, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
-        if not line or line.startswith("#"):
+        if not line:
+            header_block_open = False
             continue
-        header = _SECTION.match(line)
-        if header:
-            section = area(header.group("name").strip(), line_no)
-            section_defaults = [t for t in header.group("owners").split() if _is_owner(t)]
-            for owner in section_defaults:
-                if owner not in section.maintainers:
-                    section.maintainers.append(owner)
+        if line.startswith("#"):
+            title = _title(line)
+            if not header_block_open:
+                # The first line of a comment block is its heading; a block that is not one
+                # (a long note) keeps the heading before it.
+                header = title or header
+                header_block_open = True
             continue
-        tokens = line.split()
-        pattern, owners = tokens[0], [t for t in tokens[1:] if _is_owner(t)]
-        owners = owners or (section_defaults if section else [])
-        if not owners:
-            result.unmapped.append(f"line {line_no}: {pattern}")
+        header_block_open = False
+        match = _SECTION.match(line)
+        if match:
+            name = match.group("name").strip()
+            tokens = _TOKEN.findall(match.group("rest"))
+            owners = _owners(tokens, line_no, result)
+            known = result.section_named(name)
+            if known is None:  # GitLab combines sections of the same name (not case-sensitive)
+                result.sections.append(CodeOwnersSection(
+                    name=name, optional=bool(match.group("optional")),
+                    approvals=int(match.group("approvals") or 1), owners=owners, line=line_no))
+                section = name
+            else:
+                known.owners.extend(o for o in owners if o not in known.owners)
+                section = known.name
+            header = name
             continue
-        target = section if section is not None else area(ROOT_AREA if sectioned else _top_directory(pattern), line_no)
-        if pattern not in target.code_paths:
-            target.code_paths.append(pattern)
-        for owner in owners:
-            if owner not in target.maintainers:
-                target.maintainers.append(owner)
+        tokens = _TOKEN.findall(line)
+        pattern = tokens[0]
+        exclusion = pattern.startswith("!") and len(pattern) > 1
+        if exclusion:
+            pattern = pattern[1:]
+        result.rules.append(CodeOwnersRule(
+            pattern=pattern, owners=_owners(tokens[1:], line_no, result), line=line_no,
+            section=section, exclusion=exclusion))
+        result.headers[line_no] = header
+    if result.sections or any(rule.exclusion for rule in result.rules):
+        result.flavor = "gitlab"
     return result
+
+
+def _owners(tokens: list[str], line_no: int, result: ParsedCodeOwners) -> list[str]:
+    owners: list[str] = []
+    for token in tokens:
+        if token.startswith("#"):
+            break  # an inline comment ends the line
+        if is_owner(token):
+            if token not in owners:
+                owners.append(token)
+        else:
+            result.problems.append(f"line {line_no}: {token!r} is not a @handle or an email; left out")
+    return owners
+
+
+def top_folder(pattern: str) -> str:
+    """The top-level folder a rule is about, or ROOT_AREA for a file or glob at the top.
+
+    `/deps` and `docs/` are folders; `/README.md`, `*.js`, `**/logs` belong to the repository."""
+    parts = [p for p in pattern.strip("/").split("/") if p]
+    if not parts or _GLOB.search(parts[0]):
+        return ROOT_AREA
+    anchored = pattern.startswith("/") or len(parts) > 1
+    if len(parts) > 1 or pattern.endswith("/"):
+        return parts[0] if anchored or pattern.endswith("/") else ROOT_AREA
+    # One segment, no trailing slash: a root folder like `/deps`, unless it reads as a file.
+    return parts[0] if pattern.startswith("/") and "." not in parts[0].lstrip(".") else ROOT_AREA
+
+
+def default_grouping(parsed: ParsedCodeOwners) -> str:
+    """Sections when the file has them; comment headings when most rules sit under one; else folders."""
+    if parsed.sections:
+        return "section"
+    headed = [parsed.headers.get(rule.line, "") for rule in parsed.rules]
+    if parsed.rules and len({h for h in headed if h}) >= 2 and sum(1 for h in headed if h) >= 0.6 * len(headed):
+        return "comment"
+    return "folder"
+
+
+def area_name_for(parsed: ParsedCodeOwners, rule: CodeOwnersRule, grouping: str) -> str:
+    if grouping == "section":
+        name = rule.section or ROOT_AREA
+    elif grouping == "comment":
+        name = parsed.headers.get(rule.line) or ROOT_AREA
+    else:
+        name = top_folder(rule.pattern)
+    # '/' separates levels of an area path: "CI/CD" stays one area.
+    return name.replace("/", "-").replace("\\", "")

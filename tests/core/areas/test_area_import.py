@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -14,7 +15,7 @@ from prodops_tui.core.areas.lookup import area_path
 from prodops_tui.core.areas.ownership import area_record
 from prodops_tui.core.errors import InvalidInput
 from prodops_tui.core.importers import import_areas
-from prodops_tui.core.model import Person, ProductArea
+from prodops_tui.core.model import CodeOwnersFile, Person, ProductArea
 
 from ...conftest import TEST_DATA
 
@@ -59,30 +60,84 @@ def test_a_dry_run_stores_nothing_and_json_imports_the_same(store, tmp_path):
     assert store.count(ProductArea) == 0
 
 
-def test_the_real_gitlab_codeowners_becomes_one_area_per_section(store):
+def test_the_real_gitlab_codeowners_becomes_one_area_per_section_its_handles_owners(store):
     text = GITLAB.read_text()
     sections = {m.group(1) for m in re.finditer(r"^\^?\[([^\]]+)\]", text, re.MULTILINE)}
-    result = import_areas(store, GITLAB, format="codeowners")
+    result = import_areas(store, GITLAB)
+    assert result.format == "codeowners" and result.grouping == "section" and result.role == "owners"
     areas = by_path(store)
     assert set(areas) == sections | {"Repository"}
     backend = areas["Backend"]
-    assert "*.rb" in backend.code_paths
-    assert "@gitlab-org/maintainers/rails-backend" in [store.get(p).handle for p in backend.maintainers]
-    assert result.unmapped and all("doc" in u or "templates" in u or "deprecations" in u for u in result.unmapped)
-    assert not result.skipped
-    again = import_areas(store, GITLAB, format="codeowners")
-    assert (again.created, again.updated, again.people_created) == ([], [], [])
+    assert backend.code_paths == ["*.rb", "*.rake"]
+    assert [store.get(p).handle for p in backend.owners] == ["@gitlab-org/maintainers/rails-backend"]
+    assert backend.maintainers == []
+    # The five rules under "Files that are excluded from required approval" name no owner.
+    assert [u.split(":")[0] for u in result.unowned] == ["line 13", "line 14", "line 15", "line 16", "line 17"]
+    assert not result.skipped and not result.problems
+    rules = store.all(CodeOwnersFile)[0]
+    assert (rules.name, rules.flavor, len(rules.rules), len(rules.sections)) == ("gitlab_CODEOWNERS", "gitlab", 66, 22)
+    frontend = next(s for s in rules.sections if s.name == "Frontend")
+    assert (frontend.optional, frontend.approvals, frontend.owners, frontend.line) == (True, 1, ["@gitlab-org/maintainers/frontend"], 30)
+    assert {rule.area for rule in rules.rules if rule.section == "Backend"} == {backend.id}
+    again = import_areas(store, GITLAB)
+    assert (again.created, again.updated, again.people_created, again.rules_added) == ([], [], [], [])
+
+
+def test_a_newer_file_updates_the_rules_says_what_changed_and_keeps_what_pms_added(store, tmp_path):
+    owners = tmp_path / "CODEOWNERS"
+    owners.write_text("* @org/everyone\n/app/ @org/backend\n/docs/ @org/docs\n")
+    import_areas(store, owners)
+    app = by_path(store)["app"]
+    with store.change("PM notes") as tx:
+        maria = tx.add(Person(name="Maria Lopez"))
+        tx.put(replace(app, description="The Rails app", glossary=["backend"], influencers=[maria.id],
+                       owners=[*app.owners, maria.id]))
+    owners.write_text("* @org/everyone\n/app/ @org/backend @org/platform\n/api/ @org/api\n")
+    result = import_areas(store, owners)
+    assert result.rules_added == ["line 3: /api/ @org/api"]
+    assert result.rules_removed == ["line 3: /docs/ @org/docs"]
+    assert result.rules_changed == ["line 2: /app/ @org/backend @org/platform (was @org/backend)"]
+    app = by_path(store)["app"]
+    assert (app.description, app.glossary, app.influencers) == ("The Rails app", ["backend"], [maria.id])
+    assert [store.get(p).name for p in app.owners] == ["org/backend", "org/platform", "Maria Lopez"]
 
 
 def test_a_plain_github_codeowners_groups_rules_by_top_directory(store, tmp_path):
     owners = tmp_path / "CODEOWNERS"
-    owners.write_text("# team owners\n* @org/everyone\n/app/models/ @org/backend\n/app/views/ @org/frontend\n/docs/ docs@example.com\n*.js @org/frontend\n/legacy/\n")
+    owners.write_text("# team owners\n* @org/everyone\n/app/models/ @org/backend\n/app/views/ @org/frontend\n"
+                      "/docs/ docs@example.com\n*.js @org/frontend\n/legacy/\n/deps @org/deps\nSecurity\\ Fix.md @sec\n")
     result = import_areas(store, owners)
     areas = by_path(store)
-    assert set(areas) == {"Repository", "app", "docs"}
+    assert result.grouping == "folder"  # one comment is no set of headings
+    assert set(areas) == {"Repository", "app", "docs", "legacy", "deps"}
     assert areas["app"].code_paths == ["/app/models/", "/app/views/"]
-    assert [store.get(p).email for p in areas["docs"].maintainers] == ["docs@example.com"]
-    assert result.unmapped == ["line 7: /legacy/"]
+    assert areas["Repository"].code_paths == ["*", "*.js", "Security\\ Fix.md"]  # the escape kept
+    assert [store.get(p).email for p in areas["docs"].owners] == ["docs@example.com"]
+    assert areas["legacy"].owners == []  # un-owned by its rule: a gap the map shows
+    assert result.unowned == ["line 7: /legacy/"]
+
+
+def test_comment_headings_group_a_github_file_when_most_rules_sit_under_one(store, tmp_path):
+    owners = tmp_path / "CODEOWNERS"
+    owners.write_text("# Backend code\n/app/ @org/backend\n/lib/ @org/backend\n\n# CI/CD\n/.github/ @org/infra\n"
+                      "# Note: keep this list sorted, and ask #infra before adding a team here, thanks\n/ci/ @org/infra\n")
+    result = import_areas(store, owners)
+    assert result.grouping == "comment"
+    areas = by_path(store)
+    assert set(areas) == {"Backend code", "CI-CD"}
+    assert areas["CI-CD"].code_paths == ["/.github/", "/ci/"]  # a long note is not a heading
+    folders = import_areas(store, owners, group_by="folder", dry_run=True)
+    assert folders.created == ["app", "lib", ".github", "ci"]
+
+
+def test_a_codeowners_file_is_recognised_by_its_content_and_other_files_are_not(store, tmp_path):
+    named_oddly = tmp_path / "owners.txt"
+    named_oddly.write_text("# owners\n/app/ @org/backend\n*.md docs@example.com\n")
+    assert import_areas(store, named_oddly).format == "codeowners"
+    prose = tmp_path / "notes.txt"
+    prose.write_text("Billing is owned by Priya\n")
+    with pytest.raises(InvalidInput, match="cannot tell the format"):
+        import_areas(store, prose)
 
 
 def test_a_file_without_a_path_column_is_refused_in_one_line(store, tmp_path):

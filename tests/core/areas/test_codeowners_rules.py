@@ -1,0 +1,175 @@
+"""Who owns a path, by the rules: checked against an independent implementation of GitHub's
+semantics (the `codeowners` package) on generated files, and against the cases GitHub's and
+GitLab's documentation spell out."""
+
+from __future__ import annotations
+
+import random
+
+import codeowners
+import pytest
+
+from prodops_tui.core.areas.rules import CompiledFile, _unique, normalise_path, owners_of_path, path_record
+from prodops_tui.core.importers import import_areas
+from prodops_tui.core.importers.codeowners import parse_codeowners
+from prodops_tui.core.model import CodeOwnersFile
+
+from ...conftest import TEST_DATA
+
+
+def owners(text: str, path: str) -> list[str]:
+    """Our answer, computed the way `who PATH` computes it, for a file given as text."""
+    parsed = parse_codeowners(text)
+    compiled = CompiledFile(CodeOwnersFile(name="CODEOWNERS", flavor=parsed.flavor, sections=parsed.sections, rules=parsed.rules))
+    return _unique([owner for rule in compiled.deciding(normalise_path(path)) for owner in rule.owners])
+
+
+def github(text: str, path: str) -> list[str]:
+    return _unique([owner for _, owner in codeowners.CodeOwners(text).of(path)])
+
+
+FOLDERS = ["app", "lib", "docs", "src", "models", "api", "logs", "build", "test", "x"]
+FILES = ["a.py", "b.js", "README.md", "Makefile", "c.rb", ".env", "index.html", "x.py"]
+HANDLES = ["@a", "@org/team", "me@example.com", "@b", "@c"]
+
+
+def _pattern(rnd: random.Random) -> str:
+    parts = [rnd.choice(FOLDERS + ["*", "**"]) for _ in range(rnd.randint(1, 3))]
+    if rnd.random() < 0.3:
+        parts.append(rnd.choice(["*.py", "*.js", "README.md", "*", "?.rb", "*.md"]))
+    pattern = "/".join(parts).replace("**/**", "**")
+    if rnd.random() < 0.4:
+        pattern = "/" + pattern
+    if rnd.random() < 0.25:
+        pattern += "/"
+    return pattern
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_generated_github_files_agree_with_an_independent_implementation(seed):
+    # Every glob form (*, **, ?, leading and trailing /, none), nested overrides, empty owner lists.
+    rnd = random.Random(seed)
+    compared = disagreements = 0
+    for _ in range(150):
+        lines = [f"{_pattern(rnd)} {' '.join(rnd.sample(HANDLES, rnd.randint(0, 2)))}".rstrip() for _ in range(rnd.randint(1, 25))]
+        text = "\n".join(lines)
+        for _ in range(30):
+            path = "/".join(rnd.choice(FOLDERS) for _ in range(rnd.randint(0, 4)))
+            path = f"{path}/{rnd.choice(FILES)}".lstrip("/")
+            compared += 1
+            disagreements += owners(text, path) != github(text, path)
+    assert compared == 4500 and disagreements == 0
+
+
+GITHUB_DOCS = """\
+*       @global-owner1 @global-owner2
+*.js    @js-owner
+*.go docs@example.com
+*.txt @octo-org/octocats
+/build/logs/ @doctocat
+docs/*  docs@example.com
+apps/ @octocat
+/docs/ @doctocat
+/scripts/ @doctocat @octocat
+**/logs @octocat
+/apps/ @octocat
+/apps/github
+"""
+
+
+@pytest.mark.parametrize(("path", "expected"), [
+    ("README", ["@global-owner1", "@global-owner2"]),
+    ("src/app.js", ["@js-owner"]),
+    ("main.go", ["docs@example.com"]),
+    ("notes/a.txt", ["@octo-org/octocats"]),
+    ("docs/getting-started.md", ["@doctocat"]),  # /docs/ comes after docs/* and wins
+    ("deeply/nested/logs/x.log", ["@octocat"]),
+    ("apps/web/main.py", ["@octocat"]),
+    ("apps/github/hooks.py", []),  # a rule with no owners un-owns
+    ("scripts/run.sh", ["@doctocat", "@octocat"]),
+])
+def test_the_examples_of_githubs_documentation(path, expected):
+    assert owners(GITHUB_DOCS, path) == expected == github(GITHUB_DOCS, path)
+
+
+def test_docs_star_owns_only_the_files_directly_in_the_folder():
+    text = "* @all\ndocs/* @docs\n"
+    assert owners(text, "docs/getting-started.md") == ["@docs"]
+    assert owners(text, "docs/build-app/troubleshooting.md") == ["@all"]  # gitignore would say @docs
+    assert owners("/* @root\n", "README.md") == ["@root"] and owners("/* @root\n", "src/a.py") == []
+
+
+def test_escaped_spaces_and_paths_as_people_type_them():
+    text = "Security\\ Fix.md @sec\npath\\ with\\ spaces/ @space-owner\n/deps @deps\n"
+    assert owners(text, "docs/Security Fix.md") == ["@sec"]
+    assert owners(text, "Security") == [] and owners(text, "Fix.md") == []
+    assert owners(text, "a/path with spaces/x.txt") == ["@space-owner"]
+    assert owners(text, "./deps/lock.json") == ["@deps"] == owners(text, "/deps")
+
+
+GITLAB_DOCS = """\
+# Required for all files
+* @general-approvers
+
+[Documentation] @docs-team
+docs/
+README.md
+*.txt
+
+[Database] @database-team
+model/db/
+config/db/database-setup.md @docs-team
+
+^[Optional docs][2] @tech-writers
+/handbook/
+
+[documentation]
+/guides/ @guides-team
+
+[Ruby]
+*.rb @ruby-devs
+!/config/*
+"""
+
+
+def test_gitlab_combines_the_last_match_of_every_section():
+    assert owners(GITLAB_DOCS, "docs/index.md") == ["@general-approvers", "@docs-team"]
+    assert owners(GITLAB_DOCS, "model/db/schema.sql") == ["@general-approvers", "@database-team"]
+    # Inside a section a rule's own owners replace the section's defaults.
+    assert owners(GITLAB_DOCS, "config/db/database-setup.md") == ["@general-approvers", "@docs-team"]
+    # Sections of the same name (any case) are one section: /guides/ is the Documentation section's last match.
+    assert owners(GITLAB_DOCS, "guides/a.txt") == ["@general-approvers", "@guides-team"]
+
+
+def test_gitlab_exclusions_take_a_path_out_of_their_own_section_only():
+    assert owners(GITLAB_DOCS, "app/models/user.rb") == ["@general-approvers", "@ruby-devs"]
+    assert owners(GITLAB_DOCS, "config/boot.rb") == ["@general-approvers"]
+    assert owners("* @all\n!pom.xml\n", "pom.xml") == [] and owners("* @all\n!pom.xml\n", "src/Main.java") == ["@all"]
+
+
+def test_gitlab_optional_sections_and_approvals_are_kept_and_reported(store, tmp_path):
+    file = tmp_path / "CODEOWNERS"
+    file.write_text(GITLAB_DOCS)
+    result = import_areas(store, file)
+    assert result.exclusions == 1 and not result.unowned  # an exclusion is not a gap
+    optional = next(s for s in store.all(CodeOwnersFile)[0].sections if s.name == "Optional docs")
+    assert (optional.optional, optional.approvals, optional.owners) == (True, 2, ["@tech-writers"])
+    found = owners_of_path(store, "handbook/onboarding.md")
+    assert found.owners == ["@general-approvers", "@tech-writers"]
+    assert found.required == ["@general-approvers"]  # an optional section's owners are not required
+    record = path_record(store, owners_of_path(store, "config/app.rb"))
+    assert [(r["pattern"], r["section"]) for r in record["rules"]] == [("*", None), ("!/config/*", "Ruby")]
+    assert record["owners"] == ["@general-approvers"]
+
+
+def test_the_real_gitlab_file_per_section(store):
+    import_areas(store, TEST_DATA / "gitlab_CODEOWNERS")
+    everyone = owners_of_path(store, "README.md").owners
+    assert len(everyone) == 9
+    # /db/*migrate/ in Database; /**/click_house/ in Clickhouse, which the Database section avoids on purpose.
+    migration = owners_of_path(store, "db/post_migrate/2024_x.rb")
+    assert [(r.section, r.pattern) for r in migration.rules] == [("", "*"), ("Backend", "*.rb"), ("Database", "/db/*migrate/")]
+    clickhouse = owners_of_path(store, "db/click_house/main/1_init.sql")
+    assert [r.section for r in clickhouse.rules] == ["", "Clickhouse"]
+    assert owners_of_path(store, "doc/.vale/gitlab/Spelling.yml").owners == ["@marcel.amirault", "@eread", "@aqualls", "@gitlab-org/tw-leadership"]
+    assert owners_of_path(store, "doc/api/index.md").owners == []  # /doc/**/*.md names nobody
