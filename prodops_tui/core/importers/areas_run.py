@@ -11,6 +11,7 @@ changed, and leaves what PMs added to the areas alone."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -110,12 +111,58 @@ def _format_of(path: Path, explicit: str | None, text: str) -> str:
     raise InvalidInput(f"{path.name}: cannot tell the format; add --format csv|json|codeowners")
 
 
+def _unneutralised(text: str) -> str:
+    """Our CSV export writes '@org/team as text so a spreadsheet does not run it; read it back as @org/team."""
+    return text[1:] if text.startswith("'") and text[1:2] in ("=", "+", "-", "@") else text
+
+
 def _split(value: Any) -> list[str]:
     if isinstance(value, list):
         items = [str(v) for v in value]
     else:
-        items = str(value or "").split(";")
+        items = _unneutralised(str(value or "")).split(";")
     return [item for item in (clean_line(i) for i in items) if item]
+
+
+def _json_value(value: Any) -> Any:
+    """The JSON reader hands nested lists and objects over as their text: read them back."""
+    if isinstance(value, str) and value.lstrip()[:1] in ("[", "{"):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+_LABEL = re.compile(r"^(?P<name>.*?)\s*(?:\((?P<handle>@[^)\s]+)\)|<(?P<email>[^>\s]+@[^>\s]+)>)$")
+_RULE_ENTRY = re.compile(r"^(?P<file>.+?):(?P<line>\d+): (?P<text>.+)$")
+
+
+def _rule_entries(value: Any) -> list[tuple[str, int, str]]:
+    """(file, line, the line's text) from a `rules` cell: lines "CODEOWNERS:12: /app/ @org/backend",
+    or the JSON export's objects."""
+    if value in (None, "", []):
+        return []
+    out: list[tuple[str, int, str]] = []
+    value = _json_value(value)
+    items = value if isinstance(value, list) else _unneutralised(str(value)).splitlines()
+    for item in items:
+        if isinstance(item, dict):
+            try:
+                if item.get("section_header") and item.get("section_line"):
+                    out.append((str(item["file"]), int(item["section_line"]), str(item["section_header"])))
+                pattern = ("!" if item.get("exclusion") else "") + str(item["pattern"])
+                out.append((str(item["file"]), int(item["line"]), " ".join([pattern, *map(str, item.get("owners") or [])])))
+            except (KeyError, TypeError, ValueError):
+                raise ImportRowError("rules", f"a rule needs file, line and pattern: {item!r}"[:200]) from None
+            continue
+        match = _RULE_ENTRY.match(str(item).strip())
+        if not match:
+            if str(item).strip():
+                raise ImportRowError("rules", f"{str(item).strip()[:80]!r} is not FILE:LINE: RULE")
+            continue
+        out.append((match.group("file"), int(match.group("line")), match.group("text")))
+    return out
 
 
 def _rows_from_table(path: Path, text: str, fmt: str, result: AreaImportResult) -> list[tuple[int, dict[str, Any]]]:
@@ -201,6 +248,7 @@ class _Applier:
                 if key:
                     self.people.setdefault(key.casefold(), person)
         self.seen_paths: dict[str, int] = {}
+        self.rule_lines: dict[str, dict[int, tuple[str, str]]] = {}  # file -> line -> (text, area id)
 
     def apply(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
         for row_no, row in rows:
@@ -210,6 +258,7 @@ class _Applier:
                 self.result.skipped.append(SkippedRow(row_no, exc.column, exc.reason))
             except ProdopsError as exc:
                 self.result.skipped.append(SkippedRow(row_no, None, str(exc)))
+        self._rebuild_rule_files()
 
     def codeowners(self, parsed: ParsedCodeOwners) -> None:
         result = self.result
@@ -246,15 +295,15 @@ class _Applier:
         result.rules = len(parsed.rules)
         result.exclusions = sum(1 for rule in parsed.rules if rule.exclusion)
         result.unowned = [_rule_label(r, []) for r in parsed.rules if not r.exclusion and not parsed.effective_owners(r)]
-        self._store_rules(parsed)
+        self._store_rules(parsed, result.file)
 
     def _named_in_file(self, person_id: str, handles: set[str]) -> bool:
         person = self.store.get(person_id)
         return isinstance(person, Person) and any(k and k.casefold() in handles for k in (person.handle, person.email))
 
-    def _store_rules(self, parsed: ParsedCodeOwners) -> None:
+    def _store_rules(self, parsed: ParsedCodeOwners, name: str) -> None:
         result = self.result
-        known = next((f for f in self.store.all(CodeOwnersFile) if f.name.casefold() == result.file.casefold()), None)
+        known = next((f for f in self.store.all(CodeOwnersFile) if f.name.casefold() == name.casefold()), None)
         old = _rule_keys(known.rules) if known else {}
         new = _rule_keys(parsed.rules)
         old_parsed = ParsedCodeOwners(sections=known.sections) if known else ParsedCodeOwners()
@@ -265,7 +314,7 @@ class _Applier:
             elif old_parsed.effective_owners(old[key]) != owners:
                 result.rules_changed.append(f"{_rule_label(rule, owners)} (was {' '.join(old_parsed.effective_owners(old[key])) or 'no owner'})")
         result.rules_removed = [_rule_label(rule, old_parsed.effective_owners(rule)) for key, rule in old.items() if key not in new]
-        record = CodeOwnersFile(name=result.file, flavor=parsed.flavor, sections=parsed.sections, rules=parsed.rules)
+        record = CodeOwnersFile(name=name, flavor=parsed.flavor, sections=parsed.sections, rules=parsed.rules)
         if known is None:
             self.tx.add(record)
         else:
@@ -282,12 +331,15 @@ class _Applier:
         if key in self.seen_paths:
             raise ImportRowError("path", f"{'/'.join(parts)} appears already in row {self.seen_paths[key]}")
         self.seen_paths[key] = row_no
+        rule_entries = _rule_entries(row.get("rules"))  # a bad rule refuses the row before anything is stored
         area = self._area_at(parts)
         before = area.to_dict() if area.id else None
         changes: dict[str, Any] = {}
+        handles = _json_value(row.get("handles"))  # the JSON export's people with their handles
         for role in ROLE_COLUMNS:
-            if row.get(role) not in (None, "", []):
-                changes[role] = [self._person(name).id for name in _split(row[role])]
+            value = handles.get(role) if isinstance(handles, dict) and handles.get(role) is not None else row.get(role)
+            if value not in (None, "", []):
+                changes[role] = [self._person(name).id for name in _split(_json_value(value))]
         for column in LIST_COLUMNS:
             if row.get(column) not in (None, "", []):
                 changes[column] = _split(row[column])
@@ -306,6 +358,18 @@ class _Applier:
             stored = area
             self.result.unchanged += 1
         self.areas[(stored.parent, stored.name.casefold())] = stored
+        for file, line, text in rule_entries:
+            self.rule_lines.setdefault(file, {})[line] = (text, stored.id)
+
+    def _rebuild_rule_files(self) -> None:
+        """The CODEOWNERS files an export carried in its `rules` cells, rebuilt line for line."""
+        for file, lines in self.rule_lines.items():
+            text = "\n".join(lines[n][0] if n in lines else "" for n in range(1, max(lines) + 1))
+            parsed = parse_codeowners(text)
+            for rule in parsed.rules:
+                rule.area = lines[rule.line][1]
+            self.result.rules += len(parsed.rules)
+            self._store_rules(parsed, file)
 
     def _area_at(self, parts: list[str]) -> ProductArea:
         """The area at a path, creating missing parents (reported as created)."""
@@ -324,13 +388,26 @@ class _Applier:
         raise AssertionError("unreachable")
 
     def _person(self, text: str) -> Person:
-        found = self.people.get(text.casefold()) or self.people.get(("@" + text.lstrip("@")).casefold())
-        if found is not None:
-            return found
-        handle = text if text.startswith("@") else ""
-        email = text if "@" in text and not handle else ""
-        person = self.tx.add(Person(name=text.lstrip("@"), handle=handle, email=email))
-        self.people[text.casefold()] = person
+        """By "Name (@handle)", "Name <email>", a handle, an email or a name; created when unknown."""
+        label = _LABEL.match(text)
+        if label and label.group("name"):
+            name, handle, email = label.group("name"), label.group("handle") or "", label.group("email") or ""
+        else:
+            handle = text if text.startswith("@") else ""
+            email = text if "@" in text and not handle else ""
+            name = text.lstrip("@")
+        for key in (handle, email, text, name):
+            found = self.people.get(key.casefold()) if key else None
+            if found is not None:
+                return found
+        if not handle and not email:
+            found = self.people.get(("@" + text).casefold())
+            if found is not None:
+                return found
+        person = self.tx.add(Person(name=name, handle=handle, email=email))
+        for key in (text, name, handle, email):
+            if key:
+                self.people.setdefault(key.casefold(), person)
         self.result.people_created.append(person.name)
         return person
 

@@ -158,3 +158,35 @@ def test_the_csv_export_re_imports_to_the_same_map_and_neutralises_formulas(stor
     md = export_areas(store, "md")
     assert "## Search" in md and "**no active owner**" in md
     assert json.loads(export_areas(store, "json"))[1]["path"] == "Billing / Invoices"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_an_export_re_imports_with_handles_roles_rules_and_sections(store, tmp_path, fmt):
+    from prodops_tui.core.areas.rules import owners_of_path, path_record
+    from prodops_tui.core.storage.store import Store
+
+    import_areas(store, GITLAB)
+    with store.change("a PM adds an influencer") as tx:
+        ana = tx.add(Person(name="Ana Souza", handle="@ana"))
+        backend = by_path(store)["Backend"]
+        tx.put(replace(backend, influencers=[ana.id], description="Rails"))
+    exported = tmp_path / f"areas.{fmt}"
+    exported.write_text(export_areas(store, fmt))
+    other = Store.open(tmp_path / "other", clock=lambda: "2026-12-02T10:00:00Z")
+    result = import_areas(other, exported)
+    assert not result.skipped and result.rules == 66
+    paths = ["lib/gitlab/database/x.rb", "app/assets/javascripts/notes/a.js", "doc/api/x.md", "Dangerfile"]
+    for path in paths:
+        mine, theirs = path_record(store, owners_of_path(store, path)), path_record(other, owners_of_path(other, path))
+        assert [dict(a, id=None) for a in mine.pop("areas")] == [dict(a, id=None) for a in theirs.pop("areas")]
+        assert mine == theirs
+    copy = by_path(other)["Backend"]
+    assert [other.get(p).handle for p in copy.owners] == ["@gitlab-org/maintainers/rails-backend"]
+    assert [(other.get(p).name, other.get(p).handle) for p in copy.influencers] == [("Ana Souza", "@ana")]
+    mine, theirs = store.all(CodeOwnersFile)[0], other.all(CodeOwnersFile)[0]
+    assert [(s.name, s.optional, s.approvals, s.owners, s.line) for s in mine.sections] == \
+           [(s.name, s.optional, s.approvals, s.owners, s.line) for s in theirs.sections]
+    assert [(r.pattern, r.owners, r.line, r.section, r.exclusion) for r in mine.rules] == \
+           [(r.pattern, r.owners, r.line, r.section, r.exclusion) for r in theirs.rules]
+    again = import_areas(other, exported)
+    assert (again.created, again.updated, again.rules_added, again.rules_changed) == ([], [], [], [])
