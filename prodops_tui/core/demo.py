@@ -27,6 +27,8 @@ from .model import (
     ChecklistRunStep,
     ChecklistStep,
     ChecklistTemplate,
+    CodeOwnersFile,
+    CodeOwnersRule,
     FeedbackItem,
     Opportunity,
     Person,
@@ -808,6 +810,7 @@ def fill_demo(store: Store, *, now: datetime, seed: int = 2026) -> DemoSummary:
 
     people = _add_people(store, now)
     areas = _add_areas(store, now, people)
+    _add_codeowners(store, now, people, areas)
     opportunities = _add_opportunities(store, now, areas, random.Random(f"{seed}:opportunities"))
     feedback = _add_feedback(store, now, areas, opportunities, random.Random(f"{seed}:feedback"))
     retros, actions = _add_retros(store, now, people, areas)
@@ -912,6 +915,21 @@ def _add_areas(store: Store, now: datetime, people: dict[str, Person]) -> dict[s
             )
             areas[spec.path] = tx.add(area)
     return areas
+
+
+def _add_codeowners(store: Store, now: datetime, people: dict[str, Person], areas: dict[str, ProductArea]) -> None:
+    """The repository's .github/CODEOWNERS, as an import would keep it: a default reviewer, then each
+    area's code reviewed by its maintainers (its owners where it has none), parents before children
+    so the more specific rule comes later and wins."""
+    rules = [CodeOwnersRule(pattern="*", owners=["@jonas"], line=2)]
+    line = 3
+    for spec in AREAS:
+        reviewers = [people[key].handle for key in (spec.maintainers or spec.owners)]
+        for pattern in spec.code_paths:
+            line += 1
+            rules.append(CodeOwnersRule(pattern=f"/{pattern}", owners=reviewers, line=line, area=areas[spec.path].id))
+    with store.change("demo: CODEOWNERS", origin=ORIGIN, history=False) as tx:
+        tx.add(CodeOwnersFile(name=".github/CODEOWNERS", flavor="github", rules=rules, created_at=_setup_time(now, 29)))
 
 
 def _add_opportunities(

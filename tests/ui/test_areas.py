@@ -192,3 +192,28 @@ async def test_w_again_starts_a_new_question_instead_of_adding_to_the_last(demo_
         await pilot.pause()
         assert app.query_one("#areas-filter").value == "priya"
         assert demo_store.get(results(app)[0]).name == "Priya Raman"
+
+
+async def test_a_typed_path_is_answered_by_the_codeowners_rules(store, make_app):
+    from prodops_tui.core.importers import import_areas
+
+    from ..conftest import TEST_DATA
+
+    import_areas(store, TEST_DATA / "gitlab_CODEOWNERS")
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "2")
+        await pilot.pause()
+        header = str(app.query_one("#areas-header").content)
+        assert "rules with owners 61/66" in header  # five rules leave doc files unowned on purpose
+        await press(pilot, "w", Typed("lib/gitlab/database/load_balancing.rb"))
+        await pilot.pause()
+        options = app.query_one("#area-results")
+        answer = str(options.get_option_at_index(0).prompt)
+        assert "@gitlab-org/maintainers/database" in answer and "gitlab_CODEOWNERS:47" in answer and "[Database]" in answer
+        listed = [area_path(store, store.get(i)) for i in results(app) if i]
+        assert listed == ["Repository", "Backend", "Database"]
+        assert "rules (11)  gitlab_CODEOWNERS" in detail(app)  # the highlighted area, Repository, with the rules filed under it
+        await press(pilot, "escape", "w", Typed("doc/api/index.md"))
+        await pilot.pause()
+        assert "NO OWNER" in str(app.query_one("#area-results").get_option_at_index(0).prompt)

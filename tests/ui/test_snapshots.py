@@ -104,6 +104,11 @@ def test_areas_who_owns_results(snap_compare, demo_store, make_app):
     assert snap_compare(make_app(demo_store), run_before=keys_then_settle("2", "w", Typed("invoicing")), terminal_size=SIZE)
 
 
+def test_areas_a_path_answered_by_the_codeowners_rules(snap_compare, demo_store, make_app):
+    keys = keys_then_settle("2", "w", Typed("services/billing/invoices/numbering.py"))
+    assert snap_compare(make_app(demo_store), run_before=keys, terminal_size=SIZE)
+
+
 def test_areas_people_view(snap_compare, demo_store, make_app):
     assert snap_compare(make_app(demo_store), run_before=keys_then_settle("2", "p", "w", Typed("priya"), "enter"), terminal_size=SIZE)
 

@@ -17,6 +17,7 @@ from ..storage.store import Store
 from ..text import neutralise_cell
 from .lookup import PATH_SEPARATOR, area_path, has_active_owner
 from .ownership import ROLES, area_record
+from .rules import rule_coverage
 
 # The columns the area import reads: `/` separates levels, `;` several names or terms.
 AREA_COLUMNS = ("path", *ROLES, "team", "channel", "description", "glossary", "code_paths", "docs", "rules")
@@ -116,6 +117,9 @@ def _markdown(store: Store, areas: list[ProductArea], rules: dict[str, list[dict
     """An owner directory a team can paste into its wiki; areas without an active owner stand out."""
     owned = sum(1 for area in areas if has_active_owner(store, area))
     lines = ["# Product areas and their owners", "", f"Owner coverage: {owned}/{len(areas)}.", ""]
+    ruled, rule_total = rule_coverage(store)
+    if rule_total:
+        lines[-1:] = [f"CODEOWNERS rules that give their paths an owner: {ruled}/{rule_total}.", ""]
     for area in areas:
         record = area_record(store, area)
         depth = record["path"].count(PATH_SEPARATOR)

@@ -195,7 +195,7 @@ def _unique(handles: list[str]) -> list[str]:
 
 
 def looks_like_path(store: Store, text: str) -> bool:
-    """A query is a path if it has a '/', a file extension, or a rule names it (`Dangerfile`).
+    """A query is a path if it has a '/', a file extension, or a rule is exactly it (`Dangerfile`).
 
     Not merely "a rule matches it": `*` matches any word, and `who Backend` means the area."""
     query = text.strip()
@@ -203,7 +203,8 @@ def looks_like_path(store: Store, text: str) -> bool:
         return False
     if "/" in query or _EXTENSION.search(query) or query.startswith("."):
         return True
-    return any(query in rule.rule.pattern.split("/") for compiled in compiled_files(store) for rule in compiled.rules)
+    # The whole pattern, not one of its folders: `invoices` in /services/billing/invoices/** means the area.
+    return any(rule.rule.pattern.strip("/") == query for compiled in compiled_files(store) for rule in compiled.rules)
 
 
 def path_record(store: Store, found: PathOwners) -> dict[str, Any]:
@@ -239,3 +240,14 @@ def rules_owned_by(store: Store, handles: list[str]) -> list[OwnedRule]:
 
 def rules_of_area(store: Store, area_id: str) -> list[OwnedRule]:
     return [OwnedRule(c.record.name, r.rule, r.owners) for c in compiled_files(store) for r in c.rules if r.rule.area == area_id]
+
+
+def rule_coverage(store: Store) -> tuple[int, int]:
+    """(rules that give their paths an owner, all rules but exclusions): how much of the code is owned."""
+    owned = total = 0
+    for compiled in compiled_files(store):
+        for rule in compiled.rules:
+            if not rule.rule.exclusion:
+                total += 1
+                owned += bool(rule.owners)
+    return owned, total

@@ -14,7 +14,7 @@ from textual.reactive import reactive
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core.areas import ownership, people
+from ...core.areas import ownership, people, rules
 from ...core.areas.lookup import area_path, has_active_owner, owner_coverage
 from ...core.errors import ProdopsError
 from ...core.model import FeedbackItem, Person, ProductArea
@@ -67,7 +67,7 @@ class AreasPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield Static(id="areas-header")
-        yield Input(placeholder="who owns…? part of a path, a glossary term, a code path or a person", id="areas-filter")
+        yield Input(placeholder="who owns…? a file path (by the CODEOWNERS rules), part of an area path, a glossary term or a person", id="areas-filter")
         with Horizontal(id="areas-body"):
             yield AreaTree("Product areas", id="area-tree")
             yield OptionList(id="area-results")
@@ -101,7 +101,12 @@ class AreasPane(Pane):
         pct = f"{100 * owned / total:.0f}%" if total else "n/a"
         modes = [Content.styled(f" {MODE_LABELS[m]} ", "reverse bold $primary" if m == self.mode else "$text-muted") for m in MODES]
         coverage = Content.assemble(("   owner coverage ", "$text-muted"), (f"{owned}/{total} = {pct}", "bold $error" if owned < total else "bold $success"))
-        self.query_one("#areas-header", Static).update(Content("").join([*modes, coverage]))
+        parts = [*modes, coverage]
+        ruled, rule_total = rules.rule_coverage(self.store)
+        if rule_total:
+            parts.append(Content.assemble(("   rules with owners ", "$text-muted"),
+                                          (f"{ruled}/{rule_total}", "bold $warning" if ruled < rule_total else "bold $success")))
+        self.query_one("#areas-header", Static).update(Content("").join(parts))
         tree, results = self.query_one(AreaTree), self.query_one("#area-results", OptionList)
         tree.display, results.display = self._tree_shown, not self._tree_shown
         if self._tree_shown:
@@ -130,7 +135,12 @@ class AreasPane(Pane):
         if results.option_count:
             ids = [results.get_option_at_index(n).id for n in range(results.option_count)]
             first = next((n for n, option_id in enumerate(ids) if option_id), 0)  # gap headings have no id
-            results.highlighted = ids.index(highlighted) if highlighted in ids else first
+            results.highlighted = ids.index(highlighted) if highlighted is not None and highlighted in ids else first
+            # The detail follows the new list even when the highlighted index stayed the same
+            # (no OptionHighlighted then, and the panel would describe the last list's row).
+            chosen = ids[results.highlighted]
+            if chosen:
+                (self._show_person if self.mode == "people" else self._show_area)(chosen)
         else:
             self._show_text(Content.styled("Nothing matches." if self._query else "Nothing here.", "$text-muted"))
 
@@ -142,10 +152,31 @@ class AreasPane(Pane):
             ]
         if self.mode == "gaps":
             return self._gap_options()
+        if rules.has_rules(self.store) and rules.looks_like_path(self.store, self._query):
+            return self._path_options(self._query)
         return [
             Option(Content.assemble(match.path, (f"  {clean_line(match.matched)}", "$text-muted")), id=match.area.id)
             for match in ownership.who_owns(self.store, self._query)
         ]
+
+    def _path_options(self, query: str) -> list[Option]:
+        """A file path, answered by the rules as `prodops who PATH` answers it: owners, deciding rules, areas."""
+        found = rules.owners_of_path(self.store, query)
+        lines = [Content.assemble(("path   ", "$text-muted"), (clean_line(found.path), "bold"))]
+        if not found.matched:
+            lines.append(Content.styled("owners NO OWNER: no rule matches", "bold $error"))
+        else:
+            lines.append(Content.assemble(("owners ", "$text-muted"), (", ".join(map(clean_line, found.owners)), "bold") if found.owners
+                                          else ("NO OWNER: the deciding rule names none", "bold $error")))
+        for rule in found.rules:
+            section = f"  [{rule.section}{', optional' if rule.optional else ''}]" if rule.section else ""
+            lines.append(Content.assemble(("excluded by " if rule.exclusion else "rule   ", "$text-muted"),
+                                          f"{clean_line(rule.file)}:{rule.line}  ", (clean_line(("!" if rule.exclusion else "") + rule.pattern), "$accent"),
+                                          (clean_line(section), "$text-muted")))
+        options = [Option(Content("\n").join(lines), disabled=True)]
+        for area in rules.path_record(self.store, found)["areas"]:
+            options.append(Option(Content.assemble(("  area ", "$text-muted"), area["path"]), id=area["id"]))
+        return options
 
     def _gap_options(self) -> list[Option]:
         found = ownership.gaps(self.store)
@@ -174,7 +205,9 @@ class AreasPane(Pane):
             for person_id in ids:
                 person = self.store.get(person_id)
                 if isinstance(person, Person):
-                    parts.append(Content.assemble(clean_line(person.name), (" (left)", "bold $error") if not person.active else ""))
+                    # A person made from a CODEOWNERS handle is named by it: "@org/team", not "org/team".
+                    shown = person.handle if person.handle and person.name == person.handle.lstrip("@") else person.name
+                    parts.append(Content.assemble(clean_line(shown), (" (left)", "bold $error") if not person.active else ""))
             return Content(", ").join(parts)
 
         def field(label: str, value: Content | str) -> Content:
@@ -200,6 +233,7 @@ class AreasPane(Pane):
             field("glossary", ", ".join(area.glossary)),
             field("code", ", ".join(area.code_paths)),
             field("docs", ", ".join(area.docs)),
+            *self._rule_lines(area.id),
             Content(""),
             Content(clean_text(area.description)) if area.description else Content.styled("no description", "$text-muted"),
             Content(""),
@@ -207,6 +241,22 @@ class AreasPane(Pane):
             *(Content.assemble(("  ", ""), (f"{i.id:<7}", "$text-muted"), clean_line(i.title)) for i in newest),
             Content.styled("enter shows it in the inbox" if newest else "", "$text-muted"),
         ]))
+
+    def _rule_lines(self, area_id: str, shown: int = 12) -> list[Content]:
+        """The CODEOWNERS rules filed under the area, by file: line, pattern, the owners it gives."""
+        owned = rules.rules_of_area(self.store, area_id)
+        lines: list[Content] = []
+        for file in dict.fromkeys(entry.file for entry in owned):
+            in_file = [entry for entry in owned if entry.file == file]
+            lines += [Content(""), Content.assemble((f"rules ({len(in_file)})", "bold $primary"), (f"  {clean_line(file)}", "$text-muted"))]
+            for entry in in_file[:shown]:
+                owners = "excluded" if entry.rule.exclusion else ", ".join(entry.owners) or "NO OWNER"
+                lines.append(Content.assemble((f"  {entry.rule.line:>4} ", "$text-muted"),
+                                              (clean_line(("!" if entry.rule.exclusion else "") + entry.rule.pattern), "$accent"),
+                                              "  ", (clean_line(owners), "bold $error" if owners == "NO OWNER" else "")))
+            if len(in_file) > shown:
+                lines.append(Content.styled(f"  +{len(in_file) - shown} more: prodops export areas --format md", "$text-muted"))
+        return lines
 
     def _show_person(self, person_id: str | None) -> None:
         person = self.store.get(person_id) if person_id else None
@@ -222,6 +272,13 @@ class AreasPane(Pane):
         for label, areas in (("Owns", holdings.owns), ("Maintains", holdings.maintains), ("Designs", holdings.designs), ("Influences", holdings.influences)):
             lines.append(Content.styled(f"{label} ({len(areas)})", "bold $primary"))
             lines += [Content(f"  {area_path(self.store, area)}") for area in areas] or [Content.styled("  —", "$text-muted")]
+        owned_rules = rules.rules_owned_by(self.store, [h for h in (person.handle, person.email) if h])
+        if owned_rules:
+            lines.append(Content.styled(f"CODEOWNERS rules ({len(owned_rules)})", "bold $primary"))
+            lines += [Content.assemble((f"  {r.file}:{r.rule.line}  ", "$text-muted"), (clean_line(r.rule.pattern), "$accent"))
+                      for r in owned_rules[:12]]
+            if len(owned_rules) > 12:
+                lines.append(Content.styled(f"  +{len(owned_rules) - 12} more: prodops who --person {clean_line(person.handle or person.email)}", "$text-muted"))
         self._show_text(Content("\n").join(lines))
 
     @on(AreaTree.NodeHighlighted)
