@@ -33,7 +33,7 @@ class AreasPane(Pane):
     TITLE = "Product areas"
 
     BINDINGS = [
-        Binding("w", "who_owns", "Who owns?", id="areas.who", tooltip="Type part of a path, a term, a code path or a name"),
+        Binding("w", "who_owns", "Who owns?", id="areas.who", tooltip="Type a file path (answered by the CODEOWNERS rules), part of an area path, a term or a name"),
         Binding("p", "set_mode('people')", "People", id="areas.people", tooltip="Everyone, and what each owns, maintains, influences"),
         Binding("right_square_bracket", "switch_mode(1)", "Next view", key_display="]", id="areas.next_mode", tooltip="Areas, People, Gaps"),
         Binding("left_square_bracket", "switch_mode(-1)", "Previous view", key_display="[", show=False, id="areas.previous_mode"),
