@@ -173,3 +173,28 @@ def test_the_real_gitlab_file_per_section(store):
     assert [r.section for r in clickhouse.rules] == ["", "Clickhouse"]
     assert owners_of_path(store, "doc/.vale/gitlab/Spelling.yml").owners == ["@marcel.amirault", "@eread", "@aqualls", "@gitlab-org/tw-leadership"]
     assert owners_of_path(store, "doc/api/index.md").owners == []  # /doc/**/*.md names nobody
+
+
+def _paths_from_patterns(text: str) -> list[str]:
+    """Concrete paths each rule is about (a file in its folder, one further down), so every rule is exercised."""
+    paths = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        body = line.split()[0].lstrip("/").replace("**", "a/b").replace("*", "x").replace("?", "q")
+        paths += [body + "file.py", body + "sub/deeper/file.py"] if body.endswith("/") else [body, body + "/inner/file.py"]
+    return sorted(set(paths))
+
+
+def test_a_real_github_file_agrees_with_the_independent_implementation_on_every_rule(store):
+    text = (TEST_DATA / "homeassistant_CODEOWNERS").read_text()
+    result = import_areas(store, TEST_DATA / "homeassistant_CODEOWNERS")
+    assert result.rules == 1180 and result.grouping == "comment" and not result.problems
+    oracle = codeowners.CodeOwners(text)
+    paths = _paths_from_patterns(text)
+    disagreeing = [p for p in paths if owners_of_path(store, p).owners != _unique([o for _, o in oracle.of(p)])]
+    assert len(paths) > 2000 and disagreeing == []
+    assert owners_of_path(store, "homeassistant/components/hue/light.py").owners == ["@balloob", "@marcelveldt"]
+    # `homeassistant/helpers/*` owns the files directly in helpers/ only: a file below has no owner.
+    assert owners_of_path(store, "homeassistant/helpers/entity.py").owners == ["@home-assistant/core"]
+    assert owners_of_path(store, "homeassistant/helpers/schema/base.py").owners == []
