@@ -199,10 +199,12 @@ def looks_like_path(store: Store, text: str) -> bool:
 
     Not merely "a rule matches it": `*` matches any word, and `who Backend` means the area."""
     query = text.strip()
-    if not query or " " in query.replace("\\ ", ""):
+    if not query:
         return False
     if "/" in query or _EXTENSION.search(query) or query.startswith("."):
-        return True
+        return True  # "docs/Security Fix.md" too: a file name may hold spaces
+    if " " in query:
+        return False  # words: "billing invoices"
     # The whole pattern, not one of its folders: `invoices` in /services/billing/invoices/** means the area.
     return any(rule.rule.pattern.strip("/") == query for compiled in compiled_files(store) for rule in compiled.rules)
 

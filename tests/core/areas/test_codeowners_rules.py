@@ -198,3 +198,15 @@ def test_a_real_github_file_agrees_with_the_independent_implementation_on_every_
     # `homeassistant/helpers/*` owns the files directly in helpers/ only: a file below has no owner.
     assert owners_of_path(store, "homeassistant/helpers/entity.py").owners == ["@home-assistant/core"]
     assert owners_of_path(store, "homeassistant/helpers/schema/base.py").owners == []
+
+
+def test_what_reads_as_a_path_and_what_as_words(store, tmp_path):
+    from prodops_tui.core.areas.rules import looks_like_path
+
+    file = tmp_path / "CODEOWNERS"
+    file.write_text("* @all\n/services/billing/invoices/ @billing\nDangerfile @tooling\n")
+    import_areas(store, file)
+    for path in ("services/billing/x.py", "docs/Security Fix.md", "README.md", ".rubocop.yml", "Dangerfile", "./a/b"):
+        assert looks_like_path(store, path), path
+    for words in ("invoices", "billing invoices", "Backend", ""):  # a folder of a rule is not the rule
+        assert not looks_like_path(store, words), words
