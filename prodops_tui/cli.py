@@ -129,6 +129,17 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--person", metavar="NAME")
     who.add_argument("--json", action="store_true")
 
+    dupes = commands.add_parser(
+        "duplicates", help="likely-duplicate groups: ids, texts, score",
+        description="Groups of feedback that say the same: similar texts, identical short texts, and one group "
+                    "of the other short, low-information texts (to archive in one step).",
+        epilog="example: prodops duplicates --json | jq -r '.[0].ids[]' | xargs prodops update --status archived")
+    dupes.add_argument("--skip-short", action="store_true", help="leave out the short, low-information groups")
+    dupes.add_argument("--json", action="store_true")
+    suggest = commands.add_parser("suggest", help="suggested areas for a feedback item, with their reasons")
+    suggest.add_argument("id", metavar="ID")
+    suggest.add_argument("--json", action="store_true")
+
     nudges = commands.add_parser("nudges", help="the nudges due now", description="The nudges due now, best first (thresholds: nudges.toml in the workspace).")
     nudges.add_argument("--json", action="store_true")
     nudges.add_argument("--all", action="store_true", help="every nudge due, not only the first max_shown")
@@ -456,6 +467,50 @@ def _who_person(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_duplicates(store: Store, args: argparse.Namespace) -> int:
+    from .core.feedback import duplicates
+    from .core.model import FeedbackItem
+
+    groups = duplicates.likely_duplicate_clusters(store, low_information=not args.skip_short)
+    records = []
+    for group in groups:
+        items = [item for item in (store.get(i) for i in group) if isinstance(item, FeedbackItem)]
+        records.append({
+            "kind": group.kind, "low_information": group.low_information, "score": duplicates.group_score(group, items),
+            "ids": [item.id for item in items], "texts": [first_line(item.text or item.title, 200) for item in items],
+        })
+    if args.json:
+        print_json(records)
+        return 0
+    if not records:
+        print("no likely duplicates")
+    for number, record in enumerate(records, start=1):
+        score = f", score {record['score']:.0f}" if record["score"] is not None else ""
+        label = "short, low-information texts" if record["kind"] == "short" else f"{record['kind']}{', low-information' if record['low_information'] else ''}"
+        print(f"group {number}: {len(record['ids'])} items, {label}{score}")
+        for item_id, text in zip(record["ids"], record["texts"]):
+            print(f"  {item_id:<8} {first_line(text, 90)}")
+    return 0
+
+
+def cmd_suggest(store: Store, args: argparse.Namespace) -> int:
+    from .core.areas.lookup import suggest_areas
+    from .core.model import FeedbackItem
+
+    item = store.get(args.id.strip().upper())
+    if not isinstance(item, FeedbackItem):
+        raise ProdopsError(f"no feedback item {args.id}")
+    suggestions = suggest_areas(store, f"{item.title}\n{item.text}")
+    if args.json:
+        print_json([{"id": s.area.id, "path": s.path, "score": s.score, "matched": list(s.matched)} for s in suggestions])
+        return 0
+    if not suggestions:
+        print(f"{item.id}: no area suggested (no area's name, glossary or description matches its words)")
+    for s in suggestions:
+        print(f"{s.path}  ({s.area.id}, score {s.score}): matched {', '.join(clean_line(m) for m in s.matched)}")
+    return 0
+
+
 def cmd_nudges(store: Store, args: argparse.Namespace) -> int:
     from .core.rituals import nudges
 
@@ -613,7 +668,7 @@ def open_demo(args: argparse.Namespace) -> int:
             shutil.rmtree(directory.parent, ignore_errors=True)
 
 
-COMMANDS = {"capture": cmd_capture, "import": cmd_import, "who": cmd_who, "update": cmd_update, "list": cmd_list, "export": cmd_export, "demo": cmd_demo, "nudges": cmd_nudges, "search": cmd_search, "compact": cmd_compact}
+COMMANDS = {"duplicates": cmd_duplicates, "suggest": cmd_suggest, "capture": cmd_capture, "import": cmd_import, "who": cmd_who, "update": cmd_update, "list": cmd_list, "export": cmd_export, "demo": cmd_demo, "nudges": cmd_nudges, "search": cmd_search, "compact": cmd_compact}
 
 
 def dispatch(args: argparse.Namespace) -> int:

@@ -9,9 +9,13 @@ stemmed ("reminders"/"reminder", "invoiced"/"invoicing"/"invoice" compare
 equal). The words are sorted and joined: `fuzz.ratio` on those keys is
 `token_sort_ratio` over the normalised words, computed with the sort done once
 per item instead of once per comparison. Items with fewer than MIN_WORDS
-distinct words left ("good", "nice app 👍", "BEST APP EVER!!") are never
-duplicates: short praise matches other short praise at any threshold, and
-clustering it tells a PM nothing.
+distinct words left ("good", "nice app 👍", "BEST APP EVER!!") are not
+compared by similarity: short praise matches other short praise at any
+threshold. They are grouped by their exact words instead (`exact_key`: case,
+punctuation, emoji and spacing ignored), so the 39 "good"s of the real reviews
+are one group and "Dark mode in the app please 🌙" x4 another; the remaining
+texts of at most LOW_INFORMATION_WORDS meaningful words ("wow", "cool app")
+form one low-information group, to archive in one step.
 
 Threshold, measured (Nov 2026) on tests/data: the 800 app-store reviews plus
 the 49 inbound support tweets (849 texts), every pair scored (throwaway script):
@@ -130,6 +134,73 @@ def normalise_words(text: str) -> list[str]:
     return words
 
 
+def exact_key(text: str) -> str:
+    """Every word, lower-cased, with punctuation, emoji, URLs, @mentions and spacing gone:
+    texts with the same exact key say the same thing ("Good!!" and "good 👍")."""
+    text = _MENTION.sub(" ", _URL.sub(" ", text[:MAX_CHARS]))
+    return " ".join(utils.default_process(_APOSTROPHE.sub("", text)).split())
+
+
+LOW_INFORMATION_WORDS = 2  # "good", "nice app", "very good 👍": at most this many words that carry meaning
+
+
+def title_key(item: FeedbackItem) -> str:
+    """The exact words of an item's title when they say something (three or more meaningful
+    words): items captured with the same title ("Dark mode in the app please 🌙") under
+    different greetings and signatures are the same request."""
+    title = item.title
+    if not title or len(set(normalise_words(title))) <= LOW_INFORMATION_WORDS:
+        return ""
+    return exact_key(title)
+
+
+def same_request_groups(items: Iterable[FeedbackItem]) -> dict[str, str]:
+    """Item id -> the title its request is known by, for items whose meaningful titles are the
+    same once an opener of up to three words is dropped ("FYI Dark mode in the app please" ~
+    "Dark mode in the app please"). Items with no such partner are left out."""
+    by_key: dict[str, list[str]] = {}
+    for item in items:
+        if key := title_key(item):
+            by_key.setdefault(key, []).append(item.id)
+    parent = {key: key for key in by_key}
+
+    def find(key: str) -> str:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for key in by_key:
+        words = key.split()
+        # Only leading words: an opener ("FYI", "Quick question:") changes nothing, while a
+        # shorter ending ("...when I open" ~ "...when I open settings") may be another request.
+        for cut in range(1, min(3, len(words) - 3) + 1):
+            shorter = " ".join(words[cut:])
+            if shorter in by_key:
+                parent[find(key)] = find(shorter)
+    groups: dict[str, list[str]] = {}
+    for key, ids in by_key.items():
+        groups.setdefault(find(key), []).extend(ids)
+    return {item_id: root for root, ids in groups.items() if len(ids) > 1 for item_id in ids}
+
+
+class Cluster(list):
+    """A group of ids, oldest first, that says what kind of group it is:
+    "similar" (every two score at least the threshold; identical texts are one node),
+    "same-title" (the same request under other greetings: same_request_groups),
+    "identical" (short texts, word for word the same: "good" x39, "Dark mode please" x4), or
+    "short" (every other short text: "wow", "nice app", "👍"), a group to archive in one
+    step rather than to merge. `low_information` marks the groups a PM clears, not reads."""
+
+    kind: str = "similar"
+    low_information: bool = False
+
+    def __init__(self, ids: Iterable[str], kind: str = "similar", *, low_information: bool = False):
+        super().__init__(ids)
+        self.kind = kind
+        self.low_information = low_information or kind == "short"
+
+
 def duplicate_key(text: str) -> str:
     """The comparison key: normalised words sorted; '' when too short to be a duplicate."""
     words = normalise_words(text)
@@ -177,8 +248,19 @@ class DuplicateIndex:
         self._key_by_id: dict[str, str] = {}
         self._root: dict[str, str] = {}  # merged item id -> the item it was merged into
         self._titles: dict[str, str] = {}
+        # Texts too short to compare by words still have copies: "Dark mode in the app please"
+        # x4 are duplicates of each other, found by their exact words.
+        self._exact_by_id: dict[str, str] = {}
+        self._same_text: dict[str, list[str]] = {}  # "t:" + a request's title, or "e:" + a short text's words
+        items = list(items)
+        self._requests = same_request_groups(items)
         for item in items:
-            key = duplicate_key(_compared_text(item))
+            text = _compared_text(item)
+            key = duplicate_key(text)
+            exact = f"t:{self._requests[item.id]}" if item.id in self._requests else (f"e:{exact_key(text)}" if not key and exact_key(text) else "")
+            if exact:
+                self._exact_by_id[item.id] = exact
+                self._same_text.setdefault(exact, []).append(item.id)
             self._key_by_id[item.id] = key
             self._titles[item.id] = _title(item)
             if item.duplicate_of:
@@ -225,13 +307,26 @@ class DuplicateIndex:
         if item_id in self._key_by_id:
             root = self._survivor(item_id)
             keys = self._family.get(root, [])
+            exact = self._exact_by_id.get(item_id, "")
         else:
             item = self._store.get(item_id)
             if not isinstance(item, FeedbackItem):
                 raise NotFound(f"no feedback item {item_id}")
             root = self._survivor(item.duplicate_of) if item.duplicate_of else item_id
             keys = [duplicate_key(_compared_text(item)), *self._family.get(root, [])]
-        return self._search(keys, limit=limit, threshold=threshold, exclude_root=root)
+            exact = f"e:{exact_key(_compared_text(item))}" if not keys[0] else ""
+        hits = self._search(keys, limit=limit, threshold=threshold, exclude_root=root)
+        if exact:
+            # The same title, or the same short text word for word: a duplicate at 100, first.
+            same = []
+            seen = {root}
+            for other in sorted(self._same_text.get(exact, []), key=_number):
+                survivor = self._survivor(other)
+                if survivor not in seen:
+                    seen.add(survivor)
+                    same.append(SimilarItem(id=survivor, score=100.0, title=self._titles.get(survivor, "")))
+            hits = (same + [hit for hit in hits if hit.id not in seen])[:limit]
+        return hits
 
     def similar_to_text(
         self, text: str, *, limit: int = 5, threshold: float = DUPLICATE_THRESHOLD
@@ -282,26 +377,36 @@ def likely_duplicate_clusters(
     *,
     threshold: float = DUPLICATE_THRESHOLD,
     include_merged: bool = False,
+    low_information: bool = True,
     should_stop: Callable[[], bool] | None = None,
-) -> list[list[str]]:
-    """Groups of items that look like the same feedback, biggest first.
+) -> list[Cluster]:
+    """Groups of items that look like the same feedback: the similar groups biggest first,
+    then (unless `low_information` is False) the short texts, identical ones together,
+    and last one group of every other short text.
 
     Each cluster lists ids oldest first (received, then number), so its first id
-    is the natural survivor for `merge`. Every two items in a cluster score at
-    least `threshold`. Items merged away (duplicate_of set) are left out unless
-    `include_merged`. Plain Python, safe to run in a worker thread: pass
-    `should_stop` (checked every few hundred items) to abandon the scan, in
-    which case the result is []."""
+    is the natural survivor for `merge`. Every two items in a similar cluster score at
+    least `threshold`; identical texts are always in one cluster. Items merged away
+    (duplicate_of set) are left out unless `include_merged`. Plain Python, safe to run
+    in a worker thread: pass `should_stop` (checked every few hundred items) to abandon
+    the scan, in which case the result is []."""
     items = [item for item in store.all(FeedbackItem) if include_merged or not item.duplicate_of]
     items.sort(key=lambda item: (item.received_at, _number(item.id)))
     # Items with the same key (the same words: copies, templated messages) are one node.
     members: dict[str, list[str]] = {}
+    short: dict[str, list[str]] = {}  # exact key -> ids, for texts too short to compare by words
+    same_request = same_request_groups(items)
     for count, item in enumerate(items):
         if should_stop is not None and count % 512 == 0 and should_stop():
             return []
-        key = duplicate_key(_compared_text(item))
+        if item.id in same_request:
+            continue  # the same request under another greeting: grouped by its title below
+        text = _compared_text(item)
+        key = duplicate_key(text)
         if key:
             members.setdefault(key, []).append(item.id)
+        elif low_information:
+            short.setdefault(exact_key(text), []).append(item.id)
     keys = list(members)
     words = [sorted(set(key.split())) for key in keys]
     edges = _similar_pairs(keys, words, threshold, should_stop)
@@ -310,9 +415,33 @@ def likely_duplicate_clusters(
     order = {item.id: index for index, item in enumerate(items)}
     clusters = []
     for nodes in _cliques([len(members[key]) for key in keys], edges):
-        clusters.append(sorted((i for node in nodes for i in members[keys[node]]), key=order.__getitem__))
+        clusters.append(Cluster(sorted({i for node in nodes for i in members[keys[node]]}, key=order.__getitem__)))
     clusters.sort(key=lambda cluster: (-len(cluster), order[cluster[0]]))
-    return clusters
+    identical = [Cluster(ids, "identical", low_information=len(set(normalise_words(text))) <= LOW_INFORMATION_WORDS)
+                 for text, ids in short.items() if text and len(ids) > 1]
+    by_request: dict[str, list[str]] = {}
+    for item_id, root in same_request.items():
+        by_request.setdefault(root, []).append(item_id)
+    requests = [Cluster(sorted(ids, key=order.__getitem__), "same-title") for ids in by_request.values()]
+    clusters = sorted(clusters + requests, key=lambda cluster: (-len(cluster), order[cluster[0]]))
+    identical.sort(key=lambda cluster: (-len(cluster), order[cluster[0]]))
+    # The rest of the very short texts ("wow", "cool app", "👍"): one group to clear in one step.
+    # Three words that mean something ("Export drops VAT") stay out: they may be worth reading.
+    rest = [i for text, ids in short.items() if not text or (len(ids) == 1 and len(set(normalise_words(text))) <= LOW_INFORMATION_WORDS)
+            for i in ids]
+    rest.sort(key=order.__getitem__)
+    return clusters + identical + ([Cluster(rest, "short")] if len(rest) > 1 else [])
+
+
+def group_score(group: Cluster, items: list[FeedbackItem]) -> float | None:
+    """How alike a group is, 0-100: for similar texts the lowest score of a member against the
+    oldest (the survivor a merge keeps); 100 for identical texts; None for the others."""
+    if group.kind == "identical":
+        return 100.0
+    if group.kind in ("short", "same-title") or len(items) < 2:
+        return None  # a kind, not a score: the same title, or a group to clear
+    first = _compared_text(items[0])
+    return round(min(similarity(first, _compared_text(item)) for item in items[1:]), 1)
 
 
 def _similar_pairs(

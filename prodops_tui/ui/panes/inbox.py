@@ -32,6 +32,10 @@ from .inbox_choices import NEW_OPPORTUNITY, NO_AREA, area_options, merge_options
 from .inbox_views import VIEWS, filtered, saved_query_for, view_ids, view_items, view_tabs
 
 SCAN_QUIET_SECONDS = 1.5  # after a change, before rescanning for look-alikes
+# Up to this many items the duplicate groups are found in the background from the start, so
+# the Likely duplicates count is always known; above it (seconds of CPU shared with the
+# screen) only once that view is opened.
+CLUSTERS_ALWAYS_UP_TO = 25_000
 
 
 class InboxPane(Pane):
@@ -48,6 +52,8 @@ class InboxPane(Pane):
         Binding("p", "processed", "Processed", id="inbox.processed", tooltip="Mark processed without archiving"),
         Binding("o", "link_opportunity", "Opportunity", id="inbox.opportunity", tooltip="Link to an opportunity, or type a title to create one (one undo step)"),
         Binding("m", "merge", "Merge", id="inbox.merge", tooltip="Merge into a duplicate: likely duplicates are offered first; nothing is deleted"),
+        Binding("X", "mark_group", "Mark group", show=False, id="inbox.mark_group",
+                tooltip="Likely duplicates: mark the whole group under the cursor (then m merges it, e archives it)"),
         Binding("n", "new_item", "New", id="inbox.new", tooltip="Capture a new feedback item (a form)"),
         Binding("I", "import_feedback", "Import", id="inbox.import", tooltip="Import a CSV/JSON/JSONL export (checked first)"),
         Binding("O", "show_opportunities", "Opportunities", id="inbox.opportunities", tooltip="Every opportunity, its volume and who asked"),
@@ -64,7 +70,7 @@ class InboxPane(Pane):
         self._counts: dict[str, int] = {}  # per view, recomputed when the store changes
         # Built in a worker, never on the event loop; None until the first scan lands.
         self._duplicate_index: duplicates.DuplicateIndex | None = None
-        self._clusters: list[list[str]] | None = None
+        self._clusters: list[duplicates.Cluster] | None = None
         self._scanned_revision = -1
         self._rescan_timer: Timer | None = None  # a scan waiting for a quiet moment
         self._views_shown: tuple | None = None  # what the view line shows now (see _show_views)
@@ -99,7 +105,7 @@ class InboxPane(Pane):
         listing.show(self._items_in_view(), from_iso(self.store.clock()), keep=current, bands=bands)
         self._counts = inbox.counts_by_view(self.store)
         self._show_views()
-        clusters_missing = self.view == "duplicates" and self._clusters is None
+        clusters_missing = self._clusters is None and self._clusters_wanted
         if self._scanned_revision != self.store.revision or clusters_missing:
             self._schedule_duplicate_scan(now=self._duplicate_index is None or clusters_missing)
 
@@ -185,6 +191,10 @@ class InboxPane(Pane):
 
     # --- the duplicate scan, in a worker ----------------------------------------
 
+    @property
+    def _clusters_wanted(self) -> bool:
+        return self.view == "duplicates" or self.store.count(FeedbackItem) <= CLUSTERS_ALWAYS_UP_TO
+
     def _schedule_duplicate_scan(self, *, now: bool) -> None:
         """At 100k items a scan is seconds of CPU, so after a change it waits for a quiet
         moment: each change restarts the wait (a timer, not a sleeping thread)."""
@@ -193,7 +203,7 @@ class InboxPane(Pane):
 
         def scan() -> None:
             self._rescan_timer = None
-            self._scan_duplicates(self.store.revision, clusters_wanted=self.view == "duplicates")
+            self._scan_duplicates(self.store.revision, clusters_wanted=self._clusters_wanted)
 
         if now:
             self.call_after_refresh(scan)  # not before the frame being drawn: the scan competes for the GIL
@@ -212,7 +222,7 @@ class InboxPane(Pane):
         if not worker.is_cancelled:
             self.app.call_from_thread(self._duplicates_scanned, revision, index, clusters)
 
-    def _duplicates_scanned(self, revision: int, index: duplicates.DuplicateIndex, clusters: list[list[str]] | None) -> None:
+    def _duplicates_scanned(self, revision: int, index: duplicates.DuplicateIndex, clusters: list[duplicates.Cluster] | None) -> None:
         self._duplicate_index, self._scanned_revision = index, revision
         self._clusters = clusters  # None: not computed for this revision
         if self.view == "duplicates":
@@ -231,6 +241,18 @@ class InboxPane(Pane):
         if self.store_change(lambda: inbox.update(self.store, ids, triage, origin="app"),
                              lambda changed: triage.label(self.store, len(changed)).capitalize(), title="Triage") is not None:
             self.feedback_list.marked.clear()  # a refused change keeps the marks, to try again
+
+    def action_mark_group(self) -> None:
+        """In Likely duplicates: mark every item of the group under the cursor, so one m merges
+        it or one e archives it (the short, low-information groups are there to be cleared)."""
+        current = self.feedback_list.current
+        group = next((c for c in self._clusters or [] if current and current.id in c), None) if self.view == "duplicates" else None
+        if group is None:
+            self.notify("In Likely duplicates (]), X marks the whole group under the cursor.", title="Inbox")
+            return
+        self.feedback_list.marked |= set(group)
+        self.feedback_list.refresh()
+        self._show_views()
 
     def action_switch_view(self, step: int) -> None:
         views = view_ids(self.store)

@@ -60,8 +60,13 @@ def view_tabs(
     for view_id in view_ids(store):
         is_active = view_id == active
         if view_id == "duplicates":
-            count = sum(len(c) for c in clusters) if clusters is not None else "…"
-            label = f" {VIEW_LABELS[view_id]} {count} "
+            if clusters is None:
+                label = f" {VIEW_LABELS[view_id]} … "
+            else:
+                # Items in groups worth reading; the short "good"/"wow" groups are counted apart.
+                count = sum(len(c) for c in clusters if not getattr(c, "low_information", False))
+                short = sum(len(c) for c in clusters if getattr(c, "low_information", False))
+                label = f" {VIEW_LABELS[view_id]} {count}{f' +{short} short' if short else ''} "
         elif view_id in VIEWS:
             label = f" {view_id.capitalize()} {counts[view_id]} "
         else:  # a saved view: counted only when shown (each count is a pass over every item)

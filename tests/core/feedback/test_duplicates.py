@@ -16,9 +16,13 @@ from prodops_tui.core.errors import InvalidInput, NotFound
 from prodops_tui.core.feedback.duplicates import (
     DUPLICATE_THRESHOLD,
     DuplicateIndex,
+    MIN_WORDS,
     SimilarItem,
+    exact_key,
     likely_duplicate_clusters,
+    normalise_words,
     similarity,
+    title_key,
 )
 from prodops_tui.core.feedback.inbox import capture
 from prodops_tui.core.feedback.merge import CUSTOMERS_KEY, customers_of, merge
@@ -70,16 +74,27 @@ def test_the_index_is_reusable_and_answers_for_items_added_after_it_was_built(st
         index.similar_to("F-999")
 
 
-def test_short_praise_is_never_flagged_as_a_duplicate(store):
+def test_short_texts_are_grouped_by_their_exact_words_and_the_rest_is_one_low_information_group(store):
     complaint = add(store, "The app is good but it logs me out every time I switch apps, which is not nice.")
-    praise = [add(store, text) for text in ("good", "nice", "good", "Very good 👍", "nice")]
+    good = [add(store, text) for text in ("good", "Good!!", "good 👍")]
+    nice = [add(store, text) for text in ("nice", "NICE")]
+    dark = [add(store, "Dark mode in the app please 🌙"), add(store, "dark mode in the app, please")]
+    others = [add(store, text) for text in ("wow", "cool app", "👍👍")]
+    lone = add(store, "Export drops VAT")  # three words that mean something: not low-information
 
     index = DuplicateIndex.build(store)
-    assert index.similar_to(complaint.id, threshold=0) == []
-    for item in praise:
-        assert index.similar_to(item.id, threshold=0) == []
-    # Three identical "good"s are not a cluster either: nothing a PM could act on.
-    assert likely_duplicate_clusters(store) == []
+    assert index.similar_to(complaint.id, threshold=0) == []  # short praise never pollutes a real item
+    assert [hit.id for hit in index.similar_to(good[0].id)] == [good[1].id, good[2].id]
+    assert [(hit.id, hit.score) for hit in index.similar_to(dark[1].id)] == [(dark[0].id, 100.0)]
+    assert index.similar_to(lone.id) == []
+    clusters = likely_duplicate_clusters(store)
+    assert [(c.kind, c.low_information, list(c)) for c in clusters] == [
+        ("same-title", False, [i.id for i in dark]),  # three meaningful words: worth a merge, not a sweep
+        ("identical", True, [i.id for i in good]),
+        ("identical", True, [i.id for i in nice]),
+        ("short", True, [i.id for i in others]),
+    ]
+    assert likely_duplicate_clusters(store, low_information=False) == [[i.id for i in dark]]
 
 
 def test_typing_a_new_complaint_shows_what_already_exists(store):
@@ -211,12 +226,29 @@ def test_clusters_on_the_demo_include_the_seeded_near_duplicate_pairs(demo_store
         assert any(pair <= set(cluster) for cluster in with_merged), first
 
 
-def test_every_two_members_of_a_cluster_are_alike(demo_store):
-    texts = {item.id: item.text for item in demo_store.all(FeedbackItem)}
-    for cluster in likely_duplicate_clusters(demo_store):
+def test_every_two_members_of_a_cluster_are_alike_or_make_the_same_request(demo_store):
+    items = {item.id: item for item in demo_store.all(FeedbackItem)}
+    for cluster in likely_duplicate_clusters(demo_store, low_information=False):
         assert len(cluster) == len(set(cluster)) >= 2
+        if cluster.kind == "same-title":  # one request: its title, give or take a greeting
+            titles = [exact_key(items[i].title) for i in cluster]
+            shortest = min(titles, key=len)
+            assert len(shortest.split()) >= 3 and all(shortest in title for title in titles), titles
+            continue
+        assert cluster.kind == "similar"
         for a, b in itertools.combinations(cluster, 2):
-            assert similarity(texts[a], texts[b]) >= DUPLICATE_THRESHOLD, (texts[a], texts[b])
+            assert similarity(items[a].text, items[b].text) >= DUPLICATE_THRESHOLD, (items[a].text, items[b].text)
+
+
+def test_the_demos_same_requests_under_other_greetings_are_duplicates_of_each_other(demo_store):
+    """F-400, F-360, F-327 and F-58 all ask "Dark mode in the app please 🌙" with other openers."""
+    dark = sorted((i for i in demo_store.all(FeedbackItem) if i.title.endswith("Dark mode in the app please 🌙")), key=lambda i: i.number)
+    assert [i.id for i in dark] == ["F-58", "F-327", "F-360", "F-400"]
+    index = DuplicateIndex.build(demo_store)
+    for item in dark:
+        assert {hit.id for hit in index.similar_to(item.id, limit=10) if hit.score == 100.0} == {i.id for i in dark} - {item.id}
+    group = next(c for c in likely_duplicate_clusters(demo_store) if dark[0].id in c)
+    assert group.kind == "same-title" and {i.id for i in dark} <= set(group)
 
 
 def test_a_scan_can_be_abandoned_from_the_worker(demo_store):
@@ -237,22 +269,33 @@ def load_real_feedback(store: Store) -> list[FeedbackItem]:
         return [tx.add(item) for item in items]
 
 
-def test_clusters_over_real_reviews_are_few_and_really_near_identical(store):
+def test_on_the_real_exports_every_set_of_identical_texts_is_one_group(store):
     items = load_real_feedback(store)
     assert len(items) == 849
     texts = {item.id: item.text for item in items}
 
     clusters = likely_duplicate_clusters(store)
 
-    assert 0 < len(clusters) <= 3
+    group_of = {item_id: n for n, cluster in enumerate(clusters) for item_id in cluster}
+    assert len(group_of) == sum(len(c) for c in clusters)  # no item in two groups
+    same_text: dict[str, list[str]] = {}
+    for item_id, text in texts.items():
+        if exact_key(text):
+            same_text.setdefault(exact_key(text), []).append(item_id)
+    identical_sets = [ids for ids in same_text.values() if len(ids) > 1]
+    assert len(identical_sets) >= 20
+    for ids in identical_sets:
+        assert ids[0] in group_of and {group_of[i] for i in ids} == {group_of[ids[0]]}, ids
     for cluster in clusters:
-        for a, b in itertools.combinations(cluster, 2):
-            assert similarity(texts[a], texts[b]) >= DUPLICATE_THRESHOLD
-    clustered = {i for cluster in clusters for i in cluster}
-    assert not any(len(texts[i].split()) < 4 for i in clustered)  # the 31 "good"s and 9 "nice"s stay out
+        if cluster.kind == "similar":
+            for a, b in itertools.combinations(cluster, 2):
+                assert similarity(texts[a], texts[b]) >= DUPLICATE_THRESHOLD
+        else:
+            assert all(len(normalise_words(texts[i])) < MIN_WORDS for i in cluster)
+    good = next(c for c in clusters if texts[c[0]].strip().casefold().startswith("good"))
+    assert good.kind == "identical" and good.low_information and len(good) >= 31
     index = DuplicateIndex.build(store)
-    good = [item.id for item in items if item.text.strip().casefold() == "good"]
-    assert len(good) > 20 and index.similar_to(good[0], threshold=0) == []
+    assert {hit.id for hit in index.similar_to(good[0], limit=100)} == set(good[1:])
 
 
 def test_ten_thousand_items_are_clustered_in_a_few_seconds(store):
