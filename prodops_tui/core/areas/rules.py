@@ -199,14 +199,23 @@ def looks_like_path(store: Store, text: str) -> bool:
 
     Not merely "a rule matches it": `*` matches any word, and `who Backend` means the area."""
     query = text.strip()
-    if not query:
-        return False
+    if not query or " / " in query:
+        return False  # "Billing / Invoices" is how area paths are written
+    if "/" in query and not owners_of_path(store, query).matched and _is_area_path(store, query):
+        return False  # "Billing/Invoices": an area, since no rule speaks of such a file
     if "/" in query or _EXTENSION.search(query) or query.startswith("."):
         return True  # "docs/Security Fix.md" too: a file name may hold spaces
     if " " in query:
         return False  # words: "billing invoices"
     # The whole pattern, not one of its folders: `invoices` in /services/billing/invoices/** means the area.
     return any(rule.rule.pattern.strip("/") == query for compiled in compiled_files(store) for rule in compiled.rules)
+
+
+def _is_area_path(store: Store, text: str) -> bool:
+    from .lookup import normalise_path as area_key
+
+    wanted = area_key(text)
+    return any(area_key(area_path(store, area)) == wanted for area in store.all(ProductArea))
 
 
 def path_record(store: Store, found: PathOwners) -> dict[str, Any]:

@@ -210,3 +210,15 @@ def test_what_reads_as_a_path_and_what_as_words(store, tmp_path):
         assert looks_like_path(store, path), path
     for words in ("invoices", "billing invoices", "Backend", ""):  # a folder of a rule is not the rule
         assert not looks_like_path(store, words), words
+
+
+def test_an_area_path_is_not_taken_for_a_file_path(store, tmp_path):
+    from prodops_tui.core.areas.ownership import add_area
+    from prodops_tui.core.areas.rules import looks_like_path
+
+    file = tmp_path / "CODEOWNERS"
+    file.write_text("/billing/ @billing\n")
+    import_areas(store, file)
+    add_area(store, "Invoices", parent=add_area(store, "Payments").id)
+    assert not looks_like_path(store, "Payments / Invoices") and not looks_like_path(store, "Payments/Invoices")
+    assert looks_like_path(store, "billing/invoices.py") and looks_like_path(store, "payments/refunds.py")
