@@ -22,7 +22,6 @@ from prodops_tui.core.feedback.duplicates import (
     likely_duplicate_clusters,
     normalise_words,
     similarity,
-    title_key,
 )
 from prodops_tui.core.feedback.inbox import capture
 from prodops_tui.core.feedback.merge import CUSTOMERS_KEY, customers_of, merge
