@@ -123,7 +123,8 @@ class FeedbackItem(Record):
     source: str = ""
     area: str | None = None  # ProductArea id
     tags: list[str] = field(default_factory=list)
-    importance: str | None = None  # one of IMPORTANCE_LEVELS, None = not rated yet
+    importance: str | None = None  # one of IMPORTANCE_LEVELS, None = not rated yet: the PM's judgement
+    rating: int | None = None  # the customer's star rating from an import (1-5), never turned into importance
     status: str = "new"  # one of FEEDBACK_STATUSES; "snoozed" is new + snoozed_until in the future
     received_at: str = ""
     triaged_at: str | None = None  # first time it left "new"

@@ -71,6 +71,7 @@ KEYWORDS: tuple[Keyword, ...] = (
     Keyword("tag", "tag:export", "tagged so (#export too)", ("feedback",)),
     Keyword("status", "status:new", "in this status (or retro phase)", tuple(STATUSES)),
     Keyword("importance", "importance:high", "low, medium, high or critical", ("feedback",)),
+    Keyword("rating", "rating:<=2", "star rating: 5, <=2, >=4, 2-3", ("feedback",)),
     Keyword("source", "source:support", "its source contains this", ("feedback",)),
     Keyword("customer", 'customer:"Acme Freight"', "its customer contains this", ("feedback",)),
     Keyword("owner", "owner:priya", "owned by this person", ("area", "action")),
@@ -107,6 +108,7 @@ class Query:
     tags: tuple[str, ...] = ()  # case-folded, without a leading #
     statuses: tuple[str, ...] = ()
     importance: tuple[str, ...] = ()
+    ratings: tuple[int, ...] = ()  # the star ratings let through (rating:<=2 -> 1, 2)
     sources: tuple[str, ...] = ()  # case-folded; a part of the source
     customers: tuple[str, ...] = ()  # case-folded; a part of the customer
     owners: tuple[str, ...] = ()  # as typed: resolve with person_ids()
@@ -117,7 +119,7 @@ class Query:
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.kinds or self.areas or self.tags or self.statuses or self.importance or self.sources
+        return bool(self.kinds or self.areas or self.tags or self.statuses or self.importance or self.ratings or self.sources
                     or self.customers or self.owners or self.flags or self.since)
 
     @property
@@ -129,7 +131,7 @@ class Query:
         found = []
         if self.kinds and kind not in self.kinds:
             found.append("kind:" + "/".join(self.kinds))
-        for name, values in (("area", self.areas), ("tag", self.tags), ("importance", self.importance),
+        for name, values in (("area", self.areas), ("tag", self.tags), ("importance", self.importance), ("rating", self.ratings),
                              ("source", self.sources), ("customer", self.customers), ("owner", self.owners)):
             if values and kind not in BY_NAME[name].kinds:
                 found.append(f"{name}:")
@@ -195,6 +197,7 @@ def parse(text: str, *, now: datetime) -> Query:
         tags=tuple(t.casefold().lstrip("#") for t in found["tag"]),
         statuses=tuple(s.casefold() for s in found["status"]),
         importance=tuple(i.casefold() for i in found["importance"]),
+        ratings=_ratings(found["rating"]),
         sources=tuple(s.casefold() for s in found["source"]),
         customers=tuple(c.casefold() for c in found["customer"]),
         owners=tuple(found["owner"]),
@@ -205,9 +208,35 @@ def parse(text: str, *, now: datetime) -> Query:
     )
 
 
+_RATING = re.compile(r"^(<=|>=|<|>|=)?([1-5])(?:-([1-5]))?$")
+
+
+def _rating_values(value: str) -> set[int] | None:
+    """rating:5, rating:<=2, rating:>3, rating:2-4 -> the stars they let through; None if unreadable."""
+    match = _RATING.match(value.replace(" ", ""))
+    if not match:
+        return None
+    op, low, high = match.group(1), int(match.group(2)), match.group(3)
+    if high is not None:
+        return None if op else set(range(low, int(high) + 1))
+    return {star for star in range(1, 6) if {"<=": star <= low, ">=": star >= low, "<": star < low, ">": star > low}.get(op or "=", star == low)}
+
+
+def _ratings(values: list[str]) -> tuple[int, ...]:
+    """Several rating: filters all hold: the stars every one lets through (none: matches nothing)."""
+    if not values:
+        return ()
+    allowed = set(range(1, 6))
+    for value in values:
+        allowed &= _rating_values(value) or set()
+    return tuple(sorted(allowed)) or (0,)  # 0: no item has it, so an impossible filter matches nothing
+
+
 def _check(name: str, value: str) -> str | None:
     """The message for a value that cannot be read, or None."""
     folded = value.casefold()
+    if name == "rating" and not _rating_values(value):
+        return f"rating:{value} is not a star rating like 5, <=2, >=4 or 2-3"
     if name == "importance" and folded not in IMPORTANCE_LEVELS:
         return f"importance:{value} is not one of {', '.join(IMPORTANCE_LEVELS)}"
     if name == "status" and folded not in ALL_STATUSES:

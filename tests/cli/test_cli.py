@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
 import pytest
@@ -287,3 +288,13 @@ def test_export_areas_re_imports_to_the_same_map(prodops, tmp_path):
     assert "created 27 areas" in imported.stdout
     md = prodops("export", "areas", "--format", "md").stdout
     assert "no active owner" in md
+
+
+def test_star_ratings_filter_and_travel_in_json_apart_from_importance(prodops):
+    assert prodops("import", "feedback", str(TEST_DATA / "app_store_reviews.csv")).returncode == 0
+    with open(TEST_DATA / "app_store_reviews.csv", newline="", encoding="utf-8") as fh:
+        low = sum(1 for row in csv.DictReader(fh) if row["rating"] in ("1", "2"))
+    listed = json.loads(prodops("list", "feedback", "--filter", "rating:<=2", "--json").stdout)
+    assert len(listed) == low and {item["rating"] for item in listed} == {1, 2}
+    assert {item["importance"] for item in listed} == {None}
+    assert "rating:7 is not a star rating" in assert_one_line_error(prodops("list", "feedback", "--filter", "rating:7"))

@@ -187,7 +187,7 @@ def test_every_keyword_in_the_table_is_read_by_the_parser_from_its_own_example()
     for keyword in query.KEYWORDS:
         parsed = query.parse(keyword.example, now=from_iso(FIXED_NOW))
         assert parsed.has_filters and not parsed.errors and not parsed.hints, keyword.name
-    assert set(query.NAMES) == {"area", "tag", "status", "importance", "source", "customer", "owner", "kind", "since", "is"}
+    assert set(query.NAMES) == {"area", "tag", "status", "importance", "rating", "source", "customer", "owner", "kind", "since", "is"}
     assert {"is:unassigned", "is:unowned", "is:untagged", "is:unrated", "is:linked", "is:merged"} <= set(query.BY_NAME)
     assert all(len(k.description) <= 32 for k in (*query.KEYWORDS, query.FREE_WORDS)), "one line in the ? screen's column"
 
@@ -208,3 +208,16 @@ def test_the_inbox_filter_box_shows_examples_of_every_keyword_that_applies_to_fe
         if "feedback" in keyword.kinds and keyword.takes_value and keyword.name != "kind":
             assert keyword.example in shown
     assert "owner:" not in shown  # it never matches feedback
+
+
+@pytest.mark.parametrize(("typed", "stars"), [
+    ("rating:5", (5,)), ("rating:<=2", (1, 2)), ("rating:>3", (4, 5)), ("rating:2-3", (2, 3)),
+    ("rating:>=4 rating:<5", (4,)), ("rating:5 rating:1", (0,)),  # both must hold: nothing can
+])
+def test_rating_filters_read_the_stars_they_let_through(typed, stars):
+    assert query.parse(typed, now=from_iso(FIXED_NOW)).ratings == stars
+
+
+@pytest.mark.parametrize("typed", ["rating:6", "rating:good", "rating:<=", "rating:>2-3"])
+def test_an_unreadable_rating_is_an_error_naming_it(typed):
+    assert query.parse(typed, now=from_iso(FIXED_NOW)).errors[0].startswith(typed)

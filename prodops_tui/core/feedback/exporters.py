@@ -34,6 +34,7 @@ def feedback_record(store: Store, item: FeedbackItem) -> dict[str, Any]:
         "area_id": item.area,
         "tags": list(item.tags),
         "importance": item.importance,
+        "rating": item.rating,
         "status": item.view_status(store.clock()),
         "received_at": item.received_at,
         "created_at": item.created_at,

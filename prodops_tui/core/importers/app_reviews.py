@@ -4,9 +4,9 @@ review_uid,user_name,rating,review_text,review_date,thumbs_up,app_version
 
 text = review_text; customer = user_name; source = "app review"; received_at = review_date
 (`2026-01-29 14:02:17`, read as UTC: the export carries no zone); source_key =
-`app-store-reviews:<review_uid>`; tag `rating-N`; importance from the star rating: 1 star is
-high (a user about to leave, usually naming a bug), 2 medium, 3-5 low (praise and wishes, still
-worth reading, rarely urgent); rating, thumbs_up and app_version are kept in `extra`.
+`app-store-reviews:<review_uid>`; rating = the stars (1-5), its own field: importance stays the
+PM's judgement, never derived from stars (a one-word 5-star "wow" is not important); thumbs_up
+and app_version are kept in `extra`.
 """
 
 from __future__ import annotations
@@ -15,24 +15,10 @@ from ..model import FeedbackItem
 from ..text import clean_line, first_line
 from . import fields
 from .base import Preset, Row, cell
-from .fields import Context, shown
+from .fields import Context
 from .result import ImportRowError
 
 NAME = "app-store-reviews"
-IMPORTANCE_BY_RATING = {1: "high", 2: "medium", 3: "low", 4: "low", 5: "low"}
-
-
-def _rating(value: str, column: str) -> int | None:
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        number = 0.0
-    if number != int(number) or int(number) not in IMPORTANCE_BY_RATING:
-        raise ImportRowError(column, f"rating {shown(value)!r} is not a number of stars from 1 to 5")
-    return int(number)
 
 
 def _count(value: str) -> int | str:
@@ -45,10 +31,8 @@ def convert(row: Row, ctx: Context) -> FeedbackItem:
     if not uid:
         raise ImportRowError(ctx.column("review_uid"), "no review id, so a re-import could not recognise the review")
     text = fields.body(cell(row, ctx, "review_text"), ctx.column("review_text"))
-    rating = _rating(cell(row, ctx, "rating"), ctx.column("rating"))
+    rating = fields.rating(cell(row, ctx, "rating"), ctx.column("rating"))
     extra: dict[str, object] = {}
-    if rating is not None:
-        extra["rating"] = rating
     for name in ("thumbs_up", "app_version"):
         value = cell(row, ctx, name)
         if value.strip():
@@ -58,8 +42,7 @@ def convert(row: Row, ctx: Context) -> FeedbackItem:
         title=first_line(text),
         customer=clean_line(cell(row, ctx, "user_name")),
         source="app review",
-        tags=[f"rating-{rating}"] if rating is not None else [],
-        importance=IMPORTANCE_BY_RATING.get(rating) if rating is not None else None,
+        rating=rating,
         received_at=fields.received(cell(row, ctx, "review_date"), ctx.column("review_date"), ctx),
         source_key=f"{NAME}:{uid}",
         extra=extra,

@@ -114,6 +114,20 @@ def tags(value: str) -> list[str]:
     return normalise_tags(_TAG_SPLIT.split(value)) if value.strip() else []
 
 
+def rating(value: str, column: str) -> int | None:
+    """A star rating, 1-5 ("4", "4.0"); empty is none; anything else refuses the row, naming it."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0.0
+    if number != int(number) or not 1 <= int(number) <= 5:
+        raise ImportRowError(column, f"rating {shown(value)!r} is not a number of stars from 1 to 5")
+    return int(number)
+
+
 def importance(value: str, column: str) -> str | None:
     if not value.strip():
         return None

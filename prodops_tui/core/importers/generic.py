@@ -32,6 +32,7 @@ FIELDS = {
     "area": "a product area: id, path or name",
     "tags": "tags separated by , or ;",
     "importance": "low, medium, high or critical",
+    "rating": "the customer's star rating, 1-5 (kept apart from importance)",
     "received": "when it was received (a calendar date)",
     "id": "the row's own id, so re-importing adds nothing twice",
     "url": "a link to the original",
@@ -80,7 +81,8 @@ def preset_for(bound: dict[str, str], columns: list[str]) -> Preset:
                 raise ImportRowError(ctx.column("id"), "no id, so a re-import could not recognise the row")
             key = f"{id_prefix}:{row_id}"
         else:
-            key = fields.content_key(NAME, *(raw[name] for name in FIELDS))
+            # Without rating: the fields the key was made of before it existed, so a re-import still matches.
+            key = fields.content_key(NAME, *(raw[name] for name in FIELDS if name != "rating"))
         return FeedbackItem(
             text=text,
             title=clean_line(raw["title"]) or first_line(text),
@@ -89,6 +91,7 @@ def preset_for(bound: dict[str, str], columns: list[str]) -> Preset:
             area=ctx.area(raw["area"], ctx.column("area")),
             tags=fields.tags(raw["tags"]),
             importance=fields.importance(raw["importance"], ctx.column("importance")),
+            rating=fields.rating(raw["rating"], ctx.column("rating")),
             received_at=fields.received(raw["received"], ctx.column("received"), ctx),
             source_key=key,
             url=clean_line(raw["url"]),

@@ -106,6 +106,7 @@ def documents_for(store: Store, record: Record) -> list[SearchDoc]:
                           f"{record.text} {record.customer} {record.source} {' '.join(record.tags)}",
                           {"area": record.area, "tags": tuple(t.casefold() for t in record.tags), "status": status,
                            "date": record.received_at or record.created_at, "importance": record.importance,
+                           "rating": str(record.rating) if record.rating else None,
                            "source": record.source.casefold(), "customer": record.customer.casefold(),
                            "unassigned": record.area is None, "untagged": not record.tags,
                            "unrated": record.importance is None, "linked": record.opportunity is not None,
@@ -372,6 +373,8 @@ class SearchIndex:
             groups.append(union("status", parsed.statuses))
         if parsed.importance:
             groups.append(union("importance", parsed.importance))
+        if parsed.ratings:
+            groups.append(union("rating", parsed.ratings))
         for name, typed in (("source", parsed.sources), ("customer", parsed.customers)):
             if typed:
                 groups.append(union(name, [v for v in self._facet_values[name] if any(t in v for t in typed)]))
@@ -457,7 +460,7 @@ def _facet_keys(doc: SearchDoc) -> list[tuple[str, str]]:
     if facets.get("area"):
         keys.append(("area", facets["area"]))
     keys += [("owner", owner) for owner in facets.get("owners", ())]
-    keys += [(name, facets[name]) for name in ("importance", *SUBSTRING_FACETS) if facets.get(name)]
+    keys += [(name, facets[name]) for name in ("importance", "rating", *SUBSTRING_FACETS) if facets.get(name)]
     keys += [("is", flag) for flag in IS_FLAGS if facets.get(flag)]
     return keys
 
@@ -491,6 +494,7 @@ class ParsedQuery:
     tags: list[str] = field(default_factory=list)
     statuses: set[str] = field(default_factory=set)
     importance: set[str] = field(default_factory=set)
+    ratings: set[str] = field(default_factory=set)  # "1".."5", as the facet holds them
     sources: tuple[str, ...] = ()
     customers: tuple[str, ...] = ()
     owners: set[str] | None = None  # person ids
@@ -515,6 +519,8 @@ class ParsedQuery:
         if self.statuses and str(facets.get("status", "")).casefold() not in self.statuses:
             return False
         if self.importance and facets.get("importance") not in self.importance:
+            return False
+        if self.ratings and facets.get("rating") not in self.ratings:
             return False
         if self.sources and not any(s in facets.get("source", "") for s in self.sources):
             return False
@@ -555,6 +561,7 @@ def parse_query(query: str, store: Store, *, now: datetime | None = None) -> Par
     parsed.tags = list(read.tags)
     parsed.statuses = set(read.statuses)
     parsed.importance = set(read.importance)
+    parsed.ratings = {str(r) for r in read.ratings}
     parsed.sources, parsed.customers = read.sources, read.customers
     parsed.flags = set(read.flags)
     parsed.since = read.since

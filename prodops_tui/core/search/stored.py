@@ -48,7 +48,7 @@ from .index import (
 )
 
 SEARCH_DB_NAME = "search.sqlite"
-STORED_VERSION = 3
+STORED_VERSION = 4  # 4: the rating facet
 REBUILD_OVER = 20_000  # more changed items than this: rebuilding is as fast as updating
 # A row per searchable document, as the in-memory index counts them (a retro's cards are one
 # each): a feedback item's rowid is its number; any other's is negative, from its kind's place

@@ -57,6 +57,8 @@ class FeedbackDetail(VerticalScroll):
             field("area", area),
             field("tags", ", ".join(item.tags)),
             field("importance", item.importance),
+            *([field("rating", f"{'★' * item.rating}{'☆' * (5 - item.rating)}  {item.rating}/5 from the customer")]
+              if item.rating in range(1, 6) else []),
             field("snoozed", local_time(item.snoozed_until) if item.is_snoozed(now_iso) else None),
             field("opportunity", f"{opportunity.id} {opportunity.title}" if opportunity else None),
             field("triaged", local_time(item.triaged_at)),

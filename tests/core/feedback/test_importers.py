@@ -73,25 +73,30 @@ def test_the_app_store_export_imports_with_no_flags(store):
     assert result.summary() == "imported 800, already present 0, skipped 0 (preset app-store-reviews)"
 
 
-def test_a_one_star_review_arrives_with_its_text_reviewer_date_and_high_importance(store):
+def test_a_one_star_review_arrives_with_its_text_reviewer_date_and_rating(store):
     import_feedback(store, APP_REVIEWS)
     item = by_key(store)["app-store-reviews:bdf9388e051cf8ed"]  # row 20 of the file
     assert item.text == "since the new update I can't copy and paste or select text to copy and paste. it's ridiculous"
     assert item.customer == "user-95579c8a"
     assert item.received_at == "2026-01-29T13:57:11Z"  # the export's time, read as UTC
-    assert (item.importance, item.tags, item.source, item.status) == ("high", ["rating-1"], "app review", "new")
+    assert (item.rating, item.importance, item.tags, item.source, item.status) == (1, None, [], "app review", "new")
     assert item.title == item.text[:79] + "…"
-    assert item.extra == {"rating": 1, "thumbs_up": 0}  # its app_version is blank in the file
+    assert item.extra == {"thumbs_up": 0}  # its app_version is blank in the file
 
 
-def test_star_ratings_set_importance_and_the_other_columns_are_kept(store):
+def test_star_ratings_are_kept_apart_from_importance_and_the_other_columns_are_kept(store):
     rows = real_rows(APP_REVIEWS)
     import_feedback(store, APP_REVIEWS)
-    stars = Counter(r["rating"] for r in rows)
-    importance = Counter(item.importance for item in store.all(FeedbackItem))
-    assert importance == {"high": stars["1"], "medium": stars["2"], "low": stars["3"] + stars["4"] + stars["5"]}
+    stars = Counter(int(r["rating"]) for r in rows)
+    items = store.all(FeedbackItem)
+    assert Counter(item.rating for item in items) == stars
+    # Importance is the PM's judgement: a one-word five-star "good" is not important, a one-star
+    # "wow" not urgent.
+    assert {item.importance for item in items} == {None}
+    good = [item for item in items if item.text.strip() == "good"]
+    assert sum(1 for item in good if item.rating == 5) >= 20
     popular = by_key(store)["app-store-reviews:c028c47936a997b2"]
-    assert popular.extra == {"rating": 5, "thumbs_up": 74495, "app_version": "1.2025.238"}
+    assert popular.extra == {"thumbs_up": 74495, "app_version": "1.2025.238"}
     assert popular.received_at == "2025-09-02T06:48:58Z"
 
 
