@@ -500,14 +500,14 @@ def cmd_suggest(store: Store, args: argparse.Namespace) -> int:
     item = store.get(args.id.strip().upper())
     if not isinstance(item, FeedbackItem):
         raise ProdopsError(f"no feedback item {args.id}")
-    suggestions = suggest_areas(store, f"{item.title}\n{item.text}")
+    suggestions = suggest_areas(store, f"{item.title}\n{item.text}", exclude=item.id)
     if args.json:
         print_json([{"id": s.area.id, "path": s.path, "score": s.score, "matched": list(s.matched)} for s in suggestions])
         return 0
     if not suggestions:
-        print(f"{item.id}: no area suggested (no area's name, glossary or description matches its words)")
+        print(f"{item.id}: no area suggested (no area's glossary, and no item filed under an area, reads like it)")
     for s in suggestions:
-        print(f"{s.path}  ({s.area.id}, score {s.score}): matched {', '.join(clean_line(m) for m in s.matched)}")
+        print(f"{s.path}  ({s.area.id}, score {s.score:g}): {'; '.join(clean_line(m) for m in s.matched)}")
     return 0
 
 

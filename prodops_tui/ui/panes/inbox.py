@@ -14,6 +14,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from ...core.areas import learned
 from ...core.areas.lookup import area_path, suggest_areas
 from ...core.dates import from_iso
 from ...core.errors import ProdopsError
@@ -216,6 +217,8 @@ class InboxPane(Pane):
         scan cancels this one (exclusive worker)."""
         worker = get_current_worker()
         index = duplicates.DuplicateIndex.build(self.store)
+        if not worker.is_cancelled:
+            learned.examples(self.store)  # the area suggestions' profiles, built here rather than on the first `a`
         clusters = None
         if clusters_wanted and not worker.is_cancelled:
             clusters = duplicates.likely_duplicate_clusters(self.store, should_stop=lambda: worker.is_cancelled)
@@ -349,7 +352,7 @@ class InboxPane(Pane):
 
     def action_set_area(self) -> None:
         current = self.feedback_list.current
-        suggestions = suggest_areas(self.store, current.text) if current else []
+        suggestions = suggest_areas(self.store, f"{current.title}\n{current.text}", exclude=current.id) if current else []
 
         def apply(area_id: str | None) -> None:
             if area_id:
