@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"prodops {__version__}")
     parser.add_argument("--workspace", metavar="DIR", help="workspace directory (default: $PRODOPS_WORKSPACE, else your data directory)")
     parser.add_argument("--theme", metavar="NAME", help="colour theme for the app (remembered)")
+    parser.add_argument("--as", dest="actor", metavar="NAME", help="who acts (signs triage, ticks, votes); default: $PRODOPS_USER, the settings, git user.name, the login")
     parser.add_argument("--demo", action="store_true", help="open the app on a fresh workspace filled with a demo organisation")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -632,12 +633,18 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def run_app(directory: Path, theme: str | None, *, label: str | None = None) -> int:
+def _actor(args: argparse.Namespace):
+    from .core.identity import resolve_actor
+
+    return resolve_actor(getattr(args, "actor", None), settings_name=Settings().get("name"))
+
+
+def run_app(directory: Path, theme: str | None, *, label: str | None = None, actor: str | None = None) -> int:
     from .ui.app import ProdopsApp
 
     store = open_workspace(directory)  # a damaged workspace stops here, as one line, before the screen changes
     try:
-        app = ProdopsApp(store, theme=theme, workspace_label=label or _home_relative(directory))
+        app = ProdopsApp(store, theme=theme, workspace_label=label or _home_relative(directory), actor=actor)
         app.run()
         return app.return_code or 0
     finally:
@@ -662,7 +669,7 @@ def open_demo(args: argparse.Namespace) -> int:
             raise ProdopsError(f"{directory} already holds data; --demo fills only an empty workspace")
         fill_demo(store, now=from_iso(store.clock()))
         store.close()
-        return run_app(directory, args.theme, label="demo workspace" if temporary else None)
+        return run_app(directory, args.theme, label="demo workspace" if temporary else None, actor=args.actor)
     finally:
         if temporary:
             shutil.rmtree(directory.parent, ignore_errors=True)
@@ -677,7 +684,7 @@ def dispatch(args: argparse.Namespace) -> int:
             raise UsageError("--demo opens the app; use `prodops --workspace DIR demo` to fill a workspace instead")
         return open_demo(args)
     if args.command is None:
-        return run_app(workspace_dir(args.workspace), args.theme)
+        return run_app(workspace_dir(args.workspace), args.theme, actor=args.actor)
     if args.command in _LANDS_WITH:
         raise NotAvailableYet(f"`prodops {args.command}` is not available yet (it lands with {_LANDS_WITH[args.command]})")
     if args.command == "doctor":
@@ -686,6 +693,7 @@ def dispatch(args: argparse.Namespace) -> int:
         return cmd_keys(args)
     directory = workspace_dir(args.workspace)
     store = open_workspace(directory)
+    store.actor = _actor(args).name
     try:
         if args.command != "compact":
             store.defer_folds()  # a change returns at once; the fold, when due, runs after it

@@ -25,6 +25,9 @@ def fixed_clock() -> str:
     return FIXED_NOW
 
 
+TEST_USER = "Sam Tester"
+
+
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reads or writes the developer's real workspace or settings, and
@@ -34,6 +37,8 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.delenv("PRODOPS_NOW", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.delenv("TEXTUAL_THEME", raising=False)
+    # Who acts is named, so no test depends on the machine's git name or login (nor asks for one).
+    monkeypatch.setenv("PRODOPS_USER", TEST_USER)
 
 
 @pytest.fixture
@@ -115,7 +120,8 @@ def run_cli_process(args: Sequence[str], *, env: Mapping[str, str], stdin: str |
 @pytest.fixture
 def cli_env(tmp_path: Path, workspace: Path) -> dict[str, str]:
     """The test's workspace, config folder and fixed clock, as a shell would pass them."""
-    return {"PRODOPS_WORKSPACE": str(workspace), "PRODOPS_NOW": FIXED_NOW, "PRODOPS_CONFIG_DIR": str(tmp_path / "config")}
+    return {"PRODOPS_WORKSPACE": str(workspace), "PRODOPS_NOW": FIXED_NOW, "PRODOPS_CONFIG_DIR": str(tmp_path / "config"),
+            "PRODOPS_USER": TEST_USER}
 
 
 @pytest.fixture

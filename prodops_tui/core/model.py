@@ -128,6 +128,7 @@ class FeedbackItem(Record):
     status: str = "new"  # one of FEEDBACK_STATUSES; "snoozed" is new + snoozed_until in the future
     received_at: str = ""
     triaged_at: str | None = None  # first time it left "new"
+    triaged_by: str = ""  # who did that (core/identity.py)
     snoozed_until: str | None = None
     opportunity: str | None = None  # Opportunity id
     duplicate_of: str | None = None  # FeedbackItem id it was merged into

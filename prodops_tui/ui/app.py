@@ -17,9 +17,11 @@ from textual.worker import Worker
 
 from ..core.areas.lookup import area_path
 from ..core.errors import ProdopsError
+from ..core.identity import resolve_actor
 from ..core.model import ActionItem
 from ..core.search.index import SearchIndex
 from ..core.storage.store import Store
+from ..core.text import clean_line
 from ..core.workspace import Settings
 from .jump_provider import JumpProvider
 from .keys import catalogue, own_bindings, read_keymap, with_keymap
@@ -87,13 +89,17 @@ class ProdopsApp(App[int]):
         extra_theme_dirs: Iterable[Path] = (),
         poll_external: bool = True,
         nudges_at_start: bool = True,
+        actor: str | None = None,
     ) -> None:
         super().__init__()
         self.store = store
         store.defer_folds()  # folded by a worker, so no key press waits for it
         store.load_all()  # every kind in memory: no later read on the event loop waits for the disk
         self.settings = settings or Settings()
-        self.sub_title = workspace_label if workspace_label is not None else str(store.directory)
+        self.workspace_label = workspace_label if workspace_label is not None else str(store.directory)
+        self.actor = resolve_actor(actor, settings_name=self.settings.get("name"))
+        store.actor = self.actor.name
+        self._show_actor()
         self.poll_external = poll_external
         self.nudges_at_start = nudges_at_start
         self.search_index = SearchIndex()
@@ -138,6 +144,27 @@ class ProdopsApp(App[int]):
         if self.poll_external:
             self.set_interval(EXTERNAL_POLL_SECONDS, self.check_external_changes)
         self.call_after_refresh(self._update_search_index)  # after the first frame: its build competes for the GIL
+        if not self.actor.chosen and not self.settings.get("name_asked"):
+            self.call_after_refresh(self._ask_name)
+
+    def _show_actor(self) -> None:
+        """The workspace and who acts, under the title: every tick and triage is signed by that name."""
+        self.sub_title = f"{self.workspace_label} · as {self.store.actor}" if self.store.actor else self.workspace_label
+
+    def _ask_name(self) -> None:
+        """Once, on the first start where no name was given: the git name or the login is a guess."""
+        from .screens.pickers import TextScreen
+
+        def keep(name: str | None) -> None:
+            self.settings.set("name_asked", True)
+            name = clean_line(name or "")
+            if name:
+                self.settings.set("name", name)
+                self.store.actor = name
+                self._show_actor()
+                self.notify(f"Ticks, triage and votes are signed {name} (settings: {self.settings.path})", title="Your name")
+
+        self.push_screen(TextScreen("Your name: it signs triage, ticks and votes (asked once)", value=self.actor.name), keep)
 
     def on_checklists_pane_first_nudges(self, event: ChecklistsPane.FirstNudges) -> None:
         """The top of every start: the few nudges due now, in one toast; 4 shows them all.

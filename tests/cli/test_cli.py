@@ -298,3 +298,12 @@ def test_star_ratings_filter_and_travel_in_json_apart_from_importance(prodops):
     assert len(listed) == low and {item["rating"] for item in listed} == {1, 2}
     assert {item["importance"] for item in listed} == {None}
     assert "rating:7 is not a star rating" in assert_one_line_error(prodops("list", "feedback", "--filter", "rating:7"))
+
+
+def test_triage_is_signed_by_who_acts(prodops):
+    item = prodops("capture", "Export drops the VAT column", "--json")
+    item_id = json.loads(item.stdout)["id"]
+    signed = json.loads(prodops("--as", "Ana Souza", "update", item_id, "--status", "processed", "--json").stdout)
+    assert signed[0]["triaged_by"] == "Ana Souza"
+    other = json.loads(prodops("capture", "Second", "--json").stdout)["id"]
+    assert json.loads(prodops("update", other, "--status", "archived", "--json").stdout)[0]["triaged_by"] == "Sam Tester"

@@ -208,3 +208,25 @@ async def test_only_the_visible_pane_re_renders_and_a_hidden_one_catches_up_when
         await pilot.press("1", "2")
         await pilot.pause()
         assert "AreasPane" not in renders  # nothing changed since: no render
+
+
+async def test_the_first_start_without_a_name_asks_once_and_signs_with_it(store, make_app, monkeypatch):
+    from prodops_tui.core import identity
+    from prodops_tui.ui.screens.pickers import TextScreen
+
+    from .conftest import Typed, press
+
+    monkeypatch.delenv("PRODOPS_USER")
+    monkeypatch.setattr(identity, "git_user_name", lambda timeout=0.5: "")
+    monkeypatch.setattr(identity, "login_name", lambda: "root")
+    app = make_app(store)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, TextScreen) and app.screen.value == "root"
+        await press(pilot, "end", "backspace", "backspace", "backspace", "backspace", Typed("Ana Souza"), "enter")
+        await pilot.pause()
+        assert store.actor == "Ana Souza" and app.sub_title.endswith("as Ana Souza")
+    again = make_app(store)
+    async with again.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert not isinstance(again.screen, TextScreen) and store.actor == "Ana Souza"  # the settings remember

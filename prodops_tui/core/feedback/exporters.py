@@ -40,6 +40,7 @@ def feedback_record(store: Store, item: FeedbackItem) -> dict[str, Any]:
         "created_at": item.created_at,
         "updated_at": item.updated_at,
         "triaged_at": item.triaged_at,
+        "triaged_by": item.triaged_by or None,
         "snoozed_until": item.snoozed_until,
         "opportunity": item.opportunity,
         "duplicate_of": item.duplicate_of,

@@ -184,7 +184,7 @@ def update(store: Store, ids: Sequence[str], triage: Triage, *, origin: str = "c
                 raise NotFound(f"no feedback item {raw_id}")
             if triage.status is not None:
                 if item.status == "new" and triage.status != "new" and item.triaged_at is None:
-                    item = replace(item, triaged_at=tx.now)
+                    item = replace(item, triaged_at=tx.now, triaged_by=store.actor)
                 item = replace(item, status=triage.status)
                 if triage.status != "new":
                     item = replace(item, snoozed_until=None)

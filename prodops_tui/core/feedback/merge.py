@@ -136,7 +136,7 @@ def merge(store: Store, duplicate_ids: Sequence[str], into_id: str, *, origin: s
             names += [name for name, _ in customer_asks(store, dup)]
             changed = replace(dup, duplicate_of=survivor.id, status="archived", snoozed_until=None)
             if dup.triaged_at is None:
-                changed = replace(changed, triaged_at=tx.now)
+                changed = replace(changed, triaged_at=tx.now, triaged_by=store.actor)
             tx.put(changed)
         extra = dict(survivor.extra)
         extra[CUSTOMERS_KEY] = _distinct(names)

@@ -107,6 +107,9 @@ class Store:
         # makes a change) from announcing before the outer one is done.
         self._listeners: list[Callable[[int, frozenset[str] | None], None]] = []
         self._derived: dict[str, tuple[int, Any]] = {}  # see derived()
+        # Who signs what this process changes (triage, ticks): set by the CLI and the app from
+        # core/identity.py; "" when nobody said.
+        self.actor = ""
         self._announced = 0
         self._calls = threading.local()
         self._lock_fd: int | None = None

@@ -361,7 +361,7 @@ class ChecklistsPane(NudgeKeys, Pane):
         if found is None:
             return
         run, index = found
-        by = self.app.settings.get("name") or _login_name()
+        by = self.store.actor or _login_name()
         changed = self.store_change(lambda: checklists.tick(self.store, run.id, index, by=by), lambda r: (
             f"{r.id} complete" if r.completed_at else f"Item {index + 1} {'ticked' if r.steps[index].done else 'unticked'}"),
             title="Checklists")

@@ -61,7 +61,7 @@ class FeedbackDetail(VerticalScroll):
               if item.rating in range(1, 6) else []),
             field("snoozed", local_time(item.snoozed_until) if item.is_snoozed(now_iso) else None),
             field("opportunity", f"{opportunity.id} {opportunity.title}" if opportunity else None),
-            field("triaged", local_time(item.triaged_at)),
+            field("triaged", f"{local_time(item.triaged_at)}{f' by {item.triaged_by}' if item.triaged_by else ''}" if item.triaged_at else None),
             field("duplicate of", item.duplicate_of),
         ]
         if item.merged_from:
