@@ -217,3 +217,21 @@ async def test_a_typed_path_is_answered_by_the_codeowners_rules(store, make_app)
         await press(pilot, "escape", "w", Typed("doc/api/index.md"))
         await pilot.pause()
         assert "NO OWNER" in str(app.query_one("#area-results").get_option_at_index(0).prompt)
+
+
+async def test_j_and_k_move_in_the_people_and_gaps_lists(demo_store, make_app):
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2", "p")
+        await pilot.pause()
+        listing = app.query_one("#area-results")
+        first = listing.highlighted
+        await pilot.press("j", "j")
+        assert listing.highlighted == first + 2
+        await pilot.press("k")
+        assert listing.highlighted == first + 1
+        await pilot.press("right_square_bracket")  # Gaps: headings are skipped
+        await pilot.pause()
+        start = listing.highlighted
+        await pilot.press("j")
+        assert listing.highlighted > start and listing.get_option_at_index(listing.highlighted).id

@@ -22,6 +22,7 @@ from ...core.text import clean_line, clean_text
 from ..screens.area_form import AreaDetails, AreaForm
 from ..screens.pickers import ChoiceScreen, SearchPickerScreen, TextScreen
 from ..widgets.area_tree import AreaTree
+from ..widgets.key_list import KeyList
 from .areas_choices import NEW_PERSON, TOP_LEVEL, move_options, role_options
 from .base import Pane
 
@@ -70,7 +71,7 @@ class AreasPane(Pane):
         yield Input(placeholder="who owns…? a file path (by the CODEOWNERS rules), part of an area path, a glossary term or a person", id="areas-filter")
         with Horizontal(id="areas-body"):
             yield AreaTree("Product areas", id="area-tree")
-            yield OptionList(id="area-results")
+            yield KeyList(id="area-results")  # j/k move in People and Gaps as in every list
             with VerticalScroll(id="area-detail"):
                 yield Static(id="area-text")
 
