@@ -76,6 +76,7 @@ KEYWORDS: tuple[Keyword, ...] = (
     Keyword("customer", 'customer:"Acme Freight"', "its customer contains this", ("feedback",)),
     Keyword("owner", "owner:priya", "owned by this person", ("area", "action")),
     Keyword("kind", "kind:area", "only items of this kind", KINDS),
+    Keyword("id", "id:F-12,F-40", "exactly these items", KINDS),
     Keyword("since", "since:2w", "on or after: 2w, 2026-11-01", KINDS),
     Keyword("is:unassigned", "is:unassigned", "no product area", ("feedback", "opportunity", "action"), False),
     Keyword("is:unowned", "is:unowned", "area or action nobody owns", ("area", "action"), False),
@@ -109,6 +110,7 @@ class Query:
     statuses: tuple[str, ...] = ()
     importance: tuple[str, ...] = ()
     ratings: tuple[int, ...] = ()  # the star ratings let through (rating:<=2 -> 1, 2)
+    ids: tuple[str, ...] = ()  # id:F-12,F-40 (upper-cased)
     sources: tuple[str, ...] = ()  # case-folded; a part of the source
     customers: tuple[str, ...] = ()  # case-folded; a part of the customer
     owners: tuple[str, ...] = ()  # as typed: resolve with person_ids()
@@ -119,7 +121,7 @@ class Query:
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.kinds or self.areas or self.tags or self.statuses or self.importance or self.ratings or self.sources
+        return bool(self.kinds or self.areas or self.tags or self.statuses or self.importance or self.ratings or self.ids or self.sources
                     or self.customers or self.owners or self.flags or self.since)
 
     @property
@@ -198,6 +200,7 @@ def parse(text: str, *, now: datetime) -> Query:
         statuses=tuple(s.casefold() for s in found["status"]),
         importance=tuple(i.casefold() for i in found["importance"]),
         ratings=_ratings(found["rating"]),
+        ids=tuple(dict.fromkeys(i.strip().upper() for value in found["id"] for i in value.split(",") if i.strip())),
         sources=tuple(s.casefold() for s in found["source"]),
         customers=tuple(c.casefold() for c in found["customer"]),
         owners=tuple(found["owner"]),
@@ -208,6 +211,7 @@ def parse(text: str, *, now: datetime) -> Query:
     )
 
 
+_ITEM_ID = re.compile(r"[A-Za-z]{1,3}-\d+(?:#\d+)?")
 _RATING = re.compile(r"^(<=|>=|<|>|=)?([1-5])(?:-([1-5]))?$")
 
 
@@ -235,6 +239,8 @@ def _ratings(values: list[str]) -> tuple[int, ...]:
 def _check(name: str, value: str) -> str | None:
     """The message for a value that cannot be read, or None."""
     folded = value.casefold()
+    if name == "id" and not all(_ITEM_ID.fullmatch(i.strip()) for i in value.split(",") if i.strip()):
+        return f"id:{value} is not an item id like F-12 (several: id:F-12,F-40)"
     if name == "rating" and not _rating_values(value):
         return f"rating:{value} is not a star rating like 5, <=2, >=4 or 2-3"
     if name == "importance" and folded not in IMPORTANCE_LEVELS:

@@ -187,7 +187,7 @@ def test_every_keyword_in_the_table_is_read_by_the_parser_from_its_own_example()
     for keyword in query.KEYWORDS:
         parsed = query.parse(keyword.example, now=from_iso(FIXED_NOW))
         assert parsed.has_filters and not parsed.errors and not parsed.hints, keyword.name
-    assert set(query.NAMES) == {"area", "tag", "status", "importance", "rating", "source", "customer", "owner", "kind", "since", "is"}
+    assert set(query.NAMES) == {"area", "tag", "status", "importance", "rating", "source", "customer", "owner", "kind", "id", "since", "is"}
     assert {"is:unassigned", "is:unowned", "is:untagged", "is:unrated", "is:linked", "is:merged"} <= set(query.BY_NAME)
     assert all(len(k.description) <= 32 for k in (*query.KEYWORDS, query.FREE_WORDS)), "one line in the ? screen's column"
 
@@ -221,3 +221,8 @@ def test_rating_filters_read_the_stars_they_let_through(typed, stars):
 @pytest.mark.parametrize("typed", ["rating:6", "rating:good", "rating:<=", "rating:>2-3"])
 def test_an_unreadable_rating_is_an_error_naming_it(typed):
     assert query.parse(typed, now=from_iso(FIXED_NOW)).errors[0].startswith(typed)
+
+
+def test_id_names_exactly_these_items_and_refuses_what_is_not_an_id():
+    assert query.parse("id:F-12,f-40 id:R-1#3", now=from_iso(FIXED_NOW)).ids == ("F-12", "F-40", "R-1#3")
+    assert query.parse("id:twelve", now=from_iso(FIXED_NOW)).errors[0].startswith("id:twelve is not an item id")

@@ -177,3 +177,20 @@ async def test_a_dismissed_nudge_is_listed_as_quiet_and_can_be_brought_back(demo
         await pilot.press("a")
         await settle(pilot)
         assert first in option_ids(listing)[:5]
+
+
+async def test_enter_on_the_snoozed_due_nudge_opens_exactly_those_items(demo_store, make_app):
+    app = make_app(demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("4")
+        await settle(pilot)
+        listing = app.query_one("#nudge-list", KeyList)
+        listing.focus()
+        key = next(k for k in option_ids(listing) if k.startswith("snoozed-due"))
+        listing.highlighted = option_ids(listing).index(key)
+        await pilot.press("enter")
+        await settle(pilot)
+        inbox = app.query_one(InboxPane)
+        shown = [item.id for item in inbox.feedback_list.items]
+        assert inbox.filter_query.startswith("id:") and len(shown) == 4  # "4 snoozed feedback items due again"
+        assert all(demo_store.get(i).snoozed_until for i in shown)

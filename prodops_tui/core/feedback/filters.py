@@ -67,6 +67,8 @@ def apply_filter(store: Store, items: Iterable[FeedbackItem], query: FeedbackFil
             continue
         if parsed.statuses and item.view_status(now) not in parsed.statuses:
             continue
+        if parsed.ids and item.id not in parsed.ids:
+            continue
         if parsed.ratings and item.rating not in parsed.ratings:
             continue
         if parsed.importance and item.importance not in parsed.importance:

@@ -90,6 +90,12 @@ class _Woke(NamedTuple):
     snoozed_until: str
 
 
+def _ids_filter(ids: list[str], fallback: str) -> str:
+    """An inbox filter naming exactly these items, while it fits in a query; else the closest filter."""
+    text = "id:" + ",".join(ids)
+    return text if ids and len(text) <= 400 else fallback
+
+
 def _snoozed_due(store: Store, now: datetime, s: Settings) -> list[Nudge]:
     # view_status() shows these as plain "new" again; nobody has re-snoozed or triaged them.
     cutoff = to_iso(now - timedelta(days=s.get("snoozed_due", "days")))
@@ -106,7 +112,8 @@ def _snoozed_due(store: Store, now: datetime, s: Settings) -> list[Nudge]:
         title=f"{_plural(len(due), 'snoozed feedback item')} due again",
         detail=f"{first.id} “{_short(first.title)}” woke {_day_word(late)} ago",
         count=len(due), overdue_days=late,
-        target=NudgeTarget("inbox", "status:new", tuple(i.id for i in due)),
+        # Exactly these items: "status:new" would open every new item (142 in the demo), not the 4.
+        target=NudgeTarget("inbox", _ids_filter([i.id for i in due], "status:new"), tuple(i.id for i in due)),
         facts=(f"{i.id}@{i.snoozed_until}" for i in due),
     )]
 

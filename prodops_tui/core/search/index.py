@@ -375,6 +375,8 @@ class SearchIndex:
             groups.append(union("importance", parsed.importance))
         if parsed.ratings:
             groups.append(union("rating", parsed.ratings))
+        if parsed.ids:
+            groups.append(set(parsed.ids))
         for name, typed in (("source", parsed.sources), ("customer", parsed.customers)):
             if typed:
                 groups.append(union(name, [v for v in self._facet_values[name] if any(t in v for t in typed)]))
@@ -495,6 +497,7 @@ class ParsedQuery:
     statuses: set[str] = field(default_factory=set)
     importance: set[str] = field(default_factory=set)
     ratings: set[str] = field(default_factory=set)  # "1".."5", as the facet holds them
+    ids: set[str] = field(default_factory=set)  # id: exactly these documents
     sources: tuple[str, ...] = ()
     customers: tuple[str, ...] = ()
     owners: set[str] | None = None  # person ids
@@ -521,6 +524,8 @@ class ParsedQuery:
         if self.importance and facets.get("importance") not in self.importance:
             return False
         if self.ratings and facets.get("rating") not in self.ratings:
+            return False
+        if self.ids and doc.id not in self.ids:
             return False
         if self.sources and not any(s in facets.get("source", "") for s in self.sources):
             return False
@@ -562,6 +567,7 @@ def parse_query(query: str, store: Store, *, now: datetime | None = None) -> Par
     parsed.statuses = set(read.statuses)
     parsed.importance = set(read.importance)
     parsed.ratings = {str(r) for r in read.ratings}
+    parsed.ids = set(read.ids)
     parsed.sources, parsed.customers = read.sources, read.customers
     parsed.flags = set(read.flags)
     parsed.since = read.since
