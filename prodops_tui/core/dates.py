@@ -6,7 +6,9 @@ mode reads "ticket 42 from acme" as 2042-01-31). Conventions callers must know:
 
 * Day-granular answers (tomorrow, friday, 3d, 2026-12-01) mean 09:00 in the user's zone.
 * Numeric dates are MONTH-first: "3/4/25" is March 4 2025, "12/01/2026" is December 1.
-* "friday"/"next friday" is strictly after today; "this friday" may be today.
+* "friday" is the next Friday after today; "next friday" is the Friday of next week (from a
+  Wednesday: 9 days on, not 2); "this friday" is this week's, today included. `rule_of()`
+  says which rule a text used, for the previews.
 * Everything returned is aware and in UTC (datetime.timezone.utc).
 """
 from __future__ import annotations
@@ -114,7 +116,9 @@ def _weekday(m: re.Match, c: _Ctx) -> date:
         return c.today + relativedelta(weekday=day(+1))
     if m["which"] == "last":  # strictly before today
         return c.today + relativedelta(days=-1, weekday=day(-1))
-    return c.today + relativedelta(days=1, weekday=day(+1))  # plain/next: strictly after today
+    if m["which"] == "next":  # the day in next week (the week starting on the coming Monday)
+        return c.today + relativedelta(days=1, weekday=MO(+1)) + relativedelta(weekday=day(+1))
+    return c.today + relativedelta(days=1, weekday=day(+1))  # plain: strictly after today
 
 
 _GRAMMAR = [
@@ -218,6 +222,21 @@ def _parse(text: str, now: datetime | None, tz: tzinfo | None, since: bool) -> d
         raise
     except (OverflowError, ValueError):  # "99999999d", year 10000, ...
         raise DateParseError(text, "it is too far away") from None
+
+
+_RULE = re.compile(rf"^\s*(?:(?P<which>next|this|last) +)?(?P<day>{_WEEKDAY_NAMES})\s*$", re.IGNORECASE)
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def rule_of(text: str) -> str:
+    """How a weekday was read, in words, for the previews ('' for other forms):
+    'friday' -> 'the next Friday after today', 'next friday' -> 'the Friday of next week'."""
+    match = _RULE.match(text)
+    if not match:
+        return ""
+    name = _DAY_NAMES[_weekday_index(match["day"].casefold())]
+    return {"next": f"the {name} of next week", "this": f"this week's {name}, today included",
+            "last": f"the last {name} before today"}.get((match["which"] or "").casefold(), f"the next {name} after today")
 
 
 def parse_when(text: str, *, now: datetime | None = None, tz: tzinfo | None = None) -> datetime:

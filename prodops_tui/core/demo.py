@@ -1089,9 +1089,9 @@ def _triage(rng: random.Random, now: datetime, item: FeedbackItem, status: str, 
                        area=item.area if keep_area else None)
     snoozed_until = None
     if status == "snoozed":
-        snoozed_until = _iso(_at(now + timedelta(days=rng.randint(1, 21)), 8))
+        snoozed_until = _iso(_at(now + timedelta(days=rng.randint(1, 21)), 9))
     elif status == "snoozed_due":
-        snoozed_until = _iso(_at(now - timedelta(days=rng.randint(1, 4)), 8))
+        snoozed_until = _iso(_at(now - timedelta(days=rng.randint(1, 4)), 9))
     rated = rng.random() < (0.5 if snoozed_until else 0.35)
     return replace(
         item,
@@ -1231,7 +1231,8 @@ def _add_retros(
             tx.add(ActionItem(
                 text=text,
                 owners=[people[key].id for key in owners],
-                due=_iso(_at(now + timedelta(days=due_days), 17)) if due_days is not None else None,
+                # 09:00, the time every typed date gets ("friday" is Friday 09:00): one time of day.
+                due=_iso(_at(now + timedelta(days=due_days), 9)) if due_days is not None else None,
                 status=status,
                 team=finished.team,
                 retro=finished.id,

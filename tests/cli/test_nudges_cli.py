@@ -28,7 +28,7 @@ def test_the_demo_prints_one_line_per_nudge_and_how_many_more(prodops, demo_work
     assert len(lines) == 6 and lines[-1] == "+1 more (prodops nudges --all)"
     assert all(line.startswith("! ") and " — prodops: " in line for line in lines[:5])
     text = result.stdout
-    assert "! 2 action items overdue (oldest 4 days) — prodops: 3 Retro" in text
+    assert "! 2 action items overdue (oldest 5 days) — prodops: 3 Retro" in text
     assert "! 4 product areas with no active owner — prodops: 2 Areas" in text
     assert "new feedback items waiting more than 1 day — prodops: 1 Inbox" in lines[0]
     assert all(len(line) <= 100 for line in lines)

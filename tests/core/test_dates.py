@@ -174,20 +174,21 @@ def test_start_of_month_is_the_first_of_this_month(text):
 
 # --- weekdays ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("names, day", [
-    (["monday", "mon"], 30),
-    (["tuesday", "tue", "tues"], 1),  # today is Tuesday, so next week's
-    (["wednesday", "wed"], 25),
-    (["thursday", "thu", "thur", "thurs"], 26),
-    (["friday", "fri"], 27),
-    (["saturday", "sat"], 28),
-    (["sunday", "sun"], 29),
+@pytest.mark.parametrize("names, day, next_week", [
+    (["monday", "mon"], 30, 30),
+    (["tuesday", "tue", "tues"], 1, 1),  # today is Tuesday, so next week's
+    (["wednesday", "wed"], 25, 2),
+    (["thursday", "thu", "thur", "thurs"], 26, 3),
+    (["friday", "fri"], 27, 4),
+    (["saturday", "sat"], 28, 5),
+    (["sunday", "sun"], 29, 6),
 ])
-def test_a_weekday_name_means_the_next_such_day_after_today(names, day):
+def test_a_weekday_name_means_the_next_such_day_and_next_names_next_weeks(names, day, next_week):
     month = 12 if day == 1 else 11
     for name in names:
         assert when(name) == nine_am_berlin(2026, month, day), name
-        assert when(f"next {name}") == nine_am_berlin(2026, month, day), name
+        # "next friday" on a Tuesday: the Friday of next week (the week from Monday 30 Nov).
+        assert when(f"next {name}") == nine_am_berlin(2026, 12 if next_week < 30 else 11, next_week), name
 
 
 def test_typing_friday_on_a_friday_means_next_week():
@@ -486,3 +487,20 @@ def test_the_module_only_imports_the_standard_library_and_dateutil():
     imported |= {node.module.split(".")[0] for node in ast.walk(tree)
                  if isinstance(node, ast.ImportFrom) and node.module}
     assert imported <= {"__future__", "re", "dataclasses", "datetime", "dateutil"}
+
+
+def test_a_weekday_follows_one_stated_rule_from_a_wednesday():
+    from prodops_tui.core.dates import rule_of
+
+    wednesday = datetime(2026, 12, 2, 12, 0, tzinfo=timezone.utc)
+    utc = timezone.utc
+
+    def day(text: str) -> str:
+        return parse_when(text, now=wednesday, tz=utc).strftime("%a %d %b %H:%M")
+
+    assert day("friday") == "Fri 04 Dec 09:00"  # the next Friday after today
+    assert day("next friday") == "Fri 11 Dec 09:00"  # the Friday of next week, not the same as "friday"
+    assert day("this friday") == "Fri 04 Dec 09:00" and day("this wednesday") == "Wed 02 Dec 09:00"
+    assert day("next monday") == "Mon 07 Dec 09:00" == day("monday")
+    assert rule_of("next friday") == "the Friday of next week" and rule_of("Fri") == "the next Friday after today"
+    assert rule_of("3d") == ""

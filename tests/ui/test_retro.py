@@ -92,7 +92,7 @@ async def test_a_whole_retro_by_keyboard_and_its_open_actions_come_back_next_tim
         await pilot.press("enter")
         await settle(pilot)
         action = demo_store.get("T-7")
-        assert isinstance(action, ActionItem) and action.retro == "R-3" and action.due == "2026-11-27T09:00:00Z"
+        assert isinstance(action, ActionItem) and action.retro == "R-3" and action.due == "2026-12-04T09:00:00Z"  # next friday: the Friday of next week
         assert action.topic == retros.find_topic(demo_store.get("R-3"), "group:1").title
         zoe = [p for p in demo_store.all(Person) if p.name == "Zoe Newcomer"]
         assert len(zoe) == 1 and action.owners[1] == zoe[0].id

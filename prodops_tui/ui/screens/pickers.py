@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core.dates import DateParseError, describe, parse_when
+from ...core.dates import DateParseError, describe, parse_when, rule_of
 
 
 class PickerScreen(ModalScreen):
@@ -93,7 +93,8 @@ class DateScreen(PickerScreen):
         except DateParseError as exc:
             preview.update(Content.styled(str(exc), "$error"))
         else:
-            preview.update(Content.assemble(("→ ", "bold $success"), describe(when, now=self.now)))
+            rule = rule_of(event.value)
+            preview.update(Content.assemble(("→ ", "bold $success"), describe(when, now=self.now), (f"  ({rule})" if rule else "", "$text-muted")))
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:

@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Select, Static, TextArea
 
-from ...core.dates import DateParseError, describe, parse_when
+from ...core.dates import DateParseError, describe, parse_when, rule_of
 from ...core.retro.templates import RetroTemplate
 
 Submit = Callable[[object], "str | None"]
@@ -228,7 +228,8 @@ class ActionForm(RetroForm):
             self.show_hint(str(exc), "$error")
             return
         late = " — in the past" if due < self.now else ""
-        self.show_hint(f"due → {describe(due, now=self.now)}{late}", "$warning" if late else "$success")
+        rule = rule_of(event.value)
+        self.show_hint(f"due → {describe(due, now=self.now)}{late}{f'  ({rule})' if rule else ''}", "$warning" if late else "$success")
 
     @on(Input.Submitted)
     def submitted(self) -> None:

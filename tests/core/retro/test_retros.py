@@ -701,7 +701,7 @@ def test_an_ambiguous_near_miss_owner_asks_did_you_mean_and_changes_nothing(demo
 
 
 @pytest.mark.parametrize(("due", "stored"), [
-    ("next friday", "2026-11-27T09:00:00Z"),
+    ("next friday", "2026-12-04T09:00:00Z"),  # the Friday of next week (today is Tuesday 24 Nov)
     ("2w", "2026-12-08T09:00:00Z"),
     ("2026-12-01", "2026-12-01T09:00:00Z"),
     ("", None),
