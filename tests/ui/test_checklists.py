@@ -66,7 +66,7 @@ async def test_the_nudges_show_the_seeded_facts_and_dismissing_one_removes_it(de
         assert listing.option_count <= 5
         first = listing.highlighted_id
         listing.focus()
-        await pilot.press("d")
+        await pilot.press("z")
         await settle(pilot)
         assert first not in option_ids(listing)
         await pilot.press("u")  # undo brings it back
@@ -119,6 +119,8 @@ async def test_adopting_a_checklist_with_a_recurrence_typed_in_words(demo_store,
         await settle(pilot)
         await press(pilot, Typed("monthly on the first monday"), "enter")
         await settle(pilot)
+        await pilot.press("enter")  # the name offered
+        await settle(pilot)
         added = demo_store.get("C-6")
         assert added.name == "Launch checklist (2)" and checklists.describe_recurrence(added.rrule) == "monthly on the first Monday"
         assert len(added.steps) == 8
@@ -164,14 +166,14 @@ async def test_a_dismissed_nudge_is_listed_as_quiet_and_can_be_brought_back(demo
         listing = app.query_one("#nudge-list", KeyList)
         listing.focus()
         first = listing.highlighted_id
-        await pilot.press("d")
+        await pilot.press("z")
         await settle(pilot)
         assert first not in option_ids(listing)
         await pilot.press("a")  # held back and quiet ones too, the quiet ones last
         await settle(pilot)
         assert option_ids(listing)[-1] == first
         listing.highlighted = option_ids(listing).index(first)
-        await pilot.press("r")
+        await pilot.press("b")
         await settle(pilot)
         assert not nudges.due_nudges(demo_store, DEMO_NOW).quiet
         await pilot.press("a")
@@ -194,3 +196,37 @@ async def test_enter_on_the_snoozed_due_nudge_opens_exactly_those_items(demo_sto
         shown = [item.id for item in inbox.feedback_list.items]
         assert inbox.filter_query.startswith("id:") and len(shown) == 4  # "4 snoozed feedback items due again"
         assert all(demo_store.get(i).snoozed_until for i in shown)
+
+
+
+async def test_a_checklist_adopted_twice_is_named_and_the_cursor_follows_it(demo_store, make_app):
+    from prodops_tui.core.model import ChecklistTemplate
+    from prodops_tui.ui.screens.pickers import SearchPickerScreen, TextScreen
+
+    app = make_app(demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("4")
+        await settle(pilot)
+        await pilot.press("n")
+        assert isinstance(app.screen, SearchPickerScreen)
+        await press(pilot, Typed("Launch"), "enter")  # a template the demo adopted already
+        await pilot.pause()
+        await pilot.press("enter")  # its recurrence, as offered
+        await pilot.pause()
+        assert isinstance(app.screen, TextScreen) and app.screen.value == "Launch checklist (2)"
+        await press(pilot, "end", *["backspace"] * 3, Typed("for Payments"), "enter")  # "(2)" out
+        await settle(pilot)
+        adopted = next(c for c in demo_store.all(ChecklistTemplate) if c.name == "Launch checklist for Payments")
+        listing = app.query_one("#checklist-list", KeyList)
+        assert listing.highlighted_id == adopted.id and app.focused is listing  # r now starts a run of it
+        await pilot.press("N")
+        await press(pilot, "end", *["backspace"] * len("for Payments"), Typed("(Payments)"), "enter")
+        await settle(pilot)
+        assert demo_store.get(adopted.id).name == "Launch checklist (Payments)"
+
+
+async def test_no_key_means_two_things_in_the_checklists_pane():
+    from prodops_tui.ui.panes.checklists import ChecklistsPane
+
+    keys = [key for binding in ChecklistsPane.BINDINGS for key in binding.key.split(",")]
+    assert len(keys) == len(set(keys)), sorted(k for k in keys if keys.count(k) > 1)

@@ -303,3 +303,21 @@ async def test_five_hundred_cards_fill_the_board(demo_store, make_app):
         await pilot.press("G")
         await settle(pilot)
         assert app.query_one("#column-0", KeyList).highlighted == sizes[0] - 1
+
+
+async def test_back_from_a_retro_the_list_highlights_it_so_e_exports_that_one(demo_store, make_app):
+    from prodops_tui.ui.panes.retro import RetroPane
+    from prodops_tui.ui.widgets.key_list import KeyList
+
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        listing = app.query_one("#retro-list", KeyList)
+        ids = [listing.get_option_at_index(i).id for i in range(listing.option_count)]
+        other = next(i for i in ids if i != listing.highlighted_id)
+        app.query_one(RetroPane).open_retro(other)  # as search or a nudge would open it
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert listing.highlighted_id == other

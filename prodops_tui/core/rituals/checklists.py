@@ -312,25 +312,47 @@ def _require(store: Store, record_id: str, kind: type, what: str):
     return found
 
 
+def free_name(store: Store, name: str, *, ignore: str | None = None) -> str:
+    """`name`, or `name (2)`, `name (3)`... the first no other checklist has."""
+    taken = {c.name.casefold() for c in store.all(ChecklistTemplate) if c.id != ignore}
+    if name.casefold() not in taken:
+        return name
+    number = 2
+    while f"{name} ({number})".casefold() in taken:
+        number += 1
+    return f"{name} ({number})"
+
+
+def _check_name(store: Store, name: str, *, ignore: str | None = None) -> str:
+    name = clean_line(name)
+    if not name:
+        raise InvalidInput("a checklist needs a name")
+    if free_name(store, name, ignore=ignore) != name:
+        raise InvalidInput(f"a checklist is called {name!r} already")
+    return name
+
+
 def add_checklist(store: Store, template: ChecklistFile, *, recurrence: str | None = None, team: str | None = None,
-                  now: datetime | None = None, origin: str = "app") -> ChecklistTemplate:
-    """The team adopts a template: its items, and a recurrence (the template's unless given)."""
+                  now: datetime | None = None, origin: str = "app", name: str | None = None) -> ChecklistTemplate:
+    """The team adopts a template: its items, a recurrence (the template's unless given) and a
+    name (the template's, numbered if taken, unless given)."""
     now = now or from_iso(store.clock())
     wanted = template.recurrence if recurrence is None else recurrence
     rule = parse_recurrence(wanted, now=now) if wanted else None
-    name = template.name
-    taken = {c.name.casefold() for c in store.all(ChecklistTemplate)}
-    if name.casefold() in taken:
-        number = 2
-        while f"{name} ({number})".casefold() in taken:
-            number += 1
-        name = f"{name} ({number})"
+    name = _check_name(store, name) if name is not None else free_name(store, template.name)
     checklist = ChecklistTemplate(
         name=name, description=template.description, steps=[replace(item) for item in template.items],
         rrule=rule, team=clean_line(team if team is not None else template.team), origin=template.origin,
     )
     with store.change(f"added checklist {name}", origin=origin) as tx:
         return tx.add(checklist)
+
+
+def rename_checklist(store: Store, checklist_id: str, name: str, *, origin: str = "app") -> ChecklistTemplate:
+    checklist = _require(store, checklist_id, ChecklistTemplate, "checklist")
+    name = _check_name(store, name, ignore=checklist.id)
+    with store.change(f"renamed checklist {checklist.name} to {name}", origin=origin) as tx:
+        return tx.put(replace(checklist, name=name))
 
 
 def set_recurrence(store: Store, checklist_id: str, text: str, *, now: datetime | None = None, origin: str = "app") -> ChecklistTemplate:

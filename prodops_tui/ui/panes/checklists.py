@@ -58,15 +58,17 @@ class ChecklistsPane(NudgeKeys, Pane):
     TITLE = "Checklists & nudges"
 
     BINDINGS = [
-        Binding("n", "new_checklist", "New checklist", id="checklists.new", tooltip="Adopt a checklist template, with a recurrence"),
+        Binding("n", "new_checklist", "New checklist", id="checklists.new", tooltip="Adopt a checklist template, with a recurrence and a name"),
+        Binding("N", "rename_checklist", "Rename", id="checklists.rename", tooltip="Give the checklist another name"),
         Binding("r", "start_run", "Start run", id="checklists.start_run", tooltip="A run for the occurrence that is due (or missed), or now"),
         Binding("R", "recurrence", "Recurrence", id="checklists.recurrence", tooltip="weekly on monday, every 2 weeks on thursday, monthly on the first monday…"),
         Binding("space,x", "tick", "Tick", key_display="space", id="checklists.tick", tooltip="Tick or untick the item (who and when are recorded)"),
         Binding("e", "note", "Note", id="checklists.note", tooltip="A note on the item"),
-        Binding("d", "dismiss", "Dismiss", id="checklists.dismiss", tooltip="Quiet until its facts change"),
+        # One key, one meaning in the whole pane: d is "done" (actions), so a nudge is quieted with z.
+        Binding("z", "dismiss", "Dismiss", id="checklists.dismiss", tooltip="Quiet until its facts change"),
         Binding("s", "snooze", "Snooze", id="checklists.snooze", tooltip="Quiet until a date: 3d, next monday"),
         Binding("a", "show_all", "All nudges", id="checklists.show_all", tooltip="Show the nudges held back to keep the list short, and the quiet ones"),
-        Binding("r", "restore_nudge", "Restore", id="checklists.restore_nudge", tooltip="Bring back a dismissed or snoozed nudge (shown with a)"),
+        Binding("b", "restore_nudge", "Bring back", id="checklists.restore_nudge", tooltip="Bring back a dismissed or snoozed nudge (shown with a)"),
         Binding("d", "mark_action('done')", "Done", id="checklists.action_done", tooltip="The action item is done"),
         Binding("o", "mark_action('open')", "Still open", id="checklists.action_open"),
         Binding("D", "mark_action('dropped')", "Dropped", id="checklists.action_dropped"),
@@ -278,11 +280,33 @@ class ChecklistsPane(NudgeKeys, Pane):
             template = next((f for f in files if f.name == name), None)
             if template is None:
                 return
-            self._ask_recurrence(template.recurrence, lambda text: self.store_change(
-                lambda: checklists.add_checklist(self.store, template, recurrence=text),
-                lambda c: f"{c.id} {c.name}: {checklists.describe_recurrence(c.rrule)}", title="Checklists"))
+
+            def named(recurrence: str, chosen: str | None) -> None:
+                if chosen is None:
+                    return
+                added = self.store_change(
+                    lambda: checklists.add_checklist(self.store, template, recurrence=recurrence, name=chosen),
+                    lambda c: f"{c.id} {c.name}: {checklists.describe_recurrence(c.rrule)}", title="Checklists")
+                if added is not None:
+                    self.refresh_view()  # now, not when the change's message arrives: the list must hold it
+                    self.reveal(added.id)  # the cursor follows what was created: r starts a run of it
+
+            self._ask_recurrence(template.recurrence, lambda text: self.app.push_screen(
+                TextScreen("Its name", value=checklists.free_name(self.store, template.name)), lambda chosen: named(text, chosen)))
 
         self.app.push_screen(SearchPickerScreen("Adopt which checklist?", choices), picked)
+
+    def action_rename_checklist(self) -> None:
+        checklist = self.store.get(self._list("checklist-list").highlighted_id or "")
+        if not isinstance(checklist, ChecklistTemplate):
+            self.app.bell()
+            return
+
+        def apply(name: str | None) -> None:
+            if name:
+                self.store_change(lambda: checklists.rename_checklist(self.store, checklist.id, name), f"Renamed to {clean_line(name)}", title="Checklists")
+
+        self.app.push_screen(TextScreen(f"Rename {checklist.name}", value=checklist.name), apply)
 
     def _ask_recurrence(self, current: str, then) -> None:
         now = self.now_dt

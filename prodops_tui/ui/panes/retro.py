@@ -204,7 +204,8 @@ class RetroPane(CardKeys, TopicKeys, RetroSetupKeys, Pane):
         options = [Option(rows.retro_row(r, open_by_retro.get(r.id, 0)), id=r.id) for r in all_retros]
         if not options:
             options = [Option(Content.styled("No retros yet: n starts one.", "$text-muted"), id="none", disabled=True)]
-        listing.show(options)
+        listing.show(options, keep=getattr(self, "_came_from", None))
+        self._came_from = None
         self._show_preview()
 
     def _show_preview(self) -> None:
@@ -352,6 +353,9 @@ class RetroPane(CardKeys, TopicKeys, RetroSetupKeys, Pane):
     # --- moving around -----------------------------------------------------------------------
 
     def action_back(self) -> None:
+        # The list comes back with the retro just left highlighted: E then exports that one
+        # (it exported the row highlighted before, R-2 after closing R-3).
+        self._came_from = self.retro_id
         self.open_retro(None)
 
     def action_column(self, step: int) -> None:
