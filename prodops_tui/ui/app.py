@@ -166,6 +166,10 @@ class ProdopsApp(App[int]):
 
         self.push_screen(TextScreen("Your name: it signs triage, ticks and votes (asked once)", value=self.actor.name), keep)
 
+    def on_resize(self) -> None:
+        # At 80 columns the footer's spacing alone hid every key after "s Snooze".
+        self.query_one(Footer).compact = self.size.width < 110
+
     def on_checklists_pane_first_nudges(self, event: ChecklistsPane.FirstNudges) -> None:
         """The top of every start: the few nudges due now, in one toast; 4 shows them all.
         The pane computes them anyway; asking the core a second time would read every

@@ -230,3 +230,35 @@ async def test_the_first_start_without_a_name_asks_once_and_signs_with_it(store,
     async with again.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         assert not isinstance(again.screen, TextScreen) and store.actor == "Ana Souza"  # the settings remember
+
+
+def test_the_feedback_text_keeps_its_share_of_a_narrow_list():
+    from prodops_tui.ui.widgets.feedback_list import visible_columns
+
+    for width in (30, 47, 60, 75, 90, 120):
+        used = sum(w for _, _, w in visible_columns(width))
+        assert width - used >= 0.4 * width, width
+    assert [key for key, _, _ in visible_columns(47)] == ["mark", "id", "customer"]  # the customer narrowed, not the text
+
+
+async def test_at_80x24_the_help_stacks_and_scrolls_and_the_footer_is_compact(demo_store, make_app):
+    from textual.containers import VerticalScroll
+    from textual.widgets import Footer
+
+    from prodops_tui.ui.screens.help import HelpScreen
+
+    app = make_app(demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.query_one(Footer).compact
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        box = app.screen.query_one("#help-box", VerticalScroll)
+        assert box.has_class("-narrow") and box.max_scroll_y > 0
+        await pilot.press("j", "j")
+        await pilot.pause()
+        assert box.scroll_y == 2
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert box.scroll_y > 2

@@ -49,6 +49,11 @@ def test_pane(snap_compare, demo_store, make_app, key):
     assert snap_compare(make_app(demo_store), run_before=keys_then_settle(key), terminal_size=SIZE)
 
 
+def test_inbox_at_80x24(snap_compare, demo_store, make_app):
+    """The smallest common terminal: the text keeps half the list, the footer is compact."""
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle(), terminal_size=(80, 24))
+
+
 def test_help_screen(snap_compare, demo_store, make_app):
     assert snap_compare(make_app(demo_store), run_before=keys_then_settle("question_mark"), terminal_size=SIZE)
 

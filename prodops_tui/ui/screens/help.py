@@ -40,7 +40,12 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [
         Binding("escape,question_mark,q", "dismiss", "Close help", id="help.close"),
+        Binding("j,down", "scroll(1)", "Scroll down", show=False, id="help.down"),
+        Binding("k,up", "scroll(-1)", "Scroll up", show=False, id="help.up"),
+        Binding("pagedown,space", "scroll(10)", "Page down", show=False, id="help.page_down"),
+        Binding("pageup", "scroll(-10)", "Page up", show=False, id="help.page_up"),
     ]
+    NARROW = 100  # columns: below this the two columns stack
 
     def __init__(self, sections: list[tuple[str, list[Binding]]]) -> None:
         super().__init__()
@@ -60,6 +65,19 @@ class HelpScreen(ModalScreen[None]):
             with Horizontal():
                 for column in columns:
                     yield Static(Content("\n").join(column), classes="help-column")
+
+    def on_mount(self) -> None:
+        self._fit(self.app.size.width)
+
+    def on_resize(self) -> None:
+        self._fit(self.app.size.width)
+
+    def _fit(self, width: int) -> None:
+        self.query_one("#help-box").set_class(width < self.NARROW, "-narrow")
+
+    def action_scroll(self, lines: int) -> None:
+        box = self.query_one("#help-box", VerticalScroll)
+        box.scroll_to(y=box.scroll_y + lines, animate=False)
 
     def action_dismiss(self, result: None = None) -> None:  # type: ignore[override]
         self.dismiss(result)

@@ -25,15 +25,28 @@ from ...core.text import clean_line
 # (key, heading, width); the feedback text takes the rest of the line. Narrow
 # terminals drop columns from the end of DROP_ORDER before the text gets short.
 COLUMNS = (("mark", "", 2), ("id", "id", 7), ("age", "age", 5), ("importance", "importance", 10), ("source", "source", 12), ("customer", "customer", 20), ("area", "area", 22))
-DROP_ORDER = ("source", "area", "age", "importance")
+# Least important first; the customer narrows to NARROW_CUSTOMER before it goes.
+DROP_ORDER = ("source", "area", "age", "importance", "customer")
 MIN_TEXT = 30
+TEXT_SHARE = 0.4  # the feedback text keeps at least this share of the list's width
+NARROW_CUSTOMER = 12
 
 
 def visible_columns(width: int) -> tuple[tuple[str, str, int], ...]:
+    # A narrow list (80 columns with the detail beside it) gives the text half: it is what is read.
+    wanted = max(MIN_TEXT if width >= MIN_TEXT / TEXT_SHARE else 0, int(width * (0.5 if width < 60 else TEXT_SHARE)))
+
+    def fits(cols: list[tuple[str, str, int]]) -> bool:
+        return width - sum(w for _, _, w in cols) >= wanted
+
     columns = list(COLUMNS)
     for key in DROP_ORDER:
-        if width - sum(w for _, _, w in columns) >= MIN_TEXT:
+        if fits(columns):
             break
+        if key == "customer":
+            narrower = [(k, h, NARROW_CUSTOMER if k == "customer" else w) for k, h, w in columns]
+            if fits(narrower):
+                return tuple(narrower)
         columns = [c for c in columns if c[0] != key]
     return tuple(columns)
 IMPORTANCE_MARK = {None: "·", "low": "low", "medium": "medium", "high": "high", "critical": "CRITICAL"}
