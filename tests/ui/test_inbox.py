@@ -422,3 +422,30 @@ async def test_the_merge_picker_finds_an_item_by_its_id(demo_store, make_app):
         await pilot.press("enter")
         await pilot.pause()
         assert demo_store.get(copy.id).duplicate_of == target.id
+
+
+async def test_r_sorts_by_importance_then_area_and_the_snoozed_view_says_until_when(demo_store, make_app):
+    from prodops_tui.ui.panes.inbox import InboxPane
+    from prodops_tui.ui.widgets.feedback_list import FeedbackList
+
+    rank = {"critical": 0, "high": 1, "medium": 2, "low": 3, None: 4}
+    app = make_app(demo_store)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        listing = app.query_one(FeedbackList)
+        received = [item.received_at for item in listing.items]
+        assert received == sorted(received, reverse=True)
+        current = listing.current.id
+        await pilot.press("r")
+        await pilot.pause()
+        ranks = [rank[item.importance] for item in listing.items]
+        assert ranks == sorted(ranks) and listing.current.id == current  # the cursor stays on its item
+        assert "sorted by importance" in str(app.query_one("#inbox-views").content)
+        await pilot.press("r")
+        await pilot.pause()
+        paths = [listing.area_path(item.area).casefold() for item in listing.items if item.area]
+        assert paths == sorted(paths) and all(item.area is None for item in listing.items[len(paths):])
+        app.query_one(InboxPane).view = "snoozed"
+        await pilot.pause()
+        header = listing.render_line(0).text
+        assert "until" in header and listing.show_snoozed

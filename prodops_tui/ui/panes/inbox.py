@@ -30,7 +30,17 @@ from ..widgets.feedback_detail import FeedbackDetail
 from ..widgets.feedback_list import FeedbackList
 from .base import Pane
 from .inbox_choices import NEW_OPPORTUNITY, NO_AREA, area_options, merge_options, opportunity_options
-from .inbox_views import VIEWS, filtered, saved_query_for, view_ids, view_items, view_tabs
+from .inbox_views import (
+    SORT_LABELS,
+    SORTS,
+    VIEWS,
+    filtered,
+    saved_query_for,
+    sort_items,
+    view_ids,
+    view_items,
+    view_tabs,
+)
 
 SCAN_QUIET_SECONDS = 1.5  # after a change, before rescanning for look-alikes
 # Up to this many items the duplicate groups are found in the background from the start, so
@@ -53,6 +63,7 @@ class InboxPane(Pane):
         Binding("p", "processed", "Processed", id="inbox.processed", tooltip="Mark processed without archiving"),
         Binding("o", "link_opportunity", "Opportunity", id="inbox.opportunity", tooltip="Link to an opportunity, or type a title to create one (one undo step)"),
         Binding("m", "merge", "Merge", id="inbox.merge", tooltip="Merge into a duplicate: likely duplicates are offered first; nothing is deleted"),
+        Binding("r", "cycle_sort", "Sort", id="inbox.sort", tooltip="Order by received (newest first), importance, or area"),
         Binding("X", "mark_group", "Mark group", show=False, id="inbox.mark_group",
                 tooltip="Likely duplicates: mark the whole group under the cursor (then m merges it, e archives it)"),
         Binding("n", "new_item", "New", id="inbox.new", tooltip="Capture a new feedback item (a form)"),
@@ -65,6 +76,7 @@ class InboxPane(Pane):
 
     view: reactive[str] = reactive("new", init=False)  # a status view, "duplicates", or a SavedView id
     filter_query: reactive[str] = reactive("", init=False)
+    sort: reactive[str] = reactive("received", init=False)  # one of SORTS
 
     def __init__(self, store, *, id: str | None = None) -> None:
         super().__init__(store, id=id)
@@ -103,6 +115,7 @@ class InboxPane(Pane):
         listing = self.feedback_list
         current = listing.current.id if listing.current else None
         bands = {item_id: n for n, cluster in enumerate(self._clusters or []) for item_id in cluster} if self.view == "duplicates" else None
+        listing.show_snoozed = self.view == "snoozed"
         listing.show(self._items_in_view(), from_iso(self.store.clock()), keep=current, bands=bands)
         self._counts = inbox.counts_by_view(self.store)
         self._show_views()
@@ -115,7 +128,8 @@ class InboxPane(Pane):
             self.set_reactive(InboxPane.view, "new")  # its saved view was deleted, here or elsewhere
         try:
             items = view_items(self.store, self.view, self._clusters)
-            return filtered(self.store, items, self.filter_query) if with_filter and self.filter_query else items
+            items = filtered(self.store, items, self.filter_query) if with_filter and self.filter_query else items
+            return sort_items(self.store, items, self.sort) if self.view != "duplicates" else items
         except ProdopsError as exc:
             self.notify(str(exc), title="Filter", severity="error")
             return []
@@ -123,7 +137,7 @@ class InboxPane(Pane):
     def _show_views(self) -> None:
         counts = self._counts or inbox.counts_by_view(self.store)
         shown = (self.store.revision, self.view, tuple(counts.items()), id(self._clusters), len(self.feedback_list.items),
-                 self.filter_query, len(self.feedback_list.marked))
+                 self.filter_query, len(self.feedback_list.marked), self.sort)
         if shown == self._views_shown:
             return  # called on every cursor move: an unchanged line must not cost a layout pass
         self._views_shown = shown
@@ -136,6 +150,7 @@ class InboxPane(Pane):
                 shown=len(self.feedback_list.items),
                 filter_query=self.filter_query,
                 marked=len(self.feedback_list.marked),
+                sort=self.sort,
             )
         )
 
@@ -161,6 +176,18 @@ class InboxPane(Pane):
     def watch_filter_query(self) -> None:
         self.feedback_list.cursor = 0
         self.refresh_view()
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.notify(f"Sorted by {SORT_LABELS[self.sort]}", title="Inbox")
+
+    def watch_sort(self) -> None:
+        current = self.feedback_list.current
+        self.refresh_view()
+        if current is not None:  # the cursor stays on the item it was on
+            ids = [item.id for item in self.feedback_list.items]
+            if current.id in ids:
+                self.feedback_list.cursor = ids.index(current.id)
 
     def on_feedback_list_highlighted(self, event: FeedbackList.Highlighted) -> None:
         self._show_views()  # marking moves the cursor, so the marked count stays current

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from textual.content import Content
 
+from ...core.areas.lookup import area_path
 from ...core.feedback import inbox
 from ...core.feedback.filters import apply_filter, parse_filter, saved_views
 from ...core.model import FeedbackItem, SavedView
@@ -13,6 +14,9 @@ from ...core.storage.store import Store
 from ...core.text import clean_line
 
 VIEWS = ("new", "snoozed", "processed", "archived", "all", "duplicates")
+SORTS = ("received", "importance", "area")
+SORT_LABELS = {"received": "received, newest first", "importance": "importance, most first", "area": "area"}
+_IMPORTANCE_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3, None: 4}
 VIEW_LABELS = {"duplicates": "Likely duplicates"}
 
 
@@ -29,6 +33,17 @@ def view_items(store: Store, view: str, clusters: Sequence[Sequence[str]] | None
     if isinstance(saved, SavedView):
         return filtered(store, inbox.list_feedback(store, status="all"), saved.query)
     return inbox.list_feedback(store, status=view)
+
+
+def sort_items(store: Store, items: list[FeedbackItem], sort: str) -> list[FeedbackItem]:
+    """The view's items in the chosen order; each order keeps newest first among equals."""
+    if sort == "received":
+        return items  # the views come newest first already
+    newest_first = sorted(items, key=lambda item: (item.received_at, item.number), reverse=True)
+    if sort == "importance":
+        return sorted(newest_first, key=lambda item: _IMPORTANCE_RANK.get(item.importance, 4))
+    paths = {area_id: area_path(store, area_id).casefold() for area_id in {item.area for item in items} if area_id}
+    return sorted(newest_first, key=lambda item: (item.area is None, paths.get(item.area, "")))
 
 
 def filtered(store: Store, items: list[FeedbackItem], query: str) -> list[FeedbackItem]:
@@ -54,6 +69,7 @@ def view_tabs(
     shown: int,
     filter_query: str,
     marked: int,
+    sort: str = "received",
 ) -> Content:
     """The tab line: every view with its count, the typed filter, and how many items are marked."""
     tabs = []
@@ -76,6 +92,8 @@ def view_tabs(
         tabs.append(Content.styled(label, "reverse bold $primary" if is_active else "$text-muted"))
     if filter_query:
         tabs.append(Content.assemble(("   filter: ", "$text-muted"), (clean_line(filter_query), "bold $accent"), f" ({shown})"))
+    if sort != "received":
+        tabs.append(Content.assemble(("   sorted by ", "$text-muted"), (SORT_LABELS[sort], "bold $accent")))
     if marked:
         tabs.append(Content.styled(f"   {marked} marked", "bold $accent"))
     elif not filter_query:

@@ -32,7 +32,10 @@ TEXT_SHARE = 0.4  # the feedback text keeps at least this share of the list's wi
 NARROW_CUSTOMER = 12
 
 
-def visible_columns(width: int) -> tuple[tuple[str, str, int], ...]:
+SNOOZED_COLUMN = ("snoozed", "until", 8)
+
+
+def visible_columns(width: int, *, snoozed: bool = False) -> tuple[tuple[str, str, int], ...]:
     # A narrow list (80 columns with the detail beside it) gives the text half: it is what is read.
     wanted = max(MIN_TEXT if width >= MIN_TEXT / TEXT_SHARE else 0, int(width * (0.5 if width < 60 else TEXT_SHARE)))
 
@@ -40,6 +43,8 @@ def visible_columns(width: int) -> tuple[tuple[str, str, int], ...]:
         return width - sum(w for _, _, w in cols) >= wanted
 
     columns = list(COLUMNS)
+    if snoozed:  # the Snoozed view says until when, right after the id
+        columns.insert(2, SNOOZED_COLUMN)
     for key in DROP_ORDER:
         if fits(columns):
             break
@@ -49,6 +54,11 @@ def visible_columns(width: int) -> tuple[tuple[str, str, int], ...]:
                 return tuple(narrower)
         columns = [c for c in columns if c[0] != key]
     return tuple(columns)
+def _short_date(iso: str) -> str:
+    """'2026-12-04T09:00:00Z' -> '04 Dec' in local time."""
+    return from_iso(iso).astimezone().strftime("%d %b")
+
+
 IMPORTANCE_MARK = {None: "·", "low": "low", "medium": "medium", "high": "high", "critical": "CRITICAL"}
 
 
@@ -102,6 +112,7 @@ class FeedbackList(ScrollView, can_focus=True):
         self.items: Sequence[FeedbackItem] = ()
         self.bands: dict[str, int] = {}  # item id -> group number; odd groups are shaded (duplicate clusters)
         self.marked: set[str] = set()
+        self.show_snoozed = False  # the pane sets it for the Snoozed view
         self.now: datetime | None = None
         self.area_path = area_path
 
@@ -146,7 +157,7 @@ class FeedbackList(ScrollView, can_focus=True):
 
     def _header(self, width: int) -> Strip:
         style = self.get_component_rich_style("feedback-list--header")
-        text = "".join(set_cell_size(_fit(heading, w - 1), w) for _, heading, w in visible_columns(width)) + "feedback"
+        text = "".join(set_cell_size(_fit(heading, w - 1), w) for _, heading, w in visible_columns(width, snoozed=self.show_snoozed)) + "feedback"
         return Strip([Segment(set_cell_size(text, width), style)], width)
 
     def _row(self, item: FeedbackItem, index: int, width: int) -> Strip:
@@ -166,10 +177,11 @@ class FeedbackList(ScrollView, can_focus=True):
             "source": (clean_line(item.source), "feedback-list--muted"),
             "customer": (clean_line(item.customer), None),
             "area": (self.area_path(item.area), None),
+            "snoozed": (_short_date(item.snoozed_until) if item.snoozed_until else "", "feedback-list--muted"),
         }
         segments = []
         used = 0
-        for key, _, column_width in visible_columns(width):
+        for key, _, column_width in visible_columns(width, snoozed=self.show_snoozed):
             text, component = cells[key]
             style = base + self.get_component_rich_style(component) if component else base
             segments.append(Segment(set_cell_size(_fit(text, column_width - 1), column_width), style))
