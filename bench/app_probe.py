@@ -35,7 +35,9 @@ KEYS = 30
 async def probe(workspace: Path) -> dict:
     store = open_workspace(workspace)
     config = Path(tempfile.mkdtemp(prefix="prodops-bench-config-"))
-    app = ProdopsApp(store, workspace_label="bench", settings=Settings(config), poll_external=False, nudges_at_start=False)
+    # actor named: on a first start without one the app asks for a name, and the keys would go to that prompt.
+    app = ProdopsApp(store, workspace_label="bench", settings=Settings(config), poll_external=False, nudges_at_start=False,
+                     actor="bench")
     out: dict = {}
     async with app.run_test(size=(160, 48)) as pilot:
         listing = app.query_one(FeedbackList)
