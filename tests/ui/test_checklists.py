@@ -74,17 +74,23 @@ async def test_the_nudges_show_the_seeded_facts_and_dismissing_one_removes_it(de
         assert first in option_ids(listing)
 
 
+async def enter_on_nudge(pilot, rule: str) -> KeyList:
+    """4, then enter on the nudge of this rule; the nudge list."""
+    await pilot.press("4")
+    await settle(pilot)
+    listing = pilot.app.query_one("#nudge-list", KeyList)
+    listing.focus()
+    key = next(k for k in option_ids(listing) if k.startswith(rule))
+    listing.highlighted = option_ids(listing).index(key)
+    await pilot.press("enter")
+    await settle(pilot)
+    return listing
+
+
 async def test_enter_on_a_nudge_goes_to_its_items(demo_store, make_app):
     app = make_app(demo_store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("4")
-        await settle(pilot)
-        listing = app.query_one("#nudge-list", KeyList)
-        listing.focus()
-        stale = next(k for k in option_ids(listing) if k.startswith("stale-feedback"))
-        listing.highlighted = option_ids(listing).index(stale)
-        await pilot.press("enter")
-        await settle(pilot)
+        listing = await enter_on_nudge(pilot, "stale-feedback")
         inbox = app.query_one(InboxPane)
         assert app.active_pane is inbox and inbox.filter_query == "status:new"
 
@@ -184,14 +190,7 @@ async def test_a_dismissed_nudge_is_listed_as_quiet_and_can_be_brought_back(demo
 async def test_enter_on_the_snoozed_due_nudge_opens_exactly_those_items(demo_store, make_app):
     app = make_app(demo_store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("4")
-        await settle(pilot)
-        listing = app.query_one("#nudge-list", KeyList)
-        listing.focus()
-        key = next(k for k in option_ids(listing) if k.startswith("snoozed-due"))
-        listing.highlighted = option_ids(listing).index(key)
-        await pilot.press("enter")
-        await settle(pilot)
+        await enter_on_nudge(pilot, "snoozed-due")
         inbox = app.query_one(InboxPane)
         shown = [item.id for item in inbox.feedback_list.items]
         assert inbox.filter_query.startswith("id:") and len(shown) == 4  # "4 snoozed feedback items due again"
