@@ -13,7 +13,7 @@ from ..errors import InvalidInput, NotFound
 from ..model import FeedbackItem, Person, ProductArea
 from ..storage.store import Store
 from ..text import clean_line, clean_text
-from .lookup import PATH_SEPARATOR, area_path, has_active_owner, subtree_ids
+from .lookup import PATH_SEPARATOR, area_path, area_paths, has_active_owner, subtree_ids
 
 ROLES = ("owners", "maintainers", "designers", "influencers")
 ROLE_NAMES = {"owners": "owner", "maintainers": "maintainer", "designers": "designer", "influencers": "influencer"}
@@ -150,7 +150,8 @@ class Gaps:
 
 def gaps(store: Store) -> Gaps:
     """Every hole in the map: no owner at all, owners who all left, no maintainer, feedback nowhere."""
-    by_path = sorted(store.all(ProductArea), key=lambda area: area_path(store, area).casefold())
+    paths = area_paths(store)
+    by_path = sorted(store.all(ProductArea), key=lambda area: paths[area.id].casefold())
     return Gaps(
         no_owner=[a for a in by_path if not a.owners],
         owner_left=[a for a in by_path if a.owners and not has_active_owner(store, a)],

@@ -21,7 +21,12 @@ from pathlib import Path
 from typing import Any
 
 CACHE_NAME = "cache.sqlite"
-CACHE_VERSION = 5
+CACHE_VERSION = 6  # 6: the nudges' fields as stored columns
+# Fields counted over every item (the nudges, `prodops nudges`): kept as stored columns, so a
+# count reads them instead of parsing 100,000 JSON documents seven times (0.35 s at 100k).
+STORED_FIELDS = ("status", "snoozed_until", "received_at", "source", "area", "duplicate_of", "opportunity")
+_STORED_COLUMNS = "".join(
+    f",\n    f_{name} GENERATED ALWAYS AS (json_extract(doc, '$.{name}')) STORED" for name in STORED_FIELDS)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS state (
@@ -41,12 +46,12 @@ CREATE TABLE IF NOT EXISTS records (
     id INTEGER PRIMARY KEY,  -- a rowid table: WITHOUT ROWID keeps whole rows in its interior
     kind TEXT NOT NULL,      -- pages, which with 700-byte documents left them half empty and
     number INTEGER NOT NULL, -- made each batch of an import slower than the last
-    doc TEXT NOT NULL
+    doc TEXT NOT NULL{stored}
 );
 CREATE UNIQUE INDEX IF NOT EXISTS records_key ON records (kind, number);
 -- Newest received first without reading every item (`prodops list --limit 20`).
 CREATE INDEX IF NOT EXISTS records_received ON records (kind, json_extract(doc, '$.received_at'), number);
-"""
+""".replace("{stored}", _STORED_COLUMNS)
 
 
 class CacheUnusable(Exception):
@@ -238,7 +243,7 @@ class StateCache:
         """(number, each named scalar field) of every record of one kind, in number order."""
         if not all(name.isidentifier() for name in names):
             raise ValueError(f"not field names: {names!r}")
-        columns = "".join(f", json_extract(doc, '$.{name}')" for name in names)
+        columns = "".join(f", f_{name}" if name in STORED_FIELDS else f", json_extract(doc, '$.{name}')" for name in names)
         try:
             return self._db.execute(f"SELECT number{columns} FROM records WHERE kind = ? ORDER BY number", (kind,)).fetchall()
         except sqlite3.Error as exc:

@@ -25,6 +25,7 @@ import errno
 import fcntl
 import gc
 import json
+from operator import itemgetter
 import os
 import shutil
 import subprocess
@@ -565,8 +566,9 @@ class Store:
                 # what a wider earlier ask read is projected, not read again.
                 kept = self._fields_read.get(kind)
                 if kept is not None and kept[0] == self.revision and set(names) <= set(kept[1]):
-                    places = [kept[1].index(name) + 1 for name in names]
-                    return [(row[0], *(row[i] for i in places)) for row in kept[2]]
+                    # itemgetter: one C call a row (a generator per row cost 0.44 s at 100k)
+                    pick = itemgetter(0, *(kept[1].index(name) + 1 for name in names))
+                    return [pick(row) for row in kept[2]]
                 try:
                     rows = self._cache.fields(kind, names)
                 except CacheUnusable:

@@ -496,3 +496,23 @@ def test_reading_a_whole_kind_never_makes_a_writer_wait(workspace, monkeypatch):
     assert texts == ["item 0", "item 1", "item 2"]  # what it held when it started reading
     assert reader.refresh()
     assert [item.text for item in reader.all(FeedbackItem)][-1] == "written meanwhile"
+
+
+def test_the_fields_the_nudges_count_are_read_from_stored_columns_not_parsed_per_row(workspace):
+    """`prodops nudges` counts seven fields over every item: kept as stored columns of the
+    cache, a count reads them (0.35 s of JSON parsing at 100k before)."""
+    from prodops_tui.core.storage.cache import STORED_FIELDS
+
+    writer = Store.open(workspace, clock=fixed_clock)
+    with writer.change("items") as tx:
+        for n in range(5):
+            tx.add(FeedbackItem(text=f"item {n}", status="archived" if n % 2 else "new", source="call"))
+    writer.close()
+    reader = Store.open(workspace, clock=fixed_clock)
+    statements: list[str] = []
+    reader._cache._db.set_trace_callback(statements.append)
+    rows = reader.fields(FeedbackItem, ("status", "source"))
+    assert [row[1:] for row in rows] == [("new", "call"), ("archived", "call")] * 2 + [("new", "call")]
+    read = [s for s in statements if s.lstrip().upper().startswith("SELECT NUMBER")]
+    assert read and "json_extract" not in read[0] and {"status", "source"} <= set(STORED_FIELDS)
+    assert reader.loads["feedback"] == 0  # no record was built
