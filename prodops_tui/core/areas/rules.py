@@ -212,10 +212,12 @@ def looks_like_path(store: Store, text: str) -> bool:
 
 
 def _is_area_path(store: Store, text: str) -> bool:
+    """Whether the text names an area by its path (asked on each keystroke of the Areas filter)."""
+    from .lookup import area_paths
     from .lookup import normalise_path as area_key
 
-    wanted = area_key(text)
-    return any(area_key(area_path(store, area)) == wanted for area in store.all(ProductArea))
+    known = store.derived("areas.path_keys", lambda s: {area_key(path) for path in area_paths(s).values()})
+    return area_key(text) in known
 
 
 def path_record(store: Store, found: PathOwners) -> dict[str, Any]:
