@@ -154,15 +154,17 @@ def glossary_suggestions(store: Store, text: str) -> dict[str, AreaSuggestion]:
     return suggestions
 
 
-def suggest_areas(store: Store, text: str, *, limit: int = 3, exclude: str | None = None, learned: bool = True) -> list[AreaSuggestion]:
+def suggest_areas(store: Store, text: str, *, limit: int = 3, exclude: str | None = None, learned: bool = True,
+                  fresh: bool = True) -> list[AreaSuggestion]:
     """The areas a feedback text most likely belongs to, best first, each with its reason: the
     glossary words it uses, and the items the team already filed that read most like it
-    (`exclude`: the item's own id, so it is not its own example)."""
+    (`exclude`: the item's own id, so it is not its own example; `fresh=False`: the team's
+    examples as last built, for a picker that must not wait for a rebuild)."""
     from .learned import examples
 
     suggestions = glossary_suggestions(store, text)
     if learned:
-        for vote in examples(store).votes(text, exclude=exclude):
+        for vote in examples(store, fresh=fresh).votes(text, exclude=exclude, limit=limit + 2):
             area = store.get(vote.area)
             if not isinstance(area, ProductArea):
                 continue

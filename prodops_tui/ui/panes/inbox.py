@@ -379,7 +379,7 @@ class InboxPane(Pane):
 
     def action_set_area(self) -> None:
         current = self.feedback_list.current
-        suggestions = suggest_areas(self.store, f"{current.title}\n{current.text}", exclude=current.id) if current else []
+        suggestions = suggest_areas(self.store, f"{current.title}\n{current.text}", exclude=current.id, fresh=False) if current else []
 
         def apply(area_id: str | None) -> None:
             if area_id:

@@ -88,3 +88,19 @@ def prepared_demo_copy(tmp_path):
     yield store
     store.close()
     shutil.rmtree(tmp_path / "demo", ignore_errors=True)
+
+
+def test_a_picker_does_not_wait_for_the_profiles_to_be_rebuilt_after_a_change(triaged_reviews, monkeypatch):
+    from prodops_tui.core.areas import learned
+
+    store, held_out = triaged_reviews
+    item, area = held_out[0]
+    learned.examples(store)  # built, as the inbox's background scan does
+    builds = []
+    real_init = learned.AreaExamples.__init__
+    monkeypatch.setattr(learned.AreaExamples, "__init__", lambda self, s: builds.append(1) or real_init(self, s))
+    inbox.update(store, [item.id], inbox.Triage(area=area), origin="app")  # the store changed
+    suggest_areas(store, item.text, exclude=item.id, fresh=False)
+    assert builds == []  # the last profiles answered
+    suggest_areas(store, item.text, exclude=item.id)
+    assert builds == [1]  # `prodops suggest` and the background scan build them anew
