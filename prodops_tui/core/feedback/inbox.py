@@ -203,8 +203,27 @@ def update(store: Store, ids: Sequence[str], triage: Triage, *, origin: str = "c
         return changed
 
 
-def list_feedback(store: Store, *, status: str = "new", area: str | None = None) -> list[FeedbackItem]:
-    """Feedback in one view, newest received first. `area` includes its sub-areas."""
+def list_feedback(store: Store, *, status: str = "new", area: str | None = None,
+                  counts: dict[str, int] | None = None) -> list[FeedbackItem]:
+    """Feedback in one view, newest received first. `area` includes its sub-areas. `counts`
+    (without `area`): filled with every view's count in the same pass, for the inbox's tabs
+    (a second pass over 100,000 items cost 0.2 s a change)."""
+    if counts is not None and area is None:
+        if status not in VIEW_STATUSES:
+            raise InvalidInput(f"status {status!r} is not one of {', '.join(VIEW_STATUSES)}")
+        now = store.clock()
+        counts.update(dict.fromkeys(VIEW_STATUSES, 0))
+        items = []
+        for item in store.all(FeedbackItem):
+            shown = item.status  # view_status() inlined: 100,000 method calls cost a tenth of a second
+            if shown == "new" and item.snoozed_until and item.snoozed_until > now:
+                shown = "snoozed"
+            counts[shown] += 1
+            if status == "all" or shown == status:
+                items.append(item)
+        counts["all"] = sum(counts[s] for s in VIEW_STATUSES if s != "all")
+        items.sort(key=lambda item: (item.received_at, item.number), reverse=True)
+        return items
     items = list(iter_feedback(store, status=status, area=area, ordered=False))
     items.sort(key=lambda item: (item.received_at, item.number), reverse=True)
     return items

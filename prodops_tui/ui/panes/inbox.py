@@ -116,18 +116,19 @@ class InboxPane(Pane):
         current = listing.current.id if listing.current else None
         bands = {item_id: n for n, cluster in enumerate(self._clusters or []) for item_id in cluster} if self.view == "duplicates" else None
         listing.show_snoozed = self.view == "snoozed"
-        listing.show(self._items_in_view(), from_iso(self.store.clock()), keep=current, bands=bands)
-        self._counts = inbox.counts_by_view(self.store)
+        counts: dict[str, int] = {}
+        listing.show(self._items_in_view(counts=counts), from_iso(self.store.clock()), keep=current, bands=bands)
+        self._counts = counts or inbox.counts_by_view(self.store)
         self._show_views()
         clusters_missing = self._clusters is None and self._clusters_wanted
         if self._scanned_revision != self.store.revision or clusters_missing:
             self._schedule_duplicate_scan(now=self._duplicate_index is None or clusters_missing)
 
-    def _items_in_view(self, *, with_filter: bool = True) -> list[FeedbackItem]:
+    def _items_in_view(self, *, with_filter: bool = True, counts: dict[str, int] | None = None) -> list[FeedbackItem]:
         if self.view not in view_ids(self.store):
             self.set_reactive(InboxPane.view, "new")  # its saved view was deleted, here or elsewhere
         try:
-            items = view_items(self.store, self.view, self._clusters)
+            items = view_items(self.store, self.view, self._clusters, counts)
             items = filtered(self.store, items, self.filter_query) if with_filter and self.filter_query else items
             return sort_items(self.store, items, self.sort) if self.view != "duplicates" else items
         except ProdopsError as exc:

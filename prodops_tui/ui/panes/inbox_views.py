@@ -24,15 +24,17 @@ def view_ids(store: Store) -> list[str]:
     return [*VIEWS, *(view.id for view in saved_views(store))]
 
 
-def view_items(store: Store, view: str, clusters: Sequence[Sequence[str]] | None) -> list[FeedbackItem]:
-    """What a view lists, before any typed filter. Raises ProdopsError for a saved query that no longer parses."""
+def view_items(store: Store, view: str, clusters: Sequence[Sequence[str]] | None,
+               counts: dict[str, int] | None = None) -> list[FeedbackItem]:
+    """What a view lists, before any typed filter. Raises ProdopsError for a saved query that no longer parses.
+    `counts` is filled with the tabs' counts when the view passes over every item anyway."""
     if view == "duplicates":
         # Cluster after cluster, each oldest first: mark a cluster with x, then m.
         return [item for cluster in clusters or [] for item_id in cluster if isinstance(item := store.get(item_id), FeedbackItem)]
     saved = store.get(view) if view not in VIEWS else None
     if isinstance(saved, SavedView):
-        return filtered(store, inbox.list_feedback(store, status="all"), saved.query)
-    return inbox.list_feedback(store, status=view)
+        return filtered(store, inbox.list_feedback(store, status="all", counts=counts), saved.query)
+    return inbox.list_feedback(store, status=view, counts=counts)
 
 
 def sort_items(store: Store, items: list[FeedbackItem], sort: str) -> list[FeedbackItem]:

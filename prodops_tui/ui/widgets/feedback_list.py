@@ -123,8 +123,9 @@ class FeedbackList(ScrollView, can_focus=True):
         self.items = items
         self.bands = bands or {}
         self.now = now
-        visible = {item.id for item in items}
-        self.marked &= visible
+        if self.marked:  # a set of 100,000 ids per change, only when something is marked
+            visible = {item.id for item in items}
+            self.marked &= visible
         index = next((n for n, item in enumerate(items) if item.id == keep), None) if keep else None
         if index is None:
             index = min(self.cursor, max(len(items) - 1, 0))
