@@ -53,6 +53,9 @@ def check(directory: Path, clock: Callable[[], str]) -> Report:
     else:
         counts = ", ".join(f"{store.count(t)} {t.KIND}" for t in RECORD_TYPES if store.count(t))
         report.good(f"{SNAPSHOT_NAME} and {JOURNAL_NAME} read: {counts or 'no records yet'}")
+        for leftover in store.stale_temp_files(older_than_s=0):
+            report.warn(f"{leftover.name} ({leftover.stat().st_size:,} bytes) was left by an interrupted write; "
+                        "the next fold removes it once it is an hour old, or delete it")
         store.close()
     journal = directory / JOURNAL_NAME
     if journal.exists():

@@ -25,15 +25,16 @@ import errno
 import fcntl
 import gc
 import json
-from operator import itemgetter
 import os
 import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -128,6 +129,7 @@ class Store:
                 raise NotFound(f"no workspace at {directory}")
             ensure_private_dir(directory)
         store = cls(directory, clock=clock, **kwargs)
+        store._separate_backups()
         store._open_cache()
         with store._locked(exclusive=False):
             store._reload()
@@ -770,6 +772,7 @@ class Store:
         is replaced, its entries up to `seq` are skipped by number."""
         old_seq = self._meta.get("folded_seq", 0)
         ensure_private_dir(self.backup_dir)
+        kept: Path | None = None
         if self.snapshot_path.exists():
             kept = self.backup_dir / f"prodops.{old_seq:010d}.json"
             kept.unlink(missing_ok=True)
@@ -777,7 +780,13 @@ class Store:
                 os.link(self.snapshot_path, kept)  # free: the old file's inode lives on
             except OSError:
                 shutil.copy2(self.snapshot_path, kept)
-        os.replace(tmp, self.snapshot_path)
+        try:
+            os.replace(tmp, self.snapshot_path)
+        except OSError:
+            # The link must not outlive a failed swap: the backup would be the live file itself.
+            if kept is not None and _same_file(kept, self.snapshot_path):
+                kept.unlink(missing_ok=True)
+            raise
         tail = b""
         if self.journal_path.exists():
             with open(self.journal_path, "rb") as fh:
@@ -789,10 +798,16 @@ class Store:
                 os.link(self.journal_path, segment)
             except OSError:
                 shutil.copy2(self.journal_path, segment)
-            if tail:
-                os.replace(write_temp_file(self.journal_path, tail), self.journal_path)
-            else:
-                self.journal_path.unlink()
+            try:
+                if tail:
+                    os.replace(write_temp_file(self.journal_path, tail), self.journal_path)
+                else:
+                    self.journal_path.unlink()
+            except OSError:
+                # Left linked, the segment would grow with every later change to the journal.
+                if _same_file(segment, self.journal_path):
+                    segment.unlink(missing_ok=True)
+                raise
         fsync_dir(self.directory)
         self._meta = dict(self._meta, folded_seq=seq, folded_at=meta.get("folded_at"))
         self._snapshot_sig = file_signature(self.snapshot_path)
@@ -804,12 +819,41 @@ class Store:
             except CacheUnusable:
                 self._drop_cache()
         self._rotate_backups()
+        for stale in self.stale_temp_files():
+            stale.unlink(missing_ok=True)
 
     def _trim_history(self) -> None:
         history = self._table(Change.KIND)
         if len(history) > HISTORY_KEPT:
             for number in sorted(history)[: len(history) - HISTORY_KEPT]:
                 del history[number]
+
+    def _separate_backups(self) -> None:
+        """A fold killed between linking a backup and replacing the live file leaves both names
+        on one file: writing one would change the other. Copy such a backup apart."""
+        for live in (self.snapshot_path, self.journal_path):
+            try:
+                if not live.exists() or live.stat().st_nlink < 2 or not self.backup_dir.is_dir():
+                    continue
+                for backup in self.backup_dir.iterdir():
+                    if _same_file(backup, live):
+                        copy = write_temp_file(backup, live.read_bytes())
+                        os.replace(copy, backup)
+            except OSError:
+                continue  # a read-only or full disk: doctor reports it; nothing is lost by waiting
+
+    def stale_temp_files(self, *, older_than_s: float = 3600.0) -> list[Path]:
+        """Temp files a killed fold or write left beside the live files (a full copy of customer
+        data each). Recent ones may be another process's fold being written: left alone."""
+        now = time.time()
+        found = []
+        for candidate in self.directory.glob(".*.tmp"):
+            try:
+                if now - candidate.stat().st_mtime >= older_than_s:
+                    found.append(candidate)
+            except OSError:
+                continue
+        return sorted(found)
 
     def _rotate_backups(self) -> None:
         snapshots = sorted(self.backup_dir.glob("prodops.[0-9]*.json"))
@@ -900,3 +944,10 @@ def fold_in_background(directory: Path) -> None:
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True, close_fds=True,
     )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False

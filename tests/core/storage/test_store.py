@@ -9,6 +9,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -516,3 +517,50 @@ def test_the_fields_the_nudges_count_are_read_from_stored_columns_not_parsed_per
     read = [s for s in statements if s.lstrip().upper().startswith("SELECT NUMBER")]
     assert read and "json_extract" not in read[0] and {"status", "source"} <= set(STORED_FIELDS)
     assert reader.loads["feedback"] == 0  # no record was built
+
+
+def test_a_backup_never_stays_the_live_file_after_a_failed_or_killed_fold(workspace, monkeypatch):
+    store = Store.open(workspace, clock=fixed_clock, fold_min_bytes=10**9)
+    with store.change("items") as tx:
+        tx.add(FeedbackItem(text="kept"))
+    real_replace = os.replace
+
+    def full_disk(src, dst, *args, **kwargs):
+        if Path(dst) == store.snapshot_path:
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    with pytest.raises(OSError):
+        store.fold()
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert store.snapshot_path.stat().st_nlink == 1  # no backup name left on the live file
+    store.close()
+    # A fold killed right after linking: the journal and a backup segment are one file.
+    (workspace / "backups").mkdir(exist_ok=True)
+    leftover = workspace / "backups" / "journal.0000000001-0000000009.jsonl"
+    os.link(workspace / "journal.jsonl", leftover)
+    reopened = Store.open(workspace, clock=fixed_clock)
+    assert not os.path.samefile(leftover, workspace / "journal.jsonl")
+    assert leftover.read_bytes() == (workspace / "journal.jsonl").read_bytes()  # the copy keeps everything
+    assert [i.text for i in reopened.all(FeedbackItem)] == ["kept"]
+
+
+def test_a_killed_folds_temp_file_is_reported_and_cleared_by_the_next_fold(workspace):
+    from prodops_tui.core.storage.doctor import check
+
+    store = Store.open(workspace, clock=fixed_clock)
+    with store.change("items") as tx:
+        tx.add(FeedbackItem(text="kept"))
+    store.close()
+    leftover = workspace / ".prodops.json.abc123.tmp"
+    leftover.write_text('{"a copy": "of customer data"}')
+    old = time.time() - 7200
+    os.utime(leftover, (old, old))
+    fresh = workspace / ".prodops.json.def456.tmp"  # another process's fold, being written now
+    fresh.write_text("{}")
+    report = "\n".join(check(workspace, fixed_clock).lines)
+    assert ".prodops.json.abc123.tmp" in report and "interrupted write" in report
+    store = Store.open(workspace, clock=fixed_clock)
+    store.fold()
+    assert not leftover.exists() and fresh.exists()
