@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ProdopsError, WorkspaceCorrupt
-from ..model import RECORD_TYPES
+from ..model import RECORD_TYPES, TYPE_BY_KIND
 from .files import AtomicJSONStorage, ensure_private_dir
 from .journal import META_TABLE, SCHEMA_VERSION, apply_raw_entry, read_journal, schema_version_of
 from .store import BACKUP_DIR, JOURNAL_NAME, SNAPSHOT_NAME, Store
@@ -48,6 +48,7 @@ def check(directory: Path, clock: Callable[[], str]) -> Report:
         report.good(f"{directory} is private (mode {mode:o})")
     try:
         store = Store.open(directory, clock=clock, create=False)
+        store.load_all()  # every record read and checked, not only what a command would ask for
     except ProdopsError as exc:
         report.bad(str(exc))
     else:
@@ -86,11 +87,13 @@ def repair(directory: Path, clock: Callable[[], str]) -> str:
     """Rebuild the snapshot from the newest good state plus every journal entry after it."""
     try:
         store = Store.open(directory, clock=clock, create=False)
+        try:
+            store.fold()  # reads every record: a misfit raises here
+        finally:
+            store.close()
     except WorkspaceCorrupt:
         pass
     else:
-        store.fold()
-        store.close()
         return "the workspace reads fine; its journal is folded, nothing else to repair"
 
     backup_dir = directory / BACKUP_DIR
@@ -129,14 +132,37 @@ def repair(directory: Path, clock: Callable[[], str]) -> str:
         raise WorkspaceCorrupt(snapshot, "no good snapshot, backup or journal to restore from")
 
     stamp = clock().replace(":", "").replace("-", "")
+    set_aside = _set_aside_misfits(base)
     ensure_private_dir(backup_dir)
+    if set_aside:
+        aside_path = directory / f"set-aside-{stamp}.json"
+        AtomicJSONStorage(aside_path).write(set_aside)
     for replaced in (snapshot, directory / JOURNAL_NAME):
         if replaced.exists():
             os.replace(replaced, directory / f"{replaced.name}.before-repair-{stamp}")
     AtomicJSONStorage(snapshot).write(base)
     source = base_path.name if base_path is not None else "an empty workspace"
     message = f"restored from {source} plus {applied} journal entries (up to change {last})"
+    if set_aside:
+        count = sum(len(records) for records in set_aside.values())
+        message += f"; {count} record(s) that fit no kind set aside in set-aside-{stamp}.json"
     if lost_after:
         message += f"; stopped at {lost_after}: the files as they were are kept as *.before-repair-{stamp}"
     Store.open(directory, clock=clock, create=False).close()  # prove it reads back
     return message
+
+
+def _set_aside_misfits(base: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Take out of `base` every record that is not what its table and number say; returns them."""
+    aside: dict[str, dict[str, Any]] = {}
+    for kind, record_type in TYPE_BY_KIND.items():
+        table = base.get(kind) or {}
+        for key in list(table):
+            doc = table[key]
+            try:
+                fits = record_type.from_dict(doc).id == f"{record_type.PREFIX}-{int(key)}"
+            except (TypeError, ValueError, AttributeError):
+                fits = False
+            if not fits:
+                aside.setdefault(kind, {})[key] = table.pop(key)
+    return aside

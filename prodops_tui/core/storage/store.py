@@ -291,6 +291,7 @@ class Store:
             return False
         table = _build_records(TYPE_BY_KIND[kind], rows)
         del rows
+        _check_ids(TYPE_BY_KIND[kind], table, self.snapshot_path)
         if state.seq > self._seq:
             with self._locked(exclusive=False):
                 if not self._replay_onto(kind, table):
@@ -316,6 +317,7 @@ class Store:
             self._drop_cache()  # loads every kind from the files
             return self._tables[kind]  # type: ignore[return-value]
         table = _build_records(TYPE_BY_KIND[kind], rows)
+        _check_ids(TYPE_BY_KIND[kind], table, self.snapshot_path)
         self._tables[kind] = table
         self.loads[kind] += 1
         return table
@@ -344,6 +346,7 @@ class Store:
                     tables[kind] = {int(n): record_type.from_dict(doc) for n, doc in raw.get(kind, {}).items()}
                 except (TypeError, ValueError, AttributeError) as exc:
                     raise WorkspaceCorrupt(self.snapshot_path, f"a {kind} record does not fit: {exc}") from exc
+                _check_ids(record_type, tables[kind], self.snapshot_path)
         self._tables = tables
         self._meta = meta
         self._seq = meta.get("folded_seq", 0)
@@ -390,6 +393,7 @@ class Store:
                 pass  # not loaded: the cache holds it, read when first asked for
             elif op == "put":
                 table[number] = record_type.from_dict(doc)
+                _check_ids(record_type, {number: table[number]}, self.journal_path, entry=entry["seq"])
             else:
                 table.pop(number, None)
             if number + 1 > next_ids.get(record_type.PREFIX, 1):
@@ -951,3 +955,14 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return False
+
+
+def _check_ids(record_type: type[Record], table: dict[int, Record], path: Path, *, entry: int | None = None) -> None:
+    """Every record is the one its table and number say ({"bogus": 1} in place of F-7 is not):
+    a misfit is named here, by every command and by doctor, not met later as an internal error."""
+    prefix = f"{record_type.PREFIX}-"
+    for number, record in table.items():
+        if record.id != f"{prefix}{number}":
+            where = f"journal entry {entry}, " if entry is not None else ""
+            raise WorkspaceCorrupt(path, f"{where}table {record_type.KIND}, record {number}: not a {record_type.KIND} record "
+                                         f"(its id is {record.id!r}, not {prefix}{number}); prodops doctor --repair sets it aside")

@@ -564,3 +564,30 @@ def test_a_killed_folds_temp_file_is_reported_and_cleared_by_the_next_fold(works
     store = Store.open(workspace, clock=fixed_clock)
     store.fold()
     assert not leftover.exists() and fresh.exists()
+
+
+def test_a_record_of_the_wrong_shape_is_named_by_every_command_and_doctor_and_repair_sets_it_aside(workspace, prodops):
+    from prodops_tui.core.storage.doctor import check, repair
+
+    store = Store.open(workspace, clock=fixed_clock)
+    with store.change("items") as tx:
+        for text in ("first", "second", "third"):
+            tx.add(FeedbackItem(text=text))
+    store.fold()
+    store.close()
+    data = json.loads((workspace / "prodops.json").read_text())
+    data["feedback"]["2"] = {"bogus": 1}
+    (workspace / "prodops.json").write_text(json.dumps(data))
+    (workspace / "cache.sqlite").unlink(missing_ok=True)
+    for args in (("list", "feedback", "--status", "all"), ("search", "first"), ("export", "feedback")):
+        result = prodops(*args)
+        assert result.returncode == 1 and "table feedback, record 2: not a feedback record" in result.stderr, args
+        assert "internal error" not in result.stderr
+    report = check(workspace, fixed_clock)
+    assert any("record 2: not a feedback record" in line for line in report.lines) and not report.ok
+    message = repair(workspace, fixed_clock)
+    assert "1 record(s) that fit no kind set aside" in message
+    aside = next(workspace.glob("set-aside-*.json"))
+    assert json.loads(aside.read_text())["feedback"] == {"2": {"bogus": 1}}
+    repaired = Store.open(workspace, clock=fixed_clock)
+    assert [i.text for i in repaired.all(FeedbackItem)] == ["first", "third"]  # everything else kept
