@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import ProdopsError, WorkspaceCorrupt
 from ..model import RECORD_TYPES, TYPE_BY_KIND
 from .files import AtomicJSONStorage, ensure_private_dir
-from .journal import META_TABLE, SCHEMA_VERSION, apply_raw_entry, read_journal, schema_version_of
+from .journal import META_TABLE, SCHEMA_VERSION, apply_raw_entry, salvage_journal, schema_version_of
 from .store import BACKUP_DIR, JOURNAL_NAME, SNAPSHOT_NAME, Store
 
 
@@ -110,24 +110,27 @@ def repair(directory: Path, clock: Callable[[], str]) -> str:
     base_seq = base[META_TABLE]["1"].get("folded_seq", 0)
 
     segments = sorted(backup_dir.glob("journal.[0-9]*-[0-9]*.jsonl")) + [directory / JOURNAL_NAME]
-    applied, lost_after = 0, None
+    # Every intact entry is kept, past a damaged line too: an entry holds whole records (a put
+    # is the record as it became), so what came later does not depend on what the damaged one
+    # did. Only the damaged entries' own changes are lost; their lines are kept aside.
+    applied, missing, damaged_lines = 0, [], []
     last = base_seq
+    by_seq: dict[int, dict[str, Any]] = {}
     for segment in segments:
-        entries, offset = read_journal(segment, stop_at_damage=True)
+        entries, damaged = salvage_journal(segment)
+        damaged_lines += [(segment.name, line_no, line) for line_no, line in damaged]
         for entry in entries:
-            if entry["seq"] <= last:
-                continue
-            if entry["seq"] != last + 1:
-                lost_after = f"a gap before entry {entry['seq']} in {segment.name}"
-                break
-            apply_raw_entry(base, entry)
-            last = entry["seq"]
-            applied += 1
-        # Unread bytes holding a complete line are damage; a torn last line was never acknowledged.
-        if segment.exists() and b"\n" in segment.read_bytes()[offset:]:
-            lost_after = lost_after or f"damage in {segment.name} at byte {offset}"
-        if lost_after:
-            break
+            by_seq.setdefault(int(entry["seq"]), entry)
+    for seq in sorted(s for s in by_seq if s > base_seq):
+        if seq != last + 1:
+            missing += list(range(last + 1, seq))
+        apply_raw_entry(base, by_seq[seq])
+        last = seq
+        applied += 1
+    lost_after = None
+    if damaged_lines or missing:
+        lost_after = (f"{len(damaged_lines)} damaged journal line(s)" if damaged_lines else "") + \
+                     (f"{'; ' if damaged_lines else ''}change(s) {_ranges(missing)} missing" if missing else "")
     if base_path is None and applied == 0:
         raise WorkspaceCorrupt(snapshot, "no good snapshot, backup or journal to restore from")
 
@@ -146,8 +149,13 @@ def repair(directory: Path, clock: Callable[[], str]) -> str:
     if set_aside:
         count = sum(len(records) for records in set_aside.values())
         message += f"; {count} record(s) that fit no kind set aside in set-aside-{stamp}.json"
+    if damaged_lines:
+        aside_lines = directory / f"damaged-journal-lines-{stamp}.jsonl"
+        aside_lines.write_bytes(b"".join(line + b"\n" for _, _, line in damaged_lines))
+        os.chmod(aside_lines, 0o600)
     if lost_after:
-        message += f"; stopped at {lost_after}: the files as they were are kept as *.before-repair-{stamp}"
+        message += (f"; kept every intact entry past {lost_after}: their own changes are lost "
+                    f"(the lines: damaged-journal-lines-{stamp}.jsonl; the files as they were: *.before-repair-{stamp})")
     Store.open(directory, clock=clock, create=False).close()  # prove it reads back
     return message
 
@@ -166,3 +174,14 @@ def _set_aside_misfits(base: dict[str, Any]) -> dict[str, dict[str, Any]]:
             if not fits:
                 aside.setdefault(kind, {})[key] = table.pop(key)
     return aside
+
+
+def _ranges(numbers: list[int]) -> str:
+    """[4, 5, 6, 9] -> '4-6, 9'."""
+    parts: list[str] = []
+    for n in numbers:
+        if parts and parts[-1].split("-")[-1] == str(n - 1):
+            parts[-1] = f"{parts[-1].split('-')[0]}-{n}"
+        else:
+            parts.append(str(n))
+    return ", ".join(parts)

@@ -52,6 +52,29 @@ def read_journal(path: Path, start: int = 0, *, stop_at_damage: bool = False) ->
     return entries, start + end
 
 
+def salvage_journal(path: Path) -> tuple[list[dict[str, Any]], list[tuple[int, bytes]]]:
+    """For repair: every intact entry of the file, past any damaged line, and the damaged
+    lines (line number, bytes). A torn last line (no newline) was never acknowledged: dropped."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return [], []
+    entries, damaged = [], []
+    end = data.rfind(b"\n") + 1
+    for line_no, line in enumerate(data[:end].split(b"\n")[:-1], start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+            entry["seq"], entry["ops"]  # noqa: B018 - shape check
+            int(entry["seq"])
+        except (ValueError, TypeError, KeyError):
+            damaged.append((line_no, line))
+            continue
+        entries.append(entry)
+    return entries, damaged
+
+
 def apply_raw_entry(raw: dict[str, Any], entry: dict[str, Any]) -> None:
     """Replay one journal entry onto a raw TinyDB dict (used by migrations and repair)."""
     for op, kind, number, doc in entry["ops"]:

@@ -591,3 +591,24 @@ def test_a_record_of_the_wrong_shape_is_named_by_every_command_and_doctor_and_re
     assert json.loads(aside.read_text())["feedback"] == {"2": {"bogus": 1}}
     repaired = Store.open(workspace, clock=fixed_clock)
     assert [i.text for i in repaired.all(FeedbackItem)] == ["first", "third"]  # everything else kept
+
+
+def test_repair_keeps_every_intact_journal_entry_past_a_damaged_line_and_says_what_was_lost(workspace):
+    store = Store.open(workspace, clock=fixed_clock, fold_min_bytes=1 << 30)
+    items = [add_feedback(store, f"item {n}") for n in range(6)]
+    store.close()
+    journal = workspace / JOURNAL_NAME
+    lines = journal.read_bytes().split(b"\n")
+    lines[2] = lines[2][:40] + b"#garbage#" + lines[2][49:]  # the third change's line, damaged
+    journal.write_bytes(b"\n".join(lines))
+    (workspace / SNAPSHOT_NAME).write_bytes(b'{"broken')  # and the snapshot, so repair rebuilds
+
+    message = repair(workspace, fixed_clock)
+
+    restored = Store.open(workspace, clock=fixed_clock)
+    texts = sorted(i.text for i in restored.all(FeedbackItem))
+    assert texts == ["item 0", "item 1", "item 3", "item 4", "item 5"]  # only the damaged change is lost
+    assert "1 damaged journal line(s)" in message and "change(s) 3 missing" in message
+    aside = next(workspace.glob("damaged-journal-lines-*.jsonl"))
+    assert b"#garbage#" in aside.read_bytes() and stat.S_IMODE(aside.stat().st_mode) == 0o600
+    assert len(items) == 6
