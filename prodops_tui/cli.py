@@ -416,7 +416,7 @@ def _who_paths(store: Store, paths: list[str], args: argparse.Namespace, *, one:
         for rule in result.rules:
             section = f"  [{clean_line(rule.section)}{', optional' if rule.optional else ''}]" if rule.section else ""
             verb = "  excluded by " if rule.exclusion else "  rule: "
-            print(f"{verb}{clean_line(rule.file)}:{rule.line}  {clean_line(('!' if rule.exclusion else '') + rule.pattern)}{section}")
+            print(f"{verb}{clean_line(rule.file)}:{rule.line}  {clean_line(rule.written)}{section}")
         areas = rules.path_record(store, result)["areas"]
         if areas:
             print("  area: " + "; ".join(area["path"] for area in areas))
@@ -443,7 +443,7 @@ def _who_person(store: Store, args: argparse.Namespace) -> int:
     owned_rules = rules.rules_owned_by(store, [h for h in handles if h])
     if person is None and not owned_rules:
         raise ProdopsError(f"no person or rule names {args.person!r}")
-    rule_records = [dict(file=r.file, pattern=("!" if r.rule.exclusion else "") + r.rule.pattern, line=r.rule.line,
+    rule_records = [dict(file=r.file, pattern=r.rule.written, line=r.rule.line,
                          section=r.rule.section or None, owners=list(r.owners)) for r in owned_rules]
     if args.json:
         record = ownership.person_record(store, person) if person else {"handle": args.person}

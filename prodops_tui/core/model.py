@@ -221,6 +221,23 @@ class CodeOwnersRule:
     exclusion: bool = False
     area: str | None = None  # ProductArea id the rule was filed under
 
+    @property
+    def written(self) -> str:
+        return written_pattern(self.pattern, self.exclusion)
+
+
+def written_pattern(pattern: str, exclusion: bool) -> str:
+    """A rule's pattern as the file writes it: a GitLab exclusion with its `!`."""
+    return ("!" if exclusion else "") + pattern
+
+
+def rule_owners(rule: CodeOwnersRule, section: CodeOwnersSection | None) -> list[str]:
+    """A rule's owners: its own, or, in a GitLab section when it names none, the section's
+    default owners (an exclusion takes none)."""
+    if rule.owners or rule.exclusion or section is None:
+        return list(rule.owners)
+    return list(section.owners)
+
 
 @dataclass(slots=True, kw_only=True)
 class CodeOwnersFile(Record):

@@ -12,7 +12,7 @@ import json
 
 from ..errors import InvalidInput
 from ..feedback.exporters import EXPORT_FORMATS, markdown_literal
-from ..model import CodeOwnersFile, CodeOwnersRule, CodeOwnersSection, Person, ProductArea
+from ..model import CodeOwnersFile, CodeOwnersSection, Person, ProductArea, rule_owners, written_pattern
 from ..storage.store import Store
 from ..text import neutralise_cell
 from .lookup import PATH_SEPARATOR, area_path, has_active_owner
@@ -37,10 +37,6 @@ def section_line(section: CodeOwnersSection) -> str:
     return " ".join([f"{'^' if section.optional else ''}[{section.name}]{approvals}", *section.owners])
 
 
-def rule_line(rule: CodeOwnersRule) -> str:
-    return " ".join([("!" if rule.exclusion else "") + rule.pattern, *rule.owners])
-
-
 def rule_entries(store: Store) -> dict[str, list[dict]]:
     """Area id -> its rules, each with its section's header, as the files have them."""
     out: dict[str, list[dict]] = {}
@@ -51,7 +47,7 @@ def rule_entries(store: Store) -> dict[str, list[dict]]:
             out.setdefault(rule.area or "", []).append({
                 "file": file.name, "line": rule.line, "pattern": rule.pattern, "owners": list(rule.owners),
                 "exclusion": rule.exclusion, "section": section.name if section else None,
-                "effective_owners": [] if rule.exclusion else list(rule.owners or (section.owners if section else [])),
+                "effective_owners": [] if rule.exclusion else rule_owners(rule, section),
                 "section_line": section.line if section else None,
                 "section_header": section_line(section) if section else None,
             })
@@ -66,7 +62,7 @@ def rule_cell(entries: list[dict]) -> str:
         if entry["section_header"] and (entry["file"], entry["section_line"]) not in headers_done:
             headers_done.add((entry["file"], entry["section_line"]))
             lines.append(f"{entry['file']}:{entry['section_line']}: {entry['section_header']}")
-        pattern = ("!" if entry["exclusion"] else "") + entry["pattern"]
+        pattern = written_pattern(entry["pattern"], entry["exclusion"])
         lines.append(f"{entry['file']}:{entry['line']}: {' '.join([pattern, *entry['owners']])}")
     return "\n".join(lines)
 
@@ -141,7 +137,7 @@ def _markdown(store: Store, areas: list[ProductArea], rules: dict[str, list[dict
         if rules.get(area.id):
             lines += ["", "| rule | owners | where |", "|---|---|---|"]
             for entry in rules[area.id]:
-                pattern = ("!" if entry["exclusion"] else "") + entry["pattern"]
+                pattern = written_pattern(entry["pattern"], entry["exclusion"])
                 owners = "excluded" if entry["exclusion"] else ", ".join(entry["effective_owners"]) or "no owner"
                 where = f"{entry['file']}:{entry['line']}" + (f" [{entry['section']}]" if entry["section"] else "")
                 lines.append(f"| `{pattern.replace('`', '')}` | {markdown_literal(owners)} | {markdown_literal(where)} |")

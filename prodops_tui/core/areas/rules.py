@@ -18,8 +18,9 @@ from typing import Any
 
 from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
-from ..model import CodeOwnersFile, CodeOwnersRule, ProductArea
+from ..model import CodeOwnersFile, CodeOwnersRule, ProductArea, rule_owners, written_pattern
 from ..storage.store import Store
+from ..text import unique_names
 from .lookup import area_path
 
 _GLOB = re.compile(r"[*?\[\\]")
@@ -39,8 +40,12 @@ class DecidingRule:
     exclusion: bool
     area: str | None
 
+    @property
+    def written(self) -> str:
+        return written_pattern(self.pattern, self.exclusion)
+
     def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "pattern": ("!" if self.exclusion else "") + self.pattern, "line": self.line,
+        return {"file": self.file, "pattern": self.written, "line": self.line,
                 "section": self.section or None, "optional": self.optional, "owners": list(self.owners)}
 
 
@@ -104,9 +109,8 @@ class CompiledFile:
         self.by_folder: dict[str, list[_Rule]] = {}
         self.floating: list[_Rule] = []
         for index, rule in enumerate(record.rules):
-            section = sections.get(rule.section.casefold()) if rule.section else None
-            owners = rule.owners if (rule.owners or rule.exclusion or not self.gitlab or section is None) else section.owners
-            compiled = _Rule(index, rule, tuple(owners), bool(section and section.optional))
+            section = sections.get(rule.section.casefold()) if rule.section and self.gitlab else None
+            compiled = _Rule(index, rule, tuple(rule_owners(rule, section)), bool(section and section.optional))
             self.rules.append(compiled)
             folder = _literal_first_folder(rule.pattern)
             (self.by_folder.setdefault(folder, []) if folder else self.floating).append(compiled)
@@ -178,20 +182,10 @@ def owners_of_path(store: Store, text: str) -> PathOwners:
                 result.owners.extend(rule.owners)
                 if not rule.optional:
                     required.extend(rule.owners)
-    result.owners = _unique(result.owners)
-    result.required = _unique(required)
+    # Deduplicated as GitHub compares handles (not case-sensitive), the first spelling kept.
+    result.owners = unique_names(result.owners)
+    result.required = unique_names(required)
     return result
-
-
-def _unique(handles: list[str]) -> list[str]:
-    """Deduplicated as GitHub compares handles (not case-sensitive), keeping the first spelling."""
-    seen: set[str] = set()
-    out = []
-    for handle in handles:
-        if handle.casefold() not in seen:
-            seen.add(handle.casefold())
-            out.append(handle)
-    return out
 
 
 def looks_like_path(store: Store, text: str) -> bool:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidInput, ProdopsError
-from ..model import CodeOwnersFile, CodeOwnersRule, Person, ProductArea
+from ..model import CodeOwnersFile, CodeOwnersRule, Person, ProductArea, written_pattern
 from ..storage.store import Store, Transaction
 from ..text import clean_line, clean_text
 from .codeowners import GROUPINGS, ParsedCodeOwners, area_name_for, default_grouping, is_owner, parse_codeowners
@@ -151,7 +151,7 @@ def _rule_entries(value: Any) -> list[tuple[str, int, str]]:
             try:
                 if item.get("section_header") and item.get("section_line"):
                     out.append((str(item["file"]), int(item["section_line"]), str(item["section_header"])))
-                pattern = ("!" if item.get("exclusion") else "") + str(item["pattern"])
+                pattern = written_pattern(str(item["pattern"]), bool(item.get("exclusion")))
                 out.append((str(item["file"]), int(item["line"]), " ".join([pattern, *map(str, item.get("owners") or [])])))
             except (KeyError, TypeError, ValueError):
                 raise ImportRowError("rules", f"a rule needs file, line and pattern: {item!r}"[:200]) from None
@@ -222,7 +222,7 @@ def import_areas(
 
 def _rule_label(rule: CodeOwnersRule, owners: list[str]) -> str:
     where = f" [{rule.section}]" if rule.section else ""
-    return f"line {rule.line}{where}: {'!' if rule.exclusion else ''}{rule.pattern} {' '.join(owners)}".rstrip()
+    return f"line {rule.line}{where}: {rule.written} {' '.join(owners)}".rstrip()
 
 
 def _rule_keys(rules: list[CodeOwnersRule]) -> dict[tuple[str, bool, str, int], CodeOwnersRule]:
@@ -279,7 +279,7 @@ class _Applier:
             ids = [self._person(handle).id for handle in owners]
             # People a PM put in this role by hand (not named anywhere in the file) stay.
             kept = [pid for pid in getattr(area, role) if pid not in ids and not self._named_in_file(pid, handles_anywhere)]
-            area = replace(area, **{role: ids + kept, "code_paths": [("!" if r.exclusion else "") + r.pattern for r in rules]})
+            area = replace(area, **{role: ids + kept, "code_paths": [r.written for r in rules]})
             if before is None:
                 stored = self.tx.add(area)
                 result.created.append(name)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..model import CodeOwnersRule, CodeOwnersSection
+from ..model import CodeOwnersRule, CodeOwnersSection, rule_owners
 
 ROOT_AREA = "Repository"
 GROUPINGS = ("section", "comment", "folder")
@@ -39,11 +39,7 @@ class ParsedCodeOwners:
         return next((s for s in self.sections if s.name.casefold() == folded), None) if name else None
 
     def effective_owners(self, rule: CodeOwnersRule) -> list[str]:
-        """A rule's owners, or in a GitLab section its header's default owners when it names none."""
-        if rule.owners or rule.exclusion:
-            return list(rule.owners)
-        section = self.section_named(rule.section)
-        return list(section.owners) if section else []
+        return rule_owners(rule, self.section_named(rule.section))
 
 
 def is_owner(token: str) -> bool:

@@ -172,7 +172,7 @@ class AreasPane(Pane):
         for rule in found.rules:
             section = f"  [{rule.section}{', optional' if rule.optional else ''}]" if rule.section else ""
             lines.append(Content.assemble(("excluded by " if rule.exclusion else "rule   ", "$text-muted"),
-                                          f"{clean_line(rule.file)}:{rule.line}  ", (clean_line(("!" if rule.exclusion else "") + rule.pattern), "$accent"),
+                                          f"{clean_line(rule.file)}:{rule.line}  ", (clean_line(rule.written), "$accent"),
                                           (clean_line(section), "$text-muted")))
         options = [Option(Content("\n").join(lines), disabled=True)]
         for area in rules.path_record(self.store, found)["areas"]:
@@ -253,7 +253,7 @@ class AreasPane(Pane):
             for entry in in_file[:shown]:
                 owners = "excluded" if entry.rule.exclusion else ", ".join(entry.owners) or "NO OWNER"
                 lines.append(Content.assemble((f"  {entry.rule.line:>4} ", "$text-muted"),
-                                              (clean_line(("!" if entry.rule.exclusion else "") + entry.rule.pattern), "$accent"),
+                                              (clean_line(entry.rule.written), "$accent"),
                                               "  ", (clean_line(owners), "bold $error" if owners == "NO OWNER" else "")))
             if len(in_file) > shown:
                 lines.append(Content.styled(f"  +{len(in_file) - shown} more: prodops export areas --format md", "$text-muted"))

@@ -9,10 +9,11 @@ import random
 import codeowners
 import pytest
 
-from prodops_tui.core.areas.rules import CompiledFile, _unique, normalise_path, owners_of_path, path_record
+from prodops_tui.core.areas.rules import CompiledFile, normalise_path, owners_of_path, path_record
 from prodops_tui.core.importers import import_areas
 from prodops_tui.core.importers.codeowners import parse_codeowners
 from prodops_tui.core.model import CodeOwnersFile
+from prodops_tui.core.text import unique_names
 
 from ...conftest import TEST_DATA
 
@@ -21,11 +22,11 @@ def owners(text: str, path: str) -> list[str]:
     """Our answer, computed the way `who PATH` computes it, for a file given as text."""
     parsed = parse_codeowners(text)
     compiled = CompiledFile(CodeOwnersFile(name="CODEOWNERS", flavor=parsed.flavor, sections=parsed.sections, rules=parsed.rules))
-    return _unique([owner for rule in compiled.deciding(normalise_path(path)) for owner in rule.owners])
+    return unique_names([owner for rule in compiled.deciding(normalise_path(path)) for owner in rule.owners])
 
 
 def github(text: str, path: str) -> list[str]:
-    return _unique([owner for _, owner in codeowners.CodeOwners(text).of(path)])
+    return unique_names([owner for _, owner in codeowners.CodeOwners(text).of(path)])
 
 
 FOLDERS = ["app", "lib", "docs", "src", "models", "api", "logs", "build", "test", "x"]
@@ -192,7 +193,7 @@ def test_a_real_github_file_agrees_with_the_independent_implementation_on_every_
     assert result.rules == 1180 and result.grouping == "comment" and not result.problems
     oracle = codeowners.CodeOwners(text)
     paths = _paths_from_patterns(text)
-    disagreeing = [p for p in paths if owners_of_path(store, p).owners != _unique([o for _, o in oracle.of(p)])]
+    disagreeing = [p for p in paths if owners_of_path(store, p).owners != unique_names([o for _, o in oracle.of(p)])]
     assert len(paths) > 2000 and disagreeing == []
     assert owners_of_path(store, "homeassistant/components/hue/light.py").owners == ["@balloob", "@marcelveldt"]
     # `homeassistant/helpers/*` owns the files directly in helpers/ only: a file below has no owner.
