@@ -693,7 +693,7 @@ def dispatch(args: argparse.Namespace) -> int:
         return cmd_keys(args)
     directory = workspace_dir(args.workspace)
     store = open_workspace(directory)
-    store.actor = _actor(args).name
+    store.actor_from(lambda: _actor(args).name)
     try:
         if args.command != "compact":
             store.defer_folds()  # a change returns at once; the fold, when due, runs after it

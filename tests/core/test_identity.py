@@ -32,3 +32,15 @@ def test_a_name_is_one_clean_line_and_only_a_given_one_counts_as_chosen(git_says
     actor = identity.resolve_actor("Ana\x1b[31m Souza\n", env={})
     assert actor.name == "Ana[31m Souza" and actor.chosen
     assert not identity.resolve_actor(None, env={}).chosen
+
+
+def test_who_acts_is_found_only_when_a_change_is_signed(store):
+    from prodops_tui.core.feedback import inbox
+
+    asked: list[int] = []
+    store.actor_from(lambda: asked.append(1) or "Ana Souza")
+    item = inbox.capture(store, "Export drops the VAT column", origin="cli")
+    inbox.list_feedback(store, status="all")
+    assert asked == []  # capturing and reading sign nothing: no `git config` for them
+    inbox.update(store, [item.id], inbox.Triage(status="processed"), origin="cli")
+    assert asked == [1] and store.get(item.id).triaged_by == "Ana Souza"

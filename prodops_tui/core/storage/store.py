@@ -109,15 +109,30 @@ class Store:
         # makes a change) from announcing before the outer one is done.
         self._listeners: list[Callable[[int, frozenset[str] | None], None]] = []
         self._derived: dict[str, tuple[int, Any]] = {}  # see derived()
-        # Who signs what this process changes (triage, ticks): set by the CLI and the app from
-        # core/identity.py; "" when nobody said.
-        self.actor = ""
+        # Who signs what this process changes (triage, ticks): set by the app, or named by the
+        # CLI as a function asked on first use (a read command never asks git); "" when nobody said.
+        self._actor = ""
+        self._find_actor: Callable[[], str] | None = None
         self._announced = 0
         self._calls = threading.local()
         self._lock_fd: int | None = None
         self._lock_depth = 0
         self._lock_mode = 0
         self._closed = False
+
+    @property
+    def actor(self) -> str:
+        if self._find_actor is not None:
+            self._actor, self._find_actor = self._find_actor(), None
+        return self._actor
+
+    @actor.setter
+    def actor(self, name: str) -> None:
+        self._actor, self._find_actor = name, None
+
+    def actor_from(self, find: Callable[[], str]) -> None:
+        """Who acts, found only when a change is signed (`git config` costs a process)."""
+        self._find_actor = find
 
     # --- opening ------------------------------------------------------------
 
