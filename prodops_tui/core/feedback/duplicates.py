@@ -257,7 +257,11 @@ class DuplicateIndex:
         for item in items:
             text = _compared_text(item)
             key = duplicate_key(text)
-            exact = f"t:{self._requests[item.id]}" if item.id in self._requests else (f"e:{exact_key(text)}" if not key and exact_key(text) else "")
+            if item.id in self._requests:
+                exact = f"t:{self._requests[item.id]}"
+            else:
+                words = "" if key else exact_key(text)
+                exact = f"e:{words}" if words else ""
             if exact:
                 self._exact_by_id[item.id] = exact
                 self._same_text.setdefault(exact, []).append(item.id)
@@ -413,18 +417,19 @@ def likely_duplicate_clusters(
     if edges is None:
         return []
     order = {item.id: index for index, item in enumerate(items)}
-    clusters = []
-    for nodes in _cliques([len(members[key]) for key in keys], edges):
-        clusters.append(Cluster(sorted({i for node in nodes for i in members[keys[node]]}, key=order.__getitem__)))
-    clusters.sort(key=lambda cluster: (-len(cluster), order[cluster[0]]))
-    identical = [Cluster(ids, "identical", low_information=len(set(normalise_words(text))) <= LOW_INFORMATION_WORDS)
-                 for text, ids in short.items() if text and len(ids) > 1]
+    def biggest_first(cluster: Cluster) -> tuple[int, int]:
+        return -len(cluster), order[cluster[0]]
+
+    clusters = [Cluster(sorted((i for node in nodes for i in members[keys[node]]), key=order.__getitem__))
+                for nodes in _cliques([len(members[key]) for key in keys], edges)]
     by_request: dict[str, list[str]] = {}
     for item_id, root in same_request.items():
         by_request.setdefault(root, []).append(item_id)
-    requests = [Cluster(sorted(ids, key=order.__getitem__), "same-title") for ids in by_request.values()]
-    clusters = sorted(clusters + requests, key=lambda cluster: (-len(cluster), order[cluster[0]]))
-    identical.sort(key=lambda cluster: (-len(cluster), order[cluster[0]]))
+    clusters += [Cluster(sorted(ids, key=order.__getitem__), "same-title") for ids in by_request.values()]
+    clusters.sort(key=biggest_first)
+    identical = [Cluster(ids, "identical", low_information=len(set(normalise_words(text))) <= LOW_INFORMATION_WORDS)
+                 for text, ids in short.items() if text and len(ids) > 1]
+    identical.sort(key=biggest_first)
     # The rest of the very short texts ("wow", "cool app", "👍"): one group to clear in one step.
     # Three words that mean something ("Export drops VAT") stay out: they may be worth reading.
     rest = [i for text, ids in short.items() if not text or (len(ids) == 1 and len(set(normalise_words(text))) <= LOW_INFORMATION_WORDS)
