@@ -31,7 +31,6 @@ MIN_SCORE = 0.05  # a cosine below this is a word or two of little weight in com
 # them in its background scan, before the first `a`).
 MAX_EXAMPLES = 20_000
 
-_word_sets: weakref.WeakKeyDictionary[Store, dict[str, tuple[str, frozenset[str]]]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,8 @@ class AreaExamples:
     """Every item with an area (merged duplicates left out): its words, and each area's profile."""
 
     def __init__(self, store: Store):
-        known = _word_sets.setdefault(store, {})
+        previous = _last_built.get(store)
+        known = previous.word_sets if previous is not None else {}
         self.ids: list[str] = []
         self.areas: list[str] = []
         self.words: list[frozenset[str]] = []
@@ -62,7 +62,7 @@ class AreaExamples:
                 self.ids.append(item.id)
                 self.areas.append(item.area)
                 self.words.append(words)
-        _word_sets[store] = fresh
+        self.word_sets = fresh  # id -> (updated_at, words): the next build reads the unchanged ones from here
         self.index_of = {item_id: n for n, item_id in enumerate(self.ids)}
         frequency = Counter(word for words in self.words for word in words)
         total = len(self.words)
