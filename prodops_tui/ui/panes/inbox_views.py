@@ -38,14 +38,14 @@ def view_items(store: Store, view: str, clusters: Sequence[Sequence[str]] | None
 
 
 def sort_items(store: Store, items: list[FeedbackItem], sort: str) -> list[FeedbackItem]:
-    """The view's items in the chosen order; each order keeps newest first among equals."""
+    """The view's items in the chosen order. Views come newest first, and a sort is stable, so
+    each order keeps newest first among equals."""
     if sort == "received":
-        return items  # the views come newest first already
-    newest_first = sorted(items, key=lambda item: (item.received_at, item.number), reverse=True)
+        return items
     if sort == "importance":
-        return sorted(newest_first, key=lambda item: _IMPORTANCE_RANK.get(item.importance, 4))
+        return sorted(items, key=lambda item: _IMPORTANCE_RANK.get(item.importance, 4))
     paths = {area_id: area_path(store, area_id).casefold() for area_id in {item.area for item in items} if area_id}
-    return sorted(newest_first, key=lambda item: (item.area is None, paths.get(item.area, "")))
+    return sorted(items, key=lambda item: (item.area is None, paths.get(item.area, "")))
 
 
 def filtered(store: Store, items: list[FeedbackItem], query: str) -> list[FeedbackItem]:
