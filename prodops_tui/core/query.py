@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from .areas.lookup import area_path, find_areas, normalise_path, subtree_ids
+from .areas.lookup import area_paths, find_areas, normalise_path, subtree_ids
 from .dates import DateParseError, parse_since, to_iso
 from .model import ACTION_STATUSES, IMPORTANCE_LEVELS, OPPORTUNITY_STATUSES, RETRO_PHASES, Person, ProductArea
 from .storage.store import Store
@@ -263,7 +263,7 @@ def area_ids(store: Store, typed: Iterable[str]) -> tuple[set[str], list[str]]:
     A value is an area's id, name or path (`billing`, `Billing/Invoices`); else part of a path
     (`invoic`); else the one closest path or glossary term (`biling`)."""
     areas = store.all(ProductArea)
-    paths = {area.id: normalise_path(fold(area_path(store, area))) for area in areas}
+    paths = {area_id: normalise_path(fold(path)) for area_id, path in area_paths(store).items()}
     ids: set[str] = set()
     hints: list[str] = []
     for value in typed:

@@ -15,7 +15,7 @@ from ..feedback.exporters import EXPORT_FORMATS, markdown_literal
 from ..model import CodeOwnersFile, CodeOwnersSection, Person, ProductArea, rule_owners, written_pattern
 from ..storage.store import Store
 from ..text import neutralise_cell
-from .lookup import PATH_SEPARATOR, area_path, has_active_owner
+from .lookup import PATH_SEPARATOR, area_paths, has_active_owner
 from .ownership import ROLES, area_record
 from .rules import rule_coverage
 
@@ -68,7 +68,8 @@ def rule_cell(entries: list[dict]) -> str:
 
 
 def _sorted_areas(store: Store) -> list[ProductArea]:
-    return sorted(store.all(ProductArea), key=lambda area: area_path(store, area).casefold())
+    paths = area_paths(store)
+    return sorted(store.all(ProductArea), key=lambda area: paths[area.id].casefold())
 
 
 def export_areas(store: Store, fmt: str) -> str:

@@ -61,7 +61,7 @@ def resolve_area(store: Store, query: str) -> ProductArea:
     if isinstance(by_id, ProductArea):
         return by_id
     areas = store.all(ProductArea)
-    paths = {area.id: area_path(store, area) for area in areas}
+    paths = area_paths(store)
     wanted = normalise_path(query)
     exact = [a for a in areas if normalise_path(paths[a.id]) == wanted]
     if len(exact) == 1:
@@ -183,7 +183,7 @@ def suggest_areas(store: Store, text: str, *, limit: int = 3, exclude: str | Non
 def find_areas(store: Store, query: str, *, limit: int = 50) -> list[tuple[ProductArea, str]]:
     """Areas for a picker: fuzzy over path and glossary terms, best first; all by path when empty."""
     areas = store.all(ProductArea)
-    paths = {area.id: area_path(store, area) for area in areas}
+    paths = area_paths(store)
     by_id = {area.id: area for area in areas}
     if not query.strip():
         return sorted(((a, paths[a.id]) for a in areas), key=lambda pair: pair[1].casefold())[:limit]

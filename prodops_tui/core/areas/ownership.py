@@ -87,7 +87,7 @@ def _build_search_index(store: Store) -> tuple[Any, ...]:
     people = _people_by_id(store)
     areas = store.all(ProductArea)
     by_id = {area.id: area for area in areas}
-    paths = {area.id: area_path(store, area) for area in areas}
+    paths = area_paths(store)
     fields = {area.id: _fields(area, paths[area.id], people) for area in areas}
     # Preprocessed once here, not by rapidfuzz on every query (PITFALLS: no default processing).
     haystacks = {area_id: utils.default_process(" ".join(text for _, text in entries)) for area_id, entries in fields.items()}
@@ -135,8 +135,9 @@ def owned_by(store: Store, person_id: str) -> Holdings:
         for role in ROLES:
             if person.id in getattr(area, role):
                 by_role[role].append(area)
+    paths = area_paths(store)
     for areas in by_role.values():
-        areas.sort(key=lambda area: area_path(store, area).casefold())
+        areas.sort(key=lambda area: paths[area.id].casefold())
     return Holdings(person, by_role["owners"], by_role["maintainers"], by_role["designers"], by_role["influencers"])
 
 
