@@ -26,7 +26,10 @@ def area_options(store: Store, suggestions: Sequence[AreaSuggestion], query: str
     options: list[tuple[str, Content]] = []
     if not query.strip():
         for suggestion in suggestions:
-            matched = f"  matched: {', '.join(suggestion.matched)}"
+            # Glossary words after "matched:"; a learned reason ("like F-71 …") says itself.
+            words = [m for m in suggestion.matched if not m.startswith("like ")]
+            reasons = [m for m in suggestion.matched if m.startswith("like ")]
+            matched = "  " + "; ".join([*([f"matched: {', '.join(words)}"] if words else []), *reasons])
             options.append((suggestion.area.id, Content.assemble(("★ ", "bold $accent"), suggestion.path, (matched, "$text-muted"))))
         options.append((NO_AREA, Content.styled("no area", "$text-muted")))
     seen = {value for value, _ in options}
