@@ -24,6 +24,8 @@ def clean_line(text: str) -> str:
 
 def fold(text: str) -> str:
     """For matching, not for showing: lower case, accents off ("Tomás" -> "tomas")."""
+    if text.isascii():  # most text: the same answer, 75x sooner (indexing 100k items folds every word)
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
