@@ -19,7 +19,7 @@ from ..core.areas.lookup import area_path
 from ..core.errors import ProdopsError
 from ..core.identity import resolve_actor
 from ..core.model import ActionItem
-from ..core.search.index import SearchIndex
+from ..core.search.on_disk import search_for_app
 from ..core.storage.store import Store
 from ..core.text import clean_line
 from ..core.workspace import Settings
@@ -102,7 +102,7 @@ class ProdopsApp(App[int]):
         self._show_actor()
         self.poll_external = poll_external
         self.nudges_at_start = nudges_at_start
-        self.search_index = SearchIndex()
+        self.search_index = search_for_app(store)  # the whole index in memory, or at 100k the words on disk
         themes, self.theme_problems = load_themes([shipped_themes_dir(), *extra_theme_dirs, self.settings.path.parent / "themes"])
         for loaded in themes:
             self.register_theme(loaded)
@@ -186,6 +186,7 @@ class ProdopsApp(App[int]):
 
     def on_unmount(self) -> None:
         self._stop_listening()
+        self.search_index.close()
 
     # --- keeping in step with the workspace -------------------------------------
 
@@ -312,6 +313,8 @@ class ProdopsApp(App[int]):
         was_ready = self.search_index.ready
         self.search_index.refresh(self.store)
         self.call_from_thread(self._search_index_caught_up, not was_ready)
+        if not was_ready:
+            self.search_index.warm(self.store)  # searching meanwhile works; this makes it quicker
 
     def _search_index_caught_up(self, first_time: bool) -> None:
         """On the event loop: the screen stack is the app's, never read from a worker thread."""

@@ -142,3 +142,31 @@ async def test_the_palette_jumps_to_an_item_by_name(demo_store, make_app):
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.active_pane, AreasPane) and app.active_pane.selected_id == "A-22"
+
+
+async def test_a_big_workspace_searches_the_words_on_disk_as_you_type(demo_store, make_app, monkeypatch):
+    # Above IN_MEMORY_UP_TO items the app does not index every item; searching still finds them,
+    # typed keystroke by keystroke, and a change is found once it lands.
+    from prodops_tui.core.search import on_disk
+
+    monkeypatch.setattr(on_disk, "IN_MEMORY_UP_TO", 10)
+    monkeypatch.setattr(on_disk, "WARM_HELD", 30)
+    app = make_app(demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.search_index, on_disk.DiskBackedIndex) and app.search_index.ready
+        assert app.search_index._index.feedback_held == 30  # not the demo's 400
+        whole = SearchIndex()
+        whole.build(demo_store)
+        await search_for(pilot, "quickbooks duplicate customers")
+        assert result_ids(app) == [h.id for h in whole.search("quickbooks duplicate customers", demo_store, limit=64, per_kind=8).hits]
+        assert "F-44" in result_ids(app)
+        assert "match" in str(app.screen.query_one("#search-status").render())
+        await pilot.press("escape")
+        capture(demo_store, "The zanzibar currency is missing from invoices", customer="Acme")
+        await settle(pilot)
+        await search_for(pilot, "zanzibar")
+        assert result_ids(app) == ["F-401"]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.query_one(InboxPane).feedback_list.current.id == "F-401"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -170,7 +170,7 @@ class SearchIndex:
         # ("customer", "acme freight"): customer: and source: take the values that contain what was typed.
         self._facets: dict[tuple[str, str], set[str]] = {}
         self._facet_values: dict[str, set[str]] = {name: set() for name in SUBSTRING_FACETS}  # may hold stale ones
-        self._feedback_order: list[str] = []  # feedback ids, oldest first; may hold deleted ones
+        self._feedback_order: list[str] = []  # feedback ids by number, oldest first
         self._by_record: dict[str, list[str]] = {}  # record id -> its doc ids (a retro: its cards)
 
     @property
@@ -187,7 +187,8 @@ class SearchIndex:
         """Index these records only (stored.py: the items a query can match, read from disk)."""
         revision = store.revision
         fresh = SearchIndex()
-        for record in records:
+        # Feedback in number order: each is then appended to _feedback_order, not filed into it.
+        for record in sorted(records, key=lambda r: r.number if isinstance(r, FeedbackItem) else -1):
             fresh._add_record(store, record)
         fresh._sort_vocab()
         with self._lock:
@@ -198,15 +199,15 @@ class SearchIndex:
             self._facet_values = fresh._facet_values
             self.revision = revision
 
-    def refresh(self, store: Store) -> int:
-        """Catch up with the store: the changed records only, or a rebuild. Returns how many
-        records were re-indexed (-1 for a rebuild)."""
-        if not self.ready:
-            self.build(store)
-            return -1
-        changed = store.changed_since(self.revision)
+    def refresh(self, store: Store, *, rebuild_with: Callable[[Store], Iterable[Record]] | None = None) -> int:
+        """Catch up with the store: the changed records only, or a rebuild (of every record, or
+        of those `rebuild_with` gives). Returns how many records were re-indexed (-1: a rebuild)."""
+        changed = store.changed_since(self.revision) if self.ready else None
         if changed is None:
-            self.build(store)
+            if rebuild_with is None:
+                self.build(store)
+            else:
+                self.build_from(store, rebuild_with(store))
             return -1
         revision = store.revision
         touched = {i for i in changed if i.split("-")[0] in _SEARCHED_PREFIXES}
@@ -221,11 +222,33 @@ class SearchIndex:
                 record = store.get(record_id)
                 if record is not None:
                     self._add_record(store, record)
-            if self._vocab_dirty:
-                self._sort_vocab()
             self._match_cache = {}
             self.revision = revision
         return len(touched)
+
+    def close(self) -> None:
+        """Nothing is held open (on_disk.py's holds a database connection)."""
+
+    def warm(self, store: Store) -> int:
+        """Nothing to do: this index holds every record (on_disk.py's holds some, then more)."""
+        return 0
+
+    def add(self, store: Store, records: Iterable[Record]) -> int:
+        """Index these records too, those not held yet (on_disk.py: the candidates of a query
+        not held yet); returns how many were added."""
+        added = 0
+        with self._lock:
+            for record in records:
+                if record.id not in self._by_record:
+                    self._add_record(store, record)
+                    added += 1
+            if added:
+                self._match_cache = {}
+        return added
+
+    @property
+    def feedback_held(self) -> int:
+        return len(self._feedback_order)
 
     def _add_record(self, store: Store, record: Record) -> None:
         docs = documents_for(store, record)
@@ -237,8 +260,10 @@ class SearchIndex:
             self._doc_words[doc.id] = (title_words, all_words)
             if doc.kind != "feedback":
                 self._small_docs.add(doc.id)
+            elif not self._feedback_order or _number(doc.id) > _number(self._feedback_order[-1]):
+                self._feedback_order.append(doc.id)  # a new item, or a build in number order
             else:
-                self._feedback_order.append(doc.id)
+                bisect.insort(self._feedback_order, doc.id, key=_number)
             for facet in _facet_keys(doc):
                 self._facets.setdefault(facet, set()).add(doc.id)
                 if facet[0] in self._facet_values:
@@ -255,6 +280,13 @@ class SearchIndex:
         for doc_id in self._by_record.pop(record_id, []):
             doc = self._docs.pop(doc_id, None)
             self._small_docs.discard(doc_id)
+            if doc is not None and doc.kind == "feedback":
+                order, number = self._feedback_order, _number(doc_id)
+                at = bisect.bisect_left(order, number, key=_number)
+                while at < len(order) and order[at] != doc_id and _number(order[at]) == number:
+                    at += 1
+                if at < len(order) and order[at] == doc_id:
+                    del order[at]
             for facet in _facet_keys(doc) if doc else ():
                 self._facets.get(facet, set()).discard(doc_id)
             _, words = self._doc_words.pop(doc_id, (None, frozenset()))
@@ -288,6 +320,8 @@ class SearchIndex:
         cached = self._match_cache.get(word)
         if cached is not None:
             return cached
+        if self._vocab_dirty:  # sorted when next needed, not on every change (100k words: 40 ms)
+            self._sort_vocab()
         found: dict[str, float] = {}
         if word in self._postings:
             found[word] = 1.0
@@ -318,13 +352,18 @@ class SearchIndex:
         return found
 
     def search(self, query: str, store: Store, *, kinds: Iterable[str] | None = None, limit: int = 50,
-               per_kind: int | None = None) -> SearchResult:
+               per_kind: int | None = None, within: Iterable[str] | None = None) -> SearchResult:
+        """`within`: only these records' documents (on_disk.py: a query's candidates, when the
+        index holds more)."""
         parsed = parse_query(query, store)
         wanted_kinds = set(kinds) if kinds else None
         if parsed.kinds is not None:  # kind:, or a filter that only some kinds can pass (importance:)
             wanted_kinds = parsed.kinds if wanted_kinds is None else wanted_kinds & parsed.kinds
         with self._lock:
             allowed = self._allowed(parsed, wanted_kinds)
+            if within is not None:
+                docs = {doc_id for record_id in within for doc_id in self._by_record.get(record_id, ())}
+                allowed = docs if allowed is None else allowed & docs
             if parsed.words:
                 scores, matched, word_total = self._score(parsed.words, allowed)
                 candidates: Iterable[str] = scores.keys()

@@ -22,6 +22,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -87,6 +88,20 @@ def _record_id(rowid: int) -> tuple[type[Record], int]:
     return OTHER_TYPES[kind_place - 1], rest // NUMBER_SPAN
 
 
+@dataclass(frozen=True)
+class Candidates:
+    records: list[Record]
+    matches: dict[str, dict[str, float]]  # query word -> the stored words it stands for, with how well
+    total: int  # records holding every word
+    read: int  # documents read: fewer than total when only the newest of a common word's were
+
+    def result(self, found: SearchResult) -> SearchResult:
+        """The index's answer over these records, with the whole count when only part was read."""
+        if self.total > self.read:
+            return SearchResult(found.hits, max(found.total, self.total), found.hints)
+        return found
+
+
 class StoredSearch:
     """One process's handle on `search.sqlite`; `refresh` before `search`."""
 
@@ -107,7 +122,8 @@ class StoredSearch:
 
     def _connect(self, path: Path) -> None:
         os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))  # customer words: private, like the rest
-        self._db = sqlite3.connect(path, isolation_level=None, timeout=60)
+        # Not tied to the thread that opened it: the app's search runs in workers, one at a time (on_disk.py).
+        self._db = sqlite3.connect(path, isolation_level=None, timeout=60, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         row = self._db.execute("SELECT name FROM sqlite_master WHERE name = 'state'").fetchone()
@@ -154,7 +170,8 @@ class StoredSearch:
 
     # --- searching ----------------------------------------------------------------------
 
-    def search(self, query: str, *, kinds: Iterable[str] | None = None, limit: int = 20) -> SearchResult:
+    def search(self, query: str, *, kinds: Iterable[str] | None = None, limit: int = 20,
+               per_kind: int | None = None) -> SearchResult:
         store = self.store
         parsed = parse_query(query, store)
         index = SearchIndex()
@@ -163,21 +180,25 @@ class StoredSearch:
             # indexed, not all of them (100k: 3 s instead of 15 s).
             passing = [r for t in SEARCHED_TYPES for r in store.all(t) if any(parsed.accepts(d) for d in documents_for(store, r))]
             index.build_from(store, passing)
-            return index.search(query, store, kinds=kinds, limit=limit)
-        rowids, total = self._candidates(parsed.words)
-        wanted: dict[type[Record], list[int]] = {}
+            return index.search(query, store, kinds=kinds, limit=limit, per_kind=per_kind)
+        found = self.candidates(parsed.words)
+        index.build_from(store, found.records)
+        for word, matches in found.matches.items():
+            index.seed_matches(word, matches)
+        return found.result(index.search(query, store, kinds=kinds, limit=limit, per_kind=per_kind))
+
+    def candidates(self, words: list[str]) -> Candidates:
+        """The records a query's words can match, read from the store, and what each word
+        stands for over the whole vocabulary."""
+        rowids, total = self._candidates(words)
+        wanted: dict[type[Record], dict[int, None]] = {}
         for rowid in rowids:
             record_type, number = _record_id(rowid)
             wanted.setdefault(record_type, {})[number] = None  # a retro once, whatever its cards
-        wanted = {t: list(numbers) for t, numbers in wanted.items()}
-        index.build_from(store, [r for record_type, numbers in wanted.items() for r in store.get_many(record_type, numbers)])
-        for word in parsed.words:
-            if _NOT_WORD.search(word) is None:  # an id's stored form is not the index's: it finds its own
-                index.seed_matches(word, self._matches(word))
-        found = index.search(query, store, kinds=kinds, limit=limit)
-        if total > len(rowids):  # only the newest of a very common word's items were scored
-            return SearchResult(found.hits, max(found.total, total), found.hints)
-        return found
+        records = [r for record_type, numbers in wanted.items() for r in self.store.get_many(record_type, list(numbers))]
+        # An id's stored form is not the index's: it finds its own.
+        matches = {word: self._matches(word) for word in words if _NOT_WORD.search(word) is None}
+        return Candidates(records, matches, total, len(rowids))
 
     def _candidates(self, words: list[str]) -> tuple[list[int], int]:
         """The rowids of the records that hold, for every word, one of its expansions, and how

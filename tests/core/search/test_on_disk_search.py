@@ -1,0 +1,133 @@
+"""The app's search over a big workspace (core/search/on_disk.py): ready without indexing every
+item, holding in memory only what queries needed, and finding what the whole index finds."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from prodops_tui.core.dates import from_iso
+from prodops_tui.core.demo import fill_demo
+from prodops_tui.core.feedback.inbox import capture
+from prodops_tui.core.importers import import_feedback
+from prodops_tui.core.model import FeedbackItem
+from prodops_tui.core.search import index as index_module
+from prodops_tui.core.search import on_disk
+from prodops_tui.core.search import stored as stored_module
+from prodops_tui.core.search.index import SEARCHED_TYPES, SearchIndex
+from prodops_tui.core.search.on_disk import DiskBackedIndex, search_for_app
+from prodops_tui.core.storage.store import Store
+
+from ...conftest import TEST_DATA, fixed_clock
+from .test_stored_search import QUERIES, hits
+
+
+@pytest.fixture(scope="module")
+def workspace_with_real_feedback(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("on-disk") / "ws"
+    store = Store.open(directory, clock=fixed_clock)
+    fill_demo(store, now=from_iso(fixed_clock()))
+    import_feedback(store, TEST_DATA / "app_store_reviews.csv")
+    import_feedback(store, TEST_DATA / "support_tweets.csv")
+    store.close()
+    return directory
+
+
+@pytest.fixture
+def few_held(monkeypatch):
+    """Warming holds only the newest 80 items: most queries must add their candidates."""
+    monkeypatch.setattr(on_disk, "WARM_HELD", 80)
+    monkeypatch.setattr(on_disk, "WARM_STEP", 7)
+
+
+@pytest.mark.parametrize("score_all", [None, 100])
+def test_it_finds_what_the_whole_index_finds_holding_only_part_of_it(workspace_with_real_feedback, few_held, score_all,
+                                                                     monkeypatch):
+    if score_all:  # a common word matches more than are scored: the newest are scored, as by the whole index
+        for module in (index_module, stored_module):
+            monkeypatch.setattr(module, "SCORE_ALL", score_all)
+            monkeypatch.setattr(module, "SELECTED", 30)
+    store = Store.open(workspace_with_real_feedback, clock=fixed_clock)
+    store.load_all()
+    items = store.count(FeedbackItem)
+    full = SearchIndex()
+    full.build(store)
+    disk = DiskBackedIndex()
+    assert not disk.ready
+    disk.refresh(store)
+    assert disk.ready and disk.revision == store.revision
+    assert disk._index.feedback_held == 0  # ready before holding anything
+    for query in QUERIES:
+        expected, got = full.search(query, store, limit=20), disk.search(query, store, limit=20)
+        assert hits(got) == hits(expected), query
+        assert got.total == expected.total, query
+    # Asked again, in another order, once many items are held: the same answers.
+    for query in reversed(QUERIES):
+        assert hits(disk.search(query, store, limit=20)) == hits(full.search(query, store, limit=20)), query
+    assert 0 < disk._index.feedback_held < items  # what the queries needed, not everything
+    disk.close()
+    store.close()
+
+
+def test_warming_holds_the_newest_items_and_stops_for_a_change(tmp_path, few_held):
+    store = Store.open(tmp_path / "ws", clock=fixed_clock)
+    fill_demo(store, now=from_iso(fixed_clock()))
+    store.load_all()
+    disk = DiskBackedIndex()
+    disk.refresh(store)
+    capture(store, "came in before the warming", origin="cli")
+    assert disk.warm(store) == 0  # the change is taken first: holding records of an older revision would be wrong
+    disk.refresh(store)
+    small_kinds = sum(store.count(t) for t in SEARCHED_TYPES if t is not FeedbackItem)
+    # 79: the refresh took the new item in already
+    assert disk.warm(store) == small_kinds + 79 and disk._index.feedback_held == 80
+    newest = max(item.number for item in store.all(FeedbackItem))
+    assert f"F-{newest}" in disk._index._by_record and f"F-{newest - 79}" in disk._index._by_record
+    assert f"F-{newest - 80}" not in disk._index._by_record
+    store.close()
+
+
+def test_a_change_is_found_after_the_refresh_and_the_old_words_no_longer_find_it(tmp_path, few_held):
+    store = Store.open(tmp_path / "ws", clock=fixed_clock)
+    fill_demo(store, now=from_iso(fixed_clock()))
+    store.load_all()
+    disk = DiskBackedIndex()
+    disk.refresh(store)
+    item = capture(store, "Quokka-themed invoices please", origin="cli")
+    assert disk.refresh(store) >= 1  # the changed record, not a rebuild (-1)
+    assert [h.id for h in disk.search("quokka", store).hits] == [item.id]
+    old = store.get("F-1")
+    assert "F-1" in [h.id for h in disk.search(old.title, store, limit=50).hits]
+    with store.change("retitle") as tx:
+        tx.put(replace(old, title="Wombat grooming schedule", text="Wombat grooming schedule"))
+    disk.refresh(store)
+    assert [h.id for h in disk.search("wombat", store).hits] == ["F-1"]
+    assert "F-1" not in [h.id for h in disk.search(old.title, store, limit=50).hits]
+    # A filter alone checks every item, held or not.
+    assert disk.search("id:F-2", store).hits[0].id == "F-2"
+    disk.close()
+    store.close()
+
+
+def test_too_many_held_items_start_over_from_the_newest(tmp_path, few_held, monkeypatch):
+    monkeypatch.setattr(on_disk, "HELD_LIMIT", 60)
+    store = Store.open(tmp_path / "ws", clock=fixed_clock)
+    fill_demo(store, now=from_iso(fixed_clock()))
+    store.load_all()
+    disk = DiskBackedIndex()
+    disk.refresh(store)
+    disk.search("a", store)
+    disk.search("the", store)
+    assert disk._index.feedback_held > 60
+    capture(store, "one more", origin="cli")
+    disk.refresh(store)
+    assert disk._index.feedback_held == 0
+
+
+def test_the_app_holds_the_whole_index_in_memory_up_to_a_size(tmp_path, monkeypatch):
+    store = Store.open(tmp_path / "ws", clock=fixed_clock)
+    fill_demo(store, now=from_iso(fixed_clock()))
+    assert isinstance(search_for_app(store), SearchIndex)
+    monkeypatch.setattr(on_disk, "IN_MEMORY_UP_TO", store.count(FeedbackItem) - 1)
+    assert isinstance(search_for_app(store), DiskBackedIndex)
