@@ -18,7 +18,7 @@ from textual.worker import Worker
 from ..core.areas.lookup import area_path
 from ..core.errors import ProdopsError
 from ..core.identity import resolve_actor
-from ..core.model import ActionItem
+from ..core.model import ActionItem, FeedbackItem
 from ..core.search.on_disk import search_for_app
 from ..core.storage.store import Store
 from ..core.text import clean_line
@@ -45,6 +45,7 @@ PANES: tuple[tuple[str, str, type[Pane]], ...] = (
 PANE_LABELS = {"inbox": "Inbox", "areas": "Areas", "retro": "Retro", "checklists": "Checklists & nudges", "metrics": "Metrics"}
 # How often the app looks for changes other processes made (two stat calls when there are none).
 EXTERNAL_POLL_SECONDS = 1.0
+LOAD_FEEDBACK_LATER_OVER = 25_000  # items; above, the inbox shows its first page before every item is loaded
 
 
 class UnknownTheme(ProdopsError):
@@ -94,7 +95,10 @@ class ProdopsApp(App[int]):
         super().__init__()
         self.store = store
         store.defer_folds()  # folded by a worker, so no key press waits for it
-        store.load_all()  # every kind in memory: no later read on the event loop waits for the disk
+        # Every kind in memory: no later read on the event loop waits for the disk. At 100k the
+        # feedback (1.5-2.5 s of JSON) loads after the first frame, which shows its newest page.
+        self._feedback_after_first_frame = store.count(FeedbackItem) > LOAD_FEEDBACK_LATER_OVER
+        store.load_all(but=(FeedbackItem,) if self._feedback_after_first_frame else ())
         self.settings = settings or Settings()
         self.workspace_label = workspace_label if workspace_label is not None else str(store.directory)
         self.actor = resolve_actor(actor, settings_name=self.settings.get("name"))
@@ -143,9 +147,31 @@ class ProdopsApp(App[int]):
             self.notify("\n".join(self.keymap_problems), title=f"Keymap in {self.settings.path}", severity="warning", timeout=10)
         if self.poll_external:
             self.set_interval(EXTERNAL_POLL_SECONDS, self.check_external_changes)
+        if self._feedback_after_first_frame:
+            self.call_after_refresh(self._load_feedback)
         self.call_after_refresh(self._update_search_index)  # after the first frame: its build competes for the GIL
         if not self.actor.chosen and not self.settings.get("name_asked"):
             self.call_after_refresh(self._ask_name)
+
+    @work(thread=True, group="load-feedback", exit_on_error=False)
+    def _load_feedback(self) -> None:
+        try:
+            self.store.load_all()
+        except Exception as exc:  # noqa: BLE001 - said; the inbox reads what it needs when asked
+            self.call_from_thread(self.notify, f"Could not load every feedback item: {exc}", title="Workspace", severity="error")
+            return
+        self.call_from_thread(self._feedback_loaded)
+
+    def _feedback_loaded(self) -> None:
+        """Every item is in memory: the inbox lists its whole view instead of the first page,
+        and search holds the newest items."""
+        if self._panes:
+            self._panes["inbox"].refresh_view()
+        self._warm_search()
+
+    @work(thread=True, group="search-warm", exit_on_error=False)
+    def _warm_search(self) -> None:
+        self.search_index.warm(self.store)
 
     def _show_actor(self) -> None:
         """The workspace and who acts, under the title: every tick and triage is signed by that name."""

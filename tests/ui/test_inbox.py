@@ -449,3 +449,53 @@ async def test_r_sorts_by_importance_then_area_and_the_snoozed_view_says_until_w
         await pilot.pause()
         header = listing.render_line(0).text
         assert "until" in header and listing.show_snoozed
+
+
+async def test_a_big_workspace_shows_its_newest_page_first_then_every_item(demo_store, make_app, monkeypatch):
+    # Above LOAD_FEEDBACK_LATER_OVER items the first frame does not wait for every item to load:
+    # the inbox shows the newest page of its view, with every tab's true count, then the rest.
+    import threading
+
+    from prodops_tui.core.search import on_disk
+    from prodops_tui.core.search.stored import StoredSearch
+    from prodops_tui.core.storage.store import Store
+    from prodops_tui.ui import app as app_module
+    from prodops_tui.ui.panes import inbox as inbox_pane
+
+    from ..conftest import fixed_clock
+
+    monkeypatch.setattr(app_module, "LOAD_FEEDBACK_LATER_OVER", 10)
+    monkeypatch.setattr(on_disk, "IN_MEMORY_UP_TO", 10)  # as at 100k: search does not read every item either
+    monkeypatch.setattr(inbox_pane, "FIRST_PAGE", 5)
+    counts: dict[str, int] = {}
+    every_new = inbox.list_feedback(demo_store, status="new", counts=counts)
+    stored = StoredSearch(demo_store)  # the words on disk up to date, as the background compact leaves them
+    stored.refresh()
+    stored.close()
+    demo_store.close()  # it built the cache from the copied files; opened again, it reads from the cache
+    store = Store.open(demo_store.directory, clock=fixed_clock)
+    gate = threading.Event()
+    real_load_all = store.load_all
+
+    def load_all_when_let(*, but=()):
+        if not but:  # the load after the first frame waits for the test
+            assert gate.wait(10)
+        real_load_all(but=but)
+
+    monkeypatch.setattr(store, "load_all", load_all_when_let)
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        listing = app.query_one(FeedbackList)
+        await pilot.pause()
+        assert not store.loaded(FeedbackItem)
+        assert [i.id for i in listing.items] == [i.id for i in every_new[:5]]
+        tabs = str(app.query_one("#inbox-views").render())
+        assert f"New {counts['new']}" in tabs and f"All {counts['all']}" in tabs
+        await press(pilot, "j")
+        assert listing.current.id == every_new[1].id  # the keys work on the first page meanwhile
+        gate.set()
+        await settle(pilot)
+        assert store.loaded(FeedbackItem)
+        assert [i.id for i in listing.items] == [i.id for i in every_new]
+        assert listing.current.id == every_new[1].id  # the cursor stayed on its item
+    store.close()

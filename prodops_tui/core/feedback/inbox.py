@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import islice
 
 from ..areas.lookup import resolve_area, subtree_ids
 from ..dates import from_iso, parse_since, parse_when, to_iso
@@ -227,6 +228,26 @@ def list_feedback(store: Store, *, status: str = "new", area: str | None = None,
     items = list(iter_feedback(store, status=status, area=area, ordered=False))
     items.sort(key=lambda item: (item.received_at, item.number), reverse=True)
     return items
+
+
+def first_page(store: Store, *, status: str, size: int) -> tuple[list[FeedbackItem], dict[str, int]]:
+    """The newest `size` items of a status view and every view's count, read from the cache
+    without building the other items: what the app shows first at 100,000 items, while the
+    rest loads (a second or two)."""
+    if status not in VIEW_STATUSES:
+        raise InvalidInput(f"status {status!r} is not one of {', '.join(VIEW_STATUSES)}")
+    now = store.clock()
+    counts = dict.fromkeys(VIEW_STATUSES, 0)
+    for _, shown, snoozed_until in store.fields(FeedbackItem, ("status", "snoozed_until")):
+        if shown == "new" and snoozed_until and snoozed_until > now:
+            shown = "snoozed"
+        counts[shown] = counts.get(shown, 0) + 1
+    counts["all"] = sum(counts[s] for s in VIEW_STATUSES if s != "all")
+    items = iter_feedback(store, status=status)
+    try:
+        return list(islice(items, size)), counts
+    finally:
+        items.close()  # it holds the workspace's shared lock while open
 
 
 def iter_feedback(store: Store, *, status: str = "new", area: str | None = None, ordered: bool = True) -> Iterator[FeedbackItem]:

@@ -36,18 +36,20 @@ HELD_LIMIT = 30_000  # past this many feedback items held, start over from the n
 
 def search_for_app(store: Store) -> SearchIndex | DiskBackedIndex:
     """The whole index in memory for a workspace of usual size; above it, the disk-backed one."""
-    return DiskBackedIndex() if store.count(FeedbackItem) > IN_MEMORY_UP_TO else SearchIndex()
+    items = store.count(FeedbackItem)
+    return DiskBackedIndex(items) if items > IN_MEMORY_UP_TO else SearchIndex()
 
 
 class DiskBackedIndex:
     """SearchIndex's interface for the app: `refresh` in a worker, `search` from any one thread
     at a time (another's search or refresh waits for it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, feedback_items: int = 0) -> None:
         self._index = SearchIndex()
         self._reader: StoredSearch | None = None
         self._lock = threading.Lock()
-        self._size = 0
+        self._feedback_items = feedback_items  # counted again once the store holds them in memory
+        self._others = 0
 
     @property
     def ready(self) -> bool:
@@ -58,7 +60,7 @@ class DiskBackedIndex:
         return self._index.revision
 
     def __len__(self) -> int:
-        return self._size
+        return self._feedback_items + self._others
 
     def refresh(self, store: Store) -> int:
         """Bring the stored words up to the store (its own connection: a search meanwhile reads
@@ -73,16 +75,19 @@ class DiskBackedIndex:
                 self._index = SearchIndex()
             # Ready holding nothing: a query adds its own candidates; warm() then adds the rest.
             touched = self._index.refresh(store, rebuild_with=lambda _: ())
-            self._size = store.count(FeedbackItem) + sum(store.count(t) for t in SEARCHED_TYPES if t is not FeedbackItem)
+            if store.loaded(FeedbackItem):  # else counting would wait for the app's loading of every item
+                self._feedback_items = store.count(FeedbackItem)
+            self._others = sum(store.count(t) for t in SEARCHED_TYPES if t is not FeedbackItem)
         return touched
 
     def warm(self, store: Store) -> int:
-        """After the first refresh, in the same worker: hold every record of the small kinds and
-        the newest WARM_HELD feedback items, a step at a time. A query adding its candidates costs about 0.1 ms each (a common word's older
+        """After the first refresh, in a worker: hold every record of the small kinds and, once
+        the store has them in memory, the newest WARM_HELD feedback items, a step at a time. A query adding its candidates costs about 0.1 ms each (a common word's older
         matches: 100 ms); held ones cost nothing. Returns how many were added."""
         records: list[Record] = [r for t in SEARCHED_TYPES if t is not FeedbackItem for r in store.all(t)]
-        # Newest by number, as the index picks a common word's newest matches.
-        records += heapq.nlargest(WARM_HELD, store.all(FeedbackItem), key=lambda item: item.number)
+        if store.loaded(FeedbackItem):  # else not now: the app loads them after its first frame, then asks again
+            # Newest by number, as the index picks a common word's newest matches.
+            records += heapq.nlargest(WARM_HELD, store.all(FeedbackItem), key=lambda item: item.number)
         added = 0
         for start in range(0, len(records), WARM_STEP):
             with self._lock:

@@ -153,8 +153,9 @@ class StoredSearch:
                 self._insert(store.all(FeedbackItem))
             else:
                 numbers = [int(i.split("-")[1]) for i in feedback or ()]
-                self._db.executemany("DELETE FROM record_words WHERE rowid = ?", ((n,) for n in numbers))
-                self._insert(store.get_many(FeedbackItem, numbers))
+                if numbers:  # none: no read (it would wait for the app's loading of every item)
+                    self._db.executemany("DELETE FROM record_words WHERE rowid = ?", ((n,) for n in numbers))
+                    self._insert(store.get_many(FeedbackItem, numbers))
             if self.rewrote_others:
                 self._db.execute("DELETE FROM record_words WHERE rowid < 0")
                 self._insert(r for t in OTHER_TYPES for r in store.all(t))

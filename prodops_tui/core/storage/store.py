@@ -31,7 +31,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from operator import itemgetter
@@ -337,10 +337,17 @@ class Store:
         self.loads[kind] += 1
         return table
 
-    def load_all(self) -> None:
-        """Every kind in memory now (the app: so no later read waits for a lock or the disk)."""
+    def load_all(self, *, but: Iterable[type[Record]] = ()) -> None:
+        """Every kind in memory now (the app: so no later read waits for a lock or the disk);
+        `but` these, left to a later load_all (the app at 100k: feedback, after the first frame)."""
+        left = {record_type.KIND for record_type in but}
         for kind in self._tables:
-            self._table(kind)
+            if kind not in left:
+                self._table(kind)
+
+    def loaded(self, record_type: type[Record]) -> bool:
+        """Whether a kind is in memory: reading it then waits for nothing."""
+        return self._tables[record_type.KIND] is not None
 
     def _load_files(self) -> None:
         raw = AtomicJSONStorage(self.snapshot_path).read()

@@ -47,6 +47,7 @@ SCAN_QUIET_SECONDS = 1.5  # after a change, before rescanning for look-alikes
 # the Likely duplicates count is always known; above it (seconds of CPU shared with the
 # screen) only once that view is opened.
 CLUSTERS_ALWAYS_UP_TO = 25_000
+FIRST_PAGE = 200  # rows shown while the app loads every item at 100k (a screen holds about 45)
 
 
 class InboxPane(Pane):
@@ -117,12 +118,26 @@ class InboxPane(Pane):
         bands = {item_id: n for n, cluster in enumerate(self._clusters or []) for item_id in cluster} if self.view == "duplicates" else None
         listing.show_snoozed = self.view == "snoozed"
         counts: dict[str, int] = {}
-        listing.show(self._items_in_view(counts=counts), from_iso(self.store.clock()), keep=current, bands=bands)
+        if self._first_page_only:
+            # At 100k the app shows the newest page first and loads the rest after the first frame.
+            items, counts = inbox.first_page(self.store, status=self.view, size=FIRST_PAGE)
+        else:
+            items = self._items_in_view(counts=counts)
+        listing.show(items, from_iso(self.store.clock()), keep=current, bands=bands)
         self._counts = counts or inbox.counts_by_view(self.store)
         self._show_views()
+        if not self.store.loaded(FeedbackItem):
+            return  # the scans read every item: they start once the app has loaded them
         clusters_missing = self._clusters is None and self._clusters_wanted
         if self._scanned_revision != self.store.revision or clusters_missing:
             self._schedule_duplicate_scan(now=self._duplicate_index is None or clusters_missing)
+
+    @property
+    def _first_page_only(self) -> bool:
+        """The items are not loaded yet and the view is a status view, newest first, unfiltered:
+        its first page can be read alone."""
+        return (not self.store.loaded(FeedbackItem) and self.view in inbox.VIEW_STATUSES and not self.filter_query
+                and self.sort == "received")
 
     def _items_in_view(self, *, with_filter: bool = True, counts: dict[str, int] | None = None) -> list[FeedbackItem]:
         if self.view not in view_ids(self.store):
