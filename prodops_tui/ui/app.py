@@ -147,8 +147,6 @@ class ProdopsApp(App[int]):
             self.notify("\n".join(self.keymap_problems), title=f"Keymap in {self.settings.path}", severity="warning", timeout=10)
         if self.poll_external:
             self.set_interval(EXTERNAL_POLL_SECONDS, self.check_external_changes)
-        if self._feedback_after_first_frame:
-            self.call_after_refresh(self._load_feedback)
         self.call_after_refresh(self._update_search_index)  # after the first frame: its build competes for the GIL
         if not self.actor.chosen and not self.settings.get("name_asked"):
             self.call_after_refresh(self._ask_name)
@@ -337,7 +335,14 @@ class ProdopsApp(App[int]):
     @work(thread=True, group="search-index", exit_on_error=False)
     def _catch_up_search_index(self) -> None:
         was_ready = self.search_index.ready
-        self.search_index.refresh(self.store)
+        try:
+            self.search_index.refresh(self.store)
+        finally:
+            if not was_ready and self._feedback_after_first_frame:
+                # After search's first catch-up, which reads the few changed items alone; begun
+                # together, it waited seconds for the load (7.0 s to search ready at 100k).
+                self._feedback_after_first_frame = False
+                self.call_from_thread(self._load_feedback)
         self.call_from_thread(self._search_index_caught_up, not was_ready)
         if not was_ready:
             self.search_index.warm(self.store)  # searching meanwhile works; this makes it quicker
