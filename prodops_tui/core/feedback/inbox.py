@@ -236,13 +236,8 @@ def first_page(store: Store, *, status: str, size: int) -> tuple[list[FeedbackIt
     rest loads (a second or two)."""
     if status not in VIEW_STATUSES:
         raise InvalidInput(f"status {status!r} is not one of {', '.join(VIEW_STATUSES)}")
-    now = store.clock()
-    counts = dict.fromkeys(VIEW_STATUSES, 0)
-    for _, shown, snoozed_until in store.fields(FeedbackItem, ("status", "snoozed_until")):
-        if shown == "new" and snoozed_until and snoozed_until > now:
-            shown = "snoozed"
-        counts[shown] = counts.get(shown, 0) + 1
-    counts["all"] = sum(counts[s] for s in VIEW_STATUSES if s != "all")
+    rows = store.fields(FeedbackItem, ("status", "snoozed_until"))  # from the cache's columns, no item built
+    counts = _counts_by_view(((status, snoozed) for _, status, snoozed in rows), store.clock())
     items = iter_feedback(store, status=status)
     try:
         return list(islice(items, size)), counts
@@ -268,9 +263,13 @@ def iter_feedback(store: Store, *, status: str = "new", area: str | None = None,
 
 def counts_by_view(store: Store) -> dict[str, int]:
     """Live counts for the inbox's view tabs."""
-    now = store.clock()
+    return _counts_by_view(((item.status, item.snoozed_until) for item in store.all(FeedbackItem)), store.clock())
+
+
+def _counts_by_view(rows: Iterable[tuple[str, str | None]], now: str) -> dict[str, int]:
+    """Each view's count from (status, snoozed_until) pairs, as FeedbackItem.view_status sees them."""
     counts = dict.fromkeys(VIEW_STATUSES, 0)
-    for item in store.all(FeedbackItem):
-        counts[item.view_status(now)] += 1
+    for status, snoozed_until in rows:
+        counts["snoozed" if status == "new" and snoozed_until and snoozed_until > now else status] += 1
         counts["all"] += 1
     return counts

@@ -82,8 +82,9 @@ class DiskBackedIndex:
 
     def warm(self, store: Store) -> int:
         """After the first refresh, in a worker: hold every record of the small kinds and, once
-        the store has them in memory, the newest WARM_HELD feedback items, a step at a time. A query adding its candidates costs about 0.1 ms each (a common word's older
-        matches: 100 ms); held ones cost nothing. Returns how many were added."""
+        the store has them in memory, the newest WARM_HELD feedback items, a step at a time. A
+        query adding its candidates costs about 0.1 ms each (a common word's older matches:
+        100 ms); held ones cost nothing. Returns how many were added."""
         records: list[Record] = [r for t in SEARCHED_TYPES if t is not FeedbackItem for r in store.all(t)]
         if store.loaded(FeedbackItem):  # else not now: the app loads them after its first frame, then asks again
             # Newest by number, as the index picks a common word's newest matches.

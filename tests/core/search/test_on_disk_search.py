@@ -10,7 +10,6 @@ import pytest
 from prodops_tui.core.dates import from_iso
 from prodops_tui.core.demo import fill_demo
 from prodops_tui.core.feedback.inbox import capture
-from prodops_tui.core.importers import import_feedback
 from prodops_tui.core.model import FeedbackItem
 from prodops_tui.core.search import index as index_module
 from prodops_tui.core.search import on_disk
@@ -19,19 +18,18 @@ from prodops_tui.core.search.index import SEARCHED_TYPES, SearchIndex
 from prodops_tui.core.search.on_disk import DiskBackedIndex, search_for_app
 from prodops_tui.core.storage.store import Store
 
-from ...conftest import TEST_DATA, fixed_clock
+from ...conftest import fixed_clock
 from .test_stored_search import QUERIES, hits
 
 
-@pytest.fixture(scope="module")
-def workspace_with_real_feedback(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("on-disk") / "ws"
+def demo_disk_index(directory) -> tuple[Store, DiskBackedIndex]:
+    """The demo, every kind in memory (as in the app once loaded), and a caught-up disk-backed index."""
     store = Store.open(directory, clock=fixed_clock)
     fill_demo(store, now=from_iso(fixed_clock()))
-    import_feedback(store, TEST_DATA / "app_store_reviews.csv")
-    import_feedback(store, TEST_DATA / "support_tweets.csv")
-    store.close()
-    return directory
+    store.load_all()
+    disk = DiskBackedIndex()
+    disk.refresh(store)
+    return store, disk
 
 
 @pytest.fixture
@@ -71,11 +69,7 @@ def test_it_finds_what_the_whole_index_finds_holding_only_part_of_it(workspace_w
 
 
 def test_warming_holds_the_newest_items_and_stops_for_a_change(tmp_path, few_held):
-    store = Store.open(tmp_path / "ws", clock=fixed_clock)
-    fill_demo(store, now=from_iso(fixed_clock()))
-    store.load_all()
-    disk = DiskBackedIndex()
-    disk.refresh(store)
+    store, disk = demo_disk_index(tmp_path / "ws")
     capture(store, "came in before the warming", origin="cli")
     assert disk.warm(store) == 0  # the change is taken first: holding records of an older revision would be wrong
     disk.refresh(store)
@@ -89,11 +83,7 @@ def test_warming_holds_the_newest_items_and_stops_for_a_change(tmp_path, few_hel
 
 
 def test_a_change_is_found_after_the_refresh_and_the_old_words_no_longer_find_it(tmp_path, few_held):
-    store = Store.open(tmp_path / "ws", clock=fixed_clock)
-    fill_demo(store, now=from_iso(fixed_clock()))
-    store.load_all()
-    disk = DiskBackedIndex()
-    disk.refresh(store)
+    store, disk = demo_disk_index(tmp_path / "ws")
     item = capture(store, "Quokka-themed invoices please", origin="cli")
     assert disk.refresh(store) >= 1  # the changed record, not a rebuild (-1)
     assert [h.id for h in disk.search("quokka", store).hits] == [item.id]
@@ -112,11 +102,7 @@ def test_a_change_is_found_after_the_refresh_and_the_old_words_no_longer_find_it
 
 def test_too_many_held_items_start_over_from_the_newest(tmp_path, few_held, monkeypatch):
     monkeypatch.setattr(on_disk, "HELD_LIMIT", 60)
-    store = Store.open(tmp_path / "ws", clock=fixed_clock)
-    fill_demo(store, now=from_iso(fixed_clock()))
-    store.load_all()
-    disk = DiskBackedIndex()
-    disk.refresh(store)
+    store, disk = demo_disk_index(tmp_path / "ws")
     disk.search("a", store)
     disk.search("the", store)
     assert disk._index.feedback_held > 60

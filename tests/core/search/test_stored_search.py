@@ -8,7 +8,6 @@ import pytest
 from prodops_tui.core.dates import from_iso
 from prodops_tui.core.demo import fill_demo
 from prodops_tui.core.feedback.inbox import capture
-from prodops_tui.core.importers import import_feedback
 from prodops_tui.core.model import FeedbackItem
 from prodops_tui.core.search import index as index_module
 from prodops_tui.core.search import stored as stored_module
@@ -16,23 +15,12 @@ from prodops_tui.core.search.index import SearchIndex
 from prodops_tui.core.search.stored import StoredSearch
 from prodops_tui.core.storage.store import Store
 
-from ...conftest import TEST_DATA, fixed_clock
+from ...conftest import fixed_clock
 
 QUERIES = [
     "invocies", "invoices tax", "login", "loign", "crash app", "dark mode", "notifcation", "export csv", "billing",
     "kind:area billing", "priya", "tag:export", "app", "a", "update", "F-12", "slow sync", "is:unowned",
 ]
-
-
-@pytest.fixture(scope="module")
-def workspace_with_real_feedback(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("stored") / "ws"
-    store = Store.open(directory, clock=fixed_clock)
-    fill_demo(store, now=from_iso(fixed_clock()))
-    import_feedback(store, TEST_DATA / "app_store_reviews.csv")
-    import_feedback(store, TEST_DATA / "support_tweets.csv")
-    store.close()
-    return directory
 
 
 def hits(result) -> list[tuple[str, float]]:
