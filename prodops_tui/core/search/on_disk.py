@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import heapq
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from ..model import FeedbackItem, Record
 from ..storage.store import Store
@@ -98,8 +98,12 @@ class DiskBackedIndex:
         return added
 
     def search(self, query: str, store: Store, *, kinds: Iterable[str] | None = None, limit: int = 50,
-               per_kind: int | None = None) -> SearchResult:
+               per_kind: int | None = None, should_stop: Callable[[], bool] | None = None) -> SearchResult:
+        """`should_stop`: asked once this search has its turn; True (typing went on while it
+        waited behind the others) gives an empty answer without reading anything."""
         with self._lock:
+            if should_stop is not None and should_stop():
+                return SearchResult([], 0, [])
             if self._reader is None:
                 self._reader = StoredSearch(store)
             parsed = parse_query(query, store)

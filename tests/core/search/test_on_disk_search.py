@@ -117,3 +117,13 @@ def test_the_app_holds_the_whole_index_in_memory_up_to_a_size(tmp_path, monkeypa
     assert isinstance(search_for_app(store), SearchIndex)
     monkeypatch.setattr(on_disk, "IN_MEMORY_UP_TO", store.count(FeedbackItem) - 1)
     assert isinstance(search_for_app(store), DiskBackedIndex)
+
+
+def test_a_search_told_to_stop_reads_nothing(tmp_path):
+    # The search screen's worker for a keystroke that typing has already replaced.
+    store, disk = demo_disk_index(tmp_path / "ws")
+    held = disk._index.feedback_held
+    assert disk.search("invoices", store, should_stop=lambda: True).hits == []
+    assert disk._index.feedback_held == held  # no candidate read or added
+    assert disk.search("invoices", store, should_stop=lambda: False).hits
+    assert disk._index.feedback_held > held
