@@ -6,13 +6,14 @@ from prodops_tui.core.areas.lookup import area_path
 from prodops_tui.core.demo import DUPLICATE_PAIRS
 from prodops_tui.core.feedback import inbox
 from prodops_tui.core.model import FeedbackItem
+from prodops_tui.ui.panes.inbox import InboxPane
 from prodops_tui.ui.screens.feedback_form import FeedbackForm
 from prodops_tui.ui.screens.import_feedback import ImportScreen
 from prodops_tui.ui.screens.pickers import ChoiceScreen, DateScreen, SearchPickerScreen, TextScreen
 from prodops_tui.ui.widgets.feedback_list import FeedbackList
 
 from ..conftest import TEST_DATA
-from .conftest import Typed, press, settle
+from .conftest import Typed, press, settle, wait_until
 
 SIZE = (140, 40)
 
@@ -280,6 +281,27 @@ async def test_the_likely_duplicates_view_lists_the_seeded_pairs(demo_store, mak
         assert "Likely duplicates" in str(app.query_one("#inbox-views").content)
 
 
+async def test_a_view_switch_starts_at_the_top_even_when_the_item_under_the_cursor_is_listed_there(demo_store, make_app):
+    """The cursor was kept on its item across `[` when the duplicate groups had landed before the
+    key and started at the top when they landed after it: the same keys gave two screens."""
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert await wait_until(pilot, lambda: app.query_one(InboxPane)._clusters is not None)
+        listing = feedback_list(app)
+        clusters = app.query_one(InboxPane)._clusters
+        grouped = {item_id for cluster in clusters[1:] for item_id in cluster}  # not the first group: listed first
+        listing.cursor = next(n for n, item in enumerate(listing.items) if item.id in grouped and n > 0)
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert listing.cursor == 0 and listing.current.id == listing.items[0].id
+        await pilot.press("j")
+        word = listing.current.text.split()[-1]  # the item under the cursor stays listed, not first
+        await press(pilot, "f", Typed(word), "enter")
+        await settle(pilot)
+        assert len(listing.items) > 1 and listing.cursor == 0  # a new filter starts at the top too
+
+
 async def test_I_checks_a_real_export_first_then_imports_it(demo_store, make_app):
     reviews = TEST_DATA / "app_store_reviews.csv"
     app = make_app(demo_store)
@@ -425,7 +447,6 @@ async def test_the_merge_picker_finds_an_item_by_its_id(demo_store, make_app):
 
 
 async def test_r_sorts_by_importance_then_area_and_the_snoozed_view_says_until_when(demo_store, make_app):
-    from prodops_tui.ui.panes.inbox import InboxPane
     from prodops_tui.ui.widgets.feedback_list import FeedbackList
 
     rank = {"critical": 0, "high": 1, "medium": 2, "low": 3, None: 4}

@@ -112,9 +112,11 @@ class InboxPane(Pane):
 
     # --- rendering from the core ------------------------------------------------
 
-    def refresh_view(self) -> None:
+    def refresh_view(self, *, keep_cursor: bool = True) -> None:
+        """Re-read the view from the core; the cursor stays on its item, unless the view or the
+        filter changed (`keep_cursor=False`): then it starts at the top."""
         listing = self.feedback_list
-        current = listing.current.id if listing.current else None
+        current = listing.current.id if listing.current and keep_cursor else None
         bands = {item_id: n for n, cluster in enumerate(self._clusters or []) for item_id in cluster} if self.view == "duplicates" else None
         listing.show_snoozed = self.view == "snoozed"
         counts: dict[str, int] = {}
@@ -187,11 +189,11 @@ class InboxPane(Pane):
     def watch_view(self) -> None:
         self.feedback_list.marked.clear()
         self.feedback_list.cursor = 0
-        self.refresh_view()
+        self.refresh_view(keep_cursor=False)
 
     def watch_filter_query(self) -> None:
         self.feedback_list.cursor = 0
-        self.refresh_view()
+        self.refresh_view(keep_cursor=False)
 
     def action_cycle_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
