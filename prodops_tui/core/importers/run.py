@@ -81,7 +81,7 @@ def import_feedback(
         if gc_was_enabled:
             gc.enable()
     if auto_fold and not dry_run:
-        store.fold(only_if_due=True)
+        store.fold_after_change()  # the batches are stored: a failed fold must not report them failed
     return result
 
 

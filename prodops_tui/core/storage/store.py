@@ -81,6 +81,7 @@ class Store:
         # The app turns it off and folds in a worker instead (a 100k-item fold takes
         # seconds, and the change itself is already durable in the journal).
         self.auto_fold = True
+        self.fold_error: Exception | None = None  # why the last fold after a change failed (see fold_after_change)
         self.directory = Path(directory)
         self.snapshot_path = self.directory / SNAPSHOT_NAME
         self.journal_path = self.directory / JOURNAL_NAME
@@ -705,12 +706,15 @@ class Store:
                 return
             entry = tx._entry(self._seq + 1)
             self._append(entry)
+            # Stored from here on: nothing below may make the change look failed (the user
+            # would retry it and store it twice).
             self._apply(entry)
             self._store_in_cache([entry])
             if self.auto_fold and self.fold_due():
-                self._fold()
+                self.fold_after_change()
 
     def _append(self, entry: dict[str, Any]) -> None:
+        """The change durable at the journal's end, or, when this raises, not in it at all."""
         line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
         created = not self.journal_path.exists()
         fd = os.open(self.journal_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -720,11 +724,18 @@ class Store:
                 # A torn line left by a process that died mid-write: cut it off so
                 # this entry does not get glued onto it.
                 os.ftruncate(fd, self._journal_pos)
-            write_all_and_fsync(fd, line)
+            try:
+                write_all_and_fsync(fd, line)
+                if created:
+                    fsync_dir(self.directory)
+            except BaseException:
+                # Written but not made durable (fsync failed): every later read would still
+                # find the line, so an error reported now would be a lie and a retry a duplicate.
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, self._journal_pos)
+                raise
         finally:
             os.close(fd)
-        if created:
-            fsync_dir(self.directory)
         self._journal_pos += len(line)
         self._journal_sig = file_signature(self.journal_path)
 
@@ -776,16 +787,19 @@ class Store:
             tables = {kind: dict(table) for kind, table in self._tables.items() if table is not None}
             return self._seq, self._meta_after_fold(), tables, self._snapshot_sig, self._journal_pos
 
-    def _fold(self) -> None:
-        """Fold now, in the change that crossed the threshold (caller holds the exclusive lock)."""
-        self.load_all()
-        self._trim_history()
-        meta = self._meta_after_fold()
-        tmp = write_temp_file(self.snapshot_path, _snapshot_bytes(meta, self._tables))
+    def fold_after_change(self) -> bool:
+        """Fold now if due, as the tail of changes already stored (in a change, or after an
+        import's batches). A failed fold does not raise: the changes are in the journal and stay
+        there, and an error now would be reported for them (a retry would store them twice).
+        What went wrong is kept in `fold_error` for the caller to mention; the next change,
+        `prodops compact` or the app's worker folds again."""
         try:
-            self._swap_in(tmp, self._seq, meta, self._journal_pos)
-        finally:
-            tmp.unlink(missing_ok=True)
+            folded = self.fold(only_if_due=True)
+        except (OSError, ProdopsError) as exc:
+            self.fold_error = exc
+            return False
+        self.fold_error = None
+        return folded
 
     def _meta_after_fold(self) -> dict[str, Any]:
         """The _meta record of a snapshot of what we hold now (its own copy of next_ids)."""
