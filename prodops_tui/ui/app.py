@@ -25,6 +25,7 @@ from ..core.text import clean_line
 from ..core.workspace import Settings
 from .jump_provider import JumpProvider
 from .keys import catalogue, own_bindings, read_keymap, with_keymap
+from .long_lived import back_in_collections, out_of_collections
 from .panes.areas import AreasPane
 from .panes.base import Pane
 from .panes.checklists import ChecklistsPane
@@ -141,6 +142,7 @@ class ProdopsApp(App[int]):
 
     def on_mount(self) -> None:
         self.query_one(Tabs).can_focus = False
+        out_of_collections()
         if self.theme_problems:
             self.notify("\n".join(self.theme_problems), title="Some theme files did not load", severity="warning", timeout=10)
         if self.keymap_problems:
@@ -163,6 +165,7 @@ class ProdopsApp(App[int]):
     def _feedback_loaded(self) -> None:
         """Every item is in memory: the inbox lists its whole view instead of the first page,
         and search holds the newest items."""
+        out_of_collections()
         if self._panes:
             self._panes["inbox"].refresh_view()
         self._warm_search()
@@ -170,6 +173,7 @@ class ProdopsApp(App[int]):
     @work(thread=True, group="search-warm", exit_on_error=False)
     def _warm_search(self) -> None:
         self.search_index.warm(self.store)
+        out_of_collections()
 
     def _show_actor(self) -> None:
         """The workspace and who acts, under the title: every tick and triage is signed by that name."""
@@ -211,6 +215,7 @@ class ProdopsApp(App[int]):
     def on_unmount(self) -> None:
         self._stop_listening()
         self.search_index.close()
+        back_in_collections()  # what the app held may be collected again (tests run many apps in one process)
 
     # --- keeping in step with the workspace -------------------------------------
 
@@ -346,6 +351,7 @@ class ProdopsApp(App[int]):
         self.call_from_thread(self._search_index_caught_up, not was_ready)
         if not was_ready:
             self.search_index.warm(self.store)  # searching meanwhile works; this makes it quicker
+            out_of_collections()
 
     def _search_index_caught_up(self, first_time: bool) -> None:
         """On the event loop: the screen stack is the app's, never read from a worker thread."""

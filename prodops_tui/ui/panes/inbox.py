@@ -22,6 +22,7 @@ from ...core.feedback import duplicates, inbox, merge
 from ...core.feedback.filters import apply_filter, delete_view, parse_filter, save_view
 from ...core.model import IMPORTANCE_LEVELS, FeedbackItem, Opportunity
 from ...core.query import examples_for
+from ..long_lived import out_of_collections
 from ..screens.feedback_form import FeedbackDraft, FeedbackForm
 from ..screens.import_feedback import ImportScreen
 from ..screens.opportunities import OpportunitiesScreen
@@ -48,6 +49,10 @@ SCAN_QUIET_SECONDS = 1.5  # after a change, before rescanning for look-alikes
 # screen) only once that view is opened.
 CLUSTERS_ALWAYS_UP_TO = 25_000
 FIRST_PAGE = 200  # rows shown while the app loads every item at 100k (a screen holds about 45)
+# Above this many items, finding an item's look-alikes costs a key press 30 ms (100k), so the
+# detail panel lists them once the cursor rests (a held `j` computes none in between).
+SIMILAR_AT_ONCE_UP_TO = 5_000
+SIMILAR_AFTER_REST_SECONDS = 0.25
 
 
 class InboxPane(Pane):
@@ -87,6 +92,7 @@ class InboxPane(Pane):
         self._clusters: list[duplicates.Cluster] | None = None
         self._scanned_revision = -1
         self._rescan_timer: Timer | None = None  # a scan waiting for a quiet moment
+        self._similar_timer: Timer | None = None  # look-alikes waiting for the cursor to rest
         self._views_shown: tuple | None = None  # what the view line shows now (see _show_views)
 
     def compose(self) -> ComposeResult:
@@ -206,13 +212,20 @@ class InboxPane(Pane):
         self._show_views()  # marking moves the cursor, so the marked count stays current
         self._show_detail(event.item)
 
-    def _show_detail(self, item: FeedbackItem | None) -> None:
+    def _show_detail(self, item: FeedbackItem | None, *, at_rest: bool = False) -> None:
+        if self._similar_timer is not None:
+            self._similar_timer.stop()
+            self._similar_timer = None
         similar = None
-        if item is not None and self._duplicate_index is not None:
-            try:
-                similar = self._duplicate_index.similar_to(item.id)
-            except ProdopsError:
-                similar = None  # newer than the index: the next scan covers it
+        index = self._duplicate_index
+        if item is not None and index is not None:
+            if at_rest or len(index) <= SIMILAR_AT_ONCE_UP_TO:
+                try:
+                    similar = index.similar_to(item.id)
+                except ProdopsError:
+                    similar = None  # newer than the index: the next scan covers it
+            else:
+                self._similar_timer = self.set_timer(SIMILAR_AFTER_REST_SECONDS, lambda: self._show_similar(item.id))
         opportunity = self.store.get(item.opportunity) if item and item.opportunity else None
         empty = "Inbox zero: nothing waits for triage." if self.view == "new" else "Nothing here."
         if not self.store.count(FeedbackItem):
@@ -229,6 +242,13 @@ class InboxPane(Pane):
             similar=similar,
             empty_message=empty,
         )
+
+    def _show_similar(self, item_id: str) -> None:
+        """The cursor rested on `item_id`: its look-alikes, if it is still the one shown."""
+        self._similar_timer = None
+        current = self.feedback_list.current
+        if current is not None and current.id == item_id:
+            self._show_detail(current, at_rest=True)
 
     # --- the duplicate scan, in a worker ----------------------------------------
 
@@ -268,6 +288,7 @@ class InboxPane(Pane):
     def _duplicates_scanned(self, revision: int, index: duplicates.DuplicateIndex, clusters: list[duplicates.Cluster] | None) -> None:
         self._duplicate_index, self._scanned_revision = index, revision
         self._clusters = clusters  # None: not computed for this revision
+        out_of_collections()  # the index lives until the next scan: no collection walks it meanwhile
         if self.view == "duplicates":
             self.refresh_view()
         else:
