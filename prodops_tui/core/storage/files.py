@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +17,29 @@ from ..errors import WorkspaceCorrupt
 
 
 def ensure_private_dir(path: Path) -> None:
-    """Create a directory readable by the user only (feedback holds customer data)."""
-    if not path.exists():
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(path, 0o700)  # mkdir's mode is filtered by the umask
+    """Create a directory readable by the user only (feedback holds customer data), and any
+    missing folder above it likewise (mkdir(parents=True) gives those 0777 under umask 000)."""
+    if path.exists():
+        return
+    missing = [path, *(parent for parent in path.parents if not parent.exists())]
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            continue  # made by another process meanwhile: its mode is its maker's
+        os.chmod(folder, 0o700)  # mkdir's mode is filtered by the umask
+
+
+@contextmanager
+def naming(path: Path) -> Iterator[None]:
+    """An OSError met while writing `path` names it: a bare "File too large" or "No space left
+    on device" does not say which file, and a temp file beside it is not the file the user chose."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename == str(path) or exc.errno is None:
+            raise
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
 
 
 def fsync_dir(path: Path) -> None:
@@ -42,28 +63,30 @@ def write_temp_file(path: Path, data: bytes) -> Path:
     """`data` durable in a new private file beside `path`, for the caller to rename over it."""
     # A unique name in the same directory (so os.replace stays on one file system): a name
     # made from the pid alone let two threads of one process write the same temp file.
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # mode 0600
-    tmp = Path(tmp_name)
-    try:
+    with naming(path):
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # mode 0600
+        tmp = Path(tmp_name)
         try:
-            write_all_and_fsync(fd, data)
-        finally:
-            os.close(fd)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+            try:
+                write_all_and_fsync(fd, data)
+            finally:
+                os.close(fd)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
     return tmp
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Leave `path` holding either its old content or `data`, never a mix."""
     tmp = write_temp_file(path, data)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
+    with naming(path):
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        fsync_dir(path.parent)
 
 
 def read_json_file(path: Path) -> Any:

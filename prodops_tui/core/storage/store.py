@@ -46,6 +46,7 @@ from .files import (
     ensure_private_dir,
     file_signature,
     fsync_dir,
+    naming,
     write_all_and_fsync,
     write_temp_file,
 )
@@ -717,6 +718,12 @@ class Store:
         """The change durable at the journal's end, or, when this raises, not in it at all."""
         line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
         created = not self.journal_path.exists()
+        with naming(self.journal_path):
+            self._append_line(line, created)
+        self._journal_pos += len(line)
+        self._journal_sig = file_signature(self.journal_path)
+
+    def _append_line(self, line: bytes, created: bool) -> None:
         fd = os.open(self.journal_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         try:
             size = os.fstat(fd).st_size
@@ -736,8 +743,6 @@ class Store:
                 raise
         finally:
             os.close(fd)
-        self._journal_pos += len(line)
-        self._journal_sig = file_signature(self.journal_path)
 
     def defer_folds(self) -> None:
         """From now on a change never folds by itself: the caller folds when fold_due() says
@@ -821,7 +826,8 @@ class Store:
             except OSError:
                 shutil.copy2(self.snapshot_path, kept)
         try:
-            os.replace(tmp, self.snapshot_path)
+            with naming(self.snapshot_path):
+                os.replace(tmp, self.snapshot_path)
         except OSError:
             # The link must not outlive a failed swap: the backup would be the live file itself.
             if kept is not None and _same_file(kept, self.snapshot_path):
