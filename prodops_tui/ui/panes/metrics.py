@@ -1,29 +1,241 @@
-"""Metrics (key 5): the figures a product-ops lead reports weekly."""
+"""Metrics (key 5): the figures a product-ops lead brings to the review, for 7, 30, 90 days or
+since a date, each beside the period before; `enter` opens the items behind a figure.
+
+The figures read every feedback item (core/metrics), so they are counted in a worker: the pane
+shows at once, with the last figures until the new ones land."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
 
-from ...core.areas.lookup import owner_coverage
-from ...core.metrics.figures import inbox_health
-from .base import SummaryPane, figure, lines
+from ...core.dates import describe
+from ...core.errors import ProdopsError
+from ...core.metrics import figures, period
+from ...core.metrics.figures import Figure, Report
+from ...core.metrics.report import change_text, is_good, value_text
+from ...core.rituals.nudge_model import NudgeTarget
+from ..screens.pickers import TextScreen
+from ..widgets.key_list import KeyList
+from .base import Pane
+from .checklists import ChecklistsPane
+from .metrics_detail import detail, drill_hint, sparkline
+
+LABEL_WIDTH = 30
+SPARK_WIDTH = 10
+NOT_COMPUTED_IN = {"median_hours_to_link": "insight", "nudges": "rituals"}  # the section each unknown belongs to
 
 
-class MetricsPane(SummaryPane):
-    TITLE = "Metrics (last 7 days)"
-    COMING = "trends over weeks, feedback by area and source, retro follow-through, and `prodops report`."
+class MetricsPane(Pane):
+    TITLE = "Metrics"
+    # Its stylesheet beside it, as every pane's; read here so the app's list of files stays the app's.
+    DEFAULT_CSS = (Path(__file__).parent / "metrics.tcss").read_text(encoding="utf-8")
 
-    def render_summary(self) -> Content:
-        health = inbox_health(self.store, now=self.now)
-        owned, total = owner_coverage(self.store)
-        median = f"{health.median_hours_to_triage:.1f} h" if health.median_hours_to_triage is not None else "n/a"
-        with_area = f"{health.with_area_pct:.0f}%" if health.with_area_pct is not None else "n/a"
-        return lines(
-            figure("feedback received", health.received),
-            figure("triaged", health.triaged),
-            figure("median time to triage", median),
-            figure("waiting in New", health.untriaged),
-            figure("in New for more than 7 days", health.stale, "$error" if health.stale else "$accent"),
-            figure("of feedback has an area", with_area),
-            figure("areas with an active owner", f"{owned}/{total}"),
+    BINDINGS = [
+        Binding("p", "next_period", "Period", id="metrics.period", tooltip="Last 7, 30 or 90 days, in turn"),
+        Binding("s", "since", "Since…", id="metrics.since", tooltip="From a date up to now: 2026-11-01, last monday, 6w"),
+        # Before the list's own enter (select), so the footer and ? say what it does here.
+        Binding("enter", "open_figure", "Open", id="metrics.open", priority=True,
+                tooltip="The items behind the figure: the inbox filtered to them, the gaps, the overdue actions"),
+    ]
+
+    def __init__(self, store, *, id: str | None = None) -> None:
+        super().__init__(store, id=id)
+        self.days: int | None = period.DEFAULT_DAYS  # a preset, or None for a since-date
+        self.since_iso: str | None = None  # the start typed with s, kept as a time (not re-read as "monday")
+        self.report: Report | None = None
+        self._asked: tuple | None = None  # what the worker was last asked for (period, revision)
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="metrics-heading")
+        with Horizontal(id="metrics-body"):
+            with VerticalScroll(id="metrics-left"):
+                yield Static(id="metrics-columns")
+                yield KeyList(id="figure-list")
+            with VerticalScroll(id="metrics-right"):
+                yield Static(id="figure-detail")
+
+    def focus_default(self) -> None:
+        self.figure_list.focus()
+
+    @property
+    def figure_list(self) -> KeyList:
+        return self.query_one("#figure-list", KeyList)
+
+    # --- the period -------------------------------------------------------------------------
+
+    def current_period(self) -> period.Period:
+        now = self.now
+        if self.since_iso:
+            return period.since(self.since_iso, now=now)
+        return period.last_days(self.days or period.DEFAULT_DAYS, now=now)
+
+    def action_next_period(self) -> None:
+        presets = period.PRESET_DAYS
+        self.days = presets[(presets.index(self.days) + 1) % len(presets)] if self.days in presets else presets[0]
+        self.since_iso = None
+        self.refresh_view()
+
+    def action_since(self) -> None:
+        now = self.now
+
+        def preview(text: str) -> Content:
+            if not text.strip():
+                return Content("A date, up to now: 2026-11-01, last monday, 6w (a day means 09:00)")
+            try:
+                chosen = period.since(text, now=now)
+            except (ProdopsError, ValueError) as exc:
+                return Content.styled(str(exc), "$error")
+            return Content.assemble(("→ from ", "bold $success"), describe(chosen.start, now=now))
+
+        def apply(text: str | None) -> None:
+            if not text or not text.strip():
+                return
+            try:
+                chosen = period.since(text, now=self.now)
+            except (ProdopsError, ValueError) as exc:
+                self.notify(str(exc), title="Metrics", severity="error")
+                return
+            self.since_iso, self.days = chosen.start_iso, None
+            self.refresh_view()
+
+        self.app.push_screen(TextScreen("Figures since", placeholder="2026-11-01, last monday, 6w", hint=preview), apply)
+
+    # --- counting, in a worker ----------------------------------------------------------------
+
+    def refresh_view(self) -> None:
+        try:
+            window = self.current_period()
+        except (ProdopsError, ValueError) as exc:  # a since-date now in the future (the clock moved): back to the default
+            self.notify(str(exc), title="Metrics", severity="warning")
+            self.days, self.since_iso = period.DEFAULT_DAYS, None
+            window = self.current_period()
+        asked = (window.start_iso, window.end_iso, self.store.revision)
+        if asked == self._asked:
+            return
+        self._asked = asked
+        self._show_heading(window, counting=True)
+        self._count(window, self.store.revision)
+
+    @work(thread=True, exclusive=True, group="metrics", exit_on_error=False)
+    def _count(self, window: period.Period, revision: int) -> None:
+        try:
+            found = figures.compute(self.store, window, now=window.end if window.open_ended else self.now)
+        except ProdopsError as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Metrics", severity="error")
+            return
+        self.app.call_from_thread(self._counted, found, revision)
+
+    def _counted(self, found: Report, revision: int) -> None:
+        if self._asked is None or (found.period.start_iso, found.period.end_iso, revision) != self._asked:
+            return  # a newer question is on its way
+        self.report = found
+        self._show_heading(found.period, counting=False)
+        self._show_figures()
+
+    # --- rendering ----------------------------------------------------------------------------
+
+    def _show_heading(self, window: period.Period, *, counting: bool) -> None:
+        now = self.now
+        start = describe(window.start, now=now).split(" (")[0]
+        heading = Content.assemble(
+            ("Metrics", "bold $primary"), ("  ·  ", "$text-muted"), (window.label, "bold $accent"),
+            (f"   from {start}, beside {window.previous.label}", "$text-muted"),
+            ("   counting…" if counting else "", "$warning"),
         )
+        presets = Content("   ").join(
+            Content.styled(f" {days}d ", "reverse bold $primary" if days == self.days and not self.since_iso else "$text-muted")
+            for days in period.PRESET_DAYS)
+        self.query_one("#metrics-heading", Static).update(Content.assemble(heading, "    ", presets))
+
+    def _show_figures(self) -> None:
+        found = self.report
+        if found is None:
+            return
+        columns = Content.assemble((" " * LABEL_WIDTH, ""), (f"{'now':>8}{'before':>8}  {'change':<13}", "bold $text-muted"))
+        self.query_one("#metrics-columns", Static).update(columns)
+        options: list[Option] = []
+        for section in found.sections:
+            options.append(Option(Content.styled(section.title.upper(), "bold"), id=f"section:{section.key}", disabled=True))
+            options += [Option(self._row(f, found), id=f"figure:{f.key}") for f in section.figures]
+            options += [Option(Content.assemble((f"{label[:LABEL_WIDTH - 1]:<{LABEL_WIDTH}}", "$text-muted"),
+                                                (f"{'not stored':>8}", "italic $text-muted")), id=f"unknown:{key}")
+                        for key, label, _ in found.not_computed if NOT_COMPUTED_IN.get(key) == section.key]
+        listing = self.figure_list
+        listing.show(options)
+        if listing.highlighted is None or listing.get_option_at_index(listing.highlighted).disabled:
+            listing.highlighted = 1 if listing.option_count > 1 else None
+        self._show_detail()
+
+    @staticmethod
+    def _row(figure: Figure, found: Report) -> Content:
+        label = figure.label if len(figure.label) < LABEL_WIDTH else figure.label[:LABEL_WIDTH - 2] + "…"
+        good = is_good(figure)
+        change_style = {True: "$success", False: "$error", None: "$text-muted"}[good]
+        previous = value_text(figure.previous, figure.unit) if figure.previous is not None else "—"
+        parts = [
+            (f"{label:<{LABEL_WIDTH}}", ""),
+            (f"{value_text(figure.value, figure.unit):>8}", "bold"),
+            (f"{previous:>8}", "$text-muted"),
+            (f"  {change_text(figure):<13}", change_style),
+        ]
+        if figure.series:
+            series = figure.series[-SPARK_WIDTH:]  # the newest buckets; the period before in grey
+            current = len(figure.series) // 2
+            older = max(0, len(series) - current)
+            parts.append((sparkline(series[:older], top=max(series)), "$text-muted"))
+            parts.append((sparkline(series[older:], top=max(series)), "$accent"))
+        return Content.assemble(*parts)
+
+    @on(OptionList.OptionHighlighted, "#figure-list")
+    def _highlighted(self) -> None:
+        self._show_detail()
+
+    def _chosen(self) -> tuple[str, str] | None:
+        listing = self.figure_list
+        option_id = listing.highlighted_id
+        if not option_id or ":" not in option_id:
+            return None
+        kind, key = option_id.split(":", 1)
+        return kind, key
+
+    def _show_detail(self) -> None:
+        found, chosen = self.report, self._chosen()
+        target = self.query_one("#figure-detail", Static)
+        if found is None or chosen is None:
+            target.update(Content(""))
+            return
+        target.update(detail(found, *chosen, now=self.now))
+
+    # --- enter: the items behind a figure -----------------------------------------------------
+
+    @on(OptionList.OptionSelected, "#figure-list")
+    def _clicked(self) -> None:
+        self.action_open_figure()
+
+    def action_open_figure(self) -> None:
+        found, chosen = self.report, self._chosen()
+        if found is None or chosen is None or chosen[0] != "figure":
+            self.app.bell()
+            return
+        figure = found.figure(chosen[1])
+        drill = figure.drill
+        if drill is None:
+            self.app.bell()
+            return
+        if drill.record:
+            self.app.go_to(drill.record)  # an opportunity, a person, an action, a checklist: in its own pane
+        else:
+            # The app's one door to "show these items in their pane", the same as a nudge's enter.
+            self.post_message(ChecklistsPane.ShowTarget(NudgeTarget(drill.pane, drill.filter)))
+        hint = drill_hint(figure)
+        if hint:
+            self.notify(hint, title=figure.label, severity="information" if drill.exact else "warning")
+
