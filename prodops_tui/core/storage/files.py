@@ -43,6 +43,10 @@ def naming(path: Path) -> Iterator[None]:
 
 
 def fsync_dir(path: Path) -> None:
+    """Make a rename or a new file in `path` durable (POSIX). Windows cannot open a folder this
+    way (and NTFS journals its folder entries itself): nothing to do there."""
+    if os.name == "nt":
+        return
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import collections
 import contextlib
 import errno
-import fcntl
 import gc
 import json
 import os
@@ -40,6 +39,7 @@ from typing import Any, TypeVar
 
 from ..errors import NotFound, NothingToUndo, ProdopsError, UndoConflict, WorkspaceCorrupt, WorkspaceTooNew
 from ..model import RECORD_TYPES, TYPE_BY_KIND, Change, Record, split_id, type_of_id
+from . import locking
 from .cache import CACHE_NAME, CachedState, CacheUnusable, StateCache
 from .files import (
     AtomicJSONStorage,
@@ -468,12 +468,12 @@ class Store:
         with self._thread_lock:
             if self._lock_fd is None:
                 self._lock_fd = os.open(self.directory / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
-            wanted = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+            wanted = locking.EXCLUSIVE if exclusive else locking.SHARED
             outer_mode = self._lock_mode
-            take = self._lock_depth == 0 or (exclusive and outer_mode != fcntl.LOCK_EX)
+            take = self._lock_depth == 0 or (exclusive and outer_mode != locking.EXCLUSIVE)
             if take:
                 try:
-                    fcntl.flock(self._lock_fd, wanted | (0 if blocking else fcntl.LOCK_NB))
+                    locking.lock(self._lock_fd, wanted | (0 if blocking else locking.NONBLOCKING))
                 except OSError as exc:
                     if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN) and not blocking:
                         yield False
@@ -486,10 +486,10 @@ class Store:
             finally:
                 self._lock_depth -= 1
                 if self._lock_depth == 0:
-                    fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+                    locking.lock(self._lock_fd, locking.UNLOCK)
                     self._lock_mode = 0
                 elif take and outer_mode != self._lock_mode:
-                    fcntl.flock(self._lock_fd, outer_mode)
+                    locking.lock(self._lock_fd, outer_mode)
                     self._lock_mode = outer_mode
 
     def _catch_up(self) -> bool:
