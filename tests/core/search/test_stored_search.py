@@ -71,3 +71,35 @@ def test_a_damaged_search_file_is_started_over(tmp_path):
     assert stored.rebuilt
     assert stored.search("billing").hits
     stored.close()
+
+
+def test_the_kept_word_counts_follow_every_change_as_fts5_counts_them(tmp_path):
+    """Expansions read each word's count from word_counts (fts5vocab worked it out from the
+    word's whole posting list on every keystroke): the kept counts must equal fts5vocab's
+    after captures, edits that drop words, changes to other kinds, and a rebuild."""
+    from prodops_tui.core.areas.ownership import rename_area
+    from prodops_tui.core.feedback.inbox import edit
+    from prodops_tui.core.model import ProductArea
+
+    def counts(stored) -> tuple[dict[str, int], dict[str, int]]:
+        db = stored._db
+        return dict(db.execute("SELECT term, docs FROM word_counts")), dict(db.execute("SELECT term, doc FROM record_vocab"))
+
+    store = Store.open(tmp_path / "ws", clock=fixed_clock)
+    fill_demo(store, now=from_iso(fixed_clock()))
+    stored = StoredSearch(store)
+    stored.refresh()
+    kept, actual = counts(stored)
+    assert kept == actual and len(kept) > 500
+    first = capture(store, "Quokka invoices, Ünïcödé naïve café_au_lait F-12", origin="cli")
+    capture(store, "quokka quokka again", origin="cli")
+    stored.refresh()
+    kept, actual = counts(stored)
+    assert not stored.rebuilt and kept == actual and kept["quokka"] == 2 and kept["cafe_au_lait"] == 1
+    edit(store, first.id, text="nothing left of it", title="nothing left")
+    rename_area(store, store.all(ProductArea)[0].id, "Wombat billing")
+    stored.refresh()
+    kept, actual = counts(stored)
+    assert not stored.rebuilt and stored.rewrote_others and kept == actual
+    assert kept["quokka"] == 1 and "cafe_au_lait" not in kept and kept["wombat"] >= 1  # its children hold its path too
+    stored.close()
