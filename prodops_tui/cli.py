@@ -32,9 +32,7 @@ from .core.text import clean_line, first_line
 from .core.workspace import Settings, make_clock, open_workspace, workspace_dir
 
 # Commands registered with their options now, doing their real work when their pane lands.
-_LANDS_WITH = {
-    "report": "the metrics work",
-}
+_LANDS_WITH: dict[str, str] = {}
 
 
 class UsageError(Exception):
@@ -145,9 +143,18 @@ def build_parser() -> argparse.ArgumentParser:
     nudges.add_argument("--json", action="store_true")
     nudges.add_argument("--all", action="store_true", help="every nudge due, not only the first max_shown")
 
-    report = commands.add_parser("report", help="product-ops metrics")
-    report.add_argument("--since", default="30d")
-    report.add_argument("--format", choices=("md", "json"), default="md")
+    report = commands.add_parser(
+        "report", help="the weekly product-ops report (the Metrics pane's figures)",
+        description="Every figure of the Metrics pane for a period, beside the period of the same length before it: "
+                    "Markdown for a wiki or a chat, or JSON for dashboards (the README lists its fields). "
+                    "A day means 09:00 local time, as everywhere in prodops.",
+        epilog="examples: prodops report --since 7d -o weekly.md | prodops report --from 2026-11-01 --to 2026-12-01 --format json")
+    report_window = report.add_mutually_exclusive_group()
+    report_window.add_argument("--since", metavar="WHEN", help="up to now from WHEN: 30d (the default), 7d, 90d, 2026-11-01, last monday")
+    report_window.add_argument("--from", dest="from_", metavar="DATE", help="a fixed window from DATE, up to --to (default: now)")
+    report.add_argument("--to", metavar="DATE", help="the end of the --from window (not included)")
+    report.add_argument("--format", choices=("md", "json"), help="default: from the -o file's extension, else md")
+    report.add_argument("-o", "--output", metavar="FILE", help="write to FILE, whole or not at all (private: it names customers); default stdout")
 
     commands.add_parser("demo", help="fill the workspace with a demo organisation (refuses a non-empty one)")
 
@@ -570,6 +577,26 @@ def cmd_search(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(store: Store, args: argparse.Namespace) -> int:
+    from .core.metrics import figures, period, report
+
+    suffix = Path(args.output).suffix.lstrip(".").lower() if args.output else ""
+    fmt = args.format or {"md": "md", "markdown": "md", "json": "json"}.get(suffix) or ("md" if not suffix else "")
+    if not fmt:
+        raise UsageError(f"cannot tell the format from {args.output!r}: add --format md|json")
+    if args.to and not args.from_:
+        raise UsageError("--to needs --from (or use --since)")
+    now = from_iso(store.clock())
+    window = period.from_options(since_text=args.since, from_text=args.from_, to_text=args.to, now=now)
+    found = figures.compute(store, window, now=now)
+    text = report.json_text(found) if fmt == "json" else report.to_markdown(found)
+    if args.output:
+        atomic_write_bytes(Path(args.output), text.encode("utf-8"))
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def cmd_demo(store: Store, args: argparse.Namespace) -> int:
     from .core.demo import fill_demo
 
@@ -675,7 +702,7 @@ def open_demo(args: argparse.Namespace) -> int:
             shutil.rmtree(directory.parent, ignore_errors=True)
 
 
-COMMANDS = {"duplicates": cmd_duplicates, "suggest": cmd_suggest, "capture": cmd_capture, "import": cmd_import, "who": cmd_who, "update": cmd_update, "list": cmd_list, "export": cmd_export, "demo": cmd_demo, "nudges": cmd_nudges, "search": cmd_search, "compact": cmd_compact}
+COMMANDS = {"duplicates": cmd_duplicates, "suggest": cmd_suggest, "capture": cmd_capture, "import": cmd_import, "who": cmd_who, "update": cmd_update, "list": cmd_list, "export": cmd_export, "demo": cmd_demo, "nudges": cmd_nudges, "search": cmd_search, "compact": cmd_compact, "report": cmd_report}
 
 
 def dispatch(args: argparse.Namespace) -> int:

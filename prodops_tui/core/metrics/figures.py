@@ -140,9 +140,9 @@ def _compute(store: Store, period: Period, *, now: datetime, tz: tzinfo | None) 
     shipped, waiting = demand_module.waiting_customers(top_demand)
     owned = ownership_module.ownership(store)
     actions = store.all(ActionItem)
-    acts, acts_before = (rituals.action_counts(actions, period.start_iso, period.end_iso),
+    acts, acts_before = (rituals.action_counts(actions, period.start_iso, period.upper_iso),
                          rituals.action_counts(actions, previous.start_iso, previous.end_iso))
-    overdue = rituals.overdue_actions(store, period.end_iso)
+    overdue = rituals.overdue_actions(store, period.upper_iso)
     runs = rituals.checklist_counts(store, ((period.start, period.end), (previous.start, previous.end)))
     since = _since(period)
 
@@ -195,7 +195,7 @@ def _compute(store: Store, period: Period, *, now: datetime, tz: tzinfo | None) 
                drill=Drill("areas")),
         Figure("people_left_still_owning", "People who left, still owning", len(owned.left), None,
                better="down", drill=Drill("areas", record=owned.left[0].id) if owned.left else Drill("areas")),
-        Figure("people_left", "People who left", ownership_module.left_between(store, period.start_iso, period.end_iso),
+        Figure("people_left", "People who left", ownership_module.left_between(store, period.start_iso, period.upper_iso),
                ownership_module.left_between(store, previous.start_iso, previous.end_iso), drill=Drill("areas")),
     ]
     if owned.rules_total:

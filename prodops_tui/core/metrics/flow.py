@@ -206,7 +206,7 @@ def measure(store: Store, period: Period, *, now: datetime, tz: tzinfo | None = 
     """Every feedback figure of the period and the one before."""
     previous = period.previous
     cur, prev = WindowFlow(), WindowFlow()
-    cur_start, cur_end, prev_start = period.start_iso, period.end_iso, previous.start_iso
+    cur_start, cur_end, prev_start = period.start_iso, period.upper_iso, previous.start_iso
     now_iso = to_iso(now)
     items = _Items(store)
     window_rows, triaged_rows = items.since(prev_start)
@@ -215,7 +215,7 @@ def measure(store: Store, period: Period, *, now: datetime, tz: tzinfo | None = 
     # The New backlog at this period's end (the status, when it ends now; else rebuilt) and at
     # its start (rebuilt), by age: an age bucket is a comparison of ISO text, no date parsed.
     old_cutoff = to_iso(period.end - timedelta(days=OLD_BACKLOG_DAYS))
-    for window, at, waiting in ((cur, period.end, items.waiting_now(now_iso) if cur_end >= now_iso else items.waiting_at(cur_end)),
+    for window, at, waiting in ((cur, period.end, items.waiting_now(now_iso) if period.open_ended else items.waiting_at(cur_end)),
                                 (prev, period.start, items.waiting_at(cur_start))):
         waiting.sort()  # then each age cutoff is one bisect
         window.backlog = len(waiting)
@@ -255,8 +255,8 @@ def measure(store: Store, period: Period, *, now: datetime, tz: tzinfo | None = 
             continue
         window = cur if received >= cur_start else prev
         window.received += 1
-        index = bisect_right(edges, received) - 1
-        if 0 <= index < count:
+        index = min(bisect_right(edges, received) - 1, count - 1)  # received this very second: the last bucket
+        if 0 <= index:
             buckets[index] += 1
         raw = source or ""
         folded = folded_of.get(raw)

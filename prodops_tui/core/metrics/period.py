@@ -41,6 +41,12 @@ class Period:
         return Period(start, self.start, f"the {_length_words(self.length)} before", None, to_iso(start), False)
 
     @property
+    def upper_iso(self) -> str:
+        """The first time after the period: its end, or a second after it when the period runs
+        up to now (an item triaged this very second is in it)."""
+        return to_iso(self.end + timedelta(seconds=1)) if self.open_ended else self.end_iso
+
+    @property
     def start_iso(self) -> str:
         return to_iso(self.start)
 
