@@ -216,3 +216,23 @@ def test_search_results_grouped_with_matches_highlighted(snap_compare, demo_stor
 
 def test_search_unknown_filter_is_a_hint(snap_compare, demo_store, make_app):
     assert snap_compare(make_app(demo_store), run_before=keys_then_settle("slash", Typed("colour:red owner:priya")), terminal_size=SIZE)
+
+
+# --- metrics -----------------------------------------------------------------------------------
+
+
+def test_metrics_last_7_days_on_the_new_backlog(snap_compare, demo_store, make_app):
+    """The pane's second period (7 days: daily buckets), the New backlog's ages beside it.
+    (30 days, the default, is test_pane[metrics].) Each key waits for its count to land: a
+    key pressed while the list is being refilled would land on whichever list was there."""
+
+    async def run_before(pilot) -> None:
+        for keys in (("5",), ("p",), ("p",), ("j", "j")):
+            await pilot.app.workers.wait_for_complete()
+            await pilot.press(*keys)
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(make_app(demo_store), run_before=run_before, terminal_size=SIZE)

@@ -1,0 +1,129 @@
+"""The Metrics pane (5) on the demo workspace: periods by keyboard, the figures the core counts,
+and enter opening the items behind a figure."""
+
+from __future__ import annotations
+
+import threading
+
+from prodops_tui.core.metrics import figures, period
+from prodops_tui.core.model import FeedbackItem
+from prodops_tui.ui.panes.areas import AreasPane
+from prodops_tui.ui.panes.checklists import ChecklistsPane
+from prodops_tui.ui.panes.inbox import InboxPane
+from prodops_tui.ui.panes.metrics import MetricsPane
+from prodops_tui.ui.screens.opportunities import OpportunitiesScreen
+from prodops_tui.ui.widgets.key_list import KeyList
+
+from .conftest import DEMO_NOW, Typed, option_ids, option_texts, press, settle
+
+
+def row_of(app, key: str) -> str:
+    listing = app.query_one("#figure-list", KeyList)
+    return option_texts(listing)[option_ids(listing).index(f"figure:{key}")]
+
+
+async def highlight(pilot, key: str) -> None:
+    listing = pilot.app.query_one("#figure-list", KeyList)
+    listing.highlighted = option_ids(listing).index(f"figure:{key}")
+    await pilot.pause()
+
+
+async def test_p_cycles_the_period_and_the_rows_are_the_core_figures(demo_store, make_app):
+    app = make_app(demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("5")
+        await settle(pilot)
+        pane = app.query_one(MetricsPane)
+        for days in (30, 90, 7):
+            expected = figures.compute(demo_store, period.last_days(days, now=DEMO_NOW), now=DEMO_NOW)
+            assert pane.report.period.label == f"last {days} days"
+            for key in ("received", "new_backlog", "with_area_pct", "actions_overdue"):
+                figure = expected.figure(key)
+                row = row_of(app, key)
+                assert row.startswith(figure.label)
+                assert row.split()[len(figure.label.split())] == (
+                    f"{figure.value:.0f}%" if figure.unit == "pct" else f"{figure.value:,.0f}"), row
+            await pilot.press("p")
+            await settle(pilot)
+
+
+async def test_s_counts_since_a_typed_date(demo_store, make_app):
+    app = make_app(demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("5")
+        await settle(pilot)
+        await press(pilot, "s", Typed("2026-11-01"), "enter")
+        await settle(pilot)
+        shown = app.query_one(MetricsPane).report
+        assert shown.period.start_iso == "2026-11-01T09:00:00Z" and shown.period.label.startswith("since Sun 1 Nov 2026")
+        received = sum(1 for i in demo_store.all(FeedbackItem) if i.received_at >= "2026-11-01T09:00:00Z")
+        assert shown.figure("received").value == received
+
+
+async def test_enter_opens_the_items_behind_a_figure(demo_store, make_app):
+    app = make_app(demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("5")
+        await settle(pilot)
+        await highlight(pilot, "with_area_pct")
+        await pilot.press("enter")
+        await settle(pilot)
+        inbox = app.query_one(InboxPane)
+        assert app.active_pane is inbox and (inbox.view, inbox.filter_query) == ("all", "since:30d is:unassigned")
+        unassigned = {i.id for i in demo_store.all(FeedbackItem) if i.area is None and i.received_at >= "2026-10-25T15:00:00Z"}
+        assert {i.id for i in inbox.feedback_list.items} == unassigned
+
+        await pilot.press("5")
+        await highlight(pilot, "actions_overdue")
+        await pilot.press("enter")
+        await settle(pilot)
+        checklists = app.query_one(ChecklistsPane)
+        assert app.active_pane is checklists
+        assert app.query_one("#action-items", KeyList).highlighted_id == app.query_one(MetricsPane).report.overdue[0].id
+
+        await pilot.press("5")
+        await highlight(pilot, "areas_without_owner")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.active_pane is app.query_one(AreasPane) and app.query_one(AreasPane).mode == "gaps"
+
+        await pilot.press("5")
+        await highlight(pilot, "customers_waiting")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, OpportunitiesScreen)
+
+
+async def test_the_figures_are_counted_off_the_event_loop_and_follow_changes(demo_store, make_app, monkeypatch):
+    counted_on: list[str] = []
+    compute = figures.compute
+
+    def spy(*args, **kwargs):
+        counted_on.append(threading.current_thread().name)
+        return compute(*args, **kwargs)
+
+    monkeypatch.setattr(figures, "compute", spy)
+    app = make_app(demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("5")
+        await settle(pilot)
+        before = app.query_one(MetricsPane).report.figure("received").value
+        with demo_store.change("one more") as tx:
+            tx.add(FeedbackItem(text="late arrival", received_at="2026-11-24T14:00:00Z"))
+        await settle(pilot)
+        assert app.query_one(MetricsPane).report.figure("received").value == before + 1
+    assert counted_on and threading.main_thread().name not in counted_on  # never on the event loop's thread
+
+
+async def test_a_figure_that_is_not_stored_says_why(demo_store, make_app):
+    app = make_app(demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("5")
+        await settle(pilot)
+        listing = app.query_one("#figure-list", KeyList)
+        listing.highlighted = option_ids(listing).index("unknown:median_hours_to_link")
+        await pilot.pause()
+        shown = str(app.query_one("#figure-detail").render())
+        assert "Not computed: when an item was linked is not stored" in shown
+        await pilot.press("enter")  # nothing behind it to open: the pane stays
+        assert app.active_pane is app.query_one(MetricsPane)
