@@ -28,6 +28,7 @@ from ..errors import InvalidInput, NotFound
 from ..model import OPPORTUNITY_STATUSES, FeedbackItem, Opportunity
 from ..storage.files import atomic_write_bytes
 from ..storage.store import Store
+from ..storage.where import Where
 from ..text import clean_line, clean_text, neutralise_cell
 from .merge import customer_asks
 
@@ -112,7 +113,7 @@ def stats(store: Store) -> list[OpportunityStats]:
     """Every opportunity with its counts, highest score first (then most feedback, then oldest)."""
     linked: dict[str, list[FeedbackItem]] = {}
     # Only the linked items are read (a few of 100,000, when they are not in memory).
-    numbers = [number for number, opportunity in store.fields(FeedbackItem, ("opportunity",)) if opportunity]
+    numbers = [number for number, in store.fields(FeedbackItem, (), where=(Where("opportunity", "set"),))]
     for item in store.get_many(FeedbackItem, numbers):
         if item.opportunity:
             linked.setdefault(item.opportunity, []).append(item)

@@ -12,6 +12,7 @@ import hashlib
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 PANES = ("inbox", "areas", "retro", "checklists", "opportunities")
@@ -49,8 +50,15 @@ class Nudge:
     weight: float
     overdue_days: float
     target: NudgeTarget
-    facts: str  # fingerprint of the facts; see quiet_by()
+    # The facts (ids, ids@dates): fingerprinted only when asked (a dismissal compares them), as
+    # sorting 100,000 ids was a tenth of `prodops nudges` at 100k items.
+    fact_tokens: tuple[str, ...]
     score: float = 0.0
+
+    @cached_property
+    def facts(self) -> str:
+        """The fingerprint of the facts; see nudges.still_quiet()."""
+        return fingerprint(self.fact_tokens)
 
     @property
     def hint(self) -> str:

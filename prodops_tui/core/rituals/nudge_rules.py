@@ -7,12 +7,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from ..dates import from_iso, to_iso
 from ..model import ActionItem, FeedbackItem, Person
 from ..storage.store import Store
-from .nudge_model import Nudge, NudgeTarget, fingerprint, score
+from ..storage.where import Where
+from .nudge_model import Nudge, NudgeTarget, score
 from .nudge_settings import Settings, load_settings, weight_key
 
 DAY = 86400.0
@@ -53,25 +55,24 @@ def _rule(key: str, rule: str, settings: Settings, section: str, *, title: str, 
           overdue_days: float, target: NudgeTarget, facts: Iterable[str]) -> Nudge:
     weight = settings.values[weight_key(section, rule)]
     return Nudge(key=key, rule=rule, title=title, detail=detail, count=count, weight=weight,
-                 overdue_days=max(0.0, overdue_days), target=target, facts=fingerprint(facts),
+                 overdue_days=max(0.0, overdue_days), target=target, fact_tokens=tuple(facts),
                  score=score(weight, overdue_days, count))
 
 
-# The feedback fields the rules read (and ownership.gaps, opportunities.stats), read at once.
-FEEDBACK_FIELDS = ("status", "snoozed_until", "received_at", "source", "area", "duplicate_of", "opportunity")
 
 
 def _stale_feedback(store: Store, now: datetime, s: Settings) -> list[Nudge]:
     days = s.get("stale_feedback", "days")
     cutoff = to_iso(now - timedelta(days=days))
-    # Fields, not records: at 100k items building every record was most of `prodops nudges`.
-    stale = [(received, number) for number, status, snoozed, received in store.fields(FeedbackItem, ("status", "snoozed_until", "received_at"))
-             if status == "new" and not snoozed and received and received < cutoff]
+    # SQLite picks them from the cache's columns: at 100k items reading every item's fields
+    # into Python was most of `prodops nudges`.
+    stale = store.fields(FeedbackItem, ("received_at",), where=(
+        Where("status", "=", "new"), Where("snoozed_until", "empty"), Where("received_at", "<", cutoff)))
     if not stale:
         return []
-    stale.sort()
-    ids = [f"{FeedbackItem.PREFIX}-{number}" for _, number in stale]
-    oldest = store.get(ids[0])
+    oldest_number = min(stale, key=itemgetter(1, 0))[0]
+    ids = [f"{FeedbackItem.PREFIX}-{number}" for number, _ in stale]
+    oldest = store.get(f"{FeedbackItem.PREFIX}-{oldest_number}")
     assert isinstance(oldest, FeedbackItem)
     age = _days(now, oldest.received_at)
     waiting = f"more than {_plural(days, 'day')}" if days else "untriaged"
@@ -99,8 +100,8 @@ def _ids_filter(ids: list[str], fallback: str) -> str:
 def _snoozed_due(store: Store, now: datetime, s: Settings) -> list[Nudge]:
     # view_status() shows these as plain "new" again; nobody has re-snoozed or triaged them.
     cutoff = to_iso(now - timedelta(days=s.get("snoozed_due", "days")))
-    woke = sorted((snoozed, number) for number, status, snoozed in store.fields(FeedbackItem, ("status", "snoozed_until"))
-                  if status == "new" and snoozed and snoozed <= cutoff)
+    woke = sorted((snoozed, number) for number, snoozed in store.fields(
+        FeedbackItem, ("snoozed_until",), where=(Where("status", "=", "new"), Where("snoozed_until", "<=", cutoff))))
     if not woke:
         return []
     due = [_Woke(f"{FeedbackItem.PREFIX}-{number}", snoozed) for snoozed, number in woke]
@@ -200,10 +201,10 @@ def _customer_conversation(store: Store, now: datetime, s: Settings) -> list[Nud
     cutoff = to_iso(now - timedelta(days=days))
     if not store.count(FeedbackItem):
         return []  # a workspace with no feedback yet: the inbox says how to get some in
-    rows = store.fields(FeedbackItem, ("source", "received_at"))
     # A regex per item took 1.6 s at 100k; there are only a few distinct sources.
-    talking = {source for source in {row[1] for row in rows} if source and _matches_source(source, sources)}
-    newest = max(((received, number) for number, source, received in rows if received and source in talking), default=None)
+    talking = sorted(source for source in store.distinct(FeedbackItem, "source") if source and _matches_source(source, sources))
+    rows = store.fields(FeedbackItem, ("received_at",), where=(Where("source", "in", tuple(talking)), Where("received_at", "set"))) if talking else []
+    newest = max(((received, number) for number, received in rows), default=None)
     last = store.get(f"{FeedbackItem.PREFIX}-{newest[1]}") if newest else None
     assert last is None or isinstance(last, FeedbackItem)
     if last is not None and last.received_at >= cutoff:
@@ -299,7 +300,6 @@ RULES = (
 def compute(store: Store, now: datetime) -> tuple[list[Nudge], Settings, list[str]]:
     """Every enabled rule's nudges, best first (score, then key), with the settings used and their problems."""
     settings, problems = load_settings(store.directory)
-    store.fields(FeedbackItem, FEEDBACK_FIELDS)  # one scan of the items for every rule below
     found: list[Nudge] = []
     for section, rule in RULES:
         if settings.get(section, "enabled"):

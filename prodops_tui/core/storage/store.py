@@ -52,6 +52,7 @@ from .files import (
 )
 from .journal import META_TABLE, SCHEMA_VERSION, apply_raw_entry, read_journal, schema_version_of
 from .transaction import Transaction, state_digest
+from .where import Where
 
 SNAPSHOT_NAME = "prodops.json"
 JOURNAL_NAME = "journal.jsonl"
@@ -584,13 +585,22 @@ class Store:
         table = self._table(record_type.KIND)
         return [table[n] for n in numbers if n in table]  # type: ignore[misc]
 
-    def fields(self, record_type: type[Record], names: tuple[str, ...]) -> list[tuple]:
+    def fields(self, record_type: type[Record], names: tuple[str, ...], where: tuple[Where, ...] = ()) -> list[tuple]:
         """(number, then the value of each named field) for every record of one kind, in number
         order, without building the records when they are not in memory: for counting and
-        choosing over 100,000 items (the nudges). Scalar fields only (text, numbers, None)."""
+        choosing over 100,000 items (the nudges). Scalar fields only (text, numbers, None).
+        `where`: only the records for which every condition holds (SQLite picks them)."""
         kind = record_type.KIND
         with self._thread_lock, self._locked(exclusive=False):
             self._catch_up()
+            if where:
+                if self._tables[kind] is None and self._cache is not None:
+                    try:
+                        return self._cache.fields(kind, names, where)
+                    except CacheUnusable:
+                        self._drop_cache()
+                return [(n, *(getattr(r, name) for name in names)) for n, r in sorted(self._table(kind).items())
+                        if all(test.holds(getattr(r, test.field)) for test in where)]
             if self._tables[kind] is None and self._cache is not None:
                 # One scan serves several asks of one revision (the nudges ask five times):
                 # what a wider earlier ask read is projected, not read again.
@@ -607,6 +617,32 @@ class Store:
                     self._fields_read[kind] = (self.revision, names, rows)
                     return rows
             return [(n, *(getattr(r, name) for name in names)) for n, r in sorted(self._table(kind).items())]
+
+    def count_where(self, record_type: type[Record], where: tuple[Where, ...]) -> int:
+        """How many records of one kind every condition holds for (counted by SQLite from the
+        cache's columns when the records are not in memory)."""
+        kind = record_type.KIND
+        with self._thread_lock, self._locked(exclusive=False):
+            self._catch_up()
+            if self._tables[kind] is None and self._cache is not None:
+                try:
+                    return self._cache.count_where(kind, where)
+                except CacheUnusable:
+                    self._drop_cache()
+            return sum(1 for r in self._table(kind).values() if all(test.holds(getattr(r, test.field)) for test in where))
+
+    def distinct(self, record_type: type[Record], name: str) -> set:
+        """The values one scalar field takes over the records of one kind (a few sources over
+        100,000 items), without building the records when they are not in memory."""
+        kind = record_type.KIND
+        with self._thread_lock, self._locked(exclusive=False):
+            self._catch_up()
+            if self._tables[kind] is None and self._cache is not None:
+                try:
+                    return self._cache.distinct(kind, name)
+                except CacheUnusable:
+                    self._drop_cache()
+            return {getattr(r, name) for r in self._table(kind).values()}
 
     def newest_received(self, record_type: type[R]) -> Iterator[R]:
         """The records of one kind (that has `received_at`), newest received first, then the

@@ -489,3 +489,20 @@ def test_marking_the_overdue_demo_actions_done_removes_that_nudge(demo):
         set_action_status(demo, action_id, "done")
     rules = [n.rule for n in nudges.due_nudges(demo).shown]
     assert "actions-overdue" not in rules and "actions-due-soon" in rules  # it moves up into the five
+
+
+def test_the_nudges_from_the_cache_columns_build_no_feedback_item_and_equal_those_from_the_records(demo, tmp_path):
+    """`prodops nudges` at 100k items: SQLite picks the stale, woken and unassigned items from
+    the cache's columns (1.2 s -> 0.7 s by hand); the answer is the one the records give."""
+    add(demo, feedback(ago(days=9), snoozed_until=ago(days=3)))  # snoozed, woken 3 days ago
+    demo.close()
+    fresh = Store.open(tmp_path / "demo", clock=lambda: FIXED_NOW)
+    try:
+        from_columns, _ = nudges.all_nudges(fresh, NOW)
+        assert not fresh.loaded(FeedbackItem) and fresh.loads[FeedbackItem.KIND] == 0
+        fresh.load_all()
+        from_records, _ = nudges.all_nudges(fresh, NOW)
+    finally:
+        fresh.close()
+    assert {"stale-feedback", "snoozed-due", "unowned-areas"} <= {n.rule for n in from_columns}
+    assert [n.to_dict() | {"facts": n.facts} for n in from_columns] == [n.to_dict() | {"facts": n.facts} for n in from_records]
