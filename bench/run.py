@@ -404,6 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = sorted(int(s) for s in args.sizes.split(","))
     root = Path(tempfile.mkdtemp(prefix="prodops-bench-", dir=args.dir))
     started = time.perf_counter()
+    compile_as_installed(root / "bytecode")
     texts = real_texts()
     report: dict[str, Any] = {"machine": machine(), "figures": {}}
     try:
@@ -428,6 +429,16 @@ def main(argv: list[str] | None = None) -> int:
 
 ENV = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
 ENV.pop("PRODOPS_WORKSPACE", None)
+
+
+def compile_as_installed(prefix: Path) -> None:
+    """Every command runs from compiled bytecode, as from an install (pip compiles it): with
+    PYTHONDONTWRITEBYTECODE set (as on this machine) each process compiled prodops's modules
+    from source again, 0.1 s of every command. Kept under the bench's own folder, not the tree."""
+    ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+    ENV["PYTHONPYCACHEPREFIX"] = str(prefix)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "prodops_tui")], env=ENV, check=True,
+                   stdout=subprocess.DEVNULL)
 
 if __name__ == "__main__":
     sys.exit(main())
