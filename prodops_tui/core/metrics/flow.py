@@ -31,8 +31,8 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
-from operator import attrgetter
 from statistics import median
+from typing import NamedTuple
 
 from ..dates import from_iso, to_iso
 from ..model import FeedbackItem, ProductArea
@@ -161,6 +161,20 @@ def item_id(key: str | int) -> str:
     return key if isinstance(key, str) else f"{FeedbackItem.PREFIX}-{key}"
 
 
+class FlowRow(NamedTuple):
+    """An item's fields from the cache's columns, read by the same names as a record's."""
+
+    id: int  # the number
+    received_at: str | None
+    status: str
+    snoozed_until: str | None
+    triaged_at: str | None
+    area: str | None
+    opportunity: str | None
+    duplicate_of: str | None
+    source: str | None
+
+
 class _Items:
     """Every item as the figures read it: the records when they are in memory, else the cache's
     columns (number, *FLOW_FIELDS), so no record is built. Each read passes over all of them at
@@ -171,14 +185,15 @@ class _Items:
         self.objects = store.all(FeedbackItem) if store.loaded(FeedbackItem) else None
         self.rows = store.fields(FeedbackItem, FLOW_FIELDS) if self.objects is None else []
 
-    def since(self, since_iso: str) -> tuple[list[tuple], list[tuple]]:
-        """The rows (key, *FLOW_FIELDS) of the items received since `since_iso`, and of those
-        triaged since then; the key is the id (records) or the number (columns)."""
+    def since(self, since_iso: str) -> tuple[list, list]:
+        """The items received since `since_iso`, and those triaged since then: the records
+        themselves, or rows read like them (FlowRow, whose `id` is the number)."""
         if self.objects is not None:
-            row = attrgetter("id", *FLOW_FIELDS)
-            return (list(map(row, [i for i in self.objects if i.received_at >= since_iso])),
-                    list(map(row, [i for i in self.objects if i.triaged_at and i.triaged_at >= since_iso])))
-        return [r for r in self.rows if (r[1] or "") >= since_iso], [r for r in self.rows if r[4] and r[4] >= since_iso]
+            return ([i for i in self.objects if i.received_at >= since_iso],
+                    [i for i in self.objects if i.triaged_at and i.triaged_at >= since_iso])
+        make = FlowRow._make
+        return ([make(r) for r in self.rows if (r[1] or "") >= since_iso],
+                [make(r) for r in self.rows if r[4] and r[4] >= since_iso])
 
     def linked(self, store: Store) -> list[FeedbackItem]:
         """Every item linked to an opportunity (a few of 100,000: only those are built)."""
@@ -226,16 +241,19 @@ def measure(store: Store, period: Period, *, now: datetime, tz: tzinfo | None = 
             window.older_than_a_week = bisect_left(waiting, old_cutoff)
 
     triaged_keys = []
-    for key, received, _status, _snoozed, triaged, *_ in triaged_rows:
+    triage_cutoffs = [hours for _, hours in TRIAGE_TIMES[:-1]]
+    for item in triaged_rows:
+        triaged = item.triaged_at
         if triaged >= cur_end:
             continue
         window = cur if triaged >= cur_start else prev
+        received = item.received_at
         hours = max(0.0, (_when(triaged) - _when(received)).total_seconds() / 3600) if received else 0.0
         window.triaged += 1
         window.triage_hours.append(hours)
-        window.triage_times[_bucket_index(TRIAGE_TIMES, hours)] += 1
+        window.triage_times[bisect_right(triage_cutoffs, hours)] += 1
         if window is cur:
-            triaged_keys.append(key)
+            triaged_keys.append(item.id)
 
     bucket = timedelta(days=bucket_days_for(period))
     count = int((period.end - previous.start) / bucket)
@@ -248,25 +266,27 @@ def measure(store: Store, period: Period, *, now: datetime, tz: tzinfo | None = 
     late_keys = []
     # Only items received between these two marks before a window's end need their deadline
     # worked out to know whether it has come.
-    marks = {id(w): (to_iso(end - SURELY_LATE), to_iso(end - SURELY_MET))
+    marks = {id(w): (to_iso(end - SURELY_LATE), to_iso(end - SURELY_MET), end)
              for w, end in ((cur, period.end), (prev, period.start))}
-    for key, received, _status, _snoozed, triaged, area, opportunity, duplicate_of, source in window_rows:
+    for item in window_rows:
+        received = item.received_at
         if received >= cur_end:
             continue
         window = cur if received >= cur_start else prev
         window.received += 1
         index = min(bisect_right(edges, received) - 1, count - 1)  # received this very second: the last bucket
-        if 0 <= index:
+        if index >= 0:
             buckets[index] += 1
-        raw = source or ""
+        raw = item.source or ""
         folded = folded_of.get(raw)
         if folded is None:
             shown = clean_line(raw)
             folded = folded_of[raw] = shown.casefold()
             names.setdefault(folded, shown)
         window.by_source[folded] += 1
+        area, opportunity = item.area, item.opportunity
         window.by_area[top.get(area, area) if area else None] += 1
-        if duplicate_of:
+        if item.duplicate_of:
             window.duplicates += 1
         else:
             window.distinct += 1
@@ -274,37 +294,29 @@ def measure(store: Store, period: Period, *, now: datetime, tz: tzinfo | None = 
             window.linked += bool(opportunity)
         if opportunity:
             window.by_opportunity[opportunity] += 1
-        surely_due, not_yet_due = marks[id(window)]
+        surely_due, not_yet_due, window_end = marks[id(window)]
         if received > not_yet_due:
             continue
         arrived = _when(received)
+        deadline = None  # worked out only when the answer depends on it
         if received > surely_due:
-            window_end = period.end if window is cur else period.start
             deadline = one_business_day_after(arrived, tz)
             if deadline > window_end:
                 continue
-        else:
-            deadline = None  # due for sure; computed only if the triage time needs it
         window.due_in_one_day += 1
+        triaged = item.triaged_at
+        met = False
         if triaged:
-            gap = _when(triaged) - arrived
-            met = gap <= SURELY_MET or (gap <= SURELY_LATE and _when(triaged) <= (deadline or one_business_day_after(arrived, tz)))
-        else:
-            met = False
+            done = _when(triaged)
+            gap = done - arrived
+            met = gap <= SURELY_MET or (gap <= SURELY_LATE and done <= (deadline or one_business_day_after(arrived, tz)))
         if met:
             window.met_one_day += 1
         elif window is cur:
-            late_keys.append(key)
+            late_keys.append(item.id)
 
     return Flow(
         current=cur, previous=prev, bucket_days=bucket.days, received_buckets=buckets, source_names=names,
         triaged_ids=[item_id(k) for k in triaged_keys], late_ids=[item_id(k) for k in late_keys],
         linked=linked,
     )
-
-
-def _bucket_index(buckets: tuple[tuple[str, float], ...], hours: float) -> int:
-    for index, (_, up_to) in enumerate(buckets):
-        if hours < up_to:
-            return index
-    return len(buckets) - 1

@@ -102,6 +102,7 @@ def test_the_new_backlog_now_before_and_by_age(computed):
         return counts
 
     assert [r.current for r in found.backlog_ages] == ages(now_backlog, NOW)
+    assert sum(r.current for r in found.backlog_ages) == len(now_backlog)
     assert [r.previous for r in found.backlog_ages] == ages(before, window.start)
 
 
@@ -257,3 +258,14 @@ def test_drills_name_exactly_the_items_when_they_fit_in_a_filter(computed):
         assert triaged.note and str(len(ids)) in triaged.note
     assert found.figure("received").drill.filter == f"since:{window.days}d"
     assert found.figure("new_backlog").drill.filter == "status:new"
+
+
+def test_time_to_triage_in_buckets(computed):
+    found, written, window = computed
+    limits = [1, 24, 72, 168, math.inf]  # under 1 hour, 1-24 hours, 1-3 days, 3-7 days, longer
+    counts = [0] * len(limits)
+    for item in written.feedback:
+        if in_window(item.triaged_at, window.start_iso, window.end_iso):
+            hours = max(0.0, (when(item.triaged_at) - when(item.received_at)).total_seconds() / 3600)
+            counts[next(n for n, limit in enumerate(limits) if hours < limit)] += 1
+    assert [r.current for r in found.triage_times] == counts and sum(counts) == found.figure("triaged").value
