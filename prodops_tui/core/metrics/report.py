@@ -46,7 +46,7 @@ def change_text(figure: Figure) -> str:
     if change == 0:
         return "same"
     if figure.unit == "pct":
-        return f"{change:+.0f} pts"
+        return f"{change:+.1f} pts" if abs(change) < 1 else f"{change:+.0f} pts"  # not "+0 pts" for a real move
     if figure.unit == "hours":
         return f"{change:+.1f} h" if abs(change) < 48 else f"{change / 24:+.1f} d"
     relative = f" ({100 * change / figure.previous:+.0f}%)" if figure.previous else ""
