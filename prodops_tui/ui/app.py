@@ -35,6 +35,7 @@ from .panes.retro import RetroPane
 from .screens.help import HelpScreen
 from .screens.search import SearchScreen
 from .themes import DEFAULT_THEME, load_themes, shipped_themes_dir
+from .widgets.footer import KeyFooter
 
 PANES: tuple[tuple[str, str, type[Pane]], ...] = (
     ("1", "inbox", InboxPane),
@@ -138,7 +139,7 @@ class ProdopsApp(App[int]):
                 # the others render when first shown.
                 self._panes[pane_id].render_at_mount = pane_id in ("inbox", "checklists")
                 yield self._panes[pane_id]
-        yield Footer(show_command_palette=False)  # ctrl+p is in BINDINGS, in its place
+        yield KeyFooter(show_command_palette=False)  # ctrl+p is in BINDINGS, in its place
 
     def on_mount(self) -> None:
         self.query_one(Tabs).can_focus = False

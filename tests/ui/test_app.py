@@ -262,3 +262,27 @@ async def test_at_80x24_the_help_stacks_and_scrolls_and_the_footer_is_compact(de
         await pilot.press("pagedown")
         await pilot.pause()
         assert box.scroll_y > 2
+
+
+async def test_the_footer_is_rebuilt_once_for_binding_changes_that_land_together_and_follows_the_pane(demo_store, make_app):
+    """Textual's footer rebuilt every key on each change of the bindings: seven times before the
+    first frame. Changes before the next refresh now share one rebuild, and it still shows the
+    keys of what has focus."""
+    from textual.widgets._footer import FooterKey
+
+    from prodops_tui.ui.widgets.footer import KeyFooter
+
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        footer = app.query_one(KeyFooter)
+        before = footer.rebuilds
+        for _ in range(5):
+            app.screen.bindings_updated_signal.publish(app.screen)
+        await pilot.pause()
+        await pilot.pause()
+        assert footer.rebuilds == before + 1
+        await pilot.press("2")
+        await pilot.pause()
+        descriptions = {key.description for key in footer.query(FooterKey)}
+        assert "Who owns?" in descriptions and "Archive" not in descriptions  # the Areas pane's keys, not the inbox's
