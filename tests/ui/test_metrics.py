@@ -94,6 +94,26 @@ async def test_enter_opens_the_items_behind_a_figure(demo_store, make_app):
         assert isinstance(app.screen, OpportunitiesScreen)
 
 
+async def test_tab_reaches_the_rows_behind_a_figure_and_enter_opens_one(demo_store, make_app):
+    app = make_app(demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("5")
+        await settle(pilot)
+        await pilot.press("tab")
+        breakdown = app.query_one("#breakdown", KeyList)
+        assert app.focused is breakdown
+        rows = option_texts(breakdown)
+        breakdown.highlighted = next(n for n, row in enumerate(rows) if row.startswith("support"))
+        await pilot.press("enter")
+        await settle(pilot)
+        inbox = app.query_one(InboxPane)
+        assert app.active_pane is inbox and inbox.filter_query == 'since:30d source:"support"'
+        support = {i.id for i in demo_store.all(FeedbackItem) if "support" in i.source.casefold() and i.received_at >= "2026-10-25T15:00:00Z"}
+        assert {i.id for i in inbox.feedback_list.items} == support
+        await pilot.press("5", "tab", "tab")  # tab goes back to the figures
+        assert app.focused is app.query_one("#figure-list", KeyList)
+
+
 async def test_the_figures_are_counted_off_the_event_loop_and_follow_changes(demo_store, make_app, monkeypatch):
     counted_on: list[str] = []
     compute = figures.compute

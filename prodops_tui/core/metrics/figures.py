@@ -76,6 +76,7 @@ class Row:
     current: int
     previous: int | None = None
     key: str = ""  # the area id, source as typed, bucket label: what the JSON names it by
+    drill: Drill | None = None  # the inbox on its items, when a filter says which they are
 
 
 @dataclass(frozen=True)
@@ -226,7 +227,7 @@ def _compute(store: Store, period: Period, *, now: datetime, tz: tzinfo | None) 
     return Report(
         period=period, generated_at=to_iso(now), sections=sections, bucket_days=flow.bucket_days,
         received_buckets=tuple(flow.received_buckets),
-        by_source=tuple(_by_source(flow)), by_area=tuple(_by_area(flow, paths)),
+        by_source=tuple(_by_source(flow, since)), by_area=tuple(_by_area(flow, paths, since)),
         backlog_ages=tuple(Row(label, cur.backlog_ages[i], prev.backlog_ages[i], label)
                            for i, (label, _) in enumerate(flow_module.BACKLOG_AGES)),
         triage_times=tuple(Row(label, cur.triage_times[i], prev.triage_times[i], label)
@@ -254,18 +255,31 @@ def _ids(ids: list[str], fallback: str, what: str) -> Drill:
                  note=f"the {len(ids):,} items {what} are too many to name in a filter; the closest filter shows them among others")
 
 
-def _by_source(flow: flow_module.Flow) -> list[Row]:
+def _by_source(flow: flow_module.Flow, since: str) -> list[Row]:
     keys = set(flow.current.by_source) | set(flow.previous.by_source)
-    rows = [Row(flow.source_names.get(key, key) or NO_SOURCE, flow.current.by_source[key], flow.previous.by_source[key],
-                flow.source_names.get(key, key)) for key in keys]
+    rows = []
+    for key in keys:
+        name = flow.source_names.get(key, key)
+        # source: matches a part of the source, so "support" also lists "support chat": said in a note.
+        query = f'{since} source:"{name}"' if since and name and '"' not in name else ""
+        rows.append(Row(name or NO_SOURCE, flow.current.by_source[key], flow.previous.by_source[key], name,
+                        Drill("inbox", query, exact=False, note=f"sources containing “{name}”") if query else None))
     rows.sort(key=lambda r: (-r.current, -(r.previous or 0), r.name.casefold()))
     return rows
 
 
-def _by_area(flow: flow_module.Flow, paths: dict[str, str]) -> list[Row]:
+def _by_area(flow: flow_module.Flow, paths: dict[str, str], since: str) -> list[Row]:
     keys = set(flow.current.by_area) | set(flow.previous.by_area)
-    rows = [Row(paths.get(key, key) if key else NO_AREA, flow.current.by_area[key], flow.previous.by_area[key], key or "")
-            for key in keys]
+    rows = []
+    for key in keys:
+        path = paths.get(key, key) if key else NO_AREA
+        if not since:
+            drill = None
+        elif key is None:
+            drill = Drill("inbox", f"{since} is:unassigned")
+        else:
+            drill = Drill("inbox", f'{since} area:"{path}"') if '"' not in path else None
+        rows.append(Row(path, flow.current.by_area[key], flow.previous.by_area[key], key or "", drill))
     rows.sort(key=lambda r: (-r.current, -(r.previous or 0), r.name.casefold()))
     return rows
 

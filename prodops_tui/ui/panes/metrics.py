@@ -11,7 +11,7 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -19,14 +19,14 @@ from textual.widgets.option_list import Option
 from ...core.dates import describe
 from ...core.errors import ProdopsError
 from ...core.metrics import figures, period
-from ...core.metrics.figures import Figure, Report
+from ...core.metrics.figures import Drill, Figure, Report
 from ...core.metrics.report import change_text, is_good, value_text
 from ...core.rituals.nudge_model import NudgeTarget
 from ..screens.pickers import TextScreen
 from ..widgets.key_list import KeyList
 from .base import Pane
 from .checklists import ChecklistsPane
-from .metrics_detail import detail, drill_hint, sparkline
+from .metrics_detail import Line, detail, opens, sparkline
 
 LABEL_WIDTH = 30
 SPARK_WIDTH = 10
@@ -52,15 +52,19 @@ class MetricsPane(Pane):
         self.since_iso: str | None = None  # the start typed with s, kept as a time (not re-read as "monday")
         self.report: Report | None = None
         self._asked: tuple | None = None  # what the worker was last asked for (period, revision)
+        self._lines: list[Line] = []  # the breakdown's rows, as shown
+        self._foot = Content("")  # what enter on the figure opens
 
     def compose(self) -> ComposeResult:
         yield Static(id="metrics-heading")
         with Horizontal(id="metrics-body"):
-            with VerticalScroll(id="metrics-left"):
+            with Vertical(id="metrics-left"):
                 yield Static(id="metrics-columns")
                 yield KeyList(id="figure-list")
-            with VerticalScroll(id="metrics-right"):
+            with Vertical(id="metrics-right"):
                 yield Static(id="figure-detail")
+                yield KeyList(id="breakdown")
+                yield Static(id="figure-hint")
 
     def focus_default(self) -> None:
         self.figure_list.focus()
@@ -208,16 +212,47 @@ class MetricsPane(Pane):
 
     def _show_detail(self) -> None:
         found, chosen = self.report, self._chosen()
-        target = self.query_one("#figure-detail", Static)
+        breakdown = self.query_one("#breakdown", KeyList)
         if found is None or chosen is None:
-            target.update(Content(""))
+            self._lines, self._foot = [], Content("")
+            self.query_one("#figure-detail", Static).update(Content(""))
+            self.query_one("#figure-hint", Static).update(Content(""))
+            breakdown.show([])
             return
-        target.update(detail(found, *chosen, now=self.now))
+        shown = detail(found, *chosen, now=self.now)
+        self._lines, self._foot = shown.lines, shown.foot
+        self.query_one("#figure-detail", Static).update(shown.head)
+        breakdown.show([Option(line.content, id=f"line:{n}", disabled=line.heading) for n, line in enumerate(shown.lines)])
+        # Another figure's rows: the highlight starts on the first row that can be chosen.
+        breakdown.highlighted = next((n for n, line in enumerate(shown.lines) if not line.heading), None)
+        breakdown.display = bool(shown.lines)
+        self._show_hint()
 
-    # --- enter: the items behind a figure -----------------------------------------------------
+    def _show_hint(self) -> None:
+        """What enter opens from where the keyboard is: the figure's items, or the row's."""
+        breakdown = self.query_one("#breakdown", KeyList)
+        hint = self._foot
+        if self.app.focused is breakdown and breakdown.highlighted is not None and breakdown.highlighted < len(self._lines):
+            line = self._lines[breakdown.highlighted]
+            hint = Content("\n").join([Content.assemble(("enter ", "bold $accent"), (opens(line.drill), "$text-muted")),
+                                       Content.assemble(("tab ", "bold $accent"), ("back to the figures", "$text-muted"))])
+        self.query_one("#figure-hint", Static).update(hint)
 
-    @on(OptionList.OptionSelected, "#figure-list")
-    def _clicked(self) -> None:
+    @on(OptionList.OptionHighlighted, "#breakdown")
+    def _row_highlighted(self) -> None:
+        self._show_hint()
+
+    def on_descendant_focus(self) -> None:
+        self._show_hint()
+
+    def on_descendant_blur(self) -> None:
+        self._show_hint()
+
+    # --- enter: the items behind a figure, or behind a row of its breakdown --------------------
+
+    @on(OptionList.OptionSelected)
+    def _clicked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
         self.action_open_figure()
 
     def action_open_figure(self) -> None:
@@ -226,16 +261,22 @@ class MetricsPane(Pane):
             self.app.bell()
             return
         figure = found.figure(chosen[1])
-        drill = figure.drill
+        breakdown = self.query_one("#breakdown", KeyList)
+        if self.app.focused is breakdown:
+            index = breakdown.highlighted
+            line: Line | None = self._lines[index] if index is not None and index < len(self._lines) else None
+            self._open(line.drill if line else None, figure.label)
+        else:
+            self._open(figure.drill, figure.label)
+
+    def _open(self, drill: Drill | None, label: str) -> None:
         if drill is None:
-            self.app.bell()
+            self.notify(f"{label}: {opens(None)} behind this row", title="Metrics")
             return
         if drill.record:
-            self.app.go_to(drill.record)  # an opportunity, a person, an action, a checklist: in its own pane
+            self.app.go_to(drill.record)  # an opportunity, an area, a person, an action, a checklist: in its own pane
         else:
             # The app's one door to "show these items in their pane", the same as a nudge's enter.
             self.post_message(ChecklistsPane.ShowTarget(NudgeTarget(drill.pane, drill.filter)))
-        hint = drill_hint(figure)
-        if hint:
-            self.notify(hint, title=figure.label, severity="information" if drill.exact else "warning")
-
+        if drill.note:
+            self.notify(drill.note, title=label, severity="information" if drill.exact else "warning")
