@@ -143,7 +143,7 @@ def write_areas_csv(path: Path, n_areas: int, n_people: int) -> None:
 
 def prodops(workspace: Path, *args: str, stdin: str | None = None) -> tuple[float, int, subprocess.CompletedProcess]:
     """Run `prodops` in its own process: (wall seconds, peak RSS in KB, result)."""
-    command = [sys.executable, "-m", "prodops_tui.cli", "--workspace", str(workspace), *args]
+    command = [sys.executable, "-m", "prodops_tui", "--workspace", str(workspace), *args]
     start = time.perf_counter()
     proc = subprocess.Popen(command, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=ENV)
@@ -165,7 +165,7 @@ def _children_peak() -> int:
 
 def measured_import(workspace: Path, csv_path: Path) -> tuple[float, float]:
     """rows/s and peak MB of `prodops import feedback`, in a process whose peak is its own."""
-    command = [sys.executable, "-m", "prodops_tui.cli", "--workspace", str(workspace), "import", "feedback", str(csv_path), "--json"]
+    command = [sys.executable, "-m", "prodops_tui", "--workspace", str(workspace), "import", "feedback", str(csv_path), "--json"]
     start = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV)
     # wait4 gives this child's own peak (RUSAGE_CHILDREN would be the largest of all so far)
@@ -289,7 +289,7 @@ def fold_figures(workspace: Path, n: int, median_change_ms: float) -> dict[str, 
     """CLI changes made while another process folds: how much longer than usual they took."""
     rnd = random.Random(SEED + 4)
     prodops(workspace, "update", "F-1", "--tag", "before-fold")  # something to fold
-    command = [sys.executable, "-m", "prodops_tui.cli", "--workspace", str(workspace), "compact"]
+    command = [sys.executable, "-m", "prodops_tui", "--workspace", str(workspace), "compact"]
     start = time.perf_counter()
     folder = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
     during = []
