@@ -1,6 +1,7 @@
 """The window the figures count over, and the window of the same length before it.
 
-A period is [start, end): start included, end excluded, both aware UTC. Dates are read by
+A period is [start, end): start included, end excluded, both aware UTC; one that runs up to
+now also holds what happened this very second (`upper_iso`). Dates are read by
 core/dates.py's parse_since, as everywhere in prodops: `30d` is 30 days ago at this time of
 day, and a day (`2026-11-01`, `monday`) means 09:00 local that day. The presets are read the
 same way (`last 30 days` starts where `since:30d` does), so the inbox filter a figure opens
