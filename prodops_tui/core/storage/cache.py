@@ -15,13 +15,14 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .where import Where
 
+T = TypeVar("T")
 CACHE_NAME = "cache.sqlite"
 CACHE_VERSION = 7  # 6: the nudges' fields as stored columns; 7: an index covering them
 # Fields counted over every item (the nudges, `prodops nudges`): kept as stored columns, so a
@@ -233,19 +234,20 @@ class StateCache:
              _dumps(state.meta)),
         )
 
-    def kind_at(self, kind: str) -> tuple[CachedState | None, list[tuple[int, str]]]:
-        """Every (number, JSON text) of one kind and the state they are at, read in one SQLite
-        read transaction: consistent without the workspace lock (WAL readers never wait)."""
+    def kind_at(self, kind: str, build: Callable[[CachedState | None, Iterable[tuple[int, str]]], T]) -> T:
+        """`build(state, rows)` over every (number, JSON text) of one kind and the state they are
+        at, in one SQLite read transaction: consistent without the workspace lock (WAL readers
+        never wait). The rows stream into `build`: fetched whole first, 100,000 documents left
+        the app 165 MB larger for good (freed text the allocator keeps)."""
         try:
             self._db.execute("BEGIN")
             try:
                 state = self.state()
-                rows = self._db.execute("SELECT number, doc FROM records WHERE kind = ? ORDER BY number", (kind,)).fetchall()
+                return build(state, self._db.execute("SELECT number, doc FROM records WHERE kind = ? ORDER BY number", (kind,)))
             finally:
                 self._db.execute("COMMIT")
         except sqlite3.Error as exc:
             raise CacheUnusable(f"{self.path.name}: {exc}") from exc
-        return state, rows
 
     def docs_of(self, kind: str, numbers: list[int]) -> list[tuple[int, str]]:
         """(number, JSON text) of these records of one kind, those that exist."""

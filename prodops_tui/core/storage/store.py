@@ -300,15 +300,20 @@ class Store:
         so the last one wins. False when the cache is not at a state we can start from."""
         if self._cache is None:
             return False
+
+        def build(state: CachedState | None, rows: Iterable[tuple[int, str]]) -> tuple[CachedState, dict[int, Record]] | None:
+            if state is None or state.snapshot_sig != self._snapshot_sig or state.seq < self._seq:
+                return None
+            return state, _build_records(TYPE_BY_KIND[kind], rows)
+
         try:
-            state, rows = self._cache.kind_at(kind)
+            built = self._cache.kind_at(kind, build)
         except CacheUnusable:
             self._drop_cache()
             return self._tables[kind] is not None
-        if state is None or state.snapshot_sig != self._snapshot_sig or state.seq < self._seq:
+        if built is None:
             return False
-        table = _build_records(TYPE_BY_KIND[kind], rows)
-        del rows
+        state, table = built
         _check_ids(TYPE_BY_KIND[kind], table, self.snapshot_path)
         if state.seq > self._seq:
             with self._locked(exclusive=False):
@@ -330,11 +335,10 @@ class Store:
         """One kind, read whole from the cache (which holds exactly our revision)."""
         assert self._cache is not None
         try:
-            _, rows = self._cache.kind_at(kind)
+            table = self._cache.kind_at(kind, lambda _, rows: _build_records(TYPE_BY_KIND[kind], rows))
         except CacheUnusable:
             self._drop_cache()  # loads every kind from the files
             return self._tables[kind]  # type: ignore[return-value]
-        table = _build_records(TYPE_BY_KIND[kind], rows)
         _check_ids(TYPE_BY_KIND[kind], table, self.snapshot_path)
         self._tables[kind] = table
         self.loads[kind] += 1
@@ -997,7 +1001,7 @@ class Store:
         self._closed = True
 
 
-def _build_records(record_type: type[Record], rows: list[tuple[int, str]]) -> dict[int, Record]:
+def _build_records(record_type: type[Record], rows: Iterable[tuple[int, str]]) -> dict[int, Record]:
     """number -> record from the cache's JSON rows; the cyclic GC paused meanwhile (building
     100,000 records set off passes that found nothing to free)."""
     from_dict, loads = record_type.from_dict, json.loads

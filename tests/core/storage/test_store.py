@@ -483,13 +483,15 @@ def test_reading_a_whole_kind_never_makes_a_writer_wait(workspace, monkeypatch):
     real_kind_at = reader._cache.kind_at
     finished = []
 
-    def slow_read(kind):
-        state_and_rows = real_kind_at(kind)
-        # Another process writes while this one is still building its records.
-        thread = threading.Thread(target=lambda: (add_feedback(writer, "written meanwhile"), finished.append(True)))
-        thread.start()
-        thread.join(timeout=10)
-        return state_and_rows
+    def slow_read(kind, build):
+        def build_while_another_writes(state, rows):
+            # Another process writes while this one is still building its records (in its read transaction).
+            thread = threading.Thread(target=lambda: (add_feedback(writer, "written meanwhile"), finished.append(True)))
+            thread.start()
+            thread.join(timeout=10)
+            return build(state, rows)
+
+        return real_kind_at(kind, build_while_another_writes)
 
     monkeypatch.setattr(reader._cache, "kind_at", slow_read)
     texts = [item.text for item in reader.all(FeedbackItem)]
@@ -612,3 +614,19 @@ def test_repair_keeps_every_intact_journal_entry_past_a_damaged_line_and_says_wh
     aside = next(workspace.glob("damaged-journal-lines-*.jsonl"))
     assert b"#garbage#" in aside.read_bytes() and stat.S_IMODE(aside.stat().st_mode) == 0o600
     assert len(items) == 6
+
+
+def test_a_whole_kind_streams_from_the_cache_into_records_never_fetched_whole(workspace, monkeypatch):
+    """Fetched whole first, 100,000 documents left the app 165 MB larger for good (text the
+    allocator keeps once freed): the records are built from the rows as SQLite reads them."""
+    first = Store.open(workspace, clock=fixed_clock)
+    for n in range(3):
+        add_feedback(first, f"item {n}")
+    first.close()
+    reader = Store.open(workspace, clock=fixed_clock)
+    given = []
+    build_records = store_module._build_records
+    monkeypatch.setattr(store_module, "_build_records", lambda record_type, rows: given.append(rows) or build_records(record_type, rows))
+    assert [item.text for item in reader.all(FeedbackItem)] == ["item 0", "item 1", "item 2"]
+    assert given and not isinstance(given[0], (list, tuple))  # a cursor, read row by row
+    reader.close()
