@@ -10,16 +10,34 @@ from collections.abc import Iterable
 # OSC set-title) would otherwise reach the terminal through any render path.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"\s+")
+# Lone surrogates: what invalid UTF-8 bytes in a shell argument become in Python. UTF-8 cannot
+# encode them, so a capture of one failed as an internal error; shown as U+FFFD, as stdin does.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Bidirectional embeddings, overrides and isolates reorder the text around them on screen and in
+# a spreadsheet ("Trojan Source", CVE-2021-42574). Kept in the stored text (it is the customer's),
+# dropped wherever text is shown or exported for people to read.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(text: str) -> str:
-    """Normalise newlines, drop control characters, trim the ends."""
+    """Normalise newlines, drop control characters, trim the ends (bidi controls are kept:
+    display and exports drop them, see shown_text)."""
+    text = _SURROGATE.sub("\ufffd", text)
     return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
+def shown_text(text: str) -> str:
+    """Text as shown or exported for people: clean, and no bidi control to reorder it."""
+    return without_bidi(clean_text(text))
+
+
+def without_bidi(text: str) -> str:
+    return _BIDI.sub("", text)
+
+
 def clean_line(text: str) -> str:
-    """One line of display text: control characters gone, runs of whitespace folded."""
-    return _SPACES.sub(" ", _CONTROL.sub("", text)).strip()
+    """One line of display text: control and bidi characters gone, runs of whitespace folded."""
+    return _SPACES.sub(" ", _BIDI.sub("", _CONTROL.sub("", _SURROGATE.sub("\ufffd", text)))).strip()
 
 
 def fold(text: str) -> str:
@@ -52,7 +70,8 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise_cell(value: str) -> str:
-    """A CSV cell a spreadsheet shows as text, never runs."""
+    """A CSV cell a spreadsheet shows as text, never runs, in the order it was written."""
+    value = without_bidi(value)
     return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 

@@ -12,7 +12,7 @@ from ..areas.lookup import area_path
 from ..errors import InvalidInput
 from ..model import FeedbackItem
 from ..storage.store import Store
-from ..text import neutralise_cell
+from ..text import neutralise_cell, without_bidi
 from . import opportunities
 
 EXPORT_FORMATS = ("csv", "json", "md")
@@ -98,7 +98,9 @@ def _markdown(records: list[dict[str, Any]]) -> str:
 
 
 def markdown_literal(text: str) -> str:
-    """Keep user text literal in Markdown: escape what would become markup or HTML."""
+    """Keep user text literal in Markdown: escape what would become markup or HTML, and drop the
+    bidi controls that would reorder it."""
+    text = without_bidi(text)
     for char in ("\\", "`", "*", "_", "[", "]", "<", ">", "#", "|"):
         text = text.replace(char, "\\" + char)
     return text

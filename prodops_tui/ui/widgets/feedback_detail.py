@@ -11,7 +11,7 @@ from textual.widgets import Static
 from ...core.dates import from_iso
 from ...core.feedback.duplicates import SimilarItem
 from ...core.model import FeedbackItem, Opportunity
-from ...core.text import clean_line, clean_text, truncate
+from ...core.text import clean_line, shown_text, truncate
 
 
 def local_time(iso: str | None) -> str | None:
@@ -67,7 +67,7 @@ class FeedbackDetail(VerticalScroll):
         if item.merged_from:
             parts.append(field("merged", ", ".join(item.merged_from)))
             parts.append(field("customers", ", ".join(customers)))
-        parts += [Content(""), Content(clean_text(item.text)), Content("")]
+        parts += [Content(""), Content(shown_text(item.text)), Content("")]
         parts.append(self._similar(similar))
         return Content("\n").join(parts)
 
