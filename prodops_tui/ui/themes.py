@@ -15,6 +15,22 @@ DEFAULT_THEME = "prodops-dark"
 _COLOUR_KEYS = ("primary", "secondary", "warning", "error", "success", "accent", "foreground", "background", "surface", "panel", "boost")
 _ALLOWED_KEYS = {f.name for f in fields(Theme)}
 
+# What a colour says about an item's state, as theme variables (`$status-new` in CSS and in
+# Content styles), so a theme decides them and no pane hard-codes one. Each is set by every
+# shipped theme; a theme that leaves one out (a user's file, one of Textual's own) gets it
+# from the base colour named here.
+STATUS_VARIABLES: dict[str, str] = {
+    "status-new": "accent",  # feedback waiting for triage
+    "status-snoozed": "secondary",  # feedback put off until a date
+    "status-done": "success",  # processed feedback, a done action, a finished checklist run
+    "status-due": "warning",  # due now: an open action, a checklist run due or under way, a nudge
+    "status-overdue": "error",  # past its date: an overdue action, a missed run, an urgent nudge
+    "status-unowned": "error",  # an area with no active owner, a rule naming nobody, an owner who left
+    "importance-high": "error",  # high and critical feedback in the inbox list
+}
+# The style of each feedback status as the detail panel names it (FeedbackItem.view_status).
+FEEDBACK_STATUS_STYLES = {"new": "$status-new", "snoozed": "$status-snoozed", "processed": "$status-done", "archived": "$text-muted"}
+
 
 def shipped_themes_dir() -> Path:
     """In a wheel the themes sit inside the package; in a checkout, at the top level."""
@@ -37,11 +53,36 @@ def load_theme_file(path: Path) -> Theme:
         raise ValueError(f"{path.name}: a theme needs a primary colour")
     for key in _COLOUR_KEYS:
         if key in data:
-            try:
-                Color.parse(data[key])
-            except (ColorParseError, TypeError) as exc:
-                raise ValueError(f"{path.name}: {key} = {data[key]!r} is not a colour") from exc
+            _check_colour(path, key, data[key])
+    variables = data.get("variables", {})
+    if not isinstance(variables, dict) or not all(isinstance(value, str) for value in variables.values()):
+        raise ValueError(f"{path.name}: [variables] holds name = \"value\" lines")
+    for key in STATUS_VARIABLES.keys() & variables.keys():
+        variables[key] = _as_drawn(_check_colour(path, f"variables.{key}", variables[key]))
     return Theme(**data)
+
+
+def _check_colour(path: Path, key: str, value: object) -> Color:
+    try:
+        return Color.parse(value)
+    except (ColorParseError, TypeError) as exc:
+        raise ValueError(f"{path.name}: {key} = {value!r} is not a colour") from exc
+
+
+def _as_drawn(colour: Color) -> str:
+    """A colour as Textual draws a theme's base colours: through a round trip that can move a
+    channel by one (#FF6B6B is drawn #FE6B6B), so a status colour equal to a base colour looks
+    exactly like it."""
+    return colour.hex if colour.ansi is not None else colour.lighten(0).hex
+
+
+def status_variable_defaults(theme: Theme) -> dict[str, str]:
+    """The status colours a theme does not set, from its own base colours as Textual draws them."""
+    missing = STATUS_VARIABLES.keys() - theme.variables.keys()
+    if not missing:  # every shipped theme: no colour system to work out
+        return {}
+    colours = theme.to_color_system().generate()
+    return {variable: colours[STATUS_VARIABLES[variable]] for variable in missing}
 
 
 def load_themes(directories: list[Path]) -> tuple[list[Theme], list[str]]:
