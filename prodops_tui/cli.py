@@ -165,6 +165,18 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = commands.add_parser("doctor", help="check the workspace; --repair restores it from journal and backups")
     doctor.add_argument("--repair", action="store_true")
 
+    serve = commands.add_parser(
+        "serve", help="the app for browsers, one app per tab, all on this workspace (extra: prodops[serve])",
+        description="Serve the app to browsers with textual-serve: each tab runs its own app on this workspace and says "
+                    "once per browser who is there. Loopback only: reach it from elsewhere over an SSH tunnel; anything "
+                    "else needs an authenticating proxy in front (the README says why).",
+        epilog="examples: prodops serve | prodops --workspace ~/team serve --port 8080 | "
+               "ssh -L 8000:127.0.0.1:8000 host, then open http://localhost:8000")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; loopback only unless told)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument("--i-know-this-is-exposed", dest="exposed", action="store_true",
+                       help="listen on a non-loopback address: anyone who reaches it can read and change the workspace")
+
     keys = commands.add_parser("keys", help="the app's key bindings, after your keymap",
                                description='Every key of the app: id, keys, where it works, what it does. Remap one in the settings '
                                            'file: "keymap": {"inbox.archive": "E"}.')
@@ -660,6 +672,22 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from . import serve
+
+    if not serve.is_loopback(args.host) and not args.exposed:
+        raise UsageError(f"--host {args.host} is not loopback: anyone who reaches it could read and change the workspace "
+                         "(use an SSH tunnel, or an authenticating proxy and --i-know-this-is-exposed)")
+    if not 1 <= args.port <= 65535:
+        raise UsageError(f"--port must be 1-65535, not {args.port}")
+    if args.actor:
+        raise UsageError("--as names one person; with serve, each browser says who is there")
+    directory = workspace_dir(args.workspace)
+    open_workspace(directory).close()  # a damaged workspace stops here, as one line, not in every tab
+    serve.serve(directory.resolve(), host=args.host, port=args.port, theme=args.theme, exposed=args.exposed)
+    return 0
+
+
 def _actor(args: argparse.Namespace):
     from .core.identity import resolve_actor
 
@@ -718,6 +746,8 @@ def dispatch(args: argparse.Namespace) -> int:
         return cmd_doctor(args)
     if args.command == "keys":
         return cmd_keys(args)
+    if args.command == "serve":
+        return cmd_serve(args)
     directory = workspace_dir(args.workspace)
     store = open_workspace(directory)
     store.actor_from(lambda: _actor(args).name)

@@ -2,20 +2,33 @@
 
 In order (CONTRACTS.md): `--as NAME`, $PRODOPS_USER, the name in the settings file,
 `git config user.name`, the login name. The app asks once for a name when none of the
-first three is set, and keeps it in the settings."""
+first three is set, and keeps it in the settings.
+
+A browser tab of `prodops serve` is someone else: the server's settings, git name and login
+are its owner's, and would sign every tab's changes. There, after `--as`, the name this
+browser gave before (kept per browser token, beside the settings) acts, else the app asks."""
 
 from __future__ import annotations
 
 import getpass
+import json
 import os
+import re
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
 
+from .storage.files import atomic_write_bytes, ensure_private_dir
 from .text import clean_line
 
 ACTOR_ENV = "PRODOPS_USER"
-SOURCES = ("--as", ACTOR_ENV, "settings", "git", "login")
+# Set by `prodops serve` for each tab's process: the browser's token from its cookie, or ""
+# when the browser keeps no cookie. Present at all means "a browser tab".
+BROWSER_ENV = "PRODOPS_BROWSER"
+SOURCES = ("--as", ACTOR_ENV, "browser", "settings", "git", "login")
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{22,64}")  # safe as a file name
 
 
 @dataclass(frozen=True)
@@ -26,7 +39,7 @@ class Actor:
     @property
     def chosen(self) -> bool:
         """Named on purpose (flag, variable or settings), not guessed from git or the login."""
-        return self.source in ("--as", ACTOR_ENV, "settings")
+        return self.source in ("--as", ACTOR_ENV, "browser", "settings")
 
 
 def git_user_name(timeout: float = 0.5) -> str:
@@ -54,3 +67,81 @@ def resolve_actor(explicit: str | None = None, *, env: Mapping[str, str] = os.en
         return Actor(name, "git")
     name = login_name()
     return Actor(name, "login" if name else "")
+
+
+# --- where a name the app asked for is kept ------------------------------------------------
+
+
+class SettingsLike(Protocol):
+    path: Path
+
+    def get(self, key: str, default: Any = None) -> Any: ...
+
+    def set(self, key: str, value: Any) -> None: ...
+
+
+class NameMemory:
+    """Who acts in the app, and where the name it asks for is kept: in a terminal, the
+    user's settings (asked once); in a browser tab of `prodops serve`, a small file per
+    browser beside the settings (asked once per browser: the cookie's token names it)."""
+
+    def __init__(self, settings: SettingsLike, *, env: Mapping[str, str] = os.environ) -> None:
+        self.settings = settings
+        self.served = BROWSER_ENV in env
+        token = env.get(BROWSER_ENV, "")
+        self.browser = token if _TOKEN.fullmatch(token) else None
+        self.folder = settings.path.parent / "browsers"
+        self._env = env
+
+    @property
+    def _browser_file(self) -> Path | None:
+        return self.folder / f"{self.browser}.json" if self.browser else None
+
+    def remembered(self) -> str:
+        """The name this browser gave before, or ""."""
+        path = self._browser_file
+        if path is None:
+            return ""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return ""
+        name = data.get("name") if isinstance(data, dict) else None
+        return clean_line(name) if isinstance(name, str) else ""
+
+    def resolve(self, explicit: str | None = None) -> Actor:
+        if not self.served:
+            return resolve_actor(explicit, env=self._env, settings_name=self.settings.get("name"))
+        for source, value in (("--as", explicit), ("browser", self.remembered())):
+            name = clean_line(value) if isinstance(value, str) else ""
+            if name:
+                return Actor(name, source)
+        return Actor("", "")  # nobody guessed: the server's git name or login is not this person
+
+    def should_ask(self, actor: Actor) -> bool:
+        if self.served:
+            return not actor.chosen
+        return not actor.chosen and not self.settings.get("name_asked")
+
+    @property
+    def question(self) -> str:
+        if not self.served:
+            return "Your name: it signs triage, ticks and votes (asked once)"
+        if self.browser:
+            return "Your name, once for this browser: it signs your changes"
+        return "Your name for this tab (no cookie): it signs your changes"
+
+    def keep(self, name: str) -> str:
+        """Keep the name given (clean; "" when none) and say where it is kept."""
+        name = clean_line(name)
+        if not self.served:
+            self.settings.set("name_asked", True)
+            if name:
+                self.settings.set("name", name)
+            return str(self.settings.path)
+        path = self._browser_file
+        if path is None or not name:
+            return "this tab only"
+        ensure_private_dir(path.parent)
+        atomic_write_bytes(path, json.dumps({"name": name}).encode())
+        return "this browser"
