@@ -111,6 +111,21 @@ def _format_of(path: Path, explicit: str | None, text: str) -> str:
     raise InvalidInput(f"{path.name}: cannot tell the format; add --format csv|json|codeowners")
 
 
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8, as decode() leaves it
+
+
+def _undecodable_lines_left_out(text: str) -> tuple[str, list[str]]:
+    """A CODEOWNERS line with bytes that are not UTF-8 (lone surrogates once decoded) is left
+    out and named, as a table's row is: it could not be stored, and the rest still imports."""
+    lines, problems = text.splitlines(), []
+    for number, line in enumerate(lines, start=1):
+        bad = _NOT_UTF8.search(line)
+        if bad:
+            problems.append(f"line {number}: not valid UTF-8 text (byte 0x{ord(bad.group(0)) - 0xDC00:02X}); left out")
+            lines[number - 1] = ""
+    return "\n".join(lines), problems
+
+
 def _unneutralised(text: str) -> str:
     """Our CSV export writes '@org/team as text so a spreadsheet does not run it; read it back as @org/team."""
     return text[1:] if text.startswith("'") and text[1:2] in ("=", "+", "-", "@") else text
@@ -199,7 +214,9 @@ def import_areas(
             raise InvalidInput(f"--as {role}: CODEOWNERS entries become owners or maintainers")
         if group_by is not None and group_by not in GROUPINGS:
             raise InvalidInput(f"--group-by {group_by}: not one of {', '.join(GROUPINGS)}")
+        text, undecodable = _undecodable_lines_left_out(text)
         parsed = parse_codeowners(text)
+        parsed.problems[:0] = undecodable
         if not parsed.rules:
             raise InvalidInput(f"{path.name}: no CODEOWNERS rules in it")
         result.file, result.role, result.problems = file_label(path), role, parsed.problems

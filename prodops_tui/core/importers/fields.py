@@ -123,7 +123,7 @@ def rating(value: str, column: str) -> int | None:
         number = float(value)
     except ValueError:
         number = 0.0
-    if number != int(number) or not 1 <= int(number) <= 5:
+    if not 1 <= number <= 5 or number != int(number):  # NaN and inf fail the range first (int() of them raised)
         raise ImportRowError(column, f"rating {shown(value)!r} is not a number of stars from 1 to 5")
     return int(number)
 

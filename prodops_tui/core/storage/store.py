@@ -37,7 +37,15 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..errors import NotFound, NothingToUndo, ProdopsError, UndoConflict, WorkspaceCorrupt, WorkspaceTooNew
+from ..errors import (
+    InvalidInput,
+    NotFound,
+    NothingToUndo,
+    ProdopsError,
+    UndoConflict,
+    WorkspaceCorrupt,
+    WorkspaceTooNew,
+)
 from ..model import RECORD_TYPES, TYPE_BY_KIND, Change, Record, split_id, type_of_id
 from . import locking
 from .cache import CACHE_NAME, CachedState, CacheUnusable, StateCache
@@ -756,7 +764,10 @@ class Store:
 
     def _append(self, entry: dict[str, Any]) -> None:
         """The change durable at the journal's end, or, when this raises, not in it at all."""
-        line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+        try:
+            line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+        except UnicodeEncodeError as exc:
+            raise _not_unicode(exc) from None
         created = not self.journal_path.exists()
         with naming(self.journal_path):
             self._append_line(line, created)
@@ -1030,6 +1041,13 @@ def fold_in_background(directory: Path) -> None:
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True, close_fds=True,
     )
+
+
+def _not_unicode(exc: UnicodeEncodeError) -> InvalidInput:
+    """A lone surrogate (invalid UTF-8 bytes, decoded by Python with surrogateescape) cannot be
+    stored: said in one line, without the record it sits in (an internal error printed it all)."""
+    return InvalidInput(f"the change holds text that is not valid Unicode (U+{ord(exc.object[exc.start]):04X}, "
+                        "from bytes that are not UTF-8); nothing was stored")
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -8,7 +8,7 @@ import json
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..errors import NotFound
+from ..errors import InvalidInput, NotFound
 from ..model import Change, Record, split_id, type_of_id
 from .journal import SCHEMA_VERSION
 
@@ -102,7 +102,12 @@ class Transaction:
                 continue
             before = self._before.get(record_id)
             # The after-state is in this same journal line; undo only needs to recognise it.
-            history_ops.append([record_id, before.to_dict() if before is not None else None, state_digest(after)])
+            try:
+                digest = state_digest(after)
+            except UnicodeEncodeError as exc:
+                raise InvalidInput(f"{record_id} holds text that is not valid Unicode (U+{ord(exc.object[exc.start]):04X}, "
+                                   "from bytes that are not UTF-8); nothing was stored") from None
+            history_ops.append([record_id, before.to_dict() if before is not None else None, digest])
         if self.history and history_ops:
             number = self.store.next_number(Change.PREFIX)
             change = Change(
