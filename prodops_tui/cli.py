@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import re
 import shutil
 import sqlite3
 import sys
@@ -15,7 +16,7 @@ import tempfile
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from . import __version__
 from .core.areas.lookup import area_path
@@ -39,8 +40,24 @@ class UsageError(Exception):
     """Wrong usage found after parsing (exit 2, like argparse's own)."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with values that start with a minus read as values where they can be."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # `--customer "-1+1"` was read as an option ("expected one argument"): argparse takes only
+        # -12 and -1.5 for values. No prodops option starts with a minus and a digit, so any such
+        # word is a value (-1+1, -30d). Subparsers are made from this class too.
+        self._negative_number_matcher = re.compile(r"^-\d")
+
+    def error(self, message: str) -> NoReturn:
+        if message.endswith("expected one argument"):
+            message += " (a value that starts with '-' goes after '=', e.g. --customer=-Acme)"
+        super().error(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="prodops",
         description="A keyboard-first terminal workspace for product managers and product ops.",
     )
