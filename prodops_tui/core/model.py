@@ -300,6 +300,12 @@ class Retro(Record):
     # The open actions of the team's earlier retros, fixed when it starts, reviewed at check-in.
     checkin: list[str] = field(default_factory=list)
     revealed: bool = False  # once revealed, new cards are shown as they are added
+    # The facilitator's countdown, kept here so every open copy of the retro shows it: what it
+    # counts ("reflect", or "discuss card:3"), seconds left at timer_at, and whether it runs.
+    timer_for: str = ""
+    timer_left: float = 0.0
+    timer_running: bool = False
+    timer_at: str = ""
 
 
 @dataclass(slots=True, kw_only=True)

@@ -5,12 +5,15 @@ for grouping are in groups.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from ..dates import from_iso
 from ..errors import InvalidInput, NotFound
 from ..model import RETRO_PHASES, Retro, RetroCard, RetroGroup
 from ..storage.store import Store
+from ..storage.transaction import Transaction
 from ..text import clean_line, clean_text, truncate, unique_names
 from .actions import checkin_actions, earlier_open_actions, retro_actions
 from .templates import RetroTemplate
@@ -58,6 +61,18 @@ def _editable(retro: Retro) -> Retro:
     if retro.phase == "closed":
         raise InvalidInput(f"{retro.id} is closed: read-only (its actions stay live)")
     return _copy(retro)
+
+
+@contextmanager
+def _changing(store: Store, retro_id: str, label: str, *, origin: str) -> Iterator[tuple[Transaction, Retro]]:
+    """One change to a retro, read inside the store's transaction: several people change one
+    retro at once (a live retro), and a copy read before the lock would put back a record
+    without the card or vote another process stored meanwhile. Raising in the block stores nothing."""
+    with store.change(label, origin=origin) as tx:
+        found = tx.get(retro_id.strip().upper())
+        if not isinstance(found, Retro):
+            raise NotFound(f"no retro {retro_id.strip()}")
+        yield tx, _editable(found)
 
 
 def _card(retro: Retro, number: int) -> RetroCard:
@@ -121,22 +136,19 @@ def start_retro(
 def move_phase(store: Store, retro_id: str, step: int, *, origin: str = "app") -> Retro:
     """Next (+1) or previous (-1) phase. Moving on to Group reveals the cards (hidden cards
     cannot be grouped); moving on to Closed closes the retro, and nothing reopens it but undo."""
-    retro = get_retro(store, retro_id)
-    index = RETRO_PHASES.index(retro.phase)
-    target = index + step
-    if retro.phase == "closed":
-        raise InvalidInput(f"{retro.id} is closed: read-only (u undoes the close)")
-    if not 0 <= target < len(RETRO_PHASES):
-        raise InvalidInput(f"{retro.id} is already at {PHASE_LABELS[retro.phase]}")
-    changed = _copy(retro)
-    changed.phase = RETRO_PHASES[target]
-    if changed.phase in ("group", "vote", "discuss", "actions", "closed"):
-        _reveal_all(changed)
-    if changed.phase == "discuss" and changed.current_topic is None:
-        ranked = topics(changed)
-        changed.current_topic = ranked[0].key if ranked else None
-    label = f"{retro.id}: {PHASE_LABELS[changed.phase]}"
-    with store.change(label, origin=origin) as tx:
+    if get_retro(store, retro_id).phase == "closed":
+        raise InvalidInput(f"{retro_id} is closed: read-only (u undoes the close)")
+    with _changing(store, retro_id, "phase", origin=origin) as (tx, changed):
+        target = RETRO_PHASES.index(changed.phase) + step
+        if not 0 <= target < len(RETRO_PHASES):
+            raise InvalidInput(f"{changed.id} is already at {PHASE_LABELS[changed.phase]}")
+        changed.phase = RETRO_PHASES[target]
+        if changed.phase in ("group", "vote", "discuss", "actions", "closed"):
+            _reveal_all(changed)
+        if changed.phase == "discuss" and changed.current_topic is None:
+            ranked = topics(changed)
+            changed.current_topic = ranked[0].key if ranked else None
+        tx.label = f"{changed.id}: {PHASE_LABELS[changed.phase]}"
         if changed.phase == "closed":
             changed.closed_at = tx.now
         return tx.put(changed)
@@ -150,32 +162,30 @@ def _reveal_all(retro: Retro) -> None:
 
 def reveal(store: Store, retro_id: str, *, shown: bool = True, origin: str = "app") -> Retro:
     """Show every card (and new ones as they come) or hide them again."""
-    retro = _editable(get_retro(store, retro_id))
-    if shown:
-        _reveal_all(retro)
-    else:
-        retro.revealed = False
-        for card in retro.cards:
-            card.hidden = True
-    with store.change(f"{retro.id}: {'revealed' if shown else 'hid'} the cards", origin=origin) as tx:
+    with _changing(store, retro_id, f"{retro_id}: {'revealed' if shown else 'hid'} the cards", origin=origin) as (tx, retro):
+        if shown:
+            _reveal_all(retro)
+        else:
+            retro.revealed = False
+            for card in retro.cards:
+                card.hidden = True
         return tx.put(retro)
 
 
 def set_details(store: Store, retro_id: str, *, participants: Iterable[str] | None = None,
                 votes_per_person: int | None = None, title: str | None = None, origin: str = "app") -> Retro:
-    retro = _editable(get_retro(store, retro_id))
-    if participants is not None:
-        retro.participants = unique_names(participants)
-    if votes_per_person is not None:
-        if not 1 <= votes_per_person <= MAX_VOTES_PER_PERSON:
-            raise InvalidInput(f"votes per person must be 1-{MAX_VOTES_PER_PERSON}")
-        most = max(used_votes(retro).values(), default=0)
-        if votes_per_person < most:
-            raise InvalidInput(f"someone has cast {most} votes already; take some back first")
-        retro.votes_per_person = votes_per_person
-    if title is not None and clean_line(title):
-        retro.title = clean_line(title)
-    with store.change(f"{retro.id}: details", origin=origin) as tx:
+    with _changing(store, retro_id, f"{retro_id}: details", origin=origin) as (tx, retro):
+        if participants is not None:
+            retro.participants = unique_names(participants)
+        if votes_per_person is not None:
+            if not 1 <= votes_per_person <= MAX_VOTES_PER_PERSON:
+                raise InvalidInput(f"votes per person must be 1-{MAX_VOTES_PER_PERSON}")
+            most = max(used_votes(retro).values(), default=0)
+            if votes_per_person < most:
+                raise InvalidInput(f"someone has cast {most} votes already; take some back first")
+            retro.votes_per_person = votes_per_person
+        if title is not None and clean_line(title):
+            retro.title = clean_line(title)
         return tx.put(retro)
 
 
@@ -183,19 +193,18 @@ def set_details(store: Store, retro_id: str, *, participants: Iterable[str] | No
 
 
 def add_card(store: Store, retro_id: str, column: str, text: str, *, author: str = "", origin: str = "app") -> tuple[Retro, RetroCard]:
-    retro = _editable(get_retro(store, retro_id))
-    if retro.phase not in ("reflect", "group"):
-        raise InvalidInput(f"cards are written in Reflect; {retro.id} is at {PHASE_LABELS[retro.phase]}")
-    if column not in retro.columns:
-        raise InvalidInput(f"{retro.id} has no column {column!r}")
     text = clean_text(text).strip()
     if not text:
         raise InvalidInput("a card needs some text")
     if len(text) > MAX_CARD_CHARS:
         raise InvalidInput(f"a card holds at most {MAX_CARD_CHARS} characters; this has {len(text)}")
     author = clean_line(author)
-    number = max((c.number for c in retro.cards), default=0) + 1
-    with store.change(f"{retro.id}: card in {column}", origin=origin) as tx:
+    with _changing(store, retro_id, f"{retro_id}: card in {column}", origin=origin) as (tx, retro):
+        if retro.phase not in ("reflect", "group"):
+            raise InvalidInput(f"cards are written in Reflect; {retro.id} is at {PHASE_LABELS[retro.phase]}")
+        if column not in retro.columns:
+            raise InvalidInput(f"{retro.id} has no column {column!r}")
+        number = max((c.number for c in retro.cards), default=0) + 1  # after everyone else's cards
         card = RetroCard(number=number, column=column, text=text, author=author, hidden=not retro.revealed, created_at=tx.now)
         retro.cards.append(card)
         if author and author.casefold() not in {p.casefold() for p in retro.participants}:
@@ -204,23 +213,20 @@ def add_card(store: Store, retro_id: str, column: str, text: str, *, author: str
 
 
 def edit_card(store: Store, retro_id: str, number: int, text: str, *, origin: str = "app") -> Retro:
-    retro = _editable(get_retro(store, retro_id))
     text = clean_text(text).strip()
     if not text:
         raise InvalidInput("a card needs some text (d deletes it)")
     if len(text) > MAX_CARD_CHARS:
         raise InvalidInput(f"a card holds at most {MAX_CARD_CHARS} characters; this has {len(text)}")
-    _card(retro, number).text = text
-    with store.change(f"{retro.id}: edited card {number}", origin=origin) as tx:
+    with _changing(store, retro_id, f"{retro_id}: edited card {number}", origin=origin) as (tx, retro):
+        _card(retro, number).text = text
         return tx.put(retro)
 
 
 def delete_card(store: Store, retro_id: str, number: int, *, origin: str = "app") -> Retro:
-    retro = _editable(get_retro(store, retro_id))
-    card = _card(retro, number)
-    retro.cards.remove(card)
-    _drop_empty_groups(retro)
-    with store.change(f"{retro.id}: deleted card {number}", origin=origin) as tx:
+    with _changing(store, retro_id, f"{retro_id}: deleted card {number}", origin=origin) as (tx, retro):
+        retro.cards.remove(_card(retro, number))
+        _drop_empty_groups(retro)
         return tx.put(retro)
 
 
@@ -228,22 +234,22 @@ def group_cards(store: Store, retro_id: str, numbers: Sequence[int], *, group: i
                 title: str = "", origin: str = "app") -> tuple[Retro, int | None]:
     """Put cards into group `group`, or a new group when `title` is given, or out of any group
     (group None, no title). Groups left empty go. Returns the retro and the group number."""
-    retro = _editable(get_retro(store, retro_id))
     if not numbers:
         raise InvalidInput("no card to move")
-    cards = [_card(retro, n) for n in numbers]
-    target: int | None = None
-    if group is not None:
-        target = _group(retro, group).number
-    elif clean_line(title):
-        target = max((g.number for g in retro.groups), default=0) + 1
-        retro.groups.append(RetroGroup(number=target, title=clean_line(title)))
-    for card in cards:
-        card.group = target
-        card.hidden = False
-    _drop_empty_groups(retro)
-    where = _group(retro, target).title if target is not None else "no group"
-    with store.change(f"{retro.id}: {len(cards)} card(s) to {where}", origin=origin) as tx:
+    with _changing(store, retro_id, "group", origin=origin) as (tx, retro):
+        cards = [_card(retro, n) for n in numbers]
+        target: int | None = None
+        if group is not None:
+            target = _group(retro, group).number
+        elif clean_line(title):
+            target = max((g.number for g in retro.groups), default=0) + 1
+            retro.groups.append(RetroGroup(number=target, title=clean_line(title)))
+        for card in cards:
+            card.group = target
+            card.hidden = False
+        _drop_empty_groups(retro)
+        where = _group(retro, target).title if target is not None else "no group"
+        tx.label = f"{retro.id}: {len(cards)} card(s) to {where}"
         return tx.put(retro), target
 
 
@@ -257,11 +263,10 @@ def _drop_empty_groups(retro: Retro) -> None:
 
 
 def rename_group(store: Store, retro_id: str, number: int, title: str, *, origin: str = "app") -> Retro:
-    retro = _editable(get_retro(store, retro_id))
     if not clean_line(title):
         raise InvalidInput("a group needs a title")
-    _group(retro, number).title = clean_line(title)
-    with store.change(f"{retro.id}: renamed group {number}", origin=origin) as tx:
+    with _changing(store, retro_id, f"{retro_id}: renamed group {number}", origin=origin) as (tx, retro):
+        _group(retro, number).title = clean_line(title)
         return tx.put(retro)
 
 
@@ -282,47 +287,53 @@ def votes_left(retro: Retro) -> dict[str, int]:
 
 def vote(store: Store, retro_id: str, voter: str, topic_key: str, delta: int, *, origin: str = "app") -> Retro:
     """One vote more (+1) or less (-1) from `voter` on a topic; refused over the limit."""
-    retro = _editable(get_retro(store, retro_id))
-    if retro.phase != "vote":
-        raise InvalidInput(f"votes are cast in the Vote phase; {retro.id} is at {PHASE_LABELS[retro.phase]}")
     voter = clean_line(voter)
-    match = {p.casefold(): p for p in retro.participants}.get(voter.casefold())
-    if not match:
-        raise InvalidInput(f"{voter or 'nobody'} is not a participant of {retro.id} (v picks or adds one)")
-    topic = find_topic(retro, topic_key)
-    if topic is None:
-        raise NotFound(f"no topic {topic_key} in {retro.id}")
-    kind, number = topic_key.split(":")
-    holder = _group(retro, int(number)) if kind == "group" else _card(retro, int(number))
-    if delta > 0:
-        left = votes_left(retro).get(match, retro.votes_per_person)
-        if left <= 0:
-            raise InvalidInput(f"{match} has used all {retro.votes_per_person} votes; - takes one back")
-        holder.votes[match] = holder.votes.get(match, 0) + 1
-    else:
-        if topic.votes.get(match, 0) <= 0:
-            raise InvalidInput(f"{match} has no vote on this topic to take back")
-        # The group's own votes first, then one a member card carried in with it.
-        for candidate in [holder, *topic.cards]:
-            if candidate.votes.get(match, 0) > 0:
-                candidate.votes[match] -= 1
-                if not candidate.votes[match]:
-                    del candidate.votes[match]
-                break
-    verb = "voted for" if delta > 0 else "took a vote back from"
-    with store.change(f"{retro.id}: {match} {verb} {truncate(topic.title, 30)}", origin=origin) as tx:
+    # Counted inside the transaction: the same person voting from two copies at once cannot
+    # go over the limit, and nobody's vote is lost to another's.
+    with _changing(store, retro_id, "vote", origin=origin) as (tx, retro):
+        if retro.phase != "vote":
+            raise InvalidInput(f"votes are cast in the Vote phase; {retro.id} is at {PHASE_LABELS[retro.phase]}")
+        match = participant_named(retro, voter)
+        if not match:
+            raise InvalidInput(f"{voter or 'nobody'} is not a participant of {retro.id} (v picks or adds one)")
+        topic = find_topic(retro, topic_key)
+        if topic is None:
+            raise NotFound(f"no topic {topic_key} in {retro.id}")
+        kind, number = topic_key.split(":")
+        holder = _group(retro, int(number)) if kind == "group" else _card(retro, int(number))
+        if delta > 0:
+            left = votes_left(retro).get(match, retro.votes_per_person)
+            if left <= 0:
+                raise InvalidInput(f"{match} has used all {retro.votes_per_person} votes; - takes one back")
+            holder.votes[match] = holder.votes.get(match, 0) + 1
+        else:
+            if topic.votes.get(match, 0) <= 0:
+                raise InvalidInput(f"{match} has no vote on this topic to take back")
+            # The group's own votes first, then one a member card carried in with it.
+            for candidate in [holder, *topic.cards]:
+                if candidate.votes.get(match, 0) > 0:
+                    candidate.votes[match] -= 1
+                    if not candidate.votes[match]:
+                        del candidate.votes[match]
+                    break
+        verb = "voted for" if delta > 0 else "took a vote back from"
+        tx.label = f"{retro.id}: {match} {verb} {truncate(topic.title, 30)}"
         return tx.put(retro)
 
 
+def participant_named(retro: Retro, name: str) -> str | None:
+    """The participant's name as the retro spells it, or None."""
+    return {p.casefold(): p for p in retro.participants}.get(clean_line(name).casefold()) if name else None
+
+
 def add_participant(store: Store, retro_id: str, name: str, *, origin: str = "app") -> Retro:
-    retro = _editable(get_retro(store, retro_id))
     name = clean_line(name)
     if not name:
         raise InvalidInput("a participant needs a name")
-    if name.casefold() in {p.casefold() for p in retro.participants}:
-        return get_retro(store, retro_id)
-    retro.participants.append(name)
-    with store.change(f"{retro.id}: {name} joined", origin=origin) as tx:
+    with _changing(store, retro_id, f"{retro_id}: {name} joined", origin=origin) as (tx, retro):
+        if name.casefold() in {p.casefold() for p in retro.participants}:
+            return retro  # nothing staged: nothing stored
+        retro.participants.append(name)
         return tx.put(retro)
 
 
@@ -330,24 +341,64 @@ def add_participant(store: Store, retro_id: str, name: str, *, origin: str = "ap
 
 
 def set_current_topic(store: Store, retro_id: str, key: str, *, origin: str = "app") -> Retro:
-    retro = _editable(get_retro(store, retro_id))
-    topic = find_topic(retro, key)
-    if topic is None:
-        raise NotFound(f"no topic {key} in {retro.id}")
-    retro.current_topic = key
     # Its own undo step: a change kept out of history would leave the one before it un-undoable.
-    with store.change(f"{retro.id}: discussing {truncate(topic.title, 30)}", origin=origin) as tx:
+    with _changing(store, retro_id, "discussing", origin=origin) as (tx, retro):
+        topic = find_topic(retro, key)
+        if topic is None:
+            raise NotFound(f"no topic {key} in {retro.id}")
+        retro.current_topic = key
+        tx.label = f"{retro.id}: discussing {truncate(topic.title, 30)}"
         return tx.put(retro)
 
 
 def set_notes(store: Store, retro_id: str, key: str, notes: str, *, origin: str = "app") -> Retro:
-    retro = _editable(get_retro(store, retro_id))
-    kind, _, number = key.partition(":")
-    if kind not in ("group", "card") or not number.isdigit():
-        raise NotFound(f"no topic {key} in {retro.id}")
-    holder = _group(retro, int(number)) if kind == "group" else _card(retro, int(number))
-    holder.notes = clean_text(notes).strip()
-    with store.change(f"{retro.id}: notes", origin=origin) as tx:
+    with _changing(store, retro_id, f"{retro_id}: notes", origin=origin) as (tx, retro):
+        kind, _, number = key.partition(":")
+        if kind not in ("group", "card") or not number.isdigit():
+            raise NotFound(f"no topic {key} in {retro.id}")
+        holder = _group(retro, int(number)) if kind == "group" else _card(retro, int(number))
+        holder.notes = clean_text(notes).strip()
+        return tx.put(retro)
+
+
+# --- the facilitator's timer ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TimerState:
+    total: float  # seconds the countdown started from (or was stretched to)
+    left: float  # seconds left now
+    running: bool
+
+
+def timer_key(retro: Retro) -> str:
+    """What the countdown is for: a new phase, or a new topic to discuss, starts it afresh."""
+    return f"discuss {retro.current_topic}" if retro.phase == "discuss" else retro.phase
+
+
+def timer_state(retro: Retro, now: str) -> TimerState:
+    """The countdown every copy of the retro shows, from the record and the time now."""
+    full = PHASE_MINUTES[retro.phase] * 60.0
+    if retro.timer_for != timer_key(retro):
+        return TimerState(full, full, False)
+    left = retro.timer_left
+    if retro.timer_running and retro.timer_at:
+        left -= (from_iso(now) - from_iso(retro.timer_at)).total_seconds()
+    left = max(0.0, left)
+    return TimerState(max(full, retro.timer_left), left, retro.timer_running and left > 0)
+
+
+def set_timer(store: Store, retro_id: str, *, left: float, running: bool, origin: str = "app") -> Retro:
+    """Start, pause or stretch the countdown: `left` seconds from now, running or not."""
+    if left < 0:
+        raise InvalidInput("a timer cannot have less than no time left")
+    with _changing(store, retro_id, "timer", origin=origin) as (tx, retro):
+        if retro.phase == "closed":
+            raise InvalidInput(f"{retro.id} is closed: no timer")
+        was = timer_state(retro, tx.now)
+        retro.timer_for, retro.timer_left, retro.timer_running, retro.timer_at = timer_key(retro), float(left), running, tx.now
+        what = "started" if running and not was.running else "paused" if was.running and not running else f"{round(left // 60)} min left"
+        tx.label = f"{retro.id}: timer {what}"
         return tx.put(retro)
 
 
