@@ -480,7 +480,7 @@ class Store:
         holds it (the app's refresh timer must never freeze the UI behind a fold)."""
         with self._thread_lock:
             if self._lock_fd is None:
-                self._lock_fd = os.open(self.directory / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+                self._lock_fd = self._open_lock_file()
             wanted = locking.EXCLUSIVE if exclusive else locking.SHARED
             outer_mode = self._lock_mode
             take = self._lock_depth == 0 or (exclusive and outer_mode != locking.EXCLUSIVE)
@@ -504,6 +504,18 @@ class Store:
                 elif take and outer_mode != self._lock_mode:
                     locking.lock(self._lock_fd, outer_mode)
                     self._lock_mode = outer_mode
+
+    def _open_lock_file(self) -> int:
+        path = self.directory / LOCK_NAME
+        try:
+            return os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS) or not path.exists():
+                raise
+            # A folder that cannot be written (a read-only mount, someone else's files): the lock
+            # works as well on a file opened for reading, so the workspace can still be read. A
+            # change is refused where it writes, naming the journal.
+            return os.open(path, os.O_RDONLY)
 
     def _catch_up(self) -> bool:
         """Take in what other processes wrote since we last looked (caller holds the lock)."""
