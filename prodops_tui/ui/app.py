@@ -34,7 +34,7 @@ from .panes.metrics import MetricsPane
 from .panes.retro import RetroPane
 from .screens.help import HelpScreen
 from .screens.search import SearchScreen
-from .themes import DEFAULT_THEME, load_themes, shipped_themes_dir
+from .themes import DEFAULT_THEME, load_themes, shipped_themes_dir, theme_variable_defaults
 from .widgets.footer import KeyFooter
 
 PANES: tuple[tuple[str, str, type[Pane]], ...] = (
@@ -395,6 +395,11 @@ class ProdopsApp(App[int]):
         """A pane's action from the palette: show the pane, then act as its key would."""
         self.action_show_pane(pane_id)
         self.call_after_refresh(self.run_action, action, self._panes[pane_id])
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        # prodops's variables (status colours, the list cursor) for a theme that does not set them
+        # (a user's file, Textual's own themes): without them the panes' styles would not parse.
+        return theme_variable_defaults(self.current_theme)
 
     def watch_theme(self, theme_name: str) -> None:
         # Remember a theme picked in the palette; not the one set while starting up.

@@ -28,6 +28,9 @@ STATUS_VARIABLES: dict[str, str] = {
     "status-unowned": "error",  # an area with no active owner, a rule naming nobody, an owner who left
     "importance-high": "error",  # high and critical feedback in the inbox list
 }
+# The inbox list's cursor row, focused and not: by default the primary colour at these shares
+# behind the text; a theme sets them where coloured text must stay readable on it (high contrast).
+LIST_CURSOR_VARIABLES: dict[str, str] = {"list-cursor-background": "60%", "list-cursor-blurred-background": "35%"}
 # The style of each feedback status as the detail panel names it (FeedbackItem.view_status).
 FEEDBACK_STATUS_STYLES = {"new": "$status-new", "snoozed": "$status-snoozed", "processed": "$status-done", "archived": "$text-muted"}
 
@@ -76,13 +79,15 @@ def _as_drawn(colour: Color) -> str:
     return colour.hex if colour.ansi is not None else colour.lighten(0).hex
 
 
-def status_variable_defaults(theme: Theme) -> dict[str, str]:
-    """The status colours a theme does not set, from its own base colours as Textual draws them."""
-    missing = STATUS_VARIABLES.keys() - theme.variables.keys()
-    if not missing:  # every shipped theme: no colour system to work out
-        return {}
+def theme_variable_defaults(theme: Theme) -> dict[str, str]:
+    """prodops's own variables a theme does not set, from its base colours as Textual draws them."""
+    if STATUS_VARIABLES.keys() | LIST_CURSOR_VARIABLES.keys() <= theme.variables.keys():
+        return {}  # no colour system to work out
     colours = theme.to_color_system().generate()
-    return {variable: colours[STATUS_VARIABLES[variable]] for variable in missing}
+    return {
+        **{variable: colours[base] for variable, base in STATUS_VARIABLES.items()},
+        **{variable: f"{colours['primary']} {share}" for variable, share in LIST_CURSOR_VARIABLES.items()},
+    }
 
 
 def load_themes(directories: list[Path]) -> tuple[list[Theme], list[str]]:

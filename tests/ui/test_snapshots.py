@@ -62,6 +62,13 @@ def test_light_theme(snap_compare, demo_store, make_app):
     assert snap_compare(make_app(demo_store, theme="prodops-light"), run_before=keys_then_settle(), terminal_size=SIZE)
 
 
+@pytest.mark.parametrize("key", ["1", "2", "3", "4", "5"], ids=["inbox", "areas", "retro", "checklists", "metrics"])
+@pytest.mark.parametrize("theme", ["prodops-light", "prodops-high-contrast"])
+def test_pane_in_theme(snap_compare, demo_store, make_app, theme, key):
+    """The main panes in the light and the high-contrast theme: every status colour comes from the theme."""
+    assert snap_compare(make_app(demo_store, theme=theme), run_before=keys_then_settle(key), terminal_size=SIZE)
+
+
 def test_inbox_with_marks(snap_compare, demo_store, make_app):
     assert snap_compare(make_app(demo_store), run_before=keys_then_settle("x", "x", "j"), terminal_size=SIZE)
 

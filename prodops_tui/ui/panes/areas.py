@@ -101,12 +101,12 @@ class AreasPane(Pane):
         owned, total = owner_coverage(self.store)
         pct = f"{100 * owned / total:.0f}%" if total else "n/a"
         modes = [Content.styled(f" {MODE_LABELS[m]} ", "reverse bold $primary" if m == self.mode else "$text-muted") for m in MODES]
-        coverage = Content.assemble(("   owner coverage ", "$text-muted"), (f"{owned}/{total} = {pct}", "bold $error" if owned < total else "bold $success"))
+        coverage = Content.assemble(("   owner coverage ", "$text-muted"), (f"{owned}/{total} = {pct}", "bold $status-unowned" if owned < total else "bold $status-done"))
         parts = [*modes, coverage]
         ruled, rule_total = rules.rule_coverage(self.store)
         if rule_total:
             parts.append(Content.assemble(("   rules with owners ", "$text-muted"),
-                                          (f"{ruled}/{rule_total}", "bold $warning" if ruled < rule_total else "bold $success")))
+                                          (f"{ruled}/{rule_total}", "bold $status-unowned" if ruled < rule_total else "bold $status-done")))
         self.query_one("#areas-header", Static).update(Content("").join(parts))
         tree, results = self.query_one(AreaTree), self.query_one("#area-results", OptionList)
         tree.display, results.display = self._tree_shown, not self._tree_shown
@@ -148,7 +148,7 @@ class AreasPane(Pane):
     def _result_options(self) -> list[Option]:
         if self.mode == "people":
             return [
-                Option(Content.assemble(clean_line(p.name), (f"  {p.handle}  {p.team}", "$text-muted"), ("  left" if not p.active else "", "bold $error")), id=p.id)
+                Option(Content.assemble(clean_line(p.name), (f"  {p.handle}  {p.team}", "$text-muted"), ("  left" if not p.active else "", "bold $status-unowned")), id=p.id)
                 for p in people.find_people(self.store, self._query)
             ]
         if self.mode == "gaps":
@@ -165,10 +165,10 @@ class AreasPane(Pane):
         found = rules.owners_of_path(self.store, query)
         lines = [Content.assemble(("path   ", "$text-muted"), (clean_line(found.path), "bold"))]
         if not found.matched:
-            lines.append(Content.styled("owners NO OWNER: no rule matches", "bold $error"))
+            lines.append(Content.styled("owners NO OWNER: no rule matches", "bold $status-unowned"))
         else:
             lines.append(Content.assemble(("owners ", "$text-muted"), (", ".join(map(clean_line, found.owners)), "bold") if found.owners
-                                          else ("NO OWNER: the deciding rule names none", "bold $error")))
+                                          else ("NO OWNER: the deciding rule names none", "bold $status-unowned")))
         for rule in found.rules:
             section = f"  [{rule.section}{', optional' if rule.optional else ''}]" if rule.section else ""
             lines.append(Content.assemble(("excluded by " if rule.exclusion else "rule   ", "$text-muted"),
@@ -183,7 +183,7 @@ class AreasPane(Pane):
         found = ownership.gaps(self.store)
         options: list[Option] = []
         for title, areas in (("No owner", found.no_owner), ("Owner has left", found.owner_left), ("No maintainer", found.no_maintainer)):
-            options.append(Option(Content.styled(f"{title} ({len(areas)})", "bold $error" if areas else "bold $success"), disabled=True))
+            options.append(Option(Content.styled(f"{title} ({len(areas)})", "bold $status-unowned" if areas else "bold $status-done"), disabled=True))
             options += [Option(Content(f"  {area_path(self.store, area)}"), id=area.id) for area in areas]
         options.append(Option(Content.styled(f"Feedback with no area: {found.feedback_without_area}", "bold $warning"), disabled=True))
         return options
@@ -201,14 +201,14 @@ class AreasPane(Pane):
         def names(role: str) -> Content:
             ids = getattr(area, role)
             if not ids:
-                return Content.styled("—", "$error" if role in ("owners", "maintainers") else "$text-muted")
+                return Content.styled("—", "$status-unowned" if role in ("owners", "maintainers") else "$text-muted")
             parts = []
             for person_id in ids:
                 person = self.store.get(person_id)
                 if isinstance(person, Person):
                     # A person made from a CODEOWNERS handle is named by it: "@org/team", not "org/team".
                     shown = person.handle if person.handle and person.name == person.handle.lstrip("@") else person.name
-                    parts.append(Content.assemble(clean_line(shown), (" (left)", "bold $error") if not person.active else ""))
+                    parts.append(Content.assemble(clean_line(shown), (" (left)", "bold $status-unowned") if not person.active else ""))
             return Content(", ").join(parts)
 
         def field(label: str, value: Content | str) -> Content:
@@ -219,7 +219,7 @@ class AreasPane(Pane):
         counts = Counter(item.view_status(now) for item in items)
         feedback = ", ".join(f"{counts[s]} {s}" for s in ("new", "snoozed", "processed", "archived") if counts[s]) or "none"
         newest = sorted(items, key=lambda i: i.received_at, reverse=True)[:5]
-        flag = [] if has_active_owner(self.store, area) else [Content.styled("! no active owner", "bold $error")]
+        flag = [] if has_active_owner(self.store, area) else [Content.styled("! no active owner", "bold $status-unowned")]
         self._show_text(Content("\n").join([
             Content.styled(record["path"], "bold"),
             Content.styled(area.id, "$text-muted"),
@@ -254,7 +254,7 @@ class AreasPane(Pane):
                 owners = "excluded" if entry.rule.exclusion else ", ".join(entry.owners) or "NO OWNER"
                 lines.append(Content.assemble((f"  {entry.rule.line:>4} ", "$text-muted"),
                                               (clean_line(entry.rule.written), "$accent"),
-                                              "  ", (clean_line(owners), "bold $error" if owners == "NO OWNER" else "")))
+                                              "  ", (clean_line(owners), "bold $status-unowned" if owners == "NO OWNER" else "")))
             if len(in_file) > shown:
                 lines.append(Content.styled(f"  +{len(in_file) - shown} more: prodops export areas --format md", "$text-muted"))
         return lines
@@ -268,7 +268,7 @@ class AreasPane(Pane):
             Content.styled(clean_line(person.name), "bold"),
             Content.assemble((person.id, "$text-muted"), "  ", clean_line(person.handle), "  ", clean_line(person.email)),
             Content.assemble(clean_line(person.team), "  ", clean_line(person.role)),
-            Content.styled("has left", "bold $error") if not person.active else Content(""),
+            Content.styled("has left", "bold $status-unowned") if not person.active else Content(""),
         ]
         for label, areas in (("Owns", holdings.owns), ("Maintains", holdings.maintains), ("Designs", holdings.designs), ("Influences", holdings.influences)):
             lines.append(Content.styled(f"{label} ({len(areas)})", "bold $primary"))

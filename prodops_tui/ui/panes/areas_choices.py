@@ -22,9 +22,9 @@ def role_options(store: Store, area_id: str, role: str, query: str) -> list[tupl
     for person_id in holders:
         person = store.get(person_id)
         if isinstance(person, Person) and (not query or query.casefold() in person.name.casefold()):
-            options.append((person.id, Content.assemble(("✓ ", "bold $success"), clean_line(person.name), (" (left)" if not person.active else "", "$error"), ("  remove", "$text-muted"))))
+            options.append((person.id, Content.assemble(("✓ ", "bold $success"), clean_line(person.name), (" (left)" if not person.active else "", "$status-unowned"), ("  remove", "$text-muted"))))
     options += [
-        (p.id, Content.assemble("  ", clean_line(p.name), (f"  {clean_line(p.team)}", "$text-muted"), (" (left)" if not p.active else "", "$error")))
+        (p.id, Content.assemble("  ", clean_line(p.name), (f"  {clean_line(p.team)}", "$text-muted"), (" (left)" if not p.active else "", "$status-unowned")))
         for p in people.find_people(store, query)
         if p.id not in holders
     ]

@@ -141,8 +141,8 @@ class ChecklistsPane(NudgeKeys, Pane):
         open_actions = sum(1 for a in self.store.all(ActionItem) if a.status == "open")
         self.query_one("#checklists-heading", Static).update(Content.assemble(
             ("Checklists & nudges", "bold"), f"  {retro_rows.plural(len(found), 'checklist')} · ",
-            (f"{due} due", "bold $warning" if due else "$text-muted"), " · ",
-            (f"{missed} missed", "bold $error" if missed else "$text-muted"), " · ",
+            (f"{due} due", "bold $status-due" if due else "$text-muted"), " · ",
+            (f"{missed} missed", "bold $status-overdue" if missed else "$text-muted"), " · ",
             (retro_rows.plural(open_actions, "open action"), "$text-muted"),
         ))
 
@@ -157,14 +157,14 @@ class ChecklistsPane(NudgeKeys, Pane):
         if current is not None:
             state = "under way" if current.run else "due, not started"
             done = checklists.progress(current.run) if current.run else None
-            parts.append((f"{state} {describe(from_iso(current.due_at), now=now)}" + (f" · {done.done}/{done.total}" if done else ""), "bold $warning"))
+            parts.append((f"{state} {describe(from_iso(current.due_at), now=now)}" + (f" · {done.done}/{done.total}" if done else ""), "bold $status-due"))
         elif checklist.rrule:
             upcoming = checklists.next_occurrence(checklist, now)
             parts.append((f"next {describe(upcoming, now=now)}" if upcoming else "no more occurrences", "$text-muted"))
         else:
             parts.append((f"{retro_rows.plural(len(checklist.steps), 'item')}, run when needed", "$text-muted"))
         if missed:
-            parts.append((f"  · {missed} missed", "bold $error"))
+            parts.append((f"  · {missed} missed", "bold $status-overdue"))
         return Content.assemble(*parts)
 
     def _current_checklist(self) -> ChecklistTemplate | None:
@@ -192,15 +192,15 @@ class ChecklistsPane(NudgeKeys, Pane):
         done = checklists.progress(run)
         bar_width = 10
         filled = bar_width * done.done // done.total if done.total else bar_width
-        status = ("done ", "bold $success") if run.completed_at else (f"{done.done}/{done.total} ", "bold $warning")
+        status = ("done ", "bold $status-done") if run.completed_at else (f"{done.done}/{done.total} ", "bold $status-due")
         title.update(Content.assemble(
-            ("█" * filled, "$success"), ("░" * (bar_width - filled), "$text-muted"), " ", status,
+            ("█" * filled, "$status-done"), ("░" * (bar_width - filled), "$text-muted"), " ", status,
             (f"{run.id} ", "$text-muted"), (clean_line(run.title), "bold"),
         ))
         now = self.now_dt
         options = []
         for index, step in enumerate(run.steps):
-            mark = ("[x] ", "bold $success") if step.done else ("[ ] ", "$text-muted")
+            mark = ("[x] ", "bold $status-done") if step.done else ("[ ] ", "$text-muted")
             facts = []
             if step.done and step.done_at:
                 facts.append(f"{step.done_by or 'someone'}, {describe(from_iso(step.done_at), now=now)}")
@@ -208,7 +208,7 @@ class ChecklistsPane(NudgeKeys, Pane):
             if step.why:
                 row += ["\n    ", (clean_line(step.why), "italic $text-muted")]
             if facts:
-                row += ["\n    ", ("✓ " + " · ".join(facts), "$success")]
+                row += ["\n    ", ("✓ " + " · ".join(facts), "$status-done")]
             if step.note:
                 row += ["\n    ", ("✎ " + clean_line(step.note), "$accent")]
             options.append(Option(Content.assemble(*row), id=f"item:{index}"))

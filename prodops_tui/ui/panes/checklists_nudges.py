@@ -66,7 +66,7 @@ class NudgeKeys:
     def _nudge_row(nudge: nudges.Nudge, *, quiet: bool = False) -> Content:
         urgent = nudge.overdue_days >= 1 and not quiet
         return Content.assemble(
-            ("~ " if quiet else "! " if urgent else "• ", "$text-muted" if quiet else "bold $error" if urgent else "$warning"),
+            ("~ " if quiet else "! " if urgent else "• ", "$text-muted" if quiet else "bold $status-overdue" if urgent else "$status-due"),
             (clean_line(nudge.title), "$text-muted" if quiet else "bold"),
             ("  quiet: r brings it back" if quiet else "", "italic $text-muted"),
             "\n  ",

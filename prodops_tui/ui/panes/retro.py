@@ -195,7 +195,7 @@ class RetroPane(CardKeys, TopicKeys, RetroSetupKeys, Pane):
         overdue = sum(1 for a in actions if a.status == "open" and a.due and a.due < store.clock())
         self.query_one("#retro-heading", Static).update(Content.assemble(
             ("Retros", "bold"), f"  {rows.plural(len(all_retros), 'retro')} · ",
-            (rows.plural(overdue, "action") + " overdue", "bold $error" if overdue else "$text-muted"),
+            (rows.plural(overdue, "action") + " overdue", "bold $status-overdue" if overdue else "$text-muted"),
         ))
         self.query_one("#retro-steps", Static).update("")
         self.query_one("#retro-guide", Static).update(Content.styled(

@@ -15,7 +15,7 @@ from ...core.storage.store import Store
 from ...core.text import clean_line, truncate
 from .base import lines
 
-STATUS_MARKS = {"open": ("○", "$warning"), "done": ("✓", "$success"), "dropped": ("✗", "$text-muted")}
+STATUS_MARKS = {"open": ("○", "$status-due"), "done": ("✓", "$status-done"), "dropped": ("✗", "$text-muted")}
 HIDDEN_CARD = "▒▒▒▒▒▒▒▒▒▒▒▒ hidden until r reveals"
 
 
@@ -31,7 +31,7 @@ def retro_row(retro: Retro, open_actions: int) -> Content:
         (f"{truncate(clean_line(retro.team), 18):<19}", "$secondary"),
         (f"{phase:<9}", "$text-muted" if retro.phase == "closed" else "bold $accent"),
         f"{plural(len(retro.cards), 'card'):>9}  ",
-        (plural(open_actions, "open action"), "$warning" if open_actions else "$text-muted"),
+        (plural(open_actions, "open action"), "$status-due" if open_actions else "$text-muted"),
     )
 
 
@@ -64,7 +64,7 @@ def action_row(store: Store, action: ActionItem, now: datetime, *, show_retro: b
     if action.due:
         due = from_iso(action.due)
         overdue = action.status == "open" and due < now
-        due_part = Content.styled(f"due {describe(due, now=now)}" + (" — overdue" if overdue else ""), "bold $error" if overdue else "$text-muted")
+        due_part = Content.styled(f"due {describe(due, now=now)}" + (" — overdue" if overdue else ""), "bold $status-overdue" if overdue else "$text-muted")
     else:
         due_part = Content.styled("no due date", "$text-muted")
     where = f" · from {action.retro}" if show_retro and action.retro else ""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.text import Text
+from rich.style import Style
+from rich.text import Span, Text
 from textual.binding import Binding
 from textual.widgets import Tree
 from textual.widgets._tree import TreeNode
@@ -12,11 +13,17 @@ from textual.widgets._tree import TreeNode
 from ...core.model import ProductArea
 from ...core.text import clean_line
 
+UNOWNED_FLAG = "! "
+
 
 class AreaTree(Tree[str]):
     """Node data is the area id. Labels are always plain text: an area named
     "[b]Billing" is shown as typed (Tree would parse a str label as markup)."""
 
+    COMPONENT_CLASSES = Tree.COMPONENT_CLASSES | {"area-tree--unowned"}
+    DEFAULT_CSS = """
+    AreaTree > .area-tree--unowned { color: $status-unowned; text-style: bold; }
+    """
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="list.down"),
         Binding("k", "cursor_up", "Up", show=False, id="list.up"),
@@ -24,12 +31,24 @@ class AreaTree(Tree[str]):
         Binding("G", "scroll_end", "Bottom", show=False, id="list.bottom"),
     ]
 
+    _unowned: frozenset[str] = frozenset()  # the ids of the areas flagged in the last `show`
+
     def process_label(self, label) -> Text:
         return Text(label) if isinstance(label, str) else label
+
+    def render_label(self, node: TreeNode[str], base_style: Style, style: Style) -> Text:
+        text = super().render_label(node, base_style, style)
+        if node.data in self._unowned:
+            # Coloured as drawn, from the theme in use (a theme picked later recolours it), and
+            # first, so the cursor's colours still win on the cursor's line.
+            start = len(text) - len(node.label)  # after the expand icon
+            text.spans.insert(0, Span(start, start + len(UNOWNED_FLAG), self.get_component_rich_style("area-tree--unowned", partial=True)))
+        return text
 
     def show(self, areas: list[ProductArea], *, flagged: Callable[[ProductArea], bool], keep: str | None = None) -> None:
         """Rebuild from the areas; keep expanded branches and the cursor on `keep`."""
         expanded = {node.data for node in self._walk(self.root) if node.is_expanded and node.data}
+        self._unowned = frozenset(area.id for area in areas if flagged(area))
         children: dict[str | None, list[ProductArea]] = {}
         ids = {area.id for area in areas}
         for area in areas:
@@ -49,8 +68,8 @@ class AreaTree(Tree[str]):
                     continue  # a damaged parent cycle must not loop
                 seen.add(area.id)
                 label = Text()
-                if flagged(area):
-                    label.append("! ", style="bold red")
+                if area.id in self._unowned:
+                    label.append(UNOWNED_FLAG)
                 label.append(clean_line(area.name) or area.id)
                 has_children = bool(children.get(area.id))
                 child = node.add(label, data=area.id, allow_expand=has_children, expand=area.id in expanded or not expanded)

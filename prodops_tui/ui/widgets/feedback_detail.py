@@ -12,6 +12,7 @@ from ...core.dates import from_iso
 from ...core.feedback.duplicates import SimilarItem
 from ...core.model import FeedbackItem, Opportunity
 from ...core.text import clean_line, shown_text, truncate
+from ..themes import FEEDBACK_STATUS_STYLES
 
 
 def local_time(iso: str | None) -> str | None:
@@ -47,9 +48,10 @@ class FeedbackDetail(VerticalScroll):
         def field(label: str, value: str | None) -> Content:
             return Content.assemble((f"{label:<13}", "$text-muted"), clean_line(value) if value else "—")
 
+        status = item.view_status(now_iso)
         parts: list[Content] = [
             Content.styled(clean_line(item.title) or item.id, "bold"),
-            Content.assemble((item.id, "$text-muted"), "  ", (item.view_status(now_iso), "$accent")),
+            Content.assemble((item.id, "$text-muted"), "  ", (status, FEEDBACK_STATUS_STYLES.get(status, "$accent"))),
             Content(""),
             field("customer", item.customer),
             field("source", item.source),

@@ -76,10 +76,10 @@ class FeedbackList(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     FeedbackList { background: $surface; }
     FeedbackList > .feedback-list--header { color: $text-muted; text-style: bold; }
-    FeedbackList > .feedback-list--cursor { background: $primary 35%; }
-    FeedbackList:focus > .feedback-list--cursor { background: $primary 60%; text-style: bold; }
+    FeedbackList > .feedback-list--cursor { background: $list-cursor-blurred-background; }
+    FeedbackList:focus > .feedback-list--cursor { background: $list-cursor-background; text-style: bold; }
     FeedbackList > .feedback-list--marked { color: $accent; text-style: bold; }
-    FeedbackList > .feedback-list--urgent { color: $error; }
+    FeedbackList > .feedback-list--urgent { color: $importance-high; }
     FeedbackList > .feedback-list--muted { color: $text-muted; }
     FeedbackList > .feedback-list--band { background: $boost; }
     """
