@@ -163,11 +163,12 @@ class NewRetroForm(RetroForm):
 class CardForm(RetroForm):
     """Stays open after each card, so a facilitator types the room's cards one after another."""
 
-    HINT = "enter adds the card and clears it for the next; an empty author is anonymous; esc closes"
+    HINT = "enter adds the card and clears it for the next; an empty author is anonymous (hidden from you too); esc closes"
 
-    def __init__(self, column: str, submit: Callable[[CardDraft], str | None], *, people: Sequence[str]) -> None:
+    def __init__(self, column: str, submit: Callable[[CardDraft], str | None], *, people: Sequence[str], author: str = "") -> None:
         super().__init__(f"New cards in {column}", submit)
         self.people = list(people)
+        self.author = author  # your own name in your own copy; "" when typing for the room
         self.added = 0
 
     def fields(self) -> ComposeResult:
@@ -175,7 +176,7 @@ class CardForm(RetroForm):
             yield Label("Card")
             yield Input(placeholder="what the card says", id="card-text", max_length=2_000)
             yield Label("Author")
-            yield Input(placeholder="anonymous", id="card-author", suggester=SuggestFromList(self.people, case_sensitive=False))
+            yield Input(self.author, placeholder="anonymous", id="card-author", suggester=SuggestFromList(self.people, case_sensitive=False))
 
     def on_mount(self) -> None:
         self.query_one("#card-text", Input).focus()

@@ -37,6 +37,19 @@ class PhaseTimer(Static):
         self.remove_class("-done")
         self.refresh()
 
+    def follow(self, left: float, *, running: bool, total: float) -> None:
+        """Show a countdown kept in the retro record, as every copy of the retro does: `left`
+        seconds from now, counting down here between the record's changes."""
+        self._stop()
+        self.total, self.remaining = total, left
+        self.remove_class("-done")
+        if running and left > 0:
+            self._ends_at = self.clock() + left
+            self.running = True
+            if self._ticker:
+                self._ticker.resume()
+        self.refresh()
+
     def toggle(self) -> None:
         if self.running:
             self.remaining = max(0.0, (self._ends_at or self.clock()) - self.clock())
