@@ -17,7 +17,7 @@ from textual.worker import Worker
 
 from ..core.areas.lookup import area_path
 from ..core.errors import ProdopsError
-from ..core.identity import resolve_actor
+from ..core.identity import NameMemory
 from ..core.model import ActionItem, FeedbackItem
 from ..core.search.on_disk import search_for_app
 from ..core.storage.store import Store
@@ -103,7 +103,8 @@ class ProdopsApp(App[int]):
         store.load_all(but=(FeedbackItem,) if self._feedback_after_first_frame else ())
         self.settings = settings or Settings()
         self.workspace_label = workspace_label if workspace_label is not None else str(store.directory)
-        self.actor = resolve_actor(actor, settings_name=self.settings.get("name"))
+        self.names = NameMemory(self.settings)  # a terminal's settings, or a browser's own name under `prodops serve`
+        self.actor = self.names.resolve(actor)
         store.actor = self.actor.name
         self._show_actor()
         self.poll_external = poll_external
@@ -151,7 +152,7 @@ class ProdopsApp(App[int]):
         if self.poll_external:
             self.set_interval(EXTERNAL_POLL_SECONDS, self.check_external_changes)
         self.call_after_refresh(self._update_search_index)  # after the first frame: its build competes for the GIL
-        if not self.actor.chosen and not self.settings.get("name_asked"):
+        if self.names.should_ask(self.actor):
             self.call_after_refresh(self._ask_name)
 
     @work(thread=True, group="load-feedback", exit_on_error=False)
@@ -185,15 +186,14 @@ class ProdopsApp(App[int]):
         from .screens.pickers import TextScreen
 
         def keep(name: str | None) -> None:
-            self.settings.set("name_asked", True)
             name = clean_line(name or "")
+            kept_in = self.names.keep(name)
             if name:
-                self.settings.set("name", name)
                 self.store.actor = name
                 self._show_actor()
-                self.notify(f"Ticks, triage and votes are signed {name} (settings: {self.settings.path})", title="Your name")
+                self.notify(f"Ticks, triage and votes are signed {name} (kept: {kept_in})", title="Your name")
 
-        self.push_screen(TextScreen("Your name: it signs triage, ticks and votes (asked once)", value=self.actor.name), keep)
+        self.push_screen(TextScreen(self.names.question, value=self.actor.name), keep)
 
     def on_resize(self) -> None:
         # At 80 columns the footer's spacing alone hid every key after "s Snooze".

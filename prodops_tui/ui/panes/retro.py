@@ -16,6 +16,7 @@ from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ...core.errors import ProdopsError
 from ...core.model import ActionItem, Retro
 from ...core.retro import actions as retro_actions
 from ...core.retro import board as retros
@@ -101,7 +102,7 @@ class RetroPane(CardKeys, TopicKeys, RetroSetupKeys, Pane):
         super().__init__(store, id=id)
         self.voter: str | None = None
         self._columns_shown: tuple[str | None, tuple[str, ...]] = (None, ())
-        self._timer_for: tuple[str | None, str | None, str | None] = (None, None, None)  # retro, phase, topic
+        self._timer_shown: tuple[object, ...] = ()  # the record's timer fields the PhaseTimer follows
         self._column = 0
 
     def compose(self) -> ComposeResult:
@@ -228,7 +229,7 @@ class RetroPane(CardKeys, TopicKeys, RetroSetupKeys, Pane):
         self.query_one("#retro-steps", Static).update(rows.phase_steps(retro))
         guide = Content.styled(retros.PHASE_GUIDE[retro.phase], "$text-muted")
         if retro.phase == "vote":
-            guide = lines(guide, rows.votes_line(retro, self.voter))
+            guide = lines(guide, rows.votes_line(retro, self.voting_as(retro)))
         self.query_one("#retro-guide", Static).update(guide)
         self._sync_timer(retro)
         if retro.phase == "checkin":
@@ -240,12 +241,19 @@ class RetroPane(CardKeys, TopicKeys, RetroSetupKeys, Pane):
         else:
             self._show_topics(retro)
 
+    def voting_as(self, retro: Retro) -> str | None:
+        """Who + and - vote for: the one picked with v, else you, when you take part (each
+        person votes from their own copy in a live retro)."""
+        return self.voter or retros.participant_named(retro, self.store.actor)
+
     def _sync_timer(self, retro: Retro) -> None:
-        topic = retro.current_topic if retro.phase == "discuss" else None
-        key = (retro.id, retro.phase, topic)
-        if key != self._timer_for:
-            self._timer_for = key
-            self.query_one(PhaseTimer).reset(retros.PHASE_MINUTES[retro.phase])
+        """The timer follows the record (whoever runs it, from whichever copy), and only when
+        the record's timer changed: in between, it counts down here."""
+        shown = (retro.id, retro.phase, retros.timer_key(retro), retro.timer_for, retro.timer_left, retro.timer_running, retro.timer_at)
+        if shown != self._timer_shown:
+            self._timer_shown = shown
+            state = retros.timer_state(retro, self.store.clock())
+            self.query_one(PhaseTimer).follow(state.left, running=state.running, total=state.total)
 
     def _show_checkin(self, retro: Retro) -> None:
         actions = retro_actions.checkin_actions(self.store, retro)
@@ -284,7 +292,8 @@ class RetroPane(CardKeys, TopicKeys, RetroSetupKeys, Pane):
                 listing = self._list(f"column-{n}")
             except NoMatches:  # columns are being re-mounted; the next refresh fills them
                 return
-            options = [Option(rows.card_row(c, titles, show_group=retro.phase == "group"), id=f"card:{c.number}") for c in cards]
+            options = [Option(rows.card_row(c, titles, show_group=retro.phase == "group", viewer=self.store.actor), id=f"card:{c.number}")
+                       for c in cards]
             if not options:
                 options = [Option(Content.styled("no cards yet — n adds one", "$text-muted"), id="none", disabled=True)]
             listing.show(options)
@@ -297,7 +306,7 @@ class RetroPane(CardKeys, TopicKeys, RetroSetupKeys, Pane):
         topic_list = self._list("topic-list")
         all_topics = retros.topics(retro)
         options = [
-            Option(rows.topic_row(t, voter=self.voter, current=t.key == retro.current_topic, phase=retro.phase), id=t.key)
+            Option(rows.topic_row(t, voter=self.voting_as(retro), current=t.key == retro.current_topic, phase=retro.phase), id=t.key)
             for t in all_topics
         ]
         if not options:
@@ -398,7 +407,22 @@ class RetroPane(CardKeys, TopicKeys, RetroSetupKeys, Pane):
             self.call_after_refresh(self.focus_default)
 
     def action_timer(self) -> None:
-        self.query_one(PhaseTimer).toggle()
+        timer = self.query_one(PhaseTimer)
+        left = timer.remaining if timer.remaining > 0 or timer.running else (timer.total or 60.0)
+        self._set_timer(left, running=not timer.running)
 
     def action_add_minute(self) -> None:
-        self.query_one(PhaseTimer).add_minute()
+        timer = self.query_one(PhaseTimer)
+        self._set_timer(timer.remaining + 60, running=timer.running)
+
+    def _set_timer(self, left: float, *, running: bool) -> None:
+        """Kept in the retro, so every copy shows it; from what this copy shows now."""
+        retro = self.retro
+        if retro is None:
+            return
+        try:
+            changed = retros.set_timer(self.store, retro.id, left=left, running=running)
+        except ProdopsError as exc:
+            self.notify(str(exc), title="Timer", severity="error")
+            return
+        self._sync_timer(changed)  # now, not a frame later: the countdown starts at the key

@@ -44,8 +44,13 @@ class CardKeys:
                 return str(exc)
             return None
 
-        people = sorted(set(retro.participants))
-        self.app.push_screen(CardForm(column, submit, people=people))
+        me = self.store.actor
+        people = sorted({*retro.participants, *([me] if me else [])})
+        # A browser tab of `prodops serve` is one person's own copy: their cards are theirs (and
+        # shown to them while hidden). A terminal may be typing for the room: anonymous first.
+        names = getattr(self.app, "names", None)
+        author = me if names is not None and names.served else ""
+        self.app.push_screen(CardForm(column, submit, people=people, author=author))
 
     def _card_or_say(self) -> int | None:
         number = self._current_card()
@@ -58,6 +63,9 @@ class CardKeys:
         if retro is None or number is None:
             return
         card = next(c for c in retro.cards if c.number == number)
+        if card.hidden and not rows.is_yours(card, self.store.actor):
+            self.notify(f"Card {number} is hidden until r reveals it; only its author sees it now", title="Retro", severity="warning")
+            return
 
         def edited(text: str | None) -> None:
             if text is not None:

@@ -17,6 +17,7 @@ from .base import lines
 
 STATUS_MARKS = {"open": ("○", "$status-due"), "done": ("✓", "$status-done"), "dropped": ("✗", "$text-muted")}
 HIDDEN_CARD = "▒▒▒▒▒▒▒▒▒▒▒▒ hidden until r reveals"
+YOURS_HIDDEN = "yours: hidden from the others until r reveals"
 
 
 def plural(n: int, word: str) -> str:
@@ -82,11 +83,17 @@ def action_row(store: Store, action: ActionItem, now: datetime, *, show_retro: b
     )
 
 
-def card_row(card: RetroCard, group_titles: dict[int, str], *, show_group: bool) -> Content:
-    if card.hidden:
+def is_yours(card: RetroCard, viewer: str) -> bool:
+    """A card signed with the viewer's name: they see it while it is hidden from the others."""
+    return bool(viewer and card.author and card.author.casefold() == viewer.casefold())
+
+
+def card_row(card: RetroCard, group_titles: dict[int, str], *, show_group: bool, viewer: str = "") -> Content:
+    yours_hidden = card.hidden and is_yours(card, viewer)
+    if card.hidden and not yours_hidden:
         return Content.assemble((HIDDEN_CARD, "$text-muted"), (f"  #{card.number}", "$text-muted"))
-    parts: list[Content | tuple[str, str] | str] = [clean_line(card.text)]
-    extras = []
+    parts: list[Content | tuple[str, str] | str] = [Content.styled(clean_line(card.text), "italic") if yours_hidden else clean_line(card.text)]
+    extras = [Content.styled(YOURS_HIDDEN, "$text-muted")] if yours_hidden else []
     if card.author:
         extras.append(Content.styled(f"— {clean_line(card.author)}", "$secondary"))
     if show_group and card.group is not None:

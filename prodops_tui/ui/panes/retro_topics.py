@@ -84,13 +84,13 @@ class TopicKeys:
         retro = self.retro
         if retro is None:
             return
-        if not self.voter:
+        voter = self.voting_as(retro)
+        if not voter:
             self.action_pick_voter()
             return
         topic = self._list("topic-list").highlighted_id
         if not topic or topic == "none":
             return
-        voter = self.voter
         try:
             retros.vote(self.store, retro.id, voter, topic, delta)
         except (ProdopsError, ValueError) as exc:
