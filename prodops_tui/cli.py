@@ -138,9 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     who = commands.add_parser(
         "who", help="who owns a path, an area; what a person owns",
         description="A file path is answered by the CODEOWNERS rules (last match wins; GitLab sections combined); "
-                    "anything else searches areas, glossary and people. `-` reads paths from stdin, one a line.",
-        epilog="examples: prodops who app/models/user.rb | git diff --name-only main | prodops who - | "
-               "prodops who invoices | prodops who --person @org/team")
+                    "anything else searches areas, glossary and people. `-` reads paths from stdin, one a line.")
     who.add_argument("query", nargs="?", help="a path, '-' for paths on stdin, or words")
     who.add_argument("--person", metavar="NAME")
     who.add_argument("--json", action="store_true")
@@ -148,8 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     dupes = commands.add_parser(
         "duplicates", help="likely-duplicate groups: ids, texts, score",
         description="Groups of feedback that say the same: similar texts, identical short texts, and one group "
-                    "of the other short, low-information texts (to archive in one step).",
-        epilog="example: prodops duplicates --json | jq -r '.[0].ids[]' | xargs prodops update --status archived")
+                    "of the other short, low-information texts (to archive in one step).")
     dupes.add_argument("--skip-short", action="store_true", help="leave out the short, low-information groups")
     dupes.add_argument("--json", action="store_true")
     suggest = commands.add_parser("suggest", help="suggested areas for a feedback item, with their reasons")
@@ -164,8 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
         "report", help="the weekly product-ops report (the Metrics pane's figures)",
         description="Every figure of the Metrics pane for a period, beside the period of the same length before it: "
                     "Markdown for a wiki or a chat, or JSON for dashboards (the README lists its fields). "
-                    "A day means 09:00 local time, as everywhere in prodops.",
-        epilog="examples: prodops report --since 7d -o weekly.md | prodops report --from 2026-11-01 --to 2026-12-01 --format json")
+                    "A day means 09:00 local time, as everywhere in prodops.")
     report_window = report.add_mutually_exclusive_group()
     report_window.add_argument("--since", metavar="WHEN", help="up to now from WHEN: 30d (the default), 7d, 90d, 2026-11-01, last monday")
     report_window.add_argument("--from", dest="from_", metavar="DATE", help="a fixed window from DATE, up to --to (default: now)")
@@ -186,9 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
         "serve", help="the app for browsers, one app per tab, all on this workspace (extra: prodops[serve])",
         description="Serve the app to browsers with textual-serve: each tab runs its own app on this workspace and says "
                     "once per browser who is there. Loopback only: reach it from elsewhere over an SSH tunnel; anything "
-                    "else needs an authenticating proxy in front (the README says why).",
-        epilog="examples: prodops serve | prodops --workspace ~/team serve --port 8080 | "
-               "ssh -L 8000:127.0.0.1:8000 host, then open http://localhost:8000")
+                    "else needs an authenticating proxy in front (the README says why).")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; loopback only unless told)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     serve.add_argument("--i-know-this-is-exposed", dest="exposed", action="store_true",
@@ -200,7 +194,94 @@ def build_parser() -> argparse.ArgumentParser:
     keys_format = keys.add_mutually_exclusive_group()
     keys_format.add_argument("--json", action="store_true")
     keys_format.add_argument("--markdown", action="store_true", help="the table the README shows")
+    _with_examples(parser)
     return parser
+
+
+# What `--help` ends with: a few commands to copy, for prodops and for each command.
+EXAMPLES: dict[str, list[str]] = {
+    "": [
+        "prodops --demo                                  the app on a demo organisation",
+        "pbpaste | prodops capture - --source call       capture what a customer said",
+        "prodops import feedback app_store_reviews.csv   import a real export (its preset is found)",
+        "git diff --name-only main | prodops who -       who owns the files of a diff",
+        "prodops report --since 7d -o weekly.md          the weekly report, e.g. from cron",
+    ],
+    "capture": [
+        'prodops capture "Export drops the VAT column" --customer Acme --source call --tag export',
+        "pbpaste | prodops capture - --source support --received yesterday",
+        'prodops capture "Offline mode please" --area Mobile --importance high --json',
+    ],
+    "import": [
+        "prodops import feedback app_store_reviews.csv --dry-run",
+        "prodops import feedback tickets.csv --map text=Body --map customer=Account",
+        "prodops import areas .gitlab/CODEOWNERS",
+    ],
+    "update": [
+        "prodops update F-12 F-13 --area Billing/Invoices --tag invoices --status processed",
+        "prodops update F-40 --snooze 'next monday'",
+        "prodops duplicates --json | jq -r '.[0].ids[]' | xargs prodops update --status archived",
+    ],
+    "list": [
+        "prodops list feedback",
+        "prodops list feedback --status all --area Billing --json | jq length",
+    ],
+    "export": [
+        "prodops export feedback --format csv -o feedback.csv",
+        "prodops export areas --format md",
+        "prodops export retro R-2 --format md -o retro.md",
+    ],
+    "search": [
+        'prodops search "invoice export"',
+        'prodops search "tag:export since:30d csv" --kind feedback --limit 50',
+        "prodops search priya --kind person --json",
+    ],
+    "who": [
+        "prodops who app/models/user.rb",
+        "git diff --name-only main | prodops who -",
+        "prodops who billing",
+        'prodops who --person "Priya Raman"',
+    ],
+    "duplicates": [
+        "prodops duplicates",
+        "prodops duplicates --json | jq -r '.[0].ids[]' | xargs prodops update --status archived",
+    ],
+    "suggest": ["prodops suggest F-12", "prodops suggest F-12 --json"],
+    "nudges": ["prodops nudges", "prodops nudges --all --json"],
+    "report": [
+        "prodops report                                  the last 30 days, as Markdown",
+        "prodops report --since 7d -o weekly.md          e.g. from cron, every Monday",
+        "prodops report --from 2026-11-01 --to 2026-12-01 --format json",
+    ],
+    "demo": ["prodops --workspace /tmp/try demo && prodops --workspace /tmp/try"],
+    "compact": ["prodops compact   (then the file opens in plain TinyDB with every change in it)"],
+    "doctor": ["prodops doctor", "prodops doctor --repair"],
+    "serve": [
+        "prodops serve                                   http://127.0.0.1:8000 on this machine",
+        "ssh -L 8000:127.0.0.1:8000 team-host            then open http://127.0.0.1:8000 at home",
+        "prodops --workspace ~/team serve --port 8080",
+    ],
+    "keys": ["prodops keys", "prodops keys --markdown"],
+}
+
+
+class _ExamplesAsWritten(argparse.HelpFormatter):
+    """Descriptions wrapped to the terminal, as argparse does; the examples kept line by line."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.startswith("examples:\n"):
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
+def _with_examples(parser: argparse.ArgumentParser) -> None:
+    """End each --help with its examples."""
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, sub in [("", parser), *commands.choices.items()]:
+        lines = EXAMPLES.get(name)
+        if lines:
+            sub.formatter_class = _ExamplesAsWritten
+            sub.epilog = "examples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 # --- output ------------------------------------------------------------------

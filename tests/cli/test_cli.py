@@ -309,3 +309,28 @@ def test_triage_is_signed_by_who_acts(prodops):
     assert signed[0]["triaged_by"] == "Ana Souza"
     other = json.loads(prodops("capture", "Second", "--json").stdout)["id"]
     assert json.loads(prodops("update", other, "--status", "archived", "--json").stdout)[0]["triaged_by"] == "Sam Tester"
+
+
+def test_every_example_in_the_help_is_a_command_prodops_takes():
+    """`--help` ends with examples to copy: each prodops command in them parses as written."""
+    import shlex
+
+    from prodops_tui.cli import EXAMPLES, build_parser
+
+    parser = build_parser()
+    seen = 0
+    for name, lines in EXAMPLES.items():
+        for line in lines:
+            command = line.split("   ")[0].split("  (")[0]  # the command, not its explanation
+            commands = []
+            for part in command.replace("&&", "|").split("|"):
+                words = shlex.split(part)
+                if words[:1] == ["xargs"]:
+                    words = words[1:] + ["F-1"]  # the ids xargs adds from the pipe
+                if words and words[0] == "prodops":
+                    commands.append(parser.parse_args(words[1:]).command)
+                    seen += 1
+            assert not commands or not name or name in commands, line  # an ssh line has none
+    assert seen >= 40
+    help_text = parser.format_help()
+    assert "examples:" in help_text and "prodops who -" in help_text
