@@ -19,10 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from dateutil.rrule import rrule, rrulestr
-
 from ..dates import to_iso
 from ..model import ActionItem, ChecklistRun, ChecklistTemplate
+from ..rituals.checklists import recurrence
 from ..storage.store import Store
 
 
@@ -82,7 +81,7 @@ def checklist_counts(store: Store, windows: tuple[tuple[datetime, datetime], tup
             runs[(run.checklist, run.due_at)] = run
     found = []
     for checklist in sorted(store.all(ChecklistTemplate), key=lambda c: c.number):
-        rule = _rule(checklist)
+        rule = recurrence(checklist)
         if rule is None:
             continue
         counts = ChecklistCounts(checklist.id, checklist.name)
@@ -105,13 +104,3 @@ def checklist_counts(store: Store, windows: tuple[tuple[datetime, datetime], tup
         if any(counts.on_time) or any(counts.missed):
             found.append(counts)
     return found
-
-
-def _rule(checklist: ChecklistTemplate) -> rrule | None:
-    if not checklist.rrule:
-        return None
-    try:
-        rule = rrulestr(checklist.rrule)
-    except (ValueError, TypeError):
-        return None  # a broken hand-edited rule: on demand, as the checklists pane treats it
-    return rule if isinstance(rule, rrule) else None

@@ -225,7 +225,8 @@ def describe_recurrence(rule_text: str | None) -> str:
     return line[6:] or rule_text
 
 
-def _rule(checklist: ChecklistTemplate) -> rrule | None:
+def recurrence(checklist: ChecklistTemplate) -> rrule | None:
+    """The checklist's recurrence rule, or None when it runs on demand."""
     if not checklist.rrule:
         return None
     try:
@@ -236,7 +237,7 @@ def _rule(checklist: ChecklistTemplate) -> rrule | None:
 
 
 def next_occurrence(checklist: ChecklistTemplate, now: datetime) -> datetime | None:
-    rule = _rule(checklist)
+    rule = recurrence(checklist)
     return rule.after(now) if rule else None
 
 
@@ -278,7 +279,7 @@ def runs_due(store: Store, now: datetime) -> list[DueRun]:
     MAX_MISSED_LISTED listed, missed_count counts them all)."""
     found: list[DueRun] = []
     for checklist in sorted(store.all(ChecklistTemplate), key=lambda c: c.number):
-        rule = _rule(checklist)
+        rule = recurrence(checklist)
         if rule is None:
             continue
         occurrences, by_due = _occurrences(store, checklist, rule, now)
@@ -295,7 +296,7 @@ def runs_due(store: Store, now: datetime) -> list[DueRun]:
 
 def missed_count(store: Store, checklist: ChecklistTemplate, now: datetime) -> int:
     """Every missed occurrence, also those beyond the ones runs_due lists."""
-    rule = _rule(checklist)
+    rule = recurrence(checklist)
     if rule is None:
         return 0
     occurrences, by_due = _occurrences(store, checklist, rule, now)

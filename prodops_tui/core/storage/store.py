@@ -645,28 +645,29 @@ class Store:
     def count_where(self, record_type: type[Record], where: tuple[Where, ...]) -> int:
         """How many records of one kind every condition holds for (counted by SQLite from the
         cache's columns when the records are not in memory)."""
-        kind = record_type.KIND
-        with self._thread_lock, self._locked(exclusive=False):
-            self._catch_up()
-            if self._tables[kind] is None and self._cache is not None:
-                try:
-                    return self._cache.count_where(kind, where)
-                except CacheUnusable:
-                    self._drop_cache()
-            return sum(1 for r in self._table(kind).values() if all(test.holds(getattr(r, test.field)) for test in where))
+        return self._from_cache_or_records(
+            record_type, lambda cache: cache.count_where(record_type.KIND, where),
+            lambda table: sum(1 for r in table.values() if all(test.holds(getattr(r, test.field)) for test in where)))
 
     def distinct(self, record_type: type[Record], name: str) -> set:
         """The values one scalar field takes over the records of one kind (a few sources over
         100,000 items), without building the records when they are not in memory."""
+        return self._from_cache_or_records(record_type, lambda cache: cache.distinct(record_type.KIND, name),
+                                           lambda table: {getattr(r, name) for r in table.values()})
+
+    def _from_cache_or_records(self, record_type: type[Record], from_cache: Callable[[StateCache], T],
+                               from_records: Callable[[dict[int, Record]], T]) -> T:
+        """An answer about one kind: from the cache while the kind is not in memory, else (or
+        when the cache fails) from the records."""
         kind = record_type.KIND
         with self._thread_lock, self._locked(exclusive=False):
             self._catch_up()
             if self._tables[kind] is None and self._cache is not None:
                 try:
-                    return self._cache.distinct(kind, name)
+                    return from_cache(self._cache)
                 except CacheUnusable:
                     self._drop_cache()
-            return {getattr(r, name) for r in self._table(kind).values()}
+            return from_records(self._table(kind))
 
     def newest_received(self, record_type: type[R]) -> Iterator[R]:
         """The records of one kind (that has `received_at`), newest received first, then the
