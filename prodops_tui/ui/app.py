@@ -116,6 +116,10 @@ class ProdopsApp(App[int]):
         wanted = theme or self.settings.get("theme") or DEFAULT_THEME
         if wanted not in self.available_themes:
             if theme:  # asked for on the command line: say so instead of guessing
+                # Its own file, if it did not load, says why: "unknown" would send the user looking elsewhere.
+                broken = next((problem for problem in self.theme_problems if problem.startswith(f"{theme}.toml:")), None)
+                if broken:
+                    raise UnknownTheme(f"theme {theme!r} did not load: {broken}")
                 raise UnknownTheme(f"unknown theme {theme!r}; available: {', '.join(sorted(self.available_themes))}")
             wanted = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
         self.theme = wanted

@@ -114,6 +114,16 @@ def test_an_unknown_theme_is_refused_with_the_available_names(demo_store, make_a
         make_app(demo_store, theme="no-such-theme")
 
 
+def test_a_theme_asked_for_whose_file_is_broken_is_refused_naming_the_file_and_why(demo_store, make_app, tmp_path):
+    from prodops_tui.core.workspace import Settings
+
+    settings = Settings(tmp_path / "config")
+    (settings.path.parent / "themes").mkdir(parents=True)
+    (settings.path.parent / "themes" / "mine.toml").write_text('name = "mine"\nprimary = "not a colour"\n', encoding="utf-8")
+    with pytest.raises(UnknownTheme, match=r"theme 'mine' did not load: mine.toml: primary = 'not a colour' is not a colour"):
+        ProdopsApp(demo_store, theme="mine", settings=settings, poll_external=False, actor="Sam Tester")
+
+
 async def test_a_chosen_theme_is_remembered_for_next_time(demo_store, make_app, tmp_path):
     app = make_app(demo_store, theme="prodops-light")
     async with app.run_test(size=SIZE):
