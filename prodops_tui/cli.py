@@ -854,6 +854,10 @@ def dispatch(args: argparse.Namespace) -> int:
             store.defer_folds()  # a change returns at once; the fold, when due, runs after it
         status = COMMANDS[args.command](store, args)
         if args.command != "compact" and store.fold_due():
+            if store.fold_overdue():
+                # The background folds have been failing (disk full, a size limit) where nobody sees them.
+                print(f"prodops: warning: the journal has grown to {store.journal_bytes / 2**20:.1f} MB without being folded; "
+                      "every change is kept, but `prodops compact` folds it now and says what stops it", file=sys.stderr)
             fold_in_background(directory)
         return status
     finally:

@@ -74,6 +74,7 @@ BACKUPS_KEPT = 3
 HISTORY_KEPT = 500  # undo levels that survive a fold
 CHANGES_KEPT = 1_000  # revisions whose changed ids are remembered for incremental indexes
 FOLD_MIN_BYTES = 1 << 20
+FOLD_OVERDUE_TIMES = 4  # a journal this many times past due says so on every command (see fold_overdue)
 # Records of a kind not in memory read one at a time from the cache; past this many, the whole
 # kind is loaded (printing 100k items' area paths made 300k point reads: 91 s instead of 1 s).
 POINT_READS = 64
@@ -85,7 +86,7 @@ T = TypeVar("T")
 class Store:
     """The workspace's state in memory, kept in step with the files on disk."""
 
-    def __init__(self, directory: Path, *, clock: Callable[[], str], fold_min_bytes: int = FOLD_MIN_BYTES,
+    def __init__(self, directory: Path, *, clock: Callable[[], str], fold_min_bytes: int | None = None,
                  use_cache: bool = True):
         # auto_fold: a change that grows the journal past the threshold folds at once.
         # The app turns it off and folds in a worker instead (a 100k-item fold takes
@@ -97,7 +98,7 @@ class Store:
         self.journal_path = self.directory / JOURNAL_NAME
         self.backup_dir = self.directory / BACKUP_DIR
         self.clock = clock
-        self.fold_min_bytes = fold_min_bytes
+        self.fold_min_bytes = FOLD_MIN_BYTES if fold_min_bytes is None else fold_min_bytes
         self.revision = 0  # bumped on every change applied, from here or from another process
         # Which records each recent revision touched, so an index (search) can update just
         # those; a full reload clears it and says "everything" (None from changed_since).
@@ -818,6 +819,16 @@ class Store:
         amortised cost of a change independent of the workspace's size."""
         snapshot_size = self._snapshot_sig[1] if self._snapshot_sig else 0
         return self._journal_pos >= max(self.fold_min_bytes, snapshot_size // 4)
+
+    def fold_overdue(self) -> bool:
+        """The journal is FOLD_OVERDUE_TIMES past due: the folds that should have run after the
+        changes (in the background, where nobody sees them fail) have not been done."""
+        snapshot_size = self._snapshot_sig[1] if self._snapshot_sig else 0
+        return self._journal_pos >= FOLD_OVERDUE_TIMES * max(self.fold_min_bytes, snapshot_size // 4)
+
+    @property
+    def journal_bytes(self) -> int:
+        return self._journal_pos
 
     def fold(self, *, only_if_due: bool = False) -> bool:
         """Fold the journal into the TinyDB file (`prodops compact`, a background fold).
