@@ -299,3 +299,19 @@ async def test_the_footer_is_rebuilt_once_for_binding_changes_that_land_together
         assert "Who owns?" in descriptions and "Archive" not in descriptions  # the Areas pane's keys, not the inbox's
         # Shown by the same key widgets, updated in place: mounting 30 new ones was half of a pane switch.
         assert len(inbox_keys & set(footer.query(FooterKey))) >= min(len(inbox_keys), len(descriptions)) - 1
+
+
+async def test_long_ids_are_shown_whole_in_the_list(demo_store, make_app):
+    """At 100,000 items the id column showed F-810… for F-81043: it widens to the longest id."""
+    from prodops_tui.core.model import FeedbackItem
+    from prodops_tui.ui.widgets.feedback_list import FeedbackList
+
+    with demo_store.change("an item of a big workspace", origin="test", history=False) as tx:
+        tx.put(FeedbackItem(id="F-123456", text="An item of a big workspace", customer="Acme", status="new",
+                            received_at=demo_store.clock(), created_at=demo_store.clock()))
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        listing = app.query_one(FeedbackList)
+        assert listing.current.id == "F-123456"
+        assert "F-123456 " in listing.render_line(1).text  # the first row, below the header

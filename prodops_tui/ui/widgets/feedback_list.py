@@ -24,7 +24,8 @@ from ...core.text import clean_line
 
 # (key, heading, width); the feedback text takes the rest of the line. Narrow
 # terminals drop columns from the end of DROP_ORDER before the text gets short.
-COLUMNS = (("mark", "", 2), ("id", "id", 7), ("age", "age", 5), ("importance", "importance", 10), ("source", "source", 12), ("customer", "customer", 20), ("area", "area", 22))
+ID_WIDTH = 7  # F-1234 and a space; longer ids widen the column (see FeedbackList.show)
+COLUMNS = (("mark", "", 2), ("id", "id", ID_WIDTH), ("age", "age", 5), ("importance", "importance", 10), ("source", "source", 12), ("customer", "customer", 20), ("area", "area", 22))
 # Least important first; the customer narrows to NARROW_CUSTOMER before it goes.
 DROP_ORDER = ("source", "area", "age", "importance", "customer")
 MIN_TEXT = 30
@@ -35,14 +36,14 @@ NARROW_CUSTOMER = 12
 SNOOZED_COLUMN = ("snoozed", "until", 8)
 
 
-def visible_columns(width: int, *, snoozed: bool = False) -> tuple[tuple[str, str, int], ...]:
+def visible_columns(width: int, *, snoozed: bool = False, id_width: int = ID_WIDTH) -> tuple[tuple[str, str, int], ...]:
     # A narrow list (80 columns with the detail beside it) gives the text half: it is what is read.
     wanted = max(MIN_TEXT if width >= MIN_TEXT / TEXT_SHARE else 0, int(width * (0.5 if width < 60 else TEXT_SHARE)))
 
     def fits(cols: list[tuple[str, str, int]]) -> bool:
         return width - sum(w for _, _, w in cols) >= wanted
 
-    columns = list(COLUMNS)
+    columns = [(key, heading, id_width if key == "id" else w) for key, heading, w in COLUMNS]
     if snoozed:  # the Snoozed view says until when, right after the id
         columns.insert(2, SNOOZED_COLUMN)
     for key in DROP_ORDER:
@@ -113,6 +114,7 @@ class FeedbackList(ScrollView, can_focus=True):
         self.bands: dict[str, int] = {}  # item id -> group number; odd groups are shaded (duplicate clusters)
         self.marked: set[str] = set()
         self.show_snoozed = False  # the pane sets it for the Snoozed view
+        self.id_width = ID_WIDTH  # the longest id listed and a space: F-100000 was cut to F-100…
         self.now: datetime | None = None
         self.area_path = area_path
 
@@ -121,6 +123,7 @@ class FeedbackList(ScrollView, can_focus=True):
     def show(self, items: Sequence[FeedbackItem], now: datetime, *, keep: str | None = None, bands: dict[str, int] | None = None) -> None:
         """Replace the rows; keep the cursor on item `keep` if it is still listed."""
         self.items = items
+        self.id_width = max(ID_WIDTH, max((len(item.id) for item in items), default=0) + 1)
         self.bands = bands or {}
         self.now = now
         if self.marked:  # a set of 100,000 ids per change, only when something is marked
@@ -158,7 +161,7 @@ class FeedbackList(ScrollView, can_focus=True):
 
     def _header(self, width: int) -> Strip:
         style = self.get_component_rich_style("feedback-list--header")
-        text = "".join(set_cell_size(_fit(heading, w - 1), w) for _, heading, w in visible_columns(width, snoozed=self.show_snoozed)) + "feedback"
+        text = "".join(set_cell_size(_fit(heading, w - 1), w) for _, heading, w in visible_columns(width, snoozed=self.show_snoozed, id_width=self.id_width)) + "feedback"
         return Strip([Segment(set_cell_size(text, width), style)], width)
 
     def _row(self, item: FeedbackItem, index: int, width: int) -> Strip:
@@ -182,7 +185,7 @@ class FeedbackList(ScrollView, can_focus=True):
         }
         segments = []
         used = 0
-        for key, _, column_width in visible_columns(width, snoozed=self.show_snoozed):
+        for key, _, column_width in visible_columns(width, snoozed=self.show_snoozed, id_width=self.id_width):
             text, component = cells[key]
             style = base + self.get_component_rich_style(component) if component else base
             segments.append(Segment(set_cell_size(_fit(text, column_width - 1), column_width), style))
