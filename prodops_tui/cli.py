@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 from . import __version__
 from .core.areas.lookup import area_path
 from .core.dates import DateParseError, from_iso, humanize_age
-from .core.errors import NotAvailableYet, ProdopsError
+from .core.errors import ProdopsError
 from .core.feedback import inbox
 from .core.feedback.exporters import EXPORT_FORMATS, export_feedback, export_opportunities, feedback_record
 from .core.feedback.filters import apply_filter, find_view, parse_filter
@@ -31,9 +31,6 @@ from .core.storage.files import atomic_write_bytes
 from .core.storage.store import Store, fold_in_background
 from .core.text import clean_line, first_line
 from .core.workspace import Settings, make_clock, open_workspace, workspace_dir
-
-# Commands registered with their options now, doing their real work when their pane lands.
-_LANDS_WITH: dict[str, str] = {}
 
 
 class UsageError(Exception):
@@ -838,8 +835,6 @@ def dispatch(args: argparse.Namespace) -> int:
         return open_demo(args)
     if args.command is None:
         return run_app(workspace_dir(args.workspace), args.theme, actor=args.actor)
-    if args.command in _LANDS_WITH:
-        raise NotAvailableYet(f"`prodops {args.command}` is not available yet (it lands with {_LANDS_WITH[args.command]})")
     if args.command == "doctor":
         return cmd_doctor(args)
     if args.command == "keys":

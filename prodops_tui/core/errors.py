@@ -47,7 +47,3 @@ class NothingToUndo(ProdopsError):
 
 class UndoConflict(ProdopsError):
     pass
-
-
-class NotAvailableYet(ProdopsError):
-    pass

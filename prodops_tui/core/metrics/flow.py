@@ -44,7 +44,6 @@ FLOW_FIELDS = ("received_at", "status", "snoozed_until", "triaged_at", "area", "
 # Ages of the New backlog and times to triage, for the bars: (label, up to this many hours).
 BACKLOG_AGES = (("under 2 days", 48), ("2-7 days", 168), ("1-4 weeks", 672), ("over 4 weeks", math.inf))
 TRIAGE_TIMES = (("under 1 hour", 1), ("1-24 hours", 24), ("1-3 days", 72), ("3-7 days", 168), ("over 7 days", math.inf))
-NO_SOURCE = ""
 OLD_BACKLOG_DAYS = 7  # the backlog figure says how many waited longer than this
 # One business day lasts 24 to 72 hours of wall-clock time (23 to 73 across a DST change): items
 # triaged sooner than SURELY_MET were on time, later than SURELY_LATE were not.

@@ -67,13 +67,13 @@ OTHER_PREFIXES = {t.PREFIX for t in OTHER_TYPES}  # not the undo history, which 
 _NOT_WORD = re.compile(r"\W")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, seq INTEGER NOT NULL);
-CREATE VIRTUAL TABLE IF NOT EXISTS record_words USING fts5(words, tokenize = "unicode61 remove_diacritics 2 tokenchars '_'");
+CREATE VIRTUAL TABLE IF NOT EXISTS record_words USING fts5(words, tokenize = "{tokenizer}");
 CREATE VIRTUAL TABLE IF NOT EXISTS record_vocab USING fts5vocab(record_words, row);
 -- Each word and how many documents hold it, kept with record_words: fts5vocab works a count
 -- out from the word's whole posting list on every read, and a keystroke's expansions read
 -- thousands of words (7-10 ms a query word at 100k items; a table read is 0.1-0.7 ms).
 CREATE TABLE IF NOT EXISTS word_counts (term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
-"""
+""".replace("{tokenizer}", _TOKENIZER)
 
 
 def _rowid(record: Record, doc_id: str) -> int:
@@ -161,7 +161,7 @@ class StoredSearch:
             touched: list[str] = []  # the words of every document removed or written, for their counts
             if self.rebuilt:
                 self._db.execute("DELETE FROM record_words")
-                self._insert(store.all(FeedbackItem))
+                self._insert(store.all(FeedbackItem), words_back=False)
             else:
                 numbers = [int(i.split("-")[1]) for i in feedback or ()]
                 if numbers:  # none: no read (it would wait for the app's loading of every item)
@@ -179,11 +179,16 @@ class StoredSearch:
             self._db.execute("ROLLBACK")
             raise
 
-    def _insert(self, records: Iterable[Record]) -> list[str]:
-        """Store the records' documents; their words, one string a document."""
-        rows = [(_rowid(r, doc.id), _words(doc)) for r in records for doc in documents_for(self.store, r)]
-        self._db.executemany("INSERT INTO record_words (rowid, words) VALUES (?, ?)", rows)
-        return [words for _, words in rows]
+    def _insert(self, records: Iterable[Record], *, words_back: bool = True) -> list[str]:
+        """Store the records' documents; their words, one string a document (none on a rebuild,
+        which recounts every word: the 100,000 documents stream in without a list of them)."""
+        rows = ((_rowid(r, doc.id), _words(doc)) for r in records for doc in documents_for(self.store, r))
+        if not words_back:
+            self._db.executemany("INSERT INTO record_words (rowid, words) VALUES (?, ?)", rows)
+            return []
+        kept = list(rows)
+        self._db.executemany("INSERT INTO record_words (rowid, words) VALUES (?, ?)", kept)
+        return [words for _, words in kept]
 
     def _words_of_rows(self, where: str, args: tuple) -> list[str]:
         return [r[0] for r in self._db.execute(f"SELECT words FROM record_words WHERE {where}", args)]

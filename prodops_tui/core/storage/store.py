@@ -92,7 +92,6 @@ class Store:
         # The app turns it off and folds in a worker instead (a 100k-item fold takes
         # seconds, and the change itself is already durable in the journal).
         self.auto_fold = True
-        self.fold_error: Exception | None = None  # why the last fold after a change failed (see fold_after_change)
         self.directory = Path(directory)
         self.snapshot_path = self.directory / SNAPSHOT_NAME
         self.journal_path = self.directory / JOURNAL_NAME
@@ -817,14 +816,16 @@ class Store:
     def fold_due(self) -> bool:
         """The journal has outgrown a quarter of the snapshot: folding now keeps the
         amortised cost of a change independent of the workspace's size."""
-        snapshot_size = self._snapshot_sig[1] if self._snapshot_sig else 0
-        return self._journal_pos >= max(self.fold_min_bytes, snapshot_size // 4)
+        return self._journal_pos >= self._fold_threshold()
 
     def fold_overdue(self) -> bool:
         """The journal is FOLD_OVERDUE_TIMES past due: the folds that should have run after the
         changes (in the background, where nobody sees them fail) have not been done."""
+        return self._journal_pos >= FOLD_OVERDUE_TIMES * self._fold_threshold()
+
+    def _fold_threshold(self) -> int:
         snapshot_size = self._snapshot_sig[1] if self._snapshot_sig else 0
-        return self._journal_pos >= FOLD_OVERDUE_TIMES * max(self.fold_min_bytes, snapshot_size // 4)
+        return max(self.fold_min_bytes, snapshot_size // 4)
 
     @property
     def journal_bytes(self) -> int:
@@ -871,15 +872,12 @@ class Store:
         """Fold now if due, as the tail of changes already stored (in a change, or after an
         import's batches). A failed fold does not raise: the changes are in the journal and stay
         there, and an error now would be reported for them (a retry would store them twice).
-        What went wrong is kept in `fold_error` for the caller to mention; the next change,
-        `prodops compact` or the app's worker folds again."""
+        The next change, `prodops compact` or the app's worker folds again; folds that keep
+        failing are said by every command once the journal is far past due (fold_overdue)."""
         try:
-            folded = self.fold(only_if_due=True)
-        except (OSError, ProdopsError) as exc:
-            self.fold_error = exc
+            return self.fold(only_if_due=True)
+        except (OSError, ProdopsError):
             return False
-        self.fold_error = None
-        return folded
 
     def _meta_after_fold(self) -> dict[str, Any]:
         """The _meta record of a snapshot of what we hold now (its own copy of next_ids)."""

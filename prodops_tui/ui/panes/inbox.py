@@ -22,7 +22,6 @@ from ...core.feedback import duplicates, inbox, merge
 from ...core.feedback.filters import apply_filter, delete_view, parse_filter, save_view
 from ...core.model import IMPORTANCE_LEVELS, FeedbackItem, Opportunity
 from ...core.query import examples_for
-from ..long_lived import out_of_collections
 from ..screens.feedback_form import FeedbackDraft, FeedbackForm
 from ..screens.import_feedback import ImportScreen
 from ..screens.opportunities import OpportunitiesScreen
@@ -288,7 +287,6 @@ class InboxPane(Pane):
     def _duplicates_scanned(self, revision: int, index: duplicates.DuplicateIndex, clusters: list[duplicates.Cluster] | None) -> None:
         self._duplicate_index, self._scanned_revision = index, revision
         self._clusters = clusters  # None: not computed for this revision
-        out_of_collections()  # the index lives until the next scan: no collection walks it meanwhile
         if self.view == "duplicates":
             self.refresh_view()
         else:

@@ -1,4 +1,4 @@
-"""The countdown in the retro header: start, pause, add a minute; a bell and a flash at zero."""
+"""The countdown in the retro header, following the one kept in the retro record; a bell and a flash at zero."""
 
 from __future__ import annotations
 
@@ -30,13 +30,6 @@ class PhaseTimer(Static):
     def on_mount(self) -> None:
         self._ticker = self.set_interval(TICK_SECONDS, self._tick, pause=True)
 
-    def reset(self, minutes: float) -> None:
-        """A new phase or topic: stopped, full time."""
-        self._stop()
-        self.total = self.remaining = minutes * 60
-        self.remove_class("-done")
-        self.refresh()
-
     def follow(self, left: float, *, running: bool, total: float) -> None:
         """Show a countdown kept in the retro record, as every copy of the retro does: `left`
         seconds from now, counting down here between the record's changes."""
@@ -49,26 +42,6 @@ class PhaseTimer(Static):
             if self._ticker:
                 self._ticker.resume()
         self.refresh()
-
-    def toggle(self) -> None:
-        if self.running:
-            self.remaining = max(0.0, (self._ends_at or self.clock()) - self.clock())
-            self._stop()
-            return
-        if self.remaining <= 0:
-            self.remaining = self.total or 60.0
-        self.remove_class("-done")
-        self._ends_at = self.clock() + self.remaining
-        self.running = True
-        if self._ticker:
-            self._ticker.resume()
-
-    def add_minute(self) -> None:
-        self.remaining += 60
-        self.total = max(self.total, self.remaining)
-        if self.running and self._ends_at is not None:
-            self._ends_at += 60
-        self.remove_class("-done")
 
     def _stop(self) -> None:
         self.running = False
