@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
-import re
 import secrets
 import shlex
 import sys
@@ -26,11 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from .core.errors import ProdopsError
-from .core.identity import ACTOR_ENV, BROWSER_ENV
+from .core.identity import ACTOR_ENV, BROWSER_ENV, BROWSER_TOKEN
 
 BROWSER_COOKIE = "prodops_browser"
 BROWSER_COOKIE_DAYS = 400  # the longest browsers keep a cookie
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{22,64}")
 INSTALL_HINT = 'pip install "prodops[serve]"'
 
 log = logging.getLogger("textual-serve")
@@ -61,7 +59,7 @@ def app_command(workspace: Path, theme: str | None) -> str:
 
 def browser_token(cookies: Any) -> str | None:
     token = cookies.get(BROWSER_COOKIE, "")
-    return token if _TOKEN.fullmatch(token) else None
+    return token if BROWSER_TOKEN.fullmatch(token) else None
 
 
 def serve(workspace: Path, *, host: str, port: int, theme: str | None = None, exposed: bool = False) -> None:

@@ -28,7 +28,7 @@ ACTOR_ENV = "PRODOPS_USER"
 # when the browser keeps no cookie. Present at all means "a browser tab".
 BROWSER_ENV = "PRODOPS_BROWSER"
 SOURCES = ("--as", ACTOR_ENV, "browser", "settings", "git", "login")
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{22,64}")  # safe as a file name
+BROWSER_TOKEN = re.compile(r"[A-Za-z0-9_-]{22,64}")  # safe as a file name; serve.py checks cookies with it
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ class NameMemory:
         self.settings = settings
         self.served = BROWSER_ENV in env
         token = env.get(BROWSER_ENV, "")
-        self.browser = token if _TOKEN.fullmatch(token) else None
+        self.browser = token if BROWSER_TOKEN.fullmatch(token) else None
         self.folder = settings.path.parent / "browsers"
         self._env = env
 

@@ -14,7 +14,7 @@ from ..model import FeedbackItem, Person, ProductArea
 from ..storage.store import Store
 from ..storage.where import Where
 from ..text import clean_line, clean_text
-from .lookup import PATH_SEPARATOR, area_path, area_paths, subtree_ids
+from .lookup import PATH_SEPARATOR, area_path, area_paths, has_active_owner, subtree_ids
 
 ROLES = ("owners", "maintainers", "designers", "influencers")
 ROLE_NAMES = {"owners": "owner", "maintainers": "maintainer", "designers": "designer", "influencers": "influencer"}
@@ -154,10 +154,9 @@ def gaps(store: Store) -> Gaps:
     """Every hole in the map: no owner at all, owners who all left, no maintainer, feedback nowhere."""
     paths = area_paths(store)
     by_path = sorted(store.all(ProductArea), key=lambda area: paths[area.id].casefold())
-    active = {person.id for person in store.all(Person) if person.active}  # not a store.get per owner (5,000 areas)
     return Gaps(
         no_owner=[a for a in by_path if not a.owners],
-        owner_left=[a for a in by_path if a.owners and not any(owner in active for owner in a.owners)],
+        owner_left=[a for a in by_path if a.owners and not has_active_owner(store, a)],
         no_maintainer=[a for a in by_path if not a.maintainers],
         # Counted by SQLite from the cache's columns when the items are not in memory (`prodops nudges`).
         feedback_without_area=store.count_where(FeedbackItem, (Where("area", "empty"), Where("duplicate_of", "empty"))),

@@ -42,6 +42,15 @@ class FeedbackFilter:
         return self.parsed.is_empty
 
 
+IDS_QUERY_MAX = 400  # an id: filter naming items one by one, while it fits a query (500 characters)
+
+
+def ids_query(ids: list[str]) -> str:
+    """The inbox filter naming exactly these items, or "" when there are none or too many to name."""
+    text = "id:" + ",".join(ids)
+    return text if ids and len(text) <= IDS_QUERY_MAX else ""
+
+
 def parse_filter(query: str, *, now_iso: str) -> FeedbackFilter:
     """Read a filter query; a bad value (importance:huge, since:blorp) is InvalidInput naming it."""
     parsed = query_language.parse(query, now=from_iso(now_iso))

@@ -15,7 +15,9 @@ from datetime import datetime, tzinfo
 
 from ..areas.lookup import area_paths
 from ..dates import to_iso
-from ..model import ActionItem, Person
+from ..feedback.filters import ids_query
+from ..model import ActionItem
+from ..retro.actions import owner_names
 from ..storage.store import Store
 from . import demand as demand_module
 from . import flow as flow_module
@@ -23,7 +25,6 @@ from . import ownership as ownership_module
 from . import rituals
 from .period import Period
 
-IDS_FILTER_MAX = 400  # an inbox filter naming items one by one, while it fits a query (500 chars)
 TOP_OPPORTUNITIES = 8
 NO_AREA = "(no area)"
 NO_SOURCE = "(no source)"
@@ -138,7 +139,7 @@ def _compute(store: Store, period: Period, *, now: datetime, tz: tzinfo | None) 
     top_demand = demand_module.demand(store, flow.linked,
                                       received=dict(cur.by_opportunity), received_before=dict(prev.by_opportunity))
     shipped, waiting = demand_module.waiting_customers(top_demand)
-    owned = ownership_module.ownership(store)
+    owned = ownership_module.ownership(store, paths)
     actions = store.all(ActionItem)
     acts, acts_before = (rituals.action_counts(actions, period.start_iso, period.upper_iso),
                          rituals.action_counts(actions, previous.start_iso, previous.end_iso))
@@ -246,8 +247,8 @@ def _since(period: Period) -> str:
 def _ids(ids: list[str], fallback: str, what: str) -> Drill:
     """The inbox on exactly these items while their ids fit in a filter, else the closest filter
     and a note saying how it differs."""
-    text = "id:" + ",".join(ids)
-    if ids and len(text) <= IDS_FILTER_MAX:
+    text = ids_query(ids)
+    if text:
         return Drill("inbox", text)
     if not ids:
         return Drill("inbox", fallback, exact=False, note=f"no items {what}")
@@ -285,9 +286,4 @@ def _by_area(flow: flow_module.Flow, paths: dict[str, str], since: str) -> list[
 
 
 def _names(store: Store, actions: list[ActionItem]) -> dict[str, str]:
-    names = {}
-    for action in actions:
-        for person_id in action.owners:
-            person = store.get(person_id)
-            names[person_id] = person.name if isinstance(person, Person) else person_id
-    return names
+    return {person_id: name for action in actions for person_id, name in zip(action.owners, owner_names(store, action))}

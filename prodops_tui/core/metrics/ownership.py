@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..areas import rules
-from ..areas.lookup import area_paths
 from ..model import ActionItem, Person, ProductArea
 from ..storage.store import Store
 
@@ -48,10 +47,10 @@ class Ownership:
 GAP_LABELS = {"no_owner": "no owner", "owner_left": "every owner has left", "no_maintainer": "no maintainer"}
 
 
-def ownership(store: Store) -> Ownership:
+def ownership(store: Store, paths: dict[str, str]) -> Ownership:
+    """`paths`: area_paths(store), which the caller has already worked out."""
     people = {person.id: person for person in store.all(Person)}
     areas = store.all(ProductArea)
-    paths = area_paths(store)
 
     def active(person_id: str) -> bool:
         person = people.get(person_id)
@@ -73,7 +72,8 @@ def ownership(store: Store) -> Ownership:
 
 
 def _left_holding(store: Store, people: dict[str, Person], areas: list[ProductArea], paths: dict[str, str]) -> list[LeftPerson]:
-    open_actions = [a for a in store.all(ActionItem) if a.status == "open"]
+    open_actions = sorted((a for a in store.all(ActionItem) if a.status == "open"), key=lambda a: a.number)
+    by_path = sorted(areas, key=lambda a: paths.get(a.id, a.name).casefold())  # once, not per person who left
     found = []
     for person in people.values():
         if person.active:
@@ -81,10 +81,10 @@ def _left_holding(store: Store, people: dict[str, Person], areas: list[ProductAr
         held = tuple(
             (verb, paths.get(area.id, area.name))
             for role, verb in ROLES
-            for area in sorted(areas, key=lambda a: paths.get(a.id, a.name).casefold())
+            for area in by_path
             if person.id in getattr(area, role)
         )
-        actions = tuple(a.id for a in sorted(open_actions, key=lambda a: a.number) if person.id in a.owners)
+        actions = tuple(a.id for a in open_actions if person.id in a.owners)
         handles = [h for h in (person.handle, person.email) if h]
         named_in = len(rules.rules_owned_by(store, handles)) if handles and rules.has_rules(store) else 0
         if held or actions or named_in:

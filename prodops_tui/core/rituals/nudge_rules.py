@@ -11,6 +11,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from ..dates import from_iso, to_iso
+from ..feedback.filters import ids_query
 from ..model import ActionItem, FeedbackItem, Person
 from ..storage.store import Store
 from ..storage.where import Where
@@ -91,11 +92,6 @@ class _Woke(NamedTuple):
     snoozed_until: str
 
 
-def _ids_filter(ids: list[str], fallback: str) -> str:
-    """An inbox filter naming exactly these items, while it fits in a query; else the closest filter."""
-    text = "id:" + ",".join(ids)
-    return text if ids and len(text) <= 400 else fallback
-
 
 def _snoozed_due(store: Store, now: datetime, s: Settings) -> list[Nudge]:
     # view_status() shows these as plain "new" again; nobody has re-snoozed or triaged them.
@@ -114,7 +110,7 @@ def _snoozed_due(store: Store, now: datetime, s: Settings) -> list[Nudge]:
         detail=f"{first.id} “{_short(first.title)}” woke {_day_word(late)} ago",
         count=len(due), overdue_days=late,
         # Exactly these items: "status:new" would open every new item (142 in the demo), not the 4.
-        target=NudgeTarget("inbox", _ids_filter([i.id for i in due], "status:new"), tuple(i.id for i in due)),
+        target=NudgeTarget("inbox", ids_query([i.id for i in due]) or "status:new", tuple(i.id for i in due)),
         facts=(f"{i.id}@{i.snoozed_until}" for i in due),
     )]
 

@@ -22,6 +22,10 @@ class Where:
     def __post_init__(self) -> None:
         if self.op not in OPS or not self.field.isidentifier():
             raise ValueError(f"not a condition: {self.field!r} {self.op!r}")
+        # SQL never finds NULL with = or IN and finds '' with IN, where Python would say the
+        # opposite: "empty" asks for those, so the two answers stay the same.
+        if (self.op == "=" and self.value in (None, "")) or (self.op == "in" and any(v in (None, "") for v in self.value)):
+            raise ValueError(f"{self.field} {self.op} {self.value!r}: ask for an empty value with 'empty'")
 
     def holds(self, value: Any) -> bool:
         if self.op == "=":

@@ -76,3 +76,8 @@ def test_a_condition_names_a_field_and_a_known_test():
         Where("status; DROP TABLE records", "=", "new")
     with pytest.raises(ValueError):
         Where("status", "like", "n%")
+    # SQL and Python would disagree on these (NULL with =, '' in IN): "empty" is the way to ask.
+    with pytest.raises(ValueError, match="'empty'"):
+        Where("area", "=", None)
+    with pytest.raises(ValueError, match="'empty'"):
+        Where("source", "in", ("call", ""))
