@@ -57,22 +57,23 @@ def _copy(retro: Retro) -> Retro:
     return Retro.from_dict(retro.to_dict())
 
 
-def _editable(retro: Retro) -> Retro:
+def _editable(retro: Retro, closed_hint: str = "its actions stay live") -> Retro:
     if retro.phase == "closed":
-        raise InvalidInput(f"{retro.id} is closed: read-only (its actions stay live)")
+        raise InvalidInput(f"{retro.id} is closed: read-only ({closed_hint})")
     return _copy(retro)
 
 
 @contextmanager
-def _changing(store: Store, retro_id: str, label: str, *, origin: str) -> Iterator[tuple[Transaction, Retro]]:
+def _changing(store: Store, retro_id: str, what: str, *, origin: str,
+              closed_hint: str = "its actions stay live") -> Iterator[tuple[Transaction, Retro]]:
     """One change to a retro, read inside the store's transaction: several people change one
     retro at once (a live retro), and a copy read before the lock would put back a record
-    without the card or vote another process stored meanwhile. Raising in the block stores nothing."""
-    with store.change(label, origin=origin) as tx:
-        found = tx.get(retro_id.strip().upper())
-        if not isinstance(found, Retro):
-            raise NotFound(f"no retro {retro_id.strip()}")
-        yield tx, _editable(found)
+    without the card or vote another process stored meanwhile. Raising in the block stores nothing.
+    The change is labelled "R-2: `what`" (the block may say more in tx.label)."""
+    with store.change(what, origin=origin) as tx:
+        found = get_retro(tx, retro_id)
+        tx.label = f"{found.id}: {what}"
+        yield tx, _editable(found, closed_hint)
 
 
 def _card(retro: Retro, number: int) -> RetroCard:
@@ -136,9 +137,7 @@ def start_retro(
 def move_phase(store: Store, retro_id: str, step: int, *, origin: str = "app") -> Retro:
     """Next (+1) or previous (-1) phase. Moving on to Group reveals the cards (hidden cards
     cannot be grouped); moving on to Closed closes the retro, and nothing reopens it but undo."""
-    if get_retro(store, retro_id).phase == "closed":
-        raise InvalidInput(f"{retro_id} is closed: read-only (u undoes the close)")
-    with _changing(store, retro_id, "phase", origin=origin) as (tx, changed):
+    with _changing(store, retro_id, "phase", origin=origin, closed_hint="u undoes the close") as (tx, changed):
         target = RETRO_PHASES.index(changed.phase) + step
         if not 0 <= target < len(RETRO_PHASES):
             raise InvalidInput(f"{changed.id} is already at {PHASE_LABELS[changed.phase]}")
@@ -162,7 +161,7 @@ def _reveal_all(retro: Retro) -> None:
 
 def reveal(store: Store, retro_id: str, *, shown: bool = True, origin: str = "app") -> Retro:
     """Show every card (and new ones as they come) or hide them again."""
-    with _changing(store, retro_id, f"{retro_id}: {'revealed' if shown else 'hid'} the cards", origin=origin) as (tx, retro):
+    with _changing(store, retro_id, f"{'revealed' if shown else 'hid'} the cards", origin=origin) as (tx, retro):
         if shown:
             _reveal_all(retro)
         else:
@@ -174,7 +173,7 @@ def reveal(store: Store, retro_id: str, *, shown: bool = True, origin: str = "ap
 
 def set_details(store: Store, retro_id: str, *, participants: Iterable[str] | None = None,
                 votes_per_person: int | None = None, title: str | None = None, origin: str = "app") -> Retro:
-    with _changing(store, retro_id, f"{retro_id}: details", origin=origin) as (tx, retro):
+    with _changing(store, retro_id, "details", origin=origin) as (tx, retro):
         if participants is not None:
             retro.participants = unique_names(participants)
         if votes_per_person is not None:
@@ -199,7 +198,7 @@ def add_card(store: Store, retro_id: str, column: str, text: str, *, author: str
     if len(text) > MAX_CARD_CHARS:
         raise InvalidInput(f"a card holds at most {MAX_CARD_CHARS} characters; this has {len(text)}")
     author = clean_line(author)
-    with _changing(store, retro_id, f"{retro_id}: card in {column}", origin=origin) as (tx, retro):
+    with _changing(store, retro_id, f"card in {column}", origin=origin) as (tx, retro):
         if retro.phase not in ("reflect", "group"):
             raise InvalidInput(f"cards are written in Reflect; {retro.id} is at {PHASE_LABELS[retro.phase]}")
         if column not in retro.columns:
@@ -218,13 +217,13 @@ def edit_card(store: Store, retro_id: str, number: int, text: str, *, origin: st
         raise InvalidInput("a card needs some text (d deletes it)")
     if len(text) > MAX_CARD_CHARS:
         raise InvalidInput(f"a card holds at most {MAX_CARD_CHARS} characters; this has {len(text)}")
-    with _changing(store, retro_id, f"{retro_id}: edited card {number}", origin=origin) as (tx, retro):
+    with _changing(store, retro_id, f"edited card {number}", origin=origin) as (tx, retro):
         _card(retro, number).text = text
         return tx.put(retro)
 
 
 def delete_card(store: Store, retro_id: str, number: int, *, origin: str = "app") -> Retro:
-    with _changing(store, retro_id, f"{retro_id}: deleted card {number}", origin=origin) as (tx, retro):
+    with _changing(store, retro_id, f"deleted card {number}", origin=origin) as (tx, retro):
         retro.cards.remove(_card(retro, number))
         _drop_empty_groups(retro)
         return tx.put(retro)
@@ -265,7 +264,7 @@ def _drop_empty_groups(retro: Retro) -> None:
 def rename_group(store: Store, retro_id: str, number: int, title: str, *, origin: str = "app") -> Retro:
     if not clean_line(title):
         raise InvalidInput("a group needs a title")
-    with _changing(store, retro_id, f"{retro_id}: renamed group {number}", origin=origin) as (tx, retro):
+    with _changing(store, retro_id, f"renamed group {number}", origin=origin) as (tx, retro):
         _group(retro, number).title = clean_line(title)
         return tx.put(retro)
 
@@ -330,7 +329,7 @@ def add_participant(store: Store, retro_id: str, name: str, *, origin: str = "ap
     name = clean_line(name)
     if not name:
         raise InvalidInput("a participant needs a name")
-    with _changing(store, retro_id, f"{retro_id}: {name} joined", origin=origin) as (tx, retro):
+    with _changing(store, retro_id, f"{name} joined", origin=origin) as (tx, retro):
         if name.casefold() in {p.casefold() for p in retro.participants}:
             return retro  # nothing staged: nothing stored
         retro.participants.append(name)
@@ -352,7 +351,7 @@ def set_current_topic(store: Store, retro_id: str, key: str, *, origin: str = "a
 
 
 def set_notes(store: Store, retro_id: str, key: str, notes: str, *, origin: str = "app") -> Retro:
-    with _changing(store, retro_id, f"{retro_id}: notes", origin=origin) as (tx, retro):
+    with _changing(store, retro_id, "notes", origin=origin) as (tx, retro):
         kind, _, number = key.partition(":")
         if kind not in ("group", "card") or not number.isdigit():
             raise NotFound(f"no topic {key} in {retro.id}")

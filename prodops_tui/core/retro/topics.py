@@ -4,13 +4,18 @@ most votes first. Below both the board and the action items, which read retros t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..errors import NotFound
 from ..model import Retro, RetroCard
 from ..storage.store import Store
 
+if TYPE_CHECKING:
+    from ..storage.transaction import Transaction
 
-def get_retro(store: Store, retro_id: str) -> Retro:
+
+def get_retro(store: Store | Transaction, retro_id: str) -> Retro:
+    """The retro by its id, as typed (r-2 finds R-2); a transaction reads it as the change sees it."""
     found = store.get(retro_id.strip().upper())
     if not isinstance(found, Retro):
         raise NotFound(f"no retro {retro_id.strip()}")

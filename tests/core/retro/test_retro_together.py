@@ -67,3 +67,19 @@ def test_the_timer_is_kept_in_the_retro_and_a_new_phase_starts_it_afresh(workspa
     retros.move_phase(store, retro.id, 1)
     assert retros.timer_state(store.get(retro.id), now[0]) == retros.TimerState(300.0, 300.0, False)
     store.close()
+
+
+def test_a_change_read_in_its_transaction_is_named_by_the_retros_own_id(two_copies):
+    """Read inside the transaction, a change said the id as typed ("r-1: card in Start", "r-1 is
+    closed") where it said R-1 before; undo and the message use the retro's own id again."""
+    first, _, retro_id = two_copies
+    lowered = retro_id.lower()
+    retros.add_card(first, lowered, "Start", "Pair on invoices", author="Priya")
+    assert first.undoable().label == f"{retro_id}: card in Start"
+    for _ in range(5):  # Reflect on to Closed
+        retros.move_phase(first, lowered, 1)
+    assert first.get(retro_id).phase == "closed"
+    with pytest.raises(InvalidInput, match=rf"^{retro_id} is closed: read-only \(u undoes the close\)$"):
+        retros.move_phase(first, lowered, 1)
+    with pytest.raises(InvalidInput, match=rf"^{retro_id} is closed: read-only \(its actions stay live\)$"):
+        retros.add_card(first, lowered, "Start", "Too late")
