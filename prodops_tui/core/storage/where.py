@@ -52,3 +52,8 @@ class Where:
             values = list(self.value)
             return f"{column} IN ({', '.join('?' * len(values)) or 'NULL'})", values
         return f"({column} <> '' AND {column} {self.op} ?)", [self.value]
+
+
+def matches(record: Any, where: tuple[Where, ...]) -> bool:
+    """Whether every condition holds for a record in memory."""
+    return all(test.holds(getattr(record, test.field)) for test in where)
