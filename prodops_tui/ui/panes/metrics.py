@@ -7,7 +7,6 @@ shows at once, with the last figures until the new ones land."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -43,8 +42,6 @@ NOT_COMPUTED_IN = {"median_hours_to_link": "insight", "nudges": "rituals"}  # th
 
 class MetricsPane(Pane):
     TITLE = "Metrics"
-    # Its stylesheet beside it, as every pane's; read here so the app's list of files stays the app's.
-    DEFAULT_CSS = (Path(__file__).parent / "metrics.tcss").read_text(encoding="utf-8")
 
     BINDINGS = [
         Binding("p", "next_period", "Period", id="metrics.period", tooltip="Last 7, 30 or 90 days, in turn"),
