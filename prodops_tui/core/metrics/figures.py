@@ -146,13 +146,14 @@ def _compute(store: Store, period: Period, *, now: datetime, tz: tzinfo | None) 
     overdue = rituals.overdue_actions(store, period.upper_iso)
     runs = rituals.checklist_counts(store, ((period.start, period.end), (previous.start, previous.end)))
     since = _since(period)
+    triaged = _ids(flow.triaged_ids, "status:processed status:archived", "triaged")  # the drill of three figures
 
     flow_figures = (
         Figure("received", "Feedback received", cur.received, prev.received,
                drill=Drill("inbox", since) if period.open_ended else None,
                series=tuple(flow.received_buckets)),
         Figure("triaged", "Triaged", cur.triaged, prev.triaged, better="up",
-               note="left New for the first time in the period", drill=_ids(flow.triaged_ids, "status:processed status:archived", "triaged")),
+               note="left New for the first time in the period", drill=triaged),
         Figure("new_backlog", "New backlog", cur.backlog, prev.backlog, better="down",
                note="waiting in New at the period's end (before: rebuilt from the received and triage times)",
                drill=Drill("inbox", "status:new", note=f"{cur.older_than_a_week} waited more than "
@@ -160,9 +161,9 @@ def _compute(store: Store, period: Period, *, now: datetime, tz: tzinfo | None) 
                if period.open_ended else None),
         Figure("median_hours_to_triage", "Median time to triage", cur.median_hours, prev.median_hours, unit="hours",
                better="down", note="from received to triaged, of the items triaged in the period",
-               drill=_ids(flow.triaged_ids, "status:processed status:archived", "triaged")),
+               drill=triaged),
         Figure("p90_hours_to_triage", "p90 time to triage", cur.p90_hours, prev.p90_hours, unit="hours", better="down",
-               note="nine in ten were triaged within this", drill=_ids(flow.triaged_ids, "status:processed status:archived", "triaged")),
+               note="nine in ten were triaged within this", drill=triaged),
         Figure("triaged_within_1_business_day_pct", "Triaged within 1 business day", cur.one_day_pct, prev.one_day_pct,
                unit="pct", better="up", note="of the items received whose deadline has come (weekends skipped)",
                drill=_ids(flow.late_ids, since, "not triaged within one business day")),

@@ -206,7 +206,7 @@ def add_card(store: Store, retro_id: str, column: str, text: str, *, author: str
         number = max((c.number for c in retro.cards), default=0) + 1  # after everyone else's cards
         card = RetroCard(number=number, column=column, text=text, author=author, hidden=not retro.revealed, created_at=tx.now)
         retro.cards.append(card)
-        if author and author.casefold() not in {p.casefold() for p in retro.participants}:
+        if author and participant_named(retro, author) is None:
             retro.participants.append(author)
         return tx.put(retro), card
 
@@ -330,7 +330,7 @@ def add_participant(store: Store, retro_id: str, name: str, *, origin: str = "ap
     if not name:
         raise InvalidInput("a participant needs a name")
     with _changing(store, retro_id, f"{name} joined", origin=origin) as (tx, retro):
-        if name.casefold() in {p.casefold() for p in retro.participants}:
+        if participant_named(retro, name) is not None:
             return retro  # nothing staged: nothing stored
         retro.participants.append(name)
         return tx.put(retro)
