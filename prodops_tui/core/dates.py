@@ -10,6 +10,8 @@ mode reads "ticket 42 from acme" as 2042-01-31). Conventions callers must know:
   Wednesday: 9 days on, not 2); "this friday" is this week's, today included. `rule_of()`
   says which rule a text used, for the previews.
 * Everything returned is aware and in UTC (datetime.timezone.utc).
+* Only dates from FIRST_DAY to LAST_DAY are read (see there why); one outside is refused with
+  DateOutOfRange, a DateParseError naming the text and the range.
 """
 from __future__ import annotations
 
@@ -27,15 +29,51 @@ START_OF_DAY = time(9, 0)  # what "tomorrow" means: the start of a working day
 _EXAMPLES = "try 3d, 2w, tomorrow, next monday, 2026-12-01"
 
 
+# The dates prodops can show and count, the same everywhere a date is typed (the command line,
+# the app's forms and filters, a file's date column). Why these ends: the metrics compare a
+# period with the one of the same length before it, so a start S counted at a time N reaches
+# back to 2*S - N; with S and N both in this range that is never before the year 800, and
+# showing any of these instants in a local zone (offsets up to 14 hours) stays far from year 1
+# and year 9999, where datetime arithmetic and astimezone overflow ('0001-01-01' typed in the
+# metrics pane crashed the app: tests/hardening/test_early_dates.py). No feedback is received
+# before 1900 and no snooze or due date needs to reach past 2999: a date out there is a typo or
+# a placeholder (0001-01-01, 9999-12-31).
+# The ends are days as typed, in the zone they were typed in: '1900-01-01' is in range anywhere.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+
+
 class DateParseError(ValueError):
     """A one-line, user-facing message naming the text, e.g.
     "cannot read 'blorp' as a date (try 3d, 2w, tomorrow, next monday, 2026-12-01)"."""
 
     def __init__(self, text: str, reason: str = "") -> None:
         self.text = text
-        shown = text if len(text) <= 40 else text[:40] + "..."
         detail = f": {reason}" if reason else ""
-        super().__init__(f"cannot read {shown!r} as a date{detail} ({_EXAMPLES})")
+        super().__init__(f"cannot read {_shown(text)!r} as a date{detail} ({_EXAMPLES})")
+
+
+class DateOutOfRange(DateParseError):
+    """A date that reads but falls outside FIRST_DAY..LAST_DAY (or past what datetime holds), e.g.
+    "'0001-01-01' is outside the dates prodops can count (1900-01-01 to 2999-12-31)"."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        ValueError.__init__(self, f"{_shown(text)!r} is outside the dates prodops can count "
+                                  f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})")
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 40 else text[:40] + "..."
+
+
+def check_in_range(when: datetime, text: str) -> datetime:
+    """`when` itself if its day (as written, in its own zone) is FIRST_DAY..LAST_DAY; else
+    DateOutOfRange naming `text`. For code that reads dates without parse_when (a file's ISO
+    timestamps), so that every date prodops takes in obeys the one range."""
+    if not FIRST_DAY <= when.date() <= LAST_DAY:
+        raise DateOutOfRange(text)
+    return when
 
 
 @dataclass(frozen=True)
@@ -157,7 +195,9 @@ def _absolute(raw: str, low: str, c: _Ctx) -> date | datetime:
     if _ISO.fullmatch(low):
         try:
             parsed = isoparse(raw.upper())
-        except ValueError:  # "2026-02-30"
+        except ValueError:  # "2026-02-30", or "0000-01-01" (datetime has no year 0)
+            if not FIRST_DAY.year <= int(low[:4]) <= LAST_DAY.year:
+                raise DateOutOfRange(c.text) from None
             raise DateParseError(c.text, "no such date") from None
         return parsed if len(low) > 10 else parsed.date()
     try:
@@ -216,12 +256,13 @@ def _parse(text: str, now: datetime | None, tz: tzinfo | None, since: bool) -> d
             result = datetime.combine(result, START_OF_DAY)
         if result.tzinfo is None:
             result = result.replace(tzinfo=tz)
+        check_in_range(result, text)
         # A wall time skipped by a DST jump (02:30 on spring-forward day) moves forward.
         return dateutil_tz.resolve_imaginary(result).astimezone(timezone.utc)
     except DateParseError:
         raise
-    except (OverflowError, ValueError):  # "99999999d", year 10000, ...
-        raise DateParseError(text, "it is too far away") from None
+    except (OverflowError, ValueError):  # "99999999d", year 10000, ...: past what datetime holds
+        raise DateOutOfRange(text) from None
 
 
 _RULE = re.compile(rf"^\s*(?:(?P<which>next|this|last) +)?(?P<day>{_WEEKDAY_NAMES})\s*$", re.IGNORECASE)

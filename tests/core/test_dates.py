@@ -115,7 +115,7 @@ def test_saying_ago_reaches_into_the_past():
 
 @pytest.mark.parametrize("text", ["99999999d", "9999y", "99999999999999999999h", "1" + "0" * 90 + "d"])
 def test_absurdly_far_durations_are_a_parse_error_not_an_overflow(text):
-    with pytest.raises(DateParseError, match="too far"):
+    with pytest.raises(DateParseError, match="outside the dates prodops can count"):
         when(text)
 
 
@@ -390,6 +390,52 @@ def test_since_anything_else_reads_like_parse_when():
 def test_since_refuses_junk_too():
     with pytest.raises(DateParseError, match="'blorp'"):
         since("blorp")
+
+
+# --- the range: the dates prodops can show and count -----------------------------------------
+
+KIRITIMATI = tz.gettz("Pacific/Kiritimati")  # UTC+14, the zone furthest ahead
+
+
+@pytest.mark.parametrize("zone", [BERLIN, UTC, KIRITIMATI, tz.gettz("Pacific/Pago_Pago")])
+def test_the_first_and_last_day_of_the_range_are_read_in_any_zone(zone):
+    assert when("1900-01-01", zone=zone).astimezone(zone).date() == dates.FIRST_DAY
+    assert when("2999-12-31", zone=zone).astimezone(zone).date() == dates.LAST_DAY
+    assert when("2999-12-31T23:59:59+14:00") == utc(2999, 12, 31, 9, 59, 59)
+
+
+@pytest.mark.parametrize("text", ["1899-12-31", "3000-01-01", "0001-01-01", "9999-12-31", "0000-01-01",
+                                  "31 Dec 1899", "1899-12-31T23:59:59Z", "in 974 years", "127y ago"])
+def test_a_day_outside_the_range_is_one_line_naming_it_and_the_range(text):
+    with pytest.raises(DateParseError) as refused:
+        when(text)
+    assert str(refused.value) == f"{text!r} is outside the dates prodops can count (1900-01-01 to 2999-12-31)"
+    assert isinstance(refused.value, dates.DateOutOfRange) and refused.value.text == text
+    with pytest.raises(dates.DateOutOfRange):
+        since(text)
+
+
+def test_an_impossible_day_inside_the_range_is_still_no_such_date():
+    with pytest.raises(DateParseError, match="no such date"):
+        when("2999-02-29")
+
+
+def test_check_in_range_judges_the_day_as_written_in_its_own_zone():
+    ahead = datetime(1900, 1, 1, 0, 30, tzinfo=KIRITIMATI)  # 1899 in UTC, 1900 where it was written
+    assert dates.check_in_range(ahead, "1900-01-01 00:30") is ahead
+    with pytest.raises(dates.DateOutOfRange, match="'0001-01-01T00:00:00'"):
+        dates.check_in_range(datetime(1, 1, 1, tzinfo=UTC), "0001-01-01T00:00:00")
+
+
+def test_the_first_day_leaves_room_for_the_metrics_period_before_it():
+    """Why FIRST_DAY: the metrics set a period beside the one of the same length before it."""
+    from prodops_tui.core.metrics import period
+
+    latest_now = datetime.combine(dates.LAST_DAY, datetime.max.time(), tzinfo=UTC)
+    for now in (NOW, latest_now):
+        window = period.between("1900-01-01", None, now=now, tz=KIRITIMATI)
+        before = window.previous
+        assert before.start.year >= 800 and to_iso(before.start) and describe(before.start, now=now, tz=KIRITIMATI)
 
 
 # --- storage -----------------------------------------------------------------------------
