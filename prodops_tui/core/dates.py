@@ -325,6 +325,16 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 
+def to_local(dt: datetime, tz: tzinfo | None = None) -> datetime:
+    """An aware datetime on the user's wall clock (`tz`, default the system zone), for display.
+    A stored time outside the range (an older workspace, a hand-edited journal) so near year 1
+    or 9999 that the zone's offset overflows is shown as stored, in UTC, instead of crashing."""
+    try:
+        return dt.astimezone(tz or dateutil_tz.tzlocal())
+    except (OverflowError, ValueError):
+        return dt
+
+
 def humanize_age(then: datetime, now: datetime) -> str:
     """Compact age for list columns: 'now', '5m', '3h', '2d', '3w', '4mo', '2y'.
     Ages under a minute, and timestamps in the future (clock skew), show as 'now'."""
@@ -354,8 +364,8 @@ def describe(dt: datetime, *, now: datetime, tz: tzinfo | None = None) -> str:
     'Tue 1 Dec 2026 09:00 (in 7 days)', '(today)', '(tomorrow)', '(yesterday)', '(3 days ago)'.
     The relative part counts calendar days in `tz`."""
     tz = tz or dateutil_tz.tzlocal()
-    local = dt.astimezone(tz)
-    days = (local.date() - now.astimezone(tz).date()).days
+    local = to_local(dt, tz)
+    days = (local.date() - to_local(now, tz).date()).days
     relative = {0: "today", 1: "tomorrow", -1: "yesterday"}.get(
         days, f"in {days} days" if days > 0 else f"{-days} days ago")
     return (f"{_DAY_ABBR[local.weekday()]} {local.day} {_MONTH_ABBR[local.month - 1]} "

@@ -524,6 +524,18 @@ def test_describe_counts_days_in_the_users_zone():
     assert describe(just_after_midnight_berlin, now=NOW, tz=UTC) == "Tue 24 Nov 2026 23:30 (today)"
 
 
+@pytest.mark.parametrize("stored, zone, shown", [
+    ("0001-01-01T00:00:00Z", tz.gettz("America/New_York"), "Mon 1 Jan 1 00:00"),  # would be year 0
+    ("9999-12-31T23:59:59Z", KIRITIMATI, "Fri 31 Dec 9999 23:59"),  # would be year 10000
+    ("0001-01-01T09:00:00Z", tz.gettz("America/New_York"), "Mon 1 Jan 1 04:03"),  # fits: local (mean) time
+])
+def test_a_stored_time_whose_local_time_datetime_cannot_hold_is_shown_as_stored(stored, zone, shown):
+    """Typed dates are in the range, but an older workspace or a hand-edited journal may hold
+    one at the ends of datetime: it is shown in UTC, as stored, rather than crashing."""
+    assert describe(from_iso(stored), now=NOW, tz=zone).split(" (")[0] == shown
+    assert dates.to_local(from_iso(stored), zone) == from_iso(stored)  # the same instant either way
+
+
 # --- hygiene -----------------------------------------------------------------------------
 
 def test_the_module_only_imports_the_standard_library_and_dateutil():

@@ -224,3 +224,17 @@ async def test_the_feedback_form_refuses_a_received_date_out_of_range(app, store
         assert isinstance(app.screen, FeedbackForm) and app.is_running
         assert str(app.screen.query_one("#form-hint").content) == refusal(when)
     assert [i.text for i in store.all(FeedbackItem)] == ["Export is slow"]
+
+
+# --- a stored date from before the range is shown, not a crash -----------------------------
+
+
+@pytest.mark.parametrize("stored, zone", [("0001-01-01T00:00:00Z", "America/New_York"),
+                                          ("9999-12-31T23:59:59Z", "Pacific/Kiritimati")])
+def test_a_stored_date_at_the_ends_of_datetime_is_described_as_stored(stored, zone):
+    """An older workspace or a hand-edited journal may hold one; in a zone behind (or ahead of)
+    UTC its local time would be before the year 1 (after 9999): shown in UTC, as stored."""
+    from dateutil import tz
+
+    shown = dates.describe(dates.from_iso(stored), now=NOW, tz=tz.gettz(zone))
+    assert shown.split(" (")[0] == {"0001": "Mon 1 Jan 1 00:00", "9999": "Fri 31 Dec 9999 23:59"}[stored[:4]]
