@@ -12,6 +12,7 @@ file's date column skips the row with the reason, and nothing is stored.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -238,3 +239,36 @@ def test_a_stored_date_at_the_ends_of_datetime_is_described_as_stored(stored, zo
 
     shown = dates.describe(dates.from_iso(stored), now=NOW, tz=tz.gettz(zone))
     assert shown.split(" (")[0] == {"0001": "Mon 1 Jan 1 00:00", "9999": "Fri 31 Dec 9999 23:59"}[stored[:4]]
+
+
+@pytest.mark.xfail(strict=True, reason="needs ui/widgets/feedback_detail.py and feedback_list.py to show times through "
+                                       "dates.to_local instead of astimezone() (issue 24, defect 9: not this file's owner)")
+async def test_an_item_stored_at_the_start_of_datetime_is_shown_behind_utc(app, store, monkeypatch):
+    """An older workspace's item received 0001-01-01T00:00:00Z, opened in New York (UTC-5)."""
+    from dataclasses import replace
+
+    with store.change("an older workspace's date") as tx:
+        tx.put(replace(store.get("F-1"), received_at="0001-01-01T00:00:00Z"))
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert app.is_running
+    finally:
+        monkeypatch.setenv("TZ", "UTC")
+        time.tzset()
+
+
+# --- a checklist's recurrence: a DTSTART typed in an RRULE ---------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="needs core/rituals/checklists.py parse_recurrence to check a typed DTSTART with "
+                                       "dates.check_in_range (issue 24, defect 9: not this file's owner)")
+@pytest.mark.parametrize("dtstart", ["00010101T090000Z", "99991231T090000Z"])
+def test_a_recurrence_starting_out_of_range_is_refused_in_one_line(dtstart):
+    from prodops_tui.core.rituals import checklists
+
+    with pytest.raises(InvalidInput) as refused:
+        checklists.parse_recurrence(f"DTSTART:{dtstart} RRULE:FREQ=WEEKLY", now=NOW)
+    assert RANGE in str(refused.value) and "\n" not in str(refused.value)
