@@ -173,6 +173,7 @@ _CLOCK = re.compile(r"(?:\d{1,2}(?::\d{2}){1,2}(?: ?[ap]\.?m\.?)?|\d{1,2} ?[ap]\
                     r"(?: ?(?:z|utc|gmt|[+-]\d{2}:?\d{2}))?")
 # dateutil fills missing fields from `default`; parsing with two different defaults tells us
 # which fields the user actually typed (a field that changes with the default was missing).
+_WRITTEN_YEAR = re.compile(r"(?<![\d:.+-])\d{4}(?![\d:])")  # not "+0000" (an offset) nor "14:30"
 _DEFAULT_A = datetime(2000, 1, 1, 0, 0)
 _DEFAULT_B = datetime(2004, 2, 2, 1, 0)  # both leap years, so "Feb 29" survives
 
@@ -207,6 +208,13 @@ def _absolute(raw: str, low: str, c: _Ctx) -> date | datetime:
         raise DateParseError(c.text, f"unknown time zone {e.args[0]!r}; use an offset like +02:00") from None
     except (ValueError, OverflowError):  # ParserError is a ValueError
         raise DateParseError(c.text) from None
+    # dateutil reads a zero-padded year as two digits ("Jan 1 0001" is 2001): a year written
+    # with four digits is that year, and one outside the range is refused, not moved into it
+    # (a four-digit clock time, "Dec 1 2026 0930", is not a year: 2026 was written).
+    written = [int(year) for year in _WRITTEN_YEAR.findall(low)]
+    if a.year == b.year and a.year not in written and any(
+            not FIRST_DAY.year <= year <= LAST_DAY.year for year in written):
+        raise DateOutOfRange(c.text)
     has_time = a.hour == b.hour
     if a.month == b.month and a.day == b.day:
         if a.year != b.year:  # "Dec 1": the next Dec 1 on or after today

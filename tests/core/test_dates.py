@@ -405,7 +405,8 @@ def test_the_first_and_last_day_of_the_range_are_read_in_any_zone(zone):
 
 
 @pytest.mark.parametrize("text", ["1899-12-31", "3000-01-01", "0001-01-01", "9999-12-31", "0000-01-01",
-                                  "31 Dec 1899", "1899-12-31T23:59:59Z", "in 974 years", "127y ago"])
+                                  "31 Dec 1899", "1899-12-31T23:59:59Z", "in 974 years", "127y ago",
+                                  "Jan 1 0001", "1 January 0099", "12/31/0001"])
 def test_a_day_outside_the_range_is_one_line_naming_it_and_the_range(text):
     with pytest.raises(DateParseError) as refused:
         when(text)
@@ -413,6 +414,12 @@ def test_a_day_outside_the_range_is_one_line_naming_it_and_the_range(text):
     assert isinstance(refused.value, dates.DateOutOfRange) and refused.value.text == text
     with pytest.raises(dates.DateOutOfRange):
         since(text)
+
+
+def test_a_zero_padded_year_is_that_year_and_a_four_digit_clock_time_is_not_a_year():
+    """dateutil alone reads "Jan 1 0001" as 2001; prodops refuses it rather than move it."""
+    assert when("Dec 1 2026 0930") == utc(2026, 12, 1, 8, 30)
+    assert when("Wed Oct 11 06:55:44 +0000 2017") == utc(2017, 10, 11, 6, 55, 44)  # +0000 is no year
 
 
 def test_an_impossible_day_inside_the_range_is_still_no_such_date():
