@@ -22,8 +22,21 @@ _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 def clean_text(text: str) -> str:
     """Normalise newlines, drop control characters, trim the ends (bidi controls are kept:
     display and exports drop them, see shown_text)."""
+    return without_controls(text).strip()
+
+
+def without_controls(text: str) -> str:
+    """The rule every stored and shown text keeps, and nothing more: line breaks as newlines, no
+    other control character but tab, a lone surrogate as U+FFFD. Nothing trimmed or folded, so
+    text kept as written (a CODEOWNERS pattern, an imported record) is otherwise unchanged."""
     text = _SURROGATE.sub("\ufffd", text)
-    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def first_control(text: str) -> str | None:
+    """The first control character (not tab or newline) in the text, or None: for a reason that names it."""
+    found = _CONTROL.search(text)
+    return found.group(0) if found else None
 
 
 def shown_text(text: str) -> str:

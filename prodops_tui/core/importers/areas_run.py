@@ -15,13 +15,15 @@ import json
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import InvalidInput, ProdopsError
-from ..model import CodeOwnersFile, CodeOwnersRule, Person, ProductArea, written_pattern
+from ..model import CodeOwnersFile, CodeOwnersRule, Person, ProductArea, Record, written_pattern
 from ..storage.store import Store, Transaction
 from ..text import clean_line, clean_text
+from .cleaning import cleaned
 from .codeowners import GROUPINGS, ParsedCodeOwners, area_name_for, default_grouping, is_owner, parse_codeowners
+from .fields import shown
 from .reading import decode, read_bytes, read_table
 from .result import ImportRowError, SkippedRow
 
@@ -75,12 +77,16 @@ class AreaImportResult:
             "format": self.format, "dry_run": self.dry_run, "created": self.created, "updated": self.updated,
             "unchanged": self.unchanged, "people_created": self.people_created,
             "skipped": [{"row": s.row, "column": s.column, "reason": s.reason} for s in self.skipped],
+            "problems": self.problems,  # a table's too: the lines of its `rules` cells left out
         }
         if self.format == "codeowners":
             out.update(file=self.file, grouping=self.grouping, role=self.role, rules=self.rules,
                        rules_added=self.rules_added, rules_removed=self.rules_removed, rules_changed=self.rules_changed,
-                       unowned=self.unowned, exclusions=self.exclusions, problems=self.problems)
+                       unowned=self.unowned, exclusions=self.exclusions)
         return out
+
+
+R = TypeVar("R", bound=Record)
 
 
 class _DryRun(Exception):
@@ -109,21 +115,6 @@ def _format_of(path: Path, explicit: str | None, text: str) -> str:
     if _looks_like_codeowners(text):
         return "codeowners"
     raise InvalidInput(f"{path.name}: cannot tell the format; add --format csv|json|codeowners")
-
-
-_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8, as decode() leaves it
-
-
-def _undecodable_lines_left_out(text: str) -> tuple[str, list[str]]:
-    """A CODEOWNERS line with bytes that are not UTF-8 (lone surrogates once decoded) is left
-    out and named, as a table's row is: it could not be stored, and the rest still imports."""
-    lines, problems = text.splitlines(), []
-    for number, line in enumerate(lines, start=1):
-        bad = _NOT_UTF8.search(line)
-        if bad:
-            problems.append(f"line {number}: not valid UTF-8 text (byte 0x{ord(bad.group(0)) - 0xDC00:02X}); left out")
-            lines[number - 1] = ""
-    return "\n".join(lines), problems
 
 
 def _unneutralised(text: str) -> str:
@@ -165,9 +156,9 @@ def _rule_entries(value: Any) -> list[tuple[str, int, str]]:
         if isinstance(item, dict):
             try:
                 if item.get("section_header") and item.get("section_line"):
-                    out.append((str(item["file"]), int(item["section_line"]), str(item["section_header"])))
+                    out.append((clean_line(str(item["file"])), int(item["section_line"]), str(item["section_header"])))
                 pattern = written_pattern(str(item["pattern"]), bool(item.get("exclusion")))
-                out.append((str(item["file"]), int(item["line"]), " ".join([pattern, *map(str, item.get("owners") or [])])))
+                out.append((clean_line(str(item["file"])), int(item["line"]), " ".join([pattern, *map(str, item.get("owners") or [])])))
             except (KeyError, TypeError, ValueError):
                 raise ImportRowError("rules", f"a rule needs file, line and pattern: {item!r}"[:200]) from None
             continue
@@ -176,7 +167,10 @@ def _rule_entries(value: Any) -> list[tuple[str, int, str]]:
             if str(item).strip():
                 raise ImportRowError("rules", f"{str(item).strip()[:80]!r} is not FILE:LINE: RULE")
             continue
-        out.append((match.group("file"), int(match.group("line")), match.group("text")))
+        out.append((clean_line(match.group("file")), int(match.group("line")), match.group("text")))
+    for _, line, text in out:
+        if "\n" in text or "\r" in text:  # the file is rebuilt line for line: a break would move every rule after it
+            raise ImportRowError("rules", f"line {line}: {shown(text, 80)!r} is more than one line of a file")
     return out
 
 
@@ -197,7 +191,7 @@ def _rows_from_table(path: Path, text: str, fmt: str, result: AreaImportResult) 
 def file_label(path: Path) -> str:
     """How the file is named in answers: `.github/CODEOWNERS` keeps the folder that says where it applies."""
     parent = path.parent.name
-    return f"{parent}/{path.name}" if parent in (".github", ".gitlab", "docs") else path.name
+    return clean_line(f"{parent}/{path.name}" if parent in (".github", ".gitlab", "docs") else path.name)
 
 
 def import_areas(
@@ -214,9 +208,7 @@ def import_areas(
             raise InvalidInput(f"--as {role}: CODEOWNERS entries become owners or maintainers")
         if group_by is not None and group_by not in GROUPINGS:
             raise InvalidInput(f"--group-by {group_by}: not one of {', '.join(GROUPINGS)}")
-        text, undecodable = _undecodable_lines_left_out(text)
-        parsed = parse_codeowners(text)
-        parsed.problems[:0] = undecodable
+        parsed = parse_codeowners(text)  # a line that is not UTF-8 or holds a control character is left out, named
         if not parsed.rules:
             raise InvalidInput(f"{path.name}: no CODEOWNERS rules in it")
         result.file, result.role, result.problems = file_label(path), role, parsed.problems
@@ -239,7 +231,8 @@ def import_areas(
 
 def _rule_label(rule: CodeOwnersRule, owners: list[str]) -> str:
     where = f" [{rule.section}]" if rule.section else ""
-    return f"line {rule.line}{where}: {rule.written} {' '.join(owners)}".rstrip()
+    # Printed by `prodops import`: a rule stored before imports were cleaned may hold an escape.
+    return clean_line(f"line {rule.line}{where}: {rule.written} {' '.join(owners)}")
 
 
 def _rule_keys(rules: list[CodeOwnersRule]) -> dict[tuple[str, bool, str, int], CodeOwnersRule]:
@@ -267,6 +260,12 @@ class _Applier:
         self.seen_paths: dict[str, int] = {}
         self.rule_lines: dict[str, dict[int, tuple[str, str]]] = {}  # file -> line -> (text, area id)
 
+    def _add(self, record: R) -> R:
+        return self.tx.add(cleaned(record))  # every record this import stores passes here or in _put
+
+    def _put(self, record: R) -> R:
+        return self.tx.put(cleaned(record))
+
     def apply(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
         for row_no, row in rows:
             try:
@@ -293,15 +292,15 @@ class _Applier:
                 for handle in parsed.effective_owners(rule):
                     if handle not in owners:
                         owners.append(handle)
-            ids = [self._person(handle).id for handle in owners]
+            ids = [self._person(handle, role).id for handle in owners]
             # People a PM put in this role by hand (not named anywhere in the file) stay.
             kept = [pid for pid in getattr(area, role) if pid not in ids and not self._named_in_file(pid, handles_anywhere)]
             area = replace(area, **{role: ids + kept, "code_paths": [r.written for r in rules]})
             if before is None:
-                stored = self.tx.add(area)
+                stored = self._add(area)
                 result.created.append(name)
             elif _without_stamp(area.to_dict()) != _without_stamp(before):
-                stored = self.tx.put(area)
+                stored = self._put(area)
                 result.updated.append(name)
             else:
                 stored = area
@@ -333,11 +332,11 @@ class _Applier:
         result.rules_removed = [_rule_label(rule, old_parsed.effective_owners(rule)) for key, rule in old.items() if key not in new]
         record = CodeOwnersFile(name=name, flavor=parsed.flavor, sections=parsed.sections, rules=parsed.rules)
         if known is None:
-            self.tx.add(record)
+            self._add(record)
         else:
             candidate = replace(known, flavor=record.flavor, sections=record.sections, rules=record.rules)
             if _without_stamp(candidate.to_dict()) != _without_stamp(known.to_dict()):
-                self.tx.put(candidate)
+                self._put(candidate)
 
     def _row(self, row_no: int, row: dict[str, Any]) -> None:
         parts = [clean_line(p) for p in str(row.get("path") or "").replace(" / ", "/").split("/")]
@@ -349,14 +348,17 @@ class _Applier:
             raise ImportRowError("path", f"{'/'.join(parts)} appears already in row {self.seen_paths[key]}")
         self.seen_paths[key] = row_no
         rule_entries = _rule_entries(row.get("rules"))  # a bad rule refuses the row before anything is stored
-        area = self._area_at(parts)
-        before = area.to_dict() if area.id else None
-        changes: dict[str, Any] = {}
         handles = _json_value(row.get("handles"))  # the JSON export's people with their handles
+        people: dict[str, list[str]] = {}
         for role in ROLE_COLUMNS:
             value = handles.get(role) if isinstance(handles, dict) and handles.get(role) is not None else row.get(role)
             if value not in (None, "", []):
-                changes[role] = [self._person(name).id for name in _split(_json_value(value))]
+                people[role] = _split(_json_value(value))
+                for text in people[role]:
+                    _person_fields(text, role)  # an owner who names no one (`@@@`) refuses it too
+        area = self._area_at(parts)
+        before = area.to_dict() if area.id else None
+        changes: dict[str, Any] = {role: [self._person(text, role).id for text in names] for role, names in people.items()}
         for column in LIST_COLUMNS:
             if row.get(column) not in (None, "", []):
                 changes[column] = _split(row[column])
@@ -366,10 +368,10 @@ class _Applier:
         area = replace(area, **changes)
         label = " / ".join(parts)
         if before is None:
-            stored = self.tx.add(area)
+            stored = self._add(area)
             self.result.created.append(label)
         elif _without_stamp(area.to_dict()) != _without_stamp(before):
-            stored = self.tx.put(area)
+            stored = self._put(area)
             self.result.updated.append(label)
         else:
             stored = area
@@ -386,6 +388,7 @@ class _Applier:
             for rule in parsed.rules:
                 rule.area = lines[rule.line][1]
             self.result.rules += len(parsed.rules)
+            self.result.problems += [f"{file}: {problem}" for problem in parsed.problems]
             self._store_rules(parsed, file)
 
     def _area_at(self, parts: list[str]) -> ProductArea:
@@ -396,7 +399,7 @@ class _Applier:
             if found is None:
                 if depth == len(parts) - 1:
                     return ProductArea(name=name, parent=parent)
-                found = self.tx.add(ProductArea(name=name, parent=parent))
+                found = self._add(ProductArea(name=name, parent=parent))
                 self.areas[(parent, name.casefold())] = found
                 self.result.created.append(" / ".join(parts[: depth + 1]))
             if depth == len(parts) - 1:
@@ -404,15 +407,9 @@ class _Applier:
             parent = found.id
         raise AssertionError("unreachable")
 
-    def _person(self, text: str) -> Person:
+    def _person(self, text: str, column: str) -> Person:
         """By "Name (@handle)", "Name <email>", a handle, an email or a name; created when unknown."""
-        label = _LABEL.match(text)
-        if label and label.group("name"):
-            name, handle, email = label.group("name"), label.group("handle") or "", label.group("email") or ""
-        else:
-            handle = text if text.startswith("@") else ""
-            email = text if "@" in text and not handle else ""
-            name = text.lstrip("@")
+        name, handle, email = _person_fields(text, column)
         for key in (handle, email, text, name):
             found = self.people.get(key.casefold()) if key else None
             if found is not None:
@@ -421,12 +418,27 @@ class _Applier:
             found = self.people.get(("@" + text).casefold())
             if found is not None:
                 return found
-        person = self.tx.add(Person(name=name, handle=handle, email=email))
+        person = self._add(Person(name=name, handle=handle, email=email))
         for key in (text, name, handle, email):
             if key:
                 self.people.setdefault(key.casefold(), person)
         self.result.people_created.append(person.name)
         return person
+
+
+def _person_fields(text: str, column: str) -> tuple[str, str, str]:
+    """(name, handle, email) a person is made of; a text that leaves no name (`@@@`, `@`) names no one."""
+    label = _LABEL.match(text)
+    if label and label.group("name"):
+        name, handle, email = label.group("name"), label.group("handle") or "", label.group("email") or ""
+    else:
+        handle = text if text.startswith("@") else ""
+        email = text if "@" in text and not handle else ""
+        name = text.lstrip("@")
+    name = clean_line(name)
+    if not name:
+        raise ImportRowError(column, f"{shown(text)!r} names no one: a person needs a name or a handle after the @")
+    return name, handle, email
 
 
 def _without_stamp(doc: dict[str, Any]) -> dict[str, Any]:

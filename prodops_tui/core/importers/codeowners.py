@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import CodeOwnersRule, CodeOwnersSection, rule_owners
+from ..text import clean_line, first_control
 
 ROOT_AREA = "Repository"
 GROUPINGS = ("section", "comment", "folder")
@@ -24,6 +25,7 @@ _SECTION = re.compile(r"^(?P<optional>\^)?\[(?P<name>[^\]]+)\](?:\[(?P<approvals
 _TOKEN = re.compile(r"(?:\\.|[^\s\\])+\\?")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _GLOB = re.compile(r"[*?\[\\]")
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8, as reading.decode() leaves it
 
 
 @dataclass
@@ -43,8 +45,21 @@ class ParsedCodeOwners:
 
 
 def is_owner(token: str) -> bool:
-    """`@user`, `@org/team`, GitLab's `@@role`, or an email address."""
-    return (token.startswith("@") and len(token) > 1) or bool(_EMAIL.match(token))
+    """`@user`, `@org/team`, GitLab's `@@role`, or an email address; `@@@` names no one."""
+    return (token.startswith("@") and bool(clean_line(token.lstrip("@")))) or bool(_EMAIL.match(token))
+
+
+def _unreadable(line: str) -> str:
+    """Why a line cannot be read as CODEOWNERS at all ('' when it can). No path or handle holds a
+    control character, and a pattern is matched exactly as written, so a line holding one (a
+    terminal escape, say) is left out whole rather than cleaned into a rule nobody wrote."""
+    bad = _NOT_UTF8.search(line)
+    if bad:
+        return f"not valid UTF-8 text (byte 0x{ord(bad.group(0)) - 0xDC00:02X})"
+    control = first_control(line)
+    if control:
+        return f"holds a control character (U+{ord(control):04X}), which no path or owner has"
+    return ""
 
 
 def _title(comment: str) -> str:
@@ -58,10 +73,19 @@ def _title(comment: str) -> str:
 
 
 def parse_codeowners(text: str) -> ParsedCodeOwners:
+    """Rules, sections and headings, line by line; a line that cannot be read is left out and
+    named in `problems`, and the rest is read."""
     result = ParsedCodeOwners()
     section = ""
     header, header_block_open = "", False
-    for line_no, raw in enumerate(text.splitlines(), start=1):
+    # Lines end at a newline only, as git and the hosts count them: str.splitlines would also
+    # break at \x1c or \x85, moving every later line number and cutting a rule in two.
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for line_no, raw in enumerate(lines, start=1):
+        unreadable = _unreadable(raw)
+        if unreadable:
+            result.problems.append(f"line {line_no}: {unreadable}; left out")
+            raw = ""  # read as a blank line: it ends a comment block as any gap does
         line = raw.strip()
         if not line:
             header_block_open = False
@@ -149,5 +173,5 @@ def area_name_for(parsed: ParsedCodeOwners, rule: CodeOwnersRule, grouping: str)
         name = parsed.headers.get(rule.line) or ROOT_AREA
     else:
         name = top_folder(rule.pattern)
-    # '/' separates levels of an area path: "CI/CD" stays one area.
-    return name.replace("/", "-").replace("\\", "")
+    # '/' separates levels of an area path: "CI/CD" stays one area. Cleaned as every area name is.
+    return clean_line(name.replace("/", "-").replace("\\", "")) or ROOT_AREA

@@ -12,6 +12,7 @@ from ..errors import InvalidInput
 from ..model import FeedbackItem
 from ..storage.store import Store
 from ..text import clean_line
+from .cleaning import cleaned
 from .fields import Context
 from .presets import choose
 from .reading import decode, detect_format, read_bytes, read_table
@@ -128,6 +129,7 @@ class _Writer:
         return {key for _, key in self.store.fields(FeedbackItem, ("source_key",)) if key}
 
     def take(self, item: FeedbackItem) -> None:
+        item = cleaned(item)  # every preset's item, whatever its fields forgot
         if item.source_key in self.known:
             self.result.duplicates += 1
             return
