@@ -83,8 +83,9 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise_cell(value: str) -> str:
-    """A CSV cell a spreadsheet shows as text, never runs, in the order it was written."""
-    value = without_bidi(value)
+    """A CSV cell a spreadsheet shows as text, never runs, in the order it was written, and
+    with no control character a terminal would act on (`cat export.csv`)."""
+    value = without_bidi(without_controls(value))
     return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 

@@ -10,8 +10,9 @@ What holds now:
   line that is not UTF-8: no path or handle holds one, and a pattern is matched exactly as written.
 - An owner that names no one (`@@@`, `@`) is left out of a CODEOWNERS file with the reason; in an
   areas table it skips its row with the reason. No person is made without a name.
-- Whatever any importer stores holds no C0 or C1 control character but newline and tab, so
-  `prodops who` and the areas export have none to show.
+- Whatever any importer stores holds no C0 or C1 control character but newline and tab.
+- `prodops who` and the areas export show no control character, even from records stored
+  before imports were cleaned.
 """
 
 from __future__ import annotations
@@ -27,11 +28,14 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from prodops_tui.core.areas.export import export_areas
 from prodops_tui.core.errors import ProdopsError
 from prodops_tui.core.importers import import_areas, import_feedback
 from prodops_tui.core.model import (
     RECORD_TYPES,
     CodeOwnersFile,
+    CodeOwnersRule,
+    CodeOwnersSection,
     Person,
     ProductArea,
 )
@@ -141,6 +145,43 @@ def test_prodops_who_and_the_areas_export_print_no_escape_from_a_hostile_codeown
     assert runs[0].returncode == 0 and "line 3:" in runs[0].stderr
     for run in runs:
         assert not CONTROL.search(run.stdout + run.stderr), (run.stdout, run.stderr)
+
+
+# --- what was stored before imports were cleaned ----------------------------------------------
+
+
+def _stored_as_the_old_import_did(store: Store) -> None:
+    """An area, a person and rules holding the escape, as an import before this fix stored them."""
+    with store.change("imported areas from CODEOWNERS") as tx:
+        person = tx.add(Person(name=f"evil{OSC52}", handle=f"@evil{OSC52}"))
+        area = tx.add(ProductArea(name=f"evil{OSC52}", owners=[person.id], code_paths=[f"/evil{OSC52}/", "/src/"],
+                                  glossary=[f"clip{OSC52}board"], team=f"t{OSC52}", description=f"About{OSC52} it"))
+        tx.add(CodeOwnersFile(
+            name=f"CODE{OSC52}OWNERS", flavor="gitlab",
+            sections=[CodeOwnersSection(name=f"Sec{OSC52}", owners=[f"@evil{OSC52}"], line=1)],
+            rules=[CodeOwnersRule(pattern=f"/evil{OSC52}/", owners=[f"@evil{OSC52}"], line=2, section=f"Sec{OSC52}", area=area.id),
+                   CodeOwnersRule(pattern="/src/", owners=[], line=3, section=f"Sec{OSC52}", area=area.id)]))
+
+
+def test_records_stored_before_the_fix_are_printed_by_who_and_exported_without_their_escapes(store, prodops):
+    _stored_as_the_old_import_did(store)
+    for args in (("who", "evil"), ("who", "clip"), ("who", "src/main.py")):
+        run = prodops(*args)
+        assert run.returncode == 0, run.stderr
+        assert "evil" in run.stdout and not CONTROL.search(run.stdout + run.stderr), (args, run.stdout)
+    as_json = json.loads(prodops("who", "evil", "--json").stdout)
+    assert not [t for t in texts(as_json) if CONTROL.search(t)]
+    for fmt in ("csv", "md"):
+        run = prodops("export", "areas", "--format", fmt)
+        assert run.returncode == 0 and "evil" in run.stdout
+        assert not CONTROL.search(run.stdout.replace("\n", "")), (fmt, run.stdout)
+
+
+def test_the_areas_export_drops_the_escape_in_every_csv_cell_and_markdown_line(store):
+    _stored_as_the_old_import_did(store)
+    as_csv = export_areas(store, "csv")
+    assert [cell for row in csv.reader(io.StringIO(as_csv)) for cell in row if CONTROL.search(cell.replace("\n", ""))] == []
+    assert [line for line in export_areas(store, "md").splitlines() if CONTROL.search(line)] == []
 
 
 # --- every importer -------------------------------------------------------------------------

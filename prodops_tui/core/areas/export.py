@@ -14,7 +14,7 @@ from ..errors import InvalidInput
 from ..feedback.exporters import EXPORT_FORMATS, markdown_literal
 from ..model import CodeOwnersFile, CodeOwnersSection, Person, ProductArea, rule_owners, written_pattern
 from ..storage.store import Store
-from ..text import neutralise_cell
+from ..text import neutralise_cell, without_controls
 from .lookup import PATH_SEPARATOR, area_paths, has_active_owner
 from .ownership import ROLES, area_record
 from .rules import rule_coverage
@@ -143,4 +143,6 @@ def _markdown(store: Store, areas: list[ProductArea], rules: dict[str, list[dict
                 where = f"{entry['file']}:{entry['line']}" + (f" [{entry['section']}]" if entry["section"] else "")
                 lines.append(f"| `{pattern.replace('`', '')}` | {markdown_literal(owners)} | {markdown_literal(where)} |")
         lines.append("")
-    return "\n".join(lines)
+    # Written for people (a wiki, a terminal): no control character from any record stored
+    # before imports were cleaned, wherever in the page it sits. CSV cells: neutralise_cell.
+    return without_controls("\n".join(lines))

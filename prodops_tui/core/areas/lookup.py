@@ -10,9 +10,16 @@ from rapidfuzz import fuzz, process, utils
 from ..errors import InvalidInput
 from ..model import ProductArea
 from ..storage.store import Store
-from ..text import first_line
+from ..text import clean_line, first_line
 
 PATH_SEPARATOR = " / "
+
+
+def shown_name(area: ProductArea) -> str:
+    """An area's name as shown: every path is made of these. Names are cleaned when stored; one
+    stored before imports were cleaned may hold a terminal escape, which must not reach a screen."""
+    name = area.name
+    return name if name.isprintable() else clean_line(name)
 
 
 def area_path(store: Store, area: ProductArea | str | None) -> str:
@@ -23,7 +30,7 @@ def area_path(store: Store, area: ProductArea | str | None) -> str:
     seen: set[str] = set()
     while isinstance(area, ProductArea) and area.id not in seen:  # a damaged parent cycle must not hang
         seen.add(area.id)
-        names.append(area.name)
+        names.append(shown_name(area))
         area = store.get(area.parent) if area.parent else None  # type: ignore[assignment]
     return PATH_SEPARATOR.join(reversed(names))
 
@@ -41,7 +48,8 @@ def area_paths(store: Store) -> dict[str, str]:
             current = areas[current].parent
         above = paths.get(current, "") if current is not None else ""
         for area_id in reversed(chain):
-            above = f"{above}{PATH_SEPARATOR}{areas[area_id].name}" if above else areas[area_id].name
+            name = shown_name(areas[area_id])
+            above = f"{above}{PATH_SEPARATOR}{name}" if above else name
             paths[area_id] = above
     return paths
 

@@ -38,15 +38,15 @@ def _people_by_id(store: Store) -> dict[str, Person]:
 
 
 def _fields(area: ProductArea, path: str, people: dict[str, Person]) -> list[tuple[str, str]]:
-    """(what to call it, text) for everything an area can be found by."""
+    """(what to call it, text) for everything an area can be found by; what to call it is printed."""
     fields = [("path", path)]
-    fields += [(f"glossary: {term}", term) for term in area.glossary]
-    fields += [(f"code: {code}", code) for code in area.code_paths]
+    fields += [(f"glossary: {clean_line(term)}", term) for term in area.glossary]
+    fields += [(f"code: {clean_line(code)}", code) for code in area.code_paths]
     for role in ROLES:
         for person_id in getattr(area, role):
             person = people.get(person_id)
             if person:
-                fields.append((f"person: {person.name} ({ROLE_NAMES[role]})", f"{person.name} {person.handle}"))
+                fields.append((f"person: {clean_line(person.name)} ({ROLE_NAMES[role]})", f"{person.name} {person.handle}"))
     if area.description:
         fields.append(("description", area.description[:300]))
     return fields
@@ -164,19 +164,23 @@ def gaps(store: Store) -> Gaps:
 
 
 def _names(people: dict[str, Person], ids: Sequence[str]) -> list[str]:
-    return [people[i].name for i in ids if i in people]
+    return [clean_line(people[i].name) for i in ids if i in people]
 
 
 def area_record(store: Store, area: ProductArea) -> dict[str, Any]:
-    """The contract's JSON shape of an area; people by name, their ids under "people"."""
+    """The contract's JSON shape of an area; people by name, their ids under "people".
+
+    `prodops who` prints it and the export writes it: its texts are cleaned as they are when
+    stored, so a record stored before imports were cleaned shows no terminal escape."""
     people = _people_by_id(store)
-    active_owner = next((people[i].name for i in area.owners if i in people and people[i].active), None)
+    active_owner = next((clean_line(people[i].name) for i in area.owners if i in people and people[i].active), None)
     record: dict[str, Any] = {"id": area.id, "path": area_path(store, area), "owner": active_owner}
     for role in ROLES:
         record[role] = _names(people, getattr(area, role))
     record.update(
-        team=area.team, channel=area.channel, description=area.description, glossary=list(area.glossary),
-        code_paths=list(area.code_paths), docs=list(area.docs), parent=area.parent,
+        team=clean_line(area.team), channel=clean_line(area.channel), description=clean_text(area.description),
+        glossary=[clean_line(term) for term in area.glossary], code_paths=[clean_line(code) for code in area.code_paths],
+        docs=[clean_line(doc) for doc in area.docs], parent=area.parent,
         people={role: list(getattr(area, role)) for role in ROLES},
     )
     return record
