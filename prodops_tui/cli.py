@@ -716,21 +716,33 @@ def cmd_demo(store: Store, args: argparse.Namespace) -> int:
 
 
 def cmd_compact(store: Store, args: argparse.Namespace) -> int:
+    """Fold, then bring search.sqlite up to date. One outcome, said once: the fold's. The search
+    words are derived data the next `prodops search` catches up itself, so failing to write them
+    (a file-size limit let the fold through, then stopped SQLite) is a note on the fold's line,
+    not an error after "folded" (the exit status said the fold failed when it had not)."""
+    folded = store.fold(only_if_due=args.if_due)
+    search_note = _refresh_stored_search(store)
+    if args.if_due:
+        return 0
+    said = f"folded the journal into {store.snapshot_path}" if folded else "nothing to fold"
+    print(said + (f" (the search words were not updated: {search_note}; `prodops search` catches up)" if search_note else ""))
+    return 0
+
+
+def _refresh_stored_search(store: Store) -> str | None:
+    """Off the user's path (this runs in the background after an import or a big change): the
+    next `prodops search` finds the words up to date instead of building them. Why not, or None."""
     from .core.search.stored import StoredSearch
 
-    if store.fold(only_if_due=args.if_due):
-        if not args.if_due:
-            print(f"folded the journal into {store.snapshot_path}")
-    elif not args.if_due:
-        print("nothing to fold")
-    # Off the user's path too (this runs in the background after an import or a big change):
-    # the next `prodops search` finds the words up to date instead of building them.
-    stored = StoredSearch(store)
     try:
-        stored.refresh()
-    finally:
-        stored.close()
-    return 0
+        stored = StoredSearch(store)
+        try:
+            stored.refresh()
+        finally:
+            stored.close()
+    except (sqlite3.Error, OSError) as exc:
+        return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return None
 
 
 def cmd_keys(args: argparse.Namespace) -> int:
@@ -849,11 +861,13 @@ def dispatch(args: argparse.Namespace) -> int:
             store.defer_folds()  # a change returns at once; the fold, when due, runs after it
         status = COMMANDS[args.command](store, args)
         if args.command != "compact" and store.fold_due():
-            if store.fold_overdue():
+            failing = store.fold_failing()
+            if failing:
                 # The background folds have been failing (disk full, a size limit) where nobody sees them.
-                print(f"prodops: warning: the journal has grown to {store.journal_bytes / 2**20:.1f} MB without being folded; "
-                      "every change is kept, but `prodops compact` folds it now and says what stops it", file=sys.stderr)
-            fold_in_background(directory)
+                print(f"prodops: warning: the journal has grown to {store.journal_bytes / 2**20:.1f} MB without being folded "
+                      f"({failing}); every change is kept, but `prodops compact` folds it now and says what stops it",
+                      file=sys.stderr)
+            fold_in_background(directory, store.clock)
         return status
     finally:
         store.close()

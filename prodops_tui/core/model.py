@@ -8,8 +8,12 @@ which also sort correctly as text.
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass, field, fields
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, ClassVar
 
 IMPORTANCE_LEVELS = ("low", "medium", "high", "critical")
@@ -428,6 +432,111 @@ RECORD_TYPES: tuple[type[Record], ...] = (
 )
 TYPE_BY_PREFIX: dict[str, type[Record]] = {t.PREFIX: t for t in RECORD_TYPES}
 TYPE_BY_KIND: dict[str, type[Record]] = {t.KIND: t for t in RECORD_TYPES}
+
+
+# The values a few fields may take: code reads them as one of these (a colour per status, a
+# phase's place in the retro), so a stored "martian" would fail far from where it came in.
+ALLOWED_VALUES: dict[type, dict[str, tuple[Any, ...]]] = {
+    FeedbackItem: {"status": FEEDBACK_STATUSES, "importance": (None, *IMPORTANCE_LEVELS)},
+    Opportunity: {"status": OPPORTUNITY_STATUSES},
+    ActionItem: {"status": ACTION_STATUSES},
+    Retro: {"phase": RETRO_PHASES},
+}
+
+
+def shape_problem(record_type: type, doc: Any) -> str | None:
+    """Why `doc` is not a stored record of `record_type` (a field of the wrong type, a status no
+    command writes), or None when it is one. Missing fields take their defaults and unknown
+    ones are tolerated (a later minor version may add some), as in from_dict. Journal lines and
+    repaired records are checked with it, so what no command could write never gets in."""
+    if doc.__class__ is not dict:
+        return f"not an object but {_shown(doc)}"
+    tests = _shape_of(record_type)
+    for name, value in doc.items():
+        test = tests.get(name)
+        if test is not None and not test(value):
+            return f"its {name} is {_shown(value)}, not {_wanted(record_type, name)}"
+    return None
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=True)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+_SHAPES: dict[type, dict[str, Callable[[Any], bool]]] = {}
+
+
+def _shape_of(record_type: type) -> dict[str, Callable[[Any], bool]]:
+    """field -> its test, from the dataclass's annotations and ALLOWED_VALUES. Checked on every
+    journal line another process wrote (an import's 100,000 records): the common shapes have
+    tests of one expression each."""
+    shape = _SHAPES.get(record_type)
+    if shape is None:
+        hints = typing.get_type_hints(record_type)
+        allowed = ALLOWED_VALUES.get(record_type, {})
+        shape = _SHAPES[record_type] = {
+            f.name: _one_of(allowed[f.name]) if f.name in allowed else _fits(hints[f.name]) for f in fields(record_type)}
+    return shape
+
+
+def _wanted(record_type: type, name: str) -> str:
+    allowed = ALLOWED_VALUES.get(record_type, {}).get(name)
+    if allowed is not None:
+        return "one of " + ", ".join(str(a) for a in allowed if a is not None)
+    return _described(typing.get_type_hints(record_type)[name])
+
+
+def _one_of(allowed: tuple[Any, ...]) -> Callable[[Any], bool]:
+    hashable = frozenset(allowed)
+    return lambda value: (value is None or value.__class__ is str) and value in hashable
+
+
+def _fits(annotation: Any) -> Callable[[Any], bool]:
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if annotation is Any:
+        return lambda value: True
+    if annotation is str:
+        return lambda value: value.__class__ is str
+    if annotation == str | None:
+        return lambda value: value is None or value.__class__ is str
+    if annotation is bool:
+        return lambda value: value is True or value is False
+    if annotation is int:  # JSON true is a bool, not a number
+        return lambda value: value.__class__ is int
+    if annotation is float:
+        return lambda value: value.__class__ is float or value.__class__ is int
+    if annotation is type(None):
+        return lambda value: value is None
+    if annotation == list[str]:
+        return lambda value: value.__class__ is list and all(v.__class__ is str for v in value)
+    if origin in (typing.Union, types.UnionType):
+        tests = [_fits(arg) for arg in args]
+        return lambda value: any(test(value) for test in tests)
+    if origin is list:
+        item = _fits(args[0]) if args else _fits(Any)
+        return lambda value: value.__class__ is list and all(item(v) for v in value)
+    if origin is dict:
+        item = _fits(args[1]) if args else _fits(Any)
+        return lambda value: value.__class__ is dict and all(k.__class__ is str and item(v) for k, v in value.items())
+    if is_dataclass(annotation):
+        return lambda value: shape_problem(annotation, value) is None
+    raise TypeError(f"no shape test for {annotation!r}")
+
+
+def _described(annotation: Any) -> str:
+    """What a field must hold, in a user's words: 'text', 'a list of text', 'text or null'."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_described(arg) for arg in args)
+    if origin is list:
+        return f"a list of {_described(args[0]).removeprefix('a ').removeprefix('an ')}" if args else "a list"
+    if origin is dict:
+        return "an object"
+    if is_dataclass(annotation):
+        return f"a {annotation.__name__}"
+    return {str: "text", int: "a whole number", float: "a number", bool: "true or false",
+            type(None): "null", Any: "any value"}.get(annotation, str(annotation))
 
 
 def type_of_id(record_id: str) -> type[Record]:

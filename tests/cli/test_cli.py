@@ -338,12 +338,28 @@ def test_every_example_in_the_help_is_a_command_prodops_takes():
 
 def test_a_journal_far_past_due_says_so_on_every_command_until_compact_folds_it(prodops, workspace, monkeypatch):
     """The folds after changes run in the background: when they keep failing (a full disk, a
-    size limit) nobody saw it until `doctor`. Every command now says so, in one line."""
+    size limit) nobody saw it until `doctor`. Every command now says so, in one line, with why."""
+    import errno
+
     from prodops_tui import cli
     from prodops_tui.core.storage import store as store_module
 
     monkeypatch.setattr(store_module, "FOLD_MIN_BYTES", 2_000)
-    monkeypatch.setattr(cli, "fold_in_background", lambda directory: None)  # as if every background fold failed
+
+    def too_large(path, data):
+        raise OSError(errno.EFBIG, "File too large", str(path))
+
+    def background_fold_that_fails(directory, clock):
+        """What the detached `prodops compact --if-due` does, here, under a file-size limit."""
+        with monkeypatch.context() as limit:
+            limit.setattr(store_module, "write_temp_file", too_large)
+            store = Store.open(directory, clock=clock)
+            try:
+                store.fold_after_change()
+            finally:
+                store.close()
+
+    monkeypatch.setattr(cli, "fold_in_background", background_fold_that_fails)
     warned = []
     for n in range(60):
         result = prodops("capture", f"feedback number {n} with enough words to grow the journal past due")
@@ -351,6 +367,7 @@ def test_a_journal_far_past_due_says_so_on_every_command_until_compact_folds_it(
         warned.append("without being folded" in result.stderr)
     assert not warned[0] and warned[-1]  # only once it is far past due
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("prodops: warning: the journal has grown to")
+    assert "File too large" in result.stderr  # what stops the folds
     assert prodops("compact").returncode == 0
     after = prodops("list", "feedback", "--limit", "1")
     assert after.returncode == 0 and after.stderr == ""

@@ -32,7 +32,7 @@ def opened(monkeypatch) -> list[Store]:
 def test_a_change_that_makes_a_fold_due_leaves_it_to_a_background_process(prodops, workspace, monkeypatch):
     prodops("capture", "first")
     started = []
-    monkeypatch.setattr(cli, "fold_in_background", started.append)
+    monkeypatch.setattr(cli, "fold_in_background", lambda directory, clock: started.append(directory))
     monkeypatch.setattr(store_module.Store, "fold_due", lambda self: True)
     snapshot_inode = (workspace / "prodops.json").stat().st_ino
     result = prodops("capture", "second")

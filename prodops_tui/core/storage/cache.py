@@ -216,6 +216,17 @@ class StateCache:
         records = {record for (listed,) in rows for record in json.loads(listed)}
         return [(kind, int(number)) for kind, number in (r.split(":") for r in records)]
 
+    def changed_by(self, seq: int) -> list[tuple[str, int]] | None:
+        """(kind, number) of the records entry `seq` touched, or None when the log lacks it
+        (for repair: a change the journal lost, restored from what the cache holds)."""
+        try:
+            row = self._db.execute("SELECT records FROM changed WHERE seq = ?", (seq,)).fetchone()
+        except sqlite3.Error as exc:
+            raise CacheUnusable(f"{self.path.name}: {exc}") from exc
+        if row is None:
+            return None
+        return [(kind, int(number)) for kind, number in (r.split(":") for r in json.loads(row[0]))]
+
     def invalidate(self) -> bool:
         """Make the next open rebuild it; False if even that cannot be written."""
         try:

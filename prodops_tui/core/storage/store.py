@@ -46,7 +46,7 @@ from ..errors import (
     WorkspaceCorrupt,
     WorkspaceTooNew,
 )
-from ..model import RECORD_TYPES, TYPE_BY_KIND, Change, Record, split_id, type_of_id
+from ..model import RECORD_TYPES, TYPE_BY_KIND, Change, Record, shape_problem, split_id, type_of_id
 from . import locking
 from .cache import CACHE_NAME, CachedState, CacheUnusable, StateCache
 from .files import (
@@ -58,6 +58,8 @@ from .files import (
     write_all_and_fsync,
     write_temp_file,
 )
+from .fold_turn import fold_failure, fold_turn, note_fold_failure
+from .issued import Issued, read_issued, write_issued
 from .journal import META_TABLE, SCHEMA_VERSION, apply_raw_entry, read_journal, schema_version_of
 from .transaction import Transaction, state_digest
 from .where import Where, matches
@@ -74,7 +76,11 @@ BACKUPS_KEPT = 3
 HISTORY_KEPT = 500  # undo levels that survive a fold
 CHANGES_KEPT = 1_000  # revisions whose changed ids are remembered for incremental indexes
 FOLD_MIN_BYTES = 1 << 20
-FOLD_OVERDUE_TIMES = 4  # a journal this many times past due says so on every command (see fold_overdue)
+# A small workspace folds once its journal outgrows its snapshot and this: the first import of
+# 849 real reviews (742 KB of journal) left a 101-byte snapshot and no backup, as 1 MB was the
+# least a fold waited for. Folding at the snapshot's own size still costs O(1) a byte written.
+FIRST_FOLD_BYTES = 64 << 10
+FOLD_OVERDUE_TIMES = 4  # a journal this many times past due says so, when folds fail (see fold_failing)
 # Records of a kind not in memory read one at a time from the cache; past this many, the whole
 # kind is loaded (printing 100k items' area paths made 300k point reads: 91 s instead of 1 s).
 POINT_READS = 64
@@ -112,6 +118,7 @@ class Store:
         self._fields_read: dict[str, tuple[int, tuple[str, ...], list[tuple]]] = {}  # see fields()
         self._meta: dict[str, Any] = {}
         self._seq = 0
+        self._journal_last_seq = 0  # the newest change the journal file was seen to hold
         self._snapshot_sig: tuple[int, int, int] | None = None
         self._journal_sig: tuple[int, int, int] | None = None
         self._journal_pos = 0
@@ -231,6 +238,27 @@ class Store:
             self._load_everything()
         self.revision += 1
         self._reloaded_at = self.revision
+        self._check_nothing_lost()
+
+    def _check_nothing_lost(self) -> None:
+        """Refuse a workspace whose files no longer hold every change that was written: a
+        snapshot deleted or replaced by an older copy, a journal whose end was cut off. Read on,
+        it looked whole (11 of 50 items, doctor ok) and the next change built on the loss: its
+        ids were given again, and repair made the reduced state the new snapshot."""
+        folded = self._meta.get("folded_seq", 0)
+        held = max(folded, self._journal_last_seq)  # what prodops.json and journal.jsonl hold
+        newest, name = newest_backup(self.backup_dir)
+        if newest > held:
+            where = "is missing" if self._snapshot_sig is None else f"holds changes up to {folded}"
+            raise WorkspaceCorrupt(self.snapshot_path, f"it {where}, but backups/{name} holds changes up to {newest}: "
+                                                       "it was deleted or an older copy put in its place")
+        issued = read_issued(self.directory)
+        if issued is not None and issued.seq > held:
+            raise WorkspaceCorrupt(self.journal_path, f"it ends at change {held}, but change {issued.seq} was written "
+                                                      "(issued.json): its end was cut off or an older copy put in its place")
+        if self._seq > held:  # the cache holds changes the files lost
+            raise WorkspaceCorrupt(self.journal_path, f"it ends at change {held}, but the cache holds change {self._seq}: "
+                                                      "its end was cut off or an older copy put in its place")
 
     def _cache_holding_snapshot(self) -> CachedState | None:
         """The cache's state when it was built from (or moved onto) the snapshot on disk now."""
@@ -255,6 +283,8 @@ class Store:
         self._seq = state.seq
         self._snapshot_sig = snapshot_sig
         self._journal_pos = self._resume_point(state)
+        # Resumed: the journal is as the cache's last writer left it, ending at the cache's entry.
+        self._journal_last_seq = state.seq if self._journal_pos else 0
         self._journal_sig = None
         self._read_new_journal()
         return True
@@ -379,10 +409,15 @@ class Store:
                 self._meta = meta
                 return
             for kind, record_type in TYPE_BY_KIND.items():
-                try:
-                    tables[kind] = {int(n): record_type.from_dict(doc) for n, doc in raw.get(kind, {}).items()}
-                except (TypeError, ValueError, AttributeError) as exc:
-                    raise WorkspaceCorrupt(self.snapshot_path, f"a {kind} record does not fit: {exc}") from exc
+                docs = raw.get(kind, {})
+                if not isinstance(docs, dict):
+                    raise WorkspaceCorrupt(self.snapshot_path, f"table {kind} is not an object")
+                for n, doc in docs.items():
+                    problem = shape_problem(record_type, doc) if n.isdigit() else "its number is not a number"
+                    if problem is not None:
+                        raise WorkspaceCorrupt(self.snapshot_path, f"table {kind}, record {n}: not a {kind} record ({problem}); "
+                                                                   "prodops doctor --repair restores it from a backup or sets it aside")
+                tables[kind] = {int(n): record_type.from_dict(doc) for n, doc in docs.items()}
                 _check_ids(record_type, tables[kind], self.snapshot_path)
         self._tables = tables
         self._meta = meta
@@ -390,18 +425,25 @@ class Store:
         self._snapshot_sig = file_signature(self.snapshot_path)
         self._journal_sig = None
         self._journal_pos = 0
+        self._journal_last_seq = 0
         self._read_new_journal(update_cache=False)
 
     def _read_new_journal(self, *, update_cache: bool = True) -> bool:
         entries, pos = read_journal(self.journal_path, self._journal_pos)
-        self._journal_pos = pos
-        self._journal_sig = file_signature(self.journal_path)
-        applied = []
-        for entry in entries:
-            if entry["seq"] <= self._seq:
-                continue  # already in the snapshot (a fold died before moving the journal away)
+        # Checked whole before any is applied: a refused journal leaves what we hold as it was.
+        new = [entry for entry in entries if entry["seq"] > self._seq]  # the rest is in the snapshot already
+        expected = self._seq + 1
+        for entry in new:
             if entry.get("v", 1) > SCHEMA_VERSION:
                 raise WorkspaceTooNew(self.journal_path, entry["v"], SCHEMA_VERSION)
+            if entry["seq"] != expected:
+                raise self._gap(expected, entry["seq"])
+            expected += 1
+        self._journal_pos = pos
+        self._journal_sig = file_signature(self.journal_path)
+        self._journal_last_seq = max([self._journal_last_seq, *(entry["seq"] for entry in entries)])
+        applied = []
+        for entry in new:
             self._apply(entry)
             applied.append(entry)
         if applied and update_cache:
@@ -409,6 +451,13 @@ class Store:
             # not if it died between the journal and the cache.
             self._store_in_cache(applied)
         return bool(applied)
+
+    def _gap(self, expected: int, found: int) -> WorkspaceCorrupt:
+        missing = f"change {expected}" if found == expected + 1 else f"changes {expected}-{found - 1}"
+        if self._snapshot_sig is None:
+            return WorkspaceCorrupt(self.snapshot_path, f"it is missing, and the journal starts at change {found}: "
+                                                        f"{missing} were folded into it")
+        return WorkspaceCorrupt(self.journal_path, f"{missing} missing: it goes from change {expected - 1} to change {found}")
 
     def _store_in_cache(self, entries: list[dict[str, Any]]) -> None:
         if self._cache is None:
@@ -768,6 +817,8 @@ class Store:
             # Stored from here on: nothing below may make the change look failed (the user
             # would retry it and store it twice).
             self._apply(entry)
+            self._journal_last_seq = self._seq
+            write_issued(self.directory, Issued(self._seq, dict(self._meta["next_ids"])))
             self._store_in_cache([entry])
             if self.auto_fold and self.fold_due():
                 self.fold_after_change()
@@ -815,14 +866,19 @@ class Store:
         amortised cost of a change independent of the workspace's size."""
         return self._journal_pos >= self._fold_threshold()
 
-    def fold_overdue(self) -> bool:
-        """The journal is FOLD_OVERDUE_TIMES past due: the folds that should have run after the
-        changes (in the background, where nobody sees them fail) have not been done."""
-        return self._journal_pos >= FOLD_OVERDUE_TIMES * self._fold_threshold()
+    def fold_failing(self) -> str | None:
+        """Why the journal is not being folded, when it is FOLD_OVERDUE_TIMES past due and the
+        last fold (in the background, where nobody sees it) failed or was killed; None while
+        folds succeed or run, however far an import outruns them."""
+        if self._journal_pos < FOLD_OVERDUE_TIMES * self._fold_threshold():
+            return None
+        return fold_failure(self.directory)
 
     def _fold_threshold(self) -> int:
+        """A quarter of the snapshot, at least fold_min_bytes; a small snapshot sooner, once the
+        journal outgrows it and FIRST_FOLD_BYTES."""
         snapshot_size = self._snapshot_sig[1] if self._snapshot_sig else 0
-        return max(self.fold_min_bytes, snapshot_size // 4)
+        return max(snapshot_size // 4, min(self.fold_min_bytes, max(snapshot_size, FIRST_FOLD_BYTES)))
 
     @property
     def journal_bytes(self) -> int:
@@ -835,7 +891,12 @@ class Store:
         while it is serialised and written (seconds at 100,000 items); the exclusive lock is
         held only to rename it in and keep the journal's newer entries, so no change waits
         for a fold. Returns False when there was nothing to do (or another process folded)."""
-        with self._announcing():
+        if only_if_due and not self.fold_due():
+            return False
+        # One fold at a time: a fold when due leaves it to one already running; compact waits.
+        with self._announcing(), fold_turn(self.directory, self.clock, wait=not only_if_due) as ours:
+            if not ours:
+                return False
             copy = self._copy_for_fold(only_if_due)
             if copy is None:
                 return False
@@ -1052,14 +1113,19 @@ def _snapshot_bytes(meta: dict[str, Any], tables: dict[str, dict[int, Record] | 
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def fold_in_background(directory: Path) -> None:
+def fold_in_background(directory: Path, clock: Callable[[], str]) -> None:
     """Fold in a detached process (`prodops compact --if-due`), so the command that made the
-    journal due returns now and no later command waits for the fold's seconds at 100k."""
-    subprocess.Popen(
-        [sys.executable, "-m", "prodops_tui.cli", "--workspace", str(directory), "compact", "--if-due"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True, close_fds=True,
-    )
+    journal due returns now and no later command waits for the fold's seconds at 100k. A process
+    that cannot be started is a failed fold (said once the journal is far past due), not an
+    error for the change that made it due."""
+    try:
+        subprocess.Popen(
+            [sys.executable, "-m", "prodops_tui.cli", "--workspace", str(directory), "compact", "--if-due"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True, close_fds=True,
+        )
+    except OSError as exc:
+        note_fold_failure(directory, clock, f"the background fold could not start: {exc.strerror or exc}")
 
 
 def _not_unicode(exc: UnicodeEncodeError) -> InvalidInput:
@@ -1085,3 +1151,27 @@ def _check_ids(record_type: type[Record], table: dict[int, Record], path: Path, 
             where = f"journal entry {entry}, " if entry is not None else ""
             raise WorkspaceCorrupt(path, f"{where}table {record_type.KIND}, record {number}: not a {record_type.KIND} record "
                                          f"(its id is {record.id!r}, not {prefix}{number}); prodops doctor --repair sets it aside")
+
+
+def newest_backup(backup_dir: Path) -> tuple[int, str]:
+    """The newest change a file in backups/ holds, and its name ((0, "") when there is none): a
+    folded snapshot `prodops.<N>.json` holds up to N, a journal segment `journal.<A>-<B>.jsonl`
+    up to B. A fold makes both from what it replaces, so neither is ever newer than what the
+    snapshot and the journal hold (a segment may end past the new snapshot: the changes made
+    while the fold wrote stay in the journal)."""
+    newest, name = 0, ""
+    try:
+        names = [path.name for path in backup_dir.iterdir()]
+    except OSError:
+        return newest, name
+    for candidate in names:
+        parts = candidate.split(".")
+        if len(parts) == 3 and parts[0] == "prodops" and parts[2] == "json" and parts[1].isdigit():
+            held = int(parts[1])
+        elif len(parts) == 3 and parts[0] == "journal" and parts[2] == "jsonl" and parts[1].replace("-", "").isdigit():
+            held = int(parts[1].rpartition("-")[2] or 0)
+        else:
+            continue
+        if held > newest:
+            newest, name = held, candidate
+    return newest, name

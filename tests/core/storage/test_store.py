@@ -540,7 +540,8 @@ def test_a_backup_never_stays_the_live_file_after_a_failed_or_killed_fold(worksp
     store.close()
     # A fold killed right after linking: the journal and a backup segment are one file.
     (workspace / "backups").mkdir(exist_ok=True)
-    leftover = workspace / "backups" / "journal.0000000001-0000000009.jsonl"
+    # Named as the fold names it: the changes the journal holds (1), none it does not.
+    leftover = workspace / "backups" / "journal.0000000001-0000000001.jsonl"
     os.link(workspace / "journal.jsonl", leftover)
     reopened = Store.open(workspace, clock=fixed_clock)
     assert not os.path.samefile(leftover, workspace / "journal.jsonl")
@@ -568,7 +569,11 @@ def test_a_killed_folds_temp_file_is_reported_and_cleared_by_the_next_fold(works
     assert not leftover.exists() and fresh.exists()
 
 
-def test_a_record_of_the_wrong_shape_is_named_by_every_command_and_doctor_and_repair_sets_it_aside(workspace, prodops):
+def test_a_record_of_the_wrong_shape_is_named_by_every_command_and_doctor_and_repair_sets_aside_what_no_copy_holds(workspace, prodops):
+    """Repair restores a damaged record from an intact copy (issue 24, defect 7: a test in
+    tests/hardening); here no copy holds it any more, so it is set aside, and the rest kept."""
+    import shutil
+
     from prodops_tui.core.storage.doctor import check, repair
 
     store = Store.open(workspace, clock=fixed_clock)
@@ -587,17 +592,19 @@ def test_a_record_of_the_wrong_shape_is_named_by_every_command_and_doctor_and_re
         assert "internal error" not in result.stderr
     report = check(workspace, fixed_clock)
     assert any("record 2: not a feedback record" in line for line in report.lines) and not report.ok
+    shutil.rmtree(workspace / "backups")  # the fold's copies of the journal: the only other copy of F-2
     message = repair(workspace, fixed_clock)
-    assert "1 record(s) that fit no kind set aside" in message
+    assert "1 record(s) that fit no kind and no copy holds intact set aside" in message
     aside = next(workspace.glob("set-aside-*.json"))
     assert json.loads(aside.read_text())["feedback"] == {"2": {"bogus": 1}}
     repaired = Store.open(workspace, clock=fixed_clock)
     assert [i.text for i in repaired.all(FeedbackItem)] == ["first", "third"]  # everything else kept
 
 
-def test_repair_keeps_every_intact_journal_entry_past_a_damaged_line_and_says_what_was_lost(workspace):
+def _six_items_with_the_third_change_damaged(workspace: Path) -> None:
     store = Store.open(workspace, clock=fixed_clock, fold_min_bytes=1 << 30)
-    items = [add_feedback(store, f"item {n}") for n in range(6)]
+    for n in range(6):
+        add_feedback(store, f"item {n}")
     store.close()
     journal = workspace / JOURNAL_NAME
     lines = journal.read_bytes().split(b"\n")
@@ -605,15 +612,32 @@ def test_repair_keeps_every_intact_journal_entry_past_a_damaged_line_and_says_wh
     journal.write_bytes(b"\n".join(lines))
     (workspace / SNAPSHOT_NAME).write_bytes(b'{"broken')  # and the snapshot, so repair rebuilds
 
+
+def test_repair_keeps_every_intact_journal_entry_past_a_damaged_line_and_says_what_was_lost(workspace):
+    _six_items_with_the_third_change_damaged(workspace)
+    (workspace / "cache.sqlite").unlink()  # no other copy of the third change
+
     message = repair(workspace, fixed_clock)
 
     restored = Store.open(workspace, clock=fixed_clock)
     texts = sorted(i.text for i in restored.all(FeedbackItem))
     assert texts == ["item 0", "item 1", "item 3", "item 4", "item 5"]  # only the damaged change is lost
-    assert "1 damaged journal line(s)" in message and "change(s) 3 missing" in message
+    assert "1 damaged journal line(s) set aside" in message and "change(s) 3 missing" in message
     aside = next(workspace.glob("damaged-journal-lines-*.jsonl"))
     assert b"#garbage#" in aside.read_bytes() and stat.S_IMODE(aside.stat().st_mode) == 0o600
-    assert len(items) == 6
+    add_feedback(restored, "after the repair")
+    assert restored.get("F-7").text == "after the repair"  # F-3's id is not given again
+
+
+def test_repair_takes_a_change_the_journal_lost_from_the_cache_that_still_holds_it(workspace):
+    _six_items_with_the_third_change_damaged(workspace)
+
+    message = repair(workspace, fixed_clock)
+
+    restored = Store.open(workspace, clock=fixed_clock)
+    assert sorted(i.text for i in restored.all(FeedbackItem)) == [f"item {n}" for n in range(6)]
+    assert "cache.sqlite (the records of change(s) 3)" in message and "missing" not in message
+    assert b"#garbage#" in next(workspace.glob("damaged-journal-lines-*.jsonl")).read_bytes()  # still set aside
 
 
 def test_a_whole_kind_streams_from_the_cache_into_records_never_fetched_whole(workspace, monkeypatch):
