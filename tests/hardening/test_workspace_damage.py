@@ -325,3 +325,23 @@ def test_a_few_hundred_captures_are_folded_and_backed_up(workspace):
     store.close()
     assert list((workspace / "backups").glob("prodops.*.json")) and list((workspace / "backups").glob("journal.*.jsonl"))
     assert json.loads((workspace / SNAPSHOT_NAME).read_text())["_meta"]["1"]["folded_seq"] > 0
+
+
+def test_an_open_store_that_finds_the_journal_cut_refuses_every_later_change_until_repaired(fifty_items):
+    """The app open while the journal is cut: its next look at the disk finds the loss, and no
+    change it makes afterwards is built on what is left (it would leave a gap after change 49)."""
+    from prodops_tui.core.errors import WorkspaceCorrupt
+
+    app_store = Store.open(fifty_items, clock=fixed_clock)
+    app_store.load_all()
+    journal = fifty_items / JOURNAL_NAME
+    journal.write_bytes(journal.read_bytes()[:-25])
+    with pytest.raises(WorkspaceCorrupt):
+        app_store.refresh()
+    for _ in range(2):
+        with pytest.raises(WorkspaceCorrupt, match="journal.jsonl"):
+            capture(app_store, "built on the loss")
+    assert b"built on the loss" not in journal.read_bytes()
+    doctor.repair(fifty_items, fixed_clock)
+    assert capture(app_store, "after the repair") == "F-51"
+    app_store.close()

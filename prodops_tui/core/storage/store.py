@@ -119,6 +119,9 @@ class Store:
         self._meta: dict[str, Any] = {}
         self._seq = 0
         self._journal_last_seq = 0  # the newest change the journal file was seen to hold
+        # Set when a reload found the files lost changes: until a reload finds them whole again,
+        # every catch-up (so every change) is refused, never built on what is left.
+        self._damaged: WorkspaceCorrupt | None = None
         self._snapshot_sig: tuple[int, int, int] | None = None
         self._journal_sig: tuple[int, int, int] | None = None
         self._journal_pos = 0
@@ -238,7 +241,12 @@ class Store:
             self._load_everything()
         self.revision += 1
         self._reloaded_at = self.revision
-        self._check_nothing_lost()
+        try:
+            self._check_nothing_lost()
+        except WorkspaceCorrupt as exc:
+            self._damaged = exc
+            raise
+        self._damaged = None
 
     def _check_nothing_lost(self) -> None:
         """Refuse a workspace whose files no longer hold every change that was written: a
@@ -568,6 +576,9 @@ class Store:
 
     def _catch_up(self) -> bool:
         """Take in what other processes wrote since we last looked (caller holds the lock)."""
+        if self._damaged is not None:
+            self._reload()  # raises again unless the workspace was repaired meanwhile
+            return True
         if file_signature(self.snapshot_path) != self._snapshot_sig:
             if self._take_fold():
                 return self._read_new_journal()
