@@ -16,12 +16,13 @@ import resource
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from prodops_tui.core.model import FeedbackItem
+from prodops_tui.core.storage import locking
+from prodops_tui.core.storage.fold_turn import FOLD_LOCK_NAME
 from prodops_tui.core.storage.store import FOLD_MIN_BYTES, JOURNAL_NAME, SNAPSHOT_NAME, Store
 
 from ..conftest import REPO, fixed_clock, run_cli_process
@@ -59,8 +60,13 @@ def big_workspace(workspace: Path) -> Path:
 
 def wait_for_background_fold(workspace: Path) -> None:
     """The CLI folds a due journal in a detached `prodops compact --if-due`; under the limit it
-    fails. Give it time to end so it does not write in the folder the next step reads."""
-    time.sleep(1.0)
+    fails. A fold that is running holds fold.lock: wait for it to let go (no sleeping on a guess).
+    One not started yet is no matter: every step here takes the workspace lock before it reads."""
+    fd = os.open(workspace / FOLD_LOCK_NAME, os.O_RDONLY | os.O_CREAT, 0o600)
+    try:
+        locking.lock(fd, locking.SHARED)
+    finally:
+        os.close(fd)
 
 
 def count_matching(cli_env: dict[str, str], text: str) -> int:
