@@ -264,8 +264,6 @@ async def test_an_item_stored_at_the_start_of_datetime_is_shown_behind_utc(app, 
 # --- a checklist's recurrence: a DTSTART typed in an RRULE ---------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="needs core/rituals/checklists.py parse_recurrence to check a typed DTSTART with "
-                                       "dates.check_in_range (issue 24, defect 9: not this file's owner)")
 @pytest.mark.parametrize("dtstart", ["00010101T090000Z", "99991231T090000Z"])
 def test_a_recurrence_starting_out_of_range_is_refused_in_one_line(dtstart):
     from prodops_tui.core.rituals import checklists
@@ -273,3 +271,29 @@ def test_a_recurrence_starting_out_of_range_is_refused_in_one_line(dtstart):
     with pytest.raises(InvalidInput) as refused:
         checklists.parse_recurrence(f"DTSTART:{dtstart} RRULE:FREQ=WEEKLY", now=NOW)
     assert RANGE in str(refused.value) and "\n" not in str(refused.value)
+
+
+@pytest.mark.parametrize("dtstart", ["00010101T090000Z", "99991231T090000Z"])
+async def test_a_recurrence_typed_out_of_range_in_the_app_is_refused_and_the_app_keeps_running(app, store, dtstart):
+    """DTSTART:99991231T090000Z exited the app from the hint, at the first key that made it whole."""
+    from textual.widgets import Input
+
+    from prodops_tui.core.model import ChecklistTemplate
+    from prodops_tui.ui.screens.pickers import TextScreen
+
+    typed = f"DTSTART:{dtstart} RRULE:FREQ=WEEKLY"
+    said = f"recurrence {typed!r}: {refusal('DTSTART:' + dtstart)}"
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.press("4", "n")
+        await press(pilot, Typed("launch"))
+        await pilot.press("enter")  # the template; then its recurrence
+        await settle(pilot)
+        assert isinstance(app.screen, TextScreen)
+        app.screen.query_one("#text", Input).value = ""  # the template's own recurrence
+        await press(pilot, Typed(typed))
+        assert str(app.screen.query_one("#hint").content) == said  # said while typing
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: said in messages(app))
+        await settle(pilot)
+        assert app.is_running and app.return_code is None
+    assert store.count(ChecklistTemplate) == 0

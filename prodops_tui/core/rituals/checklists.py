@@ -24,7 +24,7 @@ from pathlib import Path
 from dateutil import tz as dateutil_tz
 from dateutil.rrule import DAILY, rrule, rrulestr
 
-from ..dates import from_iso, to_iso
+from ..dates import DateParseError, check_in_range, from_iso, to_iso
 from ..errors import InvalidInput, NotFound
 from ..model import ChecklistRun, ChecklistRunStep, ChecklistStep, ChecklistTemplate
 from ..storage.store import Store
@@ -101,12 +101,13 @@ def parse_recurrence(text: str, *, now: datetime, zone: tzinfo | None = None) ->
     """'weekly on monday', 'every 2 weeks on thursday', 'monthly on the first monday',
     'monthly on day 15', 'daily', 'every weekday', or an RRULE -> an RRULE string with a
     DTSTART (09:00 local, today); '' or 'none' -> None (run on demand). InvalidInput otherwise,
-    also for a rule that never fires."""
+    also for a rule that never fires and for a DTSTART or UNTIL outside dates.FIRST_DAY..LAST_DAY."""
     raw = " ".join(clean_line(text).split())
     low = raw.casefold()
     if low in ("", "none", "never", "on demand"):
         return None
     start = _dtstart(now, zone)
+    dtstart = None  # a DTSTART as typed, if any
     if low.startswith(("rrule:", "freq=", "dtstart")):
         # Typed rules are stored as every other rule is: upper case, DTSTART and RRULE on two lines.
         parts = raw.upper().split()
@@ -129,6 +130,17 @@ def parse_recurrence(text: str, *, now: datetime, zone: tzinfo | None = None) ->
         raise InvalidInput(f"recurrence {raw!r}: the interval must be at least 1")
     if rule._freq > DAILY:  # HOURLY, MINUTELY, SECONDLY
         raise InvalidInput(f"recurrence {raw!r}: a checklist recurs at most daily")
+    # A typed DTSTART or UNTIL is a date typed like any other: outside the one range of dates
+    # (core/dates.py) it is refused. DTSTART:99991231T090000Z overflowed the bound just below and
+    # crashed the app from the hint; DTSTART:00010101T090000Z had every hint and refresh walk
+    # 2000 years of occurrences.
+    try:
+        if dtstart is not None:
+            check_in_range(rule._dtstart, dtstart)
+        if rule._until is not None:
+            check_in_range(rule._until, re.search(r"UNTIL=[^;\s]*", rule_text)[0])
+    except DateParseError as exc:
+        raise InvalidInput(f"recurrence {raw!r}: {exc}") from None
     # dateutil walks to the year 9999 looking for an occurrence of a rule that has none
     # (5-8 s); bounded by UNTIL, "never" is known in a few thousand steps.
     if _impossible_dates(rule):

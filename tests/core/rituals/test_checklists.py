@@ -301,6 +301,8 @@ TOO_MANY = 'name = "Huge"\n' + "".join(f'[[items]]\ntext = "Item {n}"\n' for n i
     ('name = "Odd"\nrecurrence = ["weekly"]\n[[items]]\ntext = "a"\n', "recurrence"),
     ('name = "Odd"\nrecurrence = "every blursday"\n[[items]]\ntext = "a"\n', "blursday"),
     ('name = "Never"\nrecurrence = "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"\n[[items]]\ntext = "a"\n', "never fires"),
+    ('name = "Forever"\nrecurrence = "DTSTART:99991231T090000Z RRULE:FREQ=WEEKLY"\n[[items]]\ntext = "a"\n',
+     "outside the dates prodops can count"),  # was an OverflowError no loader caught (issue 24, defect 9)
 ])
 def test_a_bad_template_is_one_line_naming_the_file_and_the_others_still_load(workspace, text, reason):
     write(workspace, "design-review.toml", DESIGN_REVIEW)
@@ -473,6 +475,25 @@ def test_rules_finer_than_daily_are_refused(text):
 def test_a_dtstart_without_a_zone_is_refused_as_input_not_a_crash():
     with pytest.raises(InvalidInput):
         parse_recurrence("DTSTART:20260105T090000\nRRULE:FREQ=WEEKLY;BYDAY=MO", now=NOW, zone=UTC)
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("DTSTART:18991231T235959Z\nRRULE:FREQ=WEEKLY", "DTSTART:18991231T235959Z"),
+    ("dtstart:30000101T000000z rrule:freq=weekly", "DTSTART:30000101T000000Z"),
+    ("FREQ=WEEKLY;UNTIL=99991231T235959Z", "UNTIL=99991231T235959Z"),  # "forever" is not a date
+    ("RRULE:FREQ=DAILY;UNTIL=00010101T000000Z", "UNTIL=00010101T000000Z"),
+])
+def test_a_typed_dtstart_or_until_outside_the_dates_prodops_counts_is_refused_naming_it(text, named):
+    """The one range of core/dates.py (issue 24, defect 9): a DTSTART in 9999 crashed the hint."""
+    with pytest.raises(InvalidInput) as refused:
+        parse_recurrence(text, now=NOW, zone=UTC)
+    assert str(refused.value) == (f"recurrence {' '.join(text.split())!r}: {named!r} is outside the dates prodops "
+                                  "can count (1900-01-01 to 2999-12-31)")
+
+
+def test_a_dtstart_and_until_at_the_ends_of_the_range_are_kept():
+    rule = parse_recurrence("DTSTART:19000101T000000Z\nRRULE:FREQ=WEEKLY;UNTIL=29991231T235959Z", now=NOW, zone=UTC)
+    assert rule == "DTSTART:19000101T000000Z\nRRULE:FREQ=WEEKLY;UNTIL=29991231T235959Z"
 
 
 def test_every_zero_weeks_is_refused():
