@@ -242,8 +242,6 @@ def test_a_stored_date_at_the_ends_of_datetime_is_described_as_stored(stored, zo
     assert shown.split(" (")[0] == {"0001": "Mon 1 Jan 1 00:00", "9999": "Fri 31 Dec 9999 23:59"}[stored[:4]]
 
 
-@pytest.mark.xfail(strict=True, reason="needs ui/widgets/feedback_detail.py and feedback_list.py to show times through "
-                                       "dates.to_local instead of astimezone() (issue 24, defect 9: not this file's owner)")
 async def test_an_item_stored_at_the_start_of_datetime_is_shown_behind_utc(app, store, monkeypatch):
     """An older workspace's item received 0001-01-01T00:00:00Z, opened in New York (UTC-5)."""
     from dataclasses import replace
@@ -256,6 +254,32 @@ async def test_an_item_stored_at_the_start_of_datetime_is_shown_behind_utc(app, 
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
             assert app.is_running
+            assert "received     Mon 01 Jan 1 00:00" in str(app.query_one("#detail").content)  # as stored, UTC
+    finally:
+        monkeypatch.setenv("TZ", "UTC")
+        time.tzset()
+
+
+async def test_an_item_snoozed_to_the_end_of_datetime_is_shown_ahead_of_utc(app, store, monkeypatch):
+    """A hand-edited journal's snooze until 9999-12-31T23:59:59Z, opened on Kiritimati (UTC+14):
+    the Snoozed view's 'until' column and the detail show it as stored."""
+    from dataclasses import replace
+
+    from prodops_tui.ui.widgets.feedback_list import FeedbackList
+
+    with store.change("a hand-edited snooze") as tx:
+        tx.put(replace(store.get("F-1"), snoozed_until="9999-12-31T23:59:59Z"))
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")
+    time.tzset()
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("right_square_bracket")  # the Snoozed view
+            await settle(pilot)
+            assert app.is_running
+            listing = app.query_one(FeedbackList)
+            assert listing.show_snoozed and "31 Dec" in listing.render_line(1).text
+            assert "snoozed      Fri 31 Dec 9999 23:59" in str(app.query_one("#detail").content)
     finally:
         monkeypatch.setenv("TZ", "UTC")
         time.tzset()

@@ -18,7 +18,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...core.dates import from_iso, humanize_age
+from ...core.dates import from_iso, humanize_age, to_local
 from ...core.model import FeedbackItem
 from ...core.text import clean_line
 
@@ -57,7 +57,7 @@ def visible_columns(width: int, *, snoozed: bool = False, id_width: int = ID_WID
     return tuple(columns)
 def _short_date(iso: str) -> str:
     """'2026-12-04T09:00:00Z' -> '04 Dec' in local time."""
-    return from_iso(iso).astimezone().strftime("%d %b")
+    return to_local(from_iso(iso)).strftime("%d %b")
 
 
 IMPORTANCE_MARK = {None: "·", "low": "low", "medium": "medium", "high": "high", "critical": "CRITICAL"}
