@@ -325,7 +325,10 @@ def from_iso(s: str) -> datetime:
         raise DateParseError(s, "not an ISO timestamp") from None
     if dt.tzinfo is None:
         raise DateParseError(s, "ISO timestamp has no UTC offset")
-    return dt.astimezone(timezone.utc)
+    try:
+        return dt.astimezone(timezone.utc)
+    except OverflowError:  # '0001-01-01T00:00:00+05:00' is before the first datetime in UTC
+        raise DateOutOfRange(s) from None
 
 
 def utc_now() -> datetime:

@@ -475,7 +475,9 @@ def test_iso_round_trip():
     assert to_iso(from_iso("2026-11-24T15:04:05Z")) == "2026-11-24T15:04:05Z"
 
 
-@pytest.mark.parametrize("text", ["", "yesterday", "2026-13-01T00:00:00Z", "2026-12-01T14:30:00", "x" * 500])
+@pytest.mark.parametrize("text", ["", "yesterday", "2026-13-01T00:00:00Z", "2026-12-01T14:30:00", "x" * 500,
+                                  # past the ends of datetime once in UTC: an OverflowError callers did not catch
+                                  "0001-01-01T00:00:00+05:00", "9999-12-31T23:00:00-05:00"])
 def test_from_iso_refuses_bad_or_offsetless_input(text):
     with pytest.raises(DateParseError):
         from_iso(text)
