@@ -9,9 +9,10 @@ from ...core.areas.lookup import area_path, resolve_area
 from ...core.errors import ProdopsError
 from ...core.model import ActionItem, Person, ProductArea, Retro
 from ...core.retro import board as retros
-from ...core.retro.export import write_retro
+from ...core.retro.export import export_retro, write_retro
 from ...core.retro.templates import find_template, load_templates
-from ..screens.pickers import TextScreen
+from ..exports import export_to_path, in_browser_tab, send_to_browser
+from ..screens.pickers import ChoiceScreen, TextScreen
 from ..screens.retro_forms import NewRetroForm, RetroDraft, split_names
 from . import retro_rows as rows
 
@@ -90,17 +91,19 @@ class RetroSetupKeys:
             self.notify("No retro to export", title="Export", severity="warning")
             return
         slug = re.sub(r"[^a-z0-9]+", "-", retro.team.casefold()).strip("-") or "retro"
-        default = str(Path.cwd() / f"{retro.id}-{slug}.md")
+        name = f"{retro.id}-{slug}"
+        if in_browser_tab(self.app):  # no path on the server: a download, in the format picked
+            def picked(fmt: str | None) -> None:
+                if fmt:
+                    try:
+                        text = export_retro(self.store, retro.id, fmt)
+                    except ProdopsError as exc:
+                        self.notify(str(exc), title="Export", severity="error", markup=False)
+                        return
+                    send_to_browser(self, f"{name}.{fmt}", text)
 
-        def chosen(value: str | None) -> None:
-            if not value or not value.strip():
-                return
-            path = Path(value.strip()).expanduser()
-            try:
-                write_retro(self.store, retro.id, path)
-            except (ProdopsError, OSError) as exc:
-                self.notify(f"Could not write {path}: {exc}", title="Export", severity="error")
-                return
-            self.notify(f"{retro.id} written to {path}", title="Export")
-
-        self.app.push_screen(TextScreen(f"Export {retro.id} to (a .json file gets JSON)", value=default), chosen)
+            self.app.push_screen(ChoiceScreen(f"Download {retro.id} as", [("md", "Markdown (.md)"), ("json", "JSON (.json)")]), picked)
+            return
+        export_to_path(self, title=f"Export {retro.id} to (a .json file gets JSON)", suggested=Path.cwd() / f"{name}.md",
+                       write=lambda path: write_retro(self.store, retro.id, path),
+                       written=lambda path: f"{retro.id} written to {path}")

@@ -1,7 +1,9 @@
 """Import feedback from inside the app: a path with completion, a dry run first, then the import.
 
 The work runs in a thread worker with a progress bar; the summary is the same
-text `prodops import feedback` prints."""
+text `prodops import feedback` prints. In a browser tab of `prodops serve` the path would be
+the server's (its folders listed by the completion, its files read): there the screen says
+in one line that it cannot import, and asks for no path (ui/exports.py: the one rule)."""
 
 from __future__ import annotations
 
@@ -19,9 +21,12 @@ from ...core.errors import ProdopsError
 from ...core.importers import ImportResult, import_feedback
 from ...core.storage.store import Store
 from ...core.text import clean_line
+from ..exports import in_browser_tab
 from .pickers import PickerScreen
 
 SKIPPED_SHOWN = 8
+# textual-serve 1.1.3 carries no file from the browser to the app: nothing to import from.
+REFUSED_IN_A_TAB = "Import in a browser tab is not possible: run `prodops import feedback FILE` on the server"
 
 
 class PathSuggester(Suggester):
@@ -55,16 +60,23 @@ class ImportScreen(PickerScreen):
         self.store = store
         self.checked: Path | None = None  # the path the dry run approved
         self.imported = False
+        self.refused = False  # a browser tab: no path of the server may be typed here
 
     def compose(self) -> ComposeResult:
+        self.refused = in_browser_tab(self.app)
         with Vertical(classes="picker picker-wide"):
             yield Static(Content.styled(self.picker_title, "bold"), classes="picker-title")
+            if self.refused:
+                yield Static(Content.styled(REFUSED_IN_A_TAB, "$warning"), id="import-summary")
+                yield Static(Content("esc closes"), classes="picker-hint")
+                return
             yield Input(placeholder="path to a CSV, JSON or JSONL export (tab completes)", suggester=PathSuggester(), id="import-path")
             yield ProgressBar(total=100, show_eta=False, id="import-progress")
             yield Static(Content("enter checks the file first (nothing is stored); enter again imports"), id="import-summary", classes="picker-hint")
 
     def on_mount(self) -> None:
-        self.query_one(ProgressBar).display = False
+        if not self.refused:
+            self.query_one(ProgressBar).display = False
 
     @on(Input.Changed)
     def path_changed(self) -> None:
@@ -72,9 +84,9 @@ class ImportScreen(PickerScreen):
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
-        path = Path(os.path.expanduser(event.value.strip()))
-        if not event.value.strip():
+        if self.refused or not event.value.strip():
             return
+        path = Path(os.path.expanduser(event.value.strip()))
         dry_run = self.checked != path
         self.query_one(ProgressBar).display = True
         self.query_one(ProgressBar).update(total=100, progress=0)

@@ -18,7 +18,7 @@ from ...core.errors import ProdopsError
 from ...core.feedback import opportunities
 from ...core.model import OPPORTUNITY_STATUSES
 from ...core.text import clean_line, clean_text, truncate
-from .pickers import TextScreen
+from ..exports import export_to_path, in_browser_tab, send_to_browser
 
 
 class OpportunitiesScreen(ModalScreen[bool]):
@@ -114,19 +114,18 @@ class OpportunitiesScreen(ModalScreen[bool]):
         opportunity_id = self.current_id
         if opportunity_id is None:
             return
-
-        def write(path_text: str | None) -> None:
-            if not path_text:
-                return
-            path = Path(path_text).expanduser()
+        filename = f"{opportunity_id}-customers.csv"
+        if in_browser_tab(self.app):  # no path on the server: a download
             try:
-                opportunities.write_close_the_loop(self.store, opportunity_id, path)
-            except OSError as exc:
-                self.notify(f"{path}: {exc.strerror or exc}", title="Not written", severity="error")
+                text = opportunities.close_the_loop_csv(self.store, opportunity_id)
+            except ProdopsError as exc:
+                self.notify(str(exc), title="Export", severity="error", markup=False)
                 return
-            self.notify(f"Wrote {path}", title="Close the loop")
-
-        self.app.push_screen(TextScreen("Write who asked to (CSV)", value=f"{opportunity_id}-customers.csv"), write)
+            send_to_browser(self, filename, text)
+            return
+        export_to_path(self, title="Write who asked to (CSV)", suggested=Path(filename),
+                       write=lambda path: opportunities.write_close_the_loop(self.store, opportunity_id, path),
+                       written=lambda path: f"Wrote who asked about {opportunity_id} to {path}")
 
     def action_close(self) -> None:
         self.dismiss(self.changed)
