@@ -10,7 +10,11 @@ two terminals. What this module adds to the library:
 - the page and websocket are reached under the name the browser used (localhost through an
   SSH tunnel, a proxy's host name), not the address the server bound;
 - a websocket opened by another site's page is refused (browsers let any page open one to
-  127.0.0.1), and on loopback a Host that is not loopback too (DNS rebinding).
+  127.0.0.1), and on loopback a Host that is not loopback too (DNS rebinding), for the page,
+  the websocket and the downloads alike.
+A tab reaches no file of the server by a path: its exports come to the browser as downloads
+(served once at /download/<key>, the key known only to that tab's page) and its import screen
+says it cannot import (ui/exports.py holds the rule). textual-serve carries no upload.
 textual-serve is imported only when serving: the rest of prodops does not need it."""
 
 from __future__ import annotations
@@ -123,6 +127,12 @@ def _server_type():
             response.set_cookie(BROWSER_COOKIE, token, max_age=BROWSER_COOKIE_DAYS * 86_400, path="/",
                                 httponly=True, samesite="Strict", secure=_scheme(request) == "https")
             return response
+
+        async def handle_download(self, request: web.Request) -> web.StreamResponse:
+            refusal = self._refusal(request, websocket=False)
+            if refusal:
+                raise web.HTTPForbidden(text=refusal)
+            return await super().handle_download(request)
 
         async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
             # The library's handler, with the checks above and the browser's token passed on.

@@ -396,6 +396,8 @@ def test_a_tab_of_the_real_server_gets_downloads_cannot_import_and_writes_no_ser
                         return seen
                     await tab.keys("1")  # Markdown
                     key = await tab.wait_for_delivery()
+                    async with session.get(f"{origin}/download/{key}", headers={"Host": f"evil.example:{port}"}) as rebound:
+                        seen["rebound"] = str(rebound.status)  # a site's name pointed at 127.0.0.1: refused
                     async with session.get(f"{origin}/download/{key}") as response:
                         assert response.status == 200
                         seen["disposition"] = response.headers["Content-Disposition"]
@@ -432,7 +434,7 @@ def test_a_tab_of_the_real_server_gets_downloads_cannot_import_and_writes_no_ser
     assert seen["export"] == "Download R-2 as", "the tab was asked for a path on the server"
     assert seen["disposition"] == "attachment; filename=R-2-payments-squad.md"
     assert seen["download"].startswith("# R-2 · Payments squad")
-    assert seen["again"] == "404"
+    assert seen["again"] == "404" and seen["rebound"] == "403"
     assert "Traceback" not in err
 
 
