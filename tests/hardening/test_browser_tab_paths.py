@@ -303,6 +303,7 @@ class Tab:
         self.websocket = websocket
         self.screen = ""
         self.deliveries: list[str] = []
+        self._taken = 0  # deliveries handed out by wait_for_delivery
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self._carry = b""
 
@@ -319,9 +320,10 @@ class Tab:
         return next(text for text in texts if text in self.screen)
 
     async def wait_for_delivery(self) -> str:
-        """The key of the download the tab announced to the browser."""
-        await self.read_until(lambda: bool(self.deliveries), "no download was announced")
-        return self.deliveries[-1]
+        """The key of the next download the tab announces to the browser."""
+        await self.read_until(lambda: len(self.deliveries) > self._taken, "no download was announced")
+        self._taken += 1
+        return self.deliveries[self._taken - 1]
 
     async def read_until(self, done, failure: str) -> None:
         deadline = time.monotonic() + WAIT
