@@ -57,15 +57,19 @@ def replace_question(path: Path) -> ChoiceScreen:
                         [("replace", "Replace it with this export"), ("keep", "Keep it: write nothing")], current="replace")
 
 
-def export_to_path(host: DOMNode, *, title: str, suggested: Path, write: Callable[[Path], object],
+def export_to_path(host: DOMNode, *, title: str, suggested: Path, write: Callable[[Path, bool], object],
                    written: Callable[[Path], str]) -> None:
     """In a terminal: ask for a path (starting at `suggested`); ask again before replacing a
-    file there (a dangling link too: the export would take its place); then `write` it (the
-    core writes whole or not at all) and say `written(path)`."""
+    file there (a dangling link too: the export would take its place); then `write(path,
+    replace)` it (the core writes whole or not at all, and with replace off never over a file
+    that appeared meanwhile) and say `written(path)`."""
 
-    def save(path: Path) -> None:
+    def save(path: Path, replace: bool) -> None:
         try:
-            write(path)
+            write(path, replace)
+        except FileExistsError:  # made by someone else since the path was checked: ask now
+            host.app.push_screen(replace_question(path), lambda answer: answered(path, answer))
+            return
         except OSError as exc:
             host.notify(f"Could not write {path}: {exc.strerror or exc}", title="Export", severity="error", markup=False)
             return
@@ -74,20 +78,19 @@ def export_to_path(host: DOMNode, *, title: str, suggested: Path, write: Callabl
             return
         host.notify(written(path), title="Export", markup=False)
 
+    def answered(path: Path, answer: str | None) -> None:
+        if answer == "replace":
+            save(path, True)
+        else:
+            host.notify(f"{path} kept: nothing written", title="Export", markup=False)
+
     def chosen(value: str | None) -> None:
         if not value or not value.strip():
             return
         path = Path(value.strip()).expanduser()
         if not os.path.lexists(path):
-            save(path)
+            save(path, False)
             return
-
-        def answered(answer: str | None) -> None:
-            if answer == "replace":
-                save(path)
-            else:
-                host.notify(f"{path} kept: nothing written", title="Export", markup=False)
-
-        host.app.push_screen(replace_question(path), answered)
+        host.app.push_screen(replace_question(path), lambda answer: answered(path, answer))
 
     host.app.push_screen(TextScreen(title, value=str(suggested)), chosen)

@@ -289,6 +289,39 @@ async def test_in_a_terminal_a_new_file_is_written_without_a_question(demo_store
     assert target.read_text(encoding="utf-8").startswith("customer,feedback,opportunity")
 
 
+async def test_in_a_terminal_a_file_made_after_the_path_was_checked_is_asked_about_not_replaced(
+        demo_store, make_app, outside, monkeypatch):
+    """The path was free when typed; another program writes the file before the export does.
+    The write refuses to take the name (one atomic step), and the question comes then."""
+    from prodops_tui.ui import exports
+
+    target = outside / "raced.csv"
+    real_lexists = exports.os.path.lexists
+
+    def free_then_taken(path):
+        free = real_lexists(path)
+        if Path(path) == target and not free:
+            target.write_text(VICTIM_TEXT, encoding="utf-8")  # between the check and the write
+        return free
+
+    monkeypatch.setattr(exports.os.path, "lexists", free_then_taken)
+    app = make_app(demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("O")
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        app.screen.query_one("#text", Input).value = str(target)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert target.read_text(encoding="utf-8") == VICTIM_TEXT, "replaced without asking"
+        assert picker_title(app) == f"{target} exists: replace it?"
+        await pilot.press("escape")  # keep it
+        await settle(pilot)
+    assert target.read_text(encoding="utf-8") == VICTIM_TEXT
+    assert [p.name for p in outside.iterdir() if p.name.startswith(".raced")] == []  # no temp file left
+
+
 # --- the real `prodops serve`, driven over its websocket as a browser drives it ---------------------
 
 ESCAPES = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[PX^_].*?\x1b\\|\x1b[@-Z\\-_]", re.S)

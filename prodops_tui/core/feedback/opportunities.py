@@ -167,9 +167,10 @@ def close_the_loop_csv(store: Store, opportunity_id: str) -> str:
     return out.getvalue()
 
 
-def write_close_the_loop(store: Store, opportunity_id: str, path: Path) -> None:
-    """Write the close-the-loop CSV to `path` (private, written whole or not at all)."""
-    atomic_write_bytes(path, close_the_loop_csv(store, opportunity_id).encode("utf-8"))
+def write_close_the_loop(store: Store, opportunity_id: str, path: Path, *, replace: bool = True) -> None:
+    """Write the close-the-loop CSV to `path` (private, written whole or not at all). `replace`
+    off: FileExistsError when a file is there (see atomic_write_bytes)."""
+    atomic_write_bytes(path, close_the_loop_csv(store, opportunity_id).encode("utf-8"), replace=replace)
 
 
 def find(store: Store, query: str, *, limit: int = 50) -> list[Opportunity]:

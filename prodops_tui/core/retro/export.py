@@ -183,9 +183,10 @@ def _markdown(record: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-def write_retro(store: Store, retro_id: str, path: Path) -> str:
+def write_retro(store: Store, retro_id: str, path: Path, *, replace: bool = True) -> str:
     """Write the retro to `path` (private, written whole or not at all): JSON for a .json
-    file, else Markdown. Returns the format written."""
+    file, else Markdown. Returns the format written. `replace` off: FileExistsError when a
+    file is there (see atomic_write_bytes)."""
     fmt = "json" if path.suffix.lower() == ".json" else "md"
-    atomic_write_bytes(path, export_retro(store, retro_id, fmt).encode("utf-8"))
+    atomic_write_bytes(path, export_retro(store, retro_id, fmt).encode("utf-8"), replace=replace)
     return fmt

@@ -3,6 +3,7 @@ error, and TinyDB storage built on them (PITFALLS.md: stock TinyDB writes in pla
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -81,16 +82,42 @@ def write_temp_file(path: Path, data: bytes) -> Path:
     return tmp
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Leave `path` holding either its old content or `data`, never a mix."""
+def atomic_write_bytes(path: Path, data: bytes, *, replace: bool = True) -> None:
+    """Leave `path` holding either its old content or `data`, never a mix. With `replace` off,
+    a file already at `path` (made by anyone, up to the last moment) is left as it is and
+    FileExistsError raised: the app asks before it replaces a file, and a file made between
+    its question and the write must not be replaced unasked."""
     tmp = write_temp_file(path, data)
     with naming(path):
         try:
-            os.replace(tmp, path)
-        except BaseException:
+            if replace:
+                os.replace(tmp, path)
+            else:
+                _link_new(tmp, path)
+        finally:
             tmp.unlink(missing_ok=True)
-            raise
         fsync_dir(path.parent)
+
+
+def _link_new(tmp: Path, path: Path) -> None:
+    """Give `tmp` the name `path` only if nothing has it (one atomic step: link refuses an
+    existing name). A file system without hard links gets an exclusive create and a copy."""
+    try:
+        os.link(tmp, path)
+        return
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
+            raise
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        write_all_and_fsync(fd, tmp.read_bytes())
+    except BaseException:
+        os.close(fd)
+        path.unlink(missing_ok=True)
+        raise
+    os.close(fd)
 
 
 def read_json_file(path: Path) -> Any:

@@ -105,5 +105,5 @@ class RetroSetupKeys:
             self.app.push_screen(ChoiceScreen(f"Download {retro.id} as", [("md", "Markdown (.md)"), ("json", "JSON (.json)")]), picked)
             return
         export_to_path(self, title=f"Export {retro.id} to (a .json file gets JSON)", suggested=Path.cwd() / f"{name}.md",
-                       write=lambda path: write_retro(self.store, retro.id, path),
+                       write=lambda path, replace: write_retro(self.store, retro.id, path, replace=replace),
                        written=lambda path: f"{retro.id} written to {path}")

@@ -124,7 +124,7 @@ class OpportunitiesScreen(ModalScreen[bool]):
             send_to_browser(self, filename, text)
             return
         export_to_path(self, title="Write who asked to (CSV)", suggested=Path(filename),
-                       write=lambda path: opportunities.write_close_the_loop(self.store, opportunity_id, path),
+                       write=lambda path, replace: opportunities.write_close_the_loop(self.store, opportunity_id, path, replace=replace),
                        written=lambda path: f"Wrote who asked about {opportunity_id} to {path}")
 
     def action_close(self) -> None:
