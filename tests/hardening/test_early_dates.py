@@ -149,8 +149,6 @@ def test_an_imported_row_dated_out_of_range_is_skipped_with_a_reason(store, tmp_
     assert [i.title for i in store.all(FeedbackItem)] == ["ok"]
 
 
-@pytest.mark.xfail(strict=True, reason="needs core/importers/fields.py to check the ISO and Twitter timestamps it "
-                                       "reads itself with dates.check_in_range (issue 24, defect 9: not this file's owner)")
 def test_an_imported_timestamp_out_of_range_is_skipped_naming_the_range(store, tmp_path: Path):
     notes = tmp_path / "notes.csv"
     notes.write_text("\n".join([NOTES_HEADER, "early,one,,,,,0001-01-01T00:00:00", "late,two,,,,,9999-12-31 23:59:59",

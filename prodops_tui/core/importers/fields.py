@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from ..areas.lookup import resolve_area
-from ..dates import DateParseError, parse_when, to_iso
+from ..dates import DateOutOfRange, DateParseError, check_in_range, parse_when, to_iso
 from ..errors import InvalidInput
 from ..feedback.inbox import MAX_TEXT_CHARS, check_importance, normalise_tags
 from ..storage.store import Store
@@ -97,6 +97,8 @@ def received(value: str, column: str, ctx: Context) -> str:
         try:
             parsed = parse_when(text, now=ctx.now, tz=UTC)
             relative = parse_when(text, now=ctx.now + _OTHER_NOW, tz=UTC) != parsed
+        except DateOutOfRange as exc:
+            raise ImportRowError(column, str(exc)) from None
         except DateParseError:
             raise ImportRowError(column, f"cannot read {shown(text)!r} as a date (write it like 2026-01-29 14:02)") from None
         if relative:
@@ -104,7 +106,10 @@ def received(value: str, column: str, ctx: Context) -> str:
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         parsed = parsed.replace(tzinfo=UTC)
     try:
-        return to_iso(parsed)
+        # The ISO and Twitter forms read above bypass parse_when: the same one range applies.
+        return to_iso(check_in_range(parsed, text))
+    except DateOutOfRange as exc:
+        raise ImportRowError(column, str(exc)) from None
     except (ValueError, OverflowError):
         raise ImportRowError(column, f"cannot read {shown(text)!r} as a date") from None
 
