@@ -566,7 +566,8 @@ def _who_person(store: Store, args: argparse.Namespace) -> int:
         return 0
     if person is not None:
         holdings = ownership.owned_by(store, person.id)
-        print(f"{person.name} ({person.id}{', ' + person.handle if person.handle else ''}{', has left' if not person.active else ''})")
+        print(f"{clean_line(person.name)} ({person.id}{', ' + clean_line(person.handle) if person.handle else ''}"
+              f"{', has left' if not person.active else ''})")
         for label, areas in (("owns", holdings.owns), ("maintains", holdings.maintains), ("designs", holdings.designs), ("influences", holdings.influences)):
             if areas:
                 print(f"  {label}: " + "; ".join(area_path(store, area) for area in areas))

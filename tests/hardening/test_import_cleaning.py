@@ -165,7 +165,7 @@ def _stored_as_the_old_import_did(store: Store) -> None:
 
 def test_records_stored_before_the_fix_are_printed_by_who_and_exported_without_their_escapes(store, prodops):
     _stored_as_the_old_import_did(store)
-    for args in (("who", "evil"), ("who", "clip"), ("who", "src/main.py")):
+    for args in (("who", "evil"), ("who", "clip"), ("who", "src/main.py"), ("who", "--person", "P-1")):
         run = prodops(*args)
         assert run.returncode == 0, run.stderr
         assert "evil" in run.stdout and not CONTROL.search(run.stdout + run.stderr), (args, run.stdout)
