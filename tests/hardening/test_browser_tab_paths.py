@@ -121,6 +121,18 @@ async def type_path_where_asked(pilot, path: Path) -> bool:
     return True
 
 
+def nothing_written_but_a_download(outside: Path, tmp_path: Path, before, asked_a_path: bool, browser_tab, said: list[str]):
+    """What a tab's export may leave: no file outside the workspace touched, no path asked, and
+    the one download a browser took (or, with no browser to take it, the refusal said)."""
+    assert (outside / "victim.md").read_text(encoding="utf-8") == VICTIM_TEXT
+    assert outside_the_workspace(tmp_path) == before, "a file outside the workspace was written"
+    assert not asked_a_path, "a browser tab was asked for a path on the server"
+    if browser_tab is None:
+        assert any("cannot take a download" in m for m in said), said
+        return [(None, None)]
+    return browser_tab.files
+
+
 async def test_in_a_browser_tab_the_retro_export_is_a_download_and_writes_no_server_path(
         demo_store, make_app, outside, tmp_path, browser_tab):
     before = outside_the_workspace(tmp_path)
@@ -133,15 +145,10 @@ async def test_in_a_browser_tab_the_retro_export_is_a_download_and_writes_no_ser
             await pilot.press("1")  # Markdown
             await settle(pilot)
         said = messages(app)
-    assert (outside / "victim.md").read_text(encoding="utf-8") == VICTIM_TEXT
-    assert outside_the_workspace(tmp_path) == before, "a file outside the workspace was written"
-    assert not asked_a_path, "a browser tab was asked for a path on the server"
+    [(name, text)] = nothing_written_but_a_download(outside, tmp_path, before, asked_a_path, browser_tab, said)
     if browser_tab is not None:
-        [(name, text)] = browser_tab.files
         assert name == "R-2-payments-squad.md" and text.startswith("# R-2 · Payments squad")
         assert any("R-2-payments-squad.md" in m and "browser" in m for m in said)
-    else:
-        assert any("cannot take a download" in m for m in said), said
 
 
 async def test_in_a_browser_tab_the_retro_export_can_be_json(demo_store, make_app, outside, monkeypatch):
@@ -169,14 +176,9 @@ async def test_in_a_browser_tab_the_opportunity_export_is_a_download_and_writes_
         await settle(pilot)
         asked_a_path = await type_path_where_asked(pilot, outside / "victim.md")
         said = messages(app)
-    assert (outside / "victim.md").read_text(encoding="utf-8") == VICTIM_TEXT
-    assert outside_the_workspace(tmp_path) == before, "a file outside the workspace was written"
-    assert not asked_a_path, "a browser tab was asked for a path on the server"
+    [(name, text)] = nothing_written_but_a_download(outside, tmp_path, before, asked_a_path, browser_tab, said)
     if browser_tab is not None:
-        [(name, text)] = browser_tab.files
         assert name == f"{shown}-customers.csv" and text.startswith("customer,feedback,opportunity,title,status\n")
-    else:
-        assert any("cannot take a download" in m for m in said), said
 
 
 async def test_in_a_browser_tab_the_import_screen_lists_and_reads_no_server_file(
@@ -256,17 +258,22 @@ async def test_in_a_terminal_a_link_in_the_way_is_asked_about_too(demo_store, ma
     assert link.is_symlink() and not (outside / "gone.md").exists()
 
 
+async def write_who_asked_to(pilot, path: Path) -> None:
+    """In a terminal: the opportunities screen (O), its export (w), `path` typed, enter."""
+    await pilot.press("O")
+    await settle(pilot)
+    await pilot.press("w")
+    await settle(pilot)
+    pilot.app.screen.query_one("#text", Input).value = str(path)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 async def test_in_a_terminal_the_opportunity_export_asks_before_replacing_a_file(demo_store, make_app, outside):
     victim = outside / "victim.md"
     app = make_app(demo_store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("O")
-        await settle(pilot)
-        await pilot.press("w")
-        await settle(pilot)
-        app.screen.query_one("#text", Input).value = str(victim)
-        await pilot.press("enter")
-        await settle(pilot)
+        await write_who_asked_to(pilot, victim)
         assert victim.read_text(encoding="utf-8") == VICTIM_TEXT, "replaced without asking"
         assert picker_title(app) == f"{victim} exists: replace it?"
         await pilot.press("enter")  # replace it: the first choice, highlighted
@@ -278,13 +285,7 @@ async def test_in_a_terminal_a_new_file_is_written_without_a_question(demo_store
     target = outside / "fresh.csv"
     app = make_app(demo_store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("O")
-        await settle(pilot)
-        await pilot.press("w")
-        await settle(pilot)
-        app.screen.query_one("#text", Input).value = str(target)
-        await pilot.press("enter")
-        await settle(pilot)
+        await write_who_asked_to(pilot, target)
         assert len(app.screen_stack) == 2  # back on the opportunities, nothing asked
     assert target.read_text(encoding="utf-8").startswith("customer,feedback,opportunity")
 
@@ -307,13 +308,7 @@ async def test_in_a_terminal_a_file_made_after_the_path_was_checked_is_asked_abo
     monkeypatch.setattr(exports.os.path, "lexists", free_then_taken)
     app = make_app(demo_store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("O")
-        await settle(pilot)
-        await pilot.press("w")
-        await settle(pilot)
-        app.screen.query_one("#text", Input).value = str(target)
-        await pilot.press("enter")
-        await settle(pilot)
+        await write_who_asked_to(pilot, target)
         assert target.read_text(encoding="utf-8") == VICTIM_TEXT, "replaced without asking"
         assert picker_title(app) == f"{target} exists: replace it?"
         await pilot.press("escape")  # keep it

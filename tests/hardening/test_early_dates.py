@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -158,6 +160,18 @@ def test_an_imported_timestamp_out_of_range_is_skipped_naming_the_range(store, t
     assert all(RANGE in s.reason for s in result.skipped)
 
 
+@contextmanager
+def local_zone(monkeypatch: pytest.MonkeyPatch, zone: str) -> Iterator[None]:
+    """The process's local time in `zone` for the block, UTC again after it."""
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        yield
+    finally:
+        monkeypatch.setenv("TZ", "UTC")
+        time.tzset()
+
+
 # --- the app -------------------------------------------------------------------------------
 
 
@@ -246,16 +260,11 @@ async def test_an_item_stored_at_the_start_of_datetime_is_shown_behind_utc(app, 
 
     with store.change("an older workspace's date") as tx:
         tx.put(replace(store.get("F-1"), received_at="0001-01-01T00:00:00Z"))
-    monkeypatch.setenv("TZ", "America/New_York")
-    time.tzset()
-    try:
+    with local_zone(monkeypatch, "America/New_York"):
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
             assert app.is_running
             assert "received     Mon 01 Jan 1 00:00" in str(app.query_one("#detail").content)  # as stored, UTC
-    finally:
-        monkeypatch.setenv("TZ", "UTC")
-        time.tzset()
 
 
 async def test_an_item_snoozed_to_the_end_of_datetime_is_shown_ahead_of_utc(app, store, monkeypatch):
@@ -267,9 +276,7 @@ async def test_an_item_snoozed_to_the_end_of_datetime_is_shown_ahead_of_utc(app,
 
     with store.change("a hand-edited snooze") as tx:
         tx.put(replace(store.get("F-1"), snoozed_until="9999-12-31T23:59:59Z"))
-    monkeypatch.setenv("TZ", "Pacific/Kiritimati")
-    time.tzset()
-    try:
+    with local_zone(monkeypatch, "Pacific/Kiritimati"):
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
             await pilot.press("right_square_bracket")  # the Snoozed view
@@ -278,9 +285,6 @@ async def test_an_item_snoozed_to_the_end_of_datetime_is_shown_ahead_of_utc(app,
             listing = app.query_one(FeedbackList)
             assert listing.show_snoozed and "31 Dec" in listing.render_line(1).text
             assert "snoozed      Fri 31 Dec 9999 23:59" in str(app.query_one("#detail").content)
-    finally:
-        monkeypatch.setenv("TZ", "UTC")
-        time.tzset()
 
 
 # --- a checklist's recurrence: a DTSTART typed in an RRULE ---------------------------------
