@@ -72,3 +72,33 @@ def test_several_processes_capturing_through_the_windows_lock_lose_nothing(cli_e
     assert len({item["id"] for item in items}) == len(wanted)
     printed = [line for r in results for line in r.stdout.split()]
     assert sorted(printed) == sorted(item["id"] for item in items if item["text"] != "first")
+
+
+def test_on_the_windows_path_no_lock_is_left_marked_on_a_closed_file(workspace, monkeypatch):
+    """msvcrt's locks are kept by descriptor number (locking._held): a lock file closed while
+    locked left its number marked as holding, and the next file given that number took no lock
+    at all (a fold's turn, doctor's repair, then the store that proves the repair reads back)."""
+    import types
+
+    from prodops_tui.core.model import FeedbackItem
+    from prodops_tui.core.storage import doctor, locking
+    from prodops_tui.core.storage.fold_turn import fold_failure
+    from prodops_tui.core.storage.store import Store
+
+    from ..conftest import fixed_clock
+
+    stand_in = types.ModuleType("msvcrt")
+    stand_in.LK_UNLCK, stand_in.LK_LOCK, stand_in.LK_NBLCK = 0, 1, 2
+    stand_in.locking = lambda fd, mode, nbytes: os.lockf(fd, {0: os.F_ULOCK, 1: os.F_LOCK, 2: os.F_TLOCK}[mode], nbytes)
+    monkeypatch.setattr(locking, "fcntl", None)
+    monkeypatch.setattr(locking, "msvcrt", stand_in)
+    store = Store.open(workspace, clock=fixed_clock)
+    with store.change("captured feedback") as tx:
+        tx.add(FeedbackItem(text="kept"))
+    assert store.fold()
+    store.close()
+    assert fold_failure(workspace) is None
+    (workspace / "prodops.json").write_text("{broken")
+    assert "restored from" in doctor.repair(workspace, fixed_clock)
+    assert locking._held == set()
+    assert Store.open(workspace, clock=fixed_clock).get("F-1").text == "kept"

@@ -14,8 +14,7 @@ from __future__ import annotations
 import json
 import os
 import stat
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -146,14 +145,9 @@ def repair(directory: Path, clock: Callable[[], str]) -> str:
     return message
 
 
-@contextmanager
-def _exclusive(directory: Path) -> Iterator[None]:
-    fd = os.open(directory / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        locking.lock(fd, locking.EXCLUSIVE)
-        yield
-    finally:
-        os.close(fd)
+def _exclusive(directory: Path):
+    """The workspace lock every change takes: no process writes while repair reads and replaces."""
+    return locking.holding(directory / LOCK_NAME, locking.EXCLUSIVE)
 
 
 def _stamp(clock: Callable[[], str]) -> str:

@@ -12,7 +12,6 @@ killed before it could say. A fold that finds the lock held leaves the work to t
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,19 +27,16 @@ _RUNNING = "running"
 def fold_turn(directory: Path, clock: Callable[[], str], *, wait: bool) -> Iterator[bool]:
     """Hold the workspace's one fold turn: True when it is ours, False when another fold holds
     it and `wait` is off. Leaves the outcome in the file: empty after success, else why not."""
-    try:
-        fd = os.open(directory / FOLD_LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
-    except OSError:
-        yield True  # a folder that cannot be written: the fold itself fails there and says so
-        return
-    try:
+    with contextlib.ExitStack() as held:
         try:
-            locking.lock(fd, locking.EXCLUSIVE | (0 if wait else locking.NONBLOCKING))
-        except OSError as exc:
-            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
-                yield False
-                return
-            raise
+            fd = held.enter_context(locking.holding(directory / FOLD_LOCK_NAME,
+                                                    locking.EXCLUSIVE | (0 if wait else locking.NONBLOCKING)))
+        except OSError:
+            yield True  # a folder that cannot be written: the fold itself fails there and says so
+            return
+        if fd is None:
+            yield False
+            return
         _say(fd, f"{_RUNNING} since {clock()} (process {os.getpid()}), or killed before it finished")
         try:
             yield True
@@ -48,47 +44,33 @@ def fold_turn(directory: Path, clock: Callable[[], str], *, wait: bool) -> Itera
             _say(fd, f"failed at {clock()}: {_why(exc)}")
             raise
         _say(fd, "")
-    finally:
-        os.close(fd)  # closing releases the lock
 
 
 def note_fold_failure(directory: Path, clock: Callable[[], str], why: str) -> None:
-    """A fold that could not even start (its process could not be made): said as a failed one."""
-    with contextlib.suppress(OSError, _NotStarted), fold_turn(directory, clock, wait=False) as ours:
-        if ours:
-            raise _NotStarted(why)
+    """A fold that could not even start (its process could not be made): said as a failed one,
+    unless a fold is running (its outcome is the news)."""
+    with contextlib.suppress(OSError), locking.holding(directory / FOLD_LOCK_NAME, locking.EXCLUSIVE | locking.NONBLOCKING) as fd:
+        if fd is not None:
+            _say(fd, f"failed at {clock()}: {why}")
 
 
 def fold_failure(directory: Path) -> str | None:
     """Why the last fold did not finish, when it failed or was killed and none has finished since;
     None when the last one succeeded or one is running now."""
     try:
-        fd = os.open(directory / FOLD_LOCK_NAME, os.O_RDONLY)
+        with locking.holding(directory / FOLD_LOCK_NAME, locking.SHARED | locking.NONBLOCKING, flags=os.O_RDONLY) as fd:
+            if fd is None:
+                return None  # a fold holds it: running now
+            os.lseek(fd, 0, os.SEEK_SET)
+            said = os.read(fd, 4096).decode("utf-8", "replace").strip()
     except OSError:
         return None
-    try:
-        try:
-            locking.lock(fd, locking.SHARED | locking.NONBLOCKING)
-        except OSError:
-            return None  # a fold holds it: running now
-        os.lseek(fd, 0, os.SEEK_SET)
-        said = os.read(fd, 4096).decode("utf-8", "replace").strip()
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
     if said.startswith(_RUNNING):
         return "the last fold was stopped before it finished"
     return said or None
 
 
-class _NotStarted(Exception):
-    pass
-
-
 def _why(exc: BaseException) -> str:
-    if isinstance(exc, _NotStarted):
-        return str(exc)
     if isinstance(exc, OSError):
         return exc.strerror or str(exc)
     if isinstance(exc, KeyboardInterrupt):

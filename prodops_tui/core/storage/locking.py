@@ -13,6 +13,9 @@ from __future__ import annotations
 import errno
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from ..errors import ProdopsError
 
@@ -47,6 +50,29 @@ def lock(fd: int, mode: int) -> None:
         _lock_windows(fd, mode)
     else:
         raise NoLocking("this platform can lock files with neither fcntl nor msvcrt; prodops cannot share a workspace safely here")
+
+
+@contextmanager
+def holding(path: Path, mode: int, *, flags: int = os.O_RDWR | os.O_CREAT) -> Iterator[int | None]:
+    """`path` opened and locked in `mode` for the block: its descriptor, or None when the mode
+    is NONBLOCKING and another process holds the lock. Unlocked before it is closed: on Windows
+    a descriptor closed while locked left its number marked as holding, and the next file given
+    that number skipped its lock."""
+    fd = os.open(path, flags, 0o600)
+    try:
+        try:
+            lock(fd, mode)
+        except BlockingIOError:
+            if not mode & NONBLOCKING:
+                raise
+            yield None
+            return
+        try:
+            yield fd
+        finally:
+            lock(fd, UNLOCK)
+    finally:
+        os.close(fd)
 
 
 def _lock_windows(fd: int, mode: int) -> None:
