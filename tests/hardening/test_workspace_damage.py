@@ -345,3 +345,40 @@ def test_an_open_store_that_finds_the_journal_cut_refuses_every_later_change_unt
     doctor.repair(fifty_items, fixed_clock)
     assert capture(app_store, "after the repair") == "F-51"
     app_store.close()
+
+
+def test_a_cut_journal_under_a_touched_snapshot_is_still_repaired_from_the_cache(fifty_items):
+    """A snapshot the cache no longer recognises (touched, copied back by a sync tool) made every
+    open rebuild the cache from the files: the one copy of the lost change was overwritten by
+    the reduced state before the check refused it, and repair then had nothing to take it from."""
+    import os
+
+    journal = fifty_items / JOURNAL_NAME
+    journal.write_bytes(journal.read_bytes()[:-25])
+    os.utime(fifty_items / SNAPSHOT_NAME, ns=(1, 1))
+    report = doctor.check(fifty_items, fixed_clock)
+    assert not report.ok
+    message = doctor.repair(fifty_items, fixed_clock)
+    assert "cache.sqlite" in message
+    assert texts(fifty_items) == [f"item {n}" for n in range(1, 51)]
+
+
+def test_a_damaged_workspace_is_not_read_again_on_every_change_while_its_files_stay_as_they_were(fifty_items, monkeypatch):
+    """At 100,000 items a reload is seconds: each refused key press must not pay it again."""
+    from prodops_tui.core.errors import WorkspaceCorrupt
+
+    app_store = Store.open(fifty_items, clock=fixed_clock)
+    journal = fifty_items / JOURNAL_NAME
+    journal.write_bytes(journal.read_bytes()[:-25])
+    with pytest.raises(WorkspaceCorrupt):
+        app_store.refresh()
+    reloads = []
+    real_reload = Store._reload
+    monkeypatch.setattr(Store, "_reload", lambda self: (reloads.append(1), real_reload(self))[1])
+    for _ in range(3):
+        with pytest.raises(WorkspaceCorrupt, match="change 50 was written"):
+            capture(app_store, "refused")
+    assert reloads == []
+    doctor.repair(fifty_items, fixed_clock)  # the files change
+    assert capture(app_store, "after the repair") == "F-51" and reloads  # read again, and whole now
+    app_store.close()

@@ -59,7 +59,7 @@ from .files import (
     write_temp_file,
 )
 from .fold_turn import fold_failure, fold_turn, note_fold_failure
-from .issued import Issued, read_issued, write_issued
+from .issued import ISSUED_NAME, Issued, read_issued, write_issued
 from .journal import META_TABLE, SCHEMA_VERSION, apply_raw_entry, read_journal, schema_version_of
 from .transaction import Transaction, state_digest
 from .where import Where, matches
@@ -119,9 +119,11 @@ class Store:
         self._meta: dict[str, Any] = {}
         self._seq = 0
         self._journal_last_seq = 0  # the newest change the journal file was seen to hold
-        # Set when a reload found the files lost changes: until a reload finds them whole again,
-        # every catch-up (so every change) is refused, never built on what is left.
+        # Set when a reload found the files damaged or short of changes: until a reload finds them
+        # whole again, every catch-up (so every change) is refused, never built on what is left;
+        # while the files stay as they were then (_files_now), without reading them again.
         self._damaged: WorkspaceCorrupt | None = None
+        self._damaged_files: tuple = ()
         self._snapshot_sig: tuple[int, int, int] | None = None
         self._journal_sig: tuple[int, int, int] | None = None
         self._journal_pos = 0
@@ -223,7 +225,8 @@ class Store:
             self._cache.close()
             self._cache = None
         if any(table is None for table in self._tables.values()):
-            self._reload()
+            with self._locked(exclusive=False):  # read what no writer is halfway through
+                self._reload()
 
     def _cache_state(self) -> CachedState:
         assert self._snapshot_sig is not None
@@ -234,25 +237,37 @@ class Store:
         snapshot on disk, else from the snapshot and the whole journal (and rebuild the cache)."""
         loaded = [kind for kind, table in self._tables.items() if table is not None]
         self._changes.clear()
-        if self._cache is not None and self._reload_from_cache():
-            for kind in loaded:
-                self._load_kind(kind)
-        else:
-            self._load_everything()
-        self.revision += 1
-        self._reloaded_at = self.revision
         try:
-            self._check_nothing_lost()
+            if self._cache is not None and self._reload_from_cache():
+                for kind in loaded:
+                    self._load_kind(kind)
+                self._check_nothing_lost()
+            else:
+                self._load_everything()
         except WorkspaceCorrupt as exc:
-            self._damaged = exc
+            self._damaged, self._damaged_files = exc, self._files_now()
             raise
+        finally:
+            self.revision += 1
+            self._reloaded_at = self.revision
         self._damaged = None
+
+    def _files_now(self) -> tuple:
+        """What says the workspace's files changed: a damaged workspace is read again only then."""
+        try:
+            backups = self.backup_dir.stat().st_mtime_ns
+        except OSError:
+            backups = None
+        return (file_signature(self.snapshot_path), file_signature(self.journal_path),
+                file_signature(self.directory / ISSUED_NAME), backups)
 
     def _check_nothing_lost(self) -> None:
         """Refuse a workspace whose files no longer hold every change that was written: a
         snapshot deleted or replaced by an older copy, a journal whose end was cut off. Read on,
         it looked whole (11 of 50 items, doctor ok) and the next change built on the loss: its
         ids were given again, and repair made the reduced state the new snapshot."""
+        if self._meta.get("schema_version", 0) < SCHEMA_VERSION:
+            return  # its journal is read by the migration (under the write lock), then checked
         folded = self._meta.get("folded_seq", 0)
         held = max(folded, self._journal_last_seq)  # what prodops.json and journal.jsonl hold
         newest, name = newest_backup(self.backup_dir)
@@ -315,6 +330,9 @@ class Store:
         finally:
             if gc_was_enabled:
                 gc.enable()
+        # Before the cache is rebuilt from the files: when they lost changes, the cache may be
+        # the one copy still holding them (repair takes them from it).
+        self._check_nothing_lost()
         if self._cache is not None and self._snapshot_sig is not None and self._meta.get("schema_version", 0) == SCHEMA_VERSION:
             tables = {kind: ((n, r.to_dict()) for n, r in table.items()) for kind, table in self._tables.items() if table}
             try:
@@ -577,6 +595,8 @@ class Store:
     def _catch_up(self) -> bool:
         """Take in what other processes wrote since we last looked (caller holds the lock)."""
         if self._damaged is not None:
+            if self._files_now() == self._damaged_files:
+                raise WorkspaceCorrupt(self._damaged.path, self._damaged.reason)  # as found: not read again
             self._reload()  # raises again unless the workspace was repaired meanwhile
             return True
         if file_signature(self.snapshot_path) != self._snapshot_sig:

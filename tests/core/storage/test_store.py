@@ -197,9 +197,12 @@ def test_a_workspace_from_a_newer_version_is_refused_and_left_untouched(store, w
     assert digest(workspace / SNAPSHOT_NAME) == before
 
 
-def test_an_older_workspace_is_migrated_on_open_and_the_original_kept(store, workspace, monkeypatch):
+@pytest.mark.parametrize("cache", ["kept", "deleted"])
+def test_an_older_workspace_is_migrated_on_open_and_the_original_kept(store, workspace, monkeypatch, cache):
     add_feedback(store, "old layout")
     store.close()
+    if cache == "deleted":  # read from the files: the journal is read only by the migration
+        (workspace / "cache.sqlite").unlink()
 
     def rename_text_field(raw):
         for doc in raw.get("feedback", {}).values():
