@@ -459,6 +459,15 @@ def shape_problem(record_type: type, doc: Any) -> str | None:
     return None
 
 
+def record_problem(record_type: type, number: Any, doc: Any) -> str | None:
+    """Why `doc` cannot be record `number` of `record_type` (its shape, or another record's id),
+    or None: the one test for a journal put, a snapshot's record and a copy repair restores."""
+    problem = shape_problem(record_type, doc)
+    if problem is None and doc.get("id") != f"{record_type.PREFIX}-{number}":
+        problem = f"its id is {_shown(doc.get('id'))}, not {record_type.PREFIX}-{number}"
+    return problem
+
+
 def _shown(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=True)
     return text if len(text) <= 40 else text[:39] + "…"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -180,6 +181,19 @@ def test_an_unfinished_last_line_that_was_never_acknowledged_is_a_warning_not_da
     assert len(texts(fifty_items)) == 51
 
 
+def test_an_unfinished_line_alone_in_the_journal_after_a_fold_is_a_warning_not_damage(fifty_items, prodops):
+    """The fold left no journal; a process then died writing change 51: the only line is torn,
+    and the change issued.json names (50) is in the snapshot, not lost."""
+    store = Store.open(fifty_items, clock=fixed_clock)
+    assert store.fold()
+    store.close()
+    assert not (fifty_items / JOURNAL_NAME).exists()
+    (fifty_items / JOURNAL_NAME).write_bytes(b'{"seq":51,"v":1,"ops":[["put","feedb')
+    checked = prodops("doctor")
+    assert checked.returncode == 0, checked.stdout
+    assert "never acknowledged (nothing is lost)" in checked.stdout
+
+
 # Defect 7 ---------------------------------------------------------------------------------------
 
 
@@ -203,6 +217,7 @@ def test_one_damaged_record_is_restored_from_an_older_snapshot_when_no_journal_h
     store.close()
     for segment in (fifty_items / "backups").glob("journal.*.jsonl"):
         segment.unlink()
+    (fifty_items / "cache.sqlite").unlink()  # holds it too, and newer (test below)
     snapshot = fifty_items / SNAPSHOT_NAME
     data = json.loads(snapshot.read_text())
     data["feedback"]["7"] = {"bogus": 1}
@@ -212,6 +227,38 @@ def test_one_damaged_record_is_restored_from_an_older_snapshot_when_no_journal_h
     assert repaired.returncode == 0, repaired.stderr
     assert "F-7 from backups/prodops.0000000030.json" in repaired.stdout
     assert texts(fifty_items) == [f"item {n}" for n in range(1, 51)]
+
+
+def test_a_damaged_record_is_restored_from_its_newest_intact_copy_not_the_first_found(workspace, prodops):
+    """F-7 archived at change 11, that line of the journal lost: the journal's newest intact put
+    of F-7 is change 7 (new), older than the backup of change 30 that holds it archived."""
+    store = Store.open(workspace, clock=fixed_clock)
+    for n in range(1, 31):
+        capture(store, f"item {n}")
+        if n == 10:
+            with store.change("archived F-7") as tx:
+                tx.put(replace(tx.require("F-7"), status="archived"))
+    assert store.fold()
+    for n in range(31, 41):
+        capture(store, f"item {n}")
+    assert store.fold()
+    store.close()
+    segment = next((workspace / "backups").glob("journal.0000000001-*.jsonl"))
+    lines = segment.read_bytes().split(b"\n")
+    assert b'"archived F-7"' in lines[10]
+    lines[10] = b"#garbage#"
+    segment.write_bytes(b"\n".join(lines))
+    snapshot = workspace / SNAPSHOT_NAME
+    data = json.loads(snapshot.read_text())
+    data["feedback"]["7"]["status"] = "martian"
+    snapshot.write_text(json.dumps(data))
+    (workspace / "cache.sqlite").unlink()
+
+    repaired = prodops("doctor", "--repair")
+    assert "F-7 from backups/prodops.0000000031.json" in repaired.stdout, repaired.stdout
+    restored = Store.open(workspace, clock=fixed_clock)
+    assert restored.get("F-7").status == "archived" and restored.count(FeedbackItem) == 40
+    restored.close()
 
 
 # Defect 6 ---------------------------------------------------------------------------------------
@@ -382,3 +429,28 @@ def test_a_damaged_workspace_is_not_read_again_on_every_change_while_its_files_s
     doctor.repair(fifty_items, fixed_clock)  # the files change
     assert capture(app_store, "after the repair") == "F-51" and reloads  # read again, and whole now
     app_store.close()
+
+
+def test_repair_makes_the_search_words_start_over_without_deleting_a_file_another_process_has_open(fifty_items):
+    from prodops_tui.core.search.stored import SEARCH_DB_NAME, StoredSearch
+
+    store = Store.open(fifty_items, clock=fixed_clock)
+    open_elsewhere = StoredSearch(store)  # the app's search, open while repair runs
+    open_elsewhere.refresh()
+    store.close()
+    inode = (fifty_items / SEARCH_DB_NAME).stat().st_ino
+    journal = fifty_items / JOURNAL_NAME
+    journal.write_bytes(journal.read_bytes()[:-25])
+    (fifty_items / "cache.sqlite").unlink()  # F-50 is lost with it
+
+    doctor.repair(fifty_items, fixed_clock)
+
+    assert (fifty_items / SEARCH_DB_NAME).stat().st_ino == inode
+    store = Store.open(fifty_items, clock=fixed_clock)
+    stored = StoredSearch(store)
+    stored.refresh()
+    assert stored.rebuilt
+    assert not [hit for hit in stored.search("item 50", limit=50).hits if hit.id == "F-50"]
+    stored.close()
+    open_elsewhere.close()
+    store.close()

@@ -316,3 +316,21 @@ def _quoted(word: str) -> str:
 
 def search_db_path(directory: Path) -> Path:
     return directory / SEARCH_DB_NAME
+
+
+def forget_state(directory: Path) -> None:
+    """Make the next refresh rebuild the words (after `doctor --repair`: the change number they
+    name may now hold another state). In SQL, not by deleting the file: another process may have
+    it open, and removing a database or its -wal under an open connection can corrupt it."""
+    path = directory / SEARCH_DB_NAME
+    if not path.exists():
+        return
+    try:
+        db = sqlite3.connect(path, isolation_level=None, timeout=60)
+        try:
+            if db.execute("SELECT name FROM sqlite_master WHERE name = 'state'").fetchone():
+                db.execute("DELETE FROM state")
+        finally:
+            db.close()
+    except sqlite3.DatabaseError:
+        pass  # unreadable: StoredSearch starts such a file over when it next opens it

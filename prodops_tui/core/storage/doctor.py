@@ -11,26 +11,25 @@ newest state every copy together holds is written in their place. The copies, ne
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import ProdopsError, WorkspaceCorrupt
-from ..model import RECORD_TYPES, TYPE_BY_KIND, shape_problem
+from ..model import RECORD_TYPES, TYPE_BY_KIND, record_problem
 from . import locking
+from .backups import backup_files, newest_backup
 from .cache import CACHE_NAME, CacheUnusable, StateCache
 from .files import AtomicJSONStorage, ensure_private_dir
 from .fold_turn import fold_failure
-from .issued import ISSUED_NAME, Issued, read_issued, write_issued
+from .issued import Issued, read_issued, write_issued
 from .journal import META_TABLE, SCHEMA_VERSION, apply_raw_entry, salvage_journal, schema_version_of, torn_tail
-from .store import BACKUP_DIR, JOURNAL_NAME, LOCK_NAME, SNAPSHOT_NAME, Store, newest_backup
-
-# Derived from the records and rebuilt when absent: removed by a repair, whose state they do not hold.
-DERIVED_FILES = ("search.sqlite", "search.sqlite-wal", "search.sqlite-shm")
+from .store import BACKUP_DIR, JOURNAL_NAME, LOCK_NAME, SNAPSHOT_NAME, Store
 
 
 @dataclass
@@ -59,14 +58,16 @@ def check(directory: Path, clock: Callable[[], str]) -> Report:
         report.warn(f"{directory} is readable by others (mode {mode:o}); feedback holds customer data: chmod 700")
     else:
         report.good(f"{directory} is private (mode {mode:o})")
+    held = None
     try:
         store = Store.open(directory, clock=clock, create=False)
         store.load_all()  # every record read and checked, not only what a command would ask for
     except ProdopsError as exc:
         report.bad(str(exc))
     else:
+        held = store.seq
         counts = ", ".join(f"{store.count(t)} {t.KIND}" for t in RECORD_TYPES if store.count(t))
-        report.good(f"{SNAPSHOT_NAME} and {JOURNAL_NAME} read: {counts or 'no records yet'} (up to change {store.seq})")
+        report.good(f"{SNAPSHOT_NAME} and {JOURNAL_NAME} read: {counts or 'no records yet'} (up to change {held})")
         for leftover in store.stale_temp_files(older_than_s=0):
             report.warn(f"{leftover.name} ({leftover.stat().st_size:,} bytes) was left by an interrupted write; "
                         "the next fold removes it once it is an hour old, or delete it")
@@ -74,10 +75,10 @@ def check(directory: Path, clock: Callable[[], str]) -> Report:
     journal = directory / JOURNAL_NAME
     if journal.exists():
         report.good(f"journal holds {journal.stat().st_size:,} bytes not yet folded")
-        _check_torn_tail(report, directory)
-    newest, name = newest_backup(directory / BACKUP_DIR)
-    if name:
-        report.good(f"backups/ can restore up to change {newest} ({name} is the newest)")
+        _check_torn_tail(report, directory, held)
+    newest = newest_backup(directory / BACKUP_DIR)
+    if newest is not None:
+        report.good(f"backups/ can restore up to change {newest.last} ({newest.path.name} is the newest)")
     else:
         report.warn("no backup yet (one is kept at every fold; a fold runs once the journal outgrows the snapshot)")
     failed = fold_failure(directory)
@@ -89,24 +90,46 @@ def check(directory: Path, clock: Callable[[], str]) -> Report:
     return report
 
 
-def _check_torn_tail(report: Report, directory: Path) -> None:
+def _check_torn_tail(report: Report, directory: Path, held: int | None) -> None:
     """A last line without its newline: a change whose writing never finished, or the file's end
-    cut off. issued.json tells them apart: it is written only once a change's line is whole."""
+    cut off. issued.json tells them apart: it is written only once a change's line is whole, so
+    it names a change past what the files hold (`held`, the store's, when it opened) only when
+    that change's end was cut off."""
     journal = directory / JOURNAL_NAME
-    torn, complete_lines, last_seq = torn_tail(journal)
+    with _shared(directory):  # a line being appended now is not a torn one
+        torn, complete_lines, last_seq = torn_tail(journal)
     if not torn:
         return
     where = f"{journal} ends with {torn:,} bytes of an unfinished line (after line {complete_lines})"
     issued = read_issued(directory)
+    if held is None:
+        held = max(last_seq, _folded_seq_of(directory / SNAPSHOT_NAME))
     if issued is None:
         report.bad(f"{where}: a change whose writing never finished, or the file's end was cut off and a change lost; "
                    "`prodops doctor --repair` sets the bytes aside")
-    elif issued.seq > last_seq:
+    elif issued.seq > held:
         report.bad(f"{where}: the rest of change {issued.seq}, which was acknowledged: the file's end was cut off; "
                    "`prodops doctor --repair` restores what a copy holds and sets the bytes aside")
     else:
         report.warn(f"{where}: a change whose writing never finished, never acknowledged (nothing is lost); "
                     "the next change or `prodops doctor --repair` sets the bytes aside")
+
+
+@contextlib.contextmanager
+def _shared(directory: Path) -> Iterator[None]:
+    """The workspace lock for reading; none where it cannot be taken (a read-only folder)."""
+    with contextlib.ExitStack() as held:
+        with contextlib.suppress(OSError):
+            held.enter_context(locking.holding(directory / LOCK_NAME, locking.SHARED))
+        yield
+
+
+def _folded_seq_of(path: Path) -> int:
+    try:
+        raw = AtomicJSONStorage(path).read()
+        return _folded_seq(raw) if raw is not None else 0
+    except (WorkspaceCorrupt, KeyError, TypeError, AttributeError):
+        return 0
 
 
 # --- repair -------------------------------------------------------------------
@@ -139,8 +162,8 @@ def repair(directory: Path, clock: Callable[[], str]) -> str:
             torn = _set_aside_torn_tail(directory, _stamp(clock))
         return "the workspace reads fine; its journal is folded" + (f"; {torn}" if torn else ", nothing else to repair")
 
-    with _exclusive(directory):  # no process writes while the copies are read and replaced
-        message = _rebuild(directory, clock)
+    with _exclusive(directory), _CacheCopy(directory) as cache:  # no process writes while the copies are read
+        message = _rebuild(directory, clock, cache)
     Store.open(directory, clock=clock, create=False).close()  # prove it reads back
     return message
 
@@ -157,47 +180,161 @@ def _stamp(clock: Callable[[], str]) -> str:
 def _set_aside_torn_tail(directory: Path, stamp: str) -> str:
     """Cut an unfinished last line off the journal, keeping its bytes aside."""
     journal = directory / JOURNAL_NAME
-    torn, _, _ = torn_tail(journal)
-    if not torn:
+    try:
+        data = journal.read_bytes()
+    except FileNotFoundError:
         return ""
-    data = journal.read_bytes()
-    aside = _write_aside_lines(directory, stamp, [data[len(data) - torn:]])
-    os.truncate(journal, len(data) - torn)
-    return f"its unfinished last line ({torn:,} bytes) is set aside in {aside.name}"
+    complete = data.rfind(b"\n") + 1
+    if complete == len(data):
+        return ""
+    aside = _write_aside_lines(directory, stamp, [data[complete:]])
+    os.truncate(journal, complete)
+    return f"its unfinished last line ({len(data) - complete:,} bytes) is set aside in {aside.name}"
 
 
-def _rebuild(directory: Path, clock: Callable[[], str]) -> str:
+class _Snapshots:
+    """The readable snapshots, the live one and those in backups/, each parsed only when asked
+    for (a snapshot of 100,000 items is hundreds of MB once parsed): newest first."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        live = directory / SNAPSHOT_NAME
+        self._parsed: dict[Path, dict[str, Any] | None] = {}
+        backups = [b for b in backup_files(directory / BACKUP_DIR) if b.is_snapshot]
+        # The live one's change is known once parsed; a backup's from its name.
+        live_seq = _folded_seq(self._read(live)) if self._read(live) is not None else -1
+        self.candidates = sorted([(live_seq, live), *((b.last, b.path) for b in backups)], key=lambda c: -c[0])
+
+    def _read(self, path: Path) -> dict[str, Any] | None:
+        if path not in self._parsed:
+            self._parsed[path] = _readable_snapshot(path)
+        return self._parsed[path]
+
+    def newest(self) -> tuple[Path, dict[str, Any]] | None:
+        for _, path in self.candidates:
+            raw = self._read(path)
+            if raw is not None:
+                return path, raw
+        return None
+
+    def holding(self, kind: str, key: str, below: int) -> Iterator[tuple[int, Path, Any]]:
+        """(its change, the file, the record) for each snapshot older than change `below` that
+        holds the record, newest first."""
+        for seq, path in self.candidates:
+            if seq < below:
+                raw = self._read(path)
+                table = raw.get(kind) if raw is not None else None
+                if isinstance(table, dict) and key in table:
+                    yield _folded_seq(raw), path, table[key]
+
+
+class _CacheCopy:
+    """cache.sqlite read as one more copy of the state (never created or changed here but for
+    invalidate): its change number at once, its records only when they are needed."""
+
+    def __init__(self, directory: Path):
+        self.seq = -1
+        self._meta: dict[str, Any] = {}
+        self._cache: StateCache | None = None
+        if not (directory / CACHE_NAME).exists():
+            return
+        try:
+            self._cache = StateCache(directory / CACHE_NAME)
+            state = self._cache.state()
+        except CacheUnusable:
+            self.close()
+            return
+        if state is None or state.meta.get("schema_version") != SCHEMA_VERSION:
+            return
+        self.seq, self._meta = state.seq, state.meta
+
+    def __enter__(self) -> _CacheCopy:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._cache is not None:
+            self._cache.close()
+            self._cache = None
+
+    def whole(self) -> dict[str, Any] | None:
+        """The whole state, as a TinyDB file's content; None when it cannot be read."""
+        if self._cache is None or self.seq < 0:
+            return None
+        raw: dict[str, Any] = {META_TABLE: {"1": dict(self._meta, next_ids=dict(self._meta.get("next_ids", {})))}}
+        try:
+            for kind in TYPE_BY_KIND:
+                raw[kind] = self._cache.kind_at(kind, lambda _state, rows: {str(n): json.loads(doc) for n, doc in rows})
+        except (CacheUnusable, ValueError):
+            return None
+        return raw
+
+    def doc(self, kind: str, key: str) -> tuple[bool, Any]:
+        """(whether the cache can say, the record as it holds it or None when it holds none)."""
+        if self._cache is None or self.seq < 0:
+            return False, None
+        try:
+            doc = self._cache.doc(kind, int(key))
+            return True, (json.loads(doc) if doc is not None else None)
+        except (CacheUnusable, ValueError):
+            return False, None
+
+    def touched_by(self, seqs: list[int]) -> list[tuple[str, str]] | None:
+        """The records these changes touched, from its log; None when it does not reach them."""
+        if self._cache is None or self.seq < 0:
+            return None
+        touched: list[tuple[str, str]] = []
+        try:
+            for seq in seqs:
+                records = self._cache.changed_by(seq)
+                if records is None:
+                    return None
+                touched += [(kind, str(number)) for kind, number in records]
+        except CacheUnusable:
+            return None
+        return touched
+
+    def forget(self) -> None:
+        """The state it held is not the repaired one: the next open rebuilds it."""
+        if self._cache is not None:
+            self._cache.invalidate()
+
+
+def _rebuild(directory: Path, clock: Callable[[], str], cache: _CacheCopy) -> str:
     stamp = _stamp(clock)
     backup_dir = directory / BACKUP_DIR
     snapshot = directory / SNAPSHOT_NAME
-    snapshots = _readable_snapshots([snapshot, *sorted(backup_dir.glob("prodops.[0-9]*.json"), reverse=True)])
+    snapshots = _Snapshots(directory)
     entries, damaged = _journal_entries(directory)
-    cached = _cached_state(directory)
-    if not snapshots and not entries and cached is None:
+    newest = snapshots.newest()
+    if newest is None and not entries and cache.seq < 0:
         raise WorkspaceCorrupt(snapshot, "no good snapshot, backup, journal or cache to restore from")
 
-    if snapshots:
-        base_path, base = max(snapshots, key=lambda pair: _folded_seq(pair[1]))  # the snapshot first on a tie
+    if newest is not None:
+        base_path, base = newest
         rebuilt = _Rebuilt(base, _folded_seq(base), _shown_name(directory, base_path))
     else:
         rebuilt = _Rebuilt(_empty(clock), 0, "an empty workspace")
     rebuilt.damaged = damaged
     _apply_after(rebuilt, entries)
-    if cached is not None and cached[0] > rebuilt.seq:
+    whole = cache.whole() if cache.seq > rebuilt.seq else None
+    if whole is not None:
         # The files lost changes the cache still holds (a journal cut short): it is the newest copy.
-        seq, raw = cached
-        lost = f"changes {rebuilt.seq + 1}-{seq}" if seq > rebuilt.seq + 1 else f"change {seq}"
-        rebuilt = _Rebuilt(raw, seq, f"{CACHE_NAME} ({lost} the journal had lost)", damaged=damaged)
+        lost = f"changes {rebuilt.seq + 1}-{cache.seq}" if cache.seq > rebuilt.seq + 1 else f"change {cache.seq}"
+        rebuilt = _Rebuilt(whole, cache.seq, f"{CACHE_NAME} ({lost} the journal had lost)", damaged=damaged)
         _apply_after(rebuilt, entries)
-    elif cached is not None and rebuilt.missing:
-        _restore_missing_from_cache(rebuilt, directory, cached)
-    _restore_or_set_aside_misfits(rebuilt, directory, snapshots, entries, cached)
+    elif cache.seq == rebuilt.seq and rebuilt.missing:
+        _restore_missing_from_cache(rebuilt, cache)
+    _restore_or_set_aside_misfits(rebuilt, directory, snapshots, entries, cache)
 
     issued = read_issued(directory) or Issued()
     # Numbers are never given twice: the state continues above every change and id ever issued
     # (a lost change's number included), so no backup is newer than it and no id is reused.
     meta = rebuilt.raw[META_TABLE]["1"]
-    final_seq = max(rebuilt.seq, issued.seq, newest_backup(backup_dir)[0])
+    newest_kept = newest_backup(backup_dir)
+    final_seq = max(rebuilt.seq, issued.seq, newest_kept.last if newest_kept else 0)
     meta["folded_seq"] = final_seq
     meta["next_ids"] = issued.merged_ids(meta.get("next_ids", {}))
     meta["repaired_at"] = clock()
@@ -210,7 +347,8 @@ def _rebuild(directory: Path, clock: Callable[[], str]) -> str:
             os.replace(replaced, directory / f"{replaced.name}.before-repair-{stamp}")
     AtomicJSONStorage(snapshot).write(rebuilt.raw)
     write_issued(directory, Issued(final_seq, dict(meta["next_ids"])))
-    _forget_derived(directory)
+    cache.forget()
+    forget_stored_search(directory)
     return _said(rebuilt, stamp, directory)
 
 
@@ -231,18 +369,15 @@ def _said(rebuilt: _Rebuilt, stamp: str, directory: Path) -> str:
     return message
 
 
-def _readable_snapshots(candidates: list[Path]) -> list[tuple[Path, dict[str, Any]]]:
-    found = []
-    for path in candidates:
-        try:
-            raw = AtomicJSONStorage(path).read()
-            if raw is None or schema_version_of(raw, path) != SCHEMA_VERSION or not isinstance(raw[META_TABLE]["1"], dict):
-                continue
-        except (WorkspaceCorrupt, KeyError, TypeError):
-            continue
-        raw[META_TABLE]["1"].setdefault("next_ids", {})
-        found.append((path, raw))
-    return found
+def _readable_snapshot(path: Path) -> dict[str, Any] | None:
+    try:
+        raw = AtomicJSONStorage(path).read()
+        if raw is None or schema_version_of(raw, path) != SCHEMA_VERSION or not isinstance(raw[META_TABLE]["1"], dict):
+            return None
+    except (WorkspaceCorrupt, KeyError, TypeError):
+        return None
+    raw[META_TABLE]["1"].setdefault("next_ids", {})
+    return raw
 
 
 def _folded_seq(raw: dict[str, Any]) -> int:
@@ -262,12 +397,12 @@ def _journal_entries(directory: Path) -> tuple[dict[int, dict[str, Any]], list[t
     """Every intact entry of the journal and its segments by number, and the damaged lines. An
     entry holds whole records (a put is the record as it became), so what came after a damaged
     line does not depend on it: every intact entry is kept."""
-    backup_dir = directory / BACKUP_DIR
     by_seq: dict[int, dict[str, Any]] = {}
     damaged: list[tuple[str, int, bytes]] = []
-    for segment in [*sorted(backup_dir.glob("journal.[0-9]*-[0-9]*.jsonl")), directory / JOURNAL_NAME]:
-        entries, bad_lines = salvage_journal(segment)
-        damaged += [(segment.name, line_no, line) for line_no, line in bad_lines]
+    segments = sorted((b for b in backup_files(directory / BACKUP_DIR) if not b.is_snapshot), key=lambda b: b.first)
+    for path in [*(b.path for b in segments), directory / JOURNAL_NAME]:
+        entries, bad_lines = salvage_journal(path)
+        damaged += [(path.name, line_no, line) for line_no, line in bad_lines]
         for entry in entries:
             by_seq.setdefault(entry["seq"], entry)
     return by_seq, damaged
@@ -282,42 +417,16 @@ def _apply_after(rebuilt: _Rebuilt, entries: dict[int, dict[str, Any]]) -> None:
         rebuilt.applied += 1
 
 
-def _cached_state(directory: Path) -> tuple[int, dict[str, Any]] | None:
-    """The whole state cache.sqlite holds, as a TinyDB file's content, and its change number;
-    None when there is no usable cache (it is read, never created or changed, here)."""
-    path = directory / CACHE_NAME
-    if not path.exists():
-        return None
-    try:
-        cache = StateCache(path)
-    except CacheUnusable:
-        return None
-    try:
-        state = cache.state()
-        if state is None or state.meta.get("schema_version") != SCHEMA_VERSION:
-            return None
-        raw: dict[str, Any] = {META_TABLE: {"1": dict(state.meta, next_ids=dict(state.meta.get("next_ids", {})))}}
-        for kind in TYPE_BY_KIND:
-            raw[kind] = cache.kind_at(kind, lambda _state, rows: {str(n): json.loads(doc) for n, doc in rows})
-        return state.seq, raw
-    except (CacheUnusable, ValueError):
-        return None
-    finally:
-        cache.close()
-
-
-def _restore_missing_from_cache(rebuilt: _Rebuilt, directory: Path, cached: tuple[int, dict[str, Any]]) -> None:
+def _restore_missing_from_cache(rebuilt: _Rebuilt, cache: _CacheCopy) -> None:
     """Changes the files lost in the middle (a damaged line), when the cache is at the same change
     as the rebuilt state: the records those changes touched are taken as the cache holds them."""
-    seq, raw = cached
-    if seq != rebuilt.seq:
-        return
-    touched = _touched_by(directory, rebuilt.missing)
+    touched = cache.touched_by(rebuilt.missing)
     if touched is None:
         return
-    for kind, number in touched:
-        key = str(number)
-        doc = raw.get(kind, {}).get(key)
+    for kind, key in touched:
+        known, doc = cache.doc(kind, key)
+        if not known:
+            return
         table = rebuilt.raw.setdefault(kind, {})
         if doc is None:
             table.pop(key, None)
@@ -327,31 +436,11 @@ def _restore_missing_from_cache(rebuilt: _Rebuilt, directory: Path, cached: tupl
     rebuilt.missing = []
 
 
-def _touched_by(directory: Path, seqs: list[int]) -> list[tuple[str, int]] | None:
-    """The records these changes touched, from the cache's log; None when it does not reach them."""
-    try:
-        cache = StateCache(directory / CACHE_NAME)
-    except CacheUnusable:
-        return None
-    try:
-        touched: list[tuple[str, int]] = []
-        for seq in seqs:
-            records = cache.changed_by(seq)
-            if records is None:
-                return None
-            touched += records
-        return touched
-    except CacheUnusable:
-        return None
-    finally:
-        cache.close()
-
-
-def _restore_or_set_aside_misfits(rebuilt: _Rebuilt, directory: Path, snapshots: list[tuple[Path, dict[str, Any]]],
-                                  entries: dict[int, dict[str, Any]], cached: tuple[int, dict[str, Any]] | None) -> None:
+def _restore_or_set_aside_misfits(rebuilt: _Rebuilt, directory: Path, snapshots: _Snapshots,
+                                  entries: dict[int, dict[str, Any]], cache: _CacheCopy) -> None:
     """Every record that is not what its table and number say is replaced by its newest intact
-    copy: the journal's last put of it up to the rebuilt change, else the newest backup holding
-    it, else the cache. Only what no copy holds intact is set aside."""
+    copy (the journal's last change to it, a backup, the cache: whichever is the newest change).
+    Only what no copy holds intact is set aside."""
     newest_ops: dict[tuple[str, str], tuple[int, Any]] | None = None
     for kind, record_type in TYPE_BY_KIND.items():
         table = rebuilt.raw.get(kind) or {}
@@ -363,28 +452,19 @@ def _restore_or_set_aside_misfits(rebuilt: _Rebuilt, directory: Path, snapshots:
                 continue
             if newest_ops is None:
                 newest_ops = _newest_ops(entries, rebuilt.seq)
-            found = _intact_copy(record_type, key, directory, newest_ops, snapshots, cached)
-            if found is None:
-                rebuilt.aside.setdefault(kind, {})[key] = table.pop(key)
-                continue
-            doc, where = found
-            if doc is None:  # deleted by a later change: the damaged copy should not exist at all
+            found = _intact_copy(record_type, key, rebuilt.seq, directory, newest_ops, snapshots, cache)
+            if found is None or found[0] is None:  # no copy; or its newest change deleted it
                 rebuilt.aside.setdefault(kind, {})[key] = table.pop(key)
             else:
-                table[key] = doc
-                rebuilt.restored.append(f"{record_type.PREFIX}-{key} from {where}")
+                table[key] = found[0]
+                rebuilt.restored.append(f"{record_type.PREFIX}-{key} from {found[1]}")
     for kind in list(rebuilt.raw):
         if kind != META_TABLE and kind not in TYPE_BY_KIND:
             rebuilt.aside[kind] = rebuilt.raw.pop(kind)  # a table of no kind prodops knows
 
 
 def _fits(record_type: type, key: str, doc: Any) -> bool:
-    if not key.isdigit() or shape_problem(record_type, doc) is not None:
-        return False
-    try:
-        return record_type.from_dict(doc).id == f"{record_type.PREFIX}-{int(key)}"
-    except (TypeError, ValueError, AttributeError):
-        return False
+    return key.isdigit() and record_problem(record_type, int(key), doc) is None
 
 
 def _newest_ops(entries: dict[int, dict[str, Any]], up_to: int) -> dict[tuple[str, str], tuple[int, Any]]:
@@ -397,37 +477,38 @@ def _newest_ops(entries: dict[int, dict[str, Any]], up_to: int) -> dict[tuple[st
     return newest
 
 
-def _intact_copy(record_type: type, key: str, directory: Path, newest_ops: dict[tuple[str, str], tuple[int, Any]],
-                 snapshots: list[tuple[Path, dict[str, Any]]], cached: tuple[int, dict[str, Any]] | None) -> tuple[Any, str] | None:
+def _intact_copy(record_type: type, key: str, up_to: int, directory: Path,
+                 newest_ops: dict[tuple[str, str], tuple[int, Any]], snapshots: _Snapshots,
+                 cache: _CacheCopy) -> tuple[Any, str] | None:
     """(the newest intact version of one record, where it was), a None version when its newest
-    change deleted it; None when no copy holds it intact."""
+    change deleted it; None when no copy holds it intact. Newest by change number: a journal's
+    put of change 40 is older than a backup of change 90 that holds the record intact."""
     kind = record_type.KIND
+    found: list[tuple[int, Any, str]] = []
     if (kind, key) in newest_ops:
         seq, doc = newest_ops[(kind, key)]
-        return doc, f"the journal (change {seq})"
-    for path, raw in sorted(snapshots, key=lambda pair: _folded_seq(pair[1]), reverse=True):
-        doc = (raw.get(kind) or {}).get(key) if isinstance(raw.get(kind), dict) else None
-        if doc is not None and _fits(record_type, key, doc):
-            return doc, _shown_name(directory, path)
-    if cached is not None:
-        doc = cached[1].get(kind, {}).get(key)
-        if doc is not None and _fits(record_type, key, doc):
-            return doc, CACHE_NAME
-    return None
+        found.append((seq, doc, f"the journal (change {seq})"))
+    for seq, path, doc in snapshots.holding(kind, key, below=up_to):
+        if _fits(record_type, key, doc):
+            found.append((seq, doc, _shown_name(directory, path)))
+            break  # newest first: the older ones cannot win
+    if 0 <= cache.seq <= up_to:
+        known, doc = cache.doc(kind, key)
+        if known and doc is not None and _fits(record_type, key, doc):
+            found.append((cache.seq, doc, CACHE_NAME))
+    if not found:
+        return None
+    _, doc, where = max(found, key=lambda candidate: candidate[0])
+    return doc, where
 
 
-def _forget_derived(directory: Path) -> None:
-    """The cache and the search words hold the state as it was before: the next open rebuilds them."""
-    try:
-        cache = StateCache(directory / CACHE_NAME)
-    except CacheUnusable:
-        (directory / CACHE_NAME).unlink(missing_ok=True)
-    else:
-        if not cache.invalidate():
-            (directory / CACHE_NAME).unlink(missing_ok=True)
-        cache.close()
-    for name in DERIVED_FILES:
-        (directory / name).unlink(missing_ok=True)
+def forget_stored_search(directory: Path) -> None:
+    """search.sqlite names the change its words are at; after a repair that number may hold
+    another state. Forget it in SQL (another process may have the file open: deleting it, or
+    its -wal, under an open connection can corrupt it), so the next search rebuilds the words."""
+    from ..search.stored import forget_state
+
+    forget_state(directory)
 
 
 def _write_aside_lines(directory: Path, stamp: str, lines: list[bytes]) -> Path:
@@ -447,6 +528,3 @@ def _ranges(numbers: list[int]) -> str:
         else:
             parts.append(str(n))
     return ", ".join(parts)
-
-
-__all__ = ["ISSUED_NAME", "Report", "check", "repair"]

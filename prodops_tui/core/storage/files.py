@@ -3,7 +3,6 @@ error, and TinyDB storage built on them (PITFALLS.md: stock TinyDB writes in pla
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import tempfile
@@ -107,9 +106,8 @@ def _link_new(tmp: Path, path: Path) -> None:
         return
     except FileExistsError:
         raise
-    except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
-            raise
+    except OSError:
+        pass  # no hard links here (FAT, exFAT, some network shares, each with its own error)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         write_all_and_fsync(fd, tmp.read_bytes())

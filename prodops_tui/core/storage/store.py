@@ -46,8 +46,9 @@ from ..errors import (
     WorkspaceCorrupt,
     WorkspaceTooNew,
 )
-from ..model import RECORD_TYPES, TYPE_BY_KIND, Change, Record, shape_problem, split_id, type_of_id
+from ..model import RECORD_TYPES, TYPE_BY_KIND, Change, Record, record_problem, split_id, type_of_id
 from . import locking
+from .backups import backup_files, newest_backup
 from .cache import CACHE_NAME, CachedState, CacheUnusable, StateCache
 from .files import (
     AtomicJSONStorage,
@@ -186,10 +187,9 @@ class Store:
         if self.snapshot_path.exists():
             raw = AtomicJSONStorage(self.snapshot_path).read()
             assert raw is not None
-            entries, _ = read_journal(self.journal_path)
+            entries, _, _ = read_journal(self.journal_path, held=raw[META_TABLE]["1"].get("folded_seq", 0))
             for entry in entries:
-                if entry["seq"] > raw[META_TABLE]["1"].get("folded_seq", 0):
-                    apply_raw_entry(raw, entry)
+                apply_raw_entry(raw, entry)
             version = schema_version_of(raw, self.snapshot_path)
             ensure_private_dir(self.backup_dir)
             shutil.copy2(self.snapshot_path, self.backup_dir / f"prodops.schema-{version}.json")
@@ -270,11 +270,11 @@ class Store:
             return  # its journal is read by the migration (under the write lock), then checked
         folded = self._meta.get("folded_seq", 0)
         held = max(folded, self._journal_last_seq)  # what prodops.json and journal.jsonl hold
-        newest, name = newest_backup(self.backup_dir)
-        if newest > held:
+        newest = newest_backup(self.backup_dir)
+        if newest is not None and newest.last > held:
             where = "is missing" if self._snapshot_sig is None else f"holds changes up to {folded}"
-            raise WorkspaceCorrupt(self.snapshot_path, f"it {where}, but backups/{name} holds changes up to {newest}: "
-                                                       "it was deleted or an older copy put in its place")
+            raise WorkspaceCorrupt(self.snapshot_path, f"it {where}, but backups/{newest.path.name} holds changes up to "
+                                                       f"{newest.last}: it was deleted or an older copy put in its place")
         issued = read_issued(self.directory)
         if issued is not None and issued.seq > held:
             raise WorkspaceCorrupt(self.journal_path, f"it ends at change {held}, but change {issued.seq} was written "
@@ -439,12 +439,11 @@ class Store:
                 if not isinstance(docs, dict):
                     raise WorkspaceCorrupt(self.snapshot_path, f"table {kind} is not an object")
                 for n, doc in docs.items():
-                    problem = shape_problem(record_type, doc) if n.isdigit() else "its number is not a number"
+                    problem = record_problem(record_type, int(n), doc) if n.isdigit() else "its number is not a number"
                     if problem is not None:
                         raise WorkspaceCorrupt(self.snapshot_path, f"table {kind}, record {n}: not a {kind} record ({problem}); "
                                                                    "prodops doctor --repair restores it from a backup or sets it aside")
                 tables[kind] = {int(n): record_type.from_dict(doc) for n, doc in docs.items()}
-                _check_ids(record_type, tables[kind], self.snapshot_path)
         self._tables = tables
         self._meta = meta
         self._seq = meta.get("folded_seq", 0)
@@ -455,9 +454,8 @@ class Store:
         self._read_new_journal(update_cache=False)
 
     def _read_new_journal(self, *, update_cache: bool = True) -> bool:
-        entries, pos = read_journal(self.journal_path, self._journal_pos)
+        new, pos, newest = read_journal(self.journal_path, self._journal_pos, held=self._seq)
         # Checked whole before any is applied: a refused journal leaves what we hold as it was.
-        new = [entry for entry in entries if entry["seq"] > self._seq]  # the rest is in the snapshot already
         expected = self._seq + 1
         for entry in new:
             if entry.get("v", 1) > SCHEMA_VERSION:
@@ -467,7 +465,7 @@ class Store:
             expected += 1
         self._journal_pos = pos
         self._journal_sig = file_signature(self.journal_path)
-        self._journal_last_seq = max([self._journal_last_seq, *(entry["seq"] for entry in entries)])
+        self._journal_last_seq = max(self._journal_last_seq, newest)
         applied = []
         for entry in new:
             self._apply(entry)
@@ -504,8 +502,7 @@ class Store:
             if table is None:
                 pass  # not loaded: the cache holds it, read when first asked for
             elif op == "put":
-                table[number] = record_type.from_dict(doc)
-                _check_ids(record_type, {number: table[number]}, self.journal_path, entry=entry["seq"])
+                table[number] = record_type.from_dict(doc)  # checked when read (journal.entry_problem)
             else:
                 table.pop(number, None)
             if number + 1 > next_ids.get(record_type.PREFIX, 1):
@@ -1064,17 +1061,17 @@ class Store:
         return sorted(found)
 
     def _rotate_backups(self) -> None:
-        snapshots = sorted(self.backup_dir.glob("prodops.[0-9]*.json"))
+        """The newest BACKUPS_KEPT snapshots, and the journal segments that reach past the oldest."""
+        found = backup_files(self.backup_dir)
+        snapshots = [b for b in found if b.is_snapshot]
         for old in snapshots[:-BACKUPS_KEPT]:
-            old.unlink(missing_ok=True)
+            old.path.unlink(missing_ok=True)
         kept = snapshots[-BACKUPS_KEPT:]
         if not kept:
             return
-        oldest_seq = int(kept[0].name.split(".")[1])
-        for segment in self.backup_dir.glob("journal.[0-9]*-[0-9]*.jsonl"):
-            last_seq = int(segment.name.split(".")[1].split("-")[1])
-            if last_seq <= oldest_seq:
-                segment.unlink(missing_ok=True)
+        for segment in found:
+            if not segment.is_snapshot and segment.last <= kept[0].last:
+                segment.path.unlink(missing_ok=True)
 
     # --- undo ---------------------------------------------------------------
 
@@ -1173,36 +1170,11 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def _check_ids(record_type: type[Record], table: dict[int, Record], path: Path, *, entry: int | None = None) -> None:
+def _check_ids(record_type: type[Record], table: dict[int, Record], path: Path) -> None:
     """Every record is the one its table and number say ({"bogus": 1} in place of F-7 is not):
     a misfit is named here, by every command and by doctor, not met later as an internal error."""
     prefix = f"{record_type.PREFIX}-"
     for number, record in table.items():
         if record.id != f"{prefix}{number}":
-            where = f"journal entry {entry}, " if entry is not None else ""
-            raise WorkspaceCorrupt(path, f"{where}table {record_type.KIND}, record {number}: not a {record_type.KIND} record "
+            raise WorkspaceCorrupt(path, f"table {record_type.KIND}, record {number}: not a {record_type.KIND} record "
                                          f"(its id is {record.id!r}, not {prefix}{number}); prodops doctor --repair sets it aside")
-
-
-def newest_backup(backup_dir: Path) -> tuple[int, str]:
-    """The newest change a file in backups/ holds, and its name ((0, "") when there is none): a
-    folded snapshot `prodops.<N>.json` holds up to N, a journal segment `journal.<A>-<B>.jsonl`
-    up to B. A fold makes both from what it replaces, so neither is ever newer than what the
-    snapshot and the journal hold (a segment may end past the new snapshot: the changes made
-    while the fold wrote stay in the journal)."""
-    newest, name = 0, ""
-    try:
-        names = [path.name for path in backup_dir.iterdir()]
-    except OSError:
-        return newest, name
-    for candidate in names:
-        parts = candidate.split(".")
-        if len(parts) == 3 and parts[0] == "prodops" and parts[2] == "json" and parts[1].isdigit():
-            held = int(parts[1])
-        elif len(parts) == 3 and parts[0] == "journal" and parts[2] == "jsonl" and parts[1].replace("-", "").isdigit():
-            held = int(parts[1].rpartition("-")[2] or 0)
-        else:
-            continue
-        if held > newest:
-            newest, name = held, candidate
-    return newest, name
