@@ -50,6 +50,26 @@ def send_to_browser(host: DOMNode, filename: str, text: str) -> None:
     host.notify(f"{filename} sent to your browser as a download", title="Export", markup=False)
 
 
+def send_made_text(host: DOMNode, filename: str, make_text: Callable[[], str]) -> None:
+    """A download of the text `make_text` makes, or the core's one-line refusal."""
+    try:
+        text = make_text()
+    except ProdopsError as exc:
+        host.notify(str(exc), title="Export", severity="error", markup=False)
+        return
+    send_to_browser(host, filename, text)
+
+
+def export(host: DOMNode, *, download: Callable[[], None], title: str, suggested: Path,
+           write: Callable[[Path, bool], object], written: Callable[[Path], str]) -> None:
+    """Every export of the app goes through here, so none can forget where it is: in a browser
+    tab `download()` (never a path on the server); in a terminal export_to_path."""
+    if in_browser_tab(host.app):
+        download()
+        return
+    export_to_path(host, title=title, suggested=suggested, write=write, written=written)
+
+
 def replace_question(path: Path) -> ChoiceScreen:
     """Asked before an export replaces a file: it names the file. Dismisses "replace", "keep",
     or None (esc, which keeps it too)."""

@@ -941,8 +941,6 @@ class Store:
             return True
 
     def _copy_for_fold(self, only_if_due: bool):
-        if only_if_due and not self.fold_due():
-            return None
         self.load_all()  # before the lock: reading 100k items takes seconds, and writers carry on
         with self._thread_lock, self._locked(exclusive=False):
             self._catch_up()
@@ -959,7 +957,7 @@ class Store:
         import's batches). A failed fold does not raise: the changes are in the journal and stay
         there, and an error now would be reported for them (a retry would store them twice).
         The next change, `prodops compact` or the app's worker folds again; folds that keep
-        failing are said by every command once the journal is far past due (fold_overdue)."""
+        failing are said by every command once the journal is far past due (fold_failing)."""
         try:
             return self.fold(only_if_due=True)
         except (OSError, ProdopsError):

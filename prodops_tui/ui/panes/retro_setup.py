@@ -11,7 +11,7 @@ from ...core.model import ActionItem, Person, ProductArea, Retro
 from ...core.retro import board as retros
 from ...core.retro.export import export_retro, write_retro
 from ...core.retro.templates import find_template, load_templates
-from ..exports import export_to_path, in_browser_tab, send_to_browser
+from ..exports import export, send_made_text
 from ..screens.pickers import ChoiceScreen, TextScreen
 from ..screens.retro_forms import NewRetroForm, RetroDraft, split_names
 from . import retro_rows as rows
@@ -92,18 +92,12 @@ class RetroSetupKeys:
             return
         slug = re.sub(r"[^a-z0-9]+", "-", retro.team.casefold()).strip("-") or "retro"
         name = f"{retro.id}-{slug}"
-        if in_browser_tab(self.app):  # no path on the server: a download, in the format picked
-            def picked(fmt: str | None) -> None:
-                if fmt:
-                    try:
-                        text = export_retro(self.store, retro.id, fmt)
-                    except ProdopsError as exc:
-                        self.notify(str(exc), title="Export", severity="error", markup=False)
-                        return
-                    send_to_browser(self, f"{name}.{fmt}", text)
+        def picked(fmt: str | None) -> None:
+            if fmt:
+                send_made_text(self, f"{name}.{fmt}", lambda: export_retro(self.store, retro.id, fmt))
 
-            self.app.push_screen(ChoiceScreen(f"Download {retro.id} as", [("md", "Markdown (.md)"), ("json", "JSON (.json)")]), picked)
-            return
-        export_to_path(self, title=f"Export {retro.id} to (a .json file gets JSON)", suggested=Path.cwd() / f"{name}.md",
-                       write=lambda path, replace: write_retro(self.store, retro.id, path, replace=replace),
-                       written=lambda path: f"{retro.id} written to {path}")
+        export(self, download=lambda: self.app.push_screen(  # in a browser tab: in the format picked
+                   ChoiceScreen(f"Download {retro.id} as", [("md", "Markdown (.md)"), ("json", "JSON (.json)")]), picked),
+               title=f"Export {retro.id} to (a .json file gets JSON)", suggested=Path.cwd() / f"{name}.md",
+               write=lambda path, replace: write_retro(self.store, retro.id, path, replace=replace),
+               written=lambda path: f"{retro.id} written to {path}")

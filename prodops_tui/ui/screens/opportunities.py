@@ -18,7 +18,7 @@ from ...core.errors import ProdopsError
 from ...core.feedback import opportunities
 from ...core.model import OPPORTUNITY_STATUSES
 from ...core.text import clean_line, clean_text, truncate
-from ..exports import export_to_path, in_browser_tab, send_to_browser
+from ..exports import export, send_made_text
 
 
 class OpportunitiesScreen(ModalScreen[bool]):
@@ -115,17 +115,10 @@ class OpportunitiesScreen(ModalScreen[bool]):
         if opportunity_id is None:
             return
         filename = f"{opportunity_id}-customers.csv"
-        if in_browser_tab(self.app):  # no path on the server: a download
-            try:
-                text = opportunities.close_the_loop_csv(self.store, opportunity_id)
-            except ProdopsError as exc:
-                self.notify(str(exc), title="Export", severity="error", markup=False)
-                return
-            send_to_browser(self, filename, text)
-            return
-        export_to_path(self, title="Write who asked to (CSV)", suggested=Path(filename),
-                       write=lambda path, replace: opportunities.write_close_the_loop(self.store, opportunity_id, path, replace=replace),
-                       written=lambda path: f"Wrote who asked about {opportunity_id} to {path}")
+        export(self, download=lambda: send_made_text(self, filename, lambda: opportunities.close_the_loop_csv(self.store, opportunity_id)),
+               title="Write who asked to (CSV)", suggested=Path(filename),
+               write=lambda path, replace: opportunities.write_close_the_loop(self.store, opportunity_id, path, replace=replace),
+               written=lambda path: f"Wrote who asked about {opportunity_id} to {path}")
 
     def action_close(self) -> None:
         self.dismiss(self.changed)
