@@ -592,7 +592,7 @@ def cmd_duplicates(store: Store, args: argparse.Namespace) -> int:
     for group in groups:
         items = [item for item in (store.get(i) for i in group) if isinstance(item, FeedbackItem)]
         records.append({
-            "kind": group.kind, "low_information": group.low_information, "score": duplicates.group_score(group, items),
+            "kind": group.kind, "low_information": group.low_information, "score": group.score,
             "ids": [item.id for item in items], "texts": [first_line(item.text or item.title, 200) for item in items],
         })
     if args.json:
@@ -600,10 +600,12 @@ def cmd_duplicates(store: Store, args: argparse.Namespace) -> int:
         return 0
     if not records:
         print("no likely duplicates")
-    for number, record in enumerate(records, start=1):
-        score = f", score {record['score']:.0f}" if record["score"] is not None else ""
-        label = "short, low-information texts" if record["kind"] == "short" else f"{record['kind']}{', low-information' if record['low_information'] else ''}"
-        print(f"group {number}: {len(record['ids'])} items, {label}{score}")
+    explained = False
+    for number, (group, record) in enumerate(zip(groups, records), start=1):
+        print(f"group {number}: {len(record['ids'])} items, {group.describe()}")
+        if group.low_information and not explained:  # what qualifies, said once, at the first such group
+            print(f"  ({duplicates.LOW_INFORMATION_RULE})")
+            explained = True
         for item_id, text in zip(record["ids"], record["texts"]):
             print(f"  {item_id:<8} {first_line(text, 90)}")
     return 0

@@ -14,8 +14,11 @@ compared by similarity: short praise matches other short praise at any
 threshold. They are grouped by their exact words instead (`exact_key`: case,
 punctuation, emoji and spacing ignored), so the 39 "good"s of the real reviews
 are one group and "Dark mode in the app please 🌙" x4 another; the remaining
-texts of at most LOW_INFORMATION_WORDS meaningful words ("wow", "cool app")
-form one low-information group, to archive in one step.
+short texts that say nothing to act on ("wow", "cool app": is_low_information, the one
+definition) form one low-information group, to archive in one step. A rating of 1-2, a
+problem or request word, a question or three meaningful words in the title or the text
+keep an item out of it, and out of the identical groups to archive ("not working" x2 is
+a group to read).
 
 Threshold, measured (Nov 2026) on tests/data: the 800 app-store reviews plus
 the 49 inbound support tweets (849 texts), every pair scored (throwaway script):
@@ -141,7 +144,74 @@ def exact_key(text: str) -> str:
     return " ".join(utils.default_process(_APOSTROPHE.sub("", text)).split())
 
 
+# --- low information: the one definition ----------------------------------------------
+
 LOW_INFORMATION_WORDS = 2  # "good", "nice app", "very good 👍": at most this many words that carry meaning
+
+# Words that make a text a problem, a complaint, a request or a question however short it is, so
+# that an item holding one is never offered for one-step archiving. Chosen (Dec 2026) from what a
+# word count alone swept into the low-information group (PITFALLS.md, third round): 1-2 star
+# reviews ("not working", "cancel subscription", "why do I have to pay. suck", "why limits",
+# "not so good") and real issues titled with their meaning ("Stored XSS", "Support Python 3.11",
+# "`yelp_polarity` is broken", "WikiText 103 tokenizer hangs"); then each word's family and its
+# neighbours in the same four groups below. Whole words, lower-cased, apostrophes dropped
+# (can't -> cant), so "bugs" matches and "debug" does not.
+# Wide on purpose: praise that uses one ("not bad", "no ads, love it") stays out of the group and
+# is read, a few seconds; a complaint swept away with the praise is lost. English only: a short
+# complaint in another language ("Bekar") is kept out by its rating, a question mark or three
+# words, not by this list.
+_MEANING_WORDS = frozenset(
+    # something does not work
+    """not no never nothing cant cannot couldnt doesnt dont didnt isnt wasnt wont arent aint unable
+    broken broke break breaks bug bugs buggy crash crashes crashed crashing error errors fail fails failed
+    failing failure hang hangs hanging hung freeze freezes freezing frozen stuck stop stops stopped slow
+    slower slowly lag lags lagging laggy glitch glitches glitchy issue issues problem problems wrong
+    missing lost lose loses losing gone disappear disappears disappeared delete deleted uninstall uninstalled
+    """
+    # it is bad
+    """bad worse worst poor terrible awful horrible useless waste hate hated suck sucks stupid trash
+    garbage rubbish annoying annoyed disappointed disappointing ridiculous pathetic scam fake spam
+    """
+    # money, account and security
+    """cancel canceled cancelled cancelling refund refunds refunded charge charged charges charging pay
+    paid paying payment payments price prices pricing cost costs expensive subscription subscriptions
+    subscribe unsubscribe money billing billed ads limit limits limited ban banned blocked login logout
+    password account hack hacked hacker xss csrf security insecure vulnerability vulnerabilities
+    vulnerable exploit injection cve leak leaks leaked breach phishing malware virus privacy
+    """
+    # a request or a question
+    """please pls plz add need needs needed want wants wish support request feature option should
+    could would fix help why how""".split()
+)
+# A first word that opens a question without a question mark ("is there a limit", "what is this"). Only
+# first: further in, "what" is as often an exclamation ("wow what a app", a 5-star review).
+_QUESTION_OPENERS = frozenset("is are can could does do did would should anyone what when where which who".split())
+SIGNAL_CHARS = 4_000  # of a title or a text, read for a request, a problem or a question
+LOW_INFORMATION_LABEL = "short, no request, problem or question"
+LOW_INFORMATION_RULE = "a 1-2 star rating, a problem or request word, a question or three meaningful words keep an item out"
+
+
+def _says_something(text: str) -> bool:
+    """A request, a problem or a question in `text` (a title or a text), or three meaningful words."""
+    text = _MENTION.sub(" ", _URL.sub(" ", text[:SIGNAL_CHARS]))  # a URL's "?" asks nothing
+    if "?" in text or "？" in text:
+        return True
+    words = utils.default_process(_APOSTROPHE.sub("", text)).split()
+    if not words:
+        return False
+    if words[0] in _QUESTION_OPENERS or not _MEANING_WORDS.isdisjoint(words):
+        return True
+    return len(set(normalise_words(text))) > LOW_INFORMATION_WORDS
+
+
+def is_low_information(item: FeedbackItem) -> bool:
+    """True when an item says nothing to act on: no rating of 1-2, and neither its title nor its
+    text holds a request, a problem or a question (_MEANING_WORDS, a `?`, a question's first
+    word) or three meaningful words. The one rule behind every low-information
+    group: the app's Likely duplicates view, `prodops duplicates` and its `low_information`."""
+    if item.rating in (1, 2):
+        return False
+    return not (_says_something(item.title) or _says_something(item.text))
 
 
 def title_key(item: FeedbackItem) -> str:
@@ -189,16 +259,31 @@ class Cluster(list):
     "similar" (every two score at least the threshold; identical texts are one node),
     "same-title" (the same request under other greetings: same_request_groups),
     "identical" (short texts, word for word the same: "good" x39, "Dark mode please" x4), or
-    "short" (every other short text: "wow", "nice app", "👍"), a group to archive in one
-    step rather than to merge. `low_information` marks the groups a PM clears, not reads."""
+    "short" (every other short text that says nothing to act on: "wow", "nice app", "👍"), a group
+    to archive in one step rather than to merge. `low_information` marks the groups a PM clears,
+    not reads: every member is_low_information. `score`: for similar texts the lowest score of a
+    member against the oldest (the survivor a merge keeps), 100 for identical texts, else None."""
 
     kind: str = "similar"
     low_information: bool = False
+    score: float | None = None
 
-    def __init__(self, ids: Iterable[str], kind: str = "similar", *, low_information: bool = False):
+    def __init__(self, ids: Iterable[str], kind: str = "similar", *, low_information: bool = False,
+                 score: float | None = None):
         super().__init__(ids)
         self.kind = kind
         self.low_information = low_information or kind == "short"
+        self.score = 100.0 if kind == "identical" else score
+
+    def describe(self) -> str:
+        """What the group is, as its header says it (the app, `prodops duplicates`)."""
+        if self.kind == "short":
+            return LOW_INFORMATION_LABEL
+        if self.kind == "identical":
+            return f"identical, {LOW_INFORMATION_LABEL}" if self.low_information else "identical, score 100"
+        if self.kind == "same-title":
+            return "same title"
+        return f"similar, score {self.score:.0f}" if self.score is not None else "similar"
 
 
 def duplicate_key(text: str) -> str:
@@ -385,20 +470,22 @@ def likely_duplicate_clusters(
     should_stop: Callable[[], bool] | None = None,
 ) -> list[Cluster]:
     """Groups of items that look like the same feedback: the similar groups biggest first,
-    then (unless `low_information` is False) the short texts, identical ones together,
-    and last one group of every other short text.
+    then the identical short texts that say something, then (unless `low_information` is
+    False) the identical ones that do not and last one group of every other short text that
+    says nothing to act on (is_low_information).
 
-    Each cluster lists ids oldest first (received, then number), so its first id
-    is the natural survivor for `merge`. Every two items in a similar cluster score at
-    least `threshold`; identical texts are always in one cluster. Items merged away
-    (duplicate_of set) are left out unless `include_merged`. Plain Python, safe to run
-    in a worker thread: pass `should_stop` (checked every few hundred items) to abandon
-    the scan, in which case the result is []."""
+    Each cluster lists ids oldest first (received, then number), so its first id is the natural
+    survivor for `merge`. Every two items in a similar cluster score at least `threshold`;
+    identical texts are in one cluster, apart from those that say something (a 1-star "good").
+    Items merged away (duplicate_of set) are left out unless `include_merged`. Plain Python,
+    safe to run in a worker thread: pass `should_stop` (checked every few hundred items) to
+    abandon the scan, in which case the result is []."""
     items = [item for item in store.all(FeedbackItem) if include_merged or not item.duplicate_of]
     items.sort(key=lambda item: (item.received_at, _number(item.id)))
     # Items with the same key (the same words: copies, templated messages) are one node.
     members: dict[str, list[str]] = {}
-    short: dict[str, list[str]] = {}  # exact key -> ids, for texts too short to compare by words
+    key_of: dict[str, str] = {}
+    short: dict[str, list[FeedbackItem]] = {}  # exact key -> items, for texts too short to compare by words
     same_request = same_request_groups(items)
     for count, item in enumerate(items):
         if should_stop is not None and count % 512 == 0 and should_stop():
@@ -409,8 +496,9 @@ def likely_duplicate_clusters(
         key = duplicate_key(text)
         if key:
             members.setdefault(key, []).append(item.id)
-        elif low_information:
-            short.setdefault(exact_key(text), []).append(item.id)
+            key_of[item.id] = key
+        else:
+            short.setdefault(exact_key(text), []).append(item)
     keys = list(members)
     words = [sorted(set(key.split())) for key in keys]
     edges = _similar_pairs(keys, words, threshold, should_stop)
@@ -420,33 +508,38 @@ def likely_duplicate_clusters(
     def biggest_first(cluster: Cluster) -> tuple[int, int]:
         return -len(cluster), order[cluster[0]]
 
-    clusters = [Cluster(sorted((i for node in nodes for i in members[keys[node]]), key=order.__getitem__))
+    def similar(ids: list[str]) -> Cluster:
+        first = key_of[ids[0]]
+        return Cluster(ids, score=round(min(fuzz.ratio(first, key_of[other]) for other in ids[1:]), 1))
+
+    clusters = [similar(sorted((i for node in nodes for i in members[keys[node]]), key=order.__getitem__))
                 for nodes in _cliques([len(members[key]) for key in keys], edges)]
     by_request: dict[str, list[str]] = {}
     for item_id, root in same_request.items():
         by_request.setdefault(root, []).append(item_id)
     clusters += [Cluster(sorted(ids, key=order.__getitem__), "same-title") for ids in by_request.values()]
     clusters.sort(key=biggest_first)
-    identical = [Cluster(ids, "identical", low_information=len(set(normalise_words(text))) <= LOW_INFORMATION_WORDS)
-                 for text, ids in short.items() if text and len(ids) > 1]
-    identical.sort(key=biggest_first)
-    # The rest of the very short texts ("wow", "cool app", "👍"): one group to clear in one step.
-    # Three words that mean something ("Export drops VAT") stay out: they may be worth reading.
-    rest = [i for text, ids in short.items() if not text or (len(ids) == 1 and len(set(normalise_words(text))) <= LOW_INFORMATION_WORDS)
-            for i in ids]
+    # Short texts: the same words make one group, those that say something ("not working" x2)
+    # apart from those that say nothing ("good" x39). The rest that say nothing ("wow", "cool
+    # app", "👍"): one group to clear in one step. Nothing that says something is ever in a
+    # low-information group.
+    identical: list[Cluster] = []
+    rest: list[str] = []
+    for text, group in short.items():
+        quiet: list[str] = []
+        meaningful: list[str] = []
+        for item in group:
+            (quiet if is_low_information(item) else meaningful).append(item.id)
+        if text and len(meaningful) > 1:
+            identical.append(Cluster(meaningful, "identical"))
+        if text and len(quiet) > 1:
+            identical.append(Cluster(quiet, "identical", low_information=True))
+        else:
+            rest += quiet
+    identical.sort(key=lambda cluster: (cluster.low_information, *biggest_first(cluster)))
     rest.sort(key=order.__getitem__)
-    return clusters + identical + ([Cluster(rest, "short")] if len(rest) > 1 else [])
-
-
-def group_score(group: Cluster, items: list[FeedbackItem]) -> float | None:
-    """How alike a group is, 0-100: for similar texts the lowest score of a member against the
-    oldest (the survivor a merge keeps); 100 for identical texts; None for the others."""
-    if group.kind == "identical":
-        return 100.0
-    if group.kind in ("short", "same-title") or len(items) < 2:
-        return None  # a kind, not a score: the same title, or a group to clear
-    first = _compared_text(items[0])
-    return round(min(similarity(first, _compared_text(item)) for item in items[1:]), 1)
+    found = clusters + identical + ([Cluster(rest, "short")] if len(rest) > 1 else [])
+    return found if low_information else [cluster for cluster in found if not cluster.low_information]
 
 
 def _similar_pairs(

@@ -35,6 +35,7 @@ from .inbox_views import (
     SORTS,
     VIEWS,
     filtered,
+    group_header,
     saved_query_for,
     sort_items,
     view_ids,
@@ -232,6 +233,7 @@ class InboxPane(Pane):
                      "and from a shell: pbpaste | prodops capture - --source call")
         if self.view == "duplicates" and self._clusters is None:
             empty = "Looking for likely duplicates…"
+        group = self.feedback_list.bands.get(item.id) if item is not None and self.view == "duplicates" else None
         self.query_one(FeedbackDetail).show(
             item,
             now_iso=self.store.clock(),
@@ -240,6 +242,7 @@ class InboxPane(Pane):
             customers=merge.customers_of(self.store, item) if item and item.merged_from else (),
             similar=similar,
             empty_message=empty,
+            group=group_header(self._clusters, group) if self._clusters and group is not None else (),
         )
 
     def _show_similar(self, item_id: str) -> None:

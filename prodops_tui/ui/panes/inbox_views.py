@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from textual.content import Content
 
 from ...core.areas.lookup import area_path
-from ...core.feedback import inbox
+from ...core.feedback import duplicates, inbox
 from ...core.feedback.filters import apply_filter, parse_filter, saved_views
 from ...core.model import FeedbackItem, SavedView
 from ...core.storage.store import Store
@@ -60,6 +60,18 @@ def saved_query_for(store: Store, view: str, filter_query: str) -> str:
     else:
         base = f"status:{view}" if view in ("new", "snoozed", "processed", "archived") else ""
     return f"{base} {filter_query}".strip()
+
+
+def group_header(clusters: Sequence[duplicates.Cluster], number: int) -> tuple[str, str]:
+    """The Likely duplicates view's header for group `number` (0-based): what the group is
+    (Cluster.describe, the words `prodops duplicates` prints) and what to do with it; for a
+    low-information group, what keeps an item out of it."""
+    cluster = clusters[number]
+    what = f"Group {number + 1} of {len(clusters)}: {len(cluster)} items, {cluster.describe()}"
+    if cluster.low_information:
+        rule = duplicates.LOW_INFORMATION_RULE
+        return what, f"{rule[0].upper()}{rule[1:]}. X marks the group, e archives it."
+    return what, "X marks the group, m merges it into the oldest."
 
 
 def view_tabs(

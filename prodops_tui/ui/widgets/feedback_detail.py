@@ -38,10 +38,15 @@ class FeedbackDetail(VerticalScroll):
         customers: Sequence[str],
         similar: Sequence[SimilarItem] | None,
         empty_message: str,
+        group: Sequence[str] = (),
     ) -> None:
-        self.query_one("#detail", Static).update(
-            self._item_content(item, now_iso, area, opportunity, customers, similar) if item else Content.styled(empty_message, "$text-muted")
-        )
+        """`group`: in the Likely duplicates view, the header of the item's group (what the
+        group is, then what to do with it), shown above the item."""
+        content = self._item_content(item, now_iso, area, opportunity, customers, similar) if item else Content.styled(empty_message, "$text-muted")
+        if item and group:
+            header = [Content.styled(group[0], "bold $accent"), *(Content.styled(line, "$text-muted") for line in group[1:])]
+            content = Content("\n").join([*header, Content(""), content])
+        self.query_one("#detail", Static).update(content)
         self.scroll_home(animate=False)
 
     def _item_content(self, item, now_iso, area, opportunity, customers, similar) -> Content:

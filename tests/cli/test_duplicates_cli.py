@@ -1,0 +1,27 @@
+"""`prodops duplicates` on real exports: what it offers to clear holds nothing worth reading
+(issue 25, item 1)."""
+
+from __future__ import annotations
+
+import json
+
+from prodops_tui.core.model import FeedbackItem
+from prodops_tui.core.storage.store import Store
+
+from ..conftest import TEST_DATA, fixed_clock
+
+
+def test_no_one_or_two_star_review_is_offered_as_low_information_and_the_header_says_why(prodops, workspace):
+    assert prodops("import", "feedback", str(TEST_DATA / "app_store_reviews.csv")).returncode == 0
+    rating = {item.id: item.rating for item in Store.open(workspace, clock=fixed_clock).all(FeedbackItem)}
+
+    groups = json.loads(prodops("duplicates", "--json").stdout)
+    text = prodops("duplicates").stdout
+
+    low = [item_id for group in groups if group["low_information"] for item_id in group["ids"]]
+    assert len(low) >= 200  # "good" x38, "nice", "wow" ...: still there to clear in one step
+    assert [item_id for item_id in low if rating[item_id] in (1, 2)] == []
+    (short,) = [n for n, group in enumerate(groups, start=1) if group["kind"] == "short"]
+    header = next(line for line in text.splitlines() if line.startswith(f"group {short}:"))
+    assert header.endswith("items, short, no request, problem or question")
+    assert "a 1-2 star rating, a problem or request word, a question or three meaningful words keep an item out" in text

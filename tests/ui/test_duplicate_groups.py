@@ -1,0 +1,42 @@
+"""The Likely duplicates view on real reviews: each group's header says what the group is, and
+the group offered for one-step archiving holds no complaint (issue 25, item 1)."""
+
+from __future__ import annotations
+
+from prodops_tui.core.importers import import_feedback
+from prodops_tui.core.model import FeedbackItem
+from prodops_tui.ui.panes.inbox import InboxPane
+from prodops_tui.ui.widgets.feedback_list import FeedbackList
+
+from ..conftest import TEST_DATA
+from .conftest import settle, wait_until
+
+SIZE = (140, 40)
+
+
+async def test_the_low_information_group_says_what_qualifies_and_holds_no_low_rating(store, make_app):
+    import_feedback(store, TEST_DATA / "app_store_reviews.csv")
+    rating = {item.id: item.rating for item in store.all(FeedbackItem)}
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("left_square_bracket")  # the last view: Likely duplicates
+        pane = app.query_one(InboxPane)
+        assert await wait_until(pilot, lambda: pane._clusters is not None)
+        await settle(pilot)
+        clusters = pane._clusters
+        low = [item_id for cluster in clusters if cluster.low_information for item_id in cluster]
+        assert low and [item_id for item_id in low if rating[item_id] in (1, 2)] == []
+
+        listing = app.query_one(FeedbackList)
+        (number,) = [n for n, cluster in enumerate(clusters) if cluster.kind == "short"]
+        listing.cursor = next(n for n, item in enumerate(listing.items) if item.id == clusters[number][0])
+        await pilot.pause()
+        detail = str(app.query_one("#detail").content)
+        assert f"Group {number + 1} of {len(clusters)}: {len(clusters[number])} items, short, no request, problem or question" in detail
+        assert "A 1-2 star rating, a problem or request word, a question or three meaningful words keep an item out." in detail
+
+        listing.cursor = 0  # the first group: look-alikes to merge, not to clear
+        await pilot.pause()
+        detail = str(app.query_one("#detail").content)
+        assert f"Group 1 of {len(clusters)}" in detail and "m merges it into the oldest" in detail
