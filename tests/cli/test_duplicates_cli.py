@@ -1,5 +1,5 @@
-"""`prodops duplicates` on real exports: what it offers to clear holds nothing worth reading
-(issue 25, item 1)."""
+"""`prodops duplicates` on real exports: what it offers to clear holds nothing worth reading, and
+a shared template never makes two reports one group (issue 25, items 1 and 2)."""
 
 from __future__ import annotations
 
@@ -25,3 +25,14 @@ def test_no_one_or_two_star_review_is_offered_as_low_information_and_the_header_
     header = next(line for line in text.splitlines() if line.startswith(f"group {short}:"))
     assert header.endswith("items, short, no request, problem or question")
     assert "a 1-2 star rating, a problem or request word, a question or three meaningful words keep an item out" in text
+
+
+def test_pull_requests_that_left_the_template_empty_are_not_one_group(prodops):
+    imported = prodops("import", "feedback", str(TEST_DATA / "rails_issues.jsonl"), "--map", "text=body", "--map", "title=title",
+                       "--map", "id=number", "--map", "received=created_at", "--map", "url=html_url")
+    assert imported.returncode == 0, imported.stderr
+
+    groups = json.loads(prodops("duplicates", "--json").stdout)
+
+    # Was one "similar" group of 36 at score 100: pull requests about everything, sharing the template.
+    assert max(len(group["ids"]) for group in groups) <= 3

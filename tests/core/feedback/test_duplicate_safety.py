@@ -1,15 +1,19 @@
-"""The safety rules of grouping (issue 25, item 1): nothing that says something is offered for
-one-step archiving as noise.
+"""The safety rules of grouping (issue 25, items 1 and 2): nothing that says something is offered
+for one-step archiving as noise, and a shared template or signature never makes two different
+reports duplicates of each other.
 
-Real data: the app-store reviews in tests/data (SOURCES.md), with their ratings, imported as a
-user would."""
+Real data: the app-store reviews (with their ratings) and the rails/rails issues and pull
+requests in tests/data (SOURCES.md), imported as a user would."""
 
 from __future__ import annotations
+
+import itertools
 
 import pytest
 
 from prodops_tui.core.feedback.duplicates import (
     LOW_INFORMATION_LABEL,
+    DuplicateIndex,
     is_low_information,
     likely_duplicate_clusters,
 )
@@ -19,6 +23,8 @@ from prodops_tui.core.storage.store import Store
 from prodops_tui.core.text import first_line
 
 from ...conftest import TEST_DATA
+
+RAILS_MAPPING = {"text": "body", "title": "title", "id": "number", "received": "created_at", "url": "html_url"}
 
 
 def add(store: Store, text: str, *, rating: int | None = None, title: str = "") -> FeedbackItem:
@@ -108,3 +114,54 @@ def test_on_the_real_reviews_no_one_or_two_star_review_is_in_the_low_information
     for text in ("not working", "cancel subscription", "why limits", "doomed"):
         (item,) = [i for i in items.values() if i.text == text]
         assert item.id not in low, text
+
+
+# --- 2. boilerplate learned from the workspace -----------------------------------------------
+
+
+@pytest.fixture
+def rails(store):
+    """The 248 rails/rails issues and pull requests with a body (two have none), by number."""
+    result = import_feedback(store, TEST_DATA / "rails_issues.jsonl", mapping=RAILS_MAPPING)
+    assert result.imported == 248
+    return {int(item.url.rsplit("/", 1)[1]): item for item in store.all(FeedbackItem)}
+
+
+def grouped_together(store: Store, a: FeedbackItem, b: FeedbackItem) -> bool:
+    return any(a.id in cluster and b.id in cluster for cluster in likely_duplicate_clusters(store))
+
+
+def similar_ids(index: DuplicateIndex, item: FeedbackItem) -> set[str]:
+    return {hit.id for hit in index.similar_to(item.id, limit=500)}
+
+
+def test_reports_whose_body_is_only_the_template_are_not_duplicates_of_each_other(store, rails):
+    """A bug report titled "g" and one titled "its not working even in Rails 6", both the bare
+    bug-report form, scored 99.4; pull requests that left the template's "[REPLACE ME]" prompts
+    were one "similar, score 100" group of 36 with pull requests about everything else."""
+    empty_bug_reports = [rails[48981], rails[48735]]
+    empty_pull_requests = [rails[n] for n in (48776, 48749, 48828, 48896)]  # the template, nothing filled in
+    assert "[REPLACE ME]" in empty_pull_requests[0].text and "### Checklist" in empty_pull_requests[0].text
+    index = DuplicateIndex.build(store)
+
+    for group in (empty_bug_reports, empty_pull_requests):
+        for a, b in itertools.combinations(group, 2):
+            assert not grouped_together(store, a, b), (a.title, b.title)
+            assert b.id not in similar_ids(index, a), (a.title, b.title)
+    biggest = max(len(cluster) for cluster in likely_duplicate_clusters(store))
+    assert biggest <= 3  # was 36: one "similar, score 100" group of pull requests that shared the template
+
+
+def test_reports_sharing_a_template_are_compared_on_what_they_say(store, rails):
+    """Two different bug reports share the reproduction script's fixed lines and scored 100; a
+    pull request opened twice with the same description under the checklist stays a duplicate."""
+    arel_alias, count_mismatch = rails[48775], rails[48848]  # different bugs, the same script around them
+    assert arel_alias.title.startswith("Arel table alias breaks") and count_mismatch.title.startswith("ActiveRecord: relation.count")
+    reopened = rails[48905], rails[48927]
+    index = DuplicateIndex.build(store)
+
+    assert not grouped_together(store, arel_alias, count_mismatch)
+    assert count_mismatch.id not in similar_ids(index, arel_alias)
+    assert grouped_together(store, *reopened)
+    assert reopened[0].id in similar_ids(index, reopened[1])
+
