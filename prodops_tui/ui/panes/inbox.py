@@ -242,7 +242,7 @@ class InboxPane(Pane):
             customers=merge.customers_of(self.store, item) if item and item.merged_from else (),
             similar=similar,
             empty_message=empty,
-            group=group_header(self._clusters, group) if self._clusters and group is not None else (),
+            group=group_header(self._clusters, group) if self._clusters and group is not None and group < len(self._clusters) else (),
         )
 
     def _show_similar(self, item_id: str) -> None:
