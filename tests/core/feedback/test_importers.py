@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -426,7 +425,10 @@ def test_a_big_import_is_stored_in_batches_and_undo_takes_back_the_last(store, m
     assert store.count(FeedbackItem) == 600
 
 
-def test_ten_thousand_rows_import_in_seconds(store, tmp_path):
+def test_ten_thousand_rows_import_as_one_batch_reading_the_known_keys_once(store, tmp_path, monkeypatch):
+    """The mechanism that keeps it to seconds (~1 s here; speed is bench/'s): the keys already
+    stored are read once, as one field, and the rows are stored a batch of 10,000 at a time; a
+    lookup or a change per row would be minutes at 100,000."""
     path = tmp_path / "big.csv"
     with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
@@ -434,10 +436,14 @@ def test_ten_thousand_rows_import_in_seconds(store, tmp_path):
         for n in range(10_000):
             writer.writerow([f"note {n}", f"Feedback number {n} about exports " * 4, f"person {n % 50}", "Acme", "call",
                              "export", f"2026-{1 + n % 12:02d}-{1 + n % 28:02d} 10:00"])
-    started = time.perf_counter()
+    changes, key_reads = [], []
+    real_change, real_fields = store.change, store.fields
+    monkeypatch.setattr(store, "change", lambda label, **kw: (changes.append(label), real_change(label, **kw))[1])
+    monkeypatch.setattr(store, "fields", lambda kind, names, *a: (key_reads.append(names), real_fields(kind, names, *a))[1])
     result = import_feedback(store, path)
     assert result.imported == 10_000
-    assert time.perf_counter() - started < 30  # ~1 s here; minutes would mean something went quadratic
+    assert changes == ["imported 10,000 feedback items from big.csv"]
+    assert key_reads.count(("source_key",)) == 1
 
 
 def test_two_imports_of_one_file_at_once_add_each_row_once(store, workspace, monkeypatch):
