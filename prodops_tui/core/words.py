@@ -1,0 +1,74 @@
+"""The words of a text that say what it is about: one tokenizer for look-alikes, search and suggestions.
+
+People remember "cnn dailymail preview" for an issue titled "Cannot preview cnn_dailymail
+dataset", and "dataset map" for "`Dataset.map` slows down": an identifier is split into its
+parts (on `_ - . /` and camelCase, "HTTPServer" -> "http server") before words are compared,
+and its parts are words like any other. Stopwords (function words, greetings) are dropped,
+and each word is crudely stemmed so that "reminders"/"reminder" and
+"invoiced"/"invoicing"/"invoice" are one word.
+
+English-only on purpose: the stemmer is a few suffix rules, enough for plurals and -ing/-ed,
+and a word it does not know is kept whole (a word in another language still counts as
+itself)."""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import utils
+
+_URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+_MENTION = re.compile(r"(?<!\w)@\w+")
+_APOSTROPHE = re.compile(r"(?<=\w)['’](?=\w)|(?<=\w)['’]")
+# camelCase and PascalCase boundaries: "fooBar" -> "foo Bar", "HTTPServer" -> "HTTP Server", "utf8Decode" -> "utf8 Decode"
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+STOPWORDS = frozenset(
+    """a an the to of in on at for and or but so as by from with into onto about than then also just
+    i me my mine we us our ours you your yours he him his she her it its they them their this that these those
+    there here what which who whom when where how why
+    is are was were be been being am do does did doing have has had having get gets got
+    can could would should will shall may might must let lets
+    please pls very really some any all every each whenever time times way one thing things
+    hi hello hey thanks thank""".split()
+)
+
+
+def stem(word: str) -> str:
+    """A crude English stem, enough for plurals and -ing/-ed forms to compare equal."""
+    if len(word) > 4 and word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if len(word) > 5 and word.endswith("ing"):
+        word = word[:-3]
+    elif len(word) > 4 and word.endswith("ed"):
+        word = word[:-2]
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]
+    return word
+
+
+def split_identifiers(text: str) -> str:
+    """`text` with camelCase boundaries spaced ("fooBar" -> "foo Bar"); `_ - . /` become spaces
+    in `plain_words`, which every caller goes through."""
+    return _CAMEL.sub(" ", text) if any(ch.isupper() for ch in text) else text
+
+
+def plain_words(text: str) -> list[str]:
+    """Every word, lower case, identifiers split, URLs, @mentions, punctuation and emoji gone."""
+    text = _MENTION.sub(" ", _URL.sub(" ", text))
+    return utils.default_process(_APOSTROPHE.sub("", split_identifiers(text))).split()
+
+
+def meaningful_words(text: str, *, limit: int | None = None) -> list[str]:
+    """The stemmed words that carry meaning, in text order: no stopwords, no bare numbers,
+    no one-letter words. `limit`: stop after that many."""
+    words = []
+    for word in plain_words(text):
+        if len(word) < 2 or word.isdigit() or word in STOPWORDS:
+            continue
+        words.append(stem(word))
+        if limit is not None and len(words) >= limit:
+            break
+    return words
