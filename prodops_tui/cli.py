@@ -146,6 +146,13 @@ def build_parser() -> argparse.ArgumentParser:
                     "of the other short, low-information texts (to archive in one step).")
     dupes.add_argument("--skip-short", action="store_true", help="leave out the short, low-information groups")
     dupes.add_argument("--json", action="store_true")
+    similar = commands.add_parser(
+        "similar", help="an item's look-alikes, best first: id, score, title and the rare words shared",
+        description="The feedback items most like ID, best first, scoring at least the duplicate threshold: "
+                    "title and text compared, words weighted by how rare they are in the workspace.")
+    similar.add_argument("id", metavar="ID")
+    similar.add_argument("--limit", type=_positive_count, default=10, metavar="N", help="at most N look-alikes (default 10)")
+    similar.add_argument("--json", action="store_true")
     suggest = commands.add_parser("suggest", help="suggested areas for a feedback item, with their reasons")
     suggest.add_argument("id", metavar="ID")
     suggest.add_argument("--json", action="store_true")
@@ -243,6 +250,7 @@ EXAMPLES: dict[str, list[str]] = {
         "prodops duplicates",
         "prodops duplicates --json | jq -r '.[0].ids[]' | xargs prodops update --status archived",
     ],
+    "similar": ["prodops similar F-12", "prodops similar F-12 --json --limit 3"],
     "suggest": ["prodops suggest F-12", "prodops suggest F-12 --json"],
     "nudges": ["prodops nudges", "prodops nudges --all --json"],
     "report": [
@@ -585,12 +593,15 @@ def _who_person(store: Store, args: argparse.Namespace) -> int:
 
 def cmd_duplicates(store: Store, args: argparse.Namespace) -> int:
     from .core.feedback import duplicates
+    from .core.feedback.lookalikes import own_title
     from .core.model import FeedbackItem
 
     groups = duplicates.likely_duplicate_clusters(store, low_information=not args.skip_short)
     records = []
+    titles = []
     for group in groups:
         items = [item for item in (store.get(i) for i in group) if isinstance(item, FeedbackItem)]
+        titles.append([own_title(item) for item in items])
         records.append({
             "kind": group.kind, "low_information": group.low_information, "score": group.score,
             "ids": [item.id for item in items], "texts": [first_line(item.text or item.title, 200) for item in items],
@@ -606,8 +617,34 @@ def cmd_duplicates(store: Store, args: argparse.Namespace) -> int:
         if group.low_information and not explained:  # what qualifies, said once, at the first such group
             print(f"  ({duplicates.LOW_INFORMATION_RULE})")
             explained = True
-        for item_id, text in zip(record["ids"], record["texts"]):
-            print(f"  {item_id:<8} {first_line(text, 90)}")
+        for item_id, text, title in zip(record["ids"], record["texts"], titles[number - 1]):
+            print(f"  {item_id:<8} {first_line(title or text, 90)}")  # a tracker's title says more than its template's first line
+    return 0
+
+
+def _positive_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not 1 or more")
+    return value
+
+
+def cmd_similar(store: Store, args: argparse.Namespace) -> int:
+    from .core.feedback import duplicates
+
+    item_id = args.id.strip().upper()
+    hits = duplicates.DuplicateIndex.build(store).similar_to(item_id, limit=args.limit)
+    if args.json:
+        print_json([{"id": hit.id, "score": hit.score, "title": hit.title, "why": list(hit.why)} for hit in hits])
+        return 0
+    if not hits:
+        print(f"{item_id}: no look-alikes (none scores {duplicates.DUPLICATE_THRESHOLD:g} or more)")
+    for hit in hits:
+        why = f"  shares {', '.join(clean_line(word) for word in hit.why)}" if hit.why else "  same title or words"
+        print(f"{hit.id:<8} {hit.score:>5.1f}  {first_line(hit.title, 70)}\n{'':<15}{why}")
     return 0
 
 
@@ -840,7 +877,7 @@ def open_demo(args: argparse.Namespace) -> int:
             shutil.rmtree(directory.parent, ignore_errors=True)
 
 
-COMMANDS = {"duplicates": cmd_duplicates, "suggest": cmd_suggest, "capture": cmd_capture, "import": cmd_import, "who": cmd_who, "update": cmd_update, "list": cmd_list, "export": cmd_export, "demo": cmd_demo, "nudges": cmd_nudges, "search": cmd_search, "compact": cmd_compact, "report": cmd_report}
+COMMANDS = {"duplicates": cmd_duplicates, "similar": cmd_similar, "suggest": cmd_suggest, "capture": cmd_capture, "import": cmd_import, "who": cmd_who, "update": cmd_update, "list": cmd_list, "export": cmd_export, "demo": cmd_demo, "nudges": cmd_nudges, "search": cmd_search, "compact": cmd_compact, "report": cmd_report}
 
 
 def dispatch(args: argparse.Namespace) -> int:

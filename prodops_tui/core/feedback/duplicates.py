@@ -73,81 +73,45 @@ Merging lives in merge.py: the survivor keeps every customer (`merge.customers_o
 
 from __future__ import annotations
 
-import bisect
-import math
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process, utils
+from rapidfuzz import fuzz, utils
 
 from ..errors import NotFound
 from ..model import FeedbackItem
 from ..storage.store import Store
 from ..text import clean_line, first_line
+from ..words import meaningful_words
 from .boilerplate import Boilerplate, without_comments
+from .lookalikes import (
+    CONFIRM_RATIO, MAX_CHARS, MAX_TERMS, MIN_TERMS, OTHER_NAME_FACTOR, REGROW, Profile, Vectors, different_names,
+    own_title, profile_of, profile_of_text, sorted_terms,
+)
 
-DUPLICATE_THRESHOLD = 85.0
-MIN_WORDS = 4  # distinct words left after normalising; shorter texts are never duplicates
-MAX_CHARS = 500  # only the start of a long text is compared (rapidfuzz cost grows with length)
-MAX_WORDS = 80
+DUPLICATE_THRESHOLD = 40.0  # chosen on the labelled pairs: see the module's docstring
+MIN_WORDS = MIN_TERMS
 
-def shared_fraction(threshold: float) -> float:
-    """Blocking assumption: the share of each item's distinct words that a pair scoring
-    `threshold` has in common, at least. Measured minimum over 12,000+ pairs (demo
-    feedback, real reviews and tweets, and copies with a word dropped or replaced):
-    0.07 at 60, 0.25 at 70, 0.40 at 75, 0.50 at 80, 0.60 at 85, 0.62 at 90; this
-    stays 0.05-0.1 below it (and 0, i.e. any shared word, at 60 and below)."""
-    return min(0.5, max(0.0, (threshold - 60) / 50))
+
+def normalise_words(text: str) -> list[str]:
+    """The meaningful words of `text` (core/words.py), as look-alikes read them."""
+    return meaningful_words(text[:MAX_CHARS], limit=MAX_TERMS)
 
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<!\w)@\w+")
 _APOSTROPHE = re.compile(r"(?<=\w)['’](?=\w)|(?<=\w)['’]")
-_STOPWORDS = frozenset(
-    """a an the to of in on at for and or but so as by from with into onto about than then also just
-    i me my mine we us our ours you your yours he him his she her it its they them their this that these those
-    there here what which who whom when where how why
-    is are was were be been being am do does did doing have has had having get gets got
-    can could would should will shall may might must let lets
-    please pls very really some any all every each whenever time times way one thing things
-    hi hello hey thanks thank""".split()
-)
 
 
-def _stem(word: str) -> str:
-    """A crude English stem, enough for plurals and -ing/-ed forms to compare equal."""
-    if len(word) > 4 and word.endswith("ies"):
-        word = word[:-3] + "y"
-    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        word = word[:-1]
-    if len(word) > 5 and word.endswith("ing"):
-        word = word[:-3]
-    elif len(word) > 4 and word.endswith("ed"):
-        word = word[:-2]
-    if len(word) > 3 and word.endswith("e"):
-        word = word[:-1]
-    return word
-
-
-def normalise_words(text: str) -> list[str]:
-    """The words of `text` that duplicate detection compares, in text order."""
-    text = _MENTION.sub(" ", _URL.sub(" ", text[:MAX_CHARS]))
-    text = utils.default_process(_APOSTROPHE.sub("", text))
-    words = []
-    for word in text.split():
-        if len(word) < 2 or word.isdigit() or word in _STOPWORDS:
-            continue
-        words.append(_stem(word))
-        if len(words) >= MAX_WORDS:
-            break
-    return words
+EXACT_CHARS = 500  # of a short text, read for its exact words
 
 
 def exact_key(text: str) -> str:
     """Every word, lower-cased, with punctuation, emoji, URLs, @mentions and spacing gone:
     texts with the same exact key say the same thing ("Good!!" and "good 👍")."""
-    text = _MENTION.sub(" ", _URL.sub(" ", text[:MAX_CHARS]))
+    text = _MENTION.sub(" ", _URL.sub(" ", text[:EXACT_CHARS]))
     return " ".join(utils.default_process(_APOSTROPHE.sub("", text)).split())
 
 
@@ -293,22 +257,6 @@ class Cluster(list):
         return f"similar, score {self.score:.0f}" if self.score is not None else "similar"
 
 
-def duplicate_key(text: str) -> str:
-    """The comparison key: normalised words sorted; '' when too short to be a duplicate."""
-    words = normalise_words(text)
-    if len(set(words)) < MIN_WORDS:
-        return ""
-    return " ".join(sorted(words))
-
-
-def similarity(text_a: str, text_b: str) -> float:
-    """0-100: how alike two feedback texts are for duplicate detection (0 if either is too short)."""
-    key_a, key_b = duplicate_key(text_a), duplicate_key(text_b)
-    if not key_a or not key_b:
-        return 0.0
-    return fuzz.ratio(key_a, key_b)
-
-
 def compared_text(item: FeedbackItem, boilerplate: Boilerplate) -> str:
     """What an item is compared by: its text without the workspace's boilerplate (its title when
     it has no text). '' when its text was all boilerplate: such items are never duplicates by
@@ -321,12 +269,12 @@ def short_key(item: FeedbackItem, compared: str) -> str:
     (a tracker's title, not the text's first line): two reports whose text is only "Fixes #12"
     or an empty template are identical only if their titles are too. '' when there are no words."""
     words = exact_key(compared)
-    title, text = item.title, item.text
-    if not title or not text or text.startswith(title.removesuffix("…")):
+    title = own_title(item)
+    if not title:
         return words  # no title, or the text's first line (a review, a chat, a captured note)
-    own_title = exact_key(title)
-    if own_title and not exact_key(text).startswith(own_title):
-        return f"{own_title}\x1f{words}"
+    own = exact_key(title)
+    if own and not exact_key(item.text).startswith(own):
+        return f"{own}\x1f{words}"
     return words
 
 
@@ -339,69 +287,149 @@ class SimilarItem:
     id: str
     score: float  # 0-100
     title: str
+    why: tuple[str, ...] = ()  # the rarest words the two share, most telling first; () for the same title or words
 
 
 class DuplicateIndex:
-    """Every feedback item's comparison key, built once and queried per opened item.
-    `boilerplate` is what it learned the workspace's items share (left out of every text).
+    """Every feedback item's look-alike profile (lookalikes.py), built once, queried per item,
+    and kept in step with changes (`update`). `boilerplate` is what it learned the workspace's
+    items share (left out of every text).
 
-    Building learns the boilerplate and normalises each text (10,000 items: 0.21-0.33 s before
-    the boilerplate, which adds about an eighth at 100,000); a query scores the
-    item's key against all of them (10,000 items: 0.1-1 ms). It is a snapshot:
-    rebuild it after the workspace changed to see new items as hits (`similar_to`
-    still answers for an item added since, reading it from the store). Read-only
-    once built, so a worker thread may build it and the UI thread query it."""
+    Items are compared by their title and text (title weighted), words weighted by rarity;
+    items too short to compare that way (fewer than MIN_TERMS terms) are found by their exact
+    words ("good" x39), and items captured under the same meaningful title by it
+    (same_request_groups). Read-only between updates, so a worker may build it and the UI
+    thread query it."""
 
     def __init__(self, store: Store, items: Iterable[FeedbackItem]):
         self._store = store
         items = list(items)
-        # Learned from every item, merged ones too, as likely_duplicate_clusters does.
+        # Learned from every item, merged ones too: a template is a template however triaged.
         self.boilerplate = Boilerplate.learn(items)
-        self._ids: list[str] = []
-        self._keys: list[str] = []
-        self._key_by_id: dict[str, str] = {}
-        self._root: dict[str, str] = {}  # merged item id -> the item it was merged into
-        self._titles: dict[str, str] = {}
-        # Texts too short to compare by words still have copies: "Dark mode in the app please"
-        # x4 are duplicates of each other, found by their exact words.
-        self._exact_by_id: dict[str, str] = {}
-        self._same_text: dict[str, list[str]] = {}  # "t:" + a request's title, or "e:" + a short text's words
         self._requests = same_request_groups(items)
-        for item in items:
-            text = compared_text(item, self.boilerplate)
-            key = duplicate_key(text)
-            if item.id in self._requests:
-                exact = f"t:{self._requests[item.id]}"
-            else:
-                words = "" if key else short_key(item, text)
-                exact = f"e:{words}" if words else ""
-            if exact:
-                self._exact_by_id[item.id] = exact
-                self._same_text.setdefault(exact, []).append(item.id)
-            self._key_by_id[item.id] = key
-            self._titles[item.id] = _title(item)
-            if item.duplicate_of:
-                self._root[item.id] = item.duplicate_of
-            if key:
-                self._ids.append(item.id)
-                self._keys.append(key)
-        self._family: dict[str, list[str]] = {}  # survivor id -> its own key and those merged into it
-        for item_id, key in zip(self._ids, self._keys):
-            self._family.setdefault(self._survivor(item_id), []).append(key)
-        # The keys by length: fuzz.ratio is 200 * common / (len1 + len2), so only keys of about
-        # the same length can reach the threshold (85: 0.74x to 1.35x). Scoring all 100,000 keys
-        # on every cursor move in the inbox took 19 ms.
-        order = sorted(range(len(self._keys)), key=lambda i: len(self._keys[i]))
-        self._lengths = [len(self._keys[i]) for i in order]
-        self._keys_by_length = [self._keys[i] for i in order]
-        self._ids_by_length = [self._ids[i] for i in order]
+        self._items: dict[str, _Entry] = {}
+        profiles = [(item, profile_of(item, self.boilerplate)) for item in items]
+        frequency: Counter[str] = Counter()
+        for _item, profile in profiles:
+            if len(profile) >= MIN_TERMS:
+                frequency.update(profile.counts.keys())
+        self._vectors = Vectors(frequency, sum(1 for _i, p in profiles if len(p) >= MIN_TERMS))
+        self._node_of_key: dict[tuple, int] = {}
+        self._members: list[list[str]] = []  # node -> the item ids with that profile
+        self._sorted_terms: list[str] = []  # node -> its terms sorted, for the fuzzy confirmation
+        self._names: list[frozenset[str]] = []  # node -> what its title names (lookalikes.names_in)
+        self._surface: dict[str, str] = {}  # term -> a word it was read from, to say why
+        self._same_text: dict[str, list[str]] = {}  # "t:" + a request's title, or "e:" + a short text's words
+        self._root: dict[str, str] = {}  # merged item id -> the item it was merged into
+        self._family_nodes: dict[str, list[int]] = {}  # survivor -> nodes of a merged family's combined words
+        for item, profile in profiles:
+            self._file(item, profile)
+        for survivor in {self._survivor(i) for i in self._root}:
+            self._learn_family(survivor)  # merges are few: each family is walked once
 
     @classmethod
     def build(cls, store: Store) -> DuplicateIndex:
         return cls(store, store.all(FeedbackItem))
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return sum(1 for entry in self._items.values() if entry.node is not None)
+
+    # -- filing -------------------------------------------------------------------------------
+
+    def _file(self, item: FeedbackItem, profile: Profile) -> None:
+        node = None
+        exact = ""
+        if item.id in self._requests:
+            exact = f"t:{self._requests[item.id]}"
+        if len(profile) >= MIN_TERMS:
+            key = profile.key
+            node = self._node_of_key.get(key)
+            if node is None:
+                node = self._vectors.add(self._vectors.weigh(profile))
+                self._node_of_key[key] = node
+                self._members.append([])
+                self._sorted_terms.append(sorted_terms(profile))
+                self._names.append(profile.names)
+            self._members[node].append(item.id)
+            for term, word in profile.surface.items():
+                self._surface.setdefault(term, word)
+        elif not exact:
+            words = short_key(item, compared_text(item, self.boilerplate))
+            exact = f"e:{words}" if words else ""
+        if exact:
+            self._same_text.setdefault(exact, []).append(item.id)
+        if item.duplicate_of:
+            self._root[item.id] = item.duplicate_of
+        quiet = node is None and is_low_information(item)
+        self._items[item.id] = _Entry(node, exact, _title(item), profile, item.duplicate_of is not None,
+                                      (item.received_at, _number(item.id)), quiet)
+
+    def _unfile(self, item_id: str) -> None:
+        entry = self._items.pop(item_id, None)
+        if entry is None:
+            return
+        if entry.node is not None:
+            members = self._members[entry.node]
+            members.remove(item_id)
+        if entry.exact:
+            self._same_text[entry.exact].remove(item_id)
+        self._root.pop(item_id, None)
+
+    def _family_of(self, survivor: str) -> list[str]:
+        """The survivor and every item merged into it (directly or through another), or [] when none was."""
+        children: dict[str, list[str]] = {}
+        for child, parent in self._root.items():
+            children.setdefault(parent, []).append(child)
+        if survivor not in children:
+            return []
+        family, todo = [survivor], [survivor]
+        while todo:
+            for child in children.get(todo.pop(), []):
+                if child not in family:
+                    family.append(child)
+                    todo.append(child)
+        return family
+
+    def _learn_family(self, survivor: str) -> None:
+        """A merged family's words together: one more vector the survivor is found by."""
+        family = [i for i in self._family_of(survivor) if i in self._items]
+        counts: Counter[str] = Counter()
+        title: set[str] = set()
+        for item_id in family:
+            profile = self._items[item_id].profile
+            counts.update(profile.counts)
+            title |= profile.title
+        for node in self._family_nodes.pop(survivor, []):
+            self._vectors.remove(node)
+        if len(family) > 1 and len(counts) >= MIN_TERMS:
+            node = self._vectors.add(self._vectors.weigh(Profile(dict(counts), frozenset(title), {})))
+            self._members.append([survivor])
+            self._sorted_terms.append("")
+            self._names.append(frozenset())
+            self._family_nodes[survivor] = [node]
+
+    def update(self, changed: Iterable[FeedbackItem], removed: Iterable[str] = ()) -> None:
+        """Keep in step with the store: re-file changed items and forget removed ones, without
+        reading the others again. The words' rarity stays as learned at the build."""
+        touched: set[str] = set()
+        for item_id in removed:
+            touched.add(self._survivor(item_id))
+            self._unfile(item_id)
+        for item in changed:
+            if item.id in self._items:
+                touched.add(self._survivor(item.id))
+                self._unfile(item.id)
+            self._file(item, profile_of(item, self.boilerplate))
+            touched.add(self._survivor(item.id))
+        for survivor in touched:
+            self._learn_family(survivor)
+
+    @property
+    def stale(self) -> bool:
+        """True when the workspace has grown so much since the build that the words' rarity should be learned again."""
+        return len(self._items) > REGROW * max(self._vectors.documents, 1) + 100
+
+    # -- queries --------------------------------------------------------------------------------
 
     def _survivor(self, item_id: str) -> str:
         seen = {item_id}
@@ -410,76 +438,228 @@ class DuplicateIndex:
             item_id = parent
         return item_id
 
-    def similar_to(
-        self, item_id: str, *, limit: int = 5, threshold: float = DUPLICATE_THRESHOLD
-    ) -> list[SimilarItem]:
-        """The items most like this one, best first, each scoring at least `threshold`.
-
-        The item is compared by its own text and the texts merged into its survivor,
-        keeping each hit's best score. A hit on an item already merged away is
-        reported as its survivor; the item itself, its survivor and what was merged
-        into it are never listed. An item too short to compare (MIN_WORDS) is
-        compared by its family's other texts only, so a lone "good" has none."""
+    def _query_vectors(self, item_id: str) -> tuple[str, list[tuple[dict[str, float], str]], str]:
+        """The item's root, the vectors it is looked up by (its own, its family's), and its exact key."""
         item_id = item_id.strip().upper()
-        if item_id in self._key_by_id:
-            root = self._survivor(item_id)
-            keys = self._family.get(root, [])
-            exact = self._exact_by_id.get(item_id, "")
-        else:
+        entry = self._items.get(item_id)
+        if entry is None:
             item = self._store.get(item_id)
             if not isinstance(item, FeedbackItem):
                 raise NotFound(f"no feedback item {item_id}")
+            profile = profile_of(item, self.boilerplate)
             root = self._survivor(item.duplicate_of) if item.duplicate_of else item_id
-            text = compared_text(item, self.boilerplate)
-            keys = [duplicate_key(text), *self._family.get(root, [])]
-            words = "" if keys[0] else short_key(item, text)
-            exact = f"e:{words}" if words else ""
-        hits = self._search(keys, limit=limit, threshold=threshold, exclude_root=root)
+            exact = ""
+            if len(profile) < MIN_TERMS:
+                words = short_key(item, compared_text(item, self.boilerplate))
+                exact = f"e:{words}" if words else ""
+            queries = [(self._vectors.weigh(profile), sorted_terms(profile), profile.names)] if len(profile) >= MIN_TERMS else []
+        else:
+            root = self._survivor(item_id)
+            exact = entry.exact
+            queries = []
+        for member in self._family_of(root) or [item_id]:
+            other = self._items.get(member)
+            if other is not None and other.node is not None:
+                queries.append(self._query_of(other.node))
+        for node in self._family_nodes.get(root, []):
+            queries.append(self._query_of(node))
+        return root, queries, exact
+
+    def similar_to(
+        self, item_id: str, *, limit: int = 5, threshold: float = DUPLICATE_THRESHOLD
+    ) -> list[SimilarItem]:
+        """The items most like this one, best first, each scoring at least `threshold`, with why.
+
+        The item is looked up by its own words, by those of what was merged into its survivor
+        and by the family's words together, keeping each hit's best score. A hit on an item
+        merged away is reported as its survivor; the item itself, its survivor and what was
+        merged into it are never listed. Items with the same meaningful title, or short texts
+        with the same words, come first at 100."""
+        root, queries, exact = self._query_vectors(item_id)
+        hits = self._search(queries, limit=limit, threshold=threshold, exclude_root=root)
         if exact:
-            # The same title, or the same short text word for word: a duplicate at 100, first.
             same = []
             seen = {root}
             for other in sorted(self._same_text.get(exact, []), key=_number):
                 survivor = self._survivor(other)
                 if survivor not in seen:
                     seen.add(survivor)
-                    same.append(SimilarItem(id=survivor, score=100.0, title=self._titles.get(survivor, "")))
+                    same.append(SimilarItem(id=survivor, score=100.0, title=self._title_of(survivor)))
             hits = (same + [hit for hit in hits if hit.id not in seen])[:limit]
         return hits
 
     def similar_to_text(
-        self, text: str, *, limit: int = 5, threshold: float = DUPLICATE_THRESHOLD
+        self, text: str, *, title: str = "", limit: int = 5, threshold: float = DUPLICATE_THRESHOLD
     ) -> list[SimilarItem]:
         """Like `similar_to` for text not stored yet (e.g. while capturing), its boilerplate left out."""
-        return self._search([duplicate_key(self.boilerplate.strip(text, limit=MAX_CHARS))], limit=limit, threshold=threshold,
-                            exclude_root=None)
+        profile = profile_of_text(self.boilerplate.strip(text, title, limit=MAX_CHARS), title)
+        if len(profile) < MIN_TERMS:
+            return []
+        return self._search([(self._vectors.weigh(profile), sorted_terms(profile), profile.names)], limit=limit,
+                            threshold=threshold, exclude_root=None)
+
+    def comparable(self, item_id: str) -> bool:
+        """True when the item has words enough (MIN_TERMS) to be compared by likeness."""
+        entry = self._items.get(item_id.strip().upper())
+        return entry is not None and entry.node is not None
+
+    def score(self, item_a: str, item_b: str) -> float:
+        """0-100: how alike two items are (0 when either is too short to compare by its words)."""
+        a, b = self._items.get(item_a.strip().upper()), self._items.get(item_b.strip().upper())
+        if a is None or b is None or a.node is None or b.node is None:
+            return 0.0
+        if a.node == b.node:
+            return 100.0
+        return self._pair_score(self._query_of(a.node), b.node)
+
+    def _pair_score(self, query: _Query, node: int) -> float:
+        vector, terms, names = query
+        score = self._vectors.score(vector, node)
+        if terms and score < CONFIRM_RATIO and (other := self._sorted_terms[node]):
+            ratio = fuzz.ratio(terms, other, score_cutoff=CONFIRM_RATIO)
+            score = max(score, ratio)
+        if different_names(names, self._names[node]):
+            score *= OTHER_NAME_FACTOR
+        return min(score, 100.0)
+
+    def _query_of(self, node: int) -> _Query:
+        return self._vectors.vectors[node], self._sorted_terms[node], self._names[node]
 
     def _search(
-        self, keys: list[str], *, limit: int, threshold: float, exclude_root: str | None
+        self, queries: list[_Query], *, limit: int, threshold: float, exclude_root: str | None
     ) -> list[SimilarItem]:
-        if limit <= 0:
+        if limit <= 0 or not queries:
             return []
-        best: dict[str, float] = {}
-        for key in dict.fromkeys(k for k in keys if k):
-            shortest = math.floor(len(key) * threshold / (200 - threshold))
-            longest = math.ceil(len(key) * (200 - threshold) / max(threshold, 1e-9))
-            start = bisect.bisect_left(self._lengths, shortest)
-            end = bisect.bisect_right(self._lengths, longest)
-            for _choice, score, index in process.extract(
-                key, self._keys_by_length[start:end], scorer=fuzz.ratio, processor=None, limit=None, score_cutoff=threshold
-            ):
-                hit = self._survivor(self._ids_by_length[start + index])
-                if hit != exclude_root and score > best.get(hit, -1.0):
-                    best[hit] = score
-        ranked = sorted(best.items(), key=lambda pair: (-pair[1], _number(pair[0])))[:limit]
-        out = []
-        for hit, score in ranked:
-            title = self._titles.get(hit)
-            if title is None:
-                found = self._store.get(hit)
-                title = _title(found) if isinstance(found, FeedbackItem) else ""
-            out.append(SimilarItem(id=hit, score=round(score, 1), title=title))
-        return out
+        best: dict[str, tuple[float, dict[str, float], int]] = {}
+        alive = self._vectors.alive
+        for query in queries:
+            vector = query[0]
+            for node in self._vectors.candidates(vector):  # every term of the query
+                if not alive[node] or not self._members[node]:
+                    continue
+                score = self._pair_score(query, node)
+                if score < threshold:
+                    continue
+                for member in self._members[node]:
+                    hit = self._survivor(member)
+                    if hit != exclude_root and score > best.get(hit, (-1.0,))[0]:
+                        best[hit] = (score, vector, node)
+        ranked = sorted(best.items(), key=lambda pair: (-pair[1][0], _number(pair[0])))[:limit]
+        return [SimilarItem(id=hit, score=round(score, 1), title=self._title_of(hit),
+                            why=self._vectors.shared(vector, node, self._surface))
+                for hit, (score, vector, node) in ranked]
+
+    def _title_of(self, item_id: str) -> str:
+        entry = self._items.get(item_id)
+        if entry is not None:
+            return entry.title
+        found = self._store.get(item_id)
+        return _title(found) if isinstance(found, FeedbackItem) else ""
+
+    # -- the whole inbox ------------------------------------------------------------------------
+
+    def clusters(
+        self,
+        *,
+        threshold: float = DUPLICATE_THRESHOLD,
+        include_merged: bool = False,
+        low_information: bool = True,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> list[Cluster]:
+        """See likely_duplicate_clusters."""
+        entries = {item_id: entry for item_id, entry in self._items.items() if include_merged or not entry.merged}
+        order_key = {item_id: entry.order for item_id, entry in entries.items()}
+        ordered = sorted(entries, key=order_key.__getitem__)
+        order = {item_id: n for n, item_id in enumerate(ordered)}
+        same_request = {item_id: root for item_id, root in self._requests.items() if item_id in entries}
+        # Nodes: items with the same terms (copies, templated messages) are one.
+        node_members: dict[int, list[str]] = {}
+        short: dict[str, list[str]] = {}
+        for item_id in ordered:
+            entry = entries[item_id]
+            if item_id in same_request:
+                continue  # the same request under another greeting: grouped by its title below
+            if entry.node is not None:
+                node_members.setdefault(entry.node, []).append(item_id)
+            else:
+                short.setdefault(entry.exact[2:] if entry.exact.startswith("e:") else "", []).append(item_id)
+        nodes = list(node_members)
+        edges = self._similar_pairs(nodes, threshold, should_stop)
+        if edges is None:
+            return []
+
+        def biggest_first(cluster: Cluster) -> tuple[int, int]:
+            return -len(cluster), order[cluster[0]]
+
+        def similar(ids: list[str]) -> Cluster:
+            first = entries[ids[0]].node
+            scores = [100.0 if entries[other].node == first else self._pair_score(
+                self._query_of(first), entries[other].node) for other in ids[1:]]
+            return Cluster(ids, score=round(min(scores), 1))
+
+        clusters = [similar(sorted((i for n in group for i in node_members[nodes[n]]), key=order.__getitem__))
+                    for group in _cliques([len(node_members[node]) for node in nodes], edges)]
+        by_request: dict[str, list[str]] = {}
+        for item_id, root in same_request.items():
+            by_request.setdefault(root, []).append(item_id)
+        clusters += [Cluster(sorted(ids, key=order.__getitem__), "same-title") for ids in by_request.values() if len(ids) > 1]
+        clusters.sort(key=biggest_first)
+        # Short texts: the same words make one group, those that say something ("not working" x2)
+        # apart from those that say nothing ("good" x39). The rest that say nothing ("wow", "cool
+        # app", "👍", a report whose text was all template and whose title says nothing): one group
+        # to clear in one step. Nothing that says something is ever in a low-information group.
+        identical: list[Cluster] = []
+        rest: list[str] = []
+        for text, group in short.items():
+            quiet: list[str] = []
+            meaningful: list[str] = []
+            for item_id in group:
+                (quiet if entries[item_id].quiet else meaningful).append(item_id)
+            if text and len(meaningful) > 1:
+                identical.append(Cluster(meaningful, "identical"))
+            if text and len(quiet) > 1:
+                identical.append(Cluster(quiet, "identical", low_information=True))
+            else:
+                rest += quiet
+        identical.sort(key=lambda cluster: (cluster.low_information, *biggest_first(cluster)))
+        rest.sort(key=order.__getitem__)
+        found = clusters + identical + ([Cluster(rest, "short")] if len(rest) > 1 else [])
+        return found if low_information else [cluster for cluster in found if not cluster.low_information]
+
+    def _similar_pairs(
+        self, nodes: list[int], threshold: float, should_stop: Callable[[], bool] | None
+    ) -> dict[int, dict[int, float]] | None:
+        """Every pair of these nodes scoring >= threshold (positions in `nodes`), each node
+        scored only against nodes that share one of its filed terms (lookalikes.py)."""
+        position = {node: n for n, node in enumerate(nodes)}
+        edges: dict[int, dict[int, float]] = {}
+        for i, node in enumerate(nodes):
+            if should_stop is not None and i % 256 == 0 and should_stop():
+                return None
+            query = self._query_of(node)
+            for other in self._vectors.candidates(self._vectors.filed[node]):  # shares a filed term
+                j = position.get(other)
+                if j is None or j <= i:
+                    continue
+                score = self._pair_score(query, other)
+                if score >= threshold:
+                    edges.setdefault(i, {})[j] = score
+                    edges.setdefault(j, {})[i] = score
+        return edges
+
+
+_Query = tuple[dict[str, float], str, frozenset[str]]  # a vector, its sorted terms, its title's names
+
+
+@dataclass(slots=True)
+class _Entry:
+    node: int | None  # its profile's node, None when too short to compare by likeness
+    exact: str  # "t:" + its request's title, "e:" + its short text's words, or ""
+    title: str
+    profile: Profile
+    merged: bool
+    order: tuple[str, int]
+    quiet: bool  # too short to compare, and says nothing to act on (is_low_information)
 
 
 def _number(record_id: str) -> int:
@@ -499,148 +679,49 @@ def likely_duplicate_clusters(
     include_merged: bool = False,
     low_information: bool = True,
     should_stop: Callable[[], bool] | None = None,
-    boilerplate: Boilerplate | None = None,
+    index: DuplicateIndex | None = None,
 ) -> list[Cluster]:
     """Groups of items that look like the same feedback: the similar groups biggest first,
     then the identical short texts that say something, then (unless `low_information` is
     False) the identical ones that do not and last one group of every other short text that
     says nothing to act on (is_low_information).
 
-    Texts are compared without the workspace's boilerplate (`boilerplate`, learned from every
-    item when not given: pass DuplicateIndex.boilerplate to learn it once for both). Each
+    Built from the look-alike index (`index`, built from the store when not given). Each
     cluster lists ids oldest first (received, then number), so its first id is the natural
     survivor for `merge`. Every two items in a similar cluster score at least `threshold`;
     identical texts are in one cluster, apart from those that say something (a 1-star "good").
     Items merged away (duplicate_of set) are left out unless `include_merged`. Plain Python,
     safe to run in a worker thread: pass `should_stop` (checked every few hundred items) to
     abandon the scan, in which case the result is []."""
-    every = store.all(FeedbackItem)
-    if boilerplate is None:
-        boilerplate = Boilerplate.learn(every)
-    items = [item for item in every if include_merged or not item.duplicate_of]
-    items.sort(key=lambda item: (item.received_at, _number(item.id)))
-    # Items with the same key (the same words: copies, templated messages) are one node.
-    members: dict[str, list[str]] = {}
-    key_of: dict[str, str] = {}
-    short: dict[str, list[FeedbackItem]] = {}  # short_key -> items, for texts too short to compare by words
-    same_request = same_request_groups(items)
-    for count, item in enumerate(items):
-        if should_stop is not None and count % 512 == 0 and should_stop():
-            return []
-        if item.id in same_request:
-            continue  # the same request under another greeting: grouped by its title below
-        text = compared_text(item, boilerplate)
-        key = duplicate_key(text)
-        if key:
-            members.setdefault(key, []).append(item.id)
-            key_of[item.id] = key
-        else:
-            short.setdefault(short_key(item, text), []).append(item)
-    keys = list(members)
-    words = [sorted(set(key.split())) for key in keys]
-    edges = _similar_pairs(keys, words, threshold, should_stop)
-    if edges is None:
-        return []
-    order = {item.id: index for index, item in enumerate(items)}
-    def biggest_first(cluster: Cluster) -> tuple[int, int]:
-        return -len(cluster), order[cluster[0]]
-
-    def similar(ids: list[str]) -> Cluster:
-        first = key_of[ids[0]]
-        return Cluster(ids, score=round(min(fuzz.ratio(first, key_of[other]) for other in ids[1:]), 1))
-
-    clusters = [similar(sorted((i for node in nodes for i in members[keys[node]]), key=order.__getitem__))
-                for nodes in _cliques([len(members[key]) for key in keys], edges)]
-    by_request: dict[str, list[str]] = {}
-    for item_id, root in same_request.items():
-        by_request.setdefault(root, []).append(item_id)
-    clusters += [Cluster(sorted(ids, key=order.__getitem__), "same-title") for ids in by_request.values()]
-    clusters.sort(key=biggest_first)
-    # Short texts: the same words make one group, those that say something ("not working" x2)
-    # apart from those that say nothing ("good" x39). The rest that say nothing ("wow", "cool
-    # app", "👍", a report whose text was all template and whose title says nothing): one group
-    # to clear in one step. Nothing that says something is ever in a low-information group.
-    identical: list[Cluster] = []
-    rest: list[str] = []
-    for text, group in short.items():
-        quiet: list[str] = []
-        meaningful: list[str] = []
-        for item in group:
-            (quiet if is_low_information(item) else meaningful).append(item.id)
-        if text and len(meaningful) > 1:
-            identical.append(Cluster(meaningful, "identical"))
-        if text and len(quiet) > 1:
-            identical.append(Cluster(quiet, "identical", low_information=True))
-        else:
-            rest += quiet
-    identical.sort(key=lambda cluster: (cluster.low_information, *biggest_first(cluster)))
-    rest.sort(key=order.__getitem__)
-    found = clusters + identical + ([Cluster(rest, "short")] if len(rest) > 1 else [])
-    return found if low_information else [cluster for cluster in found if not cluster.low_information]
-
-
-def _similar_pairs(
-    keys: list[str], words: list[list[str]], threshold: float, should_stop: Callable[[], bool] | None
-) -> dict[int, dict[int, float]] | None:
-    """Every pair of keys scoring >= threshold, found by prefix-filter blocking on words."""
-    frequency: dict[str, int] = {}
-    for distinct in words:
-        for word in distinct:
-            frequency[word] = frequency.get(word, 0) + 1
-    fraction = shared_fraction(threshold)
-    postings: dict[str, list[int]] = {}
-    edges: dict[int, dict[int, float]] = {}
-    ratio, extract = fuzz.ratio, process.extract
-    for i, distinct in enumerate(words):
-        if should_stop is not None and i % 256 == 0 and should_stop():
-            return None
-        ordered = sorted(distinct, key=lambda word: (frequency[word], word))
-        prefix = ordered[: len(ordered) - math.ceil(fraction * len(ordered)) + 1]
-        candidates: set[int] = set()
-        for word in prefix:
-            bucket = postings.get(word)
-            if bucket is not None:
-                candidates.update(bucket)
-                bucket.append(i)
-            else:
-                postings[word] = [i]
-        if not candidates:
-            continue
-        # One C call per item scores all its candidates (a Python call per pair costs ~3x more).
-        others = list(candidates)
-        for _choice, score, position in extract(
-            keys[i], [keys[j] for j in others], scorer=ratio, processor=None, limit=None, score_cutoff=threshold
-        ):
-            j = others[position]
-            edges.setdefault(i, {})[j] = score
-            edges.setdefault(j, {})[i] = score
-    return edges
+    if index is None:
+        index = DuplicateIndex.build(store)
+    return index.clusters(threshold=threshold, include_merged=include_merged, low_information=low_information,
+                          should_stop=should_stop)
 
 
 def _cliques(sizes: list[int], edges: dict[int, dict[int, float]]) -> list[list[int]]:
-    """Greedy clusters of nodes in which every two nodes are linked; a node of several
-    identical items is a cluster on its own. Best-connected nodes seed the clusters."""
-
-    def weight(node: int) -> tuple[int, float]:
-        linked = edges.get(node, {})
-        return sizes[node] - 1 + sum(sizes[other] for other in linked), sum(linked.values())
-
-    candidates = [node for node in range(len(sizes)) if sizes[node] > 1 or node in edges]
-    candidates.sort(key=lambda node: (*(-value for value in weight(node)), node))
-    assigned: set[int] = set()
-    clusters: list[list[int]] = []
-    for seed in candidates:
-        if seed in assigned:
+    """Clusters in which every two nodes are linked (complete linkage): the pairs are taken
+    strongest first, and two clusters join when every node of one is linked to every node of
+    the other. So an item goes with what it is most like, not with the first busy node that
+    happens to link it ("export all invoices to Excel at once" with its paraphrase at 47, not
+    with "approve and send 12 invoices at once" at 41). A node of several identical items is a
+    cluster on its own."""
+    cluster_of: dict[int, list[int]] = {}
+    pairs = sorted(((score, i, j) for i, linked in edges.items() for j, score in linked.items() if i < j),
+                   key=lambda pair: (-pair[0], pair[1], pair[2]))
+    for _score, i, j in pairs:
+        first = cluster_of.setdefault(i, [i])
+        second = cluster_of.setdefault(j, [j])
+        if first is second:
             continue
-        nodes = [seed]
-        linked = edges.get(seed, {})
-        for other in sorted(linked, key=lambda other: (-linked[other], -sizes[other], other)):
-            if other not in assigned and all(other in edges[node] for node in nodes[1:]):
-                nodes.append(other)
-        if len(nodes) > 1 or sizes[seed] > 1:
-            assigned.update(nodes)
-            clusters.append(nodes)
-    return clusters
+        if all(other in edges[node] for node in first for other in second):
+            first.extend(second)
+            for node in second:
+                cluster_of[node] = first
+    found = {id(cluster): cluster for cluster in cluster_of.values()}
+    clusters = [sorted(cluster) for cluster in found.values() if len(cluster) > 1 or sizes[cluster[0]] > 1]
+    clusters += [[node] for node in range(len(sizes)) if sizes[node] > 1 and node not in cluster_of]
+    return sorted(clusters)
 
 
 # --- merging ------------------------------------------------------------------------

@@ -283,8 +283,7 @@ class InboxPane(Pane):
             learned.examples(self.store)  # the area suggestions' profiles, built here rather than on the first `a`
         clusters = None
         if clusters_wanted and not worker.is_cancelled:
-            clusters = duplicates.likely_duplicate_clusters(self.store, should_stop=lambda: worker.is_cancelled,
-                                                            boilerplate=index.boilerplate)  # learned once for both
+            clusters = index.clusters(should_stop=lambda: worker.is_cancelled)  # from the same look-alikes
         if not worker.is_cancelled:
             self.app.call_from_thread(self._duplicates_scanned, revision, index, clusters)
 

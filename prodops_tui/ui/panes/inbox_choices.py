@@ -49,12 +49,19 @@ def opportunity_options(store: Store, query: str) -> list[tuple[str, Content]]:
     return options
 
 
+def _shares(hit: SimilarItem) -> str:
+    """The rare words an item shares with the one being merged, as the detail panel says them."""
+    return f"  · {', '.join(hit.why[:3])}" if hit.why else ""
+
+
 def merge_options(store: Store, similar: Sequence[SimilarItem], exclude: Collection[str], query: str,
                   index: SearchIndex | None = None) -> list[tuple[str, Content]]:
     """The likely duplicates with their similarity; typing finds any item by its id or title."""
     if not query.strip():
         return [
-            (hit.id, Content.assemble((f"{hit.score:>3.0f}% ", "$accent"), (f"{hit.id:<7}", "$text-muted"), truncate(clean_line(hit.title), 70)))
+            (hit.id, Content.assemble((f"{hit.score:>3.0f}% ", "$accent"), (f"{hit.id:<7}", "$text-muted"),
+                                      truncate(clean_line(hit.title), 70 - (len(_shares(hit)) if hit.why else 0)),
+                                      (_shares(hit), "$text-muted")))
             for hit in similar
             if hit.id not in exclude
         ]

@@ -85,8 +85,9 @@ class FeedbackDetail(VerticalScroll):
         if not similar:
             return Content.styled("No likely duplicates.", "$text-muted")
         rows = [Content.styled("Likely duplicates (m merges)", "bold $accent")]
-        rows += [
-            Content.assemble((f"{hit.score:>3.0f}% ", "$accent"), (f"{hit.id:<7}", "$text-muted"), truncate(clean_line(hit.title), 60))
-            for hit in similar
-        ]
+        for hit in similar:
+            rows.append(Content.assemble((f"{hit.score:>3.0f}% ", "$accent"), (f"{hit.id:<7}", "$text-muted"),
+                                         truncate(clean_line(hit.title), 60)))
+            if hit.why:  # the rare words the two share: why it is listed
+                rows.append(Content.styled(truncate(f"            shares {', '.join(hit.why)}", 72), "$text-muted"))
         return Content("\n").join(rows)
