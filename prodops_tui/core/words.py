@@ -14,6 +14,7 @@ itself)."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rapidfuzz import utils
 
@@ -34,8 +35,10 @@ STOPWORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
-    """A crude English stem, enough for plurals and -ing/-ed forms to compare equal."""
+    """A crude English stem, enough for plurals and -ing/-ed forms to compare equal. Cached: a
+    workspace's words are few beside how often they occur."""
     if len(word) > 4 and word.endswith("ies"):
         word = word[:-3] + "y"
     elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
@@ -52,13 +55,20 @@ def stem(word: str) -> str:
 def split_identifiers(text: str) -> str:
     """`text` with camelCase boundaries spaced ("fooBar" -> "foo Bar"); `_ - . /` become spaces
     in `plain_words`, which every caller goes through."""
-    return _CAMEL.sub(" ", text) if any(ch.isupper() for ch in text) else text
+    return _CAMEL.sub(" ", text) if text != text.lower() else text
 
 
 def plain_words(text: str) -> list[str]:
     """Every word, lower case, identifiers split, URLs, @mentions, punctuation and emoji gone."""
-    text = _MENTION.sub(" ", _URL.sub(" ", text))
-    return utils.default_process(_APOSTROPHE.sub("", split_identifiers(text))).split()
+    # Each pattern only where its first character is: most texts have no URL, @ or apostrophe,
+    # and the three scans were a third of profiling 10,000 reviews.
+    if "http" in text or "www" in text:
+        text = _URL.sub(" ", text)
+    if "@" in text:
+        text = _MENTION.sub(" ", text)
+    if "'" in text or "’" in text:
+        text = _APOSTROPHE.sub("", text)
+    return utils.default_process(split_identifiers(text)).split()
 
 
 def meaningful_words(text: str, *, limit: int | None = None) -> list[str]:

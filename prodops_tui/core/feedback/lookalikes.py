@@ -45,10 +45,10 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from ..model import FeedbackItem
-from ..text import first_line
 from ..words import STOPWORDS, plain_words, stem
 from .boilerplate import Boilerplate
 
@@ -57,16 +57,21 @@ TITLE_BOOST = 1.0  # added to a term's weight when the item's own title holds it
 MAX_CHARS = 8_000  # of a text, compared (the title always is)
 MAX_TERMS = 600  # words read from a text
 MIN_TERMS = 4  # distinct terms: fewer, and an item is grouped by its exact words, not by likeness
+# ...unless it has a title of its own (a tracker's, a subject): "Upgrade ZooKeeper to version 3.8.3" is
+# specific in three terms, where three words of a review are praise ("best app ever").
+MIN_TITLED_TERMS = 2
 FILED_TERMS = 6  # each item is filed under its heaviest terms: see "Which pairs are compared"
 CONFIRM_RATIO = 90.0  # sorted words this alike are look-alikes however the weights fall (typos)
 REGROW = 1.25  # the IDF is learned again when the workspace has grown by this factor
-OTHER_NAME_FACTOR = 0.5  # the score of two items whose titles name different things (see `names_in`)
+OTHER_NAME_FACTOR = 0.35  # the score of two items whose titles name different things (see `names_in`)
 
 # What a title names that makes it one report among others of its kind: a version ("to 8.5.82",
 # "2.9.10.2"), a site or file name ("www.ing.de", "cs_nav_prefs_advanced.xhtml", "JMXJsonServlet.java"),
 # a CVE, a code identifier in camelCase ("testAbfsStreamOps", "ITestS3AInconsistency").
 _NAMES = re.compile(
     r"\b\w+(?:::\w+)+"
+    r"|\b[A-Za-z]\w*(?:-\w+)+(?:\.\d+)*"
+    r"|\b[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+\b"
     r"|\b(?i:cve)-\d{4}-\d+\b"
     r"|\b\d+(?:\.\d+)+[a-z0-9+]*"
     r"|\b[\w-]+(?:\.[\w-]+)*\.[a-z][a-z0-9]{1,5}\b"
@@ -92,10 +97,16 @@ class Profile:
     title: frozenset[str]
     surface: dict[str, str]
     names: frozenset[str] = frozenset()  # what its title names (`names_in`)
+    titled: bool = False  # it has a title of its own
+
+    @property
+    def comparable(self) -> bool:
+        """Words enough to be compared by likeness (MIN_TERMS, or MIN_TITLED_TERMS with a title)."""
+        return len(self.counts) >= (MIN_TITLED_TERMS if self.titled else MIN_TERMS)
 
     @property
     def key(self) -> tuple:
-        return tuple(sorted(self.counts.items())), tuple(sorted(self.title))
+        return tuple(sorted(self.counts.items())), tuple(sorted(self.title)), tuple(sorted(self.names))
 
     def __len__(self) -> int:
         return len(self.counts)
@@ -107,28 +118,37 @@ def profile_of(item: FeedbackItem, boilerplate: Boilerplate) -> Profile:
     here", fewer than MIN_TERMS terms once the template is gone) is left out: two empty bug reports
     scored 74 on those words alone, and the item is compared by its title."""
     title = own_title(item)
-    text = boilerplate.strip(item.text, item.title, limit=MAX_CHARS) if item.text else item.title
+    if not item.text:  # a title alone (a tracker issue with an empty body): it is the report
+        return replace(profile_of_text(item.title, named=item.title), titled=bool(item.title))
+    text = boilerplate.strip(item.text, item.title, limit=MAX_CHARS)
     profile = profile_of_text(text, title)
     if title and text != item.text and len(profile.counts.keys() - profile.title) < MIN_TERMS:
-        return profile_of_text("", title)
-    return profile
+        profile = profile_of_text("", title)
+    return replace(profile, titled=bool(title))
 
 
-def profile_of_text(text: str, title: str = "") -> Profile:
+def profile_of_text(text: str, title: str = "", *, named: str = "") -> Profile:
+    """The profile of a text and its own title; what the title (or `named`) names is read too."""
     counts: Counter[str] = Counter()
     surface: dict[str, str] = {}
     for word in _meaningful(text[:MAX_CHARS], MAX_TERMS):
-        term = stem(word)[:TERM_CHARS]
+        term = term_of(word)
         counts[term] += 1
-        surface.setdefault(term, word)
+        if term not in surface:
+            surface[term] = word
     title_terms = set()
     for word in _meaningful(title, MAX_TERMS):
-        term = stem(word)[:TERM_CHARS]
+        term = term_of(word)
         title_terms.add(term)
         surface.setdefault(term, word)
     for term in title_terms:
         counts.setdefault(term, 0)
-    return Profile(dict(counts), frozenset(title_terms), surface, names_in(title or first_line(text, 200)))
+    return Profile(dict(counts), frozenset(title_terms), surface, names_in(named or title) if named or title else frozenset())
+
+
+@lru_cache(maxsize=100_000)
+def term_of(word: str) -> str:
+    return stem(word)[:TERM_CHARS]
 
 
 def _meaningful(text: str, limit: int) -> list[str]:
@@ -150,8 +170,9 @@ def names_in(title: str) -> frozenset[str]:
     Two reports of one kind about different things ("Upgrade kafka to 3.4.0" / "to 2.8.2",
     "www.ing.de - Page does not load" / "www.myfanbase.de - ...", "[De] welcome_help.xhtml: Dead
     Link" / "privacy_help.xhtml") share every word but the one that matters, which the words
-    alone cannot see: their score is multiplied by OTHER_NAME_FACTOR when both titles name
-    something and nothing named is the same (`different_names`)."""
+    alone cannot see: their score is multiplied by OTHER_NAME_FACTOR when each title names
+    something the other does not (`different_names`). Only an item's own title is read (a
+    tracker's, a subject line): a review's first line names a version as often as not."""
     return frozenset(match.group(0).lower().rstrip(".") for match in _NAMES.finditer(title))
 
 
