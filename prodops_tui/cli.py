@@ -920,12 +920,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return dispatch(args)
     except UsageError as exc:
         parser.print_usage(sys.stderr)
-        print(f"prodops: error: {exc}", file=sys.stderr)
+        print(f"prodops: error: {clean_line(str(exc))}", file=sys.stderr)
         return 2
     except (ProdopsError, DateParseError) as exc:
         if args.debug:
             traceback.print_exc()
-        print(f"prodops: error: {exc}", file=sys.stderr)
+        # One line, whatever the message echoes back (an id pasted with escape codes or a line break).
+        print(f"prodops: error: {clean_line(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -935,7 +936,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         where = f" ({exc.filename})" if exc.filename else ""
-        print(f"prodops: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        print(f"prodops: error: {clean_line(str(exc.strerror or exc) + where)}", file=sys.stderr)
         return 1
     except Exception as exc:  # noqa: BLE001 - the one place a surprise becomes a line, not a traceback
         if args.debug:

@@ -63,6 +63,7 @@ MIN_TITLED_TERMS = 2
 FILED_TERMS = 6  # each item is filed under its heaviest terms: see "Which pairs are compared"
 CONFIRM_RATIO = 90.0  # sorted words this alike are look-alikes however the weights fall (typos)
 REGROW = 1.25  # the IDF is learned again when the workspace has grown by this factor
+COMMON_SHARE = 0.5  # a term more than this share of the items hold is never given as why two look alike
 OTHER_NAME_FACTOR = 0.35  # the score of two items whose titles name different things (see `names_in`)
 
 # What a title names that makes it one report among others of its kind: a version ("to 8.5.82",
@@ -121,9 +122,10 @@ def profile_of(item: FeedbackItem, boilerplate: Boilerplate) -> Profile:
     if not item.text:  # a title alone (a tracker issue with an empty body): it is the report
         return replace(profile_of_text(item.title, named=item.title), titled=bool(item.title))
     text = boilerplate.strip(item.text, item.title, limit=MAX_CHARS)
-    profile = profile_of_text(text, title)
+    # What the title names is read even when the text repeats the title (a Jira body often does).
+    profile = profile_of_text(text, title, named=item.title)
     if title and text != item.text and len(profile.counts.keys() - profile.title) < MIN_TERMS:
-        profile = profile_of_text("", title)
+        profile = profile_of_text("", title, named=item.title)
     return replace(profile, titled=bool(title))
 
 
@@ -164,6 +166,9 @@ def _meaningful(text: str, limit: int) -> list[str]:
     return kept
 
 
+_SEPARATORS = re.compile(r"[\W_]+")  # "cnn_dailymail", "cnnDailymail" and "cnn-dailymail" are one name
+
+
 def names_in(title: str) -> frozenset[str]:
     """The versions, sites, files, CVEs and code identifiers a title names, lower-cased.
 
@@ -171,9 +176,9 @@ def names_in(title: str) -> frozenset[str]:
     "www.ing.de - Page does not load" / "www.myfanbase.de - ...", "[De] welcome_help.xhtml: Dead
     Link" / "privacy_help.xhtml") share every word but the one that matters, which the words
     alone cannot see: their score is multiplied by OTHER_NAME_FACTOR when each title names
-    something the other does not (`different_names`). Only an item's own title is read (a
-    tracker's, a subject line): a review's first line names a version as often as not."""
-    return frozenset(match.group(0).lower().rstrip(".") for match in _NAMES.finditer(title))
+    something the other does not (`different_names`). Names are compared without case or
+    separators ("cnn_dailymail" = "cnnDailymail" = "cnn-dailymail")."""
+    return frozenset(name for match in _NAMES.finditer(title) if (name := _SEPARATORS.sub("", match.group(0).lower())))
 
 
 def different_names(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -243,10 +248,13 @@ class Vectors:
         return 100.0 * sum(w * other.get(term, 0.0) for term, w in vector.items())
 
     def shared(self, vector: dict[str, float], node: int, surface: dict[str, str], limit: int = 4) -> tuple[str, ...]:
-        """The terms both hold, by what they add to the score, as words."""
+        """The terms both hold, by what they add to the score, as the hit's text writes them
+        (`surface`); never a term most items hold ("dashboard" in a dashboard team's every item)."""
         other = self.vectors[node]
-        common = sorted((t for t in vector if t in other), key=lambda t: (-vector[t] * other[t], t))
-        return tuple(surface.get(t, t) for t in common[:limit])
+        common_to_most = self.documents * COMMON_SHARE
+        shared = [t for t in vector if t in other and self.df.get(t, 0) <= common_to_most and t in surface]
+        shared.sort(key=lambda t: (-vector[t] * other[t], t))
+        return tuple(surface[t] for t in shared[:limit])
 
 
 def sorted_terms(profile: Profile) -> str:
