@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process, utils
@@ -11,6 +10,7 @@ from ..errors import InvalidInput
 from ..model import ProductArea
 from ..storage.store import Store
 from ..text import clean_line, first_line
+from ..words import meaningful_words, plain_words, stem
 
 PATH_SEPARATOR = " / "
 
@@ -121,76 +121,66 @@ class AreaSuggestion:
     area: ProductArea
     path: str
     score: float
-    matched: tuple[str, ...]  # why: the glossary words that matched, "like F-12: reconcil, payout"
+    matched: tuple[str, ...]  # why: the glossary words that matched, 'like F-12 "Payouts twice on Monday"'
 
 
-_WORD = re.compile(r"[\w][\w&'-]*")
-_STOPWORDS = frozenset(
-    "the and for with from that this into your our you are was were have has not but can cannot when then than "
-    "all any app its it's a an to of in on at by or is be as we us they them what which there here just still "
-    "some need want please would could should does did get got one also very really".split()
-)
-# How much the team's own triage counts against the glossary: a learned vote is a cosine
-# (0-1, a clear match 0.2-0.4), a glossary phrase 3 per word. Chosen on the demo (leave one
-# out, 244 items: top-3 0.89 glossary alone, 1.00 at 10, 0.99 learned alone) and the real
-# reviews (35 held out after 100 assigned: top-3 0.23 glossary alone, 0.83 at 10, 0.80 alone).
-LEARNED_WEIGHT = 10.0
+# A suggestion's score as shown (`prodops suggest`): the learned votes' (a cosine, 0-1; a clear
+# match 0.2-0.4) times this.
+SCORE_SCALE = 10.0
 
 
-def _terms(text: str) -> set[str]:
-    return {w for w in (m.group(0).casefold() for m in _WORD.finditer(text)) if len(w) > 2 and w not in _STOPWORDS}
+def _stems(text: str) -> list[str]:
+    """Every word of the text, stemmed, stopwords kept: glossary phrases are matched in this."""
+    return [stem(word) for word in plain_words(text)]
 
 
-def glossary_suggestions(store: Store, text: str) -> dict[str, AreaSuggestion]:
-    """Areas whose taxonomy (glossary terms, name, description) the feedback's words hit.
-
-    Glossary terms weigh most: they are the words customers use for the feature.
-    Whole-phrase matches for multi-word terms ("credit note") beat single words."""
-    words = _terms(text)
-    lowered = " " + " ".join(_WORD.findall(text.casefold())) + " "
-    suggestions: dict[str, AreaSuggestion] = {}
-    for area in store.all(ProductArea):
-        score, matched = 0, []
-        for term in area.glossary:
-            phrase = " ".join(_WORD.findall(term.casefold()))
-            if phrase and f" {phrase} " in lowered:
-                score += 3 * max(1, phrase.count(" ") + 1)
-                matched.append(term)
-        for word in sorted(_terms(area.name) & words):
-            score += 2
-            matched.append(word)
-        for word in sorted((_terms(area.description) & words) - {m.casefold() for m in matched}):
-            score += 1
-            matched.append(word)
-        if score:
-            suggestions[area.id] = AreaSuggestion(area, area_path(store, area), score, tuple(dict.fromkeys(matched)))
-    return suggestions
+def glossary_matches(area: ProductArea, text_stems: list[str], rare: frozenset[str]) -> tuple[str, ...]:
+    """The area's glossary terms (as written), then its name and description words (lower case),
+    that the text uses: only those holding a word that says something here (`rare`: not spread
+    over about every area's profile or own words, not in most filed items). A word every area's
+    name has is never a reason."""
+    padded = f" {' '.join(text_stems)} "
+    used = set(text_stems)
+    matched: list[str] = []
+    for term in area.glossary:
+        phrase = " ".join(_stems(term))
+        if phrase and f" {phrase} " in padded and rare.intersection(meaningful_words(term)):
+            matched.append(term)
+    covered = {word for m in matched for word in meaningful_words(m)}
+    for text in (area.name, area.description):
+        for word in plain_words(text or ""):
+            stemmed = meaningful_words(word)
+            if stemmed and stemmed[0] in used and stemmed[0] in rare and stemmed[0] not in covered:
+                matched.append(word)
+                covered.add(stemmed[0])
+    return tuple(matched)
 
 
 def suggest_areas(store: Store, text: str, *, limit: int = 3, exclude: str | None = None, learned: bool = True,
                   fresh: bool = True) -> list[AreaSuggestion]:
-    """The areas a feedback text most likely belongs to, best first, each with its reason: the
-    glossary words it uses, and the items the team already filed that read most like it
-    (`exclude`: the item's own id, so it is not its own example; `fresh=False`: the team's
-    examples as last built, for a picker that must not wait for a rebuild)."""
+    """The areas a feedback text most likely belongs to, best first, each with its reasons: the
+    glossary, name and description words it uses that say something, and the filed item that
+    reads most like it (core/areas/learned.py). `exclude`: the item's own id, so it is not its own
+    example; `learned=False`: the areas' own words alone; `fresh=False`: the profiles as last
+    built, for a picker that must not wait for them to catch up."""
     from .learned import examples
 
-    suggestions = glossary_suggestions(store, text)
-    if learned:
-        for vote in examples(store, fresh=fresh).votes(text, exclude=exclude, limit=limit + 2):
-            area = store.get(vote.area)
-            if not isinstance(area, ProductArea):
-                continue
+    found = examples(store, fresh=fresh).votes(text, exclude=exclude, limit=limit + 2, learned=learned)
+    text_stems = _stems(text) if found else []
+    suggestions: list[AreaSuggestion] = []
+    for vote in found:
+        area = store.get(vote.area)
+        if not isinstance(area, ProductArea):
+            continue  # deleted since the profiles were built
+        reasons = list(glossary_matches(area, text_stems, found.rare))
+        if vote.example:
             example = store.get(vote.example)
             title = getattr(example, "title", "") or getattr(example, "text", "")
-            reason = f"like {vote.example} \u201c{first_line(title, 48)}\u201d"
-            known = suggestions.get(area.id)
-            if known is None:
-                suggestions[area.id] = AreaSuggestion(area, area_path(store, area), round(LEARNED_WEIGHT * vote.score, 1), (reason,))
-            else:
-                suggestions[area.id] = AreaSuggestion(area, known.path, round(known.score + LEARNED_WEIGHT * vote.score, 1), (*known.matched, reason))
-    ranked = sorted(suggestions.values(), key=lambda s: (-s.score, -s.path.count(PATH_SEPARATOR), s.path))
-    return ranked[:limit]
+            reasons.append(f"like {vote.example} \u201c{first_line(title, 48)}\u201d")
+        suggestions.append(AreaSuggestion(area, area_path(store, area), round(SCORE_SCALE * vote.score, 1), tuple(reasons)))
+        if len(suggestions) == limit:
+            break
+    return suggestions
 
 
 def find_areas(store: Store, query: str, *, limit: int = 50) -> list[tuple[ProductArea, str]]:
