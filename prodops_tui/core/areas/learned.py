@@ -513,24 +513,28 @@ class AreaProfiles:
                 parts.setdefault(area, {})[word] = share
                 used.setdefault(word, {})[area] = weight
         own: Counter[int] = Counter()
+        named: dict[int, set[str]] = {}  # area -> the own words of it the text uses
         for chunk in _chunks(ids):
             for word_id, area, weight in db.execute(f"SELECT word, area, weight FROM own WHERE word IN ({_marks(chunk)})", chunk):
                 word = by_id[word_id]
                 own[area] += query[word] * weight
+                named.setdefault(area, set()).add(word)
         areas = {area: [examples, _length(examples, s0, s1, s2, big_l)] for area, examples, s0, s1, s2 in
                  db.execute("SELECT area, examples, s0, s1, s2 FROM areas WHERE examples > 0 OR own > 0")}
         left_out = _number(exclude) if exclude and exclude.upper().startswith(f"{FeedbackItem.PREFIX}-") else None
         if left_out is not None:
             self._leave_out(db, left_out, areas, dots, parts, query, idf, big_l)
+        rare = self._rare(words, known, own_idf, used, areas, total)
         scores: dict[int, float] = {}
         for area, (examples, length) in areas.items():
             score = OWN_WEIGHT * own[area] / query_norm
             if learned and examples > 0 and length > 0:
                 score += dots[area] / (query_norm * length)
-            if score >= MIN_SCORE:
+            # Kept for reading like it, or for naming it: a glossary term or a word of its name
+            # that says something is enough, however long the text (a cosine is small then).
+            if score >= MIN_SCORE or not rare.isdisjoint(named.get(area, ())):
                 scores[area] = score
         top = sorted(scores, key=lambda a: (-scores[a], -areas[a][0], a))[:limit]
-        rare = self._rare(words, known, own_idf, used, areas, total)
         ids_of = {word: word_id for word_id, word in by_id.items()}
         votes = []
         for area in top:
