@@ -596,7 +596,10 @@ def cmd_duplicates(store: Store, args: argparse.Namespace) -> int:
     from .core.feedback.lookalikes import own_title
     from .core.model import FeedbackItem
 
-    groups = duplicates.likely_duplicate_clusters(store, low_information=not args.skip_short)
+    from .core.feedback.stored_lookalikes import StoredLookalikes
+
+    with StoredLookalikes(store) as stored:  # the groups kept on disk when nothing changed since
+        groups = [group for group in stored.groups() if not (args.skip_short and group.low_information)]
     records = []
     titles = []
     for group in groups:
@@ -635,8 +638,11 @@ def _positive_count(text: str) -> int:
 def cmd_similar(store: Store, args: argparse.Namespace) -> int:
     from .core.feedback import duplicates
 
+    from .core.feedback.stored_lookalikes import StoredLookalikes
+
     item_id = args.id.strip().upper()
-    hits = duplicates.DuplicateIndex.build(store).similar_to(item_id, limit=args.limit)
+    with StoredLookalikes(store) as stored:  # the facts kept on disk: no text read but the changed ones'
+        hits = stored.index().similar_to(item_id, limit=args.limit)
     if args.json:
         print_json([{"id": hit.id, "score": hit.score, "title": hit.title, "why": list(hit.why)} for hit in hits])
         return 0

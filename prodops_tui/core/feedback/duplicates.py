@@ -60,7 +60,7 @@ from ..text import clean_line, first_line
 from ..words import meaningful_words
 from .boilerplate import Boilerplate, without_comments
 from .lookalikes import (
-    CONFIRM_RATIO, MAX_CHARS, MAX_TERMS, MIN_TERMS, OTHER_NAME_FACTOR, REGROW, Profile, Vectors, different_names,
+    CONFIRM_RATIO, MAX_CHARS, MAX_TERMS, MIN_TERMS, OTHER_NAME_FACTOR, Profile, Vectors, different_names,
     names_in, own_title, profile_of, profile_of_text, sorted_terms,
 )
 
@@ -181,12 +181,17 @@ def same_request_groups(items: Iterable[FeedbackItem]) -> dict[str, str]:
     """Item id -> the title its request is known by, for items whose meaningful titles are the
     same once an opener of up to three words is dropped ("FYI Dark mode in the app please" ~
     "Dark mode in the app please"). Items with no such partner are left out."""
+    return requests_by_key((item.id, title_key(item), bool(names_in(item.title))) for item in items)
+
+
+def requests_by_key(keys: Iterable[tuple[str, str, bool]]) -> dict[str, str]:
+    """same_request_groups from each item's (id, title_key, whether its title names something)."""
     by_key: dict[str, list[str]] = {}
     named: set[str] = set()  # keys of titles that name a site, a version, a file...: no opener to drop
-    for item in items:
-        if key := title_key(item):
-            by_key.setdefault(key, []).append(item.id)
-            if names_in(item.title):
+    for item_id, key, names in keys:
+        if key:
+            by_key.setdefault(key, []).append(item_id)
+            if names:
                 named.add(key)
     parent = {key: key for key in by_key}
 
@@ -210,6 +215,29 @@ def same_request_groups(items: Iterable[FeedbackItem]) -> dict[str, str]:
     for key, ids in by_key.items():
         groups.setdefault(find(key), []).extend(ids)
     return {item_id: root for root, ids in groups.items() if len(ids) > 1 for item_id in ids}
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFacts:
+    """All the index needs of one item, read from it once: what a stored index keeps
+    (stored_lookalikes.py), so that opening it reads no item's text."""
+
+    id: str
+    duplicate_of: str | None
+    order: tuple[str, int]  # received, number: oldest first
+    title: str  # as shown
+    request_key: str  # title_key
+    request_named: bool  # its title names something (names_in)
+    profile: Profile
+    short_words: str  # its exact words when too short to compare by likeness (short_key), else ""
+    quiet: bool  # too short to compare and says nothing to act on (is_low_information)
+
+
+def facts_of(item: FeedbackItem, boilerplate: Boilerplate) -> ItemFacts:
+    profile = profile_of(item, boilerplate)
+    short = "" if profile.comparable else short_key(item, compared_text(item, boilerplate))
+    return ItemFacts(item.id, item.duplicate_of, (item.received_at, _number(item.id)), _title(item), title_key(item),
+                     bool(names_in(item.title)), profile, short, not profile.comparable and is_low_information(item))
 
 
 class Cluster(list):
@@ -288,19 +316,21 @@ class DuplicateIndex:
     (same_request_groups). Read-only between updates, so a worker may build it and the UI
     thread query it."""
 
-    def __init__(self, store: Store, items: Iterable[FeedbackItem]):
+    def __init__(self, store: Store, items: Iterable[FeedbackItem], *, boilerplate: Boilerplate | None = None,
+                 facts: Iterable[ItemFacts] = ()):
+        """From the items (their facts read here) and/or facts read before (a stored index)."""
         self._store = store
         items = list(items)
         # Learned from every item, merged ones too: a template is a template however triaged.
-        self.boilerplate = Boilerplate.learn(items)
-        self._requests = same_request_groups(items)
+        self.boilerplate = boilerplate if boilerplate is not None else Boilerplate.learn(items)
+        every = [*facts, *(facts_of(item, self.boilerplate) for item in items)]
+        self._requests = requests_by_key((f.id, f.request_key, f.request_named) for f in every)
         self._items: dict[str, _Entry] = {}
-        profiles = [(item, profile_of(item, self.boilerplate)) for item in items]
         frequency: Counter[str] = Counter()
-        for _item, profile in profiles:
-            if profile.comparable:
-                frequency.update(profile.counts.keys())
-        self._vectors = Vectors(frequency, sum(1 for _i, p in profiles if p.comparable))
+        for fact in every:
+            if fact.profile.comparable:
+                frequency.update(fact.profile.counts.keys())
+        self._vectors = Vectors(frequency, sum(1 for fact in every if fact.profile.comparable))
         self._node_of_key: dict[tuple, int] = {}
         self._members: list[list[str]] = []  # node -> the item ids with that profile
         self._sorted_terms: list[str] = []  # node -> its terms sorted, for the fuzzy confirmation
@@ -309,8 +339,8 @@ class DuplicateIndex:
         self._same_text: dict[str, list[str]] = {}  # "t:" + a request's title, or "e:" + a short text's words
         self._root: dict[str, str] = {}  # merged item id -> the item it was merged into
         self._family_nodes: dict[str, list[int]] = {}  # survivor -> nodes of a merged family's combined words
-        for item, profile in profiles:
-            self._file(item, profile)
+        for fact in every:
+            self._file(fact)
         for survivor in {self._survivor(i) for i in self._root}:
             self._learn_family(survivor)  # merges are few: each family is walked once
 
@@ -318,16 +348,21 @@ class DuplicateIndex:
     def build(cls, store: Store) -> DuplicateIndex:
         return cls(store, store.all(FeedbackItem))
 
+    def facts(self) -> list[ItemFacts]:
+        """Every item's facts, to store (stored_lookalikes.py)."""
+        return [entry.facts for entry in self._items.values()]
+
     def __len__(self) -> int:
         return sum(1 for entry in self._items.values() if entry.node is not None)
 
     # -- filing -------------------------------------------------------------------------------
 
-    def _file(self, item: FeedbackItem, profile: Profile) -> None:
+    def _file(self, fact: ItemFacts) -> None:
         node = None
         exact = ""
-        if item.id in self._requests:
-            exact = f"t:{self._requests[item.id]}"
+        profile = fact.profile
+        if fact.id in self._requests:
+            exact = f"t:{self._requests[fact.id]}"
         if profile.comparable:
             key = profile.key
             node = self._node_of_key.get(key)
@@ -338,17 +373,14 @@ class DuplicateIndex:
                 self._sorted_terms.append(sorted_terms(profile))
                 self._names.append(profile.names)
                 self._node_surface.append(profile.surface)
-            self._members[node].append(item.id)
+            self._members[node].append(fact.id)
         elif not exact:
-            words = short_key(item, compared_text(item, self.boilerplate))
-            exact = f"e:{words}" if words else ""
+            exact = f"e:{fact.short_words}" if fact.short_words else ""
         if exact:
-            self._same_text.setdefault(exact, []).append(item.id)
-        if item.duplicate_of:
-            self._root[item.id] = item.duplicate_of
-        quiet = node is None and is_low_information(item)
-        self._items[item.id] = _Entry(node, exact, _title(item), profile, item.duplicate_of is not None,
-                                      (item.received_at, _number(item.id)), quiet)
+            self._same_text.setdefault(exact, []).append(fact.id)
+        if fact.duplicate_of:
+            self._root[fact.id] = fact.duplicate_of
+        self._items[fact.id] = _Entry(node, exact, fact)
 
     def _unfile(self, item_id: str) -> None:
         entry = self._items.pop(item_id, None)
@@ -398,23 +430,35 @@ class DuplicateIndex:
     def update(self, changed: Iterable[FeedbackItem], removed: Iterable[str] = ()) -> None:
         """Keep in step with the store: re-file changed items and forget removed ones, without
         reading the others again. The words' rarity stays as learned at the build."""
+        self.update_facts([facts_of(item, self.boilerplate) for item in changed], removed)
+
+    def update_facts(self, changed: Iterable[ItemFacts], removed: Iterable[str] = ()) -> None:
         touched: set[str] = set()
+        titles_changed = False
         for item_id in removed:
-            touched.add(self._survivor(item_id))
-            self._unfile(item_id)
-        for item in changed:
-            if item.id in self._items:
-                touched.add(self._survivor(item.id))
-                self._unfile(item.id)
-            self._file(item, profile_of(item, self.boilerplate))
-            touched.add(self._survivor(item.id))
+            if item_id in self._items:
+                touched.add(self._survivor(item_id))
+                titles_changed |= bool(self._items[item_id].facts.request_key)
+                self._unfile(item_id)
+        for fact in changed:
+            if fact.id in self._items:
+                touched.add(self._survivor(fact.id))
+                titles_changed |= bool(self._items[fact.id].facts.request_key)
+                self._unfile(fact.id)
+            titles_changed |= bool(fact.request_key)
+            self._file(fact)
+            touched.add(self._survivor(fact.id))
+        if titles_changed:  # the same-title groups are read again from every item's title key
+            requests = requests_by_key((e.facts.id, e.facts.request_key, e.facts.request_named) for e in self._items.values())
+            moved = {i for i in set(requests) ^ set(self._requests)} | {
+                i for i in requests.keys() & self._requests.keys() if requests[i] != self._requests[i]}
+            self._requests = requests
+            for item_id in moved:
+                fact = self._items[item_id].facts
+                self._unfile(item_id)
+                self._file(fact)
         for survivor in touched:
             self._learn_family(survivor)
-
-    @property
-    def stale(self) -> bool:
-        """True when the workspace has grown so much since the build that the words' rarity should be learned again."""
-        return len(self._items) > REGROW * max(self._vectors.documents, 1) + 100
 
     # -- queries --------------------------------------------------------------------------------
 
@@ -682,11 +726,27 @@ _Query = tuple[dict[str, float], str, frozenset[str]]  # a vector, its sorted te
 class _Entry:
     node: int | None  # its profile's node, None when too short to compare by likeness
     exact: str  # "t:" + its request's title, "e:" + its short text's words, or ""
-    title: str
-    profile: Profile
-    merged: bool
-    order: tuple[str, int]
-    quiet: bool  # too short to compare, and says nothing to act on (is_low_information)
+    facts: ItemFacts
+
+    @property
+    def title(self) -> str:
+        return self.facts.title
+
+    @property
+    def profile(self) -> Profile:
+        return self.facts.profile
+
+    @property
+    def merged(self) -> bool:
+        return self.facts.duplicate_of is not None
+
+    @property
+    def order(self) -> tuple[str, int]:
+        return self.facts.order
+
+    @property
+    def quiet(self) -> bool:
+        return self.facts.quiet
 
 
 def _number(record_id: str) -> int:

@@ -61,6 +61,8 @@ MIN_TERMS = 4  # distinct terms: fewer, and an item is grouped by its exact word
 # specific in three terms, where three words of a review are praise ("best app ever").
 MIN_TITLED_TERMS = 2
 FILED_TERMS = 6  # each item is filed under its heaviest terms: see "Which pairs are compared"
+COMMON_FILED_SHARE = 0.02  # ...but not under a term more than this share of the items hold
+COMMON_FILED_AT_LEAST = 200  # (in a small workspace, a term this many items hold is still filed)
 CONFIRM_RATIO = 90.0  # sorted words this alike are look-alikes however the weights fall (typos)
 REGROW = 1.25  # the IDF is learned again when the workspace has grown by this factor
 COMMON_SHARE = 0.5  # a term more than this share of the items hold is never given as why two look alike
@@ -222,7 +224,12 @@ class Vectors:
         node = len(self.vectors)
         self.vectors.append(vector)
         self.alive.append(True)
-        top = sorted(vector, key=lambda term: (-vector[term], term))[:FILED_TERMS]
+        # Not under a term most items hold ("app" in a third of the reviews): its bucket would make
+        # every item a candidate of every other, and two items sharing only such terms score low.
+        common = max(COMMON_FILED_AT_LEAST, COMMON_FILED_SHARE * self.documents)
+        df = self.df
+        top = sorted((term for term in vector if df.get(term, 0) <= common),
+                     key=lambda term: (-vector[term], term))[:FILED_TERMS]
         self.filed.append(top)
         for term in top:
             self.postings.setdefault(term, []).append(node)

@@ -1,0 +1,165 @@
+"""The look-alike index kept on disk (`lookalikes.sqlite`), so a command or the app does not
+read and weigh every item's text again.
+
+Building the index reads every item's text: its boilerplate learned, its words split, stemmed
+and counted (23 s at 100,000 items of bench/run.py's data). What that yields per item (its
+ItemFacts: its terms, its title's names, its exact words...) is kept here with the
+boilerplate it was read against and the journal entry it reflects, and the groups last worked
+out from it. Opening it reads those facts, not the texts, and catches up from the store's change
+log (Store.changed_after_entry): only the items changed since are read. When that is not
+known, or a quarter of the items changed (the boilerplate and the words' rarity may have moved),
+it is built again. `prodops duplicates` on an unchanged workspace reads the stored groups.
+
+Derived data: deleting the file loses nothing; a file that cannot be read, or of another
+version, is built again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+from ..model import FeedbackItem
+from ..storage.store import Store
+from .boilerplate import Boilerplate
+from .duplicates import DUPLICATE_THRESHOLD, Cluster, DuplicateIndex, ItemFacts
+from .lookalikes import REGROW, Profile
+
+LOOKALIKES_DB_NAME = "lookalikes.sqlite"
+STORED_VERSION = 1
+REBUILD_SHARE = 0.25  # more changed items than this share of those stored: build again
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL,
+    seq INTEGER NOT NULL, boilerplate TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS facts (number INTEGER PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS groups (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL,
+    threshold REAL NOT NULL, data TEXT NOT NULL);
+"""
+
+
+def _encode(fact: ItemFacts) -> str:
+    p = fact.profile
+    return json.dumps([fact.id, fact.duplicate_of, list(fact.order), fact.title, fact.request_key, fact.request_named,
+                       p.counts, sorted(p.title), p.surface, sorted(p.names), p.titled, fact.short_words, fact.quiet],
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def _decode(data: str) -> ItemFacts:
+    (item_id, duplicate_of, order, title, request_key, request_named, counts, title_terms, surface, names, titled,
+     short_words, quiet) = json.loads(data)
+    profile = Profile(counts, frozenset(title_terms), surface, frozenset(names), titled)
+    return ItemFacts(item_id, duplicate_of, (order[0], order[1]), title, request_key, request_named, profile,
+                     short_words, quiet)
+
+
+def _number(item_id: str) -> int:
+    return int(item_id.rsplit("-", 1)[1])
+
+
+class StoredLookalikes:
+    """One process's handle on `lookalikes.sqlite`: `index()` for look-alikes, `groups()` for the inbox's groups."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        path = store.directory / LOOKALIKES_DB_NAME
+        try:
+            self._connect(path)
+        except sqlite3.OperationalError:
+            raise  # locked, read-only, disk full: the file is not at fault, keep it
+        except sqlite3.DatabaseError:
+            for suffix in ("", "-wal", "-shm"):  # derived data that cannot be read: start it over
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            self._connect(path)
+        self.rebuilt = False  # for tests: whether the last `index()` read every item again
+        self.read_items = 0  # and how many items it read
+
+    def _connect(self, path: Path) -> None:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))  # customer words: private, like the rest
+        self._db = sqlite3.connect(path, isolation_level=None, timeout=60, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        row = self._db.execute("SELECT name FROM sqlite_master WHERE name = 'state'").fetchone()
+        if row and self._db.execute("SELECT version FROM state").fetchone() not in (None, (STORED_VERSION,)):
+            self._db.executescript("DROP TABLE state; DROP TABLE IF EXISTS facts; DROP TABLE IF EXISTS groups;")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> StoredLookalikes:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # --- the index --------------------------------------------------------------------------
+
+    def index(self) -> DuplicateIndex:
+        """The look-alike index of the store as it is now: the stored facts, the items changed
+        since read again; built from every item when that is not known. Stored back."""
+        store = self.store
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            state = self._db.execute("SELECT seq, boilerplate FROM state WHERE id = 1").fetchone()
+            changed = store.changed_after_entry(state[0]) if state else None
+            feedback = sorted(_number(i) for i in changed if i.startswith(FeedbackItem.PREFIX + "-")) if changed is not None else None
+            stored = self._db.execute("SELECT count(*) FROM facts").fetchone()[0]
+            index = None
+            learned = json.loads(state[1]) if state else None
+            if feedback is not None and learned and len(feedback) <= REBUILD_SHARE * stored + 100:
+                boilerplate = Boilerplate(frozenset(learned["shared"]), frozenset(learned["common"]))
+                index = self._caught_up(feedback, boilerplate, learned["items"])
+            if index is None:
+                index = self._built()
+                learned = {"shared": sorted(index.boilerplate.shared), "common": sorted(index.boilerplate.common),
+                           "items": len(index._items)}  # how many items the boilerplate was learned from
+            self._db.execute("INSERT OR REPLACE INTO state (id, version, seq, boilerplate) VALUES (1, ?, ?, ?)",
+                             (STORED_VERSION, store.seq, json.dumps(learned)))
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        return index
+
+    def _built(self) -> DuplicateIndex:
+        index = DuplicateIndex.build(self.store)
+        self.rebuilt, self.read_items = True, len(index._items)
+        self._db.execute("DELETE FROM facts")
+        self._db.execute("DELETE FROM groups")
+        self._db.executemany("INSERT INTO facts (number, data) VALUES (?, ?)",
+                             ((_number(fact.id), _encode(fact)) for fact in index.facts()))
+        return index
+
+    def _caught_up(self, numbers: list[int], boilerplate: Boilerplate, learned_from: int) -> DuplicateIndex | None:
+        wanted = set(numbers)
+        facts = [_decode(data) for number, data in self._db.execute("SELECT number, data FROM facts") if number not in wanted]
+        items = self.store.get_many(FeedbackItem, numbers) if numbers else []
+        if len(facts) + len(items) > REGROW * learned_from + 100:
+            return None  # grown by a quarter since the boilerplate was learned: learn it again
+        index = DuplicateIndex(self.store, items, boilerplate=boilerplate, facts=facts)
+        self.rebuilt, self.read_items = False, len(items)
+        if numbers:
+            self._db.execute("DELETE FROM groups")
+            self._db.executemany("DELETE FROM facts WHERE number = ?", ((n,) for n in numbers))
+            self._db.executemany("INSERT INTO facts (number, data) VALUES (?, ?)",
+                                 ((_number(item.id), _encode(index._items[item.id].facts)) for item in items))
+        return index
+
+    # --- the groups -------------------------------------------------------------------------
+
+    def groups(self, *, threshold: float = DUPLICATE_THRESHOLD, index: DuplicateIndex | None = None) -> list[Cluster]:
+        """likely_duplicate_clusters (every group, low-information ones too) of the store as it
+        is: those stored when nothing changed since, else worked out and stored."""
+        row = self._db.execute("SELECT seq, threshold, data FROM groups WHERE id = 1").fetchone()
+        if row and row[0] == self.store.seq and row[1] == threshold:
+            return [Cluster(ids, kind, low_information=low, score=score) for kind, low, score, ids in json.loads(row[2])]
+        if index is None:
+            index = self.index()
+        found = index.clusters(threshold=threshold)
+        data = json.dumps([[c.kind, c.low_information, c.score, list(c)] for c in found], separators=(",", ":"))
+        self._db.execute("INSERT OR REPLACE INTO groups (id, seq, threshold, data) VALUES (1, ?, ?, ?)",
+                         (self.store.seq, threshold, data))
+        return found

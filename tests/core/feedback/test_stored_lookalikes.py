@@ -1,0 +1,86 @@
+"""The look-alike index kept on disk: a command reads the changed items only, and the file is derived data."""
+
+from __future__ import annotations
+
+import json
+
+from prodops_tui.core.feedback.duplicates import DuplicateIndex, likely_duplicate_clusters
+from prodops_tui.core.feedback.inbox import capture
+from prodops_tui.core.feedback.stored_lookalikes import LOOKALIKES_DB_NAME, StoredLookalikes
+from prodops_tui.core.model import FeedbackItem
+from prodops_tui.core.storage.store import Store
+
+from ...conftest import TEST_DATA
+
+
+def load_issues(store: Store, name: str = "seamonkey_bugs.jsonl") -> list[FeedbackItem]:
+    rows = [json.loads(line) for line in (TEST_DATA / name).read_text(encoding="utf-8").splitlines()]
+    with store.change("issues", origin="test") as tx:
+        return [tx.add(FeedbackItem(title=row["title"], text=row["body"])) for row in rows]
+
+
+def as_lists(groups) -> list[tuple[str, bool, list[str]]]:
+    return [(group.kind, group.low_information, list(group)) for group in groups]
+
+
+def test_a_second_command_reads_no_item_and_one_change_reads_one(store):
+    items = load_issues(store)
+    with StoredLookalikes(store) as stored:
+        first = stored.index()
+        assert stored.rebuilt and stored.read_items == len(items)
+    with StoredLookalikes(store) as stored:
+        again = stored.index()
+        assert not stored.rebuilt and stored.read_items == 0
+        assert again.similar_to(items[0].id) == first.similar_to(items[0].id)
+    newcomer = capture(store, items[5].text, title=items[5].title, origin="test")  # the same report filed again
+    with StoredLookalikes(store) as stored:
+        caught_up = stored.index()
+        assert not stored.rebuilt and stored.read_items == 1
+        assert items[5].id in {hit.id for hit in caught_up.similar_to(newcomer.id)}
+
+
+def test_the_stored_groups_are_those_worked_out_from_the_items_and_follow_a_change(store):
+    items = load_issues(store)
+    with StoredLookalikes(store) as stored:
+        assert as_lists(stored.groups()) == as_lists(likely_duplicate_clusters(store))
+    with StoredLookalikes(store) as stored:
+        stored_groups = stored.groups()  # read back, not worked out
+        assert not stored.rebuilt and stored.read_items == 0
+        assert as_lists(stored_groups) == as_lists(likely_duplicate_clusters(store))
+    capture(store, items[7].text, title=items[7].title, origin="test")
+    with StoredLookalikes(store) as stored:
+        after = stored.groups()
+        assert stored.read_items == 1
+        assert as_lists(after) == as_lists(likely_duplicate_clusters(store))
+        assert any(items[7].id in group for group in after)
+
+
+def test_the_file_is_derived_deleted_or_damaged_it_is_built_again_and_nothing_is_lost(store):
+    load_issues(store)
+    expected = as_lists(likely_duplicate_clusters(store))
+    with StoredLookalikes(store) as stored:
+        stored.groups()
+    path = store.directory / LOOKALIKES_DB_NAME
+    assert path.stat().st_mode & 0o777 == 0o600  # customers' words: private, like the rest
+    path.unlink()
+    with StoredLookalikes(store) as stored:
+        assert as_lists(stored.groups()) == expected and stored.rebuilt
+    for suffix in ("-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    path.write_bytes(b"this is not a database" * 100)
+    with StoredLookalikes(store) as stored:
+        assert as_lists(stored.groups()) == expected and stored.rebuilt
+
+
+def test_a_merge_reaches_the_stored_index(store):
+    from prodops_tui.core.feedback.merge import merge
+
+    items = load_issues(store, "hadoop_jira_issues.jsonl")
+    with StoredLookalikes(store) as stored:
+        stored.index()
+    merge(store, [items[3].id], items[2].id, origin="test")
+    with StoredLookalikes(store) as stored:
+        index = stored.index()
+        assert stored.read_items == 2  # the survivor and the item merged into it
+    assert index.facts() and sorted((f.id, f.duplicate_of) for f in index.facts()) == sorted(
+        (f.id, f.duplicate_of) for f in DuplicateIndex.build(store).facts())
