@@ -1,0 +1,92 @@
+"""Look-alikes at scale: building the index, the whole-inbox groups, one item's look-alikes, and the two commands.
+
+    python bench/duplicates.py [--sizes 10000,100000] [--lookups 200]
+
+For each size it writes the feedback CSV bench/run.py writes (the real reviews and tweets of
+tests/data, cycled, two words varied, so about n/890 variants of each text), imports it with
+`prodops import`, then measures in this process `DuplicateIndex.build`, `clusters()` and
+`similar_to` for `--lookups` random items (median, p95, n), and `prodops duplicates --json`
+(first, again, after a capture) and `prodops similar ID` as real processes (wall time, store
+open included). Progress to
+stderr, figures to stdout. A benchmark, not a test: nothing asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from run import figure, label, log, prodops, real_texts, write_feedback_csv  # noqa: E402
+
+from prodops_tui.core.feedback.duplicates import DuplicateIndex  # noqa: E402
+from prodops_tui.core.model import FeedbackItem  # noqa: E402
+from prodops_tui.core.storage.store import Store  # noqa: E402
+
+
+def timed(call):
+    start = time.perf_counter()
+    result = call()
+    return time.perf_counter() - start, result
+
+
+def measure(n: int, root: Path, lookups: int) -> list[str]:
+    workspace = root / f"ws-{label(n)}"
+    csv_path = root / f"feedback-{label(n)}.csv"
+    write_feedback_csv(csv_path, n, real_texts())
+    log(f"{label(n)}: importing")
+    prodops(workspace, "import", "feedback", str(csv_path))
+    lines = []
+    store = Store.open(workspace, clock=lambda: "2026-12-06T00:00:00Z")
+    try:
+        log(f"{label(n)}: building the index")
+        build_s, index = timed(lambda: DuplicateIndex.build(store))
+        log(f"{label(n)}: grouping")
+        clusters_s, clusters = timed(index.clusters)
+        ids = [item.id for item in store.all(FeedbackItem)]
+        picked = random.Random(7).sample(ids, min(lookups, len(ids)))
+        lookup_s = [timed(lambda item_id=item_id: index.similar_to(item_id))[0] for item_id in picked]
+    finally:
+        store.close()
+    lines.append(f"{label(n)}  DuplicateIndex.build        {build_s:8.2f} s   (n=1; {len(index)} comparable items, "
+                 f"{len(index._vectors.vectors)} distinct profiles)")
+    lines.append(f"{label(n)}  index.clusters()            {clusters_s:8.2f} s   (n=1; {len(clusters)} groups)")
+    lookup = figure(lookup_s, 1000)
+    lines.append(f"{label(n)}  similar_to one item         {lookup['value']:8.2f} ms  p95 {lookup['p95']:.2f} ms  n={lookup['n']}")
+    # The commands, with the index kept on disk (lookalikes.sqlite): built by the first, read back
+    # by the next, caught up after one capture.
+    first = prodops(workspace, "duplicates", "--json")[0]
+    lines.append(f"{label(n)}  prodops duplicates, first    {first:8.2f} s   (n=1; builds lookalikes.sqlite)")
+    cli = figure([prodops(workspace, "duplicates", "--json")[0] for _ in range(3)])
+    lines.append(f"{label(n)}  prodops duplicates, again    {cli['value']:8.2f} s   p95 {cli['p95']:.2f} s  n={cli['n']}")
+    after = []
+    for k in range(3):
+        prodops(workspace, "capture", f"The export to Excel drops the VAT column again ({k})")
+        after.append(prodops(workspace, "duplicates", "--json")[0])
+    cli = figure(after)
+    lines.append(f"{label(n)}  duplicates after a capture   {cli['value']:8.2f} s   p95 {cli['p95']:.2f} s  n={cli['n']}")
+    cli = figure([prodops(workspace, "similar", item_id)[0] for item_id in picked[:5]])
+    lines.append(f"{label(n)}  prodops similar ID           {cli['value']:8.2f} s   p95 {cli['p95']:.2f} s  n={cli['n']}")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--lookups", type=int, default=200)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (int(size) for size in args.sizes.split(",")):
+            for line in measure(n, Path(tmp), args.lookups):
+                print(line, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
