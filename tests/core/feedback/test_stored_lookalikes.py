@@ -84,3 +84,16 @@ def test_a_merge_reaches_the_stored_index(store):
         assert stored.read_items == 2  # the survivor and the item merged into it
     assert index.facts() and sorted((f.id, f.duplicate_of) for f in index.facts()) == sorted(
         (f.id, f.duplicate_of) for f in DuplicateIndex.build(store).facts())
+
+
+def test_after_a_repair_the_stored_facts_are_read_again(store):
+    """doctor --repair may give a change number another state: what names one is forgotten."""
+    from prodops_tui.core.storage.doctor import forget_stored_search
+
+    load_issues(store)
+    with StoredLookalikes(store) as stored:
+        stored.index()
+    forget_stored_search(store.directory)
+    with StoredLookalikes(store) as stored:
+        stored.index()
+        assert stored.rebuilt
