@@ -594,11 +594,11 @@ def _who_person(store: Store, args: argparse.Namespace) -> int:
 def cmd_duplicates(store: Store, args: argparse.Namespace) -> int:
     from .core.feedback import duplicates
     from .core.feedback.lookalikes import own_title
-    from .core.feedback.stored_lookalikes import StoredLookalikes
+    from .core.feedback.stored_lookalikes import likely_duplicate_groups
     from .core.model import FeedbackItem, split_id
 
-    with StoredLookalikes(store) as stored:  # the groups kept on disk when nothing changed since
-        groups = [group for group in stored.groups() if not (args.skip_short and group.low_information)]
+    # The groups kept on disk (lookalikes.sqlite) when nothing changed since.
+    groups = [group for group in likely_duplicate_groups(store) if not (args.skip_short and group.low_information)]
     # The grouped items read together, not the whole inbox (100,000 items: 2.4 s of 5).
     grouped = {item.id: item for item in store.get_many(FeedbackItem, [split_id(i)[1] for g in groups for i in g])}
     records = []
@@ -639,11 +639,10 @@ def _positive_count(text: str) -> int:
 def cmd_similar(store: Store, args: argparse.Namespace) -> int:
     from .core.feedback import duplicates
 
-    from .core.feedback.stored_lookalikes import StoredLookalikes
+    from .core.feedback.stored_lookalikes import lookalike_index
 
     item_id = args.id.strip().upper()
-    with StoredLookalikes(store) as stored:  # the facts kept on disk: no text read but the changed ones'
-        hits = stored.index().similar_to(item_id, limit=args.limit)
+    hits = lookalike_index(store).similar_to(item_id, limit=args.limit)  # no text read but the changed items'
     if args.json:
         print_json([{"id": hit.id, "score": hit.score, "title": hit.title, "why": list(hit.why)} for hit in hits])
         return 0

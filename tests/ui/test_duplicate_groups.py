@@ -40,3 +40,21 @@ async def test_the_low_information_group_says_what_qualifies_and_holds_no_low_ra
         await pilot.pause()
         detail = str(app.query_one("#detail").content)
         assert f"Group 1 of {len(clusters)}" in detail and "m merges it into the oldest" in detail
+
+
+async def test_the_groups_the_app_works_out_are_those_the_command_line_reads_back(store, make_app):
+    """The app's scan keeps lookalikes.sqlite: `prodops duplicates` then reads the groups and
+    no item's text."""
+    from prodops_tui.core.feedback.stored_lookalikes import StoredLookalikes
+
+    import_feedback(store, TEST_DATA / "app_store_reviews.csv")
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("left_square_bracket")  # the last view: Likely duplicates
+        pane = app.query_one(InboxPane)
+        assert await wait_until(pilot, lambda: pane._clusters is not None)
+        shown = [list(cluster) for cluster in pane._clusters]
+    with StoredLookalikes(store) as stored:
+        assert [list(group) for group in stored.groups()] == shown
+        assert stored.groups_read_back

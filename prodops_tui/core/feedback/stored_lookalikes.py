@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from ..model import FeedbackItem
@@ -75,6 +76,7 @@ class StoredLookalikes:
             self._connect(path)
         self.rebuilt = False  # for tests: whether the last `index()` read every item again
         self.read_items = 0  # and how many items it read
+        self.groups_read_back = False  # and whether the last `groups()` read them back as stored
 
     def _connect(self, path: Path) -> None:
         os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))  # customer words: private, like the rest
@@ -150,16 +152,41 @@ class StoredLookalikes:
 
     # --- the groups -------------------------------------------------------------------------
 
-    def groups(self, *, threshold: float = DUPLICATE_THRESHOLD, index: DuplicateIndex | None = None) -> list[Cluster]:
+    def groups(self, *, threshold: float = DUPLICATE_THRESHOLD, index: DuplicateIndex | None = None,
+               should_stop: Callable[[], bool] | None = None) -> list[Cluster]:
         """likely_duplicate_clusters (every group, low-information ones too) of the store as it
         is: those stored when nothing changed since, else worked out and stored."""
         row = self._db.execute("SELECT seq, threshold, data FROM groups WHERE id = 1").fetchone()
-        if row and row[0] == self.store.seq and row[1] == threshold:
+        self.groups_read_back = bool(row and row[0] == self.store.seq and row[1] == threshold)
+        if self.groups_read_back:
             return [Cluster(ids, kind, low_information=low, score=score) for kind, low, score, ids in json.loads(row[2])]
         if index is None:
             index = self.index()
-        found = index.clusters(threshold=threshold)
+        found = index.clusters(threshold=threshold, should_stop=should_stop)
+        if should_stop is not None and should_stop():
+            return []  # abandoned: nothing stored
         data = json.dumps([[c.kind, c.low_information, c.score, list(c)] for c in found], separators=(",", ":"))
         self._db.execute("INSERT OR REPLACE INTO groups (id, seq, threshold, data) VALUES (1, ?, ?, ?)",
                          (self.store.seq, threshold, data))
         return found
+
+
+def lookalike_index(store: Store) -> DuplicateIndex:
+    """The look-alike index, from lookalikes.sqlite when it can be opened and written, else
+    built in memory (a read-only workspace, a full disk: the answer is the same, only slower)."""
+    try:
+        with StoredLookalikes(store) as stored:
+            return stored.index()
+    except sqlite3.Error:
+        return DuplicateIndex.build(store)
+
+
+def likely_duplicate_groups(store: Store, *, index: DuplicateIndex | None = None,
+                            should_stop: Callable[[], bool] | None = None) -> list[Cluster]:
+    """likely_duplicate_clusters, read back from lookalikes.sqlite when nothing changed since
+    they were stored (and stored when worked out); worked out in memory when the file cannot be used."""
+    try:
+        with StoredLookalikes(store) as stored:
+            return stored.groups(index=index, should_stop=should_stop)
+    except sqlite3.Error:
+        return (index or DuplicateIndex.build(store)).clusters(should_stop=should_stop)

@@ -20,6 +20,7 @@ from ...core.dates import from_iso
 from ...core.errors import ProdopsError
 from ...core.feedback import duplicates, inbox, merge
 from ...core.feedback.filters import apply_filter, delete_view, parse_filter, save_view
+from ...core.feedback.stored_lookalikes import likely_duplicate_groups, lookalike_index
 from ...core.model import IMPORTANCE_LEVELS, FeedbackItem, Opportunity
 from ...core.query import examples_for
 from ..screens.feedback_form import FeedbackDraft, FeedbackForm
@@ -275,15 +276,17 @@ class InboxPane(Pane):
 
     @work(thread=True, exclusive=True, group="duplicate-scan", exit_on_error=False)
     def _scan_duplicates(self, revision: int, *, clusters_wanted: bool) -> None:
-        """Rebuild the look-alike index (and the clusters, when the view shows them); a newer
-        scan cancels this one (exclusive worker)."""
+        """Bring the look-alike index up to date (and the clusters, when the view shows them); a
+        newer scan cancels this one (exclusive worker). The index comes from lookalikes.sqlite,
+        which reads only the items changed since it was stored (a fresh object: the UI thread
+        keeps querying the one it has until this one is handed over)."""
         worker = get_current_worker()
-        index = duplicates.DuplicateIndex.build(self.store)
+        index = lookalike_index(self.store)
         if not worker.is_cancelled:
             learned.examples(self.store)  # the area suggestions' profiles, built here rather than on the first `a`
         clusters = None
         if clusters_wanted and not worker.is_cancelled:
-            clusters = index.clusters(should_stop=lambda: worker.is_cancelled)  # from the same look-alikes
+            clusters = likely_duplicate_groups(self.store, index=index, should_stop=lambda: worker.is_cancelled)
         if not worker.is_cancelled:
             self.app.call_from_thread(self._duplicates_scanned, revision, index, clusters)
 
