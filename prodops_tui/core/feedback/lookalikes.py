@@ -70,12 +70,14 @@ OTHER_NAME_FACTOR = 0.35  # the score of two items whose titles name different t
 
 # What a title names that makes it one report among others of its kind: a version ("to 8.5.82",
 # "2.9.10.2"), a site or file name ("www.ing.de", "cs_nav_prefs_advanced.xhtml", "JMXJsonServlet.java"),
-# a CVE, a code identifier in camelCase ("testAbfsStreamOps", "ITestS3AInconsistency").
+# a CVE, a code identifier in camelCase ("testAbfsStreamOps", "ITestS3AInconsistency"), a product and its
+# version ("Centos 7" / "Centos 8", "Java 11").
 _NAMES = re.compile(
     r"\b\w+(?:::\w+)+"
     r"|\b[A-Za-z]\w*(?:-\w+)+(?:\.\d+)*"
     r"|\b[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+\b"
     r"|\b(?i:cve)-\d{4}-\d+\b"
+    r"|\b[A-Z][A-Za-z]+ \d+\b(?!\.\d)"
     r"|\b\d+(?:\.\d+)+[a-z0-9+]*"
     r"|\b[\w-]+(?:\.[\w-]+)*\.[a-z][a-z0-9]{1,5}\b"
     r"|\b[a-z]+[0-9]*(?:[A-Z][a-z0-9]+)+\w*|\b[A-Z]{2,}[a-z]+[A-Z]\w*|\b[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+){2,}\w*",
