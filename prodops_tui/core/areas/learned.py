@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import sqlite3
 import threading
 import weakref
@@ -41,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model import FeedbackItem, ProductArea
+from ..storage.derived import open_derived
 from ..storage.store import Store
 from ..storage.where import Where
 from ..words import meaningful_words
@@ -294,35 +294,15 @@ class AreaProfiles:
         except (sqlite3.Error, OSError):
             self._in_memory()
 
-    def _connect(self, path: Path) -> sqlite3.Connection:
-        try:
-            return self._open(path)
-        except sqlite3.OperationalError:
-            raise  # locked, read-only, disk full: the file is not at fault
-        except sqlite3.DatabaseError:
-            for suffix in ("", "-wal", "-shm"):  # derived data that cannot be read: start it over
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-            return self._open(path)
-
     @staticmethod
-    def _open(path: Path | str) -> sqlite3.Connection:
-        if path != ":memory:":
-            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))  # customer words: private, like the rest
+    def _connect(path: Path | str) -> sqlite3.Connection:
         # Not tied to one thread: the inbox refreshes in a worker and asks on the event loop.
-        db = sqlite3.connect(path, isolation_level=None, timeout=60, check_same_thread=False)
-        if path != ":memory:":
-            db.execute("PRAGMA journal_mode=WAL")  # the picker reads while a worker writes
-            db.execute("PRAGMA synchronous=NORMAL")
-        row = db.execute("SELECT name FROM sqlite_master WHERE name = 'state'").fetchone()
-        if row and db.execute("SELECT version FROM state").fetchone() not in (None, (VERSION,)):
-            db.executescript("".join(f"DROP TABLE IF EXISTS {table};" for table in _TABLES))
-        db.executescript(_SCHEMA)
-        return db
+        return open_derived(path, version=VERSION, tables=_TABLES, schema=_SCHEMA)
 
     def _in_memory(self) -> None:
         """suggest.sqlite cannot be opened or written (a read-only workspace, a full disk): the
         same profiles, built in memory for this process."""
-        self._writer = self._reader = self._open(":memory:")
+        self._writer = self._reader = self._connect(":memory:")
         self._read_lock = self._write_lock
         self._seen = None
         self.in_memory = True

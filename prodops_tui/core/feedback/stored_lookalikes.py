@@ -17,12 +17,11 @@ version, is built again.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from collections.abc import Callable
-from pathlib import Path
 
 from ..model import FeedbackItem
+from ..storage.derived import open_derived
 from ..storage.store import Store
 from .boilerplate import Boilerplate
 from .duplicates import DUPLICATE_THRESHOLD, Cluster, DuplicateIndex, ItemFacts
@@ -65,28 +64,11 @@ class StoredLookalikes:
 
     def __init__(self, store: Store):
         self.store = store
-        path = store.directory / LOOKALIKES_DB_NAME
-        try:
-            self._connect(path)
-        except sqlite3.OperationalError:
-            raise  # locked, read-only, disk full: the file is not at fault, keep it
-        except sqlite3.DatabaseError:
-            for suffix in ("", "-wal", "-shm"):  # derived data that cannot be read: start it over
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-            self._connect(path)
+        self._db = open_derived(store.directory / LOOKALIKES_DB_NAME, version=STORED_VERSION,
+                                tables=("facts", "groups"), schema=_SCHEMA)
         self.rebuilt = False  # for tests: whether the last `index()` read every item again
         self.read_items = 0  # and how many items it read
         self.groups_read_back = False  # and whether the last `groups()` read them back as stored
-
-    def _connect(self, path: Path) -> None:
-        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))  # customer words: private, like the rest
-        self._db = sqlite3.connect(path, isolation_level=None, timeout=60, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        row = self._db.execute("SELECT name FROM sqlite_master WHERE name = 'state'").fetchone()
-        if row and self._db.execute("SELECT version FROM state").fetchone() not in (None, (STORED_VERSION,)):
-            self._db.executescript("DROP TABLE state; DROP TABLE IF EXISTS facts; DROP TABLE IF EXISTS groups;")
-        self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
         self._db.close()

@@ -502,30 +502,12 @@ def _intact_copy(record_type: type, key: str, up_to: int, directory: Path,
     return doc, where
 
 
-# Derived files that name the journal entry they reflect in a one-row `state` table.
-DERIVED_WITH_STATE = ("search.sqlite", "lookalikes.sqlite", "suggest.sqlite")
-
-
 def forget_stored_search(directory: Path) -> None:
     """search.sqlite, lookalikes.sqlite and suggest.sqlite name the change they are at; after a
-    repair that number may hold another state. Forget it in SQL (another process may have the
-    file open: deleting it, or its -wal, under an open connection can corrupt it), so the next
-    search, look-alike or suggestion builds them again."""
-    import sqlite3
+    repair that number may hold another state: forget it (derived.py), so they are built again."""
+    from .derived import forget_derived_state
 
-    for name in DERIVED_WITH_STATE:
-        path = directory / name
-        if not path.exists():
-            continue
-        try:
-            db = sqlite3.connect(path, isolation_level=None, timeout=60)
-            try:
-                if db.execute("SELECT name FROM sqlite_master WHERE name = 'state'").fetchone():
-                    db.execute("DELETE FROM state")
-            finally:
-                db.close()
-        except sqlite3.DatabaseError:
-            pass  # unreadable: its owner starts such a file over when it next opens it
+    forget_derived_state(directory)
 
 
 def _write_aside_lines(directory: Path, stamp: str, lines: list[bytes]) -> Path:

@@ -1,4 +1,4 @@
-"""The obvious baseline area suggestions are measured against: a copy of bench/suggest.py's.
+"""The obvious baseline area suggestions are measured against, here and in bench/suggest.py.
 
 TF-IDF as sklearn's TfidfVectorizer(sublinear_tf=True) weighs it (lower case, words of two or
 more word characters, smooth idf, rows scaled to length 1), each area's centroid, the area
