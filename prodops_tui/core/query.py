@@ -6,9 +6,11 @@ list of keywords, each with a line saying what it means: the `?` screen and the 
 are made from it.
 
 The rules, the same everywhere:
-- Free words and "quoted phrases" must all appear. How a word matches is the place's own: the
-  inbox looks for it as written in the text, title or customer; search also takes partial and
-  misspelled words.
+- Free words and "quoted phrases": search (`/`, `prodops search`) ranks by them, every word
+  counting and none required, and takes partial and misspelled words, other forms of a word
+  and identifiers written as words (core/search/index.py). The inbox filter, saved views and
+  every `--filter` are sets (counted, saved, exported, changed in bulk), so there every free
+  word must appear, as written, in the item's text, title or customer (feedback/filters.py).
 - Values of one keyword are OR-ed (`area:billing area:payments`); keywords are AND-ed; every
   `is:` must hold (`is:unrated is:untagged`).
 - An unknown keyword (`colour:red`) or one without a value (`area:`) is a hint and is left out.
@@ -85,7 +87,7 @@ KEYWORDS: tuple[Keyword, ...] = (
     Keyword("is:linked", "is:linked", "linked to an opportunity", ("feedback",), False),
     Keyword("is:merged", "is:merged", "merged with other feedback", ("feedback",), False),
 )
-FREE_WORDS = Keyword("words", 'slow "credit note"', "every word or phrase appears", KINDS, False)
+FREE_WORDS = Keyword("words", 'slow "credit note"', "search ranks; a filter needs all", KINDS, False)
 BY_NAME = {keyword.name: keyword for keyword in KEYWORDS}
 IS_VALUES = tuple(k.name.split(":", 1)[1] for k in KEYWORDS if k.name.startswith("is:"))
 # The keyword names, in table order: what `name:` takes.
@@ -104,6 +106,7 @@ class Query:
 
     text: str = ""
     words: tuple[str, ...] = ()  # free words and "quoted phrases", case-folded
+    typed_words: tuple[str, ...] = ()  # the same as typed, case kept (search splits camelCase by it)
     kinds: tuple[str, ...] = ()  # feedback, opportunity, … (aliases read)
     areas: tuple[str, ...] = ()  # as typed: resolve with area_ids()
     tags: tuple[str, ...] = ()  # case-folded, without a leading #
@@ -163,6 +166,7 @@ def parse(text: str, *, now: datetime) -> Query:
     text = clean_line(text)[:MAX_QUERY_CHARS]
     found: dict[str, list[str]] = {name: [] for name in NAMES}
     words: list[str] = []
+    typed: list[str] = []
     errors: list[str] = []
     hints: list[str] = []
     for match in _TOKEN.finditer(text):
@@ -171,6 +175,7 @@ def parse(text: str, *, now: datetime) -> Query:
             term = phrase if phrase is not None else word
             if term.strip():
                 words.append(term.strip().casefold())
+                typed.append(term.strip())
             continue
         name = name.casefold()
         value = next(v for v in (double, single, bare) if v is not None).strip()
@@ -194,6 +199,7 @@ def parse(text: str, *, now: datetime) -> Query:
     return Query(
         text=text,
         words=tuple(words),
+        typed_words=tuple(typed),
         kinds=tuple(dict.fromkeys(KIND_ALIASES[k.casefold()] for k in found["kind"])),
         areas=tuple(found["area"]),
         tags=tuple(t.casefold().lstrip("#") for t in found["tag"]),

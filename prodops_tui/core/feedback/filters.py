@@ -2,8 +2,11 @@
 
 The query language is core/query.py's, the one the search box and every CLI --filter take;
 here it is applied to a list of feedback. A free word must appear as written in the item's
-text, title or customer. An unknown keyword is a hint for the user, never an error; a value
-that cannot be read (importance:huge) is InvalidInput naming it."""
+text, title or customer: a filter gives a set (counted, saved as a view, exported, changed in
+bulk), which must not hold an item for a word it lacks, where search ranks by the same words
+and requires none. As written means as a part of the text, so "read multi" and "null store"
+find `read_multi` and `NullStore` here too. An unknown keyword is a hint for the user, never an
+error; a value that cannot be read (importance:huge) is InvalidInput naming it."""
 
 from __future__ import annotations
 

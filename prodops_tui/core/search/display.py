@@ -3,14 +3,10 @@ words to highlight, and the JSON the command line prints."""
 
 from __future__ import annotations
 
-import re
-
 from ..areas.lookup import area_path
 from ..storage.store import Store
-from ..text import fold, truncate
-from .index import Hit, SearchDoc
-
-_WORD = re.compile(r"\w+", re.UNICODE)
+from ..text import truncate
+from .index import Hit, SearchDoc, word_spans
 
 
 def location(store: Store, doc: SearchDoc) -> str:
@@ -37,17 +33,26 @@ def snippet(doc: SearchDoc, words: frozenset[str], width: int = 90) -> str:
     body = " ".join(doc.body.split())
     if not body or not words:
         return truncate(body, width)
-    for match in _WORD.finditer(body):
-        if fold(match.group(0)) in words:
-            start = max(0, match.start() - width // 3)
+    for begin, _, word in word_spans(body):
+        if word in words:
+            start = max(0, begin - width // 3)
             text = body[start:start + width]
             return ("…" if start else "") + truncate(text, width)
     return truncate(body, width)
 
 
 def highlight_spans(text: str, words: frozenset[str]) -> list[tuple[int, int]]:
-    """Character spans of `text` whose words matched, to style them."""
-    return [(m.start(), m.end()) for m in _WORD.finditer(text) if fold(m.group(0)) in words]
+    """Character spans of `text` whose words matched, to style them: a part of an identifier
+    (`multi` of `read_multi`), or all of it when it matched whole; never overlapping."""
+    spans: list[tuple[int, int]] = []
+    for start, end, word in sorted(word_spans(text), key=lambda span: (span[0], -span[1])) if words else ():
+        if word not in words:
+            continue
+        if spans and start < spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        else:
+            spans.append((start, end))
+    return spans
 
 
 def hit_record(hit: Hit) -> dict:

@@ -1,12 +1,32 @@
-"""Search across every kind of item, as you type: partial, misspelled and reordered words.
+"""Search across every kind of item, as you type: ranked by how well each item matches.
+
+Search ranks, it does not filter: every query word counts and none is required, so a word too
+many, a word missing or a different word lowers a match instead of removing it. Filters
+(`area:`, `tag:`, `is:` ..., core/query.py) still filter strictly.
 
 An inverted index of folded words (lower case, accents off) over every record's searchable
-text. A query word matches the index's words that start with it, or (four letters and more)
-are within a typo of it by rapidfuzz's ratio over the vocabulary, which is a few tens of
-thousands of words even for 100,000 items; each matched word brings its documents. Every
-query word must match (AND); the order of the words does not matter. Documents are scored by
-how well each word matched and whether it was in the title. bench/search.py measures this
-against scoring every document with rapidfuzz, on the real exports in tests/data.
+text. Identifiers are split (`read_multi`, `NoMethodError`, `Dataset.map` -> their parts,
+core/words.split_identifiers), in the text and in the query, and an identifier's parts are
+also kept joined as one more word (`nomethoderror`), for an identifier typed whole in lower
+case. A query word matches the index's words that start with it, that are the same word in
+another form (its stem, core/words.stem: "inserts" ~ "insert", "deleting" ~ "deleted"), or
+(four letters and more) are within a typo of it by rapidfuzz's ratio over the vocabulary,
+which is a few tens of thousands of words even for 100,000 items; each matched word brings
+its documents.
+
+Scoring is BM25-style: each query word weighs its inverse document frequency (a word few
+items hold says more), times how well it matched (exactly, as a prefix, another form, a
+typo), more in the title than in the text, less in a long text than in a short one; a
+document's score is the sum over the query words, times the share of the query's weight it
+holds (so one holding every word comes above one holding a common word only). Noise is kept
+out: a document must hold a word of the query that is not a stopword, and with three such
+words or more, at least MIN_SHARE of their weight. bench/search.py measures this against
+scoring every document with rapidfuzz, on the real exports in tests/data.
+
+Per keystroke the work is bounded: set operations (in C) find the documents holding the
+query's heavier words; past SCORE_ALL of them, the ones holding the most of the query (every
+word, then every word but one) and the newest are scored, SELECTED at most (plan_query says
+which, and stored.py picks the same ones on disk).
 
 The index follows the store: `refresh()` re-indexes only the records changed since its last
 revision (Store.changed_since), and rebuilds when that is not known. It is not kept on disk:
@@ -15,9 +35,11 @@ building it for 100,000 items takes about as long as opening the workspace, in a
 from __future__ import annotations
 
 import bisect
+import heapq
+import math
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -30,6 +52,7 @@ from ..model import ActionItem, ChecklistTemplate, FeedbackItem, Opportunity, Pe
 from ..query import KINDS
 from ..storage.store import Store
 from ..text import first_line, fold
+from ..words import STOPWORDS, split_identifiers, stem
 
 KIND_LABELS = {
     "feedback": "Feedback", "opportunity": "Opportunities", "area": "Areas", "person": "People",
@@ -42,18 +65,77 @@ SHORT_FUZZY_SCORE = 75  # 4-5 letters: two swapped letters score 75 ("bluk" ~ "b
 FUZZY_WORDS = 12  # vocabulary words a typo may stand for
 PREFIX_WORDS = {1: 20, 2: 60}  # completions kept for a 1-2 letter prefix, the most used first ("a" has thousands)
 MAX_PREFIX_WORDS = 300  # and for longer ones
-SCORE_ALL = 1_500  # candidates scored one by one; past that, those of the best-matched words first
-SELECTED = 500  # how many of them are scored then: the newest feedback and every non-feedback match
-TITLE_BONUS = 0.3
+STEM_MIN_LENGTH = 3  # a shorter stem ("us" of "uses") is not looked up: it says too little
+SAME_STEM = 0.9  # how well another form of the word matches ("inserts" for "insert"): below the word itself
+SCORE_ALL = 1_500  # candidates scored one by one; past that, those holding the most of the query, then the newest
+SELECTED = 500  # how many of them are scored then: feedback, and as many of the other kinds at most
+# BM25 (Robertson & Zaragoza): K1 how soon a word's weight saturates, B how much a long text
+# is discounted. The length is a document's number of distinct words, against a fixed PIVOT
+# (not the workspace's mean, so the on-disk search scores exactly as the index, without it).
+K1 = 1.2
+B = 0.5
+PIVOT = 40
+TITLE_WEIGHT = 2.5  # a word in the title counts this many times one in the text
+# A document's score is multiplied by the share of the query's weight it holds, to this power:
+# one holding every word comes above a short one holding the rarest word only.
+COORDINATION = 2
+# Noise: with MIN_SHARE_WORDS or more words that are not stopwords, a document must hold at
+# least this share of their weight (one of three equally rare words is not enough; the
+# rarest of them, or two of the three, are).
+MIN_SHARE = 0.35
+MIN_SHARE_WORDS = 3
+PLANNED_WORDS = 6  # the heaviest words that bring documents; more (a pasted paragraph) only score
 # Kinds with few items carry the most meaning per hit: an area named "billing" matters more
 # than the 300th feedback item mentioning it.
 KIND_WEIGHT = {"area": 1.3, "person": 1.25, "opportunity": 1.2, "checklist": 1.15, "action": 1.1, "card": 1.0, "feedback": 1.0}
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+_PIECE = re.compile(r"[^\W_]+", re.UNICODE)  # a word: letters and digits, so `read_multi` is two
+_TOKEN = re.compile(r"\w+", re.UNICODE)  # a word with its underscores: an identifier whole
+# Where split_identifiers would split a text (asked 2x sooner than it answers, and most
+# texts have no camelCase).
+_CAMEL_HINT = re.compile(r"[a-z0-9][A-Z]|[A-Z][A-Z][a-z]")
 
 
 def words_of(text: str) -> list[str]:
-    return _WORD.findall(fold(text))
+    """The index's words of a text: folded, identifiers split into their parts (`read_multi`,
+    `NoMethodError`, `Dataset.map`: core/words.split_identifiers), and each identifier's parts
+    also joined as one word (`readmulti`, `nomethoderror`): an identifier typed whole in lower
+    case finds it too. In text order, the joined words last; repeats kept."""
+    camel = _CAMEL_HINT.search(text) is not None
+    folded = fold(text)
+    words = _PIECE.findall(fold(split_identifiers(text)) if camel else folded)
+    if camel or "_" in text:
+        # The whole words that are not parts are the identifiers: `read_multi`, `nomethoderror`.
+        parts = set(words)
+        for token in sorted(set(_TOKEN.findall(folded)) - parts):
+            joined = token.replace("_", "")
+            if joined and joined not in parts:
+                parts.add(joined)
+                words.append(joined)
+    return words
+
+
+def query_words_of(text: str) -> list[str]:
+    """A query's words: split as the index splits them, without the joined forms (each part
+    is a word of the query, and the item holds each)."""
+    return _PIECE.findall(fold(split_identifiers(text)))
+
+
+def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """Where each index word of `text` is, as (start, end, word), for highlighting: the parts
+    of an identifier, and the identifier whole under its joined word."""
+    for token in _TOKEN.finditer(text):
+        value = token.group()
+        count = 0
+        for piece in _PIECE.finditer(value):
+            at = token.start() + piece.start()
+            for part in split_identifiers(piece.group()).split(" "):
+                if part:
+                    yield at, at + len(part), fold(part)
+                    count += 1
+                at += len(part)
+        if count > 1:
+            yield token.start(), token.end(), fold(value).replace("_", "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +245,9 @@ class SearchIndex:
         # Typos are looked for among words of the same first letter and about the same length:
         # the whole vocabulary (115k words at 100k items) took 44 ms a word.
         self._buckets: dict[tuple[str, int], list[str]] = {}
+        self._stems: dict[str, set[str]] = {}  # stem -> the vocabulary's words of that stem
         self._small_docs: set[str] = set()  # every document that is not feedback (few, and meaningful)
+        self._small_keys: dict[str, tuple[int, str]] = {}  # and its place among them, newest last
         self._match_cache: dict[str, dict[str, float]] = {}
         # Filters become set intersections before any scoring: ("kind", "area"), ("tag", "export"),
         # ("status", "new"), ("area", "A-3"), ("owner", "P-1"), ("importance", "high"), ("is", "unowned"),
@@ -195,6 +279,8 @@ class SearchIndex:
             self._docs, self._doc_words, self._postings = fresh._docs, fresh._doc_words, fresh._postings
             self._vocab, self._by_record, self._vocab_dirty = fresh._vocab, fresh._by_record, False
             self._buckets, self._small_docs, self._match_cache = fresh._buckets, fresh._small_docs, {}
+            self._small_keys = fresh._small_keys
+            self._stems = fresh._stems
             self._facets, self._feedback_order = fresh._facets, fresh._feedback_order
             self._facet_values = fresh._facet_values
             self.revision = revision
@@ -260,6 +346,7 @@ class SearchIndex:
             self._doc_words[doc.id] = (title_words, all_words)
             if doc.kind != "feedback":
                 self._small_docs.add(doc.id)
+                self._small_keys[doc.id] = (_number(doc.id), doc.id)
             elif not self._feedback_order or _number(doc.id) > _number(self._feedback_order[-1]):
                 self._feedback_order.append(doc.id)  # a new item, or a build in number order
             else:
@@ -273,6 +360,7 @@ class SearchIndex:
                 if posting is None:
                     self._postings[word] = {doc.id}
                     self._vocab_dirty = True
+                    self._stems.setdefault(stem(word), set()).add(word)
                 else:
                     posting.add(doc.id)
 
@@ -280,6 +368,7 @@ class SearchIndex:
         for doc_id in self._by_record.pop(record_id, []):
             doc = self._docs.pop(doc_id, None)
             self._small_docs.discard(doc_id)
+            self._small_keys.pop(doc_id, None)
             if doc is not None and doc.kind == "feedback":
                 order, number = self._feedback_order, _number(doc_id)
                 at = bisect.bisect_left(order, number, key=_number)
@@ -297,6 +386,11 @@ class SearchIndex:
                     if not posting:
                         del self._postings[word]
                         self._vocab_dirty = True
+                        same = self._stems.get(stem(word))
+                        if same is not None:
+                            same.discard(word)
+                            if not same:
+                                del self._stems[stem(word)]
 
     def _sort_vocab(self) -> None:
         self._vocab = sorted(self._postings)
@@ -325,9 +419,10 @@ class SearchIndex:
         found: dict[str, float] = {}
         if word in self._postings:
             found[word] = 1.0
-        start = bisect.bisect_left(self._vocab, word)
+        vocab = self._vocab
         completions: list[str] = []
-        for candidate in self._vocab[start:]:
+        for at in range(bisect.bisect_left(vocab, word), len(vocab)):
+            candidate = vocab[at]
             if not candidate.startswith(word):
                 break
             if candidate != word:
@@ -338,6 +433,11 @@ class SearchIndex:
         for candidate in completions:
             # A prefix that covers more of the word is a better match ("invoic" ~ "invoice").
             found[candidate] = 0.75 + 0.2 * len(word) / len(candidate)
+        root = stem(word)
+        if len(root) >= STEM_MIN_LENGTH:
+            for candidate in self._stems.get(root, ()):
+                if found.get(candidate, 0.0) < SAME_STEM:
+                    found[candidate] = SAME_STEM  # "inserts", "inserted" for "insert"
         if len(word) >= FUZZY_MIN_LENGTH:
             nearby = [w for length in range(len(word) - 2, len(word) + 3) for w in self._buckets.get((word[0], length), ())]
             cutoff = SHORT_FUZZY_SCORE if len(word) <= 5 else FUZZY_SCORE
@@ -352,9 +452,12 @@ class SearchIndex:
         return found
 
     def search(self, query: str, store: Store, *, kinds: Iterable[str] | None = None, limit: int = 50,
-               per_kind: int | None = None, within: Iterable[str] | None = None) -> SearchResult:
+               per_kind: int | None = None, within: Iterable[str] | None = None,
+               stats: WordStats | None = None) -> SearchResult:
         """`within`: only these records' documents (on_disk.py: a query's candidates, when the
-        index holds more)."""
+        index holds more). `stats`: how many documents the whole workspace has and how many
+        hold each query word, when this index holds only part of it (stored.py, on_disk.py),
+        so that a word weighs what it weighs in the whole workspace."""
         parsed = parse_query(query, store)
         wanted_kinds = set(kinds) if kinds else None
         if parsed.kinds is not None:  # kind:, or a filter that only some kinds can pass (importance:)
@@ -365,7 +468,7 @@ class SearchIndex:
                 docs = {doc_id for record_id in within for doc_id in self._by_record.get(record_id, ())}
                 allowed = docs if allowed is None else allowed & docs
             if parsed.words:
-                scores, matched, word_total = self._score(parsed.words, allowed)
+                scores, matched, word_total = self._score(parsed.words, allowed, stats)
                 candidates: Iterable[str] = scores.keys()
             else:
                 if not parsed.has_filters:
@@ -377,7 +480,7 @@ class SearchIndex:
             hits = []
             for doc_id in candidates:
                 doc = self._docs[doc_id]
-                if not parsed.accepts(doc):
+                if parsed.since and not parsed.accepts(doc):  # every other filter is in `allowed`
                     continue
                 hits.append(Hit(doc, scores.get(doc_id, 0.0) * KIND_WEIGHT[doc.kind], matched.get(doc_id, frozenset())))
         # Best first; equal scores: newer first (the higher number), so results do not jump.
@@ -437,7 +540,7 @@ class SearchIndex:
         a vague query shows recent items, found without sorting 100,000 of them."""
         chosen = list(pool & self._small_docs)
         if len(chosen) > wanted:
-            chosen = sorted(chosen, key=lambda doc_id: (_number(doc_id), doc_id), reverse=True)[:wanted]  # ties: by id, not set order
+            chosen = heapq.nlargest(wanted, chosen, key=self._small_keys.__getitem__)  # ties: by id, not set order
         wanted += len(chosen)
         for doc_id in reversed(self._feedback_order):
             if len(chosen) >= wanted:
@@ -446,50 +549,170 @@ class SearchIndex:
                 chosen.append(doc_id)
         return chosen
 
-    def _score(self, words: list[str], allowed: set[str] | None = None) -> tuple[dict[str, float], dict[str, frozenset[str]], int]:
-        """AND over the query words; set operations (in C) find the candidates, and only a
-        bounded number of them is scored word by word. Returns scores, matched words, total."""
-        per_word = [self._matches(w) for w in words]
-        if any(not m for m in per_word):
-            return {}, {}, 0
+    def _score(self, words: list[str], allowed: set[str] | None = None,
+               stats: WordStats | None = None) -> tuple[dict[str, float], dict[str, frozenset[str]], int]:
+        """Any of the query words (none is required): set operations (in C) find the documents
+        holding its heavier words, and a bounded number of them is scored word by word.
+        Returns the scores of those that pass the noise guard, the words each matched, and
+        how many match: those that passed when every candidate was scored, else how many
+        hold one of the heavier words."""
+        per_word = {word: self._matches(word) for word in words}
         postings = self._postings
-        word_docs = [set().union(*(postings[w] for w in m)) for m in per_word]
-        rarest = min(range(len(words)), key=lambda i: len(word_docs[i]))
-        candidates = set(word_docs[rarest]) if allowed is None else allowed & word_docs[rarest]
-        for i, docs in enumerate(word_docs):
-            if i != rarest:
-                candidates &= docs
+        word_docs = {word: set().union(*(postings[w] for w in m)) for word, m in per_word.items() if m}
+        if stats is None:
+            stats = WordStats(len(self._docs), {word: len(docs) for word, docs in word_docs.items()})
+        plan = plan_query(words, stats)
+        if not plan.bring:
+            return {}, {}, 0
+        # A partial index (stats given) may hold none of a word the workspace holds.
+        bringing = [word_docs.get(word, set()) for word in plan.bring]
+        if allowed is not None:
+            bringing = [allowed & docs for docs in bringing]
+        candidates = bringing[0].union(*bringing[1:]) if len(bringing) > 1 else bringing[0]  # only read from here on
         total = len(candidates)
-        if total > SCORE_ALL:
-            # Thousands match (a one-letter prefix): every non-feedback match and the newest
-            # feedback are scored; the count still says how many there are.
-            candidates = self._newest_first(candidates, SELECTED)
+        scored_all = total <= SCORE_ALL
+        if not scored_all:
+            candidates = self._select(candidates, plan, word_docs)
         scores: dict[str, float] = {}
         matched: dict[str, frozenset[str]] = {}
         doc_words = self._doc_words
+        # One order for every query, so "csv export" and "export csv" add up the same floats.
+        scoring = [(word, per_word[word], plan.weights[word], word in plan.strong) for word in sorted(plan.weights)]
+        whole, needed = plan.weight, plan.needed
         for doc_id in candidates:
             title_words, all_words = doc_words[doc_id]
-            total_quality = 0.0
+            # BM25's term weight for a word in the text, and in the title (TITLE_WEIGHT times
+            # one in the text); how well the word matched multiplies it, so a typo in the
+            # title never outweighs the word itself in the text.
+            norm = K1 * (1 - B + B * len(all_words) / PIVOT)
+            in_text = (K1 + 1) / (1 + norm)
+            in_title = TITLE_WEIGHT * (K1 + 1) / (TITLE_WEIGHT + norm)
+            raw = held = strong_held = 0.0
             hit_words = []
-            for matches in per_word:
+            for _, matches, weight, strong in scoring:
                 best, best_word = 0.0, None
                 # The smaller side is walked: a document has tens of words, a prefix hundreds.
-                pairs = ((w, matches.get(w)) for w in all_words) if len(all_words) < len(matches) else \
-                    ((w, q) for w, q in matches.items() if w in all_words)
-                for index_word, quality in pairs:
-                    if quality is None:
-                        continue
-                    # The title counts when choosing the word, so "invoices" in a title beats
-                    # "invoice" in the body for "invoi".
-                    quality += TITLE_BONUS if index_word in title_words else 0.0
-                    if quality > best:
-                        best, best_word = quality, index_word
-                total_quality += best
-                if best_word is not None:
-                    hit_words.append(best_word)
-            scores[doc_id] = total_quality / len(words)
+                # The title counts when choosing the word, so "invoices" in a title beats
+                # "invoice" in the body for "invoi".
+                if len(all_words) < len(matches):
+                    for index_word in all_words:
+                        quality = matches.get(index_word)
+                        if quality is not None:
+                            quality *= in_title if index_word in title_words else in_text
+                            if quality > best:
+                                best, best_word = quality, index_word
+                else:
+                    for index_word, quality in matches.items():
+                        if index_word in all_words:
+                            quality *= in_title if index_word in title_words else in_text
+                            if quality > best:
+                                best, best_word = quality, index_word
+                if best_word is None:
+                    continue
+                raw += weight * best
+                held += weight
+                if strong:
+                    strong_held += weight
+                hit_words.append(best_word)
+            if not hit_words or strong_held < needed:
+                continue
+            scores[doc_id] = raw * (held / whole) ** COORDINATION
             matched[doc_id] = frozenset(hit_words)
-        return scores, matched, total
+        return scores, matched, len(scores) if scored_all else total
+
+    def _select(self, candidates: set[str], plan: QueryPlan, word_docs: dict[str, set[str]]) -> list[str]:
+        """Too many candidates to score: every one of the other kinds (the newest SELECTED
+        when there are more), and SELECTED feedback items: those holding every word, then
+        every word but one (plan.tiers), newest first, then the newest of the rest. stored.py
+        picks the same ones on disk."""
+        small = list(candidates & self._small_docs)
+        if len(small) > SELECTED:
+            small = heapq.nlargest(SELECTED, small, key=self._small_keys.__getitem__)  # ties: by id, not set order
+        chosen: dict[str, None] = {}
+        for tier in plan.tiers:
+            if len(chosen) >= SELECTED:
+                break
+            held = sorted((word_docs.get(word, set()) for word in tier), key=len)
+            docs = candidates & held[0]
+            for other in held[1:]:
+                docs &= other
+            chosen.update(dict.fromkeys(self._newest_feedback(docs, SELECTED - len(chosen), chosen)))
+        if len(chosen) < SELECTED:
+            chosen.update(dict.fromkeys(self._newest_feedback(candidates, SELECTED - len(chosen), chosen)))
+        return small + list(chosen)
+
+    def _newest_feedback(self, pool: set[str], wanted: int, taken: dict[str, None]) -> list[str]:
+        """The newest `wanted` feedback documents of the pool not taken yet: by walking the
+        pool, or the feedback from the newest while that is the shorter walk."""
+        feedback = len(pool) - len(pool & self._small_docs)
+        if not feedback or wanted <= 0:
+            return []
+        if len(pool) <= (wanted + len(taken)) * len(self._feedback_order) / feedback:
+            return heapq.nlargest(wanted, (d for d in pool if d not in taken and d not in self._small_docs), key=_number)
+        found = []
+        for doc_id in reversed(self._feedback_order):  # a big pool: most of the newest are in it
+            if len(found) >= wanted:
+                break
+            if doc_id in pool and doc_id not in taken:
+                found.append(doc_id)
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class WordStats:
+    """How many documents the workspace has, and how many hold each query word (any of the
+    index words it stands for): what a word weighs."""
+
+    documents: int
+    holding: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class QueryPlan:
+    """What each query word weighs, and which words bring documents (plan_query)."""
+
+    weights: dict[str, float]  # each word some document holds: its inverse document frequency
+    strong: frozenset[str]  # the words that are not stopwords (all, when every word is one)
+    bring: tuple[str, ...]  # the strong words whose documents are the candidates, heaviest first
+    tiers: tuple[tuple[str, ...], ...]  # word sets whose documents are scored first when there are too many
+    weight: float  # of every word some document holds
+    needed: float  # of the strong words, a document must hold this much (0: any one)
+
+
+def idf(holding: int, documents: int) -> float:
+    """BM25's inverse document frequency, never negative (a word most documents hold weighs little)."""
+    return math.log(1 + (documents - holding + 0.5) / (holding + 0.5))
+
+
+def plan_query(words: Iterable[str], stats: WordStats) -> QueryPlan:
+    """Each word's weight; the words whose documents are candidates; the order to pick them in.
+
+    A document must hold a strong word (not a stopword), and with MIN_SHARE_WORDS strong words
+    or more, MIN_SHARE of their weight. So the lightest strong words, while together they
+    weigh less than that, bring no documents of their own: a document holding only them
+    could not pass. The heaviest PLANNED_WORDS words at most bring documents; the others
+    score only. Shared by the index and stored.py, which must pick the same documents."""
+    words = list(dict.fromkeys(words))
+    weights = {w: idf(stats.holding[w], stats.documents) for w in words if stats.holding.get(w)}
+    meaningful = [w for w in words if w not in STOPWORDS]
+    strong = frozenset(meaningful or words)
+    ranked = sorted((w for w in strong if w in weights), key=lambda w: (-weights[w], w))[:PLANNED_WORDS]
+    strong_weight = math.fsum(weights[w] for w in ranked)
+    needed = MIN_SHARE * strong_weight if len(ranked) >= MIN_SHARE_WORDS else 0.0
+    bring = list(ranked)
+    light = 0.0
+    while bring and light + weights[bring[-1]] < needed:
+        light += weights[bring.pop()]
+    tiers: list[tuple[str, ...]] = []
+    if len(ranked) > 1:
+        tiers.append(tuple(ranked))
+        # Every word but one, the lightest left out first: a word too many in the query.
+        for left_out in reversed(ranked):
+            tier = tuple(w for w in ranked if w != left_out)
+            if set(tier) & set(bring) and math.fsum(weights[w] for w in tier) >= needed:
+                tiers.append(tier)
+    # fsum: the same total whatever order the words were typed in.
+    return QueryPlan(weights, strong, tuple(bring), tuple(tiers), math.fsum(weights.values()), needed)
 
 
 def _facet_keys(doc: SearchDoc) -> list[tuple[str, str]]:
@@ -585,11 +808,11 @@ def parse_query(query: str, store: Store, *, now: datetime | None = None) -> Par
     nobody has) matches nothing, rather than being dropped and matching everything."""
     read = query_language.parse(query, now=now or from_iso(store.clock()))
     parsed = ParsedQuery(hints=[*read.hints, *read.errors], has_filters=read.has_filters)
-    for term in read.words:
+    for term in read.typed_words:  # as typed: camelCase is split by its capitals
         if _ID.fullmatch(term):
             parsed.words.append(fold(term))  # F-12, R-2#3: the id as one word, as it is indexed
         else:
-            parsed.words.extend(words_of(term))
+            parsed.words.extend(query_words_of(term))
     parsed.words = list(dict.fromkeys(parsed.words))[:20]
     possible = read.kinds_matched()
     if len(possible) < len(KINDS):

@@ -114,7 +114,7 @@ class DiskBackedIndex:
             for word, matches in found.matches.items():
                 self._index.seed_matches(word, matches)
             return found.result(self._index.search(query, store, kinds=kinds, limit=limit, per_kind=per_kind,
-                                                   within=[r.id for r in found.records]))
+                                                   within=[r.id for r in found.records], stats=found.stats))
 
     def close(self) -> None:
         with self._lock:

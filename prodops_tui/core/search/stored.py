@@ -4,12 +4,15 @@ match.
 
 Building the in-memory index (index.py) for 100,000 items took 15 s per command. Here the
 feedback's words live in an FTS5 table whose rowid is the item's number, with its vocabulary
-(fts5vocab: each word and how many items hold it). A query word is expanded over that
-vocabulary the way the index expands it (the word itself, its completions, the most used
-first, and its typos by rapidfuzz's ratio among words of the same first letter and about the
-same length); the items holding, for every query word, one of its expansions are the
-candidates. They and every record of the small kinds (areas, people, opportunities...) go into
-a SearchIndex, which scores and filters them exactly as the app does.
+(fts5vocab: each word and how many items hold it, and its stem). A query word is expanded
+over that vocabulary the way the index expands it (the word itself, its completions, the most
+used first, its other forms by stem, and its typos by rapidfuzz's ratio among words of the
+same first letter and about the same length); how many documents hold one of its expansions
+is its weight (index.plan_query). The candidates are picked as the index picks them: the
+documents holding one of the heavier query words, and past SCORE_ALL of them, those holding
+every word, then every word but one, newest first, then the newest. They go into a
+SearchIndex, given each word's count over the whole workspace, which scores and filters them
+exactly as the app does.
 
 It is derived data: it names the journal entry it holds and catches up from the store's
 change log (Store.changed_after_entry); when that is not known, it is rebuilt. Deleting the
@@ -31,26 +34,32 @@ from rapidfuzz import fuzz, process
 from ..model import FeedbackItem, Record
 from ..storage.store import Store
 from ..text import fold
+from ..words import stem
 from .index import (
     FUZZY_MIN_LENGTH,
     FUZZY_SCORE,
     FUZZY_WORDS,
     MAX_PREFIX_WORDS,
     PREFIX_WORDS,
+    SAME_STEM,
     SCORE_ALL,
     SEARCHED_TYPES,
     SELECTED,
     SHORT_FUZZY_SCORE,
+    STEM_MIN_LENGTH,
+    QueryPlan,
     SearchDoc,
     SearchIndex,
     SearchResult,
+    WordStats,
     documents_for,
     parse_query,
+    plan_query,
     words_of,
 )
 
 SEARCH_DB_NAME = "search.sqlite"
-STORED_VERSION = 5  # 4: the rating facet; 5: word_counts
+STORED_VERSION = 6  # 4: the rating facet; 5: word_counts; 6: identifiers split, each word's stem
 # More changed documents than this: every word's count is read again (0.2 s at 100k items)
 # rather than the changed words' one by one.
 RECOUNT_ALL_OVER = 2_000
@@ -72,7 +81,8 @@ CREATE VIRTUAL TABLE IF NOT EXISTS record_vocab USING fts5vocab(record_words, ro
 -- Each word and how many documents hold it, kept with record_words: fts5vocab works a count
 -- out from the word's whole posting list on every read, and a keystroke's expansions read
 -- thousands of words (7-10 ms a query word at 100k items; a table read is 0.1-0.7 ms).
-CREATE TABLE IF NOT EXISTS word_counts (term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS word_counts (term TEXT PRIMARY KEY, docs INTEGER NOT NULL, stem TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS word_counts_stem ON word_counts (stem);
 """.replace("{tokenizer}", _TOKENIZER)
 
 
@@ -101,8 +111,9 @@ def _record_id(rowid: int) -> tuple[type[Record], int]:
 class Candidates:
     records: list[Record]
     matches: dict[str, dict[str, float]]  # query word -> the stored words it stands for, with how well
-    total: int  # records holding every word
-    read: int  # documents read: fewer than total when only the newest of a common word's were
+    total: int  # documents holding one of the heavier words (plan_query)
+    read: int  # documents read: fewer than total when only part of them were
+    stats: WordStats  # the workspace's documents, and how many hold each query word
 
     def result(self, found: SearchResult) -> SearchResult:
         """The index's answer over these records, with the whole count when only part was read."""
@@ -133,6 +144,9 @@ class StoredSearch:
         os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))  # customer words: private, like the rest
         # Not tied to the thread that opened it: the app's search runs in workers, one at a time (on_disk.py).
         self._db = sqlite3.connect(path, isolation_level=None, timeout=60, check_same_thread=False)
+        self._db.create_function("prodops_stem", 1, stem, deterministic=True)
+        self._counts: dict[str, int] = {}  # a MATCH expression -> how many documents hold it, while seq is
+        self._counted_at: int | None = None
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         row = self._db.execute("SELECT name FROM sqlite_master WHERE name = 'state'").fetchone()
@@ -200,7 +214,7 @@ class StoredSearch:
         db = self._db
         if touched is None:
             db.execute("DELETE FROM word_counts")
-            db.execute("INSERT INTO word_counts (term, docs) SELECT term, doc FROM record_vocab")
+            db.execute("INSERT INTO word_counts (term, docs, stem) SELECT term, doc, prodops_stem(term) FROM record_vocab")
             return
         if not touched:
             return
@@ -211,7 +225,7 @@ class StoredSearch:
         for (term,) in db.execute("SELECT term FROM temp.touched_vocab").fetchall():
             row = db.execute("SELECT doc FROM record_vocab WHERE term = ?", (term,)).fetchone()
             if row:
-                db.execute("INSERT OR REPLACE INTO word_counts (term, docs) VALUES (?, ?)", (term, row[0]))
+                db.execute("INSERT OR REPLACE INTO word_counts (term, docs, stem) VALUES (?, ?, ?)", (term, row[0], stem(term)))
             else:
                 db.execute("DELETE FROM word_counts WHERE term = ?", (term,))
         db.execute("DELETE FROM temp.touched_words")
@@ -233,47 +247,86 @@ class StoredSearch:
         index.build_from(store, found.records)
         for word, matches in found.matches.items():
             index.seed_matches(word, matches)
-        return found.result(index.search(query, store, kinds=kinds, limit=limit, per_kind=per_kind))
+        return found.result(index.search(query, store, kinds=kinds, limit=limit, per_kind=per_kind, stats=found.stats))
 
     def candidates(self, words: list[str]) -> Candidates:
-        """The records a query's words can match, read from the store, and what each word
-        stands for over the whole vocabulary."""
-        rowids, total = self._candidates(words)
+        """The records a query's words can match, read from the store, what each word stands
+        for over the whole vocabulary, and how many documents hold it."""
+        self._forget_counts_if_changed()
+        expansions = {word: self._matches(word) for word in dict.fromkeys(words)}
+        groups = {word: "(" + " OR ".join(_quoted(w) for w in found) + ")" for word, found in expansions.items() if found}
+        stats = WordStats(self._documents(), {word: self._count(group) for word, group in groups.items()})
+        plan = plan_query(words, stats)
+        rowids, total = self._candidates(plan, groups)
         wanted: dict[type[Record], dict[int, None]] = {}
         for rowid in rowids:
             record_type, number = _record_id(rowid)
             wanted.setdefault(record_type, {})[number] = None  # a retro once, whatever its cards
         records = [r for record_type, numbers in wanted.items() for r in self.store.get_many(record_type, list(numbers))]
         # An id's stored form is not the index's: it finds its own.
-        matches = {word: self._matches(word) for word in words if _NOT_WORD.search(word) is None}
-        return Candidates(records, matches, total, len(rowids))
+        matches = {word: found for word, found in expansions.items() if _NOT_WORD.search(word) is None}
+        return Candidates(records, matches, total, len(rowids), stats)
 
-    def _candidates(self, words: list[str]) -> tuple[list[int], int]:
-        """The rowids of the records that hold, for every word, one of its expansions, and how
-        many there are. Past SCORE_ALL of them, every such record of the small kinds and the
-        newest SELECTED feedback items, as SearchIndex._score picks what it scores."""
-        groups = []
-        for word in words:
-            expansions = self._expansions(word)
-            if not expansions:
-                return [], 0
-            groups.append("(" + " OR ".join(_quoted(w) for w in expansions) + ")")
-        match = " AND ".join(groups)
-        total = self._db.execute("SELECT count(*) FROM record_words WHERE record_words MATCH ?", (match,)).fetchone()[0]
+    def _candidates(self, plan: QueryPlan, groups: dict[str, str]) -> tuple[list[int], int]:
+        """The rowids to score, as SearchIndex._score and _select pick them, and how many
+        documents hold one of the heavier words. Past SCORE_ALL of those: every one of the
+        small kinds (the newest SELECTED) and SELECTED feedback items, plan.tiers first."""
+        if not plan.bring:
+            return [], 0
+        match = " OR ".join(groups[word] for word in plan.bring)
+        total = self._count(match)
         others = [r[0] for r in self._db.execute("SELECT rowid FROM record_words WHERE record_words MATCH ? AND rowid < 0", (match,))]
-        wanted = total
-        if total > SCORE_ALL:  # as SearchIndex._newest_first: the newest SELECTED others and SELECTED items
-            if len(others) > SELECTED:
-                others = sorted(others, key=lambda rowid: (_record_id(rowid)[1], _doc_id(rowid)), reverse=True)[:SELECTED]
-            wanted = SELECTED
-        feedback = [r[0] for r in self._db.execute(
-            "SELECT rowid FROM record_words WHERE record_words MATCH ? AND rowid > 0 ORDER BY rowid DESC LIMIT ?",
-            (match, wanted))]
-        return others + feedback, total
+        if total <= SCORE_ALL:
+            return others + [r[0] for r in self._db.execute(
+                "SELECT rowid FROM record_words WHERE record_words MATCH ? AND rowid > 0", (match,))], total
+        if len(others) > SELECTED:  # as SearchIndex._select: the newest SELECTED others
+            others = sorted(others, key=lambda rowid: (_record_id(rowid)[1], _doc_id(rowid)), reverse=True)[:SELECTED]
+        chosen: dict[int, None] = {}
+        for tier in plan.tiers:
+            if len(chosen) >= SELECTED:
+                break
+            self._take_newest(" AND ".join(groups[word] for word in tier), chosen)
+        if len(chosen) < SELECTED:
+            self._take_newest(match, chosen)
+        return others + list(chosen), total
 
-    def _expansions(self, word: str) -> list[str]:
-        """The stored words a query word stands for, as SearchIndex._matches picks them."""
-        return list(self._matches(word))
+    def _take_newest(self, match: str, chosen: dict[int, None]) -> None:
+        """Add the newest feedback items holding `match`, not chosen yet, up to SELECTED."""
+        wanted = SELECTED - len(chosen)
+        for (rowid,) in self._db.execute(
+                "SELECT rowid FROM record_words WHERE record_words MATCH ? AND rowid > 0 ORDER BY rowid DESC LIMIT ?",
+                (match, wanted + len(chosen))):
+            if wanted <= 0:
+                break
+            if rowid not in chosen:
+                chosen[rowid] = None
+                wanted -= 1
+
+    def _forget_counts_if_changed(self) -> None:
+        """Counts are kept while the stored words are the same (typing asks for the same words
+        again and again); a refresh, here or in another process, moves `seq` on."""
+        row = self._db.execute("SELECT seq FROM state WHERE id = 1").fetchone()
+        seq = row[0] if row else None
+        if seq is None or seq != self._counted_at:
+            self._counts = {}
+            self._counted_at = seq
+
+    def _count(self, match: str) -> int:
+        found = self._counts.get(match)
+        if found is None:
+            found = self._db.execute("SELECT count(*) FROM record_words WHERE record_words MATCH ?", (match,)).fetchone()[0]
+            if len(self._counts) > 2_000:
+                self._counts = {}
+            self._counts[match] = found
+        return found
+
+    def _documents(self) -> int:
+        """How many documents are stored: FTS5's own table of their sizes, a row each (a
+        count over record_words itself reads every row, 35 ms at 100k)."""
+        found = self._counts.get("")
+        if found is None:
+            found = self._counts[""] = self._db.execute("SELECT count(*) FROM record_words_docsize").fetchone()[0]
+        return found
 
     def _matches(self, word: str) -> dict[str, float]:
         """The stored words a query word stands for, with how well, as SearchIndex._matches
@@ -287,6 +340,11 @@ class StoredSearch:
         for (candidate,) in db.execute("SELECT term FROM word_counts WHERE term > ? AND term < ? ORDER BY docs DESC, term LIMIT ?",
                                        (word, word + "\U0010ffff", keep)):
             found[candidate] = 0.75 + 0.2 * len(word) / len(candidate)
+        root = stem(word)
+        if len(root) >= STEM_MIN_LENGTH:
+            for (candidate,) in db.execute("SELECT term FROM word_counts WHERE stem = ?", (root,)):
+                if found.get(candidate, 0.0) < SAME_STEM:
+                    found[candidate] = SAME_STEM  # "inserts", "inserted" for "insert"
         if len(word) >= FUZZY_MIN_LENGTH:
             first = word[0]
             nearby = [r[0] for r in db.execute(

@@ -133,9 +133,15 @@ def test_a_word_in_the_title_outranks_the_same_word_in_the_body(demo):
     assert set(find(demo, "kind:area invoi", limit=3)) == {"A-2", "A-3", "A-4"}
 
 
-def test_every_word_must_match_somewhere(demo):
-    assert "T-1" in find(demo, "flaky tax")
-    assert find(demo, "flaky zzqqxx") == []
+def test_no_word_is_required_and_a_word_nothing_holds_changes_nothing(demo):
+    # Search ranks, it does not filter: T-1 is "Quarantine the flaky tax-rate test and open a
+    # ticket to fix it". A word no item holds changes nothing; one T-1 does not hold ("mandate"
+    # is in some feedback) leaves it first.
+    assert find(demo, "flaky tax")[:1] == ["T-1"]
+    assert find(demo, "flaky zzqqxx") == find(demo, "flaky")
+    assert find(demo, "flaky")[:1] == ["T-1"]
+    assert find(demo, "flaky quarantine mandate")[:1] == ["T-1"]
+    assert find(demo, "zzqqxx") == []
 
 
 def test_an_item_is_found_by_its_id(demo):
@@ -150,8 +156,8 @@ def test_an_item_is_found_by_its_id(demo):
 
 def test_hidden_retro_cards_are_not_findable_until_revealed(fresh):
     store, index = fresh
-    assert find(fresh, "slipped instalments") == []  # R-2#3, written but not yet shown to the room
-    assert find(fresh, "payout cron") == []  # R-2#5
+    assert "R-2#3" not in find(fresh, "slipped instalments", limit=500)  # written but not yet shown to the room
+    assert "R-2#5" not in find(fresh, "payout cron", limit=500)
     assert find(fresh, "third on-call payout")[:1] == ["R-2#2"]  # shown already
     assert index.search("kind:card", store, limit=100).total == 14
 
@@ -163,7 +169,7 @@ def test_hidden_retro_cards_are_not_findable_until_revealed(fresh):
 
     reveal(store, "R-2", shown=False)
     index.refresh(store)
-    assert find(fresh, "payout cron") == []
+    assert "R-2#5" not in find(fresh, "payout cron", limit=500)
 
 
 # --- filters ------------------------------------------------------------------------------------
@@ -309,7 +315,7 @@ def test_regex_metacharacters_around_words_do_not_change_the_words(demo):
 def test_markup_in_a_query_is_text_not_markup(demo):
     assert find(demo, "[b]xero[/b]") == find(demo, "b xero")
     assert find(demo, "[@click=app.quit]") == find(demo, "click app quit")
-    assert find(demo, "[@click=app.quit] WIP") == []
+    assert find(demo, "[@click=app.quit] WIP") == find(demo, "click app quit wip")
 
 
 def test_markup_in_results_is_kept_as_text(demo):
@@ -368,7 +374,7 @@ def test_an_action_item_change_is_followed(fresh):
     with store.change("edited T-3") as tx:
         tx.put(replace(action, text="Invite a support engineer to every demo day", owners=["P-8"]))
     assert index.refresh(store) == 1
-    assert find(fresh, "demo day engineer") == ["T-3"]
+    assert find(fresh, "demo day engineer")[:1] == ["T-3"]
     assert "T-3" in find(fresh, "owner:tomas kind:action")
 
 
