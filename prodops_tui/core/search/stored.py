@@ -237,6 +237,10 @@ class StoredSearch:
         store = self.store
         parsed = parse_query(query, store)
         index = SearchIndex()
+        if not parsed.words and not parsed.has_filters:
+            # Nothing to look for ("", or "kind:" half typed): nothing found, and nothing read
+            # (every record was read to find nothing: 15 s at 100k, for each such keystroke).
+            return SearchResult([], 0, parsed.hints)
         if not parsed.words:
             # Filters only: every item may pass. The records the filters let through are
             # indexed, not all of them (100k: 3 s instead of 15 s).

@@ -20,6 +20,9 @@ from ...conftest import fixed_clock
 QUERIES = [
     "invocies", "invoices tax", "login", "loign", "crash app", "dark mode", "notifcation", "export csv", "billing",
     "kind:area billing", "priya", "tag:export", "app", "a", "update", "F-12", "slow sync", "is:unowned",
+    # Several words, some not in the items meant: picked by how much of the query they hold.
+    "app keeps crashing after the update", "voice message wont send zzqqxx", "please add dark mode to the app",
+    "the", "NoMethodError", "read_multi", "invoices dunning",
 ]
 
 
@@ -103,4 +106,19 @@ def test_the_kept_word_counts_follow_every_change_as_fts5_counts_them(tmp_path):
     kept, actual = counts(stored)
     assert not stored.rebuilt and stored.rewrote_others and kept == actual
     assert kept["quokka"] == 1 and "cafeaulait" not in kept and kept["wombat"] >= 1  # its children hold its path too
+    stored.close()
+
+
+def test_nothing_to_look_for_reads_nothing(tmp_path, monkeypatch):
+    """"kind:" on the way to "kind:area": no word and no filter yet. Finding nothing read
+    every record of the workspace (15 s at 100k, for each such keystroke in the app)."""
+    store = Store.open(tmp_path / "ws", clock=fixed_clock)
+    fill_demo(store, now=from_iso(fixed_clock()))
+    stored = StoredSearch(store)
+    stored.refresh()
+    monkeypatch.setattr(store, "all", lambda *args, **kwargs: pytest.fail("read every record"))
+    for query in ("kind:", "tag: ", '""'):
+        found = stored.search(query)
+        assert (found.hits, found.total) == ([], 0)
+    assert stored.search("kind:").hints
     stored.close()
