@@ -138,3 +138,14 @@ def test_markup_in_results_is_printed_as_is(search):
     assert result.returncode == 0
     assert "The [WIP] label on draft PRs" in result.stdout
     assert "\x1b" not in result.stdout  # no colour codes when piped
+
+
+def test_a_word_no_item_holds_or_one_the_item_lacks_does_not_lose_it(search):
+    """Search ranks, it does not filter: T-1 is "Quarantine the flaky tax-rate test and open a
+    ticket to fix it"; "mandate" is in other items, "zzqqxx" in none."""
+    def ids(query: str) -> list[str]:
+        return [hit["id"] for hit in json.loads(search(query, "--json").stdout)]
+
+    assert ids("flaky quarantine mandate")[:1] == ["T-1"]
+    assert ids("flaky zzqqxx") == ids("flaky")
+    assert ids("quarantine flaky")[:1] == ids("flaky quarantine")[:1] == ["T-1"]

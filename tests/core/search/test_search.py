@@ -527,3 +527,18 @@ def test_feedback_and_areas_in_the_index_match_the_store(demo):
     assert index.search("kind:feedback", store, limit=1000).total == store.count(FeedbackItem)
     assert index.search("kind:area", store, limit=1000).total == store.count(ProductArea)
     assert index.search("kind:action", store, limit=1000).total == store.count(ActionItem)
+
+
+def test_highlight_and_snippet_show_the_parts_of_an_identifier_that_matched(demo):
+    text = "Repeated calls to `read_multi` on `NullStore` cache"
+
+    def shown(words: set[str]) -> list[str]:
+        return [text[a:b] for a, b in highlight_spans(text, frozenset(words))]
+
+    assert shown({"multi", "store"}) == ["multi", "Store"]
+    assert shown({"readmulti"}) == ["read_multi"]  # the identifier typed whole
+    assert shown({"read", "multi", "readmulti", "null"}) == ["read_multi", "Null"]  # never overlapping
+    store, index = demo
+    hit = index.search("kind:checklist rollback", store).hits[0]
+    long_body = replace(hit.doc, body="lorem " * 50 + "calls `read_multi` twice " + "ipsum " * 50)
+    assert "read_multi" in snippet(long_body, frozenset({"multi"}), width=40)
