@@ -89,5 +89,5 @@ class FeedbackDetail(VerticalScroll):
             rows.append(Content.assemble((f"{hit.score:>3.0f}% ", "$accent"), (f"{hit.id:<7}", "$text-muted"),
                                          truncate(clean_line(hit.title), 60)))
             if hit.why:  # the rare words the two share: why it is listed
-                rows.append(Content.styled(truncate(f"            shares {', '.join(hit.why)}", 72), "$text-muted"))
+                rows.append(Content.styled(truncate(f"↳ shares {', '.join(hit.why)}", 60), "italic $text-muted"))
         return Content("\n").join(rows)
