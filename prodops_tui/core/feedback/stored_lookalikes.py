@@ -23,12 +23,14 @@ from collections.abc import Callable
 from ..model import FeedbackItem
 from ..storage.derived import open_derived
 from ..storage.store import Store
+from ..text import first_line
 from .boilerplate import Boilerplate
 from .duplicates import DUPLICATE_THRESHOLD, Cluster, DuplicateIndex, ItemFacts
-from .lookalikes import REGROW, Profile
+from .lookalikes import REGROW, Profile, own_title
 
 LOOKALIKES_DB_NAME = "lookalikes.sqlite"
-STORED_VERSION = 1
+STORED_VERSION = 2  # 2: the groups keep what is shown of their items
+SHOWN_CHARS = 200  # of a grouped item's text, kept to print
 REBUILD_SHARE = 0.25  # more changed items than this share of those stored: build again
 
 _SCHEMA = """
@@ -69,6 +71,7 @@ class StoredLookalikes:
         self.rebuilt = False  # for tests: whether the last `index()` read every item again
         self.read_items = 0  # and how many items it read
         self.groups_read_back = False  # and whether the last `groups()` read them back as stored
+        self.shown: dict[str, tuple[str, str]] = {}  # grouped item id -> (its text's start, its own title)
 
     def close(self) -> None:
         self._db.close()
@@ -137,17 +140,27 @@ class StoredLookalikes:
     def groups(self, *, threshold: float = DUPLICATE_THRESHOLD, index: DuplicateIndex | None = None,
                should_stop: Callable[[], bool] | None = None) -> list[Cluster]:
         """likely_duplicate_clusters (every group, low-information ones too) of the store as it
-        is: those stored when nothing changed since, else worked out and stored."""
+        is: those stored when nothing changed since, else worked out and stored. `shown` then
+        holds, for each grouped item, the start of its text and its own title: what
+        `prodops duplicates` prints, kept with the groups so that printing reads no item (at
+        100,000 items reading the grouped ones took 2.4 s)."""
         row = self._db.execute("SELECT seq, threshold, data FROM groups WHERE id = 1").fetchone()
         self.groups_read_back = bool(row and row[0] == self.store.seq and row[1] == threshold)
         if self.groups_read_back:
-            return [Cluster(ids, kind, low_information=low, score=score) for kind, low, score, ids in json.loads(row[2])]
+            stored = json.loads(row[2])
+            self.shown = {item_id: (text, title) for item_id, text, title in stored["shown"]}
+            return [Cluster(ids, kind, low_information=low, score=score) for kind, low, score, ids in stored["groups"]]
         if index is None:
             index = self.index()
         found = index.clusters(threshold=threshold, should_stop=should_stop)
         if should_stop is not None and should_stop():
             return []  # abandoned: nothing stored
-        data = json.dumps([[c.kind, c.low_information, c.score, list(c)] for c in found], separators=(",", ":"))
+        grouped = [_number(item_id) for group in found for item_id in group]
+        self.shown = {item.id: (first_line(item.text or item.title, SHOWN_CHARS), own_title(item))
+                      for item in self.store.get_many(FeedbackItem, grouped)}
+        data = json.dumps({"groups": [[c.kind, c.low_information, c.score, list(c)] for c in found],
+                           "shown": [[item_id, text, title] for item_id, (text, title) in self.shown.items()]},
+                          ensure_ascii=False, separators=(",", ":"))
         self._db.execute("INSERT OR REPLACE INTO groups (id, seq, threshold, data) VALUES (1, ?, ?, ?)",
                          (self.store.seq, threshold, data))
         return found
@@ -164,11 +177,21 @@ def lookalike_index(store: Store) -> DuplicateIndex:
 
 
 def likely_duplicate_groups(store: Store, *, index: DuplicateIndex | None = None,
-                            should_stop: Callable[[], bool] | None = None) -> list[Cluster]:
+                            should_stop: Callable[[], bool] | None = None,
+                            shown: dict[str, tuple[str, str]] | None = None) -> list[Cluster]:
     """likely_duplicate_clusters, read back from lookalikes.sqlite when nothing changed since
-    they were stored (and stored when worked out); worked out in memory when the file cannot be used."""
+    they were stored (and stored when worked out); worked out in memory when the file cannot be
+    used. `shown`, when given, receives each grouped item's text start and own title."""
     try:
         with StoredLookalikes(store) as stored:
-            return stored.groups(index=index, should_stop=should_stop)
+            found = stored.groups(index=index, should_stop=should_stop)
+            if shown is not None:
+                shown.update(stored.shown)
+            return found
     except sqlite3.Error:
-        return (index or DuplicateIndex.build(store)).clusters(should_stop=should_stop)
+        found = (index or DuplicateIndex.build(store)).clusters(should_stop=should_stop)
+        if shown is not None:
+            grouped = [_number(item_id) for group in found for item_id in group]
+            shown.update({item.id: (first_line(item.text or item.title, SHOWN_CHARS), own_title(item))
+                          for item in store.get_many(FeedbackItem, grouped)})
+        return found
