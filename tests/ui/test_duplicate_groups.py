@@ -14,17 +14,22 @@ from .conftest import settle, wait_until
 SIZE = (140, 40)
 
 
+async def open_likely_duplicates(app, pilot) -> list:
+    """Step to the last view, Likely duplicates, and wait for its groups."""
+    await settle(pilot)
+    await pilot.press("left_square_bracket")
+    pane = app.query_one(InboxPane)
+    assert await wait_until(pilot, lambda: pane._clusters is not None)
+    await settle(pilot)
+    return pane._clusters
+
+
 async def test_the_low_information_group_says_what_qualifies_and_holds_no_low_rating(store, make_app):
     import_feedback(store, TEST_DATA / "app_store_reviews.csv")
     rating = {item.id: item.rating for item in store.all(FeedbackItem)}
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("left_square_bracket")  # the last view: Likely duplicates
-        pane = app.query_one(InboxPane)
-        assert await wait_until(pilot, lambda: pane._clusters is not None)
-        await settle(pilot)
-        clusters = pane._clusters
+        clusters = await open_likely_duplicates(app, pilot)
         low = [item_id for cluster in clusters if cluster.low_information for item_id in cluster]
         assert low and [item_id for item_id in low if rating[item_id] in (1, 2)] == []
 
@@ -50,11 +55,7 @@ async def test_the_groups_the_app_works_out_are_those_the_command_line_reads_bac
     import_feedback(store, TEST_DATA / "app_store_reviews.csv")
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("left_square_bracket")  # the last view: Likely duplicates
-        pane = app.query_one(InboxPane)
-        assert await wait_until(pilot, lambda: pane._clusters is not None)
-        shown = [list(cluster) for cluster in pane._clusters]
+        shown = [list(cluster) for cluster in await open_likely_duplicates(app, pilot)]
     with StoredLookalikes(store) as stored:
         assert [list(group) for group in stored.groups()] == shown
         assert stored.groups_read_back
