@@ -274,10 +274,10 @@ def test_compact_that_folds_says_so_once_when_only_the_search_words_cannot_be_wr
     for n in range(3):
         assert prodops("capture", f"item {n}").returncode == 0
 
-    def disk_io_error(self, path):
+    def disk_io_error(path, **_kwargs):
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(stored.StoredSearch, "_connect", disk_io_error)
+    monkeypatch.setattr(stored, "open_derived", disk_io_error)
     result = prodops("compact")
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""

@@ -52,7 +52,7 @@ from ..model import ActionItem, ChecklistTemplate, FeedbackItem, Opportunity, Pe
 from ..query import KINDS
 from ..storage.store import Store
 from ..text import first_line, fold
-from ..words import STOPWORDS, split_identifiers, stem
+from ..words import STOPWORDS, has_camel_case, split_identifiers, stem
 
 KIND_LABELS = {
     "feedback": "Feedback", "opportunity": "Opportunities", "area": "Areas", "person": "People",
@@ -91,10 +91,6 @@ KIND_WEIGHT = {"area": 1.3, "person": 1.25, "opportunity": 1.2, "checklist": 1.1
 
 _PIECE = re.compile(r"[^\W_]+", re.UNICODE)  # a word: letters and digits, so `read_multi` is two
 _TOKEN = re.compile(r"\w+", re.UNICODE)  # a word with its underscores: an identifier whole
-# Whether split_identifiers would split a text: a capital after a small letter or a digit
-# ("fooBar"), or between a capital and a small letter ("HTTPServer"). Asked capital first, 6x
-# sooner than split_identifiers answers, and most texts have no camelCase.
-_CAMEL_HINT = re.compile(r"[A-Z](?:(?<=[a-z0-9][A-Z])|(?=[a-z])(?<=[A-Z][A-Z]))")
 
 
 def words_of(text: str) -> list[str]:
@@ -102,7 +98,7 @@ def words_of(text: str) -> list[str]:
     `NoMethodError`, `Dataset.map`: core/words.split_identifiers), and each identifier's parts
     also joined as one word (`readmulti`, `nomethoderror`): an identifier typed whole in lower
     case finds it too. In text order, the joined words last; repeats kept."""
-    camel = _CAMEL_HINT.search(text) is not None
+    camel = has_camel_case(text)
     folded = fold(text)
     words = _PIECE.findall(fold(split_identifiers(text)) if camel else folded)
     if camel or "_" in text:

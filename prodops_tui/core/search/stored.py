@@ -22,9 +22,7 @@ file loses nothing. A query with no words (filters only) uses the whole in-memor
 from __future__ import annotations
 
 import json
-import os
 import re
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +30,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from ..model import FeedbackItem, Record
+from ..storage.derived import open_derived
 from ..storage.store import Store
 from ..text import fold
 from ..words import stem
@@ -127,33 +126,14 @@ class StoredSearch:
 
     def __init__(self, store: Store):
         self.store = store
-        path = store.directory / SEARCH_DB_NAME
-        try:
-            self._connect(path)
-        except sqlite3.OperationalError:
-            raise  # locked, read-only, disk full: the file is not at fault, keep it
-        except sqlite3.DatabaseError:
-            # Derived data that cannot be read (damaged, or not a database): start it over.
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-            self._connect(path)
-        self.rebuilt = False  # for tests: whether the last refresh started over
-        self.rewrote_others = False  # and whether it rewrote every non-feedback record
-
-    def _connect(self, path: Path) -> None:
-        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))  # customer words: private, like the rest
         # Not tied to the thread that opened it: the app's search runs in workers, one at a time (on_disk.py).
-        self._db = sqlite3.connect(path, isolation_level=None, timeout=60, check_same_thread=False)
+        self._db = open_derived(store.directory / SEARCH_DB_NAME, version=STORED_VERSION,
+                                tables=("record_vocab", "record_words", "word_counts"), schema=_SCHEMA)
         self._db.create_function("prodops_stem", 1, stem, deterministic=True)
         self._counts: dict[str, int] = {}  # a MATCH expression -> how many documents hold it, while seq is
         self._counted_at: int | None = None
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        row = self._db.execute("SELECT name FROM sqlite_master WHERE name = 'state'").fetchone()
-        if row and self._db.execute("SELECT version FROM state").fetchone() not in (None, (STORED_VERSION,)):
-            self._db.executescript("DROP TABLE IF EXISTS record_vocab; DROP TABLE IF EXISTS record_words; "
-                                   "DROP TABLE IF EXISTS word_counts; DROP TABLE state;")
-        self._db.executescript(_SCHEMA)
+        self.rebuilt = False  # for tests: whether the last refresh started over
+        self.rewrote_others = False  # and whether it rewrote every non-feedback record
 
     def close(self) -> None:
         self._db.close()
@@ -380,19 +360,3 @@ def search_db_path(directory: Path) -> Path:
     return directory / SEARCH_DB_NAME
 
 
-def forget_state(directory: Path) -> None:
-    """Make the next refresh rebuild the words (after `doctor --repair`: the change number they
-    name may now hold another state). In SQL, not by deleting the file: another process may have
-    it open, and removing a database or its -wal under an open connection can corrupt it."""
-    path = directory / SEARCH_DB_NAME
-    if not path.exists():
-        return
-    try:
-        db = sqlite3.connect(path, isolation_level=None, timeout=60)
-        try:
-            if db.execute("SELECT name FROM sqlite_master WHERE name = 'state'").fetchone():
-                db.execute("DELETE FROM state")
-        finally:
-            db.close()
-    except sqlite3.DatabaseError:
-        pass  # unreadable: StoredSearch starts such a file over when it next opens it
