@@ -71,10 +71,10 @@ def test_search_still_answers_when_its_stored_words_cannot_be_written(prodops, w
 
     prodops("capture", "Quokka invoices are late")
 
-    def unwritable(self, path):
+    def unwritable(path, **_kwargs):
         raise sqlite3.OperationalError("attempt to write a readonly database")
 
-    monkeypatch.setattr(stored.StoredSearch, "_connect", unwritable)
+    monkeypatch.setattr(stored, "open_derived", unwritable)
     result = prodops("search", "quokka")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("F-1 ")
