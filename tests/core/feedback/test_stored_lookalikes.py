@@ -97,3 +97,24 @@ def test_after_a_repair_the_stored_facts_are_read_again(store):
     with StoredLookalikes(store) as stored:
         stored.index()
         assert stored.rebuilt
+
+
+def test_a_workspace_where_the_file_cannot_be_written_still_answers(store, monkeypatch):
+    """A read-only workspace or a full disk: the same look-alikes and groups, built in memory."""
+    import sqlite3
+
+    from prodops_tui.core.feedback import stored_lookalikes
+
+    items = load_issues(store)
+    expected = as_lists(likely_duplicate_clusters(store))
+
+    def unwritable(path, **_kwargs):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(stored_lookalikes, "open_derived", unwritable)
+    shown: dict = {}
+    assert as_lists(stored_lookalikes.likely_duplicate_groups(store, shown=shown)) == expected
+    assert all(item_id in shown for group in expected for item_id in group[2])
+    index = stored_lookalikes.lookalike_index(store)
+    assert index.similar_to(items[0].id) == DuplicateIndex.build(store).similar_to(items[0].id)
+    assert not (store.directory / LOOKALIKES_DB_NAME).exists()
