@@ -20,7 +20,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 
-from ..model import FeedbackItem
+from ..model import FeedbackItem, split_id
 from ..storage.derived import open_derived
 from ..storage.store import Store
 from ..text import first_line
@@ -57,8 +57,8 @@ def _decode(data: str) -> ItemFacts:
                      short_words, quiet)
 
 
-def _number(item_id: str) -> int:
-    return int(item_id.rsplit("-", 1)[1])
+def number_of(item_id: str) -> int:
+    return split_id(item_id)[1]
 
 
 class StoredLookalikes:
@@ -92,7 +92,7 @@ class StoredLookalikes:
         try:
             state = self._db.execute("SELECT seq, boilerplate FROM state WHERE id = 1").fetchone()
             changed = store.changed_after_entry(state[0]) if state else None
-            feedback = sorted(_number(i) for i in changed if i.startswith(FeedbackItem.PREFIX + "-")) if changed is not None else None
+            feedback = sorted(number_of(i) for i in changed if i.startswith(FeedbackItem.PREFIX + "-")) if changed is not None else None
             stored = self._db.execute("SELECT count(*) FROM facts").fetchone()[0]
             index = None
             learned = json.loads(state[1]) if state else None
@@ -117,7 +117,7 @@ class StoredLookalikes:
         self._db.execute("DELETE FROM facts")
         self._db.execute("DELETE FROM groups")
         self._db.executemany("INSERT INTO facts (number, data) VALUES (?, ?)",
-                             ((_number(fact.id), _encode(fact)) for fact in index.facts()))
+                             ((number_of(fact.id), _encode(fact)) for fact in index.facts()))
         return index
 
     def _caught_up(self, numbers: list[int], boilerplate: Boilerplate, learned_from: int) -> DuplicateIndex | None:
@@ -132,7 +132,7 @@ class StoredLookalikes:
             self._db.execute("DELETE FROM groups")
             self._db.executemany("DELETE FROM facts WHERE number = ?", ((n,) for n in numbers))
             self._db.executemany("INSERT INTO facts (number, data) VALUES (?, ?)",
-                                 ((_number(item.id), _encode(index._items[item.id].facts)) for item in items))
+                                 ((number_of(item.id), _encode(index._items[item.id].facts)) for item in items))
         return index
 
     # --- the groups -------------------------------------------------------------------------
@@ -155,7 +155,7 @@ class StoredLookalikes:
         found = index.clusters(threshold=threshold, should_stop=should_stop)
         if should_stop is not None and should_stop():
             return []  # abandoned: nothing stored
-        grouped = [_number(item_id) for group in found for item_id in group]
+        grouped = [number_of(item_id) for group in found for item_id in group]
         self.shown = {item.id: (first_line(item.text or item.title, SHOWN_CHARS), own_title(item))
                       for item in self.store.get_many(FeedbackItem, grouped)}
         data = json.dumps({"groups": [[c.kind, c.low_information, c.score, list(c)] for c in found],
@@ -191,7 +191,7 @@ def likely_duplicate_groups(store: Store, *, index: DuplicateIndex | None = None
     except sqlite3.Error:
         found = (index or DuplicateIndex.build(store)).clusters(should_stop=should_stop)
         if shown is not None:
-            grouped = [_number(item_id) for group in found for item_id in group]
+            grouped = [number_of(item_id) for group in found for item_id in group]
             shown.update({item.id: (first_line(item.text or item.title, SHOWN_CHARS), own_title(item))
                           for item in store.get_many(FeedbackItem, grouped)})
         return found
