@@ -5,7 +5,7 @@ How two items are compared
 By their look-alike profiles (lookalikes.py): title and whole text, without the lines and
 sentences many items of the workspace share (templates, signatures, greetings:
 boilerplate.py), terms weighted by how rare they are in the workspace, cosine x 100. Items
-with fewer than MIN_WORDS distinct terms ("good", "nice app 👍", "BEST APP EVER!!") are not
+with fewer than MIN_TERMS distinct terms (lookalikes.py) ("good", "nice app 👍", "BEST APP EVER!!") are not
 compared by likeness: short praise matches other short praise at any threshold. They are
 grouped by their exact words instead (`exact_key`: case, punctuation, emoji and spacing
 ignored), so the 39 "good"s of the real reviews are one group and "Dark mode in the app
@@ -65,7 +65,6 @@ from .lookalikes import (
 )
 
 DUPLICATE_THRESHOLD = 40.0  # chosen on the labelled pairs: see the module's docstring
-MIN_WORDS = MIN_TERMS
 # A node this like an older one is folded into it before pairing (a copy with a word changed). Two
 # copies of one leader then score at least 2 x 0.85^2 - 1 = 0.445 by cosine, over the threshold: at
 # 70 (fewer leaders, pairs 184k -> 104k at 30,000 items) two copies scored 33 and the groups broke.

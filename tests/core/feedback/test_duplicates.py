@@ -14,13 +14,11 @@ from prodops_tui.core.demo import DUPLICATE_PAIRS, fill_demo
 from prodops_tui.core.errors import InvalidInput, NotFound
 from prodops_tui.core.feedback.duplicates import (
     DUPLICATE_THRESHOLD,
-    MIN_WORDS,
     DuplicateIndex,
     SimilarItem,
     exact_key,
     likely_duplicate_clusters,
 )
-from prodops_tui.core.feedback import lookalikes
 from prodops_tui.core.feedback.inbox import capture
 from prodops_tui.core.feedback.merge import CUSTOMERS_KEY, customers_of, merge
 from prodops_tui.core.model import Change, FeedbackItem
