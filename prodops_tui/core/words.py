@@ -80,14 +80,19 @@ def plain_words(text: str) -> list[str]:
     return utils.default_process(split_identifiers(text)).split()
 
 
-def meaningful_words(text: str, *, limit: int | None = None) -> list[str]:
-    """The stemmed words that carry meaning, in text order: no stopwords, no bare numbers,
-    no one-letter words. `limit`: stop after that many."""
+def kept_words(text: str, *, limit: int | None = None) -> list[str]:
+    """The words that carry meaning, as written (lower case), in text order: no stopwords, no
+    bare numbers, no one-letter words. `limit`: stop after that many."""
     words = []
     for word in plain_words(text):
         if len(word) < 2 or word.isdigit() or word in STOPWORDS:
             continue
-        words.append(stem(word))
+        words.append(word)
         if limit is not None and len(words) >= limit:
             break
     return words
+
+
+def meaningful_words(text: str, *, limit: int | None = None) -> list[str]:
+    """kept_words, stemmed."""
+    return [stem(word) for word in kept_words(text, limit=limit)]

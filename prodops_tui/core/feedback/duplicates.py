@@ -340,6 +340,8 @@ class DuplicateIndex:
         self._node_surface: list[dict[str, str]] = []  # node -> each term as its text writes it, to say why
         self._same_text: dict[str, list[str]] = {}  # "t:" + a request's title, or "e:" + a short text's words
         self._root: dict[str, str] = {}  # merged item id -> the item it was merged into
+        self._children: dict[str, set[str]] = {}  # and the other way: item id -> the items merged into it
+        self._comparable = 0  # items with a node
         self._family_nodes: dict[str, list[int]] = {}  # survivor -> nodes of a merged family's combined words
         for fact in every:
             self._file(fact)
@@ -355,7 +357,8 @@ class DuplicateIndex:
         return [entry.facts for entry in self._items.values()]
 
     def __len__(self) -> int:
-        return sum(1 for entry in self._items.values() if entry.node is not None)
+        """How many items are compared by likeness (the inbox asks on every cursor move)."""
+        return self._comparable
 
     # -- filing -------------------------------------------------------------------------------
 
@@ -376,12 +379,14 @@ class DuplicateIndex:
                 self._names.append(profile.names)
                 self._node_surface.append(profile.surface)
             self._members[node].append(fact.id)
+            self._comparable += 1
         elif not exact:
             exact = f"e:{fact.short_words}" if fact.short_words else ""
         if exact:
             self._same_text.setdefault(exact, []).append(fact.id)
         if fact.duplicate_of:
             self._root[fact.id] = fact.duplicate_of
+            self._children.setdefault(fact.duplicate_of, set()).add(fact.id)
         self._items[fact.id] = _Entry(node, exact, fact)
 
     def _unfile(self, item_id: str) -> None:
@@ -389,22 +394,20 @@ class DuplicateIndex:
         if entry is None:
             return
         if entry.node is not None:
-            members = self._members[entry.node]
-            members.remove(item_id)
+            self._members[entry.node].remove(item_id)
+            self._comparable -= 1
         if entry.exact:
             self._same_text[entry.exact].remove(item_id)
-        self._root.pop(item_id, None)
+        if (parent := self._root.pop(item_id, None)) is not None:
+            self._children[parent].discard(item_id)
 
     def _family_of(self, survivor: str) -> list[str]:
         """The survivor and every item merged into it (directly or through another), or [] when none was."""
-        children: dict[str, list[str]] = {}
-        for child, parent in self._root.items():
-            children.setdefault(parent, []).append(child)
-        if survivor not in children:
+        if not self._children.get(survivor):
             return []
         family, todo = [survivor], [survivor]
         while todo:
-            for child in children.get(todo.pop(), []):
+            for child in sorted(self._children.get(todo.pop(), ())):
                 if child not in family:
                     family.append(child)
                     todo.append(child)

@@ -49,7 +49,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ..model import FeedbackItem
-from ..words import STOPWORDS, plain_words, stem
+from ..words import kept_words, stem
 from .boilerplate import Boilerplate
 
 TERM_CHARS = 5  # a term is a stemmed word's first letters: a crude stemmer that measured better than the suffix rules alone
@@ -137,13 +137,13 @@ def profile_of_text(text: str, title: str = "", *, named: str = "") -> Profile:
     """The profile of a text and its own title; what the title (or `named`) names is read too."""
     counts: Counter[str] = Counter()
     surface: dict[str, str] = {}
-    for word in _meaningful(text[:MAX_CHARS], MAX_TERMS):
+    for word in kept_words(text[:MAX_CHARS], limit=MAX_TERMS):
         term = term_of(word)
         counts[term] += 1
         if term not in surface:
             surface[term] = word
     title_terms = set()
-    for word in _meaningful(title, MAX_TERMS):
+    for word in kept_words(title, limit=MAX_TERMS):
         term = term_of(word)
         title_terms.add(term)
         surface.setdefault(term, word)
@@ -155,19 +155,6 @@ def profile_of_text(text: str, title: str = "", *, named: str = "") -> Profile:
 @lru_cache(maxsize=100_000)
 def term_of(word: str) -> str:
     return stem(word)[:TERM_CHARS]
-
-
-def _meaningful(text: str, limit: int) -> list[str]:
-    """The words words.meaningful_words keeps, as written (lower case), so that "why" shows
-    "invoices", not the term "invoic"."""
-    kept = []
-    for word in plain_words(text):
-        if len(word) < 2 or word.isdigit() or word in STOPWORDS:
-            continue
-        kept.append(word)
-        if len(kept) >= limit:
-            break
-    return kept
 
 
 _SEPARATORS = re.compile(r"[\W_]+")  # "cnn_dailymail", "cnnDailymail" and "cnn-dailymail" are one name
