@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from textual import work
 from textual.app import ComposeResult
@@ -226,7 +227,7 @@ class InboxPane(Pane):
                 except ProdopsError:
                     similar = None  # newer than the index: the next scan covers it
             else:
-                self._similar_timer = self.set_timer(SIMILAR_AFTER_REST_SECONDS, lambda: self._show_similar(item.id))
+                self._similar_timer = self.wait_for_rest(lambda: self._show_similar(item.id))
         opportunity = self.store.get(item.opportunity) if item and item.opportunity else None
         empty = "Inbox zero: nothing waits for triage." if self.view == "new" else "Nothing here."
         if not self.store.count(FeedbackItem):
@@ -245,6 +246,12 @@ class InboxPane(Pane):
             empty_message=empty,
             group=group_header(self._clusters, group) if self._clusters and group is not None and group < len(self._clusters) else (),
         )
+
+    def wait_for_rest(self, then: Callable[[], None]) -> Timer:
+        """Call `then` once the cursor has rested SIMILAR_AFTER_REST_SECONDS: a Textual timer,
+        which the next cursor move stops. A test puts its own in its place and says when the
+        rest is over, so it never waits on the wall clock (as PhaseTimer.clock is injected)."""
+        return self.set_timer(SIMILAR_AFTER_REST_SECONDS, then)
 
     def _show_similar(self, item_id: str) -> None:
         """The cursor rested on `item_id`: its look-alikes, if it is still the one shown."""
