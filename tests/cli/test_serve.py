@@ -1,9 +1,15 @@
 """`prodops serve`: the real command serves the app's page on loopback and stops cleanly;
 an address others can reach is refused unless the user says they know; each browser tab's
-app is told its browser, never the server's own name."""
+app is told its browser, never the server's own name.
+
+Only one test runs a real server, in a child process on loopback with a bound on every wait
+(and killed if Ctrl+C does not stop it); every other test calls the decision itself, with
+nothing in this process able to listen (see `no_server_in_this_process`). A refusal that
+regressed once made an in-process test serve on 0.0.0.0 until CI killed it 90 minutes later."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -12,6 +18,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +26,21 @@ from prodops_tui import serve
 from prodops_tui.core.identity import ACTOR_ENV, BROWSER_ENV
 
 from ..conftest import REPO
+
+
+SERVER_WAIT_S = 30  # a bound on each wait for the real server: a start, a stop
+
+
+@pytest.fixture(autouse=True)
+def no_server_in_this_process(monkeypatch):
+    """Listening is refused in this process: a test whose guard regressed fails at once,
+    naming the address, instead of serving (on 0.0.0.0, for the refusal tests) until killed."""
+    web = pytest.importorskip("aiohttp.web")
+
+    def refuse(*args, host=None, port=None, **kwargs):
+        raise AssertionError(f"a test started a real server in the test process, on {host}:{port}")
+
+    monkeypatch.setattr(web, "run_app", refuse)
 
 
 def free_loopback_port() -> int:
@@ -48,7 +70,7 @@ def test_serve_answers_with_the_prodops_page_on_loopback_and_stops_cleanly(cli_e
     server = subprocess.Popen([sys.executable, "-m", "prodops_tui", "serve", "--port", str(port)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
-        status, headers, page = fetch(f"http://127.0.0.1:{port}/", deadline=time.monotonic() + 30)
+        status, headers, page = fetch(f"http://127.0.0.1:{port}/", deadline=time.monotonic() + SERVER_WAIT_S)
         assert status == 200
         assert "textual.js" in page and "<div>prodops</div>" in page  # textual-serve's page, titled prodops
         assert f'data-session-websocket-url="ws://127.0.0.1:{port}/ws"' in page
@@ -58,23 +80,75 @@ def test_serve_answers_with_the_prodops_page_on_loopback_and_stops_cleanly(cli_e
         assert refused == 403 and "loopback" in why
     finally:
         server.send_signal(signal.SIGINT)  # Ctrl+C
-        out, err = server.communicate(timeout=30)
+        try:
+            out, err = server.communicate(timeout=SERVER_WAIT_S)
+        except subprocess.TimeoutExpired:
+            server.kill()  # never left listening behind the test run
+            server.communicate()
+            raise
     assert server.returncode == 0, err
     assert f"serving {cli_env['PRODOPS_WORKSPACE']} on http://127.0.0.1:{port}" in out.replace("\n", " ")
     assert "Traceback" not in err
 
 
+@pytest.fixture
+def served(monkeypatch) -> list[dict]:
+    """What `prodops serve` asked to serve, recorded instead of served."""
+    asked: list[dict] = []
+    monkeypatch.setattr(serve, "serve", lambda workspace, **kwargs: asked.append(kwargs))
+    return asked
+
+
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "::", "example.com"])
-def test_a_host_others_can_reach_is_refused_without_the_flag(prodops, host):
+def test_a_host_others_can_reach_is_refused_without_the_flag(prodops, served, host):
     result = prodops("serve", "--host", host)
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1].startswith(f"prodops: error: --host {host} is not loopback")
     assert "Traceback" not in result.stderr
+    assert served == []  # refused before anything listens
 
 
-def test_with_the_flag_a_non_loopback_host_gets_past_the_check(prodops, monkeypatch):
-    served = []
-    monkeypatch.setattr(serve, "serve", lambda workspace, **kwargs: served.append(kwargs))
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1", "localhost"])
+def test_a_loopback_host_needs_no_flag(prodops, served, host):
+    assert prodops("serve", "--host", host, "--port", "8123").returncode == 0
+    assert served == [{"host": host, "port": 8123, "theme": None, "exposed": False}]
+
+
+def started_server_says(host: str, *, exposed: bool) -> str:
+    """What the server prints once it listens on `host`, without listening."""
+    import io
+
+    from rich.console import Console
+
+    server = serve._server_type()(serve.app_command(Path("/ws"), None), host=host, port=8123, title="prodops")
+    server.workspace, server.exposed = Path("/ws"), exposed
+    server.console = Console(file=io.StringIO(), width=300)
+    asyncio.run(server.on_startup(None))
+    return server.console.file.getvalue()
+
+
+def test_a_server_others_can_reach_warns_that_anyone_who_reaches_it_can_change_the_workspace():
+    said = started_server_says("0.0.0.0", exposed=True)
+    assert "serving /ws on http://0.0.0.0:8123" in said
+    assert "prodops: warning: not loopback — anyone who reaches this address can read and change the workspace" in said
+    assert "warning" not in started_server_says("127.0.0.1", exposed=False)
+
+
+@pytest.mark.parametrize(("exposed", "host", "refused"), [
+    (False, "127.0.0.1:8123", False), (False, "localhost:8123", False),
+    (False, "evil.example:8123", True),  # DNS rebinding: a site's name pointed at 127.0.0.1
+    (True, "prodops.example.com:8123", False),  # exposed on purpose: the proxy's name is fine
+])
+def test_a_loopback_server_answers_only_to_a_loopback_name(exposed, host, refused):
+    from aiohttp.test_utils import make_mocked_request
+
+    server = serve._server_type()("true", host="127.0.0.1", port=8123)
+    server.exposed = exposed
+    request = make_mocked_request("GET", "/", headers={"Host": host})
+    assert (server._refusal(request, websocket=False) is not None) == refused
+
+
+def test_with_the_flag_a_non_loopback_host_gets_past_the_check(prodops, served):
     assert prodops("serve", "--host", "0.0.0.0", "--i-know-this-is-exposed", "--port", "8123").returncode == 0
     assert served == [{"host": "0.0.0.0", "port": 8123, "theme": None, "exposed": True}]
 
