@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from textual.app import App
-from textual.dom import DOMNode
+from textual.widget import Widget
 
 from ..core.errors import ProdopsError
 from ..core.identity import BROWSER_ENV
@@ -36,7 +36,7 @@ def in_browser_tab(app: App) -> bool:
     return app.is_web or BROWSER_ENV in os.environ
 
 
-def send_to_browser(host: DOMNode, filename: str, text: str) -> None:
+def send_to_browser(host: Widget, filename: str, text: str) -> None:
     """A download in the tab's browser: nothing is written on the server. A tab whose screen
     is not drawn by a browser has nowhere to send it, and says so (Textual would save it in
     the server's downloads folder instead)."""
@@ -50,7 +50,7 @@ def send_to_browser(host: DOMNode, filename: str, text: str) -> None:
     host.notify(f"{filename} sent to your browser as a download", title="Export", markup=False)
 
 
-def send_made_text(host: DOMNode, filename: str, make_text: Callable[[], str]) -> None:
+def send_made_text(host: Widget, filename: str, make_text: Callable[[], str]) -> None:
     """A download of the text `make_text` makes, or the core's one-line refusal."""
     try:
         text = make_text()
@@ -60,7 +60,7 @@ def send_made_text(host: DOMNode, filename: str, make_text: Callable[[], str]) -
     send_to_browser(host, filename, text)
 
 
-def export(host: DOMNode, *, download: Callable[[], None], title: str, suggested: Path,
+def export(host: Widget, *, download: Callable[[], object], title: str, suggested: Path,
            write: Callable[[Path, bool], object], written: Callable[[Path], str]) -> None:
     """Every export of the app goes through here, so none can forget where it is: in a browser
     tab `download()` (never a path on the server); in a terminal export_to_path."""
@@ -77,7 +77,7 @@ def replace_question(path: Path) -> ChoiceScreen:
                         [("replace", "Replace it with this export"), ("keep", "Keep it: write nothing")], current="replace")
 
 
-def export_to_path(host: DOMNode, *, title: str, suggested: Path, write: Callable[[Path, bool], object],
+def export_to_path(host: Widget, *, title: str, suggested: Path, write: Callable[[Path, bool], object],
                    written: Callable[[Path], str]) -> None:
     """In a terminal: ask for a path (starting at `suggested`); ask again before replacing a
     file there (a dangling link too: the export would take its place); then `write(path,

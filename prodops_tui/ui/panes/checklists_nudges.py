@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 from textual import work
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
@@ -12,9 +17,28 @@ from ...core.rituals import nudges
 from ...core.text import clean_line, truncate
 from ..screens.pickers import DateScreen
 
+if TYPE_CHECKING:
+    # What the type checker sees: these keys run on ChecklistsPane, a Pane. At run time the mixin
+    # is a plain class, so the pane's method order and Textual's view of its bases do not change.
+    from ..widgets.key_list import KeyList
+    from .base import Pane as _Host
+else:
+    _Host = object
 
-class NudgeKeys:
+
+class NudgeKeys(_Host):
     """Mixed into ChecklistsPane: the nudges it shows and the keys that act on them."""
+
+    if TYPE_CHECKING:  # what this needs from ChecklistsPane (its __init__ sets the state)
+        _nudges: nudges.NudgeList | None  # None until the first computation lands
+        _show_all: bool
+        _by_key: dict[str, nudges.Nudge]
+        FirstNudges: Callable[[nudges.NudgeList], Message]
+        ShowTarget: Callable[[nudges.NudgeTarget], Message]
+        @property
+        def now_dt(self) -> datetime: ...
+        def _list(self, list_id: str) -> KeyList: ...
+        def _show_run(self) -> None: ...
 
     # --- nudges ---------------------------------------------------------------------------------
 

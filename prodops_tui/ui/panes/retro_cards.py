@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
 from textual.content import Content
+from textual.widgets import Input
 
 from ...core.errors import ProdopsError
 from ...core.model import Retro
@@ -17,9 +20,21 @@ from . import retro_rows as rows
 
 NEW_GROUP, NO_GROUP = "new", "none"
 
+if TYPE_CHECKING:
+    # What the type checker sees: these keys run on RetroPane, a Pane. At run time the mixin is a
+    # plain class, so RetroPane's method order and Textual's view of its bases do not change.
+    from .base import Pane as _Host
+else:
+    _Host = object
 
-class CardKeys:
+
+class CardKeys(_Host):
     """Mixed into RetroPane: every action here works on the card under the cursor."""
+
+    if TYPE_CHECKING:  # what this needs from RetroPane
+        @property
+        def retro(self) -> Retro | None: ...
+        def _focused_column(self) -> int: ...
 
     def _current_card(self) -> int | None:
         focused = self.app.focused
@@ -118,7 +133,7 @@ class CardKeys:
             if value is None:
                 return
             if value == NEW_GROUP:
-                title = clean_line(screen.query_one("#query").value) or truncate(clean_line(card.text), 40)
+                title = clean_line(screen.query_one("#query", Input).value) or truncate(clean_line(card.text), 40)
                 self.store_change(lambda: retros.group_cards(self.store, retro.id, [number], title=title), f"New group “{title}”", title="Group")
             elif value == NO_GROUP:
                 self.store_change(lambda: retros.group_cards(self.store, retro.id, [number]), f"Card {number} is in no group", title="Group")

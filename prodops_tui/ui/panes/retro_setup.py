@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ...core.areas.lookup import area_path, resolve_area
 from ...core.errors import ProdopsError
@@ -16,13 +17,28 @@ from ..screens.pickers import ChoiceScreen, TextScreen
 from ..screens.retro_forms import NewRetroForm, RetroDraft, split_names
 from . import retro_rows as rows
 
+if TYPE_CHECKING:
+    # What the type checker sees: these keys run on RetroPane, a Pane. At run time the mixin is a
+    # plain class, so RetroPane's method order and Textual's view of its bases do not change.
+    from ...core.retro.templates import RetroTemplate
+    from ..widgets.key_list import KeyList
+    from .base import Pane as _Host
+else:
+    _Host = object
 
-class RetroSetupKeys:
+
+class RetroSetupKeys(_Host):
     """Mixed into RetroPane."""
+
+    if TYPE_CHECKING:  # what this needs from RetroPane
+        @property
+        def retro(self) -> Retro | None: ...
+        def _list(self, list_id: str) -> KeyList: ...
+        def open_retro(self, retro_id: str | None) -> None: ...
 
     # --- starting a retro --------------------------------------------------------------------
 
-    def _templates(self):
+    def _templates(self) -> list[RetroTemplate]:
         templates, problems = load_templates(self.store.directory)
         if problems:
             self.notify("\n".join(problems), title="Some retro templates did not load", severity="warning", timeout=10)

@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.content import Content
 
 from ...core.errors import ProdopsError
-from ...core.model import Person
+from ...core.model import Person, Retro
 from ...core.retro import actions as retro_actions
 from ...core.retro import board as retros
 from ...core.text import clean_line, truncate
 from ..screens.pickers import SearchPickerScreen
 from ..screens.retro_forms import ActionDraft, ActionForm, NotesDraft, NotesForm
 
+if TYPE_CHECKING:
+    # What the type checker sees: these keys run on RetroPane, a Pane. At run time the mixin is a
+    # plain class, so RetroPane's method order and Textual's view of its bases do not change.
+    from ..widgets.key_list import KeyList
+    from .base import Pane as _Host
+else:
+    _Host = object
 
-class TopicKeys:
+
+class TopicKeys(_Host):
     """Mixed into RetroPane: action items (check-in, actions), votes and notes on topics."""
+
+    if TYPE_CHECKING:  # what this needs from RetroPane
+        voter: str | None
+        @property
+        def retro(self) -> Retro | None: ...
+        def _list(self, list_id: str) -> KeyList: ...
+        def voting_as(self, retro: Retro) -> str | None: ...
 
     # --- check-in and actions ----------------------------------------------------------------
 
