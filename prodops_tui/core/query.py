@@ -169,6 +169,7 @@ def parse(text: str, *, now: datetime) -> Query:
     typed: list[str] = []
     errors: list[str] = []
     hints: list[str] = []
+    since_dates: list[datetime] = []
     for match in _TOKEN.finditer(text):
         name, double, single, bare, phrase, word = match.groups()
         if name is None:
@@ -183,19 +184,18 @@ def parse(text: str, *, now: datetime) -> Query:
             hints.append(unknown_keyword(name))
         elif not value:
             hints.append(f"{name}: needs a value")
+        elif name == "since":
+            # Every value read, not only the last: `since:blorp since:2w` is an error, not 2w.
+            try:
+                since_dates.append(parse_since(value, now=now))
+            except DateParseError as exc:
+                errors.append(f"since: {exc}")
         else:
             problem = _check(name, value)
             if problem:
                 errors.append(problem)
             else:
                 found[name].append(value)
-    since = None
-    if found["since"]:
-        value = found["since"][-1]
-        try:
-            since = to_iso(parse_since(value, now=now))
-        except DateParseError as exc:
-            errors.append(f"since: {exc}")
     return Query(
         text=text,
         words=tuple(words),
@@ -211,7 +211,7 @@ def parse(text: str, *, now: datetime) -> Query:
         customers=tuple(c.casefold() for c in found["customer"]),
         owners=tuple(found["owner"]),
         flags=tuple(dict.fromkeys(f.casefold() for f in found["is"])),
-        since=since,
+        since=to_iso(min(since_dates)) if since_dates else None,  # OR-ed, as every keyword's values: the earliest
         errors=tuple(errors),
         hints=tuple(hints),
     )
