@@ -23,7 +23,8 @@ from prodops_tui.core.storage.store import Store
 
 from ..conftest import FIXED_NOW, fixed_clock
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+REPO = Path(__file__).resolve().parents[2]
+REFERENCE = REPO / "docs" / "REFERENCE.md"
 
 
 def in_the_inbox(store, text: str) -> list[str]:
@@ -192,12 +193,14 @@ def test_every_keyword_in_the_table_is_read_by_the_parser_from_its_own_example()
     assert all(len(k.description) <= 32 for k in (*query.KEYWORDS, query.FREE_WORDS)), "one line in the ? screen's column"
 
 
-def test_the_readme_lists_the_keywords_from_the_table():
-    text = README.read_text(encoding="utf-8")
-    section = re.search(r"^## The query language\n(.*?)(?=^## )", text, re.S | re.M)
-    assert section, "README.md has a '## The query language' section"
+def test_the_reference_lists_the_keywords_from_the_table():
+    text = REFERENCE.read_text(encoding="utf-8")
+    section = re.search(r"^## The query language\n(.*?)(?=^## |\Z)", text, re.S | re.M)
+    assert section, "docs/REFERENCE.md has a '## The query language' section"
     assert query.markdown_table() in section.group(1), "regenerate it: python -c 'from prodops_tui.core.query import markdown_table; print(markdown_table())'"
-    assert text.index("## The query language") < text.index("## Development")
+    # One table: the README points to it instead of holding a copy that would drift unchecked.
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "| Type | Means | Finds |" not in readme and "docs/REFERENCE.md#the-query-language" in readme
 
 
 def test_the_inbox_filter_box_shows_examples_of_every_keyword_that_applies_to_feedback():

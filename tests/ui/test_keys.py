@@ -1,5 +1,6 @@
 """Keys users can change: one catalogue of bindings feeds the footer, help, the palette,
-`prodops keys` and the README; a keymap in the settings file remaps any key by its id."""
+`prodops keys` and the key table of docs/REFERENCE.md; a keymap in the settings file remaps any
+key by its id."""
 
 from __future__ import annotations
 
@@ -30,11 +31,15 @@ def write_keymap(tmp_path: Path, keymap) -> None:
     (config / "settings.json").write_text(json.dumps({"keymap": keymap}))
 
 
-def test_the_readme_key_table_is_the_one_the_bindings_make():
+def test_the_reference_key_table_is_the_one_the_bindings_make():
+    reference = (REPO / "docs" / "REFERENCE.md").read_text(encoding="utf-8")
+    start = reference.index("<!-- keys: generated")
+    shown = reference[reference.index("\n", start) + 1:reference.index("<!-- keys: end -->")]
+    assert shown == markdown_table(catalogue(ProdopsApp)), \
+        "docs/REFERENCE.md drifted: paste `prodops keys --markdown` between the keys markers"
+    # One table: a second copy elsewhere (the README held one) would drift unchecked.
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    start = readme.index("<!-- keys: generated")
-    shown = readme[readme.index("\n", start) + 1:readme.index("<!-- keys: end -->")]
-    assert shown == markdown_table(catalogue(ProdopsApp)), "README drifted: paste `prodops keys --markdown` between the keys markers"
+    assert "| key | where | does | id |" not in readme and "docs/REFERENCE.md#keys" in readme
 
 
 def test_every_binding_has_an_id_and_every_class_with_keys_is_in_the_catalogue():
