@@ -31,7 +31,7 @@ TEST_USER = "Sam Tester"
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reads or writes the developer's real workspace or settings, and
-    nothing in the environment changes how the app draws (PITFALLS.md)."""
+    nothing in the environment changes how the app draws (docs/PITFALLS.md)."""
     monkeypatch.setenv("PRODOPS_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.delenv("PRODOPS_WORKSPACE", raising=False)
     monkeypatch.delenv("PRODOPS_NOW", raising=False)

@@ -1,5 +1,5 @@
-"""The house rules of the package, checked from its source (STYLE.md): the core never
-imports the UI, Textual or the CLI; the UI never imports the CLI; no two modules import
+"""The house rules of the package, checked from its source (docs/ARCHITECTURE.md): the core
+never imports the UI, Textual or the CLI; the UI never imports the CLI; no two modules import
 each other, even lazily; every module says in its first line what it is for."""
 
 from __future__ import annotations

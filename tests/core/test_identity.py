@@ -1,4 +1,4 @@
-"""Who acts: --as, then $PRODOPS_USER, the settings, git's user.name, the login (CONTRACTS.md)."""
+"""Who acts: --as, then $PRODOPS_USER, the settings, git's user.name, the login (docs/REFERENCE.md)."""
 
 from __future__ import annotations
 

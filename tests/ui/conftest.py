@@ -31,8 +31,8 @@ def utc_local_time(utc_local_zone):
 
 @pytest.fixture(autouse=True)
 def steady_cursor(monkeypatch: pytest.MonkeyPatch):
-    """A blinking cursor is on or off depending on how long a step took, so a snapshot
-    taken under load differed from one taken on a quiet machine (PITFALLS.md: blink off)."""
+    """A blinking cursor is on or off depending on how long a step took, so a snapshot taken
+    under load differed from one taken on a quiet machine (docs/PITFALLS.md: snapshots that flake)."""
     for widget in (Input, TextArea):
         monkeypatch.setattr(widget.cursor_blink, "_default", False)
 
@@ -82,7 +82,7 @@ async def enter_text(pilot, text: str) -> None:
     """Put `text` into the focused Input as if typed, in one step.
 
     Pilot waits for the app to go idle after every key, so typing a sentence pays the
-    app's whole per-key work once per character (PITFALLS.md). Tests about keystrokes
+    app's whole per-key work once per character (docs/PITFALLS.md). Tests about keystrokes
     themselves (search as you type, live previews) press the keys instead."""
     field = pilot.app.focused
     if isinstance(field, Input):  # as typed: a selection is replaced
