@@ -379,5 +379,41 @@ def describe(dt: datetime, *, now: datetime, tz: tzinfo | None = None) -> str:
     days = (local.date() - to_local(now, tz).date()).days
     relative = {0: "today", 1: "tomorrow", -1: "yesterday"}.get(
         days, f"in {days} days" if days > 0 else f"{-days} days ago")
-    return (f"{_DAY_ABBR[local.weekday()]} {local.day} {_MONTH_ABBR[local.month - 1]} "
-            f"{local.year} {local:%H:%M} ({relative})")
+    return f"{_date_words(local)} {local:%H:%M} ({relative})"
+
+
+# --- the one way an instant or a day is shown to people ------------------------------------
+# Always on the reader's wall clock: a stored instant is UTC, and its first ten characters are
+# the UTC date, a day off for a user east or west of UTC near midnight. Machine forms (ids, file
+# names, JSON fields, RRULE DTSTARTs) stay ISO and UTC: to_iso.
+
+
+def _local(when: str | datetime, tz: tzinfo | None) -> datetime:
+    return to_local(from_iso(when) if isinstance(when, str) else when, tz)
+
+
+def _date_words(local: datetime) -> str:
+    return f"{_DAY_ABBR[local.weekday()]} {local.day} {_MONTH_ABBR[local.month - 1]} {local.year}"
+
+
+def display_datetime(when: str | datetime, *, tz: tzinfo | None = None) -> str:
+    """An instant (ISO text as stored, or an aware datetime) on the reader's wall clock (`tz`,
+    default the system zone): 'Tue 1 Dec 2026 09:00'. Raises DateParseError for text that is
+    not an ISO timestamp."""
+    local = _local(when, tz)
+    return f"{_date_words(local)} {local:%H:%M}"
+
+
+def display_date(when: str | datetime, *, tz: tzinfo | None = None) -> str:
+    """The reader's calendar day of an instant: 'Tue 1 Dec 2026' (display_datetime without the
+    time). Use it where a day, not a time, is what people need (a due date, a retro's day)."""
+    return _date_words(_local(when, tz))
+
+
+def display_day(when: str | datetime, *, tz: tzinfo | None = None, weekday: bool = False) -> str:
+    """The short form, for lists and sentences where the year goes without saying: '1 Dec', or
+    'Tue 1 Dec' with `weekday`. In a column, right-align it ('{:>6}') so ' 1 Dec' lines up
+    under '20 Nov'."""
+    local = _local(when, tz)
+    day = f"{local.day} {_MONTH_ABBR[local.month - 1]}"
+    return f"{_DAY_ABBR[local.weekday()]} {day}" if weekday else day

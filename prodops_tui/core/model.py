@@ -33,6 +33,16 @@ def split_id(record_id: str) -> tuple[str, int]:
     return match.group(1), int(match.group(2))
 
 
+def record_number(record_id: str) -> int:
+    """The number in an id, for putting ids in number order: 'F-12' -> 12, 'R-2#3' (card 3 of
+    retro R-2, a search document) -> 2; 0 for text that holds no number (it sorts first, never
+    raises). split_id is the strict reader, for ids a person typed."""
+    try:
+        return int(record_id.partition("-")[2].partition("#")[0])
+    except ValueError:
+        return 0
+
+
 @dataclass(slots=True, kw_only=True)
 class Record:
     """What every stored kind has. Subclasses set KIND (table name) and PREFIX (id letter)."""

@@ -13,10 +13,15 @@ _SPACES = re.compile(r"\s+")
 # Lone surrogates: what invalid UTF-8 bytes in a shell argument become in Python. UTF-8 cannot
 # encode them, so a capture of one failed as an internal error; shown as U+FFFD, as stdin does.
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-# Bidirectional embeddings, overrides and isolates reorder the text around them on screen and in
-# a spreadsheet ("Trojan Source", CVE-2021-42574). Kept in the stored text (it is the customer's),
-# dropped wherever text is shown or exported for people to read.
+# The one set of bidirectional controls dropped from what people read: embeddings, overrides and
+# isolates. They reverse or move whole runs of the text around them on screen, in a spreadsheet
+# and in a rendered wiki page ("Trojan Source", CVE-2021-42574). Kept in the stored text (it is
+# the customer's). The marks (LRM, RLM, ALM) are kept everywhere: zero-width letters that place
+# the punctuation of Hebrew or Arabic text, put there on purpose, and they reverse nothing
+# (tests/hardening/test_hostile_text.py holds both sets).
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# What Markdown (CommonMark and GitHub's: ~ is strikethrough) or the HTML inside it reads as syntax.
+_MARKDOWN_SYNTAX = re.compile(r"([\\`*_\[\]<>#|~])")
 
 
 def clean_text(text: str) -> str:
@@ -45,6 +50,7 @@ def shown_text(text: str) -> str:
 
 
 def without_bidi(text: str) -> str:
+    """The text without bidirectional controls (the one set, _BIDI above)."""
     return _BIDI.sub("", text)
 
 
@@ -97,3 +103,22 @@ def unique_names(names: Iterable[str]) -> list[str]:
         if name and name.casefold() not in seen:
             seen[name.casefold()] = name
     return list(seen.values())
+
+
+def markdown_literal(text: str) -> str:
+    """User text kept literal in Markdown (a wiki page, a chat): every character Markdown or HTML
+    would read as syntax is escaped (a customer's `|` never breaks a table, `<script>` shows as
+    typed) and no bidi control is left to reorder it. Line breaks are kept: see markdown_line."""
+    return _MARKDOWN_SYNTAX.sub(r"\\\1", without_bidi(text))
+
+
+def markdown_line(text: str) -> str:
+    """User text as one line of Markdown (a table cell, a list item, a heading): clean_line, then
+    markdown_literal."""
+    return markdown_literal(clean_line(text))
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """The count and the word, in the plural unless the count is one: plural(1, "item") is
+    "1 item", plural(3, "item") "3 items", plural(2, "person", "people") "2 people"."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
