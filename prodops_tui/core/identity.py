@@ -1,6 +1,6 @@
 """Who acts: the name that signs triage, ticks, votes and merges.
 
-In order (CONTRACTS.md): `--as NAME`, $PRODOPS_USER, the name in the settings file,
+In order (docs/REFERENCE.md): `--as NAME`, $PRODOPS_USER, the name in the settings file,
 `git config user.name`, the login name. The app asks once for a name when none of the
 first three is set, and keeps it in the settings.
 
@@ -18,7 +18,7 @@ import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol, overload
 
 from .storage.files import atomic_write_bytes, ensure_private_dir
 from .text import clean_line
@@ -75,9 +75,12 @@ def resolve_actor(explicit: str | None = None, *, env: Mapping[str, str] = os.en
 class SettingsLike(Protocol):
     path: Path
 
-    def get(self, key: str, default: Any = None) -> Any: ...
+    @overload
+    def get(self, key: Literal["name"]) -> str | None: ...
+    @overload
+    def get(self, key: Literal["name_asked"]) -> bool | None: ...
 
-    def set(self, key: str, value: Any) -> None: ...
+    def set(self, key: Literal["name", "name_asked"], value: str | bool) -> None: ...
 
 
 class NameMemory:

@@ -1,5 +1,5 @@
 """Durable file primitives: private folders, fsync, atomic replace, JSON read with a clear
-error, and TinyDB storage built on them (PITFALLS.md: stock TinyDB writes in place)."""
+error, and TinyDB storage built on them (docs/PITFALLS.md: stock TinyDB writes in place)."""
 
 from __future__ import annotations
 
