@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ProdopsError, WorkspaceCorrupt
-from ..model import RECORD_TYPES, TYPE_BY_KIND, record_problem
+from ..model import RECORD_TYPES, TYPE_BY_KIND, Record, record_problem
 from . import locking
 from .backups import backup_files, newest_backup
 from .cache import CACHE_NAME, CacheUnusable, StateCache
@@ -202,7 +202,8 @@ class _Snapshots:
         self._parsed: dict[Path, dict[str, Any] | None] = {}
         backups = [b for b in backup_files(directory / BACKUP_DIR) if b.is_snapshot]
         # The live one's change is known once parsed; a backup's from its name.
-        live_seq = _folded_seq(self._read(live)) if self._read(live) is not None else -1
+        live_raw = self._read(live)
+        live_seq = _folded_seq(live_raw) if live_raw is not None else -1
         self.candidates = sorted([(live_seq, live), *((b.last, b.path) for b in backups)], key=lambda c: -c[0])
 
     def _read(self, path: Path) -> dict[str, Any] | None:
@@ -224,7 +225,7 @@ class _Snapshots:
             if seq < below:
                 raw = self._read(path)
                 table = raw.get(kind) if raw is not None else None
-                if isinstance(table, dict) and key in table:
+                if raw is not None and isinstance(table, dict) and key in table:
                     yield _folded_seq(raw), path, table[key]
 
 
@@ -477,7 +478,7 @@ def _newest_ops(entries: dict[int, dict[str, Any]], up_to: int) -> dict[tuple[st
     return newest
 
 
-def _intact_copy(record_type: type, key: str, up_to: int, directory: Path,
+def _intact_copy(record_type: type[Record], key: str, up_to: int, directory: Path,
                  newest_ops: dict[tuple[str, str], tuple[int, Any]], snapshots: _Snapshots,
                  cache: _CacheCopy) -> tuple[Any, str] | None:
     """(the newest intact version of one record, where it was), a None version when its newest

@@ -80,13 +80,13 @@ def _lock_windows(fd: int, mode: int) -> None:
     if mode & UNLOCK:
         if fd in _held:
             _held.discard(fd)
-            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]  # typeshed: only on win32; msvcrt is whichever imported
         return
     if fd in _held:
         return  # shared and exclusive are one lock here: already ours
     while True:
         try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]  # as above
         except OSError as exc:
             if mode & NONBLOCKING:
                 raise BlockingIOError(errno.EWOULDBLOCK, "the workspace is locked by another process") from exc

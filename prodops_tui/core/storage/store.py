@@ -33,9 +33,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from ..errors import (
     InvalidInput,
@@ -334,7 +334,8 @@ class Store:
         # the one copy still holding them (repair takes them from it).
         self._check_nothing_lost()
         if self._cache is not None and self._snapshot_sig is not None and self._meta.get("schema_version", 0) == SCHEMA_VERSION:
-            tables = {kind: ((n, r.to_dict()) for n, r in table.items()) for kind, table in self._tables.items() if table}
+            tables: dict[str, Iterable[tuple[int, dict[str, Any]]]] = {
+                kind: ((n, r.to_dict()) for n, r in table.items()) for kind, table in self._tables.items() if table}
             try:
                 self._cache.rebuild(tables, self._cache_state())
             except CacheUnusable:
@@ -353,7 +354,12 @@ class Store:
                         table = self._tables[kind]
                         if table is None:
                             table = self._load_kind(kind)
-        return table  # type: ignore[return-value]
+        return table
+
+    def _records(self, record_type: type[R]) -> dict[int, R]:
+        """The loaded table of one kind, typed as that kind: a table holds only the records its
+        kind's type built (TYPE_BY_KIND), which the checker cannot follow through the kind string."""
+        return cast(dict[int, R], self._table(record_type.KIND))
 
     def _load_kind_unlocked(self, kind: str) -> bool:
         """Load a kind without the workspace lock (reading 100,000 items takes a second or two,
@@ -402,7 +408,9 @@ class Store:
             table = self._cache.kind_at(kind, lambda _, rows: _build_records(TYPE_BY_KIND[kind], rows))
         except CacheUnusable:
             self._drop_cache()  # loads every kind from the files
-            return self._tables[kind]  # type: ignore[return-value]
+            dropped = self._tables[kind]
+            assert dropped is not None
+            return dropped
         _check_ids(TYPE_BY_KIND[kind], table, self.snapshot_path)
         self._tables[kind] = table
         self.loads[kind] += 1
@@ -422,7 +430,7 @@ class Store:
 
     def _load_files(self) -> None:
         raw = AtomicJSONStorage(self.snapshot_path).read()
-        tables: dict[str, dict[int, Record]] = {t.KIND: {} for t in RECORD_TYPES}
+        tables: dict[str, dict[int, Record] | None] = {t.KIND: {} for t in RECORD_TYPES}  # every kind: the files hold them all
         meta: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "folded_seq": 0, "next_ids": {}}
         if raw is not None:
             version = schema_version_of(raw, self.snapshot_path)
@@ -683,8 +691,8 @@ class Store:
                         self._drop_cache()
                     else:
                         return [record_type.from_dict(json.loads(doc)) for _, doc in rows]
-        table = self._table(record_type.KIND)
-        return [table[n] for n in numbers if n in table]  # type: ignore[misc]
+        table = self._records(record_type)
+        return [table[n] for n in numbers if n in table]
 
     def fields(self, record_type: type[Record], names: tuple[str, ...], where: tuple[Where, ...] = ()) -> list[tuple]:
         """(number, then the value of each named field) for every record of one kind, in number
@@ -751,8 +759,8 @@ class Store:
         with self._thread_lock, self._locked(exclusive=False):
             self._catch_up()
             if self._tables[kind] is not None or self._cache is None:
-                records = self._table(kind).values()
-                yield from sorted(records, key=lambda r: (r.received_at, r.number), reverse=True)  # type: ignore[attr-defined]
+                records = self._records(record_type).values()
+                yield from sorted(records, key=attrgetter("received_at", "number"), reverse=True)
                 return
             try:
                 numbers = self._cache.numbers_newest_received(kind)
@@ -766,7 +774,7 @@ class Store:
                 raise ProdopsError("the workspace cache failed while listing; run the command again") from None
 
     def all(self, record_type: type[R]) -> list[R]:
-        return list(self._table(record_type.KIND).values())  # type: ignore[arg-type]
+        return list(self._records(record_type).values())
 
     def count(self, record_type: type[Record]) -> int:
         table = self._tables[record_type.KIND]
@@ -1075,11 +1083,11 @@ class Store:
 
     def undoable(self) -> Change | None:
         """The newest change that can still be taken back."""
-        history = self._table(Change.KIND)
+        history = self._records(Change)
         for number in sorted(history, reverse=True):
             change = history[number]
             if change.undone_by is None and change.undoes is None:
-                return change  # type: ignore[return-value]
+                return change
         return None
 
     def undo(self, *, origin: str = "app") -> Change:
