@@ -1,0 +1,46 @@
+"""The weekly product-ops report: the Metrics pane's figures as Markdown or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..core.dates import from_iso
+from ..core.storage.files import atomic_write_bytes
+from ..core.storage.store import Store
+from .usage import UsageError
+
+
+def add_parsers(commands: argparse._SubParsersAction) -> None:
+    report = commands.add_parser(
+        "report", help="the weekly product-ops report (the Metrics pane's figures)",
+        description="Every figure of the Metrics pane for a period, beside the period of the same length before it: "
+                    "Markdown for a wiki or a chat, or JSON for dashboards (the README lists its fields). "
+                    "A day means 09:00 local time, as everywhere in prodops.")
+    report_window = report.add_mutually_exclusive_group()
+    report_window.add_argument("--since", metavar="WHEN", help="up to now from WHEN: 30d (the default), 7d, 90d, 2026-11-01, last monday")
+    report_window.add_argument("--from", dest="from_", metavar="DATE", help="a fixed window from DATE, up to --to (default: now)")
+    report.add_argument("--to", metavar="DATE", help="the end of the --from window (not included)")
+    report.add_argument("--format", choices=("md", "json"), help="default: from the -o file's extension, else md")
+    report.add_argument("-o", "--output", metavar="FILE", help="write to FILE, whole or not at all (private: it names customers); default stdout")
+
+
+def cmd_report(store: Store, args: argparse.Namespace) -> int:
+    from ..core.metrics import figures, period, report
+
+    suffix = Path(args.output).suffix.lstrip(".").lower() if args.output else ""
+    fmt = args.format or {"md": "md", "markdown": "md", "json": "json"}.get(suffix) or ("md" if not suffix else "")
+    if not fmt:
+        raise UsageError(f"cannot tell the format from {args.output!r}: add --format md|json")
+    if args.to and not args.from_:
+        raise UsageError("--to needs --from (or use --since)")
+    now = from_iso(store.clock())
+    window = period.from_options(since_text=args.since, from_text=args.from_, to_text=args.to, now=now)
+    found = figures.compute(store, window, now=now)
+    text = report.json_text(found) if fmt == "json" else report.to_markdown(found)
+    if args.output:
+        atomic_write_bytes(Path(args.output), text.encode("utf-8"))
+    else:
+        sys.stdout.write(text)
+    return 0
