@@ -55,18 +55,26 @@ class UnknownTheme(ProdopsError):
 
 
 class WorkspaceChanged(Message):
-    """The store holds a new revision: a change made here, an undo, or another process's.
-    The store says so itself (Store.on_revision), so no writer has to remember to."""
+    """What the panes hear of a change, through the app's one door (on_workspace_changed): the
+    store holds a new revision (a change made here, an undo, another process's: the store says
+    so itself, Store.on_revision, so no writer has to remember to), or every feedback item is in
+    memory now (a large workspace loads them after its first frame)."""
 
-    def __init__(self, revision: int, changed: frozenset[str] | None) -> None:
+    def __init__(self, revision: int, kinds: frozenset[str] | None) -> None:
         super().__init__()
         self.revision = revision
-        self.changed = changed  # record ids (F-12, A-3, …); None: anything may have changed
+        self.kinds = kinds  # the kinds of record touched, as id prefixes (F, A, CR…); None: any
+
+
+def kinds_of(changed: frozenset[str] | None) -> frozenset[str] | None:
+    """The kinds of the records a change touched: "F-12" is a feedback item (F). Stored ids are
+    always PREFIX-digits (model.split_id); a partition is cheap on a million-row import."""
+    return None if changed is None else frozenset(record_id.partition("-")[0] for record_id in changed)
 
 
 class ProdopsApp(App[int]):
     TITLE = "prodops"
-    CSS_PATH = ["app.tcss", "panes/base.tcss", "panes/inbox.tcss", "panes/areas.tcss", "panes/retro.tcss", "panes/checklists.tcss", "panes/metrics.tcss"]
+    CSS_PATH = ["app.tcss", "panes/inbox.tcss", "panes/areas.tcss", "panes/retro.tcss", "panes/checklists.tcss", "panes/metrics.tcss"]
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {JumpProvider}
 
@@ -128,7 +136,7 @@ class ProdopsApp(App[int]):
         self._theme_ready = True
         self._panes: dict[str, Pane] = {}
         self._index_worker: Worker | None = None
-        self._stop_listening = store.on_revision(lambda revision, changed: self.post_message(WorkspaceChanged(revision, changed)))
+        self._stop_listening = store.on_revision(lambda revision, changed: self.post_message(WorkspaceChanged(revision, kinds_of(changed))))
         self.keymap, self.keymap_problems = read_keymap(self.settings.get("keymap"), (e.id for e in catalogue(type(self))))
         self.set_keymap(self.keymap)
 
@@ -169,11 +177,11 @@ class ProdopsApp(App[int]):
         self.call_from_thread(self._feedback_loaded)
 
     def _feedback_loaded(self) -> None:
-        """Every item is in memory: the inbox lists its whole view instead of the first page,
-        and search holds the newest items."""
+        """Every item is in memory: to the panes, every feedback item is new (the inbox lists
+        its whole view instead of the first page), through the one door; search holds the
+        newest items."""
         out_of_collections()
-        if self._panes:
-            self._panes["inbox"].refresh_view()
+        self.post_message(WorkspaceChanged(self.store.revision, frozenset({FeedbackItem.PREFIX})))
         self._warm_search()
 
     @work(thread=True, group="search-warm", exit_on_error=False)
@@ -225,13 +233,12 @@ class ProdopsApp(App[int]):
     # --- keeping in step with the workspace -------------------------------------
 
     def on_workspace_changed(self, message: WorkspaceChanged) -> None:
-        self.workspace_changed()
-
-    def workspace_changed(self) -> None:
-        """The one door for every change: the visible pane re-renders from the core now
-        (attributes down), a hidden one when it is shown; the search index catches up."""
-        if self._panes:
-            self.active_pane.revision = self.store.revision
+        """The one door for every change: each pane hears which kinds of record it touched (the
+        visible one re-renders now if it shows them, a hidden one when it is shown: attributes
+        down); the search index catches up; the journal is folded when due."""
+        active = self.active_pane if self._panes else None
+        for pane in self._panes.values():
+            pane.workspace_changed(message.kinds, shown=pane is active)
         self._update_search_index()
         if self.store.fold_due():
             self._fold_in_background()
@@ -294,7 +301,7 @@ class ProdopsApp(App[int]):
     def _switch_to(self, pane_id: str) -> None:
         self.query_one("#panes", ContentSwitcher).current = pane_id
         pane = self._panes[pane_id]
-        pane.revision = self.store.revision  # a pane hidden while the workspace changed catches up
+        pane.catch_up()  # a pane hidden while a change it shows was made renders it now
         pane.focus_default()
 
     def action_undo(self) -> None:

@@ -222,6 +222,43 @@ async def test_only_the_visible_pane_re_renders_and_a_hidden_one_catches_up_when
         assert "AreasPane" not in renders  # nothing changed since: no render
 
 
+async def test_a_change_re_renders_only_the_panes_that_show_its_kind_of_record(demo_store, make_app, monkeypatch):
+    """The retro board and the area map hear of every change and re-render only for the records
+    they show: new feedback leaves the board as it is, shown or not; a retro change leaves the
+    map as it is when it is shown again; each re-renders once for its own records."""
+    from prodops_tui.core.model import Retro
+    from prodops_tui.core.retro import board
+    from prodops_tui.ui.panes.areas import AreasPane
+    from prodops_tui.ui.panes.retro import RetroPane
+
+    renders: list[str] = []
+    for pane_type in (AreasPane, RetroPane):
+        real = pane_type.refresh_view
+        monkeypatch.setattr(pane_type, "refresh_view", lambda self, real=real: (renders.append(type(self).__name__), real(self))[1])
+    retro_id = next(r.id for r in demo_store.all(Retro) if r.phase != "closed")
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2", "3")  # both rendered once; the retro board is shown
+        await pilot.pause()
+        renders.clear()
+        inbox.capture(demo_store, "Written elsewhere", origin="app")  # a feedback item: not the board's
+        await pilot.pause()
+        assert renders == []
+        board.add_participant(demo_store, retro_id, "Priya", origin="app")  # the board's own record
+        await pilot.pause()
+        assert renders == ["RetroPane"]  # and the hidden map, which shows no retro, is not behind
+        await pilot.press("2")
+        await pilot.pause()
+        assert renders == ["RetroPane", "AreasPane"]  # behind since the feedback item: it counts them
+        await pilot.press("3")
+        board.add_participant(demo_store, retro_id, "Tomás", origin="app")
+        await pilot.pause()
+        renders.clear()
+        await pilot.press("2")
+        await pilot.pause()
+        assert renders == []  # only a retro changed since it was last shown
+
+
 async def test_the_first_start_without_a_name_asks_once_and_signs_with_it(store, make_app, monkeypatch):
     from prodops_tui.core import identity
     from prodops_tui.ui.screens.pickers import TextScreen

@@ -198,10 +198,14 @@ async def test_enter_on_the_snoozed_due_nudge_opens_exactly_those_items(demo_sto
 
 
 
-async def test_a_checklist_adopted_twice_is_named_and_the_cursor_follows_it(demo_store, make_app):
+async def test_a_checklist_adopted_twice_is_named_and_the_cursor_follows_it(demo_store, make_app, monkeypatch):
     from prodops_tui.core.model import ChecklistTemplate
+    from prodops_tui.ui.panes.checklists import ChecklistsPane
     from prodops_tui.ui.screens.pickers import SearchPickerScreen, TextScreen
 
+    renders = []
+    real = ChecklistsPane.refresh_view
+    monkeypatch.setattr(ChecklistsPane, "refresh_view", lambda self: (renders.append(1), real(self))[1])
     app = make_app(demo_store)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("4")
@@ -213,8 +217,10 @@ async def test_a_checklist_adopted_twice_is_named_and_the_cursor_follows_it(demo
         await pilot.press("enter")  # its recurrence, as offered
         await pilot.pause()
         assert isinstance(app.screen, TextScreen) and app.screen.value == "Launch checklist (2)"
+        renders.clear()
         await press(pilot, "end", *["backspace"] * 3, Typed("for Payments"), "enter")  # "(2)" out
         await settle(pilot)
+        assert len(renders) == 1  # the change's own render (the app's one door) moves the cursor: no second
         adopted = next(c for c in demo_store.all(ChecklistTemplate) if c.name == "Launch checklist for Payments")
         listing = app.query_one("#checklist-list", KeyList)
         assert listing.highlighted_id == adopted.id and app.focused is listing  # r now starts a run of it

@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 from ...core.areas import ownership, people, rules
 from ...core.areas.lookup import area_path, has_active_owner, owner_coverage
 from ...core.errors import ProdopsError
-from ...core.model import FeedbackItem, Person, ProductArea
+from ...core.model import CodeOwnersFile, FeedbackItem, Person, ProductArea
 from ...core.text import clean_line, clean_text
 from ..screens.area_form import AreaDetails, AreaForm
 from ..screens.pickers import ChoiceScreen, SearchPickerScreen, TextScreen
@@ -32,6 +32,8 @@ MODE_LABELS = {"areas": "Areas", "people": "People", "gaps": "Gaps"}
 
 class AreasPane(Pane):
     TITLE = "Product areas"
+    # The map, its people, the CODEOWNERS rules, and each area's feedback (counts, newest, gaps).
+    SHOWS_KINDS = frozenset({ProductArea.PREFIX, Person.PREFIX, CodeOwnersFile.PREFIX, FeedbackItem.PREFIX})
 
     BINDINGS = [
         Binding("w", "who_owns", "Who owns?", id="areas.who", tooltip="Type a file path (answered by the CODEOWNERS rules), part of an area path, a term or a name"),

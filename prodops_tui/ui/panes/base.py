@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar, TypeVar
 
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.content import Content
-from textual.reactive import reactive
-from textual.widgets import Static
 
 from ...core.dates import from_iso
 from ...core.errors import ProdopsError
@@ -18,34 +16,52 @@ T = TypeVar("T")
 
 
 class Pane(Vertical):
-    """A pane. The app sets `revision` (attributes down) when the store holds a new one and
-    the pane is shown; a pane changes the store only through core verbs, and the store
-    itself announces the change (no message to remember)."""
+    """A pane. It renders from the core: once when mounted (or when first shown), then when the
+    app hands it a change (`workspace_changed`, from the app's one door) that touched a kind of
+    record it shows. A pane changes the store only through core verbs, and the store itself
+    announces the change (no message to remember): a pane never re-renders itself after one."""
 
     TITLE: ClassVar[str] = ""
-
-    revision: reactive[int] = reactive(0, init=False)
+    # The kinds of record (their id prefixes: F, A, CR…) whose changes can alter what the pane
+    # shows; None: every kind. A change to no kind here leaves the pane as it is.
+    SHOWS_KINDS: ClassVar[frozenset[str] | None] = None
 
     def __init__(self, store: Store, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="pane")
         self.store = store
         self.render_at_mount = True  # the app says which panes wait until they are first shown
+        # What it shows is older than the store: a change it shows came while it was hidden, or
+        # it never rendered. It renders when next shown (catch_up).
+        self.behind = True
 
     @property
     def now(self):
         return from_iso(self.store.clock())
 
     def on_mount(self) -> None:
-        if not self.render_at_mount:
-            # Rendered when first shown (the app sets revision then): the Areas tree of 5,000
-            # areas took 0.8 s of a 100k workspace's start-up, for a pane nobody was looking at.
-            self.set_reactive(Pane.revision, -1)
-            return
-        self.refresh_view()
-        self.set_reactive(Pane.revision, self.store.revision)  # what it shows; a later one re-renders it
+        if self.render_at_mount:
+            # Others render when first shown: the Areas tree of 5,000 areas took 0.8 s of a 100k
+            # workspace's start-up, for a pane nobody was looking at.
+            self.catch_up()
 
-    def watch_revision(self) -> None:
-        self.refresh_view()
+    def shows_changes_to(self, kinds: frozenset[str] | None) -> bool:
+        """Whether a change that touched these kinds of record (None: any) alters this pane."""
+        return kinds is None or self.SHOWS_KINDS is None or not kinds.isdisjoint(self.SHOWS_KINDS)
+
+    def workspace_changed(self, kinds: frozenset[str] | None, *, shown: bool) -> None:
+        """The app's one door hands every change to every pane: the shown one re-renders now,
+        a hidden one when it is next shown; a change to nothing it shows costs nothing."""
+        if not self.shows_changes_to(kinds):
+            return
+        self.behind = True
+        if shown:
+            self.catch_up()
+
+    def catch_up(self) -> None:
+        """Re-render if what it shows is older than the store (the app calls it on showing it)."""
+        if self.behind:
+            self.behind = False
+            self.refresh_view()
 
     def refresh_view(self) -> None:
         raise NotImplementedError
@@ -66,33 +82,7 @@ class Pane(Vertical):
         return result
 
 
-class SummaryPane(Pane):
-    """A pane that shows a summary of its data and says what it becomes next."""
-
-    COMING: ClassVar[str] = ""  # said plainly until the pane's own work lands
-
-    def compose(self):
-        with VerticalScroll():
-            yield Static(Content.from_markup("[b]$title[/b]", title=self.TITLE), classes="pane-title")
-            yield Static(id="summary", classes="summary")
-            if self.COMING:
-                yield Static(Content("Coming next: " + self.COMING), classes="coming")
-
-    def refresh_view(self) -> None:
-        self.query_one("#summary", Static).update(self.render_summary())
-
-    def focus_default(self) -> None:
-        self.query_one(VerticalScroll).focus()  # so the arrow and page keys scroll it
-
-    def render_summary(self) -> Content:
-        raise NotImplementedError
-
-
 def lines(*parts: Content | str) -> Content:
     """Join lines of Content; plain str parts are data (never markup)."""
     return Content("\n").join(part if isinstance(part, Content) else Content(part) for part in parts)
-
-
-def figure(label: str, value: object, style: str = "$accent") -> Content:
-    return Content.assemble((f"{value}", f"bold {style}"), f" {label}")
 

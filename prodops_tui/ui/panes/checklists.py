@@ -56,6 +56,7 @@ def _login_name() -> str:
 
 class ChecklistsPane(NudgeKeys, Pane):
     TITLE = "Checklists & nudges"
+    SHOWS_KINDS = None  # every kind: the nudges are about feedback, areas, owners, actions, runs
 
     BINDINGS = [
         Binding("n", "new_checklist", "New checklist", id="checklists.new", tooltip="Adopt a checklist template, with a recurrence and a name"),
@@ -93,6 +94,8 @@ class ChecklistsPane(NudgeKeys, Pane):
         self._nudges: nudges.NudgeList | None = None
         self._show_all = False
         self._by_key: dict[str, nudges.Nudge] = {}
+        # A checklist just adopted here: the cursor goes to it when the change's render lists it.
+        self._reveal_when_listed: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="checklists-heading")
@@ -123,19 +126,20 @@ class ChecklistsPane(NudgeKeys, Pane):
     def refresh_view(self) -> None:
         now = self.now_dt
         self._dues = checklists.runs_due(self.store, now)
-        self._show_checklists(now)
+        self._show_checklists(now, keep=self._reveal_when_listed)
+        self._reveal_when_listed = None
         self._show_run()
         self._show_actions(now)
         self._show_nudges()
         self._compute_nudges(self.store.revision)
         self.refresh_bindings()
 
-    def _show_checklists(self, now: datetime) -> None:
+    def _show_checklists(self, now: datetime, *, keep: str | None = None) -> None:
         found = sorted(self.store.all(ChecklistTemplate), key=lambda c: (c.rrule is None, c.name.casefold()))
         options = [Option(self._checklist_row(c, now), id=c.id) for c in found]
         if not options:
             options = [Option(Content.styled("No checklists yet: n adopts one from a template.", "$text-muted"), id="none", disabled=True)]
-        self._list("checklist-list").show(options)
+        self._list("checklist-list").show(options, keep=keep)
         due = sum(1 for d in self._dues if not d.missed)
         missed = sum(1 for d in self._dues if d.missed)
         open_actions = sum(1 for a in self.store.all(ActionItem) if a.status == "open")
@@ -288,8 +292,10 @@ class ChecklistsPane(NudgeKeys, Pane):
                     lambda: checklists.add_checklist(self.store, template, recurrence=recurrence, name=chosen),
                     lambda c: f"{c.id} {c.name}: {checklists.describe_recurrence(c.rrule)}", title="Checklists")
                 if added is not None:
-                    self.refresh_view()  # now, not when the change's message arrives: the list must hold it
-                    self.reveal(added.id)  # the cursor follows what was created: r starts a run of it
+                    # The cursor follows what was created (r then starts a run of it), once the
+                    # change's render, through the app's one door, lists it.
+                    self._reveal_when_listed = added.id
+                    self._list("checklist-list").focus()
 
             self._ask_recurrence(template.recurrence, lambda text: self.app.push_screen(
                 TextScreen("Its name", value=checklists.free_name(self.store, template.name)), lambda chosen: named(text, chosen)))

@@ -42,6 +42,7 @@ NOT_COMPUTED_IN = {"median_hours_to_link": "insight", "nudges": "rituals"}  # th
 
 class MetricsPane(Pane):
     TITLE = "Metrics"
+    SHOWS_KINDS = None  # every kind: the figures count feedback, areas, owners, actions, runs, nudges
 
     BINDINGS = [
         Binding("p", "next_period", "Period", id="metrics.period", tooltip="Last 7, 30 or 90 days, in turn"),
@@ -55,12 +56,14 @@ class MetricsPane(Pane):
         super().__init__(store, id=id)
         self.days: int | None = period.DEFAULT_DAYS  # a preset, or None for a since-date
         self.since_iso: str | None = None  # the start typed with s, kept as a time (not re-read as "monday")
-        self.report: Report | None = None
-        self._asked: tuple | None = None  # what the worker was last asked for (period, revision)
+        self.report: Report | None = None  # the last figures that landed
+        self._asked: tuple | None = None  # what the worker was last asked for: (days, since, revision)
+        self._report_answers: tuple | None = None  # the question `report` answers
+        self._drawn = False  # until first rendered, figures that land (prepared) are kept, not drawn
         self._lines: list[Line] = []  # the breakdown's rows, as shown
         self._foot = Content("")  # what enter on the figure opens
         self._prepare_timer: Timer | None = None
-        self._counted_at: float | None = None  # monotonic time the shown figures were asked for
+        self._counted_at: float | None = None  # monotonic time the last figures were asked for
 
     def compose(self) -> ComposeResult:
         yield Static(id="metrics-heading")
@@ -79,26 +82,31 @@ class MetricsPane(Pane):
             self._prepare_timer = self.set_interval(PREPARE_CHECK_SECONDS, self._prepare_when_quiet)
 
     def _prepare_when_quiet(self) -> None:
-        """Count the figures of a pane not shown yet once the app is quiet, so `5` shows them at
-        once instead of "counting…" (the count was 0.3 s of CPU at 100k items, the pane's
-        second layout when it landed most of the rest)."""
-        if self.revision != -1:  # shown already: it counts for itself
+        """Count the figures of a pane not shown yet once the app is quiet, so `5` draws them at
+        once instead of "counting…" (the count was 0.3 s of CPU at 100k items). Counting is not
+        drawing: the pane draws them when the app shows it (catch_up), as it draws any change."""
+        if self._asked is not None:  # shown already: it counts for itself
             self._stop_preparing()
             return
         if not self.store.loaded(FeedbackItem) or any(not worker.is_finished for worker in self.app.workers):
             return
         self._stop_preparing()
-        self.refresh_view()
-        self.set_reactive(Pane.revision, self.store.revision)  # what it holds: shown at this revision, no recount
+        self._ask(self._window())
 
     def _stop_preparing(self) -> None:
         if self._prepare_timer is not None:
             self._prepare_timer.stop()
             self._prepare_timer = None
 
-    def on_show(self) -> None:
-        if self._counted_at is not None and time.monotonic() - self._counted_at > PREPARED_FRESH_SECONDS:
-            self.refresh_view()  # counted a while ago while hidden: the periods end now
+    def _fresh(self) -> bool:
+        return self._counted_at is not None and time.monotonic() - self._counted_at <= PREPARED_FRESH_SECONDS
+
+    def catch_up(self) -> None:
+        """Shown: as every pane, it renders if a change came meanwhile. Time passing is not a
+        change, but the periods end now: figures counted a while ago are counted again."""
+        if not self._fresh():
+            self.behind = True
+        super().catch_up()
 
     def focus_default(self) -> None:
         self.figure_list.focus()
@@ -148,36 +156,54 @@ class MetricsPane(Pane):
 
     # --- counting, in a worker ----------------------------------------------------------------
 
-    def refresh_view(self) -> None:
+    def _window(self) -> period.Period:
         try:
-            window = self.current_period()
+            return self.current_period()
         except (ProdopsError, ValueError) as exc:  # a since-date now in the future (the clock moved): back to the default
             self.notify(str(exc), title="Metrics", severity="warning")
             self.days, self.since_iso = period.DEFAULT_DAYS, None
-            window = self.current_period()
-        asked = (window.start_iso, window.end_iso, self.store.revision)
-        if asked == self._asked:
+            return self.current_period()
+
+    def _question(self) -> tuple:
+        return (self.days, self.since_iso, self.store.revision)
+
+    def refresh_view(self) -> None:
+        """The figures of the chosen period at the store's revision: those counted already if
+        they answer that and are fresh (prepared while hidden, or shown again with nothing
+        changed), else counted in a worker while the last ones stay on screen."""
+        self._drawn = True
+        window = self._window()
+        if self._question() == self._asked and self._fresh():
+            if self._report_answers == self._asked and self.report is not None:
+                self._show_heading(self.report.period, counting=False)
+                self._show_figures()
+            else:
+                self._show_heading(window, counting=True)  # still counting: drawn when it lands
             return
-        self._asked = asked
-        self._counted_at = time.monotonic()
+        self._ask(window)
         self._show_heading(window, counting=True)
-        self._count(window, self.store.revision)
+
+    def _ask(self, window: period.Period) -> None:
+        self._asked = self._question()
+        self._counted_at = time.monotonic()
+        self._count(window, self._asked)
 
     @work(thread=True, exclusive=True, group="metrics", exit_on_error=False)
-    def _count(self, window: period.Period, revision: int) -> None:
+    def _count(self, window: period.Period, question: tuple) -> None:
         try:
             found = figures.compute(self.store, window, now=window.end if window.open_ended else self.now)
         except ProdopsError as exc:
             self.app.call_from_thread(self.notify, str(exc), title="Metrics", severity="error")
             return
-        self.app.call_from_thread(self._counted, found, revision)
+        self.app.call_from_thread(self._counted, found, question)
 
-    def _counted(self, found: Report, revision: int) -> None:
-        if self._asked is None or (found.period.start_iso, found.period.end_iso, revision) != self._asked:
+    def _counted(self, found: Report, question: tuple) -> None:
+        if question != self._asked:
             return  # a newer question is on its way
-        self.report = found
-        self._show_heading(found.period, counting=False)
-        self._show_figures()
+        self.report, self._report_answers = found, question
+        if self._drawn:  # prepared figures wait for the pane to be shown
+            self._show_heading(found.period, counting=False)
+            self._show_figures()
 
     # --- rendering ----------------------------------------------------------------------------
 

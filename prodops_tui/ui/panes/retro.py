@@ -17,7 +17,7 @@ from textual.widgets import ContentSwitcher, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...core.errors import ProdopsError
-from ...core.model import ActionItem, Retro
+from ...core.model import ActionItem, Person, ProductArea, Retro
 from ...core.retro import actions as retro_actions
 from ...core.retro import board as retros
 from ..widgets.key_list import KeyList
@@ -61,6 +61,10 @@ HOME_ONLY = {"new_retro"}
 
 class RetroPane(CardKeys, TopicKeys, RetroSetupKeys, Pane):
     TITLE = "Retro"
+    # Retros and their actions, with the owners' names and the area in a retro's heading: an
+    # inbox or checklist change leaves the board as it is (a live retro's other writers change
+    # it often, and re-rendering the board resets nothing but costs a layout).
+    SHOWS_KINDS = frozenset({Retro.PREFIX, ActionItem.PREFIX, Person.PREFIX, ProductArea.PREFIX})
 
     BINDINGS = [
         Binding("n", "new_retro", "New retro", id="retro.new", tooltip="Start a retro from a template"),
@@ -421,8 +425,8 @@ class RetroPane(CardKeys, TopicKeys, RetroSetupKeys, Pane):
         if retro is None:
             return
         try:
-            changed = retros.set_timer(self.store, retro.id, left=left, running=running)
+            # Shown when the change's render follows it (the app's one door): the countdown is
+            # worked out from the record's time, so the frame between loses no second.
+            retros.set_timer(self.store, retro.id, left=left, running=running)
         except ProdopsError as exc:
             self.notify(str(exc), title="Timer", severity="error")
-            return
-        self._sync_timer(changed)  # now, not a frame later: the countdown starts at the key
