@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -62,12 +61,20 @@ def _token_score(wanted: str, tokens: list[str]) -> float:
     for token in tokens:
         if token.startswith(wanted):
             return 100.0
-        shared = len(os.path.commonprefix([wanted, token]))
+        shared = _shared_prefix(wanted, token)
         if shared >= 5 and shared >= 0.7 * min(len(wanted), len(token)):
             best = max(best, 95.0)  # one stem: "invoicing" ~ "invoices", "exporting" ~ "export"
         else:
             best = max(best, fuzz.ratio(wanted, token))
     return best
+
+
+def _shared_prefix(a: str, b: str) -> int:
+    """How many characters two words share from their start."""
+    for index, (x, y) in enumerate(zip(a, b, strict=False)):  # the shorter word ends the count
+        if x != y:
+            return index
+    return min(len(a), len(b))
 
 
 def coverage(query_tokens: list[str], text: str) -> float:
@@ -269,7 +276,8 @@ def set_role(store: Store, area_id: str, role: str, person_ids: Sequence[str], *
         if not isinstance(store.get(person_id), Person):
             raise NotFound(f"no person {person_id}")
     with store.change(f"set {role} of {area_path(store, area)}", origin=origin) as tx:
-        return tx.put(replace(area, **{role: ids}))
+        role_change: dict[str, Any] = {role: ids}  # the field is named by the caller's role
+        return tx.put(replace(area, **role_change))
 
 
 def update_area(

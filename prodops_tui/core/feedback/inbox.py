@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import islice
 
@@ -245,7 +245,7 @@ def first_page(store: Store, *, status: str, size: int) -> tuple[list[FeedbackIt
         items.close()  # it holds the workspace's shared lock while open
 
 
-def iter_feedback(store: Store, *, status: str = "new", area: str | None = None, ordered: bool = True) -> Iterator[FeedbackItem]:
+def iter_feedback(store: Store, *, status: str = "new", area: str | None = None, ordered: bool = True) -> Generator[FeedbackItem, None, None]:
     """The feedback of one view, newest received first, read as it is taken: the first 20 of
     100,000 items without building the others (`ordered=False`: in any order, from memory)."""
     if status not in VIEW_STATUSES:

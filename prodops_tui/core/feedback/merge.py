@@ -7,11 +7,12 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
+from typing import TypeGuard
 
 from rapidfuzz import fuzz, process, utils
 
 from ..errors import InvalidInput, NotFound
-from ..model import IMPORTANCE_LEVELS, FeedbackItem
+from ..model import IMPORTANCE_LEVELS, FeedbackItem, Record
 from ..search.index import SearchIndex
 from ..storage.store import Store
 from ..text import clean_line
@@ -154,10 +155,10 @@ def find_merge_targets(store: Store, query: str, *, exclude: Collection[str] = (
 
     With a ready search `index` this is one index lookup (milliseconds at 100k items); without
     one, every title is scored with WRatio (seconds at 50k: PITFALLS.md)."""
-    def offered(item: object) -> bool:
+    def offered(item: Record | None) -> TypeGuard[FeedbackItem]:
         return isinstance(item, FeedbackItem) and not item.duplicate_of and item.id not in exclude
 
-    found: list[FeedbackItem] = []
+    found: list[Record | None] = []  # what the store gives for each id: maybe gone, maybe not an item
     typed_id = _ID_TYPED.fullmatch(query.strip())
     if typed_id:
         found.append(store.get(f"F-{typed_id.group(1)}"))

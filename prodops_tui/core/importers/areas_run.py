@@ -295,7 +295,8 @@ class _Applier:
             ids = [self._person(handle, role).id for handle in owners]
             # People a PM put in this role by hand (not named anywhere in the file) stay.
             kept = [pid for pid in getattr(area, role) if pid not in ids and not self._named_in_file(pid, handles_anywhere)]
-            area = replace(area, **{role: ids + kept, "code_paths": [r.written for r in rules]})
+            changes: dict[str, Any] = {role: ids + kept, "code_paths": [r.written for r in rules]}  # role names the field
+            area = replace(area, **changes)
             if before is None:
                 stored = self._add(area)
                 result.created.append(name)

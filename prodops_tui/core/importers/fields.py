@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -156,6 +157,6 @@ def content_key(prefix: str, *values: str) -> str:
     return f"{prefix}:{digest[:20]}"
 
 
-def extra(row: dict[str, str], used: set[str]) -> dict[str, str]:
+def extra(row: dict[str, str], used: Collection[str]) -> dict[str, str]:
     """The columns a preset does not model, kept (cleaned) so nothing in the file is lost."""
     return {clean_line(k): clean_text(v) for k, v in row.items() if k not in used and k and v.strip()}

@@ -121,7 +121,8 @@ def sniff_delimiter(header_line: str) -> str:
 
 
 def read_csv(text: str, name: str, *, delimiter: str | None = None) -> Table:
-    first_line = _FIRST_LINE.match(text).group(0)  # type: ignore[union-attr]
+    found = _FIRST_LINE.match(text)  # always matches, perhaps the empty string
+    first_line = found.group(0) if found else ""
     if not first_line.strip():
         raise InvalidInput(f"{name}: the first line is empty; it must be the header (the column names)")
     delimiter = delimiter or sniff_delimiter(first_line)
@@ -152,7 +153,7 @@ def read_csv(text: str, name: str, *, delimiter: str | None = None) -> Table:
             table.rows.append((row_no, ImportRowError(
                 None, f"has {len(values)} values but the header has {width} columns (a {what} outside quotes?)")))
             continue
-        row = dict(zip(columns, values))
+        row = dict(zip(columns, values, strict=False))  # a short row is filled below; a long one's extra cells are empty
         if len(values) < width:
             for column in columns[len(values):]:
                 row.setdefault(column, "")

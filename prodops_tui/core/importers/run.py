@@ -130,10 +130,12 @@ class _Writer:
 
     def take(self, item: FeedbackItem) -> None:
         item = cleaned(item)  # every preset's item, whatever its fields forgot
-        if item.source_key in self.known:
-            self.result.duplicates += 1
-            return
-        self.known.add(item.source_key)  # type: ignore[arg-type]
+        key = item.source_key
+        if key is not None:  # every preset sets one; an item without one cannot be a repeat
+            if key in self.known:
+                self.result.duplicates += 1
+                return
+            self.known.add(key)
         self.pending.append(item)
 
     def full(self) -> bool:

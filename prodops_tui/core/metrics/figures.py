@@ -287,4 +287,4 @@ def _by_area(flow: flow_module.Flow, paths: dict[str, str], since: str) -> list[
 
 
 def _names(store: Store, actions: list[ActionItem]) -> dict[str, str]:
-    return {person_id: name for action in actions for person_id, name in zip(action.owners, owner_names(store, action))}
+    return {person_id: name for action in actions for person_id, name in zip(action.owners, owner_names(store, action), strict=True)}  # one name per owner

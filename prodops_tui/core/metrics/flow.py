@@ -129,8 +129,8 @@ def top_areas(store: Store) -> dict[str, str]:
     for area_id in parents:
         seen = [area_id]
         current = area_id
-        while parents.get(current) and parents[current] in parents and parents[current] not in seen:
-            current = parents[current]  # type: ignore[assignment]
+        while (parent := parents.get(current)) and parent in parents and parent not in seen:
+            current = parent
             seen.append(current)
         top[area_id] = current
     return top

@@ -39,8 +39,10 @@ class ActionCounts:
 
 
 def overdue_at(action: ActionItem, at_iso: str) -> bool:
+    if not action.due:
+        return False
     closed = action.status != "open" and action.done_at is not None and action.done_at < at_iso
-    return bool(action.due) and action.due < at_iso and action.created_at < at_iso and not closed  # type: ignore[operator]
+    return action.due < at_iso and action.created_at < at_iso and not closed
 
 
 def action_counts(actions: list[ActionItem], start_iso: str, end_iso: str) -> ActionCounts:
@@ -92,8 +94,8 @@ def checklist_counts(store: Store, windows: tuple[tuple[datetime, datetime], tup
                 continue
             for occurrence in occurrences:
                 after = rule.after(occurrence)
-                run = runs.get((checklist.id, to_iso(occurrence)))
-                done = run.completed_at if run is not None else None
+                ran = runs.get((checklist.id, to_iso(occurrence)))
+                done = ran.completed_at if ran is not None else None
                 if after is not None and after <= end:
                     if done and done <= to_iso(after):
                         counts.on_time[index] += 1
