@@ -20,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 
 from dateutil.rrule import rrulestr
 
+from .dates import to_iso
 from .errors import ProdopsError
 from .model import (
     ActionItem,
@@ -37,7 +38,9 @@ from .model import (
     RetroCard,
     RetroGroup,
 )
+from .rituals.checklists import run_title
 from .storage.store import Store
+from .text import plural
 
 COMPANY = "Northwind Ledger"
 EMAIL_DOMAIN = "northwindledger.example"
@@ -784,14 +787,14 @@ class DemoSummary:
     def describe(self) -> str:
         """'27 areas, 16 people, 400 feedback items, …' for the CLI."""
         parts = [
-            _plural(self.areas, "area"),
-            _plural(self.people, "person", "people"),
-            _plural(self.feedback, "feedback item"),
-            _plural(self.opportunities, "opportunity", "opportunities"),
-            _plural(self.retros, "retro"),
-            _plural(self.actions, "action item"),
-            _plural(self.checklists, "checklist"),
-            _plural(self.checklist_runs, "checklist run"),
+            plural(self.areas, "area"),
+            plural(self.people, "person", "people"),
+            plural(self.feedback, "feedback item"),
+            plural(self.opportunities, "opportunity", "opportunities"),
+            plural(self.retros, "retro"),
+            plural(self.actions, "action item"),
+            plural(self.checklists, "checklist"),
+            plural(self.checklist_runs, "checklist run"),
         ]
         return ", ".join(parts[:-1]) + " and " + parts[-1]
 
@@ -830,14 +833,6 @@ def fill_demo(store: Store, *, now: datetime, seed: int = 2026) -> DemoSummary:
 # --- helpers -----------------------------------------------------------------
 
 
-def _iso(dt: datetime) -> str:
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _plural(count: int, singular: str, plural: str | None = None) -> str:
-    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
-
-
 def _at(day: datetime, hour: int, minute: int = 0) -> datetime:
     """That day at hour:minute UTC."""
     return day.replace(hour=hour, minute=minute, second=0, microsecond=0)
@@ -845,7 +840,7 @@ def _at(day: datetime, hour: int, minute: int = 0) -> datetime:
 
 def _setup_time(now: datetime, index: int) -> str:
     """When the workspace was set up, 120 days ago: one record a minute."""
-    return _iso(_at(now - timedelta(days=120), 10) + timedelta(minutes=index))
+    return to_iso(_at(now - timedelta(days=120), 10) + timedelta(minutes=index))
 
 
 def _slug(text: str) -> str:
@@ -881,7 +876,7 @@ def _add_people(store: Store, now: datetime) -> dict[str, Person]:
                 team=team,
                 role=role,
                 active=left_days is None,
-                left_at=_iso(_at(now - timedelta(days=left_days), 17)) if left_days is not None else None,
+                left_at=to_iso(_at(now - timedelta(days=left_days), 17)) if left_days is not None else None,
                 created_at=_setup_time(now, index),
             )
             people[key] = tx.add(person)
@@ -942,14 +937,14 @@ def _add_opportunities(
             created = now - timedelta(days=rng.randint(80, 88), hours=rng.randint(0, 8))
             decided = None
             if status != "exploring":
-                decided = _iso(now - timedelta(days=rng.randint(5, 40), hours=rng.randint(0, 8)))
+                decided = to_iso(now - timedelta(days=rng.randint(5, 40), hours=rng.randint(0, 8)))
             opportunities[key] = tx.add(Opportunity(
                 title=title,
                 description=description,
                 status=status,
                 area=areas[area_path].id,
                 decided_at=decided,
-                created_at=_iso(created),
+                created_at=to_iso(created),
             ))
     return opportunities
 
@@ -1085,13 +1080,13 @@ def _triage(rng: random.Random, now: datetime, item: FeedbackItem, status: str, 
         span = int((now - received).total_seconds())
         triaged = received + timedelta(seconds=min(span, rng.randint(15 * 60, 6 * 24 * 3600)))
         keep_area = rng.random() < (0.95 if status == "processed" else 0.8)
-        return replace(item, status=status, triaged_at=_iso(triaged), importance=importance, tags=picked_tags,
+        return replace(item, status=status, triaged_at=to_iso(triaged), importance=importance, tags=picked_tags,
                        area=item.area if keep_area else None)
     snoozed_until = None
     if status == "snoozed":
-        snoozed_until = _iso(_at(now + timedelta(days=rng.randint(1, 21)), 9))
+        snoozed_until = to_iso(_at(now + timedelta(days=rng.randint(1, 21)), 9))
     elif status == "snoozed_due":
-        snoozed_until = _iso(_at(now - timedelta(days=rng.randint(1, 4)), 9))
+        snoozed_until = to_iso(_at(now - timedelta(days=rng.randint(1, 4)), 9))
     rated = rng.random() < (0.5 if snoozed_until else 0.35)
     return replace(
         item,
@@ -1107,7 +1102,7 @@ def _generated_draft(rng: random.Random, now: datetime, status: str) -> _Draft:
     topic = rng.choices(TOPICS, weights=[t.weight for t in TOPICS])[0]
     source = _source(rng, topic.mobile)
     text, title, values = _compose(rng, topic, source)
-    received = _iso(now - _age(rng, status))
+    received = to_iso(now - _age(rng, status))
     item = FeedbackItem(
         text=text,
         title=title,
@@ -1131,8 +1126,8 @@ def _fixed_draft(
         customer=_customer(rng),
         source=source,
         area=area,
-        received_at=_iso(received),
-        created_at=_iso(received),
+        received_at=to_iso(received),
+        created_at=to_iso(received),
     )
     return _Draft(_triage(rng, now, item, status, tags), status, opportunity=opportunity)
 
@@ -1156,7 +1151,7 @@ def _fixed_drafts(rng: random.Random, now: datetime) -> list[_Draft]:
         if index < 3:
             second.merge_into = first
             merged_at = second_received + timedelta(hours=rng.randint(2, 30))
-            second.item = replace(second.item, triaged_at=_iso(min(merged_at, now)), area=first.item.area)
+            second.item = replace(second.item, triaged_at=to_iso(min(merged_at, now)), area=first.item.area)
             first.linked = opportunity is not None and first_status == "processed"
         drafts += [first, second]
     return drafts
@@ -1197,7 +1192,7 @@ def _add_retros(
     held = _at(now - timedelta(days=14), 14)
     finished_cards = [
         RetroCard(number=number, column=column, text=text, author=author, group=group, hidden=False,
-                  votes=dict(votes), created_at=_iso(held + timedelta(minutes=3 + number)))
+                  votes=dict(votes), created_at=to_iso(held + timedelta(minutes=3 + number)))
         for number, (column, text, author, group, votes) in enumerate(FINISHED_CARDS, start=1)
     ]
     finished = Retro(
@@ -1206,15 +1201,15 @@ def _add_retros(
         votes_per_person=3,
         cards=finished_cards,
         groups=[RetroGroup(number=n, title=t, votes=dict(v), notes=notes) for n, t, v, notes in FINISHED_GROUPS],
-        held_on=_iso(held),
-        closed_at=_iso(held + timedelta(minutes=55)),
-        created_at=_iso(held - timedelta(minutes=5)),
+        held_on=to_iso(held),
+        closed_at=to_iso(held + timedelta(minutes=55)),
+        created_at=to_iso(held - timedelta(minutes=5)),
     )
     started = max(now - timedelta(minutes=25), _at(now, 0))
     step = (now - started) / (len(LIVE_CARDS) + 1)
     live_cards = [
         RetroCard(number=number, column=column, text=text, author=author, hidden=hidden,
-                  created_at=_iso(started + step * number))
+                  created_at=to_iso(started + step * number))
         for number, (column, text, author, hidden) in enumerate(LIVE_CARDS, start=1)
     ]
     live = Retro(
@@ -1222,8 +1217,8 @@ def _add_retros(
         phase="reflect",
         votes_per_person=3,
         cards=live_cards,
-        held_on=_iso(started),
-        created_at=_iso(started),
+        held_on=to_iso(started),
+        created_at=to_iso(started),
     )
     with store.change("demo: retros and action items", origin=ORIGIN, history=False) as tx:
         finished = tx.add(finished)
@@ -1232,14 +1227,14 @@ def _add_retros(
                 text=text,
                 owners=[people[key].id for key in owners],
                 # 09:00, the time every typed date gets ("friday" is Friday 09:00): one time of day.
-                due=_iso(_at(now + timedelta(days=due_days), 9)) if due_days is not None else None,
+                due=to_iso(_at(now + timedelta(days=due_days), 9)) if due_days is not None else None,
                 status=status,
                 team=finished.team,
                 retro=finished.id,
                 topic=topic,
                 area=finished.area,
-                done_at=_iso(_at(now - timedelta(days=closed_days), 11)) if status == "done" and closed_days else None,
-                created_at=_iso(held + timedelta(minutes=50)),
+                done_at=to_iso(_at(now - timedelta(days=closed_days), 11)) if status == "done" and closed_days else None,
+                created_at=to_iso(held + timedelta(minutes=50)),
             ))
         tx.add(live)
     return 2, len(FINISHED_ACTIONS)
@@ -1261,7 +1256,7 @@ def _run_steps(template: ChecklistTemplate, done: list[tuple[str, datetime]]) ->
     for index, step in enumerate(template.steps):
         who, when = done[index] if index < len(done) else ("", None)
         steps.append(ChecklistRunStep(text=step.text, why=step.why, done=when is not None, done_by=who,
-                                      done_at=_iso(when) if when else None))
+                                      done_at=to_iso(when) if when else None))
     return steps
 
 
@@ -1302,20 +1297,20 @@ def _checklist_runs(now: datetime, templates: dict[str, ChecklistTemplate]) -> l
 
     done_times = _spread(last_week, last_week + timedelta(days=2), len(hygiene.steps))
     runs.append(ChecklistRun(
-        checklist=hygiene.id, title=f"{hygiene.name} — week of {last_week:%Y-%m-%d}", due_at=_iso(last_week),
+        checklist=hygiene.id, title=run_title(hygiene, to_iso(last_week)), due_at=to_iso(last_week),
         steps=_run_steps(hygiene, [("Priya Raman", when) for when in done_times]),
-        completed_at=_iso(done_times[-1]), created_at=_iso(last_week),
+        completed_at=to_iso(done_times[-1]), created_at=to_iso(last_week),
     ))
     partly = _spread(this_week, now, 2)
     runs.append(ChecklistRun(
-        checklist=hygiene.id, title=f"{hygiene.name} — week of {this_week:%Y-%m-%d}", due_at=_iso(this_week),
-        steps=_run_steps(hygiene, [("Priya Raman", when) for when in partly]), created_at=_iso(this_week),
+        checklist=hygiene.id, title=run_title(hygiene, to_iso(this_week)), due_at=to_iso(this_week),
+        steps=_run_steps(hygiene, [("Priya Raman", when) for when in partly]), created_at=to_iso(this_week),
     ))
     opened = now - timedelta(days=2)
     who = ("Tomás Herrera", "Priya Raman", "Mei Chen")
     runs.append(ChecklistRun(
         checklist=release.id, title=f"{release.name} — release of {next_release:%Y-%m-%d}",
-        due_at=_iso(next_release),
-        steps=_run_steps(release, list(zip(who, _spread(opened, now, len(who))))), created_at=_iso(opened),
+        due_at=to_iso(next_release),
+        steps=_run_steps(release, list(zip(who, _spread(opened, now, len(who))))), created_at=to_iso(opened),
     ))
     return runs

@@ -12,7 +12,7 @@ from ..areas.lookup import area_path
 from ..errors import InvalidInput
 from ..model import FeedbackItem
 from ..storage.store import Store
-from ..text import neutralise_cell, without_bidi
+from ..text import markdown_literal, neutralise_cell
 from . import opportunities
 
 EXPORT_FORMATS = ("csv", "json", "md")
@@ -95,15 +95,6 @@ def _markdown(records: list[dict[str, Any]]) -> str:
         lines.extend("> " + markdown_literal(line) if line else ">" for line in record["text"].splitlines())
         lines.append("")
     return "\n".join(lines)
-
-
-def markdown_literal(text: str) -> str:
-    """Keep user text literal in Markdown: escape what would become markup or HTML, and drop the
-    bidi controls that would reorder it."""
-    text = without_bidi(text)
-    for char in ("\\", "`", "*", "_", "[", "]", "<", ">", "#", "|"):
-        text = text.replace(char, "\\" + char)
-    return text
 
 
 def _cell_text(value: Any) -> str:

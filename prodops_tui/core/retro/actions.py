@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
 
-from ..dates import from_iso, parse_when, to_iso
+from ..dates import display_date, from_iso, parse_when, to_iso
 from ..errors import InvalidInput, NotFound
 from ..model import ACTION_STATUSES, ActionItem, Person, Retro
 from ..storage.store import Store, Transaction
@@ -121,7 +121,7 @@ def add_action(store: Store, retro_id: str, text: str, *, owners: Iterable[str] 
     due_at = parse_when(due, now=now) if clean_line(due) else None
     warnings = []
     if due_at is not None and due_at < now:
-        warnings.append(f"due {to_iso(due_at)[:10]} is in the past")
+        warnings.append(f"due {display_date(due_at)} is in the past")
     found = find_topic(retro, topic)
     with store.change(f"{retro.id}: action {truncate(text, 30)}", origin=origin) as tx:
         owner_ids, created = _owner_ids(tx, store, unique_names(owners))

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from ..dates import from_iso
+from ..dates import display_date, from_iso
 from ..errors import InvalidInput, NotFound
 from ..model import RETRO_PHASES, Retro, RetroCard, RetroGroup
 from ..storage.store import Store
@@ -118,7 +118,7 @@ def start_retro(
         names.append(facilitator)
     now = store.clock()
     retro = Retro(
-        title=clean_line(title) or f"{team} — {template.name} {now[:10]}",
+        title=clean_line(title) or f"{team} — {template.name} {display_date(now)}",
         team=team,
         template=template.name,
         columns=template.column_titles,

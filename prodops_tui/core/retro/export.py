@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from ..areas.lookup import area_path
+from ..dates import display_date
 from ..errors import InvalidInput
-from ..feedback.exporters import markdown_literal
 from ..model import Retro
 from ..storage.files import atomic_write_bytes
 from ..storage.store import Store
+from ..text import markdown_line, plural
 from . import actions as retro_actions
 from . import board as retros
 
@@ -101,40 +102,34 @@ def export_retro(store: Store, retro_id: str, fmt: str) -> str:
     return _markdown(record)
 
 
-def _md(text: str | None) -> str:
-    return markdown_literal(" ".join((text or "").split()))
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def _due(due: str | None) -> str:
-    return f"due {due[:10]}" if due else "no due date"
+    return f"due {display_date(due)}" if due else "no due date"
 
 
 def _markdown(record: dict[str, Any]) -> str:
     phase = retros.PHASE_LABELS[record["phase"]]
-    out = [f"# {record['id']} · {_md(record['title'])}", ""]
-    facts = [f"Team: {_md(record['team'])}", f"Template: {_md(record['template'])}", f"Held: {record['held_on'][:10]}",
-             f"Phase: {phase}" + (f" (closed {record['closed_at'][:10]})" if record["closed_at"] else " (in progress)")]
+    out = [f"# {record['id']} · {markdown_line(record['title'])}", ""]
+    facts = [f"Team: {markdown_line(record['team'])}", f"Template: {markdown_line(record['template'])}"]
+    if record["held_on"]:
+        facts.append(f"Held: {display_date(record['held_on'])}")
+    facts.append(f"Phase: {phase}" + (f" (closed {display_date(record['closed_at'])})" if record["closed_at"] else " (in progress)"))
     if record["area"]:
-        facts.append(f"Area: {_md(record['area'])}")
+        facts.append(f"Area: {markdown_line(record['area'])}")
     if record["facilitator"]:
-        facts.append(f"Facilitator: {_md(record['facilitator'])}")
+        facts.append(f"Facilitator: {markdown_line(record['facilitator'])}")
     out += [" · ".join(facts), ""]
     if record["participants"]:
-        out += ["Participants: " + ", ".join(_md(p) for p in record["participants"]), ""]
+        out += ["Participants: " + ", ".join(markdown_line(p) for p in record["participants"]), ""]
     summary = record["summary"]
     out += [
-        f"{_plural(summary['cards'], 'card')} · {_plural(summary['groups'], 'group')} · {summary['votes_cast']} of "
-        f"{_plural(summary['votes_possible'], 'vote')} cast · {_plural(summary['actions'], 'action')} ({summary['actions_open']} open)",
+        f"{plural(summary['cards'], 'card')} · {plural(summary['groups'], 'group')} · {summary['votes_cast']} of "
+        f"{plural(summary['votes_possible'], 'vote')} cast · {plural(summary['actions'], 'action')} ({summary['actions_open']} open)",
         "",
     ]
     if record["checkin"]:
         out += ["## Check-in: actions from earlier retros", ""]
-        out += [f"- [{'x' if a['status'] == 'done' else ' '}] {a['id']} {_md(a['text'])} — {a['status']}, "
-                f"{_md(', '.join(a['owners'])) or 'no owner'}, {_due(a['due'])}" for a in record["checkin"]]
+        out += [f"- [{'x' if a['status'] == 'done' else ' '}] {a['id']} {markdown_line(a['text'])} — {a['status']}, "
+                f"{markdown_line(', '.join(a['owners'])) or 'no owner'}, {_due(a['due'])}" for a in record["checkin"]]
         out.append("")
     groups = {g["number"]: g["title"] for g in record["groups"]}
     out += ["## Cards", ""]
@@ -142,38 +137,38 @@ def _markdown(record: dict[str, Any]) -> str:
         out += ["No cards.", ""]
     for column in record["columns"]:
         cards = [c for c in record["cards"] if c["column"] == column]
-        out += [f"### {_md(column)} ({len(cards)})", ""]
+        out += [f"### {markdown_line(column)} ({len(cards)})", ""]
         hidden = sum(1 for c in cards if c["hidden"])
         for card in cards:
             if card["hidden"]:
                 continue
             extras = []
             if card["author"]:
-                extras.append(_md(card["author"]))
+                extras.append(markdown_line(card["author"]))
             if card["group"] is not None:
-                extras.append("in " + _md(groups.get(card["group"], "")))
+                extras.append("in " + markdown_line(groups.get(card["group"], "")))
             if card["votes"]:
-                extras.append(_plural(card["votes"], "vote"))
-            out.append(f"- {_md(card['text'])}" + (f" ({'; '.join(extras)})" if extras else ""))
+                extras.append(plural(card["votes"], "vote"))
+            out.append(f"- {markdown_line(card['text'])}" + (f" ({'; '.join(extras)})" if extras else ""))
         if hidden:
-            out.append(f"- {_plural(hidden, 'card')} not revealed yet")
+            out.append(f"- {plural(hidden, 'card')} not revealed yet")
         out.append("")
     voted = [t for t in record["topics"] if t["title"] is not None]
     if voted and (record["groups"] or any(t["votes"] or t["notes"] for t in voted)):
         out += ["## Topics by votes", ""]
         for topic in voted:
             kind = "group" if topic["key"].startswith("group:") else "card"
-            out.append(f"### {_plural(topic['votes'], 'vote')} · {_md(topic['title'])} ({kind})")
+            out.append(f"### {plural(topic['votes'], 'vote')} · {markdown_line(topic['title'])} ({kind})")
             out.append("")
             if topic["notes"]:
-                out += [f"> {_md(line)}" if line.strip() else ">" for line in topic["notes"].splitlines()]
+                out += [f"> {markdown_line(line)}" if line.strip() else ">" for line in topic["notes"].splitlines()]
                 out.append("")
     out += ["## Actions", ""]
     if record["actions"]:
         out += [
-            f"- [{'x' if a['status'] == 'done' else ' '}] {a['id']} {_md(a['text'])} — "
-            f"{_md(', '.join(a['owners'])) or 'no owner'}, {_due(a['due'])}"
-            + (f", from “{_md(a['topic'])}”" if a["topic"] else "")
+            f"- [{'x' if a['status'] == 'done' else ' '}] {a['id']} {markdown_line(a['text'])} — "
+            f"{markdown_line(', '.join(a['owners'])) or 'no owner'}, {_due(a['due'])}"
+            + (f", from “{markdown_line(a['topic'])}”" if a["topic"] else "")
             + (f" ({a['status']})" if a["status"] != "open" else "")
             for a in record["actions"]
         ]

@@ -22,9 +22,9 @@ from datetime import datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
 
 from dateutil import tz as dateutil_tz
-from dateutil.rrule import DAILY, rrule, rrulestr
+from dateutil.rrule import rrule, rrulestr
 
-from ..dates import DateParseError, check_in_range, from_iso, to_iso
+from ..dates import DateParseError, check_in_range, display_date, from_iso, to_iso
 from ..errors import InvalidInput, NotFound
 from ..model import ChecklistRun, ChecklistRunStep, ChecklistStep, ChecklistTemplate
 from ..storage.store import Store
@@ -126,9 +126,12 @@ def parse_recurrence(text: str, *, now: datetime, zone: tzinfo | None = None) ->
         raise InvalidInput(f"cannot read recurrence {raw!r}: {exc}") from None
     if not isinstance(rule, rrule):
         raise InvalidInput(f"recurrence {raw!r}: one rule only")
-    if rule._interval < 1:
+    # Read from the rule's text, which rrulestr has just accepted: dateutil keeps what it parsed
+    # in private attributes (rule._freq, rule._interval) that an upgrade may rename.
+    fields = rule_fields(rule_text)
+    if int(fields.get("INTERVAL", "1")) < 1:
         raise InvalidInput(f"recurrence {raw!r}: the interval must be at least 1")
-    if rule._freq > DAILY:  # HOURLY, MINUTELY, SECONDLY
+    if fields.get("FREQ") in _FINER_THAN_DAILY:
         raise InvalidInput(f"recurrence {raw!r}: a checklist recurs at most daily")
     # A typed DTSTART or UNTIL is a date typed like any other: outside the one range of dates
     # (core/dates.py) it is refused. DTSTART:99991231T090000Z overflowed the bound just below and
@@ -153,6 +156,18 @@ def parse_recurrence(text: str, *, now: datetime, zone: tzinfo | None = None) ->
     if bounded is None or next(iter(bounded), None) is None:
         raise InvalidInput(f"recurrence {raw!r} never fires")
     return rule_text
+
+
+_FINER_THAN_DAILY = ("HOURLY", "MINUTELY", "SECONDLY")
+
+
+def rule_fields(rule_text: str) -> dict[str, str]:
+    """The NAME=VALUE parts of the RRULE line of a stored recurrence, names upper case:
+    'DTSTART:20260105T090000Z\nRRULE:FREQ=WEEKLY;INTERVAL=2' -> {'FREQ': 'WEEKLY', 'INTERVAL': '2'}.
+    A name given twice keeps its last value, as dateutil's rrulestr reads it."""
+    line = next((part.strip() for part in rule_text.splitlines() if part.strip().upper().startswith(("RRULE:", "FREQ="))), "")
+    line = line[6:] if line.upper().startswith("RRULE:") else line
+    return {name.strip().upper(): value.strip() for name, _, value in (part.partition("=") for part in line.split(";") if "=" in part)}
 
 
 _LONGEST_MONTH = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
@@ -213,7 +228,7 @@ def describe_recurrence(rule_text: str | None) -> str:
     if not rule_text:
         return "on demand"
     line = next((part for part in rule_text.splitlines() if part.upper().startswith("RRULE:")), "")
-    fields = dict(part.split("=", 1) for part in line[6:].split(";") if "=" in part)
+    fields = rule_fields(rule_text)
     freq, interval, days = fields.get("FREQ"), int(fields.get("INTERVAL", "1")), fields.get("BYDAY", "")
     keys = set(fields) - {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "WKST"}
     if keys:
@@ -375,6 +390,13 @@ def set_recurrence(store: Store, checklist_id: str, text: str, *, now: datetime 
         return tx.put(replace(checklist, rrule=rule))
 
 
+def run_title(checklist: ChecklistTemplate, when: str) -> str:
+    """The title of a run due at (or started at) `when`: 'PM weekly hygiene — week of 2026-11-23'
+    for a weekly checklist, the name and the day for any other."""
+    weekly = bool(checklist.rrule) and rule_fields(checklist.rrule).get("FREQ") == "WEEKLY"
+    return f"{checklist.name} — {'week of ' if weekly else ''}{display_date(when)}"
+
+
 def start_run(store: Store, checklist_id: str, *, due_at: str | None = None, title: str = "", origin: str = "app") -> ChecklistRun:
     """A run of the checklist: for an occurrence (due_at), or on demand (now)."""
     checklist = _require(store, checklist_id, ChecklistTemplate, "checklist")
@@ -384,12 +406,10 @@ def start_run(store: Store, checklist_id: str, *, due_at: str | None = None, tit
         except ValueError:
             raise InvalidInput(f"{due_at!r} is not a date and time (ISO, UTC)") from None
     if due_at and any(r.due_at == due_at for r in runs_of(store, checklist.id)):
-        raise InvalidInput(f"{checklist.name} already has a run for {due_at[:10]}")
-    when = due_at or store.clock()
-    label = f"week of {when[:10]}" if checklist.rrule and "WEEKLY" in checklist.rrule else when[:10]
+        raise InvalidInput(f"{checklist.name} already has a run for {display_date(due_at)}")
     run = ChecklistRun(
         checklist=checklist.id,
-        title=clean_line(title) or f"{checklist.name} — {label}",
+        title=clean_line(title) or run_title(checklist, due_at or store.clock()),
         due_at=due_at or (store.clock() if not checklist.rrule else None),
         steps=[ChecklistRunStep(text=s.text, why=s.why) for s in checklist.steps],
     )

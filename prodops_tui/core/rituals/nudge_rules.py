@@ -10,11 +10,12 @@ from datetime import datetime, timedelta
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from ..dates import from_iso, to_iso
+from ..dates import display_day, from_iso, to_iso
 from ..feedback.filters import ids_query
 from ..model import ActionItem, FeedbackItem, Person
 from ..storage.store import Store
 from ..storage.where import Where
+from ..text import plural
 from .nudge_model import Nudge, NudgeTarget, score
 from .nudge_settings import Settings, load_settings, weight_key
 
@@ -25,26 +26,13 @@ def _days(later: datetime, earlier_iso: str) -> float:
     return (later - from_iso(earlier_iso)).total_seconds() / DAY
 
 
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else (many or one + 's')}"
-
-
 def _day_word(days: float) -> str:
-    return _plural(int(days), "day") if days >= 1 else "under a day"
+    return plural(int(days), "day") if days >= 1 else "under a day"
 
 
 def _short(text: str, width: int = 48) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # not strftime: locale-proof, as in dates.py
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def _day_month(when: datetime, *, weekday: bool = False) -> str:
-    text = f"{when.day} {_MONTHS[when.month - 1]}"
-    return f"{_DAYS[when.weekday()]} {text}" if weekday else text
 
 
 def _list(names: list[str], shown: int = 3) -> str:
@@ -76,10 +64,10 @@ def _stale_feedback(store: Store, now: datetime, s: Settings) -> list[Nudge]:
     oldest = store.get(f"{FeedbackItem.PREFIX}-{oldest_number}")
     assert isinstance(oldest, FeedbackItem)
     age = _days(now, oldest.received_at)
-    waiting = f"more than {_plural(days, 'day')}" if days else "untriaged"
+    waiting = f"more than {plural(days, 'day')}" if days else "untriaged"
     return [_rule(
         "stale-feedback", "stale-feedback", s, "stale_feedback",
-        title=f"{_plural(len(stale), 'new feedback item')} waiting {waiting}",
+        title=f"{plural(len(stale), 'new feedback item')} waiting {waiting}",
         detail=f"oldest {oldest.id} “{_short(oldest.title)}” waiting {_day_word(age)}",
         count=len(stale), overdue_days=age - days,
         target=NudgeTarget("inbox", "status:new", tuple(ids)),
@@ -106,7 +94,7 @@ def _snoozed_due(store: Store, now: datetime, s: Settings) -> list[Nudge]:
     late = _days(now, due[0].snoozed_until)
     return [_rule(
         "snoozed-due", "snoozed-due", s, "snoozed_due",
-        title=f"{_plural(len(due), 'snoozed feedback item')} due again",
+        title=f"{plural(len(due), 'snoozed feedback item')} due again",
         detail=f"{first.id} “{_short(first.title)}” woke {_day_word(late)} ago",
         count=len(due), overdue_days=late,
         # Exactly these items: "status:new" would open every new item (142 in the demo), not the 4.
@@ -135,7 +123,7 @@ def _unowned_areas(store: Store, now: datetime, s: Settings) -> list[Nudge]:
         detail = f"{detail}; {gone}" if detail else gone
     return [_rule(
         "unowned-areas", "unowned-areas", s, "unowned_areas",
-        title=f"{_plural(len(areas), 'product area')} with no active owner",
+        title=f"{plural(len(areas), 'product area')} with no active owner",
         detail=detail or _list(paths), count=len(areas), overdue_days=overdue,
         target=NudgeTarget("areas", "", tuple(a.id for a in areas)),
         facts=[f"{a.id}:none" for a in found.no_owner] + [f"{a.id}:left" for a in found.owner_left],
@@ -145,7 +133,7 @@ def _unowned_areas(store: Store, now: datetime, s: Settings) -> list[Nudge]:
 def _action_line(action: ActionItem, people: dict[str, Person]) -> str:
     who = ", ".join(people[p].name for p in action.owners if p in people) or "no owner"
     due = from_iso(action.due or "")
-    return f"{action.id} “{_short(action.text, 40)}” ({who}, due {_day_month(due)})"
+    return f"{action.id} “{_short(action.text, 40)}” ({who}, due {display_day(due)})"
 
 
 def _actions(store: Store, now: datetime, s: Settings) -> list[Nudge]:
@@ -162,7 +150,7 @@ def _actions(store: Store, now: datetime, s: Settings) -> list[Nudge]:
         late = _days(now, overdue[0].due or "")
         out.append(_rule(
             "actions-overdue", "actions-overdue", s, "actions",
-            title=f"{_plural(len(overdue), 'action item')} overdue (oldest {_day_word(late)})",
+            title=f"{plural(len(overdue), 'action item')} overdue (oldest {_day_word(late)})",
             detail=_action_line(overdue[0], people) + (f" and {len(overdue) - 1} more" if len(overdue) > 1 else ""),
             count=len(overdue), overdue_days=late,
             target=NudgeTarget("retro", "", tuple(a.id for a in overdue)),
@@ -172,7 +160,7 @@ def _actions(store: Store, now: datetime, s: Settings) -> list[Nudge]:
         within = s.get("actions", "due_within_days")
         out.append(_rule(
             "actions-due-soon", "actions-due-soon", s, "actions",
-            title=f"{_plural(len(soon), 'action item')} due within {_plural(within, 'day')}",
+            title=f"{plural(len(soon), 'action item')} due within {plural(within, 'day')}",
             detail=_action_line(soon[0], people) + (f" and {len(soon) - 1} more" if len(soon) > 1 else ""),
             count=len(soon), overdue_days=0.0,
             target=NudgeTarget("retro", "", tuple(a.id for a in soon)),
@@ -211,9 +199,9 @@ def _customer_conversation(store: Store, now: datetime, s: Settings) -> list[Nud
         title, detail, overdue, ids = "No customer conversation logged yet", "", 0.0, ()
     else:
         ago = _days(now, last.received_at)
-        title = f"No customer conversation logged in {_plural(int(ago), 'day')}"
+        title = f"No customer conversation logged in {plural(int(ago), 'day')}"
         detail, overdue, ids = f"last: {last.id} {last.source}" + (f", {last.customer}" if last.customer else ""), ago - days, (last.id,)
-    detail = (detail + "; " if detail else "") + f"talk to a customer at least every {_plural(days, 'day')}"
+    detail = (detail + "; " if detail else "") + f"talk to a customer at least every {plural(days, 'day')}"
     return [_rule(
         "no-customer-conversation", "no-customer-conversation", s, "customer_conversation",
         title=title, detail=detail, count=1, overdue_days=overdue,
@@ -237,8 +225,8 @@ def _opportunities(store: Store, now: datetime, s: Settings) -> list[Nudge]:
         since = _days(now, crossed[minimum - 1]) if len(crossed) >= minimum else 0.0
         out.append(_rule(
             f"opportunity-no-decision:{opportunity.id}", "opportunity-no-decision", s, "opportunities",
-            title=f"{opportunity.id} “{_short(opportunity.title, 40)}”: {_plural(stat.feedback, 'feedback item')}, no decision",
-            detail=f"{_plural(stat.customers, 'customer')} asked; still exploring",
+            title=f"{opportunity.id} “{_short(opportunity.title, 40)}”: {plural(stat.feedback, 'feedback item')}, no decision",
+            detail=f"{plural(stat.customers, 'customer')} asked; still exploring",
             count=stat.feedback, overdue_days=since,
             target=NudgeTarget("opportunities", "", (opportunity.id,)),
             facts=(i.id for i in linked),
@@ -262,7 +250,7 @@ def _checklists(store: Store, now: datetime, s: Settings) -> list[Nudge]:
         current = [d for d in dues if not d.missed]
         parts = []
         if missed:
-            parts.append(f"{_plural(len(missed), 'run')} missed")
+            parts.append(f"{plural(len(missed), 'run')} missed")
         if current:
             run = current[-1].run
             if run is not None:
@@ -274,7 +262,7 @@ def _checklists(store: Store, now: datetime, s: Settings) -> list[Nudge]:
         out.append(_rule(
             f"checklist-runs:{checklist_id}", "checklist-runs", s, "checklists",
             title=f"{_short(checklist.name, 40)}: {', '.join(parts)}",
-            detail=f"since {_day_month(first, weekday=True)}" + (f" ({checklist.team})" if checklist.team else ""),
+            detail=f"since {display_day(first, weekday=True)}" + (f" ({checklist.team})" if checklist.team else ""),
             count=len(dues), overdue_days=_days(now, dues[0].due_at),
             target=NudgeTarget("checklists", "", tuple([checklist_id] + [d.run.id for d in dues if d.run is not None])),
             facts=(f"{d.due_at}:{'missed' if d.missed else 'due'}" for d in dues),

@@ -201,6 +201,26 @@ def test_actions_of_a_new_retro_with_no_owner_and_a_topic(store):
     assert "- [ ] T-1 Book the demo room — no owner, due 2026-12-01, from “Demos”" in md
 
 
+
+def test_markdown_shows_the_readers_day_of_a_due_date_near_midnight(store, monkeypatch):
+    """A due instant late in the UTC evening is already the next day in Auckland: the export says
+    the day its reader lives in (the first ten characters of the stored time said the day before)."""
+    import time
+
+    retro = new_retro(store, ("Start", "Demos"))
+    for _ in range(4):
+        retros.move_phase(store, retro.id, +1)
+    retro_actions.add_action(store, retro.id, "Book the demo room", due="2026-11-30T23:30:00Z", topic="card:1")
+    monkeypatch.setenv("TZ", "Pacific/Auckland")  # UTC+13 in December
+    time.tzset()
+    try:
+        md = export_retro(store, retro.id, "md")
+    finally:
+        monkeypatch.setenv("TZ", "UTC")
+        time.tzset()
+    assert "Book the demo room — no owner, due 2026-12-01" in md
+    assert json.loads(export_retro(store, retro.id, "json"))["actions"][0]["due"] == "2026-11-30T23:30:00Z"  # machine form: UTC
+
 # --- JSON ------------------------------------------------------------------------------------------
 
 

@@ -472,6 +472,38 @@ def test_rules_finer_than_daily_are_refused(text):
         parse_recurrence(text, now=NOW, zone=UTC)
 
 
+@pytest.mark.parametrize(("text", "refused"), [
+    ("FREQ=DAILY;INTERVAL=0", "the interval must be at least 1"),
+    ("RRULE:INTERVAL=0;FREQ=WEEKLY", "the interval must be at least 1"),  # in any order
+    ("RRULE:FREQ=WEEKLY;INTERVAL=2;INTERVAL=0", "the interval must be at least 1"),  # the last one counts, as for dateutil
+    ("RRULE:INTERVAL=2;FREQ=MINUTELY", "at most daily"),
+    ("FREQ=WEEKLY;FREQ=HOURLY", "at most daily"),
+    ("FREQ=DAILY;INTERVAL=3", None),
+    ("FREQ=WEEKLY;INTERVAL=2", None),
+    ("FREQ=HOURLY;FREQ=DAILY", None),
+])
+def test_the_frequency_and_interval_checks_read_the_rule_as_dateutil_does(text, refused):
+    """The checks read FREQ and INTERVAL from the rule's text (dateutil's parsed values are
+    private); dateutil's own occurrences prove the reading, so an upgrade that reads a rule
+    differently fails here rather than letting an hourly checklist through."""
+    if refused:
+        with pytest.raises(InvalidInput, match=refused):
+            parse_recurrence(text, now=NOW, zone=UTC)
+        return
+    stored = parse_recurrence(text, now=NOW, zone=UTC)
+    fields = checklists.rule_fields(stored)
+    first, second = rrulestr(stored).xafter(NOW, count=2)
+    step = {"DAILY": timedelta(days=1), "WEEKLY": timedelta(weeks=1)}[fields["FREQ"]]
+    assert second - first == step * int(fields.get("INTERVAL", "1"))
+
+
+def test_rule_fields_reads_the_rrule_line_of_a_stored_recurrence():
+    assert checklists.rule_fields("DTSTART:20260105T090000Z\nRRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=TH") == {
+        "FREQ": "WEEKLY", "INTERVAL": "2", "BYDAY": "TH"}
+    assert checklists.rule_fields("FREQ=DAILY") == {"FREQ": "DAILY"}
+    assert checklists.rule_fields("DTSTART:20260105T090000Z") == {}
+
+
 def test_a_dtstart_without_a_zone_is_refused_as_input_not_a_crash():
     with pytest.raises(InvalidInput):
         parse_recurrence("DTSTART:20260105T090000\nRRULE:FREQ=WEEKLY;BYDAY=MO", now=NOW, zone=UTC)
