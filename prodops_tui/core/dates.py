@@ -405,9 +405,11 @@ def display_datetime(when: str | datetime, *, tz: tzinfo | None = None) -> str:
 
 
 def display_date(when: str | datetime, *, tz: tzinfo | None = None) -> str:
-    """The reader's calendar day of an instant: 'Tue 1 Dec 2026' (display_datetime without the
-    time). Use it where a day, not a time, is what people need (a due date, a retro's day)."""
-    return _date_words(_local(when, tz))
+    """The reader's calendar day of an instant, as ISO 8601: '2026-12-01'. Where a day, not a
+    time, is what people need (a due date, a retro's day, a run's week): unambiguous in any
+    language, ten characters in any column, and the reader's day, not UTC's."""
+    local = _local(when, tz)
+    return f"{local.year:04d}-{local.month:02d}-{local.day:02d}"
 
 
 def display_day(when: str | datetime, *, tz: tzinfo | None = None, weekday: bool = False) -> str:
