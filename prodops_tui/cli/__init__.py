@@ -18,10 +18,9 @@ from ..core.errors import ProdopsError
 from ..core.storage.store import fold_in_background
 from ..core.text import clean_line
 from ..core.workspace import Settings, open_workspace, workspace_dir
-from .app import cmd_keys, cmd_serve, open_demo, run_app
+from .app import open_demo, run_app
 from .commands import COMMANDS
 from .parser import EXAMPLES, build_parser
-from .workspace import cmd_doctor
 from .usage import UsageError
 
 __all__ = ["EXAMPLES", "UsageError", "build_parser", "main"]
@@ -40,20 +39,17 @@ def dispatch(args: argparse.Namespace) -> int:
         return open_demo(args)
     if args.command is None:
         return run_app(workspace_dir(args.workspace), args.theme, actor=args.actor)
-    if args.command == "doctor":
-        return cmd_doctor(args)
-    if args.command == "keys":
-        return cmd_keys(args)
-    if args.command == "serve":
-        return cmd_serve(args)
+    command = COMMANDS[args.command]
+    if not command.opens_store:
+        return command.run(args)
     directory = workspace_dir(args.workspace)
     store = open_workspace(directory)
     store.actor_from(lambda: _actor(args).name)
     try:
-        if args.command != "compact":
+        if command.folds_after:
             store.defer_folds()  # a change returns at once; the fold, when due, runs after it
-        status = COMMANDS[args.command](store, args)
-        if args.command != "compact" and store.fold_due():
+        status = command.run(store, args)
+        if command.folds_after and store.fold_due():
             failing = store.fold_failing()
             if failing:
                 # The background folds have been failing (disk full, a size limit) where nobody sees them.
