@@ -39,7 +39,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..model import FeedbackItem, ProductArea
+from ..model import FeedbackItem, ProductArea, record_number
 from ..storage.derived import open_derived
 from ..storage.store import Store
 from ..storage.where import Where
@@ -130,13 +130,6 @@ def own_words(area: ProductArea) -> dict[str, float]:
         for word in meaningful_words(text or "", limit=MAX_WORDS):
             found[word] = max(found.get(word, 0.0), KIND_WEIGHTS[kind])
     return found
-
-
-def _number(record_id: str | None) -> int | None:
-    try:
-        return int(str(record_id).rsplit("-", 1)[1])
-    except (IndexError, ValueError):
-        return None
 
 
 def _digest(item: FeedbackItem) -> int:
@@ -338,7 +331,7 @@ class AreaProfiles:
                     changed = store.changed_after_entry(row[0]) if row is not None else None
                     if changed is None and row is not None and self._seen is not None and self._seen[1] == row[0]:
                         changed = store.changed_since(self._seen[0])  # this process's own log (a store with no cache)
-                    feedback = [n for i in changed or () if i.startswith(f"{FeedbackItem.PREFIX}-") and (n := _number(i)) is not None]
+                    feedback = [n for i in changed or () if i.startswith(f"{FeedbackItem.PREFIX}-") and (n := record_number(i))]
                     if changed is None or len(feedback) > REBUILD_OVER:
                         self._rebuild(db, store)
                         done = "rebuilt"
@@ -370,8 +363,8 @@ class AreaProfiles:
         for chunk in _chunks(numbers, 2_000):
             items, postings = [], []
             for item in store.get_many(FeedbackItem, chunk):
-                area = _number(item.area)
-                if area is None or not item.area or item.duplicate_of:
+                area = record_number(item.area or "")  # ids count from 1: 0 is no area
+                if not area or item.duplicate_of:
                     continue
                 words = text_words(f"{item.title}\n{item.text}")
                 self.texts_read += 1
@@ -405,7 +398,7 @@ class AreaProfiles:
         batch = _Batch(db)
         for number in numbers:
             item = now.get(number)
-            area = _number(item.area) if item is not None and item.area and not item.duplicate_of else None
+            area = (record_number(item.area) or None) if item is not None and item.area and not item.duplicate_of else None
             digest = _digest(item) if item is not None and area is not None else None
             before = held.get(number)
             if before is not None and (before[0], before[1]) == (area, digest):
@@ -427,7 +420,7 @@ class AreaProfiles:
     def _write_own(self, db: sqlite3.Connection, store: Store) -> None:
         """Every area's own words, weighted by how few areas use each: a word in every area's
         name weighs 0 and is left out."""
-        words_of = {number: own_words(area) for area in store.all(ProductArea) if (number := _number(area.id)) is not None}
+        words_of = {number: own_words(area) for area in store.all(ProductArea) if (number := record_number(area.id))}
         words_of = {number: words for number, words in words_of.items() if words}
         users = Counter(word for words in words_of.values() for word in words)
         total = len(words_of)
@@ -501,7 +494,7 @@ class AreaProfiles:
                 named.setdefault(area, set()).add(word)
         areas = {area: [examples, _length(examples, s0, s1, s2, big_l)] for area, examples, s0, s1, s2 in
                  db.execute("SELECT area, examples, s0, s1, s2 FROM areas WHERE examples > 0 OR own > 0")}
-        left_out = _number(exclude) if exclude and exclude.upper().startswith(f"{FeedbackItem.PREFIX}-") else None
+        left_out = (record_number(exclude) or None) if exclude and exclude.upper().startswith(f"{FeedbackItem.PREFIX}-") else None
         if left_out is not None:
             self._leave_out(db, left_out, areas, dots, parts, query, idf, big_l)
         rare = self._rare(words, known, own_idf, used, areas, total)

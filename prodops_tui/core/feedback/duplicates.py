@@ -54,7 +54,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, utils
 
 from ..errors import NotFound
-from ..model import FeedbackItem
+from ..model import FeedbackItem, record_number
 from ..storage.store import Store
 from ..text import clean_line, first_line
 from ..words import meaningful_words
@@ -238,7 +238,7 @@ class ItemFacts:
 def facts_of(item: FeedbackItem, boilerplate: Boilerplate) -> ItemFacts:
     profile = profile_of(item, boilerplate)
     short = "" if profile.comparable else short_key(item, compared_text(item, boilerplate))
-    return ItemFacts(item.id, item.duplicate_of, (item.received_at, _number(item.id)), _title(item), title_key(item),
+    return ItemFacts(item.id, item.duplicate_of, (item.received_at, record_number(item.id)), _title(item), title_key(item),
                      bool(names_in(item.title)), profile, short, not profile.comparable and is_low_information(item))
 
 
@@ -516,7 +516,7 @@ class DuplicateIndex:
         if exact:
             same = []
             seen = {root}
-            for other in sorted(self._same_text.get(exact, []), key=_number):
+            for other in sorted(self._same_text.get(exact, []), key=record_number):
                 survivor = self._survivor(other)
                 if survivor not in seen:
                     seen.add(survivor)
@@ -580,7 +580,7 @@ class DuplicateIndex:
                     hit = self._survivor(member)
                     if hit != exclude_root and score > best.get(hit, (-1.0,))[0]:
                         best[hit] = (score, vector, node)
-        ranked = sorted(best.items(), key=lambda pair: (-pair[1][0], _number(pair[0])))[:limit]
+        ranked = sorted(best.items(), key=lambda pair: (-pair[1][0], record_number(pair[0])))[:limit]
         return [SimilarItem(id=hit, score=round(score, 1), title=self._title_of(hit),
                             why=self._vectors.shared(vector, node, self._node_surface[node]))
                 for hit, (score, vector, node) in ranked]
@@ -761,13 +761,6 @@ class _Entry:
     @property
     def quiet(self) -> bool:
         return self.facts.quiet
-
-
-def _number(record_id: str) -> int:
-    try:
-        return int(record_id.rsplit("-", 1)[1])
-    except (IndexError, ValueError):
-        return 0
 
 
 # --- clusters across the whole inbox ------------------------------------------------

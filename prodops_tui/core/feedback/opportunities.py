@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process, utils
 
 from ..areas.lookup import resolve_area
 from ..errors import InvalidInput, NotFound
-from ..model import OPPORTUNITY_STATUSES, FeedbackItem, Opportunity
+from ..model import OPPORTUNITY_STATUSES, FeedbackItem, Opportunity, record_number
 from ..storage.files import atomic_write_bytes
 from ..storage.store import Store
 from ..storage.where import Where
@@ -147,7 +147,7 @@ def customers_to_close_the_loop(store: Store, opportunity_id: str) -> list[tuple
             _shown, ids = by_key.setdefault(name_key, (name, []))
             if feedback_id not in ids:
                 ids.append(feedback_id)
-    rows = [(name, sorted(ids, key=_number)) for name, ids in by_key.values()]
+    rows = [(name, sorted(ids, key=record_number)) for name, ids in by_key.values()]
     rows.sort(key=lambda row: (row[0].casefold(), row[0]))
     return rows
 
@@ -187,10 +187,3 @@ def find(store: Store, query: str, *, limit: int = 50) -> list[Opportunity]:
     by_id = {o.id: o for o in opportunities}
     hits.sort(key=lambda hit: (-hit[1], rank[hit[2]]))
     return [by_id[key] for _, _, key in hits[:limit]]
-
-
-def _number(record_id: str) -> int:
-    try:
-        return int(record_id.rsplit("-", 1)[1])
-    except (IndexError, ValueError):
-        return 0

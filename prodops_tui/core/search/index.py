@@ -48,7 +48,7 @@ from rapidfuzz import fuzz, process
 from .. import query as query_language
 from ..areas.lookup import area_path, has_active_owner, subtree_ids
 from ..dates import from_iso
-from ..model import ActionItem, ChecklistTemplate, FeedbackItem, Opportunity, Person, ProductArea, Record, Retro
+from ..model import ActionItem, ChecklistTemplate, FeedbackItem, Opportunity, Person, ProductArea, Record, Retro, record_number
 from ..query import KINDS
 from ..storage.store import Store
 from ..text import first_line, fold
@@ -346,11 +346,11 @@ class SearchIndex:
             self._doc_words[doc.id] = (title_words, all_words)
             if doc.kind != "feedback":
                 self._small_docs.add(doc.id)
-                self._small_keys[doc.id] = (_number(doc.id), doc.id)
-            elif not self._feedback_order or _number(doc.id) > _number(self._feedback_order[-1]):
+                self._small_keys[doc.id] = (record_number(doc.id), doc.id)
+            elif not self._feedback_order or record_number(doc.id) > record_number(self._feedback_order[-1]):
                 self._feedback_order.append(doc.id)  # a new item, or a build in number order
             else:
-                bisect.insort(self._feedback_order, doc.id, key=_number)
+                bisect.insort(self._feedback_order, doc.id, key=record_number)
             for facet in _facet_keys(doc):
                 self._facets.setdefault(facet, set()).add(doc.id)
                 if facet[0] in self._facet_values:
@@ -371,9 +371,9 @@ class SearchIndex:
             self._small_docs.discard(doc_id)
             self._small_keys.pop(doc_id, None)
             if doc is not None and doc.kind == "feedback":
-                order, number = self._feedback_order, _number(doc_id)
-                at = bisect.bisect_left(order, number, key=_number)
-                while at < len(order) and order[at] != doc_id and _number(order[at]) == number:
+                order, number = self._feedback_order, record_number(doc_id)
+                at = bisect.bisect_left(order, number, key=record_number)
+                while at < len(order) and order[at] != doc_id and record_number(order[at]) == number:
                     at += 1
                 if at < len(order) and order[at] == doc_id:
                     del order[at]
@@ -487,7 +487,7 @@ class SearchIndex:
                 hits.append(Hit(doc, scores.get(doc_id, 0.0) * KIND_WEIGHT[doc.kind], matched.get(doc_id, frozenset())))
         # Best first; equal scores: newer first (the higher number), so results do not jump.
         kind_order = {kind: n for n, kind in enumerate(KINDS)}
-        hits.sort(key=lambda h: (-h.score, kind_order[h.kind], -_number(h.id), -_card_number(h.id)))
+        hits.sort(key=lambda h: (-h.score, kind_order[h.kind], -record_number(h.id), -_card_number(h.id)))
         total = len(hits)
         if word_total > total and not parsed.since:
             total = word_total  # only part of the matches was scored; say how many there are
@@ -650,7 +650,7 @@ class SearchIndex:
         if not feedback or wanted <= 0:
             return []
         if len(pool) <= (wanted + len(taken)) * len(self._feedback_order) / feedback:
-            return heapq.nlargest(wanted, (d for d in pool if d not in taken and d not in self._small_docs), key=_number)
+            return heapq.nlargest(wanted, (d for d in pool if d not in taken and d not in self._small_docs), key=record_number)
         found = []
         for doc_id in reversed(self._feedback_order):  # a big pool: most of the newest are in it
             if len(found) >= wanted:
@@ -729,14 +729,6 @@ def _facet_keys(doc: SearchDoc) -> list[tuple[str, str]]:
     keys += [(name, facets[name]) for name in ("importance", "rating", *SUBSTRING_FACETS) if facets.get(name)]
     keys += [("is", flag) for flag in IS_FLAGS if facets.get(flag)]
     return keys
-
-
-def _number(doc_id: str) -> int:
-    """F-12 -> 12, R-2#3 -> 2: newer first among equals."""
-    try:
-        return int(doc_id.split("-", 1)[1].split("#", 1)[0])
-    except (IndexError, ValueError):
-        return 0
 
 
 def _card_number(doc_id: str) -> int:
