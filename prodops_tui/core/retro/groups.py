@@ -11,6 +11,7 @@ from rapidfuzz import fuzz, process
 
 from ..model import Retro, RetroCard
 from ..text import truncate
+from ..words import STOPWORDS, kept_words, stem
 from .board import _group
 
 GROUP_SUGGESTION_SCORE = 33  # % of the shorter card's words the other card shares
@@ -24,25 +25,17 @@ class GroupSuggestion:
     group: int | None = None  # an existing group the cards would join
 
 
-_STOPWORDS = frozenset(
-    "a an and are as at be but by do does for from had has have how i in is it its more less of on or our "
-    "so than that the their them then this to too us was we were what when which who why will with you "
-    "again get got not no very really just also".split()
-)
-_SUFFIXES = ("ing", "ed", "es", "s")
+# A retro card is a few words of how it went: these say how much, not about what, and two cards
+# sharing only "not" or "more" are not one topic. (Kept in core/words.STOPWORDS they would hide
+# "not working" from look-alikes and search, where they matter.)
+_BOARD_STOPWORDS = STOPWORDS | {"again", "less", "more", "no", "not", "too"}
 SAME_WORD_SCORE = 88  # rapidfuzz ratio at which two board words count as one (typos, "flakey")
 
 
 def _content_words(text: str) -> list[str]:
-    words = "".join(ch.lower() if ch.isalnum() else " " for ch in text).split()
-    return [w for w in words if w not in _STOPWORDS and len(w) > 2]
-
-
-def _stem(word: str) -> str:
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
+    """The card's words that say what it is about, as written (lower case): the one tokenizer
+    (core/words.py: identifiers split, stopwords out), less the board's own stopwords."""
+    return [w for w in kept_words(text) if w not in _BOARD_STOPWORDS]
 
 
 def _card_terms(cards: Sequence[RetroCard]) -> dict[int, frozenset[str]]:
@@ -54,13 +47,13 @@ def _card_terms(cards: Sequence[RetroCard]) -> dict[int, frozenset[str]]:
     for card in cards:
         found = set()
         for word in _content_words(card.text):
-            stem = _stem(word)
-            if stem not in canonical:
-                match = process.extractOne(stem, seen, scorer=fuzz.ratio, score_cutoff=SAME_WORD_SCORE) if len(stem) >= 5 else None
-                canonical[stem] = match[0] if match else stem
+            stemmed = stem(word)
+            if stemmed not in canonical:
+                match = process.extractOne(stemmed, seen, scorer=fuzz.ratio, score_cutoff=SAME_WORD_SCORE) if len(stemmed) >= 5 else None
+                canonical[stemmed] = match[0] if match else stemmed
                 if not match:
-                    seen.append(stem)
-            found.add(canonical[stem])
+                    seen.append(stemmed)
+            found.add(canonical[stemmed])
         terms[card.number] = frozenset(found)
     return terms
 
@@ -129,7 +122,7 @@ def _shared_words(retro: Retro, numbers: Sequence[int]) -> str:
     for card in cards:
         for word in _content_words(card.text):
             for term in terms[card.number]:
-                if term not in spoken and (_stem(word) == term or fuzz.ratio(_stem(word), term) >= SAME_WORD_SCORE):
+                if term not in spoken and (stem(word) == term or fuzz.ratio(stem(word), term) >= SAME_WORD_SCORE):
                     spoken[term] = word
     shared = sorted((t for t, k in counts.items() if k > 1), key=lambda t: (-counts[t], list(spoken).index(t) if t in spoken else 99))[:3]
     return " ".join(spoken.get(t, t) for t in shared).capitalize() or truncate(cards[0].text, 30)
