@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from textual.command import Hit, Hits, Provider
 from textual.content import Content
@@ -11,14 +12,17 @@ from ..core.search import display
 from ..core.search import index as search
 from ..core.text import clean_line, truncate
 
+if TYPE_CHECKING:
+    from .app import ProdopsApp  # which imports this module
+
 JUMP_LIMIT = 12
 
 
 class JumpProvider(Provider):
     async def search(self, query: str) -> Hits:
-        app = self.app
-        index: search.SearchIndex | None = getattr(app, "search_index", None)
-        if index is None or not index.ready or len(query.strip()) < 2:
+        app = cast("ProdopsApp", self.app)  # only ProdopsApp.COMMANDS offers this provider
+        index = app.search_index
+        if not index.ready or len(query.strip()) < 2:
             return
         found = index.search(query, app.store, limit=JUMP_LIMIT)
         best = found.hits[0].score if found.hits else 1.0

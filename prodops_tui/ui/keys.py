@@ -100,7 +100,7 @@ def catalogue(app_type: type, keymap: Mapping[str, str] | None = None) -> list[K
 
 def with_keymap(bindings: Iterable[Binding], keymap: Mapping[str, str]) -> list[Binding]:
     """The bindings as the keymap makes them (for screens that list keys, like help)."""
-    return [replace(b, key=keymap[b.id], key_display=None) if b.id in keymap else b for b in bindings]
+    return [replace(b, key=keymap[b.id], key_display=None) if b.id is not None and b.id in keymap else b for b in bindings]
 
 
 def _is_key(key: str) -> bool:

@@ -8,7 +8,7 @@ from rich.style import Style
 from rich.text import Span, Text
 from textual.binding import Binding
 from textual.widgets import Tree
-from textual.widgets._tree import TreeNode
+from textual.widgets.tree import TreeNode
 
 from ...core.model import ProductArea
 from ...core.text import clean_line
@@ -78,10 +78,10 @@ class AreaTree(Tree[str]):
                 if has_children:
                     stack.append((child, area.id))
         if target is not None:
-            node = target.parent
-            while node is not None:
-                node.expand()
-                node = node.parent
+            ancestor = target.parent
+            while ancestor is not None:
+                ancestor.expand()
+                ancestor = ancestor.parent
             self.call_after_refresh(self.move_cursor, target)
         elif self.root.children:
             self.call_after_refresh(self._cursor_to_first)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from textual.app import ComposeResult
 from textual.compose import compose
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
+
+# Private: Textual 8.2.8 exports no public FooterKey. tests/test_private_apis.py fails, naming what
+# moved, when an upgrade changes what this file relies on.
 from textual.widgets._footer import FooterKey
 
 
@@ -48,16 +54,21 @@ class KeyFooter(Footer):
             return
         wanted = compose(self)
         shown = list(self.children)
-        if not all(type(widget) is FooterKey for widget in [*wanted, *shown]):
+        if not (_only_keys(wanted) and _only_keys(shown)):
             await self.recompose()
             return
         async with self.batch():
-            for old, new in zip(shown, wanted):
+            for old, new in zip(shown, wanted, strict=False):  # the difference is mounted or removed below
                 _show_as(old, new)
             if len(shown) > len(wanted):
                 await self.remove_children(shown[len(wanted):])
             elif len(wanted) > len(shown):
                 await self.mount_all(wanted[len(shown):])
+
+
+def _only_keys(widgets: list[Widget]) -> TypeGuard[list[FooterKey]]:
+    """Plain keys only (no group or subclass), which _show_as can update in place."""
+    return all(type(widget) is FooterKey for widget in widgets)
 
 
 def _show_as(key: FooterKey, wanted: FooterKey) -> None:
