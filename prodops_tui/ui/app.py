@@ -21,7 +21,7 @@ from ..core.identity import NameMemory
 from ..core.model import ActionItem, FeedbackItem
 from ..core.search.on_disk import search_for_app
 from ..core.storage.store import Store
-from ..core.text import clean_line
+from ..core.text import clean_line, plural
 from ..core.workspace import Settings
 from .jump_provider import JumpProvider
 from .keys import catalogue, own_bindings, read_keymap, with_keymap
@@ -219,7 +219,7 @@ class ProdopsApp(App[int]):
         if self.nudges_at_start and found.shown:
             more = len(found.shown) + len(found.more)
             text = "\n".join(f"• {n.title}" for n in found.shown[:3])
-            self.notify(text, title=f"{more} nudge{'s' if more != 1 else ''} — 4 shows them", timeout=8)
+            self.notify(text, title=f"{plural(more, 'nudge')} — 4 shows them", timeout=8)
 
     @property
     def active_pane(self) -> Pane:

@@ -22,7 +22,7 @@ from ...core.errors import ProdopsError
 from ...core.model import ActionItem, ChecklistRun, ChecklistTemplate
 from ...core.retro import actions as retro_actions
 from ...core.rituals import checklists, nudges
-from ...core.text import clean_line
+from ...core.text import clean_line, plural
 from ..screens.pickers import ChoiceScreen, SearchPickerScreen, TextScreen
 from ..widgets.key_list import KeyList
 from . import retro_rows
@@ -144,10 +144,10 @@ class ChecklistsPane(NudgeKeys, Pane):
         missed = sum(1 for d in self._dues if d.missed)
         open_actions = sum(1 for a in self.store.all(ActionItem) if a.status == "open")
         self.query_one("#checklists-heading", Static).update(Content.assemble(
-            ("Checklists & nudges", "bold"), f"  {retro_rows.plural(len(found), 'checklist')} · ",
+            ("Checklists & nudges", "bold"), f"  {plural(len(found), 'checklist')} · ",
             (f"{due} due", "bold $status-due" if due else "$text-muted"), " · ",
             (f"{missed} missed", "bold $status-overdue" if missed else "$text-muted"), " · ",
-            (retro_rows.plural(open_actions, "open action"), "$text-muted"),
+            (plural(open_actions, "open action"), "$text-muted"),
         ))
 
     def _checklist_row(self, checklist: ChecklistTemplate, now: datetime) -> Content:
@@ -166,7 +166,7 @@ class ChecklistsPane(NudgeKeys, Pane):
             upcoming = checklists.next_occurrence(checklist, now)
             parts.append((f"next {describe(upcoming, now=now)}" if upcoming else "no more occurrences", "$text-muted"))
         else:
-            parts.append((f"{retro_rows.plural(len(checklist.steps), 'item')}, run when needed", "$text-muted"))
+            parts.append((f"{plural(len(checklist.steps), 'item')}, run when needed", "$text-muted"))
         if missed:
             parts.append((f"  · {missed} missed", "bold $status-overdue"))
         return Content.assemble(*parts)

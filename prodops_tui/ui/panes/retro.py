@@ -20,6 +20,7 @@ from ...core.errors import ProdopsError
 from ...core.model import ActionItem, Person, ProductArea, Retro
 from ...core.retro import actions as retro_actions
 from ...core.retro import board as retros
+from ...core.text import plural
 from ..widgets.key_list import KeyList
 from ..widgets.phase_timer import PhaseTimer
 from . import retro_rows as rows
@@ -199,8 +200,8 @@ class RetroPane(CardKeys, TopicKeys, RetroSetupKeys, Pane):
                 open_by_retro[action.retro] = open_by_retro.get(action.retro, 0) + 1
         overdue = sum(1 for a in actions if a.status == "open" and a.due and a.due < store.clock())
         self.query_one("#retro-heading", Static).update(Content.assemble(
-            ("Retros", "bold"), f"  {rows.plural(len(all_retros), 'retro')} · ",
-            (rows.plural(overdue, "action") + " overdue", "bold $status-overdue" if overdue else "$text-muted"),
+            ("Retros", "bold"), f"  {plural(len(all_retros), 'retro')} · ",
+            (plural(overdue, "action") + " overdue", "bold $status-overdue" if overdue else "$text-muted"),
         ))
         self.query_one("#retro-steps", Static).update("")
         self.query_one("#retro-guide", Static).update(Content.styled(

@@ -7,12 +7,12 @@ from datetime import datetime
 from textual.content import Content
 
 from ...core.areas.lookup import area_path
-from ...core.dates import describe, from_iso
+from ...core.dates import describe, display_date, from_iso
 from ...core.model import RETRO_PHASES, ActionItem, Retro, RetroCard
 from ...core.retro import actions as retro_actions
 from ...core.retro import board as retros
 from ...core.storage.store import Store
-from ...core.text import clean_line, truncate
+from ...core.text import clean_line, plural, truncate
 from .base import lines
 
 STATUS_MARKS = {"open": ("○", "$status-due"), "done": ("✓", "$status-done"), "dropped": ("✗", "$text-muted")}
@@ -20,15 +20,11 @@ HIDDEN_CARD = "▒▒▒▒▒▒▒▒▒▒▒▒ hidden until r reveals"
 YOURS_HIDDEN = "yours: hidden from the others until r reveals"
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def retro_row(retro: Retro, open_actions: int) -> Content:
     phase = retros.PHASE_LABELS[retro.phase]
     return Content.assemble(
         (f"{retro.id:<6}", "$text-muted"),
-        f"{(retro.held_on or retro.created_at)[:10]}  ",
+        f"{display_date(retro.held_on or retro.created_at)}  ",
         (f"{truncate(clean_line(retro.team), 18):<19}", "$secondary"),
         (f"{phase:<9}", "$text-muted" if retro.phase == "closed" else "bold $accent"),
         f"{plural(len(retro.cards), 'card'):>9}  ",

@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from ...core.dates import from_iso, to_local
+from ...core.dates import display_datetime
 from ...core.feedback.duplicates import SimilarItem
 from ...core.model import FeedbackItem, Opportunity
 from ...core.text import clean_line, shown_text, truncate
@@ -16,10 +16,8 @@ from ..themes import FEEDBACK_STATUS_STYLES
 
 
 def local_time(iso: str | None) -> str | None:
-    """Stored UTC, shown in the user's local time (in UTC when that would overflow: to_local)."""
-    if not iso:
-        return None
-    return to_local(from_iso(iso)).strftime("%a %d %b %Y %H:%M")
+    """A stored instant as every screen shows one (dates.display_datetime); None: not set."""
+    return display_datetime(iso) if iso else None
 
 
 class FeedbackDetail(VerticalScroll):

@@ -18,7 +18,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...core.dates import from_iso, humanize_age, to_local
+from ...core.dates import display_day, from_iso, humanize_age
 from ...core.model import FeedbackItem
 from ...core.text import clean_line
 
@@ -56,8 +56,8 @@ def visible_columns(width: int, *, snoozed: bool = False, id_width: int = ID_WID
         columns = [c for c in columns if c[0] != key]
     return tuple(columns)
 def _short_date(iso: str) -> str:
-    """'2026-12-04T09:00:00Z' -> '04 Dec' in local time."""
-    return to_local(from_iso(iso)).strftime("%d %b")
+    """'2026-12-04T09:00:00Z' -> ' 4 Dec' (dates.display_day), right-aligned so the days line up."""
+    return f"{display_day(iso):>6}"
 
 
 IMPORTANCE_MARK = {None: "·", "low": "low", "medium": "medium", "high": "high", "critical": "CRITICAL"}
