@@ -23,11 +23,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import figure, label, log, prodops, real_texts, write_feedback_csv  # noqa: E402
+from run import figure, label, log, prodops, real_texts, write_feedback_csv
 
-from prodops_tui.core.feedback.duplicates import DuplicateIndex  # noqa: E402
-from prodops_tui.core.model import FeedbackItem  # noqa: E402
-from prodops_tui.core.storage.store import Store  # noqa: E402
+from prodops_tui.core.feedback.duplicates import DuplicateIndex
+from prodops_tui.core.model import FeedbackItem
+from prodops_tui.core.storage.store import Store
 
 
 def timed(call):

@@ -148,7 +148,7 @@ def prodops(workspace: Path, *args: str, stdin: str | None = None) -> tuple[floa
     proc = subprocess.Popen(command, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=ENV)
     out, err = proc.communicate(stdin.encode() if stdin else None)
-    _, status, usage = os.wait4(proc.pid, 0) if proc.returncode is None else (0, 0, None)
+    _, _status, usage = os.wait4(proc.pid, 0) if proc.returncode is None else (0, 0, None)
     wall = time.perf_counter() - start
     peak = usage.ru_maxrss if usage else _children_peak()
     result = subprocess.CompletedProcess(command, proc.returncode, out.decode(errors="replace"), err.decode(errors="replace"))
@@ -266,7 +266,7 @@ def change_figures(workspace: Path, n: int, changes: int, stock_budget_s: float,
     path = root / f"stock-{n}.json"
     db = TinyDB(path)
     table = db.table("feedback")
-    ids = dict(zip((d["id"] for d in docs), table.insert_multiple(docs)))
+    ids = dict(zip((d["id"] for d in docs), table.insert_multiple(docs), strict=True))  # one id per inserted doc
     stock = []
     deadline = time.perf_counter() + stock_budget_s
     for number, fields in applied:
@@ -303,7 +303,7 @@ def fold_figures(workspace: Path, n: int, median_change_ms: float) -> dict[str, 
 
 def app_figures(workspace: Path) -> dict[str, dict[str, Any]]:
     result = subprocess.run([sys.executable, str(REPO / "bench" / "app_probe.py"), str(workspace)], capture_output=True,
-                            text=True, env=ENV, timeout=600)
+                            text=True, env=ENV, timeout=600, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"app probe failed: {result.stderr[-2000:]}")
     raw = json.loads(result.stdout.strip().splitlines()[-1])

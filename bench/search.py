@@ -42,12 +42,12 @@ from rapidfuzz import fuzz, process, utils
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from prodops_tui.core.dates import from_iso  # noqa: E402
-from prodops_tui.core.demo import fill_demo  # noqa: E402
-from prodops_tui.core.model import FeedbackItem, Person, ProductArea  # noqa: E402
-from prodops_tui.core.search.index import KINDS, SearchIndex, words_of  # noqa: E402
-from prodops_tui.core.storage.store import Store  # noqa: E402
-from prodops_tui.core.text import fold  # noqa: E402
+from prodops_tui.core.dates import from_iso
+from prodops_tui.core.demo import fill_demo
+from prodops_tui.core.model import FeedbackItem, Person, ProductArea
+from prodops_tui.core.search.index import KINDS, SearchIndex, words_of
+from prodops_tui.core.storage.store import Store
+from prodops_tui.core.text import fold
 
 SEED = 20261124
 NOW = "2026-11-24T15:00:00Z"
@@ -336,7 +336,7 @@ def main() -> int:
                 rows.append([label, recall, median, big_recall, big_median, len(slow)])
                 log(f"{name}: scorer {label} done")
             figures[name] = [dict(zip(("scorer", "recall10_small", "median_ms_small", "recall10_100k",
-                                       "median_ms_100k", "queries_100k"), row)) for row in rows]
+                                       "median_ms_100k", "queries_100k"), row, strict=True)) for row in rows]
         store.close()
         small.close()
     finally:

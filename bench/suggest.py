@@ -140,8 +140,8 @@ def accuracy(name: str, build, root: Path, seeds: int) -> dict[str, dict[str, fl
             for i in held:
                 item = labelled[i][0]
                 found = [s.area.id for s in suggest_areas(store, texts[i], exclude=item.id)]
-                ours.update(dict(zip(("top1", "top3"), hits(found, truth[i]))))
-                base.update(dict(zip(("top1", "top3"), hits(model.rank(texts[i]), truth[i]))))
+                ours.update(dict(zip(("top1", "top3"), hits(found, truth[i]), strict=True)))
+                base.update(dict(zip(("top1", "top3"), hits(model.rank(texts[i]), truth[i]), strict=True)))
                 n += 1
         figures = {"held_out": {"ours": {k: ours[k] / n for k in ("top1", "top3")},
                                 "baseline": {k: base[k] / n for k in ("top1", "top3")}, "n": n}}
@@ -149,9 +149,9 @@ def accuracy(name: str, build, root: Path, seeds: int) -> dict[str, dict[str, fl
         ours, base = Counter(), Counter()
         for i, (item, _) in enumerate(labelled):
             found = [s.area.id for s in suggest_areas(store, texts[i], exclude=item.id)]
-            ours.update(dict(zip(("top1", "top3"), hits(found, truth[i]))))
+            ours.update(dict(zip(("top1", "top3"), hits(found, truth[i]), strict=True)))
             model = Baseline(texts[:i] + texts[i + 1:], truth[:i] + truth[i + 1:])
-            base.update(dict(zip(("top1", "top3"), hits(model.rank(texts[i]), truth[i]))))
+            base.update(dict(zip(("top1", "top3"), hits(model.rank(texts[i]), truth[i]), strict=True)))
         n = len(labelled)
         figures["leave_one_out"] = {"ours": {k: ours[k] / n for k in ("top1", "top3")},
                                     "baseline": {k: base[k] / n for k in ("top1", "top3")}, "n": n}
@@ -228,7 +228,7 @@ def speed(n: int, root: Path, texts: list[str], calls: int) -> dict[str, dict]:
     _, first = one_cold(ids[0])
     out["first"] = figure([first], 1000)
     log(f"{label(n)}: {calls} suggestions, each in a store just opened")
-    opens, owns = zip(*(one_cold(item_id) for item_id in ids))
+    opens, owns = zip(*(one_cold(item_id) for item_id in ids), strict=True)
     out["open"] = figure(list(opens), 1000)
     out["cold"] = figure(list(owns), 1000)
     log(f"{label(n)}: {calls} suggestions, each after one change made by another store")
