@@ -211,23 +211,23 @@ AREAS: tuple[_AreaSpec, ...] = (
 # key, title, area path, status, description
 OPPORTUNITIES: tuple[tuple[str, str, str, str, str], ...] = (
     ("export", "Bulk export of invoices and payments", "Reporting / Exports", "in_progress",
-     "Finance teams export everything for month-end close and audits, and today can only export one page at a "
-     "time. Export all rows of any list to CSV or Excel, in the background, with an email when it is ready."),
+     ("Finance teams export everything for month-end close and audits, and today can only export one page at a "
+     "time. Export all rows of any list to CSV or Excel, in the background, with an email when it is ready.")),
     ("instalments", "Partial payments and instalment plans", "Payments", "planned",
-     "Large invoices are often paid in parts. Let clients pay part of an invoice and let our customers offer "
-     "instalment plans, with the balance shown on the invoice and in reminders."),
+     ("Large invoices are often paid in parts. Let clients pay part of an invoice and let our customers offer "
+     "instalment plans, with the balance shown on the invoice and in reminders.")),
     ("currency", "Multi-currency invoicing", "Billing / Invoices", "exploring",
-     "Customers selling abroad invoice in their clients' currency by running a second account. Explore one "
-     "account, several invoice currencies, with exchange rates on the invoice and in reports."),
+     ("Customers selling abroad invoice in their clients' currency by running a second account. Explore one "
+     "account, several invoice currencies, with exchange rates on the invoice and in reports.")),
     ("dunning", "Smarter dunning schedules", "Billing / Dunning", "shipped",
-     "Reminders went out on weekends and too often. Shipped: business-day-only sending, per-customer opt-out "
-     "and an editable schedule per reminder step."),
+     ("Reminders went out on weekends and too often. Shipped: business-day-only sending, per-customer opt-out "
+     "and an editable schedule per reminder step.")),
     ("xero", "Two-way Xero sync", "Integrations / Xero", "exploring",
-     "Payments recorded in Xero do not come back, so invoices get marked paid twice. Explore pulling payments "
-     "and credit notes from Xero."),
+     ("Payments recorded in Xero do not come back, so invoices get marked paid twice. Explore pulling payments "
+     "and credit notes from Xero.")),
     ("dark-mode", "Dark mode in the mobile app", "Mobile app", "wont_do",
-     "A steady trickle of app reviews ask for dark mode. Not now: the app is being rebuilt on the new design "
-     "system next year, which brings dark mode with it."),
+     ("A steady trickle of app reviews ask for dark mode. Not now: the app is being rebuilt on the new design "
+     "system next year, which brings dark mode with it.")),
 )
 
 # =============================================================================
@@ -578,30 +578,30 @@ TOPICS: tuple[_Topic, ...] = (
 # Hand-written long items: area, tags, source, status, text.
 LONG_FEEDBACK: tuple[tuple[str | None, tuple[str, ...], str, str, str], ...] = (
     ("Payments / Reconciliation", ("payments", "reporting"), "customer call", "processed",
-     "Month-end close takes our team three days and most of it is reconciliation. "
+     ("Month-end close takes our team three days and most of it is reconciliation. "
      "Payouts arrive as one lump sum, and we then have to work out which of roughly 400 invoices it covers, "
      "minus card fees, minus the odd refund.\n\n"
      "What we'd need: a payout report that lists every invoice and fee in it, exportable, ideally pushed to "
-     "NetSuite. If that existed we would move our second entity over too."),
+     "NetSuite. If that existed we would move our second entity over too.")),
     ("Billing / Invoices / Tax", ("tax", "bug"), "support", "new",
-     "[urgent] We just got a letter from the tax office about our Q3 VAT return. "
+     ("[urgent] We just got a letter from the tax office about our Q3 VAT return. "
      "The VAT report in Northwind shows €48,212.40 but the sum of the invoices is €48,212.37. "
      "I think it's the per-line rounding again (see ticket from August). "
-     "We need a fix or at least a report that shows the rounding per invoice, before the 10th please."),
+     "We need a fix or at least a report that shows the rounding per invoice, before the 10th please.")),
     ("Reporting / Exports", ("export",), "sales call", "processed",
-     "Prospect (120-person logistics company, evaluating us against two competitors) asked three times "
+     ("Prospect (120-person logistics company, evaluating us against two competitors) asked three times "
      "about exports. Their auditors want every invoice, credit note and payment for the fiscal year as one "
      "spreadsheet, and today we make them page through 50 rows at a time.\n"
-     "They said this is a hard requirement for signing in Q1. See [call recording] in Gong."),
+     "They said this is a hard requirement for signing in Q1. See [call recording] in Gong.")),
     ("Mobile app", ("mobile", "bug"), "app review", "archived",
-     "★☆☆☆☆ Used to love this app. Since the last update it logs me out every single time I switch apps, "
+     ("★☆☆☆☆ Used to love this app. Since the last update it logs me out every single time I switch apps, "
      "Face ID never works, and when I finally get in the invoice I was writing is gone. "
-     "I'm a plumber, I send invoices from the van between jobs, I don't have time for this 😤😤"),
+     "I'm a plumber, I send invoices from the van between jobs, I don't have time for this 😤😤")),
     ("Integrations / Xero", ("integration",), "customer call", "snoozed",
-     "Our bookkeeper lives in Xero and our account managers live in Northwind. "
+     ("Our bookkeeper lives in Xero and our account managers live in Northwind. "
      "When a client pays by bank transfer the bookkeeper marks it paid in Xero, but Northwind keeps sending "
      "reminders because it never hears about it. Last month that meant a <very> awkward call with our "
-     "biggest client. Two-way sync, or even a nightly pull of payments from Xero, would fix this for us."),
+     "biggest client. Two-way sync, or even a nightly pull of payments from Xero, would fix this for us.")),
 )
 
 # Near-duplicate pairs: area, tags, opportunity key, first text, second text (another customer, later).

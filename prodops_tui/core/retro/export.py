@@ -122,8 +122,8 @@ def _markdown(record: dict[str, Any]) -> str:
         out += ["Participants: " + ", ".join(markdown_line(p) for p in record["participants"]), ""]
     summary = record["summary"]
     out += [
-        f"{plural(summary['cards'], 'card')} · {plural(summary['groups'], 'group')} · {summary['votes_cast']} of "
-        f"{plural(summary['votes_possible'], 'vote')} cast · {plural(summary['actions'], 'action')} ({summary['actions_open']} open)",
+        (f"{plural(summary['cards'], 'card')} · {plural(summary['groups'], 'group')} · {summary['votes_cast']} of "
+        f"{plural(summary['votes_possible'], 'vote')} cast · {plural(summary['actions'], 'action')} ({summary['actions_open']} open)"),
         "",
     ]
     if record["checkin"]:
