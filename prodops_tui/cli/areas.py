@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from ..core.areas.lookup import area_path
 from ..core.errors import ProdopsError
@@ -99,7 +100,7 @@ def _who_person(store: Store, args: argparse.Namespace) -> int:
     owned_rules = rules.rules_owned_by(store, [h for h in handles if h])
     if person is None and not owned_rules:
         raise ProdopsError(f"no person or rule names {args.person!r}")
-    rule_records = [dict(file=r.file, pattern=r.rule.written, line=r.rule.line,
+    rule_records: list[dict[str, Any]] = [dict(file=r.file, pattern=r.rule.written, line=r.rule.line,
                          section=r.rule.section or None, owners=list(r.owners)) for r in owned_rules]
     if args.json:
         record = ownership.person_record(store, person) if person else {"handle": args.person}

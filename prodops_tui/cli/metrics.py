@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
 from ..core.dates import from_iso
-from ..core.storage.files import atomic_write_bytes
 from ..core.storage.store import Store
+from .output import output_format, write_output
 from .usage import UsageError
+
+REPORT_FORMATS = ("md", "json")
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
@@ -22,25 +22,18 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     report_window.add_argument("--since", metavar="WHEN", help="up to now from WHEN: 30d (the default), 7d, 90d, 2026-11-01, last monday")
     report_window.add_argument("--from", dest="from_", metavar="DATE", help="a fixed window from DATE, up to --to (default: now)")
     report.add_argument("--to", metavar="DATE", help="the end of the --from window (not included)")
-    report.add_argument("--format", choices=("md", "json"), help="default: from the -o file's extension, else md")
+    report.add_argument("--format", choices=REPORT_FORMATS, help="default: from the -o file's extension, else md")
     report.add_argument("-o", "--output", metavar="FILE", help="write to FILE, whole or not at all (private: it names customers); default stdout")
 
 
 def cmd_report(store: Store, args: argparse.Namespace) -> int:
     from ..core.metrics import figures, period, report
 
-    suffix = Path(args.output).suffix.lstrip(".").lower() if args.output else ""
-    fmt = args.format or {"md": "md", "markdown": "md", "json": "json"}.get(suffix) or ("md" if not suffix else "")
-    if not fmt:
-        raise UsageError(f"cannot tell the format from {args.output!r}: add --format md|json")
+    fmt = output_format(args.format, args.output, accepted=REPORT_FORMATS, default="md", what="a report")
     if args.to and not args.from_:
         raise UsageError("--to needs --from (or use --since)")
     now = from_iso(store.clock())
     window = period.from_options(since_text=args.since, from_text=args.from_, to_text=args.to, now=now)
     found = figures.compute(store, window, now=now)
-    text = report.json_text(found) if fmt == "json" else report.to_markdown(found)
-    if args.output:
-        atomic_write_bytes(Path(args.output), text.encode("utf-8"))
-    else:
-        sys.stdout.write(text)
+    write_output(report.json_text(found) if fmt == "json" else report.to_markdown(found), args.output)
     return 0

@@ -1,12 +1,49 @@
-"""Where a command's output goes: JSON and text on stdout."""
+"""Where a command's output goes: JSON and text on stdout, or a document (export, report) in the
+format the `-o` file's name says, written whole or not at all."""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
+
+from ..core.storage.files import atomic_write_bytes
+from .usage import UsageError
+
+# The `-o` suffixes every command that writes a file reads, and the format each means.
+SUFFIX_FORMATS = {"csv": "csv", "json": "json", "md": "md", "markdown": "md"}
 
 
 def print_json(value: Any) -> None:
     json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
+
+
+def output_format(requested: str | None, output: str | None, *, accepted: Sequence[str], default: str, what: str) -> str:
+    """--format when given, else the format the -o file's suffix names, else `default` (no -o,
+    or a name without a suffix). A suffix outside `accepted` is wrong usage, said in one line
+    with the suffixes that work."""
+    if requested:
+        if requested not in accepted:
+            raise UsageError(f"{what} exports as {' or '.join(accepted)}, not {requested!r}")
+        return requested
+    suffix = Path(output).suffix.lstrip(".").lower() if output else ""
+    if not suffix:
+        return default
+    fmt = SUFFIX_FORMATS.get(suffix)
+    if fmt is None or fmt not in accepted:
+        names = [f".{name}" for wanted in accepted for name, meant in SUFFIX_FORMATS.items() if meant == wanted]
+        raise UsageError(f"cannot tell the format from {output!r}: name the file {', '.join(names[:-1])} or {names[-1]}, "
+                         f"or add --format {'|'.join(accepted)}")
+    return fmt
+
+
+def write_output(text: str, output: str | None) -> None:
+    """`text` to the -o file, replacing it whole or not at all and private to the user (it holds
+    customer data: core/storage/files.py writes it 0600), or to stdout without -o."""
+    if output:
+        atomic_write_bytes(Path(output), text.encode("utf-8"))
+    else:
+        sys.stdout.write(text)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sqlite3
 import sys
+from typing import Any
 
 from ..core.query import KINDS
 from ..core.storage.store import Store
@@ -98,8 +99,8 @@ def cmd_duplicates(store: Store, args: argparse.Namespace) -> int:
     shown: dict[str, tuple[str, str]] = {}
     groups = [group for group in likely_duplicate_groups(store, shown=shown)
               if not (args.skip_short and group.low_information)]
-    records = []
-    titles = []
+    records: list[dict[str, Any]] = []
+    titles: list[list[str]] = []
     for group in groups:
         ids = [item_id for item_id in group if item_id in shown]
         titles.append([shown[item_id][1] for item_id in ids])
@@ -113,12 +114,12 @@ def cmd_duplicates(store: Store, args: argparse.Namespace) -> int:
     if not records:
         print("no likely duplicates")
     explained = False
-    for number, (group, record) in enumerate(zip(groups, records), start=1):
+    for number, (group, record) in enumerate(zip(groups, records, strict=True), start=1):
         print(f"group {number}: {len(record['ids'])} items, {group.describe()}")
         if group.low_information and not explained:  # what qualifies, said once, at the first such group
             print(f"  ({duplicates.LOW_INFORMATION_RULE})")
             explained = True
-        for item_id, text, title in zip(record["ids"], record["texts"], titles[number - 1]):
+        for item_id, text, title in zip(record["ids"], record["texts"], titles[number - 1], strict=True):
             print(f"  {item_id:<8} {first_line(title or text, 90)}")  # a tracker's title says more than its template's first line
     return 0
 

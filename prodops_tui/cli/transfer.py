@@ -8,10 +8,9 @@ from pathlib import Path
 
 from ..core.feedback import inbox
 from ..core.feedback.exporters import EXPORT_FORMATS, export_feedback, export_opportunities
-from ..core.storage.files import atomic_write_bytes
 from ..core.storage.store import Store
 from .feedback import filtered_feedback
-from .output import print_json
+from .output import output_format, print_json, write_output
 from .usage import UsageError
 
 
@@ -99,9 +98,7 @@ def cmd_export(store: Store, args: argparse.Namespace) -> int:
         return _export_retro(store, args)
     if args.id:
         raise UsageError(f"`export {args.kind}` takes no id (only `export retro ID` does)")
-    fmt = args.format or (Path(args.output).suffix.lstrip(".").lower() if args.output else "") or "csv"
-    if fmt not in EXPORT_FORMATS:
-        raise UsageError(f"cannot tell the format from {args.output!r}: add --format csv|json|md")
+    fmt = output_format(args.format, args.output, accepted=EXPORT_FORMATS, default="csv", what=args.kind)
     if args.kind == "opportunities":
         text = export_opportunities(store, fmt)
     elif args.kind == "areas":
@@ -110,10 +107,7 @@ def cmd_export(store: Store, args: argparse.Namespace) -> int:
         text = export_areas(store, fmt)
     else:
         text = export_feedback(store, filtered_feedback(store, args), fmt)
-    if args.output:
-        atomic_write_bytes(Path(args.output), text.encode("utf-8"))
-    else:
-        sys.stdout.write(text)
+    write_output(text, args.output)
     return 0
 
 
@@ -122,12 +116,6 @@ def _export_retro(store: Store, args: argparse.Namespace) -> int:
 
     if not args.id:
         raise UsageError("say which retro: prodops export retro R-3 --format md")
-    fmt = args.format or (Path(args.output).suffix.lstrip(".").lower() if args.output else "") or "md"
-    if fmt not in RETRO_FORMATS:
-        raise UsageError(f"a retro exports as md or json, not {fmt!r}")
-    text = export_retro(store, args.id, fmt)
-    if args.output:
-        atomic_write_bytes(Path(args.output), text.encode("utf-8"))
-    else:
-        sys.stdout.write(text)
+    fmt = output_format(args.format, args.output, accepted=RETRO_FORMATS, default="md", what="a retro")
+    write_output(export_retro(store, args.id, fmt), args.output)
     return 0
