@@ -147,7 +147,7 @@ def profile_of_text(text: str, title: str = "", *, named: str = "") -> Profile:
         term = term_of(word)
         title_terms.add(term)
         surface.setdefault(term, word)
-    for term in title_terms:
+    for term in sorted(title_terms):  # in a fixed order: a float sum's last bit must not hang on the hash seed
         counts.setdefault(term, 0)
     return Profile(dict(counts), frozenset(title_terms), surface, names_in(named or title) if named or title else frozenset())
 
