@@ -34,7 +34,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from prodops_tui.core.errors import InvalidInput
-from prodops_tui.core.feedback.exporters import export_feedback, markdown_literal
+from prodops_tui.core.feedback.exporters import export_feedback
+from prodops_tui.core.text import markdown_literal
 from prodops_tui.core.feedback.inbox import capture
 from prodops_tui.core.importers.run import import_feedback
 from prodops_tui.core.model import FeedbackItem

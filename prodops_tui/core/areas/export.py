@@ -11,7 +11,8 @@ import io
 import json
 
 from ..errors import InvalidInput
-from ..feedback.exporters import EXPORT_FORMATS, markdown_literal
+from ..feedback.exporters import EXPORT_FORMATS
+from ..text import markdown_literal
 from ..model import CodeOwnersFile, CodeOwnersSection, Person, ProductArea, rule_owners, written_pattern
 from ..storage.store import Store
 from ..text import neutralise_cell, without_controls

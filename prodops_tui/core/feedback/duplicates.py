@@ -98,7 +98,7 @@ LOW_INFORMATION_WORDS = 2  # "good", "nice app", "very good 👍": at most this 
 
 # Words that make a text a problem, a complaint, a request or a question however short it is, so
 # that an item holding one is never offered for one-step archiving. Chosen (Dec 2026) from what a
-# word count alone swept into the low-information group (PITFALLS.md, third round): 1-2 star
+# word count alone swept into the low-information group (docs/PITFALLS.md: short is not empty): 1-2 star
 # reviews ("not working", "cancel subscription", "why do I have to pay. suck", "why limits",
 # "not so good") and real issues titled with their meaning ("Stored XSS", "Support Python 3.11",
 # "`yelp_polarity` is broken", "WikiText 103 tokenizer hangs"); then each word's family and its

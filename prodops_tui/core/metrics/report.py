@@ -1,5 +1,5 @@
 """The report as Markdown (a weekly product-ops report to paste into a wiki or a chat) and as
-JSON (stable field names for dashboards; the README lists them). Both render one `Report`.
+JSON (stable field names for dashboards; docs/REFERENCE.md lists them). Both render one `Report`.
 
 User text (titles, names, paths, sources) is data: control characters and bidirectional
 controls are dropped, and every character Markdown or a wiki would read as syntax is escaped,
