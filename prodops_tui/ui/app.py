@@ -50,6 +50,20 @@ EXTERNAL_POLL_SECONDS = 1.0
 LOAD_FEEDBACK_LATER_OVER = 25_000  # items; above, the inbox shows its first page before every item is loaded
 
 
+UI_FOLDER = Path(__file__).parent
+# Where styles are read from, in this order: on a tie of specificity the later rule wins, so a
+# pane or a screen can restyle a widget it holds (as a widget's DEFAULT_CSS used to give way).
+STYLE_FOLDERS = ("widgets", ".", "panes", "screens")
+
+
+def stylesheets() -> list[Path]:
+    """Every style the app has: each module's styles are in the .tcss file beside it, named like
+    it (panes/inbox.py: panes/inbox.tcss), and all are read here, once, at start. No module sets
+    DEFAULT_CSS or CSS_PATH of its own: a screen's CSS_PATH applied to the whole app anyway, but
+    only from its first opening, which re-read every style and restyled every widget then."""
+    return [path for folder in STYLE_FOLDERS for path in sorted((UI_FOLDER / folder).glob("*.tcss"))]
+
+
 class UnknownTheme(ProdopsError):
     pass
 
@@ -74,7 +88,7 @@ def kinds_of(changed: frozenset[str] | None) -> frozenset[str] | None:
 
 class ProdopsApp(App[int]):
     TITLE = "prodops"
-    CSS_PATH = ["app.tcss", "panes/inbox.tcss", "panes/areas.tcss", "panes/retro.tcss", "panes/checklists.tcss", "panes/metrics.tcss"]
+    CSS_PATH = stylesheets()
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {JumpProvider}
 

@@ -354,3 +354,22 @@ async def test_long_ids_are_shown_whole_in_the_list(demo_store, make_app):
         listing = app.query_one(FeedbackList)
         assert listing.current.id == "F-123456"
         assert "F-123456 " in listing.render_line(1).text  # the first row, below the header
+
+
+def test_every_style_is_in_the_tcss_beside_its_module_and_the_app_reads_them_all():
+    """One convention for styles: a module's styles are in the .tcss file named like it, beside
+    it, and the app reads every one at start; no module keeps styles of its own (DEFAULT_CSS,
+    CSS, CSS_PATH), where they would be found by no one looking in the .tcss files."""
+    import re
+    from pathlib import Path
+
+    from prodops_tui.ui import app as app_module
+
+    ui = Path(app_module.__file__).parent
+    sheets = sorted(ui.rglob("*.tcss"))
+    assert sorted(map(Path, ProdopsApp.CSS_PATH)) == sheets
+    assert [sheet.name for sheet in sheets if not sheet.with_suffix(".py").is_file()] == []
+    own_styles = re.compile(r"^\s+(DEFAULT_CSS|CSS|CSS_PATH)\s*[:=]", re.MULTILINE)
+    keeping = [str(module.relative_to(ui)) for module in ui.rglob("*.py")
+               if module != Path(app_module.__file__) and own_styles.search(module.read_text(encoding="utf-8"))]
+    assert keeping == []

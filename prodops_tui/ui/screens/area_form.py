@@ -29,7 +29,6 @@ def _split(value: str) -> list[str]:
 
 
 class AreaForm(ModalScreen[AreaDetails | None]):
-    CSS_PATH = "feedback_form.tcss"  # the same form layout as feedback
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="area_form.save"),
         Binding("escape", "cancel", "Cancel", id="area_form.cancel"),

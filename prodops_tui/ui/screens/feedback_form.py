@@ -27,7 +27,6 @@ class FeedbackDraft:
 
 
 class FeedbackForm(ModalScreen[FeedbackDraft | None]):
-    CSS_PATH = "feedback_form.tcss"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="form.save", tooltip="Store the item"),
         Binding("escape", "cancel", "Cancel", id="form.cancel"),

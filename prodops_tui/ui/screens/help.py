@@ -36,7 +36,6 @@ def query_rows() -> list[Content]:
 class HelpScreen(ModalScreen[None]):
     """Lists the global keys and the keys of the pane that was active."""
 
-    CSS_PATH = "help.tcss"
 
     BINDINGS = [
         Binding("escape,question_mark,q", "dismiss", "Close help", id="help.close"),

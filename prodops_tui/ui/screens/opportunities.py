@@ -24,7 +24,6 @@ from ..exports import export, send_made_text
 class OpportunitiesScreen(ModalScreen[bool]):
     """Dismisses True when a status changed, so the panes refresh."""
 
-    CSS_PATH = "opportunities.tcss"
     BINDINGS = [
         Binding("escape,q", "close", "Close", id="opportunities.close"),
         *(

@@ -20,7 +20,6 @@ from ...core.dates import DateParseError, describe, parse_when, rule_of
 class PickerScreen(ModalScreen):
     """The frame every picker shares: a titled box in the middle, esc cancels."""
 
-    CSS_PATH = "pickers.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker.cancel")]
 
     def __init__(self, title: str) -> None:

@@ -55,7 +55,6 @@ def split_names(value: str) -> list[str]:
 class RetroForm(ModalScreen[None]):
     """The frame the retro forms share: title, fields, a hint line that shows refusals."""
 
-    CSS_PATH = "feedback_form.tcss"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="retro_form.save"),
         Binding("escape", "cancel", "Close", id="retro_form.cancel"),

@@ -50,7 +50,6 @@ def hit_prompt(store: Store, hit: search.Hit) -> Content:
 class SearchScreen(ModalScreen[str | None]):
     """Dismisses with the id of the chosen item (a retro card: R-2#3), or None."""
 
-    CSS_PATH = "search.tcss"
     BINDINGS = [
         Binding("escape", "cancel", "Back", id="search.cancel"),
         Binding("down", "move(1)", "Next", show=False, id="search.next"),

@@ -20,10 +20,7 @@ class AreaTree(Tree[str]):
     """Node data is the area id. Labels are always plain text: an area named
     "[b]Billing" is shown as typed (Tree would parse a str label as markup)."""
 
-    COMPONENT_CLASSES = Tree.COMPONENT_CLASSES | {"area-tree--unowned"}
-    DEFAULT_CSS = """
-    AreaTree > .area-tree--unowned { color: $status-unowned; text-style: bold; }
-    """
+    COMPONENT_CLASSES = Tree.COMPONENT_CLASSES | {"area-tree--unowned"}  # styled in area_tree.tcss, beside this file
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="list.down"),
         Binding("k", "cursor_up", "Up", show=False, id="list.up"),

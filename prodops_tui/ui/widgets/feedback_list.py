@@ -66,7 +66,7 @@ IMPORTANCE_MARK = {None: "·", "low": "low", "medium": "medium", "high": "high",
 class FeedbackList(ScrollView, can_focus=True):
     """A cursor and marks over a list of feedback items that the pane hands down."""
 
-    COMPONENT_CLASSES = {
+    COMPONENT_CLASSES = {  # styled in feedback_list.tcss, beside this file
         "feedback-list--cursor",
         "feedback-list--marked",
         "feedback-list--header",
@@ -74,16 +74,6 @@ class FeedbackList(ScrollView, can_focus=True):
         "feedback-list--muted",
         "feedback-list--band",
     }
-    DEFAULT_CSS = """
-    FeedbackList { background: $surface; }
-    FeedbackList > .feedback-list--header { color: $text-muted; text-style: bold; }
-    FeedbackList > .feedback-list--cursor { background: $list-cursor-blurred-background; }
-    FeedbackList:focus > .feedback-list--cursor { background: $list-cursor-background; text-style: bold; }
-    FeedbackList > .feedback-list--marked { color: $accent; text-style: bold; }
-    FeedbackList > .feedback-list--urgent { color: $importance-high; }
-    FeedbackList > .feedback-list--muted { color: $text-muted; }
-    FeedbackList > .feedback-list--band { background: $boost; }
-    """
     BINDINGS = [
         Binding("j,down", "cursor_down", "Down", show=False, id="list.down"),
         Binding("k,up", "cursor_up", "Up", show=False, id="list.up"),
