@@ -15,7 +15,7 @@ from ..feedback.filters import ids_query
 from ..model import ActionItem, FeedbackItem, Person
 from ..storage.store import Store
 from ..storage.where import Where
-from ..text import plural
+from ..text import clean_line, plural, truncate
 from .nudge_model import Nudge, NudgeTarget, score
 from .nudge_settings import Settings, load_settings, weight_key
 
@@ -31,8 +31,8 @@ def _day_word(days: float) -> str:
 
 
 def _short(text: str, width: int = 48) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    """A title quoted in a nudge: one line, cut to `width` (text.truncate, the one cutter)."""
+    return truncate(clean_line(text), width)
 
 
 def _list(names: list[str], shown: int = 3) -> str:
