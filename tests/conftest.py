@@ -114,7 +114,7 @@ def run_cli_process(args: Sequence[str], *, env: Mapping[str, str], stdin: str |
     """`python -m prodops_tui ARGS` as a child process, for what only a real process shows."""
     full_env = dict(os.environ, PYTHONPATH=str(REPO), **env)
     return subprocess.run([sys.executable, "-m", "prodops_tui", *args], input=stdin, capture_output=True,
-                          text=True, env=full_env, timeout=60)
+                          text=True, env=full_env, timeout=60, check=False)  # tests read its return code
 
 
 @pytest.fixture

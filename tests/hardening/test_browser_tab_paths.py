@@ -38,18 +38,16 @@ from prodops_tui.serve import BROWSER_COOKIE
 
 from ..cli.test_serve import fetch, free_loopback_port
 from ..conftest import REPO, fixed_clock
-from ..ui.conftest import (  # noqa: F401 - the UI tests' fixtures, used here by name
-    DEMO_NOW,
-    Typed,
-    demo_store,
-    make_app,
-    messages,
-    prepared_demo,
-    press,
-    settle,
-    steady_cursor,
-    utc_local_time,
-)
+from ..ui import conftest as ui_conftest
+from ..ui.conftest import DEMO_NOW, Typed, messages, press, settle
+
+# The UI tests' fixtures, used here by name: pytest finds fixtures among a module's attributes.
+# (Assigned, not imported by name: each test's parameter of the same name would shadow an import.)
+demo_store = ui_conftest.demo_store
+make_app = ui_conftest.make_app
+prepared_demo = ui_conftest.prepared_demo
+steady_cursor = ui_conftest.steady_cursor
+utc_local_time = ui_conftest.utc_local_time
 
 VICTIM_TEXT = "export PATH=$HOME/bin:$PATH  # the user's own file\n"
 SECRET_CSV = "text,customer\nThe merger closes on Friday: tell nobody,Board\n"

@@ -38,7 +38,7 @@ def limited_to(size: int):
 def run_limited(args: list[str], env: dict[str, str], *, max_file_bytes: int, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     full_env = dict(os.environ, PYTHONPATH=str(REPO), **env)
     return subprocess.run([sys.executable, "-m", "prodops_tui", *args], input=stdin, capture_output=True, text=True,
-                          env=full_env, timeout=120, preexec_fn=limited_to(max_file_bytes))
+                          env=full_env, timeout=120, preexec_fn=limited_to(max_file_bytes), check=False)
 
 
 @pytest.fixture

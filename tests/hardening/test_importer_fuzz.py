@@ -73,7 +73,7 @@ def feedback_file(draw) -> tuple[str, bytes, dict]:
         writer.writerow(header)
         writer.writerows(rows)
         return f"fuzz.{fmt}", out.getvalue().encode("utf-8", "surrogatepass"), kwargs
-    objects = [dict(zip(header, row)) for row in rows]
+    objects = [dict(zip(header, row, strict=False)) for row in rows]  # rows are as long as the fuzz makes them
     for obj in objects:  # values of any JSON type where a string is expected
         if obj and draw(st.booleans()):
             obj[draw(st.sampled_from(sorted(obj)))] = draw(json_value)
@@ -197,7 +197,7 @@ def areas_file(draw) -> tuple[str, bytes]:
         out = io.StringIO()
         csv.writer(out).writerows([header, *rows])
         return "areas.csv", out.getvalue().encode("utf-8", "surrogatepass")
-    objects = [dict(zip(header, row)) for row in rows]
+    objects = [dict(zip(header, row, strict=False)) for row in rows]  # rows are as long as the fuzz makes them
     return "areas.json", json.dumps(draw(st.one_of(st.just(objects), json_value)), ensure_ascii=False).encode("utf-8", "surrogatepass")
 
 

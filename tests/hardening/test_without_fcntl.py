@@ -41,7 +41,8 @@ def prodops_without_fcntl(args: list[str], env: dict[str, str], *, stand_in_msvc
     full_env = dict(os.environ, PYTHONPATH=str(REPO), **env)
     if stand_in_msvcrt:
         full_env["STAND_IN_MSVCRT"] = "1"
-    return subprocess.run([sys.executable, "-c", WITHOUT_FCNTL, *args], capture_output=True, text=True, env=full_env, timeout=120)
+    return subprocess.run([sys.executable, "-c", WITHOUT_FCNTL, *args], capture_output=True, text=True, env=full_env, timeout=120,
+                          check=False)
 
 
 def test_version_and_help_run_without_fcntl_or_msvcrt(cli_env):

@@ -386,7 +386,7 @@ def test_an_open_store_that_finds_the_journal_cut_refuses_every_later_change_unt
     with pytest.raises(WorkspaceCorrupt):
         app_store.refresh()
     for _ in range(2):
-        with pytest.raises(WorkspaceCorrupt, match="journal.jsonl"):
+        with pytest.raises(WorkspaceCorrupt, match=r"journal\.jsonl"):
             capture(app_store, "built on the loss")
     assert b"built on the loss" not in journal.read_bytes()
     doctor.repair(fifty_items, fixed_clock)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -156,7 +157,7 @@ def expected(template, tmp_path_factory) -> dict[tuple[str, str], tuple[dict, di
     for name, fold in CASES:
         root = fresh_copy(template, tmp_path_factory.mktemp("clean") / "copy")
         store = open_store(root, fold)
-        steps = record(lambda: run(store, root, name, fold))
+        steps = record(partial(run, store, root, name, fold))
         assert steps.acknowledged is not None
         store.close()
         store = Store.open(root / "ws", clock=fixed_clock)
@@ -222,7 +223,7 @@ def test_a_process_killed_at_any_write_step_leaves_all_or_nothing(name, fold, ex
     for index, label in enumerate([*steps, "after the last step"]):
         where = f"{name}, fold {fold}, killed at step {index} {label}"
         root = fresh_copy(template, tmp_path / f"case{index}")
-        outcome = _in_child(lambda: _run_killed_at(root, name, fold, index))
+        outcome = _in_child(partial(_run_killed_at, root, name, fold, index))
         assert outcome in (DONE, FAILED, KILLED), f"{where}: the child ended with {outcome}"
         if index < len(steps):
             assert outcome == KILLED, f"{where}: the run took another path"

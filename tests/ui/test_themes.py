@@ -162,7 +162,7 @@ def _linear_rgb(colour: Color) -> tuple[float, float, float]:
 def seen_with(deficiency: str, colour: Color) -> tuple[float, float, float]:
     """CIELAB (D65) of the colour as a person with the deficiency sees it."""
     rgb = _linear_rgb(colour)
-    r, g, b = (min(1.0, max(0.0, sum(m * c for m, c in zip(row, rgb)))) for row in DEFICIENCIES[deficiency])
+    r, g, b = (min(1.0, max(0.0, sum(m * c for m, c in zip(row, rgb, strict=True)))) for row in DEFICIENCIES[deficiency])
     x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047
     y = 0.2126 * r + 0.7152 * g + 0.0722 * b
     z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
@@ -174,7 +174,7 @@ def seen_with(deficiency: str, colour: Color) -> tuple[float, float, float]:
 
 
 def delta_e(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:
-    return sum((p - q) ** 2 for p, q in zip(a, b)) ** 0.5
+    return sum((p - q) ** 2 for p, q in zip(a, b, strict=True)) ** 0.5
 
 
 @pytest.mark.parametrize("deficiency", list(DEFICIENCIES))

@@ -19,7 +19,7 @@ class Baseline:
         df = Counter(word for count in counts for word in count)
         self.idf = {word: math.log((1 + len(texts)) / (1 + n)) + 1 for word, n in df.items()}
         self.centroids: dict[str, Counter[str]] = defaultdict(Counter)
-        for count, area in zip(counts, areas):
+        for count, area in zip(counts, areas, strict=True):  # one area per text
             self.centroids[area].update(self.vector(count))
         self.norms = {area: math.sqrt(sum(x * x for x in c.values())) or 1.0 for area, c in self.centroids.items()}
 

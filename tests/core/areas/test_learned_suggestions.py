@@ -279,7 +279,7 @@ def test_profiles_kept_up_change_by_change_are_the_profiles_built_anew(triaged_r
     kept_up, anew = profile_rows(store.directory / learned.DB_NAME), profile_rows(tmp_path / learned.DB_NAME)
     assert kept_up[3] == anew[3]  # the number of examples
     assert kept_up[2] == anew[2]  # every word's count
-    for kept_rows, new_rows in zip(kept_up[:2], anew[:2]):
+    for kept_rows, new_rows in zip(kept_up[:2], anew[:2], strict=True):
         assert kept_rows.keys() == new_rows.keys()
         assert all(abs(kept_rows[key] - new_rows[key]) < 1e-9 for key in new_rows)
     for item, _ in held_out[10:]:

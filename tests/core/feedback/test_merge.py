@@ -16,13 +16,13 @@ def three_items(store):
 
 
 def test_an_id_typed_any_way_finds_that_item_first(store):
-    original, copy, other = three_items(store)
+    _, _, other = three_items(store)
     for typed in (other.id, other.id.lower(), other.id.replace("-", ""), other.id.split("-")[1]):
         assert find_merge_targets(store, typed)[0][0] == other.id, typed
 
 
 def test_words_find_items_by_their_text_and_the_duplicates_themselves_are_left_out(store):
-    original, copy, other = three_items(store)
+    original, copy, _ = three_items(store)
     index = SearchIndex()
     index.build(store)
     for with_index in (index, None):
@@ -31,7 +31,7 @@ def test_words_find_items_by_their_text_and_the_duplicates_themselves_are_left_o
 
 
 def test_an_item_already_merged_elsewhere_is_not_offered(store):
-    original, copy, other = three_items(store)
+    original, copy, _ = three_items(store)
     merge(store, [copy.id], original.id)
     assert copy.id not in [item_id for item_id, _ in find_merge_targets(store, "bulk export")]
     assert find_merge_targets(store, copy.id) == []

@@ -107,18 +107,18 @@ def test_markdown_lists_topics_by_votes_with_their_notes(demo):
 def test_markdown_lists_actions_with_owners_due_dates_and_status(demo):
     actions = section(export_retro(demo, "R-1", "md"), "## Actions").strip().splitlines()
     assert actions == [
-        "- [ ] T-1 Quarantine the flaky tax-rate test and open a ticket to fix it — Tomás Herrera, due 2026-11-19, "
-        "from “Release hygiene”",
-        "- [ ] T-2 Write a one-page guide to PDF template changes and share it with support — Priya Raman, "
-        "Aisha Rahman, due 2026-11-22, from “Talk to support earlier”",
-        "- [ ] T-3 Invite a support engineer to every sprint review — Priya Raman, due 2026-11-26, "
-        "from “Talk to support earlier”",
-        "- [x] T-4 Add the no-merge-after-15:00-on-Friday rule to the team README — Tomás Herrera, due 2026-11-14, "
-        "from “Release hygiene” (done)",
-        "- [ ] T-5 Generate the release-note draft from PR labels — Oliver Grant, due 2026-11-21, "
-        "from “Release hygiene” (dropped)",
-        "- [ ] T-6 Bring customer quotes from triage to every sprint review — Priya Raman, no due date, "
-        "from “Keep the triage habit”",
+        ("- [ ] T-1 Quarantine the flaky tax-rate test and open a ticket to fix it — Tomás Herrera, due 2026-11-19, "
+         "from “Release hygiene”"),
+        ("- [ ] T-2 Write a one-page guide to PDF template changes and share it with support — Priya Raman, "
+         "Aisha Rahman, due 2026-11-22, from “Talk to support earlier”"),
+        ("- [ ] T-3 Invite a support engineer to every sprint review — Priya Raman, due 2026-11-26, "
+         "from “Talk to support earlier”"),
+        ("- [x] T-4 Add the no-merge-after-15:00-on-Friday rule to the team README — Tomás Herrera, due 2026-11-14, "
+         "from “Release hygiene” (done)"),
+        ("- [ ] T-5 Generate the release-note draft from PR labels — Oliver Grant, due 2026-11-21, "
+         "from “Release hygiene” (dropped)"),
+        ("- [ ] T-6 Bring customer quotes from triage to every sprint review — Priya Raman, no due date, "
+         "from “Keep the triage habit”"),
     ]
 
 

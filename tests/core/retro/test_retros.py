@@ -293,7 +293,7 @@ def test_moving_on_to_discuss_makes_the_most_voted_topic_current(store):
 
 def test_cards_are_written_in_reflect_and_group_only(store):
     retro = start(store)
-    with pytest.raises(InvalidInput, match="Reflect.*Check-in"):
+    with pytest.raises(InvalidInput, match=r"Reflect.*Check-in"):
         retros.add_card(store, retro.id, "Start", "too early")
     advance(store, retro.id, "reflect")
     assert retros.add_card(store, retro.id, "Start", "in reflect")[1].number == 1

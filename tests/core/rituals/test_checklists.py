@@ -786,7 +786,7 @@ def test_adopting_copies_the_items_and_the_templates_recurrence(store, local_zon
     assert checklist.id.startswith("C-")
     assert checklist.name == "PM weekly hygiene" and checklist.description == hygiene.description
     assert [(s.text, s.why) for s in checklist.steps] == [(i.text, i.why) for i in hygiene.items]
-    assert all(a is not b for a, b in zip(checklist.steps, hygiene.items))
+    assert all(a is not b for a, b in zip(checklist.steps, hygiene.items, strict=True))
     assert checklist.rrule == "DTSTART:20261124T090000Z\nRRULE:FREQ=WEEKLY;BYDAY=MO"
     assert checklist.rrule == parse_recurrence(hygiene.recurrence, now=NOW, zone=UTC)
     assert checklist.team == "Product" and checklist.origin == "shipped"

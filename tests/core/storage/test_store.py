@@ -43,7 +43,8 @@ def digest(path: Path) -> str:
 
 def run_python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], capture_output=True, text=True, env=env, timeout=120)
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], capture_output=True, text=True, env=env, timeout=120,
+                          check=False)
 
 
 # 1. Atomic ---------------------------------------------------------------------
@@ -238,7 +239,7 @@ def test_a_damaged_journal_line_is_refused(store, workspace):
     lines = (workspace / JOURNAL_NAME).read_bytes().split(b"\n")
     lines[0] = lines[0][:20] + b"###" + lines[0][23:]
     (workspace / JOURNAL_NAME).write_bytes(b"\n".join(lines))
-    with pytest.raises(WorkspaceCorrupt, match="journal.jsonl"):
+    with pytest.raises(WorkspaceCorrupt, match=r"journal\.jsonl"):
         Store.open(workspace, clock=fixed_clock)
 
 
