@@ -22,11 +22,11 @@ from ..errors import ProdopsError
 try:
     import fcntl
 except ImportError:  # Windows
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # None: this platform has no fcntl, checked before each use
 try:
     import msvcrt
 except ImportError:  # everywhere else
-    msvcrt = None  # type: ignore[assignment]
+    msvcrt = None  # type: ignore[assignment]  # None: no msvcrt here, checked before each use
 
 if fcntl is not None:
     SHARED, EXCLUSIVE, UNLOCK, NONBLOCKING = fcntl.LOCK_SH, fcntl.LOCK_EX, fcntl.LOCK_UN, fcntl.LOCK_NB
