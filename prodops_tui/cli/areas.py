@@ -9,7 +9,7 @@ from typing import Any
 from ..core.areas.lookup import area_path
 from ..core.errors import ProdopsError
 from ..core.storage.store import Store
-from ..core.text import clean_line
+from ..core.text import clean_line, plural
 from .output import print_json
 from .usage import UsageError
 
@@ -81,9 +81,9 @@ def _who_paths(store: Store, paths: list[str], args: argparse.Namespace, *, one:
         required = list(dict.fromkeys(o for r in found for o in r.required))
         optional = [o for o in dict.fromkeys(o for r in found for o in r.owners) if o not in required]
         unowned = sum(1 for r in found if not r.owners)
-        print(f"\nreviewers for {len(found)} paths: {', '.join(required) or 'none required'}"
+        print(f"\nreviewers for {plural(len(found), 'path')}: {', '.join(required) or 'none required'}"
               + (f"; optional: {', '.join(optional)}" if optional else "")
-              + (f"; {unowned} paths without an owner" if unowned else ""))
+              + (f"; {plural(unowned, 'path')} without an owner" if unowned else ""))
     return 0
 
 

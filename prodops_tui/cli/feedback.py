@@ -15,7 +15,7 @@ from ..core.feedback.filters import apply_filter, find_view, parse_filter
 from ..core.model import IMPORTANCE_LEVELS, FeedbackItem
 from ..core.storage.store import Store
 from .output import print_json
-from .usage import UsageError
+from .usage import UsageError, positive_count
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
@@ -47,7 +47,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     list_feedback.add_argument("--area")
     list_feedback.add_argument("--filter", metavar="QUERY", help="e.g. 'tag:export importance:high since:2w slow'")
     list_feedback.add_argument("--view", metavar="NAME", help="a saved view's filter")
-    list_feedback.add_argument("--limit", type=int, metavar="N", help="the N newest only")
+    list_feedback.add_argument("--limit", type=positive_count, metavar="N", help="the N newest only")
     list_feedback.add_argument("--json", action="store_true")
 
 
@@ -145,8 +145,6 @@ def filtered_feedback(store: Store, args: argparse.Namespace) -> list[FeedbackIt
 
 
 def cmd_list(store: Store, args: argparse.Namespace) -> int:
-    if args.limit is not None and args.limit < 1:
-        raise UsageError("--limit must be at least 1")
     items = filtered_feedback(store, args)
     if args.json:
         print_json([feedback_record(store, item) for item in items])

@@ -12,7 +12,7 @@ from ..core.query import KINDS
 from ..core.storage.store import Store
 from ..core.text import clean_line, first_line
 from .output import print_json
-from .usage import UsageError
+from .usage import UsageError, positive_count
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
@@ -21,7 +21,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
                                              "filters: kind: area: tag: status: owner: is:unowned since:")
     search.add_argument("query")
     search.add_argument("--kind", help="one of " + ", ".join(KINDS) + " (or a plural: areas, people…)")
-    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--limit", type=positive_count, default=20)
     search.add_argument("--json", action="store_true")
 
     dupes = commands.add_parser(
@@ -35,18 +35,8 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
         description="The feedback items most like ID, best first, scoring at least the duplicate threshold: "
                     "title and text compared, words weighted by how rare they are in the workspace.")
     similar.add_argument("id", metavar="ID")
-    similar.add_argument("--limit", type=_positive_count, default=10, metavar="N", help="at most N look-alikes (default 10)")
+    similar.add_argument("--limit", type=positive_count, default=10, metavar="N", help="at most N look-alikes (default 10)")
     similar.add_argument("--json", action="store_true")
-
-
-def _positive_count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not 1 or more")
-    return value
 
 
 def cmd_search(store: Store, args: argparse.Namespace) -> int:
@@ -61,8 +51,6 @@ def cmd_search(store: Store, args: argparse.Namespace) -> int:
         if kind is None:
             raise UsageError(f"--kind {args.kind!r}: one of {', '.join(KINDS)}")
         kinds = [kind]
-    if args.limit < 1:
-        raise UsageError("--limit must be at least 1")
     try:
         stored = StoredSearch(store)  # reads only the items that can match (the whole index: 15 s at 100k)
         try:

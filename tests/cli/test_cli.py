@@ -371,3 +371,16 @@ def test_a_journal_far_past_due_says_so_on_every_command_until_compact_folds_it(
     assert prodops("compact").returncode == 0
     after = prodops("list", "feedback", "--limit", "1")
     assert after.returncode == 0 and after.stderr == ""
+
+
+def test_one_path_on_stdin_is_one_path_in_the_summary(prodops):
+    assert prodops("import", "areas", str(TEST_DATA / "gitlab_CODEOWNERS")).returncode == 0
+    summary = prodops("who", "-", stdin="doc/user/index.md\n").stdout.splitlines()[-1]
+    assert summary.startswith("reviewers for 1 path: ") and summary.endswith("; 1 path without an owner"), summary
+
+
+@pytest.mark.parametrize("command", [("list", "feedback"), ("search", "x"), ("similar", "F-1")])
+@pytest.mark.parametrize("limit", ["0", "-3", "two"])
+def test_every_limit_is_a_whole_number_of_1_or_more(prodops, command, limit):
+    result = prodops(*command, "--limit", limit)
+    assert result.returncode == 2 and "argument --limit: " in result.stderr and "Traceback" not in result.stderr
