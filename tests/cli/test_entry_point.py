@@ -27,7 +27,7 @@ def test_the_installed_prodops_script_runs(cli_env):
     script = Path(sys.executable).parent / "prodops"
     assert script.is_file(), f"{script} is missing: install the project (pip install -e .) before running the tests"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | cli_env  # the installed package, not the checkout path
-    result = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=60, env=env)
+    result = subprocess.run([str(script), "--version"], check=False, capture_output=True, text=True, timeout=60, env=env)
     assert (result.returncode, result.stdout.strip()) == (0, f"prodops {__version__}")
 
 
@@ -52,7 +52,7 @@ def test_the_version_is_answered_without_importing_the_command_line_or_the_core(
     """`prodops --version` imported the whole command line and the core (0.12 s of its 0.13 s)."""
     probe = ("import sys; from prodops_tui.launch import main; main(['--workspace', 'x', '--version']); "
              "print(sorted(m for m in sys.modules if m.startswith('prodops_tui.')))")
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, env=os.environ | cli_env)
+    result = subprocess.run([sys.executable, "-c", probe], check=False, capture_output=True, text=True, timeout=60, env=os.environ | cli_env)
     printed, loaded = result.stdout.splitlines()
     assert printed == f"prodops {__version__}" and json.loads(loaded.replace("'", '"')) == ["prodops_tui.launch"]
 

@@ -58,8 +58,8 @@ def test_bad_thresholds_are_warnings_on_stderr_and_the_list_still_prints(prodops
     result = prodops("nudges")
     assert result.returncode == 0
     assert result.stderr.splitlines() == [
-        f"prodops: warning: {demo_workspace / 'nudges.toml'}: stale_feedback.days = 'one' is not a number of 0 "
-        "or more; using the default 1"
+        (f"prodops: warning: {demo_workspace / 'nudges.toml'}: stale_feedback.days = 'one' is not a number of 0 "
+         "or more; using the default 1")
     ]
     assert result.stdout.splitlines()[-1] == "+4 more (prodops nudges --all)"
     json_result = prodops("nudges", "--json")

@@ -46,7 +46,7 @@ def hits_of(stdout: str) -> list[tuple[str, float, str, list[str]]]:
     lines = stdout.splitlines()
     assert len(lines) % 2 == 0, stdout
     hits = []
-    for head, why in zip(lines[::2], lines[1::2]):
+    for head, why in zip(lines[::2], lines[1::2], strict=True):
         item_id, score, title = head.split(None, 2)
         assert why.startswith(" ") and why.strip().startswith(("shares ", "same title or words")), why
         words = why.strip().removeprefix("shares ").split(", ") if why.strip().startswith("shares ") else []
