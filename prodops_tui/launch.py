@@ -7,7 +7,7 @@ import sys
 
 from . import __version__
 
-# The global options before a subcommand (cli.build_parser): with a value, and without.
+# The global options before a subcommand (cli/parser.py): with a value, and without.
 _WITH_VALUE = ("--workspace", "--theme", "--as")
 _FLAGS = ("--demo", "--debug")
 
