@@ -4,8 +4,9 @@ app is told its browser, never the server's own name.
 
 Only one test runs a real server, in a child process on loopback with a bound on every wait
 (and killed if Ctrl+C does not stop it); every other test calls the decision itself, with
-nothing in this process able to listen (see `no_server_in_this_process`). A refusal that
-regressed once made an in-process test serve on 0.0.0.0 until CI killed it 90 minutes later."""
+nothing in this process able to listen (see `no_server_in_this_process`). Before, a refusal
+that regressed would have made an in-process test serve on 0.0.0.0 until CI killed the run
+(90 minutes)."""
 
 from __future__ import annotations
 
