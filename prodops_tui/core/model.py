@@ -152,7 +152,8 @@ class FeedbackItem(Record):
     extra: dict[str, Any] = field(default_factory=dict)  # columns of an import we keep but do not model
 
     def is_snoozed(self, now_iso: str) -> bool:
-        return self.status == "new" and bool(self.snoozed_until) and self.snoozed_until > now_iso
+        # An empty string sorts before every instant, so it reads as not snoozed, as None does.
+        return self.status == "new" and self.snoozed_until is not None and self.snoozed_until > now_iso
 
     def view_status(self, now_iso: str) -> str:
         """The status a user sees: new, snoozed, processed or archived."""
@@ -454,7 +455,7 @@ ALLOWED_VALUES: dict[type, dict[str, tuple[Any, ...]]] = {
 }
 
 
-def shape_problem(record_type: type, doc: Any) -> str | None:
+def shape_problem(record_type: type[Any], doc: Any) -> str | None:
     """Why `doc` is not a stored record of `record_type` (a field of the wrong type, a status no
     command writes), or None when it is one. Missing fields take their defaults and unknown
     ones are tolerated (a later minor version may add some), as in from_dict. Journal lines and
@@ -469,7 +470,7 @@ def shape_problem(record_type: type, doc: Any) -> str | None:
     return None
 
 
-def record_problem(record_type: type, number: Any, doc: Any) -> str | None:
+def record_problem(record_type: type[Record], number: Any, doc: Any) -> str | None:
     """Why `doc` cannot be record `number` of `record_type` (its shape, or another record's id),
     or None: the one test for a journal put, a snapshot's record and a copy repair restores."""
     problem = shape_problem(record_type, doc)
@@ -538,7 +539,7 @@ def _fits(annotation: Any) -> Callable[[Any], bool]:
     if origin is dict:
         item = _fits(args[1]) if args else _fits(Any)
         return lambda value: value.__class__ is dict and all(k.__class__ is str and item(v) for k, v in value.items())
-    if is_dataclass(annotation):
+    if isinstance(annotation, type) and is_dataclass(annotation):  # a nested record's class
         return lambda value: shape_problem(annotation, value) is None
     raise TypeError(f"no shape test for {annotation!r}")
 
@@ -552,7 +553,7 @@ def _described(annotation: Any) -> str:
         return f"a list of {_described(args[0]).removeprefix('a ').removeprefix('an ')}" if args else "a list"
     if origin is dict:
         return "an object"
-    if is_dataclass(annotation):
+    if isinstance(annotation, type) and is_dataclass(annotation):
         return f"a {annotation.__name__}"
     return {str: "text", int: "a whole number", float: "a number", bool: "true or false",
             type(None): "null", Any: "any value"}.get(annotation, str(annotation))

@@ -474,7 +474,7 @@ class DuplicateIndex:
             item_id = parent
         return item_id
 
-    def _query_vectors(self, item_id: str) -> tuple[str, list[tuple[dict[str, float], str]], str]:
+    def _query_vectors(self, item_id: str) -> tuple[str, list[_Query], str]:
         """The item's root, the vectors it is looked up by (its own, its family's), and its exact key."""
         item_id = item_id.strip().upper()
         entry = self._items.get(item_id)
@@ -633,10 +633,15 @@ class DuplicateIndex:
         def biggest_first(cluster: Cluster) -> tuple[int, int]:
             return -len(cluster), order[cluster[0]]
 
+        def node_of(item_id: str) -> int:
+            node = entries[item_id].node
+            assert node is not None  # node_members holds only items that have a node
+            return node
+
         def similar(ids: list[str]) -> Cluster:
-            first = entries[ids[0]].node
-            scores = [100.0 if entries[other].node == first else self._pair_score(
-                self._query_of(first), entries[other].node) for other in ids[1:]]
+            first = node_of(ids[0])
+            scores = [100.0 if node_of(other) == first else self._pair_score(
+                self._query_of(first), node_of(other)) for other in ids[1:]]
             return Cluster(ids, score=round(min(scores), 1))
 
         clusters = [similar(sorted((i for n in group for i in node_members[nodes[n]]), key=order.__getitem__))

@@ -84,10 +84,11 @@ def _existing_owner(store: Store, name: str) -> Person | None:
     first_names = [p for p in everyone if _folded(p.name).split()[:1] == [wanted]]
     if len(first_names) == 1:
         return first_names[0]
-    near = process.extract(wanted, {p.id: _folded(p.name) for p in everyone}, scorer=fuzz.WRatio,
+    by_id = {p.id: p for p in everyone}
+    near = process.extract(wanted, {key: _folded(p.name) for key, p in by_id.items()}, scorer=fuzz.WRatio,
                            score_cutoff=NEAR_NAME_SCORE, limit=3)
     if near or len(first_names) > 1:
-        names = [store.get(key).name for _, _, key in near] or [p.name for p in first_names]
+        names = [by_id[key].name for _, _, key in near] or [p.name for p in first_names]
         raise NotFound(f"no person {name!r}; did you mean {', '.join(repr(n) for n in names)}?")
     return None
 

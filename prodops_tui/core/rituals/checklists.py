@@ -141,7 +141,9 @@ def parse_recurrence(text: str, *, now: datetime, zone: tzinfo | None = None) ->
         if dtstart is not None:
             check_in_range(rule._dtstart, dtstart)
         if rule._until is not None:
-            check_in_range(rule._until, re.search(r"UNTIL=[^;\s]*", rule_text)[0])
+            # rrulestr read UNTIL from the text, so it is there; the whole rule names it otherwise.
+            typed_until = re.search(r"UNTIL=[^;\s]*", rule_text)
+            check_in_range(rule._until, typed_until[0] if typed_until else rule_text)
     except DateParseError as exc:
         raise InvalidInput(f"recurrence {raw!r}: {exc}") from None
     # dateutil walks to the year 9999 looking for an occurrence of a rule that has none
@@ -393,7 +395,7 @@ def set_recurrence(store: Store, checklist_id: str, text: str, *, now: datetime 
 def run_title(checklist: ChecklistTemplate, when: str) -> str:
     """The title of a run due at (or started at) `when`: 'PM weekly hygiene — week of 2026-11-23'
     for a weekly checklist, the name and the day for any other."""
-    weekly = bool(checklist.rrule) and rule_fields(checklist.rrule).get("FREQ") == "WEEKLY"
+    weekly = rule_fields(checklist.rrule or "").get("FREQ") == "WEEKLY"
     return f"{checklist.name} — {'week of ' if weekly else ''}{display_date(when)}"
 
 
