@@ -986,7 +986,8 @@ def _add_feedback(
         for draft in drafts:
             item = draft.item
             area_id = areas[item.area].id if item.area else None  # drafts carry the area path until here
-            opportunity_id = opportunities[draft.opportunity].id if draft.linked else None
+            # Only a draft with an opportunity is ever linked (_choose_links, _fixed_drafts).
+            opportunity_id = opportunities[draft.opportunity].id if draft.linked and draft.opportunity else None
             draft.record = tx.add(replace(item, area=area_id, opportunity=opportunity_id))
         for draft in drafts:
             if draft.merge_into is not None:
@@ -1140,7 +1141,7 @@ def _fixed_drafts(rng: random.Random, now: datetime) -> list[_Draft]:
         for area, tags, source, status, text in LONG_FEEDBACK
     ]
     for index, ((area, tags, opportunity, first_text, second_text), timing) in enumerate(
-        zip(DUPLICATE_PAIRS, DUPLICATE_TIMING)
+        zip(DUPLICATE_PAIRS, DUPLICATE_TIMING, strict=True)  # one timing per pair
     ):
         first_status, second_status, first_age, gap = timing
         first_received = now - day * rng.randint(*first_age) - timedelta(minutes=rng.randint(0, 600))
@@ -1311,6 +1312,6 @@ def _checklist_runs(now: datetime, templates: dict[str, ChecklistTemplate]) -> l
     runs.append(ChecklistRun(
         checklist=release.id, title=f"{release.name} — release of {next_release:%Y-%m-%d}",
         due_at=to_iso(next_release),
-        steps=_run_steps(release, list(zip(who, _spread(opened, now, len(who))))), created_at=to_iso(opened),
+        steps=_run_steps(release, list(zip(who, _spread(opened, now, len(who)), strict=True))), created_at=to_iso(opened),
     ))
     return runs

@@ -181,6 +181,7 @@ class _Batch:
         for word in wanted:
             if word not in self.ids:
                 word_id = self.db.execute("INSERT INTO words (word, df) VALUES (?, 0)", (word,)).lastrowid
+                assert word_id is not None  # an INSERT into a rowid table always sets it
                 self.ids[word], self.df[word_id] = word_id, 0
         return {w: self.ids[w] for w in words}
 
@@ -257,7 +258,8 @@ class _Batch:
 
     def write(self) -> None:
         db = self.db
-        kept, gone = [], []
+        kept: list[tuple[int, int, float]] = []
+        gone: list[tuple[int, int, float]] = []
         for word, area in self.changed_rows:
             weight = self.rows[word].get(area, 0.0)
             (kept if abs(weight) > 1e-9 and self.areas[area][0] > 0 else gone).append((word, area, weight))
@@ -361,7 +363,8 @@ class AreaProfiles:
         profiles: dict[int, Counter[int]] = {}
         examples: Counter[int] = Counter()
         for chunk in _chunks(numbers, 2_000):
-            items, postings = [], []
+            items: list[tuple[int, int, int, str]] = []  # number, area, digest, encoded counts
+            postings: list[tuple[int, int, int]] = []  # word, area, number
             for item in store.get_many(FeedbackItem, chunk):
                 area = record_number(item.area or "")  # ids count from 1: 0 is no area
                 if not area or item.duplicate_of:
@@ -405,7 +408,7 @@ class AreaProfiles:
                 continue  # a tag, a status: its words and area are as they were
             if before is not None:
                 batch.remove(number, before[0], _decode(before[2]))
-            if item is not None and area is not None:
+            if item is not None and area is not None and digest is not None:  # digest is set exactly then
                 words = text_words(f"{item.title}\n{item.text}")
                 self.texts_read += 1
                 ids = batch.word_ids(words)
@@ -511,7 +514,8 @@ class AreaProfiles:
         ids_of = {word: word_id for word_id, word in by_id.items()}
         votes = []
         for area in top:
-            example, shared = ("", ())
+            example = ""
+            shared: tuple[str, ...] = ()
             if learned and areas[area][0] > 0:
                 example, shared = self._closest(db, area, parts.get(area, {}), ids_of, idf, rare, left_out)
             votes.append(LearnedVote(f"{ProductArea.PREFIX}-{area}", round(scores[area], 3), example, shared))
@@ -573,13 +577,13 @@ class AreaProfiles:
                  rare: frozenset[str], left_out: int | None) -> tuple[str, tuple[str, ...]]:
         """The area's filed item holding the most of the words that count most for it here."""
         telling = sorted((w for w, share in parts.items() if share > 1e-12), key=lambda w: -parts[w])[:EXAMPLE_WORDS]
-        overlap: Counter[int] = Counter()
+        overlap: dict[int, float] = {}  # item number -> the shares of the words it holds
         holds: dict[int, list[str]] = {}
         for word in telling:
             for (number,) in db.execute("SELECT number FROM postings WHERE word = ? AND area = ? ORDER BY number DESC LIMIT ?",
                                         (ids_of[word], area, EXAMPLE_POSTINGS)):
                 if number != left_out:
-                    overlap[number] += parts[word]
+                    overlap[number] = overlap.get(number, 0.0) + parts[word]
                     holds.setdefault(number, []).append(word)
         if not overlap:
             return "", ()

@@ -274,7 +274,8 @@ def rename_group(store: Store, retro_id: str, number: int, title: str, *, origin
 
 def used_votes(retro: Retro) -> dict[str, int]:
     used = {p: 0 for p in retro.participants}
-    for holder in [*retro.cards, *retro.groups]:
+    holders: list[RetroCard | RetroGroup] = [*retro.cards, *retro.groups]
+    for holder in holders:
         for voter, n in holder.votes.items():
             used[voter] = used.get(voter, 0) + n
     return used

@@ -195,8 +195,9 @@ def _customer_conversation(store: Store, now: datetime, s: Settings) -> list[Nud
         return []
     week = now.isocalendar()
     filter_ = " ".join(f"source:{_quoted(w)}" for w in sources)
+    ids: tuple[str, ...] = ()  # the item the nudge points at
     if last is None:
-        title, detail, overdue, ids = "No customer conversation logged yet", "", 0.0, ()
+        title, detail, overdue = "No customer conversation logged yet", "", 0.0
     else:
         ago = _days(now, last.received_at)
         title = f"No customer conversation logged in {plural(int(ago), 'day')}"

@@ -570,11 +570,10 @@ class SearchIndex:
         bringing = [word_docs.get(word, set()) for word in plan.bring]
         if allowed is not None:
             bringing = [allowed & docs for docs in bringing]
-        candidates = bringing[0].union(*bringing[1:]) if len(bringing) > 1 else bringing[0]  # only read from here on
-        total = len(candidates)
+        brought = bringing[0].union(*bringing[1:]) if len(bringing) > 1 else bringing[0]  # only read from here on
+        total = len(brought)
         scored_all = total <= SCORE_ALL
-        if not scored_all:
-            candidates = self._select(candidates, plan, word_docs)
+        candidates: Iterable[str] = brought if scored_all else self._select(brought, plan, word_docs)
         scores: dict[str, float] = {}
         matched: dict[str, frozenset[str]] = {}
         doc_words = self._doc_words
@@ -651,7 +650,7 @@ class SearchIndex:
             return []
         if len(pool) <= (wanted + len(taken)) * len(self._feedback_order) / feedback:
             return heapq.nlargest(wanted, (d for d in pool if d not in taken and d not in self._small_docs), key=record_number)
-        found = []
+        found: list[str] = []
         for doc_id in reversed(self._feedback_order):  # a big pool: most of the newest are in it
             if len(found) >= wanted:
                 break
