@@ -18,7 +18,7 @@ import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol, overload
+from typing import Literal, Protocol, overload
 
 from .storage.files import atomic_write_bytes, ensure_private_dir
 from .text import clean_line
@@ -44,7 +44,8 @@ class Actor:
 
 def git_user_name(timeout: float = 0.5) -> str:
     try:
-        done = subprocess.run(["git", "config", "--get", "user.name"], capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run(["git", "config", "--get", "user.name"], capture_output=True, text=True, timeout=timeout,
+                              check=False)  # no name set exits 1: read below as no name
     except (OSError, subprocess.SubprocessError):
         return ""
     return clean_line(done.stdout) if done.returncode == 0 else ""

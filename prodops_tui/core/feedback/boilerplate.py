@@ -172,10 +172,10 @@ class Boilerplate:
         found = sum(boilerplate)
         if found >= 3 and (len(segments) - found) * 4 <= len(segments):  # a template-only text
             boilerplate = [gone or (key in self.common and not _is_title(key, title_words))
-                           for gone, (_, key) in zip(boilerplate, segments)]
+                           for gone, (_, key) in zip(boilerplate, segments, strict=True)]
         kept: list[str] = []
         size = 0
-        for (segment, _), gone in zip(segments, boilerplate):
+        for (segment, _), gone in zip(segments, boilerplate, strict=True):  # one flag a segment
             if not gone:
                 kept.append(segment.strip())
                 size += len(segment)

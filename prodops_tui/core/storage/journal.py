@@ -154,6 +154,6 @@ def apply_raw_entry(raw: dict[str, Any], entry: dict[str, Any]) -> None:
             table.pop(str(number), None)
     meta = raw[META_TABLE]["1"]
     meta["folded_seq"] = entry["seq"]
-    for op, kind, number, _ in entry["ops"]:
+    for _op, kind, number, _ in entry["ops"]:
         prefix = TYPE_BY_KIND[kind].PREFIX
         meta["next_ids"][prefix] = max(meta["next_ids"].get(prefix, 1), number + 1)

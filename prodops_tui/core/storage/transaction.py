@@ -94,7 +94,7 @@ class Transaction:
         ops: list[list[Any]] = []
         history_ops: list[list[Any]] = []
         for record_id, record in self._staged.items():
-            prefix, number = split_id(record_id)
+            _prefix, number = split_id(record_id)
             kind = type_of_id(record_id).KIND
             after = record.to_dict() if record is not None else None
             ops.append(["put" if after is not None else "del", kind, number, after])
