@@ -164,8 +164,35 @@ async def test_the_figures_are_counted_while_the_app_is_quiet_so_5_shows_them_wi
         pane = app.query_one(MetricsPane)
         assert await wait_until(pilot, lambda: pane.report is not None and not pane.display)
         assert counted == [1]
+        # Counted, not drawn: the pane draws when the app shows it, as it draws any change.
+        assert app.query_one("#figure-list", KeyList).option_count == 0
         await pilot.press("5")
         await settle(pilot)
         assert counted == [1] and pane.display  # shown as counted, not counted again
         assert "counting" not in str(app.query_one("#metrics-heading").content)
         assert "Feedback received" in row_of(app, "received")
+
+
+async def test_figures_counted_a_while_ago_are_counted_again_when_the_pane_is_shown(demo_store, make_app, monkeypatch):
+    """Time passing is no change to the workspace, but the periods end now: shown again within
+    PREPARED_FRESH_SECONDS the figures stay as counted; later they are counted again."""
+    from prodops_tui.ui.panes import metrics as metrics_pane
+
+    seconds = [1000.0]
+    counted = []
+    compute = figures.compute
+    monkeypatch.setattr(figures, "compute", lambda *args, **kwargs: counted.append(1) or compute(*args, **kwargs))
+    app = make_app(demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.query_one(MetricsPane).monotonic = lambda: seconds[0]
+        await pilot.press("5")
+        await settle(pilot)
+        assert counted == [1]
+        seconds[0] += metrics_pane.PREPARED_FRESH_SECONDS - 1
+        await pilot.press("1", "5")
+        await settle(pilot)
+        assert counted == [1]
+        seconds[0] += 2
+        await pilot.press("1", "5")
+        await settle(pilot)
+        assert counted == [1, 1]
