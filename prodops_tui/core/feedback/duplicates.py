@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, utils
@@ -299,6 +299,26 @@ def _title(item: FeedbackItem) -> str:
     return clean_line(item.title) or first_line(item.text)
 
 
+@dataclass(frozen=True, slots=True)
+class Rarity:
+    """How many comparable items hold each term, of how many: what the terms are weighed by (IDF)."""
+
+    document_frequency: Mapping[str, int]
+    documents: int
+
+
+@dataclass(frozen=True, slots=True)
+class Pairing:
+    """What clusters() worked out for its nodes, by each node's oldest item: the next run pairs
+    only the nodes new since (DuplicateIndex._pair)."""
+
+    threshold: float
+    include_merged: bool
+    reps: list[str]  # each node's oldest item, nodes in order
+    leader: dict[str, str]  # a near copy's node -> the node it was folded into
+    edges: list[tuple[str, str, float]]  # pairs of leaders scoring >= threshold, the older first
+
+
 @dataclass(frozen=True)
 class SimilarItem:
     id: str
@@ -319,8 +339,9 @@ class DuplicateIndex:
     thread query it."""
 
     def __init__(self, store: Store, items: Iterable[FeedbackItem], *, boilerplate: Boilerplate | None = None,
-                 facts: Iterable[ItemFacts] = ()):
-        """From the items (their facts read here) and/or facts read before (a stored index)."""
+                 facts: Iterable[ItemFacts] = (), rarity: Rarity | None = None):
+        """From the items (their facts read here) and/or facts read before (a stored index).
+        `rarity`: the words' rarity learned before (a stored index's), else learned here."""
         self._store = store
         items = list(items)
         # Learned from every item, merged ones too: a template is a template however triaged.
@@ -328,11 +349,17 @@ class DuplicateIndex:
         every = [*facts, *(facts_of(item, self.boilerplate) for item in items)]
         self._requests = requests_by_key((f.id, f.request_key, f.request_named) for f in every)
         self._items: dict[str, _Entry] = {}
-        frequency: Counter[str] = Counter()
-        for fact in every:
-            if fact.profile.comparable:
-                frequency.update(fact.profile.counts.keys())
-        self._vectors = Vectors(frequency, sum(1 for fact in every if fact.profile.comparable))
+        if rarity is None:
+            frequency: Counter[str] = Counter()
+            for fact in every:
+                if fact.profile.comparable:
+                    frequency.update(fact.profile.counts.keys())
+            rarity = Rarity(frequency, sum(1 for fact in every if fact.profile.comparable))
+        self.rarity = rarity
+        self._vectors = Vectors(rarity.document_frequency, rarity.documents)
+        self._pairing: Pairing | None = None  # what clusters() worked out last (see Pairing)
+        self._dirty: set[str] = set()  # items filed or unfiled since
+        self.paired_afresh = 0  # nodes the last clusters() folded and paired (not kept from the run before)
         self._node_of_key: dict[tuple, int] = {}
         self._members: list[list[str]] = []  # node -> the item ids with that profile
         self._sorted_terms: list[str] = []  # node -> its terms sorted, for the fuzzy confirmation
@@ -388,11 +415,13 @@ class DuplicateIndex:
             self._root[fact.id] = fact.duplicate_of
             self._children.setdefault(fact.duplicate_of, set()).add(fact.id)
         self._items[fact.id] = _Entry(node, exact, fact)
+        self._dirty.add(fact.id)
 
     def _unfile(self, item_id: str) -> None:
         entry = self._items.pop(item_id, None)
         if entry is None:
             return
+        self._dirty.add(item_id)
         if entry.node is not None:
             self._members[entry.node].remove(item_id)
             self._comparable -= 1
@@ -619,16 +648,14 @@ class DuplicateIndex:
                 node_members.setdefault(entry.node, []).append(item_id)
             else:
                 short.setdefault(entry.exact[2:] if entry.exact.startswith("e:") else "", []).append(item_id)
-        leaders = self._absorb_near_copies(list(node_members), should_stop)
-        if leaders is None:
+        paired = self._pair(node_members, threshold, include_merged, should_stop)
+        if paired is None:
             return []
+        leaders, edges = paired
         for node, leader in leaders.items():
             if node != leader:  # a near copy: one node with its leader, as exact copies are
                 node_members[leader].extend(node_members.pop(node))
         nodes = list(node_members)
-        edges = self._similar_pairs(nodes, threshold, should_stop)
-        if edges is None:
-            return []
 
         def biggest_first(cluster: Cluster) -> tuple[int, int]:
             return -len(cluster), order[cluster[0]]
@@ -673,8 +700,93 @@ class DuplicateIndex:
         found = clusters + identical + ([Cluster(rest, "short")] if len(rest) > 1 else [])
         return found if low_information else [cluster for cluster in found if not cluster.low_information]
 
+    # -- pairing, again only for what changed -------------------------------------------------
+
+    @property
+    def pairing(self) -> Pairing | None:
+        """What the last clusters() worked out, to store (stored_lookalikes.py)."""
+        return self._pairing
+
+    def resume_pairing(self, pairing: Pairing, changed: Iterable[str]) -> None:
+        """Build the next clusters() on a run stored before: `changed`, the items changed since it.
+        Valid only with the rarity that run was scored with (the stored index keeps both)."""
+        self._pairing = pairing
+        self._dirty = set(changed)
+
+    def _pair(
+        self, node_members: dict[int, list[str]], threshold: float, include_merged: bool,
+        should_stop: Callable[[], bool] | None,
+    ) -> tuple[dict[int, int], dict[int, dict[int, float]]] | None:
+        """Near copies folded (node -> its leader) and the pairs of leaders scoring >= threshold
+        (by position among the leaders), worked out only for the nodes new since the last run.
+
+        At 100,000 items folding and pairing every node took 16 s; a capture adds a node or two.
+        The nodes the last run saw unchanged, in the same order, keep their leaders and their
+        pairs: the words' rarity is the index's own (learned at its build, kept by `update`), so
+        their scores cannot have moved. New nodes are then folded and paired exactly as a full
+        run would, against every leader before them, and so are the old nodes after the first
+        new one (an import of older items lands among them) or after a leader of the last run
+        that is gone or changed (a merge, an edit: the nodes after it may fold another way)."""
+        node_list = list(node_members)
+        reps = [node_members[node][0] for node in node_list]  # a node is known by its oldest item
+        kept = self._kept_prefix(reps, threshold, include_merged)
+        previous = self._pairing
+        known_leaders: dict[int, int] = {}
+        if previous is not None and kept:
+            node_of_rep = {reps[i]: node_list[i] for i in range(kept)}
+            for i in range(kept):
+                known_leaders[node_list[i]] = node_of_rep[previous.leader.get(reps[i], reps[i])]
+        leaders = self._absorb_near_copies(node_list, should_stop, known=known_leaders)
+        if leaders is None:
+            return None
+        rep_of = dict(zip(node_list, reps, strict=True))
+        leader_nodes = [node for node in node_list if leaders[node] == node]
+        start = sum(1 for node in node_list[:kept] if leaders[node] == node)
+        known_edges: dict[int, dict[int, float]] = {}
+        if previous is not None and kept:
+            position = {rep_of[node]: n for n, node in enumerate(leader_nodes[:start])}
+            for a, b, score in previous.edges:
+                if a in position and b in position:
+                    known_edges.setdefault(position[a], {})[position[b]] = score
+                    known_edges.setdefault(position[b], {})[position[a]] = score
+        edges = self._similar_pairs(leader_nodes, threshold, should_stop, start=start, known=known_edges)
+        if edges is None:
+            return None
+        self._pairing = Pairing(
+            threshold, include_merged, reps,
+            {rep_of[node]: rep_of[leader] for node, leader in leaders.items() if node != leader},
+            [(rep_of[leader_nodes[i]], rep_of[leader_nodes[j]], score)
+             for i, linked in edges.items() for j, score in linked.items() if i < j])
+        self._dirty = set()
+        self.paired_afresh = len(node_list) - kept
+        return leaders, edges
+
+    def _kept_prefix(self, reps: list[str], threshold: float, include_merged: bool) -> int:
+        """How many nodes, from the first, the last run decided exactly as a run now would: the
+        same nodes, unchanged, in the same order, with no leader of that run gone or changed
+        among them (a node's leader is chosen among the leaders before it)."""
+        previous = self._pairing
+        if previous is None or previous.threshold != threshold or previous.include_merged != include_merged:
+            return 0
+        before, dirty = set(previous.reps), self._dirty
+        kept = 0
+        for rep in reps:
+            if rep not in before or rep in dirty:
+                break
+            kept += 1
+        kept_reps = set(reps[:kept])
+        same = 0  # walk that run's nodes beside these
+        for rep in previous.reps:
+            if same == kept:
+                break
+            if rep == reps[same]:
+                same += 1
+            elif rep in kept_reps or rep not in previous.leader:
+                break  # a leader then that is gone or changed now (or another order: order keys do not move)
+        return same
+
     def _absorb_near_copies(
-        self, nodes: list[int], should_stop: Callable[[], bool] | None
+        self, nodes: list[int], should_stop: Callable[[], bool] | None, *, known: dict[int, int] | None = None,
     ) -> dict[int, int] | None:
         """Node -> its leader: the oldest node it scores NEAR_COPY or more with, among the leaders
         before it that share the most filed terms with it (NEAR_COPY_CANDIDATES); itself when none.
@@ -682,19 +794,22 @@ class DuplicateIndex:
         A text sent a hundred times with a word or two changed is a hundred nodes that all
         look alike: pairing them all is n^2 within the group (at 100,000 items of the bench's
         data, 112 variants of each text, the pairs took minutes). Folded into one node first,
-        the pairs are scored between leaders only."""
+        the pairs are scored between leaders only. `known`: the leaders of the first nodes, as
+        worked out before (`_pair`)."""
+        known = known or {}
         leaders: dict[int, int] = {}
         postings: dict[str, list[int]] = {}  # a filed term -> the leaders filed under it
         filed = self._vectors.filed
         for i, node in enumerate(nodes):
             if should_stop is not None and i % 512 == 0 and should_stop():
                 return None
+            leader = known.get(node, node)
             shared: Counter[int] = Counter()
-            for term in filed[node]:
-                bucket = postings.get(term)
-                if bucket:
-                    shared.update(bucket)
-            leader = node
+            if node not in known:
+                for term in filed[node]:
+                    bucket = postings.get(term)
+                    if bucket:
+                        shared.update(bucket)
             if shared:
                 query = self._query_of(node)
                 for other, _count in shared.most_common(NEAR_COPY_CANDIDATES):
@@ -708,14 +823,16 @@ class DuplicateIndex:
         return leaders
 
     def _similar_pairs(
-        self, nodes: list[int], threshold: float, should_stop: Callable[[], bool] | None
+        self, nodes: list[int], threshold: float, should_stop: Callable[[], bool] | None, *,
+        start: int = 0, known: dict[int, dict[int, float]] | None = None,
     ) -> dict[int, dict[int, float]] | None:
         """Every pair of these nodes scoring >= threshold (positions in `nodes`): each node is
         scored against the nodes before it that share one of its filed terms (lookalikes.py),
-        looked up in postings of these nodes only (the near copies folded away are not walked)."""
+        looked up in postings of these nodes only (the near copies folded away are not walked).
+        The pairs among the first `start` nodes are `known` (`_pair`): those are filed, not scored."""
         filed = self._vectors.filed
         postings: dict[str, list[int]] = {}
-        edges: dict[int, dict[int, float]] = {}
+        edges: dict[int, dict[int, float]] = known if known is not None else {}
         for i, node in enumerate(nodes):
             if should_stop is not None and i % 256 == 0 and should_stop():
                 return None
@@ -725,7 +842,8 @@ class DuplicateIndex:
                 if bucket is None:
                     postings[term] = [i]
                 else:
-                    candidates.update(bucket)
+                    if i >= start:
+                        candidates.update(bucket)
                     bucket.append(i)
             if not candidates:
                 continue

@@ -44,7 +44,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -189,7 +189,7 @@ class Vectors:
 
     Node ids are small ints. `add` files a node; `candidates` and `score` answer queries."""
 
-    def __init__(self, document_frequency: Counter[str], documents: int):
+    def __init__(self, document_frequency: Mapping[str, int], documents: int):
         self.documents = documents
         self.df = document_frequency
         self._idf_unknown = math.log((documents + 1) / 1.5)

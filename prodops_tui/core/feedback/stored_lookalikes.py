@@ -10,6 +10,11 @@ log (Store.changed_after_entry): only the items changed since are read. When tha
 known, or a quarter of the items changed (the boilerplate and the words' rarity may have moved),
 it is built again. `prodops duplicates` on an unchanged workspace reads the stored groups.
 
+The words' rarity (IDF) is kept with the facts and reused as it was learned until the index is
+built again: a caught-up index weighs every term as the index it continues did, so the pairs
+last worked out (the Pairing, kept too) still hold, and after a capture `duplicates` folds and
+pairs only the new items (DuplicateIndex._pair) instead of every item again.
+
 Derived data: deleting the file loses nothing; a file that cannot be read, or of another
 version, is built again.
 """
@@ -25,17 +30,19 @@ from ..storage.derived import open_derived
 from ..storage.store import Store
 from ..text import first_line
 from .boilerplate import Boilerplate
-from .duplicates import DUPLICATE_THRESHOLD, Cluster, DuplicateIndex, ItemFacts
+from .duplicates import DUPLICATE_THRESHOLD, Cluster, DuplicateIndex, ItemFacts, Pairing, Rarity
 from .lookalikes import REGROW, Profile, own_title
 
 LOOKALIKES_DB_NAME = "lookalikes.sqlite"
-STORED_VERSION = 2  # 2: the groups keep what is shown of their items
+STORED_VERSION = 3  # 2: the groups keep what is shown of their items; 3: the rarity and the pairing
 SHOWN_CHARS = 200  # of a grouped item's text, kept to print
 REBUILD_SHARE = 0.25  # more changed items than this share of those stored: build again
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL,
-    seq INTEGER NOT NULL, boilerplate TEXT NOT NULL);
+    seq INTEGER NOT NULL, boilerplate TEXT NOT NULL, rarity TEXT NOT NULL, learned_seq INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS pairing (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL,
+    learned_seq INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS facts (number INTEGER PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS groups (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL,
     threshold REAL NOT NULL, data TEXT NOT NULL);
@@ -67,11 +74,13 @@ class StoredLookalikes:
     def __init__(self, store: Store):
         self.store = store
         self._db = open_derived(store.directory / LOOKALIKES_DB_NAME, version=STORED_VERSION,
-                                tables=("facts", "groups"), schema=_SCHEMA)
+                                tables=("facts", "groups", "pairing"), schema=_SCHEMA)
         self.rebuilt = False  # for tests: whether the last `index()` read every item again
         self.read_items = 0  # and how many items it read
         self.groups_read_back = False  # and whether the last `groups()` read them back as stored
+        self.paired_afresh = 0  # and how many nodes it paired again (not kept from the stored run)
         self.shown: dict[str, tuple[str, str]] = {}  # grouped item id -> (its text's start, its own title)
+        self._learned_seq = -1  # the change after which the index's rarity was learned
 
     def close(self) -> None:
         self._db.close()
@@ -90,7 +99,7 @@ class StoredLookalikes:
         store = self.store
         self._db.execute("BEGIN IMMEDIATE")
         try:
-            state = self._db.execute("SELECT seq, boilerplate FROM state WHERE id = 1").fetchone()
+            state = self._db.execute("SELECT seq, boilerplate, rarity, learned_seq FROM state WHERE id = 1").fetchone()
             changed = store.changed_after_entry(state[0]) if state else None
             feedback = sorted(number_of(i) for i in changed if i.startswith(FeedbackItem.PREFIX + "-")) if changed is not None else None
             stored = self._db.execute("SELECT count(*) FROM facts").fetchone()[0]
@@ -98,13 +107,20 @@ class StoredLookalikes:
             learned = json.loads(state[1]) if state else None
             if feedback is not None and learned and len(feedback) <= REBUILD_SHARE * stored + 100:
                 boilerplate = Boilerplate(frozenset(learned["shared"]), frozenset(learned["common"]))
-                index = self._caught_up(feedback, boilerplate, learned["items"])
+                frequency, documents = json.loads(state[2])
+                index = self._caught_up(feedback, boilerplate, learned["items"], Rarity(frequency, documents))
+                if index is not None:
+                    self._learned_seq = state[3]
             if index is None:
                 index = self._built()
                 learned = {"shared": sorted(index.boilerplate.shared), "common": sorted(index.boilerplate.common),
                            "items": len(index._items)}  # how many items the boilerplate was learned from
-            self._db.execute("INSERT OR REPLACE INTO state (id, version, seq, boilerplate) VALUES (1, ?, ?, ?)",
-                             (STORED_VERSION, store.seq, json.dumps(learned)))
+                self._learned_seq = store.seq
+            rarity = json.dumps([index.rarity.document_frequency, index.rarity.documents], ensure_ascii=False,
+                                separators=(",", ":"))
+            self._db.execute("INSERT OR REPLACE INTO state (id, version, seq, boilerplate, rarity, learned_seq) "
+                             "VALUES (1, ?, ?, ?, ?, ?)",
+                             (STORED_VERSION, store.seq, json.dumps(learned), rarity, self._learned_seq))
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")
@@ -116,17 +132,19 @@ class StoredLookalikes:
         self.rebuilt, self.read_items = True, len(index._items)
         self._db.execute("DELETE FROM facts")
         self._db.execute("DELETE FROM groups")
+        self._db.execute("DELETE FROM pairing")
         self._db.executemany("INSERT INTO facts (number, data) VALUES (?, ?)",
                              ((number_of(fact.id), _encode(fact)) for fact in index.facts()))
         return index
 
-    def _caught_up(self, numbers: list[int], boilerplate: Boilerplate, learned_from: int) -> DuplicateIndex | None:
+    def _caught_up(self, numbers: list[int], boilerplate: Boilerplate, learned_from: int,
+                   rarity: Rarity) -> DuplicateIndex | None:
         wanted = set(numbers)
         facts = [_decode(data) for number, data in self._db.execute("SELECT number, data FROM facts") if number not in wanted]
         items = self.store.get_many(FeedbackItem, numbers) if numbers else []
         if len(facts) + len(items) > REGROW * learned_from + 100:
             return None  # grown by a quarter since the boilerplate was learned: learn it again
-        index = DuplicateIndex(self.store, items, boilerplate=boilerplate, facts=facts)
+        index = DuplicateIndex(self.store, items, boilerplate=boilerplate, facts=facts, rarity=rarity)
         self.rebuilt, self.read_items = False, len(items)
         if numbers:
             self._db.execute("DELETE FROM groups")
@@ -152,7 +170,9 @@ class StoredLookalikes:
             return [Cluster(ids, kind, low_information=low, score=score) for kind, low, score, ids in stored["groups"]]
         if index is None:
             index = self.index()
+        self._resume_pairing(index)
         found = index.clusters(threshold=threshold, should_stop=should_stop)
+        self.paired_afresh = index.paired_afresh
         if should_stop is not None and should_stop():
             return []  # abandoned: nothing stored
         grouped = [number_of(item_id) for group in found for item_id in group]
@@ -163,7 +183,34 @@ class StoredLookalikes:
                           ensure_ascii=False, separators=(",", ":"))
         self._db.execute("INSERT OR REPLACE INTO groups (id, seq, threshold, data) VALUES (1, ?, ?, ?)",
                          (self.store.seq, threshold, data))
+        self._keep_pairing(index)
         return found
+
+    # --- the pairing --------------------------------------------------------------------------
+
+    def _resume_pairing(self, index: DuplicateIndex) -> None:
+        """Give an index without a pairing of its own the one stored, when it was scored with the
+        same rarity: its next clusters() then pairs only the items changed since."""
+        if index.pairing is not None or self._learned_seq < 0:
+            return
+        row = self._db.execute("SELECT seq, learned_seq, data FROM pairing WHERE id = 1").fetchone()
+        if row is None or row[1] != self._learned_seq:
+            return
+        changed = self.store.changed_after_entry(row[0])
+        if changed is None:
+            return
+        threshold, include_merged, reps, leader, edges = json.loads(row[2])
+        index.resume_pairing(Pairing(threshold, include_merged, reps, leader, [tuple(edge) for edge in edges]),
+                             changed)
+
+    def _keep_pairing(self, index: DuplicateIndex) -> None:
+        pairing = index.pairing
+        if pairing is None or self._learned_seq < 0:
+            return
+        data = json.dumps([pairing.threshold, pairing.include_merged, pairing.reps, pairing.leader, pairing.edges],
+                          ensure_ascii=False, separators=(",", ":"))
+        self._db.execute("INSERT OR REPLACE INTO pairing (id, seq, learned_seq, data) VALUES (1, ?, ?, ?)",
+                         (self.store.seq, self._learned_seq, data))
 
 
 def lookalike_index(store: Store) -> DuplicateIndex:

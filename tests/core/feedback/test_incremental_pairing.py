@@ -1,0 +1,130 @@
+"""Groups after a change pair only what changed, and come out exactly as pairing every item
+again would with the same word weights: captures, an edit, a merge of a node that led near
+copies, an import of older items, and `prodops duplicates` from the stored run."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from prodops_tui.core.feedback.duplicates import DuplicateIndex
+from prodops_tui.core.feedback.inbox import capture
+from prodops_tui.core.feedback.merge import merge
+from prodops_tui.core.feedback.stored_lookalikes import StoredLookalikes
+from prodops_tui.core.model import FeedbackItem
+from prodops_tui.core.storage.store import Store
+
+from ...conftest import TEST_DATA
+
+ALARMS = ("Calendar alarms never fire after a restart",
+          ("Reminders set in the Lightning calendar do not fire once SeaMonkey is restarted; the alarm list stays "
+           "empty until I open every event again."))
+# The same report in other words (61 against ALARMS): a new node with an old partner.
+ALARMS_AGAIN = ("Lightning reminders lost when SeaMonkey restarts",
+                ("Since 2.53.18 the calendar alarms no longer fire after a restart of the browser, every reminder is "
+                 "silently dropped."))
+FILTERS = ("Mail filters stop running on IMAP folders",
+           ("Message filters configured for my IMAP inbox are not applied to new mail anymore; running them by hand "
+            "from the Tools menu works."))
+# A near copy of FILTERS (95): folded into it before pairing.
+FILTERS_COPY = ("Mail filters stop working on IMAP folders", FILTERS[1].replace("anymore", "any longer"))
+
+
+def background(store: Store) -> list[FeedbackItem]:
+    """Real SeaMonkey bugs, received one a day over a year, oldest first."""
+    rows = [json.loads(line) for line in (TEST_DATA / "seamonkey_bugs.jsonl").read_text(encoding="utf-8").splitlines()]
+    with store.change("bugs", origin="test") as tx:
+        return [tx.add(FeedbackItem(title=row["title"], text=row["body"] or "",
+                                    received_at=f"2025-{1 + n // 28 % 12:02d}-{1 + n % 28:02d}T09:00:00Z"))
+                for n, row in enumerate(rows)]
+
+
+def as_lists(groups) -> list[tuple[str, bool, float | None, list[str]]]:
+    return [(group.kind, group.low_information, group.score, list(group)) for group in groups]
+
+
+def paired_from_scratch(store: Store, index: DuplicateIndex) -> list:
+    """The oracle: every node folded and paired again, weighed as `index` weighs them."""
+    fresh = DuplicateIndex(store, store.all(FeedbackItem), boilerplate=index.boilerplate, rarity=index.rarity)
+    return as_lists(fresh.clusters())
+
+
+def grouped_together(groups, *ids: str) -> bool:
+    return any(set(ids) <= set(group) for group in groups)
+
+
+def test_captures_are_paired_alone_and_the_groups_are_those_of_a_full_pairing(store):
+    background(store)
+    alarms = capture(store, ALARMS[1], title=ALARMS[0], origin="test")
+    index = DuplicateIndex.build(store)
+    index.clusters()
+    every_node = index.paired_afresh
+    assert every_node > 300
+    again = capture(store, ALARMS_AGAIN[1], title=ALARMS_AGAIN[0], origin="test")
+    unrelated = capture(store, "Printing a page to PDF puts every image on its own sheet, even small icons.",
+                        title="Print to PDF breaks images onto sheets", origin="test")
+    index.update([again, unrelated])
+    after = index.clusters()
+    assert index.paired_afresh == 2  # not every node again
+    assert grouped_together(after, alarms.id, again.id)
+    assert as_lists(after) == paired_from_scratch(store, index)
+
+
+def test_an_edited_item_is_paired_again_with_its_new_words(store):
+    background(store)
+    alarms = capture(store, ALARMS[1], title=ALARMS[0], origin="test")
+    again = capture(store, ALARMS_AGAIN[1], title=ALARMS_AGAIN[0], origin="test")
+    index = DuplicateIndex.build(store)
+    assert grouped_together(index.clusters(), alarms.id, again.id)
+    with store.change("rewritten", origin="test") as tx:
+        tx.put(replace(store.get(alarms.id), title="Dark theme for the address book",
+                       text="Please give the address book a dark theme that follows the browser's."))
+    index.update([store.get(alarms.id)])
+    after = index.clusters()
+    assert not grouped_together(after, alarms.id, again.id)
+    assert as_lists(after) == paired_from_scratch(store, index)
+
+
+def test_a_merge_of_a_node_that_led_near_copies_folds_them_again(store):
+    background(store)
+    filters = capture(store, FILTERS[1], title=FILTERS[0], origin="test")
+    copy = capture(store, FILTERS_COPY[1], title=FILTERS_COPY[0], origin="test")
+    alarms = capture(store, ALARMS[1], title=ALARMS[0], origin="test")
+    index = DuplicateIndex.build(store)
+    assert grouped_together(index.clusters(), filters.id, copy.id)
+    assert index.pairing is not None and index.pairing.leader[copy.id] == filters.id  # folded into it
+    merge(store, [filters.id], alarms.id, origin="test")  # the leader goes; its near copy stays
+    index.update([store.get(filters.id), store.get(alarms.id)])
+    after = index.clusters()
+    assert 0 < index.paired_afresh < 10  # from the merged leader on, not every node
+    assert as_lists(after) == paired_from_scratch(store, index)
+
+
+def test_older_items_imported_later_are_paired_from_where_they_land(store):
+    bugs = background(store)
+    index = DuplicateIndex.build(store)
+    index.clusters()
+    every_node = index.paired_afresh
+    with store.change("an older export", origin="test") as tx:
+        older = [tx.add(FeedbackItem(title=title, text=text, received_at="2025-11-15T12:00:00Z"))
+                 for title, text in (ALARMS, FILTERS)]
+    index.update(older)
+    after = index.clusters()
+    later = sum(1 for bug in bugs if bug.received_at > "2025-11-15T12:00:00Z" and index.comparable(bug.id))
+    assert len(older) < index.paired_afresh <= len(older) + later < every_node  # the new ones and the nodes after them
+    assert as_lists(after) == paired_from_scratch(store, index)
+
+
+def test_duplicates_after_a_capture_pairs_only_the_capture_from_the_stored_run(store):
+    background(store)
+    alarms = capture(store, ALARMS[1], title=ALARMS[0], origin="test")
+    with StoredLookalikes(store) as stored:
+        stored.groups()
+        assert stored.paired_afresh > 300
+    again = capture(store, ALARMS_AGAIN[1], title=ALARMS_AGAIN[0], origin="test")
+    with StoredLookalikes(store) as stored:
+        after = stored.groups()
+        assert not stored.groups_read_back and stored.paired_afresh == 1
+        index = stored.index()
+        assert as_lists(after) == paired_from_scratch(store, index)
+        assert grouped_together(after, alarms.id, again.id)
