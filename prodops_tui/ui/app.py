@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
@@ -56,7 +56,7 @@ UI_FOLDER = Path(__file__).parent
 STYLE_FOLDERS = ("widgets", ".", "panes", "screens")
 
 
-def stylesheets() -> list[Path]:
+def stylesheets() -> list[str | PurePath]:
     """Every style the app has: each module's styles are in the .tcss file beside it, named like
     it (panes/inbox.py: panes/inbox.tcss), and all are read here, once, at start. No module sets
     DEFAULT_CSS or CSS_PATH of its own: a screen's CSS_PATH applied to the whole app anyway, but
@@ -150,9 +150,13 @@ class ProdopsApp(App[int]):
         self._theme_ready = True
         self._panes: dict[str, Pane] = {}
         self._index_worker: Worker | None = None
-        self._stop_listening = store.on_revision(lambda revision, changed: self.post_message(WorkspaceChanged(revision, kinds_of(changed))))
+        self._stop_listening = store.on_revision(self._announce)
         self.keymap, self.keymap_problems = read_keymap(self.settings.get("keymap"), (e.id for e in catalogue(type(self))))
         self.set_keymap(self.keymap)
+
+    def _announce(self, revision: int, changed: frozenset[str] | None) -> None:
+        """The store's news, on whichever thread made the change, to the one door."""
+        self.post_message(WorkspaceChanged(revision, kinds_of(changed)))
 
     # --- layout ---------------------------------------------------------------
 
