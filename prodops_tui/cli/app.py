@@ -32,7 +32,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
                                            'file: "keymap": {"inbox.archive": "E"}.')
     keys_format = keys.add_mutually_exclusive_group()
     keys_format.add_argument("--json", action="store_true")
-    keys_format.add_argument("--markdown", action="store_true", help="the table the README shows")
+    keys_format.add_argument("--markdown", action="store_true", help="the table docs/REFERENCE.md shows")
 
 
 def cmd_keys(args: argparse.Namespace) -> int:

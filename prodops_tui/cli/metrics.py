@@ -16,7 +16,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     report = commands.add_parser(
         "report", help="the weekly product-ops report (the Metrics pane's figures)",
         description="Every figure of the Metrics pane for a period, beside the period of the same length before it: "
-                    "Markdown for a wiki or a chat, or JSON for dashboards (the README lists its fields). "
+                    "Markdown for a wiki or a chat, or JSON for dashboards (docs/REFERENCE.md lists its fields). "
                     "A day means 09:00 local time, as everywhere in prodops.")
     report_window = report.add_mutually_exclusive_group()
     report_window.add_argument("--since", metavar="WHEN", help="up to now from WHEN: 30d (the default), 7d, 90d, 2026-11-01, last monday")

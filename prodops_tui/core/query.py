@@ -2,7 +2,7 @@
 
 The inbox filter (`f`), saved views, the search box (`/`), `prodops search` and every CLI
 `--filter` read their query here, so a keyword means the same everywhere. KEYWORDS is the one
-list of keywords, each with a line saying what it means: the `?` screen and the README's table
+list of keywords, each with a line saying what it means: the `?` screen and the table in docs/REFERENCE.md
 are made from it.
 
 The rules, the same everywhere:
@@ -59,7 +59,7 @@ class Keyword:
 
     name: str
     example: str  # what a user types, e.g. area:billing
-    description: str  # one short line (32 characters at most: the ? screen's column), for ? and the README
+    description: str  # one short line (32 characters at most: the ? screen's column), for ? and docs/REFERENCE.md
     kinds: tuple[str, ...]  # the kinds of item it can match; items of other kinds never match it
     takes_value: bool = True  # area:VALUE; not is:unassigned, not free words
 
@@ -314,7 +314,7 @@ def examples_for(kind: str) -> str:
 
 
 def markdown_table() -> str:
-    """The README's table of keywords (tests/core/test_query.py keeps the README equal to it)."""
+    """The table of keywords in docs/REFERENCE.md (tests/core/test_query.py keeps it equal to this)."""
     rows = ["| Type | Means | Finds |", "| --- | --- | --- |"]
     for keyword in (*KEYWORDS, FREE_WORDS):
         finds = "everything" if keyword.kinds == KINDS else ", ".join(KIND_LABELS[k] for k in keyword.kinds)

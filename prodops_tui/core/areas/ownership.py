@@ -97,7 +97,7 @@ def _build_search_index(store: Store) -> tuple[Any, ...]:
     by_id = {area.id: area for area in areas}
     paths = area_paths(store)
     fields = {area.id: _fields(area, paths[area.id], people) for area in areas}
-    # Preprocessed once here, not by rapidfuzz on every query (PITFALLS: no default processing).
+    # Preprocessed once here, not by rapidfuzz on every query (docs/PITFALLS.md: case counts since rapidfuzz 3.0).
     haystacks = {area_id: utils.default_process(" ".join(text for _, text in entries)) for area_id, entries in fields.items()}
     return (by_id, paths, fields, haystacks)
 

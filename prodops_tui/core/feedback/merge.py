@@ -154,7 +154,7 @@ def find_merge_targets(store: Store, query: str, *, exclude: Collection[str] = (
     `exclude` (the duplicates themselves) are left out.
 
     With a ready search `index` this is one index lookup (milliseconds at 100k items); without
-    one, every title is scored with WRatio (seconds at 50k: PITFALLS.md)."""
+    one, every title is scored with WRatio (seconds at 50k: docs/PITFALLS.md, the picker)."""
     def offered(item: Record | None) -> TypeGuard[FeedbackItem]:
         return isinstance(item, FeedbackItem) and not item.duplicate_of and item.id not in exclude
 

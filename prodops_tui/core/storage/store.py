@@ -1,7 +1,7 @@
 """The durable workspace: a TinyDB file made atomic, plus an fsync'd change journal.
 
 Stock TinyDB rewrites its whole JSON file in place on every change: not atomic,
-not safe across processes, and 400+ ms a write at 50k documents (PITFALLS.md).
+not safe across processes, and 400+ ms a write at 50k documents (docs/PITFALLS.md).
 Here a change is one line appended to `journal.jsonl` and fsync'd, under an
 exclusive file lock, after catching up with whatever other processes appended.
 The TinyDB file (`prodops.json`, readable with plain `TinyDB(path)`) is the
