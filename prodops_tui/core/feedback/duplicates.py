@@ -362,7 +362,10 @@ class DuplicateIndex:
         self.paired_afresh = 0  # nodes the last clusters() folded and paired (not kept from the run before)
         self._node_of_key: dict[tuple, int] = {}
         self._members: list[list[str]] = []  # node -> the item ids with that profile
-        self._sorted_terms: list[str] = []  # node -> its terms sorted, for the fuzzy confirmation
+        # node -> its terms sorted, for the fuzzy confirmation: worked out when first compared (a
+        # catch-up after a capture compares a handful of nodes; sorting all 78k took 1.4 s)
+        self._sorted_terms: list[str | None] = []
+        self._node_profile: list[Profile | None] = []
         self._names: list[frozenset[str]] = []  # node -> what its title names (lookalikes.names_in)
         self._node_surface: list[dict[str, str]] = []  # node -> each term as its text writes it, to say why
         self._same_text: dict[str, list[str]] = {}  # "t:" + a request's title, or "e:" + a short text's words
@@ -402,7 +405,8 @@ class DuplicateIndex:
                 node = self._vectors.add(self._vectors.weigh(profile))
                 self._node_of_key[key] = node
                 self._members.append([])
-                self._sorted_terms.append(sorted_terms(profile))
+                self._sorted_terms.append(None)
+                self._node_profile.append(profile)
                 self._names.append(profile.names)
                 self._node_surface.append(profile.surface)
             self._members[node].append(fact.id)
@@ -457,6 +461,7 @@ class DuplicateIndex:
             node = self._vectors.add(self._vectors.weigh(Profile(dict(counts), frozenset(title), {})))
             self._members.append([survivor])
             self._sorted_terms.append("")
+            self._node_profile.append(None)
             self._names.append(frozenset())
             self._node_surface.append({term: word for item_id in family for term, word in self._items[item_id].profile.surface.items()})
             self._family_nodes[survivor] = [node]
@@ -580,7 +585,7 @@ class DuplicateIndex:
     def _pair_score(self, query: _Query, node: int) -> float:
         vector, terms, names = query
         score = self._vectors.score(vector, node)
-        if terms and score < CONFIRM_RATIO and (other := self._sorted_terms[node]):
+        if terms and score < CONFIRM_RATIO and (other := self._terms_of(node)):
             ratio = fuzz.ratio(terms, other, score_cutoff=CONFIRM_RATIO)
             score = max(score, ratio)
         if different_names(names, self._names[node]):
@@ -588,7 +593,14 @@ class DuplicateIndex:
         return min(score, 100.0)
 
     def _query_of(self, node: int) -> _Query:
-        return self._vectors.vectors[node], self._sorted_terms[node], self._names[node]
+        return self._vectors.vectors[node], self._terms_of(node), self._names[node]
+
+    def _terms_of(self, node: int) -> str:
+        terms = self._sorted_terms[node]
+        if terms is None:  # two threads may both sort it: the same string
+            profile = self._node_profile[node]
+            terms = self._sorted_terms[node] = sorted_terms(profile) if profile is not None else ""
+        return terms
 
     def _search(
         self, queries: list[_Query], *, limit: int, threshold: float, exclude_root: str | None

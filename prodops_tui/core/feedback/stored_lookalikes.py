@@ -175,9 +175,7 @@ class StoredLookalikes:
         self.paired_afresh = index.paired_afresh
         if should_stop is not None and should_stop():
             return []  # abandoned: nothing stored
-        grouped = [number_of(item_id) for group in found for item_id in group]
-        self.shown = {item.id: (first_line(item.text or item.title, SHOWN_CHARS), own_title(item))
-                      for item in self.store.get_many(FeedbackItem, grouped)}
+        self.shown = self._shown(found, row)
         data = json.dumps({"groups": [[c.kind, c.low_information, c.score, list(c)] for c in found],
                            "shown": [[item_id, text, title] for item_id, (text, title) in self.shown.items()]},
                           ensure_ascii=False, separators=(",", ":"))
@@ -185,6 +183,27 @@ class StoredLookalikes:
                          (self.store.seq, threshold, data))
         self._keep_pairing(index)
         return found
+
+    def _shown(self, found: list[Cluster], row: tuple[int, float, str] | None) -> dict[str, tuple[str, str]]:
+        """Each grouped item's text start and own title: those stored with the last groups for
+        the items unchanged since, the others read (after a capture, one item instead of every
+        grouped one: 78,000 at 100,000 items, 3 s)."""
+        before: dict[str, tuple[str, str]] = {}
+        changed = self.store.changed_after_entry(row[0]) if row else None
+        if row is not None and changed is not None:
+            before = {item_id: (text, title) for item_id, text, title in json.loads(row[2])["shown"]
+                      if item_id not in changed}
+        shown: dict[str, tuple[str, str]] = {}
+        wanted: list[int] = []
+        for group in found:
+            for item_id in group:
+                if item_id in before:
+                    shown[item_id] = before[item_id]
+                else:
+                    wanted.append(number_of(item_id))
+        shown.update({item.id: (first_line(item.text or item.title, SHOWN_CHARS), own_title(item))
+                      for item in self.store.get_many(FeedbackItem, wanted)})
+        return shown
 
     # --- the pairing --------------------------------------------------------------------------
 

@@ -128,3 +128,25 @@ def test_duplicates_after_a_capture_pairs_only_the_capture_from_the_stored_run(s
         index = stored.index()
         assert as_lists(after) == paired_from_scratch(store, index)
         assert grouped_together(after, alarms.id, again.id)
+
+
+def test_what_duplicates_prints_is_read_again_only_for_changed_items(store, monkeypatch):
+    background(store)
+    alarms = capture(store, ALARMS[1], title=ALARMS[0], origin="test")
+    again = capture(store, ALARMS_AGAIN[1], title=ALARMS_AGAIN[0], origin="test")
+    with StoredLookalikes(store) as stored:
+        stored.groups()
+        assert stored.shown[alarms.id][1] == ALARMS[0]
+    with store.change("retitled", origin="test") as tx:
+        tx.put(replace(store.get(alarms.id), title="Calendar alarms never fire after restarting"))
+    read: list[int] = []
+    get_many = store.get_many
+    monkeypatch.setattr(store, "get_many", lambda kind, numbers: read.extend(numbers) or get_many(kind, numbers))
+    with StoredLookalikes(store) as stored:
+        groups = stored.groups()
+        shown = stored.shown
+    grouped = {item_id for group in groups for item_id in group}
+    assert {alarms.id, again.id} <= grouped and len(grouped) > 10
+    assert set(read) == {int(alarms.id[2:])}  # the changed item, not every grouped one
+    assert shown[alarms.id][1] == "Calendar alarms never fire after restarting"  # read again, not the stored line
+    assert set(shown) == grouped
