@@ -111,7 +111,7 @@ def _server_type():
                 return "a page from another site may not open prodops"
             return None
 
-        async def handle_index(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]
+        async def handle_index(self, request: web.Request) -> web.StreamResponse:
             refusal = self._refusal(request, websocket=False)
             if refusal:
                 raise web.HTTPForbidden(text=refusal)
@@ -156,7 +156,7 @@ def _server_type():
                     await app_service.stop()
             except asyncio.CancelledError:
                 await websocket.close()
-            except Exception as error:  # noqa: BLE001 - one tab's failure is logged, the server goes on
+            except Exception as error:  # one tab's failure is logged, the server goes on
                 log.exception(error)
             finally:
                 if app_service is not None:

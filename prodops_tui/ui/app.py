@@ -392,7 +392,7 @@ class ProdopsApp(App[int]):
 
     def action_help(self) -> None:
         pane = self.active_pane
-        sections = [("Everywhere", list(self.BINDINGS))]
+        sections = [("Everywhere", [b for b in self.BINDINGS if isinstance(b, Binding)])]
         focused = self.focused
         # The focused widget's own keys (the list's j/k/g/G, x, enter), if it is one of ours.
         if focused is not None and type(focused).__module__.startswith("prodops_tui."):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from typing import TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -25,6 +27,8 @@ from ..widgets.area_tree import AreaTree
 from ..widgets.key_list import KeyList
 from .areas_choices import NEW_PERSON, TOP_LEVEL, move_options, role_options
 from .base import Pane
+
+T = TypeVar("T")
 
 MODES = ("areas", "people", "gaps")
 MODE_LABELS = {"areas": "Areas", "people": "People", "gaps": "Gaps"}
@@ -326,8 +330,8 @@ class AreasPane(Pane):
             return None
         return found
 
-    def _try(self, action, message) -> None:
-        self.store_change(action, message, title="Areas")
+    def _try(self, action: Callable[[], T], message: str | Callable[[T], str]) -> T | None:
+        return self.store_change(action, message, title="Areas")
 
     def action_who_owns(self) -> None:
         if self.mode == "gaps":

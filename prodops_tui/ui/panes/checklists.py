@@ -180,8 +180,10 @@ class ChecklistsPane(NudgeKeys, Pane):
         if checklist is None:
             return None
         runs = checklists.runs_of(self.store, checklist.id)
+        if not runs:
+            return None
         unfinished = [r for r in runs if not r.completed_at]
-        return (unfinished or runs or [None])[-1]
+        return (unfinished or runs)[-1]
 
     def _show_run(self) -> None:
         run = self._current_run()
@@ -208,7 +210,7 @@ class ChecklistsPane(NudgeKeys, Pane):
             facts = []
             if step.done and step.done_at:
                 facts.append(f"{step.done_by or 'someone'}, {describe(from_iso(step.done_at), now=now)}")
-            row = [mark, (clean_line(step.text), "$text-muted" if step.done else "")]
+            row: list[str | tuple[str, str]] = [mark, (clean_line(step.text), "$text-muted" if step.done else "")]
             if step.why:
                 row += ["\n    ", (clean_line(step.why), "italic $text-muted")]
             if facts:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from textual import work
 from textual.app import ComposeResult
@@ -44,6 +45,9 @@ from .inbox_views import (
     view_items,
     view_tabs,
 )
+
+if TYPE_CHECKING:
+    from ..app import ProdopsApp  # which imports this module
 
 SCAN_QUIET_SECONDS = 1.5  # after a change, before rescanning for look-alikes
 # Up to this many items the duplicate groups are found in the background from the start, so
@@ -391,18 +395,23 @@ class InboxPane(Pane):
         self._apply(inbox.Triage(status="processed"))
 
     def action_importance(self) -> None:
+        def set_importance(level: str | None) -> None:
+            if level:
+                self._apply(inbox.Triage(importance=level))
+
         current = self.feedback_list.current
         choices = [(level, level) for level in IMPORTANCE_LEVELS]
         self.app.push_screen(
             ChoiceScreen(f"Importance of {self._what()}", choices, current.importance if current else None),
-            lambda level: level and self._apply(inbox.Triage(importance=level)),
+            set_importance,
         )
 
     def action_snooze(self) -> None:
-        self.app.push_screen(
-            DateScreen(f"Snooze {self._what()} until", from_iso(self.store.clock())),
-            lambda when: when and self._apply(inbox.Triage(snooze=when)),
-        )
+        def snooze(when: str | None) -> None:
+            if when:
+                self._apply(inbox.Triage(snooze=when))
+
+        self.app.push_screen(DateScreen(f"Snooze {self._what()} until", from_iso(self.store.clock())), snooze)
 
     def action_tags(self) -> None:
         known = Counter(tag for item in self.store.all(FeedbackItem) for tag in item.tags)
@@ -454,6 +463,7 @@ class InboxPane(Pane):
             self.app.bell()
             return
         similar = self._duplicate_index.similar_to(current.id, limit=8) if self._duplicate_index else []
+        index = cast("ProdopsApp", self.app).search_index
 
         def apply(into: str | None) -> None:
             if not into:
@@ -464,7 +474,7 @@ class InboxPane(Pane):
                 self.feedback_list.marked.clear()
 
         self.app.push_screen(
-            SearchPickerScreen(f"Merge {self._what()} into…", lambda query: merge_options(self.store, similar, targets, query, self.app.search_index),
+            SearchPickerScreen(f"Merge {self._what()} into…", lambda query: merge_options(self.store, similar, targets, query, index),
                                placeholder="likely duplicates below; type an id or words to find any item"),
             apply,
         )

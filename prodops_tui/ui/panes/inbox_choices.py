@@ -14,6 +14,7 @@ from ...core.feedback import opportunities
 from ...core.feedback.duplicates import SimilarItem
 from ...core.feedback.merge import find_merge_targets
 from ...core.search.index import SearchIndex
+from ...core.search.on_disk import DiskBackedIndex
 from ...core.storage.store import Store
 from ...core.text import clean_line, truncate
 
@@ -55,7 +56,7 @@ def _shares(hit: SimilarItem) -> str:
 
 
 def merge_options(store: Store, similar: Sequence[SimilarItem], exclude: Collection[str], query: str,
-                  index: SearchIndex | None = None) -> list[tuple[str, Content]]:
+                  index: SearchIndex | DiskBackedIndex | None = None) -> list[tuple[str, Content]]:
     """The likely duplicates with their similarity; typing finds any item by its id or title."""
     if not query.strip():
         return [
@@ -66,4 +67,6 @@ def merge_options(store: Store, similar: Sequence[SimilarItem], exclude: Collect
             if hit.id not in exclude
         ]
     return [(key, Content.assemble((f"{key:<7}", "$text-muted"), truncate(title, 76)))
-            for key, title in find_merge_targets(store, query, exclude=exclude, index=index)]
+            # The app's index is disk-backed at 100k items; it offers the ready and search that
+            # find_merge_targets reads, but core types that parameter SearchIndex alone.
+            for key, title in find_merge_targets(store, query, exclude=exclude, index=index)]  # type: ignore[arg-type]

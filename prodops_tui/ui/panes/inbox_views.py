@@ -45,7 +45,7 @@ def sort_items(store: Store, items: list[FeedbackItem], sort: str) -> list[Feedb
     if sort == "importance":
         return sorted(items, key=lambda item: _IMPORTANCE_RANK.get(item.importance, 4))
     paths = {area_id: area_path(store, area_id).casefold() for area_id in {item.area for item in items} if area_id}
-    return sorted(items, key=lambda item: (item.area is None, paths.get(item.area, "")))
+    return sorted(items, key=lambda item: (item.area is None, paths.get(item.area or "", "")))
 
 
 def filtered(store: Store, items: list[FeedbackItem], query: str) -> list[FeedbackItem]:

@@ -7,6 +7,7 @@ shows at once, with the last figures until the new ones land."""
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -28,6 +29,9 @@ from ..screens.pickers import TextScreen
 from ..widgets.key_list import KeyList
 from .base import Pane
 from .checklists import ChecklistsPane
+
+if TYPE_CHECKING:
+    from ..app import ProdopsApp  # which imports this module
 from .metrics_detail import Line, detail, opens, sparkline
 
 LABEL_WIDTH = 30
@@ -336,7 +340,7 @@ class MetricsPane(Pane):
             self.notify(f"{label}: {opens(None)} behind this row", title="Metrics")
             return
         if drill.record:
-            self.app.go_to(drill.record)  # an opportunity, an area, a person, an action, a checklist: in its own pane
+            cast("ProdopsApp", self.app).go_to(drill.record)  # an opportunity, an area, a person, an action, a checklist: in its own pane
         else:
             # The app's one door to "show these items in their pane", the same as a nudge's enter.
             self.post_message(ChecklistsPane.ShowTarget(NudgeTarget(drill.pane, drill.filter)))

@@ -215,10 +215,10 @@ def detail(found: Report, kind: str, key: str, *, now: datetime) -> Detail:
     if kind == "unknown":
         for unknown_key, label, reason in found.not_computed:
             if unknown_key == key:
-                head = Content("\n").join([Content.styled(label, "bold $primary"), Content(""),
-                                           Content.styled(f"Not computed: {reason}.", "$warning"),
-                                           Content.styled("prodops shows no estimate in its place.", "$text-muted")])
-                return Detail(head, [], Content(""))
+                return Detail(Content("\n").join([Content.styled(label, "bold $primary"), Content(""),
+                                                   Content.styled(f"Not computed: {reason}.", "$warning"),
+                                                   Content.styled("prodops shows no estimate in its place.", "$text-muted")]),
+                              [], Content(""))
         return Detail(Content(""), [], Content(""))
     figure: Figure = found.figure(key)
     head = [Content.styled(figure.label, "bold $primary")]

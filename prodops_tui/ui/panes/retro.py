@@ -109,6 +109,7 @@ class RetroPane(CardKeys, TopicKeys, RetroSetupKeys, Pane):
         self._columns_shown: tuple[str | None, tuple[str, ...]] = (None, ())
         self._timer_shown: tuple[object, ...] = ()  # the record's timer fields the PhaseTimer follows
         self._column = 0
+        self._came_from: str | None = None  # the retro just left, highlighted when the list comes back
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="retro-top"):
@@ -210,7 +211,7 @@ class RetroPane(CardKeys, TopicKeys, RetroSetupKeys, Pane):
         options = [Option(rows.retro_row(r, open_by_retro.get(r.id, 0)), id=r.id) for r in all_retros]
         if not options:
             options = [Option(Content.styled("No retros yet: n starts one.", "$text-muted"), id="none", disabled=True)]
-        listing.show(options, keep=getattr(self, "_came_from", None))
+        listing.show(options, keep=self._came_from)
         self._came_from = None
         self._show_preview()
 
@@ -343,9 +344,9 @@ class RetroPane(CardKeys, TopicKeys, RetroSetupKeys, Pane):
 
     @on(OptionList.OptionSelected, "#topic-list")
     def _topic_selected(self, event: OptionList.OptionSelected) -> None:
-        retro = self.retro
-        if retro and retro.phase == "discuss" and event.option.id:
-            self.store_change(lambda: retros.set_current_topic(self.store, retro.id, event.option.id),
+        retro, topic_id = self.retro, event.option.id
+        if retro and retro.phase == "discuss" and topic_id:
+            self.store_change(lambda: retros.set_current_topic(self.store, retro.id, topic_id),
                               "Discussing this topic; the timer starts over", title="Discuss")
 
     # --- which keys apply --------------------------------------------------------------------

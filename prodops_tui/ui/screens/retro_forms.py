@@ -251,7 +251,7 @@ class ActionForm(RetroForm):
 class NotesForm(RetroForm):
     HINT = "ctrl+s saves, esc closes without saving"
 
-    def __init__(self, topic: str, notes: str, submit: Callable[[str], str | None]) -> None:
+    def __init__(self, topic: str, notes: str, submit: Callable[[NotesDraft], str | None]) -> None:
         super().__init__(f"Notes — {topic}", submit)
         self.notes = notes
 

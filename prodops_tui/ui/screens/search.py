@@ -15,6 +15,7 @@ from textual.worker import get_current_worker
 from ...core.query import NAMES
 from ...core.search import display
 from ...core.search import index as search
+from ...core.search.on_disk import DiskBackedIndex
 from ...core.storage.store import Store
 from ...core.text import clean_line, truncate
 
@@ -58,7 +59,7 @@ class SearchScreen(ModalScreen[str | None]):
         Binding("pageup", "move(-8)", "Page up", show=False, id="search.page_up"),
     ]
 
-    def __init__(self, index: search.SearchIndex, store: Store, *, query: str = "") -> None:
+    def __init__(self, index: search.SearchIndex | DiskBackedIndex, store: Store, *, query: str = "") -> None:
         super().__init__()
         self.index = index
         self.store = store

@@ -12,7 +12,7 @@ from datetime import datetime
 from rich.cells import set_cell_size
 from rich.segment import Segment
 from textual.binding import Binding
-from textual.geometry import Region, Size
+from textual.geometry import Region, Size, Spacing
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -195,7 +195,7 @@ class FeedbackList(ScrollView, can_focus=True):
 
     def scroll_to_cursor(self) -> None:
         if self.items:
-            self.scroll_to_region(Region(0, self.cursor + 1, 1, 1), animate=False, spacing=(1, 0, 0, 0), force=True)
+            self.scroll_to_region(Region(0, self.cursor + 1, 1, 1), animate=False, spacing=Spacing(1, 0, 0, 0), force=True)
 
     def _move(self, to: int) -> None:
         if self.items:
