@@ -259,6 +259,51 @@ async def test_a_change_re_renders_only_the_panes_that_show_its_kind_of_record(d
         assert renders == []  # only a retro changed since it was last shown
 
 
+async def test_the_inbox_re_renders_for_feedback_areas_opportunities_and_views_and_no_other_record(demo_store, make_app, monkeypatch):
+    """The inbox shows feedback, the path of each item's area, the title of its opportunity and
+    the saved views as tabs: a change to any of these re-renders it (an area renamed or a view
+    saved elsewhere is shown at once); a retro or a checklist run changed leaves it as it is."""
+    from prodops_tui.core.areas import ownership
+    from prodops_tui.core.feedback import opportunities
+    from prodops_tui.core.feedback.filters import save_view
+    from prodops_tui.core.model import ChecklistTemplate, Opportunity, Retro
+    from prodops_tui.core.retro import board
+    from prodops_tui.core.rituals import checklists
+
+    renders: list[str] = []
+    real = InboxPane.refresh_view
+    monkeypatch.setattr(InboxPane, "refresh_view", lambda self, **how: (renders.append("InboxPane"), real(self, **how))[1])
+    retro_id = next(r.id for r in demo_store.all(Retro) if r.phase != "closed")
+    checklist_id = next(c.id for c in demo_store.all(ChecklistTemplate))
+    opportunity_id = next(o.id for o in demo_store.all(Opportunity) if o.status != "shipped")
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        listing = app.query_one(FeedbackList)
+        listing.cursor = next(n for n, item in enumerate(listing.items) if item.area)
+        area_id = listing.items[listing.cursor].area
+        await pilot.pause()
+        renders.clear()
+        board.add_participant(demo_store, retro_id, "Priya", origin="app")
+        checklists.start_run(demo_store, checklist_id, origin="app")
+        await pilot.pause()
+        assert renders == []  # neither is shown in the inbox
+        ownership.rename_area(demo_store, area_id, "Renamed", origin="app")
+        await pilot.pause()
+        assert renders == ["InboxPane"]
+        assert "Renamed" in detail_text(app)  # the item shown is in that area
+        save_view(demo_store, "Saved elsewhere", "importance:high", origin="app")
+        await pilot.pause()
+        assert renders == ["InboxPane"] * 2
+        find_on_screen(app, "Saved elsewhere")  # a tab of its own
+        opportunities.set_status(demo_store, opportunity_id, "shipped", origin="app")
+        await pilot.pause()
+        assert renders == ["InboxPane"] * 3
+        inbox.capture(demo_store, "Written elsewhere", origin="app")
+        await pilot.pause()
+        assert renders == ["InboxPane"] * 4
+
+
 async def test_the_first_start_without_a_name_asks_once_and_signs_with_it(store, make_app, monkeypatch):
     from prodops_tui.core import identity
     from prodops_tui.ui.screens.pickers import TextScreen

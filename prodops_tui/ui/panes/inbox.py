@@ -23,7 +23,7 @@ from ...core.errors import ProdopsError
 from ...core.feedback import duplicates, inbox, merge
 from ...core.feedback.filters import apply_filter, delete_view, parse_filter, save_view
 from ...core.feedback.stored_lookalikes import likely_duplicate_groups, lookalike_index
-from ...core.model import IMPORTANCE_LEVELS, FeedbackItem, Opportunity
+from ...core.model import IMPORTANCE_LEVELS, FeedbackItem, Opportunity, ProductArea, SavedView
 from ...core.query import examples_for
 from ..screens.feedback_form import FeedbackDraft, FeedbackForm
 from ..screens.import_feedback import ImportScreen
@@ -63,6 +63,10 @@ SIMILAR_AFTER_REST_SECONDS = 0.25
 
 class InboxPane(Pane):
     TITLE = "Inbox"
+    # Feedback, the path of each item's area (the list, the detail, area: filters), its
+    # opportunity's title (the detail) and the saved views (the tabs). No person is shown:
+    # triaged_by is a name as written, and owner: never applies to feedback.
+    SHOWS_KINDS = frozenset({FeedbackItem.PREFIX, ProductArea.PREFIX, Opportunity.PREFIX, SavedView.PREFIX})
 
     BINDINGS = [
         Binding("right_square_bracket", "switch_view(1)", "Next view", key_display="]", id="inbox.next_view", tooltip="New, Snoozed, Processed, Archived, All, Likely duplicates"),
