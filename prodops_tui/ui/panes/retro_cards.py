@@ -12,7 +12,7 @@ from ...core.errors import ProdopsError
 from ...core.model import Retro
 from ...core.retro import board as retros
 from ...core.retro import groups as retro_groups
-from ...core.text import clean_line, truncate
+from ...core.text import clean_line, plural, truncate
 from ..screens.pickers import ChoiceScreen, SearchPickerScreen, TextScreen
 from ..screens.retro_forms import CardDraft, CardForm
 from ..widgets.key_list import KeyList
@@ -120,7 +120,7 @@ class CardKeys(_Host):
                 size = sum(1 for c in retro.cards if c.group == group.number)
                 hint = "  similar cards" if group.number in similar else ""
                 found.append((f"group:{group.number}", Content.assemble(("◆ ", "$accent"), clean_line(group.title),
-                                                                          (f"  {rows.plural(size, 'card')}", "$text-muted"), (hint, "$success"))))
+                                                                          (f"  {plural(size, 'card')}", "$text-muted"), (hint, "$success"))))
             new_title = clean_line(query) or truncate(clean_line(card.text), 40)
             found.append((NEW_GROUP, Content.assemble(("+ new group: ", "$success"), new_title)))
             if card.group is not None:
@@ -170,10 +170,10 @@ class CardKeys(_Host):
             chosen = suggestions[int(value)]
             if chosen.group is not None:
                 self.store_change(lambda: retros.group_cards(self.store, retro.id, list(chosen.cards), group=chosen.group),
-                                  f"{rows.plural(len(chosen.cards), 'card')} joined their group", title="Group")
+                                  f"{plural(len(chosen.cards), 'card')} joined their group", title="Group")
             else:
                 self.store_change(lambda: retros.group_cards(self.store, retro.id, list(chosen.cards), title=chosen.title),
-                                  f"New group “{chosen.title}” ({rows.plural(len(chosen.cards), 'card')}); R renames it", title="Group")
+                                  f"New group “{chosen.title}” ({plural(len(chosen.cards), 'card')}); R renames it", title="Group")
 
         self.app.push_screen(ChoiceScreen("Similar cards — pick a group to make", choices), picked)
 

@@ -12,10 +12,10 @@ from ...core.model import ActionItem, Person, ProductArea, Retro
 from ...core.retro import board as retros
 from ...core.retro.export import export_retro, write_retro
 from ...core.retro.templates import find_template, load_templates
+from ...core.text import plural
 from ..exports import export, send_made_text
 from ..screens.pickers import ChoiceScreen, TextScreen
 from ..screens.retro_forms import NewRetroForm, RetroDraft, split_names
-from . import retro_rows as rows
 
 if TYPE_CHECKING:
     # What the type checker sees: these keys run on RetroPane, a Pane. At run time the mixin is a
@@ -62,7 +62,7 @@ class RetroSetupKeys(_Host):
                 )
             except (ProdopsError, ValueError) as exc:
                 return str(exc)
-            self.notify(f"{started.id} started — {rows.plural(len(started.checkin), 'open action')} to review at check-in — u undoes", title="Retro")
+            self.notify(f"{started.id} started — {plural(len(started.checkin), 'open action')} to review at check-in — u undoes", title="Retro")
             self.open_retro(started.id)
             return None
 
@@ -78,7 +78,7 @@ class RetroSetupKeys(_Host):
         def changed(value: str | None) -> None:
             if value is not None:
                 self.store_change(lambda: retros.set_details(self.store, retro.id, participants=split_names(value)),
-                                  lambda r: f"{rows.plural(len(r.participants), 'participant')}", title="Retro")
+                                  lambda r: f"{plural(len(r.participants), 'participant')}", title="Retro")
 
         self.app.push_screen(TextScreen("Participants (comma-separated)", value=", ".join(retro.participants)), changed)
 
