@@ -15,7 +15,7 @@ from ..errors import InvalidInput, NotFound
 from ..model import IMPORTANCE_LEVELS, FeedbackItem, Record
 from ..search.index import SearchIndex
 from ..storage.store import Store
-from ..text import clean_line
+from ..text import clean_line, plural
 
 _ID_TYPED = re.compile(r"(?:[Ff]-?)?(\d+)")  # F-400, f400, 400
 CUSTOMERS_KEY = "customers"  # FeedbackItem.extra[...]: distinct customers of a survivor, its own first
@@ -143,7 +143,7 @@ def merge(store: Store, duplicate_ids: Sequence[str], into_id: str, *, origin: s
         extra[CUSTOMERS_KEY] = _distinct(names)
         merged = tx.put(replace(survivor, tags=tags, importance=importance, merged_from=merged_from, extra=extra))
         count = len(duplicates)
-        tx.label = f"merged {count} duplicate{'s' if count != 1 else ''} into {survivor.id}"
+        tx.label = f"merged {plural(count, 'duplicate')} into {survivor.id}"
         return merged
 
 
