@@ -19,6 +19,7 @@ from prodops_tui.core.demo import fill_demo
 from prodops_tui.core.storage.store import Store
 from prodops_tui.core.workspace import Settings
 from prodops_tui.ui.app import ProdopsApp
+from prodops_tui.ui.panes.inbox import InboxPane
 
 from ..conftest import fixed_clock
 
@@ -78,13 +79,29 @@ async def settle(pilot) -> None:
 
     A worker cancelled by a newer one of its group is not a failure: under load a look-alike
     scan outlasts the 1.5 s the inbox waits after a change, and the rescan replaces it (an
-    exclusive worker). The newer one is waited for instead; a worker that failed still fails."""
-    while running := [worker for worker in pilot.app.workers if not worker.is_finished]:
+    exclusive worker). The newer one is waited for instead; a worker that failed still fails.
+
+    The inbox's first look-alike scan starts after the next frame, so for a while no worker
+    runs it (under load, long enough for settle to return before it began): settle lets the
+    app draw until it has started, then waits for it like any worker."""
+    app = pilot.app
+    while True:
+        while scan_pending(app):
+            await pilot.pause()  # the next frame starts it as a worker
+        running = [worker for worker in app.workers if not worker.is_finished]
+        if not running:
+            break
         for worker in running:
             with contextlib.suppress(WorkerCancelled):
                 await worker.wait()
     await pilot.pause()
     await pilot.pause()
+
+
+def scan_pending(app) -> bool:
+    """Whether an inbox has a look-alike scan waiting for a frame to start (InboxPane.scan_pending);
+    a modal screen may be over the inbox, so every screen of the stack is asked."""
+    return any(pane.scan_pending for screen in app.screen_stack for pane in screen.query(InboxPane))
 
 
 async def enter_text(pilot, text: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ..conftest import TEST_DATA
-from .conftest import Typed, press
+from .conftest import Typed, press, settle
 
 SIZE = (120, 40)
 
@@ -21,9 +21,9 @@ def keys_then_settle(*steps: str | Typed, keep_toasts: bool = False):
     it stay (`lasting_toasts`)."""
 
     async def run_before(pilot) -> None:
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)  # the first look-alike scan too, which starts after a frame
         await press(pilot, *steps)
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
         if not keep_toasts:
             pilot.app.clear_notifications()
         await pilot.pause()

@@ -102,6 +102,7 @@ class InboxPane(Pane):
         self._clusters: list[duplicates.Cluster] | None = None
         self._scanned_revision = -1
         self._rescan_timer: Timer | None = None  # a scan waiting for a quiet moment
+        self._scans_queued = 0  # scans waiting for the next frame (scan_pending)
         self._similar_timer: Timer | None = None  # look-alikes waiting for the cursor to rest
         self._views_shown: tuple | None = None  # what the view line shows now (see _show_views)
 
@@ -271,6 +272,13 @@ class InboxPane(Pane):
     # --- the duplicate scan, in a worker ----------------------------------------
 
     @property
+    def scan_pending(self) -> bool:
+        """A look-alike scan waits for the next frame to start: no worker runs it yet, so what
+        waits for the app's workers to land (the tests' settle) must wait for this too. A scan
+        waiting for a quiet moment after a change (SCAN_QUIET_SECONDS) is not counted."""
+        return self._scans_queued > 0
+
+    @property
     def _clusters_wanted(self) -> bool:
         return self.view == "duplicates" or self.store.count(FeedbackItem) <= CLUSTERS_ALWAYS_UP_TO
 
@@ -284,8 +292,14 @@ class InboxPane(Pane):
             self._rescan_timer = None
             self._scan_duplicates(self.store.revision, clusters_wanted=self._clusters_wanted)
 
+        def scan_after_refresh() -> None:
+            self._scans_queued -= 1
+            scan()
+
         if now:
-            self.call_after_refresh(scan)  # not before the frame being drawn: the scan competes for the GIL
+            # Not before the frame being drawn: the scan competes for the GIL.
+            if self.call_after_refresh(scan_after_refresh):  # False: the pane is closing, nothing is queued
+                self._scans_queued += 1
         else:
             self._rescan_timer = self.set_timer(SCAN_QUIET_SECONDS, scan)
 
