@@ -120,5 +120,6 @@ def markdown_line(text: str) -> str:
 
 def plural(count: int, word: str, many: str | None = None) -> str:
     """The count and the word, in the plural unless the count is one: plural(1, "item") is
-    "1 item", plural(3, "item") "3 items", plural(2, "person", "people") "2 people"."""
-    return f"{count} {word if count == 1 else (many or word + 's')}"
+    "1 item", plural(3, "item") "3 items", plural(2, "person", "people") "2 people"; thousands
+    are grouped for reading, plural(12000, "match", "matches") "12,000 matches"."""
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"

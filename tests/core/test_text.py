@@ -17,6 +17,7 @@ BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
     (1, "person", "people", "1 person"),
     (2, "person", "people", "2 people"),
     (-1, "day", None, "-1 days"),
+    (12000, "match", "matches", "12,000 matches"),  # the search screen's count, grouped as it was
 ])
 def test_plural_says_the_count_and_the_word_in_the_plural_unless_one(count, word, many, shown):
     assert plural(count, word, many) == shown

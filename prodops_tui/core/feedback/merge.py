@@ -14,6 +14,7 @@ from rapidfuzz import fuzz, process, utils
 from ..errors import InvalidInput, NotFound
 from ..model import IMPORTANCE_LEVELS, FeedbackItem, Record
 from ..search.index import SearchIndex
+from ..search.on_disk import DiskBackedIndex
 from ..storage.store import Store
 from ..text import clean_line, plural
 
@@ -148,7 +149,7 @@ def merge(store: Store, duplicate_ids: Sequence[str], into_id: str, *, origin: s
 
 
 def find_merge_targets(store: Store, query: str, *, exclude: Collection[str] = (), limit: int = 30,
-                       index: SearchIndex | None = None) -> list[tuple[str, str]]:
+                       index: SearchIndex | DiskBackedIndex | None = None) -> list[tuple[str, str]]:
     """Items a duplicate could be merged into, for what was typed: its id (F-400, 400) first,
     then by title and text, best first, as (id, title). Items already merged elsewhere and
     `exclude` (the duplicates themselves) are left out.

@@ -69,4 +69,4 @@ def merge_options(store: Store, similar: Sequence[SimilarItem], exclude: Collect
     return [(key, Content.assemble((f"{key:<7}", "$text-muted"), truncate(title, 76)))
             # The app's index is disk-backed at 100k items; it offers the ready and search that
             # find_merge_targets reads, but core types that parameter SearchIndex alone.
-            for key, title in find_merge_targets(store, query, exclude=exclude, index=index)]  # type: ignore[arg-type]
+            for key, title in find_merge_targets(store, query, exclude=exclude, index=index)]

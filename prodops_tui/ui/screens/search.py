@@ -17,7 +17,7 @@ from ...core.search import display
 from ...core.search import index as search
 from ...core.search.on_disk import DiskBackedIndex
 from ...core.storage.store import Store
-from ...core.text import clean_line, truncate
+from ...core.text import clean_line, plural, truncate
 
 PER_KIND = 8
 # The keywords from core/query.py's table: the same ones the inbox filter takes.
@@ -130,7 +130,7 @@ class SearchScreen(ModalScreen[str | None]):
         results = self.query_one(OptionList)
         status = self.query_one("#search-status", Static)
         results.clear_options()
-        summary = f"{found.total:,} match" + ("" if found.total == 1 else "es")
+        summary = plural(found.total, "match", "matches")
         hints = Content.styled("  " + " · ".join(found.hints), "$warning") if found.hints else Content("")
         status.update(Content.assemble((summary, "$text-muted"), hints))
         options: list[Option] = []
