@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual.containers import Vertical
 from textual.content import Content
@@ -86,3 +86,11 @@ def lines(*parts: Content | str) -> Content:
     """Join lines of Content; plain str parts are data (never markup)."""
     return Content("\n").join(part if isinstance(part, Content) else Content(part) for part in parts)
 
+
+# The base of a pane's key mixin (RetroPane's card, setup and topic keys, the checklist pane's
+# nudge keys): a Pane to the type checker, since its methods run on one, and a plain class at run
+# time, so the pane's method order and Textual's view of its bases do not change.
+if TYPE_CHECKING:
+    PaneKeys = Pane
+else:
+    PaneKeys = object

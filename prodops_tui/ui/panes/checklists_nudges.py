@@ -17,16 +17,13 @@ from ...core.rituals import nudges
 from ...core.text import clean_line, truncate
 from ..screens.pickers import DateScreen
 
+from .base import PaneKeys
+
 if TYPE_CHECKING:
-    # What the type checker sees: these keys run on ChecklistsPane, a Pane. At run time the mixin
-    # is a plain class, so the pane's method order and Textual's view of its bases do not change.
     from ..widgets.key_list import KeyList
-    from .base import Pane as _Host
-else:
-    _Host = object
 
 
-class NudgeKeys(_Host):
+class NudgeKeys(PaneKeys):
     """Mixed into ChecklistsPane: the nudges it shows and the keys that act on them."""
 
     if TYPE_CHECKING:  # what this needs from ChecklistsPane (its __init__ sets the state)

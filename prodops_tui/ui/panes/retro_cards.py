@@ -17,18 +17,12 @@ from ..screens.pickers import ChoiceScreen, SearchPickerScreen, TextScreen
 from ..screens.retro_forms import CardDraft, CardForm
 from ..widgets.key_list import KeyList
 from . import retro_rows as rows
+from .base import PaneKeys
 
 NEW_GROUP, NO_GROUP = "new", "none"
 
-if TYPE_CHECKING:
-    # What the type checker sees: these keys run on RetroPane, a Pane. At run time the mixin is a
-    # plain class, so RetroPane's method order and Textual's view of its bases do not change.
-    from .base import Pane as _Host
-else:
-    _Host = object
 
-
-class CardKeys(_Host):
+class CardKeys(PaneKeys):
     """Mixed into RetroPane: every action here works on the card under the cursor."""
 
     if TYPE_CHECKING:  # what this needs from RetroPane

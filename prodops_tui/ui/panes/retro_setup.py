@@ -17,17 +17,14 @@ from ..exports import export, send_made_text
 from ..screens.pickers import ChoiceScreen, TextScreen
 from ..screens.retro_forms import NewRetroForm, RetroDraft, split_names
 
+from .base import PaneKeys
+
 if TYPE_CHECKING:
-    # What the type checker sees: these keys run on RetroPane, a Pane. At run time the mixin is a
-    # plain class, so RetroPane's method order and Textual's view of its bases do not change.
     from ...core.retro.templates import RetroTemplate
     from ..widgets.key_list import KeyList
-    from .base import Pane as _Host
-else:
-    _Host = object
 
 
-class RetroSetupKeys(_Host):
+class RetroSetupKeys(PaneKeys):
     """Mixed into RetroPane."""
 
     if TYPE_CHECKING:  # what this needs from RetroPane

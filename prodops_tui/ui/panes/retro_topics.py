@@ -14,16 +14,13 @@ from ...core.text import clean_line, truncate
 from ..screens.pickers import SearchPickerScreen
 from ..screens.retro_forms import ActionDraft, ActionForm, NotesDraft, NotesForm
 
+from .base import PaneKeys
+
 if TYPE_CHECKING:
-    # What the type checker sees: these keys run on RetroPane, a Pane. At run time the mixin is a
-    # plain class, so RetroPane's method order and Textual's view of its bases do not change.
     from ..widgets.key_list import KeyList
-    from .base import Pane as _Host
-else:
-    _Host = object
 
 
-class TopicKeys(_Host):
+class TopicKeys(PaneKeys):
     """Mixed into RetroPane: action items (check-in, actions), votes and notes on topics."""
 
     if TYPE_CHECKING:  # what this needs from RetroPane
