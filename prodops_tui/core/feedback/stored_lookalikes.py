@@ -116,11 +116,13 @@ class StoredLookalikes:
                 learned = {"shared": sorted(index.boilerplate.shared), "common": sorted(index.boilerplate.common),
                            "items": len(index._items)}  # how many items the boilerplate was learned from
                 self._learned_seq = store.seq
-            rarity = json.dumps([index.rarity.document_frequency, index.rarity.documents], ensure_ascii=False,
-                                separators=(",", ":"))
-            self._db.execute("INSERT OR REPLACE INTO state (id, version, seq, boilerplate, rarity, learned_seq) "
-                             "VALUES (1, ?, ?, ?, ?, ?)",
-                             (STORED_VERSION, store.seq, json.dumps(learned), rarity, self._learned_seq))
+                rarity = json.dumps([index.rarity.document_frequency, index.rarity.documents], ensure_ascii=False,
+                                    separators=(",", ":"))
+                self._db.execute("INSERT OR REPLACE INTO state (id, version, seq, boilerplate, rarity, learned_seq) "
+                                 "VALUES (1, ?, ?, ?, ?, ?)",
+                                 (STORED_VERSION, store.seq, json.dumps(learned), rarity, self._learned_seq))
+            else:  # caught up: what was learned stays as stored (megabytes of word counts at 100k)
+                self._db.execute("UPDATE state SET seq = ? WHERE id = 1", (store.seq,))
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")
