@@ -22,7 +22,7 @@ from ...core.dates import from_iso
 from ...core.errors import ProdopsError
 from ...core.feedback import duplicates, inbox, merge
 from ...core.feedback.filters import apply_filter, delete_view, parse_filter, save_view
-from ...core.feedback.stored_lookalikes import likely_duplicate_groups, lookalike_index
+from ...core.feedback.stored_lookalikes import lookalike_index, lookalikes_with_groups
 from ...core.model import IMPORTANCE_LEVELS, FeedbackItem, Opportunity, ProductArea, SavedView
 from ...core.query import examples_for
 from ..screens.feedback_form import FeedbackDraft, FeedbackForm
@@ -310,12 +310,13 @@ class InboxPane(Pane):
         which reads only the items changed since it was stored (a fresh object: the UI thread
         keeps querying the one it has until this one is handed over)."""
         worker = get_current_worker()
-        index = lookalike_index(self.store)
+        clusters = None
+        if clusters_wanted:
+            index, clusters = lookalikes_with_groups(self.store, should_stop=lambda: worker.is_cancelled)
+        else:
+            index = lookalike_index(self.store)
         if not worker.is_cancelled:
             learned.examples(self.store)  # the area suggestions' profiles, built here rather than on the first `a`
-        clusters = None
-        if clusters_wanted and not worker.is_cancelled:
-            clusters = likely_duplicate_groups(self.store, index=index, should_stop=lambda: worker.is_cancelled)
         if not worker.is_cancelled:
             self.app.call_from_thread(self._duplicates_scanned, revision, index, clusters)
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 from prodops_tui.core.feedback.duplicates import DuplicateIndex
 from prodops_tui.core.feedback.inbox import capture
 from prodops_tui.core.feedback.merge import merge
-from prodops_tui.core.feedback.stored_lookalikes import StoredLookalikes
+from prodops_tui.core.feedback.stored_lookalikes import StoredLookalikes, lookalikes_with_groups
 from prodops_tui.core.model import FeedbackItem
 from prodops_tui.core.storage.store import Store
 
@@ -150,3 +150,17 @@ def test_what_duplicates_prints_is_read_again_only_for_changed_items(store, monk
     assert set(read) == {int(alarms.id[2:])}  # the changed item, not every grouped one
     assert shown[alarms.id][1] == "Calendar alarms never fire after restarting"  # read again, not the stored line
     assert set(shown) == grouped
+
+
+def test_the_inbox_scan_after_a_capture_pairs_only_the_capture(store):
+    """The app's scan asks for the index and the groups together: one handle on the stored
+    index, so the groups build on its pairing instead of pairing every item again."""
+    background(store)
+    alarms = capture(store, ALARMS[1], title=ALARMS[0], origin="test")
+    index, groups = lookalikes_with_groups(store)
+    assert index.paired_afresh > 300
+    again = capture(store, ALARMS_AGAIN[1], title=ALARMS_AGAIN[0], origin="test")
+    index, groups = lookalikes_with_groups(store)
+    assert index.paired_afresh == 1
+    assert grouped_together(groups, alarms.id, again.id)
+    assert as_lists(groups) == paired_from_scratch(store, index)
