@@ -203,8 +203,7 @@ class StoredLookalikes:
                     shown[item_id] = before[item_id]
                 else:
                     wanted.append(number_of(item_id))
-        shown.update({item.id: (first_line(item.text or item.title, SHOWN_CHARS), own_title(item))
-                      for item in self.store.get_many(FeedbackItem, wanted)})
+        shown.update({item.id: shown_of(item) for item in self.store.get_many(FeedbackItem, wanted)})
         return shown
 
     # --- the pairing --------------------------------------------------------------------------
@@ -259,22 +258,27 @@ def lookalikes_with_groups(store: Store, *, should_stop: Callable[[], bool] | No
         return index, index.clusters(should_stop=should_stop)
 
 
-def likely_duplicate_groups(store: Store, *, index: DuplicateIndex | None = None,
-                            should_stop: Callable[[], bool] | None = None,
+def likely_duplicate_groups(store: Store, *, should_stop: Callable[[], bool] | None = None,
                             shown: dict[str, tuple[str, str]] | None = None) -> list[Cluster]:
     """likely_duplicate_clusters, read back from lookalikes.sqlite when nothing changed since
     they were stored (and stored when worked out); worked out in memory when the file cannot be
-    used. `shown`, when given, receives each grouped item's text start and own title."""
+    used. `shown`, when given, receives each grouped item's text start and own title. (The
+    index is the stored one: one handed in would not build on the stored pairing, see
+    lookalikes_with_groups.)"""
     try:
         with StoredLookalikes(store) as stored:
-            found = stored.groups(index=index, should_stop=should_stop)
+            found = stored.groups(should_stop=should_stop)
             if shown is not None:
                 shown.update(stored.shown)
             return found
     except sqlite3.Error:
-        found = (index or DuplicateIndex.build(store)).clusters(should_stop=should_stop)
+        found = DuplicateIndex.build(store).clusters(should_stop=should_stop)
         if shown is not None:
             grouped = [number_of(item_id) for group in found for item_id in group]
-            shown.update({item.id: (first_line(item.text or item.title, SHOWN_CHARS), own_title(item))
-                          for item in store.get_many(FeedbackItem, grouped)})
+            shown.update({item.id: shown_of(item) for item in store.get_many(FeedbackItem, grouped)})
         return found
+
+
+def shown_of(item: FeedbackItem) -> tuple[str, str]:
+    """What `prodops duplicates` prints of a grouped item: its text's start and its own title."""
+    return first_line(item.text or item.title, SHOWN_CHARS), own_title(item)
