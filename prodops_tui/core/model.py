@@ -148,7 +148,9 @@ class FeedbackItem(Record):
     duplicate_of: str | None = None  # FeedbackItem id it was merged into
     merged_from: list[str] = field(default_factory=list)  # ids merged into this one
     source_key: str | None = None  # stable key of an imported row, so re-import adds nothing twice
-    url: str = ""
+    url: str = ""  # its link where it came from (a tracker issue, a ticket)
+    votes: int | None = None  # upvotes from its source (GitHub thumbs-up, Jira votes); None = the source has none
+    upstream_state: str = ""  # the tracker's own state ("open", "closed", "closed: completed"); "" = not from a tracker
     extra: dict[str, Any] = field(default_factory=dict)  # columns of an import we keep but do not model
 
     def is_snoozed(self, now_iso: str) -> bool:

@@ -19,6 +19,7 @@ EXPORT_FORMATS = ("csv", "json", "md")
 FEEDBACK_COLUMNS = (
     "id", "title", "text", "customer", "source", "area", "tags", "importance", "status",
     "received_at", "created_at", "triaged_at", "snoozed_until", "opportunity", "duplicate_of",
+    "url", "votes", "source_key", "upstream_state",
 )
 
 
@@ -44,6 +45,10 @@ def feedback_record(store: Store, item: FeedbackItem) -> dict[str, Any]:
         "snoozed_until": item.snoozed_until,
         "opportunity": item.opportunity,
         "duplicate_of": item.duplicate_of,
+        "url": item.url or None,
+        "votes": item.votes,
+        "source_key": item.source_key,
+        "upstream_state": item.upstream_state or None,
     }
 
 
