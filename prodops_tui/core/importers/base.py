@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ..model import FeedbackItem
 from .fields import Context
+from .reading import as_text
 
-Row = dict[str, str]
+# One data row: a CSV row ({column: text}, a column the header repeats holding the list of its
+# values) or a JSON record as the file holds it (nested objects and lists kept).
+Row = dict[str, Any]
+# The first rows of a file, for presets that recognise an export by its records' nested keys.
+Sample = list[dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -21,6 +27,10 @@ class Preset:
     # Detection also needs every column of the file to be one of ours: for presets whose
     # column names are everyday words ("text", "title"), so a stranger file is not misread.
     closed: bool = False
+    # Detection by content, for exports a header alone cannot tell apart (nested JSON keys, a
+    # URL's shape): columns and the first rows -> a score, 0 = not this export. The highest
+    # score wins; a header-only preset scores the number of its required columns.
+    match: Callable[[list[str], Sample], int] | None = None
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -31,6 +41,12 @@ class Preset:
         if not set(self.required) <= names:
             return False
         return not self.closed or names <= set(self.columns)
+
+    def score(self, columns: list[str], sample: Sample) -> int:
+        """How specifically this file is this preset's export (0: it is not)."""
+        if self.match is not None:
+            return self.match(columns, sample)
+        return len(self.required) if self.matches(columns) else 0
 
     def bind(self, columns: list[str]) -> dict[str, str]:
         """Our column name -> the file's spelling of it (first match wins)."""
@@ -45,4 +61,7 @@ class Preset:
 def cell(row: Row, ctx: Context, name: str) -> str:
     """The text of one of the preset's columns in this row ('' when the file lacks it)."""
     column = ctx.columns.get(name)
-    return (row.get(column) or "") if column is not None else ""
+    if column is None:
+        return ""
+    value = row.get(column)
+    return value if value.__class__ is str else as_text(value)

@@ -197,7 +197,7 @@ def _checked(row: Row) -> Row | ImportRowError:
 # --- JSON and JSON Lines ----------------------------------------------------------------
 
 
-def _cell(value: Any) -> str:
+def as_text(value: Any) -> str:
     """A JSON value as the text a CSV cell would hold."""
     if value is None:
         return ""
@@ -222,7 +222,7 @@ def _object_row(item: dict[str, Any], columns: dict[str, None]) -> Row | ImportR
     for key, value in item.items():
         key = str(key).strip()
         columns.setdefault(key, None)
-        row[key] = _cell(value)
+        row[key] = as_text(value)
     return _checked(row)
 
 
