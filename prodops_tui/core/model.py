@@ -429,6 +429,37 @@ class Change(Record):
     undoes: str | None = None  # the Change this one undid
 
 
+
+# --- Sync (prodops sync): where reading a tracker stands -------------------------------------
+
+
+@dataclass(slots=True, kw_only=True)
+class SyncState(Record):
+    """Where `prodops sync` stands with one tracker project ("github rails/rails"): the cursor the
+    next run asks from and what the last run did. A record of the workspace, not a settings file,
+    so it is stored in the same change as the page of issues it accounts for (core/sync/state.py):
+    a sync killed between two pages resumes after the last page stored, never after one that is
+    not. Never holds a token."""
+
+    KIND: ClassVar[str] = "sync"
+    PREFIX: ClassVar[str] = "SY"
+
+    source: str = ""  # "github rails/rails": the tracker and the project, as the summary names them
+    api_url: str = ""  # the API read (https://api.github.com); another URL starts afresh
+    since: str = ""  # the newest upstream updated_at stored: the next run asks since= this ("" = from the start)
+    etag: str = ""  # the ETag of the first page the last run read, sent as If-None-Match when that URL is asked again
+    etag_url: str = ""  # the URL that ETag answered
+    started_at: str = ""  # when the last run started
+    synced_at: str = ""  # when the last run last stored a page or ended
+    finished: bool = False  # the last run read every page
+    stopped: str = ""  # why the last run stopped before the end ("" when it did not)
+    arrived: int = 0  # new items the last run added
+    updated: int = 0  # items already held whose upstream fields the last run changed
+    pull_requests: int = 0  # pull requests the last run skipped
+    requests: int = 0  # HTTP requests the last run made
+    not_modified: int = 0  # of them, answered 304 Not Modified
+
+
 RECORD_TYPES: tuple[type[Record], ...] = (
     FeedbackItem,
     Opportunity,
@@ -442,6 +473,7 @@ RECORD_TYPES: tuple[type[Record], ...] = (
     NudgeState,
     SavedView,
     Change,
+    SyncState,
 )
 TYPE_BY_PREFIX: dict[str, type[Record]] = {t.PREFIX: t for t in RECORD_TYPES}
 TYPE_BY_KIND: dict[str, type[Record]] = {t.KIND: t for t in RECORD_TYPES}
