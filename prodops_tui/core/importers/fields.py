@@ -13,6 +13,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from ..areas.lookup import resolve_area
 from ..dates import DateOutOfRange, DateParseError, check_in_range, parse_when, to_iso
@@ -20,6 +21,7 @@ from ..errors import InvalidInput
 from ..feedback.inbox import MAX_TEXT_CHARS, check_importance, normalise_tags
 from ..storage.store import Store
 from ..text import clean_line, clean_text
+from .reading import as_text
 from .result import ImportRowError
 
 UTC = timezone.utc
@@ -43,6 +45,8 @@ class Context:
     now_iso: str
     columns: dict[str, str] = field(default_factory=dict)  # the preset's name for a column -> the file's
     used: frozenset[str] = frozenset()  # the file's columns the preset reads (the rest go to `extra`)
+    envelope: dict[str, Any] = field(default_factory=dict)  # JSON: what wraps the records (side-loaded users)
+    cache: dict[str, Any] = field(default_factory=dict)  # a preset's own lookups, made once per import
     _areas: dict[str, str | ImportRowError] = field(default_factory=dict)
 
     def column(self, name: str) -> str:
@@ -157,6 +161,14 @@ def content_key(prefix: str, *values: str) -> str:
     return f"{prefix}:{digest[:20]}"
 
 
-def extra(row: dict[str, str], used: Collection[str]) -> dict[str, str]:
-    """The columns a preset does not model, kept (cleaned) so nothing in the file is lost."""
-    return {clean_line(k): clean_text(v) for k, v in row.items() if k not in used and k and v.strip()}
+def extra(row: dict[str, Any], used: Collection[str]) -> dict[str, str]:
+    """The columns a preset does not model, kept (cleaned) so nothing in the file is lost: a
+    nested JSON value as JSON text, a repeated CSV column's values joined with ', '."""
+    out = {}
+    for key, value in row.items():
+        if key in used or not key:
+            continue
+        text = value if value.__class__ is str else as_text(value)
+        if text.strip():
+            out[clean_line(key)] = clean_text(text)
+    return out

@@ -30,11 +30,10 @@ from ..text import clean_line
 from . import tracker
 from .base import Preset, Row, Sample
 from .fields import Context
-from .result import ImportRowError, RowIgnored
+from .result import PULL_REQUEST, ImportRowError, RowIgnored
 
 NAME = "github-issues"
 SOURCE = "github"
-PULL_REQUEST = "a pull request, not an issue"
 # https://api.github.com/repos/OWNER/REPO, https://HOST/api/v3/repos/OWNER/REPO
 _API_REPO = re.compile(r"/repos/([^/\s]+/[^/\s]+?)/*$")
 # https://github.com/OWNER/REPO/issues/12 (or /pull/12), GitHub Enterprise the same on its host

@@ -52,16 +52,16 @@ def import_feedback(
     path = Path(path)
     text = decode(read_bytes(path), path.name)
     fmt = detect_format(path, text, format)
-    table = read_table(path, text, fmt)
+    table = read_table(path, text, fmt, records=True)
     del text
     if not table.columns:
         first = next((str(SkippedRow(n, r.column, r.reason)) for n, r in table.rows if isinstance(r, ImportRowError)), "")
         raise InvalidInput(f"{path.name} holds no objects to import" + (f" ({first})" if first else ""))
-    chosen, binding = choose(table.columns, preset=preset, mapping=mapping, name=path.name)
+    chosen, binding, used = choose(table.columns, preset=preset, mapping=mapping, name=path.name, sample=table.sample())
 
     store.refresh()  # what other processes stored meanwhile: their keys and areas count too
     now_iso = store.clock()
-    ctx = Context(store=store, now=from_iso(now_iso), now_iso=now_iso, columns=binding, used=frozenset(binding.values()))
+    ctx = Context(store=store, now=from_iso(now_iso), now_iso=now_iso, columns=binding, used=used, envelope=table.envelope)
     result = ImportResult(preset=chosen.name, format=fmt, dry_run=dry_run, rows=len(table.rows))
     writer = _Writer(store, result, clean_line(path.name), origin, len(table.rows))
     total = len(table.rows)

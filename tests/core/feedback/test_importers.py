@@ -365,7 +365,7 @@ def test_a_file_with_a_presets_columns_and_more_names_the_preset_to_use(store, t
         ({"mapping": {"txt": "Body"}}, "--map txt=...: not a feedback field"),
         ({"mapping": {"customer": "From"}}, "--map needs text=COLUMN"),
         ({"mapping": {"text": "Message"}}, "the file has no column 'Message' (its columns: Body, From, When)"),
-        ({"preset": "zendesk"}, "no preset 'zendesk'; the presets are app-store-reviews, support-tweets, notes-csv, generic"),
+        ({"preset": "freshdesk"}, "no preset 'freshdesk'; the presets are app-store-reviews, support-tweets, notes-csv, "),
         ({"preset": "app-store-reviews"}, "has no column review_uid, rating, review_text, review_date"),
         ({"format": "xml"}, "format 'xml' is not one of csv, json, jsonl"),
     ],
@@ -381,12 +381,13 @@ def test_a_missing_or_empty_file_is_refused(store, tmp_path):
         import_feedback(store, tmp_path / "nope.csv")
     with pytest.raises(InvalidInput, match="is empty"):
         import_feedback(store, write(tmp_path, "empty.csv", "\ufeff  \n"))
-    with pytest.raises(InvalidInput, match="write FIELD=COLUMN"):
+    with pytest.raises(InvalidInput, match="write FIELD=PATH"):
         parse_mapping(["text"])
 
 
 def test_available_presets_names_every_preset():
-    assert available_presets() == ["app-store-reviews", "support-tweets", "notes-csv", "generic"]
+    assert available_presets()[:3] == ["app-store-reviews", "support-tweets", "notes-csv"]
+    assert available_presets()[-1] == "generic" and "github-issues" in available_presets()
 
 
 # --- dry run, undo, progress, speed ---------------------------------------------------------
