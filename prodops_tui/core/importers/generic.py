@@ -76,16 +76,18 @@ def bind(mapping: dict[str, str], columns: list[str], sample: Sample | None = No
         if path.column not in columns:
             found = ", ".join(clean_line(c) for c in list(dict.fromkeys(columns))[:30])
             raise InvalidInput(f"--map {field}={clean_line(column)}: the file has no column {clean_line(path.column)!r} (its columns: {found})")
-        if not path.plain:
-            _check_found(field, path, rows)
+        _check_found(field, path, rows)
         bound[field.casefold()] = path
     return bound
 
 
 def _check_found(field: str, path: FieldPath, rows: Sample) -> None:
-    """A nested path must lead to a value in the first rows, and to text, not to whole objects."""
+    """A nested path must lead to a value in the first rows; any path to text, not to whole objects
+    (`--map customer=user` would make the whole user record a customer's name)."""
     values = [v for v in (path.get(row) for row in rows) if paths.present(v)]
     where = f"--map {field}={clean_line(path.text)}"
+    if not values and path.plain:
+        return  # a column the file has, empty in its first rows (a notes sheet's blank company)
     if not values:
         keys = sorted({str(k) for row in rows for k in _keys(row.get(path.column))})
         hint = f" ({clean_line(path.column)} holds {', '.join(clean_line(k) for k in keys[:12])})" if keys else ""
