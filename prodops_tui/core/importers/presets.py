@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from ..errors import InvalidInput
 from ..text import clean_line
-from . import app_reviews, generic, github, notes_csv, support_tweets
+from . import app_reviews, generic, github, jira, notes_csv, support_tweets
 from .base import Preset, Sample
 
 PRESETS: dict[str, Preset] = {p.name: p for p in (
-    app_reviews.PRESET, support_tweets.PRESET, notes_csv.PRESET, github.PRESET,
+    app_reviews.PRESET, support_tweets.PRESET, notes_csv.PRESET, github.PRESET, jira.CSV_PRESET, jira.SEARCH_PRESET,
 )}
 
 
