@@ -148,7 +148,8 @@ def _adf(node: Any, out: list[str], indent: str) -> None:
     if not isinstance(node, dict):
         return
     kind = node.get("type")
-    attrs = node.get("attrs") if isinstance(node.get("attrs"), dict) else {}
+    found = node.get("attrs")
+    attrs: dict[str, Any] = found if isinstance(found, dict) else {}
     if kind == "text":
         out.append(tracker.text(node.get("text")))
         return
