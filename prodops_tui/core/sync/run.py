@@ -1,0 +1,174 @@
+"""One `prodops sync github OWNER/REPO`: page after page into the workspace, then the summary.
+
+The order of a run:
+1. start_run marks it started (the cursor kept: `since` and the last single-page ETag).
+2. The first page is asked `since=` the cursor, with If-None-Match when that very URL answered
+   the stored ETag; a 304 ends the run at once ("nothing changed", one request).
+3. Each page's issues are stored in one change together with the cursor moved to the page's
+   newest `updated_at` (apply.store_page). A run killed at any point has stored whole pages
+   only, and the cursor names the last of them: the next run asks `since=` it and goes on, so
+   every issue arrives once (the issues at the cursor's very second are asked again, found
+   unchanged, and cost nothing but their bytes).
+4. The next page is the answer's `Link: rel="next"`, until there is none.
+
+Paging by offset has one hole: an issue edited upstream during a run moves from a page already
+read to the end, and every later issue moves back one place, so the first issue of the next page
+is never seen. The moved issue is seen twice in the run, which is how the run notices; the
+cursor it leaves is then the moved issue's first `updated_at`, so the next run reads again from
+there and the skipped issue with it.
+
+The ETag is kept only for a run whose first page was its only page: a 304 then says that no
+issue changed since the cursor. For a longer answer a 304 on page 1 could not vouch for the rest.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from ..importers.github import item_from_issue
+from ..model import SyncState
+from ..storage.store import Store
+from ..text import plural
+from .apply import KnownKeys, PageOutcome, store_page
+from .github import API_URL, TOKEN_ENV, Fetch, GitHubIssues, SyncError
+from .state import put_state, start_run
+
+# progress(pages read, pages in all or 0 when not known, issues and pull requests read so far)
+Progress = Callable[[int, int, int], None]
+
+
+@dataclass
+class SyncResult:
+    source: str  # "github rails/rails"
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    pull_requests: int = 0  # skipped: not feedback
+    skipped: list[str] = field(default_factory=list)  # records that could not be read, "#12: why"
+    requests: int = 0
+    not_modified: int = 0
+    pages: int = 0
+    since: str = ""  # what the first request asked since ("" = from the start)
+    ids: list[str] = field(default_factory=list)  # every id added, in the order they arrived
+    waited_s: float = 0.0  # seconds spent waiting out rate limits
+
+    def summary(self) -> str:
+        """'github rails/rails: 120 new, 8 updated, 30 pull requests skipped, 3 requests (1 not modified)'."""
+        parts = [f"{self.new:,} new", f"{self.updated:,} updated", f"{plural(self.pull_requests, 'pull request')} skipped"]
+        if self.skipped:
+            parts.append(f"{plural(len(self.skipped), 'issue')} unreadable")
+        requests = plural(self.requests, "request")
+        if self.not_modified:
+            requests += f" ({self.not_modified:,} not modified)"
+        return f"{self.source}: {', '.join(parts)}, {requests}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The shape `--json` prints."""
+        return asdict(self)
+
+
+def sync_github(store: Store, repo: str, *, api_url: str = API_URL, token: str | None = None,
+                token_env: str = TOKEN_ENV, progress: Progress | None = None, fetcher: Fetch | None = None,
+                sleep: Callable[[float], None] = time.sleep, now: Callable[[], float] = time.time,
+                on_wait: Callable[[float], None] | None = None) -> SyncResult:
+    """Bring OWNER/REPO's issues in, or what changed since the last run; see the module docstring.
+
+    Raises SyncError (one line, saying what was stored before it and that a rerun resumes) when
+    the tracker cannot be read to the end, InvalidInput for a repository or URL that cannot be."""
+    client = GitHubIssues(repo, api_url=api_url, token=token, token_env=token_env, fetcher=fetcher,
+                          sleep=sleep, now=now, on_wait=on_wait)
+    source = f"github {client.repo}"
+    state = start_run(store, source, client.api_url)
+    result = SyncResult(source=source, since=state.since)
+    known = KnownKeys(store, f"github:{client.repo}#")
+    first_seen: dict[int, str] = {}  # issue number -> its updated_at when first read in this run
+    moved_from = ""  # the earliest first updated_at of an issue read twice (see the docstring)
+    url = client.first_url(state.since)
+    etag = state.etag if state.etag and state.etag_url == url else ""
+    number = 0
+    total = 0
+
+    def convert(record: dict[str, Any]):
+        return item_from_issue(record, repo=client.repo)
+
+    def label(outcome: PageOutcome) -> str:
+        return f"synced {source}: {outcome_words(outcome)} (page {number})"
+
+    while url:
+        number += 1
+        try:
+            page = client.page(url, number=number, etag=etag if number == 1 else "")
+        except SyncError as exc:
+            raise _stopped(store, state, result, client, exc) from None
+        if page.not_modified:
+            break
+        total = max(total, page.last_page, number)
+        newest = ""
+        for record in page.records:
+            stamp = record.get("updated_at") if isinstance(record, dict) else None
+            if not isinstance(stamp, str):
+                continue
+            newest = max(newest, stamp)
+            if isinstance(record.get("number"), int):
+                seen = first_seen.setdefault(record["number"], stamp)
+                if seen != stamp and (not moved_from or seen < moved_from):
+                    moved_from = seen
+        since = max(state.since, newest)
+        last = not page.next_url
+        if last and moved_from:
+            since = min(since, moved_from)
+        single = number == 1 and last
+        page_state = replace(state, since=since, finished=last, etag=page.etag if single else "",
+                             etag_url=url if single and page.etag else "", requests=client.requests,
+                             not_modified=client.not_modified)
+
+        def state_after(outcome: PageOutcome, now: str, page_state: SyncState = page_state) -> SyncState:
+            _add(result, outcome)
+            return replace(_counted(page_state, result), synced_at=now)
+
+        _, state = store_page(store, page.records, convert, known, state_after, label)
+        result.pages = number
+        if progress is not None:
+            progress(number, total, len(first_seen))
+        url = page.next_url
+    result.requests, result.not_modified, result.waited_s = client.requests, client.not_modified, client.waited_s
+    if not state.finished or state.requests != result.requests:  # a 304, or waits after the last page
+        with store.change(f"sync {source} ended", origin="sync", history=False) as tx:
+            put_state(tx, replace(_counted(state, result), synced_at=tx.now, finished=True, stopped="",
+                                  requests=result.requests, not_modified=result.not_modified))
+    return result
+
+
+def outcome_words(outcome: PageOutcome) -> str:
+    return f"{len(outcome.new_ids):,} new, {outcome.updated:,} updated"
+
+
+def _counted(state: SyncState, result: SyncResult) -> SyncState:
+    return replace(state, arrived=result.new, updated=result.updated, pull_requests=result.pull_requests)
+
+
+def _add(result: SyncResult, outcome: PageOutcome) -> None:
+    result.new += len(outcome.new_ids)
+    result.ids += outcome.new_ids
+    result.updated += outcome.updated
+    result.unchanged += outcome.unchanged
+    result.pull_requests += outcome.pull_requests
+    result.skipped += outcome.skipped
+
+
+def _stopped(store: Store, state: SyncState, result: SyncResult, client: GitHubIssues, exc: SyncError) -> SyncError:
+    """The error to raise, after keeping in the state why the run stopped; what was stored stays."""
+    result.requests, result.not_modified = client.requests, client.not_modified
+    reason = str(exc)
+    with store.change(f"{result.source}: sync stopped", origin="sync", history=False) as tx:
+        put_state(tx, replace(_counted(state, result), synced_at=tx.now, finished=False, stopped=reason,
+                              requests=client.requests, not_modified=client.not_modified))
+    if result.new or result.updated:
+        reason += f"; {result.new:,} new and {result.updated:,} updated issues were stored before it, run the command again to go on"
+    elif result.pages:
+        reason += "; run the command again to go on"
+    exc.args = (reason,)
+    return exc
