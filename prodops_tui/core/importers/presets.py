@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from ..errors import InvalidInput
 from ..text import clean_line
-from . import app_reviews, generic, github, jira, notes_csv, support_tweets
+from . import app_reviews, generic, github, gitlab, jira, notes_csv, support_tweets, zendesk
 from .base import Preset, Sample
 
 PRESETS: dict[str, Preset] = {p.name: p for p in (
-    app_reviews.PRESET, support_tweets.PRESET, notes_csv.PRESET, github.PRESET, jira.CSV_PRESET, jira.SEARCH_PRESET,
+    app_reviews.PRESET, support_tweets.PRESET, notes_csv.PRESET, github.PRESET, gitlab.REST_PRESET, gitlab.CSV_PRESET,
+    jira.CSV_PRESET, jira.SEARCH_PRESET, zendesk.PRESET,
 )}
 
 
