@@ -20,8 +20,9 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     imp_feedback = imp_kinds.add_parser("feedback")
     imp_feedback.add_argument("file")
     imp_feedback.add_argument("--format", choices=("csv", "json", "jsonl"))
-    imp_feedback.add_argument("--preset")
-    imp_feedback.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN")
+    imp_feedback.add_argument("--preset", help="default: recognised from the file (GitHub/GitLab issues, Jira, Zendesk, app reviews, ...)")
+    imp_feedback.add_argument("--map", action="append", default=[], metavar="FIELD=PATH",
+                              help="a column, or a path into JSON records: user.login, fields.reporter.displayName, labels[].name")
     imp_feedback.add_argument("--dry-run", action="store_true")
     imp_feedback.add_argument("--json", action="store_true")
     imp_areas = imp_kinds.add_parser("areas")

@@ -65,7 +65,7 @@ def test_csv_fields_read_by_hand(store):
     assert Counter(i.upstream_state for i in items.values()) == {"To Do": 88, "Done": 22, "In Progress": 11, "UAT": 6}
 
 
-def test_the_small_export_keeps_all_three_comments_and_watchers(store):
+def test_the_small_export_keeps_every_comment_of_an_issue(store):
     import_feedback(store, real(CSV_SMALL))
     item = by_key(store)["jira:TES-19"]
     assert (item.status, item.upstream_state, item.customer) == ("processed", "Done", "Sai Sontineni")
