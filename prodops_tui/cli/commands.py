@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import app, areas, feedback, metrics, rituals, search, transfer, workspace
+from . import app, areas, feedback, metrics, rituals, search, sync, transfer, workspace
 
 # Each group module adds its subcommands to the parser (add_parsers) and holds their functions.
-GROUPS = (feedback, transfer, search, areas, rituals, metrics, workspace, app)
+GROUPS = (feedback, transfer, sync, search, areas, rituals, metrics, workspace, app)
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ COMMANDS: dict[str, Command] = {
     "list": Command(feedback.cmd_list),
     "import": Command(transfer.cmd_import),
     "export": Command(transfer.cmd_export),
+    "sync": Command(sync.cmd_sync),
     "search": Command(search.cmd_search),
     "duplicates": Command(search.cmd_duplicates),
     "similar": Command(search.cmd_similar),

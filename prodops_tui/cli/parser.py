@@ -79,6 +79,11 @@ EXAMPLES: dict[str, list[str]] = {
         "prodops export areas --format md",
         "prodops export retro R-2 --format md -o retro.md",
     ],
+    "sync": [
+        "prodops sync github rails/rails                 the first run brings every issue, later runs what changed",
+        "prodops sync github acme/private --json         with a token in $GITHUB_TOKEN",
+        "prodops sync github acme/app --api-url https://ghe.acme.com/api/v3 --token-env GHE_TOKEN",
+    ],
     "search": [
         'prodops search "invoice export"',
         'prodops search "tag:export since:30d csv" --kind feedback --limit 50',
