@@ -1,6 +1,8 @@
 """Import feedback from inside the app: a path with completion, a dry run first, then the import.
 
-The work runs in a thread worker with a progress bar; the summary is the same
+The dry run names the export it recognised (the preset, as `prodops import feedback` chooses
+it: from the file's header or records, no flags), the file's format and rows, then what would
+be imported, already present or skipped; the second enter imports. The work runs in a thread worker with a progress bar; the summary is the same
 text `prodops import feedback` prints. In a browser tab of `prodops serve` the path would be
 the server's (its folders listed by the completion, its files read): there the screen says
 in one line that it cannot import, and asks for no path (ui/exports.py: the one rule)."""
@@ -18,9 +20,9 @@ from textual.suggester import Suggester
 from textual.widgets import Input, ProgressBar, Static
 
 from ...core.errors import ProdopsError
-from ...core.importers import ImportResult, import_feedback
+from ...core.importers import PRESETS, ImportResult, import_feedback
 from ...core.storage.store import Store
-from ...core.text import clean_line
+from ...core.text import clean_line, plural, truncate
 from ..exports import in_browser_tab
 from .pickers import PickerScreen
 
@@ -110,7 +112,7 @@ class ImportScreen(PickerScreen):
         self._say(Content.styled(message, "$error"))
 
     def _finished(self, path: Path, result: ImportResult) -> None:
-        lines = [Content.styled(result.summary(), "bold")]
+        lines = [*self._recognised(result), Content.styled(result.summary(), "bold")]
         for skipped in result.skipped[:SKIPPED_SHOWN]:
             lines.append(Content.styled(f"skipped {clean_line(str(skipped))}", "$warning"))
         if len(result.skipped) > SKIPPED_SHOWN:
@@ -123,6 +125,17 @@ class ImportScreen(PickerScreen):
             self.imported = self.imported or result.imported > 0
             lines.append(Content.styled("done — u undoes it; esc closes", "$success"))
         self._say(Content("\n").join(lines))
+
+    @staticmethod
+    def _recognised(result: ImportResult) -> list[Content]:
+        """Which export the file is: 'recognised: github-issues (JSONL, 3,019 rows)' and what the
+        preset reads (its description; the generic preset of --map has none worth showing)."""
+        found = [Content.assemble(("recognised: ", "bold"), (clean_line(result.preset), "bold $accent"),
+                                  f" ({result.format.upper()}, {plural(result.rows, 'row')})")]
+        preset = PRESETS.get(result.preset)
+        if preset is not None and preset.description:
+            found.append(Content.styled(truncate(clean_line(preset.description), 100), "$text-muted"))
+        return found
 
     def _say(self, content: Content) -> None:
         self.query_one("#import-summary", Static).update(content)
