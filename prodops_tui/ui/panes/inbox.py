@@ -25,6 +25,7 @@ from ...core.feedback.filters import apply_filter, delete_view, parse_filter, sa
 from ...core.feedback.stored_lookalikes import lookalike_index, lookalikes_with_groups
 from ...core.model import IMPORTANCE_LEVELS, FeedbackItem, Opportunity, ProductArea, SavedView
 from ...core.query import examples_for
+from ...core.text import clean_line
 from ..screens.feedback_form import FeedbackDraft, FeedbackForm
 from ..screens.import_feedback import ImportScreen
 from ..screens.opportunities import OpportunitiesScreen
@@ -88,6 +89,10 @@ class InboxPane(Pane):
         Binding("f", "filter", "Filter", id="inbox.filter", tooltip="Narrow this view: area:billing tag:export since:2w words"),
         Binding("S", "save_view", "Save view", id="inbox.save_view", tooltip="Keep this view and filter under a name"),
         Binding("D", "delete_view", "Delete view", id="inbox.delete_view", tooltip="Delete the saved view shown (u undoes)"),
+        # enter in the list opens the item (list.open, which wins there); with the detail panel
+        # focused (tab), it copies the item's link.
+        Binding("enter", "copy_link", "Copy link (detail)", id="inbox.copy_link",
+                tooltip="With the detail panel focused (tab): the item's link to the clipboard, and shown"),
     ]
 
     view: reactive[str] = reactive("new", init=False)  # a status view, "duplicates", or a SavedView id
@@ -497,6 +502,21 @@ class InboxPane(Pane):
                                placeholder="likely duplicates below; type an id or words to find any item"),
             apply,
         )
+
+    def action_copy_link(self) -> None:
+        """The link of the item under the cursor, to the clipboard (OSC 52) and in a toast: a
+        terminal that ignores OSC 52 (macOS Terminal) still shows it to select."""
+        current = self.feedback_list.current
+        if current is None:
+            self.app.bell()
+            return
+        link = clean_line(current.url)  # as the panel shows it: no escape sequence reaches the clipboard
+        if not link:
+            self.notify(f"{current.id} has no link: imported and synced items keep the one they came with",
+                        title="Copy link", markup=False)
+            return
+        self.app.copy_to_clipboard(link)
+        self.notify(link, title=f"Link of {current.id} copied", markup=False)
 
     def action_show_opportunities(self, keep: str | None = None) -> None:
         self.app.push_screen(OpportunitiesScreen(self.store, keep=keep))

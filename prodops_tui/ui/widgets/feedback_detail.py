@@ -1,4 +1,8 @@
-"""The inbox's detail panel: every field of the highlighted item, its full text, and look-alikes."""
+"""The inbox's detail panel: every field of the highlighted item, its full text, and look-alikes.
+
+An imported or synced item also shows where it came from: its link, the tracker's state and its
+upvotes, each as data (a link holding `[b]` or an escape sequence is shown as written, cleaned).
+`enter` with the panel focused copies the link (InboxPane.action_copy_link)."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from textual.widgets import Static
 from ...core.dates import display_datetime
 from ...core.feedback.duplicates import SimilarItem
 from ...core.model import FeedbackItem, Opportunity
-from ...core.text import clean_line, shown_text, truncate
+from ...core.text import clean_line, plural, shown_text, truncate
 from ..themes import FEEDBACK_STATUS_STYLES
 
 
@@ -68,6 +72,7 @@ class FeedbackDetail(VerticalScroll):
             field("opportunity", f"{opportunity.id} {opportunity.title}" if opportunity else None),
             field("triaged", f"{local_time(item.triaged_at)}{f' by {item.triaged_by}' if item.triaged_by else ''}" if item.triaged_at else None),
             field("duplicate of", item.duplicate_of),
+            *self._origin(item, field),
         ]
         if item.merged_from:
             parts.append(field("merged", ", ".join(item.merged_from)))
@@ -75,6 +80,21 @@ class FeedbackDetail(VerticalScroll):
         parts += [Content(""), Content(shown_text(item.text)), Content("")]
         parts.append(self._similar(similar))
         return Content("\n").join(parts)
+
+    @staticmethod
+    def _origin(item: FeedbackItem, field) -> list[Content]:
+        """Where an imported item lives upstream, only the rows it has: the tracker's state, the
+        upvotes there, and its link, on a line of its own (a link rarely fits beside a label, and
+        wrapped there it read as two), under the key that copies it."""
+        rows = []
+        if clean_line(item.upstream_state):
+            rows.append(field("upstream", item.upstream_state))
+        if item.votes is not None:
+            rows.append(field("votes", plural(item.votes, "upvote")))
+        if link := clean_line(item.url):
+            rows += [Content.assemble((f"{'link':<13}", "$text-muted"), ("tab, then enter copies it", "italic $text-muted")),
+                     Content.styled(link, "$accent")]
+        return rows
 
     @staticmethod
     def _similar(similar: Sequence[SimilarItem] | None) -> Content:
