@@ -26,7 +26,7 @@ import re
 from typing import Any
 
 from ..model import FeedbackItem
-from ..text import clean_line, clean_text
+from ..text import clean_line
 from . import tracker
 from .base import Preset, Row, Sample
 from .fields import Context
@@ -135,8 +135,10 @@ def convert_csv(row: Row, ctx: Context) -> FeedbackItem:
         raise ImportRowError(ctx.column("url"), "no issue link to tell the project, so the issue has no key")
     title = tracker.title(cell("title"), ctx.column("title"))
     status, upstream = _state(cell("state"))
-    used = {ctx.columns[name] for name in _CSV_USED if name in ctx.columns}
-    extra = {clean_line(k): clean_text(v) for k, v in row.items() if k and k not in used and isinstance(v, str) and v.strip()}
+    used = ctx.cache.get(CSV_NAME)
+    if used is None:
+        used = ctx.cache[CSV_NAME] = {ctx.columns[name] for name in _CSV_USED if name in ctx.columns}
+    extra = tracker.csv_extra(row, used, ctx.cache.setdefault("column names", {}))
     return FeedbackItem(
         text=tracker.body(title, cell("description"), ctx.column("description")),
         title=title,

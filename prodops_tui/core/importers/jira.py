@@ -30,7 +30,7 @@ import re
 from typing import Any
 
 from ..model import FeedbackItem
-from ..text import clean_line, clean_text
+from ..text import clean_line
 from . import fields, tracker
 from .base import Preset, Row, Sample
 from .fields import Context
@@ -86,17 +86,10 @@ def convert_csv(row: Row, ctx: Context) -> FeedbackItem:
     key = _key(cell("issue key"), ctx.column("issue key"))
     title = tracker.title(cell("summary"), ctx.column("summary"))
     status, upstream = _state(cell("status"), cell("resolution"), cell("status category"))
-    used = {ctx.columns[name] for name in _CSV_USED if name in ctx.columns}
-    extra: dict[str, Any] = {}
-    for column, value in row.items():
-        if column in used or not column:
-            continue
-        if isinstance(value, list):
-            kept = [clean_text(v) for v in value if v.strip()]
-            if kept:
-                extra[clean_line(column)] = kept
-        elif value.strip():
-            extra[clean_line(column)] = clean_text(value)
+    used = ctx.cache.get(CSV_NAME)
+    if used is None:
+        used = ctx.cache[CSV_NAME] = {ctx.columns[name] for name in _CSV_USED if name in ctx.columns}
+    extra = tracker.csv_extra(row, used, ctx.cache.setdefault("column names", {}))
     return FeedbackItem(
         text=tracker.body(title, cell("description"), ctx.column("description")),
         title=title,

@@ -137,6 +137,30 @@ def _jira_date(raw: str) -> datetime | None:
         return None
 
 
+def csv_extra(row: dict[str, Any], used: set[str], names: dict[str, str]) -> dict[str, Any]:
+    """A CSV export's other non-empty columns, kept cleaned (a repeated column as the list of its
+    values); `names` caches each header's cleaned name across the rows of one import."""
+    extra: dict[str, Any] = {}
+    for column, value in row.items():
+        if column in used or not column:
+            continue
+        if value.__class__ is str:
+            if not value.strip():
+                continue
+            kept: Any = clean_text(value)
+        elif isinstance(value, list):
+            kept = [clean_text(v) for v in value if isinstance(v, str) and v.strip()]
+            if not kept:
+                continue
+        else:
+            continue
+        name = names.get(column)
+        if name is None:
+            name = names[column] = clean_line(column)
+        extra[name] = kept
+    return extra
+
+
 def state(closed: bool, reason: str = "", *, closed_word: str = "closed", open_word: str = "open") -> tuple[str, str]:
     """(status, upstream_state): closed upstream -> processed, "closed: completed"; open -> new, "open"."""
     if closed:
