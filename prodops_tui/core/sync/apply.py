@@ -83,10 +83,13 @@ def store_page(store: Store, records: Iterable[Any], convert: Convert, known: Kn
             outcome.skipped.append(f"#{number}: {exc.reason}" if isinstance(number, int) else exc.reason)
     with store.change("sync", origin="sync") as tx:
         numbers = known.current()  # inside the change: what the store holds now, other processes included
+        # The page's held items read together: one by one, past POINT_READS, would load every item.
+        wanted = [numbers[key] for key in (item.source_key for item in items) if key in numbers]
+        held_items = {i.number: i for i in store.get_many(FeedbackItem, wanted)} if wanted else {}
         for item in items:
             key = item.source_key or ""
             held = numbers.get(key)
-            current = tx.get(f"{FeedbackItem.PREFIX}-{held}") if held is not None else None
+            current = held_items.get(held) if held is not None else None
             if not isinstance(current, FeedbackItem):
                 added = tx.add(replace(item, extra={**item.extra, UPSTREAM_LABELS: list(item.tags)}))
                 numbers[key] = added.number

@@ -296,3 +296,26 @@ def test_the_sync_state_names_no_token_and_undo_takes_back_the_last_page(store, 
     state = store.all(SyncState)[0]
     assert state.since  # the cursor stays: bookkeeping, not an undo step
     assert replace(state).source == f"github {SAMPLE_REPO}"
+
+
+def test_a_sync_killed_between_pages_loses_nothing_and_the_next_run_goes_on(store, github):
+    """Ctrl+C (or a kill) while page 3 is asked: pages 1-2 and the cursor are stored together, and
+    the next run asks from there, not from the start."""
+    from prodops_tui.core.sync.http import fetch
+
+    calls = []
+
+    def killed_on_the_third(url, headers):
+        calls.append(url)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return fetch(url, headers)
+
+    with pytest.raises(KeyboardInterrupt):
+        sync(store, github, fetcher=killed_on_the_third)
+    kept = by_key(store)
+    assert len(kept) > 0
+    github.asked.clear()
+    sync(store, github)
+    assert "since" in github.asked[0].query and len(github.asked) == 2
+    assert set(by_key(store)) == {key(r["number"]) for r in github.issues_of()}
