@@ -2,7 +2,7 @@
 
 Exit status: 0 success; 1 an error, one line `prodops: error: …` on stderr; 2 wrong usage.
 The package: parser.py the grammar, commands.py the table of commands, one module per command
-group (feedback, transfer, search, areas, rituals, metrics, workspace, app), output.py where
+group (feedback, transfer, sync, search, areas, rituals, metrics, workspace, app), output.py where
 output goes; this module runs a command line and turns every error into one line and a status.
 """
 
