@@ -163,17 +163,46 @@ class FeedbackItem(Record):
 
 
 @dataclass(slots=True, kw_only=True)
+class TrackerLink:
+    """An opportunity's link to the tracker issue or epic that delivers it (`prodops link`,
+    `prodops push`); `prodops sync` refreshes its upstream state."""
+
+    url: str = ""  # the issue's web address (a Jira key is kept with its site's browse link)
+    tracker: str = ""  # "github", "gitlab", "jira"; "" for another site (kept, never refreshed)
+    key: str = ""  # the tracker's name for it: "OWNER/REPO#12", "GROUP/PROJECT#3", "PROJ-7"
+    upstream_state: str = ""  # as last read: "open", "closed: completed", "closed: not_planned", "Done"
+    checked_at: str = ""  # when a sync or a push last read it ("" = never)
+    pushed: bool = False  # created by `prodops push`: pushing again updates this issue, never a second one
+    linked_at: str = ""
+    linked_by: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
+class CustomerTold:
+    """One asking account told that the opportunity shipped (`prodops told`)."""
+
+    account: str = ""  # the account as the close-the-loop list names it (core/feedback/loop.py's rule)
+    told_at: str = ""
+    told_by: str = ""
+    feedback: list[str] = field(default_factory=list)  # the ids of that account's feedback it answered
+
+
+@dataclass(slots=True, kw_only=True)
 class Opportunity(Record):
     """A problem or theme that feedback links to, so its volume reaches the roadmap."""
 
     KIND: ClassVar[str] = "opportunities"
     PREFIX: ClassVar[str] = "O"
+    NESTED: ClassVar[dict[str, type]] = {"links": TrackerLink, "told": CustomerTold}
 
     title: str = ""
     description: str = ""
     status: str = "exploring"  # one of OPPORTUNITY_STATUSES
     area: str | None = None
     decided_at: str | None = None
+    shipped_at: str | None = None  # when it became shipped (by hand or by its tracker issue closing)
+    links: list[TrackerLink] = field(default_factory=list)
+    told: list[CustomerTold] = field(default_factory=list)
 
 
 # --- Product areas and people -----------------------------------------------
