@@ -146,3 +146,58 @@ async def test_I_names_the_preset_of_each_tracker_sample(demo_store, make_app, p
         expected = import_feedback(demo_store, path, dry_run=True)
         assert f"would import {expected.imported:,}, already present 0, skipped {len(expected.skipped):,}" in summary
         assert demo_store.count(FeedbackItem) == 400
+
+
+# --- the inbox header: each synced source, when and what arrived -------------------------------
+
+
+def synced(store, source: str, *, at: str, arrived: int, updated: int = 0, stopped: str = "") -> None:
+    """What `prodops sync` leaves in the workspace after a run (core/sync/state.py)."""
+    from prodops_tui.core.sync.state import put_state, start_run
+
+    state = start_run(store, source, "https://api.github.com")
+    with store.change(f"sync {source}", origin="sync", history=False) as tx:
+        put_state(tx, replace(state, synced_at=at, arrived=arrived, updated=updated, finished=not stopped, stopped=stopped))
+
+
+def header(app) -> str:
+    line = app.query_one("#inbox-syncs")
+    return str(line.content) if line.display else ""
+
+
+async def test_the_inbox_header_says_when_each_source_last_synced_and_what_arrived(demo_store, make_app):
+    synced(demo_store, "github rails/rails", at="2026-11-24T14:02:00Z", arrived=12, updated=3)
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert header(app) == "⟳ github rails/rails  synced Tue 24 Nov 2026 14:02 · 12 arrived, 3 updated"
+        # Another terminal syncs a second source, which stops at a rate limit: the header follows.
+        synced(demo_store, "github [b]acme[/b]/app", at="2026-11-24T14:50:00Z", arrived=0,
+               stopped="rate limited: try again after 15:10")
+        await settle(pilot)
+        assert header(app).splitlines() == [
+            "⟳ github [b]acme[/b]/app  synced Tue 24 Nov 2026 14:50 · 0 arrived · stopped: rate limited: try again after 15:10",
+            "⟳ github rails/rails  synced Tue 24 Nov 2026 14:02 · 12 arrived, 3 updated",
+        ]
+
+
+async def test_no_sync_no_header_line(demo_store, make_app):
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert header(app) == "" and not app.query_one("#inbox-syncs").display
+
+
+def test_snapshot_a_synced_issue_in_the_inbox_with_the_detail_panel_focused(snap_compare, demo_store, make_app):
+    """The header's sync line, and an issue from the tracker: its state, votes and link, the
+    detail panel focused (tab) with enter's Copy link in the footer."""
+    synced(demo_store, "github rails/rails", at="2026-11-24T14:02:00Z", arrived=12, updated=3)
+    newest_with(demo_store, url="https://github.com/rails/rails/issues/53112", upstream_state="closed: completed",
+                votes=38, source_key="github:rails/rails#53112")
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("tab")
+        await settle(pilot)
+
+    assert snap_compare(make_app(demo_store), run_before=run_before, terminal_size=(120, 40))

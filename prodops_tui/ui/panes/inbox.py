@@ -18,13 +18,14 @@ from textual.worker import get_current_worker
 
 from ...core.areas import learned
 from ...core.areas.lookup import area_path, suggest_areas
-from ...core.dates import from_iso
+from ...core.dates import DateParseError, display_datetime, from_iso
 from ...core.errors import ProdopsError
 from ...core.feedback import duplicates, inbox, merge
 from ...core.feedback.filters import apply_filter, delete_view, parse_filter, save_view
 from ...core.feedback.stored_lookalikes import lookalike_index, lookalikes_with_groups
-from ...core.model import IMPORTANCE_LEVELS, FeedbackItem, Opportunity, ProductArea, SavedView
+from ...core.model import IMPORTANCE_LEVELS, FeedbackItem, Opportunity, ProductArea, SavedView, SyncState
 from ...core.query import examples_for
+from ...core.sync.state import SyncStatus, last_syncs
 from ...core.text import clean_line
 from ..screens.feedback_form import FeedbackDraft, FeedbackForm
 from ..screens.import_feedback import ImportScreen
@@ -62,14 +63,34 @@ SIMILAR_AT_ONCE_UP_TO = 5_000
 SIMILAR_AFTER_REST_SECONDS = 0.25
 
 
+def sync_line(status: SyncStatus) -> Content:
+    """'⟳ github rails/rails  synced Tue 24 Nov 2026 14:02 · 12 arrived, 3 updated', and why the
+    last run stopped when it did not finish (the next `prodops sync` goes on from there)."""
+    try:
+        when = f"synced {display_datetime(status.synced_at)}" if status.synced_at else "not synced yet"
+    except DateParseError:
+        when = "synced at an unreadable time"
+    counts = f"{status.arrived:,} arrived" + (f", {status.updated:,} updated" if status.updated else "")
+    parts: list[str | tuple[str, str]] = [("⟳ ", "$accent"), (clean_line(status.source), "bold"), (f"  {when} · ", "$text-muted"),
+                                          (counts, "$text-muted")]
+    if not status.finished:
+        parts.append((f" · stopped: {clean_line(status.stopped) or 'before the last page'}", "$warning"))
+    return Content.assemble(*parts)
+
+
 class InboxPane(Pane):
     TITLE = "Inbox"
     # Feedback, the path of each item's area (the list, the detail, area: filters), its
     # opportunity's title (the detail) and the saved views (the tabs). No person is shown:
-    # triaged_by is a name as written, and owner: never applies to feedback.
-    SHOWS_KINDS = frozenset({FeedbackItem.PREFIX, ProductArea.PREFIX, Opportunity.PREFIX, SavedView.PREFIX})
+    # triaged_by is a name as written, and owner: never applies to feedback. The sync states (the
+    # header's line per synced source): a sync that found nothing new changes only its state.
+    SHOWS_KINDS = frozenset({FeedbackItem.PREFIX, ProductArea.PREFIX, Opportunity.PREFIX, SavedView.PREFIX, SyncState.PREFIX})
 
     BINDINGS = [
+        # enter in the list opens the item (list.open, which wins there); with the detail panel
+        # focused (tab), it copies the item's link. First, so the footer shows it there at any width.
+        Binding("enter", "copy_link", "Copy link (detail)", id="inbox.copy_link",
+                tooltip="With the detail panel focused (tab): the item's link to the clipboard, and shown"),
         Binding("right_square_bracket", "switch_view(1)", "Next view", key_display="]", id="inbox.next_view", tooltip="New, Snoozed, Processed, Archived, All, Likely duplicates"),
         Binding("left_square_bracket", "switch_view(-1)", "Previous view", key_display="[", show=False, id="inbox.previous_view"),
         Binding("a", "set_area", "Area", id="inbox.area", tooltip="Set the product area: the areas suggested from the text come first, with the words that matched"),
@@ -89,10 +110,6 @@ class InboxPane(Pane):
         Binding("f", "filter", "Filter", id="inbox.filter", tooltip="Narrow this view: area:billing tag:export since:2w words"),
         Binding("S", "save_view", "Save view", id="inbox.save_view", tooltip="Keep this view and filter under a name"),
         Binding("D", "delete_view", "Delete view", id="inbox.delete_view", tooltip="Delete the saved view shown (u undoes)"),
-        # enter in the list opens the item (list.open, which wins there); with the detail panel
-        # focused (tab), it copies the item's link.
-        Binding("enter", "copy_link", "Copy link (detail)", id="inbox.copy_link",
-                tooltip="With the detail panel focused (tab): the item's link to the clipboard, and shown"),
     ]
 
     view: reactive[str] = reactive("new", init=False)  # a status view, "duplicates", or a SavedView id
@@ -110,8 +127,10 @@ class InboxPane(Pane):
         self._scans_queued = 0  # scans waiting for the next frame (scan_pending)
         self._similar_timer: Timer | None = None  # look-alikes waiting for the cursor to rest
         self._views_shown: tuple | None = None  # what the view line shows now (see _show_views)
+        self._syncs_shown: tuple[SyncStatus, ...] | None = None  # what the sync lines show now
 
     def compose(self) -> ComposeResult:
+        yield Static(id="inbox-syncs")  # hidden until a source is synced (prodops sync)
         yield Static(id="inbox-views")
         with Horizontal(id="inbox-body"):
             yield FeedbackList(area_path=self._area_path, id="feedback-list")
@@ -150,6 +169,7 @@ class InboxPane(Pane):
         listing.show(items, from_iso(self.store.clock()), keep=current, bands=bands)
         self._counts = counts or inbox.counts_by_view(self.store)
         self._show_views()
+        self._show_syncs()
         if not self.store.loaded(FeedbackItem):
             return  # the scans read every item: they start once the app has loaded them
         clusters_missing = self._clusters is None and self._clusters_wanted
@@ -193,6 +213,17 @@ class InboxPane(Pane):
                 sort=self.sort,
             )
         )
+
+    def _show_syncs(self) -> None:
+        """One line per synced source, above the views: when it last synced and what arrived, so
+        a PM knows how fresh the tracker's issues in the inbox are. Hidden with no sync."""
+        syncs = tuple(last_syncs(self.store))
+        if syncs == self._syncs_shown:
+            return
+        self._syncs_shown = syncs
+        line = self.query_one("#inbox-syncs", Static)
+        line.display = bool(syncs)
+        line.update(Content("\n").join(sync_line(status) for status in syncs))
 
     def reveal(self, item_id: str) -> None:
         """Search chose this item: its status view, no filter, the cursor on it."""
