@@ -32,7 +32,8 @@ from .state import put_state
 UPSTREAM_LABELS = "upstream_labels"  # FeedbackItem.extra[...]: the tracker's labels at the last sync
 # The tracker's own fields a converter keeps in `extra`: replaced by each sync (a key the
 # tracker no longer sends is dropped); every other key of `extra` (a merge's customers) stays.
-UPSTREAM_EXTRA = ("milestone", "assignees", "comments", "updated_at", "closed_at")
+UPSTREAM_EXTRA = ("milestone", "assignees", "comments", "updated_at", "closed_at",  # GitHub, GitLab
+                  "issue type", "priority", "components")  # Jira
 NEW, PROCESSED = "new", "processed"
 
 Convert = Callable[[dict[str, Any]], FeedbackItem]
@@ -49,28 +50,32 @@ class PageOutcome:
 
 class KnownKeys:
     """source_key -> item number for one source's keys, read once and kept in step with the
-    store (re-read when another process changed it between two pages)."""
+    store (re-read when another process changed it between two pages). The prefix is compared
+    without case: a project typed `Gitlab-Org/GitLab` holds the keys its records spell
+    `gitlab-org/gitlab` (the keys themselves are the records' own, the same on every run)."""
 
     def __init__(self, store: Store, prefix: str):
         self.store = store
-        self.prefix = prefix
+        self.prefix = prefix.casefold()
         self.numbers: dict[str, int] = {}
         self.revision = -1
 
     def current(self) -> dict[str, int]:
         if self.store.revision != self.revision:
             self.numbers = {key: number for number, key in self.store.fields(FeedbackItem, ("source_key",))
-                            if key and key.startswith(self.prefix)}
+                            if key and key.casefold().startswith(self.prefix)}
             self.revision = self.store.revision
         return self.numbers
 
 
 def store_page(store: Store, records: Iterable[Any], convert: Convert, known: KnownKeys,
                state_after: Callable[[PageOutcome, str], SyncState],
-               label: Callable[[PageOutcome], str]) -> tuple[PageOutcome, SyncState]:
+               label: Callable[[PageOutcome], str],
+               name_of: Callable[[Any], str] | None = None) -> tuple[PageOutcome, SyncState]:
     """Add and update the page's issues and put the sync state, in one change (one journal line,
     one undo step for the issues). `state_after(outcome, now)` is the state to store once the
-    page is counted. Returns what happened and the state as stored."""
+    page is counted; `name_of(record)` names a record that cannot be read ("#12", "LUCENE-3"; ""
+    when it has no name). Returns what happened and the state as stored."""
     outcome = PageOutcome()
     items: list[FeedbackItem] = []
     for record in records:
@@ -79,8 +84,8 @@ def store_page(store: Store, records: Iterable[Any], convert: Convert, known: Kn
         except RowIgnored:
             outcome.pull_requests += 1
         except ImportRowError as exc:
-            number = record.get("number") if isinstance(record, dict) else None
-            outcome.skipped.append(f"#{number}: {exc.reason}" if isinstance(number, int) else exc.reason)
+            name = (name_of or _number)(record)
+            outcome.skipped.append(f"{name}: {exc.reason}" if name else exc.reason)
     with store.change("sync", origin="sync") as tx:
         numbers = known.current()  # inside the change: what the store holds now, other processes included
         # The page's held items read together: one by one, past POINT_READS, would load every item.
@@ -127,8 +132,9 @@ def upstream_update(current: FeedbackItem, incoming: FeedbackItem) -> FeedbackIt
     untriaged = never_triaged(current)
     if untriaged and status == NEW and incoming.status == PROCESSED:
         status = PROCESSED  # closed upstream, and the PM never looked: nothing to triage
-    elif untriaged and status == PROCESSED and incoming.status == NEW and current.upstream_state.startswith("closed"):
-        status = NEW  # reopened upstream after a sync or import closed it: back in the inbox
+    elif untriaged and status == PROCESSED and incoming.status == NEW and current.upstream_state \
+            and current.upstream_state != incoming.upstream_state:
+        status = NEW  # reopened upstream after a sync or import closed it ("Done" -> "Reopened"): back in the inbox
     return replace(current, title=incoming.title, text=incoming.text, tags=tags, votes=incoming.votes,
                    upstream_state=incoming.upstream_state, url=incoming.url or current.url, status=status, extra=extra)
 
@@ -138,6 +144,11 @@ def never_triaged(item: FeedbackItem) -> bool:
     opportunity or merge either (filing or snoozing an item leaves triaged_at unset, and is triage)."""
     return (item.triaged_at is None and item.area is None and item.importance is None and not item.snoozed_until
             and item.opportunity is None and item.duplicate_of is None and not item.merged_from)
+
+
+def _number(record: Any) -> str:
+    number = record.get("number") if isinstance(record, dict) else None
+    return f"#{number}" if isinstance(number, int) else ""
 
 
 def _shown_fields(item: FeedbackItem) -> tuple[Any, ...]:

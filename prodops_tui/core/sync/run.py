@@ -1,15 +1,19 @@
-"""One `prodops sync github OWNER/REPO`: page after page into the workspace, then the summary.
+"""One `prodops sync TRACKER PROJECT`: page after page into the workspace, then the summary.
+
+One loop (`sync`) for every tracker: the tracker's client (github.py, gitlab.py, jira.py, all
+client.TrackerClient) says where the pages are and how its records read; the loop stores them.
 
 The order of a run:
 1. start_run marks it started (the cursor kept: `since` and the last single-page ETag).
-2. The first page is asked `since=` the cursor, with If-None-Match when that very URL answered
-   the stored ETag; a 304 ends the run at once ("nothing changed", one request).
+2. The first page is asked `since=` the cursor (GitHub `since`, GitLab `updated_after`, Jira
+   `updated >=` to the minute), with If-None-Match when the tracker answers 304 and that very
+   URL answered the stored ETag; a 304 ends the run at once ("nothing changed", one request).
 3. Each page's issues are stored in one change together with the cursor moved to the page's
    newest `updated_at` (apply.store_page). A run killed at any point has stored whole pages
    only, and the cursor names the last of them: the next run asks `since=` it and goes on, so
    every issue arrives once (the issues at the cursor's very second are asked again, found
    unchanged, and cost nothing but their bytes).
-4. The next page is the answer's `Link: rel="next"`, until there is none.
+4. The next page is the one the answer names (`Link: rel="next"`; Jira: startAt), until there is none.
 
 Paging by offset has one hole: an issue edited upstream during a run moves from a page already
 read to the end, and every later issue moves back one place, so the first issue of the next page
@@ -28,12 +32,13 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from ..importers.github import item_from_issue
 from ..model import SyncState
 from ..storage.store import Store
 from ..text import plural
 from .apply import KnownKeys, PageOutcome, store_page
-from .github import API_URL, TOKEN_ENV, Fetch, GitHubIssues, SyncError
+from . import gitlab, jira
+from .client import Fetch, SyncError, TrackerClient
+from .github import API_URL, TOKEN_ENV, GitHubIssues
 from .state import put_state, start_run
 
 # progress(pages read, pages in all or 0 when not known, issues and pull requests read so far)
@@ -55,9 +60,14 @@ class SyncResult:
     ids: list[str] = field(default_factory=list)  # every id added, in the order they arrived
     waited_s: float = 0.0  # seconds spent waiting out rate limits
 
+    ignored_word: str = field(default="pull request", repr=False)  # what the tracker's records skip ("" nothing)
+
     def summary(self) -> str:
-        """'github rails/rails: 120 new, 8 updated, 30 pull requests skipped, 3 requests (1 not modified)'."""
-        parts = [f"{self.new:,} new", f"{self.updated:,} updated", f"{plural(self.pull_requests, 'pull request')} skipped"]
+        """'github rails/rails: 120 new, 8 updated, 30 pull requests skipped, 3 requests (1 not modified)'
+        (no "skipped" for a tracker whose endpoint holds issues only)."""
+        parts = [f"{self.new:,} new", f"{self.updated:,} updated"]
+        if self.ignored_word or self.pull_requests:
+            parts.append(f"{plural(self.pull_requests, self.ignored_word or 'record')} skipped")
         if self.skipped:
             parts.append(f"{plural(len(self.skipped), 'issue')} unreadable")
         requests = plural(self.requests, "request")
@@ -67,7 +77,9 @@ class SyncResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The shape `--json` prints."""
-        return asdict(self)
+        data = asdict(self)
+        del data["ignored_word"]
+        return data
 
 
 def sync_github(store: Store, repo: str, *, api_url: str = API_URL, token: str | None = None,
@@ -80,22 +92,54 @@ def sync_github(store: Store, repo: str, *, api_url: str = API_URL, token: str |
     the tracker cannot be read to the end, InvalidInput for a repository or URL that cannot be."""
     client = GitHubIssues(repo, api_url=api_url, token=token, token_env=token_env, fetcher=fetcher,
                           sleep=sleep, now=now, on_wait=on_wait)
-    source = f"github {client.repo}"
-    state = start_run(store, source, client.api_url)
-    result = SyncResult(source=source, since=state.since)
-    known = KnownKeys(store, f"github:{client.repo}#")
-    first_seen: dict[int, str] = {}  # issue number -> its updated_at when first read in this run
-    moved_from = ""  # the earliest first updated_at of an issue read twice (see the docstring)
+    return sync(store, client, progress=progress)
+
+
+def sync_gitlab(store: Store, project: str, *, api_url: str = gitlab.API_URL, token: str | None = None,
+                token_env: str = gitlab.TOKEN_ENV, progress: Progress | None = None, fetcher: Fetch | None = None,
+                sleep: Callable[[float], None] = time.sleep, now: Callable[[], float] = time.time,
+                on_wait: Callable[[float], None] | None = None) -> SyncResult:
+    """Bring GROUP/PROJECT's issues in from GitLab, or what changed since the last run (the same
+    guarantees as sync_github)."""
+    client = gitlab.GitLabIssues(project, api_url=api_url, token=token, token_env=token_env, fetcher=fetcher,
+                                 sleep=sleep, now=now, on_wait=on_wait)
+    return sync(store, client, progress=progress)
+
+
+def sync_jira(store: Store, project: str, *, jql: str, api_url: str, token: str | None = None,
+              token_env: str = jira.TOKEN_ENV, user: str | None = None, user_env: str = jira.USER_ENV,
+              progress: Progress | None = None, fetcher: Fetch | None = None,
+              sleep: Callable[[float], None] = time.sleep, now: Callable[[], float] = time.time,
+              on_wait: Callable[[float], None] | None = None) -> SyncResult:
+    """Bring the issues of a Jira project that `jql` selects in, or what changed since the last run."""
+    client = jira.JiraIssues(project, store=store, jql=jql, api_url=api_url, token=token, token_env=token_env,
+                             user=user, user_env=user_env, fetcher=fetcher, sleep=sleep, now=now, on_wait=on_wait)
+    return sync(store, client, progress=progress)
+
+
+def sync(store: Store, client: TrackerClient, *, progress: Progress | None = None) -> SyncResult:
+    """Bring the client's project in, or what changed since the last run; see the module docstring.
+
+    Raises SyncError (one line, saying what was stored before it and that a rerun resumes) when
+    the tracker cannot be read to the end."""
+    source = client.source
+    state = start_run(store, source, client.state_url)
+    result = SyncResult(source=source, since=state.since, ignored_word=client.ignored_word)
+    known = KnownKeys(store, client.key_prefix)
+    first_seen: dict[object, str] = {}  # record id -> its updated stamp when first read in this run
+    moved_from = ""  # the earliest first stamp of a record read twice (see the docstring)
+    order = client.order
     url = client.first_url(state.since)
-    etag = state.etag if state.etag and state.etag_url == url else ""
+    etag = state.etag if client.conditional and state.etag and state.etag_url == url else ""
     number = 0
     total = 0
 
-    def convert(record: dict[str, Any]):
-        return item_from_issue(record, repo=client.repo)
-
     def label(outcome: PageOutcome) -> str:
         return f"synced {source}: {outcome_words(outcome)} (page {number})"
+
+    def name_of(record: Any) -> str:
+        found = client.record_id(record)
+        return "" if found is None else f"#{found}" if isinstance(found, int) else str(found)
 
     while url:
         number += 1
@@ -108,19 +152,21 @@ def sync_github(store: Store, repo: str, *, api_url: str = API_URL, token: str |
         total = max(total, page.last_page, number)
         newest = ""
         for record in page.records:
-            stamp = record.get("updated_at") if isinstance(record, dict) else None
-            if not isinstance(stamp, str):
+            stamp = client.updated(record)
+            if not stamp:
                 continue
-            newest = max(newest, stamp)
-            if isinstance(record.get("number"), int):
-                seen = first_seen.setdefault(record["number"], stamp)
-                if seen != stamp and (not moved_from or seen < moved_from):
+            if not newest or order(stamp) > order(newest):
+                newest = stamp
+            record_id = client.record_id(record)
+            if record_id is not None:
+                seen = first_seen.setdefault(record_id, stamp)
+                if seen != stamp and (not moved_from or order(seen) < order(moved_from)):
                     moved_from = seen
-        since = max(state.since, newest)
+        since = newest if newest and (not state.since or order(newest) > order(state.since)) else state.since
         last = not page.next_url
-        if last and moved_from:
-            since = min(since, moved_from)
-        single = number == 1 and last
+        if last and moved_from and order(moved_from) < order(since):
+            since = moved_from
+        single = number == 1 and last and client.conditional
         page_state = replace(state, since=since, finished=last, etag=page.etag if single else "",
                              etag_url=url if single and page.etag else "", requests=client.requests,
                              not_modified=client.not_modified)
@@ -129,7 +175,7 @@ def sync_github(store: Store, repo: str, *, api_url: str = API_URL, token: str |
             _add(result, outcome)
             return replace(_counted(page_state, result), synced_at=now)
 
-        _, state = store_page(store, page.records, convert, known, state_after, label)
+        _, state = store_page(store, page.records, client.convert, known, state_after, label, name_of)
         result.pages = number
         if progress is not None:
             progress(number, total, len(first_seen))
@@ -159,7 +205,7 @@ def _add(result: SyncResult, outcome: PageOutcome) -> None:
     result.skipped += outcome.skipped
 
 
-def _stopped(store: Store, state: SyncState, result: SyncResult, client: GitHubIssues, exc: SyncError) -> SyncError:
+def _stopped(store: Store, state: SyncState, result: SyncResult, client: TrackerClient, exc: SyncError) -> SyncError:
     """The error to raise, after keeping in the state why the run stopped; what was stored stays."""
     result.requests, result.not_modified = client.requests, client.not_modified
     reason = str(exc)
