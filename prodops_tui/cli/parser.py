@@ -83,6 +83,8 @@ EXAMPLES: dict[str, list[str]] = {
         "prodops sync github rails/rails                 the first run brings every issue, later runs what changed",
         "prodops sync github acme/private --json         with a token in $GITHUB_TOKEN",
         "prodops sync github acme/app --api-url https://ghe.acme.com/api/v3 --token-env GHE_TOKEN",
+        "prodops sync gitlab gitlab-org/gitlab           a GitLab project's issues (a token in $GITLAB_TOKEN)",
+        "prodops sync jira ACME --jql 'type = Bug' --api-url https://acme.atlassian.net   ($JIRA_USER, $JIRA_TOKEN)",
     ],
     "search": [
         'prodops search "invoice export"',

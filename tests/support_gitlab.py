@@ -1,0 +1,242 @@
+"""A GitLab-compatible issues API on 127.0.0.1, for the sync tests: never the internet.
+
+Serves `GET {prefix}/projects/GROUP%2FPROJECT/issues` as GitLab's REST API does, in the shapes
+its documentation gives (https://docs.gitlab.com/api/issues/#list-project-issues and
+https://docs.gitlab.com/api/rest/#pagination, #offset-based-pagination):
+- `scope`, `state=all`, `order_by=updated_at`, `sort=asc|desc`, `updated_after=` (on or after),
+  `per_page` (at most 100, and at most `page_size`), `page`;
+- `Link` (`rel="next"`, `rel="first"`, `rel="last"`) and `X-Page`, `X-Per-Page`, `X-Total`,
+  `X-Total-Pages`, `X-Next-Page`, `X-Prev-Page` (`link=False` sends no Link header, as some
+  proxies strip it: X-Next-Page alone then says where the next page is);
+- `RateLimit-Limit/Remaining/Reset` on every answer;
+- 404 `{"message": "404 Project Not Found"}` for an unknown project (and a private one asked
+  without a token), 401 `{"message": "401 Unauthorized"}` for a wrong `PRIVATE-TOKEN`.
+
+THE RECORDS ARE NOT A RECORDED ANSWER: no real GitLab REST issues page is in tests/data. They are
+built in the documented record shape (the example answer of "List project issues": id, iid,
+project_id, title, description, state opened/closed, created_at, updated_at, closed_at,
+closed_by, labels as names, milestone, assignees, assignee, author{id, username, name, state,
+avatar_url, web_url}, type, user_notes_count, merge_requests_count, upvotes, downvotes,
+due_date, confidential, discussion_locked, issue_type, web_url, time_stats,
+task_completion_status, references{short, relative, full}, severity, _links). Their content is
+the four issues of GitLab's own CSV-export fixture (tests/data/intake/gitlab_issues_export.csv,
+project jashkenas/underscore on a development instance: the same iids, titles, descriptions,
+authors, labels, milestone and times) and eight more made here so that there are pages to
+follow (iids 40-47, two closed, some upvoted).
+
+Faults are set per request number (1-based): `fail_at[3] = Fault(...)` (tests/support_github.py).
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import threading
+from pathlib import Path
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+
+from .support_github import Asked, Fault, _json
+
+CSV_SAMPLE = Path(__file__).resolve().parent / "data" / "intake" / "gitlab_issues_export.csv"
+SAMPLE_PROJECT = "jashkenas/underscore"
+WEB = "http://localhost:3000"
+
+
+def _user(user_id: int, username: str, name: str) -> dict[str, Any]:
+    return {"id": user_id, "username": username, "name": name, "state": "active", "locked": False,
+            "avatar_url": None, "web_url": f"{WEB}/{username}"}
+
+
+def _record(iid: int, *, title: str, description: str | None, author: dict[str, Any], created: str, updated: str,
+            labels: list[str], milestone: str, assignee: dict[str, Any] | None, state: str = "opened",
+            closed_at: str | None = None, upvotes: int = 0, project: str = SAMPLE_PROJECT) -> dict[str, Any]:
+    """One issue in the documented shape of `GET /projects/:id/issues`."""
+    return {
+        "id": 1000 + iid, "iid": iid, "project_id": 4,
+        "title": title, "description": description, "state": state,
+        "created_at": created, "updated_at": updated, "closed_at": closed_at,
+        "closed_by": author if state == "closed" else None,
+        "labels": labels,
+        "milestone": {"id": 11, "iid": 3, "project_id": 4, "title": milestone, "description": None, "state": "active",
+                      "created_at": "2020-01-17T10:36:26.000Z", "updated_at": "2020-01-17T10:36:26.000Z",
+                      "due_date": None, "start_date": None, "web_url": f"{WEB}/{project}/-/milestones/3"} if milestone else None,
+        "assignees": [assignee] if assignee else [], "assignee": assignee, "author": author,
+        "type": "ISSUE", "user_notes_count": 0, "merge_requests_count": 0, "upvotes": upvotes, "downvotes": 0,
+        "due_date": None, "confidential": False, "discussion_locked": None, "issue_type": "issue",
+        "web_url": f"{WEB}/{project}/-/issues/{iid}",
+        "time_stats": {"time_estimate": 0, "total_time_spent": 0, "human_time_estimate": None,
+                       "human_total_time_spent": None},
+        "task_completion_status": {"count": 0, "completed_count": 0}, "has_tasks": False,
+        "_links": {"self": f"{WEB}/api/v4/projects/4/issues/{iid}", "notes": f"{WEB}/api/v4/projects/4/issues/{iid}/notes",
+                   "award_emoji": f"{WEB}/api/v4/projects/4/issues/{iid}/award_emoji",
+                   "project": f"{WEB}/api/v4/projects/4", "closed_as_duplicate_of": None},
+        "references": {"short": f"#{iid}", "relative": f"#{iid}", "full": f"{project}#{iid}"},
+        "severity": "UNKNOWN", "moved_to_id": None, "service_desk_reply_to": None,
+    }
+
+
+def _iso(csv_time: str) -> str:
+    return csv_time.replace(" ", "T") + ".000Z" if csv_time else ""
+
+
+def sample_records() -> list[dict[str, Any]]:
+    """12 issues: the CSV fixture's four, then eight more (see the module docstring)."""
+    records = []
+    with CSV_SAMPLE.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            assignee = _user(20 + len(records), row["Assignee Username"], row["Assignee"]) if row["Assignee Username"] else None
+            records.append(_record(
+                int(row["Issue ID"]), title=row["Title"], description=row["Description"] or None,
+                author=_user(10 + len(records), row["Author Username"], row["Author"]),
+                created=_iso(row["Created At (UTC)"]), updated=_iso(row["Updated At (UTC)"]),
+                labels=[label for label in row["Labels"].split(",") if label], milestone=row["Milestone"],
+                assignee=assignee))
+    reporter = _user(31, "amara.okafor", "Amara Okafor")
+    for n in range(8):
+        iid = 40 + n
+        closed = n in (2, 5)
+        records.append(_record(
+            iid, title=f"Export to CSV drops the {('first', 'last', 'header', 'quoted', 'empty', 'unicode', 'long', 'nested')[n]} column",
+            description="Steps: export the list, open it in a spreadsheet; the column is missing.",
+            author=reporter, created=f"2020-03-0{1 + n}T09:00:00.000Z", updated=f"2020-03-{10 + n}T09:00:00.000Z",
+            labels=["export", "bug"] if n % 2 else ["export"], milestone="v1.0" if n < 4 else "",
+            assignee=None, state="closed" if closed else "opened",
+            closed_at=f"2020-03-{10 + n}T09:00:00.000Z" if closed else None, upvotes=n))
+    return records
+
+
+class FakeGitLab:
+    def __init__(self, projects: dict[str, list[dict[str, Any]]] | None = None, *, page_size: int = 5,
+                 prefix: str = "/api/v4", token: str | None = None, private: bool = False, link: bool = True):
+        self.projects = {name: {r["iid"]: copy.deepcopy(r) for r in records}
+                         for name, records in (projects if projects is not None else {SAMPLE_PROJECT: sample_records()}).items()}
+        self.page_size = page_size
+        self.prefix = prefix
+        self.token = token
+        self.private = private
+        self.link = link
+        self.fail_at: dict[int, Fault] = {}
+        self.before: dict[int, Callable[[], None]] = {}
+        self.asked: list[Asked] = []
+        self.raw_paths: list[str] = []  # as sent, before percent-decoding
+        self._tick = 0
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+
+    @property
+    def api_url(self) -> str:
+        assert self._server is not None, "start the server first"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}{self.prefix}"
+
+    def __enter__(self) -> FakeGitLab:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.shutdown()
+        self._server.server_close()
+
+    def edit(self, iid: int, project: str = SAMPLE_PROJECT, **changes: Any) -> dict[str, Any]:
+        """Change an issue upstream: its fields, and updated_at moved past every other."""
+        with self._lock:
+            record = self.projects[project][iid]
+            record.update(changes)
+            self._tick += 1
+            record["updated_at"] = f"2026-11-24T14:{self._tick // 60:02d}:{self._tick % 60:02d}.000Z"
+            return record
+
+    def issues_of(self, project: str = SAMPLE_PROJECT) -> list[dict[str, Any]]:
+        return list(self.projects[project].values())
+
+    def ordered(self, project: str = SAMPLE_PROJECT) -> list[dict[str, Any]]:
+        return sorted(self.projects[project].values(), key=lambda r: (r["updated_at"], r["id"]))
+
+    def answer(self, raw_path: str, query: dict[str, str], headers: dict[str, str]):
+        hook = self.before.get(len(self.asked) + 1)
+        if hook is not None:
+            hook()
+        with self._lock:
+            path = unquote(raw_path)
+            asked = Asked(path, query, headers)
+            self.asked.append(asked)
+            self.raw_paths.append(raw_path)
+            status, out, body, fault = self._answer(len(self.asked), raw_path, query, headers)
+            asked.status = status
+            return status, out, body, fault
+
+    def _answer(self, number: int, raw_path: str, query: dict[str, str], headers: dict[str, str]):
+        rate = {"RateLimit-Limit": "2000", "RateLimit-Observed": str(number), "RateLimit-Remaining": str(2000 - number),
+                "RateLimit-Reset": "2000000000"}
+        fault = self.fail_at.get(number)
+        if fault is not None and not fault.garbage and not fault.drop:
+            return fault.status, {**rate, **fault.headers, "Content-Type": "application/json"}, fault.body, None
+        sent = headers.get("private-token", "")
+        if self.token is not None and sent and sent != self.token:
+            return 401, rate, _json({"message": "401 Unauthorized"}), None
+        start, end = self.prefix + "/projects/", "/issues"
+        encoded = raw_path[len(start):-len(end)] if raw_path.startswith(start) and raw_path.endswith(end) else ""
+        wanted = unquote(encoded).casefold() if "/" not in encoded else ""  # the id must come URL-encoded
+        project = next((name for name in self.projects if name.casefold() == wanted), None)
+        if project is None or (self.private and not sent):
+            return 404, rate, _json({"message": "404 Project Not Found"}), None
+        records = sorted(self.projects[project].values(), key=lambda r: (r["updated_at"], r["id"]),
+                         reverse=query.get("sort", "desc") == "desc")
+        if query.get("updated_after"):
+            records = [r for r in records if r["updated_at"] >= query["updated_after"]]
+        size = min(int(query.get("per_page", "20")), 100, self.page_size)
+        page = int(query.get("page", "1"))
+        chunk = records[(page - 1) * size: page * size]
+        body = _json(chunk)
+        last = max(1, -(-len(records) // size))
+        out = {**rate, "Content-Type": "application/json", "X-Page": str(page), "X-Per-Page": str(size),
+               "X-Total": str(len(records)), "X-Total-Pages": str(last),
+               "X-Next-Page": str(page + 1) if page < last else "", "X-Prev-Page": str(page - 1) if page > 1 else ""}
+        if self.link:
+            found = []
+            if page < last:
+                found.append(f'<{self._url(raw_path, query, page + 1)}>; rel="next"')
+            found.append(f'<{self._url(raw_path, query, 1)}>; rel="first"')
+            found.append(f'<{self._url(raw_path, query, last)}>; rel="last"')
+            out["Link"] = ", ".join(found)
+        if fault is not None:
+            return 200, out, (b"<html><body>502 Bad Gateway</body>" if fault.garbage else body), fault
+        return 200, out, body, None
+
+    def _url(self, raw_path: str, query: dict[str, str], page: int) -> str:
+        return f"{self.api_url.removesuffix(self.prefix)}{raw_path}?{urlencode({**query, 'page': str(page)})}"
+
+
+def _handler(fake: FakeGitLab) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            status, out, body, fault = fake.answer(parts.path, query, headers)
+            self.send_response(status)
+            for name, value in out.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            if fault is not None and fault.drop:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            if fault is not None and fault.drop:
+                self.wfile.write(body[: len(body) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+                return
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Handler
