@@ -1,0 +1,174 @@
+"""A Jira-compatible search API on 127.0.0.1, for the sync tests: never the internet.
+
+Serves `GET {prefix}/rest/api/2/search` as Jira (Server/Data Center, and Cloud's v2 search)
+does (https://developer.atlassian.com/cloud/jira/platform/rest/v2/api-group-issue-search/):
+- `jql` of the shape the sync sends, `project = KEY AND (Q) [AND updated >= "yyyy/MM/dd HH:mm"]
+  ORDER BY updated ASC` (the minute read in UTC, the zone the records are written in; Q is kept
+  in `asked`, not evaluated), anything else a 400 as Jira says it;
+- `startAt`, `maxResults` (at most `page_size`, so 10 records make several pages), and the answer
+  `{"expand", "startAt", "maxResults", "total", "issues"}`;
+- `fields=a,b,c`: each issue's `fields` cut to those, as Jira does;
+- an unknown project (or a private one asked without credentials, which Jira answers the same
+  way): 400 `{"errorMessages": ["The value 'X' does not exist for the field 'project'."]}`;
+  wrong credentials: 401.
+
+The records are real: the 10 issues (LUCENE-1..10) of tests/data/intake/jira_search_v2.json, one
+answer of Apache's Jira (SOURCES.md), served as they are; `edit` changes one as an upstream edit
+would, with a newer `fields.updated`.
+
+Faults are set per request number (1-based): `fail_at[3] = Fault(...)` (tests/support_github.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import re
+import threading
+from collections.abc import Callable
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from .support_github import Asked, Fault, _json
+
+SAMPLE = Path(__file__).resolve().parent / "data" / "intake" / "jira_search_v2.json"
+SAMPLE_PROJECT = "LUCENE"
+_JQL = re.compile(r'^project = (\S+) AND \((.*)\)(?: AND updated >= "(\d{4}/\d\d/\d\d \d\d:\d\d)")? ORDER BY updated ASC$')
+
+
+def sample_issues() -> list[dict[str, Any]]:
+    return json.loads(SAMPLE.read_text(encoding="utf-8"))["issues"]
+
+
+def _when(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp).astimezone(timezone.utc)
+
+
+class FakeJira:
+    def __init__(self, issues: list[dict[str, Any]] | None = None, *, page_size: int = 3, prefix: str = "/jira",
+                 token: str | None = None, user: str | None = None, private: bool = False):
+        self.issues = {i["key"]: copy.deepcopy(i) for i in (issues if issues is not None else sample_issues())}
+        self.page_size = page_size
+        self.prefix = prefix
+        self.token = token  # when set, Authorization must be Bearer token (no user) or Basic user:token
+        self.user = user
+        self.private = private
+        self.fail_at: dict[int, Fault] = {}
+        self.before: dict[int, Callable[[], None]] = {}
+        self.asked: list[Asked] = []
+        self._tick = 0
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+
+    @property
+    def api_url(self) -> str:
+        """The site, as --api-url takes it."""
+        assert self._server is not None, "start the server first"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}{self.prefix}"
+
+    def __enter__(self) -> FakeJira:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.shutdown()
+        self._server.server_close()
+
+    def edit(self, key: str, *, updated: str = "", **changes: Any) -> dict[str, Any]:
+        """Change an issue's fields upstream; `fields.updated` moved past every other (or to `updated`)."""
+        with self._lock:
+            issue = self.issues[key]
+            issue["fields"].update(changes)
+            self._tick += 1
+            issue["fields"]["updated"] = updated or f"2026-11-24T14:{self._tick // 60:02d}:{self._tick % 60:02d}.000+0000"
+            return issue
+
+    def ordered(self) -> list[dict[str, Any]]:
+        return sorted(self.issues.values(), key=lambda i: (_when(i["fields"]["updated"]), int(i["id"])))
+
+    def answer(self, path: str, query: dict[str, str], headers: dict[str, str]):
+        hook = self.before.get(len(self.asked) + 1)
+        if hook is not None:
+            hook()
+        with self._lock:
+            asked = Asked(path, query, headers)
+            self.asked.append(asked)
+            status, out, body, fault = self._answer(len(self.asked), path, query, headers)
+            asked.status = status
+            return status, out, body, fault
+
+    def _answer(self, number: int, path: str, query: dict[str, str], headers: dict[str, str]):
+        out = {"Content-Type": "application/json;charset=UTF-8"}
+        fault = self.fail_at.get(number)
+        if fault is not None and not fault.garbage and not fault.drop:
+            return fault.status, {**out, **fault.headers}, fault.body, None
+        auth = headers.get("authorization", "")
+        if self.token is not None and auth:
+            wanted = (f"Basic {base64.b64encode(f'{self.user}:{self.token}'.encode()).decode()}" if self.user
+                      else f"Bearer {self.token}")
+            if auth != wanted:
+                return 401, out, _json({"errorMessages": ["You are not authenticated. Authentication required to perform this operation."],
+                                        "errors": {}}), None
+        if path != f"{self.prefix}/rest/api/2/search":
+            return 404, {"Content-Type": "text/html"}, b"<html><body>Not Found</body></html>", None
+        found = _JQL.match(query.get("jql", ""))
+        if not found:
+            return 400, out, _json({"errorMessages": [f"Error in the JQL Query: {query.get('jql', '')!r}"], "errors": {}}), None
+        project, _, since = found.groups()
+        if project != SAMPLE_PROJECT or (self.private and not auth):
+            return 400, out, _json({"errorMessages": [f"The value '{project}' does not exist for the field 'project'."],
+                                    "errors": {}}), None
+        issues = self.ordered()
+        if since:
+            floor = datetime.strptime(since, "%Y/%m/%d %H:%M").replace(tzinfo=timezone.utc)
+            issues = [i for i in issues if _when(i["fields"]["updated"]) >= floor]
+        size = min(int(query.get("maxResults", "50")), self.page_size)
+        start = int(query.get("startAt", "0"))
+        wanted_fields = [f for f in query.get("fields", "").split(",") if f]
+        chunk = []
+        for issue in issues[start: start + size]:
+            issue = copy.deepcopy(issue)
+            if wanted_fields:
+                issue["fields"] = {k: v for k, v in issue["fields"].items() if k in wanted_fields}
+            chunk.append(issue)
+        body = _json({"expand": "schema,names", "startAt": start, "maxResults": size, "total": len(issues), "issues": chunk})
+        if fault is not None:
+            return 200, out, (b"<html><body>Service Unavailable</body>" if fault.garbage else body), fault
+        return 200, out, body, None
+
+
+def _handler(fake: FakeJira) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            status, out, body, fault = fake.answer(parts.path, query, headers)
+            self.send_response(status)
+            for name, value in out.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            if fault is not None and fault.drop:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            if fault is not None and fault.drop:
+                self.wfile.write(body[: len(body) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+                return
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Handler
