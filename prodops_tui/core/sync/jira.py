@@ -19,6 +19,10 @@ token) is sent as `Authorization: Basic base64(user:token)`; without one as `Aut
 Bearer token` (a Data Center / Server personal access token). Neither is stored or printed, nor
 the Basic value.
 
+Jira Cloud removed `GET /rest/api/2/search` in 2025 (Atlassian CHANGE-2046: 410 Gone) for
+`/rest/api/3/search/jql`, paged by `nextPageToken` without `total`: not read yet; a 410 says so in
+one line. Data Center and Server serve the endpoint read here.
+
 Rate limits: a 429 (or a 503 with `Retry-After`), with `Retry-After` seconds or an
 `X-RateLimit-Reset` time, waits or stops as client.py says.
 """
@@ -198,6 +202,10 @@ class JiraIssues(TrackerClient):
                     f"account's e-mail in ${self.user_env}; a Data Center token may have expired")
         if status == 404:
             return f"no Jira search at {self.api_url} ({detail}): give --api-url as the site, e.g. https://acme.atlassian.net"
+        if status == 410:  # Jira Cloud removed GET /rest/api/2/search in 2025 (CHANGE-2046) for /search/jql
+            return (f"{self.host} no longer serves /rest/api/2/search ({detail}): Jira Cloud replaced it with "
+                    "/rest/api/3/search/jql, which this version of prodops does not read yet; Jira Data Center and "
+                    "Server still serve it")
         return ""
 
 

@@ -273,3 +273,12 @@ def test_bad_command_lines_are_refused_before_any_request(prodops, args, code):
     result = prodops(*args)
     assert result.returncode == code and "Traceback" not in result.stderr
     assert "error: " in result.stderr.strip().splitlines()[-1]
+
+
+def test_a_site_that_removed_the_search_endpoint_says_so_in_one_line(store, jira):
+    jira.fail_at[1] = Fault(status=410, body=json.dumps({"errorMessages": [
+        "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API."]}).encode())
+    with pytest.raises(SyncError) as gone:
+        sync(store, jira)
+    assert "no longer serves /rest/api/2/search (410 The requested API has been removed." in str(gone.value)
+    assert "\n" not in str(gone.value) and store.all(FeedbackItem) == []
