@@ -1,13 +1,17 @@
-"""Opportunities: the problems feedback links to, their weight, and closing the loop.
+"""Opportunities: the problems feedback links to, their weight, and their status (shipped_at is
+stamped when one ships). Closing the loop with the accounts that asked is loop.py; tracker
+links are links.py.
 
 What the numbers mean (stats):
 - feedback: items linked to the opportunity (item.opportunity == its id). A
   duplicate merged into a linked item counts only if it is linked itself:
   linking is what says "this asks for that", merging does not change it.
-- customers: distinct customer names (case-insensitive) over the linked items,
-  each item counting its own customer and the customers merged into it
-  (merge.customers_of), so merging then linking the survivor keeps
-  everyone who asked. Items without a customer add none.
+- customers: distinct accounts over the linked items, each item counting its
+  own customer and the customers merged into it (merge.customers_of), so
+  merging then linking the survivor keeps everyone who asked. An account is
+  loop.py's rule: "Kwame Mensah (Saltbox Coffee Roasters)" is the account
+  "Saltbox Coffee Roasters", case and spacing ignored. Items without a
+  customer add none.
 - score: the sum over linked items of IMPORTANCE_WEIGHTS[item.importance]; an
   unrated item weighs as much as a "low" one. A survivor's importance is
   already the highest of everything merged into it.
@@ -16,8 +20,6 @@ What the numbers mean (stats):
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -25,11 +27,12 @@ from rapidfuzz import fuzz, process, utils
 
 from ..areas.lookup import resolve_area
 from ..errors import InvalidInput, NotFound
-from ..model import OPPORTUNITY_STATUSES, FeedbackItem, Opportunity, record_number
+from ..model import OPPORTUNITY_STATUSES, FeedbackItem, Opportunity
 from ..storage.files import atomic_write_bytes
 from ..storage.store import Store
 from ..storage.where import Where
-from ..text import clean_line, clean_text, neutralise_cell
+from ..text import clean_line, clean_text
+from .loop import account_key, account_of, loop_csv, loop_for
 from .merge import customer_asks
 
 # How much one linked item adds to an opportunity's score, by its importance.
@@ -84,10 +87,13 @@ def create(
         return tx.add(Opportunity(title=title, description=clean_text(description), area=area_id))
 
 
-def set_status(store: Store, opportunity_id: str, status: str, *, origin: str = "app") -> Opportunity:
+def set_status(store: Store, opportunity_id: str, status: str, *, origin: str = "app",
+               shipped_at: str | None = None) -> Opportunity:
     """Move an opportunity to a status; the first move past "exploring" stamps decided_at.
 
-    Setting the status it already has changes nothing (no undo step)."""
+    Moving to "shipped" stamps shipped_at: `shipped_at` when given (a tracker issue's closing
+    time, ISO-8601 UTC), else now; moving away from "shipped" clears it (it is not shipped any
+    more). Setting the status it already has changes nothing (no undo step)."""
     value = check_status(status)
     current = _require(store, opportunity_id)
     if current.status == value:
@@ -95,7 +101,7 @@ def set_status(store: Store, opportunity_id: str, status: str, *, origin: str = 
     with store.change(f"{current.id} {STATUS_LABELS[value]}", origin=origin) as tx:
         item = tx.require(current.id)
         assert isinstance(item, Opportunity)
-        changed = replace(item, status=value)
+        changed = replace(item, status=value, shipped_at=(shipped_at or tx.now) if value == "shipped" else None)
         if value != "exploring" and item.decided_at is None:
             changed = replace(changed, decided_at=tx.now)
         return tx.put(changed)
@@ -120,7 +126,7 @@ def stats(store: Store) -> list[OpportunityStats]:
     out = []
     for opportunity in store.all(Opportunity):
         items = linked.get(opportunity.id, [])
-        customers = {name.casefold() for item in items for name, _ in customer_asks(store, item)}
+        customers = {account_key(account_of(name)) for item in items for name, _ in customer_asks(store, item)}
         out.append(
             OpportunityStats(
                 opportunity=opportunity,
@@ -135,36 +141,22 @@ def stats(store: Store) -> list[OpportunityStats]:
 
 
 def customers_to_close_the_loop(store: Store, opportunity_id: str) -> list[tuple[str, list[str]]]:
-    """(customer, [feedback ids]) for everyone who asked, by name.
+    """(account, [feedback ids]) for every account that asked, alphabetically (loop.py's rule:
+    "Kwame Mensah (Saltbox Coffee Roasters)" and "Saltbox Coffee Roasters" are one account).
 
-    The ids are each customer's own feedback: a linked item, or an item merged
-    into one (a customer known only from a survivor's extra["customers"] gets
-    the survivor's id). Items without a customer are left out."""
-    by_key: dict[str, tuple[str, list[str]]] = {}
-    for item in linked_feedback(store, opportunity_id):
-        for name, feedback_id in customer_asks(store, item):
-            name_key = name.casefold()
-            _shown, ids = by_key.setdefault(name_key, (name, []))
-            if feedback_id not in ids:
-                ids.append(feedback_id)
-    rows = [(name, sorted(ids, key=record_number)) for name, ids in by_key.values()]
-    rows.sort(key=lambda row: (row[0].casefold(), row[0]))
-    return rows
+    The ids are each account's own feedback: a linked item, or an item merged into one (a
+    customer known only from a survivor's extra["customers"] gets the survivor's id). Items
+    without a customer are left out. loop.loop_for has the rest: people, contact, quote, told."""
+    return [(a.account, list(a.feedback)) for a in loop_for(store, opportunity_id).accounts]
 
 
 def close_the_loop_csv(store: Store, opportunity_id: str) -> str:
-    """The close-the-loop list as CSV text (customer, feedback ids, opportunity), for a mail merge.
+    """The close-the-loop list as CSV text, for a mail merge: `prodops export loop O-ID`'s
+    (loop.LOOP_COLUMNS: customer (the account), feedback, opportunity, title, status as before,
+    then people, contact, channel, quote, links, told_at, told_by).
 
     Cells that a spreadsheet would run as a formula (=, +, -, @) are quoted with a leading '."""
-    opportunity = _require(store, opportunity_id)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["customer", "feedback", "opportunity", "title", "status"])
-    for name, ids in customers_to_close_the_loop(store, opportunity.id):
-        writer.writerow(
-            [neutralise_cell(name), " ".join(ids), opportunity.id, neutralise_cell(opportunity.title), opportunity.status]
-        )
-    return out.getvalue()
+    return loop_csv([loop_for(store, opportunity_id)])
 
 
 def write_close_the_loop(store: Store, opportunity_id: str, path: Path, *, replace: bool = True) -> None:

@@ -76,6 +76,19 @@ def test_an_opportunity_shows_linked_feedback_unique_customers_and_weighted_scor
     assert (ranked[1].feedback, ranked[1].customers, ranked[1].score, ranked[1].new_feedback) == (0, 0, 0, 0)
 
 
+def test_asked_by_counts_accounts_a_person_at_a_company_is_that_company(store):
+    export = create(store, "Bulk export of invoices")
+    items = [add(store, f"Export all invoices ({n})", customer=name) for n, name in enumerate(
+        ("Kwame Mensah (Saltbox Coffee Roasters)", "Saltbox Coffee Roasters", "saltbox coffee  roasters", "Acme Freight"))]
+    link(store, export, *(item.id for item in items))
+
+    (only,) = stats(store)
+
+    assert (only.feedback, only.customers) == (4, 2)
+    assert [name for name, _ in opportunities.customers_to_close_the_loop(store, export.id)] == [
+        "Acme Freight", "Saltbox Coffee Roasters"]
+
+
 def test_merged_customers_count_toward_a_linked_survivor_but_unlinked_duplicates_do_not_count_as_feedback(store):
     export = create(store, "Bulk export of invoices")
     survivor = add(store, "Please add an option to export all invoices to Excel in one go.", customer="Acme Freight")
@@ -102,6 +115,7 @@ def test_moving_past_exploring_stamps_decided_at_once(tmp_path):
     shipped = set_status(store, opportunity.id, "shipped")
     assert in_progress.status == "in_progress" and shipped.status == "shipped"
     assert shipped.decided_at == "2026-11-24T15:00:00Z"
+    assert (in_progress.shipped_at, shipped.shipped_at) == (None, "2026-12-15T09:00:00Z")  # when it shipped
     assert set_status(store, opportunity.id, "won't do").status == "wont_do"
 
     history = store.count(type(store.undoable()))
@@ -144,9 +158,10 @@ def test_when_it_ships_everyone_who_asked_is_listed_including_merged_customers(s
         ("Northgate Wholesale", [a.id]),
     ]
     exported = list(csv.reader(io.StringIO(opportunities.close_the_loop_csv(store, export.id))))
-    assert exported[0] == ["customer", "feedback", "opportunity", "title", "status"]
+    assert exported[0][:5] == ["customer", "feedback", "opportunity", "title", "status"]  # the columns it always had first
+    assert "contact" in exported[0] and "told_at" in exported[0]
     assert exported[1][0] == "'=HYPERLINK(\"x\")"  # never a live formula in a spreadsheet
-    assert exported[2] == ["Acme Freight", f"{b.id} {c.id}", export.id, "Bulk export of invoices", "shipped"]
+    assert exported[2][:5] == ["Acme Freight", f"{b.id} {c.id}", export.id, "Bulk export of invoices", "shipped"]
     with pytest.raises(NotFound):
         opportunities.customers_to_close_the_loop(store, "O-99")
 
