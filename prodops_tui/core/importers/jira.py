@@ -175,6 +175,12 @@ def _description(value: Any) -> str:
 
 
 def convert_search(row: Row, ctx: Context) -> FeedbackItem:
+    return item_from_issue(row)
+
+
+def item_from_issue(row: Row) -> FeedbackItem:
+    """One issue of a Jira search answer (v2 text or v3 rich text) as feedback: what the import
+    preset and `prodops sync jira` both call, so an import and a sync meet on the same items."""
     issue_fields = row.get("fields")
     if not isinstance(issue_fields, dict):
         raise ImportRowError("fields", "no fields: the search asked for none (add fields=summary,description,...)")

@@ -5,7 +5,7 @@ ORDER BY updated ASC&startAt=N&maxResults=100&fields=summary,description,...`
 (https://developer.atlassian.com/cloud/jira/platform/rest/v2/api-group-issue-search/), paging
 by `startAt` until `total` (Jira may answer fewer than maxResults: the next page starts after
 the records it sent). v2 writes descriptions as text; the importer's converter
-(importers/jira.convert_search) also reads v3's rich text, so the same records serve either.
+(importers/jira.item_from_issue) also reads v3's rich text, so the same records serve either.
 
 Jira's `updated` filter has minute resolution and is read in the Jira user's time zone, the zone
 Jira writes its times in (`2011-06-02T22:03:39.000+0000`): the next run asks from the minute of
@@ -40,8 +40,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..errors import InvalidInput
-from ..importers.fields import Context
-from ..importers.jira import convert_search
+from ..importers.jira import item_from_issue
 from ..model import FeedbackItem
 from ..storage.store import Store
 from ..text import clean_line
@@ -106,8 +105,6 @@ class JiraIssues(TrackerClient):
                          max_wait=max_wait, on_wait=on_wait)
         self.user = (user or "").strip() or None
         self.user_env = user_env
-        when = datetime.fromtimestamp(now(), tz=timezone.utc)
-        self._context = Context(store=store, now=when, now_iso=when.isoformat().replace("+00:00", "Z"))
 
     @property
     def key_prefix(self) -> str:
@@ -160,7 +157,7 @@ class JiraIssues(TrackerClient):
         return Page(url, issues, next_url, last, "")
 
     def convert(self, record: dict[str, Any]) -> FeedbackItem:
-        return convert_search(record, self._context)
+        return item_from_issue(record)
 
     def record_id(self, record: Any) -> object | None:
         key = record.get("key") if isinstance(record, dict) else None
