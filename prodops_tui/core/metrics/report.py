@@ -1,5 +1,6 @@
 """The report as Markdown (a weekly product-ops report to paste into a wiki or a chat) and as
-JSON (stable field names for dashboards; docs/REFERENCE.md lists them). Both render one `Report`.
+JSON (stable field names for dashboards; docs/REFERENCE.md lists them). Both render one `Report`,
+every section of it: roadmap.with_roadmap adds the roadmap section (its "days" unit reads "12.5 d").
 
 User text (titles, names, paths, sources) is data: control characters and bidirectional
 controls are dropped, and every character Markdown or a wiki would read as syntax is escaped,
@@ -32,6 +33,8 @@ def value_text(value: float | None, unit: str) -> str:
         return f"{value:.0f}%"
     if unit == "hours":
         return f"{value:.1f} h" if value < 48 else f"{value / 24:.1f} d"
+    if unit == "days":
+        return f"{value:.1f} d"
     return f"{value:,.0f}"
 
 
@@ -46,6 +49,8 @@ def change_text(figure: Figure) -> str:
         return f"{change:+.1f} pts" if abs(change) < 1 else f"{change:+.0f} pts"  # not "+0 pts" for a real move
     if figure.unit == "hours":
         return f"{change:+.1f} h" if abs(change) < 48 else f"{change / 24:+.1f} d"
+    if figure.unit == "days":
+        return f"{change:+.1f} d"
     relative = f" ({100 * change / figure.previous:+.0f}%)" if figure.previous else ""
     return f"{change:+,.0f}{relative}"
 
@@ -186,6 +191,8 @@ def to_markdown(report: Report, *, tz: tzinfo | None = None) -> str:
             if report.close_the_loop:
                 out += ["", "Shipped, customers to tell: " + "; ".join(
                     f"{d.id} {markdown_line(d.title)} ({d.customers})" for d in report.close_the_loop)]
+        if section.key == "roadmap":  # core/metrics/roadmap.py: how each is counted, with its n
+            out += [""] + [f"- {markdown_line(f.label)}: {markdown_line(f.note)}" for f in section.figures if f.note]
         if section.key == "ownership":
             out += ["", "### Gaps", ""]
             for kind, label in GAP_LABELS.items():
