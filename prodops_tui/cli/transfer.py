@@ -1,4 +1,5 @@
-"""Files in and out: import feedback or the area map; export feedback, areas, opportunities or a retro."""
+"""Files in and out: import feedback or the area map; export feedback, areas, opportunities, a retro or
+the close-the-loop list (`export loop`: core/feedback/loop.py)."""
 
 from __future__ import annotations
 
@@ -33,10 +34,12 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     imp_areas.add_argument("--dry-run", action="store_true")
     imp_areas.add_argument("--json", action="store_true")
 
-    export = commands.add_parser("export", help="export feedback, areas, opportunities or a retro")
-    export.add_argument("kind", choices=("feedback", "areas", "opportunities", "retro"))
-    export.add_argument("id", nargs="?", help="the retro id, for `export retro`")
-    export.add_argument("--format", choices=EXPORT_FORMATS, help="default: from the -o file's extension, else csv")
+    export = commands.add_parser("export", help="export feedback, areas, opportunities, a retro or the close-the-loop list")
+    export.add_argument("kind", choices=("feedback", "areas", "opportunities", "retro", "loop"))
+    export.add_argument("id", nargs="?", help="the retro id, for `export retro`; an opportunity for `export loop` "
+                                              "(default: every shipped one)")
+    export.add_argument("--format", choices=EXPORT_FORMATS, help="default: from the -o file's extension, else csv "
+                                                                 "(md for a retro; loop: csv or md)")
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (private to you: it holds customer data); default stdout")
     export.add_argument("--status", choices=inbox.VIEW_STATUSES, default="all", help="feedback: which view (default all)")
     export.add_argument("--area", help="feedback: only this area and the areas below it")
@@ -97,8 +100,10 @@ def _progress_bar(what: str):
 def cmd_export(store: Store, args: argparse.Namespace) -> int:
     if args.kind == "retro":
         return _export_retro(store, args)
+    if args.kind == "loop":
+        return _export_loop(store, args)
     if args.id:
-        raise UsageError(f"`export {args.kind}` takes no id (only `export retro ID` does)")
+        raise UsageError(f"`export {args.kind}` takes no id (only `export retro ID` and `export loop O-ID` do)")
     fmt = output_format(args.format, args.output, accepted=EXPORT_FORMATS, default="csv", what=args.kind)
     if args.kind == "opportunities":
         text = export_opportunities(store, fmt)
@@ -119,4 +124,13 @@ def _export_retro(store: Store, args: argparse.Namespace) -> int:
         raise UsageError("say which retro: prodops export retro R-3 --format md")
     fmt = output_format(args.format, args.output, accepted=RETRO_FORMATS, default="md", what="a retro")
     write_output(export_retro(store, args.id, fmt), args.output)
+    return 0
+
+
+def _export_loop(store: Store, args: argparse.Namespace) -> int:
+    """The accounts to tell about shipped opportunities (or the one given), with their contact."""
+    from ..core.feedback.loop import LOOP_FORMATS, export_loop
+
+    fmt = output_format(args.format, args.output, accepted=LOOP_FORMATS, default="csv", what="the close-the-loop list")
+    write_output(export_loop(store, args.id, fmt), args.output)
     return 0
