@@ -176,7 +176,7 @@ async def test_in_a_browser_tab_the_opportunity_export_is_a_download_and_writes_
         said = messages(app)
     [(name, text)] = nothing_written_but_a_download(outside, tmp_path, before, asked_a_path, browser_tab, said)
     if browser_tab is not None:
-        assert name == f"{shown}-customers.csv" and text.startswith("customer,feedback,opportunity,title,status\n")
+        assert name == f"{shown}-customers.csv" and text.startswith("customer,feedback,opportunity,title,status,people,contact,")
 
 
 async def test_in_a_browser_tab_the_import_screen_lists_and_reads_no_server_file(
