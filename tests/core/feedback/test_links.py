@@ -57,7 +57,7 @@ def test_a_bare_jira_key_takes_its_site_from_a_jira_sync_or_asks_for_the_url(sto
     assert "\n" not in str(refused.value)
     assert store.get(opportunity.id).links == []
     with store.change("sync", history=False) as tx:
-        tx.add(SyncState(source="jira PROJ", api_url="https://acme.atlassian.net/rest/api/3"))
+        tx.add(SyncState(source="jira PROJ", api_url="https://acme.atlassian.net/rest/api/2/search?jql=project+%3D+PROJ"))
     made = links.link(store, opportunity.id, "proj-7").link
     assert (made.url, made.tracker, made.key) == ("https://acme.atlassian.net/browse/PROJ-7", "jira", "PROJ-7")
 

@@ -16,6 +16,7 @@ from prodops_tui.core.dates import to_iso
 from prodops_tui.core.demo import fill_demo
 from prodops_tui.core.feedback import links, loop, opportunities
 from prodops_tui.core.feedback.inbox import Triage, capture, update
+from prodops_tui.core.feedback.merge import merge
 from prodops_tui.core.metrics import figures, period, report, roadmap
 from prodops_tui.core.model import FeedbackItem
 from prodops_tui.core.storage.store import Store
@@ -94,6 +95,10 @@ def test_median_days_from_the_first_ask_to_shipped_over_the_opportunities_shippe
     nobody = _asked(store, "Nobody asked")
     earlier = _asked(store, "Shipped in the period before", ("Acme", NOW - 80 * DAY))
     _asked(store, "Not shipped", ("Acme", NOW - 5 * DAY))
+    merged = _asked(store, "First asked in a merged duplicate", ("Acme", NOW - 12 * DAY))
+    duplicate = capture(store, "Same ask, earlier", customer="Dunmore", received=to_iso(NOW - 20 * DAY), origin="test")
+    merge(store, [duplicate.id], next(i.id for i in store.all(FeedbackItem) if i.opportunity == merged))
+    _ship(store, merged, NOW - 8 * DAY)
     _ship(store, ten, NOW - 10 * DAY)
     _ship(store, thirty, NOW - 10 * DAY)
     _ship(store, twenty, NOW - 5 * DAY)
@@ -102,12 +107,12 @@ def test_median_days_from_the_first_ask_to_shipped_over_the_opportunities_shippe
 
     found = thirty_days(store)
 
-    assert values(found)["opportunities_shipped"] == (4, 1)
-    assert values(found)["median_days_first_ask_to_shipped"] == pytest.approx((median([10, 30, 20]), 36))
-    assert found.figure("median_days_first_ask_to_shipped").note.startswith("n = 3:")
+    assert values(found)["opportunities_shipped"] == (5, 1)
+    assert values(found)["median_days_first_ask_to_shipped"] == pytest.approx((median([10, 30, 20, 12]), 36))
+    assert found.figure("median_days_first_ask_to_shipped").note.startswith("n = 4:")
 
     opportunities.set_status(store, thirty, "in progress")  # reopened: not shipped any more
-    assert values(thirty_days(store))["median_days_first_ask_to_shipped"][0] == pytest.approx(15)
+    assert values(thirty_days(store))["median_days_first_ask_to_shipped"][0] == pytest.approx(12)
 
 
 def test_accounts_told_within_14_days_of_shipping(clocked):
