@@ -4,6 +4,8 @@ The rule for accounts (what "asked by" counts and what `prodops told` records):
 - A customer written as a person's name followed by a company in round brackets, with a space
   before the bracket, is that company: "Kwame Mensah (Saltbox Coffee Roasters)" is the account
   "Saltbox Coffee Roasters", with Kwame Mensah as one of its people.
+- Unless the name before the bracket ends as a company's does (Ltd, Inc, GmbH, LLC, …):
+  "Acme Ltd (UK)" is the account "Acme Ltd (UK)".
 - Brackets holding an email or an @handle are the person's contact, not a company:
   "Kwame Mensah (kwame@saltbox.example)" and "Kwame Mensah <kwame@saltbox.example>" are the
   account "Kwame Mensah".
@@ -58,6 +60,9 @@ _PERSON_WITH_EMAIL = re.compile(r"^(?P<person>.*\S)\s+<(?P<email>[^<>]*)>$")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 _HANDLE = re.compile(r"@[A-Za-z0-9_][A-Za-z0-9_.\-]{0,38}")
 _SPACES = re.compile(r"\s+")
+# What ends a company's name, not a person's: "Acme Ltd (UK)" is the company Acme Ltd (UK).
+_COMPANY_ENDING = re.compile(r"\b(?:ltd|limited|inc|llc|llp|gmbh|ag|plc|corp|corporation|co|company|sa|sas|sarl|bv|nv|"
+                             r"oy|ab|as|srl|spa|pty|kk|group|holdings)\.?$", re.IGNORECASE)
 _KEY_WORDS = re.compile(r"[^a-z0-9]+")
 # Kept fields (FeedbackItem.extra) that name who sent the feedback, and those that name someone
 # else (who works on it, who watches it): an email in the second kind is not the customer's.
@@ -144,7 +149,7 @@ def read_customer(customer: str) -> Customer:
         inside = at_company["company"].strip()
         if _is_contact(inside):
             return Customer(at_company["person"], at_company["person"], inside)
-        if inside:
+        if inside and not _COMPANY_ENDING.search(at_company["person"]):
             return Customer(inside, at_company["person"], "")
     return Customer(name, "", name if _is_contact(name) else "")
 

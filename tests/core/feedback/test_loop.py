@@ -75,6 +75,7 @@ def test_demo_O1_counts_a_person_at_a_company_and_the_company_as_one_account(dem
     ("@105834", "@105834", "", "@105834"),
     ('=HYPERLINK("x")', '=HYPERLINK("x")', "", ""),  # no space before the bracket: not a person at a company
     ("vincent3569", "vincent3569", "", ""),
+    ("Northwind Traders Ltd (UK)", "Northwind Traders Ltd (UK)", "", ""),  # a company's name ends so, not a person's
 ])
 def test_the_account_rule(customer, account, person, contact):
     assert loop.read_customer(customer) == loop.Customer(account, person, contact)
