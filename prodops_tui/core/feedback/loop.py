@@ -294,6 +294,14 @@ def loops(store: Store, opportunity_id: str | None = None) -> list[Loop]:
     return [loop_for(store, o.id) for o in shipped]
 
 
+def waiting(store: Store) -> tuple[list[Loop], int]:
+    """The shipped opportunities with accounts still to tell, most recently shipped first, and
+    how many distinct accounts wait (one waiting on two opportunities counts once): what the
+    metrics' "customers to tell" can count now that telling is recorded."""
+    found = [found for found in loops(store) if found.to_tell]
+    return found, len({account_key(a.account) for found_loop in found for a in found_loop.to_tell})
+
+
 # --- told ----------------------------------------------------------------------------------------
 
 

@@ -170,6 +170,17 @@ def test_told_records_who_and_when_once_and_undo_takes_it_back(demo):
     assert demo.get("O-1").told == [] and demo.undoable() == before
 
 
+def test_waiting_counts_the_accounts_not_told_yet_each_once(demo):
+    assert [(found.opportunity.id, len(found.to_tell)) for found in loop.waiting(demo)[0]] == [("O-4", 5)]
+    opportunities.set_status(demo, "O-1", "shipped")
+    shipped, accounts = loop.waiting(demo)
+    assert [found.opportunity.id for found in shipped] == ["O-1", "O-4"]  # most recently shipped first
+    both = {a.account for a in shipped[0].accounts} & {a.account for a in shipped[1].accounts}
+    assert both == {"Driftwood Media"} and accounts == 9 + 5 - 1
+    loop.told(demo, "O-4", ["Driftwood Media", "Emberline Fitness"])
+    assert loop.waiting(demo)[1] == 9 + 3 - 0  # Driftwood still waits to hear about O-1
+
+
 def test_the_feedback_of_a_told_account_shows_it(demo):
     opportunities.set_status(demo, "O-1", "shipped")
     loop.told(demo, "O-1", ["Saltbox Coffee Roasters"])
