@@ -11,6 +11,15 @@ https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-
 - 404 `{"message": "Not Found"}` for an unknown repository (and a private one asked without a
   token), 401 `{"message": "Bad credentials"}` for a wrong token.
 
+And one issue at a time, as `prodops push` and the sync's link refresh use them
+(https://docs.github.com/en/rest/issues/issues#create-an-issue, #get-an-issue, #update-an-issue):
+- `POST /repos/OWNER/REPO/issues` {title, body, labels}: 201 with the new issue (the next number,
+  state open, html_url on github.com as GitHub's own records have it); a write needs a token (401);
+- `GET /repos/OWNER/REPO/issues/N`: 200 with the issue, 404 for none, 410 for one `deleted`;
+- `PATCH /repos/OWNER/REPO/issues/N` {title, body, labels, state, state_reason}: 200 with it.
+`close` and `reopen` change an issue upstream as a person would on GitHub (state, state_reason,
+closed_at, a newer updated_at).
+
 Faults are set per request number (1-based, every request counts): `fail_at[3] = Fault(...)`:
 any status with headers and a body, `drop` (headers and half the body, then the connection
 closes), `garbage` (a 200 whose body is not JSON).
@@ -25,6 +34,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -35,6 +45,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 SAMPLE = Path(__file__).resolve().parent / "data" / "intake" / "github_issues_rest.json"
 SAMPLE_REPO = "matomo-org/matomo"
+_ONE_ISSUE = re.compile(r"^/repos/([^/]+/[^/]+)/issues/(\d+)$")
 
 
 def sample_records() -> list[dict[str, Any]]:
@@ -58,6 +69,8 @@ class Asked:
     query: dict[str, str]
     headers: dict[str, str]  # lower-case names
     status: int = 0
+    method: str = "GET"
+    body: Any = None  # the JSON a POST or PATCH sent
 
 
 class FakeGitHub:
@@ -74,6 +87,7 @@ class FakeGitHub:
         self.asked: list[Asked] = []
         self.rate_remaining = 5000
         self.rate_reset = 2_000_000_000
+        self.deleted: set[tuple[str, int]] = set()  # (repo, number) answered 410 Gone
         self._tick = 0
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -111,19 +125,94 @@ class FakeGitHub:
     def issues_of(self, repo: str = SAMPLE_REPO) -> list[dict[str, Any]]:
         return [r for r in self.repos[repo].values() if "pull_request" not in r]
 
+    def close(self, number: int, repo: str = SAMPLE_REPO, *, reason: str = "completed",
+              at: str = "2026-11-20T10:30:00Z") -> dict[str, Any]:
+        """Close an issue upstream as a person would: state_reason completed or not_planned."""
+        return self.edit(number, repo, state="closed", state_reason=reason, closed_at=at)
+
+    def reopen(self, number: int, repo: str = SAMPLE_REPO) -> dict[str, Any]:
+        return self.edit(number, repo, state="open", state_reason="reopened", closed_at=None)
+
+    def delete(self, number: int, repo: str = SAMPLE_REPO) -> None:
+        with self._lock:
+            self.deleted.add((repo, number))
+            self.repos[repo].pop(number, None)
+
+    def asked_as(self, method: str) -> list[Asked]:
+        return [a for a in self.asked if a.method == method]
+
     # --- the server's side ------------------------------------------------------------------
 
-    def answer(self, path: str, query: dict[str, str], headers: dict[str, str]) -> tuple[int, dict[str, str], bytes, Fault | None]:
+    def answer(self, path: str, query: dict[str, str], headers: dict[str, str], method: str = "GET",
+               sent: Any = None) -> tuple[int, dict[str, str], bytes, Fault | None]:
         hook = self.before.get(len(self.asked) + 1)
         if hook is not None:
             hook()
         with self._lock:
             number = len(self.asked) + 1
-            asked = Asked(path, query, headers)
+            asked = Asked(path, query, headers, method=method, body=sent)
             self.asked.append(asked)
+            one = _ONE_ISSUE.match(path.removeprefix(self.prefix))
+            if method != "GET" or one:
+                status, out, body = self._one(number, path, headers, method, sent, one)
+                asked.status = status
+                return status, out, body, None
             status, out, body, fault = self._answer(number, path, query, headers)
             asked.status = status
             return status, out, body, fault
+
+    def _one(self, number: int, path: str, headers: dict[str, str], method: str, sent: Any,
+             one: re.Match[str] | None) -> tuple[int, dict[str, str], bytes]:
+        """One issue: POST creates, GET reads, PATCH changes (the docstring)."""
+        self.rate_remaining = max(0, self.rate_remaining - 1)
+        rate = {"X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": str(self.rate_remaining),
+                "X-RateLimit-Reset": str(self.rate_reset), "Content-Type": "application/json; charset=utf-8"}
+        fault = self.fail_at.get(number)
+        if fault is not None:
+            return fault.status, {**rate, **fault.headers}, fault.body
+        auth = headers.get("authorization", "")
+        if (self.token is not None and auth and auth != f"Bearer {self.token}") or (method != "GET" and not auth):
+            return 401, rate, _json({"message": "Requires authentication" if not auth else "Bad credentials"})
+        not_found = 404, rate, _json({"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
+        if one is None:  # POST .../issues
+            repo = path.removeprefix(self.prefix).removeprefix("/repos/").removesuffix("/issues")
+            if method != "POST" or repo not in self.repos:
+                return not_found
+            if not isinstance(sent, dict) or not isinstance(sent.get("title"), str) or not sent["title"].strip():
+                return 422, rate, _json({"message": "Validation Failed", "errors": [{"field": "title", "code": "missing_field"}]})
+            issue_number = max([*self.repos[repo], *(n for r, n in self.deleted if r == repo), 0]) + 1
+            self._tick += 1
+            stamp = f"2026-11-24T14:{self._tick // 60:02d}:{self._tick % 60:02d}Z"
+            record = {
+                "number": issue_number, "title": sent["title"], "body": sent.get("body"),
+                "labels": [{"name": name} for name in sent.get("labels") or []],
+                "state": "open", "state_reason": None, "closed_at": None, "created_at": stamp, "updated_at": stamp,
+                "html_url": f"https://github.com/{repo}/issues/{issue_number}",
+                "url": f"https://api.github.com/repos/{repo}/issues/{issue_number}",
+                "repository_url": f"https://api.github.com/repos/{repo}",
+                "user": {"login": "prodops-bot"}, "comments": 0, "reactions": {"+1": 0},
+            }
+            self.repos[repo][issue_number] = record
+            return 201, {**rate, "Location": record["url"]}, _json(record)
+        repo, issue_number = one.group(1), int(one.group(2))
+        if (repo, issue_number) in self.deleted:
+            return 410, rate, _json({"message": "This issue was deleted", "documentation_url": "https://docs.github.com/rest"})
+        if repo not in self.repos or issue_number not in self.repos[repo]:
+            return not_found
+        record = self.repos[repo][issue_number]
+        if method == "PATCH":
+            if not isinstance(sent, dict):
+                return 400, rate, _json({"message": "Problems parsing JSON"})
+            for name in ("title", "body", "state", "state_reason"):
+                if name in sent:
+                    record[name] = sent[name]
+            if "labels" in sent:
+                record["labels"] = [{"name": name} for name in sent["labels"]]
+            self._tick += 1
+            record["updated_at"] = f"2026-11-24T14:{self._tick // 60:02d}:{self._tick % 60:02d}Z"
+        elif method != "GET":
+            return not_found
+        return 200, rate, _json(record)
 
     def _answer(self, number: int, path: str, query: dict[str, str], headers: dict[str, str]):
         self.rate_remaining = max(0, self.rate_remaining - 1)
@@ -194,6 +283,29 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                 self.wfile.flush()
                 self.close_connection = True
                 return
+            self.wfile.write(body)
+
+        def do_POST(self) -> None:
+            self._write("POST")
+
+        def do_PATCH(self) -> None:
+            self._write("PATCH")
+
+        def _write(self, method: str) -> None:
+            parts = urlsplit(self.path)
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            try:
+                sent = json.loads(raw) if raw else None
+            except ValueError:
+                sent = None
+            status, out, body, _ = fake.answer(parts.path, {}, headers, method, sent)
+            self.send_response(status)
+            for name, value in out.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
             self.wfile.write(body)
 
         def log_message(self, format: str, *args: Any) -> None:

@@ -86,6 +86,10 @@ EXAMPLES: dict[str, list[str]] = {
         "prodops sync gitlab gitlab-org/gitlab           a GitLab project's issues (a token in $GITLAB_TOKEN)",
         "prodops sync jira ACME --jql 'type = Bug' --api-url https://acme.atlassian.net   ($JIRA_USER, $JIRA_TOKEN)",
     ],
+    "push": [
+        "prodops push O-3 github acme/app --dry-run          what would be sent (no token needed)",
+        "prodops push O-3 github acme/app                    create the issue, or update its evidence (a token in $GITHUB_TOKEN)",
+    ],
     "search": [
         'prodops search "invoice export"',
         'prodops search "tag:export since:30d csv" --kind feedback --limit 50',

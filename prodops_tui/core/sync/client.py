@@ -30,7 +30,7 @@ from ..dates import display_datetime
 from ..errors import InvalidInput, ProdopsError
 from ..model import FeedbackItem
 from ..text import clean_line
-from .http import FetchFailed, Response, fetch
+from .http import FetchFailed, Response, fetch, send
 
 MAX_WAIT_S = 60.0  # a rate limit that lifts within this is waited for; a longer one stops the run
 WAITS_PER_PAGE = 3  # then the run stops rather than wait again and again
@@ -40,6 +40,7 @@ _PAGE = re.compile(r"[?&]page=(\d+)")
 _LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 Fetch = Callable[[str, dict[str, str]], Response]
+Send = Callable[[str, str, dict[str, str], bytes], Response]  # (method, url, headers, JSON body)
 
 
 class SyncError(ProdopsError):
@@ -91,12 +92,13 @@ class TrackerClient:
     def __init__(self, project: str, *, api_url: str, token: str | None, token_env: str,
                  fetcher: Fetch | None = None, sleep: Callable[[float], None] = time.sleep,
                  now: Callable[[], float] = time.time, max_wait: float = MAX_WAIT_S,
-                 on_wait: Callable[[float], None] | None = None):
+                 on_wait: Callable[[float], None] | None = None, sender: Send | None = None):
         self.project = project
         self.token = token or None
         self.token_env = token_env
         self.api_url = api_url
         self._fetch: Fetch = fetcher or fetch
+        self._send: Send = sender or send
         self._sleep = sleep
         self._now = now
         self.max_wait = max_wait
@@ -126,6 +128,10 @@ class TrackerClient:
         raise NotImplementedError
 
     def headers(self, etag: str = "") -> dict[str, str]:
+        raise NotImplementedError
+
+    def issue_url(self, number: int) -> str:
+        """One issue's API address, for the trackers whose links a sync refreshes (delivery.py)."""
         raise NotImplementedError
 
     def read_page(self, answer: Response, data: Any, url: str, number: int) -> Page:
@@ -175,15 +181,36 @@ class TrackerClient:
     def page(self, url: str, *, number: int, etag: str = "") -> Page:
         """Page `number` (1-based, for messages) at `url`: its records and the next page's URL.
         Waits out a short rate limit; raises SyncError (one line) for anything else."""
+        answer = self._ask(lambda: self._fetch(url, self.headers(etag)), f"cannot read page {number} from {self.host}",
+                           f"page {number}")
+        return self._read(answer, url, number)
+
+    def ask(self, method: str, url: str, body: Any = None, *, doing: str) -> Response:
+        """One request for one issue (GET, or POST/PATCH with `body` as JSON), after any short rate
+        limit: the answer whatever its status, for the caller to read. `doing` names it in the one
+        line a failure raises ("create the issue")."""
+        if method == "GET":
+            def call() -> Response:
+                return self._fetch(url, self.headers())
+        else:
+            data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+
+            def call() -> Response:
+                return self._send(method, url, self.headers(), data)
+        return self._ask(call, f"cannot reach {self.host} to {doing}", doing)
+
+    def _ask(self, call: Callable[[], Response], unreachable: str, what: str) -> Response:
+        """`call()`'s answer once it is not a rate limit; waits out a short one (RateLimited for a
+        longer one), SyncError when no answer comes."""
         for _ in range(WAITS_PER_PAGE + 1):
             self.requests += 1
             try:
-                answer = self._fetch(url, self.headers(etag))
+                answer = call()
             except FetchFailed as exc:
-                raise self._error(f"cannot read page {number} from {self.host}: {exc.reason}") from None
+                raise self._error(f"{unreachable}: {exc.reason}") from None
             wait = self._rate_limit_wait(answer)
             if wait is None:
-                return self._read(answer, url, number)
+                return answer
             if wait > self.max_wait:
                 retry_at = self._now() + wait
                 raise RateLimited(self.redact(
@@ -193,7 +220,7 @@ class TrackerClient:
                 self.on_wait(wait)
             self._sleep(wait)
             self.waited_s += wait
-        raise self._error(f"{self.tracker}'s rate limit held page {number} back {WAITS_PER_PAGE} times; "
+        raise self._error(f"{self.tracker}'s rate limit held {what} back {WAITS_PER_PAGE} times; "
                           "try again in a few minutes")
 
     def _rate_limit_wait(self, answer: Response) -> float | None:

@@ -29,7 +29,7 @@ from ..errors import InvalidInput
 from ..importers.github import item_from_issue
 from ..model import FeedbackItem
 from ..text import clean_line
-from .client import MAX_WAIT_S, Fetch, Page, RateLimited, SyncError, TrackerClient, check_api_url, links, page_number
+from .client import MAX_WAIT_S, Fetch, Page, RateLimited, Send, SyncError, TrackerClient, check_api_url, links, page_number
 from .http import Response
 
 __all__ = ["API_URL", "TOKEN_ENV", "Fetch", "GitHubIssues", "Page", "RateLimited", "SyncError", "check_repo"]
@@ -65,12 +65,13 @@ class GitHubIssues(TrackerClient):
     def __init__(self, repo: str, *, api_url: str = API_URL, token: str | None = None,
                  token_env: str = TOKEN_ENV, fetcher: Fetch | None = None,
                  sleep: Callable[[float], None] = time.sleep, now: Callable[[], float] = time.time,
-                 max_wait: float = MAX_WAIT_S, on_wait: Callable[[float], None] | None = None):
+                 max_wait: float = MAX_WAIT_S, on_wait: Callable[[float], None] | None = None,
+                 sender: Send | None = None):
         repo = check_repo(repo)
         super().__init__(repo, api_url=check_api_url(api_url, token=token or None,
                                                      example="https://api.github.com or https://HOST/api/v3"),
                          token=token, token_env=token_env, fetcher=fetcher, sleep=sleep, now=now,
-                         max_wait=max_wait, on_wait=on_wait)
+                         max_wait=max_wait, on_wait=on_wait, sender=sender)
 
     @property
     def repo(self) -> str:
@@ -79,6 +80,10 @@ class GitHubIssues(TrackerClient):
     @property
     def key_prefix(self) -> str:
         return f"github:{self.repo}#"
+
+    def issue_url(self, number: int) -> str:
+        """One issue's API address (GET reads it, PATCH changes it)."""
+        return f"{self.api_url}/repos/{self.repo}/issues/{number}"
 
     def first_url(self, since: str = "") -> str:
         query = {"state": "all", "per_page": str(PER_PAGE), "sort": "updated", "direction": "asc"}

@@ -1,4 +1,5 @@
-"""One GET with the standard library (urllib), answered as a Response whatever its status.
+"""One request with the standard library (urllib), answered as a Response whatever its status:
+GET for reading (fetch), POST and PATCH with a JSON body for `prodops push` (send).
 
 urllib raises for every status from 300 up (a 304 Not Modified, a 404, a 503): here each comes back
 as a Response, so the caller reads statuses in one place. What is not an answer (no connection, a
@@ -6,6 +7,8 @@ connection dropped mid-body, a timeout) raises FetchFailed with the reason, one 
 
 Redirects are followed only to the same scheme and host: urllib would resend the Authorization
 header to whatever host a redirect names, and the token must reach only the API it was made for.
+A write (send) follows none: urllib turns a redirected POST into a GET without its body, so a
+redirect comes back as the answer and is read as an error.
 """
 
 from __future__ import annotations
@@ -51,14 +54,32 @@ class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any,
+                         newurl: str) -> urllib.request.Request | None:
+        return None
+
+
 _OPENER = urllib.request.build_opener(_SameHostRedirects)
+_WRITER = urllib.request.build_opener(_NoRedirects)
 
 
 def fetch(url: str, headers: Mapping[str, str], *, timeout: float = TIMEOUT_S) -> Response:
     """GET `url` with `headers`; the answer whatever its status, or FetchFailed."""
-    request = urllib.request.Request(url, headers=dict(headers), method="GET")
+    return _open(_OPENER, urllib.request.Request(url, headers=dict(headers), method="GET"), url, timeout)
+
+
+def send(method: str, url: str, headers: Mapping[str, str], body: bytes, *, timeout: float = TIMEOUT_S) -> Response:
+    """POST or PATCH `body` (JSON) to `url`; the answer whatever its status, or FetchFailed. No
+    redirect is followed."""
+    request = urllib.request.Request(url, data=body, headers={**headers, "Content-Type": "application/json"},
+                                     method=method)
+    return _open(_WRITER, request, url, timeout)
+
+
+def _open(opener: urllib.request.OpenerDirector, request: urllib.request.Request, url: str, timeout: float) -> Response:
     try:
-        with _OPENER.open(request, timeout=timeout) as answer:
+        with opener.open(request, timeout=timeout) as answer:
             return Response(answer.status, answer.headers, answer.read(), answer.url)
     except urllib.error.HTTPError as exc:
         try:

@@ -8,12 +8,15 @@ The order of a run:
 2. The first page is asked `since=` the cursor (GitHub `since`, GitLab `updated_after`, Jira
    `updated >=` to the minute), with If-None-Match when the tracker answers 304 and that very
    URL answered the stored ETag; a 304 ends the run at once ("nothing changed", one request).
-3. Each page's issues are stored in one change together with the cursor moved to the page's
+3. Each page's issues (but those `prodops push` made: an opportunity's own, push.is_pushed_issue)
+   are stored in one change together with the cursor moved to the page's
    newest `updated_at` (apply.store_page). A run killed at any point has stored whole pages
    only, and the cursor names the last of them: the next run asks `since=` it and goes on, so
    every issue arrives once (the issues at the cursor's very second are asked again, found
    unchanged, and cost nothing but their bytes).
 4. The next page is the one the answer names (`Link: rel="next"`; Jira: startAt), until there is none.
+5. The tracker issues opportunities link to are refreshed (delivery.py): from the pages when
+   they held them, else one request each; an issue closed as completed ships its opportunity.
 
 Paging by offset has one hole: an issue edited upstream during a run moves from a page already
 read to the end, and every later issue moves back one place, so the first issue of the next page
@@ -38,6 +41,8 @@ from ..text import plural
 from .apply import KnownKeys, PageOutcome, store_page
 from . import gitlab, jira
 from .client import Fetch, SyncError, TrackerClient
+from .delivery import Delivery, LinkRefresh
+from .push import is_pushed_issue
 from .github import API_URL, TOKEN_ENV, GitHubIssues
 from .state import put_state, start_run
 
@@ -59,6 +64,11 @@ class SyncResult:
     since: str = ""  # what the first request asked since ("" = from the start)
     ids: list[str] = field(default_factory=list)  # every id added, in the order they arrived
     waited_s: float = 0.0  # seconds spent waiting out rate limits
+    links_refreshed: int = 0  # opportunities' links to this project's issues read this run (delivery.py)
+    shipped: list[str] = field(default_factory=list)  # opportunities shipped by their issue closing as completed
+    reopened: list[str] = field(default_factory=list)  # ... back in progress, their issue reopened
+    link_notes: list[str] = field(default_factory=list)  # one line each: "O-3: its issue acme/app#12 was closed as not planned"
+    pushed_issues: int = 0  # issues carrying a prodops evidence section (push.py): an opportunity's own, not feedback
 
     ignored_word: str = field(default="pull request", repr=False)  # what the tracker's records skip ("" nothing)
 
@@ -70,10 +80,13 @@ class SyncResult:
             parts.append(f"{plural(self.pull_requests, self.ignored_word or 'record')} skipped")
         if self.skipped:
             parts.append(f"{plural(len(self.skipped), 'issue')} unreadable")
+        if self.pushed_issues:
+            parts.append(f"{plural(self.pushed_issues, 'pushed issue')} left out")
         requests = plural(self.requests, "request")
         if self.not_modified:
             requests += f" ({self.not_modified:,} not modified)"
-        return f"{self.source}: {', '.join(parts)}, {requests}"
+        delivered = Delivery(self.links_refreshed, self.shipped, self.reopened, self.link_notes).words()
+        return f"{self.source}: {', '.join(parts)}, {requests}{delivered}"
 
     def to_dict(self) -> dict[str, Any]:
         """The shape `--json` prints."""
@@ -126,6 +139,7 @@ def sync(store: Store, client: TrackerClient, *, progress: Progress | None = Non
     state = start_run(store, source, client.state_url)
     result = SyncResult(source=source, since=state.since, ignored_word=client.ignored_word)
     known = KnownKeys(store, client.key_prefix)
+    linked = LinkRefresh(store, client)
     first_seen: dict[object, str] = {}  # record id -> its updated stamp when first read in this run
     moved_from = ""  # the earliest first stamp of a record read twice (see the docstring)
     order = client.order
@@ -175,11 +189,17 @@ def sync(store: Store, client: TrackerClient, *, progress: Progress | None = Non
             _add(result, outcome)
             return replace(_counted(page_state, result), synced_at=now)
 
-        _, state = store_page(store, page.records, client.convert, known, state_after, label, name_of)
+        feedback = [record for record in page.records if not is_pushed_issue(record)]
+        result.pushed_issues += len(page.records) - len(feedback)
+        _, state = store_page(store, feedback, client.convert, known, state_after, label, name_of)
+        linked.see(page.records)
         result.pages = number
         if progress is not None:
             progress(number, total, len(first_seen))
         url = page.next_url
+    delivered = linked.refresh()
+    result.links_refreshed, result.shipped, result.reopened, result.link_notes = (
+        delivered.refreshed, delivered.shipped, delivered.reopened, delivered.notes)
     result.requests, result.not_modified, result.waited_s = client.requests, client.not_modified, client.waited_s
     if not state.finished or state.requests != result.requests:  # a 304, or waits after the last page
         with store.change(f"sync {source} ended", origin="sync", history=False) as tx:

@@ -1,0 +1,70 @@
+"""`prodops push O-ID github OWNER/REPO`: create the tracker issue that carries an opportunity's
+evidence and link it, or bring the linked issue's evidence up to date (core/sync/push.py does
+the work; this module reads the flags and the token and prints the URL)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from ..core.errors import InvalidInput
+from ..core.storage.store import Store
+from ..core.sync.github import API_URL, TOKEN_ENV
+from ..core.text import clean_line
+from .output import print_json
+
+
+def add_parsers(commands: argparse._SubParsersAction) -> None:
+    push = commands.add_parser(
+        "push", help="create (or update, never twice) the tracker issue carrying an opportunity's evidence",
+        description="Create a GitHub issue from an opportunity: its title, a body with its description and the "
+                    "evidence (accounts that asked with their feedback ids, the strongest quotes, upvotes, the "
+                    "importance-weighted score, the area and its owners) between marker lines, and the area's "
+                    "name as a label; prints the issue's URL and links it (one undo step). Pushing again "
+                    "replaces only the evidence between the markers of the same issue. Nothing is sent without "
+                    "this command; --dry-run prints what would be sent and sends nothing.")
+    push.add_argument("opportunity", metavar="O-ID")
+    push.add_argument("tracker", choices=("github",), metavar="github", help="the tracker (GitHub for now)")
+    push.add_argument("repo", metavar="OWNER/REPO")
+    push.add_argument("--api-url", default=API_URL, metavar="URL",
+                      help=f"the API (default {API_URL}; GitHub Enterprise: https://HOST/api/v3)")
+    push.add_argument("--token-env", default=TOKEN_ENV, metavar="NAME",
+                      help=f"the environment variable holding a token that may write issues (default {TOKEN_ENV}); "
+                           "the token is never stored or printed")
+    push.add_argument("--dry-run", action="store_true", help="print the title, labels and body; send nothing (no token needed)")
+    push.add_argument("--json", action="store_true")
+
+
+def cmd_push(store: Store, args: argparse.Namespace) -> int:
+    from ..core.sync import push
+    from ..core.sync.client import check_api_url
+    from ..core.sync.github import check_repo
+
+    repo = check_repo(args.repo)
+    if args.dry_run:
+        check_api_url(args.api_url, token=None, example="https://api.github.com or https://HOST/api/v3")
+        made = push.draft(store, args.opportunity, repo)
+        if args.json:
+            print_json({"opportunity": made.opportunity, "repo": repo, "title": made.title, "labels": list(made.labels),
+                        "body": made.body, "section": made.section,
+                        "updates": made.target.url if made.target is not None else None, "sent": False})
+        else:
+            sys.stdout.write(push.shown_draft(made, repo))
+        return 0
+    token = os.environ.get(args.token_env, "").strip() or None
+    if token is None and args.token_env != TOKEN_ENV:
+        raise InvalidInput(f"--token-env {args.token_env}: ${args.token_env} is not set (or is empty)")
+    result = push.push_github(store, args.opportunity, repo, api_url=args.api_url, token=token,
+                              token_env=args.token_env, on_wait=_waiting, origin="cli")
+    if args.json:
+        print_json(result.to_dict())
+    else:
+        print(clean_line(result.line()))
+    if result.note and not args.json:
+        print(f"prodops: note: {clean_line(result.note)}", file=sys.stderr)
+    return 0
+
+
+def _waiting(seconds: float) -> None:
+    print(f"prodops: note: GitHub's rate limit: waiting {seconds:.0f} s", file=sys.stderr, flush=True)

@@ -1,0 +1,420 @@
+"""`prodops push O-3 github OWNER/REPO`: the tracker issue that carries an opportunity's evidence,
+created once and kept current, never made twice.
+
+The issue:
+- title: the opportunity's title (one line, at most TITLE_CHARS);
+- body: the opportunity's description, then the evidence section between two marker lines,
+  `<!-- prodops:evidence O-3 -->` and `<!-- /prodops:evidence -->`: the accounts that asked
+  (core/feedback/loop.py's account rule) with their feedback ids, each once, the strongest quotes
+  (up to QUOTES, the quote of each of the strongest accounts), the upvotes the linked feedback
+  brought (metrics.demand.item_votes), the importance-weighted score the opportunities screen
+  ranks by (opportunities.stats), and the area with its owners;
+- labels: the area's own name (not its path), as one label, cut to LABEL_CHARS (GitHub's
+  limit); an opportunity without an area gets none. Labels are sent when the issue is created
+  only: what the team does with them afterwards is theirs.
+
+User text is data in the body (evidence_text): every character Markdown or HTML reads as syntax
+is escaped (so `<!-- prodops:evidence -->` in a quote is shown, never a marker, and
+`[x](javascript:…)` is text), `&` too (an entity like `&#64;` would become an @), an @ or a # that
+would mention someone or reference an issue is followed by a zero-width space (`@everyone` pings
+nobody), e-mail addresses are left out, control and bidi characters are dropped. People's
+contacts are never sent, nor anything of the token or the workspace.
+
+Pushing again: the opportunity's pushed link to that repository (else the first link to an issue
+of it, made by hand) is read (GET), only the text between its markers is replaced (the last
+complete pair; none: the section is added at the end), and the body is sent back (PATCH) only
+when it changed. Title, labels and everything the team wrote outside the markers stay as they
+are. A linked issue that is gone (410) or cannot be read (404) creates nothing: the one line
+says what to do.
+
+The first push stores the link (tracker "github", pushed) in one change, one undo step; later
+pushes refresh its upstream state and checked_at as bookkeeping (no undo step), as a sync does.
+Nothing is sent without the command; a dry run builds the same title, labels and body and sends
+nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit, urlunsplit
+
+from ..areas.lookup import area_path, shown_name
+from ..dates import display_date
+from ..errors import InvalidInput, NotFound, ProdopsError
+from ..feedback.links import link_name
+from ..feedback.loop import RULE, LoopAccount, loop_for
+from ..feedback.opportunities import stats
+from ..importers import tracker
+from ..metrics.demand import item_votes
+from ..model import IMPORTANCE_LEVELS, FeedbackItem, Opportunity, Person, ProductArea, TrackerLink
+from ..storage.store import Store
+from ..storage.where import Where
+from ..text import clean_line, markdown_literal, plural, without_bidi, without_controls
+from .client import Fetch, Send, SyncError
+from .github import API_URL, TOKEN_ENV, GitHubIssues
+from .http import Response
+
+TITLE_CHARS = 256  # GitHub refuses a longer title
+LABEL_CHARS = 50  # ... and a longer label name
+QUOTES = 5
+ACCOUNTS_LISTED = 100  # then "and N more": a body stays far below GitHub's 65,536 characters
+START = "<!-- prodops:evidence {id} -->"
+END = "<!-- /prodops:evidence -->"
+_START = re.compile(r"^<!-- prodops:evidence (O-\d+) -->$")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+_MENTION = re.compile(r"([@#＠])(?=[\w\-])")  # @user, @org/team, #12: a zero-width space after the sign
+_ZWSP = "\u200b"
+_RANK = {level: index for index, level in enumerate(IMPORTANCE_LEVELS, start=1)}
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a push sends: the issue's title, labels and whole body (a new issue's)."""
+
+    opportunity: str  # its id
+    title: str
+    labels: tuple[str, ...]
+    body: str
+    section: str  # the evidence section alone, markers included (what an update replaces)
+    target: TrackerLink | None  # the linked issue a push would update, None: it would create one
+
+
+@dataclass(frozen=True)
+class PushResult:
+    opportunity: str
+    url: str
+    key: str  # "OWNER/REPO#12"
+    created: bool  # a new issue (False: the linked one's evidence was brought up to date)
+    sent: bool  # False when the section was already current: nothing was sent
+    requests: int
+    note: str = ""  # one line worth saying (markers missing upstream, a link made by hand now used)
+
+    def line(self) -> str:
+        if self.created:
+            return f"{self.opportunity}: created {self.key} {self.url}"
+        if not self.sent:
+            return f"{self.opportunity}: {self.key}'s evidence is already current, nothing sent ({self.url})"
+        return f"{self.opportunity}: updated the evidence of {self.key} {self.url}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {"opportunity": self.opportunity, "url": self.url, "key": self.key, "created": self.created,
+                "sent": self.sent, "requests": self.requests, "note": self.note or None}
+
+
+# --- the text ------------------------------------------------------------------------------------
+
+
+def evidence_text(text: str) -> str:
+    """One line of user text as literal Markdown that mentions nobody (the module's rules)."""
+    line = clean_line(text)
+    line = _EMAIL.sub("(e-mail left out)", line)
+    line = markdown_literal(line.replace("&", "&amp;"))
+    return _MENTION.sub(lambda m: m.group(1) + _ZWSP, line)
+
+
+def _paragraphs(text: str) -> str:
+    """A description, line by line as evidence_text, its blank lines kept (at most one in a row)."""
+    out: list[str] = []
+    for raw in without_controls(text).split("\n"):
+        line = evidence_text(raw)
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip()
+
+
+def _strength(store: Store, account: LoopAccount) -> tuple[int, str, int]:
+    item = store.get(account.quote_feedback)
+    if not isinstance(item, FeedbackItem):
+        return (0, "", 0)
+    return (_RANK.get(item.importance or "", 0), item.received_at, item.number)
+
+
+def _owners(store: Store, area: ProductArea) -> list[str]:
+    names = []
+    for person_id in area.owners:
+        person = store.get(person_id)
+        if isinstance(person, Person) and person.active:
+            names.append(person.name)
+    return names
+
+
+def labels_for(store: Store, opportunity: Opportunity) -> tuple[str, ...]:
+    """The area's own name as one label (the module's rule); () without an area."""
+    area = store.get(opportunity.area) if opportunity.area else None
+    if not isinstance(area, ProductArea):
+        return ()
+    name = clean_line(shown_name(area))[:LABEL_CHARS].strip()
+    return (name,) if name else ()
+
+
+def evidence_section(store: Store, opportunity: Opportunity) -> str:
+    """The evidence section, markers included (the module's docstring)."""
+    loop = loop_for(store, opportunity.id)
+    found = next((s for s in stats(store) if s.opportunity.id == opportunity.id), None)
+    numbers = [number for number, in store.fields(FeedbackItem, (), where=(Where("opportunity", "=", opportunity.id),))]
+    linked = store.get_many(FeedbackItem, numbers)
+    votes = sum(item_votes(store, item) for item in linked)
+    people = len({p.casefold() for a in loop.accounts for p in a.people})
+    accounts = sorted(loop.accounts, key=lambda a: _strength(store, a), reverse=True)
+    out = [START.format(id=opportunity.id), f"### Evidence from prodops ({opportunity.id})", ""]
+    asked = f"**{plural(len(loop.accounts), 'account')}** asked"
+    if people:
+        asked += f" ({plural(people, 'person', 'people')} named)"
+    out.append(f"- {asked}, in {plural(found.feedback if found else len(linked), 'feedback item')}")
+    out.append(f"- **{plural(votes, 'upvote')}** on the linked feedback where it came from")
+    out.append(f"- Importance-weighted demand: **{found.score if found else 0}** "
+               "(each item weighs by its importance: low or unrated 1, medium 2, high 3, critical 5)")
+    area = store.get(opportunity.area) if opportunity.area else None
+    if isinstance(area, ProductArea):
+        owners = _owners(store, area)
+        shown = f"- Area: {evidence_text(area_path(store, area))}"
+        if owners:
+            shown += f"; owners: {', '.join(evidence_text(name) for name in owners)}"
+        out.append(shown)
+    if accounts:
+        out += ["", f"**Who asked**, strongest first ({evidence_text(RULE)}):", ""]
+        for index, account in enumerate(accounts[:ACCOUNTS_LISTED]):
+            line = f"- **{evidence_text(account.account)}** ({', '.join(account.feedback)})"
+            if index < QUOTES and account.quote:
+                line += f": “{evidence_text(account.quote)}” ({account.quote_feedback})"
+            out.append(line)
+        if len(accounts) > ACCOUNTS_LISTED:
+            out.append(f"- and {plural(len(accounts) - ACCOUNTS_LISTED, 'more account')}")
+    if loop.without_customer:
+        out += ["", f"Without a customer: {plural(len(loop.without_customer), 'feedback item')}."]
+    kept = f"_Kept by prodops push, {display_date(store.clock())}: this section is replaced on each push; write above or below it._"
+    out += ["", kept, END]
+    return "\n".join(out)
+
+
+def draft(store: Store, opportunity_id: str, repo: str) -> Draft:
+    """The title, labels and body a push of the opportunity to `repo` would send."""
+    opportunity = _require(store, opportunity_id)
+    title = clean_line(opportunity.title)[:TITLE_CHARS].strip()
+    if not title:
+        raise InvalidInput(f"{opportunity.id} has no title to name the issue with")
+    section = evidence_section(store, opportunity)
+    intro = _paragraphs(opportunity.description)
+    body = f"{intro}\n\n{section}\n" if intro else f"{section}\n"
+    return Draft(opportunity.id, title, labels_for(store, opportunity), body, section, pushed_link(opportunity, repo))
+
+
+def replace_section(body: str, section: str, opportunity_id: str) -> tuple[str, bool]:
+    """`body` with its evidence section (the last marker pair for this opportunity) replaced by
+    `section`, the rest as written; (new body, whether the markers were found). No pair: the
+    section is added at the end."""
+    lines = body.splitlines(keepends=True)
+    pair: tuple[int, int] | None = None
+    start: int | None = None
+    for index, line in enumerate(lines):
+        text = line.strip()
+        found = _START.match(text)
+        if found:
+            start = index if found.group(1) == opportunity_id else None
+        elif text == END and start is not None:
+            pair, start = (start, index), None
+    newline = "\r\n" if "\r\n" in body else "\n"
+    if pair is None:
+        gap = "" if not body.strip() else (newline * 2 if not body.endswith(("\n", "\r")) else newline)
+        return body + gap + section.replace("\n", newline) + newline, False
+    first, last = pair
+    ending = newline if lines[last].endswith(("\n", "\r")) else ""
+    return "".join(lines[:first]) + section.replace("\n", newline) + ending + "".join(lines[last + 1:]), True
+
+
+def is_pushed_issue(record: object) -> bool:
+    """Whether a tracker record is an issue `prodops push` made or keeps (its body holds an
+    evidence section): the opportunity's own issue, not feedback, so a sync does not bring it in."""
+    body = record.get("body") if isinstance(record, dict) else None
+    return isinstance(body, str) and "<!-- prodops:evidence O-" in body and any(
+        _START.match(line.strip()) for line in body.splitlines())
+
+
+# --- the link ------------------------------------------------------------------------------------
+
+
+def _require(store: Store, opportunity_id: str) -> Opportunity:
+    found = store.get(clean_line(opportunity_id).upper())
+    if not isinstance(found, Opportunity):
+        raise NotFound(f"no opportunity {clean_line(opportunity_id)}")
+    return found
+
+
+def _repo_and_number(link: TrackerLink) -> tuple[str, int | None]:
+    repo, _, number = link.key.rpartition("#")
+    return repo, int(number) if number.isdigit() else None
+
+
+def pushed_link(opportunity: Opportunity, repo: str) -> TrackerLink | None:
+    """The issue of `repo` a push updates: the link a push made, else the first link to an issue
+    of that repository (made by hand); None: a push creates one."""
+    candidates = [link for link in opportunity.links if link.tracker == "github"
+                  and _repo_and_number(link)[0].casefold() == repo.casefold() and _repo_and_number(link)[1] is not None
+                  and "/issues/" in urlsplit(link.url).path]
+    pushed = [link for link in candidates if link.pushed]
+    found = pushed or candidates
+    return found[0] if found else None
+
+
+def link_state(record: dict[str, object]) -> str:
+    """A GitHub issue's state as links keep it: "open", "closed: completed", "closed: not_planned"."""
+    closed = str(record.get("state") or "").casefold() == "closed"
+    reason = record.get("state_reason")
+    return tracker.state(closed, reason if isinstance(reason, str) else "")[1]
+
+
+def web_url(record: dict[str, object]) -> str:
+    """The issue's html_url in the plain form links keep (no query or fragment); '' when it is not one."""
+    url = record.get("html_url")
+    if not isinstance(url, str) or clean_line(url) != url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
+        return ""
+    return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path.rstrip("/"), "", ""))
+
+
+# --- pushing -------------------------------------------------------------------------------------
+
+
+def push_github(store: Store, opportunity_id: str, repo: str, *, api_url: str = API_URL, token: str | None = None,
+                token_env: str = TOKEN_ENV, fetcher: Fetch | None = None, sender: Send | None = None,
+                sleep: Callable[[float], None] = time.sleep, now: Callable[[], float] = time.time,
+                on_wait: Callable[[float], None] | None = None, origin: str = "cli") -> PushResult:
+    """Create the opportunity's issue in OWNER/REPO, or bring its evidence up to date (the
+    module's docstring). Raises InvalidInput, NotFound, SyncError: one line each."""
+    client = GitHubIssues(repo, api_url=api_url, token=token, token_env=token_env, fetcher=fetcher, sender=sender,
+                          sleep=sleep, now=now, on_wait=on_wait)
+    made = draft(store, opportunity_id, client.repo)
+    if not client.token:
+        raise InvalidInput(f"pushing to GitHub needs a token that may write issues in ${token_env}; "
+                           "--dry-run shows what would be sent without one")
+    if made.target is not None:
+        return _update(store, client, made, made.target)
+    return _create(store, client, made, origin)
+
+
+def _create(store: Store, client: GitHubIssues, made: Draft, origin: str) -> PushResult:
+    url = f"{client.api_url}/repos/{client.repo}/issues"
+    payload: dict[str, object] = {"title": made.title, "body": made.body}
+    if made.labels:
+        payload["labels"] = list(made.labels)
+    maybe = (f"; the issue may have been made all the same: look at {client.repo}'s newest issues and link it "
+             f"(prodops link {made.opportunity} URL) before pushing again")
+    try:
+        answer = client.ask("POST", url, payload, doing="create the issue")
+    except SyncError as exc:
+        raise SyncError(f"{exc}{maybe}") from None
+    if answer.status != 201:
+        raise _refused(client, answer, "create the issue", maybe if answer.status >= 500 else "")
+    record = _record(client, answer, "the new issue")
+    issue = _issue_link(client, record)
+    try:
+        with store.change(f"pushed {made.opportunity} to {link_name(issue)}", origin=origin) as tx:
+            current = tx.require(made.opportunity)
+            assert isinstance(current, Opportunity)
+            made_link = replace(issue, checked_at=tx.now, linked_at=tx.now, linked_by=store.actor)
+            kept = [existing for existing in current.links if _key(existing.url) != _key(issue.url)]
+            tx.put(replace(current, links=[*kept, made_link]))
+    except (ProdopsError, OSError) as exc:
+        raise SyncError(f"{client.source}: created {issue.url} but could not link it ({clean_line(str(exc))}); "
+                        f"link it with prodops link {made.opportunity} {issue.url}") from None
+    return PushResult(made.opportunity, issue.url, issue.key, True, True, client.requests)
+
+
+def _update(store: Store, client: GitHubIssues, made: Draft, target: TrackerLink) -> PushResult:
+    _, number = _repo_and_number(target)
+    assert number is not None  # pushed_link keeps only links with a number
+    url = client.issue_url(number)
+    name = link_name(target)
+    answer = client.ask("GET", url, doing=f"read {name}")
+    if answer.status in (404, 410):
+        why = "was deleted on GitHub" if answer.status == 410 else \
+            f"cannot be read: deleted, moved, or the token in ${client.token_env} cannot see it"
+        raise SyncError(client.redact(
+            f"{made.opportunity}'s issue {name} {why} ({answer.status}); nothing was sent. To make a new one: "
+            f"prodops unlink {made.opportunity} {name}, then push again"))
+    if answer.status != 200:
+        raise _refused(client, answer, f"read {name}")
+    record = _record(client, answer, name)
+    body = record.get("body") if isinstance(record.get("body"), str) else ""
+    assert isinstance(body, str)
+    new_body, had_markers = replace_section(body, made.section, made.opportunity)
+    note = "" if had_markers else f"{name} had no evidence section (its markers were removed?): added at the end"
+    if not target.pushed:
+        note = "; ".join(filter(None, [f"{name} was linked by hand: its evidence is kept there now", note]))
+    sent = new_body != body
+    if sent:
+        answer = client.ask("PATCH", url, {"body": new_body}, doing=f"update {name}")
+        if answer.status != 200:
+            raise _refused(client, answer, f"update {name}")
+        record = _record(client, answer, name)
+    state = link_state(record)
+    with store.change(f"pushed {made.opportunity} to {name}", origin="sync", history=False) as tx:
+        current = tx.require(made.opportunity)
+        assert isinstance(current, Opportunity)
+        links = [replace(existing, upstream_state=state, checked_at=tx.now, pushed=True)
+                 if _key(existing.url) == _key(target.url) else existing for existing in current.links]
+        tx.put(replace(current, links=links))
+    return PushResult(made.opportunity, target.url, target.key, False, sent, client.requests, note)
+
+
+def _key(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.netloc.lower()}{parts.path.rstrip('/').casefold()}"
+
+
+def _record(client: GitHubIssues, answer: Response, what: str) -> dict[str, object]:
+    try:
+        data = json.loads(answer.body)
+    except (UnicodeDecodeError, ValueError):
+        data = None
+    if not isinstance(data, dict):
+        raise SyncError(f"{client.source}: {client.host} answered for {what} with something that is not an issue")
+    return data
+
+
+def _issue_link(client: GitHubIssues, record: dict[str, object]) -> TrackerLink:
+    url = web_url(record)
+    number = record.get("number")
+    if not url or not isinstance(number, int) or client.redact(url) != url:
+        raise SyncError(f"{client.source}: the new issue's answer has no usable html_url or number; "
+                        f"look at {client.repo}'s newest issues and link it")
+    path = urlsplit(url).path.strip("/").split("/")
+    repo = "/".join(path[:2]) if len(path) >= 4 and path[2] == "issues" else client.repo
+    return TrackerLink(url=url, tracker="github", key=f"{repo}#{number}", upstream_state=link_state(record), pushed=True)
+
+
+def _refused(client: GitHubIssues, answer: Response, doing: str, hint: str = "") -> SyncError:
+    said = client.message(answer)
+    detail = f"{answer.status} {said}" if said else str(answer.status)
+    if answer.status == 401:
+        why = f"GitHub refused the token in ${client.token_env} ({detail}): it may have expired; set a new one"
+    elif answer.status == 403:
+        why = f"GitHub refused to {doing} ({detail}): the token in ${client.token_env} may not write issues of {client.repo}"
+    elif answer.status == 404:
+        why = f"no repository {client.repo} at {client.api_url}, or the token cannot see it ({detail})"
+    elif answer.status == 410:
+        why = f"{client.repo} has its issues turned off ({detail})"
+    elif answer.status == 422:
+        why = f"GitHub would not {doing} ({detail})"
+    elif 300 <= answer.status < 400:
+        why = f"{client.host} answered with a redirect ({answer.status}); give --api-url as that host's API"
+    else:
+        why = f"{client.host} could not {doing} ({detail})"
+    return SyncError(client.redact(f"{client.source}: {why}{hint}"))
+
+
+def shown_draft(made: Draft, repo: str) -> str:
+    """What --dry-run prints: what would be sent, and where."""
+    if made.target is not None:
+        head = [f"would update the evidence section of {link_name(made.target)} ({made.target.url}), nothing else;",
+                "its title and labels stay as the team keeps them. The section:", ""]
+        return without_bidi("\n".join(head) + "\n" + made.section + "\n")
+    labels = ", ".join(made.labels) or "(none)"
+    head = [f"would create an issue in {repo}", f"title: {made.title}", f"labels: {labels}", "body:", ""]
+    return without_bidi("\n".join(head) + "\n" + made.body)
