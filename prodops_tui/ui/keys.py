@@ -25,6 +25,7 @@ from .screens.area_form import AreaForm
 from .screens.feedback_form import FeedbackForm
 from .screens.help import HelpScreen
 from .screens.opportunities import OpportunitiesScreen
+from .screens.opportunity_loop import LoopScreen
 from .screens.pickers import ChoiceScreen, DateScreen, SearchPickerScreen, TextScreen
 from .screens.retro_forms import ActionForm, CardForm, NewRetroForm, NotesForm
 from .screens.search import SearchScreen
@@ -43,6 +44,7 @@ SCOPES: tuple[tuple[str, tuple[type, ...]], ...] = (
     ("Metrics", (MetricsPane,)),
     ("search", (SearchScreen,)),
     ("opportunities", (OpportunitiesScreen,)),
+    ("close the loop", (LoopScreen,)),
     ("pickers", (ChoiceScreen, DateScreen, TextScreen, SearchPickerScreen)),
     ("forms", (FeedbackForm, AreaForm, NewRetroForm, CardForm, ActionForm, NotesForm)),
     ("help", (HelpScreen,)),

@@ -1,4 +1,12 @@
-"""Opportunities (O from the inbox): how much feedback each has, its status, and who asked."""
+"""Opportunities (O from the inbox): how much feedback each has, its status, who asked, and the
+tracker issues that deliver it.
+
+From here an opportunity goes from its linked feedback to the tracker and back: `l` links it to
+an issue or epic (a URL, or a Jira key; a refusal is one line under the field and the text
+stays), `L` removes a link, the detail shows each link's state as its tracker last reported it
+and the day it shipped, and `c` opens the close-the-loop view (screens/opportunity_loop.py).
+The screen follows the store (Store.on_revision): a change made here, an undo (`u`) or a sync
+from another terminal is drawn as it lands."""
 
 from __future__ import annotations
 
@@ -9,20 +17,28 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...core.areas.lookup import area_path
+from ...core.dates import display_date
 from ...core.errors import ProdopsError
-from ...core.feedback import opportunities
-from ...core.model import OPPORTUNITY_STATUSES
+from ...core.feedback import links, opportunities
+from ...core.feedback.loop import loop_for
+from ...core.model import OPPORTUNITY_STATUSES, Opportunity
 from ...core.text import clean_line, clean_text, truncate
 from ..exports import export, send_made_text
+from ..widgets.key_list import KeyList
+from .modal_keys import app_undo, key_footer, match_main_footer, show_keys
+from .opportunity_links import CheckedTextScreen, link_marker, link_rows, unlink_choices
+from .opportunity_loop import LoopScreen
+from .pickers import ChoiceScreen
 
 
 class OpportunitiesScreen(ModalScreen[bool]):
-    """Dismisses True when a status changed, so the panes refresh."""
+    """Dismisses True when something changed here (a status, a link)."""
 
     BINDINGS = [
         Binding("escape,q", "close", "Close", id="opportunities.close"),
@@ -30,71 +46,110 @@ class OpportunitiesScreen(ModalScreen[bool]):
             Binding(str(n), f"set_status('{status}')", opportunities.STATUS_LABELS[status].capitalize(), id=f"opportunities.status.{status}")
             for n, status in enumerate(OPPORTUNITY_STATUSES, start=1)
         ),
+        Binding("l", "link", "Link", id="opportunities.link",
+                tooltip="Link to a tracker issue or epic: its URL (GitHub, GitLab, Jira, any site) or a Jira key (u undoes)"),
+        Binding("L", "unlink", "Unlink", id="opportunities.unlink", tooltip="Pick which link to remove (u undoes)"),
+        Binding("c", "close_the_loop", "Close the loop", id="opportunities.loop",
+                tooltip="Every account that asked: contact, quote, feedback; t records one as told"),
         Binding("w", "write_customers", "Export who asked", id="opportunities.export", tooltip="Write the close-the-loop list as CSV"),
+        Binding("u", "undo", "Undo", id="opportunities.undo", tooltip="Undo the last change (several levels), as everywhere"),
+        Binding("question_mark", "keys", "Help", key_display="?", id="opportunities.help", tooltip="Every key of this screen"),
     ]
+
+    class StoreChanged(Message):
+        """The store holds a new revision (posted from whichever thread made it)."""
 
     def __init__(self, store, *, keep: str | None = None) -> None:
         super().__init__()
         self.store = store
         self.changed = False
         self.keep = keep  # the opportunity to highlight first (from search)
+        self._stop_listening = lambda: None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="opportunities-box"):
             yield Static(Content.styled("Opportunities, by importance-weighted score", "bold"), id="opportunities-title")
             with Horizontal():
-                yield OptionList(id="opportunity-list")
+                yield KeyList(id="opportunity-list")
                 with VerticalScroll(id="opportunity-detail"):
                     yield Static(id="opportunity-text")
-            yield Static(Content("1-5 set the status (exploring, planned, in progress, shipped, won't do) · w writes who asked as CSV · esc closes"), id="opportunities-hint")
+            yield Static(Content("1-5 set the status · l links a tracker issue, L unlinks · c closes the loop · ? every key"),
+                         id="opportunities-hint")
+        yield key_footer()
 
     def on_mount(self) -> None:
+        match_main_footer(self)
+        self._stop_listening = self.store.on_revision(lambda revision, changed: self.post_message(self.StoreChanged()))
         self._fill(self.keep)
+        self.query_one(KeyList).focus()
+
+    def on_unmount(self) -> None:
+        self._stop_listening()
+
+    def on_opportunities_screen_store_changed(self) -> None:
+        self._fill(self.current_id)
 
     def _fill(self, keep: str | None = None) -> None:
-        listing = self.query_one(OptionList)
-        listing.clear_options()
+        listing = self.query_one(KeyList)
+        options = []
         for stat in opportunities.stats(self.store):
             o = stat.opportunity
             status = opportunities.STATUS_LABELS.get(o.status, o.status)
-            listing.add_option(Option(
-                Content.assemble((f"{stat.score:>4} ", "bold $accent"), (f"{o.id:<6}", "$text-muted"), f"{truncate(clean_line(o.title), 34):<35}", (status, "$secondary")),
+            options.append(Option(
+                Content.assemble((f"{stat.score:>4} ", "bold $accent"), (f"{o.id:<6}", "$text-muted"), f"{truncate(clean_line(o.title), 30):<31}",
+                                 (f"{status:<12}", "$secondary"), (link_marker(o), "$text-muted")),
                 id=o.id,
             ))
+        listing.show(options, keep=keep)
         if listing.option_count:
-            index = next((n for n in range(listing.option_count) if listing.get_option_at_index(n).id == keep), 0)
-            listing.highlighted = index
+            self.show_detail()
         else:
             self.query_one("#opportunity-text", Static).update(Content("No opportunities yet: press o on feedback in the inbox to create one."))
-        listing.focus()
 
     @property
     def current_id(self) -> str | None:
-        listing = self.query_one(OptionList)
-        return listing.get_option_at_index(listing.highlighted).id if listing.highlighted is not None and listing.option_count else None
+        return self.query_one(KeyList).highlighted_id
+
+    def _current(self) -> Opportunity | None:
+        found = self.store.get(self.current_id) if self.current_id else None
+        return found if isinstance(found, Opportunity) else None
 
     @on(OptionList.OptionHighlighted)
     def show_detail(self) -> None:
         opportunity_id = self.current_id
         if opportunity_id is None:
             return
-        stat = next(s for s in opportunities.stats(self.store) if s.opportunity.id == opportunity_id)
+        stat = next((s for s in opportunities.stats(self.store) if s.opportunity.id == opportunity_id), None)
+        if stat is None:
+            return
         o = stat.opportunity
-        asks = opportunities.customers_to_close_the_loop(self.store, o.id)
-        heading = "Close the loop with" if o.status == "shipped" else "Asked by"
+        accounts = loop_for(self.store, o.id).accounts
+        shipped = o.status == "shipped"
+        status = opportunities.STATUS_LABELS.get(o.status, o.status)
+        if shipped and o.shipped_at:
+            status += f" {display_date(o.shipped_at)}"
+        told = sum(1 for a in accounts if a.told)
+        heading = f"Close the loop with ({told} of {len(accounts)} told · c)" if shipped else f"Asked by ({len(accounts)} accounts)"
         parts = [
             Content.styled(clean_line(o.title), "bold"),
-            Content.assemble((o.id, "$text-muted"), "  ", (opportunities.STATUS_LABELS.get(o.status, o.status), "$accent")),
+            Content.assemble((o.id, "$text-muted"), "  ", (status, "$accent")),
             Content(""),
             Content(f"score {stat.score} · {stat.feedback} feedback · {stat.customers} customers · {stat.new_feedback} still new"),
             Content(f"area: {area_path(self.store, o.area) or '—'}"),
             Content(""),
             Content(clean_text(o.description)) if o.description else Content.styled("no description", "$text-muted"),
             Content(""),
-            Content.styled(f"{heading} ({len(asks)})", "bold $primary"),
-            *(Content.assemble(f"  {clean_line(name)}", (f"  {', '.join(ids)}", "$text-muted")) for name, ids in asks),
+            Content.styled(f"Tracker ({len(o.links)})", "bold $primary"),
+            *(link_rows(o) or [Content.styled("  not linked: l links an issue or epic", "$text-muted")]),
+            Content(""),
+            Content.styled(heading, "bold $primary"),
+            *(Content.assemble(("  ✓ " if a.told else "  ", "$success"), clean_line(a.account), (f"  {', '.join(a.feedback)}", "$text-muted"))
+              for a in accounts),
         ]
         self.query_one("#opportunity-text", Static).update(Content("\n").join(parts))
+
+    def _note(self, text: str, *, error: bool = False) -> None:
+        self.notify(text, title="Not changed" if error else "Opportunity", severity="error" if error else "information", markup=False)
 
     def action_set_status(self, status: str) -> None:
         opportunity_id = self.current_id
@@ -103,11 +158,62 @@ class OpportunitiesScreen(ModalScreen[bool]):
         try:
             opportunities.set_status(self.store, opportunity_id, status, origin="app")
         except ProdopsError as exc:
-            self.notify(str(exc), title="Not changed", severity="error")
+            self._note(str(exc), error=True)
             return
         self.changed = True
-        self.notify(f"{opportunity_id} is {opportunities.STATUS_LABELS[status]} — u undoes", title="Opportunity")
-        self._fill(keep=opportunity_id)
+        self._note(f"{opportunity_id} is {opportunities.STATUS_LABELS[status]} — u undoes")
+
+    def action_link(self) -> None:
+        opportunity_id = self.current_id
+        if opportunity_id is None:
+            self.app.bell()
+            return
+
+        def submit(text: str) -> str | None:
+            try:
+                result = links.link(self.store, opportunity_id, text, origin="app")
+            except ProdopsError as exc:
+                return str(exc)
+            self.changed = self.changed or result.changed
+            said = f"{opportunity_id} linked to {links.link_name(result.link)} — u undoes" if result.changed else result.note
+            if result.changed and result.note:
+                said += f" ({result.note})"
+            self._note(said)
+            return None
+
+        self.app.push_screen(CheckedTextScreen(
+            f"Link {opportunity_id} to a tracker issue or epic", submit,
+            placeholder="https://github.com/OWNER/REPO/issues/12 · https://SITE/browse/PROJ-7 · PROJ-7",
+            hint="The issue's URL (GitHub, GitLab, Jira, or any site), or a Jira key; enter links, esc cancels"))
+
+    def action_unlink(self) -> None:
+        opportunity = self._current()
+        if opportunity is None:
+            self.app.bell()
+            return
+        if not opportunity.links:
+            self._note(f"{opportunity.id} has no link to remove (l links one)")
+            return
+
+        def chosen(url: str | None) -> None:
+            if not url:
+                return
+            try:
+                result = links.unlink(self.store, opportunity.id, url, origin="app")
+            except ProdopsError as exc:
+                self._note(str(exc), error=True)
+                return
+            self.changed = True
+            self._note(f"{opportunity.id} unlinked from {links.link_name(result.link)} — u undoes")
+
+        self.app.push_screen(ChoiceScreen(f"Remove which link of {opportunity.id}?", unlink_choices(opportunity)), chosen)
+
+    def action_close_the_loop(self) -> None:
+        opportunity_id = self.current_id
+        if opportunity_id is None:
+            self.app.bell()
+            return
+        self.app.push_screen(LoopScreen(self.store, opportunity_id))
 
     def action_write_customers(self) -> None:
         opportunity_id = self.current_id
@@ -118,6 +224,12 @@ class OpportunitiesScreen(ModalScreen[bool]):
                title="Write who asked to (CSV)", suggested=Path(filename),
                write=lambda path, replace: opportunities.write_close_the_loop(self.store, opportunity_id, path, replace=replace),
                written=lambda path: f"Wrote who asked about {opportunity_id} to {path}")
+
+    async def action_undo(self) -> None:
+        await app_undo(self)
+
+    def action_keys(self) -> None:
+        show_keys(self, "Opportunities")
 
     def action_close(self) -> None:
         self.dismiss(self.changed)
