@@ -2,7 +2,11 @@
 
 An imported or synced item also shows where it came from: its link, the tracker's state and its
 upvotes, each as data (a link holding `[b]` or an escape sequence is shown as written, cleaned).
-`enter` with the panel focused copies the link (InboxPane.action_copy_link)."""
+`enter` with the panel focused copies the link (InboxPane.action_copy_link).
+
+Once an opportunity the item asked for has shipped and its customer's account was told (`t` in
+the close-the-loop view, `prodops told`), the panel says so: "told  Saltbox Coffee Roasters, O-3,
+2026-12-01 by Ana", a row per telling (core/feedback/loop.py's told_for_feedback)."""
 
 from __future__ import annotations
 
@@ -12,8 +16,9 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from ...core.dates import display_datetime
+from ...core.dates import display_date, display_datetime
 from ...core.feedback.duplicates import SimilarItem
+from ...core.feedback.loop import ToldAbout, told_for_feedback
 from ...core.model import FeedbackItem, Opportunity
 from ...core.text import clean_line, plural, shown_text, truncate
 from ..themes import FEEDBACK_STATUS_STYLES
@@ -24,8 +29,16 @@ def local_time(iso: str | None) -> str | None:
     return display_datetime(iso) if iso else None
 
 
+def told_line(entry: ToldAbout) -> str:
+    """'Saltbox Coffee Roasters, O-3, 2026-12-01 by Ana': which account was told about which
+    opportunity, on which day (the reader's), by whom."""
+    by = f" by {entry.told_by}" if entry.told_by else ""
+    return f"{entry.account}, {entry.opportunity}, {display_date(entry.told_at)}{by}"
+
+
 class FeedbackDetail(VerticalScroll):
-    """Shows what the pane hands down; it never reads the store itself."""
+    """Shows what the pane hands down. The one exception: who was told about the item, when the
+    pane does not hand it down (`told=None`), is asked of the core with the app's store."""
 
     def compose(self):
         yield Static(id="detail")
@@ -41,17 +54,25 @@ class FeedbackDetail(VerticalScroll):
         similar: Sequence[SimilarItem] | None,
         empty_message: str,
         group: Sequence[str] = (),
+        told: Sequence[ToldAbout] | None = None,
     ) -> None:
         """`group`: in the Likely duplicates view, the header of the item's group (what the
-        group is, then what to do with it), shown above the item."""
-        content = self._item_content(item, now_iso, area, opportunity, customers, similar) if item else Content.styled(empty_message, "$text-muted")
+        group is, then what to do with it), shown above the item. `told`: the accounts told
+        about what the item asked for (loop.told_for_feedback); None asks the core here."""
+        if item is not None and told is None:
+            told = self._told(item)
+        content = self._item_content(item, now_iso, area, opportunity, customers, similar, told or ()) if item else Content.styled(empty_message, "$text-muted")
         if item and group:
             header = [Content.styled(group[0], "bold $accent"), *(Content.styled(line, "$text-muted") for line in group[1:])]
             content = Content("\n").join([*header, Content(""), content])
         self.query_one("#detail", Static).update(content)
         self.scroll_home(animate=False)
 
-    def _item_content(self, item, now_iso, area, opportunity, customers, similar) -> Content:
+    def _told(self, item: FeedbackItem) -> Sequence[ToldAbout]:
+        store = getattr(self.app, "store", None)
+        return told_for_feedback(store, item) if store is not None else ()
+
+    def _item_content(self, item, now_iso, area, opportunity, customers, similar, told) -> Content:
         def field(label: str, value: str | None) -> Content:
             return Content.assemble((f"{label:<13}", "$text-muted"), clean_line(value) if value else "—")
 
@@ -72,6 +93,7 @@ class FeedbackDetail(VerticalScroll):
             field("opportunity", f"{opportunity.id} {opportunity.title}" if opportunity else None),
             field("triaged", f"{local_time(item.triaged_at)}{f' by {item.triaged_by}' if item.triaged_by else ''}" if item.triaged_at else None),
             field("duplicate of", item.duplicate_of),
+            *(field("told", told_line(entry)) for entry in told),
             *self._origin(item, field),
         ]
         if item.merged_from:

@@ -1,0 +1,155 @@
+"""From linked feedback to a tracker issue to every asking account told, with the keyboard only:
+O opens the opportunities, l links an issue by its URL, c opens the close-the-loop view, t
+records an account told, u takes it back, and the customer's feedback says who was told."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, Static
+
+from prodops_tui.core.feedback import loop
+from prodops_tui.ui.screens.opportunities import OpportunitiesScreen
+from prodops_tui.ui.screens.opportunity_links import CheckedTextScreen
+from prodops_tui.ui.screens.opportunity_loop import LoopScreen
+
+from .conftest import Typed, messages, press, settle, wait_until
+
+SIZE = (120, 40)
+ISSUE = "https://github.com/northwind/ledger/issues/812"
+
+
+def text_of(app, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).content)
+
+
+async def open_opportunity(pilot, opportunity_id: str) -> OpportunitiesScreen:
+    """O from the inbox, then j until the opportunity is highlighted (as a person would)."""
+    await settle(pilot)
+    await press(pilot, "O")
+    screen = pilot.app.screen
+    assert isinstance(screen, OpportunitiesScreen)
+    for _ in range(10):
+        if screen.current_id == opportunity_id:
+            return screen
+        await press(pilot, "j")
+    raise AssertionError(f"{opportunity_id} is not in the opportunities list")
+
+
+async def test_typing_an_issue_url_links_it_and_the_detail_shows_it_then_u_takes_it_back(demo_store, make_app):
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_opportunity(pilot, "O-1")
+        assert "not linked" in text_of(app, "#opportunity-text")
+        await press(pilot, "l", Typed(ISSUE), "enter")
+        assert isinstance(app.screen, OpportunitiesScreen)
+        (stored,) = demo_store.get("O-1").links
+        assert (stored.url, stored.tracker, stored.key, stored.linked_by) == (ISSUE, "github", "northwind/ledger#812", "Sam Tester")
+        assert await wait_until(pilot, lambda: "northwind/ledger#812" in text_of(app, "#opportunity-text"))
+        detail = text_of(app, "#opportunity-text")
+        assert "Tracker (1)" in detail and "not read yet" in detail and ISSUE in detail
+        assert any("O-1 linked to northwind/ledger#812" in m for m in messages(app))
+        listing = app.screen.query_one("#opportunity-list")
+        assert "↗ linked" in str(listing.get_option_at_index(listing.highlighted).prompt)
+
+        await press(pilot, "u")  # the app's undo, from the modal screen
+        assert demo_store.get("O-1").links == []
+        assert await wait_until(pilot, lambda: "not linked" in text_of(app, "#opportunity-text"))
+
+
+async def test_a_url_that_is_not_a_link_is_one_line_under_the_field_and_the_text_stays(demo_store, make_app):
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_opportunity(pilot, "O-1")
+        await press(pilot, "l", Typed("ftp://nowhere.example/x"), "enter")
+        assert isinstance(app.screen, CheckedTextScreen)
+        field = app.screen.query_one(Input)
+        assert field.value == "ftp://nowhere.example/x"
+        said = text_of(app, "#hint")
+        assert said == "'ftp://nowhere.example/x' is not an http(s) URL or a Jira key like PROJ-7"
+        assert demo_store.get("O-1").links == []
+        # Corrected in place, enter links it.
+        field.value = ISSUE
+        await press(pilot, "enter")
+        assert isinstance(app.screen, OpportunitiesScreen)
+        assert [link.url for link in demo_store.get("O-1").links] == [ISSUE]
+
+
+async def test_L_removes_the_link_picked(demo_store, make_app):
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_opportunity(pilot, "O-1")
+        await press(pilot, "l", Typed(ISSUE), "enter")
+        await press(pilot, "l", Typed("https://gitlab.com/northwind/ledger/-/issues/3"), "enter")
+        assert len(demo_store.get("O-1").links) == 2
+        await press(pilot, "L", "2")
+        assert [link.key for link in demo_store.get("O-1").links] == ["northwind/ledger#812"]
+
+
+async def test_t_records_the_account_told_the_loop_view_and_the_feedback_show_it_and_u_undoes(demo_store, make_app):
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_opportunity(pilot, "O-4")  # shipped in the demo
+        await press(pilot, "c")
+        assert isinstance(app.screen, LoopScreen)
+        first = loop.loop_for(demo_store, "O-4").accounts[0]
+        assert first.account == "Driftwood Media" and first.quote_feedback == "F-311"
+        shown = text_of(app, "#loop-account")
+        assert "not told yet" in shown and "Freya Doyle" in shown and "F-311" in shown
+        # The quote is customer text: "[urgent]" is shown as written, not read as markup.
+        assert "[urgent] Can we choose which days reminder emails are sent?" in shown
+
+        await press(pilot, "t")
+        (entry,) = demo_store.get("O-4").told
+        assert (entry.account, entry.told_by, entry.feedback) == ("Driftwood Media", "Sam Tester", ["F-311"])
+        assert await wait_until(pilot, lambda: "told 2026-11-24 by Sam Tester" in text_of(app, "#loop-account"))
+        assert "1 told, 4 to tell" in text_of(app, "#loop-summary")
+
+        await press(pilot, "escape", "escape")  # the loop view, the opportunities
+        await press(pilot, "slash")
+        await settle(pilot)
+        await press(pilot, Typed("id:F-311"))
+        await settle(pilot)
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert app.active_pane.feedback_list.current.id == "F-311"
+        assert "told         Driftwood Media, O-4, 2026-11-24 by Sam Tester" in text_of(app, "#detail")
+
+        await press(pilot, "u")
+        assert demo_store.get("O-4").told == []
+        assert await wait_until(pilot, lambda: "Driftwood Media, O-4" not in text_of(app, "#detail"))
+
+
+async def test_u_in_the_loop_view_takes_the_telling_back_and_the_view_says_so(demo_store, make_app):
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_opportunity(pilot, "O-4")
+        await press(pilot, "c", "t")
+        assert len(demo_store.get("O-4").told) == 1
+        await press(pilot, "u")
+        assert demo_store.get("O-4").told == []
+        assert await wait_until(pilot, lambda: "not told yet" in text_of(app, "#loop-account"))
+        assert "0 told, 5 to tell" in text_of(app, "#loop-summary")
+
+
+async def test_an_opportunity_not_shipped_cannot_be_told_and_says_why_in_one_line(demo_store, make_app):
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_opportunity(pilot, "O-1")  # in progress
+        await press(pilot, "c", "t")
+        assert demo_store.get("O-1").told == []
+        refusal = [m for m in messages(app) if "has not shipped" in m]
+        assert refusal and "\n" not in refusal[0]
+
+
+async def test_w_in_the_loop_view_writes_the_list_as_markdown_to_the_path_typed(demo_store, make_app, tmp_path):
+    app = make_app(demo_store)
+    target = tmp_path / "o4-loop.md"
+    async with app.run_test(size=SIZE) as pilot:
+        await open_opportunity(pilot, "O-4")
+        await press(pilot, "c", "t", "w", "2")  # 2: Markdown
+        field = app.screen.query_one(Input)
+        field.value = str(target)
+        await press(pilot, "enter")
+        assert await wait_until(pilot, target.exists)
+    written = target.read_text(encoding="utf-8")
+    assert written.startswith("# Close the loop: O-4 Smarter dunning schedules")
+    assert "| Driftwood Media | Freya Doyle |" in written and "2026-11-24 by Sam Tester" in written
