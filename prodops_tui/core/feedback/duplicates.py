@@ -46,6 +46,7 @@ Merging lives in merge.py: the survivor keeps every customer (`merge.customers_o
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -60,7 +61,7 @@ from ..text import clean_line, first_line
 from ..words import meaningful_words
 from .boilerplate import Boilerplate, without_comments
 from .lookalikes import (
-    CONFIRM_RATIO, MAX_CHARS, MAX_TERMS, MIN_TERMS, OTHER_NAME_FACTOR, Profile, Vectors, different_names,
+    CONFIRM_RATIO, MAX_CHARS, MAX_TERMS, MIN_TERMS, OTHER_NAME_FACTOR, Profile, Vectors, cosine, different_names,
     names_in, own_title, profile_of, profile_of_text, sorted_terms,
 )
 
@@ -319,6 +320,21 @@ class Pairing:
     edges: list[tuple[str, str, float]]  # pairs of leaders scoring >= threshold, the older first
 
 
+@dataclass(frozen=True, slots=True)
+class Run:
+    """What the last clusters() decided, node by node, for the groups kept on disk to carry on
+    from (stored_lookalikes.py): each node (by its index node) with its oldest item and its
+    leader, the leaders by position, their pairs at or above the threshold, and the cluster
+    (positions) each leader ended in."""
+
+    threshold: float
+    include_merged: bool
+    cnodes: list[tuple[int, str, int]]  # (node, its oldest item, its leader's node), nodes in order
+    leaders: list[int]  # the leaders' nodes, by position
+    edges: dict[int, dict[int, float]]  # position -> linked position -> score
+    partition: dict[int, list[int]]  # position -> the positions of the cluster it ended in
+
+
 @dataclass(frozen=True)
 class SimilarItem:
     id: str
@@ -360,6 +376,7 @@ class DuplicateIndex:
         self._pairing: Pairing | None = None  # what clusters() worked out last (see Pairing)
         self._dirty: set[str] = set()  # items filed or unfiled since
         self.paired_afresh = 0  # nodes the last clusters() folded and paired (not kept from the run before)
+        self.last_run: Run | None = None  # what the last clusters() decided, node by node
         self._node_of_key: dict[tuple, int] = {}
         self._members: list[list[str]] = []  # node -> the item ids with that profile
         # node -> its terms sorted, for the fuzzy confirmation: worked out when first compared (a
@@ -583,14 +600,7 @@ class DuplicateIndex:
         return self._pair_score(self._query_of(a.node), b.node)
 
     def _pair_score(self, query: _Query, node: int) -> float:
-        vector, terms, names = query
-        score = self._vectors.score(vector, node)
-        if terms and score < CONFIRM_RATIO and (other := self._terms_of(node)):
-            ratio = fuzz.ratio(terms, other, score_cutoff=CONFIRM_RATIO)
-            score = max(score, ratio)
-        if different_names(names, self._names[node]):
-            score *= OTHER_NAME_FACTOR
-        return min(score, 100.0)
+        return pair_score(query, self._vectors.vectors[node], lambda: self._terms_of(node), self._names[node])
 
     def _query_of(self, node: int) -> _Query:
         return self._vectors.vectors[node], self._terms_of(node), self._names[node]
@@ -664,6 +674,7 @@ class DuplicateIndex:
         if paired is None:
             return []
         leaders, edges = paired
+        cnodes = [(node, node_members[node][0], leaders[node]) for node in node_members]  # before folding
         for node, leader in leaders.items():
             if node != leader:  # a near copy: one node with its leader, as exact copies are
                 node_members[leader].extend(node_members.pop(node))
@@ -683,8 +694,10 @@ class DuplicateIndex:
                 self._query_of(first), node_of(other)) for other in ids[1:]]
             return Cluster(ids, score=round(min(scores), 1))
 
+        partition: dict[int, list[int]] = {}
         clusters = [similar(sorted((i for n in group for i in node_members[nodes[n]]), key=order.__getitem__))
-                    for group in _cliques([len(node_members[node]) for node in nodes], edges)]
+                    for group in _cliques([len(node_members[node]) for node in nodes], edges, partition)]
+        self.last_run = Run(threshold, include_merged, cnodes, nodes, edges, partition)
         by_request: dict[str, list[str]] = {}
         for item_id, root in same_request.items():
             by_request.setdefault(root, []).append(item_id)
@@ -871,6 +884,20 @@ class DuplicateIndex:
 _Query = tuple[dict[str, float], str, frozenset[str]]  # a vector, its sorted terms, its title's names
 
 
+def pair_score(query: _Query, vector: dict[str, float], terms: Callable[[], str], names: frozenset[str]) -> float:
+    """0-100: how alike the item asked about (`query`) and another (its vector, its sorted terms
+    worked out only when needed, its title's names) are. The one scorer of the index in memory
+    and of the groups kept on disk (stored_lookalikes.py), so both give every pair the same score."""
+    query_vector, query_terms, query_names = query
+    score = cosine(query_vector, vector)
+    if query_terms and score < CONFIRM_RATIO and (other := terms()):
+        ratio = fuzz.ratio(query_terms, other, score_cutoff=CONFIRM_RATIO)
+        score = max(score, ratio)
+    if different_names(query_names, names):
+        score *= OTHER_NAME_FACTOR
+    return min(score, 100.0)
+
+
 @dataclass(slots=True)
 class _Entry:
     node: int | None  # its profile's node, None when too short to compare by likeness
@@ -928,7 +955,8 @@ def likely_duplicate_clusters(
                           should_stop=should_stop)
 
 
-def _cliques(sizes: list[int], edges: dict[int, dict[int, float]]) -> list[list[int]]:
+def _cliques(sizes: list[int], edges: dict[int, dict[int, float]],
+             partition: dict[int, list[int]] | None = None) -> list[list[int]]:
     """Clusters in which every two nodes are linked (complete linkage): the pairs are taken
     strongest first, and two clusters join when every node of one is linked to every node of
     the other. So an item goes with what it is most like, not with the first busy node that
@@ -939,18 +967,107 @@ def _cliques(sizes: list[int], edges: dict[int, dict[int, float]]) -> list[list[
     pairs = sorted(((score, i, j) for i, linked in edges.items() for j, score in linked.items() if i < j),
                    key=lambda pair: (-pair[0], pair[1], pair[2]))
     for _score, i, j in pairs:
-        first = cluster_of.setdefault(i, [i])
-        second = cluster_of.setdefault(j, [j])
-        if first is second:
-            continue
-        if all(other in edges[node] for node in first for other in second):
-            first.extend(second)
-            for node in second:
-                cluster_of[node] = first
+        _link(cluster_of, edges, i, j)
+    if partition is not None:  # every node's cluster, one of its own included (stored_lookalikes.py)
+        partition.update(cluster_of)
+        for node in range(len(sizes)):
+            partition.setdefault(node, [node])
     found = {id(cluster): cluster for cluster in cluster_of.values()}
     clusters = [sorted(cluster) for cluster in found.values() if len(cluster) > 1 or sizes[cluster[0]] > 1]
     clusters += [[node] for node in range(len(sizes)) if sizes[node] > 1 and node not in cluster_of]
     return sorted(clusters)
+
+
+def _link(cluster_of: dict[int, list[int]], edges: Mapping[int, Mapping[int, float]], i: int, j: int) -> bool:
+    """One step of complete linkage: join the clusters of i and j when every node of one is
+    linked to every node of the other. True when they were joined."""
+    first = cluster_of.setdefault(i, [i])
+    second = cluster_of.setdefault(j, [j])
+    if first is second or not all(other in edges[node] for node in first for other in second):
+        return False
+    first.extend(second)
+    for node in second:
+        cluster_of[node] = first
+    return True
+
+
+def relink(new_nodes: Iterable[int], neighbours: Callable[[int], Mapping[int, float]],
+           before: Callable[[int], list[int]]) -> dict[int, list[int]]:
+    """_cliques again after nodes were added (`new_nodes`, numbered after every other), without
+    taking every pair again: the clusters of the nodes whose cluster may differ from the last run's.
+
+    `neighbours(node)`: its linked nodes and scores, the new nodes' pairs included; `before(node)`:
+    the cluster a node of the last run ended in. Complete linkage takes the pairs strongest first;
+    a pair between two nodes whose clusters at that moment are the last run's (no node of them
+    touched) is decided as it was. So only the pairs of "touched" nodes are taken, in the same order:
+    at first the new nodes; when one of their clusters joins a cluster of the last run, the whole
+    cluster that one ended in is touched from that pair on, its state then replayed from its own
+    pairs (a cluster only ever grows inside the cluster it ends in). A pair of a touched node and an
+    untouched one that is not joined changes nothing (the last run did not join them either: the
+    untouched node was in another final cluster, or the touched one is new). Exactly _cliques'
+    clusters, for the touched nodes; every other node ends where it ended."""
+    edges: dict[int, Mapping[int, float]] = {}
+
+    def linked(node: int) -> Mapping[int, float]:
+        found = edges.get(node)
+        if found is None:
+            found = edges[node] = neighbours(node)
+        return found
+
+    def key(i: int, j: int) -> tuple[float, int, int]:
+        a, b = (i, j) if i < j else (j, i)
+        return -linked(a)[b], a, b
+
+    cluster_of: dict[int, list[int]] = {}
+    queue: list[tuple[float, int, int]] = []
+    queued: set[tuple[int, int]] = set()
+
+    def touch(node: int, after: tuple[float, int, int] | None) -> None:
+        for other in linked(node):
+            pair_key = key(node, other)
+            if (after is None or pair_key > after) and (pair_key[1], pair_key[2]) not in queued:
+                queued.add((pair_key[1], pair_key[2]))
+                heapq.heappush(queue, pair_key)
+
+    def replayed(final: list[int], upto: tuple[float, int, int]) -> dict[int, list[int]]:
+        """The clusters of a last-run cluster's nodes just before the pair `upto`."""
+        members = set(final)
+        state: dict[int, list[int]] = {}
+        pairs = sorted(key(a, b) for a in final for b in linked(a) if b in members and a < b)
+        for pair_key in pairs:
+            if pair_key >= upto:
+                break
+            _link(state, edges, pair_key[1], pair_key[2])
+        for node in final:
+            state.setdefault(node, [node])
+        return state
+
+    for node in new_nodes:
+        cluster_of[node] = [node]
+    for node in list(cluster_of):
+        touch(node, None)
+    while queue:
+        pair_key = heapq.heappop(queue)
+        _score, i, j = pair_key
+        for node in (i, j):
+            if node not in cluster_of:  # untouched so far: its cluster now is the last run's
+                final = before(node)
+                state = replayed(final, pair_key)
+                probe = dict(cluster_of)
+                probe.update({other: state[other] for other in final})
+                if not _would_link(probe, edges, i, j):
+                    break  # not joined: nothing changes for the untouched side
+                cluster_of.update({other: state[other] for other in final})
+                for other in final:
+                    touch(other, pair_key)
+        else:
+            _link(cluster_of, edges, i, j)
+    return cluster_of
+
+
+def _would_link(cluster_of: Mapping[int, list[int]], edges: Mapping[int, Mapping[int, float]], i: int, j: int) -> bool:
+    first, second = cluster_of[i], cluster_of[j]
+    return first is not second and all(other in edges[node] for node in first for other in second)
 
 
 # --- merging ------------------------------------------------------------------------

@@ -216,14 +216,18 @@ class Vectors:
         self.alive.append(True)
         # Not under a term most items hold ("app" in a third of the reviews): its bucket would make
         # every item a candidate of every other, and two items sharing only such terms score low.
-        common = max(COMMON_FILED_AT_LEAST, COMMON_FILED_SHARE * self.documents)
-        df = self.df
-        top = sorted((term for term in vector if df.get(term, 0) <= common),
-                     key=lambda term: (-vector[term], term))[:FILED_TERMS]
+        top = self.filed_terms(vector)
         self.filed.append(top)
         for term in top:
             self.postings.setdefault(term, []).append(node)
         return node
+
+    def filed_terms(self, vector: dict[str, float]) -> list[str]:
+        """The FILED_TERMS heaviest terms a vector is filed under, heaviest first."""
+        common = max(COMMON_FILED_AT_LEAST, COMMON_FILED_SHARE * self.documents)
+        df = self.df
+        return sorted((term for term in vector if df.get(term, 0) <= common),
+                      key=lambda term: (-vector[term], term))[:FILED_TERMS]
 
     def remove(self, node: int) -> None:
         self.alive[node] = False  # its postings are skipped; a rebuild drops them
@@ -239,10 +243,7 @@ class Vectors:
         return found
 
     def score(self, vector: dict[str, float], node: int) -> float:
-        other = self.vectors[node]
-        if len(other) < len(vector):
-            vector, other = other, vector
-        return 100.0 * sum(w * other.get(term, 0.0) for term, w in vector.items())
+        return cosine(vector, self.vectors[node])
 
     def shared(self, vector: dict[str, float], node: int, surface: dict[str, str], limit: int = 4) -> tuple[str, ...]:
         """The terms both hold, by what they add to the score, as the hit's text writes them
@@ -252,6 +253,14 @@ class Vectors:
         shared = [t for t in vector if t in other and self.df.get(t, 0) <= common_to_most and t in surface]
         shared.sort(key=lambda t: (-vector[t] * other[t], t))
         return tuple(surface[t] for t in shared[:limit])
+
+
+def cosine(vector: Mapping[str, float], other: Mapping[str, float]) -> float:
+    """100 x the cosine of two unit vectors, summed over the shorter (in its order: the float sum's
+    last bit, and so a score at the threshold, must not hang on which side asked)."""
+    if len(other) < len(vector):
+        vector, other = other, vector
+    return 100.0 * sum(w * other.get(term, 0.0) for term, w in vector.items())
 
 
 def sorted_terms(profile: Profile) -> str:

@@ -21,32 +21,86 @@ version, is built again.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 
 from ..model import FeedbackItem, split_id
 from ..storage.derived import open_derived
 from ..storage.store import Store
 from ..text import first_line
 from .boilerplate import Boilerplate
-from .duplicates import DUPLICATE_THRESHOLD, Cluster, DuplicateIndex, ItemFacts, Pairing, Rarity
-from .lookalikes import REGROW, Profile, own_title
+from .duplicates import (
+    DUPLICATE_THRESHOLD, NEAR_COPY, NEAR_COPY_CANDIDATES, Cluster, DuplicateIndex, ItemFacts, Pairing, Rarity, facts_of,
+    pair_score, relink,
+)
+from .lookalikes import REGROW, Profile, Vectors, own_title
 
 LOOKALIKES_DB_NAME = "lookalikes.sqlite"
-STORED_VERSION = 3  # 2: the groups keep what is shown of their items; 3: the rarity and the pairing
+STORED_VERSION = 4  # 2: the groups keep what is shown; 3: the rarity and the pairing; 4: the run node by node
 SHOWN_CHARS = 200  # of a grouped item's text, kept to print
 REBUILD_SHARE = 0.25  # more changed items than this share of those stored: build again
+CARRY_ON_AT_MOST = 500  # changed items the groups are carried on for in SQL; more: the index in memory
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL,
     seq INTEGER NOT NULL, boilerplate TEXT NOT NULL, rarity TEXT NOT NULL, learned_seq INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS pairing (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL,
-    learned_seq INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS facts (number INTEGER PRIMARY KEY, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS groups (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL,
-    threshold REAL NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS run (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL,
+    learned_seq INTEGER NOT NULL, threshold REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS items (number INTEGER PRIMARY KEY, received TEXT NOT NULL, merged INTEGER NOT NULL,
+    node TEXT, request TEXT NOT NULL, named INTEGER NOT NULL, root TEXT, exact TEXT NOT NULL, quiet INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS items_order ON items (received, number);
+CREATE INDEX IF NOT EXISTS items_node ON items (node);
+CREATE INDEX IF NOT EXISTS items_request ON items (request);
+CREATE INDEX IF NOT EXISTS items_root ON items (root);
+CREATE TABLE IF NOT EXISTS cuts (cut TEXT NOT NULL, number INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS cuts_cut ON cuts (cut);
+CREATE TABLE IF NOT EXISTS nodes (key TEXT PRIMARY KEY, vector TEXT NOT NULL, counts TEXT NOT NULL,
+    names TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS cnodes (rep INTEGER PRIMARY KEY, key TEXT NOT NULL, leader INTEGER NOT NULL, pos INTEGER,
+    cluster INTEGER);
+CREATE INDEX IF NOT EXISTS cnodes_key ON cnodes (key);
+CREATE INDEX IF NOT EXISTS cnodes_pos ON cnodes (pos);
+CREATE INDEX IF NOT EXISTS cnodes_leader ON cnodes (leader);
+CREATE INDEX IF NOT EXISTS cnodes_cluster ON cnodes (cluster);
+CREATE TABLE IF NOT EXISTS edges (a INTEGER NOT NULL, b INTEGER NOT NULL, score REAL NOT NULL,
+    PRIMARY KEY (a, b)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS edges_b ON edges (b);
+CREATE TABLE IF NOT EXISTS postings (term TEXT NOT NULL, pos INTEGER NOT NULL, PRIMARY KEY (term, pos)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS groups (origin TEXT NOT NULL, kind TEXT NOT NULL, low INTEGER NOT NULL, score REAL,
+    received TEXT NOT NULL, number INTEGER NOT NULL, ids TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS groups_origin ON groups (origin);
+CREATE TABLE IF NOT EXISTS shown (number INTEGER PRIMARY KEY, text TEXT NOT NULL, title TEXT NOT NULL);
 """
+_TABLES = ("facts", "run", "items", "cuts", "nodes", "cnodes", "edges", "postings", "groups", "shown",
+           "pairing")  # pairing: version 3's, dropped
+_RUN_TABLES = ("run", "items", "cuts", "nodes", "cnodes", "edges", "postings", "groups", "shown")
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def node_key(profile: Profile) -> str:
+    """A profile's node, as stored: equal for profiles with equal `Profile.key` (one node for copies)."""
+    return hashlib.sha256(_json([sorted(profile.counts.items()), sorted(profile.title),
+                                 sorted(profile.names)]).encode()).hexdigest()
+
+
+def _columns(fact: ItemFacts) -> tuple[str, int, str | None, str, int, str, int]:
+    """What the groups need of an item, as the `items` table keeps it (its root aside)."""
+    comparable = fact.profile.comparable
+    return (fact.order[0], int(fact.duplicate_of is not None), node_key(fact.profile) if comparable else None,
+            fact.request_key, int(fact.request_named), "" if comparable else fact.short_words, int(fact.quiet))
+
+
+def _cuts(key: str) -> list[str]:
+    """The shorter titles a request title is the same request as (requests_by_key's openers)."""
+    words = key.split()
+    return [" ".join(words[cut:]) for cut in range(1, min(3, len(words) - 3) + 1)]
 
 
 def _encode(fact: ItemFacts) -> str:
@@ -74,11 +128,12 @@ class StoredLookalikes:
     def __init__(self, store: Store):
         self.store = store
         self._db = open_derived(store.directory / LOOKALIKES_DB_NAME, version=STORED_VERSION,
-                                tables=("facts", "groups", "pairing"), schema=_SCHEMA)
+                                tables=_TABLES, schema=_SCHEMA)
         self.rebuilt = False  # for tests: whether the last `index()` read every item again
         self.read_items = 0  # and how many items it read
         self.groups_read_back = False  # and whether the last `groups()` read them back as stored
         self.paired_afresh = 0  # and how many nodes it paired again (not kept from the stored run)
+        self.carried_on = False  # and whether the last `groups()` carried the stored run on in SQL
         self.shown: dict[str, tuple[str, str]] = {}  # grouped item id -> (its text's start, its own title)
         self._learned_seq = -1  # the change after which the index's rarity was learned
 
@@ -133,8 +188,7 @@ class StoredLookalikes:
         index = DuplicateIndex.build(self.store)
         self.rebuilt, self.read_items = True, len(index._items)
         self._db.execute("DELETE FROM facts")
-        self._db.execute("DELETE FROM groups")
-        self._db.execute("DELETE FROM pairing")
+        self._db.execute("DELETE FROM run")  # scored with the rarity learned before
         self._db.executemany("INSERT INTO facts (number, data) VALUES (?, ?)",
                              ((number_of(fact.id), _encode(fact)) for fact in index.facts()))
         return index
@@ -149,7 +203,6 @@ class StoredLookalikes:
         index = DuplicateIndex(self.store, items, boilerplate=boilerplate, facts=facts, rarity=rarity)
         self.rebuilt, self.read_items = False, len(items)
         if numbers:
-            self._db.execute("DELETE FROM groups")
             self._db.executemany("DELETE FROM facts WHERE number = ?", ((n,) for n in numbers))
             self._db.executemany("INSERT INTO facts (number, data) VALUES (?, ?)",
                                  ((number_of(item.id), _encode(index._items[item.id].facts)) for item in items))
@@ -160,16 +213,16 @@ class StoredLookalikes:
     def groups(self, *, threshold: float = DUPLICATE_THRESHOLD, index: DuplicateIndex | None = None,
                should_stop: Callable[[], bool] | None = None) -> list[Cluster]:
         """likely_duplicate_clusters (every group, low-information ones too) of the store as it
-        is: those stored when nothing changed since, else worked out and stored. `shown` then
-        holds, for each grouped item, the start of its text and its own title: what
-        `prodops duplicates` prints, kept with the groups so that printing reads no item (at
-        100,000 items reading the grouped ones took 2.4 s)."""
-        row = self._db.execute("SELECT seq, threshold, data FROM groups WHERE id = 1").fetchone()
-        self.groups_read_back = bool(row and row[0] == self.store.seq and row[1] == threshold)
-        if self.groups_read_back:
-            stored = json.loads(row[2])
-            self.shown = {item_id: (text, title) for item_id, text, title in stored["shown"]}
-            return [Cluster(ids, kind, low_information=low, score=score) for kind, low, score, ids in stored["groups"]]
+        is: those stored when nothing changed since; after a few changes carried on in SQL from
+        the stored run (`_carried_on`, no item read but the changed ones); else worked out from
+        the index in memory and stored. `shown` then holds, for each grouped item, the start of
+        its text and its own title: what `prodops duplicates` prints, kept with the groups so
+        that printing reads no item (at 100,000 items reading the grouped ones took 2.4 s)."""
+        found = self._carried_on(threshold)
+        if found is not None:
+            if index is not None:
+                index.paired_afresh = self.paired_afresh
+            return found
         if index is None:
             index = self.index()
         self._resume_pairing(index)
@@ -177,60 +230,453 @@ class StoredLookalikes:
         self.paired_afresh = index.paired_afresh
         if should_stop is not None and should_stop():
             return []  # abandoned: nothing stored
-        self.shown = self._shown(found, row)
-        data = json.dumps({"groups": [[c.kind, c.low_information, c.score, list(c)] for c in found],
-                           "shown": [[item_id, text, title] for item_id, (text, title) in self.shown.items()]},
-                          ensure_ascii=False, separators=(",", ":"))
-        self._db.execute("INSERT OR REPLACE INTO groups (id, seq, threshold, data) VALUES (1, ?, ?, ?)",
-                         (self.store.seq, threshold, data))
-        self._keep_pairing(index)
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self.shown = self._shown(found)
+            self._store_run(index, found, threshold)
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
         return found
 
-    def _shown(self, found: list[Cluster], row: tuple[int, float, str] | None) -> dict[str, tuple[str, str]]:
+    def _shown(self, found: list[Cluster]) -> dict[str, tuple[str, str]]:
         """Each grouped item's text start and own title: those stored with the last groups for
         the items unchanged since, the others read (after a capture, one item instead of every
         grouped one: 78,000 at 100,000 items, 3 s)."""
-        before: dict[str, tuple[str, str]] = {}
+        row = self._db.execute("SELECT seq FROM run WHERE id = 1").fetchone()
         changed = self.store.changed_after_entry(row[0]) if row else None
-        if row is not None and changed is not None:
-            before = {item_id: (text, title) for item_id, text, title in json.loads(row[2])["shown"]
-                      if item_id not in changed}
+        before: dict[int, tuple[str, str]] = {}
+        if changed is not None:
+            gone = {number_of(item_id) for item_id in changed if item_id.startswith(FeedbackItem.PREFIX + "-")}
+            before = {number: (text, title) for number, text, title in self._db.execute(
+                "SELECT number, text, title FROM shown") if number not in gone}
         shown: dict[str, tuple[str, str]] = {}
         wanted: list[int] = []
         for group in found:
             for item_id in group:
-                if item_id in before:
-                    shown[item_id] = before[item_id]
+                number = number_of(item_id)
+                if number in before:
+                    shown[item_id] = before[number]
                 else:
-                    wanted.append(number_of(item_id))
+                    wanted.append(number)
         shown.update({item.id: shown_of(item) for item in self.store.get_many(FeedbackItem, wanted)})
         return shown
 
-    # --- the pairing --------------------------------------------------------------------------
+    # --- the run kept node by node ------------------------------------------------------------
+
+    def _store_run(self, index: DuplicateIndex, found: list[Cluster], threshold: float) -> None:
+        """Keep what index.clusters() decided, node by node, for `_carried_on` to carry on from:
+        each item's grouping columns, each node's vector, the leaders' postings and pairs, the
+        cluster each leader ended in, the groups by what they came from, and what is shown."""
+        run = index.last_run
+        db = self._db
+        for table in _RUN_TABLES:
+            db.execute(f"DELETE FROM {table}")
+        if run is None or run.include_merged or run.threshold != threshold or self._learned_seq < 0:
+            return
+        requests = index._requests
+        facts = index.facts()
+        db.executemany("INSERT INTO items (number, received, merged, node, request, named, root, exact, quiet) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       ((number_of(f.id), *_columns(f)[:5], requests.get(f.id), *_columns(f)[5:]) for f in facts))
+        db.executemany("INSERT INTO cuts (cut, number) VALUES (?, ?)",
+                       ((cut, number_of(f.id)) for f in facts if f.request_key and not f.request_named
+                        for cut in _cuts(f.request_key)))
+        key_of: dict[int, str] = {}
+        for node, profile in enumerate(index._node_profile):
+            if profile is not None:
+                key_of[node] = node_key(profile)
+        db.executemany("INSERT OR IGNORE INTO nodes (key, vector, counts, names) VALUES (?, ?, ?, ?)",
+                       ((key_of[node], _json(index._vectors.vectors[node]), _json(profile.counts),
+                         _json(sorted(profile.names)))
+                        for node, profile in enumerate(index._node_profile) if profile is not None))
+        position = {node: n for n, node in enumerate(run.leaders)}
+        rep_of = {node: number_of(rep) for node, rep, _leader in run.cnodes}
+        cluster_of = {pos: min(cluster) for pos, cluster in run.partition.items()}
+        db.executemany("INSERT INTO cnodes (rep, key, leader, pos, cluster) VALUES (?, ?, ?, ?, ?)",
+                       ((rep_of[node], key_of[node], rep_of[leader], position.get(node),
+                         cluster_of[position[node]] if node in position else None)
+                        for node, _rep, leader in run.cnodes))
+        db.executemany("INSERT INTO edges (a, b, score) VALUES (?, ?, ?)",
+                       ((a, b, score) for a, linked in run.edges.items() for b, score in linked.items() if a < b))
+        filed = index._vectors.filed
+        db.executemany("INSERT INTO postings (term, pos) VALUES (?, ?)",
+                       ((term, pos) for pos, node in enumerate(run.leaders) for term in filed[node]))
+        leader_of = {rep: leader for _node, rep, leader in run.cnodes}
+        entries = index._items
+        rows = []
+        for group in found:
+            first = group[0]
+            if group.kind == "similar":  # its first item is the oldest of its node: that node's rep
+                origin = f"c{cluster_of[position[leader_of[first]]]}"
+            elif group.kind == "same-title":
+                origin = f"t{requests[first]}"
+            else:
+                origin = "e"
+            fact = entries[first].facts
+            rows.append((origin, group.kind, int(group.low_information), group.score, fact.order[0],
+                         number_of(first), _json(list(group))))
+        db.executemany("INSERT INTO groups (origin, kind, low, score, received, number, ids) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       rows)
+        db.executemany("INSERT INTO shown (number, text, title) VALUES (?, ?, ?)",
+                       ((number_of(item_id), text, title) for item_id, (text, title) in self.shown.items()))
+        db.execute("INSERT INTO run (id, seq, learned_seq, threshold) VALUES (1, ?, ?, ?)",
+                   (self.store.seq, self._learned_seq, threshold))
 
     def _resume_pairing(self, index: DuplicateIndex) -> None:
         """Give an index without a pairing of its own the one stored, when it was scored with the
         same rarity: its next clusters() then pairs only the items changed since."""
         if index.pairing is not None or self._learned_seq < 0:
             return
-        row = self._db.execute("SELECT seq, learned_seq, data FROM pairing WHERE id = 1").fetchone()
+        row = self._db.execute("SELECT seq, learned_seq, threshold FROM run WHERE id = 1").fetchone()
         if row is None or row[1] != self._learned_seq:
             return
         changed = self.store.changed_after_entry(row[0])
         if changed is None:
             return
-        threshold, include_merged, reps, leader, edges = json.loads(row[2])
-        index.resume_pairing(Pairing(threshold, include_merged, reps, leader, [tuple(edge) for edge in edges]),
-                             changed)
+        cnodes = self._db.execute("SELECT c.rep, c.leader, c.pos FROM cnodes c JOIN items i ON i.number = c.rep "
+                                  "ORDER BY i.received, i.number").fetchall()
+        prefix = FeedbackItem.PREFIX + "-"
+        rep_at = {pos: rep for rep, _leader, pos in cnodes if pos is not None}
+        edges = [(f"{prefix}{rep_at[a]}", f"{prefix}{rep_at[b]}", score)
+                 for a, b, score in self._db.execute("SELECT a, b, score FROM edges")]
+        index.resume_pairing(Pairing(row[2], False, [f"{prefix}{rep}" for rep, _leader, _pos in cnodes],
+                                     {f"{prefix}{rep}": f"{prefix}{leader}" for rep, leader, _pos in cnodes
+                                      if leader != rep}, edges), changed)
 
-    def _keep_pairing(self, index: DuplicateIndex) -> None:
-        pairing = index.pairing
-        if pairing is None or self._learned_seq < 0:
+    # --- carrying the groups on in SQL ----------------------------------------------------------
+
+    def _carried_on(self, threshold: float) -> list[Cluster] | None:
+        """The groups of the store as it is, from the run stored and the items changed since,
+        without the index in memory; None when that cannot be done exactly here (then the caller
+        works them out in memory and stores them).
+
+        Carried on: items whose grouping is unchanged (a status, an area, a tag: the same words),
+        and items added after every stored one (captures, a sync's new issues). A new item joins
+        its node, its same-title group or the short texts; a new node is folded into a leader or
+        paired with the leaders sharing a filed term (the stored postings), exactly as
+        DuplicateIndex._pair pairs a node after every other; complete linkage is then taken
+        again only for the clusters it touches (duplicates.relink). Anything else (an edit of
+        the words, a merge, a delete, an item older than the stored ones, a title that makes an
+        older item part of a same-title group, more than CARRY_ON_AT_MOST changes, growth past
+        REGROW) is left to the index in memory."""
+        db = self._db
+        row = db.execute("SELECT seq, learned_seq, threshold FROM run WHERE id = 1").fetchone()
+        state = db.execute("SELECT learned_seq FROM state WHERE id = 1").fetchone()
+        if row is None or state is None or row[1] != state[0] or row[2] != threshold:
+            return None
+        if row[0] == self.store.seq:
+            self.groups_read_back, self.paired_afresh = True, 0
+            return self._assembled([])
+        self.groups_read_back = False
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            found = self._carry_on(threshold)
+            if found is None:
+                db.execute("ROLLBACK")
+            else:
+                db.execute("COMMIT")
+            return found
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def _carry_on(self, threshold: float) -> list[Cluster] | None:
+        db, store = self._db, self.store
+        run = db.execute("SELECT seq, learned_seq, threshold FROM run WHERE id = 1").fetchone()
+        state = db.execute("SELECT boilerplate, rarity, learned_seq FROM state WHERE id = 1").fetchone()
+        if run is None or state is None or run[1] != state[2] or run[2] != threshold:
+            return None
+        changed = store.changed_after_entry(run[0])
+        if changed is None:
+            return None
+        numbers = sorted(number_of(i) for i in changed if i.startswith(FeedbackItem.PREFIX + "-"))
+        stored = db.execute("SELECT count(*) FROM items").fetchone()[0]
+        if len(numbers) > min(CARRY_ON_AT_MOST, REBUILD_SHARE * stored + 100):
+            return None
+        learned = json.loads(state[0])
+        items = store.get_many(FeedbackItem, numbers)
+        if len(items) != len(numbers):
+            return None  # deleted
+        boilerplate = Boilerplate(frozenset(learned["shared"]), frozenset(learned["common"]))
+        new: list[ItemFacts] = []
+        reread: list[FeedbackItem] = []
+        for item in items:
+            fact = facts_of(item, boilerplate)
+            old = db.execute("SELECT received, merged, node, request, named, exact, quiet FROM items WHERE number = ?",
+                             (number_of(item.id),)).fetchone()
+            if old is None:
+                new.append(fact)
+            elif tuple(old) != _columns(fact):
+                return None  # its words, title, merge or date changed
+            else:
+                reread.append(item)  # grouped as before; what is shown of it may have changed
+        if stored + len(new) > REGROW * learned["items"] + 100:
+            return None  # the index in memory learns the rarity again
+        last = db.execute("SELECT received, number FROM items ORDER BY received DESC, number DESC LIMIT 1").fetchone()
+        new.sort(key=lambda fact: fact.order)
+        if new and ((last is not None and new[0].order <= (last[0], last[1]))
+                    or any(fact.duplicate_of for fact in new)):
+            return None
+        frequency, documents = json.loads(state[1])
+        carry = _Carry(db, Vectors(frequency, documents), threshold)
+        for fact in new:
+            if not carry.add(fact):
+                return None
+        carry.regroup()
+        self.paired_afresh, self.read_items, self.rebuilt, self.carried_on = carry.paired, len(items), False, True
+        db.execute("UPDATE run SET seq = ? WHERE id = 1", (store.seq,))
+        return self._assembled(reread, new_items=[item for item in items if item.id in carry.added])
+
+    def _assembled(self, reread: Sequence[FeedbackItem], new_items: Sequence[FeedbackItem] = ()) -> list[Cluster]:
+        """The stored groups in likely_duplicate_clusters' order, and `shown` for their items
+        (those `reread`, or grouped and not shown before, read from the store and kept)."""
+        similar: list[tuple[tuple[int, str, int], Cluster]] = []
+        identical: list[tuple[tuple[int, int, str, int], Cluster]] = []
+        short: list[Cluster] = []
+        for kind, low, score, received, number, ids in self._db.execute(
+                "SELECT kind, low, score, received, number, ids FROM groups"):
+            cluster = Cluster(json.loads(ids), kind, low_information=bool(low), score=score)
+            if kind in ("similar", "same-title"):
+                similar.append(((-len(cluster), received, number), cluster))
+            elif kind == "identical":
+                identical.append(((low, -len(cluster), received, number), cluster))
+            else:
+                short.append(cluster)
+        similar.sort(key=lambda pair: pair[0])
+        identical.sort(key=lambda pair: pair[0])
+        found = [cluster for _key, cluster in similar] + [cluster for _key, cluster in identical] + short
+        grouped = {number_of(item_id): item_id for group in found for item_id in group}
+        shown = {grouped[number]: (text, title) for number, text, title in self._db.execute(
+            "SELECT number, text, title FROM shown") if number in grouped}
+        fresh = {item.id: item for item in [*reread, *new_items]}
+        missing = [number for number, item_id in grouped.items() if item_id not in shown and item_id not in fresh]
+        fresh.update({item.id: item for item in self.store.get_many(FeedbackItem, missing)})
+        kept = [(number_of(item_id), *shown_of(item)) for item_id, item in fresh.items()]
+        if kept:
+            self._db.executemany("INSERT OR REPLACE INTO shown (number, text, title) VALUES (?, ?, ?)", kept)
+        shown.update({f"{FeedbackItem.PREFIX}-{number}": (text, title) for number, text, title in kept
+                      if number in grouped})
+        self.shown = shown
+        return found
+
+
+class _Carry:
+    """The stored run carried on by items added after every stored one (StoredLookalikes._carried_on)."""
+
+    def __init__(self, db: sqlite3.Connection, vectors: Vectors, threshold: float):
+        self.db, self.vectors, self.threshold = db, vectors, threshold
+        self.paired = 0  # new nodes folded or paired
+        self.new_leaders: list[int] = []
+        self.dirty_clusters: set[int] = set()
+        self.dirty_roots: set[str] = set()
+        self.short_dirty = False
+        self.added: set[str] = set()
+        self._node_cache: dict[str, tuple[dict[str, float], dict[str, int], frozenset[str]]] = {}
+        next_pos = db.execute("SELECT max(pos) FROM cnodes").fetchone()[0]
+        self.next_pos = 0 if next_pos is None else next_pos + 1
+
+    def _node(self, key: str) -> tuple[dict[str, float], dict[str, int], frozenset[str]]:
+        found = self._node_cache.get(key)
+        if found is None:
+            vector, counts, names = self.db.execute("SELECT vector, counts, names FROM nodes WHERE key = ?",
+                                                    (key,)).fetchone()
+            found = self._node_cache[key] = (json.loads(vector), json.loads(counts), frozenset(json.loads(names)))
+        return found
+
+    def _query(self, key: str) -> tuple[dict[str, float], str, frozenset[str]]:
+        vector, counts, names = self._node(key)
+        return vector, _sorted(counts), names
+
+    def _score(self, query: tuple[dict[str, float], str, frozenset[str]], key: str) -> float:
+        vector, counts, names = self._node(key)
+        return pair_score(query, vector, lambda: _sorted(counts), names)
+
+    def add(self, fact: ItemFacts) -> bool:
+        """File one new item; False when that cannot be carried on exactly (see _carried_on)."""
+        db = self.db
+        number = number_of(fact.id)
+        columns = _columns(fact)
+        root = None
+        if fact.request_key:
+            keys = [fact.request_key, *([] if fact.request_named else _cuts(fact.request_key))]
+            marks = ",".join("?" * len(keys))
+            matched = db.execute(f"SELECT number, merged, root FROM items WHERE request IN ({marks})", keys).fetchall()
+            matched += db.execute("SELECT i.number, i.merged, i.root FROM cuts c JOIN items i ON i.number = c.number "
+                                  "WHERE c.cut = ?", (fact.request_key,)).fetchall()
+            if matched:
+                if any(root is None and not merged for _n, merged, root in matched):
+                    return False  # an older item leaves its node for a same-title group
+                if any(f"{FeedbackItem.PREFIX}-{n}" in self.added for n, _m, _r in matched):
+                    return False
+                roots = {r for _n, _m, r in matched if r is not None}
+                root = min(roots) if roots else fact.request_key
+                for old in roots - {root}:
+                    db.execute("UPDATE items SET root = ? WHERE root = ?", (root, old))
+                    db.execute("DELETE FROM groups WHERE origin = ?", (f"t{old}",))
+                db.executemany("UPDATE items SET root = ? WHERE number = ?",
+                               ((root, n) for n, _m, r in matched if r is None))
+                self.dirty_roots.add(root)
+        db.execute("INSERT INTO items (number, received, merged, node, request, named, root, exact, quiet) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (number, *columns[:5], root, *columns[5:]))
+        if fact.request_key and not fact.request_named:
+            db.executemany("INSERT INTO cuts (cut, number) VALUES (?, ?)",
+                           ((cut, number) for cut in _cuts(fact.request_key)))
+        self.added.add(fact.id)
+        if root is not None:
+            return True
+        key = columns[2]
+        if key is None:
+            self.short_dirty = True
+            return True
+        if db.execute("SELECT 1 FROM nodes WHERE key = ?", (key,)).fetchone() is None:
+            vector = self.vectors.weigh(fact.profile)
+            db.execute("INSERT INTO nodes (key, vector, counts, names) VALUES (?, ?, ?, ?)",
+                       (key, _json(vector), _json(fact.profile.counts), _json(sorted(fact.profile.names))))
+        cnode = db.execute("SELECT leader FROM cnodes WHERE key = ?", (key,)).fetchone()
+        if cnode is not None:  # a copy of a node of the run: its cluster gains an item
+            self._dirty_cluster_of(cnode[0])
+            return True
+        self._file(number, key)
+        return True
+
+    def _dirty_cluster_of(self, leader_rep: int) -> None:
+        cluster = self.db.execute("SELECT cluster FROM cnodes WHERE rep = ?", (leader_rep,)).fetchone()[0]
+        self.dirty_clusters.add(cluster)
+
+    def _bucket(self, term: str) -> list[int]:
+        return [pos for (pos,) in self.db.execute("SELECT pos FROM postings WHERE term = ? ORDER BY pos", (term,))]
+
+    def _key_at(self, pos: int) -> str:
+        return self.db.execute("SELECT key FROM cnodes WHERE pos = ?", (pos,)).fetchone()[0]
+
+    def _file(self, number: int, key: str) -> None:
+        """A new node after every other: folded into a leader (DuplicateIndex._absorb_near_copies)
+        or a leader paired with those before it (_similar_pairs), as a full run would."""
+        db = self.db
+        self.paired += 1
+        query = self._query(key)
+        filed = self.vectors.filed_terms(query[0])
+        buckets = {term: self._bucket(term) for term in filed}
+        shared: Counter[int] = Counter()
+        for term in filed:
+            if buckets[term]:
+                shared.update(buckets[term])
+        for other, _count in shared.most_common(NEAR_COPY_CANDIDATES):
+            if self._score(query, self._key_at(other)) >= NEAR_COPY:
+                leader = db.execute("SELECT rep FROM cnodes WHERE pos = ?", (other,)).fetchone()[0]
+                db.execute("INSERT INTO cnodes (rep, key, leader, pos, cluster) VALUES (?, ?, ?, NULL, NULL)",
+                           (number, key, leader))
+                self._dirty_cluster_of(leader)
+                return
+        pos = self.next_pos
+        self.next_pos += 1
+        candidates = {other for term in filed for other in buckets[term]}
+        edges = []
+        for other in candidates:
+            score = self._score(query, self._key_at(other))
+            if score >= self.threshold:
+                edges.append((other, pos, score))
+        db.executemany("INSERT INTO edges (a, b, score) VALUES (?, ?, ?)", edges)
+        db.executemany("INSERT INTO postings (term, pos) VALUES (?, ?)", ((term, pos) for term in filed))
+        db.execute("INSERT INTO cnodes (rep, key, leader, pos, cluster) VALUES (?, ?, ?, ?, ?)",
+                   (number, key, number, pos, pos))
+        self.new_leaders.append(pos)
+
+    def regroup(self) -> None:
+        """Complete linkage again where the new leaders reach (duplicates.relink), and the groups
+        of every cluster, title and short text that changed, stored in place of the old ones."""
+        db = self.db
+        if self.new_leaders:
+            def neighbours(pos: int) -> dict[int, float]:
+                linked = dict(db.execute("SELECT b, score FROM edges WHERE a = ?", (pos,)).fetchall())
+                linked.update(db.execute("SELECT a, score FROM edges WHERE b = ?", (pos,)).fetchall())
+                return linked
+
+            def before(pos: int) -> list[int]:
+                return [p for (p,) in db.execute(
+                    "SELECT pos FROM cnodes WHERE pos IS NOT NULL AND cluster = "
+                    "(SELECT cluster FROM cnodes WHERE pos = ?)", (pos,))]
+
+            touched = relink(self.new_leaders, neighbours, before)
+            new_leaders = set(self.new_leaders)
+            for pos in touched:
+                if pos not in new_leaders:
+                    self.dirty_clusters.add(db.execute("SELECT cluster FROM cnodes WHERE pos = ?", (pos,)).fetchone()[0])
+            done: set[int] = set()
+            for cluster in touched.values():
+                if id(cluster) in done:
+                    continue
+                done.add(id(cluster))
+                first = min(cluster)
+                db.executemany("UPDATE cnodes SET cluster = ? WHERE pos = ?", ((first, pos) for pos in cluster))
+                self.dirty_clusters.add(first)
+        for cluster_id in self.dirty_clusters:
+            self._similar_group(cluster_id)
+        for root in self.dirty_roots:
+            db.execute("DELETE FROM groups WHERE origin = ?", (f"t{root}",))
+            ids = db.execute("SELECT number, received FROM items WHERE root = ? AND merged = 0 "
+                             "ORDER BY received, number", (root,)).fetchall()
+            if len(ids) > 1:
+                self._keep_group(f"t{root}", Cluster([f"{FeedbackItem.PREFIX}-{n}" for n, _r in ids], "same-title"),
+                                 ids[0][1])
+        if self.short_dirty:
+            self._short_groups()
+
+    def _keep_group(self, origin: str, cluster: Cluster, received: str) -> None:
+        self.db.execute("INSERT INTO groups (origin, kind, low, score, received, number, ids) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (origin, cluster.kind, int(cluster.low_information), cluster.score, received,
+                         number_of(cluster[0]), _json(list(cluster))))
+
+    def _similar_group(self, cluster_id: int) -> None:
+        """The group of one cluster of leaders: every item of their nodes and their near copies',
+        oldest first, scored as DuplicateIndex.clusters scores it (the lowest against the oldest)."""
+        db = self.db
+        origin = f"c{cluster_id}"
+        db.execute("DELETE FROM groups WHERE origin = ?", (origin,))
+        rows = db.execute(
+            "SELECT i.number, i.received, i.node FROM cnodes l JOIN cnodes c ON c.leader = l.rep "
+            "JOIN items i ON i.node = c.key WHERE l.cluster = ? AND l.pos IS NOT NULL AND i.merged = 0 "
+            "AND i.root IS NULL ORDER BY i.received, i.number", (cluster_id,)).fetchall()
+        if len(rows) < 2:
             return
-        data = json.dumps([pairing.threshold, pairing.include_merged, pairing.reps, pairing.leader, pairing.edges],
-                          ensure_ascii=False, separators=(",", ":"))
-        self._db.execute("INSERT OR REPLACE INTO pairing (id, seq, learned_seq, data) VALUES (1, ?, ?, ?)",
-                         (self.store.seq, self._learned_seq, data))
+        first = rows[0][2]
+        query = self._query(first)
+        score = min(100.0 if key == first else self._score(query, key) for _n, _r, key in rows[1:])
+        self._keep_group(origin, Cluster([f"{FeedbackItem.PREFIX}-{n}" for n, _r, _k in rows], score=round(score, 1)),
+                         rows[0][1])
+
+    def _short_groups(self) -> None:
+        """The identical short texts and the one group of short texts that say nothing, again
+        from every short item (DuplicateIndex.clusters' rules)."""
+        db = self.db
+        db.execute("DELETE FROM groups WHERE origin = 'e'")
+        short: dict[str, list[tuple[int, str, int]]] = {}
+        for number, received, exact, quiet in db.execute(
+                "SELECT number, received, exact, quiet FROM items WHERE node IS NULL AND root IS NULL AND merged = 0 "
+                "ORDER BY received, number"):
+            short.setdefault(exact, []).append((number, received, quiet))
+        rest: list[tuple[int, str, int]] = []
+        for text, group in short.items():
+            quiet = [row for row in group if row[2]]
+            meaningful = [row for row in group if not row[2]]
+            if text and len(meaningful) > 1:
+                self._keep_group("e", Cluster([f"{FeedbackItem.PREFIX}-{n}" for n, _r, _q in meaningful], "identical"),
+                                 meaningful[0][1])
+            if text and len(quiet) > 1:
+                self._keep_group("e", Cluster([f"{FeedbackItem.PREFIX}-{n}" for n, _r, _q in quiet], "identical",
+                                              low_information=True), quiet[0][1])
+            else:
+                rest += quiet
+        rest.sort(key=lambda row: (row[1], row[0]))
+        if len(rest) > 1:
+            self._keep_group("e", Cluster([f"{FeedbackItem.PREFIX}-{n}" for n, _r, _q in rest], "short"), rest[0][1])
+
+
+def _sorted(counts: dict[str, int]) -> str:
+    """lookalikes.sorted_terms of a profile with these counts."""
+    return " ".join(sorted(term for term, count in counts.items() for _ in range(max(count, 1))))
 
 
 def lookalike_index(store: Store) -> DuplicateIndex:

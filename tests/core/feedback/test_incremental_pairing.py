@@ -164,3 +164,144 @@ def test_the_inbox_scan_after_a_capture_pairs_only_the_capture(store):
     assert index.paired_afresh == 1
     assert grouped_together(groups, alarms.id, again.id)
     assert as_lists(groups) == paired_from_scratch(store, index)
+
+
+# --- the groups carried on in SQL (stored_lookalikes._carried_on) ----------------------------
+
+
+def stored_groups(store: Store) -> tuple[list, bool, list]:
+    """`prodops duplicates`' groups from lookalikes.sqlite, whether they were carried on in SQL,
+    and the oracle: every item paired again in memory with the stored words' weights."""
+    with StoredLookalikes(store) as stored:
+        found = stored.groups()
+        carried = stored.carried_on
+        shown = dict(stored.shown)
+        index = stored.index()
+        fresh = DuplicateIndex(store, store.all(FeedbackItem), boilerplate=index.boilerplate, rarity=index.rarity)
+        oracle = as_lists(fresh.clusters())
+        assert kept_run(stored) == full_run(fresh)  # the near copies' leaders and the pairs, too
+    assert set(shown) == {item_id for group in found for item_id in group}
+    return as_lists(found), carried, oracle
+
+
+def kept_run(stored: StoredLookalikes) -> tuple[dict[int, int], set[tuple[int, int, float]]]:
+    """The run on disk: each node's oldest item -> its leader's, and the pairs of leaders."""
+    db = stored._db
+    rep_at = dict(db.execute("SELECT pos, rep FROM cnodes WHERE pos IS NOT NULL"))
+    return (dict(db.execute("SELECT rep, leader FROM cnodes")),
+            {(rep_at[a], rep_at[b], score) for a, b, score in db.execute("SELECT a, b, score FROM edges")})
+
+
+def full_run(index: DuplicateIndex) -> tuple[dict[int, int], set[tuple[int, int, float]]]:
+    run = index.last_run
+    assert run is not None
+    rep_of = {node: int(rep[2:]) for node, rep, _leader in run.cnodes}
+    return ({rep_of[node]: rep_of[leader] for node, _rep, leader in run.cnodes},
+            {(rep_of[run.leaders[a]], rep_of[run.leaders[b]], score)
+             for a, linked in run.edges.items() for b, score in linked.items() if a < b})
+
+
+def test_captures_of_every_kind_are_carried_on_in_sql_and_equal_a_full_pairing(store):
+    background(store)
+    capture(store, ALARMS[1], title=ALARMS[0], origin="test")
+    filters = capture(store, FILTERS[1], title=FILTERS[0], origin="test")
+    capture(store, "good", origin="test")
+    first, carried, oracle = stored_groups(store)
+    assert not carried and first == oracle
+    captured = [
+        capture(store, ALARMS_AGAIN[1], title=ALARMS_AGAIN[0], origin="test"),  # a new node paired with an old one
+        capture(store, FILTERS_COPY[1], title=FILTERS_COPY[0], origin="test"),  # a near copy: folded into FILTERS
+        capture(store, FILTERS[1], title=FILTERS[0] + " again", origin="test"),  # new title, same words
+        capture(store, "good", origin="test"),  # a short text: the identical "good"s
+        capture(store, "wow", origin="test"),
+        capture(store, "Printing a page to PDF puts every image on its own sheet, even small icons.",
+                title="Print to PDF breaks images onto sheets", origin="test"),  # alone
+    ]
+    after, carried, oracle = stored_groups(store)
+    assert carried
+    assert after == oracle
+    assert any({filters.id, captured[1].id} <= set(group[3]) for group in after)
+    assert any(group[0] == "identical" and len(group[3]) == 2 for group in after)
+    again, carried, oracle = stored_groups(store)  # nothing changed: read back
+    assert again == after == oracle
+
+
+def test_a_capture_under_a_title_already_captured_joins_its_same_title_group(store):
+    background(store)
+    title = "Dark mode in the app please"
+    old = [capture(store, f"{greeting} The app is far too bright at night.", title=title, origin="test")
+           for greeting in ("Hi team!", "Hello,")]
+    stored_groups(store)
+    newer = capture(store, "Hey there. Reading at night hurts my eyes.", title=f"FYI {title}", origin="test")
+    after, carried, oracle = stored_groups(store)
+    assert carried and after == oracle
+    assert ("same-title", False, None, [old[0].id, old[1].id, newer.id]) in after
+
+
+def test_triage_is_carried_on_without_regrouping_and_edits_merges_and_deletes_are_worked_out_again(store):
+    background(store)
+    alarms = capture(store, ALARMS[1], title=ALARMS[0], origin="test")
+    again = capture(store, ALARMS_AGAIN[1], title=ALARMS_AGAIN[0], origin="test")
+    filters = capture(store, FILTERS[1], title=FILTERS[0], origin="test")
+    copy = capture(store, FILTERS_COPY[1], title=FILTERS_COPY[0], origin="test")
+    stored_groups(store)
+    with store.change("triaged", origin="test") as tx:
+        tx.put(replace(store.get(alarms.id), status="archived", area="Calendar"))
+    after, carried, oracle = stored_groups(store)
+    assert carried and after == oracle and grouped_together([g[3] for g in after], alarms.id, again.id)
+    with store.change("rewritten", origin="test") as tx:
+        tx.put(replace(store.get(again.id), title="Dark theme for the address book",
+                       text="Please give the address book a dark theme that follows the browser's."))
+    after, carried, oracle = stored_groups(store)
+    assert not carried and after == oracle
+    assert not grouped_together([g[3] for g in after], alarms.id, again.id)
+    merge(store, [copy.id], filters.id, origin="test")
+    after, carried, oracle = stored_groups(store)
+    assert not carried and after == oracle
+    with store.change("deleted", origin="test") as tx:
+        tx.delete(filters.id)
+    after, carried, oracle = stored_groups(store)
+    assert not carried and after == oracle
+    capture(store, FILTERS[1], title=FILTERS[0], origin="test")  # carried on again from there
+    after, carried, oracle = stored_groups(store)
+    assert carried and after == oracle
+
+
+def test_growing_past_the_rebuild_threshold_learns_the_rarity_again(store):
+    bugs = background(store)  # 352: learned again past 1.25 x 352 + 100 = 540 items
+
+    def imported(count: int, start: int) -> None:
+        with store.change("an import", origin="test") as tx:
+            for n in range(start, start + count):
+                title, text = (ALARMS, FILTERS)[n % 2]
+                tx.add(FeedbackItem(title=f"{title} ({n})", text=f"{text} Seen on build {n}.",
+                                    received_at="2026-11-24T15:00:00Z"))
+
+    stored_groups(store)
+    imported(150, 0)
+    after, carried, oracle = stored_groups(store)
+    assert carried and after == oracle
+    imported(50, 150)  # 552 items
+    with StoredLookalikes(store) as stored:
+        found = stored.groups()
+        assert stored.rebuilt and not stored.carried_on
+    assert as_lists(found) == as_lists(DuplicateIndex.build(store).clusters())
+    assert len(bugs) == 352
+
+
+def test_a_capture_from_another_process_is_carried_on(store):
+    background(store)
+    capture(store, ALARMS[1], title=ALARMS[0], origin="test")
+    stored_groups(store)
+    other = Store.open(store.directory, clock=lambda: "2026-11-24T15:00:00Z")
+    try:
+        again = capture(other, ALARMS_AGAIN[1], title=ALARMS_AGAIN[0], origin="test")
+        with StoredLookalikes(other) as stored:  # the other process's duplicates
+            theirs = as_lists(stored.groups())
+            assert stored.carried_on
+    finally:
+        other.close()
+    capture(store, FILTERS[1], title=FILTERS[0], origin="test")  # and then this one's
+    after, carried, oracle = stored_groups(store)
+    assert carried and after == oracle
+    assert any(again.id in group[3] for group in theirs)
