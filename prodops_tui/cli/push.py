@@ -25,7 +25,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
                     "replaces only the evidence between the markers of the same issue. Nothing is sent without "
                     "this command; --dry-run prints what would be sent and sends nothing.")
     push.add_argument("opportunity", metavar="O-ID")
-    push.add_argument("tracker", choices=("github",), metavar="github", help="the tracker (GitHub for now)")
+    push.add_argument("tracker", choices=("github",), metavar="TRACKER", help="github (GitLab and Jira are not built yet)")
     push.add_argument("repo", metavar="OWNER/REPO")
     push.add_argument("--api-url", default=API_URL, metavar="URL",
                       help=f"the API (default {API_URL}; GitHub Enterprise: https://HOST/api/v3)")
