@@ -1,6 +1,7 @@
 """`prodops sync github OWNER/REPO`, `sync gitlab GROUP/PROJECT`, `sync jira KEY --jql Q`: bring
-a tracker's issues in and keep them current (core/sync/run.py does the work; this module reads
-the flags and the token, shows progress on a terminal and prints the summary)."""
+a tracker's issues in and keep them current, and refresh the issues opportunities link to
+(core/sync/run.py and delivery.py do the work; this module reads the flags and the token, shows
+progress on a terminal and prints the summary)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,11 @@ _TOKEN_NOTE = "the token is never stored or printed"
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
-    sync = commands.add_parser("sync", help="bring a tracker's issues in and keep them current")
+    sync = commands.add_parser(
+        "sync", help="bring a tracker's issues in and keep them current",
+        description="Bring a tracker's issues in and keep them current; each run also refreshes the state of the "
+                    "GitHub issues opportunities link to in that repository: closed as completed ships the "
+                    "opportunity, reopened takes back a shipping a sync made, closed as not planned is said.")
     trackers = sync.add_subparsers(dest="tracker", metavar="TRACKER", required=True)
     github = trackers.add_parser("github", help="a GitHub (or GitHub Enterprise) repository's issues")
     github.add_argument("repo", metavar="OWNER/REPO")
