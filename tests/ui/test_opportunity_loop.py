@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from textual.widgets import Input, Static
 
-from prodops_tui.core.feedback import loop
+from prodops_tui.core.feedback import links, loop, opportunities
+from prodops_tui.core.metrics import figures, period, roadmap
+from prodops_tui.core.metrics.report import value_text
 from prodops_tui.ui.screens.opportunities import OpportunitiesScreen
 from prodops_tui.ui.screens.opportunity_links import CheckedTextScreen
 from prodops_tui.ui.screens.opportunity_loop import LoopScreen
 
-from .conftest import Typed, messages, press, settle, wait_until
+from prodops_tui.ui.widgets.key_list import KeyList
+
+from .conftest import DEMO_NOW, Typed, messages, option_ids, option_texts, press, settle, wait_until
 
 SIZE = (120, 40)
 ISSUE = "https://github.com/northwind/ledger/issues/812"
@@ -153,3 +157,44 @@ async def test_w_in_the_loop_view_writes_the_list_as_markdown_to_the_path_typed(
     written = target.read_text(encoding="utf-8")
     assert written.startswith("# Close the loop: O-4 Smarter dunning schedules")
     assert "| Driftwood Media | Freya Doyle |" in written and "2026-11-24 by Sam Tester" in written
+
+
+def ship_and_tell(store) -> None:
+    """On the demo: O-1 linked to an issue, O-4 shipped on 2026-11-20 and Driftwood Media told."""
+    links.link(store, "O-1", ISSUE)
+    opportunities.set_status(store, "O-4", "in_progress")
+    opportunities.set_status(store, "O-4", "shipped", shipped_at="2026-11-20T10:00:00Z")
+    loop.told(store, "O-4", ["Driftwood Media"])
+
+
+async def test_the_metrics_pane_shows_the_roadmap_figures_and_their_rows_open_the_opportunity(demo_store, make_app):
+    ship_and_tell(demo_store)
+    expected = roadmap.with_roadmap(figures.compute(demo_store, period.last_days(30, now=DEMO_NOW), now=DEMO_NOW), demo_store)
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "5")
+        await settle(pilot)
+        listing = app.query_one("#figure-list", KeyList)
+        ids, texts = option_ids(listing), option_texts(listing)
+        assert ids.index("section:roadmap") == ids.index("section:opportunities") + 3  # after the opportunities' two figures
+        for key in ("feedback_reached_roadmap_pct", "median_days_first_ask_to_shipped", "accounts_told_within_14_days_pct"):
+            figure = expected.figure(key)
+            row = texts[ids.index(f"figure:{key}")]
+            assert row.startswith(figure.label) and f" {value_text(figure.value, figure.unit)} " in row, row
+        assert expected.figure("accounts_told_within_14_days_pct").value == 100  # 1 of 1: the others' 14 days have not passed
+        assert expected.figure("median_days_first_ask_to_shipped").unit == "days"
+
+        listing.highlighted = ids.index("figure:median_days_first_ask_to_shipped")
+        await pilot.pause()
+        assert "n = 1" in str(app.query_one("#figure-detail", Static).content)
+        breakdown = app.query_one("#breakdown", KeyList)
+        (row,) = [text for text in option_texts(breakdown) if text.startswith("O-4")]
+        assert "2026-11-20" in row and "1/5 told" in row and "Smarter dunning schedules" in row
+        await press(pilot, "tab", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, OpportunitiesScreen) and app.screen.current_id == "O-4"
+
+        await press(pilot, "escape")
+        listing.highlighted = ids.index("figure:feedback_reached_roadmap")
+        await pilot.pause()
+        assert any(text.startswith("O-1") and "northwind/ledger#812" in text for text in option_texts(breakdown))

@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 
 from ...core.dates import describe
 from ...core.errors import ProdopsError
-from ...core.metrics import figures, period
+from ...core.metrics import figures, period, roadmap
 from ...core.metrics.figures import Drill, Figure, Report
 from ...core.metrics.report import change_text, is_good, value_text
 from ...core.model import FeedbackItem
@@ -32,9 +32,10 @@ from .checklists import ChecklistsPane
 
 if TYPE_CHECKING:
     from ..app import ProdopsApp  # which imports this module
-from .metrics_detail import Line, detail, opens, sparkline
+from .metrics_detail import Line, RoadmapRow, detail, opens, roadmap_rows, sparkline
 
-LABEL_WIDTH = 30
+LABEL_WIDTH = 34  # "Feedback that reached the roadmap" whole
+CHANGE_WIDTH = 11  # "+99 (+220%)"
 # A pane never shown yet counts its figures at the first quiet moment (every item loaded, no
 # worker running), looked for this often; figures older than PREPARED_FRESH_SECONDS when the
 # pane is shown are counted again (the periods end now).
@@ -61,6 +62,7 @@ class MetricsPane(Pane):
         self.days: int | None = period.DEFAULT_DAYS  # a preset, or None for a since-date
         self.since_iso: str | None = None  # the start typed with s, kept as a time (not re-read as "monday")
         self.report: Report | None = None  # the last figures that landed
+        self.roadmap: tuple[RoadmapRow, ...] = ()  # the opportunities behind the roadmap figures, counted with them
         self._asked: tuple | None = None  # what the worker was last asked for: (days, since, revision)
         self._report_answers: tuple | None = None  # the question `report` answers
         self._drawn = False  # until first rendered, figures that land (prepared) are kept, not drawn
@@ -197,15 +199,17 @@ class MetricsPane(Pane):
     def _count(self, window: period.Period, question: tuple) -> None:
         try:
             found = figures.compute(self.store, window, now=window.end if window.open_ended else self.now)
+            found = roadmap.with_roadmap(found, self.store)  # after the opportunities, as prodops report has it
+            rows = roadmap_rows(self.store, found.period)
         except ProdopsError as exc:
             self.app.call_from_thread(self.notify, str(exc), title="Metrics", severity="error")
             return
-        self.app.call_from_thread(self._counted, found, question)
+        self.app.call_from_thread(self._counted, found, rows, question)
 
-    def _counted(self, found: Report, question: tuple) -> None:
+    def _counted(self, found: Report, rows: tuple[RoadmapRow, ...], question: tuple) -> None:
         if question != self._asked:
             return  # a newer question is on its way
-        self.report, self._report_answers = found, question
+        self.report, self.roadmap, self._report_answers = found, rows, question
         if self._drawn:  # prepared figures wait for the pane to be shown
             self._show_heading(found.period, counting=False)
             self._show_figures()
@@ -229,7 +233,7 @@ class MetricsPane(Pane):
         found = self.report
         if found is None:
             return
-        columns = Content.assemble((" " * LABEL_WIDTH, ""), (f"{'now':>8}{'before':>8}  {'change':<13}", "bold $text-muted"))
+        columns = Content.assemble((" " * LABEL_WIDTH, ""), (f"{'now':>8}{'before':>8}  {'change':<{CHANGE_WIDTH}}", "bold $text-muted"))
         self.query_one("#metrics-columns", Static).update(columns)
         options: list[Option] = []
         for section in found.sections:
@@ -254,7 +258,7 @@ class MetricsPane(Pane):
             (f"{label:<{LABEL_WIDTH}}", ""),
             (f"{value_text(figure.value, figure.unit):>8}", "bold"),
             (f"{previous:>8}", "$text-muted"),
-            (f"  {change_text(figure):<13}", change_style),
+            (f"  {change_text(figure):<{CHANGE_WIDTH}}", change_style),
         ]
         if figure.series:
             series = figure.series[-SPARK_WIDTH:]  # the newest buckets; the period before in grey
@@ -285,7 +289,7 @@ class MetricsPane(Pane):
             self.query_one("#figure-hint", Static).update(Content(""))
             breakdown.show([])
             return
-        shown = detail(found, *chosen, now=self.now)
+        shown = detail(found, *chosen, now=self.now, roadmap=self.roadmap)
         self._lines, self._foot = shown.lines, shown.foot
         self.query_one("#figure-detail", Static).update(shown.head)
         breakdown.show([Option(line.content, id=f"line:{n}", disabled=line.heading) for n, line in enumerate(shown.lines)])

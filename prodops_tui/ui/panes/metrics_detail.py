@@ -1,6 +1,10 @@
 """The Metrics pane's right side: what is behind the highlighted figure, as bars and short lists
 whose rows open their own items (a source, an area, an opportunity, a gap, an action).
 
+The roadmap figures (core/metrics/roadmap.py) list the opportunities behind them: those linked to
+a tracker issue, with the issue and its state upstream, and those shipped in the period, with the
+day and how many of their asking accounts were told (RoadmapRow, counted with the figures).
+
 Every name shown (sources, areas, opportunity titles, people, action texts) is user text:
 it goes into Content as data, never as markup, with control characters dropped."""
 
@@ -8,14 +12,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from textual.content import Content
 
-from ...core.dates import describe, from_iso
+from ...core.dates import describe, display_date, from_iso
+from ...core.feedback.links import link_name
+from ...core.feedback.loop import loop_for
 from ...core.feedback.opportunities import STATUS_LABELS
 from ...core.metrics import report as text
 from ...core.metrics.figures import Drill, Figure, Report, Row
 from ...core.metrics.ownership import GAP_LABELS
+from ...core.metrics.period import Period
+from ...core.model import Opportunity
 from ...core.text import clean_line, truncate
 
 BAR_WIDTH = 10
@@ -40,6 +49,37 @@ class Detail:
     head: Content  # the figure, its values, how it is counted
     lines: list[Line]
     foot: Content  # what enter opens
+
+
+@dataclass(frozen=True)
+class RoadmapRow:
+    """An opportunity behind the roadmap figures: linked to a tracker issue, or shipped in the
+    period (or both)."""
+
+    id: str
+    title: str
+    status: str
+    links: tuple[str, ...]  # "OWNER/REPO#12 (closed: completed)"
+    shipped_at: str  # "" when it did not ship in the period
+    accounts: int  # asking accounts (core/feedback/loop.py's rule)
+    told: int  # of those, told
+
+
+def roadmap_rows(store: Any, window: Period) -> tuple[RoadmapRow, ...]:
+    """The opportunities linked to a tracker issue and those shipped in `window`, linked first
+    by number, for the roadmap figures' breakdown. Counted in the pane's worker, with the figures."""
+    start, end = window.start_iso, window.upper_iso
+    rows = []
+    for o in sorted(store.all(Opportunity), key=lambda o: o.number):
+        shipped = o.shipped_at if o.status == "shipped" and o.shipped_at and start <= o.shipped_at < end else ""
+        if not (o.links or shipped):
+            continue
+        accounts = loop_for(store, o.id).accounts if shipped else ()
+        rows.append(RoadmapRow(
+            o.id, o.title, o.status,
+            tuple(f"{link_name(link)} ({link.upstream_state or 'not read yet'})" for link in o.links),
+            shipped, len(accounts), sum(1 for a in accounts if a.told)))
+    return tuple(rows)
 
 
 def sparkline(values: tuple[int, ...] | list[int], *, top: int | None = None) -> str:
@@ -118,6 +158,33 @@ def _close_the_loop(found: Report) -> list[Line]:
                                          (f"  {d.customers} customers", "$accent")), Drill("opportunities", record=d.id)))
     if not found.close_the_loop:
         out.append(Line(Content.styled("Nobody is waiting: no shipped opportunity has customers.", "$text-muted")))
+    return out
+
+
+def _on_the_roadmap(rows: tuple[RoadmapRow, ...]) -> list[Line]:
+    out = [_heading("Opportunities with a tracker issue")]
+    for row in rows:
+        if row.links:
+            # The title last: a narrow pane cuts it, not the issue.
+            out.append(Line(Content.assemble((f"{row.id:<5}", "$text-muted"), (truncate(clean_line("; ".join(row.links)), 40), "$accent"),
+                                             ("  ", ""), (clean_line(row.title), "bold")),
+                            Drill("opportunities", record=row.id)))
+    if len(out) == 1:
+        out.append(Line(Content.styled("None yet: l on an opportunity (O in the inbox) links an issue.", "$text-muted")))
+    return out
+
+
+def _shipped(rows: tuple[RoadmapRow, ...]) -> list[Line]:
+    out = [_heading("Shipped in the period")]
+    for row in rows:
+        if row.shipped_at:
+            out.append(Line(Content.assemble(
+                (f"{row.id:<5}", "$text-muted"), (display_date(row.shipped_at), "$accent"),
+                (f"  {row.told}/{row.accounts} told  ", "$success" if row.accounts and row.told == row.accounts else "$warning"),
+                (clean_line(row.title), "bold")),
+                Drill("opportunities", record=row.id)))
+    if len(out) == 1:
+        out.append(Line(Content.styled("Nothing shipped in the period.", "$text-muted")))
     return out
 
 
@@ -211,7 +278,17 @@ def opens(drill: Drill | None) -> str:
             "opportunities": "every opportunity and who asked"}.get(drill.pane, drill.pane)
 
 
-def detail(found: Report, kind: str, key: str, *, now: datetime) -> Detail:
+_ROADMAP_LINES = {
+    "feedback_reached_roadmap": _on_the_roadmap,
+    "feedback_reached_roadmap_pct": _on_the_roadmap,
+    "opportunities_shipped": _shipped,
+    "median_days_first_ask_to_shipped": _shipped,
+    "accounts_told_within_14_days": _shipped,
+    "accounts_told_within_14_days_pct": _shipped,
+}
+
+
+def detail(found: Report, kind: str, key: str, *, now: datetime, roadmap: tuple[RoadmapRow, ...] = ()) -> Detail:
     if kind == "unknown":
         for unknown_key, label, reason in found.not_computed:
             if unknown_key == key:
@@ -230,7 +307,7 @@ def detail(found: Report, kind: str, key: str, *, now: datetime) -> Detail:
     head.append(Content.assemble(*summary))
     if figure.note:
         head.append(Content.styled(figure.note, "$text-muted"))
-    lines = _LINES.get(key, lambda f, now: [])(found, now)
+    lines = _ROADMAP_LINES[key](roadmap) if key in _ROADMAP_LINES else _LINES.get(key, lambda f, now: [])(found, now)
     foot = [Content.assemble(("enter ", "bold $accent"), (opens(figure.drill), "$text-muted"))]
     if any(line.drill for line in lines):
         foot.append(Content.assemble(("tab ", "bold $accent"), ("the rows above; enter opens one", "$text-muted")))
