@@ -14,6 +14,7 @@ from ..model import FeedbackItem
 from ..storage.store import Store
 from ..text import markdown_literal, neutralise_cell
 from . import opportunities
+from .links import link_records
 
 EXPORT_FORMATS = ("csv", "json", "md")
 FEEDBACK_COLUMNS = (
@@ -103,13 +104,15 @@ def _markdown(records: list[dict[str, Any]]) -> str:
 
 
 def _cell_text(value: Any) -> str:
-    if isinstance(value, dict):  # a customer who asked: "Acme (F-1 F-9)"
+    if isinstance(value, dict) and "customer" in value:  # a customer who asked: "Acme (F-1 F-9)"
         return f"{value['customer']} ({' '.join(value['feedback'])})"
+    if isinstance(value, dict) and "url" in value:  # a tracker link: "https://... (closed: completed)"
+        return f"{value['url']} ({value['upstream_state']})" if value.get("upstream_state") else str(value["url"])
     return str(value)
 
 
 OPPORTUNITY_COLUMNS = (
-    "id", "title", "status", "area", "score", "feedback", "customers", "new_feedback", "decided_at", "created_at", "customers_who_asked",
+    "id", "title", "status", "area", "score", "feedback", "customers", "new_feedback", "decided_at", "shipped_at", "created_at", "customers_who_asked", "links",
 )
 
 
@@ -128,8 +131,10 @@ def opportunity_records(store: Store) -> list[dict[str, Any]]:
             "customers": stat.customers,
             "new_feedback": stat.new_feedback,
             "decided_at": opportunity.decided_at,
+            "shipped_at": opportunity.shipped_at,
             "created_at": opportunity.created_at,
             "description": opportunity.description,
+            "links": link_records(opportunity),
             "customers_who_asked": [
                 {"customer": name, "feedback": ids} for name, ids in opportunities.customers_to_close_the_loop(store, opportunity.id)
             ],

@@ -64,3 +64,27 @@ def test_opportunities_export_carries_volume_and_who_asked(store):
     assert row["customers_who_asked"] == "'=Acme (F-1); Globex (F-2)"
     md = export_opportunities(store, "md")
     assert "Close the loop with:" in md and "- =Acme (F-1)" in md
+
+
+def test_an_imported_issue_carries_its_link_votes_key_and_state_and_an_opportunity_its_tracker_links(store):
+    """The contract: feedback JSON carries url, votes, source_key; opportunities carry links
+    (tracker URLs with their upstream state), in JSON and in the CSV's links cell."""
+    from pathlib import Path
+
+    from prodops_tui.core.feedback import links, opportunities
+    from prodops_tui.core.feedback.exporters import export_opportunities
+    from prodops_tui.core.importers import import_feedback
+
+    sample = Path(__file__).resolve().parents[2] / "data" / "intake" / "github_issues_rest.json"
+    import_feedback(store, sample)
+    issue = next(r for r in json.loads(export_feedback(store, inbox.list_feedback(store, status="all"), "json"))
+                 if r["source_key"] == "github:matomo-org/matomo#11993")
+    assert issue["url"] == "https://github.com/matomo-org/matomo/issues/11993"
+    assert issue["votes"] == 0 and issue["upstream_state"] == "closed: completed"
+    opportunity = opportunities.create(store, "Faster archiving")
+    links.link(store, opportunity.id, "https://github.com/matomo-org/matomo/issues/11993")
+    (record,) = json.loads(export_opportunities(store, "json"))
+    assert [(link["url"], link["tracker"], link["key"]) for link in record["links"]] == [
+        ("https://github.com/matomo-org/matomo/issues/11993", "github", "matomo-org/matomo#11993")]
+    (row,) = csv.DictReader(io.StringIO(export_opportunities(store, "csv")))
+    assert row["links"] == "https://github.com/matomo-org/matomo/issues/11993"
