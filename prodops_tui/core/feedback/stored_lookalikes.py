@@ -90,11 +90,23 @@ def node_key(profile: Profile) -> str:
                                  sorted(profile.names)]).encode()).hexdigest()
 
 
-def _columns(fact: ItemFacts) -> tuple[str, int, str | None, str, int, str, int]:
+def _columns(fact: ItemFacts, *, with_node: bool = True) -> tuple[str, int, str | None, str, int, str, int]:
     """What the groups need of an item, as the `items` table keeps it (its root aside)."""
     comparable = fact.profile.comparable
-    return (fact.order[0], int(fact.duplicate_of is not None), node_key(fact.profile) if comparable else None,
+    return (fact.order[0], int(fact.duplicate_of is not None),
+            node_key(fact.profile) if comparable and with_node else None,
             fact.request_key, int(fact.request_named), "" if comparable else fact.short_words, int(fact.quiet))
+
+
+def _sync(db: sqlite3.Connection, table: str, columns: tuple[str, ...], keyed_by: int, rows: list[tuple]) -> None:
+    """Make `table` hold exactly `rows`, writing only the rows that differ (the first `keyed_by`
+    columns are its key)."""
+    names = ", ".join(columns)
+    stored = set(db.execute(f"SELECT {names} FROM {table}"))
+    wanted = set(rows)
+    key = " AND ".join(f"{column} = ?" for column in columns[:keyed_by])
+    db.executemany(f"DELETE FROM {table} WHERE {key}", (row[:keyed_by] for row in stored - wanted))
+    db.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})", wanted - stored)
 
 
 def _cuts(key: str) -> list[str]:
@@ -189,6 +201,7 @@ class StoredLookalikes:
         self.rebuilt, self.read_items = True, len(index._items)
         self._db.execute("DELETE FROM facts")
         self._db.execute("DELETE FROM run")  # scored with the rarity learned before
+        self._db.execute("DELETE FROM nodes")  # weighed with it
         self._db.executemany("INSERT INTO facts (number, data) VALUES (?, ?)",
                              ((number_of(fact.id), _encode(fact)) for fact in index.facts()))
         return index
@@ -268,41 +281,47 @@ class StoredLookalikes:
     def _store_run(self, index: DuplicateIndex, found: list[Cluster], threshold: float) -> None:
         """Keep what index.clusters() decided, node by node, for `_carried_on` to carry on from:
         each item's grouping columns, each node's vector, the leaders' postings and pairs, the
-        cluster each leader ended in, the groups by what they came from, and what is shown."""
+        cluster each leader ended in, the groups by what they came from, and what is shown.
+        Written as the difference from what is stored (after an edit most rows are the same:
+        writing all 700,000 pairs of 100,000 items again took 5 s more)."""
         run = index.last_run
         db = self._db
-        for table in _RUN_TABLES:
-            db.execute(f"DELETE FROM {table}")
         if run is None or run.include_merged or run.threshold != threshold or self._learned_seq < 0:
+            for table in _RUN_TABLES:
+                db.execute(f"DELETE FROM {table}")
             return
+        db.execute("DELETE FROM run")
         requests = index._requests
-        facts = index.facts()
-        db.executemany("INSERT INTO items (number, received, merged, node, request, named, root, exact, quiet) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       ((number_of(f.id), *_columns(f)[:5], requests.get(f.id), *_columns(f)[5:]) for f in facts))
-        db.executemany("INSERT INTO cuts (cut, number) VALUES (?, ?)",
-                       ((cut, number_of(f.id)) for f in facts if f.request_key and not f.request_named
-                        for cut in _cuts(f.request_key)))
-        key_of: dict[int, str] = {}
-        for node, profile in enumerate(index._node_profile):
-            if profile is not None:
-                key_of[node] = node_key(profile)
-        db.executemany("INSERT OR IGNORE INTO nodes (key, vector, counts, names) VALUES (?, ?, ?, ?)",
-                       ((key_of[node], _json(index._vectors.vectors[node]), _json(profile.counts),
-                         _json(sorted(profile.names)))
-                        for node, profile in enumerate(index._node_profile) if profile is not None))
+        key_of = {node: node_key(profile) for node, profile in enumerate(index._node_profile) if profile is not None}
+        known = {key for (key,) in db.execute("SELECT key FROM nodes")}
+        db.executemany("INSERT INTO nodes (key, vector, counts, names) VALUES (?, ?, ?, ?)",
+                       ((key, _json(index._vectors.vectors[node]), _json(profile.counts), _json(sorted(profile.names)))
+                        for node, key in key_of.items() if key not in known
+                        and (profile := index._node_profile[node]) is not None))
+        items = []
+        cuts = []
+        for entry in index._items.values():
+            fact = entry.facts
+            number = number_of(fact.id)
+            received, merged, _node, request, named, exact, quiet = _columns(fact, with_node=False)
+            items.append((number, received, merged, key_of[entry.node] if entry.node is not None else None, request,
+                          named, requests.get(fact.id), exact, quiet))
+            if request and not named:
+                cuts += [(cut, number) for cut in _cuts(request)]
+        _sync(db, "items", ("number", "received", "merged", "node", "request", "named", "root", "exact", "quiet"), 1,
+              items)
+        _sync(db, "cuts", ("cut", "number"), 2, cuts)
         position = {node: n for n, node in enumerate(run.leaders)}
         rep_of = {node: number_of(rep) for node, rep, _leader in run.cnodes}
         cluster_of = {pos: min(cluster) for pos, cluster in run.partition.items()}
-        db.executemany("INSERT INTO cnodes (rep, key, leader, pos, cluster) VALUES (?, ?, ?, ?, ?)",
-                       ((rep_of[node], key_of[node], rep_of[leader], position.get(node),
-                         cluster_of[position[node]] if node in position else None)
-                        for node, _rep, leader in run.cnodes))
-        db.executemany("INSERT INTO edges (a, b, score) VALUES (?, ?, ?)",
-                       ((a, b, score) for a, linked in run.edges.items() for b, score in linked.items() if a < b))
+        _sync(db, "cnodes", ("rep", "key", "leader", "pos", "cluster"), 1,
+              [(rep_of[node], key_of[node], rep_of[leader], position.get(node),
+                cluster_of[position[node]] if node in position else None) for node, _rep, leader in run.cnodes])
+        _sync(db, "edges", ("a", "b", "score"), 2,
+              [(a, b, score) for a, linked in run.edges.items() for b, score in linked.items() if a < b])
         filed = index._vectors.filed
-        db.executemany("INSERT INTO postings (term, pos) VALUES (?, ?)",
-                       ((term, pos) for pos, node in enumerate(run.leaders) for term in filed[node]))
+        _sync(db, "postings", ("term", "pos"), 2,
+              [(term, pos) for pos, node in enumerate(run.leaders) for term in filed[node]])
         leader_of = {rep: leader for _node, rep, leader in run.cnodes}
         entries = index._items
         rows = []
@@ -317,10 +336,11 @@ class StoredLookalikes:
             fact = entries[first].facts
             rows.append((origin, group.kind, int(group.low_information), group.score, fact.order[0],
                          number_of(first), _json(list(group))))
+        db.execute("DELETE FROM groups")
         db.executemany("INSERT INTO groups (origin, kind, low, score, received, number, ids) VALUES (?, ?, ?, ?, ?, ?, ?)",
                        rows)
-        db.executemany("INSERT INTO shown (number, text, title) VALUES (?, ?, ?)",
-                       ((number_of(item_id), text, title) for item_id, (text, title) in self.shown.items()))
+        _sync(db, "shown", ("number", "text", "title"), 1,
+              [(number_of(item_id), text, title) for item_id, (text, title) in self.shown.items()])
         db.execute("INSERT INTO run (id, seq, learned_seq, threshold) VALUES (1, ?, ?, ?)",
                    (self.store.seq, self._learned_seq, threshold))
 
