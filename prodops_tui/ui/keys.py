@@ -26,6 +26,7 @@ from .screens.feedback_form import FeedbackForm
 from .screens.help import HelpScreen
 from .screens.opportunities import OpportunitiesScreen
 from .screens.opportunity_loop import LoopScreen
+from .screens.opportunity_push import PushScreen
 from .screens.pickers import ChoiceScreen, DateScreen, SearchPickerScreen, TextScreen
 from .screens.retro_forms import ActionForm, CardForm, NewRetroForm, NotesForm
 from .screens.search import SearchScreen
@@ -45,6 +46,7 @@ SCOPES: tuple[tuple[str, tuple[type, ...]], ...] = (
     ("search", (SearchScreen,)),
     ("opportunities", (OpportunitiesScreen,)),
     ("close the loop", (LoopScreen,)),
+    ("push", (PushScreen,)),
     ("pickers", (ChoiceScreen, DateScreen, TextScreen, SearchPickerScreen)),
     ("forms", (FeedbackForm, AreaForm, NewRetroForm, CardForm, ActionForm, NotesForm)),
     ("help", (HelpScreen,)),

@@ -4,21 +4,41 @@ records an account told, u takes it back, and the customer's feedback says who w
 
 from __future__ import annotations
 
+import threading
+
+import pytest
 from textual.widgets import Input, Static
 
 from prodops_tui.core.feedback import links, loop, opportunities
 from prodops_tui.core.metrics import figures, period, roadmap
 from prodops_tui.core.metrics.report import value_text
+from prodops_tui.core.sync import push
+from prodops_tui.core.sync.run import sync_github
 from prodops_tui.ui.screens.opportunities import OpportunitiesScreen
 from prodops_tui.ui.screens.opportunity_links import CheckedTextScreen
 from prodops_tui.ui.screens.opportunity_loop import LoopScreen
+from prodops_tui.ui.screens.opportunity_push import PushScreen
 
 from prodops_tui.ui.widgets.key_list import KeyList
 
+from ..support_github import FakeGitHub
 from .conftest import DEMO_NOW, Typed, messages, option_ids, option_texts, press, settle, wait_until
 
 SIZE = (120, 40)
 ISSUE = "https://github.com/northwind/ledger/issues/812"
+REPO = "northwind/ledger"
+TOKEN = "ghp_" + "T0k3nF0rTh3T3st" * 3
+
+
+@pytest.fixture
+def github(monkeypatch):
+    """A GitHub-compatible server on 127.0.0.1 holding an empty northwind/ledger, the app's token
+    in $GITHUB_TOKEN, and no proxy between (urllib honours *_proxy)."""
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    with FakeGitHub({REPO: []}, token=TOKEN) as server:
+        yield server
 
 
 def text_of(app, selector: str) -> str:
@@ -198,3 +218,67 @@ async def test_the_metrics_pane_shows_the_roadmap_figures_and_their_rows_open_th
         listing.highlighted = ids.index("figure:feedback_reached_roadmap")
         await pilot.pause()
         assert any(text.startswith("O-1") and "northwind/ledger#812" in text for text in option_texts(breakdown))
+
+
+async def test_from_linked_feedback_to_an_issue_to_shipped_to_told_with_the_keyboard(demo_store, make_app, github, monkeypatch):
+    """The PM synced northwind/ledger from a shell; in the app P pushes O-1 (the repository offered
+    is the synced one, what would be sent is shown first, y sends it in a worker thread); the issue
+    closes upstream, the next sync ships O-1; c then t tells its first account."""
+    sync_github(demo_store, REPO, api_url=github.api_url, token=TOKEN)
+    pushed_on: list[str] = []
+    push_github = push.push_github
+
+    def spy(*args, **kwargs):
+        pushed_on.append(threading.current_thread().name)
+        return push_github(*args, **kwargs)
+
+    monkeypatch.setattr(push, "push_github", spy)
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_opportunity(pilot, "O-1")
+        await press(pilot, "P")
+        assert isinstance(app.screen, CheckedTextScreen) and app.screen.query_one(Input).value == REPO
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PushScreen)
+        shown = text_of(app, "#push-draft")
+        assert shown.startswith(f"would create an issue in {REPO}") and "<!-- prodops:evidence O-1 -->" in shown
+        assert "Saltbox Coffee Roasters" in shown and TOKEN not in shown
+        assert github.asked_as("POST") == []  # nothing sent before y
+
+        await press(pilot, "y")
+        await settle(pilot)
+        assert await wait_until(pilot, lambda: any(link.pushed for link in demo_store.get("O-1").links)), messages(app)
+        (made,) = demo_store.get("O-1").links
+        assert made.key == f"{REPO}#1" and len(github.asked_as("POST")) == 1
+        assert any(f"O-1: created {REPO}#1 {made.url}" in m for m in messages(app))
+        assert len(pushed_on) == 1 and pushed_on[0] != threading.main_thread().name  # never on the event loop
+        assert await wait_until(pilot, lambda: f"{REPO}#1" in text_of(app, "#opportunity-text"))
+
+        github.close(1, REPO, reason="completed")
+        sync_github(demo_store, REPO, api_url=github.api_url, token=TOKEN)  # from the shell, as the PM would
+        assert demo_store.get("O-1").status == "shipped"
+        assert await wait_until(pilot, lambda: "closed: completed" in text_of(app, "#opportunity-text"))
+
+        await press(pilot, "c", "t")
+        first = loop.loop_for(demo_store, "O-1").accounts[0]
+        assert first.told and first.told_by == "Sam Tester"
+
+
+async def test_push_refuses_a_repository_that_is_not_one_in_one_line_and_esc_sends_nothing(demo_store, make_app, github):
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_opportunity(pilot, "O-1")
+        await press(pilot, "P")
+        assert app.screen.query_one(Input).value == ""  # nothing synced, nothing linked: nothing to offer
+        await press(pilot, Typed("northwind ledger"), "enter")
+        assert isinstance(app.screen, CheckedTextScreen)
+        assert text_of(app, "#hint") == "'northwind ledger' is not a repository: say OWNER/REPO, e.g. rails/rails"
+        app.screen.query_one(Input).value = REPO
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PushScreen)
+        await press(pilot, "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, OpportunitiesScreen)
+        assert github.asked == [] and demo_store.get("O-1").links == []

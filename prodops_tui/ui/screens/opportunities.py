@@ -28,12 +28,14 @@ from ...core.errors import ProdopsError
 from ...core.feedback import links, opportunities
 from ...core.feedback.loop import loop_for
 from ...core.model import OPPORTUNITY_STATUSES, Opportunity
+from ...core.sync.push import Draft
 from ...core.text import clean_line, clean_text, truncate
 from ..exports import export, send_made_text
 from ..widgets.key_list import KeyList
 from .modal_keys import app_undo, key_footer, match_main_footer, show_keys
 from .opportunity_links import CheckedTextScreen, link_marker, link_rows, unlink_choices
 from .opportunity_loop import LoopScreen
+from .opportunity_push import PushScreen, check_push, github_targets, start_push
 from .pickers import ChoiceScreen
 
 
@@ -49,6 +51,8 @@ class OpportunitiesScreen(ModalScreen[bool]):
         Binding("l", "link", "Link", id="opportunities.link",
                 tooltip="Link to a tracker issue or epic: its URL (GitHub, GitLab, Jira, any site) or a Jira key (u undoes)"),
         Binding("L", "unlink", "Unlink", id="opportunities.unlink", tooltip="Pick which link to remove (u undoes)"),
+        Binding("P", "push", "Push to GitHub", id="opportunities.push",
+                tooltip="Create the issue carrying the evidence (or update it): OWNER/REPO, then what would be sent, then y"),
         Binding("c", "close_the_loop", "Close the loop", id="opportunities.loop",
                 tooltip="Every account that asked: contact, quote, feedback; t records one as told"),
         Binding("w", "write_customers", "Export who asked", id="opportunities.export", tooltip="Write the close-the-loop list as CSV"),
@@ -73,7 +77,7 @@ class OpportunitiesScreen(ModalScreen[bool]):
                 yield KeyList(id="opportunity-list")
                 with VerticalScroll(id="opportunity-detail"):
                     yield Static(id="opportunity-text")
-            yield Static(Content("1-5 set the status · l links a tracker issue, L unlinks · c closes the loop · ? every key"),
+            yield Static(Content("1-5 set the status · l links a tracker issue, L unlinks, P pushes to GitHub · c closes the loop · ? every key"),
                          id="opportunities-hint")
         yield key_footer()
 
@@ -207,6 +211,31 @@ class OpportunitiesScreen(ModalScreen[bool]):
             self._note(f"{opportunity.id} unlinked from {links.link_name(result.link)} — u undoes")
 
         self.app.push_screen(ChoiceScreen(f"Remove which link of {opportunity.id}?", unlink_choices(opportunity)), chosen)
+
+    def action_push(self) -> None:
+        opportunity = self._current()
+        if opportunity is None:
+            self.app.bell()
+            return
+        targets = github_targets(self.store, opportunity)
+        drafted: list[tuple[Draft, str, str]] = []  # what the repository typed drafts, for the next screen
+
+        def answered(send: bool | None) -> None:
+            if send:
+                made, repo, api_url = drafted[-1]
+                self.changed = True
+                self._note(f"Pushing {made.opportunity} to {repo}…")
+                start_push(self.app, self.store, made.opportunity, repo, api_url)
+
+        def typed(value: str | None) -> None:
+            if value is not None and drafted:
+                self.app.push_screen(PushScreen(*drafted[-1]), answered)
+
+        self.app.push_screen(CheckedTextScreen(
+            f"Push {opportunity.id} to GitHub: which repository?",
+            lambda text: check_push(self.store, opportunity.id, text, targets, lambda *shown: drafted.append(shown)),
+            placeholder="OWNER/REPO", value=next(iter(targets), ""),
+            hint="OWNER/REPO; enter shows what would be sent, nothing is sent yet"), typed)
 
     def action_close_the_loop(self) -> None:
         opportunity_id = self.current_id
