@@ -248,7 +248,11 @@ class Vectors:
     def shared(self, vector: dict[str, float], node: int, surface: dict[str, str], limit: int = 4) -> tuple[str, ...]:
         """The terms both hold, by what they add to the score, as the hit's text writes them
         (`surface`); never a term most items hold ("dashboard" in a dashboard team's every item)."""
-        other = self.vectors[node]
+        return self.shared_with(vector, self.vectors[node], surface, limit)
+
+    def shared_with(self, vector: dict[str, float], other: dict[str, float], surface: dict[str, str],
+                    limit: int = 4) -> tuple[str, ...]:
+        """`shared` with the other vector itself (a node kept on disk: stored_lookalikes.py)."""
         common_to_most = self.documents * COMMON_SHARE
         shared = [t for t in vector if t in other and self.df.get(t, 0) <= common_to_most and t in surface]
         shared.sort(key=lambda t: (-vector[t] * other[t], t))

@@ -24,22 +24,25 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from functools import partial
 from collections import Counter
 from collections.abc import Callable, Sequence
 
+from ..errors import NotFound
 from ..model import FeedbackItem, split_id
 from ..storage.derived import open_derived
 from ..storage.store import Store
 from ..text import first_line
 from .boilerplate import Boilerplate
 from .duplicates import (
-    DUPLICATE_THRESHOLD, NEAR_COPY, NEAR_COPY_CANDIDATES, Cluster, DuplicateIndex, ItemFacts, Pairing, Rarity, facts_of,
-    pair_score, relink,
+    DUPLICATE_THRESHOLD, NEAR_COPY, NEAR_COPY_CANDIDATES, Cluster, DuplicateIndex, ItemFacts, Pairing, Rarity,
+    SimilarItem, facts_of, pair_score, relink,
 )
-from .lookalikes import REGROW, Profile, Vectors, own_title
+from .lookalikes import MIN_TERMS, REGROW, Profile, Vectors, own_title
 
 LOOKALIKES_DB_NAME = "lookalikes.sqlite"
-STORED_VERSION = 4  # 2: the groups keep what is shown; 3: the rarity and the pairing; 4: the run node by node
+STORED_VERSION = 5  # 2: the groups keep what is shown; 3: the rarity and the pairing; 4: the run node by node;
+# 5: what `similar` reads (parents, titles, every node filed)
 SHOWN_CHARS = 200  # of a grouped item's text, kept to print
 REBUILD_SHARE = 0.25  # more changed items than this share of those stored: build again
 CARRY_ON_AT_MOST = 500  # changed items the groups are carried on for in SQL; more: the index in memory
@@ -51,7 +54,10 @@ CREATE TABLE IF NOT EXISTS facts (number INTEGER PRIMARY KEY, data TEXT NOT NULL
 CREATE TABLE IF NOT EXISTS run (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL,
     learned_seq INTEGER NOT NULL, threshold REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS items (number INTEGER PRIMARY KEY, received TEXT NOT NULL, merged INTEGER NOT NULL,
-    node TEXT, request TEXT NOT NULL, named INTEGER NOT NULL, root TEXT, exact TEXT NOT NULL, quiet INTEGER NOT NULL);
+    node TEXT, request TEXT NOT NULL, named INTEGER NOT NULL, root TEXT, exact TEXT NOT NULL, quiet INTEGER NOT NULL,
+    parent INTEGER, title TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS items_parent ON items (parent);
+CREATE INDEX IF NOT EXISTS items_exact ON items (exact);
 CREATE INDEX IF NOT EXISTS items_order ON items (received, number);
 CREATE INDEX IF NOT EXISTS items_node ON items (node);
 CREATE INDEX IF NOT EXISTS items_request ON items (request);
@@ -59,7 +65,8 @@ CREATE INDEX IF NOT EXISTS items_root ON items (root);
 CREATE TABLE IF NOT EXISTS cuts (cut TEXT NOT NULL, number INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS cuts_cut ON cuts (cut);
 CREATE TABLE IF NOT EXISTS nodes (key TEXT PRIMARY KEY, vector TEXT NOT NULL, counts TEXT NOT NULL,
-    names TEXT NOT NULL) WITHOUT ROWID;
+    names TEXT NOT NULL, surface TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS filed (term TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (term, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS cnodes (rep INTEGER PRIMARY KEY, key TEXT NOT NULL, leader INTEGER NOT NULL, pos INTEGER,
     cluster INTEGER);
 CREATE INDEX IF NOT EXISTS cnodes_key ON cnodes (key);
@@ -75,9 +82,10 @@ CREATE TABLE IF NOT EXISTS groups (origin TEXT NOT NULL, kind TEXT NOT NULL, low
 CREATE INDEX IF NOT EXISTS groups_origin ON groups (origin);
 CREATE TABLE IF NOT EXISTS shown (number INTEGER PRIMARY KEY, text TEXT NOT NULL, title TEXT NOT NULL);
 """
-_TABLES = ("facts", "run", "items", "cuts", "nodes", "cnodes", "edges", "postings", "groups", "shown",
+_TABLES = ("facts", "run", "items", "cuts", "nodes", "filed", "cnodes", "edges", "postings", "groups", "shown",
            "pairing")  # pairing: version 3's, dropped
-_RUN_TABLES = ("run", "items", "cuts", "nodes", "cnodes", "edges", "postings", "groups", "shown")
+_RUN_TABLES = ("run", "items", "cuts", "nodes", "filed", "cnodes", "edges", "postings", "groups", "shown")
+_ITEM_COLUMNS = ("number", "received", "merged", "node", "request", "named", "root", "exact", "quiet", "parent", "title")
 
 
 def _json(value: object) -> str:
@@ -90,12 +98,21 @@ def node_key(profile: Profile) -> str:
                                  sorted(profile.names)]).encode()).hexdigest()
 
 
-def _columns(fact: ItemFacts, *, with_node: bool = True) -> tuple[str, int, str | None, str, int, str, int]:
-    """What the groups need of an item, as the `items` table keeps it (its root aside)."""
+def _columns(fact: ItemFacts, *, with_node: bool = True) -> tuple[str, int, str | None, str, int, str, int, int | None]:
+    """What the groups need of an item, as the `items` table keeps it (its root and title aside)."""
     comparable = fact.profile.comparable
     return (fact.order[0], int(fact.duplicate_of is not None),
             node_key(fact.profile) if comparable and with_node else None,
-            fact.request_key, int(fact.request_named), "" if comparable else fact.short_words, int(fact.quiet))
+            fact.request_key, int(fact.request_named), "" if comparable else fact.short_words, int(fact.quiet),
+            _parent(fact))
+
+
+def _parent(fact: ItemFacts) -> int | None:
+    """The number of the item it was merged into (None for another kind of id: never one here)."""
+    parent = fact.duplicate_of
+    if not parent or not parent.startswith(FeedbackItem.PREFIX + "-") or not parent[2:].isdigit():
+        return None
+    return int(parent[2:])
 
 
 def _sync(db: sqlite3.Connection, table: str, columns: tuple[str, ...], keyed_by: int, rows: list[tuple]) -> None:
@@ -148,6 +165,16 @@ class StoredLookalikes:
         self.carried_on = False  # and whether the last `groups()` carried the stored run on in SQL
         self.shown: dict[str, tuple[str, str]] = {}  # grouped item id -> (its text's start, its own title)
         self._learned_seq = -1  # the change after which the index's rarity was learned
+        self._read: dict[int, FeedbackItem] = {}  # items read from the store at its `_read_at` entry
+        self._read_at = -1
+
+    def _items(self, numbers: list[int]) -> list[FeedbackItem]:
+        """These feedback items as the store holds them now (those that exist), each read once."""
+        if self._read_at != self.store.seq:
+            self._read, self._read_at = {}, self.store.seq
+        missing = [number for number in numbers if number not in self._read]
+        self._read.update({number_of(item.id): item for item in self.store.get_many(FeedbackItem, missing)})
+        return [self._read[number] for number in numbers if number in self._read]
 
     def close(self) -> None:
         self._db.close()
@@ -202,6 +229,7 @@ class StoredLookalikes:
         self._db.execute("DELETE FROM facts")
         self._db.execute("DELETE FROM run")  # scored with the rarity learned before
         self._db.execute("DELETE FROM nodes")  # weighed with it
+        self._db.execute("DELETE FROM filed")
         self._db.executemany("INSERT INTO facts (number, data) VALUES (?, ?)",
                              ((number_of(fact.id), _encode(fact)) for fact in index.facts()))
         return index
@@ -294,22 +322,25 @@ class StoredLookalikes:
         requests = index._requests
         key_of = {node: node_key(profile) for node, profile in enumerate(index._node_profile) if profile is not None}
         known = {key for (key,) in db.execute("SELECT key FROM nodes")}
-        db.executemany("INSERT INTO nodes (key, vector, counts, names) VALUES (?, ?, ?, ?)",
-                       ((key, _json(index._vectors.vectors[node]), _json(profile.counts), _json(sorted(profile.names)))
-                        for node, key in key_of.items() if key not in known
-                        and (profile := index._node_profile[node]) is not None))
+        added = {key: node for node, key in key_of.items() if key not in known}
+        db.executemany("INSERT INTO nodes (key, vector, counts, names, surface) VALUES (?, ?, ?, ?, ?)",
+                       ((key, _json(index._vectors.vectors[node]), _json(profile.counts), _json(sorted(profile.names)),
+                         _json(profile.surface))
+                        for key, node in added.items() if (profile := index._node_profile[node]) is not None))
+        filed = index._vectors.filed
+        db.executemany("INSERT INTO filed (term, key) VALUES (?, ?)",
+                       ((term, key) for key, node in added.items() for term in filed[node]))
         items = []
         cuts = []
         for entry in index._items.values():
             fact = entry.facts
             number = number_of(fact.id)
-            received, merged, _node, request, named, exact, quiet = _columns(fact, with_node=False)
+            received, merged, _node, request, named, exact, quiet, parent = _columns(fact, with_node=False)
             items.append((number, received, merged, key_of[entry.node] if entry.node is not None else None, request,
-                          named, requests.get(fact.id), exact, quiet))
+                          named, requests.get(fact.id), exact, quiet, parent, fact.title))
             if request and not named:
                 cuts += [(cut, number) for cut in _cuts(request)]
-        _sync(db, "items", ("number", "received", "merged", "node", "request", "named", "root", "exact", "quiet"), 1,
-              items)
+        _sync(db, "items", _ITEM_COLUMNS, 1, items)
         _sync(db, "cuts", ("cut", "number"), 2, cuts)
         position = {node: n for n, node in enumerate(run.leaders)}
         rep_of = {node: number_of(rep) for node, rep, _leader in run.cnodes}
@@ -319,7 +350,6 @@ class StoredLookalikes:
                 cluster_of[position[node]] if node in position else None) for node, _rep, leader in run.cnodes])
         _sync(db, "edges", ("a", "b", "score"), 2,
               [(a, b, score) for a, linked in run.edges.items() for b, score in linked.items() if a < b])
-        filed = index._vectors.filed
         _sync(db, "postings", ("term", "pos"), 2,
               [(term, pos) for pos, node in enumerate(run.leaders) for term in filed[node]])
         leader_of = {rep: leader for _node, rep, leader in run.cnodes}
@@ -367,7 +397,7 @@ class StoredLookalikes:
 
     # --- carrying the groups on in SQL ----------------------------------------------------------
 
-    def _carried_on(self, threshold: float) -> list[Cluster] | None:
+    def _carried_on(self, threshold: float, *, assemble: bool = True) -> list[Cluster] | None:
         """The groups of the store as it is, from the run stored and the items changed since,
         without the index in memory; None when that cannot be done exactly here (then the caller
         works them out in memory and stores them).
@@ -388,11 +418,11 @@ class StoredLookalikes:
             return None
         if row[0] == self.store.seq:
             self.groups_read_back, self.paired_afresh = True, 0
-            return self._assembled([])
+            return self._assembled([]) if assemble else []
         self.groups_read_back = False
         db.execute("BEGIN IMMEDIATE")
         try:
-            found = self._carry_on(threshold)
+            found = self._carry_on(threshold, assemble=assemble)
             if found is None:
                 db.execute("ROLLBACK")
             else:
@@ -402,7 +432,7 @@ class StoredLookalikes:
             db.execute("ROLLBACK")
             raise
 
-    def _carry_on(self, threshold: float) -> list[Cluster] | None:
+    def _carry_on(self, threshold: float, *, assemble: bool = True) -> list[Cluster] | None:
         db, store = self._db, self.store
         run = db.execute("SELECT seq, learned_seq, threshold FROM run WHERE id = 1").fetchone()
         state = db.execute("SELECT boilerplate, rarity, learned_seq FROM state WHERE id = 1").fetchone()
@@ -416,7 +446,7 @@ class StoredLookalikes:
         if len(numbers) > min(CARRY_ON_AT_MOST, REBUILD_SHARE * stored + 100):
             return None
         learned = json.loads(state[0])
-        items = store.get_many(FeedbackItem, numbers)
+        items = self._items(numbers)
         if len(items) != len(numbers):
             return None  # deleted
         boilerplate = Boilerplate(frozenset(learned["shared"]), frozenset(learned["common"]))
@@ -424,14 +454,15 @@ class StoredLookalikes:
         reread: list[FeedbackItem] = []
         for item in items:
             fact = facts_of(item, boilerplate)
-            old = db.execute("SELECT received, merged, node, request, named, exact, quiet FROM items WHERE number = ?",
-                             (number_of(item.id),)).fetchone()
+            old = db.execute("SELECT received, merged, node, request, named, exact, quiet, parent FROM items "
+                             "WHERE number = ?", (number_of(item.id),)).fetchone()
             if old is None:
                 new.append(fact)
             elif tuple(old) != _columns(fact):
                 return None  # its words, title, merge or date changed
             else:
                 reread.append(item)  # grouped as before; what is shown of it may have changed
+                db.execute("UPDATE items SET title = ? WHERE number = ?", (fact.title, number_of(item.id)))
         if stored + len(new) > REGROW * learned["items"] + 100:
             return None  # the index in memory learns the rarity again
         last = db.execute("SELECT received, number FROM items ORDER BY received DESC, number DESC LIMIT 1").fetchone()
@@ -447,6 +478,8 @@ class StoredLookalikes:
         carry.regroup()
         self.paired_afresh, self.read_items, self.rebuilt, self.carried_on = carry.paired, len(items), False, True
         db.execute("UPDATE run SET seq = ? WHERE id = 1", (store.seq,))
+        if not assemble:
+            return []
         return self._assembled(reread, new_items=[item for item in items if item.id in carry.added])
 
     def _assembled(self, reread: Sequence[FeedbackItem], new_items: Sequence[FeedbackItem] = ()) -> list[Cluster]:
@@ -538,22 +571,25 @@ class _Carry:
                 db.executemany("UPDATE items SET root = ? WHERE number = ?",
                                ((root, n) for n, _m, r in matched if r is None))
                 self.dirty_roots.add(root)
-        db.execute("INSERT INTO items (number, received, merged, node, request, named, root, exact, quiet) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (number, *columns[:5], root, *columns[5:]))
+        db.execute(f"INSERT INTO items ({', '.join(_ITEM_COLUMNS)}) VALUES ({', '.join('?' * len(_ITEM_COLUMNS))})",
+                   (number, *columns[:5], root, *columns[5:], fact.title))
         if fact.request_key and not fact.request_named:
             db.executemany("INSERT INTO cuts (cut, number) VALUES (?, ?)",
                            ((cut, number) for cut in _cuts(fact.request_key)))
         self.added.add(fact.id)
-        if root is not None:
-            return True
         key = columns[2]
         if key is None:
-            self.short_dirty = True
+            self.short_dirty |= root is None
             return True
         if db.execute("SELECT 1 FROM nodes WHERE key = ?", (key,)).fetchone() is None:
             vector = self.vectors.weigh(fact.profile)
-            db.execute("INSERT INTO nodes (key, vector, counts, names) VALUES (?, ?, ?, ?)",
-                       (key, _json(vector), _json(fact.profile.counts), _json(sorted(fact.profile.names))))
+            db.execute("INSERT INTO nodes (key, vector, counts, names, surface) VALUES (?, ?, ?, ?, ?)",
+                       (key, _json(vector), _json(fact.profile.counts), _json(sorted(fact.profile.names)),
+                        _json(fact.profile.surface)))
+            db.executemany("INSERT INTO filed (term, key) VALUES (?, ?)",
+                           ((term, key) for term in self.vectors.filed_terms(vector)))
+        if root is not None:
+            return True  # a same-title group's (its node is still looked up by `similar`)
         cnode = db.execute("SELECT leader FROM cnodes WHERE key = ?", (key,)).fetchone()
         if cnode is not None:  # a copy of a node of the run: its cluster gains an item
             self._dirty_cluster_of(cnode[0])
@@ -697,6 +733,191 @@ class _Carry:
 def _sorted(counts: dict[str, int]) -> str:
     """lookalikes.sorted_terms of a profile with these counts."""
     return " ".join(sorted(term for term, count in counts.items() for _ in range(max(count, 1))))
+
+
+def similar(store: Store, item_id: str, *, limit: int = 5, threshold: float = DUPLICATE_THRESHOLD) -> list[SimilarItem]:
+    """DuplicateIndex.similar_to (what `prodops similar ID` lists), answered from
+    lookalikes.sqlite without the index in memory: the facts and the run are brought up to date
+    with the items changed since (one capture: one item read), the item's look-alikes are found
+    by SQL over every node's filed terms, and only those nodes' vectors are read (loading every
+    item's facts took 6-7 s at 100,000 items). From the index in memory when the stored run
+    cannot be carried on (see StoredLookalikes._carried_on), and built in memory when the file
+    cannot be used."""
+    try:
+        with StoredLookalikes(store) as stored:
+            hits = _similar_in_sql(stored, item_id, limit=limit, threshold=threshold)
+            if hits is None:
+                hits = stored.index().similar_to(item_id, limit=limit, threshold=threshold)
+            return hits
+    except sqlite3.Error:
+        return DuplicateIndex.build(store).similar_to(item_id, limit=limit, threshold=threshold)
+
+
+def _facts_current(stored: StoredLookalikes) -> bool:
+    """Bring the stored facts up to date with the items changed since, when StoredLookalikes.index
+    would catch up rather than build again: True when they are (without reading the others)."""
+    db, store = stored._db, stored.store
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        state = db.execute("SELECT seq, boilerplate, learned_seq FROM state WHERE id = 1").fetchone()
+        changed = store.changed_after_entry(state[0]) if state else None
+        if state is None or changed is None:
+            db.execute("ROLLBACK")
+            return False
+        numbers = sorted(number_of(i) for i in changed if i.startswith(FeedbackItem.PREFIX + "-"))
+        stored_facts = db.execute("SELECT count(*) FROM facts").fetchone()[0]
+        learned = json.loads(state[1])
+        current = True
+        if numbers:
+            marks = ",".join("?" * len(numbers))
+            present = db.execute(f"SELECT count(*) FROM facts WHERE number IN ({marks})", numbers).fetchone()[0]
+            items = stored._items(numbers) if len(numbers) <= REBUILD_SHARE * stored_facts + 100 else None
+            if items is None or stored_facts - present + len(items) > REGROW * learned["items"] + 100:
+                current = False
+            else:
+                boilerplate = Boilerplate(frozenset(learned["shared"]), frozenset(learned["common"]))
+                db.executemany("DELETE FROM facts WHERE number = ?", ((n,) for n in numbers))
+                db.executemany("INSERT INTO facts (number, data) VALUES (?, ?)",
+                               ((number_of(item.id), _encode(facts_of(item, boilerplate))) for item in items))
+                db.execute("UPDATE state SET seq = ? WHERE id = 1", (store.seq,))
+        db.execute("COMMIT" if current else "ROLLBACK")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    if current:
+        stored._learned_seq = state[2]
+    return current
+
+
+def _similar_in_sql(stored: StoredLookalikes, item_id: str, *, limit: int, threshold: float) -> list[SimilarItem] | None:
+    """DuplicateIndex.similar_to over the tables; None when they cannot be brought up to date here."""
+    if not _facts_current(stored) or stored._carried_on(DUPLICATE_THRESHOLD, assemble=False) is None:
+        return None
+    db, prefix = stored._db, FeedbackItem.PREFIX + "-"
+    item_id = item_id.strip().upper()
+    found = stored.store.get(item_id) if item_id.startswith(prefix) else None
+    if not isinstance(found, FeedbackItem):
+        raise NotFound(f"no feedback item {item_id}")
+    number = number_of(found.id)
+    row = db.execute("SELECT node, root, exact FROM items WHERE number = ?", (number,)).fetchone()
+    if row is None:
+        return None
+    node, request_root, short_words = row
+    parents: dict[int, int] = dict(db.execute("SELECT number, parent FROM items WHERE parent IS NOT NULL"))
+    children: dict[int, set[int]] = {}
+    for child, parent in parents.items():
+        children.setdefault(parent, set()).add(child)
+
+    def survivor(n: int) -> int:
+        seen = {n}
+        while (parent := parents.get(n)) is not None and parent not in seen:
+            seen.add(parent)
+            n = parent
+        return n
+
+    def family_of(n: int) -> list[int]:  # DuplicateIndex._family_of: children in the order of their ids
+        if not children.get(n):
+            return []
+        family, todo = [n], [n]
+        while todo:
+            for child in sorted(children.get(todo.pop(), ()), key=lambda c: f"{prefix}{c}"):
+                if child not in family:
+                    family.append(child)
+                    todo.append(child)
+        return family
+
+    state = db.execute("SELECT rarity FROM state WHERE id = 1").fetchone()
+    frequency, documents = json.loads(state[0])
+    vectors = Vectors(frequency, documents)
+    nodes: dict[str, tuple[dict[str, float], dict[str, int], frozenset[str], dict[str, str]]] = {}
+
+    def node_of(key: str) -> tuple[dict[str, float], dict[str, int], frozenset[str], dict[str, str]]:
+        if key not in nodes:
+            vector, counts, names, surface = db.execute(
+                "SELECT vector, counts, names, surface FROM nodes WHERE key = ?", (key,)).fetchone()
+            nodes[key] = (json.loads(vector), json.loads(counts), frozenset(json.loads(names)), json.loads(surface))
+        return nodes[key]
+
+    # The merged families' words together: one more vector each survivor is found by (_learn_family).
+    families: dict[int, tuple[dict[str, float], list[str], dict[str, str]]] = {}
+    for head in {survivor(child) for child in parents}:
+        members = [m for m in family_of(head)
+                   if db.execute("SELECT 1 FROM items WHERE number = ?", (m,)).fetchone() is not None]
+        if len(members) < 2:
+            continue
+        counts: Counter[str] = Counter()
+        title: set[str] = set()
+        surface: dict[str, str] = {}
+        for member in members:
+            profile = _decode(db.execute("SELECT data FROM facts WHERE number = ?", (member,)).fetchone()[0]).profile
+            counts.update(profile.counts)
+            title |= profile.title
+            surface.update(profile.surface)
+        if len(counts) >= MIN_TERMS:
+            vector = vectors.weigh(Profile(dict(counts), frozenset(title), {}))
+            families[head] = (vector, vectors.filed_terms(vector), surface)
+
+    root = survivor(number)
+    queries: list[tuple[dict[str, float], str, frozenset[str]]] = []
+    for member in family_of(root) or [number]:
+        member_row = db.execute("SELECT node FROM items WHERE number = ?", (member,)).fetchone()
+        if member_row is not None and member_row[0] is not None:
+            vector, member_counts, names, _surface = node_of(member_row[0])
+            queries.append((vector, _sorted(member_counts), names))
+    if root in families:
+        queries.append((families[root][0], "", frozenset()))
+    best: dict[int, tuple[float, dict[str, float], dict[str, float], dict[str, str]]] = {}
+    for query in queries if limit > 0 else []:
+        vector = query[0]
+        terms = list(vector)
+        keys: set[str] = set()
+        for start in range(0, len(terms), 500):
+            chunk = terms[start:start + 500]
+            keys.update(key for (key,) in db.execute(
+                f"SELECT DISTINCT key FROM filed WHERE term IN ({','.join('?' * len(chunk))})", chunk))
+        found_hits: list[tuple[float, list[int], dict[str, float], dict[str, str]]] = []
+        for key in sorted(keys):
+            members = [n for (n,) in db.execute("SELECT number FROM items WHERE node = ?", (key,))]
+            if not members:
+                continue
+            other, node_counts, names, surface = node_of(key)
+            score = pair_score(query, other, partial(_sorted, node_counts), names)
+            if score >= threshold:
+                found_hits.append((score, members, other, surface))
+        for head, (other, filed, surface) in families.items():
+            if not set(filed).isdisjoint(terms):
+                score = pair_score(query, other, lambda: "", frozenset())
+                if score >= threshold:
+                    found_hits.append((score, [head], other, surface))
+        for score, members, other, surface in found_hits:
+            for member in members:
+                hit = survivor(member)
+                if hit != root and score > best.get(hit, (-1.0,))[0]:
+                    best[hit] = (score, vector, other, surface)
+
+    def title_of(n: int) -> str:
+        title_row = db.execute("SELECT title FROM items WHERE number = ?", (n,)).fetchone()
+        return title_row[0] if title_row else ""
+
+    ranked = sorted(best.items(), key=lambda pair: (-pair[1][0], pair[0]))[:limit]
+    hits = [SimilarItem(id=f"{prefix}{hit}", score=round(score, 1), title=title_of(hit),
+                        why=vectors.shared_with(vector, other, surface))
+            for hit, (score, vector, other, surface) in ranked]
+    if request_root is not None:
+        same_text = [n for (n,) in db.execute("SELECT number FROM items WHERE root = ?", (request_root,))]
+    elif node is None and short_words:
+        same_text = [n for (n,) in db.execute(
+            "SELECT number FROM items WHERE root IS NULL AND node IS NULL AND exact = ?", (short_words,))]
+    else:
+        return hits
+    same = []
+    seen = {root}
+    for other_number in sorted(same_text):
+        head = survivor(other_number)
+        if head not in seen:
+            seen.add(head)
+            same.append(SimilarItem(id=f"{prefix}{head}", score=100.0, title=title_of(head)))
+    return (same + [hit for hit in hits if number_of(hit.id) not in seen])[:limit]
 
 
 def lookalike_index(store: Store) -> DuplicateIndex:
