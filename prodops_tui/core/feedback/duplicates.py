@@ -39,7 +39,11 @@ Whole-inbox clusters
 Items with the same terms (copies, templated messages) are one node. Each node is scored only
 against nodes sharing one of its filed terms (lookalikes.py), pairs at or above the threshold
 become edges, and clusters are grown by complete linkage (strongest pairs first; two clusters
-join only when every two members are alike: no chaining A~B~C when A and C differ).
+join only when every two members are alike: no chaining A~B~C when A and C differ). What a run
+decided is kept node by node (`Run`, stored by stored_lookalikes.py), and after nodes are added
+complete linkage is taken again only where their pairs reach (`relink`): at 100,000 items of the
+bench's data one connected part holds 20,000 of 22,000 leaders and 700,000 pairs, and taking it
+all again cost 3-4 s per capture.
 
 Merging lives in merge.py: the survivor keeps every customer (`merge.customers_of`).
 """

@@ -1,22 +1,40 @@
 """The look-alike index kept on disk (`lookalikes.sqlite`), so a command or the app does not
-read and weigh every item's text again.
+read and weigh every item's text again, and `prodops duplicates` and `prodops similar` after a
+change touch only what changed.
 
-Building the index reads every item's text: its boilerplate learned, its words split, stemmed
-and counted (23 s at 100,000 items of bench/run.py's data). What that yields per item (its
-ItemFacts: its terms, its title's names, its exact words...) is kept here with the
-boilerplate it was read against and the journal entry it reflects, and the groups last worked
-out from it. Opening it reads those facts, not the texts, and catches up from the store's change
-log (Store.changed_after_entry): only the items changed since are read. When that is not
-known, or a quarter of the items changed (the boilerplate and the words' rarity may have moved),
-it is built again. `prodops duplicates` on an unchanged workspace reads the stored groups.
+Two things are kept, each naming the journal entry it reflects:
 
-The words' rarity (IDF) is kept with the facts and reused as it was learned until the index is
-built again: a caught-up index weighs every term as the index it continues did, so the pairs
-last worked out (the Pairing, kept too) still hold, and after a capture `duplicates` folds and
-pairs only the new items (DuplicateIndex._pair) instead of every item again.
+The index's facts (`facts`, with the boilerplate and the words' rarity in `state`). Building
+the index reads every item's text (23 s at 100,000 items of bench/run.py's data); what that
+yields per item (its ItemFacts) is kept, and `index()` (the app's look-alikes) reads those
+facts, not the texts, catching up from the store's change log (Store.changed_after_entry):
+only the items changed since are read. When that is not known, or a quarter of the items
+changed, or the workspace grew by a quarter since the rarity was learned (REGROW), it is built
+again. The rarity (IDF) is reused as learned until then, so the scores worked out before hold.
+
+The last grouping, node by node (`run` and the tables after it): each item's grouping columns
+(its node, same-title key and root, short words, merged-into), each node's weighed vector and
+the terms it is filed under, the near copies' leaders, the leaders' postings and their pairs
+at or above the threshold, the cluster each leader ended in, the groups by what produced them,
+and what `duplicates` prints of each grouped item. Reading the facts of 100,000 items back
+and pairing in memory took 14-30 s after one capture; from these tables a capture is carried
+on in SQL (`_carried_on`): its node is folded into a leader or paired with the leaders sharing
+a filed term exactly as a full run pairs the last node, complete linkage is taken again only
+where its pairs reach (duplicates.relink), and only the groups that changed are written back
+(about 1 s at 100,000 items, most of it opening the store). A change that leaves the words
+alone (a status, an area, a tag) regroups nothing. What cannot be carried on exactly here (an
+edit of an item's words, a merge, a delete, items older than those stored, a title that puts
+an older item into a same-title group, more than CARRY_ON_AT_MOST changes) is worked out from
+the index in memory as before, resuming the stored pairing (DuplicateIndex._pair), and the
+tables are written back as their difference. Every answer equals pairing every item again with
+the same rarity (tests/core/feedback/test_incremental_pairing.py).
+
+`similar(store, ID)` answers from the same tables: the item's look-alikes among the nodes filed
+under its terms (SQL), only their vectors read, merged families' words weighed together
+as the index in memory does; after a capture it reads the capture alone.
 
 Derived data: deleting the file loses nothing; a file that cannot be read, or of another
-version, is built again.
+version, is built again; a workspace where it cannot be written answers from memory.
 """
 
 from __future__ import annotations
