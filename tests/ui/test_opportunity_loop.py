@@ -282,3 +282,45 @@ async def test_push_refuses_a_repository_that_is_not_one_in_one_line_and_esc_sen
         await settle(pilot)
         assert isinstance(app.screen, OpportunitiesScreen)
         assert github.asked == [] and demo_store.get("O-1").links == []
+
+
+# --- snapshots (the demo, the fixed clock, 120x40; toasts cleared before the picture) ------------
+
+
+def keys_then_settle(*steps: str | Typed):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await press(pilot, *steps)
+        await settle(pilot)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+
+    return run_before
+
+
+def test_snapshot_an_opportunity_linked_to_an_issue(snap_compare, demo_store, make_app):
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("O", "l", Typed(ISSUE), "enter"), terminal_size=SIZE)
+
+
+def test_snapshot_the_close_the_loop_view_with_one_account_told(snap_compare, demo_store, make_app):
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("O", "j", "j", "c", "t", "j"), terminal_size=SIZE)
+
+
+def test_snapshot_what_a_push_would_send(snap_compare, demo_store, make_app, monkeypatch):
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)  # the screen says the push would be refused
+    assert snap_compare(make_app(demo_store), run_before=keys_then_settle("O", "P", Typed(REPO), "enter"), terminal_size=SIZE)
+
+
+def test_snapshot_the_roadmap_figures_behind_shipped(snap_compare, demo_store, make_app):
+    ship_and_tell(demo_store)
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await press(pilot, "5")
+        await settle(pilot)
+        listing = pilot.app.query_one("#figure-list", KeyList)
+        listing.highlighted = option_ids(listing).index("figure:accounts_told_within_14_days_pct")
+        await settle(pilot)
+
+    assert snap_compare(make_app(demo_store), run_before=run_before, terminal_size=SIZE)
