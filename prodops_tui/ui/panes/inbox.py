@@ -20,7 +20,7 @@ from ...core.areas import learned
 from ...core.areas.lookup import area_path, suggest_areas
 from ...core.dates import DateParseError, display_datetime, from_iso
 from ...core.errors import ProdopsError
-from ...core.feedback import duplicates, inbox, merge
+from ...core.feedback import duplicates, inbox, loop, merge
 from ...core.feedback.filters import apply_filter, delete_view, parse_filter, save_view
 from ...core.feedback.stored_lookalikes import lookalike_index, lookalikes_with_groups
 from ...core.model import IMPORTANCE_LEVELS, FeedbackItem, Opportunity, ProductArea, SavedView, SyncState
@@ -290,6 +290,7 @@ class InboxPane(Pane):
             similar=similar,
             empty_message=empty,
             group=group_header(self._clusters, group) if self._clusters and group is not None and group < len(self._clusters) else (),
+            told=loop.told_for_feedback(self.store, item) if item is not None else (),
         )
 
     def wait_for_rest(self, then: Callable[[], None]) -> Timer:
