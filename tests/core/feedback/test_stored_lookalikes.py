@@ -118,3 +118,19 @@ def test_a_workspace_where_the_file_cannot_be_written_still_answers(store, monke
     index = stored_lookalikes.lookalike_index(store)
     assert index.similar_to(items[0].id) == DuplicateIndex.build(store).similar_to(items[0].id)
     assert not (store.directory / LOOKALIKES_DB_NAME).exists()
+
+
+def test_a_file_of_another_version_is_built_again(store):
+    import sqlite3
+
+    load_issues(store)
+    expected = as_lists(likely_duplicate_clusters(store))
+    with StoredLookalikes(store) as stored:
+        stored.groups()
+    db = sqlite3.connect(store.directory / LOOKALIKES_DB_NAME)
+    db.execute("UPDATE state SET version = 3")  # as an older prodops left it
+    db.execute("DELETE FROM groups")  # whatever it held is not read
+    db.commit()
+    db.close()
+    with StoredLookalikes(store) as stored:
+        assert as_lists(stored.groups()) == expected and stored.rebuilt
