@@ -31,6 +31,7 @@ from ..screens.feedback_form import FeedbackDraft, FeedbackForm
 from ..screens.import_feedback import ImportScreen
 from ..screens.opportunities import OpportunitiesScreen
 from ..screens.pickers import ChoiceScreen, DateScreen, SearchPickerScreen, TextScreen
+from ..sync_runner import start_sync_again
 from ..widgets.feedback_detail import FeedbackDetail
 from ..widgets.feedback_list import FeedbackList
 from .base import Pane
@@ -106,6 +107,8 @@ class InboxPane(Pane):
                 tooltip="Likely duplicates: mark the whole group under the cursor (then m merges it, e archives it)"),
         Binding("n", "new_item", "New", id="inbox.new", tooltip="Capture a new feedback item (a form)"),
         Binding("I", "import_feedback", "Import", id="inbox.import", tooltip="Import a CSV/JSON/JSONL export (checked first)"),
+        Binding("R", "sync_again", "Sync", id="inbox.sync",
+                tooltip="Sync again every tracker this workspace synced, and the GitHub issues opportunities link to (tokens from $GITHUB_TOKEN, $GITLAB_TOKEN, $JIRA_TOKEN)"),
         Binding("O", "show_opportunities", "Opportunities", id="inbox.opportunities", tooltip="Every opportunity, its volume and who asked"),
         Binding("f", "filter", "Filter", id="inbox.filter", tooltip="Narrow this view: area:billing tag:export since:2w words"),
         Binding("S", "save_view", "Save view", id="inbox.save_view", tooltip="Keep this view and filter under a name"),
@@ -552,6 +555,9 @@ class InboxPane(Pane):
 
     def action_show_opportunities(self, keep: str | None = None) -> None:
         self.app.push_screen(OpportunitiesScreen(self.store, keep=keep))
+
+    def action_sync_again(self) -> None:
+        start_sync_again(self.app, self.store)
 
     def action_import_feedback(self) -> None:
         self.app.push_screen(ImportScreen(self.store))

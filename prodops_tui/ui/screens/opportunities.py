@@ -31,6 +31,7 @@ from ...core.model import OPPORTUNITY_STATUSES, Opportunity
 from ...core.sync.push import Draft
 from ...core.text import clean_line, clean_text, truncate
 from ..exports import export, send_made_text
+from ..sync_runner import start_sync_again
 from ..widgets.key_list import KeyList
 from .modal_keys import app_undo, key_footer, match_main_footer, show_keys
 from .opportunity_links import CheckedTextScreen, link_marker, link_rows, unlink_choices
@@ -53,6 +54,8 @@ class OpportunitiesScreen(ModalScreen[bool]):
         Binding("L", "unlink", "Unlink", id="opportunities.unlink", tooltip="Pick which link to remove (u undoes)"),
         Binding("P", "push", "Push to GitHub", id="opportunities.push",
                 tooltip="Create the issue carrying the evidence (or update it): OWNER/REPO, then what would be sent, then y"),
+        Binding("R", "sync_again", "Sync", id="opportunities.sync",
+                tooltip="Sync again every tracker this workspace synced, and the GitHub issues opportunities link to: a closed issue ships its opportunity"),
         Binding("c", "close_the_loop", "Close the loop", id="opportunities.loop",
                 tooltip="Every account that asked: contact, quote, feedback; t records one as told"),
         Binding("w", "write_customers", "Export who asked", id="opportunities.export", tooltip="Write the close-the-loop list as CSV"),
@@ -77,7 +80,7 @@ class OpportunitiesScreen(ModalScreen[bool]):
                 yield KeyList(id="opportunity-list")
                 with VerticalScroll(id="opportunity-detail"):
                     yield Static(id="opportunity-text")
-            yield Static(Content("1-5 set the status · l links a tracker issue, L unlinks, P pushes to GitHub · c closes the loop · ? every key"),
+            yield Static(Content("1-5 set the status · l links a tracker issue, L unlinks, P pushes to GitHub, R syncs · c closes the loop · ? every key"),
                          id="opportunities-hint")
         yield key_footer()
 
@@ -236,6 +239,9 @@ class OpportunitiesScreen(ModalScreen[bool]):
             lambda text: check_push(self.store, opportunity.id, text, targets, lambda *shown: drafted.append(shown)),
             placeholder="OWNER/REPO", value=next(iter(targets), ""),
             hint="OWNER/REPO; enter shows what would be sent, nothing is sent yet"), typed)
+
+    def action_sync_again(self) -> None:
+        start_sync_again(self.app, self.store)
 
     def action_close_the_loop(self) -> None:
         opportunity_id = self.current_id
