@@ -6,15 +6,19 @@ For each size it writes the feedback CSV bench/run.py writes (the real reviews a
 tests/data, cycled, two words varied, so about n/890 variants of each text), imports it with
 `prodops import`, then measures in this process `DuplicateIndex.build`, `clusters()` and
 `similar_to` for `--lookups` random items (median, p95, n), and `prodops duplicates --json`
-(first, again, after a capture) and `prodops similar ID` as real processes (wall time, store
-open included). Progress to
-stderr, figures to stdout. A benchmark, not a test: nothing asserts.
+(first, again, after a capture, after a status change), `prodops similar ID` and
+`stored_lookalikes.similar` (what `similar` reads from lookalikes.sqlite) as real processes: wall
+time, store open included, and the process's CPU time (user + sys), which the other work on a
+shared machine disturbs less. Progress to stderr, figures to stdout. A benchmark, not a test:
+nothing asserts.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -23,8 +27,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import figure, label, log, prodops, real_texts, write_feedback_csv
+from run import ENV, figure, label, log, prodops, real_texts, write_feedback_csv
 
+from prodops_tui.core.feedback import stored_lookalikes
 from prodops_tui.core.feedback.duplicates import DuplicateIndex
 from prodops_tui.core.model import FeedbackItem
 from prodops_tui.core.storage.store import Store
@@ -34,6 +39,35 @@ def timed(call):
     start = time.perf_counter()
     result = call()
     return time.perf_counter() - start, result
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cli(workspace: Path, *args: str) -> tuple[float, float]:
+    """`prodops ARGS` in its own process: (wall seconds, CPU seconds)."""
+    before = children_cpu()
+    wall = prodops(workspace, *args)[0]
+    return wall, children_cpu() - before
+
+
+def stored_similar(workspace: Path, item_id: str) -> tuple[float, float]:
+    """stored_lookalikes.similar in its own process, store open included: (wall, CPU) seconds."""
+    code = ("import sys; from prodops_tui.core.feedback.stored_lookalikes import similar; "
+            "from prodops_tui.core.storage.store import Store; "
+            "similar(Store.open(sys.argv[1], clock=lambda: '2026-12-06T00:00:00Z'), sys.argv[2])")
+    before = children_cpu()
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code, str(workspace), item_id], check=True, env=ENV, capture_output=True)
+    return time.perf_counter() - start, children_cpu() - before
+
+
+def line(name: str, samples: list[tuple[float, float]]) -> str:
+    wall, cpu = figure([s[0] for s in samples]), figure([s[1] for s in samples])
+    return (f"{name:<30}{wall['value']:8.2f} s   p95 {wall['p95']:.2f} s  n={wall['n']}   "
+            f"CPU {cpu['value']:.2f} s  p95 {cpu['p95']:.2f} s")
 
 
 def measure(n: int, root: Path, lookups: int) -> list[str]:
@@ -60,19 +94,29 @@ def measure(n: int, root: Path, lookups: int) -> list[str]:
     lookup = figure(lookup_s, 1000)
     lines.append(f"{label(n)}  similar_to one item         {lookup['value']:8.2f} ms  p95 {lookup['p95']:.2f} ms  n={lookup['n']}")
     # The commands, with the index kept on disk (lookalikes.sqlite): built by the first, read back
-    # by the next, caught up after one capture.
-    first = prodops(workspace, "duplicates", "--json")[0]
-    lines.append(f"{label(n)}  prodops duplicates, first    {first:8.2f} s   (n=1; builds lookalikes.sqlite)")
-    cli = figure([prodops(workspace, "duplicates", "--json")[0] for _ in range(3)])
-    lines.append(f"{label(n)}  prodops duplicates, again    {cli['value']:8.2f} s   p95 {cli['p95']:.2f} s  n={cli['n']}")
+    # by the next, carried on in SQL after one capture or a status change.
+    lines.append(f"{label(n)}  " + line("prodops duplicates, first", [cli(workspace, "duplicates", "--json")])
+                 + "  (builds lookalikes.sqlite)")
+    lines.append(f"{label(n)}  " + line("prodops duplicates, again",
+                                        [cli(workspace, "duplicates", "--json") for _ in range(3)]))
     after = []
-    for k in range(3):
+    for k in range(5):
         prodops(workspace, "capture", f"The export to Excel drops the VAT column again ({k})")
-        after.append(prodops(workspace, "duplicates", "--json")[0])
-    cli = figure(after)
-    lines.append(f"{label(n)}  duplicates after a capture   {cli['value']:8.2f} s   p95 {cli['p95']:.2f} s  n={cli['n']}")
-    cli = figure([prodops(workspace, "similar", item_id)[0] for item_id in picked[:5]])
-    lines.append(f"{label(n)}  prodops similar ID           {cli['value']:8.2f} s   p95 {cli['p95']:.2f} s  n={cli['n']}")
+        after.append(cli(workspace, "duplicates", "--json"))
+    lines.append(f"{label(n)}  " + line("duplicates after a capture", after))
+    after = []
+    for item_id in picked[:3]:
+        prodops(workspace, "update", item_id, "--status", "processed")
+        after.append(cli(workspace, "duplicates", "--json"))
+    lines.append(f"{label(n)}  " + line("duplicates after a status", after))
+    lines.append(f"{label(n)}  " + line("prodops similar ID", [cli(workspace, "similar", i) for i in picked[:5]]))
+    if not hasattr(stored_lookalikes, "similar"):
+        return lines  # a checkout from before it
+    found = []
+    for k, item_id in enumerate(picked[5:10]):
+        prodops(workspace, "capture", f"Please let us export invoices to Excel at once ({k})")
+        found.append(stored_similar(workspace, item_id))
+    lines.append(f"{label(n)}  " + line("stored similar after a capture", found))
     return lines
 
 
