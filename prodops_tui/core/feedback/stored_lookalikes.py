@@ -103,6 +103,7 @@ CREATE TABLE IF NOT EXISTS shown (number INTEGER PRIMARY KEY, text TEXT NOT NULL
 _TABLES = ("facts", "run", "items", "cuts", "nodes", "filed", "cnodes", "edges", "postings", "groups", "shown",
            "pairing")  # pairing: version 3's, dropped
 _RUN_TABLES = ("run", "items", "cuts", "nodes", "filed", "cnodes", "edges", "postings", "groups", "shown")
+_INDEXES = [line.split()[5] for line in _SCHEMA.splitlines() if line.startswith("CREATE INDEX")]
 _ITEM_COLUMNS = ("number", "received", "merged", "node", "request", "named", "root", "exact", "quiet", "parent", "title")
 
 
@@ -141,7 +142,8 @@ def _sync(db: sqlite3.Connection, table: str, columns: tuple[str, ...], keyed_by
     wanted = set(rows)
     key = " AND ".join(f"{column} = ?" for column in columns[:keyed_by])
     db.executemany(f"DELETE FROM {table} WHERE {key}", (row[:keyed_by] for row in stored - wanted))
-    db.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})", wanted - stored)
+    db.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})",
+                   sorted(wanted - stored, key=lambda row: row[:keyed_by]))  # in key order: appended to the b-tree
 
 
 def _cuts(key: str) -> list[str]:
@@ -337,6 +339,10 @@ class StoredLookalikes:
                 db.execute(f"DELETE FROM {table}")
             return
         db.execute("DELETE FROM run")
+        afresh = db.execute("SELECT 1 FROM items LIMIT 1").fetchone() is None
+        if afresh:  # every row is new: the indexes are built once, at the end
+            for name in _INDEXES:
+                db.execute(f"DROP INDEX IF EXISTS {name}")
         requests = index._requests
         key_of = {node: node_key(profile) for node, profile in enumerate(index._node_profile) if profile is not None}
         known = {key for (key,) in db.execute("SELECT key FROM nodes")}
@@ -389,6 +395,10 @@ class StoredLookalikes:
                        rows)
         _sync(db, "shown", ("number", "text", "title"), 1,
               [(number_of(item_id), text, title) for item_id, (text, title) in self.shown.items()])
+        if afresh:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip().startswith("CREATE INDEX"):
+                    db.execute(statement)
         db.execute("INSERT INTO run (id, seq, learned_seq, threshold) VALUES (1, ?, ?, ?)",
                    (self.store.seq, self._learned_seq, threshold))
 
