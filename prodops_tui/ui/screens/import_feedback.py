@@ -24,6 +24,7 @@ from ...core.importers import PRESETS, ImportResult, import_feedback
 from ...core.storage.store import Store
 from ...core.text import clean_line, plural, truncate
 from ..exports import in_browser_tab
+from .modal_keys import key_footer
 from .pickers import PickerScreen
 
 SKIPPED_SHOWN = 8
@@ -71,10 +72,12 @@ class ImportScreen(PickerScreen):
             if self.refused:
                 yield Static(Content.styled(REFUSED_IN_A_TAB, "$warning"), id="import-summary")
                 yield Static(Content("esc closes"), classes="picker-hint")
-                return
-            yield Input(placeholder="path to a CSV, JSON or JSONL export (tab completes)", suggester=PathSuggester(), id="import-path")
-            yield ProgressBar(total=100, show_eta=False, id="import-progress")
-            yield Static(Content("enter checks the file first (nothing is stored); enter again imports"), id="import-summary", classes="picker-hint")
+            else:
+                yield Input(placeholder="path to a CSV, JSON or JSONL export (tab completes)", suggester=PathSuggester(), id="import-path")
+                yield ProgressBar(total=100, show_eta=False, id="import-progress")
+                yield Static(Content("enter checks the file first (nothing is stored); enter again imports"), id="import-summary",
+                             classes="picker-hint")
+        yield key_footer()
 
     def on_mount(self) -> None:
         if not self.refused:
@@ -123,8 +126,10 @@ class ImportScreen(PickerScreen):
         else:
             self.checked = None
             self.imported = self.imported or result.imported > 0
-            lines.append(Content.styled("done — u undoes it; esc closes", "$success"))
+            lines.append(Content.styled("done — u undoes it; tab back to the path for another file; esc closes", "$success"))
         self._say(Content("\n").join(lines))
+        if not result.dry_run:
+            self.set_focus(None)  # out of the path field, so u undoes the import and ? shows the keys
 
     @staticmethod
     def _recognised(result: ImportResult) -> list[Content]:

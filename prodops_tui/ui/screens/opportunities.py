@@ -33,15 +33,17 @@ from ...core.text import clean_line, clean_text, truncate
 from ..exports import export, send_made_text
 from ..sync_runner import start_sync_again
 from ..widgets.key_list import KeyList
-from .modal_keys import app_undo, key_footer, match_main_footer, show_keys
+from .modal_keys import ModalKeys, key_footer, match_main_footer, modal_keys
 from .opportunity_links import CheckedTextScreen, link_marker, link_rows, unlink_choices
 from .opportunity_loop import LoopScreen
 from .opportunity_push import PushScreen, check_push, github_targets, start_push
 from .pickers import ChoiceScreen
 
 
-class OpportunitiesScreen(ModalScreen[bool]):
+class OpportunitiesScreen(ModalKeys, ModalScreen[bool]):
     """Dismisses True when something changed here (a status, a link)."""
+
+    KEYS_TITLE = "Opportunities"
 
     BINDINGS = [
         Binding("escape,q", "close", "Close", id="opportunities.close"),
@@ -59,8 +61,7 @@ class OpportunitiesScreen(ModalScreen[bool]):
         Binding("c", "close_the_loop", "Close the loop", id="opportunities.loop",
                 tooltip="Every account that asked: contact, quote, feedback; t records one as told"),
         Binding("w", "write_customers", "Export who asked", id="opportunities.export", tooltip="Write the close-the-loop list as CSV"),
-        Binding("u", "undo", "Undo", id="opportunities.undo", tooltip="Undo the last change (several levels), as everywhere"),
-        Binding("question_mark", "keys", "Help", key_display="?", id="opportunities.help", tooltip="Every key of this screen"),
+        *modal_keys("opportunities", fields=False),
     ]
 
     class StoreChanged(Message):
@@ -259,12 +260,6 @@ class OpportunitiesScreen(ModalScreen[bool]):
                title="Write who asked to (CSV)", suggested=Path(filename),
                write=lambda path, replace: opportunities.write_close_the_loop(self.store, opportunity_id, path, replace=replace),
                written=lambda path: f"Wrote who asked about {opportunity_id} to {path}")
-
-    async def action_undo(self) -> None:
-        await app_undo(self)
-
-    def action_keys(self) -> None:
-        show_keys(self, "Opportunities")
 
     def action_close(self) -> None:
         self.dismiss(self.changed)

@@ -18,6 +18,7 @@ from ...core.dates import display_date
 from ...core.feedback.links import link_name
 from ...core.model import Opportunity, TrackerLink
 from ...core.text import clean_line, truncate
+from .modal_keys import key_footer
 from .pickers import PickerScreen
 
 TRACKER_NAMES = {"github": "GitHub", "gitlab": "GitLab", "jira": "Jira"}
@@ -78,6 +79,7 @@ class CheckedTextScreen(PickerScreen):
             yield Static(Content.styled(self.picker_title, "bold"), classes="picker-title")
             yield Input(value=self.value, placeholder=self.placeholder, id="text")
             yield Static(Content(self.hint), id="hint", classes="picker-hint")
+        yield key_footer()
 
     @on(Input.Changed)
     def _typed(self) -> None:

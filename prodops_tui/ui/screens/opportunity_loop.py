@@ -29,7 +29,7 @@ from ...core.storage.files import atomic_write_bytes
 from ...core.text import clean_line, plural, truncate
 from ..exports import export, send_made_text
 from ..widgets.key_list import KeyList
-from .modal_keys import app_undo, key_footer, match_main_footer, show_keys
+from .modal_keys import ModalKeys, key_footer, match_main_footer, modal_keys
 from .pickers import ChoiceScreen
 
 LOOP_FORMATS = (("csv", "CSV, for a mail merge"), ("md", "Markdown, to read or paste"))
@@ -42,16 +42,17 @@ def told_text(account: loop.LoopAccount) -> str:
     return f"told {display_date(account.told_at)} by {clean_line(account.told_by) or 'someone'}"
 
 
-class LoopScreen(ModalScreen[None]):
+class LoopScreen(ModalKeys, ModalScreen[None]):
     """One opportunity's close-the-loop list."""
+
+    KEYS_TITLE = "Close the loop"
 
     BINDINGS = [
         Binding("escape,q", "close", "Close", id="loop.close", tooltip="Back to the opportunities"),
         Binding("t", "mark_told", "Told", id="loop.told",
                 tooltip="Record that the highlighted account was told it shipped: who and when (u undoes)"),
         Binding("w", "export", "Export", id="loop.export", tooltip="Write the list as CSV or Markdown, with contacts and told"),
-        Binding("u", "undo", "Undo", id="loop.undo", tooltip="Undo the last change (several levels), as everywhere"),
-        Binding("question_mark", "keys", "Help", key_display="?", id="loop.help", tooltip="Every key of this view"),
+        *modal_keys("loop", what="view", fields=False),
     ]
 
     class StoreChanged(Message):
@@ -188,12 +189,6 @@ class LoopScreen(ModalScreen[None]):
                    written=lambda path: f"Wrote who to tell about {opportunity_id} to {path}")
 
         self.app.push_screen(ChoiceScreen("Export the close-the-loop list as", LOOP_FORMATS, current="csv"), chosen)
-
-    async def action_undo(self) -> None:
-        await app_undo(self)
-
-    def action_keys(self) -> None:
-        show_keys(self, "Close the loop")
 
     def action_close(self) -> None:
         self.dismiss(None)

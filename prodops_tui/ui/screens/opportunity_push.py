@@ -27,7 +27,7 @@ from ...core.model import Opportunity, SyncState
 from ...core.sync import push
 from ...core.sync.github import API_URL, TOKEN_ENV, check_repo
 from ...core.text import clean_line, clean_text
-from .modal_keys import key_footer, match_main_footer
+from .modal_keys import ModalKeys, key_footer, match_main_footer, modal_keys
 
 
 def github_targets(store, opportunity: Opportunity) -> dict[str, str]:
@@ -79,13 +79,16 @@ def start_push(app: App, store, opportunity_id: str, repo: str, api_url: str) ->
     app.run_worker(run, thread=True, group="push", name=f"push {opportunity_id}", exit_on_error=False)
 
 
-class PushScreen(ModalScreen[bool]):
+class PushScreen(ModalKeys, ModalScreen[bool]):
     """What a push would send, in full; `y` sends it, esc sends nothing. Dismisses True to send."""
 
     BINDINGS = [
         Binding("y", "send", "Send", id="push.send", tooltip="Send it to GitHub (in the background; the new issue's URL is shown)"),
         Binding("escape,n", "cancel", "Cancel", id="push.cancel", tooltip="Send nothing"),
+        # No u here: an undo would change the evidence under the draft shown, before y sends it.
+        *modal_keys("push", undo=False, what="view", fields=False),
     ]
+    KEYS_TITLE = "Push"
 
     def __init__(self, made: push.Draft, repo: str, api_url: str) -> None:
         super().__init__()

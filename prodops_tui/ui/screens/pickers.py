@@ -15,12 +15,15 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...core.dates import DateParseError, describe, parse_when, rule_of
+from .modal_keys import ModalKeys, key_footer, modal_keys
 
 
-class PickerScreen(ModalScreen):
-    """The frame every picker shares: a titled box in the middle, esc cancels."""
+class PickerScreen(ModalKeys, ModalScreen):
+    """The frame every picker shares: a titled box in the middle, esc cancels, its keys in a
+    footer of its own (each picker's compose yields it); `?` and `u` where nothing is typed."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker.cancel"), *modal_keys("picker", what="picker")]
+    KEYS_TITLE = "Picker"
 
     def __init__(self, title: str) -> None:
         super().__init__()
@@ -51,6 +54,7 @@ class ChoiceScreen(PickerScreen):
                 id="choices",
             )
             yield Static(Content("1-9 or enter picks, esc cancels"), classes="picker-hint")
+        yield key_footer()
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
@@ -80,6 +84,7 @@ class DateScreen(PickerScreen):
             yield Static(Content.styled(self.picker_title, "bold"), classes="picker-title")
             yield Input(placeholder="3d, 2w, tomorrow, next monday, 2026-12-01", id="when")
             yield Static(Content("Type a date; enter applies, esc cancels"), id="preview", classes="picker-hint")
+        yield key_footer()
 
     @on(Input.Changed)
     def preview(self, event: Input.Changed) -> None:
@@ -119,6 +124,7 @@ class TextScreen(PickerScreen):
             yield Static(Content.styled(self.picker_title, "bold"), classes="picker-title")
             yield Input(value=self.value, placeholder=self.placeholder, id="text")
             yield Static(self.hint(self.value) if self.hint else Content(""), id="hint", classes="picker-hint")
+        yield key_footer()
 
     @on(Input.Changed)
     def update_hint(self, event: Input.Changed) -> None:
@@ -149,6 +155,7 @@ class SearchPickerScreen(PickerScreen):
             yield Input(placeholder=self.placeholder, id="query")
             yield OptionList(id="options")
             yield Static(Content("↑↓ choose, enter picks, esc cancels"), classes="picker-hint")
+        yield key_footer()
 
     def on_mount(self) -> None:
         self.fill("")

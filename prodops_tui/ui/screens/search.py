@@ -18,6 +18,7 @@ from ...core.search import index as search
 from ...core.search.on_disk import DiskBackedIndex
 from ...core.storage.store import Store
 from ...core.text import clean_line, plural, truncate
+from .modal_keys import ModalKeys, key_footer, modal_keys
 
 PER_KIND = 8
 # The keywords from core/query.py's table: the same ones the inbox filter takes.
@@ -48,8 +49,11 @@ def hit_prompt(store: Store, hit: search.Hit) -> Content:
     return Content.assemble(*parts)
 
 
-class SearchScreen(ModalScreen[str | None]):
-    """Dismisses with the id of the chosen item (a retro card: R-2#3), or None."""
+class SearchScreen(ModalKeys, ModalScreen[str | None]):
+    """Dismisses with the id of the chosen item (a retro card: R-2#3), or None. `?` and `u` work
+    from the results (tab): in the box they are typed."""
+
+    KEYS_TITLE = "Search"
 
     BINDINGS = [
         Binding("escape", "cancel", "Back", id="search.cancel"),
@@ -57,6 +61,7 @@ class SearchScreen(ModalScreen[str | None]):
         Binding("up", "move(-1)", "Previous", show=False, id="search.previous"),
         Binding("pagedown", "move(8)", "Page down", show=False, id="search.page_down"),
         Binding("pageup", "move(-8)", "Page up", show=False, id="search.page_up"),
+        *modal_keys("search"),
     ]
 
     def __init__(self, index: search.SearchIndex | DiskBackedIndex, store: Store, *, query: str = "") -> None:
@@ -71,6 +76,7 @@ class SearchScreen(ModalScreen[str | None]):
             yield Static(id="search-status")
             yield OptionList(id="search-results")
             yield Static(Content.styled(HINT, "$text-muted"), id="search-hint")
+        yield key_footer()
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
