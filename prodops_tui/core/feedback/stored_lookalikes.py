@@ -138,12 +138,12 @@ def _sync(db: sqlite3.Connection, table: str, columns: tuple[str, ...], keyed_by
     """Make `table` hold exactly `rows`, writing only the rows that differ (the first `keyed_by`
     columns are its key)."""
     names = ", ".join(columns)
-    stored = set(db.execute(f"SELECT {names} FROM {table}"))
-    wanted = set(rows)
+    stored: set[tuple] = set(db.execute(f"SELECT {names} FROM {table}"))
+    wanted: set[tuple] = set(rows)
     key = " AND ".join(f"{column} = ?" for column in columns[:keyed_by])
     db.executemany(f"DELETE FROM {table} WHERE {key}", (row[:keyed_by] for row in stored - wanted))
-    db.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})",
-                   sorted(wanted - stored, key=lambda row: row[:keyed_by]))  # in key order: appended to the b-tree
+    added: list[tuple] = sorted(wanted - stored, key=lambda row: row[:keyed_by])  # in key order: appended to the b-tree
+    db.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})", added)
 
 
 def _cuts(key: str) -> list[str]:
@@ -466,6 +466,7 @@ class StoredLookalikes:
         state = db.execute("SELECT boilerplate, rarity, learned_seq FROM state WHERE id = 1").fetchone()
         if run is None or state is None or run[1] != state[2] or run[2] != threshold:
             return None
+        seq = store.seq  # stamped: reading the items may catch the store up past the changes asked for
         changed = store.changed_after_entry(run[0])
         if changed is None:
             return None
@@ -505,7 +506,7 @@ class StoredLookalikes:
                 return None
         carry.regroup()
         self.paired_afresh, self.read_items, self.rebuilt, self.carried_on = carry.paired, len(items), False, True
-        db.execute("UPDATE run SET seq = ? WHERE id = 1", (store.seq,))
+        db.execute("UPDATE run SET seq = ? WHERE id = 1", (seq,))
         if not assemble:
             return []
         return self._assembled(reread, new_items=[item for item in items if item.id in carry.added])
@@ -788,6 +789,7 @@ def _facts_current(stored: StoredLookalikes) -> bool:
     db.execute("BEGIN IMMEDIATE")
     try:
         state = db.execute("SELECT seq, boilerplate, learned_seq FROM state WHERE id = 1").fetchone()
+        seq = store.seq  # stamped before reading (see _carry_on)
         changed = store.changed_after_entry(state[0]) if state else None
         if state is None or changed is None:
             db.execute("ROLLBACK")
@@ -807,7 +809,7 @@ def _facts_current(stored: StoredLookalikes) -> bool:
                 db.executemany("DELETE FROM facts WHERE number = ?", ((n,) for n in numbers))
                 db.executemany("INSERT INTO facts (number, data) VALUES (?, ?)",
                                ((number_of(item.id), _encode(facts_of(item, boilerplate))) for item in items))
-                db.execute("UPDATE state SET seq = ? WHERE id = 1", (store.seq,))
+                db.execute("UPDATE state SET seq = ? WHERE id = 1", (seq,))
         db.execute("COMMIT" if current else "ROLLBACK")
     except BaseException:
         db.execute("ROLLBACK")
