@@ -187,6 +187,7 @@ class StoredLookalikes:
         self._learned_seq = -1  # the change after which the index's rarity was learned
         self._read: dict[int, FeedbackItem] = {}  # items read from the store at its `_read_at` entry
         self._read_at = -1
+        self._index_seq = -1  # the store entry the last `index()` reflects
 
     def _items(self, numbers: list[int]) -> list[FeedbackItem]:
         """These feedback items as the store holds them now (those that exist), each read once."""
@@ -214,6 +215,7 @@ class StoredLookalikes:
         self._db.execute("BEGIN IMMEDIATE")
         try:
             state = self._db.execute("SELECT seq, boilerplate, rarity, learned_seq FROM state WHERE id = 1").fetchone()
+            seq = store.seq  # what the index reflects at least (reading items may catch the store up further)
             changed = store.changed_after_entry(state[0]) if state else None
             feedback = sorted(number_of(i) for i in changed if i.startswith(FeedbackItem.PREFIX + "-")) if changed is not None else None
             stored = self._db.execute("SELECT count(*) FROM facts").fetchone()[0]
@@ -229,15 +231,16 @@ class StoredLookalikes:
                 index = self._built()
                 learned = {"shared": sorted(index.boilerplate.shared), "common": sorted(index.boilerplate.common),
                            "items": len(index._items)}  # how many items the boilerplate was learned from
-                self._learned_seq = store.seq
+                self._learned_seq = seq
                 rarity = json.dumps([index.rarity.document_frequency, index.rarity.documents], ensure_ascii=False,
                                     separators=(",", ":"))
                 self._db.execute("INSERT OR REPLACE INTO state (id, version, seq, boilerplate, rarity, learned_seq) "
                                  "VALUES (1, ?, ?, ?, ?, ?)",
-                                 (STORED_VERSION, store.seq, json.dumps(learned), rarity, self._learned_seq))
+                                 (STORED_VERSION, seq, json.dumps(learned), rarity, self._learned_seq))
             else:  # caught up: what was learned stays as stored (megabytes of word counts at 100k)
-                self._db.execute("UPDATE state SET seq = ? WHERE id = 1", (store.seq,))
+                self._db.execute("UPDATE state SET seq = ? WHERE id = 1", (seq,))
             self._db.execute("COMMIT")
+            self._index_seq = seq
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
@@ -334,7 +337,8 @@ class StoredLookalikes:
         writing all 700,000 pairs of 100,000 items again took 5 s more)."""
         run = index.last_run
         db = self._db
-        if run is None or run.include_merged or run.threshold != threshold or self._learned_seq < 0:
+        if (run is None or run.include_merged or run.threshold != threshold or self._learned_seq < 0
+                or self._index_seq < 0):
             for table in _RUN_TABLES:
                 db.execute(f"DELETE FROM {table}")
             return
@@ -400,7 +404,7 @@ class StoredLookalikes:
                 if statement.strip().startswith("CREATE INDEX"):
                     db.execute(statement)
         db.execute("INSERT INTO run (id, seq, learned_seq, threshold) VALUES (1, ?, ?, ?)",
-                   (self.store.seq, self._learned_seq, threshold))
+                   (self._index_seq, self._learned_seq, threshold))
 
     def _resume_pairing(self, index: DuplicateIndex) -> None:
         """Give an index without a pairing of its own the one stored, when it was scored with the
