@@ -37,6 +37,7 @@ from .model import (
     Retro,
     RetroCard,
     RetroGroup,
+    TrackerLink,
 )
 from .rituals.checklists import run_title
 from .storage.store import Store
@@ -229,6 +230,9 @@ OPPORTUNITIES: tuple[tuple[str, str, str, str, str], ...] = (
      ("A steady trickle of app reviews ask for dark mode. Not now: the app is being rebuilt on the new design "
      "system next year, which brings dark mode with it.")),
 )
+
+# The tracker ticket an opportunity is linked to: key -> (LEDGER number, its state as last read).
+DEMO_TICKETS: dict[str, tuple[int, str]] = {"instalments": (812, "To Do"), "dunning": (640, "Done")}
 
 # =============================================================================
 # Feedback
@@ -944,9 +948,23 @@ def _add_opportunities(
                 status=status,
                 area=areas[area_path].id,
                 decided_at=decided,
+                shipped_at=decided if status == "shipped" else None,
+                links=_demo_links(key, decided),
                 created_at=to_iso(created),
             ))
     return opportunities
+
+
+def _demo_links(key: str, decided: str | None) -> list[TrackerLink]:
+    """The engineering tickets two opportunities reached, on the demo company's own Jira (an
+    .example host: nothing ever asks it), so the roadmap figures have something to count."""
+    ticket = DEMO_TICKETS.get(key)
+    if ticket is None:
+        return []
+    number, state = ticket
+    return [TrackerLink(url=f"https://jira.northwind.example/browse/LEDGER-{number}", tracker="jira",
+                        key=f"LEDGER-{number}", upstream_state=state, checked_at=decided or "",
+                        linked_at=decided or "", linked_by="Priya Raman")]
 
 
 # --- feedback ----------------------------------------------------------------

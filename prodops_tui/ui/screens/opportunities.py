@@ -104,7 +104,7 @@ class OpportunitiesScreen(ModalKeys, ModalScreen[bool]):
             o = stat.opportunity
             status = opportunities.STATUS_LABELS.get(o.status, o.status)
             options.append(Option(
-                Content.assemble((f"{stat.score:>4} ", "bold $accent"), (f"{o.id:<6}", "$text-muted"), f"{truncate(clean_line(o.title), 30):<31}",
+                Content.assemble((f"{stat.score:>4} ", "bold $accent"), (f"{o.id:<6}", "$text-muted"), f"{truncate(clean_line(o.title), 26):<27}",
                                  (f"{status:<12}", "$secondary"), (link_marker(o), "$text-muted")),
                 id=o.id,
             ))

@@ -54,7 +54,7 @@ def link_marker(opportunity: Opportunity) -> str:
         return ""
     count = "" if len(opportunity.links) == 1 else str(len(opportunity.links))
     state = clean_line(opportunity.links[0].upstream_state) or "linked"
-    return truncate(f"↗{count} {state}", 16)
+    return truncate(f"↗{count} {state}", 10)  # the list is 66 columns at 120: wider wraps the row
 
 
 def unlink_choices(opportunity: Opportunity) -> list[tuple[str, str]]:
