@@ -115,10 +115,11 @@ def cmd_duplicates(store: Store, args: argparse.Namespace) -> int:
 def cmd_similar(store: Store, args: argparse.Namespace) -> int:
     from ..core.feedback import duplicates
 
-    from ..core.feedback.stored_lookalikes import lookalike_index
+    from ..core.feedback.stored_lookalikes import similar
 
     item_id = args.id.strip().upper()
-    hits = lookalike_index(store).similar_to(item_id, limit=args.limit)  # no text read but the changed items'
+    # From lookalikes.sqlite's tables: only the item's candidates are read, never every item's facts.
+    hits = similar(store, item_id, limit=args.limit)
     if args.json:
         print_json([{"id": hit.id, "score": hit.score, "title": hit.title, "why": list(hit.why)} for hit in hits])
         return 0
