@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import app, areas, feedback, metrics, push, rituals, search, sync, transfer, workspace
+from . import app, areas, feedback, metrics, push, rituals, roadmap, search, sync, transfer, workspace
 
 # Each group module adds its subcommands to the parser (add_parsers) and holds their functions.
-GROUPS = (feedback, transfer, sync, push, search, areas, rituals, metrics, workspace, app)
+GROUPS = (feedback, transfer, sync, push, roadmap, search, areas, rituals, metrics, workspace, app)
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,9 @@ COMMANDS: dict[str, Command] = {
     "export": Command(transfer.cmd_export),
     "sync": Command(sync.cmd_sync),
     "push": Command(push.cmd_push),
+    "link": Command(roadmap.cmd_link),
+    "unlink": Command(roadmap.cmd_unlink),
+    "told": Command(roadmap.cmd_told),
     "search": Command(search.cmd_search),
     "duplicates": Command(search.cmd_duplicates),
     "similar": Command(search.cmd_similar),

@@ -78,6 +78,8 @@ EXAMPLES: dict[str, list[str]] = {
         "prodops export feedback --format csv -o feedback.csv",
         "prodops export areas --format md",
         "prodops export retro R-2 --format md -o retro.md",
+        "prodops export loop --format md                 the accounts to tell about every shipped opportunity",
+        "prodops export loop O-3 -o tell.csv             one opportunity's, with contacts, for a mail merge",
     ],
     "sync": [
         "prodops sync github rails/rails                 the first run brings every issue, later runs what changed",
@@ -89,6 +91,16 @@ EXAMPLES: dict[str, list[str]] = {
     "push": [
         "prodops push O-3 github acme/app --dry-run          what would be sent (no token needed)",
         "prodops push O-3 github acme/app                    create the issue, or update its evidence (a token in $GITHUB_TOKEN)",
+    ],
+    "link": [
+        "prodops link O-3 https://github.com/acme/billing/issues/412",
+        "prodops link O-3 https://gitlab.com/groups/acme/-/epics/7",
+        "prodops link O-3 BILL-7                          a Jira key, when a sync jira knows its site",
+    ],
+    "unlink": ["prodops unlink O-3 acme/billing#412"],
+    "told": [
+        'prodops told O-3 "Saltbox Coffee Roasters" "Mateo Nakamura"',
+        'prodops --as "Ana Souza" told O-3 "Acme Freight" --json',
     ],
     "search": [
         'prodops search "invoice export"',
