@@ -136,8 +136,7 @@ def test_export_loop_refuses_what_it_cannot_write(demo):
 @pytest.mark.xfail(strict=True, reason="cli/metrics.py does not call core.metrics.roadmap.with_roadmap yet (lead's file)")
 def test_the_report_shows_the_roadmap_figures_after_a_link_a_ship_and_a_tell(demo):
     before = json.loads(demo("report", "--format", "json").stdout)["figures"]
-    assert before["feedback_reached_roadmap"]["value"] == 0
-    demo("link", "O-4", ISSUE)
-    demo("told", "O-4", "Driftwood Media")
+    assert demo("link", "O-1", ISSUE).returncode == 0
     after = json.loads(demo("report", "--format", "json").stdout)["figures"]
-    assert after["feedback_reached_roadmap"]["value"] > 0
+    assert after["feedback_reached_roadmap"]["value"] > before["feedback_reached_roadmap"]["value"]
+    assert after["feedback_reached_roadmap"]["section"] == "roadmap"
