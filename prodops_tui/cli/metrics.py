@@ -27,13 +27,13 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
 
 
 def cmd_report(store: Store, args: argparse.Namespace) -> int:
-    from ..core.metrics import figures, period, report
+    from ..core.metrics import figures, period, report, roadmap
 
     fmt = output_format(args.format, args.output, accepted=REPORT_FORMATS, default="md", what="a report")
     if args.to and not args.from_:
         raise UsageError("--to needs --from (or use --since)")
     now = from_iso(store.clock())
     window = period.from_options(since_text=args.since, from_text=args.from_, to_text=args.to, now=now)
-    found = figures.compute(store, window, now=now)
+    found = roadmap.with_roadmap(figures.compute(store, window, now=now), store)
     write_output(report.json_text(found) if fmt == "json" else report.to_markdown(found), args.output)
     return 0

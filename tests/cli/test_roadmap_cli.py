@@ -133,7 +133,6 @@ def test_export_loop_refuses_what_it_cannot_write(demo):
     assert "no opportunity O-99" in assert_one_line_error(demo("export", "loop", "O-99"))
 
 
-@pytest.mark.xfail(strict=True, reason="cli/metrics.py does not call core.metrics.roadmap.with_roadmap yet (lead's file)")
 def test_the_report_shows_the_roadmap_figures_after_a_link_a_ship_and_a_tell(demo):
     before = json.loads(demo("report", "--format", "json").stdout)["figures"]
     assert demo("link", "O-1", ISSUE).returncode == 0

@@ -11,7 +11,7 @@ import pytest
 
 from prodops_tui.core.dates import DateParseError
 from prodops_tui.core.errors import InvalidInput
-from prodops_tui.core.metrics import figures, period, report
+from prodops_tui.core.metrics import figures, period, report, roadmap
 from prodops_tui.core.model import FeedbackItem, ProductArea
 
 from .conftest import NOW
@@ -42,7 +42,7 @@ FIGURES = FIGURES_DOCUMENTED - {"codeowners_rules_owned_pct"}
 
 
 def thirty_days(store):
-    return figures.compute(store, period.last_days(30, now=NOW, tz=UTC), now=NOW, tz=UTC)
+    return roadmap.with_roadmap(figures.compute(store, period.last_days(30, now=NOW, tz=UTC), now=NOW, tz=UTC), store)
 
 
 def test_json_has_the_field_names_the_reference_documents(metrics_store):
