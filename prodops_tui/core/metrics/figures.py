@@ -15,6 +15,7 @@ from datetime import datetime, tzinfo
 
 from ..areas.lookup import area_paths
 from ..dates import to_iso
+from ..feedback import loop
 from ..feedback.filters import ids_query
 from ..model import ActionItem
 from ..retro.actions import owner_names
@@ -138,7 +139,8 @@ def _compute(store: Store, period: Period, *, now: datetime, tz: tzinfo | None) 
     paths = area_paths(store)
     top_demand = demand_module.demand(store, flow.linked,
                                       received=dict(cur.by_opportunity), received_before=dict(prev.by_opportunity))
-    shipped, waiting = demand_module.waiting_customers(top_demand)
+    shipped, _ = demand_module.waiting_customers(top_demand)
+    waiting = loop.waiting(store)[1]  # accounts not told yet: telling is recorded (prodops told, t)
     owned = ownership_module.ownership(store, paths)
     actions = store.all(ActionItem)
     acts, acts_before = (rituals.action_counts(actions, period.start_iso, period.upper_iso),
@@ -186,7 +188,7 @@ def _compute(store: Store, period: Period, *, now: datetime, tz: tzinfo | None) 
         Figure("opportunities_asked_for", "Opportunities asked for", asked, asked_before,
                note="with linked feedback received in the period", drill=Drill("opportunities")),
         Figure("customers_waiting", "Customers to tell it shipped", waiting, None, better="down",
-               note="asked for a shipped opportunity; telling them is not recorded, so all count",
+               note="accounts that asked for a shipped opportunity and were not told yet (t in the close-the-loop view)",
                drill=Drill("opportunities", record=first_shipped)),
     )
     coverage = 100.0 * owned.owned / owned.areas if owned.areas else None

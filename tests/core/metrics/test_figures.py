@@ -150,8 +150,14 @@ def test_opportunities_by_weighted_demand_and_customers_waiting_for_what_shipped
     shown = {d.id: (d.score, d.feedback, d.customers, d.received) for d in found.opportunities}
     assert shown == expected
     assert [d.id for d in found.opportunities] == sorted(expected, key=lambda o: (-expected[o][0], -expected[o][1]))
-    assert found.figure("customers_waiting").value == expected["O-2"][2]  # O-2 shipped; telling nobody is recorded
     assert [d.id for d in found.close_the_loop] == ["O-2"]
+    # O-2 shipped: its accounts wait until told (a person's company in brackets is that company).
+    from prodops_tui.core.feedback.loop import account_key, account_of
+
+    o2 = [i for i in written.feedback if i.opportunity == "O-2"]
+    o2 += [by_id[m] for i in o2 for m in i.merged_from]
+    accounts = {account_key(account_of(i.customer)) for i in o2 if i.customer}
+    assert found.figure("customers_waiting").value == len(accounts) > 0
 
 
 def test_ownership_coverage_gaps_and_people_who_left_still_owning(computed):
@@ -269,3 +275,17 @@ def test_time_to_triage_in_buckets(computed):
             hours = max(0.0, (when(item.triaged_at) - when(item.received_at)).total_seconds() / 3600)
             counts[next(n for n, limit in enumerate(limits) if hours < limit)] += 1
     assert [r.current for r in found.triage_times] == counts and sum(counts) == found.figure("triaged").value
+
+
+def test_an_account_told_it_shipped_no_longer_waits(metrics_store):
+    """"Customers to tell it shipped" counts accounts not told yet: telling one takes it off."""
+    from prodops_tui.core.feedback import loop
+
+    store, _ = metrics_store
+    window = period.last_days(30, now=NOW, tz=UTC)
+    before = figures.compute(store, window, now=NOW, tz=UTC).figure("customers_waiting").value
+    (shipped,) = [found.opportunity.id for found in loop.loops(store) if found.to_tell]
+    first = loop.loop_for(store, shipped).accounts[0].account
+    loop.told(store, shipped, [first])
+    after = figures.compute(store, window, now=NOW, tz=UTC).figure("customers_waiting").value
+    assert before > 0 and after == before - 1
