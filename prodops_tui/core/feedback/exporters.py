@@ -135,6 +135,8 @@ def opportunity_records(store: Store) -> list[dict[str, Any]]:
             "created_at": opportunity.created_at,
             "description": opportunity.description,
             "links": link_records(opportunity),
+            "told": [{"account": told.account, "told_at": told.told_at, "told_by": told.told_by or None,
+                      "feedback": list(told.feedback)} for told in opportunity.told],
             "customers_who_asked": [
                 {"customer": name, "feedback": ids} for name, ids in opportunities.customers_to_close_the_loop(store, opportunity.id)
             ],
