@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from ..dates import display_datetime
 from ..errors import InvalidInput, ProdopsError
-from ..model import FeedbackItem
+from ..model import FeedbackItem, TrackerLink
 from ..text import clean_line
 from .http import FetchFailed, Response, fetch, send
 
@@ -160,6 +160,42 @@ class TrackerClient:
     def refusal(self, status: int, detail: str) -> str:
         """The one line for a 4xx that is not a rate limit ("" for the generic one)."""
         return ""
+
+    # --- one issue: what `prodops push` writes and a sync's delivery reads (push.py, delivery.py) ---
+
+    refreshes_links = False  # a sync reads the states of the opportunities' links to this project
+    body_field = "body"  # the issue's text field ("description" on GitLab)
+    update_method = "PATCH"  # how one issue's text is changed ("PUT" on GitLab)
+    created_status = 201
+
+    def new_issue_url(self) -> str:
+        """Where a new issue is POSTed."""
+        raise NotImplementedError
+
+    def new_issue(self, title: str, body: str, labels: tuple[str, ...]) -> dict[str, Any]:
+        """The JSON a new issue is created with."""
+        raise NotImplementedError
+
+    def issue_body(self, record: dict[str, Any]) -> str:
+        """One issue's text as the tracker holds it ('' when it has none)."""
+        body = record.get(self.body_field)
+        return body if isinstance(body, str) else ""
+
+    def body_update(self, body: str) -> dict[str, Any]:
+        """The JSON that replaces one issue's text and nothing else."""
+        return {self.body_field: body}
+
+    def web_url(self, record: dict[str, Any]) -> str:
+        """The issue's web address in the plain form links keep ('' when it has none)."""
+        raise NotImplementedError
+
+    def link_state(self, record: dict[str, Any]) -> str:
+        """The issue's state as links keep it ("open", "closed: completed", GitLab's "opened"...)."""
+        raise NotImplementedError
+
+    def issue_link(self, record: dict[str, Any]) -> TrackerLink | None:
+        """The link to a new issue from the tracker's answer, None when the answer names none."""
+        raise NotImplementedError
 
     def message(self, answer: Response) -> str:
         """The error body's message, one line, short ('' when there is none)."""
@@ -297,6 +333,17 @@ class TrackerClient:
         for secret in self.secrets():
             text = text.replace(secret, "***")
         return text
+
+
+def plain_web_url(url: object) -> str:
+    """A web address in the plain form links keep (no query or fragment, host lower case); ''
+    when it is not an http(s) address or holds a user or password."""
+    if not isinstance(url, str) or clean_line(url) != url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
+        return ""
+    return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path.rstrip("/"), "", ""))
 
 
 def links(header: str) -> dict[str, str]:

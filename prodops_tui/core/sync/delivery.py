@@ -1,12 +1,16 @@
 """Delivery comes back: each sync run refreshes the tracker issues opportunities link to, and an
 issue closed as completed ships its opportunity.
 
-Which links a run reads: the GitHub links (tracker "github") whose key names the run's
-repository (case-insensitive). An issue the run's pages held is read from there; each other one
-is asked on its own (GET /repos/OWNER/REPO/issues/N), at most MAX_LINK_READS a run, those checked
-longest ago first; every request counts in the run's. A read issue whose html_url is not the
-link's (another host, an issue moved to another repository) leaves the link as it was, said.
-GitLab and Jira links are not refreshed yet.
+Which links a run reads: the links of the run's tracker (a client whose refreshes_links is set:
+GitHub, GitLab) whose key names the run's repository or project (case-insensitive). An issue the
+run's pages held is read from there; each other one is asked on its own (client.issue_url: GET
+/repos/OWNER/REPO/issues/N, GitLab /projects/:id/issues/:iid), at most MAX_LINK_READS a run,
+those checked longest ago first; every request counts in the run's. A read issue whose web
+address (client.web_url) is not the link's (another host, an issue moved to another project)
+leaves the link as it was, said. Jira links are not refreshed yet.
+
+GitLab keeps no close reason: its links read "opened" or "closed", and closed counts as
+completed (closed_at its date); open again after it is reopened.
 
 What a link's new state does to its opportunity (`prodops sync` says each in its summary):
 - closed as completed (or closed with no reason: GitHub's issues from before close reasons
@@ -46,10 +50,10 @@ from ..model import Change, Opportunity, TrackerLink
 from ..storage.store import Store
 from ..text import clean_line, plural
 from .client import SyncError, TrackerClient
-from .push import link_state, web_url
 
 MAX_LINK_READS = 100  # linked issues asked one by one in a run; the rest wait for the next run
 COMPLETED = ("closed: completed", "closed")
+OPEN = ("open", "opened")  # GitHub's word, GitLab's
 DELETED = "deleted"
 SHIPPED, WONT_DO, IN_PROGRESS = "shipped", "wont_do", "in_progress"
 
@@ -92,11 +96,11 @@ class LinkRefresh:
         self.store = store
         self.client = client
         self.links: dict[str, TrackerLink] = {}  # web key -> a link to it (several opportunities may share one)
-        if client.kind == "github":
+        if client.refreshes_links:
             repo = client.project.casefold()
             for opportunity in store.all(Opportunity):
                 for link in opportunity.links:
-                    if link.tracker == "github" and link.key.rpartition("#")[0].casefold() == repo \
+                    if link.tracker == client.kind and link.key.rpartition("#")[0].casefold() == repo \
                             and _number(link) is not None:
                         held = self.links.get(_key(link.url))
                         if held is None or link.checked_at < held.checked_at:
@@ -108,7 +112,7 @@ class LinkRefresh:
             return
         for record in records:
             if isinstance(record, dict):
-                key = _key(web_url(record))
+                key = _key(self.client.web_url(record))
                 if key in self.links:
                     self.read[key] = record
 
@@ -123,7 +127,7 @@ class LinkRefresh:
             return done
         states: dict[str, tuple[str, str]] = {}  # web key -> (state, closed_at)
         for key, record in self.read.items():
-            states[key] = (DELETED, "") if record is None else (link_state(record), _closed_at(record))
+            states[key] = (DELETED, "") if record is None else (self.client.link_state(record), _closed_at(record))
         done.refreshed = len(states)
         before = {o.id: o for o in self.store.all(Opportunity) if any(_key(link.url) in states for link in o.links)}
         with self.store.change(f"sync {self.client.source}: linked issues refreshed", origin="sync",
@@ -171,8 +175,8 @@ class LinkRefresh:
             if not isinstance(record, dict):
                 done.notes.append(f"{name}: {self.client.host} answered with something that is not an issue")
                 continue
-            if _key(web_url(record)) != key:
-                moved = clean_line(web_url(record)) or "another address"
+            if _key(self.client.web_url(record)) != key:
+                moved = clean_line(self.client.web_url(record)) or "another address"
                 done.notes.append(f"{name} is now {moved}: link that (prodops link) to follow it")
                 continue
             self.read[key] = record
@@ -191,7 +195,7 @@ class LinkRefresh:
             name = link_name(link)
             if state in COMPLETED and link.upstream_state not in COMPLETED:
                 completed.append((link, closed_at))
-            elif link.upstream_state in COMPLETED and state == "open":
+            elif link.upstream_state in COMPLETED and state in OPEN:
                 reopened.append(link)
             elif state != link.upstream_state and state.startswith("closed: "):
                 reason = state.split(": ", 1)[1].replace("_", " ")
@@ -199,7 +203,7 @@ class LinkRefresh:
             elif state == DELETED and link.upstream_state != DELETED:
                 done.notes.append(f"{before.id}: its issue {name} was deleted upstream")
         if completed and current.status not in (SHIPPED, WONT_DO):
-            still_open = [link_name(link) for link in current.links if link.tracker and link.upstream_state == "open"]
+            still_open = [link_name(link) for link in current.links if link.tracker and link.upstream_state in OPEN]
             names = ", ".join(link_name(link) for link, _ in completed)
             if still_open:
                 done.notes.append(f"{before.id}: its issue {names} was closed as completed; {before.id} stays "

@@ -23,13 +23,14 @@ import re
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from ..errors import InvalidInput
+from ..importers import tracker
 from ..importers.github import item_from_issue
-from ..model import FeedbackItem
+from ..model import FeedbackItem, TrackerLink
 from ..text import clean_line
-from .client import MAX_WAIT_S, Fetch, Page, RateLimited, Send, SyncError, TrackerClient, check_api_url, links, page_number
+from .client import MAX_WAIT_S, Fetch, Page, RateLimited, Send, SyncError, TrackerClient, check_api_url, links, page_number, plain_web_url
 from .http import Response
 
 __all__ = ["API_URL", "TOKEN_ENV", "Fetch", "GitHubIssues", "Page", "RateLimited", "SyncError", "check_repo"]
@@ -125,3 +126,35 @@ class GitHubIssues(TrackerClient):
         if status == 410:
             return f"{self.repo} has its issues turned off ({detail})"
         return ""
+
+    # --- one issue (push.py, delivery.py) ----------------------------------------------------
+
+    refreshes_links = True
+
+    def new_issue_url(self) -> str:
+        return f"{self.api_url}/repos/{self.repo}/issues"
+
+    def new_issue(self, title: str, body: str, labels: tuple[str, ...]) -> dict[str, Any]:
+        payload: dict[str, Any] = {"title": title, "body": body}
+        if labels:
+            payload["labels"] = list(labels)
+        return payload
+
+    def web_url(self, record: dict[str, Any]) -> str:
+        return plain_web_url(record.get("html_url"))
+
+    def link_state(self, record: dict[str, Any]) -> str:
+        """"open", "closed: completed", "closed: not_planned" (state_reason), "closed"."""
+        closed = str(record.get("state") or "").casefold() == "closed"
+        reason = record.get("state_reason")
+        return tracker.state(closed, reason if isinstance(reason, str) else "")[1]
+
+    def issue_link(self, record: dict[str, Any]) -> TrackerLink | None:
+        url = self.web_url(record)
+        number = record.get("number")
+        if not url or not isinstance(number, int) or self.redact(url) != url:
+            return None
+        path = urlsplit(url).path.strip("/").split("/")
+        repo = "/".join(path[:2]) if len(path) >= 4 and path[2] == "issues" else self.repo
+        return TrackerLink(url=url, tracker="github", key=f"{repo}#{number}", upstream_state=self.link_state(record),
+                           pushed=True)

@@ -27,9 +27,9 @@ from urllib.parse import quote, urlencode, urlsplit, urlunsplit, parse_qsl
 
 from ..errors import InvalidInput
 from ..importers.gitlab import item_from_issue
-from ..model import FeedbackItem
+from ..model import FeedbackItem, TrackerLink
 from ..text import clean_line
-from .client import MAX_WAIT_S, Fetch, Page, TrackerClient, check_api_url, links, page_number
+from .client import MAX_WAIT_S, Fetch, Page, Send, TrackerClient, check_api_url, links, page_number, plain_web_url
 from .http import Response
 
 API_URL = "https://gitlab.com/api/v4"
@@ -61,12 +61,13 @@ class GitLabIssues(TrackerClient):
     def __init__(self, project: str, *, api_url: str = API_URL, token: str | None = None,
                  token_env: str = TOKEN_ENV, fetcher: Fetch | None = None,
                  sleep: Callable[[float], None] = time.sleep, now: Callable[[], float] = time.time,
-                 max_wait: float = MAX_WAIT_S, on_wait: Callable[[float], None] | None = None):
+                 max_wait: float = MAX_WAIT_S, on_wait: Callable[[float], None] | None = None,
+                 sender: Send | None = None):
         project = check_project(project)
         super().__init__(project, api_url=check_api_url(api_url, token=token or None,
                                                         example="https://gitlab.com/api/v4 or https://HOST/api/v4"),
                          token=token, token_env=token_env, fetcher=fetcher, sleep=sleep, now=now,
-                         max_wait=max_wait, on_wait=on_wait)
+                         max_wait=max_wait, on_wait=on_wait, sender=sender)
 
     @property
     def key_prefix(self) -> str:
@@ -112,6 +113,46 @@ class GitLabIssues(TrackerClient):
         if reset.isdigit():
             return max(0.0, float(reset) - self._now()) + 1  # the reset's own second
         return None
+
+    # --- one issue (push.py, delivery.py) ----------------------------------------------------
+    # https://docs.gitlab.com/api/issues/#new-issue, #single-project-issue, #edit-an-issue:
+    # POST /projects/:id/issues {title, description, labels: "a,b"} answers 201; GET and
+    # PUT /projects/:id/issues/:iid {description}. State "opened" or "closed" (with closed_at);
+    # GitLab keeps no close reason, so closed is read as done.
+
+    refreshes_links = True
+    body_field = "description"
+    update_method = "PUT"
+
+    def issue_url(self, number: int) -> str:
+        return f"{self.api_url}/projects/{quote(self.project, safe='')}/issues/{number}"
+
+    def new_issue_url(self) -> str:
+        return f"{self.api_url}/projects/{quote(self.project, safe='')}/issues"
+
+    def new_issue(self, title: str, body: str, labels: tuple[str, ...]) -> dict[str, Any]:
+        payload: dict[str, Any] = {"title": title, "description": body}
+        names = [name.replace(",", " ").strip() for name in labels]  # GitLab splits its labels at commas
+        if any(names):
+            payload["labels"] = ",".join(name for name in names if name)
+        return payload
+
+    def web_url(self, record: dict[str, Any]) -> str:
+        return plain_web_url(record.get("web_url"))
+
+    def link_state(self, record: dict[str, Any]) -> str:
+        """GitLab's own words: "opened" or "closed"."""
+        return "closed" if str(record.get("state") or "").casefold() == "closed" else "opened"
+
+    def issue_link(self, record: dict[str, Any]) -> TrackerLink | None:
+        url = self.web_url(record)
+        iid = record.get("iid")
+        if not url or not isinstance(iid, int) or self.redact(url) != url:
+            return None
+        path = urlsplit(url).path.strip("/")
+        project = path.split("/-/issues/")[0] if "/-/issues/" in path else self.project
+        return TrackerLink(url=url, tracker="gitlab", key=f"{project}#{iid}", upstream_state=self.link_state(record),
+                           pushed=True)
 
     def message(self, answer: Response) -> str:
         """GitLab writes the status into its messages ("404 Project Not Found"): said once."""

@@ -1,4 +1,4 @@
-"""`prodops push O-3 github OWNER/REPO`: the tracker issue that carries an opportunity's evidence,
+"""`prodops push O-3 github OWNER/REPO` (or `gitlab GROUP/PROJECT`): the tracker issue that carries an opportunity's evidence,
 created once and kept current, never made twice.
 
 The issue:
@@ -31,6 +31,16 @@ The first push stores the link (tracker "github", pushed) in one change, one und
 pushes refresh its upstream state and checked_at as bookkeeping (no undo step), as a sync does.
 Nothing is sent without the command; a dry run builds the same title, labels and body and sends
 nothing.
+
+One push for every tracker that can take one (`push` over a client.TrackerClient, as run.sync):
+the client says where a new issue goes and what it is sent with (new_issue_url, new_issue), the
+field its text is in (body_field: GitHub's `body`, GitLab's `description`), how that text is
+changed (update_method: PATCH, GitLab PUT), and how its answer reads (web_url, issue_link,
+link_state). GitLab: the same Markdown and the same HTML-comment markers (GitLab hides HTML
+comments too); the signs GitLab reads as references are broken as @ and # are (`@user`, `#12`,
+`!12` a merge request, `~label`, `%milestone`, `$snippet`, `&epic`); the label is sent as
+GitLab's comma-separated `labels` (a comma in the area's name becomes a space); the token goes in
+PRIVATE-TOKEN. GitLab answers 404, not 410, for a deleted issue.
 """
 
 from __future__ import annotations
@@ -40,7 +50,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from ..areas.lookup import area_path, shown_name
 from ..dates import display_date
@@ -55,6 +65,8 @@ from ..storage.store import Store
 from ..storage.where import Where
 from ..text import clean_line, markdown_literal, plural, without_bidi, without_controls
 from .client import Fetch, Send, SyncError
+from . import gitlab
+from .client import TrackerClient, plain_web_url
 from .github import API_URL, TOKEN_ENV, GitHubIssues
 from .http import Response
 
@@ -67,6 +79,10 @@ END = "<!-- /prodops:evidence -->"
 _START = re.compile(r"^<!-- prodops:evidence (O-\d+) -->$")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 _MENTION = re.compile(r"([@#＠])(?=[\w\-])")  # @user, @org/team, #12: a zero-width space after the sign
+_REFERENCES = {  # the signs each tracker reads as a mention or a reference when a word follows
+    "github": _MENTION,
+    "gitlab": re.compile(r"([@#!~%$&＠])(?=[\w\-])"),  # user, issue, merge request, label, milestone, snippet, epic
+}
 _ZWSP = "\u200b"
 _RANK = {level: index for index, level in enumerate(IMPORTANCE_LEVELS, start=1)}
 
@@ -108,19 +124,21 @@ class PushResult:
 # --- the text ------------------------------------------------------------------------------------
 
 
-def evidence_text(text: str) -> str:
-    """One line of user text as literal Markdown that mentions nobody (the module's rules)."""
+def evidence_text(text: str, tracker: str = "github") -> str:
+    """One line of user text as literal Markdown that mentions nobody and references nothing on
+    `tracker` (the module's rules): the zero-width space goes in before the escaping, so an
+    entity (`&amp;`) is never split and `&12` stays no epic."""
     line = clean_line(text)
     line = _EMAIL.sub("(e-mail left out)", line)
-    line = markdown_literal(line.replace("&", "&amp;"))
-    return _MENTION.sub(lambda m: m.group(1) + _ZWSP, line)
+    line = _REFERENCES.get(tracker, _REFERENCES["gitlab"]).sub(lambda m: m.group(1) + _ZWSP, line)
+    return markdown_literal(line.replace("&", "&amp;"))
 
 
-def _paragraphs(text: str) -> str:
+def _paragraphs(text: str, tracker: str = "github") -> str:
     """A description, line by line as evidence_text, its blank lines kept (at most one in a row)."""
     out: list[str] = []
     for raw in without_controls(text).split("\n"):
-        line = evidence_text(raw)
+        line = evidence_text(raw, tracker)
         if line or (out and out[-1]):
             out.append(line)
     return "\n".join(out).strip()
@@ -151,8 +169,12 @@ def labels_for(store: Store, opportunity: Opportunity) -> tuple[str, ...]:
     return (name,) if name else ()
 
 
-def evidence_section(store: Store, opportunity: Opportunity) -> str:
+def evidence_section(store: Store, opportunity: Opportunity, tracker: str = "github") -> str:
     """The evidence section, markers included (the module's docstring)."""
+
+    def evidence_text(text: str) -> str:
+        return _text_for(text, tracker)
+
     loop = loop_for(store, opportunity.id)
     found = next((s for s in stats(store) if s.opportunity.id == opportunity.id), None)
     numbers = [number for number, in store.fields(FeedbackItem, (), where=(Where("opportunity", "=", opportunity.id),))]
@@ -191,16 +213,20 @@ def evidence_section(store: Store, opportunity: Opportunity) -> str:
     return "\n".join(out)
 
 
-def draft(store: Store, opportunity_id: str, repo: str) -> Draft:
-    """The title, labels and body a push of the opportunity to `repo` would send."""
+def draft(store: Store, opportunity_id: str, repo: str, tracker: str = "github") -> Draft:
+    """The title, labels and body a push of the opportunity to `repo` of `tracker` would send."""
     opportunity = _require(store, opportunity_id)
     title = clean_line(opportunity.title)[:TITLE_CHARS].strip()
     if not title:
         raise InvalidInput(f"{opportunity.id} has no title to name the issue with")
-    section = evidence_section(store, opportunity)
-    intro = _paragraphs(opportunity.description)
+    section = evidence_section(store, opportunity, tracker)
+    intro = _paragraphs(opportunity.description, tracker)
     body = f"{intro}\n\n{section}\n" if intro else f"{section}\n"
-    return Draft(opportunity.id, title, labels_for(store, opportunity), body, section, pushed_link(opportunity, repo))
+    return Draft(opportunity.id, title, labels_for(store, opportunity), body, section,
+                 pushed_link(opportunity, repo, tracker))
+
+
+_text_for = evidence_text
 
 
 def replace_section(body: str, section: str, opportunity_id: str) -> tuple[str, bool]:
@@ -229,7 +255,9 @@ def replace_section(body: str, section: str, opportunity_id: str) -> tuple[str, 
 def is_pushed_issue(record: object) -> bool:
     """Whether a tracker record is an issue `prodops push` made or keeps (its body holds an
     evidence section): the opportunity's own issue, not feedback, so a sync does not bring it in."""
-    body = record.get("body") if isinstance(record, dict) else None
+    if not isinstance(record, dict):
+        return False
+    body = record.get("body") if isinstance(record.get("body"), str) else record.get("description")
     return isinstance(body, str) and "<!-- prodops:evidence O-" in body and any(
         _START.match(line.strip()) for line in body.splitlines())
 
@@ -249,10 +277,10 @@ def _repo_and_number(link: TrackerLink) -> tuple[str, int | None]:
     return repo, int(number) if number.isdigit() else None
 
 
-def pushed_link(opportunity: Opportunity, repo: str) -> TrackerLink | None:
+def pushed_link(opportunity: Opportunity, repo: str, tracker: str = "github") -> TrackerLink | None:
     """The issue of `repo` a push updates: the link a push made, else the first link to an issue
     of that repository (made by hand); None: a push creates one."""
-    candidates = [link for link in opportunity.links if link.tracker == "github"
+    candidates = [link for link in opportunity.links if link.tracker == tracker
                   and _repo_and_number(link)[0].casefold() == repo.casefold() and _repo_and_number(link)[1] is not None
                   and "/issues/" in urlsplit(link.url).path]
     pushed = [link for link in candidates if link.pushed]
@@ -269,13 +297,7 @@ def link_state(record: dict[str, object]) -> str:
 
 def web_url(record: dict[str, object]) -> str:
     """The issue's html_url in the plain form links keep (no query or fragment); '' when it is not one."""
-    url = record.get("html_url")
-    if not isinstance(url, str) or clean_line(url) != url:
-        return ""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
-        return ""
-    return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path.rstrip("/"), "", ""))
+    return plain_web_url(record.get("html_url"))
 
 
 # --- pushing -------------------------------------------------------------------------------------
@@ -289,30 +311,46 @@ def push_github(store: Store, opportunity_id: str, repo: str, *, api_url: str = 
     module's docstring). Raises InvalidInput, NotFound, SyncError: one line each."""
     client = GitHubIssues(repo, api_url=api_url, token=token, token_env=token_env, fetcher=fetcher, sender=sender,
                           sleep=sleep, now=now, on_wait=on_wait)
-    made = draft(store, opportunity_id, client.repo)
+    return push(store, client, opportunity_id, origin=origin)
+
+
+def push_gitlab(store: Store, opportunity_id: str, project: str, *, api_url: str = gitlab.API_URL,
+                token: str | None = None, token_env: str = gitlab.TOKEN_ENV, fetcher: Fetch | None = None,
+                sender: Send | None = None, sleep: Callable[[float], None] = time.sleep,
+                now: Callable[[], float] = time.time, on_wait: Callable[[float], None] | None = None,
+                origin: str = "cli") -> PushResult:
+    """The same for a GitLab project GROUP/PROJECT (the module's docstring)."""
+    client = gitlab.GitLabIssues(project, api_url=api_url, token=token, token_env=token_env, fetcher=fetcher,
+                                 sender=sender, sleep=sleep, now=now, on_wait=on_wait)
+    return push(store, client, opportunity_id, origin=origin)
+
+
+def push(store: Store, client: TrackerClient, opportunity_id: str, *, origin: str = "cli") -> PushResult:
+    """Create the opportunity's issue in the client's project, or bring its evidence up to date."""
+    made = draft(store, opportunity_id, client.project, client.kind)
     if not client.token:
-        raise InvalidInput(f"pushing to GitHub needs a token that may write issues in ${token_env}; "
+        raise InvalidInput(f"pushing to {client.tracker} needs a token that may write issues in ${client.token_env}; "
                            "--dry-run shows what would be sent without one")
     if made.target is not None:
         return _update(store, client, made, made.target)
     return _create(store, client, made, origin)
 
 
-def _create(store: Store, client: GitHubIssues, made: Draft, origin: str) -> PushResult:
-    url = f"{client.api_url}/repos/{client.repo}/issues"
-    payload: dict[str, object] = {"title": made.title, "body": made.body}
-    if made.labels:
-        payload["labels"] = list(made.labels)
-    maybe = (f"; the issue may have been made all the same: look at {client.repo}'s newest issues and link it "
+def _create(store: Store, client: TrackerClient, made: Draft, origin: str) -> PushResult:
+    payload = client.new_issue(made.title, made.body, made.labels)
+    maybe = (f"; the issue may have been made all the same: look at {client.project}'s newest issues and link it "
              f"(prodops link {made.opportunity} URL) before pushing again")
     try:
-        answer = client.ask("POST", url, payload, doing="create the issue")
+        answer = client.ask("POST", client.new_issue_url(), payload, doing="create the issue")
     except SyncError as exc:
         raise SyncError(f"{exc}{maybe}") from None
-    if answer.status != 201:
+    if answer.status != client.created_status:
         raise _refused(client, answer, "create the issue", maybe if answer.status >= 500 else "")
     record = _record(client, answer, "the new issue")
-    issue = _issue_link(client, record)
+    issue = client.issue_link(record)
+    if issue is None:
+        raise SyncError(f"{client.source}: the new issue's answer has no usable web address or number; "
+                        f"look at {client.project}'s newest issues and link it")
     try:
         with store.change(f"pushed {made.opportunity} to {link_name(issue)}", origin=origin) as tx:
             current = tx.require(made.opportunity)
@@ -326,14 +364,14 @@ def _create(store: Store, client: GitHubIssues, made: Draft, origin: str) -> Pus
     return PushResult(made.opportunity, issue.url, issue.key, True, True, client.requests)
 
 
-def _update(store: Store, client: GitHubIssues, made: Draft, target: TrackerLink) -> PushResult:
+def _update(store: Store, client: TrackerClient, made: Draft, target: TrackerLink) -> PushResult:
     _, number = _repo_and_number(target)
     assert number is not None  # pushed_link keeps only links with a number
     url = client.issue_url(number)
     name = link_name(target)
     answer = client.ask("GET", url, doing=f"read {name}")
     if answer.status in (404, 410):
-        why = "was deleted on GitHub" if answer.status == 410 else \
+        why = f"was deleted on {client.tracker}" if answer.status == 410 else \
             f"cannot be read: deleted, moved, or the token in ${client.token_env} cannot see it"
         raise SyncError(client.redact(
             f"{made.opportunity}'s issue {name} {why} ({answer.status}); nothing was sent. To make a new one: "
@@ -341,19 +379,18 @@ def _update(store: Store, client: GitHubIssues, made: Draft, target: TrackerLink
     if answer.status != 200:
         raise _refused(client, answer, f"read {name}")
     record = _record(client, answer, name)
-    body = record.get("body") if isinstance(record.get("body"), str) else ""
-    assert isinstance(body, str)
+    body = client.issue_body(record)
     new_body, had_markers = replace_section(body, made.section, made.opportunity)
     note = "" if had_markers else f"{name} had no evidence section (its markers were removed?): added at the end"
     if not target.pushed:
         note = "; ".join(filter(None, [f"{name} was linked by hand: its evidence is kept there now", note]))
     sent = new_body != body
     if sent:
-        answer = client.ask("PATCH", url, {"body": new_body}, doing=f"update {name}")
+        answer = client.ask(client.update_method, url, client.body_update(new_body), doing=f"update {name}")
         if answer.status != 200:
             raise _refused(client, answer, f"update {name}")
         record = _record(client, answer, name)
-    state = link_state(record)
+    state = client.link_state(record)
     with store.change(f"pushed {made.opportunity} to {name}", origin="sync", history=False) as tx:
         current = tx.require(made.opportunity)
         assert isinstance(current, Opportunity)
@@ -368,7 +405,7 @@ def _key(url: str) -> str:
     return f"{parts.netloc.lower()}{parts.path.rstrip('/').casefold()}"
 
 
-def _record(client: GitHubIssues, answer: Response, what: str) -> dict[str, object]:
+def _record(client: TrackerClient, answer: Response, what: str) -> dict[str, object]:
     try:
         data = json.loads(answer.body)
     except (UnicodeDecodeError, ValueError):
@@ -378,30 +415,21 @@ def _record(client: GitHubIssues, answer: Response, what: str) -> dict[str, obje
     return data
 
 
-def _issue_link(client: GitHubIssues, record: dict[str, object]) -> TrackerLink:
-    url = web_url(record)
-    number = record.get("number")
-    if not url or not isinstance(number, int) or client.redact(url) != url:
-        raise SyncError(f"{client.source}: the new issue's answer has no usable html_url or number; "
-                        f"look at {client.repo}'s newest issues and link it")
-    path = urlsplit(url).path.strip("/").split("/")
-    repo = "/".join(path[:2]) if len(path) >= 4 and path[2] == "issues" else client.repo
-    return TrackerLink(url=url, tracker="github", key=f"{repo}#{number}", upstream_state=link_state(record), pushed=True)
-
-
-def _refused(client: GitHubIssues, answer: Response, doing: str, hint: str = "") -> SyncError:
+def _refused(client: TrackerClient, answer: Response, doing: str, hint: str = "") -> SyncError:
     said = client.message(answer)
     detail = f"{answer.status} {said}" if said else str(answer.status)
+    name = client.tracker
     if answer.status == 401:
-        why = f"GitHub refused the token in ${client.token_env} ({detail}): it may have expired; set a new one"
+        why = f"{name} refused the token in ${client.token_env} ({detail}): it may have expired; set a new one"
     elif answer.status == 403:
-        why = f"GitHub refused to {doing} ({detail}): the token in ${client.token_env} may not write issues of {client.repo}"
+        why = (f"{name} refused to {doing} ({detail}): the token in ${client.token_env} may not write issues of "
+               f"{client.project}")
     elif answer.status == 404:
-        why = f"no repository {client.repo} at {client.api_url}, or the token cannot see it ({detail})"
+        why = f"no {client.project_word} {client.project} at {client.api_url}, or the token cannot see it ({detail})"
     elif answer.status == 410:
-        why = f"{client.repo} has its issues turned off ({detail})"
-    elif answer.status == 422:
-        why = f"GitHub would not {doing} ({detail})"
+        why = f"{client.project} has its issues turned off ({detail})"
+    elif answer.status in (400, 422):
+        why = f"{name} would not {doing} ({detail})"
     elif 300 <= answer.status < 400:
         why = f"{client.host} answered with a redirect ({answer.status}); give --api-url as that host's API"
     else:
