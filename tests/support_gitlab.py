@@ -24,6 +24,17 @@ project jashkenas/underscore on a development instance: the same iids, titles, d
 authors, labels, milestone and times) and eight more made here so that there are pages to
 follow (iids 40-47, two closed, some upvoted).
 
+One issue, for `prodops push` and the delivery a sync reads back
+(https://docs.gitlab.com/api/issues/#new-issue, #single-project-issue, #edit-an-issue):
+- `POST {prefix}/projects/:id/issues` {title, description, labels "a,b"}: 201 with the new issue
+  (iid the project's next), 400 `{"message": {"title": ["can't be blank"]}}` without a title;
+- `GET {prefix}/projects/:id/issues/:iid`: 200 with it, 404 `{"message": "404 Not found"}` for
+  one deleted or never made (GitLab has no 410 for issues);
+- `PUT {prefix}/projects/:id/issues/:iid` {title, description, labels, state_event close|reopen}:
+  200 with it. A write without `PRIVATE-TOKEN` answers 401.
+`close` and `reopen` change an issue upstream as a person would on GitLab (state, closed_at,
+closed_by, a newer updated_at); `delete` removes it.
+
 Faults are set per request number (1-based): `fail_at[3] = Fault(...)` (tests/support_github.py).
 """
 
@@ -31,6 +42,8 @@ from __future__ import annotations
 
 import copy
 import csv
+import json
+import re
 import threading
 from pathlib import Path
 from collections.abc import Callable
@@ -43,6 +56,7 @@ from .support_github import Asked, Fault, _json
 CSV_SAMPLE = Path(__file__).resolve().parent / "data" / "intake" / "gitlab_issues_export.csv"
 SAMPLE_PROJECT = "jashkenas/underscore"
 WEB = "http://localhost:3000"
+_ONE_ISSUE = re.compile(r"^/projects/([^/]+)/issues/(\d+)$")  # the id URL-encoded, as GitLab wants it
 
 
 def _user(user_id: int, username: str, name: str) -> dict[str, Any]:
@@ -121,6 +135,7 @@ class FakeGitLab:
         self.fail_at: dict[int, Fault] = {}
         self.before: dict[int, Callable[[], None]] = {}
         self.asked: list[Asked] = []
+        self.deleted: set[tuple[str, int]] = set()
         self.raw_paths: list[str] = []  # as sent, before percent-decoding
         self._tick = 0
         self._lock = threading.Lock()
@@ -152,21 +167,42 @@ class FakeGitLab:
             record["updated_at"] = f"2026-11-24T14:{self._tick // 60:02d}:{self._tick % 60:02d}.000Z"
             return record
 
+    def close(self, iid: int, project: str = SAMPLE_PROJECT, *, at: str = "2026-11-20T10:30:00.000Z") -> dict[str, Any]:
+        """Close an issue upstream as a person would (GitLab keeps no reason)."""
+        return self.edit(iid, project, state="closed", closed_at=at, closed_by=_user(9, "maintainer", "Maintainer"))
+
+    def reopen(self, iid: int, project: str = SAMPLE_PROJECT) -> dict[str, Any]:
+        return self.edit(iid, project, state="opened", closed_at=None, closed_by=None)
+
+    def delete(self, iid: int, project: str = SAMPLE_PROJECT) -> None:
+        with self._lock:
+            del self.projects[project][iid]
+            self.deleted.add((project, iid))
+
+    def asked_as(self, method: str) -> list[Asked]:
+        return [a for a in self.asked if a.method == method]
+
     def issues_of(self, project: str = SAMPLE_PROJECT) -> list[dict[str, Any]]:
         return list(self.projects[project].values())
 
     def ordered(self, project: str = SAMPLE_PROJECT) -> list[dict[str, Any]]:
         return sorted(self.projects[project].values(), key=lambda r: (r["updated_at"], r["id"]))
 
-    def answer(self, raw_path: str, query: dict[str, str], headers: dict[str, str]):
+    def answer(self, raw_path: str, query: dict[str, str], headers: dict[str, str], method: str = "GET",
+               sent: Any = None):
         hook = self.before.get(len(self.asked) + 1)
         if hook is not None:
             hook()
         with self._lock:
             path = unquote(raw_path)
-            asked = Asked(path, query, headers)
+            asked = Asked(path, query, headers, method=method, body=sent)
             self.asked.append(asked)
             self.raw_paths.append(raw_path)
+            one = _ONE_ISSUE.match(raw_path.removeprefix(self.prefix))
+            if method != "GET" or one:
+                status, out, body = self._one(len(self.asked), raw_path, headers, method, sent, one)
+                asked.status = status
+                return status, out, body, None
             status, out, body, fault = self._answer(len(self.asked), raw_path, query, headers)
             asked.status = status
             return status, out, body, fault
@@ -209,6 +245,60 @@ class FakeGitLab:
             return 200, out, (b"<html><body>502 Bad Gateway</body>" if fault.garbage else body), fault
         return 200, out, body, None
 
+    def _project(self, encoded: str) -> str | None:
+        wanted = unquote(encoded).casefold() if "/" not in encoded else ""  # the id must come URL-encoded
+        return next((name for name in self.projects if name.casefold() == wanted), None)
+
+    def _one(self, number: int, raw_path: str, headers: dict[str, str], method: str, sent: Any,
+             one: re.Match[str] | None) -> tuple[int, dict[str, str], bytes]:
+        """One issue: POST creates, GET reads, PUT changes (the module's docstring)."""
+        rate = {"RateLimit-Limit": "2000", "RateLimit-Observed": str(number), "RateLimit-Remaining": str(2000 - number),
+                "RateLimit-Reset": "2000000000", "Content-Type": "application/json"}
+        fault = self.fail_at.get(number)
+        if fault is not None:
+            return fault.status, {**rate, **fault.headers}, fault.body
+        token = headers.get("private-token", "")
+        if (self.token is not None and token and token != self.token) or (method != "GET" and not token):
+            return 401, rate, _json({"message": "401 Unauthorized"})
+        if one is None:  # POST /projects/:id/issues
+            start, end = self.prefix + "/projects/", "/issues"
+            encoded = raw_path[len(start):-len(end)] if raw_path.startswith(start) and raw_path.endswith(end) else "/"
+            project = self._project(encoded)
+            if method != "POST" or project is None:
+                return 404, rate, _json({"message": "404 Project Not Found"})
+            if not isinstance(sent, dict) or not isinstance(sent.get("title"), str) or not sent["title"].strip():
+                return 400, rate, _json({"message": {"title": ["can't be blank"]}})
+            iid = max([*self.projects[project], *(i for p, i in self.deleted if p == project), 0]) + 1
+            self._tick += 1
+            stamp = f"2026-11-24T14:{self._tick // 60:02d}:{self._tick % 60:02d}.000Z"
+            labels = [name for name in str(sent.get("labels") or "").split(",") if name]
+            record = _record(iid, title=sent["title"], description=sent.get("description"),
+                             author=_user(99, "prodops-bot", "prodops bot"), created=stamp, updated=stamp,
+                             labels=labels, milestone="", assignee=None, project=project)
+            self.projects[project][iid] = record
+            return 201, rate, _json(record)
+        project, iid = self._project(one.group(1)), int(one.group(2))
+        if project is None or iid not in self.projects[project]:
+            return 404, rate, _json({"message": "404 Not found"})
+        record = self.projects[project][iid]
+        if method == "PUT":
+            if not isinstance(sent, dict):
+                return 400, rate, _json({"error": "the body is not JSON"})
+            for name in ("title", "description"):
+                if name in sent:
+                    record[name] = sent[name]
+            if "labels" in sent:
+                record["labels"] = [name for name in str(sent["labels"]).split(",") if name]
+            if sent.get("state_event") == "close":
+                record.update(state="closed", closed_at=f"2026-11-24T14:59:{self._tick % 60:02d}.000Z")
+            elif sent.get("state_event") == "reopen":
+                record.update(state="opened", closed_at=None)
+            self._tick += 1
+            record["updated_at"] = f"2026-11-24T14:{self._tick // 60:02d}:{self._tick % 60:02d}.000Z"
+        elif method != "GET":
+            return 404, rate, _json({"message": "404 Not found"})
+        return 200, rate, _json(record)
+
     def _url(self, raw_path: str, query: dict[str, str], page: int) -> str:
         return f"{self.api_url.removesuffix(self.prefix)}{raw_path}?{urlencode({**query, 'page': str(page)})}"
 
@@ -234,6 +324,29 @@ def _handler(fake: FakeGitLab) -> type[BaseHTTPRequestHandler]:
                 self.wfile.flush()
                 self.close_connection = True
                 return
+            self.wfile.write(body)
+
+        def do_POST(self) -> None:
+            self._write("POST")
+
+        def do_PUT(self) -> None:
+            self._write("PUT")
+
+        def _write(self, method: str) -> None:
+            parts = urlsplit(self.path)
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            try:
+                sent = json.loads(raw) if raw else None
+            except ValueError:
+                sent = None
+            status, out, body, _ = fake.answer(parts.path, {}, headers, method, sent)
+            self.send_response(status)
+            for name, value in out.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
             self.wfile.write(body)
 
         def log_message(self, format: str, *args: Any) -> None:
