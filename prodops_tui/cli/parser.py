@@ -91,6 +91,7 @@ EXAMPLES: dict[str, list[str]] = {
     "push": [
         "prodops push O-3 github acme/app --dry-run          what would be sent (no token needed)",
         "prodops push O-3 github acme/app                    create the issue, or update its evidence (a token in $GITHUB_TOKEN)",
+        "prodops push O-3 gitlab acme/billing                the same in a GitLab project (a token in $GITLAB_TOKEN)",
     ],
     "link": [
         "prodops link O-3 https://github.com/acme/billing/issues/412",

@@ -1,4 +1,4 @@
-"""`prodops push O-ID github OWNER/REPO`: create the tracker issue that carries an opportunity's
+"""`prodops push O-ID github OWNER/REPO` (or `gitlab GROUP/PROJECT`): create the tracker issue that carries an opportunity's
 evidence and link it, or bring the linked issue's evidence up to date (core/sync/push.py does
 the work; this module reads the flags and the token and prints the URL)."""
 
@@ -7,30 +7,40 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 
 from ..core.errors import InvalidInput
 from ..core.storage.store import Store
+from ..core.sync import gitlab as gitlab_sync
 from ..core.sync.github import API_URL, TOKEN_ENV
 from ..core.text import clean_line
 from .output import print_json
+
+TRACKERS = {  # tracker -> (its name, default API, default token variable, an API example)
+    "github": ("GitHub", API_URL, TOKEN_ENV, "https://api.github.com or https://HOST/api/v3"),
+    "gitlab": ("GitLab", gitlab_sync.API_URL, gitlab_sync.TOKEN_ENV, "https://gitlab.com/api/v4 or https://HOST/api/v4"),
+}
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
     push = commands.add_parser(
         "push", help="create (or update, never twice) the tracker issue carrying an opportunity's evidence",
-        description="Create a GitHub issue from an opportunity: its title, a body with its description and the "
+        description="Create a GitHub or GitLab issue from an opportunity: its title, a body with its description and the "
                     "evidence (accounts that asked with their feedback ids, the strongest quotes, upvotes, the "
                     "importance-weighted score, the area and its owners) between marker lines, and the area's "
                     "name as a label; prints the issue's URL and links it (one undo step). Pushing again "
                     "replaces only the evidence between the markers of the same issue. Nothing is sent without "
                     "this command; --dry-run prints what would be sent and sends nothing.")
     push.add_argument("opportunity", metavar="O-ID")
-    push.add_argument("tracker", choices=("github",), metavar="TRACKER", help="github (GitLab and Jira are not built yet)")
-    push.add_argument("repo", metavar="OWNER/REPO")
-    push.add_argument("--api-url", default=API_URL, metavar="URL",
-                      help=f"the API (default {API_URL}; GitHub Enterprise: https://HOST/api/v3)")
-    push.add_argument("--token-env", default=TOKEN_ENV, metavar="NAME",
-                      help=f"the environment variable holding a token that may write issues (default {TOKEN_ENV}); "
+    push.add_argument("tracker", choices=tuple(TRACKERS), metavar="TRACKER",
+                      help="github or gitlab (Jira is not built yet)")
+    push.add_argument("repo", metavar="OWNER/REPO", help="a GitHub repository, or a GitLab GROUP/PROJECT")
+    push.add_argument("--api-url", default=None, metavar="URL",
+                      help=f"the API (default {API_URL} for github, {gitlab_sync.API_URL} for gitlab; "
+                           "GitHub Enterprise: https://HOST/api/v3, self-managed GitLab: https://HOST/api/v4)")
+    push.add_argument("--token-env", default=None, metavar="NAME",
+                      help=f"the environment variable holding a token that may write issues (default {TOKEN_ENV}, "
+                           f"for gitlab {gitlab_sync.TOKEN_ENV}, sent as PRIVATE-TOKEN); "
                            "the token is never stored or printed")
     push.add_argument("--dry-run", action="store_true", help="print the title, labels and body; send nothing (no token needed)")
     push.add_argument("--json", action="store_true")
@@ -41,10 +51,13 @@ def cmd_push(store: Store, args: argparse.Namespace) -> int:
     from ..core.sync.client import check_api_url
     from ..core.sync.github import check_repo
 
-    repo = check_repo(args.repo)
+    name, default_api, default_env, example = TRACKERS[args.tracker]
+    api_url = args.api_url if args.api_url is not None else default_api
+    token_env = args.token_env if args.token_env is not None else default_env
+    repo = check_repo(args.repo) if args.tracker == "github" else gitlab_sync.check_project(args.repo)
     if args.dry_run:
-        check_api_url(args.api_url, token=None, example="https://api.github.com or https://HOST/api/v3")
-        made = push.draft(store, args.opportunity, repo)
+        check_api_url(api_url, token=None, example=example)
+        made = push.draft(store, args.opportunity, repo, args.tracker)
         if args.json:
             print_json({"opportunity": made.opportunity, "repo": repo, "title": made.title, "labels": list(made.labels),
                         "body": made.body, "section": made.section,
@@ -52,11 +65,12 @@ def cmd_push(store: Store, args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(push.shown_draft(made, repo))
         return 0
-    token = os.environ.get(args.token_env, "").strip() or None
-    if token is None and args.token_env != TOKEN_ENV:
-        raise InvalidInput(f"--token-env {args.token_env}: ${args.token_env} is not set (or is empty)")
-    result = push.push_github(store, args.opportunity, repo, api_url=args.api_url, token=token,
-                              token_env=args.token_env, on_wait=_waiting, origin="cli")
+    token = os.environ.get(token_env, "").strip() or None
+    if token is None and token_env != default_env:
+        raise InvalidInput(f"--token-env {token_env}: ${token_env} is not set (or is empty)")
+    pushing = push.push_github if args.tracker == "github" else push.push_gitlab
+    result = pushing(store, args.opportunity, repo, api_url=api_url, token=token, token_env=token_env,
+                     on_wait=_waiting(name), origin="cli")
     if args.json:
         print_json(result.to_dict())
     else:
@@ -66,5 +80,8 @@ def cmd_push(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
-def _waiting(seconds: float) -> None:
-    print(f"prodops: note: GitHub's rate limit: waiting {seconds:.0f} s", file=sys.stderr, flush=True)
+def _waiting(tracker: str) -> Callable[[float], None]:
+    def note(seconds: float) -> None:
+        print(f"prodops: note: {tracker}'s rate limit: waiting {seconds:.0f} s", file=sys.stderr, flush=True)
+
+    return note

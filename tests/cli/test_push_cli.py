@@ -1,5 +1,5 @@
-"""`prodops push O-ID github OWNER/REPO` as a user runs it, against a GitHub-compatible server on
-127.0.0.1 (tests/support_github.py): --dry-run sends nothing and needs no token, the first push
+"""`prodops push O-ID github OWNER/REPO` (and `gitlab GROUP/PROJECT`) as a user runs it, against a
+GitHub-compatible server on 127.0.0.1 (tests/support_github.py; GitLab's, tests/support_gitlab.py): --dry-run sends nothing and needs no token, the first push
 prints the new issue's URL, the second updates it, `prodops sync` then ships the opportunity, and
 the token appears in no output and no file of the workspace."""
 
@@ -14,7 +14,9 @@ from prodops_tui.core.storage.store import Store
 
 from ..conftest import fixed_clock
 from ..core.sync.test_push import REPO, TOKEN, opportunity_with_evidence
+from ..core.sync.test_push_gitlab import PROJECT, TOKEN as GITLAB_TOKEN
 from ..support_github import Fault, FakeGitHub
+from ..support_gitlab import WEB, FakeGitLab
 from .test_cli import assert_one_line_error
 
 URL = f"https://github.com/{REPO}/issues/1"
@@ -23,7 +25,8 @@ URL = f"https://github.com/{REPO}/issues/1"
 @pytest.fixture(autouse=True)
 def no_proxy(monkeypatch):
     """urllib honours *_proxy variables: a loopback test must not be sent through one."""
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "GITHUB_TOKEN"):
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "GITHUB_TOKEN",
+                 "GITLAB_TOKEN"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -93,8 +96,8 @@ def test_bad_push_lines_are_one_line_each_and_send_nothing(prodops, github, with
     assert "$ACME_GH is not set" in assert_one_line_error(unset)
     assert "no opportunity O-9" in assert_one_line_error(prodops("push", "O-9", "github", REPO, "--dry-run"))
     assert "is not a repository" in assert_one_line_error(prodops("push", "O-1", "github", "acme", "--dry-run"))
-    gitlab = prodops("push", "O-1", "gitlab", REPO, "--dry-run")
-    assert gitlab.returncode == 2 and "argument TRACKER: invalid choice: 'gitlab' (choose from 'github')" in gitlab.stderr
+    jira = prodops("push", "O-1", "jira", "ACME", "--dry-run")
+    assert jira.returncode == 2 and "argument TRACKER: invalid choice: 'jira' (choose from 'github', 'gitlab')" in jira.stderr
     over_http = prodops("push", "O-1", "github", REPO, "--api-url", "http://api.example.com", env={"GITHUB_TOKEN": TOKEN})
     assert "refusing to send the token over plain http" in assert_one_line_error(over_http)
     assert github.asked == []
@@ -119,3 +122,48 @@ def test_the_token_is_in_no_output_and_no_file(prodops, github, with_evidence, w
         assert TOKEN.encode() not in path.read_bytes(), path.name
     for asked in github.asked:
         assert TOKEN not in json.dumps(asked.body or {})  # nor in what was sent as the issue
+
+
+@pytest.fixture
+def gitlab():
+    with FakeGitLab({PROJECT: []}, token=GITLAB_TOKEN) as server:
+        yield server
+
+
+def test_gitlab_dry_run_then_push_update_and_sync_ship(prodops, gitlab, with_evidence, workspace):
+    dry = prodops("push", "O-1", "gitlab", PROJECT, "--api-url", gitlab.api_url, "--dry-run")
+    assert dry.returncode == 0 and dry.stdout.startswith(f"would create an issue in {PROJECT}\ntitle: Bulk export of invoices\n")
+    assert gitlab.asked == [] and opportunity(workspace).links == []
+    env = {"GITLAB_TOKEN": GITLAB_TOKEN}
+    url = f"{WEB}/{PROJECT}/-/issues/1"
+    first = prodops("push", "O-1", "gitlab", PROJECT, "--api-url", gitlab.api_url, env=env)
+    assert (first.returncode, first.stdout, first.stderr) == (0, f"O-1: created {PROJECT}#1 {url}\n", "")
+    assert prodops("capture", "Exports for the accountant", "--customer", "Initech").returncode == 0
+    assert prodops("update", "F-5", "--opportunity", "O-1").returncode == 0
+    second = json.loads(prodops("push", "O-1", "gitlab", PROJECT, "--api-url", gitlab.api_url, "--json", env=env).stdout)
+    assert (second["created"], second["sent"], second["url"], second["requests"]) == (False, True, url, 2)
+    assert [a.method for a in gitlab.asked] == ["POST", "GET", "PUT"] and len(gitlab.projects[PROJECT]) == 1
+    gitlab.close(1, PROJECT, at="2026-11-20T10:30:00.000Z")
+    synced = json.loads(prodops("sync", "gitlab", PROJECT, "--api-url", gitlab.api_url, "--json", env=env).stdout)
+    assert (synced["shipped"], synced["links_refreshed"], synced["pushed_issues"], synced["new"]) == (["O-1"], 1, 1, 0)
+    o = opportunity(workspace)
+    assert (o.status, o.shipped_at, o.links[0].upstream_state) == ("shipped", "2026-11-20T10:30:00Z", "closed")
+    assert all(a.headers.get("private-token") == GITLAB_TOKEN for a in gitlab.asked)
+    assert GITLAB_TOKEN not in first.stdout + first.stderr + json.dumps(second) + json.dumps(synced)
+
+
+def test_bad_gitlab_push_lines_are_one_line_each_send_nothing_and_never_show_the_token(prodops, gitlab, with_evidence,
+                                                                                      workspace):
+    no_token = prodops("push", "O-1", "gitlab", PROJECT, "--api-url", gitlab.api_url)
+    assert "pushing to GitLab needs a token that may write issues in $GITLAB_TOKEN" in assert_one_line_error(no_token)
+    assert "is not a project" in assert_one_line_error(prodops("push", "O-1", "gitlab", "acme", "--dry-run"))
+    github_token = prodops("push", "O-1", "gitlab", PROJECT, "--api-url", gitlab.api_url, env={"GITHUB_TOKEN": TOKEN})
+    assert "$GITLAB_TOKEN" in assert_one_line_error(github_token)  # a GitHub token is not sent to GitLab
+    assert gitlab.asked == []
+    gitlab.fail_at[1] = Fault(status=500, body=f'{{"message": "echo: {GITLAB_TOKEN}"}}'.encode())
+    failed = prodops("push", "O-1", "gitlab", PROJECT, "--api-url", gitlab.api_url, env={"GITLAB_TOKEN": GITLAB_TOKEN})
+    assert "***" in assert_one_line_error(failed) and GITLAB_TOKEN not in failed.stdout + failed.stderr
+    ok = prodops("push", "O-1", "gitlab", PROJECT, "--api-url", gitlab.api_url, env={"GITLAB_TOKEN": GITLAB_TOKEN})
+    assert ok.returncode == 0 and GITLAB_TOKEN not in ok.stdout + ok.stderr
+    for path in (p for p in workspace.rglob("*") if p.is_file()):
+        assert GITLAB_TOKEN.encode() not in path.read_bytes(), path.name
