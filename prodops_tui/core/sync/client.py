@@ -197,6 +197,21 @@ class TrackerClient:
         """The link to a new issue from the tracker's answer, None when the answer names none."""
         raise NotImplementedError
 
+    updated_statuses: tuple[int, ...] = (200,)  # what a changed issue answers (Jira: 204, no body)
+
+    def linked_issue(self, link: TrackerLink) -> str:
+        """The API address of the issue a link names when it is one of this project's ('' when not):
+        keys "OWNER/REPO#N" (GitHub), "GROUP/PROJECT#N" (GitLab)."""
+        project, _, number = link.key.rpartition("#")
+        if link.tracker != self.kind or project.casefold() != self.project.casefold() or not number.isdigit():
+            return ""
+        return self.issue_url(int(number))
+
+    def closed_at(self, record: dict[str, Any]) -> str:
+        """When the issue was closed, as the tracker writes it ('' when it does not say)."""
+        stamp = record.get("closed_at")
+        return stamp if isinstance(stamp, str) else ""
+
     def message(self, answer: Response) -> str:
         """The error body's message, one line, short ('' when there is none)."""
         try:

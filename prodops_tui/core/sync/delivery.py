@@ -7,7 +7,7 @@ run's pages held is read from there; each other one is asked on its own (client.
 /repos/OWNER/REPO/issues/N, GitLab /projects/:id/issues/:iid), at most MAX_LINK_READS a run,
 those checked longest ago first; every request counts in the run's. A read issue whose web
 address (client.web_url) is not the link's (another host, an issue moved to another project)
-leaves the link as it was, said. Jira links are not refreshed yet.
+leaves the link as it was, said. Jira links too (jira.py: the project's keys on the run's site).
 
 GitLab keeps no close reason: its links read "opened" or "closed", and closed counts as
 completed (closed_at its date); open again after it is reopened.
@@ -84,11 +84,6 @@ def _key(url: str) -> str:
     return f"{parts.netloc.lower()}{parts.path.rstrip('/').casefold()}"
 
 
-def _number(link: TrackerLink) -> int | None:
-    _, _, number = link.key.rpartition("#")
-    return int(number) if number.isdigit() else None
-
-
 class LinkRefresh:
     """The links one run refreshes: `see` each page's records, then `refresh` once at the end."""
 
@@ -97,11 +92,9 @@ class LinkRefresh:
         self.client = client
         self.links: dict[str, TrackerLink] = {}  # web key -> a link to it (several opportunities may share one)
         if client.refreshes_links:
-            repo = client.project.casefold()
             for opportunity in store.all(Opportunity):
                 for link in opportunity.links:
-                    if link.tracker == client.kind and link.key.rpartition("#")[0].casefold() == repo \
-                            and _number(link) is not None:
+                    if client.linked_issue(link):
                         held = self.links.get(_key(link.url))
                         if held is None or link.checked_at < held.checked_at:
                             self.links[_key(link.url)] = link
@@ -127,7 +120,7 @@ class LinkRefresh:
             return done
         states: dict[str, tuple[str, str]] = {}  # web key -> (state, closed_at)
         for key, record in self.read.items():
-            states[key] = (DELETED, "") if record is None else (self.client.link_state(record), _closed_at(record))
+            states[key] = (DELETED, "") if record is None else (self.client.link_state(record), _closed_at(self.client.closed_at(record)))
         done.refreshed = len(states)
         before = {o.id: o for o in self.store.all(Opportunity) if any(_key(link.url) in states for link in o.links)}
         with self.store.change(f"sync {self.client.source}: linked issues refreshed", origin="sync",
@@ -150,11 +143,9 @@ class LinkRefresh:
                                   f"(at most {MAX_LINK_READS} a run): the next run reads them first")
                 return
             link = self.links[key]
-            number = _number(link)
-            assert number is not None
             name = link_name(link)
             try:
-                answer = self.client.ask("GET", self.client.issue_url(number), doing=f"read {name}")
+                answer = self.client.ask("GET", self.client.linked_issue(link), doing=f"read {name}")
             except SyncError as exc:
                 left = len(rest) - index
                 done.notes.append(f"{clean_line(str(exc))}: {plural(left, 'linked issue')} left as they were, the next run reads them")
@@ -234,9 +225,8 @@ def shipped_by_sync(store: Store, opportunity: Opportunity) -> bool:
     return False
 
 
-def _closed_at(record: dict[str, Any]) -> str:
-    stamp = record.get("closed_at")
-    if not isinstance(stamp, str) or not stamp:
+def _closed_at(stamp: str) -> str:
+    if not stamp:
         return ""
     try:
         return to_iso(from_iso(stamp))

@@ -84,6 +84,8 @@ _REFERENCES = {  # the signs each tracker reads as a mention or a reference when
     "gitlab": re.compile(r"([@#!~%$&＠])(?=[\w\-])"),  # user, issue, merge request, label, milestone, snippet, epic
 }
 _ZWSP = "\u200b"
+_WIKI_SYNTAX = re.compile(r"([{}\[\]|*_\-+^~?!#])")
+_WIKI_BLOCK = re.compile(r"^\s*(h[1-6]|bq)\.", re.IGNORECASE)
 _RANK = {level: index for index, level in enumerate(IMPORTANCE_LEVELS, start=1)}
 
 
@@ -127,11 +129,55 @@ class PushResult:
 def evidence_text(text: str, tracker: str = "github") -> str:
     """One line of user text as literal Markdown that mentions nobody and references nothing on
     `tracker` (the module's rules): the zero-width space goes in before the escaping, so an
-    entity (`&amp;`) is never split and `&12` stays no epic."""
+    entity (`&amp;`) is never split and `&12` stays no epic. Jira's wiki markup: wiki_text."""
+    if tracker == "jira":
+        return wiki_text(text)
     line = clean_line(text)
     line = _EMAIL.sub("(e-mail left out)", line)
     line = _REFERENCES.get(tracker, _REFERENCES["gitlab"]).sub(lambda m: m.group(1) + _ZWSP, line)
     return markdown_literal(line.replace("&", "&amp;"))
+
+
+def wiki_text(text: str) -> str:
+    """One line of user text as literal Jira wiki markup (v2 descriptions): every character the
+    wiki renderer reads as syntax (`{` macros, `[` links and `[~user]` mentions, `|` tables,
+    `*` bold, `_` emphasis, `-` strike, `+` insert, `^` `~` super- and subscript, `?` citation,
+    `!` images, `#` lists) is escaped with a backslash; a backslash itself is followed by a
+    zero-width space, so it can neither escape what follows nor make a `\\` line break; an @
+    before a word gets one too; a line that starts like a heading or a quote (`h1.`, `bq.`)
+    starts with one. E-mail addresses are left out, control and bidi characters dropped."""
+    line = without_bidi(clean_line(text))
+    line = _EMAIL.sub("(e-mail left out)", line)
+    line = line.replace("\\", "\\" + _ZWSP)
+    line = _WIKI_SYNTAX.sub(r"\\\1", line)
+    line = re.sub(r"([@＠])(?=[\w\-])", lambda m: m.group(1) + _ZWSP, line)
+    return _ZWSP + line if _WIKI_BLOCK.match(line) else line
+
+
+@dataclass(frozen=True)
+class Markup:
+    """How a tracker's text field writes the section: Markdown (GitHub, GitLab) or Jira's wiki."""
+
+    start: str  # the first marker line, {id} the opportunity's
+    end: str  # the last
+    start_line: re.Pattern[str]  # matches a first marker, group 1 the opportunity's id
+    heading: str  # "### {}"
+    bold: str  # "**{}**"
+    bullet: str  # "- "
+    italic: str  # "_{}_"
+
+
+MARKDOWN = Markup(START, END, _START, "### {}", "**{}**", "- ", "_{}_")
+# Jira: HTML comments are shown as text there, so the section is a panel whose own first and last
+# lines are the markers; user text cannot make either (its `{` is escaped).
+JIRA_START = "{{panel:title=prodops:evidence {id}}}"
+JIRA_END = "{panel}"
+WIKI = Markup(JIRA_START, JIRA_END, re.compile(r"^\{panel:title=prodops:evidence (O-\d+)\}$"), "h3. {}", "*{}*",
+              "* ", "_{}_")
+
+
+def markup_for(tracker: str) -> Markup:
+    return WIKI if tracker == "jira" else MARKDOWN
 
 
 def _paragraphs(text: str, tracker: str = "github") -> str:
@@ -182,34 +228,40 @@ def evidence_section(store: Store, opportunity: Opportunity, tracker: str = "git
     votes = sum(item_votes(store, item) for item in linked)
     people = len({p.casefold() for a in loop.accounts for p in a.people})
     accounts = sorted(loop.accounts, key=lambda a: _strength(store, a), reverse=True)
-    out = [START.format(id=opportunity.id), f"### Evidence from prodops ({opportunity.id})", ""]
-    asked = f"**{plural(len(loop.accounts), 'account')}** asked"
+    m = markup_for(tracker)
+
+    def bold(text: str) -> str:
+        return m.bold.format(text)
+
+    out = [m.start.format(id=opportunity.id), m.heading.format(f"Evidence from prodops ({opportunity.id})"), ""]
+    asked = f"{bold(plural(len(loop.accounts), 'account'))} asked"
     if people:
         asked += f" ({plural(people, 'person', 'people')} named)"
-    out.append(f"- {asked}, in {plural(found.feedback if found else len(linked), 'feedback item')}")
-    out.append(f"- **{plural(votes, 'upvote')}** on the linked feedback where it came from")
-    out.append(f"- Importance-weighted demand: **{found.score if found else 0}** "
+    out.append(f"{m.bullet}{asked}, in {plural(found.feedback if found else len(linked), 'feedback item')}")
+    out.append(f"{m.bullet}{bold(plural(votes, 'upvote'))} on the linked feedback where it came from")
+    out.append(f"{m.bullet}Importance-weighted demand: {bold(str(found.score if found else 0))} "
                "(each item weighs by its importance: low or unrated 1, medium 2, high 3, critical 5)")
     area = store.get(opportunity.area) if opportunity.area else None
     if isinstance(area, ProductArea):
         owners = _owners(store, area)
-        shown = f"- Area: {evidence_text(area_path(store, area))}"
+        shown = f"{m.bullet}Area: {evidence_text(area_path(store, area))}"
         if owners:
             shown += f"; owners: {', '.join(evidence_text(name) for name in owners)}"
         out.append(shown)
     if accounts:
-        out += ["", f"**Who asked**, strongest first ({evidence_text(RULE)}):", ""]
+        out += ["", f"{bold('Who asked')}, strongest first ({evidence_text(RULE)}):", ""]
         for index, account in enumerate(accounts[:ACCOUNTS_LISTED]):
-            line = f"- **{evidence_text(account.account)}** ({', '.join(account.feedback)})"
+            line = f"{m.bullet}{bold(evidence_text(account.account))} ({', '.join(account.feedback)})"
             if index < QUOTES and account.quote:
                 line += f": “{evidence_text(account.quote)}” ({account.quote_feedback})"
             out.append(line)
         if len(accounts) > ACCOUNTS_LISTED:
-            out.append(f"- and {plural(len(accounts) - ACCOUNTS_LISTED, 'more account')}")
+            out.append(f"{m.bullet}and {plural(len(accounts) - ACCOUNTS_LISTED, 'more account')}")
     if loop.without_customer:
         out += ["", f"Without a customer: {plural(len(loop.without_customer), 'feedback item')}."]
-    kept = f"_Kept by prodops push, {display_date(store.clock())}: this section is replaced on each push; write above or below it._"
-    out += ["", kept, END]
+    kept = m.italic.format(f"Kept by prodops push, {display_date(store.clock())}: this section is replaced on each "
+                           "push; write above or below it.")
+    out += ["", kept, m.end]
     return "\n".join(out)
 
 
@@ -229,7 +281,7 @@ def draft(store: Store, opportunity_id: str, repo: str, tracker: str = "github")
 _text_for = evidence_text
 
 
-def replace_section(body: str, section: str, opportunity_id: str) -> tuple[str, bool]:
+def replace_section(body: str, section: str, opportunity_id: str, markup: Markup = MARKDOWN) -> tuple[str, bool]:
     """`body` with its evidence section (the last marker pair for this opportunity) replaced by
     `section`, the rest as written; (new body, whether the markers were found). No pair: the
     section is added at the end."""
@@ -238,10 +290,10 @@ def replace_section(body: str, section: str, opportunity_id: str) -> tuple[str, 
     start: int | None = None
     for index, line in enumerate(lines):
         text = line.strip()
-        found = _START.match(text)
+        found = markup.start_line.match(text)
         if found:
             start = index if found.group(1) == opportunity_id else None
-        elif text == END and start is not None:
+        elif text == markup.end and start is not None:
             pair, start = (start, index), None
     newline = "\r\n" if "\r\n" in body else "\n"
     if pair is None:
@@ -257,9 +309,12 @@ def is_pushed_issue(record: object) -> bool:
     evidence section): the opportunity's own issue, not feedback, so a sync does not bring it in."""
     if not isinstance(record, dict):
         return False
+    fields = record.get("fields")
     body = record.get("body") if isinstance(record.get("body"), str) else record.get("description")
-    return isinstance(body, str) and "<!-- prodops:evidence O-" in body and any(
-        _START.match(line.strip()) for line in body.splitlines())
+    if body is None and isinstance(fields, dict):
+        body = fields.get("description")  # Jira's
+    return isinstance(body, str) and "prodops:evidence O-" in body and any(
+        markup.start_line.match(line.strip()) for line in body.splitlines() for markup in (MARKDOWN, WIKI))
 
 
 # --- the link ------------------------------------------------------------------------------------
@@ -280,6 +335,10 @@ def _repo_and_number(link: TrackerLink) -> tuple[str, int | None]:
 def pushed_link(opportunity: Opportunity, repo: str, tracker: str = "github") -> TrackerLink | None:
     """The issue of `repo` a push updates: the link a push made, else the first link to an issue
     of that repository (made by hand); None: a push creates one."""
+    if tracker == "jira":
+        found = [link for link in opportunity.links if link.tracker == "jira"
+                 and link.key.upper().startswith(repo.upper() + "-")]
+        return next((link for link in found if link.pushed), found[0] if found else None)
     candidates = [link for link in opportunity.links if link.tracker == tracker
                   and _repo_and_number(link)[0].casefold() == repo.casefold() and _repo_and_number(link)[1] is not None
                   and "/issues/" in urlsplit(link.url).path]
@@ -365,10 +424,10 @@ def _create(store: Store, client: TrackerClient, made: Draft, origin: str) -> Pu
 
 
 def _update(store: Store, client: TrackerClient, made: Draft, target: TrackerLink) -> PushResult:
-    _, number = _repo_and_number(target)
-    assert number is not None  # pushed_link keeps only links with a number
-    url = client.issue_url(number)
+    url = client.linked_issue(target)
     name = link_name(target)
+    if not url:
+        raise InvalidInput(f"{name} is not an issue of {client.project} at {client.host}: nothing was sent")
     answer = client.ask("GET", url, doing=f"read {name}")
     if answer.status in (404, 410):
         why = f"was deleted on {client.tracker}" if answer.status == 410 else \
@@ -380,16 +439,17 @@ def _update(store: Store, client: TrackerClient, made: Draft, target: TrackerLin
         raise _refused(client, answer, f"read {name}")
     record = _record(client, answer, name)
     body = client.issue_body(record)
-    new_body, had_markers = replace_section(body, made.section, made.opportunity)
+    new_body, had_markers = replace_section(body, made.section, made.opportunity, markup_for(client.kind))
     note = "" if had_markers else f"{name} had no evidence section (its markers were removed?): added at the end"
     if not target.pushed:
         note = "; ".join(filter(None, [f"{name} was linked by hand: its evidence is kept there now", note]))
     sent = new_body != body
     if sent:
         answer = client.ask(client.update_method, url, client.body_update(new_body), doing=f"update {name}")
-        if answer.status != 200:
+        if answer.status not in client.updated_statuses:
             raise _refused(client, answer, f"update {name}")
-        record = _record(client, answer, name)
+        if answer.body.strip():  # Jira answers 204 with no body: the issue read before stands
+            record = _record(client, answer, name)
     state = client.link_state(record)
     with store.change(f"pushed {made.opportunity} to {name}", origin="sync", history=False) as tx:
         current = tx.require(made.opportunity)
