@@ -21,6 +21,18 @@ def print_json(value: Any) -> None:
     sys.stdout.write("\n")
 
 
+def print_outcome(result: Any, as_json: bool) -> int:
+    """An import's or a sync's outcome: its JSON on stdout, or each record it skipped on stderr
+    and its one-line summary on stdout. Both kinds have to_dict(), skipped and summary()."""
+    if as_json:
+        print_json(result.to_dict())
+        return 0
+    for skipped in result.skipped:
+        print(f"skipped {skipped}", file=sys.stderr)
+    print(result.summary())
+    return 0
+
+
 def output_format(requested: str | None, output: str | None, *, accepted: Sequence[str], default: str, what: str) -> str:
     """--format when given, else the format the -o file's suffix names, else `default` (no -o,
     or a name without a suffix). A suffix outside `accepted` is wrong usage, said in one line

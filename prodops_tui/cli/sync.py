@@ -14,7 +14,7 @@ from ..core.storage.store import Store
 from ..core.sync import gitlab as gitlab_sync
 from ..core.sync import jira as jira_sync
 from ..core.sync.github import API_URL, TOKEN_ENV
-from .output import print_json
+from .output import print_outcome
 
 _TOKEN_NOTE = "the token is never stored or printed"
 
@@ -76,13 +76,7 @@ def cmd_sync(store: Store, args: argparse.Namespace) -> int:
         result = sync_jira(store, args.project, jql=args.jql, api_url=args.api_url, token=token,
                            token_env=args.token_env, user=os.environ.get(jira_sync.USER_ENV),
                            progress=progress, on_wait=_waiting("Jira"))
-    if args.json:
-        print_json(result.to_dict())
-        return 0
-    for skipped in result.skipped:
-        print(f"skipped {skipped}", file=sys.stderr)
-    print(result.summary())
-    return 0
+    return print_outcome(result, args.json)
 
 
 def _waiting(tracker: str):

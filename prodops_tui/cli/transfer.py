@@ -11,7 +11,7 @@ from ..core.feedback import inbox
 from ..core.feedback.exporters import EXPORT_FORMATS, export_feedback, export_opportunities
 from ..core.storage.store import Store
 from .feedback import filtered_feedback
-from .output import output_format, print_json, write_output
+from .output import output_format, print_json, print_outcome, write_output
 from .usage import UsageError
 
 
@@ -76,13 +76,7 @@ def cmd_import(store: Store, args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         progress=_progress_bar("importing") if sys.stderr.isatty() and not args.json else None,
     )
-    if args.json:
-        print_json(result.to_dict())
-        return 0
-    for skipped in result.skipped:
-        print(f"skipped {skipped}", file=sys.stderr)
-    print(result.summary())
-    return 0
+    return print_outcome(result, args.json)
 
 
 def _progress_bar(what: str):
