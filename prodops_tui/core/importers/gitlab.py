@@ -135,10 +135,7 @@ def convert_csv(row: Row, ctx: Context) -> FeedbackItem:
         raise ImportRowError(ctx.column("url"), "no issue link to tell the project, so the issue has no key")
     title = tracker.title(cell("title"), ctx.column("title"))
     status, upstream = _state(cell("state"))
-    used = ctx.cache.get(CSV_NAME)
-    if used is None:
-        used = ctx.cache[CSV_NAME] = {ctx.columns[name] for name in _CSV_USED if name in ctx.columns}
-    extra = tracker.csv_extra(row, used, ctx.cache.setdefault("column names", {}))
+    extra = tracker.csv_extra(row, ctx, CSV_NAME, _CSV_USED)
     return FeedbackItem(
         text=tracker.body(title, cell("description"), ctx.column("description")),
         title=title,

@@ -86,10 +86,7 @@ def convert_csv(row: Row, ctx: Context) -> FeedbackItem:
     key = _key(cell("issue key"), ctx.column("issue key"))
     title = tracker.title(cell("summary"), ctx.column("summary"))
     status, upstream = _state(cell("status"), cell("resolution"), cell("status category"))
-    used = ctx.cache.get(CSV_NAME)
-    if used is None:
-        used = ctx.cache[CSV_NAME] = {ctx.columns[name] for name in _CSV_USED if name in ctx.columns}
-    extra = tracker.csv_extra(row, used, ctx.cache.setdefault("column names", {}))
+    extra = tracker.csv_extra(row, ctx, CSV_NAME, _CSV_USED)
     return FeedbackItem(
         text=tracker.body(title, cell("description"), ctx.column("description")),
         title=title,

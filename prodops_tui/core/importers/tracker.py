@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
+from collections.abc import Iterable
 from typing import Any
 
 from ..dates import DateOutOfRange, check_in_range, to_iso
 from ..feedback.inbox import MAX_TEXT_CHARS, normalise_tags
 from ..text import clean_line, clean_text
-from .fields import shown
+from .fields import Context, shown
 from .result import ImportRowError
 
 UTC = timezone.utc
@@ -137,9 +138,14 @@ def _jira_date(raw: str) -> datetime | None:
         return None
 
 
-def csv_extra(row: dict[str, Any], used: set[str], names: dict[str, str]) -> dict[str, Any]:
+def csv_extra(row: dict[str, Any], ctx: Context, preset: str, read: Iterable[str]) -> dict[str, Any]:
     """A CSV export's other non-empty columns, kept cleaned (a repeated column as the list of its
-    values); `names` caches each header's cleaned name across the rows of one import."""
+    values). `read`: the preset's own names of the columns it reads; which of the file's columns
+    those are, and each header's cleaned name, are worked out once per import (ctx.cache)."""
+    used = ctx.cache.get(preset)
+    if used is None:
+        used = ctx.cache[preset] = {ctx.columns[name] for name in read if name in ctx.columns}
+    names: dict[str, str] = ctx.cache.setdefault("column names", {})
     extra: dict[str, Any] = {}
     for column, value in row.items():
         if column in used or not column:
