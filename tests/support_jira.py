@@ -16,6 +16,18 @@ The records are real: the 10 issues (LUCENE-1..10) of tests/data/intake/jira_sea
 answer of Apache's Jira (SOURCES.md), served as they are; `edit` changes one as an upstream edit
 would, with a newer `fields.updated`.
 
+One issue, for `prodops push` and the delivery a sync reads back (v2,
+https://developer.atlassian.com/cloud/jira/platform/rest/v2/api-group-issues/):
+- `POST {prefix}/rest/api/2/issue` {fields: project {key}, summary, description, issuetype
+  {name}, labels}: 201 {id, key, self}; 400 {"errors": {"summary": "You must specify a summary of
+  the issue."}} without a summary, {"errors": {"issuetype": ...}} for a type other than
+  `issue_types`, a label with a space refused as Jira does;
+- `GET {prefix}/rest/api/2/issue/KEY[?fields=a,b]`: 200 with it; 404 {"errorMessages": ["Issue
+  does not exist or you do not have permission to see it."]} for one deleted or never made;
+- `PUT {prefix}/rest/api/2/issue/KEY` {fields: {description, summary, labels}}: 204, no body.
+A write without Authorization answers 401. `resolve` and `reopen` change an issue upstream as a
+workflow would: status (with statusCategory done / indeterminate), resolution, resolutiondate.
+
 Faults are set per request number (1-based): `fail_at[3] = Fault(...)` (tests/support_github.py).
 """
 
@@ -58,6 +70,8 @@ class FakeJira:
         self.user = user
         self.private = private
         self.fail_at: dict[int, Fault] = {}
+        self.issue_types = ("Story", "Bug", "Task")
+        self.gone: set[str] = set()
         self.before: dict[int, Callable[[], None]] = {}
         self.asked: list[Asked] = []
         self._tick = 0
@@ -91,19 +105,108 @@ class FakeJira:
             issue["fields"]["updated"] = updated or f"2026-11-24T14:{self._tick // 60:02d}:{self._tick % 60:02d}.000+0000"
             return issue
 
+    def resolve(self, key: str, *, resolution: str = "Done", at: str = "2026-11-20T10:30:00.000+0000") -> dict[str, Any]:
+        """Move an issue to Done with `resolution` ("Done", "Won't Do"...), as a workflow would."""
+        return self.edit(key, status=_status("Done", "done"), resolution={"id": "10000", "name": resolution},
+                         resolutiondate=at)
+
+    def reopen(self, key: str) -> dict[str, Any]:
+        return self.edit(key, status=_status("Reopened", "indeterminate"), resolution=None, resolutiondate=None)
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            del self.issues[key]
+            self.gone.add(key)
+
+    def asked_as(self, method: str) -> list[Asked]:
+        return [a for a in self.asked if a.method == method]
+
     def ordered(self) -> list[dict[str, Any]]:
         return sorted(self.issues.values(), key=lambda i: (_when(i["fields"]["updated"]), int(i["id"])))
 
-    def answer(self, path: str, query: dict[str, str], headers: dict[str, str]):
+    def answer(self, path: str, query: dict[str, str], headers: dict[str, str], method: str = "GET", sent: Any = None):
         hook = self.before.get(len(self.asked) + 1)
         if hook is not None:
             hook()
         with self._lock:
-            asked = Asked(path, query, headers)
+            asked = Asked(path, query, headers, method=method, body=sent)
             self.asked.append(asked)
+            if method != "GET" or path.startswith(f"{self.prefix}/rest/api/2/issue/"):
+                status, out, body = self._one(len(self.asked), path, query, headers, method, sent)
+                asked.status = status
+                return status, out, body, None
             status, out, body, fault = self._answer(len(self.asked), path, query, headers)
             asked.status = status
             return status, out, body, fault
+
+    def _authorized(self, auth: str) -> bool:
+        if self.token is None or not auth:
+            return True
+        wanted = (f"Basic {base64.b64encode(f'{self.user}:{self.token}'.encode()).decode()}" if self.user
+                  else f"Bearer {self.token}")
+        return auth == wanted
+
+    def _one(self, number: int, path: str, query: dict[str, str], headers: dict[str, str], method: str,
+             sent: Any) -> tuple[int, dict[str, str], bytes]:
+        """One issue: POST creates, GET reads, PUT changes (the module's docstring)."""
+        out = {"Content-Type": "application/json;charset=UTF-8"}
+        fault = self.fail_at.get(number)
+        if fault is not None:
+            return fault.status, {**out, **fault.headers}, fault.body
+        auth = headers.get("authorization", "")
+        if not self._authorized(auth) or (method != "GET" and not auth):
+            return 401, out, _json({"errorMessages": ["You are not authenticated. Authentication required to perform this operation."],
+                                    "errors": {}})
+        base = f"{self.prefix}/rest/api/2/issue"
+        if path == base and method == "POST":
+            fields = sent.get("fields") if isinstance(sent, dict) else None
+            if not isinstance(fields, dict) or not str(fields.get("summary") or "").strip():
+                return 400, out, _json({"errorMessages": [], "errors": {"summary": "You must specify a summary of the issue."}})
+            project = (fields.get("project") or {}).get("key")
+            if project != SAMPLE_PROJECT:
+                return 400, out, _json({"errorMessages": [], "errors": {"project": "valid project is required"}})
+            if (fields.get("issuetype") or {}).get("name") not in self.issue_types:
+                return 400, out, _json({"errorMessages": [], "errors": {"issuetype": "valid issue type is required"}})
+            if any(" " in str(label) for label in fields.get("labels") or []):
+                return 400, out, _json({"errorMessages": [], "errors": {"labels": "The label can't contain spaces."}})
+            numbers = [int(key.rsplit("-", 1)[1]) for key in [*self.issues, *self.gone]]
+            key = f"{project}-{max([*numbers, 0]) + 1}"
+            issue_id = str(20000000 + len(self.issues) + len(self.gone))
+            self._tick += 1
+            stamp = f"2026-11-24T14:{self._tick // 60:02d}:{self._tick % 60:02d}.000+0000"
+            site = self.api_url
+            self.issues[key] = {
+                "expand": "renderedFields,names,schema", "id": issue_id, "key": key,
+                "self": f"{site}/rest/api/2/issue/{issue_id}",
+                "fields": {"summary": fields["summary"], "description": fields.get("description"),
+                           "issuetype": {"name": fields["issuetype"]["name"]}, "labels": list(fields.get("labels") or []),
+                           "status": _status("Open", "new"), "resolution": None, "resolutiondate": None,
+                           "created": stamp, "updated": stamp, "reporter": {"name": "prodops-bot", "displayName": "prodops bot"},
+                           "votes": {"votes": 0, "hasVoted": False}, "priority": {"name": "Major"}, "components": []},
+            }
+            return 201, out, _json({"id": issue_id, "key": key, "self": f"{site}/rest/api/2/issue/{issue_id}"})
+        key = path.removeprefix(base + "/") if path.startswith(base + "/") else ""
+        issue = self.issues.get(key.upper())
+        if issue is None:
+            return 404, out, _json({"errorMessages": ["Issue does not exist or you do not have permission to see it."],
+                                    "errors": {}})
+        if method == "PUT":
+            fields = sent.get("fields") if isinstance(sent, dict) else None
+            if not isinstance(fields, dict):
+                return 400, out, _json({"errorMessages": ["Can not deserialize the request."], "errors": {}})
+            for name in ("summary", "description", "labels"):
+                if name in fields:
+                    issue["fields"][name] = fields[name]
+            self._tick += 1
+            issue["fields"]["updated"] = f"2026-11-24T14:{self._tick // 60:02d}:{self._tick % 60:02d}.000+0000"
+            return 204, {}, b""
+        if method != "GET":
+            return 405, out, b""
+        issue = copy.deepcopy(issue)
+        wanted_fields = [f for f in query.get("fields", "").split(",") if f]
+        if wanted_fields:
+            issue["fields"] = {k: v for k, v in issue["fields"].items() if k in wanted_fields}
+        return 200, out, _json(issue)
 
     def _answer(self, number: int, path: str, query: dict[str, str], headers: dict[str, str]):
         out = {"Content-Type": "application/json;charset=UTF-8"}
@@ -145,6 +248,11 @@ class FakeJira:
         return 200, out, body, None
 
 
+def _status(name: str, category: str) -> dict[str, Any]:
+    return {"name": name, "id": {"done": "10001", "new": "1"}.get(category, "3"),
+            "statusCategory": {"key": category, "name": {"done": "Done", "new": "To Do"}.get(category, "In Progress")}}
+
+
 def _handler(fake: FakeJira) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -166,6 +274,29 @@ def _handler(fake: FakeJira) -> type[BaseHTTPRequestHandler]:
                 self.wfile.flush()
                 self.close_connection = True
                 return
+            self.wfile.write(body)
+
+        def do_POST(self) -> None:
+            self._write("POST")
+
+        def do_PUT(self) -> None:
+            self._write("PUT")
+
+        def _write(self, method: str) -> None:
+            parts = urlsplit(self.path)
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            try:
+                sent = json.loads(raw) if raw else None
+            except ValueError:
+                sent = None
+            status, out, body, _ = fake.answer(parts.path, {}, headers, method, sent)
+            self.send_response(status)
+            for name, value in out.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
             self.wfile.write(body)
 
         def log_message(self, format: str, *args: Any) -> None:

@@ -23,6 +23,18 @@ Jira Cloud removed `GET /rest/api/2/search` in 2025 (Atlassian CHANGE-2046: 410 
 `/rest/api/3/search/jql`, paged by `nextPageToken` without `total`: not read yet; a 410 says so in
 one line. Data Center and Server serve the endpoint read here.
 
+One issue, for `prodops push` and the delivery a sync reads back (v2,
+https://developer.atlassian.com/cloud/jira/platform/rest/v2/api-group-issues/): `POST
+{site}/rest/api/2/issue` {fields: project key, summary, description (wiki markup), issuetype by
+name ("Story" unless said), labels} answers 201 {id, key, self}; `GET
+{site}/rest/api/2/issue/KEY?fields=...` reads it; `PUT` {fields: {description}} answers 204.
+A link's state: statusCategory "done" with a resolution of Done, Fixed, Resolved, Complete(d) or
+none is "closed: completed" (it ships, resolutiondate its date); done with any other resolution
+(Won't Do, Won't Fix, Duplicate, Cannot Reproduce...) is "closed: won't do" and the like, said,
+not shipped; any other category is "open". A status without statusCategory (older Jira; Apache's
+answers) is done when the issue has a resolution. Links are this project's keys on this site
+(`{site}/browse/KEY-N`). Jira labels hold no spaces: the area's name is sent with `_` for them.
+
 Rate limits: a 429 (or a 503 with `Retry-After`), with `Retry-After` seconds or an
 `X-RateLimit-Reset` time, waits or stops as client.py says.
 """
@@ -41,19 +53,23 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..errors import InvalidInput
 from ..importers.jira import item_from_issue
-from ..model import FeedbackItem
+from ..model import FeedbackItem, TrackerLink
 from ..storage.store import Store
 from ..text import clean_line
-from .client import MAX_WAIT_S, Fetch, Page, TrackerClient, check_api_url, short
+from .client import MAX_WAIT_S, Fetch, Page, Send, TrackerClient, check_api_url, plain_web_url, short
 from .http import Response
 
 TOKEN_ENV = "JIRA_TOKEN"
 USER_ENV = "JIRA_USER"
 PER_PAGE = 100
 FIELDS = ("summary", "description", "reporter", "labels", "votes", "status", "resolution", "created", "updated",
-          "issuetype", "priority", "components")
+          "issuetype", "priority", "components", "resolutiondate")
+ISSUE_FIELDS = ("summary", "description", "status", "resolution", "resolutiondate", "updated")
+ISSUE_TYPE = "Story"
+DONE_RESOLUTIONS = ("done", "fixed", "resolved", "complete", "completed")
 _KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _ORDER_BY = re.compile(r"\border\s+by\b", re.IGNORECASE)
+_ISSUE_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*-\d+$")
 _API_TAIL = re.compile(r"/rest/api/\d+(/search)?/*$")
 
 
@@ -91,18 +107,21 @@ class JiraIssues(TrackerClient):
     ignored_word = ""
     rate_statuses = (429, 503)
 
-    def __init__(self, project: str, *, store: Store, jql: str, api_url: str, token: str | None = None,
-                 token_env: str = TOKEN_ENV, user: str | None = None, user_env: str = USER_ENV,
-                 fetcher: Fetch | None = None, sleep: Callable[[float], None] = time.sleep,
-                 now: Callable[[], float] = time.time, max_wait: float = MAX_WAIT_S,
-                 on_wait: Callable[[float], None] | None = None):
+    def __init__(self, project: str, *, store: Store | None = None, jql: str = "", api_url: str,
+                 token: str | None = None, token_env: str = TOKEN_ENV, user: str | None = None,
+                 user_env: str = USER_ENV, fetcher: Fetch | None = None,
+                 sleep: Callable[[float], None] = time.sleep, now: Callable[[], float] = time.time,
+                 max_wait: float = MAX_WAIT_S, on_wait: Callable[[float], None] | None = None,
+                 sender: Send | None = None, issue_type: str = ISSUE_TYPE):
+        """`jql` says which issues a sync reads; a push reads none and needs none."""
         key = check_key(project)
-        self.jql = check_jql(jql)
+        self.jql = check_jql(jql) if jql else ""
+        self.issue_type = clean_line(issue_type).strip() or ISSUE_TYPE
         site = _API_TAIL.sub("", api_url.strip().rstrip("/"))
         super().__init__(key, api_url=check_api_url(site, token=token or None,
                                                     example="https://acme.atlassian.net or https://jira.example.com"),
                          token=token, token_env=token_env, fetcher=fetcher, sleep=sleep, now=now,
-                         max_wait=max_wait, on_wait=on_wait)
+                         max_wait=max_wait, on_wait=on_wait, sender=sender)
         self.user = (user or "").strip() or None
         self.user_env = user_env
 
@@ -112,7 +131,7 @@ class JiraIssues(TrackerClient):
 
     @property
     def base_jql(self) -> str:
-        return f"project = {self.project} AND ({self.jql})"
+        return f"project = {self.project} AND ({self.jql})" if self.jql else f"project = {self.project}"
 
     @property
     def state_url(self) -> str:
@@ -191,6 +210,76 @@ class JiraIssues(TrackerClient):
             said += [m for m in errors.values() if isinstance(m, str)]
         return short(" ".join(said)) if said else super().message(answer)
 
+    # --- one issue (push.py, delivery.py; the module's docstring) --------------------------
+
+    refreshes_links = True
+    update_method = "PUT"
+    updated_statuses = (200, 204)
+
+    def issue_address(self, key: str) -> str:
+        return f"{self.api_url}/rest/api/2/issue/{key}?{urlencode({'fields': ','.join(ISSUE_FIELDS)})}"
+
+    def new_issue_url(self) -> str:
+        return f"{self.api_url}/rest/api/2/issue"
+
+    def new_issue(self, title: str, body: str, labels: tuple[str, ...]) -> dict[str, Any]:
+        fields: dict[str, Any] = {"project": {"key": self.project}, "summary": title, "description": body,
+                                  "issuetype": {"name": self.issue_type}}
+        names = ["_".join(name.split()) for name in labels if name.strip()]  # a Jira label holds no space
+        if names:
+            fields["labels"] = names
+        return {"fields": fields}
+
+    def issue_body(self, record: dict[str, Any]) -> str:
+        fields = record.get("fields")
+        body = fields.get("description") if isinstance(fields, dict) else None
+        return body if isinstance(body, str) else ""
+
+    def body_update(self, body: str) -> dict[str, Any]:
+        return {"fields": {"description": body}}
+
+    def web_url(self, record: dict[str, Any]) -> str:
+        key = record.get("key")
+        if not isinstance(key, str) or not _ISSUE_KEY.match(key):
+            return ""
+        return plain_web_url(f"{self.api_url}/browse/{key.upper()}")
+
+    def link_state(self, record: dict[str, Any]) -> str:
+        fields = _dict(record.get("fields"))
+        status = _dict(fields.get("status"))
+        resolution = _dict(fields.get("resolution"))
+        if "statusCategory" in status:
+            done = str(_dict(status["statusCategory"]).get("key") or "").casefold() == "done"
+        else:  # an older Jira (Apache's answers carry none): resolved is done
+            done = bool(resolution)
+        if not done:
+            return "open"
+        name = clean_line(str(resolution.get("name") or "")).casefold()
+        return "closed: completed" if not name or name in DONE_RESOLUTIONS else f"closed: {name}"
+
+    def closed_at(self, record: dict[str, Any]) -> str:
+        fields = record.get("fields")
+        stamp = fields.get("resolutiondate") if isinstance(fields, dict) else None
+        if not isinstance(stamp, str) or _stamp_time(stamp) is None:
+            return ""
+        return stamp
+
+    def issue_link(self, record: dict[str, Any]) -> TrackerLink | None:
+        url = self.web_url(record)
+        key = record.get("key")
+        if not url or not isinstance(key, str) or self.redact(url) != url:
+            return None
+        return TrackerLink(url=url, tracker="jira", key=key.upper(), upstream_state="open", pushed=True)
+
+    def linked_issue(self, link: TrackerLink) -> str:
+        key = link.key.upper()
+        if link.tracker != "jira" or not key.startswith(self.project + "-") or not _ISSUE_KEY.match(key):
+            return ""
+        site = plain_web_url(self.api_url)
+        if not site or not plain_web_url(link.url).casefold().startswith(f"{site}/browse/".casefold()):
+            return ""  # the same key on another site
+        return self.issue_address(key)
+
     def refusal(self, status: int, detail: str) -> str:
         if status == 400:
             return f"Jira refused the query {self.base_jql!r} ({detail})"
@@ -204,6 +293,10 @@ class JiraIssues(TrackerClient):
                     "/rest/api/3/search/jql, which this version of prodops does not read yet; Jira Data Center and "
                     "Server still serve it")
         return ""
+
+
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _start_of(url: str) -> int:

@@ -41,6 +41,12 @@ comments too); the signs GitLab reads as references are broken as @ and # are (`
 `!12` a merge request, `~label`, `%milestone`, `$snippet`, `&epic`); the label is sent as
 GitLab's comma-separated `labels` (a comma in the area's name becomes a space); the token goes in
 PRIVATE-TOKEN. GitLab answers 404, not 410, for a deleted issue.
+
+Jira (v2): the description is wiki markup (wiki_text escapes user text; headings `h3.`, bold
+`*x*`, bullets `* `), HTML comments are no markers there, so the section is a panel whose first
+line `{panel:title=prodops:evidence O-3}` and last line `{panel}` are the markers (user text
+cannot write either: its `{` is escaped); the issue type is "Story" unless --issue-type says; the
+key (`ACME-12`) is the link's; an update PUTs {fields: {description}} and Jira answers 204.
 """
 
 from __future__ import annotations
@@ -65,7 +71,7 @@ from ..storage.store import Store
 from ..storage.where import Where
 from ..text import clean_line, markdown_literal, plural, without_bidi, without_controls
 from .client import Fetch, Send, SyncError
-from . import gitlab
+from . import gitlab, jira
 from .client import TrackerClient, plain_web_url
 from .github import API_URL, TOKEN_ENV, GitHubIssues
 from .http import Response
@@ -381,6 +387,19 @@ def push_gitlab(store: Store, opportunity_id: str, project: str, *, api_url: str
     """The same for a GitLab project GROUP/PROJECT (the module's docstring)."""
     client = gitlab.GitLabIssues(project, api_url=api_url, token=token, token_env=token_env, fetcher=fetcher,
                                  sender=sender, sleep=sleep, now=now, on_wait=on_wait)
+    return push(store, client, opportunity_id, origin=origin)
+
+
+def push_jira(store: Store, opportunity_id: str, project: str, *, api_url: str, token: str | None = None,
+              token_env: str = jira.TOKEN_ENV, user: str | None = None, user_env: str = jira.USER_ENV,
+              issue_type: str = jira.ISSUE_TYPE, fetcher: Fetch | None = None, sender: Send | None = None,
+              sleep: Callable[[float], None] = time.sleep, now: Callable[[], float] = time.time,
+              on_wait: Callable[[float], None] | None = None, origin: str = "cli") -> PushResult:
+    """The same for a Jira project KEY on the site `api_url`: description in wiki markup, the
+    section in a panel (the module's docstring and jira.py's)."""
+    client = jira.JiraIssues(project, api_url=api_url, token=token, token_env=token_env, user=user,
+                             user_env=user_env, fetcher=fetcher, sender=sender, sleep=sleep, now=now,
+                             on_wait=on_wait, issue_type=issue_type)
     return push(store, client, opportunity_id, origin=origin)
 
 
