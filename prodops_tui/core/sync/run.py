@@ -125,7 +125,7 @@ def sync_jira(store: Store, project: str, *, jql: str, api_url: str, token: str 
               sleep: Callable[[float], None] = time.sleep, now: Callable[[], float] = time.time,
               on_wait: Callable[[float], None] | None = None) -> SyncResult:
     """Bring the issues of a Jira project that `jql` selects in, or what changed since the last run."""
-    client = jira.JiraIssues(project, store=store, jql=jql, api_url=api_url, token=token, token_env=token_env,
+    client = jira.JiraIssues(project, store=store, jql=jira.check_jql(jql), api_url=api_url, token=token, token_env=token_env,
                              user=user, user_env=user_env, fetcher=fetcher, sleep=sleep, now=now, on_wait=on_wait)
     return sync(store, client, progress=progress)
 
