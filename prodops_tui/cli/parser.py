@@ -92,6 +92,7 @@ EXAMPLES: dict[str, list[str]] = {
         "prodops push O-3 github acme/app --dry-run          what would be sent (no token needed)",
         "prodops push O-3 github acme/app                    create the issue, or update its evidence (a token in $GITHUB_TOKEN)",
         "prodops push O-3 gitlab acme/billing                the same in a GitLab project (a token in $GITLAB_TOKEN)",
+        "prodops push O-3 jira ACME --api-url https://acme.atlassian.net   a Story ($JIRA_USER, $JIRA_TOKEN)",
     ],
     "link": [
         "prodops link O-3 https://github.com/acme/billing/issues/412",

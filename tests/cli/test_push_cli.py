@@ -15,8 +15,10 @@ from prodops_tui.core.storage.store import Store
 from ..conftest import fixed_clock
 from ..core.sync.test_push import REPO, TOKEN, opportunity_with_evidence
 from ..core.sync.test_push_gitlab import PROJECT, TOKEN as GITLAB_TOKEN
+from ..core.sync.test_push_jira import PROJECT as JIRA_PROJECT, TOKEN as JIRA_TOKEN
 from ..support_github import Fault, FakeGitHub
 from ..support_gitlab import WEB, FakeGitLab
+from ..support_jira import FakeJira
 from .test_cli import assert_one_line_error
 
 URL = f"https://github.com/{REPO}/issues/1"
@@ -26,7 +28,7 @@ URL = f"https://github.com/{REPO}/issues/1"
 def no_proxy(monkeypatch):
     """urllib honours *_proxy variables: a loopback test must not be sent through one."""
     for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "GITHUB_TOKEN",
-                 "GITLAB_TOKEN"):
+                 "GITLAB_TOKEN", "JIRA_TOKEN", "JIRA_USER"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -96,8 +98,10 @@ def test_bad_push_lines_are_one_line_each_and_send_nothing(prodops, github, with
     assert "$ACME_GH is not set" in assert_one_line_error(unset)
     assert "no opportunity O-9" in assert_one_line_error(prodops("push", "O-9", "github", REPO, "--dry-run"))
     assert "is not a repository" in assert_one_line_error(prodops("push", "O-1", "github", "acme", "--dry-run"))
-    jira = prodops("push", "O-1", "jira", "ACME", "--dry-run")
-    assert jira.returncode == 2 and "argument TRACKER: invalid choice: 'jira' (choose from 'github', 'gitlab')" in jira.stderr
+    other = prodops("push", "O-1", "bitbucket", REPO, "--dry-run")
+    assert other.returncode == 2 and "argument TRACKER: invalid choice: 'bitbucket' (choose from 'github', 'gitlab', 'jira')" in other.stderr
+    typed = prodops("push", "O-1", "github", REPO, "--issue-type", "Bug", "--dry-run")
+    assert "--issue-type is for jira" in assert_one_line_error(typed)
     over_http = prodops("push", "O-1", "github", REPO, "--api-url", "http://api.example.com", env={"GITHUB_TOKEN": TOKEN})
     assert "refusing to send the token over plain http" in assert_one_line_error(over_http)
     assert github.asked == []
@@ -167,3 +171,46 @@ def test_bad_gitlab_push_lines_are_one_line_each_send_nothing_and_never_show_the
     assert ok.returncode == 0 and GITLAB_TOKEN not in ok.stdout + ok.stderr
     for path in (p for p in workspace.rglob("*") if p.is_file()):
         assert GITLAB_TOKEN.encode() not in path.read_bytes(), path.name
+
+
+@pytest.fixture
+def jira():
+    with FakeJira([], token=JIRA_TOKEN, user="pm@acme.example") as server:
+        yield server
+
+
+def test_jira_dry_run_then_push_update_and_sync_ship(prodops, jira, with_evidence, workspace):
+    site = ["--api-url", jira.api_url]
+    dry = prodops("push", "O-1", "jira", JIRA_PROJECT, *site, "--dry-run")
+    assert dry.returncode == 0 and dry.stdout.startswith(f"would create an issue in {JIRA_PROJECT}\ntitle: Bulk export of invoices\n")
+    assert "{panel:title=prodops:evidence O-1}" in dry.stdout and jira.asked == []
+    env = {"JIRA_TOKEN": JIRA_TOKEN, "JIRA_USER": "pm@acme.example"}
+    url = f"{jira.api_url}/browse/{JIRA_PROJECT}-1"
+    first = prodops("push", "O-1", "jira", JIRA_PROJECT, *site, "--issue-type", "Task", env=env)
+    assert (first.returncode, first.stdout, first.stderr) == (0, f"O-1: created {JIRA_PROJECT}-1 {url}\n", "")
+    assert jira.asked[0].body["fields"]["issuetype"] == {"name": "Task"}
+    assert jira.asked[0].headers["authorization"].startswith("Basic ")
+    assert prodops("capture", "Exports for the accountant", "--customer", "Initech").returncode == 0
+    assert prodops("update", "F-5", "--opportunity", "O-1").returncode == 0
+    second = json.loads(prodops("push", "O-1", "jira", JIRA_PROJECT, *site, "--json", env=env).stdout)
+    assert (second["created"], second["sent"], second["url"], second["requests"]) == (False, True, url, 2)
+    assert [a.method for a in jira.asked] == ["POST", "GET", "PUT"] and len(jira.issues) == 1
+    jira.resolve(f"{JIRA_PROJECT}-1", resolution="Done", at="2026-11-20T10:30:00.000+0000")
+    synced = json.loads(prodops("sync", "jira", JIRA_PROJECT, "--jql", "type = Task", *site, "--json", env=env).stdout)
+    assert (synced["shipped"], synced["links_refreshed"], synced["pushed_issues"], synced["new"]) == (["O-1"], 1, 1, 0)
+    o = opportunity(workspace)
+    assert (o.status, o.shipped_at, o.links[0].upstream_state) == ("shipped", "2026-11-20T10:30:00Z", "closed: completed")
+    for result in (first, dry):
+        assert JIRA_TOKEN not in result.stdout + result.stderr
+    for path in (p for p in workspace.rglob("*") if p.is_file()):
+        assert JIRA_TOKEN.encode() not in path.read_bytes(), path.name
+
+
+def test_bad_jira_push_lines_are_one_line_each_and_send_nothing(prodops, jira, with_evidence):
+    no_site = prodops("push", "O-1", "jira", JIRA_PROJECT, "--dry-run")
+    assert "push jira needs --api-url, the Jira site" in assert_one_line_error(no_site)
+    bad_key = prodops("push", "O-1", "jira", "ACME-1", "--api-url", jira.api_url, "--dry-run")
+    assert "is not a Jira project key" in assert_one_line_error(bad_key)
+    no_token = prodops("push", "O-1", "jira", JIRA_PROJECT, "--api-url", jira.api_url)
+    assert "pushing to Jira needs a token that may write issues in $JIRA_TOKEN" in assert_one_line_error(no_token)
+    assert jira.asked == []
