@@ -23,8 +23,9 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     sync = commands.add_parser(
         "sync", help="bring a tracker's issues in and keep them current",
         description="Bring a tracker's issues in and keep them current; each run also refreshes the state of the "
-                    "GitHub issues opportunities link to in that repository: closed as completed ships the "
-                    "opportunity, reopened takes back a shipping a sync made, closed as not planned is said.")
+                    "issues opportunities link to in that repository or project: closed as completed (GitLab: closed; "
+                    "Jira: done and resolved as done) ships the opportunity, reopened takes back a shipping a sync "
+                    "made, closed as not planned (or won't do) is said.")
     trackers = sync.add_subparsers(dest="tracker", metavar="TRACKER", required=True)
     github = trackers.add_parser("github", help="a GitHub (or GitHub Enterprise) repository's issues")
     github.add_argument("repo", metavar="OWNER/REPO")
