@@ -37,11 +37,13 @@ import json
 import re
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+
+from tests.support_http import LoopbackServer
+from urllib.parse import urlencode
 
 SAMPLE = Path(__file__).resolve().parent / "data" / "intake" / "github_issues_rest.json"
 SAMPLE_REPO = "matomo-org/matomo"
@@ -73,7 +75,7 @@ class Asked:
     body: Any = None  # the JSON a POST or PATCH sent
 
 
-class FakeGitHub:
+class FakeGitHub(LoopbackServer):
     def __init__(self, repos: dict[str, list[dict[str, Any]]] | None = None, *, page_size: int = 25,
                  prefix: str = "", token: str | None = None, private: bool = False):
         self.repos = {name: {r["number"]: copy.deepcopy(r) for r in records}
@@ -91,27 +93,11 @@ class FakeGitHub:
         self._tick = 0
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # --- the test's side --------------------------------------------------------------------
 
-    @property
-    def api_url(self) -> str:
-        assert self._server is not None, "start the server first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}{self.prefix}"
 
-    def __enter__(self) -> FakeGitHub:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.shutdown()
-        self._server.server_close()
 
     def edit(self, number: int, repo: str = SAMPLE_REPO, **changes: Any) -> dict[str, Any]:
         """Change an issue upstream: its fields, and updated_at moved past every other."""
@@ -260,55 +246,3 @@ class FakeGitHub:
 
 def _json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, indent=1).encode("utf-8")
-
-
-def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self) -> None:
-            parts = urlsplit(self.path)
-            query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            status, out, body, fault = fake.answer(parts.path, query, headers)
-            self.send_response(status)
-            for name, value in out.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            if fault is not None and fault.drop:
-                self.send_header("Connection", "close")
-            self.end_headers()
-            if fault is not None and fault.drop:
-                self.wfile.write(body[: len(body) // 2])
-                self.wfile.flush()
-                self.close_connection = True
-                return
-            self.wfile.write(body)
-
-        def do_POST(self) -> None:
-            self._write("POST")
-
-        def do_PATCH(self) -> None:
-            self._write("PATCH")
-
-        def _write(self, method: str) -> None:
-            parts = urlsplit(self.path)
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            try:
-                sent = json.loads(raw) if raw else None
-            except ValueError:
-                sent = None
-            status, out, body, _ = fake.answer(parts.path, {}, headers, method, sent)
-            self.send_response(status)
-            for name, value in out.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass  # the tests read `asked`, not stderr
-
-    return Handler

@@ -42,14 +42,15 @@ from __future__ import annotations
 
 import copy
 import csv
-import json
 import re
 import threading
 from pathlib import Path
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+
+from tests.support_http import LoopbackServer
+from urllib.parse import unquote, urlencode
 
 from .support_github import Asked, Fault, _json
 
@@ -122,7 +123,7 @@ def sample_records() -> list[dict[str, Any]]:
     return records
 
 
-class FakeGitLab:
+class FakeGitLab(LoopbackServer):
     def __init__(self, projects: dict[str, list[dict[str, Any]]] | None = None, *, page_size: int = 5,
                  prefix: str = "/api/v4", token: str | None = None, private: bool = False, link: bool = True):
         self.projects = {name: {r["iid"]: copy.deepcopy(r) for r in records}
@@ -141,22 +142,8 @@ class FakeGitLab:
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
-    @property
-    def api_url(self) -> str:
-        assert self._server is not None, "start the server first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}{self.prefix}"
 
-    def __enter__(self) -> FakeGitLab:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.shutdown()
-        self._server.server_close()
 
     def edit(self, iid: int, project: str = SAMPLE_PROJECT, **changes: Any) -> dict[str, Any]:
         """Change an issue upstream: its fields, and updated_at moved past every other."""
@@ -301,55 +288,3 @@ class FakeGitLab:
 
     def _url(self, raw_path: str, query: dict[str, str], page: int) -> str:
         return f"{self.api_url.removesuffix(self.prefix)}{raw_path}?{urlencode({**query, 'page': str(page)})}"
-
-
-def _handler(fake: FakeGitLab) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self) -> None:
-            parts = urlsplit(self.path)
-            query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            status, out, body, fault = fake.answer(parts.path, query, headers)
-            self.send_response(status)
-            for name, value in out.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            if fault is not None and fault.drop:
-                self.send_header("Connection", "close")
-            self.end_headers()
-            if fault is not None and fault.drop:
-                self.wfile.write(body[: len(body) // 2])
-                self.wfile.flush()
-                self.close_connection = True
-                return
-            self.wfile.write(body)
-
-        def do_POST(self) -> None:
-            self._write("POST")
-
-        def do_PUT(self) -> None:
-            self._write("PUT")
-
-        def _write(self, method: str) -> None:
-            parts = urlsplit(self.path)
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            try:
-                sent = json.loads(raw) if raw else None
-            except ValueError:
-                sent = None
-            status, out, body, _ = fake.answer(parts.path, {}, headers, method, sent)
-            self.send_response(status)
-            for name, value in out.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    return Handler

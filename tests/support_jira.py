@@ -40,10 +40,11 @@ import re
 import threading
 from collections.abc import Callable
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+
+from tests.support_http import LoopbackServer
 
 from .support_github import Asked, Fault, _json
 
@@ -60,7 +61,7 @@ def _when(stamp: str) -> datetime:
     return datetime.fromisoformat(stamp).astimezone(timezone.utc)
 
 
-class FakeJira:
+class FakeJira(LoopbackServer):
     def __init__(self, issues: list[dict[str, Any]] | None = None, *, page_size: int = 3, prefix: str = "/jira",
                  token: str | None = None, user: str | None = None, private: bool = False):
         self.issues = {i["key"]: copy.deepcopy(i) for i in (issues if issues is not None else sample_issues())}
@@ -78,23 +79,8 @@ class FakeJira:
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
-    @property
-    def api_url(self) -> str:
-        """The site, as --api-url takes it."""
-        assert self._server is not None, "start the server first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}{self.prefix}"
 
-    def __enter__(self) -> FakeJira:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.shutdown()
-        self._server.server_close()
 
     def edit(self, key: str, *, updated: str = "", **changes: Any) -> dict[str, Any]:
         """Change an issue's fields upstream; `fields.updated` moved past every other (or to `updated`)."""
@@ -251,55 +237,3 @@ class FakeJira:
 def _status(name: str, category: str) -> dict[str, Any]:
     return {"name": name, "id": {"done": "10001", "new": "1"}.get(category, "3"),
             "statusCategory": {"key": category, "name": {"done": "Done", "new": "To Do"}.get(category, "In Progress")}}
-
-
-def _handler(fake: FakeJira) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self) -> None:
-            parts = urlsplit(self.path)
-            query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            status, out, body, fault = fake.answer(parts.path, query, headers)
-            self.send_response(status)
-            for name, value in out.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            if fault is not None and fault.drop:
-                self.send_header("Connection", "close")
-            self.end_headers()
-            if fault is not None and fault.drop:
-                self.wfile.write(body[: len(body) // 2])
-                self.wfile.flush()
-                self.close_connection = True
-                return
-            self.wfile.write(body)
-
-        def do_POST(self) -> None:
-            self._write("POST")
-
-        def do_PUT(self) -> None:
-            self._write("PUT")
-
-        def _write(self, method: str) -> None:
-            parts = urlsplit(self.path)
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            try:
-                sent = json.loads(raw) if raw else None
-            except ValueError:
-                sent = None
-            status, out, body, _ = fake.answer(parts.path, {}, headers, method, sent)
-            self.send_response(status)
-            for name, value in out.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    return Handler
