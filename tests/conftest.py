@@ -39,6 +39,11 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.delenv("TEXTUAL_THEME", raising=False)
     # Who acts is named, so no test depends on the machine's git name or login (nor asks for one).
     monkeypatch.setenv("PRODOPS_USER", TEST_USER)
+    # urllib honours *_proxy variables: a loopback test must not be sent through one; and no test
+    # sends the developer's own tracker tokens (a test that wants one sets it).
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
+                 "GITHUB_TOKEN", "GITLAB_TOKEN", "JIRA_TOKEN", "JIRA_USER"):
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

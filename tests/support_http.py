@@ -91,3 +91,20 @@ def _handler(fake: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             pass  # the tests read what the fake was asked, not stderr
 
     return Handler
+
+
+def no_sleep(seconds: float) -> None:
+    """A sync's sleep where no rate limit is due: a wait would be a bug, so it fails the test."""
+    raise AssertionError(f"slept {seconds} s where no wait was due")
+
+
+def stored_once_by_key(store) -> dict[str, Any]:
+    """The workspace's feedback by source key, checking no issue was stored twice."""
+    from collections import Counter
+
+    from prodops_tui.core.model import FeedbackItem
+
+    items = store.all(FeedbackItem)
+    counts = Counter(i.source_key for i in items)
+    assert max(counts.values(), default=1) == 1, f"issues stored twice: {[k for k, n in counts.items() if n > 1]}"
+    return {i.source_key: i for i in items}

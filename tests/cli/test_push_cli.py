@@ -24,14 +24,6 @@ from .test_cli import assert_one_line_error
 URL = f"https://github.com/{REPO}/issues/1"
 
 
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch):
-    """urllib honours *_proxy variables: a loopback test must not be sent through one."""
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "GITHUB_TOKEN",
-                 "GITLAB_TOKEN", "JIRA_TOKEN", "JIRA_USER"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
 def github():
     with FakeGitHub({REPO: []}, token=TOKEN) as server:

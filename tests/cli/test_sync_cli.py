@@ -18,13 +18,6 @@ TOKEN = "ghp_" + "Z9yX8wV7uT6sR5qP4oN3" * 2
 SOURCE = f"github {SAMPLE_REPO}"
 
 
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch):
-    """urllib honours *_proxy variables: a loopback test must not be sent through one."""
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "GITHUB_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
 def github():
     with FakeGitHub() as server:

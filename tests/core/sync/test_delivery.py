@@ -15,12 +15,6 @@ from ...support_github import SAMPLE_REPO, FakeGitHub
 from .test_push import REPO, TOKEN, opportunity_with_evidence, push
 
 
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch):
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
 def github():
     with FakeGitHub({REPO: []}, token=TOKEN) as server:

@@ -16,12 +16,6 @@ from .test_push import opportunity_with_evidence
 from .test_push_gitlab import PROJECT, TOKEN, push
 
 
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch):
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
 def gitlab():
     with FakeGitLab({PROJECT: []}, token=TOKEN) as server:

@@ -19,12 +19,6 @@ from .test_push_jira import PROJECT, TOKEN, push
 KEY = f"{PROJECT}-1"
 
 
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch):
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
 def jira():
     with FakeJira([], token=TOKEN) as server:

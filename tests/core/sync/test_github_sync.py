@@ -5,10 +5,12 @@ never undo triage, and a token that is never stored or said."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import replace
 
 import pytest
+
+from tests.support_http import no_sleep as _no_sleep
+from tests.support_http import stored_once_by_key as by_key
 
 from prodops_tui.core.errors import InvalidInput
 from prodops_tui.core.feedback import inbox
@@ -23,13 +25,6 @@ from ...support_github import SAMPLE_REPO, Fault, FakeGitHub
 ISSUES, PULL_REQUESTS = 64, 16
 
 
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch):
-    """urllib honours *_proxy variables: a loopback test must not be sent through one."""
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
 def github():
     with FakeGitHub() as server:
@@ -39,17 +34,6 @@ def github():
 def sync(store, server, **kwargs):
     kwargs.setdefault("sleep", _no_sleep)
     return sync_github(store, kwargs.pop("repo", SAMPLE_REPO), api_url=server.api_url, **kwargs)
-
-
-def _no_sleep(seconds: float) -> None:
-    raise AssertionError(f"slept {seconds} s where no wait was due")
-
-
-def by_key(store) -> dict[str, FeedbackItem]:
-    items = store.all(FeedbackItem)
-    counts = Counter(i.source_key for i in items)
-    assert max(counts.values(), default=1) == 1, f"issues stored twice: {[k for k, n in counts.items() if n > 1]}"
-    return {i.source_key: i for i in items}
 
 
 def key(number: int) -> str:

@@ -9,9 +9,11 @@ issues."""
 from __future__ import annotations
 
 import json
-from collections import Counter
 
 import pytest
+
+from tests.support_http import no_sleep as _no_sleep
+from tests.support_http import stored_once_by_key as by_key
 
 from prodops_tui.core.errors import InvalidInput
 from prodops_tui.core.feedback import inbox
@@ -31,32 +33,15 @@ TOKEN = "glpat-" + "Qw3rTy7uIo9pAs1dF" * 2
 SOURCE = f"gitlab {SAMPLE_PROJECT}"
 
 
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch):
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "GITLAB_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
 def gitlab():
     with FakeGitLab() as server:
         yield server
 
 
-def _no_sleep(seconds: float) -> None:
-    raise AssertionError(f"slept {seconds} s where no wait was due")
-
-
 def sync(store, server, **kwargs):
     kwargs.setdefault("sleep", _no_sleep)
     return sync_gitlab(store, kwargs.pop("project", SAMPLE_PROJECT), api_url=server.api_url, **kwargs)
-
-
-def by_key(store) -> dict[str, FeedbackItem]:
-    items = store.all(FeedbackItem)
-    counts = Counter(i.source_key for i in items)
-    assert max(counts.values(), default=1) == 1, f"issues stored twice: {[k for k, n in counts.items() if n > 1]}"
-    return {i.source_key: i for i in items}
 
 
 def key(iid: int) -> str:

@@ -26,13 +26,6 @@ TOKEN = "ghp_" + "Q1w2E3r4T5y6U7i8O9p0" * 2
 START = "<!-- prodops:evidence O-1 -->"
 
 
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch):
-    """urllib honours *_proxy variables: a loopback test must not be sent through one."""
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
 def github():
     with FakeGitHub({REPO: []}, token=TOKEN) as server:

@@ -25,12 +25,6 @@ ISSUES = "/api/v4/projects/acme/billing/issues"  # as the server decodes the pat
 URL = f"{WEB}/{PROJECT}/-/issues/1"
 
 
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch):
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
 def gitlab():
     with FakeGitLab({PROJECT: []}, token=TOKEN) as server:

@@ -24,12 +24,6 @@ END = "{panel}"
 ISSUE = "/jira/rest/api/2/issue"
 
 
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch):
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
 def jira():
     with FakeJira([], token=TOKEN) as server:
