@@ -108,10 +108,16 @@ def received(value: str, column: str, ctx: Context) -> str:
             raise ImportRowError(column, f"cannot read {shown(text)!r} as a date (write it like 2026-01-29 14:02)") from None
         if relative:
             raise ImportRowError(column, f"{shown(text)!r} is relative to today; the file needs a calendar date like 2026-01-29")
+    # The ISO and Twitter forms read above bypass parse_when: the same one range applies.
+    return stored_time(parsed, text, column)
+
+
+def stored_time(parsed: datetime, text: str, column: str | None) -> str:
+    """A date read from a cell as the store keeps it: ISO-8601 UTC (a date without a zone read as
+    UTC, as the exports write it), within the range every date must be in, else the row's reason."""
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         parsed = parsed.replace(tzinfo=UTC)
     try:
-        # The ISO and Twitter forms read above bypass parse_when: the same one range applies.
         return to_iso(check_in_range(parsed, text))
     except DateOutOfRange as exc:
         raise ImportRowError(column, str(exc)) from None

@@ -16,10 +16,9 @@ from datetime import datetime, timezone
 from collections.abc import Iterable
 from typing import Any
 
-from ..dates import DateOutOfRange, check_in_range, to_iso
 from ..feedback.inbox import MAX_TEXT_CHARS, normalise_tags
 from ..text import clean_line, clean_text
-from .fields import Context, shown
+from .fields import Context, shown, stored_time
 from .result import ImportRowError
 
 UTC = timezone.utc
@@ -106,14 +105,7 @@ def timestamp(value: Any, column: str, *, required: bool = True) -> str:
         parsed = _jira_date(raw)
     if parsed is None:
         raise ImportRowError(column, f"cannot read {shown(raw)!r} as a date")
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    try:
-        return to_iso(check_in_range(parsed, raw))
-    except DateOutOfRange as exc:
-        raise ImportRowError(column, str(exc)) from None
-    except (ValueError, OverflowError):
-        raise ImportRowError(column, f"cannot read {shown(raw)!r} as a date") from None
+    return stored_time(parsed, raw, column)
 
 
 def _jira_date(raw: str) -> datetime | None:
