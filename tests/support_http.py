@@ -108,3 +108,19 @@ def stored_once_by_key(store) -> dict[str, Any]:
     counts = Counter(i.source_key for i in items)
     assert max(counts.values(), default=1) == 1, f"issues stored twice: {[k for k, n in counts.items() if n > 1]}"
     return {i.source_key: i for i in items}
+
+
+def killed_at_request(number: int):
+    """A sync's fetcher that asks the fake server as the real one would, until request `number`,
+    which is interrupted as Ctrl+C (or a kill) would: nothing of it arrives."""
+    from prodops_tui.core.sync.http import fetch
+
+    asked: list[str] = []
+
+    def fetcher(url, headers):
+        asked.append(url)
+        if len(asked) == number:
+            raise KeyboardInterrupt
+        return fetch(url, headers)
+
+    return fetcher

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import pytest
 
+from tests.support_http import killed_at_request
 from tests.support_http import no_sleep as _no_sleep
 from tests.support_http import stored_once_by_key as by_key
 
@@ -285,18 +286,8 @@ def test_the_sync_state_names_no_token_and_undo_takes_back_the_last_page(store, 
 def test_a_sync_killed_between_pages_loses_nothing_and_the_next_run_goes_on(store, github):
     """Ctrl+C (or a kill) while page 3 is asked: pages 1-2 and the cursor are stored together, and
     the next run asks from there, not from the start."""
-    from prodops_tui.core.sync.http import fetch
-
-    calls = []
-
-    def killed_on_the_third(url, headers):
-        calls.append(url)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        return fetch(url, headers)
-
     with pytest.raises(KeyboardInterrupt):
-        sync(store, github, fetcher=killed_on_the_third)
+        sync(store, github, fetcher=killed_at_request(3))
     kept = by_key(store)
     assert len(kept) > 0
     github.asked.clear()

@@ -12,6 +12,7 @@ import json
 
 import pytest
 
+from tests.support_http import killed_at_request
 from tests.support_http import no_sleep as _no_sleep
 from tests.support_http import stored_once_by_key as by_key
 
@@ -143,18 +144,8 @@ def test_a_page_that_fails_midway_keeps_the_pages_before_and_the_rerun_resumes(s
 
 
 def test_a_sync_killed_between_pages_loses_nothing_and_the_next_run_goes_on(store, gitlab):
-    from prodops_tui.core.sync.http import fetch
-
-    calls = []
-
-    def killed_on_the_third(url, headers):
-        calls.append(url)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        return fetch(url, headers)
-
     with pytest.raises(KeyboardInterrupt):
-        sync(store, gitlab, fetcher=killed_on_the_third)
+        sync(store, gitlab, fetcher=killed_at_request(3))
     assert len(by_key(store)) == 10
     gitlab.asked.clear()
     sync(store, gitlab)
