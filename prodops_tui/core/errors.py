@@ -47,3 +47,7 @@ class NothingToUndo(ProdopsError):
 
 class UndoConflict(ProdopsError):
     pass
+
+
+class ChangeRefused(ProdopsError):
+    """This process may read the workspace but not change it (a viewer's browser tab)."""

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from ..errors import (
+    ChangeRefused,
     InvalidInput,
     NotFound,
     NothingToUndo,
@@ -137,6 +138,9 @@ class Store:
         # CLI as a function asked on first use (a read command never asks git); "" when nobody said.
         self._actor = ""
         self._find_actor: Callable[[], str] | None = None
+        # Set to a one-line reason when this process may read but not change the workspace (a
+        # viewer's browser tab): every change is refused with it, before anything is staged.
+        self.changes_refused: str | None = None
         self._announced = 0
         self._calls = threading.local()
         self._lock_fd: int | None = None
@@ -842,6 +846,8 @@ class Store:
     def change(self, label: str, *, origin: str = "app", history: bool = True) -> Iterator[Transaction]:
         """Make one change: everything put, added or deleted in the block is stored as
         one journal line, durable on disk when the block exits, or not at all."""
+        if self.changes_refused:
+            raise ChangeRefused(self.changes_refused)
         with self._announcing(), self._thread_lock, self._locked(exclusive=True):
             self._catch_up()
             tx = Transaction(self, label, origin, self.clock(), history)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from prodops_tui.core.errors import NothingToUndo, UndoConflict, WorkspaceCorrupt, WorkspaceTooNew
+from prodops_tui.core.errors import ChangeRefused, NothingToUndo, UndoConflict, WorkspaceCorrupt, WorkspaceTooNew
 from prodops_tui.core.model import Change, FeedbackItem
 from prodops_tui.core.storage import files as files_module
 from prodops_tui.core.storage import store as store_module
@@ -658,3 +658,13 @@ def test_a_whole_kind_streams_from_the_cache_into_records_never_fetched_whole(wo
     assert [item.text for item in reader.all(FeedbackItem)] == ["item 0", "item 1", "item 2"]
     assert given and not isinstance(given[0], (list, tuple))  # a cursor, read row by row
     reader.close()
+
+
+def test_a_store_told_to_refuse_changes_refuses_each_one_and_writes_nothing(store, workspace):
+    first = add_feedback(store, "kept")
+    journal = (workspace / JOURNAL_NAME).read_bytes()
+    store.changes_refused = "viewers cannot change the workspace"
+    with pytest.raises(ChangeRefused, match="viewers cannot change"):
+        archive(store, first.id)
+    assert (workspace / JOURNAL_NAME).read_bytes() == journal
+    assert store.get(first.id).status == "new"
