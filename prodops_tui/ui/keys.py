@@ -53,6 +53,10 @@ SCOPES: tuple[tuple[str, tuple[type, ...]], ...] = (
 )
 _MODIFIERS = {"ctrl", "shift", "alt", "meta", "super", "hyper"}
 _KEY_NAMES = {k.value for k in Keys} | set(KEY_NAME_REPLACEMENTS) | set(KEY_NAME_REPLACEMENTS.values())
+# Where a list's keys work too: the panes and screens that hold one of the lists above. The
+# app's keys ("anywhere") work in every scope; the other scopes are apart from each other.
+LIST_HOLDERS = frozenset({"Inbox", "Areas", "Retro", "Checklists & nudges", "Metrics", "opportunities", "close the loop"})
+YOUR_KEYMAP = "(your keymap)"
 
 
 @dataclass(frozen=True)
@@ -64,15 +68,21 @@ class KeyEntry:
     tooltip: str
     show: bool  # shown in the footer
     action: str
+    remapped: bool = False  # the keys are the user's keymap's, not the built-in ones
 
     @property
-    def display(self) -> str:
+    def keys_display(self) -> str:
         """How the keys read on screen: "/" rather than "slash"."""
         return " ".join(format_key(key) for key in self.key.split(","))
 
+    @property
+    def display(self) -> str:
+        """The keys as `prodops keys` and the palette list them, marked when they are the user's."""
+        return f"{self.keys_display} {YOUR_KEYMAP}" if self.remapped else self.keys_display
+
     def record(self) -> dict[str, Any]:
-        return {"id": self.id, "key": self.key, "display": self.display, "where": self.where,
-                "description": self.description, "tooltip": self.tooltip}
+        return {"id": self.id, "key": self.key, "display": self.keys_display, "where": self.where,
+                "description": self.description, "tooltip": self.tooltip, "remapped": self.remapped}
 
 
 def own_bindings(cls: type) -> list[Binding]:
@@ -95,11 +105,20 @@ def catalogue(app_type: type, keymap: Mapping[str, str] | None = None) -> list[K
                 if not binding.id or binding.id in entries:
                     continue
                 entries[binding.id] = KeyEntry(
-                    id=binding.id, key=keymap.get(binding.id, binding.key), where=where,
+                    id=binding.id, key=binding.key, where=where,
                     description=binding.description, tooltip=binding.tooltip or "", show=binding.show,
                     action=binding.action,
                 )
-    return list(entries.values())
+    _BUILT_IN.update(entries)
+    return [
+        replace(entry, key=keymap[entry.id], remapped=_keys(keymap[entry.id]) != _keys(entry.key)) if entry.id in keymap else entry
+        for entry in entries.values()
+    ]
+
+
+# The built-in bindings the last catalogue() listed, by id: read_keymap() looks a keymap's clashes
+# up here when it is given ids only (its callers build the catalogue just before).
+_BUILT_IN: dict[str, KeyEntry] = {}
 
 
 def with_keymap(bindings: Iterable[Binding], keymap: Mapping[str, str]) -> list[Binding]:
@@ -123,13 +142,83 @@ def _is_key(key: str) -> bool:
     return _character_to_key(character) == name
 
 
-def read_keymap(raw: Any, known_ids: Iterable[str]) -> tuple[dict[str, str], list[str]]:
-    """The keymap from the settings file's "keymap" value, and one warning per bad entry."""
+def _key_name(key: str) -> str:
+    """One key as Textual matches it: "?" and "question_mark" are one key."""
+    *modifiers, name = key.split("+")
+    if len(name) == 1:
+        name = _character_to_key(name)
+    return "+".join([*modifiers, name])
+
+
+def _keys(keys: str) -> list[str]:
+    return [_key_name(k) for k in keys.split(",")]
+
+
+def scopes_overlap(a: str, b: str) -> bool:
+    """Whether keys of the two scopes can be in force at once (where a clash would hide one)."""
+    if a == b or "anywhere" in (a, b):
+        return True
+    return {a, b} & {"lists"} != set() and ({a, b} - {"lists"}) <= LIST_HOLDERS
+
+
+def keymap_clashes(keymap: Mapping[str, str], built_in: Iterable[KeyEntry]) -> tuple[dict[str, str], list[str]]:
+    """The keymap without the keys that another binding already has where both work, and one
+    warning per binding that lost one. A binding that keeps its own keys comes first; the keymap's
+    bindings then take their keys in the keymap's order. One left with no key keeps its built-in
+    keys, which take precedence in turn, so nothing is left without a key."""
+    entries = {entry.id: entry for entry in built_in}
+    wanted = {binding_id: keys for binding_id, keys in keymap.items() if binding_id in entries}
+    reverted: dict[str, str] = {}  # binding id: the warning that says so
+    while True:
+        taken: dict[str, list[KeyEntry]] = {}
+        for entry in entries.values():
+            if entry.id not in wanted or entry.id in reverted:
+                for key in _keys(entry.key):
+                    taken.setdefault(key, []).append(entry)
+        kept: dict[str, str] = {}
+        warnings: dict[str, str] = {}
+        for binding_id, keys in wanted.items():
+            if binding_id in reverted:
+                warnings[binding_id] = reverted[binding_id]
+                continue
+            entry = entries[binding_id]
+            own: list[str] = []
+            lost: list[tuple[str, KeyEntry]] = []
+            for key in keys.split(","):
+                holder = next((other for other in taken.get(_key_name(key), [])
+                               if other.id != binding_id and scopes_overlap(entry.where, other.where)), None)
+                if holder is None:
+                    own.append(key)
+                else:
+                    lost.append((key, holder))
+            for key in own:
+                taken.setdefault(_key_name(key), []).append(replace(entry, key=key))
+            if own:
+                kept[binding_id] = ",".join(own)
+            if lost:
+                warnings[binding_id] = _clash_warning(entry, keys, lost, ",".join(own) or entry.key)
+        newly_reverted = {binding_id: warnings[binding_id] for binding_id in wanted if binding_id not in kept and binding_id not in reverted}
+        if not newly_reverted:
+            return kept, list(warnings.values())
+        reverted |= newly_reverted
+
+
+def _clash_warning(entry: KeyEntry, keys: str, lost: list[tuple[str, KeyEntry]], now: str) -> str:
+    held = "; ".join(f"{format_key(key)} is {holder.description} ({holder.id}, {holder.where})" for key, holder in lost)
+    on = " ".join(format_key(key) for key in now.split(","))
+    return f"keymap: {entry.id} = {keys!r} clashes: {held}, which keeps it; {entry.description} ({entry.id}) is on {on}"
+
+
+def read_keymap(raw: Any, known_ids: Iterable[str | KeyEntry]) -> tuple[dict[str, str], list[str]]:
+    """The keymap from the settings file's "keymap" value, and one warning per bad entry or clash.
+    Clashes are found among the bindings given as entries, or for ids, the ones catalogue() listed."""
     if raw is None:
         return {}, []
     if not isinstance(raw, dict):
         return {}, ['keymap: expected an object of binding id to keys, like {"inbox.archive": "E"}']
-    known = set(known_ids)
+    given = [(item, None) if isinstance(item, str) else (item.id, item) for item in known_ids]
+    known = {binding_id for binding_id, _ in given}
+    built_in = [entry or _BUILT_IN[binding_id] for binding_id, entry in given if entry or binding_id in _BUILT_IN]
     keymap: dict[str, str] = {}
     warnings: list[str] = []
     for binding_id, keys in raw.items():
@@ -145,7 +234,8 @@ def read_keymap(raw: Any, known_ids: Iterable[str]) -> tuple[dict[str, str], lis
             warnings.append(f"keymap: {binding_id} = {keys!r}: {bad[0]!r} is not a key name (examples: e, E, ctrl+e, f5, pagedown)")
             continue
         keymap[binding_id] = ",".join(names)
-    return keymap, warnings
+    keymap, clashes = keymap_clashes(keymap, built_in)
+    return keymap, warnings + clashes
 
 
 def _readable(key: str) -> str:
@@ -160,7 +250,7 @@ def markdown_table(entries: Iterable[KeyEntry]) -> str:
     """The README's key table: one row per key, where it works, and what it does."""
     lines = ["| key | where | does | id |", "|---|---|---|---|"]
     for entry in entries:
-        keys = " ".join(f"`{_readable(k)}`" for k in entry.key.split(","))
+        keys = " ".join(f"`{_readable(k)}`" for k in entry.key.split(",")) + (f" {YOUR_KEYMAP}" if entry.remapped else "")
         tip = entry.tooltip
         if not tip or tip == entry.description:
             does = entry.description

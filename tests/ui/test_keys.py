@@ -10,12 +10,14 @@ import json
 import pkgutil
 from pathlib import Path
 
+import pytest
+
 from textual.binding import Binding
 
 import prodops_tui.ui
 from prodops_tui.core.feedback import inbox
 from prodops_tui.ui.app import ProdopsApp
-from prodops_tui.ui.keys import SCOPES, catalogue, markdown_table, own_bindings
+from prodops_tui.ui.keys import SCOPES, catalogue, markdown_table, own_bindings, read_keymap
 from prodops_tui.ui.screens.help import HelpScreen
 from prodops_tui.ui.screens.import_feedback import ImportScreen
 
@@ -107,3 +109,85 @@ def test_prodops_keys_prints_the_bindings_after_the_keymap(prodops, tmp_path):
     assert result.stderr.strip() == "prodops: warning: keymap: no key has the id 'nope' (prodops keys lists them)"
     text = prodops("keys").stdout.splitlines()
     assert any(line.startswith("E ") and "Archive" in line and "(inbox.archive)" in line for line in text)
+
+
+# --- a keymap that gives a key to a second binding -------------------------------------------
+
+
+def test_a_keymap_key_another_binding_has_is_a_warning_naming_both_and_the_first_keeps_it(prodops, tmp_path):
+    write_keymap(tmp_path, {"inbox.archive": "a"})
+    result = prodops("keys", "--json")
+    assert result.returncode == 0
+    (warning,) = result.stderr.splitlines()
+    assert warning.startswith("prodops: warning: keymap: inbox.archive = 'a'")
+    assert "Area (inbox.area, Inbox)" in warning and "Archive (inbox.archive) is on e" in warning
+    entries = {e["id"]: e for e in json.loads(result.stdout)}
+    assert entries["inbox.area"]["key"] == "a" and entries["inbox.archive"]["key"] == "e"
+    assert not entries["inbox.area"]["remapped"] and not entries["inbox.archive"]["remapped"]
+
+
+def test_keys_the_keymap_gives_are_marked_as_the_users_in_every_listing(prodops, tmp_path):
+    # Area and Archive swap keys: each key is free once the other binding has moved away.
+    write_keymap(tmp_path, {"inbox.area": "e", "inbox.archive": "a,E", "list.down": "j,down"})
+    result = prodops("keys", "--json")
+    assert result.stderr == ""
+    entries = {e["id"]: e for e in json.loads(result.stdout)}
+    assert (entries["inbox.area"]["key"], entries["inbox.archive"]["key"]) == ("e", "a,E")
+    assert {binding_id for binding_id, e in entries.items() if e["remapped"]} == {"inbox.area", "inbox.archive"}  # j,down is list.down's own
+    text = prodops("keys").stdout.splitlines()
+    assert [line.split("  ")[0] for line in text if "(inbox.archive)" in line or "(inbox.area)" in line] == ["e (your keymap)", "a E (your keymap)"]
+    assert [line for line in text if "(your keymap)" in line and "inbox.a" not in line] == []
+    table = prodops("keys", "--markdown").stdout.splitlines()
+    assert [line.split(" | ")[0] for line in table if "inbox.ar" in line] == ["| `e` (your keymap)", "| `a` `E` (your keymap)"]
+
+
+@pytest.mark.parametrize(
+    ("keymap", "clash"),
+    [
+        ({"retro.export": "a"}, None),  # a is an Inbox key: the Retro never has it
+        ({"inbox.archive": "t"}, "Tags (inbox.tags, Inbox)"),
+        ({"inbox.archive": "question_mark"}, "Help (app.help, anywhere)"),  # the app's keys work in the inbox too
+        ({"inbox.archive": "k"}, "Up (list.up, lists)"),  # and so do the inbox list's
+        ({"app.search": "d"}, "Delete (areas.delete, Areas)"),
+        ({"list.mark": "w"}, "Who owns? (areas.who, Areas)"),
+        ({"opportunities.link": "t"}, None),  # a screen's keys shadow the panes' beneath it
+    ],
+    ids=["other-pane", "same-pane", "app-wide", "list", "app-key-on-a-pane-key", "list-key-on-a-pane-key", "screen"],
+)
+def test_a_clash_is_where_both_keys_work(prodops, tmp_path, keymap, clash):
+    write_keymap(tmp_path, keymap)
+    result = prodops("keys", "--json")
+    (binding_id, key), = keymap.items()
+    entries = {e["id"]: e for e in json.loads(result.stdout)}
+    if clash is None:
+        assert result.stderr == "" and entries[binding_id]["key"] == key
+    else:
+        assert clash in result.stderr and entries[binding_id]["key"] != key
+
+
+def test_one_left_without_a_key_keeps_its_own_and_a_later_keymap_entry_gives_way_to_it():
+    # Area asks for Archive's e and gives up a; Tags asks for a. Area cannot have e, so it keeps a,
+    # and then Tags cannot have a: no binding is left with no key, and both are named.
+    entries = catalogue(ProdopsApp)
+    keymap, warnings = read_keymap({"inbox.area": "e", "inbox.tags": "a"}, entries)
+    assert keymap == {}
+    assert [w.split(" clashes")[0] for w in warnings] == ["keymap: inbox.area = 'e'", "keymap: inbox.tags = 'a'"]
+    keys = {e.id: e.key for e in catalogue(ProdopsApp, keymap)}
+    assert (keys["inbox.area"], keys["inbox.tags"], keys["inbox.archive"]) == ("a", "t", "e")
+
+
+async def test_in_the_app_a_clashing_key_keeps_its_binding_and_the_warning_shows_once(demo_store, make_app, tmp_path):
+    write_keymap(tmp_path, {"inbox.archive": "a"})
+    first = inbox.list_feedback(demo_store, status="new")[0].id
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        (warning,) = [m for m in messages(app) if "keymap" in m]
+        assert "inbox.archive" in warning and "inbox.area" in warning
+        await pilot.press("a")
+        await settle(pilot)
+        assert demo_store.get(first).status == "new" and app.screen is not app.screen_stack[0]  # the area picker
+        await pilot.press("escape")
+        await pilot.press("e")
+        await pilot.pause()
+        assert demo_store.get(first).status == "archived"
