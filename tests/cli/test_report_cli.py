@@ -73,3 +73,29 @@ def test_wrong_usage_exits_2(prodops, tmp_path):
     assert prodops("report", "--to", "2026-11-01").returncode == 2
     assert prodops("report", "-o", str(tmp_path / "weekly.txt")).returncode == 2
     assert not (tmp_path / "weekly.txt").exists()
+
+
+@pytest.fixture
+def january(prodops, utc_local_zone):
+    """History imported from early in the year: nothing in the last 60 days (issue 31, item 12)."""
+    for received in ("2026-01-05T03:00:00Z", "2026-01-20T12:00:00Z", "2026-02-20T10:00:00Z"):
+        assert prodops("capture", f"received {received}", "--received", received).returncode == 0
+    return prodops
+
+
+def test_an_empty_period_says_how_many_items_came_before_it_and_the_from_that_covers_them(january):
+    markdown = january("report").stdout
+    assert ("No feedback was received in this period; 3 items were received before it (5 Jan to 20 Feb): "
+            "prodops report --from 2026-01-04 --to 2026-02-21 covers them.") in markdown
+    earlier = json.loads(january("report", "--format", "json").stdout)["before_period"]
+    assert earlier == {"count": 3, "first": "2026-01-05T03:00:00Z", "last": "2026-02-20T10:00:00Z",
+                       "options": "--from 2026-01-04 --to 2026-02-21"}
+    # The options given hold every one of them (a day means 09:00: 5 Jan 03:00 needs the 4th).
+    covered = json.loads(january("report", *earlier["options"].split(), "--format", "json").stdout)
+    assert covered["figures"]["received"]["value"] == 3
+    assert "No feedback was received" not in january("report", *earlier["options"].split()).stdout
+
+
+def test_a_period_that_received_something_has_no_such_line_and_json_still_counts_what_came_before(january):
+    assert "No feedback was received" not in january("report", "--since", "300d").stdout  # from 28 Jan: one item
+    assert json.loads(january("report", "--since", "300d", "--format", "json").stdout)["before_period"]["count"] == 2

@@ -196,3 +196,31 @@ async def test_figures_counted_a_while_ago_are_counted_again_when_the_pane_is_sh
         await pilot.press("1", "5")
         await settle(pilot)
         assert counted == [1, 1]
+
+
+async def test_an_empty_period_over_older_history_says_where_it_is_and_s_counts_it(workspace, make_app):
+    """Feedback imported from January, the pane on the last 30 days (issue 31, item 12): not
+    just zeros, but how many items came before and the date that takes them in."""
+    from prodops_tui.core.feedback.inbox import capture
+    from prodops_tui.core.storage.store import Store
+
+    from ..conftest import fixed_clock
+
+    store = Store.open(workspace, clock=fixed_clock)
+    for received in ("2026-01-05T03:00:00Z", "2026-02-20T10:00:00Z"):
+        capture(store, f"received {received}", received=received)
+    app = make_app(store)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("5")
+            await settle(pilot)
+            hint = app.query_one("#metrics-earlier")
+            assert hint.display
+            assert str(hint.render()) == ("No feedback was received in this period; 2 items were received before it "
+                                          "(5 Jan to 20 Feb): s then 2026-01-04 counts from there.")
+            await press(pilot, "s", Typed("2026-01-04"), "enter")
+            await settle(pilot)
+            assert app.query_one(MetricsPane).report.figure("received").value == 2
+            assert not app.query_one("#metrics-earlier").display
+    finally:
+        store.close()

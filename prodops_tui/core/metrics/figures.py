@@ -24,7 +24,7 @@ from . import demand as demand_module
 from . import flow as flow_module
 from . import ownership as ownership_module
 from . import rituals
-from .period import Period
+from .period import Period, covering
 
 TOP_OPPORTUNITIES = 8
 NO_AREA = "(no area)"
@@ -82,6 +82,26 @@ class Row:
 
 
 @dataclass(frozen=True)
+class Earlier:
+    """The feedback received before the period (the period before included): how many, the
+    first and last received times, and the report options whose window holds them all, so an
+    empty period of imported history says where that history is."""
+
+    count: int = 0
+    first: str = ""  # ISO UTC; "" when there is none
+    last: str = ""
+    from_day: str = ""  # `--from` this day takes in the first
+    to_day: str = ""  # `--to` this day takes in the last; "" when running up to now does
+
+    @property
+    def options(self) -> str:
+        """`--from 2026-01-04 --to 2026-02-21`, or "" when nothing came before."""
+        if not self.count:
+            return ""
+        return f"--from {self.from_day}" + (f" --to {self.to_day}" if self.to_day else "")
+
+
+@dataclass(frozen=True)
 class Section:
     key: str
     title: str
@@ -106,6 +126,7 @@ class Report:
     checklists: tuple[rituals.ChecklistCounts, ...]
     not_computed: tuple[tuple[str, str, str], ...] = NOT_COMPUTED
     owner_names: dict[str, str] = field(default_factory=dict)  # person id -> name, for the actions
+    earlier: Earlier = Earlier()
 
     def figure(self, key: str) -> Figure:
         for section in self.sections:
@@ -238,8 +259,16 @@ def _compute(store: Store, period: Period, *, now: datetime, tz: tzinfo | None) 
                            for i, (label, _) in enumerate(flow_module.TRIAGE_TIMES)),
         opportunities=tuple(d for d in top_demand[:TOP_OPPORTUNITIES] if d.feedback),
         close_the_loop=tuple(shipped), ownership=owned, overdue=tuple(overdue), checklists=tuple(runs),
-        owner_names=_names(store, overdue),
+        owner_names=_names(store, overdue), earlier=_earlier(flow, period, now=now, tz=tz),
     )
+
+
+def _earlier(flow: flow_module.Flow, period: Period, *, now: datetime, tz: tzinfo | None) -> Earlier:
+    count, first, last = flow.earlier
+    if not count:
+        return Earlier()
+    from_day, to_day = covering(first, last, before=period.start, now=now, tz=tz)
+    return Earlier(count, first, last, from_day, to_day)
 
 
 def _since(period: Period) -> str:

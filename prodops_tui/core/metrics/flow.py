@@ -104,6 +104,8 @@ class Flow:
     triaged_ids: list[str] = field(default_factory=list)
     late_ids: list[str] = field(default_factory=list)  # due within one business day and not triaged by then
     linked: list[FeedbackItem] = field(default_factory=list)  # every linked item (any time): for the opportunities
+    # Items received before this period (the period before included): how many, the first and last time.
+    earlier: tuple[int, str, str] = (0, "", "")
 
 
 def percent(part: int, whole: int) -> float | None:
@@ -193,6 +195,15 @@ class _Items:
         make = FlowRow._make
         return ([make(r) for r in self.rows if (r[1] or "") >= since_iso],
                 [make(r) for r in self.rows if r[4] and r[4] >= since_iso])
+
+    def received_before(self, before_iso: str) -> tuple[int, str, str]:
+        """How many items were received before `before_iso`, and the first and last of those
+        received times ("" when none): where the history lies when a period holds none of it."""
+        if self.objects is not None:
+            times = [i.received_at for i in self.objects if i.received_at and i.received_at < before_iso]
+        else:
+            times = [r[1] for r in self.rows if r[1] and r[1] < before_iso]
+        return len(times), min(times, default=""), max(times, default="")
 
     def linked(self, store: Store) -> list[FeedbackItem]:
         """Every item linked to an opportunity (a few of 100,000: only those are built)."""
@@ -317,5 +328,5 @@ def measure(store: Store, period: Period, *, now: datetime, tz: tzinfo | None = 
     return Flow(
         current=cur, previous=prev, bucket_days=bucket.days, received_buckets=buckets, source_names=names,
         triaged_ids=[item_id(k) for k in triaged_keys], late_ids=[item_id(k) for k in late_keys],
-        linked=linked,
+        linked=linked, earlier=items.received_before(cur_start),
     )

@@ -11,9 +11,9 @@ lists exactly the items it counted.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
-from ..dates import DateParseError, describe, parse_since, to_iso
+from ..dates import DateParseError, describe, from_iso, parse_since, to_iso
 from ..errors import InvalidInput
 
 PRESET_DAYS = (7, 30, 90)
@@ -104,6 +104,25 @@ def from_options(*, since_text: str | None, from_text: str | None, to_text: str 
         option = "--from" if from_text and exc.text in (from_text, to_text) and exc.text == from_text else (
             "--to" if to_text and exc.text == to_text else "--since")
         raise InvalidInput(f"{option}: {exc}") from None
+
+
+def covering(first_iso: str, last_iso: str, *, before: datetime, now: datetime,
+             tz: tzinfo | None = None) -> tuple[str, str]:
+    """The `--from` day whose start (09:00 local, as every day typed) is not after `first_iso`,
+    and the `--to` day whose start is after `last_iso` ("" when that day would not end before
+    `before`: running up to now takes them in). Together they hold both times."""
+    first, last = from_iso(first_iso), from_iso(last_iso)
+
+    def start(day: date) -> datetime:
+        return parse_since(day.isoformat(), now=now, tz=tz)
+
+    from_day = first.astimezone(tz).date()
+    while start(from_day) > first:
+        from_day -= timedelta(days=1)
+    to_day = last.astimezone(tz).date()
+    while start(to_day) <= last:
+        to_day += timedelta(days=1)
+    return from_day.isoformat(), to_day.isoformat() if start(to_day) < before else ""
 
 
 def _day(when: datetime, now: datetime, tz: tzinfo | None) -> str:

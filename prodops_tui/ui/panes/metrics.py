@@ -22,7 +22,7 @@ from ...core.dates import describe
 from ...core.errors import ProdopsError
 from ...core.metrics import figures, period, roadmap
 from ...core.metrics.figures import Drill, Figure, Report
-from ...core.metrics.report import change_text, is_good, value_text
+from ...core.metrics.report import change_text, earlier_hint, is_good, value_text
 from ...core.model import FeedbackItem
 from ...core.rituals.nudge_model import NudgeTarget
 from ..screens.pickers import TextScreen
@@ -76,6 +76,7 @@ class MetricsPane(Pane):
         yield Static(id="metrics-heading")
         with Horizontal(id="metrics-body"):
             with Vertical(id="metrics-left"):
+                yield Static(id="metrics-earlier")
                 yield Static(id="metrics-columns")
                 yield KeyList(id="figure-list")
             with Vertical(id="metrics-right"):
@@ -233,6 +234,12 @@ class MetricsPane(Pane):
         found = self.report
         if found is None:
             return
+        # An empty period over older history (an import from January): say where it is.
+        earlier = found.earlier
+        hint = earlier_hint(found, how=f"s then {earlier.from_day} counts from there") if earlier.count else ""
+        shown = self.query_one("#metrics-earlier", Static)
+        shown.display = bool(hint)
+        shown.update(Content.styled(hint, "$warning"))
         columns = Content.assemble((" " * LABEL_WIDTH, ""), (f"{'now':>8}{'before':>8}  {'change':<{CHANGE_WIDTH}}", "bold $text-muted"))
         self.query_one("#metrics-columns", Static).update(columns)
         options: list[Option] = []
