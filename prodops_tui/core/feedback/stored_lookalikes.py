@@ -42,6 +42,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import threading
 from functools import partial
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -825,8 +826,20 @@ def _facts_current(stored: StoredLookalikes) -> bool:
 
 def _similar_in_sql(stored: StoredLookalikes, item_id: str, *, limit: int, threshold: float) -> list[SimilarItem] | None:
     """DuplicateIndex.similar_to over the tables; None when they cannot be brought up to date here."""
-    if not _facts_current(stored) or stored._carried_on(DUPLICATE_THRESHOLD, assemble=False) is None:
+    if not _tables_current(stored):
         return None
+    return _similar_from_tables(stored, item_id, limit=limit, threshold=threshold)
+
+
+def _tables_current(stored: StoredLookalikes) -> bool:
+    """The facts and the last grouping brought up to date with the store, in SQL (no index in
+    memory); False when that cannot be done exactly here (see StoredLookalikes._carried_on)."""
+    return _facts_current(stored) and stored._carried_on(DUPLICATE_THRESHOLD, assemble=False) is not None
+
+
+def _similar_from_tables(stored: StoredLookalikes, item_id: str, *, limit: int, threshold: float) -> list[SimilarItem] | None:
+    """DuplicateIndex.similar_to over the tables as they stand (nothing brought up to date);
+    None when the item is not in them."""
     db, prefix = stored._db, FeedbackItem.PREFIX + "-"
     item_id = item_id.strip().upper()
     found = stored.store.get(item_id) if item_id.startswith(prefix) else None
@@ -952,6 +965,70 @@ def _similar_in_sql(stored: StoredLookalikes, item_id: str, *, limit: int, thres
             seen.add(head)
             same.append(SimilarItem(id=f"{prefix}{head}", score=100.0, title=title_of(head)))
     return (same + [hit for hit in hits if number_of(hit.id) not in seen])[:limit]
+
+
+class StoredSimilar:
+    """The look-alikes the inbox's detail panel and merge picker list, read from
+    lookalikes.sqlite as the last scan left it (`lookalike_lookup`, in the scan's worker, brought
+    the tables up to date): the same answers as DuplicateIndex.similar_to, without an index of
+    every item in memory. Reading that index back cost the app 6-7 s of CPU after every start at
+    100,000 items, and holding it hundreds of megabytes. An item newer than the tables raises
+    NotFound, as it does for an index built before it: the next scan covers it. Only reads:
+    what catches the tables up runs in the worker, never on the thread drawing the screen."""
+
+    def __init__(self, store: Store, stored: StoredLookalikes, comparable: int):
+        self._store, self._stored, self._comparable = store, stored, comparable
+        self._lock = threading.Lock()  # one handle, asked from the event loop and from workers
+
+    def __len__(self) -> int:
+        return self._comparable
+
+    def similar_to(self, item_id: str, *, limit: int = 5, threshold: float = DUPLICATE_THRESHOLD) -> list[SimilarItem]:
+        with self._lock:
+            hits = _similar_from_tables(self._stored, item_id, limit=limit, threshold=threshold)
+        if hits is None:
+            raise NotFound(f"{item_id} is newer than the look-alikes stored")
+        return hits
+
+    def close(self) -> None:
+        with self._lock:
+            self._stored.close()
+
+
+def _stored_similar(stored: StoredLookalikes) -> StoredSimilar:
+    comparable = stored._db.execute("SELECT count(*) FROM items WHERE node IS NOT NULL").fetchone()[0]
+    return StoredSimilar(stored.store, stored, comparable)
+
+
+def lookalike_lookup(store: Store, *, with_groups: bool = False, should_stop: Callable[[], bool] | None = None
+                     ) -> tuple[StoredSimilar | DuplicateIndex, list[Cluster] | None]:
+    """What the inbox lists an item's look-alikes from, and with `with_groups` the groups of
+    Likely duplicates: lookalikes.sqlite brought up to date in SQL when the last grouping can be
+    carried on (after captures, a sync, triage), then read per item (StoredSimilar). Otherwise (a
+    first start, an edit of an item's words, a merge) the index is worked out in memory once and
+    the grouping stored with it, so that the next start reads the tables. In memory when the
+    file cannot be used (a read-only workspace, a full disk: the same answers, only slower)."""
+    try:
+        stored = StoredLookalikes(store)
+    except sqlite3.Error:
+        return _in_memory(store, with_groups=with_groups, should_stop=should_stop)
+    try:
+        found = stored._carried_on(DUPLICATE_THRESHOLD, assemble=with_groups) if _facts_current(stored) else None
+        if found is None:
+            found = stored.groups(index=stored.index(), should_stop=should_stop)
+        return _stored_similar(stored), found if with_groups else None
+    except sqlite3.Error:
+        stored.close()
+        return _in_memory(store, with_groups=with_groups, should_stop=should_stop)
+    except BaseException:
+        stored.close()
+        raise
+
+
+def _in_memory(store: Store, *, with_groups: bool, should_stop: Callable[[], bool] | None
+               ) -> tuple[DuplicateIndex, list[Cluster] | None]:
+    index = DuplicateIndex.build(store)
+    return index, index.clusters(should_stop=should_stop) if with_groups else None
 
 
 def lookalike_index(store: Store) -> DuplicateIndex:

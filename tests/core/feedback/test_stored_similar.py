@@ -109,3 +109,41 @@ def test_similar_answers_from_memory_when_the_file_cannot_be_used(store, monkeyp
 
     monkeypatch.setattr(stored_lookalikes, "open_derived", unwritable)
     assert similar(store, bugs[0].id) == expected
+
+
+def test_the_inbox_lookup_lists_what_the_index_lists_and_after_a_capture_builds_no_index(store, monkeypatch):
+    bugs = load(store, "seamonkey_bugs.jsonl")
+    lookup, groups = stored_lookalikes.lookalike_lookup(store, with_groups=True)  # the first start: stored once
+    index = in_memory(store)
+    assert isinstance(lookup, stored_lookalikes.StoredSimilar)
+    assert len(lookup) == len(index)
+    assert groups == StoredLookalikes(store).groups()
+    for item in bugs:
+        assert lookup.similar_to(item.id, limit=20) == index.similar_to(item.id, limit=20), item.id
+    newcomer = capture(store, bugs[5].text, title=f"{bugs[5].title} (seen again)", origin="test")
+    with pytest.raises(NotFound):
+        lookup.similar_to(newcomer.id)  # newer than what the last scan stored: the next scan covers it
+
+    def no_index(*_args, **_kwargs):
+        raise AssertionError("the index was built in memory")
+
+    monkeypatch.setattr(DuplicateIndex, "__init__", no_index)
+    lookup, groups = stored_lookalikes.lookalike_lookup(store, with_groups=True)  # the next scan, or the next start
+    assert bugs[5].id in {hit.id for hit in lookup.similar_to(newcomer.id)}
+    assert any(newcomer.id in group and bugs[5].id in group for group in groups)
+    assert stored_lookalikes.lookalike_lookup(store)[1] is None  # groups only when asked
+
+
+def test_the_inbox_lookup_works_in_memory_when_the_file_cannot_be_used(store, monkeypatch):
+    import sqlite3
+
+    bugs = load(store, "seamonkey_bugs.jsonl")
+    expected = DuplicateIndex.build(store).similar_to(bugs[0].id)
+
+    def unwritable(path, **_kwargs):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(stored_lookalikes, "open_derived", unwritable)
+    lookup, groups = stored_lookalikes.lookalike_lookup(store, with_groups=True)
+    assert lookup.similar_to(bugs[0].id) == expected
+    assert groups == DuplicateIndex.build(store).clusters()
