@@ -26,7 +26,7 @@ from ...core.feedback.stored_lookalikes import lookalike_index, lookalikes_with_
 from ...core.model import IMPORTANCE_LEVELS, FeedbackItem, Opportunity, ProductArea, SavedView, SyncState
 from ...core.query import examples_for
 from ...core.sync.state import SyncStatus, last_syncs
-from ...core.text import clean_line
+from ...core.text import clean_line, plural
 from ..screens.feedback_form import FeedbackDraft, FeedbackForm
 from ..screens.import_feedback import ImportScreen
 from ..screens.opportunities import OpportunitiesScreen
@@ -43,6 +43,7 @@ from .inbox_views import (
     filtered,
     group_header,
     saved_query_for,
+    sentence,
     sort_items,
     view_ids,
     view_items,
@@ -377,7 +378,7 @@ class InboxPane(Pane):
             self.app.bell()
             return
         if self.store_change(lambda: inbox.update(self.store, ids, triage, origin="app"),
-                             lambda changed: triage.label(self.store, len(changed)).capitalize(), title="Triage") is not None:
+                             lambda changed: sentence(triage.label(self.store, len(changed))), title="Triage") is not None:
             self.feedback_list.marked.clear()  # a refused change keeps the marks, to try again
 
     def action_mark_group(self) -> None:
@@ -407,7 +408,7 @@ class InboxPane(Pane):
                 return Content.styled(str(exc), "$error")
             count = len(apply_filter(self.store, self._items_in_view(with_filter=False), parsed))
             notes = f"  ({'; '.join(parsed.hints)})" if parsed.hints else ""
-            return Content.assemble((f"{count} items match", "bold $success"), (notes, "$warning"))
+            return Content.assemble((f"{plural(count, 'item')} {'matches' if count == 1 else 'match'}", "bold $success"), (notes, "$warning"))
 
         def apply(query: str | None) -> None:
             if query is not None:
@@ -586,5 +587,5 @@ class InboxPane(Pane):
 
     def _what(self) -> str:
         count = len(self.feedback_list.targets())
-        return f"{count} items" if count > 1 else (self.feedback_list.current.id if self.feedback_list.current else "nothing")
+        return plural(count, "item") if count > 1 else (self.feedback_list.current.id if self.feedback_list.current else "nothing")
 

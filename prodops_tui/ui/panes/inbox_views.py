@@ -11,7 +11,7 @@ from ...core.feedback import duplicates, inbox
 from ...core.feedback.filters import apply_filter, parse_filter, saved_views
 from ...core.model import FeedbackItem, SavedView
 from ...core.storage.store import Store
-from ...core.text import clean_line
+from ...core.text import clean_line, plural
 
 VIEWS = ("new", "snoozed", "processed", "archived", "all", "duplicates")
 SORTS = ("received", "importance", "area")
@@ -62,15 +62,22 @@ def saved_query_for(store: Store, view: str, filter_query: str) -> str:
     return f"{base} {filter_query}".strip()
 
 
+def sentence(text: str) -> str:
+    """The text with its first letter a capital and the rest as written: str.capitalize() also
+    lowercases the rest, and a toast read 'search invoices by po reference' for the title the
+    user typed, 'Search invoices by PO reference'."""
+    return text[:1].upper() + text[1:]
+
+
 def group_header(clusters: Sequence[duplicates.Cluster], number: int) -> tuple[str, str]:
     """The Likely duplicates view's header for group `number` (0-based): what the group is
     (Cluster.describe, the words `prodops duplicates` prints) and what to do with it; for a
     low-information group, what keeps an item out of it."""
     cluster = clusters[number]
-    what = f"Group {number + 1} of {len(clusters)}: {len(cluster)} items, {cluster.describe()}"
+    what = f"Group {number + 1} of {len(clusters)}: {plural(len(cluster), 'item')}, {cluster.describe()}"
     if cluster.low_information:
         rule = duplicates.LOW_INFORMATION_RULE
-        return what, f"{rule[0].upper()}{rule[1:]}. X marks the group, e archives it."
+        return what, f"{sentence(rule)}. X marks the group, e archives it."
     return what, "X marks the group, m merges it into the oldest."
 
 

@@ -169,12 +169,19 @@ def preview(store: Store, retro: Retro) -> Content:
     ]
     if retro.checkin:
         reviewed = ", ".join(f"{n} {status}" for status, n in sorted(summary.reviewed.items()))
-        out.append(Content.assemble(("Check-in ", "$text-muted"), f"{len(retro.checkin)} earlier actions ({reviewed})"))
+        out.append(Content.assemble(("Check-in ", "$text-muted"), f"{plural(len(retro.checkin), 'earlier action')} ({reviewed})"))
     actions = retro_actions.retro_actions(store, retro.id)
     out += ["", Content.styled(f"Actions ({summary.actions_open} open of {summary.actions})", "bold")]
     out += [action_row(store, a, now, show_retro=False) for a in actions] or [Content.styled("none yet", "$text-muted")]
     out += ["", Content.styled("enter opens it · E exports it", "$text-muted")]
     return lines(*out)
+
+
+def counted(count: int, word: str, many: str | None = None, *, shown: str | None = None) -> tuple[tuple[str, str], str]:
+    """A count in bold and its word, singular for one (core.text.plural's rule): "1 group",
+    "3 groups". `shown` is drawn in the count's place ("2/9" votes), the word following `count`."""
+    number, _, words = plural(count, word, many).partition(" ")
+    return (shown or number, "bold"), f" {words}"
 
 
 def closed_summary(store: Store, retro: Retro) -> Content:
@@ -184,14 +191,15 @@ def closed_summary(store: Store, retro: Retro) -> Content:
     out: list[Content | str] = [
         Content.styled(f"{retro.id} is {closed}: read-only. Its actions stay live (Checklists & nudges, search).", "$success"),
         "",
-        Content.assemble((f"{summary.cards}", "bold"), " cards  ·  ", (f"{summary.groups}", "bold"), " groups  ·  ",
-                         (f"{summary.votes_cast}/{summary.votes_possible}", "bold"), " votes  ·  ",
-                         (f"{summary.topics_discussed}", "bold"), " topics with notes  ·  ",
-                         (f"{summary.actions}", "bold"), f" actions, {summary.actions_with_owner_and_due} with an owner and a due date"),
+        Content.assemble(*counted(summary.cards, "card"), "  ·  ", *counted(summary.groups, "group"), "  ·  ",
+                         *counted(summary.votes_possible, "vote", shown=f"{summary.votes_cast}/{summary.votes_possible}"), "  ·  ",
+                         *counted(summary.topics_discussed, "topic with notes", "topics with notes"), "  ·  ",
+                         *counted(summary.actions, "action"), f", {summary.actions_with_owner_and_due} with an owner and a due date"),
         Content.assemble(("Cards by column: ", "$text-muted"), " · ".join(f"{c} {n}" for c, n in summary.cards_by_column.items())),
     ]
     if summary.reviewed:
-        out.append(Content.assemble(("Check-in: ", "$text-muted"), ", ".join(f"{n} {s}" for s, n in sorted(summary.reviewed.items())), " earlier actions"))
+        reviewed = ", ".join(f"{n} {status}" for status, n in sorted(summary.reviewed.items()))
+        out.append(Content.assemble(("Check-in: ", "$text-muted"), f"{plural(sum(summary.reviewed.values()), 'earlier action')} ({reviewed})"))
     out += ["", Content.styled("Topics by votes", "bold")]
     for topic in retros.topics(retro)[:10]:
         out.append(Content.assemble((f"{topic.total:>3}  ", "$warning"), clean_line(truncate(topic.title, 80))))

@@ -91,7 +91,7 @@ class RetroSetupKeys(PaneKeys):
                 self.notify("votes per person must be a whole number", title="Not changed", severity="error")
                 return
             self.store_change(lambda: retros.set_details(self.store, retro.id, votes_per_person=int(value)),
-                              f"{value.strip()} votes each", title="Retro")
+                              f"{plural(int(value), 'vote')} each", title="Retro")
 
         self.app.push_screen(TextScreen("Votes per person", value=str(retro.votes_per_person)), changed)
 

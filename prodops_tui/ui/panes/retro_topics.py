@@ -10,7 +10,7 @@ from ...core.errors import ProdopsError
 from ...core.model import Person, Retro
 from ...core.retro import actions as retro_actions
 from ...core.retro import board as retros
-from ...core.text import clean_line, truncate
+from ...core.text import clean_line, plural, truncate
 from ..screens.pickers import SearchPickerScreen
 from ..screens.retro_forms import ActionDraft, ActionForm, NotesDraft, NotesForm
 
@@ -76,7 +76,7 @@ class TopicKeys(PaneKeys):
         def choices(query: str) -> list[tuple[str, Content]]:
             wanted = query.strip().casefold()
             found = [
-                (f"p:{name}", Content.assemble(clean_line(name), (f"  {n}/{retro.votes_per_person} votes left", "$text-muted")))
+                (f"p:{name}", Content.assemble(clean_line(name), (f"  {plural(n, 'vote')} left of {retro.votes_per_person}", "$text-muted")))
                 for name, n in left.items() if wanted in name.casefold()
             ]
             if query.strip() and clean_line(query).casefold() not in {n.casefold() for n in left}:

@@ -29,7 +29,7 @@ from ...core.feedback import links, opportunities
 from ...core.feedback.loop import loop_for
 from ...core.model import OPPORTUNITY_STATUSES, Opportunity
 from ...core.sync.push import Draft
-from ...core.text import clean_line, clean_text, truncate
+from ...core.text import clean_line, clean_text, plural, truncate
 from ..exports import export, send_made_text
 from ..sync_runner import start_sync_again
 from ..widgets.key_list import KeyList
@@ -137,12 +137,12 @@ class OpportunitiesScreen(ModalKeys, ModalScreen[bool]):
         if shipped and o.shipped_at:
             status += f" {display_date(o.shipped_at)}"
         told = sum(1 for a in accounts if a.told)
-        heading = f"Close the loop with ({told} of {len(accounts)} told · c)" if shipped else f"Asked by ({len(accounts)} accounts)"
+        heading = f"Close the loop with ({told} of {len(accounts)} told · c)" if shipped else f"Asked by ({plural(len(accounts), 'account')})"
         parts = [
             Content.styled(clean_line(o.title), "bold"),
             Content.assemble((o.id, "$text-muted"), "  ", (status, "$accent")),
             Content(""),
-            Content(f"score {stat.score} · {stat.feedback} feedback · {stat.customers} customers · {stat.new_feedback} still new"),
+            Content(f"score {stat.score} · {stat.feedback} feedback · {plural(stat.customers, 'customer')} · {stat.new_feedback} still new"),
             Content(f"area: {area_path(self.store, o.area) or '—'}"),
             Content(""),
             Content(clean_text(o.description)) if o.description else Content.styled("no description", "$text-muted"),
