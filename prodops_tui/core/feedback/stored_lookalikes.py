@@ -43,8 +43,7 @@ import hashlib
 import json
 import sqlite3
 import threading
-from functools import partial
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 
 from ..errors import NotFound
@@ -64,6 +63,7 @@ STORED_VERSION = 5  # 2: the groups keep what is shown; 3: the rarity and the pa
 # 5: what `similar` reads (parents, titles, every node filed)
 SHOWN_CHARS = 200  # of a grouped item's text, kept to print
 REBUILD_SHARE = 0.25  # more changed items than this share of those stored: build again
+NODE_CACHE_SIZE = 20_000  # stored nodes a StoredSimilar keeps decoded between look-ups (a few MB)
 CARRY_ON_AT_MOST = 500  # changed items the groups are carried on for in SQL; more: the index in memory
 
 _SCHEMA = """
@@ -824,6 +824,62 @@ def _facts_current(stored: StoredLookalikes) -> bool:
     return current
 
 
+class _StoredNode:
+    """One node of the stored grouping, as a look-up reads it: its vector and its title's names
+    decoded at once (every candidate is scored by them), its word counts and their surface forms
+    only when asked (the fuzzy confirmation, the reason shown)."""
+
+    __slots__ = ("vector", "names", "_raw_counts", "_raw_surface", "_counts", "_surface", "_sorted")
+
+    def __init__(self, vector: str, names: str, counts: str, surface: str):
+        self.vector: dict[str, float] = json.loads(vector)
+        self.names = frozenset(json.loads(names))
+        self._raw_counts, self._raw_surface = counts, surface
+        self._counts: dict[str, int] | None = None
+        self._surface: dict[str, str] | None = None
+        self._sorted: str | None = None
+
+    def counts(self) -> dict[str, int]:
+        if self._counts is None:
+            self._counts = json.loads(self._raw_counts)
+        return self._counts
+
+    def sorted_terms(self) -> str:
+        if self._sorted is None:
+            self._sorted = _sorted(self.counts())
+        return self._sorted
+
+    def surface(self) -> dict[str, str]:
+        if self._surface is None:
+            self._surface = json.loads(self._raw_surface)
+        return self._surface
+
+
+class _NodeCache:
+    """The stored nodes a look-up has read, read in batches, the most recent NODE_CACHE_SIZE
+    kept for the next look-up (neighbouring items share most of their candidates). Only for
+    tables that do not change under it: a StoredSimilar's, which the next scan replaces."""
+
+    def __init__(self, db: sqlite3.Connection, size: int = 0):
+        self._db, self._size = db, size
+        self._nodes: OrderedDict[str, _StoredNode] = OrderedDict()
+
+    def get(self, keys: list[str]) -> dict[str, _StoredNode]:
+        found = {key: self._nodes[key] for key in keys if key in self._nodes}
+        missing = [key for key in keys if key not in found]
+        for start in range(0, len(missing), 500):
+            chunk = missing[start:start + 500]
+            for key, vector, counts, names, surface in self._db.execute(
+                    f"SELECT key, vector, counts, names, surface FROM nodes WHERE key IN ({','.join('?' * len(chunk))})", chunk):
+                found[key] = _StoredNode(vector, names, counts, surface)
+        for key, node in found.items():
+            self._nodes[key] = node
+            self._nodes.move_to_end(key)
+        while len(self._nodes) > self._size:
+            self._nodes.popitem(last=False)
+        return found
+
+
 def _similar_in_sql(stored: StoredLookalikes, item_id: str, *, limit: int, threshold: float) -> list[SimilarItem] | None:
     """DuplicateIndex.similar_to over the tables; None when they cannot be brought up to date here."""
     if not _tables_current(stored):
@@ -837,7 +893,8 @@ def _tables_current(stored: StoredLookalikes) -> bool:
     return _facts_current(stored) and stored._carried_on(DUPLICATE_THRESHOLD, assemble=False) is not None
 
 
-def _similar_from_tables(stored: StoredLookalikes, item_id: str, *, limit: int, threshold: float) -> list[SimilarItem] | None:
+def _similar_from_tables(stored: StoredLookalikes, item_id: str, *, limit: int, threshold: float,
+                         node_cache: _NodeCache | None = None) -> list[SimilarItem] | None:
     """DuplicateIndex.similar_to over the tables as they stand (nothing brought up to date);
     None when the item is not in them."""
     db, prefix = stored._db, FeedbackItem.PREFIX + "-"
@@ -876,14 +933,11 @@ def _similar_from_tables(stored: StoredLookalikes, item_id: str, *, limit: int, 
     state = db.execute("SELECT rarity FROM state WHERE id = 1").fetchone()
     frequency, documents = json.loads(state[0])
     vectors = Vectors(frequency, documents)
-    nodes: dict[str, tuple[dict[str, float], dict[str, int], frozenset[str], dict[str, str]]] = {}
+    nodes = node_cache if node_cache is not None else _NodeCache(db)
 
     def node_of(key: str) -> tuple[dict[str, float], dict[str, int], frozenset[str], dict[str, str]]:
-        if key not in nodes:
-            vector, counts, names, surface = db.execute(
-                "SELECT vector, counts, names, surface FROM nodes WHERE key = ?", (key,)).fetchone()
-            nodes[key] = (json.loads(vector), json.loads(counts), frozenset(json.loads(names)), json.loads(surface))
-        return nodes[key]
+        node = nodes.get([key])[key]
+        return node.vector, node.counts(), node.names, node.surface()
 
     # The merged families' words together: one more vector each survivor is found by (_learn_family).
     families: dict[int, tuple[dict[str, float], list[str], dict[str, str]]] = {}
@@ -923,14 +977,21 @@ def _similar_from_tables(stored: StoredLookalikes, item_id: str, *, limit: int, 
             keys.update(key for (key,) in db.execute(
                 f"SELECT DISTINCT key FROM filed WHERE term IN ({','.join('?' * len(chunk))})", chunk))
         found_hits: list[tuple[float, list[int], dict[str, float], dict[str, str]]] = []
-        for key in sorted(keys):
-            members = [n for (n,) in db.execute("SELECT number FROM items WHERE node = ?", (key,))]
-            if not members:
+        ordered = sorted(keys)
+        members_of: dict[str, list[int]] = {}
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start:start + 500]
+            for key, member in db.execute(
+                    f"SELECT node, number FROM items WHERE node IN ({','.join('?' * len(chunk))}) ORDER BY rowid", chunk):
+                members_of.setdefault(key, []).append(member)
+        candidates = nodes.get([key for key in ordered if key in members_of])
+        for key in ordered:
+            if key not in members_of:
                 continue
-            other, node_counts, names, surface = node_of(key)
-            score = pair_score(query, other, partial(_sorted, node_counts), names)
+            node = candidates[key]
+            score = pair_score(query, node.vector, node.sorted_terms, node.names)
             if score >= threshold:
-                found_hits.append((score, members, other, surface))
+                found_hits.append((score, members_of[key], node.vector, node.surface()))
         for head, (other, filed, surface) in families.items():
             if not set(filed).isdisjoint(terms):
                 score = pair_score(query, other, lambda: "", frozenset())
@@ -978,6 +1039,7 @@ class StoredSimilar:
 
     def __init__(self, store: Store, stored: StoredLookalikes, comparable: int):
         self._store, self._stored, self._comparable = store, stored, comparable
+        self._nodes = _NodeCache(stored._db, NODE_CACHE_SIZE)
         self._lock = threading.Lock()  # one handle, asked from the event loop and from workers
 
     def __len__(self) -> int:
@@ -985,7 +1047,7 @@ class StoredSimilar:
 
     def similar_to(self, item_id: str, *, limit: int = 5, threshold: float = DUPLICATE_THRESHOLD) -> list[SimilarItem]:
         with self._lock:
-            hits = _similar_from_tables(self._stored, item_id, limit=limit, threshold=threshold)
+            hits = _similar_from_tables(self._stored, item_id, limit=limit, threshold=threshold, node_cache=self._nodes)
         if hits is None:
             raise NotFound(f"{item_id} is newer than the look-alikes stored")
         return hits
