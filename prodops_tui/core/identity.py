@@ -6,7 +6,12 @@ first three is set, and keeps it in the settings.
 
 A browser tab of `prodops serve` is someone else: the server's settings, git name and login
 are its owner's, and would sign every tab's changes. There, after `--as`, the name this
-browser gave before (kept per browser token, beside the settings) acts, else the app asks."""
+browser gave before (kept per browser token, beside the settings) acts, else the app asks.
+With sign-in (`prodops serve invite`), the server names the signed-in person to the tab
+($PRODOPS_PERSON) and nobody is asked: that person acts, whatever the browser sends.
+
+A name is one line, trimmed, at most NAME_MAX characters (person_name): a prompt answer
+that swallowed typed-ahead text ("live retroAlice, Bob]nAlice card: …") is not a name."""
 
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol, overload
 
+from .errors import InvalidInput
 from .storage.files import atomic_write_bytes, ensure_private_dir
 from .text import clean_line
 
@@ -27,7 +33,12 @@ ACTOR_ENV = "PRODOPS_USER"
 # Set by `prodops serve` for each tab's process: the browser's token from its cookie, or ""
 # when the browser keeps no cookie. Present at all means "a browser tab".
 BROWSER_ENV = "PRODOPS_BROWSER"
-SOURCES = ("--as", ACTOR_ENV, "browser", "settings", "git", "login")
+# Set by `prodops serve` with sign-in: the signed-in person and their role. Only the server
+# starts a tab, so a browser cannot set them.
+PERSON_ENV = "PRODOPS_PERSON"
+ROLE_ENV = "PRODOPS_ROLE"
+SOURCES = ("--as", ACTOR_ENV, "signed in", "browser", "settings", "git", "login")
+NAME_MAX = 40  # characters: a name on a card, in a list, in `prodops serve people`
 BROWSER_TOKEN = re.compile(r"[A-Za-z0-9_-]{22,64}")  # safe as a file name; serve.py checks cookies with it
 
 
@@ -39,7 +50,20 @@ class Actor:
     @property
     def chosen(self) -> bool:
         """Named on purpose (flag, variable or settings), not guessed from git or the login."""
-        return self.source in ("--as", ACTOR_ENV, "browser", "settings")
+        return self.source in ("--as", ACTOR_ENV, "signed in", "browser", "settings")
+
+
+def person_name(text: str) -> str:
+    """A name as given, made one clean line; InvalidInput, in one line, when it is none: empty,
+    more than one line, or longer than NAME_MAX."""
+    if "\n" in text.strip() or "\r" in text.strip():
+        raise InvalidInput("a name is one line")
+    name = clean_line(text)
+    if not name:
+        raise InvalidInput("a name cannot be empty")
+    if len(name) > NAME_MAX:
+        raise InvalidInput(f"a name is at most {NAME_MAX} characters (this one has {len(name)})")
+    return name
 
 
 def git_user_name(timeout: float = 0.5) -> str:
@@ -92,6 +116,8 @@ class NameMemory:
     def __init__(self, settings: SettingsLike, *, env: Mapping[str, str] = os.environ) -> None:
         self.settings = settings
         self.served = BROWSER_ENV in env
+        # Signed in (the server said who): that person, never asked.
+        self.signed_in = clean_line(env.get(PERSON_ENV, "")) if self.served else ""
         token = env.get(BROWSER_ENV, "")
         self.browser = token if BROWSER_TOKEN.fullmatch(token) else None
         self.folder = settings.path.parent / "browsers"
@@ -116,6 +142,8 @@ class NameMemory:
     def resolve(self, explicit: str | None = None) -> Actor:
         if not self.served:
             return resolve_actor(explicit, env=self._env, settings_name=self.settings.get("name"))
+        if self.signed_in:
+            return Actor(self.signed_in, "signed in")  # not even --as: the server signed this person in
         for source, value in (("--as", explicit), ("browser", self.remembered())):
             name = clean_line(value) if isinstance(value, str) else ""
             if name:
@@ -136,8 +164,15 @@ class NameMemory:
         return "Your name for this tab (no cookie): it signs your changes"
 
     def keep(self, name: str) -> str:
-        """Keep the name given (clean; "" when none) and say where it is kept."""
-        name = clean_line(name)
+        """Keep the name given (clean; "" when none) and say where it is kept, or why not (a
+        name longer than NAME_MAX or of several lines is not kept)."""
+        if name.strip():
+            try:
+                name = person_name(name)
+            except InvalidInput as not_a_name:
+                return f"not kept: {not_a_name}"
+        else:
+            name = ""
         if not self.served:
             self.settings.set("name_asked", True)
             if name:
