@@ -57,6 +57,11 @@ def add_person(store: Store, name: str, *, handle: str = "", email: str = "", te
         handle = "@" + handle
     if handle and any(p.handle.casefold() == handle.casefold() for p in store.all(Person)):
         raise InvalidInput(f"{handle} is someone else's handle already")
+    namesake = next((p for p in store.all(Person) if p.name.casefold() == name.casefold()), None)
+    if namesake is not None and not handle:
+        # Two people of one name are told apart by their handles; a second record by mistake
+        # would split an area's owners between them.
+        raise InvalidInput(f"{namesake.name} is {namesake.id} already; a second person of that name needs a handle")
     with store.change(f"added person {name}", origin=origin) as tx:
         return tx.add(Person(name=name, handle=handle, email=clean_line(email), team=clean_line(team), role=clean_line(role)))
 

@@ -141,16 +141,29 @@ def move_phase(store: Store, retro_id: str, step: int, *, origin: str = "app") -
         target = RETRO_PHASES.index(changed.phase) + step
         if not 0 <= target < len(RETRO_PHASES):
             raise InvalidInput(f"{changed.id} is already at {PHASE_LABELS[changed.phase]}")
-        changed.phase = RETRO_PHASES[target]
-        if changed.phase in ("group", "vote", "discuss", "actions", "closed"):
-            _reveal_all(changed)
-        if changed.phase == "discuss" and changed.current_topic is None:
-            ranked = topics(changed)
-            changed.current_topic = ranked[0].key if ranked else None
-        tx.label = f"{changed.id}: {PHASE_LABELS[changed.phase]}"
-        if changed.phase == "closed":
-            changed.closed_at = tx.now
-        return tx.put(changed)
+        return _enter_phase(tx, changed, RETRO_PHASES[target])
+
+
+def close_retro(store: Store, retro_id: str, *, origin: str = "app") -> Retro:
+    """Close the retro from whatever phase it is at, in one step: the change `]` makes from
+    Actions (the same label, "R-2: Closed", and undo record). `prodops retro close` calls it;
+    nothing reopens a closed retro but undo."""
+    with _changing(store, retro_id, "phase", origin=origin, closed_hint="u undoes the close") as (tx, changed):
+        return _enter_phase(tx, changed, "closed")
+
+
+def _enter_phase(tx: Transaction, changed: Retro, phase: str) -> Retro:
+    """What moving a retro (a copy, inside its change) to `phase` does, and its label."""
+    changed.phase = phase
+    if phase in ("group", "vote", "discuss", "actions", "closed"):
+        _reveal_all(changed)
+    if phase == "discuss" and changed.current_topic is None:
+        ranked = topics(changed)
+        changed.current_topic = ranked[0].key if ranked else None
+    tx.label = f"{changed.id}: {PHASE_LABELS[phase]}"
+    if phase == "closed":
+        changed.closed_at = tx.now
+    return tx.put(changed)
 
 
 def _reveal_all(retro: Retro) -> None:
@@ -209,6 +222,20 @@ def add_card(store: Store, retro_id: str, column: str, text: str, *, author: str
         if author and participant_named(retro, author) is None:
             retro.participants.append(author)
         return tx.put(retro), card
+
+
+def find_column(retro: Retro, text: str) -> str:
+    """The column `text` names: its title in any case, a unique start of it, or its number
+    (1 is the first); anything else is one line naming the retro's columns."""
+    wanted = clean_line(text).casefold()
+    if wanted.isdigit() and 1 <= int(wanted) <= len(retro.columns):
+        return retro.columns[int(wanted) - 1]
+    exact = [c for c in retro.columns if c.casefold() == wanted]
+    starts = [c for c in retro.columns if wanted and c.casefold().startswith(wanted)]
+    found = exact or (starts if len(starts) == 1 else [])
+    if not found:
+        raise InvalidInput(f"{retro.id} has no column {clean_line(text)!r}; its columns: {', '.join(retro.columns)}")
+    return found[0]
 
 
 def edit_card(store: Store, retro_id: str, number: int, text: str, *, origin: str = "app") -> Retro:

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
+from typing import Any
 
 from dateutil import tz as dateutil_tz
 from dateutil.rrule import rrule, rrulestr
@@ -419,6 +420,80 @@ def start_run(store: Store, checklist_id: str, *, due_at: str | None = None, tit
         return tx.add(run)
 
 
+@dataclass(frozen=True, slots=True)
+class RunChoice:
+    """An occurrence a new run may be for: `due_at` (ISO UTC), or None for now, outside the
+    schedule; `kind` is "due" (the current occurrence), "missed", "next" (early) or "now"."""
+
+    due_at: str | None
+    kind: str
+
+
+def run_choices(store: Store, checklist: ChecklistTemplate, now: datetime) -> list[RunChoice]:
+    """What a new run of the checklist may be for, the most pressing first: the occurrences
+    due or missed that have no run yet (newest first), the next one (early) when it has none,
+    then now. A checklist without a recurrence runs now only. `r` in Checklists offers these;
+    `prodops checklist run` takes the first unless told."""
+    if not checklist.rrule:
+        return [RunChoice(None, "now")]
+    choices = [RunChoice(due.due_at, "missed" if due.missed else "due")
+               for due in reversed(runs_due(store, now)) if due.checklist.id == checklist.id and due.run is None]
+    upcoming = next_occurrence(checklist, now)
+    if upcoming is not None and not any(r.due_at == to_iso(upcoming) for r in runs_of(store, checklist.id)):
+        choices.append(RunChoice(to_iso(upcoming), "next"))
+    choices.append(RunChoice(None, "now"))
+    return choices
+
+
+def find_checklist(store: Store, text: str) -> ChecklistTemplate:
+    """A checklist by id (C-4), name in any case, or a unique start of its name."""
+    wanted = clean_line(text)
+    found = store.get(wanted.upper())
+    if isinstance(found, ChecklistTemplate):
+        return found
+    folded = wanted.casefold()
+    every = sorted(store.all(ChecklistTemplate), key=lambda c: c.number)
+    named = [c for c in every if c.name.casefold() == folded] or [c for c in every if folded and c.name.casefold().startswith(folded)]
+    if len(named) == 1:
+        return named[0]
+    if named:
+        raise InvalidInput(f"{wanted!r} could be {', '.join(f'{c.id} {c.name}' for c in named)}: give its id")
+    listed = ", ".join(f"{c.id} {c.name}" for c in every[:8]) or "none yet"
+    raise NotFound(f"no checklist {wanted!r}; the checklists: {listed}")
+
+
+def run_to_tick(store: Store, text: str) -> ChecklistRun:
+    """A run by its id (CR-7), or the one run of a checklist (id or name) still going."""
+    found = store.get(clean_line(text).upper())
+    if isinstance(found, ChecklistRun):
+        return found
+    checklist = find_checklist(store, text)
+    going = [r for r in runs_of(store, checklist.id) if r.completed_at is None]
+    if not going:
+        raise InvalidInput(f"{checklist.id} {checklist.name} has no run going: `prodops checklist run {checklist.id}` starts one")
+    if len(going) > 1:
+        listed = ", ".join(r.id for r in sorted(going, key=lambda r: r.number))
+        raise InvalidInput(f"{checklist.id} has {len(going)} runs going ({listed}): name the run")
+    return going[0]
+
+
+def find_step(run: ChecklistRun, text: str) -> int:
+    """The index of the item `text` names: its number (1 is the first) or words of its text
+    found in no other item."""
+    wanted = clean_line(text)
+    if wanted.isdigit():
+        if 1 <= int(wanted) <= len(run.steps):
+            return int(wanted) - 1
+        raise NotFound(f"{run.id} has no item {wanted} (it has {len(run.steps)})")
+    folded = wanted.casefold()
+    matches = [n for n, step in enumerate(run.steps) if folded and folded in step.text.casefold()]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise InvalidInput(f"{wanted!r} is in items {', '.join(str(n + 1) for n in matches)} of {run.id}: give the number")
+    raise NotFound(f"no item of {run.id} says {wanted!r}")
+
+
 def _run_copy(run: ChecklistRun) -> ChecklistRun:
     return ChecklistRun.from_dict(run.to_dict())
 
@@ -430,6 +505,8 @@ def tick(store: Store, run_id: str, index: int, *, by: str = "", done: bool | No
     if not 0 <= index < len(run.steps):
         raise NotFound(f"{run.id} has no item {index + 1}")
     step = run.steps[index]
+    if done is not None and step.done == done:
+        return run  # ticking a ticked item (a script run twice) stores nothing and keeps who ticked it
     step.done = (not step.done) if done is None else done
     with store.change(f"{run.id}: {'ticked' if step.done else 'unticked'} item {index + 1}", origin=origin) as tx:
         step.done_by = clean_line(by) if step.done else ""
@@ -460,3 +537,14 @@ class Progress:
 
 def progress(run: ChecklistRun) -> Progress:
     return Progress(sum(1 for s in run.steps if s.done), len(run.steps))
+
+
+def run_record(run: ChecklistRun) -> dict[str, Any]:
+    """A run as `prodops checklist run|tick --json` prints it; items are numbered from 1, as
+    `prodops checklist tick` takes them."""
+    return {
+        "id": run.id, "checklist": run.checklist, "title": run.title, "due_at": run.due_at,
+        "created_at": run.created_at, "completed_at": run.completed_at,
+        "items": [{"number": n, "text": step.text, "why": step.why, "done": step.done, "done_by": step.done_by or None,
+                   "done_at": step.done_at, "note": step.note} for n, step in enumerate(run.steps, start=1)],
+    }
