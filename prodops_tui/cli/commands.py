@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import app, areas, feedback, metrics, push, rituals, roadmap, search, sync, transfer, workspace
+from . import app, areas, build, feedback, history, metrics, push, rituals, roadmap, search, sync, transfer, workspace
 
 # Each group module adds its subcommands to the parser (add_parsers) and holds their functions.
-GROUPS = (feedback, transfer, sync, push, roadmap, search, areas, rituals, metrics, workspace, app)
+GROUPS = (feedback, transfer, sync, push, roadmap, search, areas, build, history, rituals, metrics, workspace, app)
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,12 @@ COMMANDS: dict[str, Command] = {
     "similar": Command(search.cmd_similar),
     "who": Command(areas.cmd_who),
     "suggest": Command(areas.cmd_suggest),
+    "area": Command(build.cmd_area),
+    "person": Command(build.cmd_person),
+    "opportunity": Command(build.cmd_opportunity),
+    "retro": Command(build.cmd_retro),
+    "checklist": Command(build.cmd_checklist),
+    "history": Command(history.cmd_history),
     "nudges": Command(rituals.cmd_nudges),
     "report": Command(metrics.cmd_report),
     "demo": Command(workspace.cmd_demo),

@@ -121,6 +121,37 @@ EXAMPLES: dict[str, list[str]] = {
     ],
     "similar": ["prodops similar F-12", "prodops similar F-12 --json --limit 3"],
     "suggest": ["prodops suggest F-12", "prodops suggest F-12 --json"],
+    "area": [
+        "prodops area add Billing/Invoices                  a new area under Billing",
+        "prodops area rename A-7 'Invoices & credit notes'",
+        "prodops area move Invoices --under Payments",
+        "prodops area remove A-7                            its feedback and sub-areas move to its parent",
+    ],
+    "person": [
+        'prodops person add "Priya Raman" --handle @priya --team Billing --role "Product Manager"',
+        "prodops person leave @priya                        her areas show as gaps until someone takes over",
+    ],
+    "opportunity": [
+        'prodops opportunity add "Search invoices by PO reference" --area Billing --json',
+        'prodops opportunity add "Offline mode" --feedback F-12 --feedback F-40',
+        "prodops opportunity status O-3 'in progress'",
+    ],
+    "retro": [
+        'prodops retro new --team Payments --template Sailboat --participant "Ana, Bo"',
+        "prodops retro phase R-2 next                       Check-in to Reflect, as ] does",
+        'prodops --as Ana retro card R-2 Start "Pair on reviews"',
+        "prodops retro close R-2",
+    ],
+    "checklist": [
+        'prodops checklist run "PM weekly hygiene"          the run for the occurrence that is due',
+        "prodops checklist tick CR-4 1 3                    tick items 1 and 3",
+        "prodops checklist tick C-2 'release notes' --untick",
+    ],
+    "history": [
+        "prodops history --limit 20",
+        "prodops history A-7                                every change to one area, newest first",
+        "prodops history F-12 --json | jq -r '.[].changed_by'",
+    ],
     "nudges": ["prodops nudges", "prodops nudges --all --json"],
     "report": [
         "prodops report                                  the last 30 days, as Markdown",
