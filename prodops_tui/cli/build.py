@@ -333,7 +333,7 @@ def _retro_new(store: Store, args: argparse.Namespace) -> Retro:
     if template is None:
         raise InvalidInput(f"no retro template {clean_line(args.template)!r}; the templates: {', '.join(t.name for t in templates)}")
     area = resolve_area(store, args.area).id if args.area and args.area.strip() else None
-    participants = [name for given in args.participants for name in given.replace(";", ",").split(",")]
+    participants = [name for given in args.participants for name in board.split_names(given)]
     return board.start_retro(store, template, team=args.team, title=args.title, facilitator=args.facilitator,
                              participants=participants, votes_per_person=args.votes, area=area, origin="cli")
 

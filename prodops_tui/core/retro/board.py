@@ -48,6 +48,11 @@ def phase_number(phase: str) -> int:
     return RETRO_PHASES.index(phase) + 1
 
 
+def split_names(value: str) -> list[str]:
+    """Names typed in one line, separated by commas or semicolons: "Ana, Bo; Cy"."""
+    return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+
+
 def retros_newest_first(store: Store) -> list[Retro]:
     return sorted(store.all(Retro), key=lambda r: (r.held_on or r.created_at, r.number), reverse=True)
 
