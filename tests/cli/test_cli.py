@@ -266,7 +266,7 @@ def test_who_answers_a_path_by_the_rules_and_reads_paths_from_stdin(prodops):
     # The database team is among the catch-all's nine already: named once, where it first appears.
     assert len(answer["owners"]) == 9 and "@gitlab-org/maintainers/database" in answer["owners"]
     assert answer["rules"][2]["owners"] == ["@gitlab-org/maintainers/database"]
-    assert [a["path"] for a in answer["areas"]] == ["Repository", "Backend", "Database"]
+    assert [a["path"] for a in answer["areas"]] == ["CODEOWNERS (no section)", "Backend", "Database"]
     text = prodops("who", "doc/user/index.md").stdout
     assert "NO OWNER" in text and "/doc/**/*.md" in text  # line 16 names no owners: left unowned on purpose
     piped = prodops("who", "-", "--json", stdin="Dangerfile\n\nqa/specs/a_spec.rb\n")

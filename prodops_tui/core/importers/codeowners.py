@@ -15,8 +15,14 @@ from dataclasses import dataclass, field
 from ..model import CodeOwnersRule, CodeOwnersSection, rule_owners
 from ..text import clean_line, first_control
 
-ROOT_AREA = "Repository"
 GROUPINGS = ("section", "comment", "folder")
+# Where the rules that belong to no section, heading or folder are filed, named so a reader can
+# find them in the file: GitLab's rules before the first `[Section]` header, a GitHub file's
+# rules above or between its comment headings, and top-level files and patterns that match at
+# any depth (`*`, `*.js`, `**/logs`).
+UNSECTIONED_AREA = "CODEOWNERS (no section)"
+UNHEADED_AREA = "CODEOWNERS (no heading)"
+TOP_LEVEL_AREA = "CODEOWNERS (top level)"
 
 # `[Name]`, `^[Name]`, `[Name][2]`, then default owners. `[Bb]uild/ @x` is a rule: after
 # the closing bracket a header has only whitespace, `[N]` or nothing.
@@ -143,17 +149,17 @@ def _owners(tokens: list[str], line_no: int, result: ParsedCodeOwners) -> list[s
 
 
 def top_folder(pattern: str) -> str:
-    """The top-level folder a rule is about, or ROOT_AREA for a file or glob at the top.
+    """The top-level folder a rule is about, or TOP_LEVEL_AREA for a file or glob at the top.
 
     `/deps` and `docs/` are folders; `/README.md`, `*.js`, `**/logs` belong to the repository."""
     parts = [p for p in pattern.strip("/").split("/") if p]
     if not parts or _GLOB.search(parts[0]):
-        return ROOT_AREA
+        return TOP_LEVEL_AREA
     anchored = pattern.startswith("/") or len(parts) > 1
     if len(parts) > 1 or pattern.endswith("/"):
-        return parts[0] if anchored or pattern.endswith("/") else ROOT_AREA
+        return parts[0] if anchored or pattern.endswith("/") else TOP_LEVEL_AREA
     # One segment, no trailing slash: a root folder like `/deps`, unless it reads as a file.
-    return parts[0] if pattern.startswith("/") and "." not in parts[0].lstrip(".") else ROOT_AREA
+    return parts[0] if pattern.startswith("/") and "." not in parts[0].lstrip(".") else TOP_LEVEL_AREA
 
 
 def default_grouping(parsed: ParsedCodeOwners) -> str:
@@ -168,10 +174,13 @@ def default_grouping(parsed: ParsedCodeOwners) -> str:
 
 def area_name_for(parsed: ParsedCodeOwners, rule: CodeOwnersRule, grouping: str) -> str:
     if grouping == "section":
-        name = rule.section or ROOT_AREA
+        fallback = UNSECTIONED_AREA
+        name = rule.section or fallback
     elif grouping == "comment":
-        name = parsed.headers.get(rule.line) or ROOT_AREA
+        fallback = UNHEADED_AREA
+        name = parsed.headers.get(rule.line) or fallback
     else:
+        fallback = TOP_LEVEL_AREA
         name = top_folder(rule.pattern)
     # '/' separates levels of an area path: "CI/CD" stays one area. Cleaned as every area name is.
-    return clean_line(name.replace("/", "-").replace("\\", "")) or ROOT_AREA
+    return clean_line(name.replace("/", "-").replace("\\", "")) or fallback

@@ -66,7 +66,9 @@ def test_the_real_gitlab_codeowners_becomes_one_area_per_section_its_handles_own
     result = import_areas(store, GITLAB)
     assert result.format == "codeowners" and result.grouping == "section" and result.role == "owners"
     areas = by_path(store)
-    assert set(areas) == sections | {"Repository"}
+    # The rules above the first [Section] header: named so a reader can find them in the file.
+    assert set(areas) == sections | {"CODEOWNERS (no section)"}
+    assert areas["CODEOWNERS (no section)"].code_paths[:3] == ["*", ".gitlab/CODEOWNERS", "GITALY_SERVER_VERSION"]
     backend = areas["Backend"]
     assert backend.code_paths == ["*.rb", "*.rake"]
     assert [store.get(p).handle for p in backend.owners] == ["@gitlab-org/maintainers/rails-backend"]
@@ -109,9 +111,9 @@ def test_a_plain_github_codeowners_groups_rules_by_top_directory(store, tmp_path
     result = import_areas(store, owners)
     areas = by_path(store)
     assert result.grouping == "folder"  # one comment is no set of headings
-    assert set(areas) == {"Repository", "app", "docs", "legacy", "deps"}
+    assert set(areas) == {"CODEOWNERS (top level)", "app", "docs", "legacy", "deps"}
     assert areas["app"].code_paths == ["/app/models/", "/app/views/"]
-    assert areas["Repository"].code_paths == ["*", "*.js", "Security\\ Fix.md"]  # the escape kept
+    assert areas["CODEOWNERS (top level)"].code_paths == ["*", "*.js", "Security\\ Fix.md"]  # the escape kept
     assert [store.get(p).email for p in areas["docs"].owners] == ["docs@example.com"]
     assert areas["legacy"].owners == []  # un-owned by its rule: a gap the map shows
     assert result.unowned == ["line 7: /legacy/"]
@@ -128,6 +130,9 @@ def test_comment_headings_group_a_github_file_when_most_rules_sit_under_one(stor
     assert areas["CI-CD"].code_paths == ["/.github/", "/ci/"]  # a long note is not a heading
     folders = import_areas(store, owners, group_by="folder", dry_run=True)
     assert folders.created == ["app", "lib", ".github", "ci"]
+    # Rules above the first heading are filed under a name that says so, not under a made-up one.
+    owners.write_text("* @org/everyone\n" + owners.read_text())
+    assert import_areas(store, owners, dry_run=True).created == ["CODEOWNERS (no heading)"]
 
 
 def test_a_codeowners_file_is_recognised_by_its_content_and_other_files_are_not(store, tmp_path):
