@@ -355,7 +355,8 @@ def test_a_scheduled_checklist_runs_for_its_next_occurrence_once_then_only_on_pu
     (("checklist", "tick", "CR-1", "4"), "CR-1 has no item 4 (it has 3)"),
     (("checklist", "tick", "CR-1", "1", "rollback"), "no item of CR-1 says 'rollback'"),
     (("checklist", "tick", "CR-1", "e"), "'e' is in items 1, 2, 3 of CR-1: give the number"),
-    (("checklist", "tick", "CR-9", "1"), "no checklist 'CR-9'"),
+    (("checklist", "tick", "CR-9", "1"), "no checklist run CR-9"),
+    (("checklist", "tick", "Nope", "1"), "no checklist 'Nope'"),
     (("checklist", "run", "C-1", "--due", "2026-12-25"), "has no occurrence on 2026-12-25 to start"),
     (("checklist", "run", "C-1", "--due", "whenever"), "whenever"),
 ])

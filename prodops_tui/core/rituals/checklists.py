@@ -467,6 +467,8 @@ def run_to_tick(store: Store, text: str) -> ChecklistRun:
     found = store.get(clean_line(text).upper())
     if isinstance(found, ChecklistRun):
         return found
+    if clean_line(text).upper().startswith(f"{ChecklistRun.PREFIX}-"):
+        raise NotFound(f"no checklist run {clean_line(text).upper()}")
     checklist = find_checklist(store, text)
     going = [r for r in runs_of(store, checklist.id) if r.completed_at is None]
     if not going:
