@@ -2,13 +2,20 @@
 
 GitHub: gitignore-style patterns, the last matching rule wins, a rule with no owners
 un-owns. GitLab: the same matching within each section (a rule with no owners takes its
-section's default owners), the last match per section, the owners of every matching
-section combined; a `!pattern` that matches takes the path out of its section.
+header's default owners), the last match per section, the owners of every matching
+section combined; a `!pattern` that matches takes the path out of its section; and a
+pattern that does not start with `/` matches at any depth (`config/x.yml` owns
+`ee/config/x.yml`), where gitignore and GitHub anchor a pattern with a `/` inside it.
 
 Patterns are compiled by pathspec's gitignore matcher, with one difference the hosts
 document: `docs/*` owns the files directly in `docs/`, not those further down. A rule is
 compiled only when a path could reach it: rules anchored to a literal first folder wait
-in a bucket for paths under that folder, so one lookup at 5,000 rules compiles a few."""
+in a bucket for paths under that folder, so one lookup at 5,000 rules compiles a few.
+
+What a merge request needs (GitLab): one approval rule per matching entry, that is per
+section and pattern, each needing its header's `[N]` approvals (at least 1) from its owners,
+and none when the section is optional; a section is optional only when every header of its
+name is `^[...]`. GitHub: one code owner of each owned file."""
 
 from __future__ import annotations
 
@@ -18,6 +25,7 @@ from typing import Any
 
 from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
+from ..importers.codeowners import headers_of
 from ..model import CodeOwnersFile, CodeOwnersRule, ProductArea, rule_owners, written_pattern
 from ..storage.store import Store
 from ..text import unique_names
@@ -35,10 +43,14 @@ class DecidingRule:
     line: int
     pattern: str
     section: str
-    optional: bool
+    optional: bool  # its section is optional (GitLab: every header of that name is ^[...])
     owners: tuple[str, ...]  # after section defaults
     exclusion: bool
     area: str | None
+    approvals: int = 1  # approvals this rule needs from its owners: 0 when optional, an exclusion or no owner
+    header_line: int | None = None  # the section header it is written under
+    header_optional: bool = False  # that header is ^[...] (the section may still be required)
+    gitlab: bool = False
 
     @property
     def written(self) -> str:
@@ -46,7 +58,8 @@ class DecidingRule:
 
     def to_dict(self) -> dict[str, Any]:
         return {"file": self.file, "pattern": self.written, "line": self.line,
-                "section": self.section or None, "optional": self.optional, "owners": list(self.owners)}
+                "section": self.section or None, "optional": self.optional, "owners": list(self.owners),
+                "approvals": self.approvals, "header_line": self.header_line}
 
 
 @dataclass
@@ -64,10 +77,15 @@ class PathOwners:
 class _Rule:
     """One rule, its pattern compiled on first use."""
 
-    __slots__ = ("index", "rule", "owners", "optional", "_regex", "_direct_only", "broken")
+    __slots__ = ("index", "rule", "owners", "optional", "approvals", "header_line", "header_optional",
+                 "any_depth", "_regex", "_direct_only", "broken")
 
-    def __init__(self, index: int, rule: CodeOwnersRule, owners: tuple[str, ...], optional: bool):
+    def __init__(self, index: int, rule: CodeOwnersRule, owners: tuple[str, ...], optional: bool, *,
+                 approvals: int = 1, header_line: int | None = None, header_optional: bool = False,
+                 any_depth: bool = False):
         self.index, self.rule, self.owners, self.optional = index, rule, owners, optional
+        self.approvals, self.header_line, self.header_optional = approvals, header_line, header_optional
+        self.any_depth = any_depth
         self._regex: re.Pattern[str] | None = None
         self._direct_only = False
         self.broken = False
@@ -77,6 +95,15 @@ class _Rule:
             if self.broken:
                 return False
             pattern = self.rule.pattern
+            if self.any_depth and not pattern.startswith(("/", "**/")):
+                # GitLab prepends `/**/` to every pattern that does not start with `/`, so
+                # `config/bounded_contexts.yml` also owns `ee/config/bounded_contexts.yml`
+                # (gitlab-org/gitlab ee/lib/gitlab/code_owners/file.rb, normalize_pattern:
+                # `pattern = "/**/#{pattern}" unless pattern.start_with?('/')`; documented at
+                # docs.gitlab.com/user/project/codeowners/reference/#relative-paths: "Paths without
+                # a leading / are treated as globstar paths", `internal/README.md` matching
+                # /docs/internal/README.md). gitignore, and GitHub, anchor it to the root.
+                pattern = "**/" + pattern
             if pattern.endswith("/**/") and len(pattern) > 4:
                 # `docs/**/`: the folders below docs/, so not the files directly in it (GitHub's
                 # reading; gitignore would let `**` match no folder at all).
@@ -103,16 +130,34 @@ class CompiledFile:
 
     def __init__(self, record: CodeOwnersFile):
         self.record = record
-        self.gitlab = record.flavor == "gitlab"
-        sections = {s.name.casefold(): s for s in record.sections}
+        self.gitlab = is_gitlab(record)
+        headers = headers_of(record.sections, record.rules) if self.gitlab else [None] * len(record.rules)
+        # GitLab: a section is optional only when all its entries are, i.e. every header of its
+        # name that has rules is ^[...] ("If a section is duplicated in the file, and one of them
+        # is marked as optional and the other isn't, the section is required":
+        # docs.gitlab.com/user/project/codeowners/reference/#optional-sections;
+        # ee/lib/gitlab/code_owners/file.rb, optional_section?: `entries.all?(&:optional?)`).
+        optional_sections: dict[str, bool] = {}
+        for index, rule in enumerate(record.rules):
+            header = headers[index]
+            if header is not None:
+                key = rule.section.casefold()
+                optional_sections[key] = optional_sections.get(key, True) and header.optional
         self.rules: list[_Rule] = []
         self.by_folder: dict[str, list[_Rule]] = {}
         self.floating: list[_Rule] = []
         for index, rule in enumerate(record.rules):
-            section = sections.get(rule.section.casefold()) if rule.section and self.gitlab else None
-            compiled = _Rule(index, rule, tuple(rule_owners(rule, section)), bool(section and section.optional))
+            header = headers[index]
+            owners = tuple(rule_owners(rule, header))
+            optional = header is not None and optional_sections[rule.section.casefold()]
+            # Approvals: the header's [N], at least 1 (GitLab reads [0] as 1), none when optional.
+            approvals = 0 if optional or rule.exclusion or not owners else max(1, header.approvals if header else 1)
+            compiled = _Rule(index, rule, owners, optional, approvals=approvals,
+                             header_line=header.line if header else None,
+                             header_optional=bool(header and header.optional),
+                             any_depth=self.gitlab)
             self.rules.append(compiled)
-            folder = _literal_first_folder(rule.pattern)
+            folder = "" if compiled.any_depth and not rule.pattern.startswith("/") else _literal_first_folder(rule.pattern)
             (self.by_folder.setdefault(folder, []) if folder else self.floating).append(compiled)
 
     def candidates(self, path: str) -> list[_Rule]:
@@ -137,6 +182,12 @@ class CompiledFile:
         decided = [excluded.get(section, rule) for section, rule in last_match.items()]
         decided += [rule for section, rule in excluded.items() if section not in last_match]
         return sorted(decided, key=lambda r: r.index)
+
+
+def is_gitlab(record: CodeOwnersFile) -> bool:
+    """GitLab's rules apply to a file with sections or `!` exclusions (the import sets the flavor
+    from those), or to one imported from a `.gitlab/` folder; GitHub's to any other."""
+    return record.flavor == "gitlab" or record.name.casefold().startswith(".gitlab/")
 
 
 def _literal_first_folder(pattern: str) -> str:
@@ -177,7 +228,8 @@ def owners_of_path(store: Store, text: str) -> PathOwners:
             result.rules.append(DecidingRule(
                 file=compiled.record.name, line=record.line, pattern=record.pattern, section=record.section,
                 optional=rule.optional, owners=() if record.exclusion else rule.owners,
-                exclusion=record.exclusion, area=record.area))
+                exclusion=record.exclusion, area=record.area, approvals=rule.approvals,
+                header_line=rule.header_line, header_optional=rule.header_optional, gitlab=compiled.gitlab))
             if not record.exclusion:
                 result.owners.extend(rule.owners)
                 if not rule.optional:

@@ -43,11 +43,50 @@ class ParsedCodeOwners:
     problems: list[str] = field(default_factory=list)  # "line 14: 'xyz' is not a @handle or an email"
 
     def section_named(self, name: str) -> CodeOwnersSection | None:
+        """The first header of that name (not case-sensitive), whose spelling names the section."""
         folded = name.casefold()
         return next((s for s in self.sections if s.name.casefold() == folded), None) if name else None
 
     def effective_owners(self, rule: CodeOwnersRule) -> list[str]:
-        return rule_owners(rule, self.section_named(rule.section))
+        return rule_owners(rule, header_of(self.sections, rule))
+
+
+def header_of(sections: list[CodeOwnersSection], rule: CodeOwnersRule) -> CodeOwnersSection | None:
+    """The header a rule is written under: the last header of its section's name above its line.
+
+    GitLab combines sections of the same name, but each header keeps its own `^`, `[N]` and
+    default owners for the rules below it (its SectionParser makes a Section per header line;
+    each Entry takes that Section's optional, approvals and default owners: gitlab-org/gitlab
+    ee/lib/gitlab/code_owners/file.rb, parse_entry). A file stored before headers were kept one
+    by one has one header per name, which this finds for every rule of the section."""
+    if not rule.section:
+        return None
+    folded = rule.section.casefold()
+    named = [s for s in sections if s.name.casefold() == folded]
+    above = [s for s in named if s.line < rule.line]
+    if above:
+        return above[-1]
+    return named[0] if named else None
+
+
+def headers_of(sections: list[CodeOwnersSection], rules: list[CodeOwnersRule]) -> list[CodeOwnersSection | None]:
+    """header_of for every rule, in one pass over the file's lines (5,000 rules under 200 headers)."""
+    first: dict[str, CodeOwnersSection] = {}
+    for section in sections:
+        first.setdefault(section.name.casefold(), section)
+    ordered = sorted(sections, key=lambda s: s.line)
+    current: dict[str, CodeOwnersSection] = {}
+    found: list[CodeOwnersSection | None] = [None] * len(rules)
+    at = 0
+    for index in sorted(range(len(rules)), key=lambda i: rules[i].line):
+        rule = rules[index]
+        while at < len(ordered) and ordered[at].line < rule.line:
+            current[ordered[at].name.casefold()] = ordered[at]
+            at += 1
+        if rule.section:
+            key = rule.section.casefold()
+            found[index] = current.get(key) or first.get(key)
+    return found
 
 
 def is_owner(token: str) -> bool:
@@ -110,15 +149,13 @@ def parse_codeowners(text: str) -> ParsedCodeOwners:
             name = match.group("name").strip()
             tokens = _TOKEN.findall(match.group("rest"))
             owners = _owners(tokens, line_no, result)
+            # GitLab combines sections of the same name (not case-sensitive), spelled as the first
+            # header spells it; every header is kept, for its own ^, [N] and default owners.
             known = result.section_named(name)
-            if known is None:  # GitLab combines sections of the same name (not case-sensitive)
-                result.sections.append(CodeOwnersSection(
-                    name=name, optional=bool(match.group("optional")),
-                    approvals=int(match.group("approvals") or 1), owners=owners, line=line_no))
-                section = name
-            else:
-                known.owners.extend(o for o in owners if o not in known.owners)
-                section = known.name
+            section = known.name if known else name
+            result.sections.append(CodeOwnersSection(
+                name=section, optional=bool(match.group("optional")),
+                approvals=int(match.group("approvals") or 1), owners=owners, line=line_no))
             header = name
             continue
         tokens = _TOKEN.findall(line)

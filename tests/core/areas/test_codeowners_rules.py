@@ -223,3 +223,77 @@ def test_an_area_path_is_not_taken_for_a_file_path(store, tmp_path):
     add_area(store, "Invoices", parent=add_area(store, "Payments").id)
     assert not looks_like_path(store, "Payments / Invoices") and not looks_like_path(store, "Payments/Invoices")
     assert looks_like_path(store, "billing/invoices.py") and looks_like_path(store, "payments/refunds.py")
+
+
+def _stored(store, tmp_path, text: str, name: str = "CODEOWNERS"):
+    file = tmp_path / name
+    file.parent.mkdir(parents=True, exist_ok=True)
+    file.write_text(text)
+    import_areas(store, file)
+    return file
+
+
+def test_gitlab_matches_a_pattern_without_a_leading_slash_at_any_depth_and_github_does_not(store, tmp_path):
+    # GitLab prepends /**/ to a pattern that does not start with / (ee/lib/gitlab/code_owners/file.rb,
+    # normalize_pattern); its docs: `internal/README.md` "Matches /internal/README.md,
+    # /docs/internal/README.md, /docs/api/internal/README.md".
+    _stored(store, tmp_path, "[Docs]\ninternal/README.md @docs\n[Contexts]\nconfig/bounded_contexts.yml @arch\n")
+    for path in ("internal/README.md", "docs/internal/README.md", "docs/api/internal/README.md"):
+        assert owners_of_path(store, path).owners == ["@docs"], path
+    assert owners_of_path(store, "ee/config/bounded_contexts.yml").owners == ["@arch"]  # the miss issue 31 found
+    assert owners_of_path(store, "ee/config/other.yml").owners == []
+
+
+def test_the_real_gitlab_file_owns_an_unanchored_rule_at_any_depth(store):
+    import_areas(store, TEST_DATA / "gitlab_CODEOWNERS")
+    # Line 7 `.gitlab/CODEOWNERS` (no leading /), by hand through GitLab's matcher:
+    # fnmatch("/**/.gitlab/CODEOWNERS", "/qa/.gitlab/CODEOWNERS", FNM_PATHNAME | FNM_DOTMATCH) is true,
+    # so it is the unnamed section's last match, over `*`; /qa/ adds the optional End-to-end section.
+    found = owners_of_path(store, "qa/.gitlab/CODEOWNERS")
+    assert [(r.line, r.section) for r in found.rules] == [(7, ""), (69, "End-to-end")]
+    assert found.owners == ["@gitlab-org/development-leaders", "@gitlab-org/tw-leadership", "@gl-quality"]
+    assert found.required == ["@gitlab-org/development-leaders", "@gitlab-org/tw-leadership"]
+
+
+def test_a_github_file_keeps_a_pattern_with_a_slash_anchored_and_a_gitlab_folder_file_does_not(store, tmp_path):
+    text = (TEST_DATA / "homeassistant_CODEOWNERS").read_text()
+    import_areas(store, TEST_DATA / "homeassistant_CODEOWNERS")
+    # Line 19 `homeassistant/scripts/check_config.py @kellerza`: anchored on GitHub, as the oracle says.
+    assert owners_of_path(store, "homeassistant/scripts/check_config.py").owners == ["@kellerza"]
+    assert owners_of_path(store, "tests/homeassistant/scripts/check_config.py").owners == []
+    assert codeowners.CodeOwners(text).of("tests/homeassistant/scripts/check_config.py") == []
+    # A file with no section or exclusion is read by GitLab's rules when it comes from a .gitlab/ folder.
+    _stored(store, tmp_path, "* @all\nconfig/app.yml @config\n", ".gitlab/CODEOWNERS")
+    gitlab_file = next(r for r in owners_of_path(store, "ee/config/app.yml").rules if r.file == ".gitlab/CODEOWNERS")
+    assert gitlab_file.owners == ("@config",)
+
+
+def test_a_section_named_twice_is_optional_only_when_every_header_is(store, tmp_path):
+    # GitLab's docs: "If a section is duplicated in the file, and one of them is marked as optional
+    # and the other isn't, the section is required"; file.rb, optional_section?: the
+    # `[Documentation] *.go` / `^[Documentation] *.rb` example "is still required".
+    _stored(store, tmp_path, "[Documentation]\n*.go @user\n\n^[Documentation]\n*.rb @user\n\n"
+                             "^[Search] @search\n/ee/elastic/\n\n[search]\n/ee/lib/search/\n\n"
+                             "^[Optional] @opt\n/a/\n^[OPTIONAL]\n/b/\n")
+    assert owners_of_path(store, "app/x.rb").required == ["@user"]
+    ruby = owners_of_path(store, "app/x.rb").rules[0]
+    assert (ruby.section, ruby.optional, ruby.header_optional, ruby.approvals) == ("Documentation", False, True, 1)
+    # The other order: the optional header first, a required one later. Both rules are required.
+    elastic = owners_of_path(store, "ee/elastic/migrate/1.yml")
+    assert elastic.required == ["@search"]
+    assert [(r.section, r.optional, r.header_optional, r.approvals) for r in elastic.rules] == [("Search", False, True, 1)]
+    both_optional = owners_of_path(store, "b/x.txt")
+    assert both_optional.rules[0].optional and both_optional.required == [] and both_optional.rules[0].approvals == 0
+
+
+def test_each_header_of_a_section_keeps_its_own_default_owners_and_approvals(store, tmp_path):
+    # GitLab's docs, "Sections with duplicate names": three entries under Documentation, "using the
+    # case of the first section"; each entry takes the default owners and [N] of the header above it.
+    _stored(store, tmp_path, "[Documentation][2] @docs\nee/docs/\ndocs/\n\n[Database]\nREADME.md @database\n"
+                             "model/db/ @database\n\n[DOCUMENTATION] @writers\nREADME.md\n")
+    readme = owners_of_path(store, "README.md")
+    assert readme.owners == ["@database", "@writers"]
+    assert [(r.section, r.owners, r.approvals) for r in readme.rules] == [
+        ("Database", ("@database",), 1), ("Documentation", ("@writers",), 1)]
+    guide = owners_of_path(store, "docs/guide.md").rules[0]
+    assert (guide.section, guide.owners, guide.approvals, guide.header_line) == ("Documentation", ("@docs",), 2, 1)
