@@ -38,6 +38,34 @@ NOT_COMPUTED = (
 )
 
 
+# A shorter label for a narrow terminal (20 characters at most: the Metrics pane at 80 columns),
+# for each figure whose label is longer; the detail beside the list shows the whole one.
+SHORT_LABELS = {
+    "median_hours_to_triage": "Median to triage",
+    "triaged_within_1_business_day_pct": "Triaged in 1 workday",
+    "linked_pct": "With an opportunity",
+    "opportunities_asked_for": "Opportunities asked",
+    "customers_waiting": "Customers to tell",
+    "feedback_reached_roadmap": "Feedback on roadmap",
+    "feedback_reached_roadmap_pct": "Share on roadmap",
+    "opportunities_shipped": "Opps shipped",
+    "median_days_first_ask_to_shipped": "Median ask → shipped",
+    "accounts_told_within_14_days": "Told within 14 days",
+    "accounts_told_within_14_days_pct": "% told in 14 days",
+    "area_owner_coverage_pct": "Areas with an owner",
+    "codeowners_rules_owned_pct": "Rules with owners",
+    "areas_without_owner": "Areas without owner",
+    "people_left_still_owning": "Leavers still owning",
+    "actions_created": "Actions created",
+    "actions_overdue": "Actions overdue",
+    "action_completion_pct": "Action completion",
+    "checklist_runs_on_time": "Runs on time",
+    "checklist_runs_missed": "Runs missed",
+    "median_hours_to_link": "Received → linked",
+    "nudges": "Nudges acted on",
+}
+
+
 @dataclass(frozen=True)
 class Drill:
     """Where `enter` on a figure goes: `pane` ("inbox", "areas", "checklists", "opportunities")
@@ -62,6 +90,10 @@ class Figure:
     note: str = ""  # how it is counted, when the label does not say it all
     drill: Drill | None = None
     series: tuple[int, ...] = ()  # per bucket, oldest first (received only)
+
+    @property
+    def short_label(self) -> str:
+        return SHORT_LABELS.get(self.key, self.label)
 
     @property
     def change(self) -> float | None:

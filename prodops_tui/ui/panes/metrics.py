@@ -7,6 +7,7 @@ shows at once, with the last figures until the new ones land."""
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from textual import on, work
@@ -21,7 +22,7 @@ from textual.widgets.option_list import Option
 from ...core.dates import describe
 from ...core.errors import ProdopsError
 from ...core.metrics import figures, period, roadmap
-from ...core.metrics.figures import Drill, Figure, Report
+from ...core.metrics.figures import SHORT_LABELS, Drill, Figure, Report
 from ...core.metrics.report import change_text, earlier_hint, is_good, value_text
 from ...core.model import FeedbackItem
 from ...core.rituals.nudge_model import NudgeTarget
@@ -36,6 +37,8 @@ from .metrics_detail import Line, RoadmapRow, detail, opens, roadmap_rows, spark
 
 LABEL_WIDTH = 34  # "Feedback that reached the roadmap" whole
 CHANGE_WIDTH = 11  # "+99 (+220%)"
+NARROW_LABEL = 16  # the least a label gets before the numbers do: the numbers are the point of the pane
+SPARK_LABEL = 24  # the sparkline is drawn only while the labels keep this much beside it
 # A pane never shown yet counts its figures at the first quiet moment (every item loaded, no
 # worker running), looked for this often; figures older than PREPARED_FRESH_SECONDS when the
 # pane is shown are counted again (the periods end now).
@@ -43,6 +46,44 @@ PREPARE_CHECK_SECONDS = 2.0
 PREPARED_FRESH_SECONDS = 60.0
 SPARK_WIDTH = 10
 NOT_COMPUTED_IN = {"median_hours_to_link": "insight", "nudges": "rituals"}  # the section each unknown belongs to
+
+
+@dataclass(frozen=True)
+class Columns:
+    """A figure row's columns, in cells: the label, now, before, the change, and the sparkline
+    when there is room. Wide, the whole label; narrow (80 columns), the numbers keep their
+    room and the label is the short one (figures.SHORT_LABELS), else cut."""
+
+    label: int = LABEL_WIDTH
+    value: int = 8
+    before: int = 8
+    change: int = CHANGE_WIDTH
+    spark: bool = True
+    gap: int = 2  # between before and the change
+
+    def label_of(self, label: str, short: str) -> str:
+        """The label, else the short one, filling the column (the value's own padding keeps
+        them apart), else the short one cut."""
+        for text in (label, short):
+            if len(text) <= self.label:
+                return f"{text:<{self.label}}"
+        return f"{short[:self.label - 2]}… "
+
+
+WIDE = Columns()
+# The wide columns need this much, the sparkline cut at its end if longer (72 cells at 120 columns).
+WIDE_CELLS = WIDE.label + WIDE.value + WIDE.before + WIDE.gap + WIDE.change + SPARK_WIDTH - 3
+
+
+def columns_for(width: int) -> Columns:
+    """The columns for a list `width` cells wide (0 or less: not laid out yet, the wide ones)."""
+    if width <= 0 or width >= WIDE_CELLS:
+        return WIDE
+    value, before, gap, change = 6, 7, 1, 10  # "12,345", " 12,345", "+95 (+85%)"
+    numbers = value + before + gap + change
+    spark = width - numbers - SPARK_WIDTH >= SPARK_LABEL
+    label = max(NARROW_LABEL, width - numbers - (SPARK_WIDTH if spark else 0))
+    return Columns(label, value, before, change, spark=spark, gap=gap)
 
 
 class MetricsPane(Pane):
@@ -67,6 +108,7 @@ class MetricsPane(Pane):
         self._report_answers: tuple | None = None  # the question `report` answers
         self._drawn = False  # until first rendered, figures that land (prepared) are kept, not drawn
         self._lines: list[Line] = []  # the breakdown's rows, as shown
+        self._columns = WIDE  # the figure rows' columns, for the list's width when last drawn
         self._foot = Content("")  # what enter on the figure opens
         self._prepare_timer: Timer | None = None
         self._counted_at: float | None = None  # monotonic time the last figures were asked for
@@ -218,17 +260,18 @@ class MetricsPane(Pane):
     # --- rendering ----------------------------------------------------------------------------
 
     def _show_heading(self, window: period.Period, *, counting: bool) -> None:
+        """The period, the presets p steps through, then the dates: at 80 columns the line is cut
+        at its end, so what is cut is the dates, not the choice."""
         now = self.now
         start = describe(window.start, now=now).split(" (")[0]
-        heading = Content.assemble(
-            ("Metrics", "bold $primary"), ("  ·  ", "$text-muted"), (window.label, "bold $accent"),
-            (f"   from {start}, beside {window.previous.label}", "$text-muted"),
-            ("   counting…" if counting else "", "$warning"),
-        )
-        presets = Content("   ").join(
+        presets = Content(" ").join(
             Content.styled(f" {days}d ", "reverse bold $primary" if days == self.days and not self.since_iso else "$text-muted")
             for days in period.PRESET_DAYS)
-        self.query_one("#metrics-heading", Static).update(Content.assemble(heading, "    ", presets))
+        self.query_one("#metrics-heading", Static).update(Content.assemble(
+            ("Metrics", "bold $primary"), ("  ·  ", "$text-muted"), (window.label, "bold $accent"), "  ", presets,
+            ("  counting…" if counting else "", "$warning"),
+            (f"  from {start}, beside {window.previous.label}", "$text-muted"),
+        ))
 
     def _show_figures(self) -> None:
         found = self.report
@@ -240,34 +283,53 @@ class MetricsPane(Pane):
         shown = self.query_one("#metrics-earlier", Static)
         shown.display = bool(hint)
         shown.update(Content.styled(hint, "$warning"))
-        columns = Content.assemble((" " * LABEL_WIDTH, ""), (f"{'now':>8}{'before':>8}  {'change':<{CHANGE_WIDTH}}", "bold $text-muted"))
-        self.query_one("#metrics-columns", Static).update(columns)
+        listing = self.figure_list
+        columns = self._columns = columns_for(self._list_width())
+        self.query_one("#metrics-columns", Static).update(Content.assemble(
+            (" " * columns.label, ""),
+            (f"{'now':>{columns.value}}{'before':>{columns.before}}{'':{columns.gap}}{'change':<{columns.change}}", "bold $text-muted")))
         options: list[Option] = []
         for section in found.sections:
             options.append(Option(Content.styled(section.title.upper(), "bold"), id=f"section:{section.key}", disabled=True))
-            options += [Option(self._row(f, found), id=f"figure:{f.key}") for f in section.figures]
-            options += [Option(Content.assemble((f"{label[:LABEL_WIDTH - 1]:<{LABEL_WIDTH}}", "$text-muted"),
-                                                (f"{'not stored':>8}", "italic $text-muted")), id=f"unknown:{key}")
+            options += [Option(self._row(f, found, columns), id=f"figure:{f.key}") for f in section.figures]
+            options += [Option(Content.assemble((columns.label_of(label, SHORT_LABELS.get(key, label)), "$text-muted"),
+                                                (f"{'not stored':>{columns.value + columns.before}}", "italic $text-muted")),
+                               id=f"unknown:{key}")
                         for key, label, _ in found.not_computed if NOT_COMPUTED_IN.get(key) == section.key]
-        listing = self.figure_list
         listing.show(options)
         if listing.highlighted is None or listing.get_option_at_index(listing.highlighted).disabled:
             listing.highlighted = 1 if listing.option_count > 1 else None
         self._show_detail()
 
+    def _list_width(self) -> int:
+        """The cells a figure row has: the list's, less its scrollbar and the options' padding."""
+        listing = self.figure_list
+        return listing.content_region.width - listing.styles.scrollbar_size_vertical - 2 if listing.size.width else 0
+
+    def on_resize(self) -> None:
+        # The list has its new size after the next refresh; then the rows are fitted to it.
+        self.call_after_refresh(self._refit)
+
+    def _refit(self) -> None:
+        if self.report is not None and self._drawn and columns_for(self._list_width()) != self._columns:
+            self._show_figures()
+
     @staticmethod
-    def _row(figure: Figure, found: Report) -> Content:
-        label = figure.label if len(figure.label) < LABEL_WIDTH else figure.label[:LABEL_WIDTH - 2] + "…"
+    def _row(figure: Figure, found: Report, columns: Columns | None = None) -> Content:
+        columns = columns or Columns()
         good = is_good(figure)
         change_style = {True: "$success", False: "$error", None: "$text-muted"}[good]
         previous = value_text(figure.previous, figure.unit) if figure.previous is not None else "—"
+        change = change_text(figure)
+        if len(change) > columns.change:
+            change = change.split(" (")[0]  # "+95 (+85%)" -> "+95": the move, without its share
         parts = [
-            (f"{label:<{LABEL_WIDTH}}", ""),
-            (f"{value_text(figure.value, figure.unit):>8}", "bold"),
-            (f"{previous:>8}", "$text-muted"),
-            (f"  {change_text(figure):<{CHANGE_WIDTH}}", change_style),
+            (columns.label_of(figure.label, figure.short_label), ""),
+            (f"{value_text(figure.value, figure.unit):>{columns.value}}", "bold"),
+            (f"{previous:>{columns.before}}", "$text-muted"),
+            (f"{'':{columns.gap}}{change:<{columns.change}}", change_style),
         ]
-        if figure.series:
+        if figure.series and columns.spark:
             series = figure.series[-SPARK_WIDTH:]  # the newest buckets; the period before in grey
             current = len(figure.series) // 2
             older = max(0, len(series) - current)
