@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.areas.lookup import area_path
 from ..core.errors import ProdopsError
@@ -12,6 +12,9 @@ from ..core.storage.store import Store
 from ..core.text import clean_line, plural
 from .output import print_json
 from .usage import UsageError
+
+if TYPE_CHECKING:
+    from ..core.areas.rules import DecidingRule, PathOwners
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
@@ -71,20 +74,60 @@ def _who_paths(store: Store, paths: list[str], args: argparse.Namespace, *, one:
             continue
         print(f"  owners: {', '.join(result.owners) or 'NO OWNER (the deciding rule names none)'}")
         for rule in result.rules:
-            section = f"  [{clean_line(rule.section)}{', optional' if rule.optional else ''}]" if rule.section else ""
             verb = "  excluded by " if rule.exclusion else "  rule: "
-            print(f"{verb}{clean_line(rule.file)}:{rule.line}  {clean_line(rule.written)}{section}")
+            print(f"{verb}{clean_line(rule.file)}:{rule.line}  {clean_line(rule.written)}{_section_note(rule)}")
         areas = rules.path_record(store, result)["areas"]
         if areas:
             print("  area: " + "; ".join(area["path"] for area in areas))
     if not one:
-        required = list(dict.fromkeys(o for r in found for o in r.required))
-        optional = [o for o in dict.fromkeys(o for r in found for o in r.owners) if o not in required]
-        unowned = sum(1 for r in found if not r.owners)
-        print(f"\nreviewers for {plural(len(found), 'path')}: {', '.join(required) or 'none required'}"
-              + (f"; optional: {', '.join(optional)}" if optional else "")
-              + (f"; {plural(unowned, 'path')} without an owner" if unowned else ""))
+        _print_reviewers(found)
     return 0
+
+
+def _section_note(rule: DecidingRule) -> str:
+    """`  [Database]`, `  [Docs, 2 approvals]`, `  [Backend, optional]`, and why a `^[...]` rule is
+    required when another header of its section is (GitLab: the section is then required)."""
+    if not rule.section:
+        return ""
+    notes = []
+    if rule.optional:
+        notes.append("optional")
+    elif rule.header_optional:
+        notes.append("required: another header of this section has no ^")
+    elif rule.approvals > 1:
+        notes.append(plural(rule.approvals, "approval"))
+    return f"  [{clean_line(rule.section)}{', ' if notes else ''}{', '.join(notes)}]"
+
+
+def _print_reviewers(found: list[PathOwners]) -> None:
+    """What the paths need together, by section: each matching rule's owners and the approvals it
+    needs (GitLab: one approval rule per section and pattern, `[N]` each, none when optional)."""
+    from ..core.areas import rules
+
+    groups = rules.reviewers_by_section(found)
+    several_files = len({g.file for g in groups}) > 1
+    by = "section" if any(g.rules[0].rule.gitlab for g in groups) else "rule"
+    print(f"\nreviewers for {plural(len(found), 'path')}, by {by}:" if groups
+          else f"\nreviewers for {plural(len(found), 'path')}: none")
+    for group in groups:
+        label = clean_line(group.label if not several_files or group.label == group.file
+                           else f"{group.file}: {group.label}")
+        lines = [_rule_need(r.rule, len(r.paths)) for r in group.rules]
+        if len(lines) == 1:
+            print(f"  {label}: {lines[0]}")
+        else:
+            print(f"  {label}, {plural(len(lines), 'rule')}:")
+            for line in lines:
+                print(f"    {line}")
+    unowned = sum(1 for r in found if not r.owners)
+    if unowned:
+        print(f"{plural(unowned, 'path')} without an owner")
+
+
+def _rule_need(rule: DecidingRule, paths: int) -> str:
+    owners = ", ".join(clean_line(o) for o in rule.owners)
+    need = "optional, no approval needed:" if rule.optional else f"{plural(rule.approvals, 'approval')} from"
+    return f"{need} {owners}  ({clean_line(rule.written)}, {plural(paths, 'path')})"
 
 
 def _who_person(store: Store, args: argparse.Namespace) -> int:

@@ -274,10 +274,57 @@ def test_who_answers_a_path_by_the_rules_and_reads_paths_from_stdin(prodops):
     assert [p["path"] for p in paths] == ["Dangerfile", "qa/specs/a_spec.rb"]
     assert paths[0]["owners"][-1] == "@gl-quality/eng-prod" and paths[1]["owners"][-1] == "@gl-quality"
     summary = prodops("who", "-", stdin="Dangerfile\nqa/specs/a_spec.rb\n").stdout
-    assert "reviewers for 2 paths:" in summary and "optional: @gl-quality" in summary
+    assert "reviewers for 2 paths, by section:" in summary
+    assert "  ^[End-to-end]: optional, no approval needed: @gl-quality  (/qa/, 1 path)" in summary.splitlines()
     team = json.loads(prodops("who", "--person", "@gl-quality/eng-prod", "--json").stdout)
     assert {r["pattern"] for r in team["rules"]} >= {"Dangerfile", "/danger/", "/.gitlab-ci.yml", "/rubocop/"}
     assert sorted(team["owns"]) == ["Backend Static Code Analysis", "Pipeline configuration", "Tooling"]
+
+
+def test_who_stdin_groups_the_reviewers_by_section_with_the_approvals_each_needs(prodops, tmp_path):
+    """GitLab makes one approval rule per section and matching pattern, needing the header's [N]
+    (at least 1) from its owners, none in an optional section: the summary says so, not one flat
+    list of every handle (issue 31, item 10)."""
+    assert prodops("import", "areas", str(TEST_DATA / "gitlab_CODEOWNERS")).returncode == 0
+    paths = "lib/gitlab/database/load_balancing.rb\nDangerfile\nscripts/a.js\ndoc/api/index.md\n"
+    lines = prodops("who", "-", stdin=paths).stdout.split("\n\nreviewers for ", 1)[1].splitlines()
+    catch_all = "@gitlab-org/maintainers/rails-backend, @gitlab-org/maintainers/frontend"
+    assert lines[0] == "4 paths, by section:"
+    assert lines[1].startswith(f"  CODEOWNERS (no section): 1 approval from {catch_all}") and lines[1].endswith("(*, 3 paths)")
+    assert lines[2:] == [
+        "  ^[Backend]: optional, no approval needed: @gitlab-org/maintainers/rails-backend  (*.rb, 1 path)",
+        "  ^[Frontend]: optional, no approval needed: @gitlab-org/maintainers/frontend  (*.js, 1 path)",
+        "  [Database]: 1 approval from @gitlab-org/maintainers/database  (/lib/gitlab/database/, 1 path)",
+        "  [Tooling], 2 rules:",
+        "    1 approval from @gl-quality/eng-prod  (Dangerfile, 1 path)",
+        "    1 approval from @gl-quality/eng-prod, @gitlab-org/maintainers/frontend  (/scripts/**/*.js, 1 path)",
+        "1 path without an owner",
+    ]
+    records = json.loads(prodops("who", "-", "--json", stdin=paths).stdout)
+    database = records[0]
+    assert {"kind", "path", "owners", "required", "rules", "areas"} <= database.keys()  # the fields scripts had
+    assert [(s["label"], s["optional"], s["approvals"], s["pattern"]) for s in database["sections"]] == [
+        ("CODEOWNERS (no section)", False, 1, "*"), ("^[Backend]", True, 0, "*.rb"),
+        ("[Database]", False, 1, "/lib/gitlab/database/")]
+    assert database["sections"][2]["owners"] == ["@gitlab-org/maintainers/database"]
+    assert [r["approvals"] for r in database["rules"]] == [1, 0, 1] and database["rules"][2]["header_line"] == 43
+    assert records[3]["sections"] == []  # /doc/**/*.md names no owner: nothing to approve
+    # [N] approvals and a section named twice, as GitLab's documentation writes them.
+    file = tmp_path / "CODEOWNERS"
+    file.write_text("[Documentation][2] @docs\ndocs/\n\n[Search] @search\n/ee/search/\n\n^[search]\n/ee/elastic/ @es\n")
+    other = ["--workspace", str(tmp_path / "other")]
+    assert prodops(*other, "import", "areas", str(file)).returncode == 0
+    text = prodops(*other, "who", "-", stdin="docs/a.md\nee/elastic/x.rb\n").stdout
+    assert "  [Documentation]: 2 approvals from @docs  (docs/, 1 path)" in text.splitlines()
+    assert "  [Search]: 1 approval from @es  (/ee/elastic/, 1 path)" in text.splitlines()  # required: [Search] has no ^
+    assert "rule: CODEOWNERS:8  /ee/elastic/  [Search, required: another header of this section has no ^]" in text
+    # GitHub: no sections; one owner of each owned file approves, so one approval per deciding rule.
+    github = ["--workspace", str(tmp_path / "github")]
+    assert prodops(*github, "import", "areas", str(TEST_DATA / "homeassistant_CODEOWNERS")).returncode == 0
+    hue = "homeassistant/components/hue/light.py\nhomeassistant/components/hue/sensor.py\n"
+    assert prodops(*github, "who", "-", stdin=hue).stdout.splitlines()[-2:] == [
+        "reviewers for 2 paths, by rule:",
+        "  homeassistant_CODEOWNERS: 1 approval from @balloob, @marcelveldt  (homeassistant/components/hue/*, 2 paths)"]
 
 
 def test_export_areas_re_imports_to_the_same_map(prodops, tmp_path):
@@ -375,8 +422,8 @@ def test_a_journal_far_past_due_says_so_on_every_command_until_compact_folds_it(
 
 def test_one_path_on_stdin_is_one_path_in_the_summary(prodops):
     assert prodops("import", "areas", str(TEST_DATA / "gitlab_CODEOWNERS")).returncode == 0
-    summary = prodops("who", "-", stdin="doc/user/index.md\n").stdout.splitlines()[-1]
-    assert summary.startswith("reviewers for 1 path: ") and summary.endswith("; 1 path without an owner"), summary
+    summary = prodops("who", "-", stdin="doc/user/index.md\n").stdout.splitlines()[-2:]
+    assert summary == ["reviewers for 1 path: none", "1 path without an owner"], summary
 
 
 @pytest.mark.parametrize("command", [("list", "feedback"), ("search", "x"), ("similar", "F-1")])

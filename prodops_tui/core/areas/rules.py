@@ -25,7 +25,7 @@ from typing import Any
 
 from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
-from ..importers.codeowners import headers_of
+from ..importers.codeowners import UNSECTIONED_AREA, headers_of
 from ..model import CodeOwnersFile, CodeOwnersRule, ProductArea, rule_owners, written_pattern
 from ..storage.store import Store
 from ..text import unique_names
@@ -55,6 +55,21 @@ class DecidingRule:
     @property
     def written(self) -> str:
         return written_pattern(self.pattern, self.exclusion)
+
+    @property
+    def group(self) -> tuple[str, str]:
+        """(file, section): what GitLab groups a merge request's approval rules by."""
+        return self.file, self.section.casefold()
+
+    @property
+    def group_label(self) -> str:
+        """The section as a reader finds it in the file: `[Database]`, `^[Backend]`, `[Docs][2]`;
+        the rules before GitLab's first header as the area they are filed under; a GitHub file by its name."""
+        if not self.gitlab:
+            return self.file
+        if not self.section:
+            return UNSECTIONED_AREA
+        return f"{'^' if self.optional else ''}[{self.section}]"
 
     def to_dict(self) -> dict[str, Any]:
         return {"file": self.file, "pattern": self.written, "line": self.line,
@@ -276,7 +291,70 @@ def path_record(store: Store, found: PathOwners) -> dict[str, Any]:
     return {
         "kind": "path", "path": found.path, "owners": found.owners, "required": found.required,
         "rules": [rule.to_dict() for rule in found.rules], "areas": areas,
+        "sections": [_section_dict(rule) for rule in found.rules if _asks_review(rule)],
     }
+
+
+def _asks_review(rule: DecidingRule) -> bool:
+    """A rule that names someone to review: not an exclusion, not a rule naming no one."""
+    return not rule.exclusion and bool(rule.owners)
+
+
+def _section_dict(rule: DecidingRule) -> dict[str, Any]:
+    """One section's reviewers of one path: GitLab's approval rule for the section's matching entry."""
+    return {"file": rule.file, "section": rule.section or None, "label": rule.group_label,
+            "optional": rule.optional, "approvals": rule.approvals, "owners": list(rule.owners),
+            "pattern": rule.written, "line": rule.line}
+
+
+@dataclass
+class RuleReviewers:
+    """One deciding rule of a section and the paths it decided."""
+
+    rule: DecidingRule
+    paths: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SectionReviewers:
+    """The reviewers a set of paths needs from one section of one file."""
+
+    file: str
+    section: str
+    label: str
+    optional: bool
+    rules: list[RuleReviewers] = field(default_factory=list)
+
+    @property
+    def approvals(self) -> int:
+        """Approvals the section asks for in all: each matched rule's own (GitLab makes one
+        approval rule per section and pattern; one person may give several of them)."""
+        return sum(r.rule.approvals for r in self.rules)
+
+
+def reviewers_by_section(found: list[PathOwners]) -> list[SectionReviewers]:
+    """The reviewers several paths need, by file and section, each section's matching rules
+    with the approvals each needs, in the file's order."""
+    groups: dict[tuple[str, str], SectionReviewers] = {}
+    files: list[str] = []
+    for result in found:
+        for rule in result.rules:
+            if not _asks_review(rule):
+                continue
+            if rule.file not in files:
+                files.append(rule.file)
+            group = groups.get(rule.group)
+            if group is None:
+                group = groups[rule.group] = SectionReviewers(rule.file, rule.section, rule.group_label, rule.optional)
+            held = next((r for r in group.rules if r.rule.line == rule.line), None)
+            if held is None:
+                held = RuleReviewers(rule)
+                group.rules.append(held)
+            if result.path not in held.paths:
+                held.paths.append(result.path)
+    for group in groups.values():
+        group.rules.sort(key=lambda r: r.rule.line)
+    return sorted(groups.values(), key=lambda g: (files.index(g.file), g.rules[0].rule.line))
 
 
 @dataclass(frozen=True)
