@@ -437,3 +437,20 @@ def test_every_change_from_the_shell_is_one_undo_step(prodops, workspace):
     app_undo(workspace)
     item = stored(workspace, "F-1")
     assert isinstance(item, FeedbackItem) and item.area == "A-1"
+
+
+def test_every_building_command_prints_one_json_value_with_json(prodops, workspace):
+    adopt(workspace, "Launch checklist")
+    ok(prodops("capture", "Offline mode please"))
+    lines = [
+        ("area", "add", "Billing"), ("area", "add", "Tax"), ("area", "rename", "Tax", "Taxes"),
+        ("area", "move", "Taxes", "--under", "Billing"), ("area", "remove", "Taxes"),
+        ("person", "add", "Ana Souza"), ("person", "leave", "Ana Souza"),
+        ("opportunity", "add", "Offline mode", "--feedback", "F-1"), ("opportunity", "status", "O-1", "planned"),
+        ("retro", "new", "--team", "Payments"), ("retro", "phase", "R-1", "next"),
+        ("retro", "card", "R-1", "1", "Pair on reviews"), ("retro", "phase", "R-1", "back"), ("retro", "close", "R-1"),
+        ("checklist", "run", "C-1"), ("checklist", "tick", "CR-1", "1", "2"),
+    ]
+    for args in lines:
+        value = json.loads(ok(prodops(*args, "--json")))
+        assert isinstance(value, dict) and value, args
