@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static, TextArea
 
 from ...core.model import ProductArea
+from .type_ahead import TypeAhead, field_keys
 
 
 @dataclass(frozen=True)
@@ -28,10 +29,11 @@ def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(";") if part.strip()]
 
 
-class AreaForm(ModalScreen[AreaDetails | None]):
+class AreaForm(TypeAhead, ModalScreen[AreaDetails | None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="area_form.save"),
         Binding("escape", "cancel", "Cancel", id="area_form.cancel"),
+        *field_keys("form"),
     ]
 
     def __init__(self, area: ProductArea, path: str) -> None:

@@ -15,6 +15,7 @@ from textual.widgets import Input, Label, Static, TextArea
 
 from ...core.dates import DateParseError, describe, parse_since
 from ...core.model import FeedbackItem
+from .type_ahead import TypeAhead, field_keys
 
 
 @dataclass(frozen=True)
@@ -26,10 +27,11 @@ class FeedbackDraft:
     received: str  # as typed; "" = now (new) or unchanged (edit)
 
 
-class FeedbackForm(ModalScreen[FeedbackDraft | None]):
+class FeedbackForm(TypeAhead, ModalScreen[FeedbackDraft | None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="form.save", tooltip="Store the item"),
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        *field_keys("form"),
     ]
 
     def __init__(self, now: datetime, item: FeedbackItem | None = None) -> None:

@@ -16,13 +16,14 @@ from textual.widgets.option_list import Option
 
 from ...core.dates import DateParseError, describe, parse_when, rule_of
 from .modal_keys import ModalKeys, key_footer, modal_keys
+from .type_ahead import TypeAhead, field_keys
 
 
-class PickerScreen(ModalKeys, ModalScreen):
+class PickerScreen(ModalKeys, TypeAhead, ModalScreen):
     """The frame every picker shares: a titled box in the middle, esc cancels, its keys in a
     footer of its own (each picker's compose yields it); `?` and `u` where nothing is typed."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker.cancel"), *modal_keys("picker", what="picker")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker.cancel"), *modal_keys("picker", what="picker"), *field_keys("picker")]
     KEYS_TITLE = "Picker"
 
     def __init__(self, title: str) -> None:

@@ -21,6 +21,7 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 
 from ...core.dates import DateParseError, describe, parse_when, rule_of
 from ...core.retro.templates import RetroTemplate
+from .type_ahead import TypeAhead, field_keys
 
 Submit = Callable[[object], "str | None"]
 
@@ -52,12 +53,13 @@ def split_names(value: str) -> list[str]:
     return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
 
 
-class RetroForm(ModalScreen[None]):
+class RetroForm(TypeAhead, ModalScreen[None]):
     """The frame the retro forms share: title, fields, a hint line that shows refusals."""
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="retro_form.save"),
         Binding("escape", "cancel", "Close", id="retro_form.cancel"),
+        *field_keys("form"),
     ]
     HINT = "tab moves, ctrl+s saves, esc closes"
 
