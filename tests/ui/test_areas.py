@@ -212,8 +212,8 @@ async def test_a_typed_path_is_answered_by_the_codeowners_rules(store, make_app)
         answer = str(options.get_option_at_index(0).prompt)
         assert "@gitlab-org/maintainers/database" in answer and "gitlab_CODEOWNERS:47" in answer and "[Database]" in answer
         listed = [area_path(store, store.get(i)) for i in results(app) if i]
-        assert listed == ["Repository", "Backend", "Database"]
-        assert "rules (11)  gitlab_CODEOWNERS" in detail(app)  # the highlighted area, Repository, with the rules filed under it
+        assert listed == ["CODEOWNERS (no section)", "Backend", "Database"]
+        assert "rules (11)  gitlab_CODEOWNERS" in detail(app)  # the highlighted area, CODEOWNERS (no section), with the rules filed under it
         await press(pilot, "escape", "w", Typed("doc/api/index.md"))
         await pilot.pause()
         assert "NO OWNER" in str(app.query_one("#area-results").get_option_at_index(0).prompt)

@@ -18,6 +18,7 @@ from ..storage.store import Store
 from ..text import neutralise_cell, without_controls
 from .lookup import PATH_SEPARATOR, area_paths, has_active_owner
 from .ownership import ROLES, area_record
+from ..importers.codeowners import headers_of
 from .rules import rule_coverage
 
 # The columns the area import reads: `/` separates levels, `;` several names or terms.
@@ -42,9 +43,8 @@ def rule_entries(store: Store) -> dict[str, list[dict]]:
     """Area id -> its rules, each with its section's header, as the files have them."""
     out: dict[str, list[dict]] = {}
     for file in sorted(store.all(CodeOwnersFile), key=lambda f: f.number):
-        sections = {s.name.casefold(): s for s in file.sections}
-        for rule in file.rules:
-            section = sections.get(rule.section.casefold()) if rule.section else None
+        headers = headers_of(file.sections, file.rules)  # a name may head several sections: each rule's own header
+        for rule, section in zip(file.rules, headers, strict=True):
             out.setdefault(rule.area or "", []).append({
                 "file": file.name, "line": rule.line, "pattern": rule.pattern, "owners": list(rule.owners),
                 "exclusion": rule.exclusion, "section": section.name if section else None,
