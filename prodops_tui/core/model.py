@@ -456,6 +456,7 @@ class Change(Record):
     ops: list[list[Any]] = field(default_factory=list)
     undone_by: str | None = None  # the Change that undid this one
     undoes: str | None = None  # the Change this one undid
+    actor: str = ""  # who made it (Store.actor: --as, PRODOPS_USER, the signed-in person ...); "" when nobody said
 
 
 

@@ -9,19 +9,10 @@ import time
 
 import pytest
 
-from prodops_tui.core.model import Change
 from prodops_tui.core.storage.store import Store
 
 from ..conftest import FIXED_NOW, TEST_USER, fixed_clock
 from .test_cli import assert_one_line_error
-
-# The store signs a change with its actor once Change has a field for it (core/model.py) and the
-# transaction fills it from store.actor (core/storage/transaction.py). Until then every change
-# reads as nobody's, and the tests of who acted are expected to fail.
-SIGNED = "actor" in getattr(Change, "__dataclass_fields__", {})
-needs_signed_changes = pytest.mark.xfail(not SIGNED, strict=True,
-                                         reason="Change records do not carry the actor yet (core/model.py, storage/transaction.py)")
-
 
 def ok(result) -> str:
     assert result.returncode == 0, result.stderr
@@ -78,7 +69,6 @@ def test_an_undo_shows_in_the_history_and_marks_what_it_took_back(built, workspa
     assert "(undone by H-4)" in ok(built("history", "A-1")).splitlines()[1]
 
 
-@needs_signed_changes
 def test_history_names_who_acted_as_given_by_as(prodops):
     ok(prodops("--as", "Ana Souza", "area", "add", "Billing"))
     ok(prodops("person", "add", "Priya Raman"))

@@ -117,6 +117,7 @@ class Transaction:
                 label=self.label,
                 origin=self.origin,
                 ops=history_ops,
+                actor=self.store.actor,
                 **self.change_fields,
             )
             ops.append(["put", Change.KIND, number, change.to_dict()])
