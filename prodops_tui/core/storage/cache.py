@@ -12,10 +12,11 @@ entries already held are skipped by number.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -133,6 +134,10 @@ class StateCache:
             self._db.close()
         except sqlite3.Error:
             pass
+
+    def reader(self) -> CacheReader:
+        """A read transaction of its own over the cache (see CacheReader)."""
+        return CacheReader(self.path)
 
     def _transaction(self) -> _Tx:
         return _Tx(self._db, self.path)
@@ -320,6 +325,56 @@ class StateCache:
             return self._db.execute("SELECT count(*) FROM records WHERE kind = ?", (kind,)).fetchone()[0]
         except sqlite3.Error as exc:
             raise CacheUnusable(f"{self.path.name}: {exc}") from exc
+
+
+class CacheReader:
+    """A second connection to the cache holding one read transaction: every row as of one
+    moment, however long they take to read (WAL readers neither wait for writers nor stop
+    them), and apart from the store's own connection, which other threads of the process go on
+    writing through. A fold streams the snapshot from it with no lock held and no record built."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+        try:
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+            self._db.execute("BEGIN")  # the read transaction starts at the first SELECT: this one
+            row = self._db.execute("SELECT version, snapshot_sig, seq FROM state WHERE id = 1").fetchone()
+        except sqlite3.Error as exc:
+            self.close()
+            raise CacheUnusable(f"{path.name}: {exc}") from exc
+        usable = row is not None and row[0] == CACHE_VERSION
+        self.seq: int = row[2] if usable else -1
+        self.snapshot_sig: tuple[int, ...] | None = tuple(json.loads(row[1])) if usable else None
+
+    def nth_newest(self, kind: str, nth: int) -> int:
+        """The number of the `nth` newest record of a kind (1: the newest), or 0 when it has fewer."""
+        assert self._db is not None
+        try:
+            row = self._db.execute("SELECT number FROM records WHERE kind = ? ORDER BY number DESC LIMIT 1 OFFSET ?",
+                                   (kind, nth - 1)).fetchone()
+        except sqlite3.Error as exc:
+            raise CacheUnusable(f"{self.path.name}: {exc}") from exc
+        return row[0] if row else 0
+
+    def rows(self, kind: str, *, from_number: int = 0) -> Iterator[tuple[int, str]]:
+        """(number, JSON text) of one kind from `from_number` on, in number order, fetched as read."""
+        assert self._db is not None
+        try:
+            # Not `yield from cursor`: that closes the cursor when the generator is dropped, which
+            # raises once the connection is closed.
+            cursor = self._db.execute("SELECT number, doc FROM records WHERE kind = ? AND number >= ? ORDER BY number",
+                                      (kind, from_number))
+            while batch := cursor.fetchmany(256):
+                yield from batch
+        except sqlite3.Error as exc:
+            raise CacheUnusable(f"{self.path.name}: {exc}") from exc
+
+    def close(self) -> None:
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()  # ends the read transaction
+            self._db = None
 
 
 class _Tx:

@@ -23,7 +23,7 @@ from typing import Any
 from ..errors import ProdopsError, WorkspaceCorrupt
 from ..model import RECORD_TYPES, TYPE_BY_KIND, Record, record_problem
 from . import locking
-from .backups import backup_files, newest_backup
+from .backups import GZ, backup_files, newest_backup, read_backup
 from .cache import CACHE_NAME, CacheUnusable, StateCache
 from .files import AtomicJSONStorage, ensure_private_dir
 from .fold_turn import fold_failure
@@ -372,12 +372,27 @@ def _said(rebuilt: _Rebuilt, stamp: str, directory: Path) -> str:
 
 def _readable_snapshot(path: Path) -> dict[str, Any] | None:
     try:
-        raw = AtomicJSONStorage(path).read()
+        raw = _read_snapshot_file(path)
         if raw is None or schema_version_of(raw, path) != SCHEMA_VERSION or not isinstance(raw[META_TABLE]["1"], dict):
             return None
     except (WorkspaceCorrupt, KeyError, TypeError):
         return None
     raw[META_TABLE]["1"].setdefault("next_ids", {})
+    return raw
+
+
+def _read_snapshot_file(path: Path) -> dict[str, Any] | None:
+    """A snapshot, the live one or a backup, compressed or not (None when absent)."""
+    if not path.name.endswith(GZ):
+        return AtomicJSONStorage(path).read()
+    try:
+        raw = json.loads(read_backup(path))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise WorkspaceCorrupt(path, str(exc)) from exc
+    if not isinstance(raw, dict):
+        raise WorkspaceCorrupt(path, "not a prodops workspace (top level is not an object)")
     return raw
 
 

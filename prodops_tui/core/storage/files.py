@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -54,17 +54,22 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_all_and_fsync(fd: int, data: bytes) -> None:
-    """os.write may write less than asked; loop, then make it durable."""
+def write_all(fd: int, data: bytes) -> None:
+    """os.write may write less than asked: loop."""
     view = memoryview(data)
     while view:
         written = os.write(fd, view)
         view = view[written:]
+
+
+def write_all_and_fsync(fd: int, data: bytes) -> None:
+    write_all(fd, data)
     os.fsync(fd)
 
 
-def write_temp_file(path: Path, data: bytes) -> Path:
-    """`data` durable in a new private file beside `path`, for the caller to rename over it."""
+def write_temp_file(path: Path, data: bytes | Iterable[bytes]) -> Path:
+    """`data` (bytes, or pieces of it written as they come: a fold streams 100,000 records)
+    durable in a new private file beside `path`, for the caller to rename over it."""
     # A unique name in the same directory (so os.replace stays on one file system): a name
     # made from the pid alone let two threads of one process write the same temp file.
     with naming(path):
@@ -72,7 +77,12 @@ def write_temp_file(path: Path, data: bytes) -> Path:
         tmp = Path(tmp_name)
         try:
             try:
-                write_all_and_fsync(fd, data)
+                if isinstance(data, bytes):
+                    write_all_and_fsync(fd, data)
+                else:
+                    for piece in data:
+                        write_all(fd, piece)
+                    os.fsync(fd)
             finally:
                 os.close(fd)
         except BaseException:

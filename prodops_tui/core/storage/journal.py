@@ -9,6 +9,7 @@ from typing import Any
 
 from ..errors import WorkspaceCorrupt
 from ..model import TYPE_BY_KIND, record_problem
+from .backups import read_backup
 
 SCHEMA_VERSION = 1
 META_TABLE = "_meta"
@@ -124,9 +125,10 @@ def salvage_journal(path: Path) -> tuple[list[dict[str, Any]], list[tuple[int, b
     """For repair: every intact entry of the file, past any damaged line, and the damaged
     lines (line number, bytes), those that are not a change prodops could write included. A
     torn last line (no newline) is never applied, as the store never reads it, but it is
-    returned with the damaged lines: set aside, not lost."""
+    returned with the damaged lines: set aside, not lost. A compressed segment (`.gz`) is read
+    up to any damage in it."""
     try:
-        data = path.read_bytes()
+        data = read_backup(path, salvage=True)
     except FileNotFoundError:
         return [], []
     entries, damaged = [], []

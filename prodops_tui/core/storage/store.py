@@ -30,7 +30,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from operator import attrgetter, itemgetter
@@ -49,8 +49,16 @@ from ..errors import (
 )
 from ..model import RECORD_TYPES, TYPE_BY_KIND, Change, Record, record_problem, split_id, type_of_id
 from . import locking
-from .backups import backup_files, newest_backup
-from .cache import CACHE_NAME, CachedState, CacheUnusable, StateCache
+from .backups import (
+    COMPRESSED_FROM,
+    backup_files,
+    compressed_copy,
+    copy_plain,
+    newest_backup,
+    put_in_place,
+    stale_backup_temp_files,
+)
+from .cache import CACHE_NAME, CachedState, CacheReader, CacheUnusable, StateCache
 from .files import (
     AtomicJSONStorage,
     ensure_private_dir,
@@ -929,32 +937,66 @@ class Store:
     def fold(self, *, only_if_due: bool = False) -> bool:
         """Fold the journal into the TinyDB file (`prodops compact`, a background fold).
 
-        The new snapshot is written from a copy taken under the shared lock, with no lock held
-        while it is serialised and written (seconds at 100,000 items); the exclusive lock is
-        held only to rename it in and keep the journal's newer entries, so no change waits
-        for a fold. Returns False when there was nothing to do (or another process folded)."""
+        The new snapshot is written with no lock held (seconds at 100,000 items): streamed from
+        one read transaction of the cache, a record at a time, so a fold's memory does not grow
+        with the workspace (a 1M-item fold that built every record took 10 GB); from a copy of
+        the records in memory when the cache cannot vouch for the state. The backups it keeps
+        are compressed meanwhile too. The exclusive lock is held only to rename them in and keep
+        the journal's newer entries, so no change waits for a fold. Returns False when there was
+        nothing to do (or another process folded)."""
         if only_if_due and not self.fold_due():
             return False
         # One fold at a time: a fold when due leaves it to one already running; compact waits.
         with self._announcing(), fold_turn(self.directory, self.clock, wait=not only_if_due) as ours:
             if not ours:
                 return False
-            copy = self._copy_for_fold(only_if_due)
-            if copy is None:
+            plan = self._copy_for_fold(only_if_due)
+            if plan is None:
                 return False
-            seq, meta, tables, base_sig, journal_end = copy
-            tmp = write_temp_file(self.snapshot_path, _snapshot_bytes(meta, tables))
+            temps: list[Path] = []
             try:
+                tmp = self._write_snapshot(plan)
+                temps.append(tmp)
+                kept = self._compress_backups(plan)
+                temps += kept.values()
                 with self._thread_lock, self._locked(exclusive=True):
-                    if file_signature(self.snapshot_path) != base_sig:
-                        return False  # another process folded meanwhile
+                    if file_signature(self.snapshot_path) != plan.base_sig or _inode(self.journal_path) != plan.journal_inode:
+                        return False  # another process folded or repaired meanwhile
                     self._catch_up()
-                    self._swap_in(tmp, seq, meta, journal_end)
+                    self._swap_in(tmp, plan.seq, plan.meta, plan.journal_end, kept_snapshot=kept.get("snapshot"),
+                                  kept_segment=kept.get("segment"), history_from=plan.history_from)
             finally:
-                tmp.unlink(missing_ok=True)
+                if plan.reader is not None:
+                    plan.reader.close()
+                for temp in temps:
+                    temp.unlink(missing_ok=True)
             return True
 
-    def _copy_for_fold(self, only_if_due: bool):
+    def _copy_for_fold(self, only_if_due: bool) -> _FoldPlan | None:
+        """What the fold writes: the state at our newest entry, read from a read transaction of
+        the cache opened under the shared lock (so at exactly that entry), or copied from memory.
+        Writers carry on once it returns: the fold's copy is taken."""
+        with self._thread_lock, self._locked(exclusive=False):
+            self._catch_up()
+            if not self._journal_pos or (only_if_due and not self.fold_due()):
+                return None
+            reader = self._cache_reader()
+            if reader is not None:
+                try:
+                    history_from = reader.nth_newest(Change.KIND, HISTORY_KEPT)
+                except CacheUnusable:
+                    reader.close()
+                else:
+                    return _FoldPlan(self._seq, self._meta_after_fold(), self._snapshot_sig, self._journal_pos,
+                                     _inode(self.journal_path), self._meta.get("folded_seq", 0), reader, None, history_from)
+        copy = self._copy_in_memory(only_if_due)
+        if copy is None:
+            return None
+        seq, meta, tables, base_sig, journal_end = copy
+        return _FoldPlan(seq, meta, base_sig, journal_end, _inode(self.journal_path), self._meta.get("folded_seq", 0),
+                         None, tables, min(tables.get(Change.KIND) or (0,)))
+
+    def _copy_in_memory(self, only_if_due: bool):
         self.load_all()  # before the lock: reading 100k items takes seconds, and writers carry on
         with self._thread_lock, self._locked(exclusive=False):
             self._catch_up()
@@ -965,6 +1007,54 @@ class Store:
             # Records are replaced, never changed in place, so shallow copies are a consistent state.
             tables = {kind: dict(table) for kind, table in self._tables.items() if table is not None}
             return self._seq, self._meta_after_fold(), tables, self._snapshot_sig, self._journal_pos
+
+    def _cache_reader(self) -> CacheReader | None:
+        """A read transaction of the cache when it holds exactly our state (caller holds the
+        lock and has caught up: every writer stores its entry in the cache under the lock)."""
+        if self._cache is None:
+            return None
+        try:
+            reader = self._cache.reader()
+        except CacheUnusable:
+            return None
+        if reader.seq != self._seq or reader.snapshot_sig != self._snapshot_sig:
+            reader.close()
+            return None
+        return reader
+
+    def _write_snapshot(self, plan: _FoldPlan) -> Path:
+        """The new snapshot in a temporary file beside the live one. From the cache, each record's
+        JSON text is checked as the snapshot's own records are (record_problem) and written as it
+        is: a record the cache holds damaged falls back to the copy in memory, where it is named."""
+        if plan.reader is not None:
+            try:
+                return write_temp_file(self.snapshot_path, _snapshot_chunks(plan.meta, plan.reader, plan.history_from))
+            except (CacheUnusable, _NotARecord):
+                plan.reader.close()
+                plan.reader = None
+                copy = self._copy_in_memory(False)
+                if copy is None:
+                    raise ProdopsError("the fold found nothing to fold on its second look; run it again") from None
+                plan.tables = copy[2]
+                plan.history_from = min(plan.tables.get(Change.KIND) or (0,))
+        assert plan.tables is not None
+        return write_temp_file(self.snapshot_path, _snapshot_bytes(plan.meta, plan.tables))
+
+    def _compress_backups(self, plan: _FoldPlan) -> dict[str, Path]:
+        """The snapshot being replaced and the journal being folded, compressed into backups/
+        now, without a lock (both stay as they are until the swap: one fold runs at a time, and
+        the journal only grows past `journal_end`): each ready to be renamed in. Those under
+        COMPRESSED_FROM are not here: the swap keeps them plain, as it always did."""
+        kept: dict[str, Path] = {}
+        ensure_private_dir(self.backup_dir)
+        assert plan.base_sig is not None
+        if plan.base_sig[1] >= COMPRESSED_FROM:
+            kept["snapshot"] = compressed_copy(self.snapshot_path, plan.base_sig[1], self.backup_dir,
+                                               f"prodops.{plan.old_folded_seq:010d}.json")
+        if plan.journal_end >= COMPRESSED_FROM:
+            kept["segment"] = compressed_copy(self.journal_path, plan.journal_end, self.backup_dir,
+                                              f"journal.{plan.old_folded_seq + 1:010d}-{plan.seq:010d}.jsonl")
+        return kept
 
     def fold_after_change(self) -> bool:
         """Fold now if due, as the tail of changes already stored (in a change, or after an
@@ -981,21 +1071,23 @@ class Store:
         """The _meta record of a snapshot of what we hold now (its own copy of next_ids)."""
         return dict(self._meta, next_ids=dict(self._meta.get("next_ids", {})), folded_seq=self._seq, folded_at=self.clock())
 
-    def _swap_in(self, tmp: Path, seq: int, meta: dict[str, Any], journal_end: int) -> None:
+    def _swap_in(self, tmp: Path, seq: int, meta: dict[str, Any], journal_end: int, *, kept_snapshot: Path | None = None,
+                 kept_segment: Path | None = None, history_from: int = 0) -> None:
         """Make `tmp` (the state at entry `seq`, which ends at byte `journal_end` of the journal)
         the snapshot; the journal keeps only what came after. Caller holds the exclusive lock
         and has caught up. A crash anywhere here leaves a readable workspace: until the journal
-        is replaced, its entries up to `seq` are skipped by number."""
+        is replaced, its entries up to `seq` are skipped by number. `kept_snapshot` and
+        `kept_segment`: the old snapshot and the folded journal already compressed into
+        backups/ (else each is kept plain); `history_from`: the oldest undo record the new
+        snapshot holds."""
         old_seq = self._meta.get("folded_seq", 0)
         ensure_private_dir(self.backup_dir)
         kept: Path | None = None
-        if self.snapshot_path.exists():
+        if kept_snapshot is not None:
+            put_in_place(kept_snapshot, f"prodops.{old_seq:010d}.json")  # a file of its own: nothing to undo below
+        elif self.snapshot_path.exists():
             kept = self.backup_dir / f"prodops.{old_seq:010d}.json"
-            kept.unlink(missing_ok=True)
-            try:
-                os.link(self.snapshot_path, kept)  # free: the old file's inode lives on
-            except OSError:
-                shutil.copy2(self.snapshot_path, kept)
+            copy_plain(self.snapshot_path, kept)  # free: the old file's inode lives on
         try:
             with naming(self.snapshot_path):
                 os.replace(tmp, self.snapshot_path)
@@ -1009,12 +1101,12 @@ class Store:
             with open(self.journal_path, "rb") as fh:
                 fh.seek(journal_end)
                 tail = fh.read(self._journal_pos - journal_end)  # entries after `seq` (a torn end is dropped)
-            segment = self.backup_dir / f"journal.{old_seq + 1:010d}-{self._seq:010d}.jsonl"
-            segment.unlink(missing_ok=True)
-            try:
-                os.link(self.journal_path, segment)
-            except OSError:
-                shutil.copy2(self.journal_path, segment)
+            if kept_segment is not None:
+                # Changes old_seq+1 to seq; those written while the fold ran stay in the journal.
+                segment = put_in_place(kept_segment, f"journal.{old_seq + 1:010d}-{seq:010d}.jsonl")
+            else:
+                segment = self.backup_dir / f"journal.{old_seq + 1:010d}-{self._seq:010d}.jsonl"
+                copy_plain(self.journal_path, segment)
             try:
                 if tail:
                     os.replace(write_temp_file(self.journal_path, tail), self.journal_path)
@@ -1030,9 +1122,13 @@ class Store:
         self._snapshot_sig = file_signature(self.snapshot_path)
         self._journal_pos = len(tail)
         self._journal_sig = file_signature(self.journal_path)
+        history = self._tables[Change.KIND]
+        if history is not None:  # the undo history the new snapshot keeps (HISTORY_KEPT)
+            for number in [n for n in history if n < history_from]:
+                del history[number]
         if self._cache is not None:
             try:
-                self._cache.rebase(self._cache_state(), trimmed_changes_below=min(self._table(Change.KIND), default=0))
+                self._cache.rebase(self._cache_state(), trimmed_changes_below=history_from)
             except CacheUnusable:
                 self._drop_cache()
         self._rotate_backups()
@@ -1079,6 +1175,8 @@ class Store:
         for old in snapshots[:-BACKUPS_KEPT]:
             old.path.unlink(missing_ok=True)
         kept = snapshots[-BACKUPS_KEPT:]
+        for stale in stale_backup_temp_files(self.backup_dir):
+            stale.unlink(missing_ok=True)
         if not kept:
             return
         for segment in found:
@@ -1145,7 +1243,61 @@ def _build_records(record_type: type[Record], rows: Iterable[tuple[int, str]]) -
             gc.enable()
 
 
-def _snapshot_bytes(meta: dict[str, Any], tables: dict[str, dict[int, Record] | None]) -> bytes:
+class _NotARecord(Exception):
+    """A record the cache holds is not one the snapshot may take: the fold uses its copy in memory."""
+
+
+class _FoldPlan:
+    """What one fold writes: the state at entry `seq` (which ends at byte `journal_end`), read
+    from `reader` (a read transaction of the cache) or from `tables` (a copy in memory)."""
+
+    def __init__(self, seq: int, meta: dict[str, Any], base_sig: tuple[int, int, int] | None, journal_end: int,
+                 journal_inode: int | None, old_folded_seq: int, reader: CacheReader | None,
+                 tables: dict[str, dict[int, Record]] | None, history_from: int):
+        self.seq, self.meta, self.base_sig, self.journal_end = seq, meta, base_sig, journal_end
+        self.journal_inode, self.old_folded_seq = journal_inode, old_folded_seq
+        self.reader, self.tables, self.history_from = reader, tables, history_from
+
+
+def _snapshot_chunks(meta: dict[str, Any], reader: CacheReader, history_from: int) -> Iterator[bytes]:
+    """The TinyDB file's content as _snapshot_bytes writes it, a thousand records at a time,
+    from the cache's JSON texts: each parsed to check it (record_problem), none built or
+    encoded again. The undo history before `history_from` is left out (HISTORY_KEPT)."""
+    loads = json.loads
+    yield b'{"' + META_TABLE.encode() + b'":{"1":' + _dumps(meta).encode() + b"}"
+    for kind, record_type in TYPE_BY_KIND.items():
+        yield b"," + _dumps(kind).encode() + b":{"
+        batch: list[str] = []
+        first = True
+        for number, text in reader.rows(kind, from_number=history_from if kind == Change.KIND else 0):
+            try:
+                problem = record_problem(record_type, number, loads(text))
+            except ValueError:
+                problem = "not JSON"
+            if problem is not None:
+                raise _NotARecord(f"{kind} {number}: {problem}")
+            batch.append(f'"{number}":{text}')
+            if len(batch) == 1000:
+                yield (b"" if first else b",") + ",".join(batch).encode()
+                batch, first = [], False
+        if batch:
+            yield (b"" if first else b",") + ",".join(batch).encode()
+        yield b"}"
+    yield b"}"
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return path.stat().st_ino
+    except FileNotFoundError:
+        return None
+
+
+def _snapshot_bytes(meta: dict[str, Any], tables: Mapping[str, Mapping[int, Record] | None]) -> bytes:
     """The TinyDB file's content: the _meta record and every table, as plain JSON."""
     data: dict[str, Any] = {META_TABLE: {"1": meta}}
     for kind, table in tables.items():

@@ -1,0 +1,179 @@
+"""The store keeps its data lean (issue 29): a fold streams instead of holding the workspace in
+memory, and the backups it keeps are compressed and rotated, old plain ones still read."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import tracemalloc
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from prodops_tui.core.errors import WorkspaceCorrupt
+from prodops_tui.core.model import FeedbackItem
+from prodops_tui.core.storage import store as store_module
+from prodops_tui.core.storage.backups import backup_files
+from prodops_tui.core.storage.doctor import repair
+from prodops_tui.core.storage.store import BACKUPS_KEPT, SNAPSHOT_NAME, Store
+
+from ...conftest import fixed_clock
+
+TEXT = "The invoice export drops the VAT column when the customer is outside the EU, every month. "
+
+
+def seeded(workspace: Path, n: int) -> Path:
+    """n items folded into the snapshot, and one change in the journal for the next fold."""
+    store = Store.open(workspace, clock=fixed_clock)
+    store.defer_folds()
+    try:
+        with store.change("seeded") as tx:
+            for i in range(n):
+                tx.add(FeedbackItem(text=f"{i}: {TEXT * 4}", customer=f"customer {i}", received_at="2026-11-01T00:00:00Z"))
+        assert store.fold()
+        retag(store, "F-1", "again")
+    finally:
+        store.close()
+    return workspace
+
+
+def retag(store: Store, item_id: str, tag: str) -> None:
+    with store.change(f"tagged {item_id}") as tx:
+        item = tx.require(item_id)
+        tx.put(replace(item, tags=[*item.tags, tag]))
+
+
+def fold_traced(workspace: Path) -> tuple[int, Store]:
+    """The peak memory Python allocated during a fold of a freshly opened store (as `prodops compact`)."""
+    store = Store.open(workspace, clock=fixed_clock)
+    tracemalloc.start()
+    try:
+        assert store.fold()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak, store
+
+
+def test_a_folds_memory_does_not_grow_with_the_workspace_and_it_builds_no_record(tmp_path):
+    small_peak, small = fold_traced(seeded(tmp_path / "small", 1_500))
+    large_peak, large = fold_traced(seeded(tmp_path / "large", 6_000))
+    try:
+        # Four times the items: a fold that held them all (as it did) peaked about four times higher.
+        assert large_peak < 1.5 * small_peak, (small_peak, large_peak)
+        assert not large.loads, f"the fold read whole kinds into memory: {dict(large.loads)}"
+        snapshot = json.loads((tmp_path / "large" / SNAPSHOT_NAME).read_text())
+        assert len(snapshot["feedback"]) == 6_000 and snapshot["feedback"]["1"]["tags"] == ["again"]
+    finally:
+        small.close()
+        large.close()
+    reopened = Store.open(tmp_path / "large", clock=fixed_clock, use_cache=False)  # from the files alone
+    assert reopened.count(FeedbackItem) == 6_000 and reopened.get("F-1").tags == ["again"]
+    reopened.close()
+
+
+def test_a_fold_whose_cache_holds_a_damaged_record_folds_from_the_records_and_says_which(tmp_path):
+    """The cache is derived data: a record it holds that is not one (a disk error, a hand edit)
+    is never copied into the snapshot, the truth. The fold reads the records instead."""
+    import sqlite3
+
+    workspace = seeded(tmp_path / "ws", 20)
+    db = sqlite3.connect(workspace / "cache.sqlite")
+    db.execute("UPDATE records SET doc = '{\"bogus\": 1}' WHERE kind = 'feedback' AND number = 7")
+    db.commit()
+    db.close()
+    store = Store.open(workspace, clock=fixed_clock)
+    try:
+        with pytest.raises(WorkspaceCorrupt, match=r"record 7"):
+            store.fold()
+    finally:
+        store.close()
+    snapshot = json.loads((workspace / SNAPSHOT_NAME).read_text())
+    assert snapshot["feedback"]["7"]["id"] == "F-7", "the damaged copy reached the snapshot"
+
+
+@pytest.fixture
+def compress_from_1kb(monkeypatch):
+    monkeypatch.setattr(store_module, "COMPRESSED_FROM", 1024)
+
+
+def folded_several_times(workspace: Path, folds: int) -> None:
+    store = Store.open(workspace, clock=fixed_clock)
+    try:
+        for n in range(folds):
+            retag(store, f"F-{n + 2}", f"fold {n}")
+            assert store.fold()
+    finally:
+        store.close()
+
+
+def all_texts(workspace: Path) -> dict[str, tuple[str, list[str]]]:
+    store = Store.open(workspace, clock=fixed_clock)
+    try:
+        return {item.id: (item.text, item.tags) for item in store.all(FeedbackItem)}
+    finally:
+        store.close()
+
+
+def test_big_backups_are_compressed_rotated_and_restore_the_workspace(tmp_path, compress_from_1kb):
+    workspace = seeded(tmp_path / "ws", 300)
+    folded_several_times(workspace, 5)
+    expected = all_texts(workspace)
+
+    found = backup_files(workspace / "backups")
+    assert found and all(b.path.name.endswith(".gz") for b in found if b.last > 0), [b.path.name for b in found]
+    snapshots = [b for b in found if b.is_snapshot]
+    assert len(snapshots) == BACKUPS_KEPT
+    assert all(not b.is_snapshot and b.last > snapshots[0].last for b in found if not b.is_snapshot)  # rotated
+    live = (workspace / SNAPSHOT_NAME).stat().st_size
+    assert all(b.path.stat().st_size < live / 3 for b in snapshots), "not compressed"
+    newest = snapshots[-1].path
+    assert json.loads(gzip.decompress(newest.read_bytes()))["_meta"]["1"]["folded_seq"] == snapshots[-1].last  # plain gzip
+
+    (workspace / SNAPSHOT_NAME).unlink()
+    (workspace / "cache.sqlite").unlink()
+    said = repair(workspace, fixed_clock)
+    assert "backups/prodops." in said and ".json.gz" in said, said
+    assert all_texts(workspace) == expected
+
+
+def test_a_folds_journal_segment_is_compressed_and_repair_reads_it(tmp_path, compress_from_1kb):
+    """A damaged snapshot record is restored from the compressed journal segment's put."""
+    workspace = seeded(tmp_path / "ws", 50)
+    folded_several_times(workspace, 1)
+    segments = [b for b in backup_files(workspace / "backups") if not b.is_snapshot]
+    assert segments and all(b.path.name.endswith(".jsonl.gz") for b in segments)
+    expected = all_texts(workspace)
+    snapshot = workspace / SNAPSHOT_NAME
+    data = json.loads(snapshot.read_text())
+    data["feedback"]["2"] = {"bogus": 1}
+    snapshot.write_text(json.dumps(data))
+    (workspace / "cache.sqlite").unlink()
+
+    said = repair(workspace, fixed_clock)
+    assert "F-2 from" in said, said
+    assert all_texts(workspace) == expected
+
+
+def test_backups_kept_plain_by_an_older_version_still_restore_and_rotate_out(tmp_path, monkeypatch):
+    """A workspace from before compression: its backups are plain. They restore as before, and
+    the compressed ones the new folds keep take their place."""
+    monkeypatch.setattr(store_module, "COMPRESSED_FROM", 1 << 40)  # as the older version kept them
+    workspace = seeded(tmp_path / "ws", 300)
+    folded_several_times(workspace, 3)
+    assert all(not b.path.name.endswith(".gz") for b in backup_files(workspace / "backups"))
+    expected = all_texts(workspace)
+    (workspace / SNAPSHOT_NAME).unlink()
+    (workspace / "cache.sqlite").unlink()
+    assert "restored from backups/prodops." in repair(workspace, fixed_clock)
+    assert all_texts(workspace) == expected
+
+    monkeypatch.setattr(store_module, "COMPRESSED_FROM", 1024)  # this version
+    store = Store.open(workspace, clock=fixed_clock)
+    for n in range(BACKUPS_KEPT + 1):
+        retag(store, "F-20", f"after {n}")
+        assert store.fold()
+    store.close()
+    names = [b.path.name for b in backup_files(workspace / "backups")]
+    assert names and all(name.endswith(".gz") for name in names), names
