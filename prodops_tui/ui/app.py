@@ -16,7 +16,7 @@ from textual.widgets import ContentSwitcher, Footer, Header, Tab, Tabs
 from textual.worker import Worker
 
 from ..core.areas.lookup import area_path
-from ..core.errors import ChangeRefused, ProdopsError
+from ..core.errors import ProdopsError
 from ..core.identity import NameMemory
 from ..core.model import ActionItem, FeedbackItem
 from ..core.search.on_disk import search_for_app
@@ -429,14 +429,6 @@ class ProdopsApp(App[int]):
         # prodops's variables (status colours, the list cursor) for a theme that does not set them
         # (a user's file, Textual's own themes): without them the panes' styles would not parse.
         return theme_variable_defaults(self.current_theme)
-
-    def _handle_exception(self, error: Exception) -> None:
-        # A change this tab may not make (a viewer's, or a member's facilitator-only move under
-        # `prodops serve`) is one line, wherever the key that asked for it was handled: not a crash.
-        if isinstance(error, ChangeRefused):
-            self.notify(str(error), title="Not changed", severity="warning")
-            return
-        super()._handle_exception(error)
 
     def watch_theme(self, theme_name: str) -> None:
         # Remember a theme picked in the palette; not the one set while starting up.

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
+import subprocess
 
 import aiohttp
 import pytest
@@ -173,3 +175,122 @@ def test_the_tab_cap_is_reached_with_a_clear_page_and_released_when_a_tab_closes
 
     with running_server(team_workspace, tmp_path, "--max-tabs-per-person", "1") as served:
         asyncio.run(scenario(served))
+
+
+def test_two_peoples_themes_stay_apart_and_the_servers_settings_are_untouched(team_workspace, tmp_path):
+    server_settings = tmp_path / "config" / "settings.json"
+    server_settings.parent.mkdir(parents=True, exist_ok=True)
+    server_settings.write_text('{"theme": "prodops-dark"}')
+
+    async def scenario(served):
+        ana, bo = Browser(served), Browser(served)
+        try:
+            assert (await ana.sign_in(served.invite("Ana Souza")))[0] == 303
+            assert (await bo.sign_in(served.invite("Bo Chen")))[0] == 303
+            tab = await ana.open_tab()
+            await tab.press("\x10")  # ctrl+p: the palette
+            await wait_for(lambda: "Search for commands" in squeezed_spaces(tab.text()), "the palette")
+            await tab.press("Theme")
+            await wait_for(lambda: "Change the current theme" in squeezed_spaces(tab.text()), "the Theme command")
+            await asyncio.sleep(0.5)
+            await tab.press("\r")
+            await wait_for(lambda: "Search for themes" in squeezed_spaces(tab.text()), "the theme picker")
+            await tab.press("prodops-paper")
+            await asyncio.sleep(1)
+            await tab.press("\r")
+            await wait_for(lambda: theme_of(served, "Ana Souza") == "prodops-paper", "Ana's theme to be kept")
+            await tab.close()
+            other = await bo.open_tab()
+            await other.close()
+        finally:
+            await ana.close()
+            await bo.close()
+
+    with running_server(team_workspace, tmp_path) as served:
+        asyncio.run(scenario(served))
+    assert theme_of(served, "Bo Chen") is None  # Bo's settings: his own, nothing of Ana's
+    assert json.loads(server_settings.read_text()) == {"theme": "prodops-dark"}  # the server owner's: untouched
+
+
+def squeezed_spaces(text: str) -> str:
+    return " ".join(text.split())
+
+
+def theme_of(served, person: str) -> str | None:
+    from prodops_tui.core.team.people import person_key
+
+    path = served.workspace / ".serve" / "settings" / person_key(person) / "settings.json"
+    try:
+        return json.loads(path.read_text()).get("theme")
+    except (OSError, ValueError):
+        return None
+
+
+def test_an_idle_tab_is_closed_and_its_process_ends(team_workspace, tmp_path):
+    async def scenario(served):
+        browser = Browser(served)
+        try:
+            assert (await browser.sign_in(served.invite("Ana Souza")))[0] == 303
+            tab = await browser.open_tab()
+            pid = await tab_pid(served, "Ana Souza")
+            await wait_for(lambda: tab.closed, "the idle tab to close")
+            await wait_for(lambda: not alive(pid), "its app process to end")
+        finally:
+            await browser.close()
+
+    with running_server(team_workspace, tmp_path, "--idle-minutes", "0.05") as served:
+        asyncio.run(scenario(served))
+    assert "closed a tab of Ana Souza: closed after 0.05 min without use" in served.said()
+
+
+def test_status_says_who_is_online_and_the_memory_the_tabs_use(team_workspace, tmp_path, prodops):
+    assert prodops("serve", "--status").stdout.startswith("prodops serve is not running on ")
+
+    async def scenario(served):
+        browser = Browser(served)
+        try:
+            assert (await browser.sign_in(served.invite("Ana Souza")))[0] == 303
+            tab = await browser.open_tab()
+            await tab_pid(served, "Ana Souza")
+            await wait_for(lambda: all(t.get("rss_bytes") for t in status(served).get("tabs", [])), "the tab's memory")
+            said = await asyncio.to_thread(served.cli, "serve", "--status")
+            await tab.close()
+            return said.stdout
+        finally:
+            await browser.close()
+
+    with running_server(team_workspace, tmp_path) as served:
+        said = asyncio.run(scenario(served))
+    assert f"prodops serve on http://127.0.0.1:{served.port}" in said
+    assert "people online: Ana Souza (1 tab)" in said
+    assert "tabs: 1 of 20" in said and " in 1 tab, " in said and "MB each" in said
+    assert prodops("serve", "--status").stdout.startswith("prodops serve is not running on ")  # stopped: said so
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="the test makes its certificate with the openssl command")
+def test_over_tls_the_session_cookie_is_secure_and_the_tab_works(team_workspace, tmp_path):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    made = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                           "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert made.returncode == 0, made.stderr
+
+    async def scenario(served):
+        browser = Browser(served, cafile=str(cert))
+        try:
+            token = served.invite("Ana Souza")
+            status_code, _, page = await browser.get("/")
+            assert status_code == 401
+            status_code, headers = await browser.sign_in(token)
+            assert status_code == 303 and "Secure" in headers["Set-Cookie"] and "HttpOnly" in headers["Set-Cookie"]
+            status_code, _, page = await browser.get("/")
+            assert status_code == 200 and f'data-session-websocket-url="wss://127.0.0.1:{served.port}/ws"' in page
+            tab = await browser.open_tab()
+            assert "as Ana Souza" in tab.text()
+            await tab.close()
+        finally:
+            await browser.close()
+
+    with running_server(team_workspace, tmp_path, "--certfile", str(cert), "--keyfile", str(key), scheme="https") as served:
+        asyncio.run(scenario(served))
+    assert f"on https://127.0.0.1:{served.port}" in served.said()

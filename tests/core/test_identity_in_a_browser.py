@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from prodops_tui.core import identity
-from prodops_tui.core.identity import BROWSER_ENV, Actor, NameMemory
+from prodops_tui.core.identity import BROWSER_ENV, PERSON_ENV, Actor, NameMemory
 from prodops_tui.core.workspace import Settings
 
 ONE_BROWSER, ANOTHER = "a" * 32, "b" * 32
@@ -50,3 +50,24 @@ def test_as_still_wins_and_a_terminal_keeps_the_contracts_order(settings):
     assert terminal.resolve() == Actor("Server Owner", "settings")
     terminal.keep("New Name")
     assert (settings.get("name"), settings.get("name_asked")) == ("New Name", True)
+
+
+def test_a_signed_in_person_acts_and_is_never_asked(settings):
+    tab = NameMemory(settings, env={BROWSER_ENV: "", PERSON_ENV: "Ana Souza"})
+    assert tab.resolve() == Actor("Ana Souza", "signed in") and not tab.should_ask(tab.resolve())
+    assert tab.resolve("Someone Else") == Actor("Ana Souza", "signed in")  # the server said who: nothing overrides it
+    terminal = NameMemory(settings, env={PERSON_ENV: "Ana Souza"})  # not a tab of the server: the variable means nothing
+    assert terminal.resolve() == Actor("Server Owner", "settings")
+
+
+@pytest.mark.parametrize(("answer", "why"), [
+    ("live retroAlice, Bob]nAlice card: the board froze twice", "a name is at most 40 characters (this one has 55)"),
+    ("Alice\nBob", "a name is one line"),
+])
+def test_a_name_prompt_answer_that_is_not_a_name_is_not_kept(settings, answer, why):
+    tab = NameMemory(settings, env={BROWSER_ENV: ONE_BROWSER})
+    assert tab.keep(answer) == f"not kept: {why}"
+    assert NameMemory(settings, env={BROWSER_ENV: ONE_BROWSER}).resolve() == Actor("", "")  # asked again next time
+    terminal = NameMemory(settings, env={})
+    assert terminal.keep(answer) == f"not kept: {why}"
+    assert settings.get("name") == "Server Owner"
