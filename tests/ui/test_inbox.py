@@ -59,6 +59,25 @@ async def test_e_archives_the_marked_items_and_u_brings_them_back(demo_store, ma
         assert [item.id for item in feedback_list(app).items][:2] == [first, second]
 
 
+async def test_x_marks_then_moves_down_as_the_footer_and_help_say(demo_store, make_app):
+    """x and space mark and move on (mutt, ranger, mc), so x x x marks a run; after x the cursor
+    is already on the next item, and a j before the next x skips one. The key says it: "Mark ↓"."""
+    from prodops_tui.ui.screens.help import HelpScreen
+
+    app = make_app(demo_store)
+    first, second, third, fourth = first_new_ids(demo_store, 4)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("x")
+        assert feedback_list(app).current.id == second
+        await pilot.press("j", "space")
+        assert feedback_list(app).marked == {first, third} and feedback_list(app).current.id == fourth
+        assert any(active.binding.description == "Mark ↓" for active in app.screen.active_bindings.values())
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        shown = "\n".join(str(column.content) for column in app.screen.query(".help-column"))
+        assert "Mark ↓" in shown
+
+
 async def test_p_marks_the_current_item_processed_without_archiving(demo_store, make_app):
     app = make_app(demo_store)
     (first,) = first_new_ids(demo_store, 1)

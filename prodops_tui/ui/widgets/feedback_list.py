@@ -81,7 +81,10 @@ class FeedbackList(ScrollView, can_focus=True):
         Binding("G,end", "last", "Bottom", show=False, id="list.bottom"),
         Binding("pagedown,ctrl+d", "page_down", "Page down", show=False, id="list.page_down"),
         Binding("pageup,ctrl+u", "page_up", "Page up", show=False, id="list.page_up"),
-        Binding("x,space", "toggle_mark", "Mark", key_display="x", id="list.mark", tooltip="Mark for a bulk action"),
+        # Marking moves down, as mutt's t, ranger's and mc's marks do: a run of items is x x x,
+        # not x j x j x (issue 31, item 8). The description says so, in the footer and in help.
+        Binding("x,space", "toggle_mark", "Mark ↓", key_display="x", id="list.mark",
+                tooltip="Mark or unmark the item, then move down to the next: x x x marks three in a row (k goes back up)"),
         Binding("asterisk", "mark_all", "Mark all", key_display="*", id="list.mark_all", tooltip="Mark every item listed, or clear the marks"),
         Binding("enter", "open", "Open", id="list.open", tooltip="Open the item"),
     ]
@@ -225,7 +228,7 @@ class FeedbackList(ScrollView, can_focus=True):
             return
         self.marked ^= {item.id}
         self.refresh_line(self.cursor + 1)
-        self._move(self.cursor + 1)  # marking runs down the list, as in mutt
+        self._move(self.cursor + 1)  # marking runs down the list (the binding's description: "Mark ↓")
 
     def action_mark_all(self) -> None:
         self.marked = set() if self.marked else {item.id for item in self.items}
