@@ -69,14 +69,25 @@ SHORT_LABELS = {
 @dataclass(frozen=True)
 class Drill:
     """Where `enter` on a figure goes: `pane` ("inbox", "areas", "checklists", "opportunities")
-    with an inbox `filter`, or `record` (an id to show in its own pane). `exact` is False when
-    the filter is the closest one to the figure's items, not exactly them; `note` says so."""
+    with an inbox `filter`, or `record` (an id to show in its own pane).
+
+    `exact`: the filter lists exactly the figure's items. When no filter can (the items triaged
+    in the period, those late for their business day), `ids` holds them, and the inbox shows
+    those items themselves under `label`, the filter beside them for context; `note` says what
+    is shown."""
 
     pane: str
     filter: str = ""
     record: str = ""
     exact: bool = True
     note: str = ""
+    ids: tuple[str, ...] = ()
+    label: str = ""
+
+    @property
+    def opens_exactly(self) -> bool:
+        """enter shows exactly the figure's items: by the filter, or by their ids."""
+        return self.exact or bool(self.ids)
 
 
 @dataclass(frozen=True)
@@ -201,11 +212,12 @@ def _compute(store: Store, period: Period, *, now: datetime, tz: tzinfo | None) 
     overdue = rituals.overdue_actions(store, period.upper_iso)
     runs = rituals.checklist_counts(store, ((period.start, period.end), (previous.start, previous.end)))
     since = _since(period)
-    triaged = _ids(flow.triaged_ids, "status:processed status:archived", "triaged")  # the drill of three figures
+    triaged = exactly(flow.triaged_ids, "status:processed status:archived", "items triaged", period)  # three figures
+    received = Drill("inbox", since) if period.open_ended else exactly(flow.received_ids, "", "items received", period)
 
     flow_figures = (
         Figure("received", "Feedback received", cur.received, prev.received,
-               drill=Drill("inbox", since) if period.open_ended else None,
+               drill=received,
                series=tuple(flow.received_buckets)),
         Figure("triaged", "Triaged", cur.triaged, prev.triaged, better="up",
                note="left New for the first time in the period", drill=triaged),
@@ -221,18 +233,21 @@ def _compute(store: Store, period: Period, *, now: datetime, tz: tzinfo | None) 
                note="nine in ten were triaged within this", drill=triaged),
         Figure("triaged_within_1_business_day_pct", "Triaged within 1 business day", cur.one_day_pct, prev.one_day_pct,
                unit="pct", better="up", note="of the items received whose deadline has come (weekends skipped)",
-               drill=_ids(flow.late_ids, since, "not triaged within one business day")),
+               drill=exactly(flow.late_ids, since, "items not triaged within one business day", period)),
     )
     insight_figures = (
         Figure("with_area_pct", "With a product area", cur.with_area_pct, prev.with_area_pct, unit="pct", better="up",
                note="of the feedback received (merged duplicates counted in their survivor)",
-               drill=Drill("inbox", f"{since} is:unassigned".strip(), note="the ones still without an area")),
+               drill=Drill("inbox", f"{since} is:unassigned", note="the ones still without an area")
+               if since and not flow.duplicates_unassigned else
+               exactly(flow.unassigned_ids, f"{since} is:unassigned".strip(), "items still without an area", period)),
         Figure("linked_pct", "Linked to an opportunity", cur.linked_pct, prev.linked_pct, unit="pct", better="up",
-               note="feedback reaching the roadmap", drill=Drill("inbox", f"{since} is:linked".strip())),
+               note="feedback reaching the roadmap",
+               drill=Drill("inbox", f"{since} is:linked") if since and not flow.duplicates_linked else
+               exactly(flow.linked_ids, f"{since} is:linked".strip(), "items linked to an opportunity", period)),
         Figure("duplicates_merged", "Duplicates merged", cur.duplicates, prev.duplicates,
                note="of the feedback received in the period (when they were merged is not kept)",
-               drill=Drill("inbox", f"{since} is:merged".strip(), exact=False,
-                           note="merged items and the items they were merged into")),
+               drill=exactly(flow.duplicate_ids, f"{since} is:merged".strip(), "items merged into another", period)),
     )
     asked = sum(1 for d in top_demand if d.received)
     asked_before = sum(1 for d in top_demand if d.received_before)
@@ -308,16 +323,16 @@ def _since(period: Period) -> str:
     return f"since:{period.since_query}" if period.open_ended else ""
 
 
-def _ids(ids: list[str], fallback: str, what: str) -> Drill:
-    """The inbox on exactly these items while their ids fit in a filter, else the closest filter
-    and a note saying how it differs."""
+def exactly(ids: list[str], closest: str, what: str, period: Period) -> Drill | None:
+    """The inbox on exactly these items: an `id:` filter while they fit in one, else the items
+    themselves (Drill.ids) under a label saying what they are, `closest` shown beside them."""
     text = ids_query(ids)
     if text:
         return Drill("inbox", text)
     if not ids:
-        return Drill("inbox", fallback, exact=False, note=f"no items {what}")
-    return Drill("inbox", fallback, exact=False,
-                 note=f"the {len(ids):,} items {what} are too many to name in a filter; the closest filter shows them among others")
+        return None  # nothing to show: enter says so
+    label = f"{len(ids):,} {what}, {period.label}"
+    return Drill("inbox", closest, exact=False, ids=tuple(ids), label=label, note=f"the {label}")
 
 
 def _by_source(flow: flow_module.Flow, since: str) -> list[Row]:

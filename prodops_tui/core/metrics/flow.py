@@ -103,6 +103,14 @@ class Flow:
     # Items behind figures, as ids, for the inbox (only this period's).
     triaged_ids: list[str] = field(default_factory=list)
     late_ids: list[str] = field(default_factory=list)  # due within one business day and not triaged by then
+    received_ids: list[str] = field(default_factory=list)  # received in this period
+    unassigned_ids: list[str] = field(default_factory=list)  # received, not merged into another, no area
+    linked_ids: list[str] = field(default_factory=list)  # received, not merged into another, linked
+    duplicate_ids: list[str] = field(default_factory=list)  # received, merged into another
+    # Merged duplicates received without an area / linked: while there are none, `is:unassigned`
+    # / `is:linked` with the period's since: lists exactly the items the figure counts.
+    duplicates_unassigned: int = 0
+    duplicates_linked: int = 0
     linked: list[FeedbackItem] = field(default_factory=list)  # every linked item (any time): for the opportunities
     # Items received before this period (the period before included): how many, the first and last time.
     earlier: tuple[int, str, str] = (0, "", "")
@@ -274,6 +282,11 @@ def measure(store: Store, period: Period, *, now: datetime, tz: tzinfo | None = 
     names: dict[str, str] = {}
     folded_of: dict[str, str] = {}
     late_keys = []
+    received_keys: list = []
+    unassigned_keys: list = []
+    linked_keys: list = []
+    duplicate_keys: list = []
+    duplicates_unassigned = duplicates_linked = 0
     # Only items received between these two marks before a window's end need their deadline
     # worked out to know whether it has come.
     marks = {id(w): (to_iso(end - SURELY_LATE), to_iso(end - SURELY_MET), end)
@@ -284,6 +297,8 @@ def measure(store: Store, period: Period, *, now: datetime, tz: tzinfo | None = 
             continue
         window = cur if received >= cur_start else prev
         window.received += 1
+        if window is cur:
+            received_keys.append(item.id)
         index = min(bisect_right(edges, received) - 1, count - 1)  # received this very second: the last bucket
         if index >= 0:
             buckets[index] += 1
@@ -298,10 +313,19 @@ def measure(store: Store, period: Period, *, now: datetime, tz: tzinfo | None = 
         window.by_area[top.get(area, area) if area else None] += 1
         if item.duplicate_of:
             window.duplicates += 1
+            if window is cur:
+                duplicate_keys.append(item.id)
+                duplicates_unassigned += not area
+                duplicates_linked += bool(opportunity)
         else:
             window.distinct += 1
             window.with_area += bool(area)
             window.linked += bool(opportunity)
+            if window is cur:
+                if not area:
+                    unassigned_keys.append(item.id)
+                if opportunity:
+                    linked_keys.append(item.id)
         if opportunity:
             window.by_opportunity[opportunity] += 1
         surely_due, not_yet_due, window_end = marks[id(window)]
@@ -328,5 +352,8 @@ def measure(store: Store, period: Period, *, now: datetime, tz: tzinfo | None = 
     return Flow(
         current=cur, previous=prev, bucket_days=bucket.days, received_buckets=buckets, source_names=names,
         triaged_ids=[item_id(k) for k in triaged_keys], late_ids=[item_id(k) for k in late_keys],
+        received_ids=[item_id(k) for k in received_keys], unassigned_ids=[item_id(k) for k in unassigned_keys], linked_ids=[item_id(k) for k in linked_keys],
+        duplicate_ids=[item_id(k) for k in duplicate_keys],
+        duplicates_unassigned=duplicates_unassigned, duplicates_linked=duplicates_linked,
         linked=linked, earlier=items.received_before(cur_start),
     )

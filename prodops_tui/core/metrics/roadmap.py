@@ -29,7 +29,7 @@ from ..feedback.loop import account_key, loop_for
 from ..model import FeedbackItem, Opportunity
 from ..storage.store import Store
 from ..storage.where import Where
-from .figures import Drill, Figure, Report, Section
+from .figures import Drill, Figure, Report, Section, exactly
 from .flow import percent
 from .period import Period
 
@@ -48,6 +48,7 @@ class WindowRoadmap:
     days_to_ship: tuple[float, ...] = ()  # first ask -> shipped, per shipped opportunity with feedback
     accounts_due: int = 0  # asking accounts whose 14 days have passed, or who were told
     accounts_told: int = 0  # of those, told within 14 days of shipping
+    reached_ids: tuple[str, ...] = ()  # the items that reached it, for the inbox
 
     @property
     def reached_pct(self) -> float | None:
@@ -74,12 +75,14 @@ def _when(iso: str) -> datetime:
 
 def _window(store: Store, rows: list[tuple], on_roadmap: set[str], shipped: list[Opportunity],
             start: str, end: str) -> WindowRoadmap:
-    received = reached = 0
-    for _number, received_at, opportunity, duplicate_of in rows:
+    received = 0
+    reached: list[str] = []
+    for number, received_at, opportunity, duplicate_of in rows:
         if not received_at or not (start <= received_at < end) or duplicate_of:
             continue
         received += 1
-        reached += opportunity in on_roadmap
+        if opportunity in on_roadmap:
+            reached.append(f"{FeedbackItem.PREFIX}-{number}")
     in_window = [o for o in shipped if o.shipped_at and start <= o.shipped_at < end]
     days: list[float] = []
     due = told = 0
@@ -97,7 +100,7 @@ def _window(store: Store, rows: list[tuple], on_roadmap: set[str], shipped: list
             if deadline <= end or known:
                 due += 1
                 told += bool(known and when <= deadline)
-    return WindowRoadmap(received, reached, tuple(o.id for o in in_window), tuple(days), due, told)
+    return WindowRoadmap(received, len(reached), tuple(o.id for o in in_window), tuple(days), due, told, tuple(reached))
 
 
 def _first_ask(store: Store, opportunity_id: str) -> str:
@@ -143,8 +146,7 @@ def section(store: Store, period: Period) -> Section:
     return Section(SECTION_KEY, SECTION_TITLE, (
         Figure("feedback_reached_roadmap", "Feedback that reached the roadmap", cur.reached, prev.reached, better="up",
                note="received in the period, linked to an opportunity that has a tracker issue",
-               drill=Drill("inbox", f"{since} is:linked".strip(), exact=False,
-                           note="the linked items: those whose opportunity has a tracker issue are among them")),
+               drill=exactly(list(cur.reached_ids), f"{since} is:linked".strip(), "received that reached the roadmap", period)),
         Figure("feedback_reached_roadmap_pct", "Share that reached the roadmap", cur.reached_pct, prev.reached_pct,
                unit="pct", better="up", note=f"{cur.reached} of {cur.received} received (merged duplicates in their survivor)",
                drill=Drill("opportunities")),

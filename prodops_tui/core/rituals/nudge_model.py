@@ -30,14 +30,27 @@ FINGERPRINT_MAX = 4000  # facts longer than this are kept as a hash (then any ch
 @dataclass(frozen=True)
 class NudgeTarget:
     """Where `enter` jumps: a pane, and the items (ids) or an inbox filter that shows them.
-    `ids` are exact; `filter` is the closest inbox filter (the language of core/feedback/filters.py)."""
+
+    `ids` are exactly the items the nudge counts; `filter` is the inbox filter (the language of
+    core/query.py) shown with them. `filter_exact`: the filter alone lists exactly `ids` (an
+    `id:` filter, or a rule the language can say); else the inbox must show `ids` themselves,
+    under `label`, with `filter` the closest filter for context. The metrics pane's drills
+    reach the inbox through the same target."""
 
     pane: str
     filter: str = ""
     ids: tuple[str, ...] = ()
+    filter_exact: bool = True
+    label: str = ""  # what the items are, for the inbox: "118 new feedback items waiting more than 1 day"
+
+    @property
+    def shows_ids(self) -> bool:
+        """The inbox must list `ids` themselves: no filter says exactly which they are."""
+        return self.pane == "inbox" and bool(self.ids) and not self.filter_exact
 
     def to_dict(self) -> dict[str, Any]:
-        return {"pane": self.pane, "filter": self.filter, "ids": list(self.ids)}
+        return {"pane": self.pane, "filter": self.filter, "ids": list(self.ids), "filter_exact": self.filter_exact,
+                "label": self.label}
 
 
 @dataclass(frozen=True)

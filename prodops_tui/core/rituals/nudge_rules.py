@@ -50,6 +50,15 @@ def _rule(key: str, rule: str, settings: Settings, section: str, *, title: str, 
 
 
 
+def _inbox_target(ids: list[str], closest: str, label: str) -> NudgeTarget:
+    """The inbox on exactly these items: an `id:` filter while they fit in one; else the items
+    themselves, under `label`, with `closest` (status:new: it holds them, and more) beside them."""
+    named = ids_query(ids)
+    if named:
+        return NudgeTarget("inbox", named, tuple(ids), True, label)
+    return NudgeTarget("inbox", closest, tuple(ids), False, label)
+
+
 def _stale_feedback(store: Store, now: datetime, s: Settings) -> list[Nudge]:
     days = s.get("stale_feedback", "days")
     cutoff = to_iso(now - timedelta(days=days))
@@ -65,12 +74,14 @@ def _stale_feedback(store: Store, now: datetime, s: Settings) -> list[Nudge]:
     assert isinstance(oldest, FeedbackItem)
     age = _days(now, oldest.received_at)
     waiting = f"more than {plural(days, 'day')}" if days else "untriaged"
+    title = f"{plural(len(stale), 'new feedback item')} waiting {waiting}"
     return [_rule(
         "stale-feedback", "stale-feedback", s, "stale_feedback",
-        title=f"{plural(len(stale), 'new feedback item')} waiting {waiting}",
+        title=title,
         detail=f"oldest {oldest.id} “{_short(oldest.title)}” waiting {_day_word(age)}",
         count=len(stale), overdue_days=age - days,
-        target=NudgeTarget("inbox", "status:new", tuple(ids)),
+        # Exactly these: "status:new" also holds the items received within the day (142 in the demo, not 119).
+        target=_inbox_target(ids, "status:new", title),
         facts=ids,
     )]
 
@@ -92,13 +103,14 @@ def _snoozed_due(store: Store, now: datetime, s: Settings) -> list[Nudge]:
     first = store.get(due[0].id)
     assert isinstance(first, FeedbackItem)
     late = _days(now, due[0].snoozed_until)
+    title = f"{plural(len(due), 'snoozed feedback item')} due again"
     return [_rule(
         "snoozed-due", "snoozed-due", s, "snoozed_due",
-        title=f"{plural(len(due), 'snoozed feedback item')} due again",
+        title=title,
         detail=f"{first.id} “{_short(first.title)}” woke {_day_word(late)} ago",
         count=len(due), overdue_days=late,
         # Exactly these items: "status:new" would open every new item (142 in the demo), not the 4.
-        target=NudgeTarget("inbox", ids_query([i.id for i in due]) or "status:new", tuple(i.id for i in due)),
+        target=_inbox_target([i.id for i in due], "status:new", title),
         facts=(f"{i.id}@{i.snoozed_until}" for i in due),
     )]
 
@@ -206,7 +218,8 @@ def _customer_conversation(store: Store, now: datetime, s: Settings) -> list[Nud
     return [_rule(
         "no-customer-conversation", "no-customer-conversation", s, "customer_conversation",
         title=title, detail=detail, count=1, overdue_days=overdue,
-        target=NudgeTarget("inbox", filter_, ids),
+        # The last conversation, the one the detail names; with none yet, the filter that will list them.
+        target=_inbox_target(list(ids), filter_, title) if ids else NudgeTarget("inbox", filter_, (), True, title),
         # Back every week (a weekly habit), or when another conversation came and went.
         facts=(f"week:{week.year}-W{week.week:02d}", f"last:{last.id if last else '-'}"),
     )]

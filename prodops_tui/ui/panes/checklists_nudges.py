@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual import work
 from textual.content import Content
@@ -20,6 +20,7 @@ from ..screens.pickers import DateScreen
 from .base import PaneKeys
 
 if TYPE_CHECKING:
+    from ..app import ProdopsApp
     from ..widgets.key_list import KeyList
 
 
@@ -113,7 +114,10 @@ class NudgeKeys(PaneKeys):
         elif target.pane == "retro" and target.ids:
             self._list("action-items").show(self._list_options("action-items"), keep=target.ids[0])
             self._list("action-items").focus()
+        elif target.pane == "opportunities" and target.ids:
+            cast("ProdopsApp", self.app).go_to(target.ids[0])  # the opportunity itself, not the first of the list
         else:
+            # The inbox: exactly the nudge's items (an id: filter, or the ids under the nudge's title).
             self.post_message(self.ShowTarget(target))
 
     def _list_options(self, list_id: str) -> list[Option]:

@@ -416,6 +416,8 @@ class MetricsPane(Pane):
             cast("ProdopsApp", self.app).go_to(drill.record)  # an opportunity, an area, a person, an action, a checklist: in its own pane
         else:
             # The app's one door to "show these items in their pane", the same as a nudge's enter.
-            self.post_message(ChecklistsPane.ShowTarget(NudgeTarget(drill.pane, drill.filter)))
+            # With ids: exactly those items, as a nudge's (NudgeTarget.shows_ids), the filter beside them.
+            self.post_message(ChecklistsPane.ShowTarget(NudgeTarget(drill.pane, drill.filter, drill.ids, drill.exact,
+                                                                    drill.label or label)))
         if drill.note:
-            self.notify(drill.note, title=label, severity="information" if drill.exact else "warning")
+            self.notify(drill.note, title=label, severity="information" if drill.opens_exactly else "warning")

@@ -272,6 +272,8 @@ def opens(drill: Drill | None) -> str:
         return "nothing to open"
     if drill.record:
         return f"{drill.record} in its pane"
+    if drill.pane == "inbox" and drill.ids and not drill.exact:
+        return f"the inbox: the {drill.label}"
     if drill.pane == "inbox":
         return f"the inbox, filter: {drill.filter}" if drill.filter else "the inbox"
     return {"areas": "the areas' gaps", "checklists": "Checklists & nudges: the open actions and the runs",
@@ -311,6 +313,6 @@ def detail(found: Report, kind: str, key: str, *, now: datetime, roadmap: tuple[
     foot = [Content.assemble(("enter ", "bold $accent"), (opens(figure.drill), "$text-muted"))]
     if any(line.drill for line in lines):
         foot.append(Content.assemble(("tab ", "bold $accent"), ("the rows above; enter opens one", "$text-muted")))
-    if figure.drill is not None and figure.drill.note:
-        foot.append(Content.styled(figure.drill.note, "$text-muted" if figure.drill.exact else "$warning"))
+    if figure.drill is not None and figure.drill.note and not figure.drill.ids:  # with ids, the line above says it
+        foot.append(Content.styled(figure.drill.note, "$text-muted" if figure.drill.opens_exactly else "$warning"))
     return Detail(Content("\n").join(head), lines, Content("\n").join(foot))

@@ -9,6 +9,8 @@ from statistics import median
 
 import pytest
 
+from prodops_tui.core.dates import to_iso
+from prodops_tui.core.feedback.filters import apply_filter, parse_filter
 from prodops_tui.core.metrics import figures, period
 from prodops_tui.core.metrics.report import to_json
 from prodops_tui.core.model import FeedbackItem
@@ -234,7 +236,10 @@ def test_a_fixed_window_rebuilds_the_backlog_at_its_end(metrics_store):
     found = figures.compute(store, window, now=NOW, tz=UTC)
     assert found.figure("new_backlog").value == len(backlog_at(written.feedback, window.end_iso))
     assert found.figure("received").value == expected_flow(written.feedback, window.start_iso, window.end_iso)["received"]
-    assert found.figure("received").drill is None  # `since:` cannot say "up to 1 November"
+    # `since:` cannot say "up to 1 November": the drill names the items themselves.
+    drill = found.figure("received").drill
+    received = {i.id for i in written.feedback if i.received_at and window.start_iso <= i.received_at < window.end_iso}
+    assert drill is not None and set(drill.ids or drill.filter.removeprefix("id:").split(",")) == received
 
 
 def test_the_same_figures_from_the_cache_columns_as_from_the_records_in_memory(metrics_store, workspace):
@@ -254,6 +259,77 @@ def test_the_same_figures_from_the_cache_columns_as_from_the_records_in_memory(m
     assert from_columns == from_records
 
 
+def opened(store: Store, drill: figures.Drill) -> list[str]:
+    """The feedback enter on a figure lists in the inbox (view All): the ids themselves when no
+    filter can say them (Drill.ids), else what the filter lets through."""
+    if drill.ids and not drill.exact:
+        return sorted(drill.ids)
+    chosen = apply_filter(store, store.all(FeedbackItem), parse_filter(drill.filter, now_iso=NOW_ISO))
+    return sorted(item.id for item in chosen)
+
+
+def items_behind(items: list[FeedbackItem], start: str, end: str, on_roadmap: set[str]) -> dict[str, list[str]]:
+    """Worked out from the records: the items each figure with an inbox drill counts (for a
+    share, the ones it is about: late, without an area, linked, merged, on the roadmap)."""
+    received = [i for i in items if in_window(i.received_at, start, end)]
+    triaged = sorted(i.id for i in items if in_window(i.triaged_at, start, end))
+    due = [i for i in received if business_deadline(when(i.received_at)) <= when(end)]
+    late = [i for i in due if not (i.triaged_at and when(i.triaged_at) <= business_deadline(when(i.received_at)))]
+    distinct = [i for i in received if not i.duplicate_of]
+    return {
+        "received": sorted(i.id for i in received),
+        "new_backlog": sorted(i.id for i in items if i.status == "new" and not (i.snoozed_until and i.snoozed_until > NOW_ISO)),
+        "triaged": triaged, "median_hours_to_triage": triaged, "p90_hours_to_triage": triaged,
+        "triaged_within_1_business_day_pct": sorted(i.id for i in late),
+        "with_area_pct": sorted(i.id for i in distinct if not i.area),
+        "linked_pct": sorted(i.id for i in distinct if i.opportunity),
+        "duplicates_merged": sorted(i.id for i in received if i.duplicate_of),
+        "feedback_reached_roadmap": sorted(i.id for i in distinct if i.opportunity in on_roadmap),
+    }
+
+
+@pytest.mark.parametrize("closed", [False, True], ids=["up-to-now", "from-to"])
+def test_every_figure_with_an_inbox_drill_opens_exactly_the_items_it_counts(metrics_store, closed):
+    """Issue 31, item 11: "Triaged within 1 business day" opened since:30d (207 items), not its
+    127; a drill is the figure's items, whether a filter can say them or only their ids can."""
+    from prodops_tui.core.metrics import roadmap
+    from prodops_tui.core.model import Opportunity
+
+    store, written = metrics_store
+    window = (period.between("2026-10-01", "2026-11-01", now=NOW, tz=UTC) if closed
+              else period.last_days(30, now=NOW, tz=UTC))
+    found = roadmap.with_roadmap(figures.compute(store, window, now=NOW, tz=UTC), store)
+    on_roadmap = {o.id for o in store.all(Opportunity) if o.links}
+    expected = items_behind(written.feedback, window.start_iso, window.upper_iso, on_roadmap)
+    checked = set()
+    for figure in found.figures:
+        drill = figure.drill
+        if drill is None or drill.pane != "inbox":
+            continue
+        assert figure.key in expected, f"{figure.key}: an inbox drill this test does not know"
+        assert opened(store, drill) == expected[figure.key], figure.key
+        if figure.unit == "count":
+            assert len(expected[figure.key]) == figure.value, figure.key
+        checked.add(figure.key)
+    # Up to now the backlog is status:new; a fixed window's backlog is rebuilt and has no drill.
+    assert checked == set(expected) - ({"new_backlog"} if closed else set()) - (
+        {k for k, ids in expected.items() if not ids})  # nothing to open: no drill, enter says so
+    assert len(expected["triaged_within_1_business_day_pct"]) > 1 and expected["triaged"]
+
+
+def test_a_drill_too_big_for_a_filter_carries_its_ids_and_says_what_they_are(metrics_store):
+    store, _ = metrics_store
+    window = period.last_days(30, now=NOW, tz=UTC)
+    with store.change("more triaged", origin="test", history=False) as tx:  # 80 triaged today: no id: filter holds them
+        for n in range(80):
+            tx.add(FeedbackItem(text=f"item {n}", received_at=to_iso(NOW - timedelta(hours=30)), status="processed",
+                                triaged_at=NOW_ISO))
+    drill = figures.compute(store, window, now=NOW, tz=UTC).figure("triaged").drill
+    assert drill is not None and not drill.exact and drill.opens_exactly
+    assert drill.filter == "status:processed status:archived" and len(drill.ids) > 80
+    assert drill.label == f"{len(drill.ids)} items triaged, last 30 days"
+
+
 def test_drills_name_exactly_the_items_when_they_fit_in_a_filter(computed):
     found, written, window = computed
     triaged = found.figure("triaged").drill
@@ -261,7 +337,7 @@ def test_drills_name_exactly_the_items_when_they_fit_in_a_filter(computed):
     if triaged.exact:
         assert sorted(triaged.filter.removeprefix("id:").split(",")) == ids
     else:
-        assert triaged.note and str(len(ids)) in triaged.note
+        assert sorted(triaged.ids) == ids
     assert found.figure("received").drill.filter == f"since:{window.days}d"
     assert found.figure("new_backlog").drill.filter == "status:new"
 

@@ -86,7 +86,8 @@ def test_new_feedback_older_than_a_day_is_stale_and_enter_jumps_to_those_items(s
     assert nudge.key == "stale-feedback" and nudge.count == 1
     assert nudge.title == "1 new feedback item waiting more than 1 day"
     assert nudge.overdue_days == pytest.approx(2.0)
-    assert nudge.target == nudges.NudgeTarget("inbox", "status:new", (old.id,))
+    # Exactly that item (issue 31, item 1): status:new would also hold the one 12 hours old.
+    assert nudge.target == nudges.NudgeTarget("inbox", f"id:{old.id}", (old.id,), True, nudge.title)
 
 
 def test_no_stale_nudge_when_new_feedback_is_younger_than_the_teams_threshold(store):
@@ -179,8 +180,8 @@ def test_no_feedback_from_a_conversation_this_week_nudges_the_weekly_touchpoint(
     assert nudge.title == "No customer conversation logged in 10 days"
     assert nudge.detail.startswith(f"last: {last.id} Customer Call, Acme")
     assert nudge.overdue_days == pytest.approx(3.0)
-    assert nudge.target.pane == "inbox" and nudge.target.ids == (last.id,)
-    assert 'source:"customer call"' in nudge.target.filter
+    # enter shows that last conversation, the one item the nudge counts and names.
+    assert (nudge.target.pane, nudge.target.ids, nudge.target.filter) == ("inbox", (last.id,), f"id:{last.id}")
 
 
 @pytest.mark.parametrize("source", ["customer call", "Sales Call", "call", "User interview", "Site visit"])
