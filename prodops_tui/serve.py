@@ -66,6 +66,7 @@ QUIT_WAIT_S = 3.0  # a closed tab's app is asked to quit, then terminated, then 
 FREE_FAILURES = 5  # bad tokens from one address before it is slowed
 LOCKOUT_S = 30.0  # after that, each bad token locks the address out twice as long as the last
 LOCKOUT_MAX_S = 3600.0
+MAX_ADDRESSES_KEPT = 10_000
 HEARTBEAT_S = 5.0  # a browser that vanished is noticed within two of these
 
 log = logging.getLogger("textual-serve")
@@ -204,7 +205,7 @@ def describe_status(status: dict[str, Any] | None, workspace: Path) -> list[str]
         f"sign-in: {'on' if status.get('sign_in') else 'off (nobody invited; loopback only)'}",
         f"people online: {online or 'nobody'}",
         (f"tabs: {len(tabs)} of {status.get('max_tabs')} (at most {status.get('max_tabs_per_person')} a person; "
-         f"idle tabs closed after {status.get('idle_minutes')} min)"),
+         f"idle tabs closed after {float(status.get('idle_minutes') or 0):g} min)"),
         memory,
     ]
 
@@ -418,6 +419,9 @@ def _server_type():
             count, _ = self.failures.get(address, (0, 0.0))
             count += 1
             wait = 0.0 if count < FREE_FAILURES else min(LOCKOUT_S * 2 ** (count - FREE_FAILURES), LOCKOUT_MAX_S)
+            if len(self.failures) >= MAX_ADDRESSES_KEPT:  # many addresses: the oldest lockouts are forgotten first
+                for forgotten in sorted(self.failures, key=lambda a: self.failures[a][1])[: MAX_ADDRESSES_KEPT // 10]:
+                    del self.failures[forgotten]
             self.failures[address] = (count, time.monotonic() + wait)
             self._say(f"refused {what} from {address} ({count} in a row" + (f"; locked out {wait:.0f} s)" if wait else ")"))
 
@@ -653,7 +657,8 @@ def _server_type():
                     await self._watch_once()
                     if time.monotonic() - last_status >= STATUS_EVERY_S:
                         last_status = time.monotonic()
-                        await asyncio.to_thread(self._write_status)
+                        # Gathered here, on the loop that changes the tabs; written by a thread.
+                        await asyncio.to_thread(self._write_status, self._status())
                 except Exception as error:
                     log.exception(error)
                 await asyncio.sleep(WATCH_EVERY_S)
@@ -687,10 +692,10 @@ def _server_type():
                     "server_rss_bytes": rss_bytes(os.getpid()), "max_tabs": self.options.max_tabs,
                     "max_tabs_per_person": self.options.max_tabs_per_person, "idle_minutes": self.options.idle_minutes}
 
-        def _write_status(self) -> None:
+        def _write_status(self, status: dict[str, Any]) -> None:
             path = status_path(self.workspace)
             ensure_private_dir(path.parent)
-            atomic_write_bytes(path, json.dumps(self._status(), indent=2).encode())
+            atomic_write_bytes(path, json.dumps(status, indent=2).encode())
 
         async def on_startup(self, app: web.Application) -> None:
             scheme = "https" if self.options.tls else "http"
@@ -704,7 +709,7 @@ def _server_type():
                           "`prodops serve invite NAME` turns it on")
             if self.options.behind_proxy:
                 self._say("behind a proxy: X-Forwarded-Proto/-Host/-For are read only from a proxy on this machine")
-            self._write_status()
+            self._write_status(self._status())
             self._watcher = asyncio.create_task(self._watch())
 
         async def on_shutdown(self, app: web.Application) -> None:

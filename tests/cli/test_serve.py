@@ -175,7 +175,7 @@ def started_server_says(host: str, workspace: Path, **options) -> str:
     server = serve._server_type()(serve.app_command(workspace, None), host=host, port=8123, title="prodops")
     server.setup(workspace, serve.ServeOptions(host=host, port=8123, **options))
     server.console = Console(file=io.StringIO(), width=300)
-    server._write_status = lambda: None
+    server._write_status = lambda status: None
     server._watch = lambda: asyncio.sleep(0)
     asyncio.run(server.on_startup(None))
     return server.console.file.getvalue()

@@ -132,11 +132,6 @@ class Team:
         now = now or utc_now()
         return sorted((self._person(data, key, now) for key in data["people"]), key=lambda p: fold(p.name))
 
-    def find(self, name: str) -> Person | None:
-        data = self._read()
-        key = fold(name.strip())
-        return self._person(data, key, utc_now()) if key in data["people"] else None
-
     def session(self, token: str, *, now: datetime | None = None) -> Session | None:
         """The person a session cookie signs in, or None when this server did not issue it
         (or it was revoked, or it expired). Keeps the session's last use, now and then."""
@@ -214,10 +209,6 @@ class Team:
             data["sessions"] = {h: s for h, s in data["sessions"].items() if s.get("person") != key}
             data["invites"] = {h: i for h, i in data["invites"].items() if i.get("person") != key}
         return person, person.sessions
-
-    def sign_out(self, session_id: str) -> None:
-        with self._changing() as data:
-            data["sessions"].pop(session_id, None)
 
     # --- -----------------------------------------------------------------------------
 
