@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core.dates import describe, from_iso, to_iso
+from ...core.dates import describe, from_iso
 from ...core.errors import ProdopsError
 from ...core.model import ActionItem, ChecklistRun, ChecklistTemplate
 from ...core.retro import actions as retro_actions
@@ -356,15 +356,11 @@ class ChecklistsPane(NudgeKeys, Pane):
         if checklist is None:
             return
         now = self.now_dt
-        open_dues = [d for d in self._dues if d.checklist.id == checklist.id and d.run is None]
-        choices: list[tuple[str, str]] = []
-        for due in reversed(open_dues):
-            label = describe(from_iso(due.due_at), now=now)
-            choices.append((due.due_at, f"{label} — {'missed' if due.missed else 'due now'}"))
-        upcoming = checklists.next_occurrence(checklist, now)
-        if upcoming is not None and not any(r.due_at == to_iso(upcoming) for r in checklists.runs_of(self.store, checklist.id)):
-            choices.append((to_iso(upcoming), f"{describe(upcoming, now=now)} — the next one, early"))
-        choices.append((ON_DEMAND, "now, outside the schedule"))
+        # The same occurrences `prodops checklist run` picks from (core), worded for the picker.
+        suffix = {"due": "due now", "missed": "missed", "next": "the next one, early"}
+        choices = [(ON_DEMAND, "now, outside the schedule") if choice.due_at is None
+                   else (choice.due_at, f"{describe(from_iso(choice.due_at), now=now)} — {suffix[choice.kind]}")
+                   for choice in checklists.run_choices(self.store, checklist, now)]
 
         def start(value: str | None) -> None:
             if value is None:
