@@ -71,7 +71,7 @@ from .files import (
 from .fold_turn import fold_failure, fold_turn, note_fold_failure
 from .issued import ISSUED_NAME, Issued, read_issued, write_issued
 from .journal import META_TABLE, SCHEMA_VERSION, apply_raw_entry, read_journal, schema_version_of
-from .transaction import Transaction, state_digest
+from .transaction import Transaction, same_state
 from .where import Where, matches
 
 SNAPSHOT_NAME = "prodops.json"
@@ -503,11 +503,11 @@ class Store:
                                                         f"{missing} were folded into it")
         return WorkspaceCorrupt(self.journal_path, f"{missing} missing: it goes from change {expected - 1} to change {found}")
 
-    def _store_in_cache(self, entries: list[dict[str, Any]]) -> None:
+    def _store_in_cache(self, entries: list[dict[str, Any]], *, texts: dict[int, list[str | None]] | None = None) -> None:
         if self._cache is None:
             return
         try:
-            self._cache.apply(entries, self._cache_state())
+            self._cache.apply(entries, self._cache_state(), texts=texts)
         except CacheUnusable:
             self._drop_cache()
 
@@ -862,21 +862,23 @@ class Store:
             yield tx
             if not tx._staged:
                 return
-            entry = tx._entry(self._seq + 1)
-            self._append(entry)
+            encoded = tx._encoded(self._seq + 1)
+            entry = encoded.entry
+            self._append(encoded.line)
             # Stored from here on: nothing below may make the change look failed (the user
             # would retry it and store it twice).
             self._apply(entry)
             self._journal_last_seq = self._seq
             write_issued(self.directory, Issued(self._seq, dict(self._meta["next_ids"])))
-            self._store_in_cache([entry])
+            self._store_in_cache([entry], texts={entry["seq"]: encoded.texts})
             if self.auto_fold and self.fold_due():
                 self.fold_after_change()
 
-    def _append(self, entry: dict[str, Any]) -> None:
-        """The change durable at the journal's end, or, when this raises, not in it at all."""
+    def _append(self, text: str) -> None:
+        """The change (its journal line) durable at the journal's end, or, when this raises, not
+        in it at all."""
         try:
-            line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+            line = text.encode()
         except UnicodeEncodeError as exc:
             raise _not_unicode(exc) from None
         created = not self.journal_path.exists()
@@ -1203,7 +1205,7 @@ class Store:
                 raise NothingToUndo("nothing to undo")
             for record_id, _before, after_digest in target.ops:
                 current = self.get(record_id)
-                if state_digest(current.to_dict() if current is not None else None) != after_digest:
+                if not same_state(current.to_dict() if current is not None else None, after_digest):
                     raise UndoConflict(
                         f"cannot undo “{target.label}”: {record_id} has changed since (undo the later change first)"
                     )

@@ -177,3 +177,51 @@ def test_backups_kept_plain_by_an_older_version_still_restore_and_rotate_out(tmp
     store.close()
     names = [b.path.name for b in backup_files(workspace / "backups")]
     assert names and all(name.endswith(".gz") for name in names), names
+
+
+def holds_after_state(value, item_id: str, tag: str) -> bool:
+    """Whether an encoded value is, or holds, the record's state after the change (its new tag)."""
+    if isinstance(value, dict):
+        if value.get("id") == item_id and tag in (value.get("tags") or ()):
+            return True
+        return any(holds_after_state(v, item_id, tag) for v in value.values())
+    if isinstance(value, list):
+        return any(holds_after_state(v, item_id, tag) for v in value)
+    return False
+
+
+def test_a_change_encodes_each_record_once_and_writes_what_json_would(store, workspace, monkeypatch):
+    with store.change("captured") as tx:
+        item = tx.add(FeedbackItem(text="The export drops the VAT column"))
+    encoded: list = []
+    encode = json.JSONEncoder.encode
+
+    def counted(self, value):
+        encoded.append(value)
+        return encode(self, value)
+
+    monkeypatch.setattr(json.JSONEncoder, "encode", counted)
+    retag(store, item.id, "urgent")
+    monkeypatch.undo()
+
+    # Once for the journal line, the undo digest and the cache together (it was three times).
+    assert sum(holds_after_state(value, item.id, "urgent") for value in encoded) == 1
+    line = (workspace / "journal.jsonl").read_bytes().splitlines()[-1]
+    assert line == json.dumps(json.loads(line), ensure_ascii=False, separators=(",", ":")).encode()
+    reopened = Store.open(workspace, clock=fixed_clock)  # through the cache, which took the same text
+    assert reopened.get(item.id).tags == ["urgent"]
+    reopened.close()
+    store.undo()
+    assert store.get(item.id).tags == []
+
+
+def test_a_change_recorded_with_the_older_undo_digest_can_still_be_undone(store, monkeypatch):
+    from prodops_tui.core.storage import transaction
+
+    with store.change("captured") as tx:
+        item = tx.add(FeedbackItem(text="The export drops the VAT column"))
+    monkeypatch.setattr(transaction, "text_digest", lambda text: transaction.legacy_state_digest(json.loads(text)))
+    retag(store, item.id, "urgent")  # its undo record holds the digest an older prodops wrote
+    monkeypatch.undo()
+    assert store.undo().label == f"tagged {item.id}"
+    assert store.get(item.id).tags == []

@@ -465,7 +465,7 @@ def test_a_damaged_deleted_or_stale_cache_is_rebuilt_from_the_files_and_never_tr
 def test_a_writer_that_died_before_updating_the_cache_loses_nothing(workspace, monkeypatch):
     store = Store.open(workspace, clock=fixed_clock)
     add_feedback(store, "first")
-    monkeypatch.setattr(store_module.Store, "_store_in_cache", lambda self, entries: None)  # dies right after the journal
+    monkeypatch.setattr(store_module.Store, "_store_in_cache", lambda self, entries, **_: None)  # dies right after the journal
     add_feedback(store, "second")
     monkeypatch.undo()
     store.close()
