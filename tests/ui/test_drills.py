@@ -85,7 +85,7 @@ async def test_enter_on_triaged_within_a_business_day_hands_the_app_the_late_ite
         drill = app.query_one(MetricsPane).report.figure("triaged_within_1_business_day_pct").drill
         target, = targets
         assert target.shows_ids and target.ids == drill.ids and len(target.ids) == 165  # not since:30d's 207
-        assert target.label == "165 items not triaged within one business day, last 30 days"
+        assert target.label == "165 not triaged in 1 business day, last 30 days"
 
 
 @INBOX_TAKES_IDS

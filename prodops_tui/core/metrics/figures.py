@@ -212,8 +212,8 @@ def _compute(store: Store, period: Period, *, now: datetime, tz: tzinfo | None) 
     overdue = rituals.overdue_actions(store, period.upper_iso)
     runs = rituals.checklist_counts(store, ((period.start, period.end), (previous.start, previous.end)))
     since = _since(period)
-    triaged = exactly(flow.triaged_ids, "status:processed status:archived", "items triaged", period)  # three figures
-    received = Drill("inbox", since) if period.open_ended else exactly(flow.received_ids, "", "items received", period)
+    triaged = exactly(flow.triaged_ids, "status:processed status:archived", "triaged", period)  # three figures
+    received = Drill("inbox", since) if period.open_ended else exactly(flow.received_ids, "", "received", period)
 
     flow_figures = (
         Figure("received", "Feedback received", cur.received, prev.received,
@@ -233,21 +233,21 @@ def _compute(store: Store, period: Period, *, now: datetime, tz: tzinfo | None) 
                note="nine in ten were triaged within this", drill=triaged),
         Figure("triaged_within_1_business_day_pct", "Triaged within 1 business day", cur.one_day_pct, prev.one_day_pct,
                unit="pct", better="up", note="of the items received whose deadline has come (weekends skipped)",
-               drill=exactly(flow.late_ids, since, "items not triaged within one business day", period)),
+               drill=exactly(flow.late_ids, since, "not triaged in 1 business day", period)),
     )
     insight_figures = (
         Figure("with_area_pct", "With a product area", cur.with_area_pct, prev.with_area_pct, unit="pct", better="up",
                note="of the feedback received (merged duplicates counted in their survivor)",
                drill=Drill("inbox", f"{since} is:unassigned", note="the ones still without an area")
                if since and not flow.duplicates_unassigned else
-               exactly(flow.unassigned_ids, f"{since} is:unassigned".strip(), "items still without an area", period)),
+               exactly(flow.unassigned_ids, f"{since} is:unassigned".strip(), "still without an area", period)),
         Figure("linked_pct", "Linked to an opportunity", cur.linked_pct, prev.linked_pct, unit="pct", better="up",
                note="feedback reaching the roadmap",
                drill=Drill("inbox", f"{since} is:linked") if since and not flow.duplicates_linked else
-               exactly(flow.linked_ids, f"{since} is:linked".strip(), "items linked to an opportunity", period)),
+               exactly(flow.linked_ids, f"{since} is:linked".strip(), "linked to an opportunity", period)),
         Figure("duplicates_merged", "Duplicates merged", cur.duplicates, prev.duplicates,
                note="of the feedback received in the period (when they were merged is not kept)",
-               drill=exactly(flow.duplicate_ids, f"{since} is:merged".strip(), "items merged into another", period)),
+               drill=exactly(flow.duplicate_ids, f"{since} is:merged".strip(), "merged into another", period)),
     )
     asked = sum(1 for d in top_demand if d.received)
     asked_before = sum(1 for d in top_demand if d.received_before)

@@ -146,7 +146,7 @@ def section(store: Store, period: Period) -> Section:
     return Section(SECTION_KEY, SECTION_TITLE, (
         Figure("feedback_reached_roadmap", "Feedback that reached the roadmap", cur.reached, prev.reached, better="up",
                note="received in the period, linked to an opportunity that has a tracker issue",
-               drill=exactly(list(cur.reached_ids), f"{since} is:linked".strip(), "received that reached the roadmap", period)),
+               drill=exactly(list(cur.reached_ids), f"{since} is:linked".strip(), "that reached the roadmap", period)),
         Figure("feedback_reached_roadmap_pct", "Share that reached the roadmap", cur.reached_pct, prev.reached_pct,
                unit="pct", better="up", note=f"{cur.reached} of {cur.received} received (merged duplicates in their survivor)",
                drill=Drill("opportunities")),

@@ -327,7 +327,7 @@ def test_a_drill_too_big_for_a_filter_carries_its_ids_and_says_what_they_are(met
     drill = figures.compute(store, window, now=NOW, tz=UTC).figure("triaged").drill
     assert drill is not None and not drill.exact and drill.opens_exactly
     assert drill.filter == "status:processed status:archived" and len(drill.ids) > 80
-    assert drill.label == f"{len(drill.ids)} items triaged, last 30 days"
+    assert drill.label == f"{len(drill.ids)} triaged, last 30 days"
 
 
 def test_drills_name_exactly_the_items_when_they_fit_in_a_filter(computed):
