@@ -225,3 +225,68 @@ def test_a_change_recorded_with_the_older_undo_digest_can_still_be_undone(store,
     monkeypatch.undo()
     assert store.undo().label == f"tagged {item.id}"
     assert store.get(item.id).tags == []
+
+
+def test_a_compressing_fold_that_fails_or_is_killed_at_any_write_step_loses_nothing(tmp_path, compress_from_1kb):
+    """The write steps the compressed backups add (a temporary file in backups/, its fsync, its
+    rename) under the same faults as every other step (tests/hardening/test_write_faults.py,
+    whose small workspace keeps its backups plain): a full disk at each, and a kill at each."""
+    import os
+    import shutil
+
+    from prodops_tui.core.model import RECORD_TYPES
+    from prodops_tui.core.storage import doctor
+
+    from ...hardening.write_steps import KILLED, Steps, record, watching
+
+    template = seeded(tmp_path / "template", 50)
+
+    def everything(workspace: Path, use_cache: bool = True) -> dict:
+        store = Store.open(workspace, clock=fixed_clock, use_cache=use_cache)
+        try:
+            return {t.KIND: {r.number: r.to_dict() for r in store.all(t)} for t in RECORD_TYPES}
+        finally:
+            store.close()
+
+    def fold(workspace: Path) -> None:
+        store = Store.open(workspace, clock=fixed_clock)
+        try:
+            store.fold()
+        finally:
+            store.close()
+
+    before = everything(template)
+    clean = tmp_path / "clean"
+    shutil.copytree(template, clean)
+    steps = record(lambda: fold(clean)).seen
+    assert any("compressed_copy" in step for step in steps), steps
+    assert {b.path.name.endswith(".gz") for b in backup_files(clean / "backups") if b.last > 0} == {True}
+
+    for index, label in enumerate(steps):
+        for how in ("fails", "killed"):
+            where = f"step {index} {label} {how}"
+            workspace = tmp_path / f"{how}{index}"
+            shutil.copytree(template, workspace)
+            if how == "fails":
+                fault = Steps(fail_at=index)
+                with watching(fault):
+                    try:
+                        fold(workspace)
+                    except Exception:  # noqa: BLE001 - a failed fold is told; the check is what is left
+                        pass
+                assert fault.failed == label, f"{where}: the fold took another path ({fault.seen})"
+            else:
+                pid = os.fork()
+                if pid == 0:
+                    try:
+                        with watching(Steps(kill_at=index)):
+                            fold(workspace)
+                    finally:
+                        os._exit(3)
+                assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == KILLED, where
+            assert everything(workspace) == before, f"{where}: through the cache"
+            assert everything(workspace, use_cache=False) == before, f"{where}: from the files alone"
+            report = doctor.check(workspace, fixed_clock)
+            assert report.ok, f"{where}: {report.lines}"
+            fold(workspace)  # the next fold does it all
+            assert everything(workspace, use_cache=False) == before, f"{where}: after the next fold"
