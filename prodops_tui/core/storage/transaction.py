@@ -160,6 +160,7 @@ class Transaction:
                 label=self.label,
                 origin=self.origin,
                 ops=history_ops,
+                actor=self.store.actor,
                 **self.change_fields,
             )
             doc = change.to_dict()
