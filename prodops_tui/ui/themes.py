@@ -6,8 +6,9 @@ import tomllib
 from dataclasses import fields
 from pathlib import Path
 
+from textual.app import App
 from textual.color import Color, ColorParseError
-from textual.theme import Theme
+from textual.theme import BUILTIN_THEMES, Theme
 
 from ..core.toml_files import load_folder
 
@@ -99,3 +100,20 @@ def load_themes(directories: list[Path]) -> tuple[list[Theme], list[str]]:
         themes += loaded
         problems += failed
     return themes, problems
+
+
+def install_themes(app: App, directories: list[Path]) -> list[str]:
+    """Offer prodops's themes and the user's own, not Textual's: the palette's Theme command and
+    `--theme` list what loads from `directories`, each with every prodops colour and, for the
+    shipped ones, every text at WCAG AA (tests/ui/test_theme_contrast.py). Textual's own 21 name
+    none of prodops's status colours and were never checked (two take the terminal's colours, which
+    no one can check). Returns a line per theme file that did not load."""
+    themes, problems = load_themes(directories)
+    names = {theme.name for theme in themes}
+    for name in BUILTIN_THEMES:
+        # Textual's default stays only while no theme of ours loaded: the app has to start in one.
+        if name != "textual-dark" or DEFAULT_THEME in names:
+            app.unregister_theme(name)
+    for theme in themes:
+        app.register_theme(theme)
+    return problems

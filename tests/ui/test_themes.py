@@ -1,6 +1,7 @@
 """Themes: the shipped ones load and name every status colour; high contrast reads at WCAG AA;
 the colour-blind one keeps its status colours apart under red-green colour blindness; a user's
-broken theme file is one line of warning and the app carries on in the default theme."""
+broken theme file is one line of warning and the app carries on in the default theme; only
+prodops's themes are offered, not Textual's. Every text's contrast: test_theme_contrast.py."""
 
 from __future__ import annotations
 
@@ -8,13 +9,16 @@ import itertools
 from pathlib import Path
 
 import pytest
+from textual.app import App
 from textual.color import Color
+from textual.theme import ThemeProvider
 
 from prodops_tui.core.workspace import Settings
 from prodops_tui.ui.themes import (
     DEFAULT_THEME,
     LIST_CURSOR_VARIABLES,
     STATUS_VARIABLES,
+    install_themes,
     load_theme_file,
     load_themes,
     shipped_themes_dir,
@@ -28,7 +32,6 @@ HIGH_CONTRAST = "prodops-high-contrast"
 COLOUR_BLIND = "prodops-colour-blind"
 WCAG_AA_TEXT = 4.5  # WCAG 2.x, 1.4.3 Contrast (Minimum), normal-size text
 WCAG_LARGE_OR_GRAPHIC = 3.0  # 1.4.3 for large text, 1.4.11 for non-text: the floor for every shipped theme
-MAIN_PANES = {"1": "inbox", "2": "areas", "3": "retro", "4": "checklists", "5": "metrics"}
 
 
 def shipped(name: str):
@@ -108,31 +111,6 @@ def test_high_contrast_text_meets_wcag_aa_on_every_backdrop_the_theme_names():
     below = {pair: round(ratio, 2) for pair, ratio in ratios.items() if ratio < WCAG_AA_TEXT}
     assert below == {}
     assert min(ratios.values()) >= WCAG_AA_TEXT
-
-
-@pytest.mark.parametrize("key", list(MAIN_PANES), ids=list(MAIN_PANES.values()))
-async def test_high_contrast_every_letter_on_the_main_panes_reads_at_wcag_aa(demo_store, make_app, key):
-    """The panes as drawn, not only the theme's colours: a coloured word on a cursor row, a
-    placeholder, a muted hint. Lines and bars (no letter or digit) are not text."""
-    app = make_app(demo_store, theme=HIGH_CONTRAST)
-    async with app.run_test(size=SIZE) as pilot:
-        await keys_then_settle(key)(pilot)
-        faint, letters = set(), 0
-        for y, strip in enumerate(app.screen._compositor.render_strips()):  # the screen's cells as sent to the terminal
-            for segment in strip:
-                if segment.style is None or not any(ch.isalnum() for ch in segment.text):
-                    continue
-                foreground, background = segment.style.color, segment.style.bgcolor
-                assert foreground is not None and background is not None, segment
-                fg, bg = Color.from_rich_color(foreground), Color.from_rich_color(background)
-                if segment.style.reverse:
-                    fg, bg = bg, fg
-                ratio = contrast_ratio(fg, bg)
-                letters += len(segment.text.strip())
-                if ratio < WCAG_AA_TEXT:
-                    faint.add(f"line {y}: {segment.text.strip()!r} {fg.hex} on {bg.hex} = {ratio:.2f}")
-    assert sorted(faint) == []
-    assert letters > 300  # the pane was on screen, with its text
 
 
 # --- colour blindness ---------------------------------------------------------------------
@@ -244,11 +222,32 @@ async def test_a_user_theme_without_status_colours_takes_them_from_its_own_colou
         assert drawn["status-unowned"] == drawn["status-overdue"] == drawn["error"] and drawn["status-new"] == drawn["accent"]
 
 
-async def test_one_of_textuals_own_themes_can_be_picked_while_running(demo_store, make_app):
+# --- which themes are offered ----------------------------------------------------------------
+
+
+def test_only_prodops_themes_are_installed_each_with_every_prodops_colour():
+    """Textual's own themes (nord, dracula, ...) name none of prodops's status colours and were
+    never checked for contrast: the app offers the five that ship and the user's own."""
+    app = App()
+    assert "nord" in app.available_themes  # Textual registers its 21 on every App
+    assert install_themes(app, [shipped_themes_dir()]) == []
+    assert set(app.available_themes) == {path.stem for path in shipped_themes_dir().glob("*.toml")}
+    for theme in app.available_themes.values():
+        assert STATUS_VARIABLES.keys() | LIST_CURSOR_VARIABLES.keys() <= theme.variables.keys(), theme.name
+
+
+@pytest.mark.xfail(strict=True, reason="ui/app.py registers its themes itself: it has to call themes.install_themes instead (issue 31, item 9)")
+async def test_the_palette_offers_only_complete_readable_themes_and_a_remembered_textual_theme_gives_way(demo_store, make_app, tmp_path):
+    from .test_theme_contrast import failing_pairs
+
+    Settings(tmp_path / "config").set("theme", "nord")  # picked in the palette before it stopped offering it
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
-        for key in MAIN_PANES:
-            await pilot.press(key)
-        app.theme = "nord"  # from the palette's Theme command: it knows nothing of prodops's statuses
-        await keys_then_settle("4")(pilot)
-        assert app.theme == "nord" and app.theme_variables["status-overdue"] == app.theme_variables["error"]
+        await pilot.pause()
+        offered = [name for name, _ in ThemeProvider(app.screen).commands]
+        assert offered == sorted(path.stem for path in shipped_themes_dir().glob("*.toml"))
+        assert app.theme == DEFAULT_THEME
+        for name in offered:
+            theme = app.available_themes[name]
+            assert STATUS_VARIABLES.keys() | LIST_CURSOR_VARIABLES.keys() <= theme.variables.keys(), name
+            assert failing_pairs(theme) == {}, name
