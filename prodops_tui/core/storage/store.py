@@ -8,13 +8,15 @@ The TinyDB file (`prodops.json`, readable with plain `TinyDB(path)`) is the
 folded state: rewritten atomically (temp file, fsync, rename, fsync directory)
 only when the journal has grown past a quarter of it, so the amortised cost of
 a change does not depend on the size of the workspace. Each fold keeps the
-previous snapshot and journal segment in `backups/` for `prodops doctor`.
+previous snapshot and journal segment in `backups/` for `prodops doctor`, gzip-compressed
+from a megabyte (backups.py), the last BACKUPS_KEPT snapshots and the segments after them.
 
 Reading the whole TinyDB file costs seconds at 100,000 items, so a process does not: it
 opens `cache.sqlite` (cache.py), a derived copy kept in step with the journal, and loads a
 kind of record only when first asked for it (`prodops update F-7` never builds the other
-99,999 items). A fold writes the new snapshot without holding the lock; writers wait only
-for the rename at the end.
+99,999 items). A fold writes the new snapshot without holding the lock, streamed from one read
+transaction of the cache (no record built: its memory does not grow with the workspace);
+writers wait only for the renames at the end.
 """
 
 from __future__ import annotations
