@@ -32,6 +32,19 @@ BAD_VALUES = [  # exit 1: the command is right, a value is not
     ("who", "--person", "Nobody Atall"),
     ("who", "src/app.py"),  # no CODEOWNERS imported yet
     ("suggest", "F-999"),
+    ("area", "add", "Nowhere/Invoices"),
+    ("area", "rename", "A-99", "Billing"),
+    ("area", "move", "A-99", "--top"),
+    ("area", "remove", "No such area at all"),
+    ("person", "leave", "Nobody Atall"),
+    ("opportunity", "status", "O-99", "planned"),
+    ("opportunity", "add", "   "),
+    ("retro", "card", "R-99", "1", "A card for no retro"),
+    ("retro", "close", "R-99"),
+    ("retro", "new", "--team", "Payments", "--template", "No such template"),
+    ("checklist", "run", "No such checklist"),
+    ("checklist", "tick", "CR-99", "1"),
+    ("history", "F-999"),
 ]
 
 BAD_USAGE = [  # exit 2: argparse or the command's own usage check
@@ -47,6 +60,12 @@ BAD_USAGE = [  # exit 2: argparse or the command's own usage check
     ("who",),
     ("duplicates", "--all-of-them"),
     ("search", "[bold]x[/bold] $(rm -rf /)", "--kind", "galaxies"),
+    ("area",),
+    ("area", "move", "Billing"),
+    ("area", "add", "Billing/Invoices", "--under", "Billing"),
+    ("opportunity", "add", "Offline mode", "--feedback", "F-1", "--area", "Billing"),
+    ("retro", "phase", "R-1", "sideways"),
+    ("history", "--limit", "0"),
 ]
 
 
@@ -57,7 +76,8 @@ def seeded(prodops):
 
 
 def _state(prodops) -> str:
-    return prodops("list", "feedback", "--status", "all", "--json").stdout
+    """The feedback, and every change kept (a refused area, retro or checklist command would add one)."""
+    return prodops("list", "feedback", "--status", "all", "--json").stdout + prodops("history", "--json").stdout
 
 
 @pytest.mark.parametrize("args", BAD_VALUES, ids=lambda a: " ".join(a)[:40])
