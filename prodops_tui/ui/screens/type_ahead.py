@@ -81,6 +81,8 @@ class TypeAhead(_Base):
     def set_focus(self, widget: Widget | None, scroll_visible: bool = True, from_app_focus: bool = False) -> None:
         if self._early_keys is not None:
             self._focus_wanted = widget  # given once the kept keys can go first
+            if widget is not None:
+                widget.has_focus = False  # Screen's auto focus sets it before it calls set_focus
             return
         super().set_focus(widget, scroll_visible=scroll_visible, from_app_focus=from_app_focus)
 
