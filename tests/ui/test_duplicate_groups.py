@@ -59,3 +59,32 @@ async def test_the_groups_the_app_works_out_are_those_the_command_line_reads_bac
     with StoredLookalikes(store) as stored:
         assert [list(group) for group in stored.groups()] == shown
         assert stored.groups_read_back
+
+
+async def test_each_group_opens_with_a_line_saying_its_size_and_score_and_the_cursor_steps_over_it(demo_store, make_app):
+    """Likely duplicates lists group after group; a line above each says which group it is,
+    how many items it holds and how alike they are (issue 31, item 7: shading alone did not show
+    where one group ended). j and k move from item to item, never onto such a line."""
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        clusters = await open_likely_duplicates(app, pilot)
+        listing = app.query_one(FeedbackList)
+        first, second = clusters[0], clusters[1]
+        lines = [strip.text for strip in (listing.render_line(y) for y in range(listing.size.height))]
+        at = lines.index(next(line for line in lines if line.startswith(f"── Group 2 of {len(clusters)}")))
+        assert lines[at].startswith(f"── Group 2 of {len(clusters)}: {len(second)} items, {second.describe()} ─")
+        assert second[0] in lines[at + 1] and first[-1] in lines[at - 1]
+        assert lines[1].startswith(f"── Group 1 of {len(clusters)}: {len(first)} items") and first[0] in lines[2]
+        # A group of look-alikes says how alike: the lowest score against the oldest.
+        number, scored = next((n, c) for n, c in enumerate(clusters) if c.score is not None and c.kind == "similar")
+        listing.cursor = next(n for n, item in enumerate(listing.items) if item.id == scored[0])
+        await pilot.pause()
+        lines = [strip.text for strip in (listing.render_line(y) for y in range(listing.size.height))]
+        assert any(line.startswith(f"── Group {number + 1} of {len(clusters)}: {len(scored)} items, similar, score {scored.score:.0f} ─")
+                   for line in lines)
+
+        listing.cursor = len(first) - 1  # the last item of group 1
+        await pilot.press("j")
+        assert listing.current.id == second[0]
+        await pilot.press("k")
+        assert listing.current.id == first[-1]

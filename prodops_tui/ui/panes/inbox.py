@@ -170,7 +170,8 @@ class InboxPane(Pane):
             items, counts = inbox.first_page(self.store, status=self.view, size=FIRST_PAGE)
         else:
             items = self._items_in_view(counts=counts)
-        listing.show(items, from_iso(self.store.clock()), keep=current, bands=bands)
+        titles = [group_header(self._clusters, n)[0] for n in range(len(self._clusters))] if bands and self._clusters else []
+        listing.show(items, from_iso(self.store.clock()), keep=current, bands=bands, group_titles=titles)
         self._counts = counts or inbox.counts_by_view(self.store)
         self._show_views()
         self._show_syncs()
@@ -200,8 +201,9 @@ class InboxPane(Pane):
 
     def _show_views(self) -> None:
         counts = self._counts or inbox.counts_by_view(self.store)
+        width = (self.size.width or self.app.size.width) - 2  # the line's margins
         shown = (self.store.revision, self.view, tuple(counts.items()), id(self._clusters), len(self.feedback_list.items),
-                 self.filter_query, len(self.feedback_list.marked), self.sort)
+                 self.filter_query, len(self.feedback_list.marked), self.sort, width)
         if shown == self._views_shown:
             return  # called on every cursor move: an unchanged line must not cost a layout pass
         self._views_shown = shown
@@ -215,8 +217,12 @@ class InboxPane(Pane):
                 filter_query=self.filter_query,
                 marked=len(self.feedback_list.marked),
                 sort=self.sort,
+                width=width,
             )
         )
+
+    def on_resize(self) -> None:
+        self._show_views()  # the tabs take the longest labels that fit the new width
 
     def _show_syncs(self) -> None:
         """One line per synced source, above the views: when it last synced and what arrived, so

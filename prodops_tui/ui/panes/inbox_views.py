@@ -11,7 +11,7 @@ from ...core.feedback import duplicates, inbox
 from ...core.feedback.filters import apply_filter, parse_filter, saved_views
 from ...core.model import FeedbackItem, SavedView
 from ...core.storage.store import Store
-from ...core.text import clean_line, plural
+from ...core.text import clean_line, plural, truncate
 
 VIEWS = ("new", "snoozed", "processed", "archived", "all", "duplicates")
 SORTS = ("received", "importance", "area")
@@ -81,6 +81,14 @@ def group_header(clusters: Sequence[duplicates.Cluster], number: int) -> tuple[s
     return what, "X marks the group, m merges it into the oldest."
 
 
+# The tab labels from the longest to the shortest: the line takes the first that fits its width
+# (an 80-column terminal cut "Likely duplicates" and its count off the end).
+DUPLICATES_LABELS = ("Likely duplicates", "Duplicates", "Dups")
+SHORT_LABELS = {"new": "New", "snoozed": "Snz", "processed": "Proc", "archived": "Arch", "all": "All"}
+SAVED_NAME_CELLS = 12  # a saved view's name in the shortest forms
+SWITCH_HINT = "[ ] switch view"
+
+
 def view_tabs(
     store: Store,
     *,
@@ -91,32 +99,57 @@ def view_tabs(
     filter_query: str,
     marked: int,
     sort: str = "received",
+    width: int = 1_000,
 ) -> Content:
-    """The tab line: every view with its count, the typed filter, and how many items are marked."""
+    """Two lines: every view with its count, in the longest form that fits `width` cells; then
+    what narrows or orders the list — the typed filter and its count, the marks, the sort — on a
+    line of its own, so it shows at any width (at 80 columns a filter after the tabs was cut off)."""
+    forms = [_tab_line(store, form, active=active, counts=counts, clusters=clusters, shown=shown, filter_query=filter_query)
+             for form in range(4)]
+    tabs = next((line for line in forms if line.cell_length <= width), forms[-1])
+    state: list[Content] = []
+    if filter_query:
+        state.append(Content.assemble(("filter: ", "$text-muted"), (clean_line(filter_query), "bold $accent"), f" ({shown})"))
+    if marked:
+        state.append(Content.styled(f"{marked} marked", "bold $accent"))
+    if sort != "received":
+        state.append(Content.assemble(("sorted by ", "$text-muted"), (SORT_LABELS[sort], "bold $accent")))
+    hint = Content.styled(f"   {SWITCH_HINT}", "$text-muted")
+    if not state and tabs.cell_length + hint.cell_length <= width:
+        tabs += hint
+    elif not state:
+        state.append(Content.styled(f"{SWITCH_HINT} · f filters", "$text-muted"))
+    return Content("\n").join([tabs, Content("  ·  ").join(state)])
+
+
+def _tab_line(store: Store, form: int, *, active: str, counts: dict[str, int], clusters: Sequence[Sequence[str]] | None,
+              shown: int, filter_query: str) -> Content:
+    """The tabs in form 0 (full labels) to 3 (short labels, only the active saved view named)."""
     tabs = []
+    hidden_saved = 0
     for view_id in view_ids(store):
         is_active = view_id == active
         if view_id == "duplicates":
+            name = DUPLICATES_LABELS[min(form, len(DUPLICATES_LABELS) - 1)]
             if clusters is None:
-                label = f" {VIEW_LABELS[view_id]} … "
+                label = f" {name} … "
             else:
                 # Items in groups worth reading; the short "good"/"wow" groups are counted apart.
                 count = sum(len(c) for c in clusters if not getattr(c, "low_information", False))
                 short = sum(len(c) for c in clusters if getattr(c, "low_information", False))
-                label = f" {VIEW_LABELS[view_id]} {count}{f' +{short} short' if short else ''} "
+                extra = (f" +{short} short" if form == 0 else f" +{short}") if short else ""
+                label = f" {name} {count}{extra} "
         elif view_id in VIEWS:
-            label = f" {view_id.capitalize()} {counts[view_id]} "
+            label = f" {view_id.capitalize() if form < 2 else SHORT_LABELS[view_id]} {counts[view_id]} "
         else:  # a saved view: counted only when shown (each count is a pass over every item)
+            if form == 3 and not is_active:
+                hidden_saved += 1
+                continue
             saved = store.get(view_id)
             name = clean_line(saved.name) if isinstance(saved, SavedView) else view_id
+            name = truncate(name, SAVED_NAME_CELLS) if form >= 2 else name
             label = f" ★ {name}{f' {shown}' if is_active and not filter_query else ''} "
         tabs.append(Content.styled(label, "reverse bold $primary" if is_active else "$text-muted"))
-    if filter_query:
-        tabs.append(Content.assemble(("   filter: ", "$text-muted"), (clean_line(filter_query), "bold $accent"), f" ({shown})"))
-    if sort != "received":
-        tabs.append(Content.assemble(("   sorted by ", "$text-muted"), (SORT_LABELS[sort], "bold $accent")))
-    if marked:
-        tabs.append(Content.styled(f"   {marked} marked", "bold $accent"))
-    elif not filter_query:
-        tabs.append(Content.styled("   [ ] switch view", "$text-muted"))
+    if hidden_saved:
+        tabs.append(Content.styled(f" ★+{hidden_saved} ", "$text-muted"))
     return Content("").join(tabs)

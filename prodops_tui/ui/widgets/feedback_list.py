@@ -73,6 +73,7 @@ class FeedbackList(ScrollView, can_focus=True):
         "feedback-list--urgent",
         "feedback-list--muted",
         "feedback-list--band",
+        "feedback-list--group",
     }
     BINDINGS = [
         Binding("j,down", "cursor_down", "Down", show=False, id="list.down"),
@@ -105,6 +106,11 @@ class FeedbackList(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.items: Sequence[FeedbackItem] = ()
         self.bands: dict[str, int] = {}  # item id -> group number; odd groups are shaded (duplicate clusters)
+        self.group_titles: Sequence[str] = ()  # by group number: the line above each group
+        # With groups, the rows below the header: an item's index, or -1 - n for group n's line;
+        # and each item's row. Empty without groups: row n is item n.
+        self._rows: list[int] = []
+        self._row_of: list[int] = []
         self.marked: set[str] = set()
         self.show_snoozed = False  # the pane sets it for the Snoozed view
         self.id_width = ID_WIDTH  # the longest id listed and a space: F-100000 was cut to F-100…
@@ -113,11 +119,25 @@ class FeedbackList(ScrollView, can_focus=True):
 
     # --- data down ------------------------------------------------------------
 
-    def show(self, items: Sequence[FeedbackItem], now: datetime, *, keep: str | None = None, bands: dict[str, int] | None = None) -> None:
-        """Replace the rows; keep the cursor on item `keep` if it is still listed."""
+    def show(self, items: Sequence[FeedbackItem], now: datetime, *, keep: str | None = None, bands: dict[str, int] | None = None,
+             group_titles: Sequence[str] = ()) -> None:
+        """Replace the rows; keep the cursor on item `keep` if it is still listed. `bands` puts
+        items in groups (listed group after group); with `group_titles`, each group opens with a
+        line of its own, so where one group ends and the next begins is plain at a glance."""
         self.items = items
         self.id_width = max(ID_WIDTH, max((len(item.id) for item in items), default=0) + 1)
         self.bands = bands or {}
+        self.group_titles = group_titles
+        self._rows, self._row_of = [], []
+        if self.bands and group_titles:
+            last = None
+            for position, item in enumerate(items):
+                group = self.bands.get(item.id)
+                if group is not None and group != last and group < len(group_titles):
+                    self._rows.append(-1 - group)
+                last = group
+                self._row_of.append(len(self._rows))
+                self._rows.append(position)
         self.now = now
         if self.marked:  # a set of 100,000 ids per change, only when something is marked
             visible = {item.id for item in items}
@@ -125,7 +145,7 @@ class FeedbackList(ScrollView, can_focus=True):
         index = next((n for n, item in enumerate(items) if item.id == keep), None) if keep else None
         if index is None:
             index = min(self.cursor, max(len(items) - 1, 0))
-        self.virtual_size = Size(self.size.width, len(items) + 1)  # +1: the header row
+        self.virtual_size = Size(self.size.width, (len(self._rows) if self._rows else len(items)) + 1)  # +1: the header row
         self.set_reactive(FeedbackList.cursor, index)
         self.scroll_to_cursor()
         self.refresh()
@@ -148,9 +168,21 @@ class FeedbackList(ScrollView, can_focus=True):
         if y == 0:
             return self._header(width)
         index = self.scroll_offset.y + y - 1
+        if self._rows:
+            if index >= len(self._rows):
+                return Strip.blank(width, self.rich_style)
+            index = self._rows[index]
+            if index < 0:
+                return self._group_line(-1 - index, width)
         if index >= len(self.items):
             return Strip.blank(width, self.rich_style)
         return self._row(self.items[index], index, width)
+
+    def _group_line(self, group: int, width: int) -> Strip:
+        """'── Group 2 of 114: 5 items, similar, score 72 ─────…' above the group's first item."""
+        style = self.get_component_rich_style("feedback-list--group")
+        text = f"── {self.group_titles[group]} "
+        return Strip([Segment(set_cell_size(_fit(text, width) if len(text) >= width else text + "─" * (width - len(text)), width), style)], width)
 
     def _header(self, width: int) -> Strip:
         style = self.get_component_rich_style("feedback-list--header")
@@ -190,15 +222,21 @@ class FeedbackList(ScrollView, can_focus=True):
 
     # --- movement ---------------------------------------------------------------
 
+    def _row_of_item(self, index: int) -> int:
+        return self._row_of[index] if 0 <= index < len(self._row_of) else index
+
     def watch_cursor(self, old: int, new: int) -> None:
-        self.refresh_line(old + 1)  # virtual lines: row n sits below the header
-        self.refresh_line(new + 1)
+        self.refresh_line(self._row_of_item(old) + 1)  # virtual lines: row n sits below the header
+        self.refresh_line(self._row_of_item(new) + 1)
         self.scroll_to_cursor()
         self.post_message(self.Highlighted(self.current))
 
     def scroll_to_cursor(self) -> None:
         if self.items:
-            self.scroll_to_region(Region(0, self.cursor + 1, 1, 1), animate=False, spacing=Spacing(1, 0, 0, 0), force=True)
+            row = self._row_of_item(self.cursor)
+            # The first item of a group brings its group's line into view with it.
+            above = 1 if self._rows and row > 0 and self._rows[row - 1] < 0 else 0
+            self.scroll_to_region(Region(0, row + 1 - above, 1, 1 + above), animate=False, spacing=Spacing(1, 0, 0, 0), force=True)
 
     def _move(self, to: int) -> None:
         if self.items:
@@ -227,7 +265,7 @@ class FeedbackList(ScrollView, can_focus=True):
         if item is None:
             return
         self.marked ^= {item.id}
-        self.refresh_line(self.cursor + 1)
+        self.refresh_line(self._row_of_item(self.cursor) + 1)
         self._move(self.cursor + 1)  # marking runs down the list (the binding's description: "Mark ↓")
 
     def action_mark_all(self) -> None:
@@ -241,6 +279,8 @@ class FeedbackList(ScrollView, can_focus=True):
 
     def on_click(self, event) -> None:
         index = self.scroll_offset.y + event.y - 1
+        if self._rows:
+            index = self._rows[index] if 0 <= index < len(self._rows) else -1
         if 0 <= index < len(self.items):
             self.cursor = index
 
