@@ -299,7 +299,7 @@ def _compute(store: Store, period: Period, *, now: datetime, tz: tzinfo | None) 
     return Report(
         period=period, generated_at=to_iso(now), sections=sections, bucket_days=flow.bucket_days,
         received_buckets=tuple(flow.received_buckets),
-        by_source=tuple(_by_source(flow, since)), by_area=tuple(_by_area(flow, paths, since)),
+        by_source=tuple(_by_source(flow, period)), by_area=tuple(_by_area(flow, paths, period)),
         backlog_ages=tuple(Row(label, cur.backlog_ages[i], prev.backlog_ages[i], label)
                            for i, (label, _) in enumerate(flow_module.BACKLOG_AGES)),
         triage_times=tuple(Row(label, cur.triage_times[i], prev.triage_times[i], label)
@@ -335,30 +335,35 @@ def exactly(ids: list[str], closest: str, what: str, period: Period) -> Drill | 
     return Drill("inbox", closest, exact=False, ids=tuple(ids), label=label, note=f"the {label}")
 
 
-def _by_source(flow: flow_module.Flow, since: str) -> list[Row]:
+def _by_source(flow: flow_module.Flow, period: Period) -> list[Row]:
+    since = _since(period)
     keys = set(flow.current.by_source) | set(flow.previous.by_source)
     rows = []
     for key in keys:
         name = flow.source_names.get(key, key)
-        # source: matches a part of the source, so "support" also lists "support chat": said in a note.
+        # source: matches a part of the source: while no other source of the period holds this
+        # one ("call" in "sales call"), the filter lists exactly the row's items; else their ids.
         query = f'{since} source:"{name}"' if since and name and '"' not in name else ""
-        rows.append(Row(name or NO_SOURCE, flow.current.by_source[key], flow.previous.by_source[key], name,
-                        Drill("inbox", query, exact=False, note=f"sources containing “{name}”") if query else None))
+        held = any(key in other for other in flow.current.by_source if other != key)
+        drill = Drill("inbox", query) if query and not held else \
+            exactly(flow.ids_by_source.get(key, []), query or since, f"from “{name or NO_SOURCE}”", period)
+        rows.append(Row(name or NO_SOURCE, flow.current.by_source[key], flow.previous.by_source[key], name, drill))
     rows.sort(key=lambda r: (-r.current, -(r.previous or 0), r.name.casefold()))
     return rows
 
 
-def _by_area(flow: flow_module.Flow, paths: dict[str, str], since: str) -> list[Row]:
+def _by_area(flow: flow_module.Flow, paths: dict[str, str], period: Period) -> list[Row]:
+    since = _since(period)
     keys = set(flow.current.by_area) | set(flow.previous.by_area)
     rows = []
     for key in keys:
         path = paths.get(key, key) if key else NO_AREA
-        if not since:
-            drill = None
-        elif key is None:
-            drill = Drill("inbox", f"{since} is:unassigned")
-        else:
-            drill = Drill("inbox", f'{since} area:"{path}"') if '"' not in path else None
+        if since and key is None:
+            drill: Drill | None = Drill("inbox", f"{since} is:unassigned")
+        elif since and '"' not in path:
+            drill = Drill("inbox", f'{since} area:"{path}"')
+        else:  # a fixed window (since: cannot end it), or a path a filter cannot quote: the ids
+            drill = exactly(flow.ids_by_area.get(key, []), since, f"in {path}", period)
         rows.append(Row(path, flow.current.by_area[key], flow.previous.by_area[key], key or "", drill))
     rows.sort(key=lambda r: (-r.current, -(r.previous or 0), r.name.casefold()))
     return rows

@@ -110,6 +110,9 @@ class Flow:
     # Merged duplicates received without an area / linked: while there are none, `is:unassigned`
     # / `is:linked` with the period's since: lists exactly the items the figure counts.
     duplicates_unassigned: int = 0
+    # This period's items by folded source and by top-level area (None: no area), for the rows' drills.
+    ids_by_source: dict[str, list[str]] = field(default_factory=dict)
+    ids_by_area: dict[str | None, list[str]] = field(default_factory=dict)
     duplicates_linked: int = 0
     linked: list[FeedbackItem] = field(default_factory=list)  # every linked item (any time): for the opportunities
     # Items received before this period (the period before included): how many, the first and last time.
@@ -283,6 +286,8 @@ def measure(store: Store, period: Period, *, now: datetime, tz: tzinfo | None = 
     folded_of: dict[str, str] = {}
     late_keys = []
     received_keys: list = []
+    source_keys: dict[str, list] = {}
+    area_keys: dict[str | None, list] = {}
     unassigned_keys: list = []
     linked_keys: list = []
     duplicate_keys: list = []
@@ -310,7 +315,11 @@ def measure(store: Store, period: Period, *, now: datetime, tz: tzinfo | None = 
             names.setdefault(folded, shown)
         window.by_source[folded] += 1
         area, opportunity = item.area, item.opportunity
-        window.by_area[top.get(area, area) if area else None] += 1
+        top_area = top.get(area, area) if area else None
+        window.by_area[top_area] += 1
+        if window is cur:
+            source_keys.setdefault(folded, []).append(item.id)
+            area_keys.setdefault(top_area, []).append(item.id)
         if item.duplicate_of:
             window.duplicates += 1
             if window is cur:
@@ -355,5 +364,7 @@ def measure(store: Store, period: Period, *, now: datetime, tz: tzinfo | None = 
         received_ids=[item_id(k) for k in received_keys], unassigned_ids=[item_id(k) for k in unassigned_keys], linked_ids=[item_id(k) for k in linked_keys],
         duplicate_ids=[item_id(k) for k in duplicate_keys],
         duplicates_unassigned=duplicates_unassigned, duplicates_linked=duplicates_linked,
+        ids_by_source={k: [item_id(n) for n in v] for k, v in source_keys.items()},
+        ids_by_area={k: [item_id(n) for n in v] for k, v in area_keys.items()},
         linked=linked, earlier=items.received_before(cur_start),
     )

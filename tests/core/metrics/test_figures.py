@@ -365,3 +365,35 @@ def test_an_account_told_it_shipped_no_longer_waits(metrics_store):
     loop.told(store, shipped, [first])
     after = figures.compute(store, window, now=NOW, tz=UTC).figure("customers_waiting").value
     assert before > 0 and after == before - 1
+
+
+@pytest.mark.parametrize("closed", [False, True], ids=["up-to-now", "from-to"])
+def test_every_source_and_area_row_opens_exactly_its_items(metrics_store, closed):
+    """The rows beside Feedback received: a source's items (source: is a part of the source, so
+    "call" also lists "sales call": then the row's ids), an area's with the areas below it."""
+    from prodops_tui.core.metrics.flow import top_areas
+
+    store, _ = metrics_store
+    with store.change("a source inside another", origin="test", history=False) as tx:
+        for source in ("call", "sales call", "sales call"):
+            tx.add(FeedbackItem(text=source, source=source, received_at=to_iso(NOW - timedelta(days=2))))
+    window = (period.between("2026-10-01", "2026-11-01", now=NOW, tz=UTC) if closed
+              else period.last_days(30, now=NOW, tz=UTC))
+    found = figures.compute(store, window, now=NOW, tz=UTC)
+    items = [i for i in store.all(FeedbackItem) if in_window(i.received_at, window.start_iso, window.upper_iso)]
+    top = top_areas(store)
+    for row in found.by_source:
+        assert row.drill is not None or not row.current, row.name  # a row of the period before only: nothing now
+        if row.drill is None:
+            continue
+        expected = sorted(i.id for i in items if i.source.casefold() == row.key.casefold())
+        assert opened(store, row.drill) == expected and len(expected) == row.current, row.name
+    for row in found.by_area:
+        assert row.drill is not None or not row.current, row.name
+        if row.drill is None:
+            continue
+        expected = sorted(i.id for i in items if (top.get(i.area, i.area) if i.area else "") == row.key)
+        assert opened(store, row.drill) == expected and len(expected) == row.current, row.name
+    if not closed:
+        call = next(r for r in found.by_source if r.key == "call")
+        assert call.drill.filter.startswith("id:")  # source:"call" would list the two sales calls too
