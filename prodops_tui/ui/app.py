@@ -34,7 +34,7 @@ from .panes.metrics import MetricsPane
 from .panes.retro import RetroPane
 from .screens.help import HelpScreen
 from .screens.search import SearchScreen
-from .themes import DEFAULT_THEME, load_themes, shipped_themes_dir, theme_variable_defaults
+from .themes import DEFAULT_THEME, install_themes, shipped_themes_dir, theme_variable_defaults
 from .widgets.footer import KeyFooter
 
 PANES: tuple[tuple[str, str, type[Pane]], ...] = (
@@ -132,9 +132,8 @@ class ProdopsApp(App[int]):
         self.poll_external = poll_external
         self.nudges_at_start = nudges_at_start
         self.search_index = search_for_app(store)  # the whole index in memory, or at 100k the words on disk
-        themes, self.theme_problems = load_themes([shipped_themes_dir(), *extra_theme_dirs, self.settings.path.parent / "themes"])
-        for loaded in themes:
-            self.register_theme(loaded)
+        # prodops's themes and the user's own; not Textual's, which lack prodops's status colours
+        self.theme_problems = install_themes(self, [shipped_themes_dir(), *extra_theme_dirs, self.settings.path.parent / "themes"])
         wanted = theme or self.settings.get("theme") or DEFAULT_THEME
         if wanted not in self.available_themes:
             if theme:  # asked for on the command line: say so instead of guessing

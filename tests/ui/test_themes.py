@@ -236,7 +236,6 @@ def test_only_prodops_themes_are_installed_each_with_every_prodops_colour():
         assert STATUS_VARIABLES.keys() | LIST_CURSOR_VARIABLES.keys() <= theme.variables.keys(), theme.name
 
 
-@pytest.mark.xfail(strict=True, reason="ui/app.py registers its themes itself: it has to call themes.install_themes instead (issue 31, item 9)")
 async def test_the_palette_offers_only_complete_readable_themes_and_a_remembered_textual_theme_gives_way(demo_store, make_app, tmp_path):
     from .test_theme_contrast import failing_pairs
 
