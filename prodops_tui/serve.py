@@ -215,14 +215,17 @@ def _mb(size: int) -> str:
 
 
 def rss_bytes(pid: int) -> int:
-    """Resident memory of a process (Linux /proc), or 0 where it cannot be read."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        return 0
+    """Memory of a process on Linux: its proportional set size (shared pages split among the
+    processes that share them, so the tabs' figures add up), else its resident size; 0 where
+    neither can be read."""
+    for path, name in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+        try:
+            with open(path, encoding="ascii", errors="replace") as lines:
+                for line in lines:
+                    if line.startswith(name):
+                        return int(line.split()[1]) * 1024
+        except (OSError, ValueError, IndexError):
+            continue
     return 0
 
 
@@ -449,8 +452,7 @@ def _server_type():
                 return None, self._too_many(wait)
             session, forged = self._session(request)
             if session is not None:
-                self._good_token(request)
-                return session, None
+                return session, None  # a good cookie does not wipe the address's bad tries: a sign-in does
             if forged:
                 self._bad_token(request, "a session cookie this server did not issue, or one revoked")
             response = _page("Sign in", "This prodops server needs you to sign in: open the invite link you were given "

@@ -174,9 +174,13 @@ class Tab:
                 self.received.append(message.data)
         self.closed = True
 
-    def text(self) -> str:
-        """What the tab drew, escape sequences out (words may still be split by styling)."""
-        return _ESCAPES.sub("", "".join(self.received))
+    def text(self, since: int = 0) -> str:
+        """What the tab drew (from the `since`th frame: see mark), escape sequences out (words
+        may still be split by styling)."""
+        return _ESCAPES.sub("", "".join(self.received[since:]))
+
+    def mark(self) -> int:
+        return len(self.received)
 
     async def press(self, keys: str) -> None:
         await self.websocket.send_str(json.dumps(["stdin", keys]))
