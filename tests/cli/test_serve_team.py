@@ -312,3 +312,31 @@ def test_over_tls_the_session_cookie_is_secure_and_the_tab_works(team_workspace,
     with running_server(team_workspace, tmp_path, "--certfile", str(cert), "--keyfile", str(key), scheme="https") as served:
         asyncio.run(scenario(served))
     assert f"on https://127.0.0.1:{served.port}" in served.said()
+
+
+def test_behind_a_proxy_on_this_machine_its_forwarded_scheme_and_name_are_used(team_workspace, tmp_path, prodops):
+    token = prodops("serve", "invite", "Ana Souza", "--url", "https://prodops.example.com").stdout.strip()
+    assert token.startswith("https://prodops.example.com/signin?token=")
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "prodops.example.com", "X-Forwarded-For": "203.0.113.9"}
+
+    async def scenario(served):
+        browser = Browser(served)
+        try:
+            # A sign-in posted from another site's page is refused; from the proxy's own name it is not.
+            async with browser.session.post(served.url + "/signin", data={"token": token.rsplit("=", 1)[1]},
+                                            headers={**forwarded, "Origin": "https://evil.example"}, allow_redirects=False) as refused:
+                assert refused.status == 403
+            async with browser.session.post(served.url + "/signin", data={"token": token.rsplit("=", 1)[1]},
+                                            headers={**forwarded, "Origin": "https://prodops.example.com"},
+                                            allow_redirects=False) as signed:
+                assert signed.status == 303
+                assert "Secure" in signed.headers["Set-Cookie"]  # https at the proxy: the cookie says so
+            browser.session.cookie_jar.update_cookies({"prodops_session": signed.cookies["prodops_session"].value})
+            status_code, _, page = await browser.get("/", headers=forwarded)
+            assert status_code == 200 and 'data-session-websocket-url="wss://prodops.example.com/ws"' in page
+        finally:
+            await browser.close()
+
+    with running_server(team_workspace, tmp_path, "--behind-proxy") as served:
+        asyncio.run(scenario(served))
+    assert "Ana Souza signed in (member) from 203.0.113.9" in served.said()
