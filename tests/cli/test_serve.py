@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import os
 import signal
 import socket
@@ -264,3 +265,49 @@ def test_each_tab_runs_the_app_on_the_workspace_told_its_person_not_the_servers_
     unnamed = service_type(command, write_bytes=nothing, write_str=nothing, close=nothing,
                            download_manager=DownloadManager(), environment={BROWSER_ENV: ""})
     assert PERSON_ENV not in unnamed._build_environment()  # the server's own variable is not passed on
+
+
+def test_invite_people_and_revoke_from_the_command_line(prodops):
+    invited = prodops("serve", "invite", "  Ana   Souza ", "--role", "facilitator")
+    assert invited.returncode == 0
+    assert invited.stdout.startswith("http://127.0.0.1:8000/signin?token=") and len(invited.stdout.splitlines()) == 1
+    assert "Ana Souza is invited as facilitator" in invited.stderr and "sign-in is on" in invited.stderr
+    assert prodops("serve", "invite", "Bo", "--role", "viewer", "--url", "https://prodops.example.com/").stdout.startswith(
+        "https://prodops.example.com/signin?token=")
+    listed = prodops("serve", "people").stdout.splitlines()
+    assert listed == ["Ana Souza  facilitator  0 sessions, 1 open invite  never signed in",
+                      "Bo         viewer       0 sessions, 1 open invite  never signed in"]
+    assert [p["name"] for p in json.loads(prodops("serve", "people", "--json").stdout)] == ["Ana Souza", "Bo"]
+    revoked = prodops("serve", "revoke", "ana souza")
+    assert revoked.stdout.startswith("Ana Souza: 0 sessions ended, open invites cancelled")
+    assert "0 sessions" in prodops("serve", "people").stdout.splitlines()[0]
+
+
+@pytest.mark.parametrize(("args", "code", "says"), [
+    (("serve", "revoke", "Cy"), 1, "prodops: error: nobody called 'Cy' was invited (invited: Ana)"),
+    (("serve", "invite", "x" * 60), 1, "prodops: error: a name is at most 40 characters (this one has 60)"),
+    (("serve", "invite", "Ana\nBo"), 1, "prodops: error: a name is one line"),
+    (("serve", "invite", "Bo", "--role", "admin"), 2, "prodops serve invite: error: argument --role: invalid choice: 'admin'"),
+])
+def test_a_bad_team_command_is_one_line(prodops, args, code, says):
+    assert prodops("serve", "invite", "Ana").returncode == 0
+    result = prodops(*args)
+    assert result.returncode == code
+    assert result.stderr.splitlines()[-1].startswith(says) and "Traceback" not in result.stderr
+
+
+def test_tabs_are_capped_per_person_and_in_all(workspace):
+    server = serve._server_type()("true", host="127.0.0.1", port=8123)
+    server.setup(workspace, serve.ServeOptions(max_tabs=3, max_tabs_per_person=2))
+
+    def opened(person: str) -> None:
+        tab = serve.Tab(None, person, "member", None, person)
+        server.tabs[tab.id] = tab
+
+    opened("Ana")
+    opened("Ana")
+    assert "You have 2 prodops tabs open" in (server._full("Ana") or "")
+    assert server._full("Bo") is None
+    opened("Bo")
+    assert "prodops is full: 3 tabs are open" in (server._full("Bo") or "")
+    assert "prodops is full" in (server._full("") or "")  # a browser without sign-in counts too
