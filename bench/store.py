@@ -11,7 +11,8 @@ feedback` in its own process, lets the fold run, and measures:
 - a fold's memory: the peak traced by tracemalloc inside `Store.fold()` and the peak RSS of a
   `prodops compact` process, beside the peak RSS of a process importing the CSV into SQLite;
 - one change in an open store (`inbox.update` of one item: status and a tag), median, p95 and
-  n, beside the same update in SQLite WAL `synchronous=FULL` on the same disk, and the ratio.
+  n, beside the same update in SQLite WAL `synchronous=FULL` on the same disk, taken in turns,
+  and the ratio of the medians.
 
 Progress goes to stderr, the figures to stdout. A benchmark, not a test: nothing here asserts.
 """
@@ -150,23 +151,13 @@ def peer_disk(csv_path: Path, root: Path) -> dict[str, Any]:
 
 
 def change_figures(workspace: Path, changes: int, root: Path) -> dict[str, Any]:
-    """One triage change in an open store, then the same number of one-row updates in SQLite
-    WAL synchronous=FULL (the documents prodops holds, one row each), on the same disk."""
+    """One triage change in an open store and one one-row update in SQLite WAL synchronous=FULL
+    (the documents prodops holds, one row each), on the same disk, taken in turns so both meet
+    the same load (the disk here is shared: run one after the other, either could get a quiet
+    minute the other did not)."""
     store = Store.open(workspace, clock=make_clock({}))
     store.defer_folds()
     numbers = [n for n, in store.fields(FeedbackItem, ())]
-    rnd = random.Random(SEED + 3)
-    ours = []
-    for step in range(changes):
-        item_id = f"F-{rnd.choice(numbers)}"
-        current = store.get(item_id)
-        assert current is not None
-        tag_op = {"remove_tags": ["bench2"]} if "bench2" in current.tags else {"add_tags": ["bench2"]}
-        start = time.perf_counter()
-        inbox.update(store, [item_id], inbox.Triage(status=("processed", "new")[step % 2], **tag_op), origin="bench")
-        ours.append(time.perf_counter() - start)
-    docs = [(record.number, json.dumps(record.to_dict(), ensure_ascii=False)) for record in store.newest_received(FeedbackItem)]
-    store.close()
     db_path = root / "peer-wal.sqlite"
     db_path.unlink(missing_ok=True)
     db = sqlite3.connect(db_path, isolation_level=None)
@@ -174,17 +165,27 @@ def change_figures(workspace: Path, changes: int, root: Path) -> dict[str, Any]:
     db.execute("PRAGMA synchronous=FULL")
     db.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, doc TEXT NOT NULL)")
     db.execute("BEGIN")
-    db.executemany("INSERT INTO items VALUES (?, ?)", docs)
+    db.executemany("INSERT INTO items VALUES (?, ?)",
+                   ((r.number, json.dumps(r.to_dict(), ensure_ascii=False)) for r in store.newest_received(FeedbackItem)))
     db.execute("COMMIT")
-    del docs
-    peer = []
+    rnd = random.Random(SEED + 3)
+    ours, peer = [], []
     for step in range(changes):
         number = rnd.choice(numbers)
+        item_id = f"F-{number}"
+        current = store.get(item_id)
+        assert current is not None
+        tag_op = {"remove_tags": ["bench2"]} if "bench2" in current.tags else {"add_tags": ["bench2"]}
+        status = ("processed", "new")[step % 2]
+        start = time.perf_counter()
+        inbox.update(store, [item_id], inbox.Triage(status=status, **tag_op), origin="bench")
+        ours.append(time.perf_counter() - start)
         start = time.perf_counter()
         db.execute("BEGIN IMMEDIATE")
-        db.execute("UPDATE items SET doc = json_set(doc, '$.status', ?) WHERE id = ?", (("processed", "new")[step % 2], number))
+        db.execute("UPDATE items SET doc = json_set(doc, '$.status', ?) WHERE id = ?", (status, number))
         db.execute("COMMIT")
         peer.append(time.perf_counter() - start)
+    store.close()
     db.close()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
@@ -213,7 +214,7 @@ def measure(n: int, root: Path, texts: list[str], changes: int) -> dict[str, Any
     compact_s, compact_mb = compact_peak(workspace)
     log(f"{tag}: peers (SQLite, stock TinyDB)")
     peers = peer_disk(csv_path, root)
-    log(f"{tag}: {changes} changes in an open store, then in SQLite WAL FULL")
+    log(f"{tag}: {changes} changes in an open store and in SQLite WAL FULL, in turns")
     change = change_figures(workspace, changes, root)
     shutil.rmtree(workspace, ignore_errors=True)
     csv_path.unlink()

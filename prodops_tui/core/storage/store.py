@@ -1264,7 +1264,7 @@ class _FoldPlan:
 
 
 def _snapshot_chunks(meta: dict[str, Any], reader: CacheReader, history_from: int) -> Iterator[bytes]:
-    """The TinyDB file's content as _snapshot_bytes writes it, a thousand records at a time,
+    """The TinyDB file's content as _snapshot_bytes writes it, a thousand records (or a MB) at a time,
     from the cache's JSON texts, none built or encoded again. Each is parsed and its id checked,
     as the fold did when it built the records from the same texts (the cache takes only records
     checked on their way in: a journal line is checked when read, a snapshot's when loaded); a
@@ -1275,6 +1275,7 @@ def _snapshot_chunks(meta: dict[str, Any], reader: CacheReader, history_from: in
     for kind, record_type in TYPE_BY_KIND.items():
         yield b"," + _dumps(kind).encode() + b":{"
         batch: list[str] = []
+        size = 0
         first = True
         prefix = f"{record_type.PREFIX}-"
         for number, text in reader.rows(kind, from_number=history_from if kind == Change.KIND else 0):
@@ -1285,9 +1286,10 @@ def _snapshot_chunks(meta: dict[str, Any], reader: CacheReader, history_from: in
             if doc.__class__ is not dict or doc.get("id") != f"{prefix}{number}":
                 raise _NotARecord(f"{kind} {number}: not record {prefix}{number}")
             batch.append(f'"{number}":{text}')
-            if len(batch) == 1000:
+            size += len(text)
+            if len(batch) == 1000 or size >= 1 << 20:  # an import's undo records are 600 KB each
                 yield (b"" if first else b",") + ",".join(batch).encode()
-                batch, first = [], False
+                batch, size, first = [], 0, False
         if batch:
             yield (b"" if first else b",") + ",".join(batch).encode()
         yield b"}"
