@@ -142,6 +142,9 @@ def _team_command(command: str, args: argparse.Namespace, directory: Path) -> in
         print(link)
         print(f"prodops: {person.name} is invited as {person.role} ({ROLE_HELP[person.role]}); the link works once, "
               "for 7 days — send it privately", file=sys.stderr)
+        if status and status.get("behind_proxy") and not args.url:
+            print("prodops: the server is behind a proxy: give --url with the address people open (the proxy's)",
+                  file=sys.stderr)
         if first:
             print("prodops: sign-in is on for this workspace's server from now on (a running server asks for it at once)",
                   file=sys.stderr)

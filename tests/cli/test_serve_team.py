@@ -339,4 +339,6 @@ def test_behind_a_proxy_on_this_machine_its_forwarded_scheme_and_name_are_used(t
 
     with running_server(team_workspace, tmp_path, "--behind-proxy") as served:
         asyncio.run(scenario(served))
+        hinted = served.cli("serve", "invite", "Bo Chen")  # the server's own address is not the one people open
     assert "Ana Souza signed in (member) from 203.0.113.9" in served.said()
+    assert "give --url with the address people open (the proxy's)" in hinted.stderr
