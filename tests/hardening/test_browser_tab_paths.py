@@ -30,11 +30,11 @@ from textual.drivers.headless_driver import HeadlessDriver
 from textual.widgets import Input
 
 from prodops_tui.core.demo import fill_demo
-from prodops_tui.core.identity import BROWSER_ENV, NameMemory
+from prodops_tui.core.identity import BROWSER_ENV
 from prodops_tui.core.model import FeedbackItem
 from prodops_tui.core.storage.store import Store
-from prodops_tui.core.workspace import Settings
-from prodops_tui.serve import BROWSER_COOKIE
+from prodops_tui.core.team.people import Team
+from prodops_tui.serve import SESSION_COOKIE
 
 from ..cli.test_serve import fetch, free_loopback_port
 from ..conftest import REPO, fixed_clock
@@ -387,10 +387,12 @@ def test_a_tab_of_the_real_server_gets_downloads_cannot_import_and_writes_no_ser
     store = Store.open(tmp_path / "ws", clock=fixed_clock)
     fill_demo(store, now=DEMO_NOW)
     store.close()
-    # A browser that was here before: its cookie names it, the server remembers its name (so
-    # the tab does not start with the question; the question is tests/ui/test_live_retro.py's).
-    token = "w" * 32
-    NameMemory(Settings(Path(cli_env["PRODOPS_CONFIG_DIR"])), env={BROWSER_ENV: token}).keep("Tab User")
+    # A person invited and signed in (the server's sign-in is tests/cli/test_serve_team.py's):
+    # the tab starts with the inbox, not a question.
+    _, invite = Team(tmp_path / "ws").invite("Tab User")
+    signed = Team(tmp_path / "ws").sign_in(invite)
+    assert signed is not None
+    cookie = f"{SESSION_COOKIE}={signed[1]}"
     before = outside_the_workspace(tmp_path)
     port = free_loopback_port()
     env = dict(os.environ, PYTHONPATH=str(REPO), **cli_env)
@@ -399,14 +401,14 @@ def test_a_tab_of_the_real_server_gets_downloads_cannot_import_and_writes_no_ser
                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     try:
         status, _, _ = fetch(f"http://127.0.0.1:{port}/", deadline=time.monotonic() + 30)
-        assert status == 200
+        assert status == 401  # listening, and nobody gets in without signing in
         origin = f"http://127.0.0.1:{port}"
 
         async def as_a_browser() -> dict[str, str]:
             seen: dict[str, str] = {}
             async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=4 * WAIT)) as session:
                 async with session.ws_connect(f"ws://127.0.0.1:{port}/ws?width=120&height=40",
-                                              headers={"Cookie": f"{BROWSER_COOKIE}={token}", "Origin": origin}) as websocket:
+                                              headers={"Cookie": cookie, "Origin": origin}) as websocket:
                     tab = Tab(websocket)
                     await tab.wait_for("Likely duplicates")  # the inbox is drawn: the app takes keys
                     # Retro export: a download, not a path on the server.
@@ -424,13 +426,13 @@ def test_a_tab_of_the_real_server_gets_downloads_cannot_import_and_writes_no_ser
                         return seen
                     await tab.keys("1")  # Markdown
                     key = await tab.wait_for_delivery()
-                    async with session.get(f"{origin}/download/{key}", headers={"Host": f"evil.example:{port}"}) as rebound:
+                    async with session.get(f"{origin}/download/{key}", headers={"Host": f"evil.example:{port}", "Cookie": cookie}) as rebound:
                         seen["rebound"] = str(rebound.status)  # a site's name pointed at 127.0.0.1: refused
-                    async with session.get(f"{origin}/download/{key}") as response:
+                    async with session.get(f"{origin}/download/{key}", headers={"Cookie": cookie}) as response:
                         assert response.status == 200
                         seen["disposition"] = response.headers["Content-Disposition"]
                         seen["download"] = await response.text()
-                    async with session.get(f"{origin}/download/{key}") as again:
+                    async with session.get(f"{origin}/download/{key}", headers={"Cookie": cookie}) as again:
                         seen["again"] = str(again.status)  # served once
                     tab.mark()
                     await tab.keys("1")
