@@ -127,7 +127,7 @@ async def _nothing(*_: Any) -> None:
 
 
 def test_app_service_builds_the_tab_environment_through_the_method_serve_overrides(monkeypatch):
-    where = "textual-serve's AppService._build_environment changed: see BrowserAppService in prodops_tui/serve.py"
+    where = "textual-serve's AppService._build_environment changed: see TabService in prodops_tui/serve.py"
     assert list(inspect.signature(AppService._build_environment).parameters) == ["self", "width", "height"], where
     assert list(inspect.signature(AppService.__init__).parameters) == [
         "self", "command", "write_bytes", "write_str", "close", "download_manager", "debug"], where

@@ -164,7 +164,10 @@ EXAMPLES: dict[str, list[str]] = {
     "serve": [
         "prodops serve                                   http://127.0.0.1:8000 on this machine",
         "ssh -L 8000:127.0.0.1:8000 team-host            then open http://127.0.0.1:8000 at home",
-        "prodops --workspace ~/team serve --port 8080",
+        'prodops serve invite "Ana Souza" --role facilitator   a one-time sign-in link',
+        "prodops serve --behind-proxy                    behind nginx or Caddy on this machine (README)",
+        "prodops serve --host 0.0.0.0 --certfile cert.pem --keyfile key.pem",
+        "prodops serve --status                          who is online, memory",
     ],
     "keys": ["prodops keys", "prodops keys --markdown"],
 }

@@ -217,6 +217,10 @@ class ProdopsApp(App[int]):
         def keep(name: str | None) -> None:
             name = clean_line(name or "")
             kept_in = self.names.keep(name)
+            if kept_in.startswith("not kept: "):  # several lines, or too long to be a name: asked again
+                self.notify(kept_in.removeprefix("not kept: "), title="Your name", severity="warning")
+                self.call_after_refresh(self._ask_name)
+                return
             if name:
                 self.store.actor = name
                 self._show_actor()

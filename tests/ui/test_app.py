@@ -326,6 +326,28 @@ async def test_the_first_start_without_a_name_asks_once_and_signs_with_it(store,
         assert not isinstance(again.screen, TextScreen) and store.actor == "Ana Souza"  # the settings remember
 
 
+async def test_a_name_of_sixty_characters_with_brackets_is_not_taken_and_asked_again(store, make_app, monkeypatch):
+    """Issue 31, item 13: the name prompt stored "live retroAlice, Bob]nAlice card: …" as a name."""
+    from prodops_tui.core import identity
+    from prodops_tui.ui.screens.pickers import TextScreen
+
+    from .conftest import Typed, press
+
+    monkeypatch.delenv("PRODOPS_USER")
+    monkeypatch.setattr(identity, "git_user_name", lambda timeout=0.5: "")
+    monkeypatch.setattr(identity, "login_name", lambda: "root")
+    app = make_app(store)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        await press(pilot, "end", *["backspace"] * 4, Typed("live retroAlice, Bob]nAlice card: keep the triage habit going"), "enter")
+        await pilot.pause()
+        assert store.actor != "live retroAlice, Bob]nAlice card: keep the triage habit going"
+        assert isinstance(app.screen, TextScreen)  # asked again, with why
+        await press(pilot, "end", *["backspace"] * 70, Typed("  Alice  "), "enter")
+        await pilot.pause()
+        assert store.actor == "Alice" and not isinstance(app.screen, TextScreen)
+
+
 def test_the_feedback_text_keeps_its_share_of_a_narrow_list():
     from prodops_tui.ui.widgets.feedback_list import visible_columns
 
