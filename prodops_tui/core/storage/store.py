@@ -562,7 +562,12 @@ class Store:
             return None
         if not self._changes and revision < self.revision:
             return None
-        return {record_id for at, ids in self._changes if at > revision for record_id in ids}
+        changed: set[str] = set()
+        for at, ids in reversed(self._changes):  # newest first, revisions rising: stop at the first old one
+            if at <= revision:  # (every change announced walked all CHANGES_KEPT of them)
+                break
+            changed.update(ids)
+        return changed
 
     # --- locking ------------------------------------------------------------
 
