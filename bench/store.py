@@ -10,6 +10,8 @@ feedback` in its own process, lets the fold run, and measures:
   holding the same rows;
 - a fold's memory: the peak traced by tracemalloc inside `Store.fold()` and the peak RSS of a
   `prodops compact` process, beside the peak RSS of a process importing the CSV into SQLite;
+- one journal-sized sync on this disk: appended and fsync'd, appended and fdatasync'd, written
+  into a preallocated file and fdatasync'd (what SQLite's WAL does), in turns;
 - one change in an open store (`inbox.update` of one item: status and a tag), median, p95 and
   n, beside the same update in SQLite WAL `synchronous=FULL` on the same disk, taken in turns,
   and the ratio of the medians.
@@ -192,6 +194,39 @@ def change_figures(workspace: Path, changes: int, root: Path) -> dict[str, Any]:
     return {"ours": figure(ours, 1000), "sqlite_wal_full": figure(peer, 1000)}
 
 
+def sync_figures(root: Path, n: int) -> dict[str, Any]:
+    """What a change's sync costs on this disk, taken in turns: a 900-byte line appended and
+    fsync'd (the journal now), appended and fdatasync'd, and written into a preallocated file and
+    fdatasync'd (what SQLite's WAL does once its file has grown)."""
+    line = b"x" * 899 + b"\n"
+    ways: dict[str, list[float]] = {"append + fsync": [], "append + fdatasync": [], "preallocated + fdatasync": []}
+    fds = {}
+    for way in ways:
+        path = root / f"sync-{way.replace(' ', '')}"
+        if way.startswith("preallocated"):
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+            os.posix_fallocate(fd, 0, (n + 1) * len(line))
+            os.fsync(fd)
+        else:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        fds[way] = fd
+    for step in range(n):
+        for way, times in ways.items():
+            fd = fds[way]
+            start = time.perf_counter()
+            if way.startswith("preallocated"):
+                os.pwrite(fd, line, step * len(line))
+                os.fdatasync(fd)
+            else:
+                os.write(fd, line)
+                (os.fsync if way == "append + fsync" else os.fdatasync)(fd)
+            times.append(time.perf_counter() - start)
+    for way, fd in fds.items():
+        os.close(fd)
+        (root / f"sync-{way.replace(' ', '')}").unlink()
+    return {way: figure(times, 1000) for way, times in ways.items()}
+
+
 def measure(n: int, root: Path, texts: list[str], changes: int) -> dict[str, Any]:
     tag = label(n)
     workspace = root / f"ws-{tag}"
@@ -258,12 +293,16 @@ def main(argv: list[str] | None = None) -> int:
     texts = real_texts()
     report: dict[str, Any] = {}
     try:
+        syncs = sync_figures(root, args.changes)
+        report["sync"] = syncs
+        print("one journal-sized sync, ms: median / p95 (n), in turns: " + "; ".join(
+            f"{way} {fig['value']:.3f} / {fig['p95']:.3f} ({fig['n']})" for way, fig in syncs.items()) + "\n", flush=True)
         for n in sorted(int(s) for s in args.sizes.split(",")):
             report[str(n)] = measure(n, root, texts, args.changes)
             print(render(n, report[str(n)]) + "\n", flush=True)
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    sizes = sorted(report, key=int)
+    sizes = sorted((key for key in report if key.isdigit()), key=int)
     if len(sizes) > 1:
         small, large = report[sizes[0]]["fold"], report[sizes[-1]]["fold"]
         print(f"a fold's peak traced memory, {label(int(sizes[-1]))} / {label(int(sizes[0]))} items: "
