@@ -78,6 +78,32 @@ async def test_x_marks_then_moves_down_as_the_footer_and_help_say(demo_store, ma
         assert "Mark ↓" in shown
 
 
+async def test_show_items_lists_exactly_what_a_nudge_counts_under_its_words_until_the_view_changes(demo_store, make_app):
+    """The stale-feedback nudge counts 118 new items waiting more than a day; status:new holds 142,
+    some an hour old. show_items lists the 118 alone, says what they are, and ] leaves them."""
+    from prodops_tui.core.rituals import nudges
+
+    from .conftest import DEMO_NOW
+
+    stale = next(n for n in nudges.all_nudges(demo_store, DEMO_NOW)[0] if n.key.startswith("stale-feedback"))
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pane = app.query_one(InboxPane)
+        pane.show_items(stale.target.ids, stale.target.label)
+        await pilot.pause()
+        assert sorted(item.id for item in feedback_list(app).items) == sorted(stale.target.ids)
+        assert len(stale.target.ids) < inbox.counts_by_view(demo_store)["new"]
+        assert f"showing {stale.target.label} ({len(stale.target.ids)})" in str(app.query_one("#inbox-views").content)
+        await press(pilot, "f", Typed("importance:critical"), "enter")
+        assert {item.id for item in feedback_list(app).items} < set(stale.target.ids)  # a filter narrows them
+        await pilot.press("right_square_bracket")
+        assert pane.view == "duplicates" and "showing" not in str(app.query_one("#inbox-views").content)
+        await pilot.press("left_square_bracket")  # All again, the filter kept, every item it matches
+        critical = [item.id for item in inbox.list_feedback(demo_store, status="all") if item.importance == "critical"]
+        assert [item.id for item in feedback_list(app).items] == critical
+
+
 async def test_p_marks_the_current_item_processed_without_archiving(demo_store, make_app):
     app = make_app(demo_store)
     (first,) = first_new_ids(demo_store, 1)

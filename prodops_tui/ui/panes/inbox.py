@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, cast
 
 from textual import work
@@ -132,6 +132,10 @@ class InboxPane(Pane):
         self._similar_timer: Timer | None = None  # look-alikes waiting for the cursor to rest
         self._views_shown: tuple | None = None  # what the view line shows now (see _show_views)
         self._syncs_shown: tuple[SyncStatus, ...] | None = None  # what the sync lines show now
+        # Items a nudge or a figure counts that no filter can say (show_items): listed alone,
+        # under what they are, until the view changes.
+        self._only: frozenset[str] | None = None
+        self._only_label = ""
 
     def compose(self) -> ComposeResult:
         yield Static(id="inbox-syncs")  # hidden until a source is synced (prodops sync)
@@ -186,13 +190,15 @@ class InboxPane(Pane):
         """The items are not loaded yet and the view is a status view, newest first, unfiltered:
         its first page can be read alone."""
         return (not self.store.loaded(FeedbackItem) and self.view in inbox.VIEW_STATUSES and not self.filter_query
-                and self.sort == "received")
+                and self.sort == "received" and self._only is None)
 
     def _items_in_view(self, *, with_filter: bool = True, counts: dict[str, int] | None = None) -> list[FeedbackItem]:
         if self.view not in view_ids(self.store):
             self.set_reactive(InboxPane.view, "new")  # its saved view was deleted, here or elsewhere
         try:
             items = view_items(self.store, self.view, self._clusters, counts)
+            if self._only is not None:
+                items = [item for item in items if item.id in self._only]
             items = filtered(self.store, items, self.filter_query) if with_filter and self.filter_query else items
             return sort_items(self.store, items, self.sort) if self.view != "duplicates" else items
         except ProdopsError as exc:
@@ -203,7 +209,7 @@ class InboxPane(Pane):
         counts = self._counts or inbox.counts_by_view(self.store)
         width = (self.size.width or self.app.size.width) - 2  # the line's margins
         shown = (self.store.revision, self.view, tuple(counts.items()), id(self._clusters), len(self.feedback_list.items),
-                 self.filter_query, len(self.feedback_list.marked), self.sort, width)
+                 self.filter_query, len(self.feedback_list.marked), self.sort, width, self._only, self._only_label)
         if shown == self._views_shown:
             return  # called on every cursor move: an unchanged line must not cost a layout pass
         self._views_shown = shown
@@ -218,6 +224,7 @@ class InboxPane(Pane):
                 marked=len(self.feedback_list.marked),
                 sort=self.sort,
                 width=width,
+                only=self._only_label if self._only is not None else None,
             )
         )
 
@@ -240,6 +247,7 @@ class InboxPane(Pane):
         item = self.store.get(item_id)
         if not isinstance(item, FeedbackItem):
             return
+        self._only = None
         self.set_reactive(InboxPane.view, item.view_status(self.store.clock()))
         self.set_reactive(InboxPane.filter_query, "")
         self.feedback_list.marked.clear()
@@ -249,7 +257,20 @@ class InboxPane(Pane):
             self.feedback_list.cursor = ids.index(item_id)
         self.focus_default()
 
+    def show_items(self, ids: Collection[str], label: str) -> None:
+        """List exactly these items (whatever their status), under `label`: what a nudge or a
+        figure counts when no filter says which they are ("118 new feedback items waiting more
+        than 1 day" is not status:new, which holds items an hour old). A filter (f) narrows them;
+        another view (] [) lists its own items again."""
+        self._only, self._only_label = frozenset(ids), clean_line(label)
+        self.set_reactive(InboxPane.view, "all")
+        self.set_reactive(InboxPane.filter_query, "")
+        self.feedback_list.marked.clear()
+        self.feedback_list.cursor = 0
+        self.refresh_view(keep_cursor=False)
+
     def watch_view(self) -> None:
+        self._only = None
         self.feedback_list.marked.clear()
         self.feedback_list.cursor = 0
         self.refresh_view(keep_cursor=False)

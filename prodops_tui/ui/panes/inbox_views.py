@@ -100,14 +100,19 @@ def view_tabs(
     marked: int,
     sort: str = "received",
     width: int = 1_000,
+    only: str | None = None,
 ) -> Content:
     """Two lines: every view with its count, in the longest form that fits `width` cells; then
     what narrows or orders the list — the typed filter and its count, the marks, the sort — on a
-    line of its own, so it shows at any width (at 80 columns a filter after the tabs was cut off)."""
+    line of its own, so it shows at any width (at 80 columns a filter after the tabs was cut off).
+    `only`: what the listed items are when a nudge or a figure chose them (InboxPane.show_items)."""
     forms = [_tab_line(store, form, active=active, counts=counts, clusters=clusters, shown=shown, filter_query=filter_query)
              for form in range(4)]
     tabs = next((line for line in forms if line.cell_length <= width), forms[-1])
     state: list[Content] = []
+    if only is not None:
+        state.append(Content.assemble(("showing ", "$text-muted"), (only, "bold $accent"),
+                                      f" ({shown})" if not filter_query else "", ("  ] lists a view again", "$text-muted")))
     if filter_query:
         state.append(Content.assemble(("filter: ", "$text-muted"), (clean_line(filter_query), "bold $accent"), f" ({shown})"))
     if marked:
