@@ -110,6 +110,8 @@ class TypeAhead(_Base):
 
     async def _ready_for_keys(self) -> None:
         keys, self._early_keys = self._early_keys or [], None
+        if not self.is_attached:
+            return  # closed before it was ready: what was typed for it goes nowhere else
         wanted = self._focus_wanted
         if wanted is not None and wanted.is_attached and self.focused is None:
             self.set_focus(wanted)
