@@ -34,6 +34,7 @@ from .panes.metrics import MetricsPane
 from .panes.retro import RetroPane
 from .screens.help import HelpScreen
 from .screens.search import SearchScreen
+from .screens.type_ahead import KeysFollowScreens
 from .themes import DEFAULT_THEME, install_themes, shipped_themes_dir, theme_variable_defaults
 from .widgets.footer import KeyFooter
 
@@ -86,7 +87,7 @@ def kinds_of(changed: frozenset[str] | None) -> frozenset[str] | None:
     return None if changed is None else frozenset(record_id.partition("-")[0] for record_id in changed)
 
 
-class ProdopsApp(App[int]):
+class ProdopsApp(KeysFollowScreens, App[int]):
     TITLE = "prodops"
     CSS_PATH = stylesheets()
     ENABLE_COMMAND_PALETTE = True
@@ -284,8 +285,11 @@ class ProdopsApp(App[int]):
         target = event.target
         if target.pane == "inbox":
             inbox_pane = self.query_one(InboxPane)
-            inbox_pane.view = "all"
-            inbox_pane.filter_query = target.filter
+            if target.shows_ids:  # no filter says exactly which: the items themselves, under what they are
+                inbox_pane.show_items(target.ids, target.label)
+            else:
+                inbox_pane.view = "all"
+                inbox_pane.filter_query = target.filter
             self.action_show_pane("inbox")
         elif target.pane == "areas":
             self.query_one(AreasPane).mode = "gaps"

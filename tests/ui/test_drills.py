@@ -18,11 +18,6 @@ from prodops_tui.ui.widgets.key_list import KeyList
 
 from .conftest import DEMO_NOW, option_ids, settle
 
-INBOX_TAKES_IDS = pytest.mark.xfail(
-    strict=True, reason="the inbox opens the target's filter, not its ids (ui/app.py's on_checklists_pane_show_target "
-                        "and ui/panes/inbox.py: issue 31, item 1's inbox part); drop this mark when it does")
-
-
 @pytest.fixture
 def targets(monkeypatch):
     """Every target a nudge or a figure hands the app, in order."""
@@ -68,7 +63,6 @@ async def test_enter_on_the_stale_nudge_hands_the_app_exactly_its_118_items(demo
         assert target.shows_ids and target.label == "118 new feedback items waiting more than 1 day"
 
 
-@INBOX_TAKES_IDS
 async def test_enter_on_the_stale_nudge_lists_exactly_its_items_in_the_inbox(demo_store, make_app):
     app = make_app(demo_store)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -88,7 +82,6 @@ async def test_enter_on_triaged_within_a_business_day_hands_the_app_the_late_ite
         assert target.label == "165 not triaged in 1 business day, last 30 days"
 
 
-@INBOX_TAKES_IDS
 async def test_enter_on_triaged_within_a_business_day_lists_exactly_the_late_items(demo_store, make_app):
     app = make_app(demo_store)
     async with app.run_test(size=(120, 40)) as pilot:
