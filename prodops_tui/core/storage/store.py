@@ -41,7 +41,6 @@ from typing import Any, TypeVar, cast
 
 from ..errors import (
     ChangeRefused,
-    InvalidInput,
     NotFound,
     NothingToUndo,
     ProdopsError,
@@ -881,13 +880,9 @@ class Store:
             if self.auto_fold and self.fold_due():
                 self.fold_after_change()
 
-    def _append(self, text: str) -> None:
+    def _append(self, line: bytes) -> None:
         """The change (its journal line) durable at the journal's end, or, when this raises, not
         in it at all."""
-        try:
-            line = text.encode()
-        except UnicodeEncodeError as exc:
-            raise _not_unicode(exc) from None
         created = not self.journal_path.exists()
         with naming(self.journal_path):
             self._append_line(line, created)
@@ -1333,13 +1328,6 @@ def fold_in_background(directory: Path, clock: Callable[[], str]) -> None:
         )
     except OSError as exc:
         note_fold_failure(directory, clock, f"the background fold could not start: {exc.strerror or exc}")
-
-
-def _not_unicode(exc: UnicodeEncodeError) -> InvalidInput:
-    """A lone surrogate (invalid UTF-8 bytes, decoded by Python with surrogateescape) cannot be
-    stored: said in one line, without the record it sits in (an internal error printed it all)."""
-    return InvalidInput(f"the change holds text that is not valid Unicode (U+{ord(exc.object[exc.start]):04X}, "
-                        "from bytes that are not UTF-8); nothing was stored")
 
 
 def _same_file(a: Path, b: Path) -> bool:

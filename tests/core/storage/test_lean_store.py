@@ -291,3 +291,16 @@ def test_a_compressing_fold_that_fails_or_is_killed_at_any_write_step_loses_noth
             assert report.ok, f"{where}: {report.lines}"
             fold(workspace)  # the next fold does it all
             assert everything(workspace, use_cache=False) == before, f"{where}: after the next fold"
+
+
+def test_a_change_whose_undo_label_is_not_unicode_is_refused_in_one_line_and_nothing_is_stored(store, workspace):
+    from prodops_tui.core.errors import InvalidInput
+
+    with store.change("captured") as tx:
+        tx.add(FeedbackItem(text="fine"))
+    journal = (workspace / "journal.jsonl").read_bytes()
+    with pytest.raises(InvalidInput, match=r"^the change holds text that is not valid Unicode \(U\+DCFF, "), \
+            store.change("bad \udcff label") as tx:
+        tx.add(FeedbackItem(text="also fine"))
+    assert (workspace / "journal.jsonl").read_bytes() == journal
+    assert store.count(FeedbackItem) == 1
