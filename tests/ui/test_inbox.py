@@ -290,7 +290,7 @@ class HeldRest:
 async def test_in_a_big_inbox_look_alikes_are_found_once_the_cursor_rests_not_on_every_key(demo_store, make_app, monkeypatch):
     """At 100k items finding an item's look-alikes took 30 ms of every `j`: above a size they
     are listed once the cursor rests, so a run of keys computes none in between."""
-    from prodops_tui.core.feedback import duplicates
+    from prodops_tui.core.feedback import stored_lookalikes
     from prodops_tui.ui.panes import inbox as inbox_pane
 
     original = inbox.capture(demo_store, "Bulk export of all invoices to CSV keeps timing out for large accounts", customer="Acme")
@@ -298,8 +298,8 @@ async def test_in_a_big_inbox_look_alikes_are_found_once_the_cursor_rests_not_on
     monkeypatch.setattr(inbox_pane, "SIMILAR_AT_ONCE_UP_TO", 0)  # the demo counts as big
     monkeypatch.setattr(inbox_pane.InboxPane, "wait_for_rest", rest := HeldRest())
     looked_up = []
-    similar_to = duplicates.DuplicateIndex.similar_to
-    monkeypatch.setattr(duplicates.DuplicateIndex, "similar_to",
+    similar_to = stored_lookalikes.StoredSimilar.similar_to
+    monkeypatch.setattr(stored_lookalikes.StoredSimilar, "similar_to",
                         lambda self, item_id, **kw: looked_up.append(item_id) or similar_to(self, item_id, **kw))
     app = make_app(demo_store)
     detail = lambda: str(app.query_one("#detail").content)  # noqa: E731
@@ -307,7 +307,7 @@ async def test_in_a_big_inbox_look_alikes_are_found_once_the_cursor_rests_not_on
         await settle(pilot)  # the scan has landed: the first row waits for the cursor to rest
         assert looked_up == [] and "Looking for similar items" in detail() and len(rest.waiting) == 1
         rest.end()
-        await pilot.pause()
+        await settle(pilot)  # found by a worker, off the event loop
         assert looked_up == [feedback_list(app).current.id] and original.id in detail()
         looked_up.clear()
         for _ in range(4):
@@ -315,7 +315,7 @@ async def test_in_a_big_inbox_look_alikes_are_found_once_the_cursor_rests_not_on
         # Each key stopped the wait the key before it started: one is left, for the last row.
         assert looked_up == [] and "Looking for similar items" in detail() and len(rest.waiting) == 1
         rest.end()
-        await pilot.pause()
+        await settle(pilot)
         assert looked_up == [feedback_list(app).current.id]  # one lookup, for the row the cursor rests on
         assert "Looking for similar items" not in detail()
 

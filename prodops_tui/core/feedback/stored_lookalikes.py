@@ -1057,6 +1057,9 @@ class StoredSimilar:
             self._stored.close()
 
 
+Lookalikes = StoredSimilar | DuplicateIndex  # what the inbox asks an item's look-alikes of
+
+
 def _stored_similar(stored: StoredLookalikes) -> StoredSimilar:
     comparable = stored._db.execute("SELECT count(*) FROM items WHERE node IS NOT NULL").fetchone()[0]
     return StoredSimilar(stored.store, stored, comparable)

@@ -22,7 +22,8 @@ from ...core.dates import DateParseError, display_datetime, from_iso
 from ...core.errors import ProdopsError
 from ...core.feedback import duplicates, inbox, loop, merge
 from ...core.feedback.filters import apply_filter, delete_view, parse_filter, save_view
-from ...core.feedback.stored_lookalikes import lookalike_index, lookalikes_with_groups
+from ...core.feedback.duplicates import SimilarItem
+from ...core.feedback.stored_lookalikes import Lookalikes, lookalike_lookup
 from ...core.model import IMPORTANCE_LEVELS, FeedbackItem, Opportunity, ProductArea, SavedView, SyncState
 from ...core.query import examples_for
 from ...core.sync.state import SyncStatus, last_syncs
@@ -124,7 +125,7 @@ class InboxPane(Pane):
         super().__init__(store, id=id)
         self._counts: dict[str, int] = {}  # per view, recomputed when the store changes
         # Built in a worker, never on the event loop; None until the first scan lands.
-        self._duplicate_index: duplicates.DuplicateIndex | None = None
+        self._duplicate_index: Lookalikes | None = None
         self._clusters: list[duplicates.Cluster] | None = None
         self._scanned_revision = -1
         self._rescan_timer: Timer | None = None  # a scan waiting for a quiet moment
@@ -290,14 +291,16 @@ class InboxPane(Pane):
         self._show_views()  # marking moves the cursor, so the marked count stays current
         self._show_detail(event.item)
 
-    def _show_detail(self, item: FeedbackItem | None, *, at_rest: bool = False) -> None:
+    def _show_detail(self, item: FeedbackItem | None, *, found: list[SimilarItem] | None = None) -> None:
+        """The item in the detail panel; its look-alikes `found` by a worker, else at once in a
+        small inbox, else once the cursor rests (a worker then reads them from lookalikes.sqlite)."""
         if self._similar_timer is not None:
             self._similar_timer.stop()
             self._similar_timer = None
-        similar = None
+        similar = found
         index = self._duplicate_index
-        if item is not None and index is not None:
-            if at_rest or len(index) <= SIMILAR_AT_ONCE_UP_TO:
+        if item is not None and index is not None and found is None:
+            if len(index) <= SIMILAR_AT_ONCE_UP_TO:
                 try:
                     similar = index.similar_to(item.id)
                 except ProdopsError:
@@ -331,11 +334,26 @@ class InboxPane(Pane):
         return self.set_timer(SIMILAR_AFTER_REST_SECONDS, then)
 
     def _show_similar(self, item_id: str) -> None:
-        """The cursor rested on `item_id`: its look-alikes, if it is still the one shown."""
+        """The cursor rested on `item_id`: its look-alikes, found off the event loop (at 100,000
+        items reading them from lookalikes.sqlite takes tens of milliseconds)."""
         self._similar_timer = None
         current = self.feedback_list.current
-        if current is not None and current.id == item_id:
-            self._show_detail(current, at_rest=True)
+        if current is not None and current.id == item_id and self._duplicate_index is not None:
+            self._find_similar(item_id, self._duplicate_index)
+
+    @work(thread=True, exclusive=True, group="similar", exit_on_error=False)
+    def _find_similar(self, item_id: str, index: Lookalikes) -> None:
+        try:
+            found = index.similar_to(item_id)
+        except ProdopsError:
+            return  # newer than the index: the next scan covers it
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._similar_found, item_id, found)
+
+    def _similar_found(self, item_id: str, found: list[SimilarItem]) -> None:
+        current = self.feedback_list.current
+        if current is not None and current.id == item_id:  # the cursor has not moved on
+            self._show_detail(current, found=found)
 
     # --- the duplicate scan, in a worker ----------------------------------------
 
@@ -373,22 +391,19 @@ class InboxPane(Pane):
 
     @work(thread=True, exclusive=True, group="duplicate-scan", exit_on_error=False)
     def _scan_duplicates(self, revision: int, *, clusters_wanted: bool) -> None:
-        """Bring the look-alike index up to date (and the clusters, when the view shows them); a
-        newer scan cancels this one (exclusive worker). The index comes from lookalikes.sqlite,
-        which reads only the items changed since it was stored (a fresh object: the UI thread
-        keeps querying the one it has until this one is handed over)."""
+        """Bring lookalikes.sqlite up to date (and the clusters, when the view shows them); a
+        newer scan cancels this one (exclusive worker). It reads only the items changed since it
+        was stored, and hands over a fresh look-up that reads an item's look-alikes from the
+        tables (no index of every item in memory); the UI thread keeps asking the one it has
+        until then."""
         worker = get_current_worker()
-        clusters = None
-        if clusters_wanted:
-            index, clusters = lookalikes_with_groups(self.store, should_stop=lambda: worker.is_cancelled)
-        else:
-            index = lookalike_index(self.store)
+        index, clusters = lookalike_lookup(self.store, with_groups=clusters_wanted, should_stop=lambda: worker.is_cancelled)
         if not worker.is_cancelled:
             learned.examples(self.store)  # the area suggestions' profiles, built here rather than on the first `a`
         if not worker.is_cancelled:
             self.app.call_from_thread(self._duplicates_scanned, revision, index, clusters)
 
-    def _duplicates_scanned(self, revision: int, index: duplicates.DuplicateIndex, clusters: list[duplicates.Cluster] | None) -> None:
+    def _duplicates_scanned(self, revision: int, index: Lookalikes, clusters: list[duplicates.Cluster] | None) -> None:
         self._duplicate_index, self._scanned_revision = index, revision
         self._clusters = clusters  # None: not computed for this revision
         if self.view == "duplicates":
