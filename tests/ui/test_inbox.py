@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from prodops_tui.core.areas.lookup import area_path
@@ -259,7 +260,24 @@ async def test_the_detail_panel_lists_likely_duplicates_with_their_similarity(de
         await settle(pilot)
         assert feedback_list(app).current.id == copy.id
         detail = str(app.query_one("#detail").content)
-        assert "Likely duplicates (m merges)" in detail and original.id in detail and "%" in detail
+        assert "Look-alikes (m merges)" in detail and original.id in detail and "%" in detail
+
+
+async def test_the_detail_panel_lists_what_prodops_similar_prints_from_one_source(demo_store, make_app):
+    """Issue 31, item 7: the panel listed "86 % F-252" for F-373 under "Likely duplicates",
+    which the groups did not hold. It lists the item's look-alikes, `prodops similar`'s list."""
+    from prodops_tui.core.feedback.stored_lookalikes import similar
+
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.query_one(InboxPane).reveal("F-373")
+        await settle(pilot)
+        detail = str(app.query_one("#detail").content)
+        listed = re.findall(r"\d+% (F-\d+)", detail)
+    expected = [hit.id for hit in similar(demo_store, "F-373")]
+    assert listed == expected and len(expected) >= 2
+    assert "Look-alikes (m merges)" in detail and "Likely duplicates" not in detail.split("Look-alikes")[1]
 
 
 class HeldRest:

@@ -123,8 +123,10 @@ class FeedbackDetail(VerticalScroll):
         if similar is None:
             return Content.styled("Looking for similar items…", "$text-muted")
         if not similar:
-            return Content.styled("No likely duplicates.", "$text-muted")
-        rows = [Content.styled("Likely duplicates (m merges)", "bold $accent")]
+            return Content.styled("No look-alikes.", "$text-muted")
+        # The list `prodops similar ID` prints, from the same tables; a Likely duplicates group
+        # is narrower (every pair in it alike), so it is not called that here.
+        rows = [Content.styled("Look-alikes (m merges)", "bold $accent")]
         for hit in similar:
             rows.append(Content.assemble((f"{hit.score:>3.0f}% ", "$accent"), (f"{hit.id:<7}", "$text-muted"),
                                          truncate(clean_line(hit.title), 60)))
