@@ -15,7 +15,8 @@ from ...core.retro.templates import find_template, load_templates
 from ...core.text import plural
 from ..exports import export, send_made_text
 from ..screens.pickers import ChoiceScreen, TextScreen
-from ..screens.retro_forms import NewRetroForm, RetroDraft, split_names
+from ...core.retro.board import split_names
+from ..screens.retro_forms import NewRetroForm, RetroDraft
 
 from .base import PaneKeys
 

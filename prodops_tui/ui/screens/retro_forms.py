@@ -20,6 +20,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from ...core.dates import DateParseError, describe, parse_when, rule_of
+from ...core.retro.board import split_names
 from ...core.retro.templates import RetroTemplate
 from .type_ahead import TypeAhead, field_keys
 
@@ -47,10 +48,6 @@ class ActionDraft:
     text: str
     owners: list[str]
     due: str
-
-
-def split_names(value: str) -> list[str]:
-    return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
 
 
 class RetroForm(TypeAhead, ModalScreen[None]):
