@@ -35,12 +35,16 @@ def test_a_name_is_one_clean_line_and_only_a_given_one_counts_as_chosen(git_says
 
 
 def test_who_acts_is_found_only_when_a_change_is_signed(store):
+    """Reading asks nobody (a `git config` costs a process); every change is signed, so the
+    history says who made it, and the name is asked once per process."""
     from prodops_tui.core.feedback import inbox
+    from prodops_tui.core.history import history
 
     asked: list[int] = []
     store.actor_from(lambda: asked.append(1) or "Ana Souza")
-    item = inbox.capture(store, "Export drops the VAT column", origin="cli")
     inbox.list_feedback(store, status="all")
-    assert asked == []  # capturing and reading sign nothing: no `git config` for them
+    assert asked == []  # reading signs nothing
+    item = inbox.capture(store, "Export drops the VAT column", origin="cli")
     inbox.update(store, [item.id], inbox.Triage(status="processed"), origin="cli")
     assert asked == [1] and store.get(item.id).triaged_by == "Ana Souza"
+    assert [entry.changed_by for entry in history(store)] == ["Ana Souza", "Ana Souza"]

@@ -1,0 +1,103 @@
+"""The app's start at scale, what a user waits for and what the machine spends, beside the
+look-alike index in memory it replaced, in one run.
+
+    python bench/app_start.py [--size 100000] [--runs 3] [--dir DIR] [--workspace WS]
+
+Writes bench/run.py's feedback CSV of --size rows (the real reviews and tweets of tests/data,
+cycled) and imports it with `prodops import`, or takes --workspace as it is; runs `prodops
+duplicates` once, as a first start would store the look-alike tables; then starts the app
+headless (bench/app_probe.py, a process each) --runs times each way, in turns:
+
+- stored: the app as it is; the inbox reads an item's look-alikes from lookalikes.sqlite
+  (stored_lookalikes.lookalike_lookup), nothing of every item held for them;
+- in memory: the same app with the inbox's scan building the look-alike index of every item in
+  memory from the stored facts (stored_lookalikes.lookalike_index, what it did before).
+
+For each: first frame (process start to rows on screen), settled (the inbox's look-alike scan
+landed for the store as it is), the CPU the process spent from the first frame until settled,
+peak RSS, and `j`'s CPU per key press (30). Median, p95 and n. Progress to stderr, a table to
+stdout. A benchmark, not a test: nothing asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+
+from run import ENV, figure, label, log, prodops, real_texts, write_feedback_csv  # noqa: E402
+
+# The app with its inbox scan swapped for the index in memory (the peer): app_probe.py run as
+# __main__ after the swap, so everything else is the same code.
+IN_MEMORY = """
+import runpy, sys
+from prodops_tui.core.feedback import stored_lookalikes as stored
+import prodops_tui.ui.panes.inbox as inbox
+
+def in_memory(store, *, with_groups=False, should_stop=None):
+    if with_groups:
+        return stored.lookalikes_with_groups(store, should_stop=should_stop)
+    return stored.lookalike_index(store), None
+
+inbox.lookalike_lookup = in_memory
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def probe(workspace: Path, *, in_memory: bool) -> dict:
+    probe_path = str(REPO / "bench" / "app_probe.py")
+    command = [sys.executable, "-c", IN_MEMORY, probe_path, str(workspace)] if in_memory else [sys.executable, probe_path, str(workspace)]
+    done = subprocess.run(command, capture_output=True, text=True, env=ENV, check=True, timeout=900)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def row(name: str, runs: list[dict]) -> list[str]:
+    def cell(key: str, scale: float = 1.0, unit: str = "s") -> str:
+        found = figure([r[key] for r in runs], scale)
+        return f"{found['value']:.2f} {unit} (p95 {found['p95']:.2f}, n={found['n']})"
+
+    keys = figure([k for r in runs for k in r["nav_key_s"]], 1000)
+    return [name, cell("first_frame_s"), cell("settled_s"), cell("cpu_after_first_frame_s"), cell("rss_mb", unit="MB"),
+            f"{keys['value']:.1f} ms (p95 {keys['p95']:.1f}, n={keys['n']})"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--dir", help="where the temporary workspace goes")
+    parser.add_argument("--workspace", help="an existing workspace to start on (nothing imported)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(dir=args.dir) as root:
+        if args.workspace:
+            workspace = Path(args.workspace)
+        else:
+            workspace, csv_path = Path(root) / "ws", Path(root) / "feedback.csv"
+            write_feedback_csv(csv_path, args.size, real_texts())
+            log(f"{label(args.size)}: importing")
+            prodops(workspace, "import", "feedback", str(csv_path))
+        log("the first look-alike build (prodops duplicates)")
+        prodops(workspace, "duplicates", "--json")
+        runs: dict[str, list[dict]] = {"stored": [], "in memory": []}
+        for turn in range(args.runs):
+            for name in runs:
+                log(f"app start {turn + 1}/{args.runs}, look-alikes {name}")
+                runs[name].append(probe(workspace, in_memory=name == "in memory"))
+    header = ["look-alikes", "first frame", "settled", "CPU after first frame", "peak RSS", "j, CPU per key"]
+    print(f"app start on {args.workspace or label(args.size) + ' items'}, {args.runs} starts each way, in turns")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for name, found in runs.items():
+        print("| " + " | ".join(row(name, found)) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
