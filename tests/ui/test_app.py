@@ -304,15 +304,21 @@ async def test_the_inbox_re_renders_for_feedback_areas_opportunities_and_views_a
         assert renders == ["InboxPane"] * 4
 
 
-async def test_the_first_start_without_a_name_asks_once_and_signs_with_it(store, make_app, monkeypatch):
+@pytest.fixture
+def nobody_named(monkeypatch):
+    """No name from the environment, settings or git: the app asks, offering the login "root"."""
     from prodops_tui.core import identity
-    from prodops_tui.ui.screens.pickers import TextScreen
-
-    from .conftest import Typed, press
 
     monkeypatch.delenv("PRODOPS_USER")
     monkeypatch.setattr(identity, "git_user_name", lambda timeout=0.5: "")
     monkeypatch.setattr(identity, "login_name", lambda: "root")
+
+
+async def test_the_first_start_without_a_name_asks_once_and_signs_with_it(store, make_app, nobody_named):
+    from prodops_tui.ui.screens.pickers import TextScreen
+
+    from .conftest import Typed, press
+
     app = make_app(store)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
@@ -326,16 +332,12 @@ async def test_the_first_start_without_a_name_asks_once_and_signs_with_it(store,
         assert not isinstance(again.screen, TextScreen) and store.actor == "Ana Souza"  # the settings remember
 
 
-async def test_a_name_of_sixty_characters_with_brackets_is_not_taken_and_asked_again(store, make_app, monkeypatch):
+async def test_a_name_of_sixty_characters_with_brackets_is_not_taken_and_asked_again(store, make_app, nobody_named):
     """Issue 31, item 13: the name prompt stored "live retroAlice, Bob]nAlice card: …" as a name."""
-    from prodops_tui.core import identity
     from prodops_tui.ui.screens.pickers import TextScreen
 
     from .conftest import Typed, press
 
-    monkeypatch.delenv("PRODOPS_USER")
-    monkeypatch.setattr(identity, "git_user_name", lambda timeout=0.5: "")
-    monkeypatch.setattr(identity, "login_name", lambda: "root")
     app = make_app(store)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()

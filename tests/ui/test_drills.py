@@ -17,6 +17,7 @@ from prodops_tui.ui.screens.opportunities import OpportunitiesScreen
 from prodops_tui.ui.widgets.key_list import KeyList
 
 from .conftest import DEMO_NOW, option_ids, settle
+from .test_checklists import enter_on_nudge as enter_on_nudge_of
 
 @pytest.fixture
 def targets(monkeypatch):
@@ -33,14 +34,8 @@ def targets(monkeypatch):
 
 
 async def enter_on_nudge(pilot, rule: str) -> nudges.Nudge:
-    await pilot.press("4")
-    await settle(pilot)
-    listing = pilot.app.query_one("#nudge-list", KeyList)
-    listing.focus()
-    key = next(k for k in option_ids(listing) if k.startswith(rule))
-    listing.highlighted = option_ids(listing).index(key)
-    await pilot.press("enter")
-    await settle(pilot)
+    """4, then enter on the nudge of this rule (test_checklists.py's steps); that nudge."""
+    key = (await enter_on_nudge_of(pilot, rule)).highlighted_id
     return next(n for n in nudges.all_nudges(pilot.app.store, DEMO_NOW)[0] if n.key == key)
 
 

@@ -255,24 +255,24 @@ def _drop_expired(data: dict[str, Any], now: datetime) -> None:
 # --- a server's own secret: it signs the cookie that names a browser without sign-in -------------
 
 
+def _kept_secret(path: Path) -> bytes | None:
+    try:
+        kept = bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return None
+    return kept if len(kept) == 32 else None
+
+
 def server_secret(workspace: Path) -> bytes:
     """32 random bytes kept in the workspace (0600), made on first use."""
     folder = team_folder(workspace)
     path = folder / "secret"
-    try:
-        kept = bytes.fromhex(path.read_text(encoding="ascii").strip())
-        if len(kept) == 32:
-            return kept
-    except (OSError, ValueError):
-        pass
+    if (kept := _kept_secret(path)) is not None:
+        return kept
     ensure_private_dir(folder)
     with holding(folder / "people.lock", EXCLUSIVE):
-        try:
-            kept = bytes.fromhex(path.read_text(encoding="ascii").strip())
-            if len(kept) == 32:
-                return kept
-        except (OSError, ValueError):
-            pass
+        if (kept := _kept_secret(path)) is not None:  # another process made it meanwhile
+            return kept
         made = secrets.token_bytes(32)
         atomic_write_bytes(path, made.hex().encode())
         return made

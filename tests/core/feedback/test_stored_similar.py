@@ -5,6 +5,7 @@ capture is read."""
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import pytest
 
@@ -98,15 +99,14 @@ def test_after_a_capture_similar_reads_the_capture_and_builds_no_index(store, mo
         similar(store, "F-99999")
 
 
-def test_similar_answers_from_memory_when_the_file_cannot_be_used(store, monkeypatch):
-    import sqlite3
+def unwritable(path, **_kwargs):
+    """open_derived where lookalikes.sqlite cannot be written (a read-only workspace, a full disk)."""
+    raise sqlite3.OperationalError("attempt to write a readonly database")
 
+
+def test_similar_answers_from_memory_when_the_file_cannot_be_used(store, monkeypatch):
     bugs = load(store, "seamonkey_bugs.jsonl")
     expected = DuplicateIndex.build(store).similar_to(bugs[0].id)
-
-    def unwritable(path, **_kwargs):
-        raise sqlite3.OperationalError("attempt to write a readonly database")
-
     monkeypatch.setattr(stored_lookalikes, "open_derived", unwritable)
     assert similar(store, bugs[0].id) == expected
 
@@ -135,14 +135,8 @@ def test_the_inbox_lookup_lists_what_the_index_lists_and_after_a_capture_builds_
 
 
 def test_the_inbox_lookup_works_in_memory_when_the_file_cannot_be_used(store, monkeypatch):
-    import sqlite3
-
     bugs = load(store, "seamonkey_bugs.jsonl")
     expected = DuplicateIndex.build(store).similar_to(bugs[0].id)
-
-    def unwritable(path, **_kwargs):
-        raise sqlite3.OperationalError("attempt to write a readonly database")
-
     monkeypatch.setattr(stored_lookalikes, "open_derived", unwritable)
     lookup, groups = stored_lookalikes.lookalike_lookup(store, with_groups=True)
     assert lookup.similar_to(bugs[0].id) == expected
