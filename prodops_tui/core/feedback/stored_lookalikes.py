@@ -1037,8 +1037,8 @@ class StoredSimilar:
     NotFound, as it does for an index built before it: the next scan covers it. Only reads:
     what catches the tables up runs in the worker, never on the thread drawing the screen."""
 
-    def __init__(self, store: Store, stored: StoredLookalikes, comparable: int):
-        self._store, self._stored, self._comparable = store, stored, comparable
+    def __init__(self, stored: StoredLookalikes, comparable: int):
+        self._stored, self._comparable = stored, comparable  # its handle closes with it (sqlite3 on release)
         self._nodes = _NodeCache(stored._db, NODE_CACHE_SIZE)
         self._lock = threading.Lock()  # one handle, asked from the event loop and from workers
 
@@ -1052,21 +1052,17 @@ class StoredSimilar:
             raise NotFound(f"{item_id} is newer than the look-alikes stored")
         return hits
 
-    def close(self) -> None:
-        with self._lock:
-            self._stored.close()
-
 
 Lookalikes = StoredSimilar | DuplicateIndex  # what the inbox asks an item's look-alikes of
 
 
 def _stored_similar(stored: StoredLookalikes) -> StoredSimilar:
     comparable = stored._db.execute("SELECT count(*) FROM items WHERE node IS NOT NULL").fetchone()[0]
-    return StoredSimilar(stored.store, stored, comparable)
+    return StoredSimilar(stored, comparable)
 
 
 def lookalike_lookup(store: Store, *, with_groups: bool = False, should_stop: Callable[[], bool] | None = None
-                     ) -> tuple[StoredSimilar | DuplicateIndex, list[Cluster] | None]:
+                     ) -> tuple[Lookalikes, list[Cluster] | None]:
     """What the inbox lists an item's look-alikes from, and with `with_groups` the groups of
     Likely duplicates: lookalikes.sqlite brought up to date in SQL when the last grouping can be
     carried on (after captures, a sync, triage), then read per item (StoredSimilar). Otherwise (a
