@@ -654,3 +654,24 @@ async def test_a_big_workspace_shows_its_newest_page_first_then_every_item(demo_
         assert [i.id for i in listing.items] == [i.id for i in every_new]
         assert listing.current.id == every_new[1].id  # the cursor stayed on its item
     store.close()
+
+
+async def test_j_redraws_the_two_rows_the_cursor_left_and_reached_not_the_list(demo_store, make_app, monkeypatch):
+    """Issue 29, item 4 (a key is a frame): the cursor's reactive repainted the whole list, 40 rows
+    a key press at 160x48, though the move changes two."""
+    from prodops_tui.ui.widgets.feedback_list import FeedbackList
+
+    drawn: list[str] = []
+    row = FeedbackList._row
+    monkeypatch.setattr(FeedbackList, "_row", lambda self, item, index, width: drawn.append(item.id) or row(self, item, index, width))
+    app = make_app(demo_store)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        listing = feedback_list(app)
+        before = [item.id for item in listing.items[:6]]
+        drawn.clear()
+        for _ in range(5):
+            await pilot.press("j")
+        await pilot.pause()
+        assert listing.current.id == before[5]
+        assert sorted(drawn) == sorted([before[0], *before[1:5], *before[1:5], before[5]])  # each row left and reached, once
