@@ -43,9 +43,7 @@ from ..ui.conftest import DEMO_NOW, Typed, messages, press, settle
 
 # The UI tests' fixtures, used here by name: pytest finds fixtures among a module's attributes.
 # (Assigned, not imported by name: each test's parameter of the same name would shadow an import.)
-demo_store = ui_conftest.demo_store
 make_app = ui_conftest.make_app
-prepared_demo = ui_conftest.prepared_demo
 steady_cursor = ui_conftest.steady_cursor
 utc_local_time = ui_conftest.utc_local_time
 

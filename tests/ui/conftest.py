@@ -4,10 +4,8 @@ clock in a throwaway workspace, waiting for the app to settle, entering text, re
 from __future__ import annotations
 
 import contextlib
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -15,15 +13,12 @@ from rich.cells import cell_len
 from textual.widgets import Input, TextArea
 from textual.worker import WorkerCancelled
 
-from prodops_tui.core.demo import fill_demo
 from prodops_tui.core.storage.store import Store
 from prodops_tui.core.workspace import Settings
 from prodops_tui.ui.app import ProdopsApp
 from prodops_tui.ui.panes.inbox import InboxPane
 
-from ..conftest import fixed_clock
-
-DEMO_NOW = datetime(2026, 11, 24, 15, 0, tzinfo=timezone.utc)
+from ..conftest import DEMO_NOW, fixed_clock  # noqa: F401 - DEMO_NOW: the UI tests import it from here
 
 
 @pytest.fixture(autouse=True)
@@ -38,25 +33,6 @@ def steady_cursor(monkeypatch: pytest.MonkeyPatch):
     under load differed from one taken on a quiet machine (docs/PITFALLS.md: snapshots that flake)."""
     for widget in (Input, TextArea):
         monkeypatch.setattr(widget.cursor_blink, "_default", False)
-
-
-@pytest.fixture(scope="session")
-def prepared_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo workspace, filled once per run: filling costs ~200 ms, copying it ~20 ms."""
-    directory = tmp_path_factory.mktemp("demo-template") / "ws"
-    store = Store.open(directory, clock=fixed_clock)
-    fill_demo(store, now=DEMO_NOW)
-    store.close()
-    return directory
-
-
-@pytest.fixture
-def demo_store(prepared_demo: Path, workspace: Path):
-    """A private copy of the demo workspace: a test changes its own copy only."""
-    shutil.copytree(prepared_demo, workspace)
-    store = Store.open(workspace, clock=fixed_clock)
-    yield store
-    store.close()
 
 
 @pytest.fixture

@@ -7,13 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
-from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
-from prodops_tui.core.demo import fill_demo
 from prodops_tui.core.errors import InvalidInput, NotFound
 from prodops_tui.core.feedback import loop, opportunities
 from prodops_tui.core.feedback.inbox import Triage, capture, update
@@ -22,27 +18,13 @@ from prodops_tui.core.importers import import_feedback
 from prodops_tui.core.model import FeedbackItem, Opportunity
 from prodops_tui.core.storage.store import Store
 
-from ...conftest import TEST_DATA, fixed_clock
-
-DEMO_NOW = datetime(2026, 11, 24, 15, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("loop-demo") / "ws"
-    store = Store.open(directory, clock=fixed_clock)
-    fill_demo(store, now=DEMO_NOW)
-    store.close()
-    return directory
+from ...conftest import TEST_DATA
 
 
 @pytest.fixture
-def demo(demo_template: Path, workspace: Path):
-    shutil.copytree(demo_template, workspace)
-    store = Store.open(workspace, clock=fixed_clock)
-    store.actor = "Priya Raman"
-    yield store
-    store.close()
+def demo(demo_store: Store):
+    demo_store.actor = "Priya Raman"
+    return demo_store
 
 
 def add(store: Store, text: str, **fields) -> FeedbackItem:
