@@ -22,11 +22,13 @@ on in SQL (`_carried_on`): its node is folded into a leader or paired with the l
 a filed term exactly as a full run pairs the last node, complete linkage is taken again only
 where its pairs reach (duplicates.relink), and only the groups that changed are written back
 (about 1 s at 100,000 items, most of it opening the store). A change that leaves the words
-alone (a status, an area, a tag) regroups nothing. What cannot be carried on exactly here (an
-edit of an item's words, a merge, a delete, items older than those stored, a title that puts
-an older item into a same-title group, more than CARRY_ON_AT_MOST changes) is worked out from
-the index in memory as before, resuming the stored pairing (DuplicateIndex._pair), and the
-tables are written back as their difference. Every answer equals pairing every item again with
+alone (a status, an area, a tag) regroups nothing. A merge or a delete takes the item out
+(`_Carry.remove`). What cannot be carried on exactly here (an edit of an item's words, an
+undone merge, a merge of a leader that near copies were folded into or of the oldest of a
+node's copies, items older than those stored, a title that puts an older item into a
+same-title group, more than CARRY_ON_AT_MOST changes) is worked out from the index in memory
+as before, resuming the stored pairing (DuplicateIndex._pair), and the tables are written
+back as their difference. Every answer equals pairing every item again with
 the same rarity (tests/core/feedback/test_incremental_pairing.py).
 
 `similar(store, ID)` answers from the same tables: the item's look-alikes among the nodes filed
@@ -43,6 +45,7 @@ import hashlib
 import json
 import sqlite3
 import threading
+from bisect import bisect_left
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 
@@ -436,14 +439,15 @@ class StoredLookalikes:
         works them out in memory and stores them).
 
         Carried on: items whose grouping is unchanged (a status, an area, a tag: the same words),
-        and items added after every stored one (captures, a sync's new issues). A new item joins
+        items merged into another or deleted (_Carry.remove says which), and items added after
+        every stored one (captures, a sync's new issues). A new item joins
         its node, its same-title group or the short texts; a new node is folded into a leader or
         paired with the leaders sharing a filed term (the stored postings), exactly as
         DuplicateIndex._pair pairs a node after every other; complete linkage is then taken
         again only for the clusters it touches (duplicates.relink). Anything else (an edit of
-        the words, a merge, a delete, an item older than the stored ones, a title that makes an
-        older item part of a same-title group, more than CARRY_ON_AT_MOST changes, growth past
-        REGROW) is left to the index in memory."""
+        the words, an undone merge, a merge or delete _Carry.remove refuses, an item older than
+        the stored ones, a title that makes an older item part of a same-title group, more than
+        CARRY_ON_AT_MOST changes, growth past REGROW) is left to the index in memory."""
         db = self._db
         row = db.execute("SELECT seq, learned_seq, threshold FROM run WHERE id = 1").fetchone()
         state = db.execute("SELECT learned_seq FROM state WHERE id = 1").fetchone()
@@ -481,19 +485,24 @@ class StoredLookalikes:
             return None
         learned = json.loads(state[0])
         items = self._items(numbers)
-        if len(items) != len(numbers):
-            return None  # deleted
+        present = {number_of(item.id) for item in items}
         boilerplate = Boilerplate(frozenset(learned["shared"]), frozenset(learned["common"]))
         new: list[ItemFacts] = []
         reread: list[FeedbackItem] = []
+        leaving: list[tuple[int, ItemFacts | None]] = []  # merged now (its facts), or deleted (None)
+        for number in numbers:
+            if number not in present and db.execute("SELECT 1 FROM items WHERE number = ?", (number,)).fetchone():
+                leaving.append((number, None))
         for item in items:
             fact = facts_of(item, boilerplate)
             old = db.execute("SELECT received, merged, node, request, named, exact, quiet, parent FROM items "
                              "WHERE number = ?", (number_of(item.id),)).fetchone()
             if old is None:
                 new.append(fact)
-            elif tuple(old) != _columns(fact):
-                return None  # its words, title, merge or date changed
+            elif tuple(old) != (columns := _columns(fact)):
+                if not (old[1] == 0 and columns[1] == 1 and tuple(old[:1]) + tuple(old[2:7]) == columns[:1] + columns[2:7]):
+                    return None  # its words, title or date changed, or a merge was undone
+                leaving.append((number_of(item.id), fact))  # merged into another: it leaves its group
             else:
                 reread.append(item)  # grouped as before; what is shown of it may have changed
                 db.execute("UPDATE items SET title = ? WHERE number = ?", (fact.title, number_of(item.id)))
@@ -506,6 +515,9 @@ class StoredLookalikes:
             return None
         frequency, documents = json.loads(state[1])
         carry = _Carry(db, Vectors(frequency, documents), threshold)
+        for number, merged in leaving:  # before the new items: they are filed as if these never were
+            if not carry.remove(number, merged):
+                return None
         for fact in new:
             if not carry.add(fact):
                 return None
@@ -550,7 +562,8 @@ class StoredLookalikes:
 
 
 class _Carry:
-    """The stored run carried on by items added after every stored one (StoredLookalikes._carried_on)."""
+    """The stored run carried on by items leaving it (merged, deleted) and items added after
+    every stored one (StoredLookalikes._carried_on)."""
 
     def __init__(self, db: sqlite3.Connection, vectors: Vectors, threshold: float):
         self.db, self.vectors, self.threshold = db, vectors, threshold
@@ -559,6 +572,7 @@ class _Carry:
         self.dirty_clusters: set[int] = set()
         self.dirty_roots: set[str] = set()
         self.short_dirty = False
+        self.retouched: set[int] = set()  # leaders of a cluster a leader left: linked again from the start
         self.added: set[str] = set()
         self._node_cache: dict[str, tuple[dict[str, float], dict[str, int], frozenset[str]]] = {}
         next_pos = db.execute("SELECT max(pos) FROM cnodes").fetchone()[0]
@@ -631,6 +645,100 @@ class _Carry:
         self._file(number, key)
         return True
 
+    def remove(self, number: int, merged: ItemFacts | None) -> bool:
+        """An item leaves the grouping: merged into another (`merged`: its facts now) or deleted
+        (None). False when that cannot be carried on exactly here (see _carried_on).
+
+        A merged item keeps its words, its node and its place in the same-title keys (a merge
+        moves nothing else); it only stops counting. So: a same-title or short item's groups are
+        made again from those left; a copy that is not its node's oldest item leaves its
+        cluster's group; a near copy's node goes from its leader's cluster. A leader's node that
+        goes takes its postings and pairs with it, and complete linkage is taken again for the
+        other leaders of its cluster from the start (duplicates.relink: every cluster they never
+        joined ended as it did). Left to the index in memory: a node whose oldest item goes
+        while others stay (the node moves later in the order), a leader with near copies folded
+        into it, a leader whose going would let another node fold (`_folding_holds_without`),
+        and a deleted item of a same-title group (its title may have joined others)."""
+        db = self.db
+        row = db.execute("SELECT node, root FROM items WHERE number = ?", (number,)).fetchone()
+        if row is None:
+            return True
+        key, root = row
+        if merged is None:
+            if root is not None:
+                return False
+            db.execute("DELETE FROM items WHERE number = ?", (number,))
+            db.execute("DELETE FROM cuts WHERE number = ?", (number,))
+            db.execute("DELETE FROM shown WHERE number = ?", (number,))
+        else:
+            db.execute("UPDATE items SET merged = 1, parent = ?, title = ? WHERE number = ?",
+                       (_parent(merged), merged.title, number))
+        if root is not None:
+            self.dirty_roots.add(root)
+            return True
+        if key is None:
+            self.short_dirty = True
+            return True
+        cnode = db.execute("SELECT rep, leader, pos, cluster FROM cnodes WHERE key = ?", (key,)).fetchone()
+        if cnode is None:
+            return False  # not clustered by the stored run: not known how it stood
+        rep, leader, pos, cluster = cnode
+        if rep != number:  # a copy of the node's oldest item: the node stays where it was
+            self._dirty_cluster_of(leader)
+            return True
+        if db.execute("SELECT 1 FROM items WHERE node = ? AND merged = 0 AND root IS NULL AND number != ? LIMIT 1",
+                      (key, number)).fetchone():
+            return False  # its copies stay, known by a younger item: the node moves in the order
+        if pos is None:  # a near copy folded into its leader: nothing was folded into or paired with it
+            db.execute("DELETE FROM cnodes WHERE rep = ?", (rep,))
+            self._dirty_cluster_of(leader)
+            return True
+        if db.execute("SELECT 1 FROM cnodes WHERE leader = ? AND rep != ? LIMIT 1", (rep, rep)).fetchone():
+            return False  # near copies folded into it would fold again, each as it falls
+        filed = self.vectors.filed_terms(self._node(key)[0])
+        if not self._folding_holds_without(pos, filed):
+            return False
+        db.executemany("DELETE FROM postings WHERE term = ? AND pos = ?", ((term, pos) for term in filed))
+        db.execute("DELETE FROM edges WHERE a = ?", (pos,))
+        db.execute("DELETE FROM edges WHERE b = ?", (pos,))
+        db.execute("DELETE FROM cnodes WHERE rep = ?", (rep,))
+        self.retouched.update(p for (p,) in db.execute(
+            "SELECT pos FROM cnodes WHERE cluster = ? AND pos IS NOT NULL", (cluster,)))
+        self.dirty_clusters.add(cluster)
+        self.paired += 1
+        return True
+
+    def _folding_holds_without(self, gone: int, filed: list[str]) -> bool:
+        """Whether every later leader still folds into nothing once the leader at `gone` (filed
+        under `filed`) is no more (DuplicateIndex._absorb_near_copies). A near copy keeps its
+        leader: the candidates before that leader are the same less one. A leader could change
+        only when `gone` was among its NEAR_COPY_CANDIDATES and the candidate that now moves up
+        into them scores NEAR_COPY or more with it."""
+        db = self.db
+        if not filed:
+            return True
+        marks = ",".join("?" * len(filed))
+        later = [pos for (pos,) in db.execute(
+            f"SELECT DISTINCT pos FROM postings WHERE term IN ({marks}) AND pos > ? ORDER BY pos", (*filed, gone))]
+        buckets: dict[str, list[int]] = {}
+        for pos in later:
+            key = self._key_at(pos)
+            shared: Counter[int] = Counter()
+            for term in self.vectors.filed_terms(self._node(key)[0]):  # heaviest first, as it was folded
+                bucket = buckets.get(term)
+                if bucket is None:
+                    bucket = buckets[term] = self._bucket(term)
+                shared.update(bucket[:bisect_left(bucket, pos)])  # the leaders before it (a bucket is in order)
+            if len(shared) <= NEAR_COPY_CANDIDATES:
+                continue  # no candidate moves up
+            if gone not in {other for other, _count in shared.most_common(NEAR_COPY_CANDIDATES)}:
+                continue
+            del shared[gone]
+            moved_up = shared.most_common(NEAR_COPY_CANDIDATES)[-1][0]
+            if self._score(self._query(key), self._key_at(moved_up)) >= NEAR_COPY:
+                return False
+        return True
+
     def _dirty_cluster_of(self, leader_rep: int) -> None:
         cluster = self.db.execute("SELECT cluster FROM cnodes WHERE rep = ?", (leader_rep,)).fetchone()[0]
         self.dirty_clusters.add(cluster)
@@ -678,7 +786,8 @@ class _Carry:
         """Complete linkage again where the new leaders reach (duplicates.relink), and the groups
         of every cluster, title and short text that changed, stored in place of the old ones."""
         db = self.db
-        if self.new_leaders:
+        starting = [*self.new_leaders, *sorted(self.retouched)]
+        if starting:
             def neighbours(pos: int) -> dict[int, float]:
                 linked = dict(db.execute("SELECT b, score FROM edges WHERE a = ?", (pos,)).fetchall())
                 linked.update(db.execute("SELECT a, score FROM edges WHERE b = ?", (pos,)).fetchall())
@@ -689,7 +798,7 @@ class _Carry:
                     "SELECT pos FROM cnodes WHERE pos IS NOT NULL AND cluster = "
                     "(SELECT cluster FROM cnodes WHERE pos = ?)", (pos,))]
 
-            touched = relink(self.new_leaders, neighbours, before)
+            touched = relink(starting, neighbours, before)
             new_leaders = set(self.new_leaders)
             for pos in touched:
                 if pos not in new_leaders:
@@ -1065,8 +1174,8 @@ def lookalike_lookup(store: Store, *, with_groups: bool = False, should_stop: Ca
                      ) -> tuple[Lookalikes, list[Cluster] | None]:
     """What the inbox lists an item's look-alikes from, and with `with_groups` the groups of
     Likely duplicates: lookalikes.sqlite brought up to date in SQL when the last grouping can be
-    carried on (after captures, a sync, triage), then read per item (StoredSimilar). Otherwise (a
-    first start, an edit of an item's words, a merge) the index is worked out in memory once and
+    carried on (after captures, a sync, triage, most merges), then read per item (StoredSimilar).
+    Otherwise (a first start, an edit of an item's words, an undone merge) the index is worked out in memory once and
     the grouping stored with it, so that the next start reads the tables. In memory when the
     file cannot be used (a read-only workspace, a full disk: the same answers, only slower)."""
     try:

@@ -5,6 +5,7 @@ copies, an import of older items, and `prodops duplicates` from the stored run."
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import replace
 
 from prodops_tui.core.feedback.duplicates import DuplicateIndex
@@ -238,7 +239,7 @@ def test_a_capture_under_a_title_already_captured_joins_its_same_title_group(sto
     assert ("same-title", False, None, [old[0].id, old[1].id, newer.id]) in after
 
 
-def test_triage_is_carried_on_without_regrouping_and_edits_merges_and_deletes_are_worked_out_again(store):
+def test_triage_merges_and_deletes_are_carried_on_and_an_edit_of_the_words_is_worked_out_again(store):
     background(store)
     alarms = capture(store, ALARMS[1], title=ALARMS[0], origin="test")
     again = capture(store, ALARMS_AGAIN[1], title=ALARMS_AGAIN[0], origin="test")
@@ -255,13 +256,14 @@ def test_triage_is_carried_on_without_regrouping_and_edits_merges_and_deletes_ar
     after, carried, oracle = stored_groups(store)
     assert not carried and after == oracle
     assert not grouped_together([g[3] for g in after], alarms.id, again.id)
-    merge(store, [copy.id], filters.id, origin="test")
+    merge(store, [copy.id], filters.id, origin="test")  # the near copy leaves FILTERS' group
     after, carried, oracle = stored_groups(store)
-    assert not carried and after == oracle
-    with store.change("deleted", origin="test") as tx:
+    assert carried and after == oracle
+    assert not grouped_together([g[3] for g in after], filters.id, copy.id)
+    with store.change("deleted", origin="test") as tx:  # a leader goes, with its pairs
         tx.delete(filters.id)
     after, carried, oracle = stored_groups(store)
-    assert not carried and after == oracle
+    assert carried and after == oracle
     capture(store, FILTERS[1], title=FILTERS[0], origin="test")  # carried on again from there
     after, carried, oracle = stored_groups(store)
     assert carried and after == oracle
@@ -305,3 +307,77 @@ def test_a_capture_from_another_process_is_carried_on(store):
     after, carried, oracle = stored_groups(store)
     assert carried and after == oracle
     assert any(again.id in group[3] for group in theirs)
+
+
+def merged_away(store: Store, item_id: str, into: str) -> tuple[list, bool, list]:
+    merge(store, [item_id], into, origin="test")
+    return stored_groups(store)
+
+
+def test_each_way_an_item_leaves_its_group_by_a_merge_is_carried_on_in_sql(store):
+    background(store)
+    alarms = capture(store, ALARMS[1], title=ALARMS[0], origin="test")
+    again = capture(store, ALARMS_AGAIN[1], title=ALARMS_AGAIN[0], origin="test")
+    filters = capture(store, FILTERS[1], title=FILTERS[0], origin="test")
+    near = capture(store, FILTERS_COPY[1], title=FILTERS_COPY[0], origin="test")
+    copies = [capture(store, FILTERS[1], title=FILTERS[0], origin="test") for _ in range(2)]  # FILTERS' node
+    title = "Dark mode in the app please"
+    same_title = [capture(store, f"{greeting} The app is far too bright at night.", title=title, origin="test")
+                  for greeting in ("Hi team!", "Hello,", "Hey,")]
+    goods = [capture(store, "good", origin="test") for _ in range(3)]
+    first, carried, oracle = stored_groups(store)
+    assert first == oracle and grouped_together([g[3] for g in first], alarms.id, again.id)
+    steps = [
+        (copies[1].id, filters.id),  # a copy of a node, not its oldest item: the node stays
+        (near.id, filters.id),  # a near copy folded into its leader
+        (again.id, alarms.id),  # a leader of a cluster: the cluster is linked again without it
+        (same_title[2].id, same_title[0].id),  # a same-title group's member
+        (goods[2].id, goods[0].id),  # an identical short text
+    ]
+    for item_id, into in steps:
+        after, carried, oracle = merged_away(store, item_id, into)
+        assert carried, f"merging {item_id} was worked out in memory"
+        assert after == oracle
+        assert not any(item_id in group[3] for group in after)
+    assert not grouped_together([g[3] for g in after], alarms.id, again.id)
+
+
+def test_merges_that_move_what_others_fold_into_are_worked_out_again_and_still_equal_a_full_pairing(store):
+    background(store)
+    filters = capture(store, FILTERS[1], title=FILTERS[0], origin="test")
+    near = capture(store, FILTERS_COPY[1], title=FILTERS_COPY[0], origin="test")
+    alarms = capture(store, ALARMS[1], title=ALARMS[0], origin="test")
+    stored_groups(store)
+    after, carried, oracle = merged_away(store, filters.id, alarms.id)  # the leader of a near copy
+    assert not carried and after == oracle
+    assert not any(near.id in group[3] for group in after)  # its leader gone, the near copy stands alone
+    with store.change("copies", origin="test") as tx:  # no title: not a same-title group, one node
+        copies = [tx.add(FeedbackItem(text=ALARMS_AGAIN[1], received_at="2026-11-25T09:00:00Z")) for _ in range(2)]
+    stored_groups(store)
+    after, carried, oracle = merged_away(store, copies[0].id, alarms.id)  # the oldest of a node's copies
+    assert not carried and after == oracle
+
+
+def test_random_merges_and_deletes_of_real_bugs_are_carried_on_and_equal_a_full_pairing(store):
+    """Real SeaMonkey bugs with near and exact copies beside a third of them; merges within the
+    groups found and a few deletes, each compared with every item paired again."""
+    rng = random.Random(5)
+    bugs = background(store)
+    with store.change("copies", origin="test") as tx:
+        for bug in rng.sample(bugs, 110):
+            text = bug.text.replace(" the ", " teh ", 1) if rng.random() < 0.5 else bug.text
+            tx.add(FeedbackItem(title=bug.title, text=text, received_at=bug.received_at.replace("T09", "T10")))
+    groups, _carried, _oracle = stored_groups(store)
+    carried_on = 0
+    for step in range(14):
+        pairs = [group[3] for group in groups if len(group[3]) > 1]
+        item_id, into = rng.sample(rng.choice(pairs), 2)
+        if step % 5 == 4:
+            with store.change("deleted", origin="test") as tx:
+                tx.delete(item_id)
+            groups, carried, oracle = stored_groups(store)
+        else:
+            groups, carried, oracle = merged_away(store, item_id, into)
+        assert groups == oracle, f"step {step}: {item_id}"
+        carried_on += carried
+    assert carried_on >= 9  # most are carried on in SQL (the others: see StoredLookalikes.remove)
