@@ -490,6 +490,7 @@ class StoredLookalikes:
         new: list[ItemFacts] = []
         reread: list[FeedbackItem] = []
         leaving: list[tuple[int, ItemFacts | None]] = []  # merged now (its facts), or deleted (None)
+        returning: list[ItemFacts] = []  # merged before, not now
         for number in numbers:
             if number not in present and db.execute("SELECT 1 FROM items WHERE number = ?", (number,)).fetchone():
                 leaving.append((number, None))
@@ -500,9 +501,14 @@ class StoredLookalikes:
             if old is None:
                 new.append(fact)
             elif tuple(old) != (columns := _columns(fact)):
-                if not (old[1] == 0 and columns[1] == 1 and tuple(old[:1]) + tuple(old[2:7]) == columns[:1] + columns[2:7]):
-                    return None  # its words, title or date changed, or a merge was undone
-                leaving.append((number_of(item.id), fact))  # merged into another: it leaves its group
+                if tuple(old[:1]) + tuple(old[2:7]) != columns[:1] + columns[2:7]:
+                    return None  # its words, title or date changed
+                if old[1] == 0 and columns[1] == 1:
+                    leaving.append((number_of(item.id), fact))  # merged into another: it leaves its group
+                elif old[1] == 1 and columns[1] == 0:
+                    returning.append(fact)  # a merge undone
+                else:
+                    return None  # merged into another survivor
             else:
                 reread.append(item)  # grouped as before; what is shown of it may have changed
                 db.execute("UPDATE items SET title = ? WHERE number = ?", (fact.title, number_of(item.id)))
@@ -517,6 +523,9 @@ class StoredLookalikes:
         carry = _Carry(db, Vectors(frequency, documents), threshold)
         for number, merged in leaving:  # before the new items: they are filed as if these never were
             if not carry.remove(number, merged):
+                return None
+        for fact in returning:
+            if not carry.restore(fact):
                 return None
         for fact in new:
             if not carry.add(fact):
@@ -706,6 +715,27 @@ class _Carry:
             "SELECT pos FROM cnodes WHERE cluster = ? AND pos IS NOT NULL", (cluster,)))
         self.dirty_clusters.add(cluster)
         self.paired += 1
+        return True
+
+    def restore(self, fact: ItemFacts) -> bool:
+        """An item merged before counts again (the merge undone); False when that cannot be
+        carried on exactly here: only an item that rejoins a same-title group, the short texts,
+        or a node still clustered without it, as a copy younger than the node's oldest item, is.
+        A node that comes back would take a place among the leaders in the middle of their order."""
+        db = self.db
+        number = number_of(fact.id)
+        key, root = db.execute("SELECT node, root FROM items WHERE number = ?", (number,)).fetchone()
+        if root is not None:
+            self.dirty_roots.add(root)
+        elif key is None:
+            self.short_dirty = True
+        else:
+            cnode = db.execute("SELECT c.leader, i.received, i.number FROM cnodes c JOIN items i ON i.number = c.rep "
+                               "WHERE c.key = ?", (key,)).fetchone()
+            if cnode is None or fact.order < (cnode[1], cnode[2]):
+                return False
+            self._dirty_cluster_of(cnode[0])
+        db.execute("UPDATE items SET merged = 0, parent = NULL, title = ? WHERE number = ?", (fact.title, number))
         return True
 
     def _folding_holds_without(self, gone: int, filed: list[str]) -> bool:
