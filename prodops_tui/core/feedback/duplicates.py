@@ -55,6 +55,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from rapidfuzz import fuzz, utils
 
@@ -69,6 +70,7 @@ from .lookalikes import (
     names_in, own_title, profile_of, profile_of_text, sorted_terms,
 )
 
+Node = TypeVar("Node", int, float)  # a node of complete linkage: an int in memory, a position on disk (float between two)
 DUPLICATE_THRESHOLD = 40.0  # chosen on the labelled pairs: see the module's docstring
 # A node this like an older one is folded into it before pairing (a copy with a word changed). Two
 # copies of one leader then score at least 2 x 0.85^2 - 1 = 0.445 by cosine, over the threshold: at
@@ -982,7 +984,7 @@ def _cliques(sizes: list[int], edges: dict[int, dict[int, float]],
     return sorted(clusters)
 
 
-def _link(cluster_of: dict[int, list[int]], edges: Mapping[int, Mapping[int, float]], i: int, j: int) -> bool:
+def _link(cluster_of: dict[Node, list[Node]], edges: Mapping[Node, Mapping[Node, float]], i: Node, j: Node) -> bool:
     """One step of complete linkage: join the clusters of i and j when every node of one is
     linked to every node of the other. True when they were joined."""
     first = cluster_of.setdefault(i, [i])
@@ -995,8 +997,8 @@ def _link(cluster_of: dict[int, list[int]], edges: Mapping[int, Mapping[int, flo
     return True
 
 
-def relink(new_nodes: Iterable[int], neighbours: Callable[[int], Mapping[int, float]],
-           before: Callable[[int], list[int]]) -> dict[int, list[int]]:
+def relink(new_nodes: Iterable[Node], neighbours: Callable[[Node], Mapping[Node, float]],
+           before: Callable[[Node], list[Node]]) -> dict[Node, list[Node]]:
     """_cliques again after nodes were added (`new_nodes`, numbered after every other), without
     taking every pair again: the clusters of the nodes whose cluster may differ from the last run's.
 
@@ -1010,33 +1012,33 @@ def relink(new_nodes: Iterable[int], neighbours: Callable[[int], Mapping[int, fl
     untouched one that is not joined changes nothing (the last run did not join them either: the
     untouched node was in another final cluster, or the touched one is new). Exactly _cliques'
     clusters, for the touched nodes; every other node ends where it ended."""
-    edges: dict[int, Mapping[int, float]] = {}
+    edges: dict[Node, Mapping[Node, float]] = {}
 
-    def linked(node: int) -> Mapping[int, float]:
+    def linked(node: Node) -> Mapping[Node, float]:
         found = edges.get(node)
         if found is None:
             found = edges[node] = neighbours(node)
         return found
 
-    def key(i: int, j: int) -> tuple[float, int, int]:
+    def key(i: Node, j: Node) -> tuple[float, Node, Node]:
         a, b = (i, j) if i < j else (j, i)
         return -linked(a)[b], a, b
 
-    cluster_of: dict[int, list[int]] = {}
-    queue: list[tuple[float, int, int]] = []
-    queued: set[tuple[int, int]] = set()
+    cluster_of: dict[Node, list[Node]] = {}
+    queue: list[tuple[float, Node, Node]] = []
+    queued: set[tuple[Node, Node]] = set()
 
-    def touch(node: int, after: tuple[float, int, int] | None) -> None:
+    def touch(node: Node, after: tuple[float, Node, Node] | None) -> None:
         for other in linked(node):
             pair_key = key(node, other)
             if (after is None or pair_key > after) and (pair_key[1], pair_key[2]) not in queued:
                 queued.add((pair_key[1], pair_key[2]))
                 heapq.heappush(queue, pair_key)
 
-    def replayed(final: list[int], upto: tuple[float, int, int]) -> dict[int, list[int]]:
+    def replayed(final: list[Node], upto: tuple[float, Node, Node]) -> dict[Node, list[Node]]:
         """The clusters of a last-run cluster's nodes just before the pair `upto`."""
         members = set(final)
-        state: dict[int, list[int]] = {}
+        state: dict[Node, list[Node]] = {}
         pairs = sorted(key(a, b) for a in final for b in linked(a) if b in members and a < b)
         for pair_key in pairs:
             if pair_key >= upto:
@@ -1069,7 +1071,7 @@ def relink(new_nodes: Iterable[int], neighbours: Callable[[int], Mapping[int, fl
     return cluster_of
 
 
-def _would_link(cluster_of: Mapping[int, list[int]], edges: Mapping[int, Mapping[int, float]], i: int, j: int) -> bool:
+def _would_link(cluster_of: Mapping[Node, list[Node]], edges: Mapping[Node, Mapping[Node, float]], i: Node, j: Node) -> bool:
     first, second = cluster_of[i], cluster_of[j]
     return first is not second and all(other in edges[node] for node in first for other in second)
 

@@ -23,13 +23,18 @@ a filed term exactly as a full run pairs the last node, complete linkage is take
 where its pairs reach (duplicates.relink), and only the groups that changed are written back
 (about 1 s at 100,000 items, most of it opening the store). A change that leaves the words
 alone (a status, an area, a tag) regroups nothing. A merge or a delete takes the item out
-(`_Carry.remove`). What cannot be carried on exactly here (an edit of an item's words, an
-undone merge, a merge of a leader that near copies were folded into or of the oldest of a
-node's copies, items older than those stored, a title that puts an older item into a
-same-title group, more than CARRY_ON_AT_MOST changes) is worked out from the index in memory
-as before, resuming the stored pairing (DuplicateIndex._pair), and the tables are written
-back as their difference. Every answer equals pairing every item again with
-the same rarity (tests/core/feedback/test_incremental_pairing.py).
+(`_Carry.remove`), an undone merge puts it back (`_Carry.restore`), an edit of its words does
+both, and a node that must come again in the middle of the order (an older import, the near
+copies of a leader that went, a node whose oldest item went) is placed where a full run would
+meet it, at a position between its neighbours' (`_Carry.place`). What cannot be carried on
+exactly here (a node placed in the middle that a later node would now fold into, or whose
+going would let one fold; a deleted or edited item of a same-title group, whose title may have
+joined others; a title that puts an older item into a same-title group; more than
+CARRY_ON_AT_MOST changes) is worked out from the index in memory as before, resuming the
+stored pairing (DuplicateIndex._pair), and the tables are written back as their difference.
+Every answer equals pairing every item again with the same rarity
+(tests/core/feedback/test_incremental_pairing.py, which also takes random merges, undos,
+edits, deletes and older imports of real bugs).
 
 `similar(store, ID)` answers from the same tables: the item's look-alikes among the nodes filed
 under its terms (SQL), only their vectors read, merged families' words weighed together
@@ -45,7 +50,7 @@ import hashlib
 import json
 import sqlite3
 import threading
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 
@@ -439,15 +444,14 @@ class StoredLookalikes:
         works them out in memory and stores them).
 
         Carried on: items whose grouping is unchanged (a status, an area, a tag: the same words),
-        items merged into another or deleted (_Carry.remove says which), and items added after
-        every stored one (captures, a sync's new issues). A new item joins
-        its node, its same-title group or the short texts; a new node is folded into a leader or
-        paired with the leaders sharing a filed term (the stored postings), exactly as
-        DuplicateIndex._pair pairs a node after every other; complete linkage is then taken
-        again only for the clusters it touches (duplicates.relink). Anything else (an edit of
-        the words, an undone merge, a merge or delete _Carry.remove refuses, an item older than
-        the stored ones, a title that makes an older item part of a same-title group, more than
-        CARRY_ON_AT_MOST changes, growth past REGROW) is left to the index in memory."""
+        items merged into another or deleted (_Carry.remove), merges undone (_Carry.restore),
+        edits (out, then in again) and new items wherever they fall in the order (captures, a
+        sync's new issues, an older import). A new item joins its node, its same-title group or
+        the short texts; a new node is folded into a leader or paired with the leaders sharing a
+        filed term (the stored postings), exactly as DuplicateIndex._pair meets it (_Carry.place);
+        complete linkage is then taken again only for the clusters it touches (duplicates.relink).
+        What those refuse, a title that makes an older item part of a same-title group, more than
+        CARRY_ON_AT_MOST changes and growth past REGROW are left to the index in memory."""
         db = self._db
         row = db.execute("SELECT seq, learned_seq, threshold FROM run WHERE id = 1").fetchone()
         state = db.execute("SELECT learned_seq FROM state WHERE id = 1").fetchone()
@@ -502,8 +506,9 @@ class StoredLookalikes:
                 new.append(fact)
             elif tuple(old) != (columns := _columns(fact)):
                 if tuple(old[:1]) + tuple(old[2:7]) != columns[:1] + columns[2:7]:
-                    return None  # its words, title or date changed
-                if old[1] == 0 and columns[1] == 1:
+                    leaving.append((number_of(item.id), None))  # its words, title or date changed: out,
+                    new.append(fact)  # and in again as it is now
+                elif old[1] == 0 and columns[1] == 1:
                     leaving.append((number_of(item.id), fact))  # merged into another: it leaves its group
                 elif old[1] == 1 and columns[1] == 0:
                     returning.append(fact)  # a merge undone
@@ -514,22 +519,27 @@ class StoredLookalikes:
                 db.execute("UPDATE items SET title = ? WHERE number = ?", (fact.title, number_of(item.id)))
         if stored + len(new) > REGROW * learned["items"] + 100:
             return None  # the index in memory learns the rarity again
-        last = db.execute("SELECT received, number FROM items ORDER BY received DESC, number DESC LIMIT 1").fetchone()
-        new.sort(key=lambda fact: fact.order)
-        if new and ((last is not None and new[0].order <= (last[0], last[1]))
-                    or any(fact.duplicate_of for fact in new)):
-            return None
         frequency, documents = json.loads(state[1])
         carry = _Carry(db, Vectors(frequency, documents), threshold)
-        for number, merged in leaving:  # before the new items: they are filed as if these never were
+        for number, merged in leaving:  # first: what comes is placed as if these never were
             if not carry.remove(number, merged):
                 return None
         for fact in returning:
             if not carry.restore(fact):
                 return None
-        for fact in new:
-            if not carry.add(fact):
-                return None
+        # Then every node that comes, in the order a full run meets them: new and edited items,
+        # and the nodes that were taken out to be placed again.
+        coming: list[tuple[tuple[str, int], ItemFacts | tuple[int, str]]] = [(fact.order, fact) for fact in new]
+        coming += [(order, (number, key)) for order, number, key in carry.arrivals]
+        carry.pending = {key for _order, _number, key in carry.arrivals}
+        for order, what in sorted(coming, key=lambda pair: pair[0]):
+            if isinstance(what, ItemFacts):
+                if not carry.add(what):
+                    return None
+            else:
+                carry.pending.discard(what[1])
+                if not carry.place(what[0], what[1], order):
+                    return None
         carry.regroup()
         self.paired_afresh, self.read_items, self.rebuilt, self.carried_on = carry.paired, len(items), False, True
         db.execute("UPDATE run SET seq = ? WHERE id = 1", (seq,))
@@ -571,17 +581,20 @@ class StoredLookalikes:
 
 
 class _Carry:
-    """The stored run carried on by items leaving it (merged, deleted) and items added after
-    every stored one (StoredLookalikes._carried_on)."""
+    """The stored run carried on by items leaving it (merged, deleted), coming back (a merge
+    undone), and coming new or edited, wherever they fall in the order (StoredLookalikes._carried_on)."""
 
     def __init__(self, db: sqlite3.Connection, vectors: Vectors, threshold: float):
         self.db, self.vectors, self.threshold = db, vectors, threshold
         self.paired = 0  # new nodes folded or paired
-        self.new_leaders: list[int] = []
-        self.dirty_clusters: set[int] = set()
+        self.new_leaders: list[float] = []
+        self.dirty_clusters: set[float] = set()
         self.dirty_roots: set[str] = set()
         self.short_dirty = False
-        self.retouched: set[int] = set()  # leaders of a cluster a leader left: linked again from the start
+        self.retouched: set[float] = set()  # leaders of a cluster a leader left: linked again from the start
+        self.arrivals: list[tuple[tuple[str, int], int, str]] = []  # nodes to place again: (order, oldest item, key)
+        self._leaders: tuple[list[tuple[str, int]], list[float]] | None = None
+        self.pending: set[str] = set()  # keys of `arrivals` not placed yet
         self.added: set[str] = set()
         self._node_cache: dict[str, tuple[dict[str, float], dict[str, int], frozenset[str]]] = {}
         next_pos = db.execute("SELECT max(pos) FROM cnodes").fetchone()[0]
@@ -645,14 +658,18 @@ class _Carry:
                         _json(fact.profile.surface)))
             db.executemany("INSERT INTO filed (term, key) VALUES (?, ?)",
                            ((term, key) for term in self.vectors.filed_terms(vector)))
-        if root is not None:
-            return True  # a same-title group's (its node is still looked up by `similar`)
-        cnode = db.execute("SELECT leader FROM cnodes WHERE key = ?", (key,)).fetchone()
+        if root is not None or fact.duplicate_of is not None:
+            return True  # a same-title group's, or merged (its node is still looked up by `similar`)
+        if key in self.pending:
+            return False  # its node is still to be placed again
+        cnode = db.execute("SELECT c.leader, i.received, i.number FROM cnodes c JOIN items i ON i.number = c.rep "
+                           "WHERE c.key = ?", (key,)).fetchone()
         if cnode is not None:  # a copy of a node of the run: its cluster gains an item
+            if fact.order < (cnode[1], cnode[2]):
+                return False  # older than the node's oldest item: the node moves in the order
             self._dirty_cluster_of(cnode[0])
             return True
-        self._file(number, key)
-        return True
+        return self.place(number, key, fact.order)
 
     def remove(self, number: int, merged: ItemFacts | None) -> bool:
         """An item leaves the grouping: merged into another (`merged`: its facts now) or deleted
@@ -664,15 +681,16 @@ class _Carry:
         cluster's group; a near copy's node goes from its leader's cluster. A leader's node that
         goes takes its postings and pairs with it, and complete linkage is taken again for the
         other leaders of its cluster from the start (duplicates.relink: every cluster they never
-        joined ended as it did). Left to the index in memory: a node whose oldest item goes
-        while others stay (the node moves later in the order), a leader with near copies folded
-        into it, a leader whose going would let another node fold (`_folding_holds_without`),
-        and a deleted item of a same-title group (its title may have joined others)."""
+        joined ended as it did). A node whose oldest item goes while others stay, and the near
+        copies folded into a leader that goes, come again where they now fall (`arrivals`,
+        placed by `place`). Left to the index in memory: a leader whose going would let a later
+        one fold (`_folding_holds_without`), and a deleted item of a same-title group (its title
+        may have joined others)."""
         db = self.db
-        row = db.execute("SELECT node, root FROM items WHERE number = ?", (number,)).fetchone()
+        row = db.execute("SELECT node, root, merged FROM items WHERE number = ?", (number,)).fetchone()
         if row is None:
             return True
-        key, root = row
+        key, root, counted = row[0], row[1], not row[2]
         if merged is None:
             if root is not None:
                 return False
@@ -682,6 +700,8 @@ class _Carry:
         else:
             db.execute("UPDATE items SET merged = 1, parent = ?, title = ? WHERE number = ?",
                        (_parent(merged), merged.title, number))
+        if not counted:
+            return True  # merged before: in no group
         if root is not None:
             self.dirty_roots.add(root)
             return True
@@ -695,22 +715,38 @@ class _Carry:
         if rep != number:  # a copy of the node's oldest item: the node stays where it was
             self._dirty_cluster_of(leader)
             return True
-        if db.execute("SELECT 1 FROM items WHERE node = ? AND merged = 0 AND root IS NULL AND number != ? LIMIT 1",
-                      (key, number)).fetchone():
-            return False  # its copies stay, known by a younger item: the node moves in the order
+        if not self._drop_node(rep, leader, pos, cluster, key=key):
+            return False
+        younger = db.execute("SELECT received, number FROM items WHERE node = ? AND merged = 0 AND root IS NULL "
+                             "AND number != ? ORDER BY received, number LIMIT 1", (key, number)).fetchone()
+        if younger is not None:  # its copies stay, known by the next oldest: the node comes again there
+            self.arrivals.append(((younger[0], younger[1]), younger[1], key))
+        return True
+
+    def _drop_node(self, rep: int, leader: int, pos: float | None, cluster: float, *, key: str) -> bool:
+        """Take a node out of the stored run as if it had never been: a near copy leaves its
+        leader's cluster; a leader takes its postings and pairs with it, the other leaders of its
+        cluster are linked again from the start (relink: every cluster they never joined ended
+        as it did), and the near copies folded into it are placed again, each where it falls
+        (`arrivals`). False when a later leader would fold once it is gone (`_folding_holds_without`)."""
+        db = self.db
         if pos is None:  # a near copy folded into its leader: nothing was folded into or paired with it
             db.execute("DELETE FROM cnodes WHERE rep = ?", (rep,))
             self._dirty_cluster_of(leader)
             return True
-        if db.execute("SELECT 1 FROM cnodes WHERE leader = ? AND rep != ? LIMIT 1", (rep, rep)).fetchone():
-            return False  # near copies folded into it would fold again, each as it falls
         filed = self.vectors.filed_terms(self._node(key)[0])
         if not self._folding_holds_without(pos, filed):
             return False
         db.executemany("DELETE FROM postings WHERE term = ? AND pos = ?", ((term, pos) for term in filed))
         db.execute("DELETE FROM edges WHERE a = ?", (pos,))
         db.execute("DELETE FROM edges WHERE b = ?", (pos,))
-        db.execute("DELETE FROM cnodes WHERE rep = ?", (rep,))
+        for near_rep, near_key, received in db.execute(
+                "SELECT c.rep, c.key, i.received FROM cnodes c JOIN items i ON i.number = c.rep "
+                "WHERE c.leader = ? AND c.rep != ?", (rep, rep)).fetchall():
+            self.arrivals.append(((received, near_rep), near_rep, near_key))
+        db.execute("DELETE FROM cnodes WHERE leader = ?", (rep,))
+        self._forget_leader(pos)
+        self.retouched.discard(pos)
         self.retouched.update(p for (p,) in db.execute(
             "SELECT pos FROM cnodes WHERE cluster = ? AND pos IS NOT NULL", (cluster,)))
         self.dirty_clusters.add(cluster)
@@ -718,27 +754,32 @@ class _Carry:
         return True
 
     def restore(self, fact: ItemFacts) -> bool:
-        """An item merged before counts again (the merge undone); False when that cannot be
-        carried on exactly here: only an item that rejoins a same-title group, the short texts,
-        or a node still clustered without it, as a copy younger than the node's oldest item, is.
-        A node that comes back would take a place among the leaders in the middle of their order."""
+        """An item merged before counts again (the merge undone): it rejoins its same-title
+        group, the short texts, or its node (which comes again where its oldest item now falls,
+        `arrivals`, when the node had gone or this item is older than its oldest); False when
+        that cannot be carried on exactly here."""
         db = self.db
         number = number_of(fact.id)
         key, root = db.execute("SELECT node, root FROM items WHERE number = ?", (number,)).fetchone()
+        db.execute("UPDATE items SET merged = 0, parent = NULL, title = ? WHERE number = ?", (fact.title, number))
         if root is not None:
             self.dirty_roots.add(root)
         elif key is None:
             self.short_dirty = True
         else:
-            cnode = db.execute("SELECT c.leader, i.received, i.number FROM cnodes c JOIN items i ON i.number = c.rep "
-                               "WHERE c.key = ?", (key,)).fetchone()
-            if cnode is None or fact.order < (cnode[1], cnode[2]):
-                return False
-            self._dirty_cluster_of(cnode[0])
-        db.execute("UPDATE items SET merged = 0, parent = NULL, title = ? WHERE number = ?", (fact.title, number))
+            cnode = db.execute("SELECT c.rep, c.leader, c.pos, c.cluster, i.received FROM cnodes c "
+                               "JOIN items i ON i.number = c.rep WHERE c.key = ?", (key,)).fetchone()
+            if cnode is None:
+                self.arrivals.append((fact.order, number, key))
+            elif fact.order > (cnode[4], cnode[0]):
+                self._dirty_cluster_of(cnode[1])
+            else:  # older than the node's oldest item: the node moves to where this one falls
+                if not self._drop_node(*cnode[:4], key=key):
+                    return False
+                self.arrivals.append((fact.order, number, key))
         return True
 
-    def _folding_holds_without(self, gone: int, filed: list[str]) -> bool:
+    def _folding_holds_without(self, gone: float, filed: list[str]) -> bool:
         """Whether every later leader still folds into nothing once the leader at `gone` (filed
         under `filed`) is no more (DuplicateIndex._absorb_near_copies). A near copy keeps its
         leader: the candidates before that leader are the same less one. A leader could change
@@ -750,10 +791,10 @@ class _Carry:
         marks = ",".join("?" * len(filed))
         later = [pos for (pos,) in db.execute(
             f"SELECT DISTINCT pos FROM postings WHERE term IN ({marks}) AND pos > ? ORDER BY pos", (*filed, gone))]
-        buckets: dict[str, list[int]] = {}
+        buckets: dict[str, list[float]] = {}
         for pos in later:
             key = self._key_at(pos)
-            shared: Counter[int] = Counter()
+            shared: Counter[float] = Counter()
             for term in self.vectors.filed_terms(self._node(key)[0]):  # heaviest first, as it was folded
                 bucket = buckets.get(term)
                 if bucket is None:
@@ -773,44 +814,143 @@ class _Carry:
         cluster = self.db.execute("SELECT cluster FROM cnodes WHERE rep = ?", (leader_rep,)).fetchone()[0]
         self.dirty_clusters.add(cluster)
 
-    def _bucket(self, term: str) -> list[int]:
+    def _bucket(self, term: str) -> list[float]:
         return [pos for (pos,) in self.db.execute("SELECT pos FROM postings WHERE term = ? ORDER BY pos", (term,))]
 
-    def _key_at(self, pos: int) -> str:
+    def _key_at(self, pos: float) -> str:
         return self.db.execute("SELECT key FROM cnodes WHERE pos = ?", (pos,)).fetchone()[0]
 
-    def _file(self, number: int, key: str) -> None:
-        """A new node after every other: folded into a leader (DuplicateIndex._absorb_near_copies)
-        or a leader paired with those before it (_similar_pairs), as a full run would."""
+    # --- the leaders in their order --------------------------------------------------------------
+
+    def _leader_index(self) -> tuple[list[tuple[str, int]], list[float]]:
+        """Every leader's oldest item's order and its position, both rising (positions follow the
+        order of the nodes); read once, kept in step by `_remember_leader` and `_forget_leader`."""
+        if self._leaders is None:
+            rows = self.db.execute("SELECT i.received, c.rep, c.pos FROM cnodes c JOIN items i ON i.number = c.rep "
+                                   "WHERE c.pos IS NOT NULL ORDER BY c.pos").fetchall()
+            self._leaders = ([(received, rep) for received, rep, _pos in rows], [pos for _r, _rep, pos in rows])
+        return self._leaders
+
+    def _remember_leader(self, order: tuple[str, int], pos: float) -> None:
+        if self._leaders is not None:
+            at = bisect_left(self._leaders[1], pos)
+            self._leaders[0].insert(at, order)
+            self._leaders[1].insert(at, pos)
+
+    def _forget_leader(self, pos: float) -> None:
+        if self._leaders is not None:
+            at = bisect_left(self._leaders[1], pos)
+            if at < len(self._leaders[1]) and self._leaders[1][at] == pos:
+                del self._leaders[0][at], self._leaders[1][at]
+
+    def _first_leader_after(self, order: tuple[str, int]) -> float | None:
+        """The position of the first leader whose node comes after `order`; None when none does."""
+        orders, positions = self._leader_index()
+        at = bisect_left(orders, order)
+        return positions[at] if at < len(positions) else None
+
+    # --- a node placed where it falls ---------------------------------------------------------------
+
+    def place(self, number: int, key: str, order: tuple[str, int]) -> bool:
+        """A node (known by its oldest item, `number`, at `order`) placed among the stored run's
+        as a full run would meet it (DuplicateIndex._absorb_near_copies, _similar_pairs): folded
+        into the first of the NEAR_COPY_CANDIDATES leaders before it that scores NEAR_COPY or
+        more, else a leader at a position between its neighbours', paired with every leader
+        sharing a filed term. After every other node that is all; in the middle (an edit, an
+        undone merge, an older import, a near copy whose leader went) the nodes after it must
+        fold as they did (`_folding_holds_with`): False when one would not."""
         db = self.db
+        if db.execute("SELECT 1 FROM cnodes WHERE key = ?", (key,)).fetchone():
+            return False  # its words are another node's now (an edit that copies an item)
         self.paired += 1
         query = self._query(key)
         filed = self.vectors.filed_terms(query[0])
         buckets = {term: self._bucket(term) for term in filed}
-        shared: Counter[int] = Counter()
+        last = self._leaders is None and self._is_last(order)  # a capture: nothing comes after it
+        after = None if last else self._first_leader_after(order)
+        shared: Counter[float] = Counter()
         for term in filed:
-            if buckets[term]:
-                shared.update(buckets[term])
+            bucket = buckets[term]
+            shared.update(bucket if after is None else bucket[:bisect_left(bucket, after)])
         for other, _count in shared.most_common(NEAR_COPY_CANDIDATES):
             if self._score(query, self._key_at(other)) >= NEAR_COPY:
                 leader = db.execute("SELECT rep FROM cnodes WHERE pos = ?", (other,)).fetchone()[0]
                 db.execute("INSERT INTO cnodes (rep, key, leader, pos, cluster) VALUES (?, ?, ?, NULL, NULL)",
                            (number, key, leader))
                 self._dirty_cluster_of(leader)
-                return
-        pos = self.next_pos
-        self.next_pos += 1
+                return True
+        if after is None:
+            pos: float = self.next_pos
+            self.next_pos += 1
+        else:
+            orders, positions = self._leader_index()
+            at = bisect_left(orders, order)
+            below = positions[at - 1] if at else after - 1
+            pos = (below + after) / 2
+            if not below < pos < after:
+                return False  # no position left between them
+        if not last and not self._folding_holds_with(pos, order, key, filed, buckets):
+            return False  # (near copies after every leader may come after it too)
         candidates = {other for term in filed for other in buckets[term]}
         edges = []
         for other in candidates:
             score = self._score(query, self._key_at(other))
             if score >= self.threshold:
-                edges.append((other, pos, score))
+                edges.append((min(other, pos), max(other, pos), score))
         db.executemany("INSERT INTO edges (a, b, score) VALUES (?, ?, ?)", edges)
         db.executemany("INSERT INTO postings (term, pos) VALUES (?, ?)", ((term, pos) for term in filed))
         db.execute("INSERT INTO cnodes (rep, key, leader, pos, cluster) VALUES (?, ?, ?, ?, ?)",
                    (number, key, number, pos, pos))
+        self._remember_leader(order, pos)
         self.new_leaders.append(pos)
+        return True
+
+    def _is_last(self, order: tuple[str, int]) -> bool:
+        """Whether a node at `order` comes after every item but itself (a capture): then it comes
+        after every leader, and their order need not be read."""
+        last = self.db.execute("SELECT received, number FROM items ORDER BY received DESC, number DESC LIMIT 1").fetchone()
+        return last is None or (last[0], last[1]) <= order
+
+    def _folding_holds_with(self, pos: float, order: tuple[str, int], key: str, filed: list[str],
+                            buckets: dict[str, list[float]]) -> bool:
+        """Whether every node after a new leader at `pos` still folds as it did. A node's
+        NEAR_COPY_CANDIDATES are the leaders before it sharing the most filed terms: the new one
+        changes a node's fold only when it enters them ahead of the node's leader (or the node
+        leads) and scores NEAR_COPY or more with it, or pushes that leader out of them."""
+        db = self.db
+        query = self._query(key)
+        mine = set(filed)
+        marks = ",".join("?" * len(filed))
+        later = db.execute(
+            f"SELECT DISTINCT c.rep, c.key, c.leader, c.pos, i.received FROM filed f JOIN cnodes c ON c.key = f.key "
+            f"JOIN items i ON i.number = c.rep WHERE f.term IN ({marks})", filed).fetchall()
+        cache: dict[str, list[float]] = dict(buckets)
+        for rep, other_key, leader, other_pos, received in later:
+            if (received, rep) <= order:
+                continue
+            limit = other_pos if other_pos is not None else self._first_leader_after((received, rep))
+            with_new: Counter[float] = Counter()
+            for term in self.vectors.filed_terms(self._node(other_key)[0]):
+                bucket = cache.get(term)
+                if bucket is None:
+                    bucket = cache[term] = self._bucket(term)
+                before = bucket if limit is None else bucket[:bisect_left(bucket, limit)]
+                if term in mine:
+                    before = [*before]
+                    insort(before, pos)
+                with_new.update(before)
+            top = [candidate for candidate, _count in with_new.most_common(NEAR_COPY_CANDIDATES)]
+            if pos not in top:
+                continue  # the same candidates, in the same order
+            if other_pos is None:  # a near copy
+                leader_pos = db.execute("SELECT pos FROM cnodes WHERE rep = ?", (leader,)).fetchone()[0]
+                if leader_pos not in top:
+                    return False  # its leader pushed out of its candidates
+                if top.index(leader_pos) < top.index(pos):
+                    continue  # its leader still comes first
+            if self._score(query, other_key) >= NEAR_COPY:
+                return False
+        return True
 
     def regroup(self) -> None:
         """Complete linkage again where the new leaders reach (duplicates.relink), and the groups
@@ -818,12 +958,12 @@ class _Carry:
         db = self.db
         starting = [*self.new_leaders, *sorted(self.retouched)]
         if starting:
-            def neighbours(pos: int) -> dict[int, float]:
+            def neighbours(pos: float) -> dict[float, float]:
                 linked = dict(db.execute("SELECT b, score FROM edges WHERE a = ?", (pos,)).fetchall())
                 linked.update(db.execute("SELECT a, score FROM edges WHERE b = ?", (pos,)).fetchall())
                 return linked
 
-            def before(pos: int) -> list[int]:
+            def before(pos: float) -> list[float]:
                 return [p for (p,) in db.execute(
                     "SELECT pos FROM cnodes WHERE pos IS NOT NULL AND cluster = "
                     "(SELECT cluster FROM cnodes WHERE pos = ?)", (pos,))]
@@ -858,7 +998,7 @@ class _Carry:
                         (origin, cluster.kind, int(cluster.low_information), cluster.score, received,
                          number_of(cluster[0]), _json(list(cluster))))
 
-    def _similar_group(self, cluster_id: int) -> None:
+    def _similar_group(self, cluster_id: float) -> None:
         """The group of one cluster of leaders: every item of their nodes and their near copies',
         oldest first, scored as DuplicateIndex.clusters scores it (the lowest against the oldest)."""
         db = self.db
@@ -1204,10 +1344,11 @@ def lookalike_lookup(store: Store, *, with_groups: bool = False, should_stop: Ca
                      ) -> tuple[Lookalikes, list[Cluster] | None]:
     """What the inbox lists an item's look-alikes from, and with `with_groups` the groups of
     Likely duplicates: lookalikes.sqlite brought up to date in SQL when the last grouping can be
-    carried on (after captures, a sync, triage, most merges), then read per item (StoredSimilar).
-    Otherwise (a first start, an edit of an item's words, an undone merge) the index is worked out in memory once and
-    the grouping stored with it, so that the next start reads the tables. In memory when the
-    file cannot be used (a read-only workspace, a full disk: the same answers, only slower)."""
+    carried on (after captures, a sync, triage, merges, edits: see StoredLookalikes._carried_on),
+    then read per item (StoredSimilar). Otherwise (a first start, what cannot be carried on) the
+    index is worked out in memory once and the grouping stored with it, so that the next start
+    reads the tables. In memory when the file cannot be used (a read-only workspace, a full disk:
+    the same answers, only slower)."""
     try:
         stored = StoredLookalikes(store)
     except sqlite3.Error:
