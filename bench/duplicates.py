@@ -6,7 +6,9 @@ For each size it writes the feedback CSV bench/run.py writes (the real reviews a
 tests/data, cycled, two words varied, so about n/890 variants of each text), imports it with
 `prodops import`, then measures in this process `DuplicateIndex.build`, `clusters()` and
 `similar_to` for `--lookups` random items (median, p95, n), and `prodops duplicates --json`
-(first, again, after a capture, after a status change), `prodops similar ID` and
+(first, again, after a capture, after a status change, after a merge of a group's youngest item
+into its oldest, its undo, a merge of a group's oldest item, an edit of an item's words, each
+beside the same change's groups worked out in memory as before), `prodops similar ID` and
 `stored_lookalikes.similar` (what `similar` reads from lookalikes.sqlite) as real processes: wall
 time, store open included, and the process's CPU time (user + sys), which the other work on a
 shared machine disturbs less. Progress to stderr, figures to stdout. A benchmark, not a test:
@@ -16,12 +18,15 @@ nothing asserts.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -31,6 +36,7 @@ from run import ENV, figure, label, log, prodops, real_texts, write_feedback_csv
 
 from prodops_tui.core.feedback import stored_lookalikes
 from prodops_tui.core.feedback.duplicates import DuplicateIndex
+from prodops_tui.core.feedback.merge import merge
 from prodops_tui.core.model import FeedbackItem
 from prodops_tui.core.storage.store import Store
 
@@ -62,6 +68,71 @@ def stored_similar(workspace: Path, item_id: str) -> tuple[float, float]:
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", code, str(workspace), item_id], check=True, env=ENV, capture_output=True)
     return time.perf_counter() - start, children_cpu() - before
+
+
+def duplicates_in_memory(workspace: Path) -> tuple[float, float, str]:
+    """`prodops duplicates --json` with the stored run not carried on (the index in memory), in
+    its own process, store open included: (wall, CPU) seconds and what it printed."""
+    code = ("import sys; from prodops_tui.core.feedback import stored_lookalikes as s; "
+            "s.StoredLookalikes._carried_on = lambda self, *args, **kwargs: None; "
+            "from prodops_tui.cli import main; sys.exit(main(['--workspace', sys.argv[1], 'duplicates', '--json']))")
+    before = children_cpu()
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code, str(workspace)], check=True, env=ENV, capture_output=True,
+                          text=True)
+    return time.perf_counter() - start, children_cpu() - before, done.stdout
+
+
+def carried_and_in_memory(workspace: Path, root: Path, in_memory: list[tuple[float, float]],
+                          differ: list[int]) -> tuple[float, float]:
+    """`prodops duplicates --json` after a change, then (lookalikes.sqlite as it was before it put
+    back) the same worked out in memory, appended to `in_memory`, and 1 appended to `differ` if
+    the two printed other groups: the first's (wall, CPU) seconds."""
+    kept = root / "lookalikes-kept"
+    shutil.rmtree(kept, ignore_errors=True)
+    kept.mkdir()
+    for path in workspace.glob("lookalikes.sqlite*"):
+        shutil.copy2(path, kept / path.name)
+    before = children_cpu()
+    wall, _peak, done = prodops(workspace, "duplicates", "--json")
+    figures = wall, children_cpu() - before
+    for path in workspace.glob("lookalikes.sqlite*"):
+        path.unlink()
+    for path in kept.iterdir():
+        shutil.copy2(path, workspace / path.name)
+    wall, cpu, printed = duplicates_in_memory(workspace)
+    in_memory.append((wall, cpu))
+    differ.append(int(printed != done.stdout))
+    return figures
+
+
+def undone(workspace: Path) -> None:
+    """`u` in the app: the newest change taken back."""
+    store = Store.open(workspace, clock=lambda: "2026-12-06T00:00:00Z")
+    try:
+        store.undo(origin="app")
+    finally:
+        store.close()
+
+
+def edited(workspace: Path, item_id: str) -> None:
+    """A sentence added to an item's text, as the app's edit does."""
+    store = Store.open(workspace, clock=lambda: "2026-12-06T00:00:00Z")
+    try:
+        with store.change("edited", origin="app") as tx:
+            item = tx.get(item_id)
+            tx.put(replace(item, text=f"{item.text} Still broken in the latest build."))
+    finally:
+        store.close()
+
+
+def merged(workspace: Path, duplicate: str, into: str) -> None:
+    """Merge one item into another as the app does (there is no `prodops merge`)."""
+    store = Store.open(workspace, clock=lambda: "2026-12-06T00:00:00Z")
+    try:
+        merge(store, [duplicate], into, origin="app")
+    finally:
+        store.close()
 
 
 def line(name: str, samples: list[tuple[float, float]]) -> str:
@@ -109,6 +180,28 @@ def measure(n: int, root: Path, lookups: int) -> list[str]:
         prodops(workspace, "update", item_id, "--status", "processed")
         after.append(cli(workspace, "duplicates", "--json"))
     lines.append(f"{label(n)}  " + line("duplicates after a status", after))
+    # Changes a PM makes from Likely duplicates and the inbox, three of each: `duplicates` after
+    # each, carried on in SQL, and for the comparison the same change worked out from the index
+    # in memory (the way before; lookalikes.sqlite put back between the two).
+    groups = [group["ids"] for group in json.loads(prodops(workspace, "duplicates", "--json")[2].stdout)
+              if group["kind"] == "similar" and len(group["ids"]) > 3]
+    changes = (
+        ("a merge", lambda ids: merged(workspace, ids[-1], ids[0])),  # the youngest into the oldest
+        ("its undo", lambda _ids: undone(workspace)),
+        ("a leader's merge", lambda ids: merged(workspace, ids[0], ids[1])),  # the oldest, near copies' leader
+        ("a word edit", lambda ids: edited(workspace, ids[1])),
+    )
+    for name, change in changes:
+        carried: list[tuple[float, float]] = []
+        in_memory: list[tuple[float, float]] = []
+        differ: list[int] = []
+        for ids in groups[:3]:
+            change(ids)
+            carried.append(carried_and_in_memory(workspace, root, in_memory, differ))
+        groups = groups[3:] if name != "a merge" else groups
+        lines.append(f"{label(n)}  " + line(f"duplicates after {name}", carried))
+        lines.append(f"{label(n)}  " + line("the same, in memory", in_memory)
+                     + f"  (the way before; groups differ in {sum(differ)} of {len(differ)})")
     lines.append(f"{label(n)}  " + line("prodops similar ID", [cli(workspace, "similar", i) for i in picked[:5]]))
     if not hasattr(stored_lookalikes, "similar"):
         return lines  # a checkout from before it
