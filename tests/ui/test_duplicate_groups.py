@@ -88,3 +88,35 @@ async def test_each_group_opens_with_a_line_saying_its_size_and_score_and_the_cu
         assert listing.current.id == second[0]
         await pilot.press("k")
         assert listing.current.id == first[-1]
+
+
+async def test_a_merge_from_likely_duplicates_is_carried_on_in_sql_not_worked_out_again_in_memory(store, make_app,
+                                                                                                 monkeypatch):
+    """After `m` the scan takes the merged item out of the stored groups (issue 25, item 7): no
+    index of every item is built in memory (23 s of CPU at 100,000 items), and the groups shown
+    are those of a full pairing."""
+    from prodops_tui.core.feedback.duplicates import DuplicateIndex
+    from prodops_tui.core.feedback.stored_lookalikes import StoredLookalikes
+
+    import_feedback(store, TEST_DATA / "app_store_reviews.csv")
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        clusters = await open_likely_duplicates(app, pilot)
+        group = next(cluster for cluster in clusters if cluster.kind == "similar" and len(cluster) > 2)
+        in_memory: list[str] = []
+        build, index = DuplicateIndex.build, StoredLookalikes.index
+        monkeypatch.setattr(DuplicateIndex, "build", classmethod(lambda cls, s: in_memory.append("build") or build(s)))
+        monkeypatch.setattr(StoredLookalikes, "index", lambda self: in_memory.append("index") or index(self))
+        listing = app.query_one(FeedbackList)
+        listing.cursor = next(n for n, item in enumerate(listing.items) if item and item.id == group[-1])
+        await pilot.pause()
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press("enter")  # the picker's first choice: its best look-alike
+        pane = app.query_one(InboxPane)
+        assert await wait_until(pilot, lambda: store.get(group[-1]).duplicate_of is not None)
+        assert await wait_until(pilot, lambda: pane._clusters is not None and all(group[-1] not in c for c in pane._clusters))
+        await settle(pilot)
+        shown = [list(cluster) for cluster in pane._clusters]
+    assert in_memory == []
+    assert shown == [list(cluster) for cluster in build(store).clusters()]
