@@ -239,12 +239,15 @@ def test_a_capture_under_a_title_already_captured_joins_its_same_title_group(sto
     assert ("same-title", False, None, [old[0].id, old[1].id, newer.id]) in after
 
 
-def test_triage_edits_merges_and_deletes_are_carried_on_in_sql_and_equal_a_full_pairing(store):
+def four_reports(store: Store) -> list[FeedbackItem]:
+    """The bugs, then ALARMS, ALARMS_AGAIN (its paraphrase), FILTERS and FILTERS_COPY (its near copy)."""
     background(store)
-    alarms = capture(store, ALARMS[1], title=ALARMS[0], origin="test")
-    again = capture(store, ALARMS_AGAIN[1], title=ALARMS_AGAIN[0], origin="test")
-    filters = capture(store, FILTERS[1], title=FILTERS[0], origin="test")
-    copy = capture(store, FILTERS_COPY[1], title=FILTERS_COPY[0], origin="test")
+    return [capture(store, text, title=title, origin="test") for title, text in (ALARMS, ALARMS_AGAIN, FILTERS,
+                                                                                    FILTERS_COPY)]
+
+
+def test_triage_edits_merges_and_deletes_are_carried_on_in_sql_and_equal_a_full_pairing(store):
+    alarms, again, filters, copy = four_reports(store)
     stored_groups(store)
     with store.change("triaged", origin="test") as tx:
         tx.put(replace(store.get(alarms.id), status="archived", area="Calendar"))
@@ -315,11 +318,7 @@ def merged_away(store: Store, item_id: str, into: str) -> tuple[list, bool, list
 
 
 def test_each_way_an_item_leaves_its_group_by_a_merge_is_carried_on_in_sql(store):
-    background(store)
-    alarms = capture(store, ALARMS[1], title=ALARMS[0], origin="test")
-    again = capture(store, ALARMS_AGAIN[1], title=ALARMS_AGAIN[0], origin="test")
-    filters = capture(store, FILTERS[1], title=FILTERS[0], origin="test")
-    near = capture(store, FILTERS_COPY[1], title=FILTERS_COPY[0], origin="test")
+    alarms, again, filters, near = four_reports(store)
     copies = [capture(store, FILTERS[1], title=FILTERS[0], origin="test") for _ in range(2)]  # FILTERS' node
     title = "Dark mode in the app please"
     same_title = [capture(store, f"{greeting} The app is far too bright at night.", title=title, origin="test")
