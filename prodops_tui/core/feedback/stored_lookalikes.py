@@ -26,11 +26,12 @@ alone (a status, an area, a tag) regroups nothing. A merge or a delete takes the
 (`_Carry.remove`), an undone merge puts it back (`_Carry.restore`), an edit of its words does
 both, and a node that must come again in the middle of the order (an older import, the near
 copies of a leader that went, a node whose oldest item went) is placed where a full run would
-meet it, at a position between its neighbours' (`_Carry.place`). What cannot be carried on
-exactly here (a node placed in the middle that a later node would now fold into, or whose
-going would let one fold; a deleted or edited item of a same-title group, whose title may have
-joined others; a title that puts an older item into a same-title group; more than
-CARRY_ON_AT_MOST changes) is worked out from the index in memory as before, resuming the
+meet it, at a position between its neighbours' (`_Carry.place`). A same-title group that
+loses an item has its titles joined again (an item left alone goes back to its node), and an
+item alone under a title that a new or edited one takes leaves its node for the group. What
+cannot be carried on exactly here (a node placed in the middle that a later node would now fold
+into, or whose going would let one fold; a node that an item still to be placed shares; more
+than CARRY_ON_AT_MOST changes) is worked out from the index in memory as before, resuming the
 stored pairing (DuplicateIndex._pair), and the tables are written back as their difference.
 Every answer equals pairing every item again with the same rarity
 (tests/core/feedback/test_incremental_pairing.py, which also takes random merges, undos,
@@ -62,7 +63,7 @@ from ..text import first_line
 from .boilerplate import Boilerplate
 from .duplicates import (
     DUPLICATE_THRESHOLD, NEAR_COPY, NEAR_COPY_CANDIDATES, Cluster, DuplicateIndex, ItemFacts, Pairing, Rarity,
-    SimilarItem, facts_of, pair_score, relink,
+    SimilarItem, facts_of, pair_score, relink, requests_by_key,
 )
 from .lookalikes import MIN_TERMS, REGROW, Profile, Vectors, own_title
 
@@ -450,8 +451,8 @@ class StoredLookalikes:
         the short texts; a new node is folded into a leader or paired with the leaders sharing a
         filed term (the stored postings), exactly as DuplicateIndex._pair meets it (_Carry.place);
         complete linkage is then taken again only for the clusters it touches (duplicates.relink).
-        What those refuse, a title that makes an older item part of a same-title group, more than
-        CARRY_ON_AT_MOST changes and growth past REGROW are left to the index in memory."""
+        What those refuse, more than CARRY_ON_AT_MOST changes and growth past REGROW are left to
+        the index in memory."""
         db = self._db
         row = db.execute("SELECT seq, learned_seq, threshold FROM run WHERE id = 1").fetchone()
         state = db.execute("SELECT learned_seq FROM state WHERE id = 1").fetchone()
@@ -532,6 +533,7 @@ class StoredLookalikes:
         coming: list[tuple[tuple[str, int], ItemFacts | tuple[int, str]]] = [(fact.order, fact) for fact in new]
         coming += [(order, (number, key)) for order, number, key in carry.arrivals]
         carry.pending = {key for _order, _number, key in carry.arrivals}
+        placed = len(carry.arrivals)
         for order, what in sorted(coming, key=lambda pair: pair[0]):
             if isinstance(what, ItemFacts):
                 if not carry.add(what):
@@ -540,6 +542,12 @@ class StoredLookalikes:
                 carry.pending.discard(what[1])
                 if not carry.place(what[0], what[1], order):
                     return None
+        while placed < len(carry.arrivals):  # nodes that a new title took items from, come again
+            order, number, key = carry.arrivals[placed]
+            placed += 1
+            carry.pending.discard(key)
+            if not carry.place(number, key, order):
+                return None
         carry.regroup()
         self.paired_afresh, self.read_items, self.rebuilt, self.carried_on = carry.paired, len(items), False, True
         db.execute("UPDATE run SET seq = ? WHERE id = 1", (seq,))
@@ -629,8 +637,6 @@ class _Carry:
             matched += db.execute("SELECT i.number, i.merged, i.root FROM cuts c JOIN items i ON i.number = c.number "
                                   "WHERE c.cut = ?", (fact.request_key,)).fetchall()
             if matched:
-                if any(root is None and not merged for _n, merged, root in matched):
-                    return False  # an older item leaves its node for a same-title group
                 if any(f"{FeedbackItem.PREFIX}-{n}" in self.added for n, _m, _r in matched):
                     return False
                 roots = {r for _n, _m, r in matched if r is not None}
@@ -641,6 +647,14 @@ class _Carry:
                 db.executemany("UPDATE items SET root = ? WHERE number = ?",
                                ((root, n) for n, _m, r in matched if r is None))
                 self.dirty_roots.add(root)
+                # An item that stood alone under that title joins the group: it leaves its node
+                # (or the short texts) for it.
+                for n in sorted({n for n, merged, r in matched if r is None and not merged}):
+                    node = db.execute("SELECT node FROM items WHERE number = ?", (n,)).fetchone()[0]
+                    if node is None:
+                        self.short_dirty = True
+                    elif not self._uncluster(n, node):
+                        return False
         db.execute(f"INSERT INTO items ({', '.join(_ITEM_COLUMNS)}) VALUES ({', '.join('?' * len(_ITEM_COLUMNS))})",
                    (number, *columns[:5], root, *columns[5:], fact.title))
         if fact.request_key and not fact.request_named:
@@ -683,20 +697,20 @@ class _Carry:
         other leaders of its cluster from the start (duplicates.relink: every cluster they never
         joined ended as it did). A node whose oldest item goes while others stay, and the near
         copies folded into a leader that goes, come again where they now fall (`arrivals`,
-        placed by `place`). Left to the index in memory: a leader whose going would let a later
-        one fold (`_folding_holds_without`), and a deleted item of a same-title group (its title
-        may have joined others)."""
+        placed by `place`). A deleted item of a same-title group has the group's titles joined
+        again (`_requests_again`). Left to the index in memory: a leader whose going would let a
+        later one fold (`_folding_holds_without`)."""
         db = self.db
         row = db.execute("SELECT node, root, merged FROM items WHERE number = ?", (number,)).fetchone()
         if row is None:
             return True
         key, root, counted = row[0], row[1], not row[2]
         if merged is None:
-            if root is not None:
-                return False
             db.execute("DELETE FROM items WHERE number = ?", (number,))
             db.execute("DELETE FROM cuts WHERE number = ?", (number,))
             db.execute("DELETE FROM shown WHERE number = ?", (number,))
+            if root is not None:
+                return self._requests_again(root)  # its title may have joined the others
         else:
             db.execute("UPDATE items SET merged = 1, parent = ?, title = ? WHERE number = ?",
                        (_parent(merged), merged.title, number))
@@ -708,6 +722,13 @@ class _Carry:
         if key is None:
             self.short_dirty = True
             return True
+        return self._uncluster(number, key)
+
+    def _uncluster(self, number: int, key: str) -> bool:
+        """One item of node `key` no longer clustered (merged, deleted, or now in a same-title
+        group): its cluster's group loses it; when it was the node's oldest, the node goes, and
+        comes again where its next oldest item falls (`arrivals`)."""
+        db = self.db
         cnode = db.execute("SELECT rep, leader, pos, cluster FROM cnodes WHERE key = ?", (key,)).fetchone()
         if cnode is None:
             return False  # not clustered by the stored run: not known how it stood
@@ -721,6 +742,43 @@ class _Carry:
                              "AND number != ? ORDER BY received, number LIMIT 1", (key, number)).fetchone()
         if younger is not None:  # its copies stay, known by the next oldest: the node comes again there
             self.arrivals.append(((younger[0], younger[1]), younger[1], key))
+            self.pending.add(key)
+        return True
+
+    def _requests_again(self, root: str) -> bool:
+        """A same-title group after one of its items went (deleted, or edited: out before in
+        again): its titles joined again (duplicates.requests_by_key) over those left. A title
+        only ever joins titles of its own group, so no other group can change; an item left
+        without a partner leaves same-title grouping for its node or the short texts."""
+        db = self.db
+        rows = db.execute("SELECT number, request, named, merged, node, received FROM items WHERE root = ? "
+                          "ORDER BY received, number", (root,)).fetchall()
+        prefix = FeedbackItem.PREFIX + "-"
+        roots = requests_by_key((f"{prefix}{number}", request, bool(named)) for number, request, named, *_ in rows)
+        db.execute("DELETE FROM groups WHERE origin = ?", (f"t{root}",))
+        self.dirty_roots.discard(root)
+        alone: dict[str, tuple[tuple[str, int], int]] = {}  # node -> its oldest item now outside a group
+        for number, _request, _named, merged, node, received in rows:
+            now = roots.get(f"{prefix}{number}")
+            db.execute("UPDATE items SET root = ? WHERE number = ?", (now, number))
+            if now is not None:
+                self.dirty_roots.add(now)
+            elif not merged:
+                if node is None:
+                    self.short_dirty = True
+                elif node not in alone:  # rows are oldest first
+                    alone[node] = ((received, number), number)
+        for node, (order, number) in alone.items():
+            cnode = db.execute("SELECT c.rep, c.leader, c.pos, c.cluster, i.received FROM cnodes c "
+                               "JOIN items i ON i.number = c.rep WHERE c.key = ?", (node,)).fetchone()
+            if cnode is None:
+                self.arrivals.append((order, number, node))
+            elif order > (cnode[4], cnode[0]):
+                self._dirty_cluster_of(cnode[1])
+            else:  # older than the node's oldest item: the node moves to where this one falls
+                if not self._drop_node(*cnode[:4], key=node):
+                    return False
+                self.arrivals.append((order, number, node))
         return True
 
     def _drop_node(self, rep: int, leader: int, pos: float | None, cluster: float, *, key: str) -> bool:

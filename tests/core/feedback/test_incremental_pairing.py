@@ -437,3 +437,23 @@ def test_an_older_near_copy_that_would_lead_a_newer_node_is_worked_out_in_memory
     after, carried, oracle = stored_groups(store)
     assert not carried and after == oracle
     assert any({older.id, filters.id} <= set(group[3]) for group in after)
+
+
+def test_same_title_groups_that_split_or_grow_by_a_delete_or_an_edit_are_carried_on_in_sql(store):
+    background(store)
+    title = "Dark mode in the app please"
+    first = capture(store, "Hi team! The app is far too bright at night.", title=title, origin="test")
+    second = capture(store, "Hello, reading at night hurts my eyes.", title=f"FYI {title}", origin="test")
+    lone = capture(store, FILTERS[1], title=FILTERS[0], origin="test")  # alone under its title: a node
+    first_groups, _carried, oracle = stored_groups(store)
+    assert ("same-title", False, None, [first.id, second.id]) in first_groups == oracle
+    with store.change("deleted", origin="test") as tx:  # the title `second` joined through goes
+        tx.delete(first.id)
+    after, carried, oracle = stored_groups(store)
+    assert carried and after == oracle
+    assert not any(group[0] == "same-title" and second.id in group[3] for group in after)
+    with store.change("retitled", origin="test") as tx:  # now under `lone`'s title: it leaves its node
+        tx.put(replace(store.get(second.id), title=FILTERS[0]))
+    after, carried, oracle = stored_groups(store)
+    assert carried and after == oracle
+    assert ("same-title", False, None, [second.id, lone.id]) in after
