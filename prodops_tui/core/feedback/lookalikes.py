@@ -47,6 +47,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from sys import intern
 
 from ..model import FeedbackItem
 from ..words import kept_words, stem
@@ -142,12 +143,13 @@ def profile_of_text(text: str, title: str = "", *, named: str = "") -> Profile:
         term = term_of(word)
         counts[term] += 1
         if term not in surface:
-            surface[term] = word
+            surface[term] = intern(word)  # one copy of each word for every item that keeps it
     title_terms = set()
     for word in kept_words(title, limit=MAX_TERMS):
         term = term_of(word)
         title_terms.add(term)
-        surface.setdefault(term, word)
+        if term not in surface:
+            surface[term] = intern(word)
     for term in sorted(title_terms):  # in a fixed order: a float sum's last bit must not hang on the hash seed
         counts.setdefault(term, 0)
     return Profile(dict(counts), frozenset(title_terms), surface, names_in(named or title) if named or title else frozenset())
