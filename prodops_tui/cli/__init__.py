@@ -81,6 +81,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0  # `prodops list feedback | head`
+    except MemoryError:
+        # Not a bug to report but a machine too small for the work (the first look-alike build of a
+        # million items needs more than 16 GB): say so, and that nothing was lost.
+        print(f"prodops: error: out of memory during `{args.command}`; nothing in the workspace was lost "
+              "(a derived index is left as it was)", file=sys.stderr)
+        return 1
     except OSError as exc:
         if args.debug:
             traceback.print_exc()

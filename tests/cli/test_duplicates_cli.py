@@ -36,3 +36,24 @@ def test_pull_requests_that_left_the_template_empty_are_not_one_group(prodops):
 
     # Was one "similar" group of 36 at score 100: pull requests about everything, sharing the template.
     assert max(len(group["ids"]) for group in groups) <= 3
+
+
+def test_running_out_of_memory_is_one_line_that_says_so_and_loses_nothing(prodops, workspace, monkeypatch):
+    """At a million items the first look-alike build needs more than 16 GB: a MemoryError there was
+    an "internal error" to report; it is the machine, and the workspace is as it was."""
+    from prodops_tui.core.feedback import stored_lookalikes
+
+    assert prodops("capture", "Export to Excel drops the VAT column").returncode == 0
+
+    def too_big(*_args, **_kwargs):
+        raise MemoryError()
+
+    monkeypatch.setattr(stored_lookalikes.StoredLookalikes, "groups", too_big)
+    done = prodops("duplicates")
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        ("prodops: error: out of memory during `duplicates`; nothing in the workspace was lost "
+         "(a derived index is left as it was)")]
+    assert "internal error" not in done.stderr
+    listed = prodops("list", "feedback", "--json")
+    assert [item["text"] for item in json.loads(listed.stdout)] == ["Export to Excel drops the VAT column"]
