@@ -768,18 +768,7 @@ class _Carry:
                     self.short_dirty = True
                 elif node not in alone:  # rows are oldest first
                     alone[node] = ((received, number), number)
-        for node, (order, number) in alone.items():
-            cnode = db.execute("SELECT c.rep, c.leader, c.pos, c.cluster, i.received FROM cnodes c "
-                               "JOIN items i ON i.number = c.rep WHERE c.key = ?", (node,)).fetchone()
-            if cnode is None:
-                self.arrivals.append((order, number, node))
-            elif order > (cnode[4], cnode[0]):
-                self._dirty_cluster_of(cnode[1])
-            else:  # older than the node's oldest item: the node moves to where this one falls
-                if not self._drop_node(*cnode[:4], key=node):
-                    return False
-                self.arrivals.append((order, number, node))
-        return True
+        return all(self._recluster(number, node, order) for node, (order, number) in alone.items())
 
     def _drop_node(self, rep: int, leader: int, pos: float | None, cluster: float, *, key: str) -> bool:
         """Take a node out of the stored run as if it had never been: a near copy leaves its
@@ -825,16 +814,23 @@ class _Carry:
         elif key is None:
             self.short_dirty = True
         else:
-            cnode = db.execute("SELECT c.rep, c.leader, c.pos, c.cluster, i.received FROM cnodes c "
-                               "JOIN items i ON i.number = c.rep WHERE c.key = ?", (key,)).fetchone()
-            if cnode is None:
-                self.arrivals.append((fact.order, number, key))
-            elif fact.order > (cnode[4], cnode[0]):
-                self._dirty_cluster_of(cnode[1])
-            else:  # older than the node's oldest item: the node moves to where this one falls
-                if not self._drop_node(*cnode[:4], key=key):
-                    return False
-                self.arrivals.append((fact.order, number, key))
+            return self._recluster(number, key, fact.order)
+        return True
+
+    def _recluster(self, number: int, key: str, order: tuple[str, int]) -> bool:
+        """An item of node `key` clustered again (an undone merge, a same-title group it left): its
+        node's cluster gains it; when the node had gone, or this item is older than the node's
+        oldest, the node comes again where this item falls (`arrivals`)."""
+        cnode = self.db.execute("SELECT c.rep, c.leader, c.pos, c.cluster, i.received FROM cnodes c "
+                                "JOIN items i ON i.number = c.rep WHERE c.key = ?", (key,)).fetchone()
+        if cnode is None:
+            self.arrivals.append((order, number, key))
+        elif order > (cnode[4], cnode[0]):
+            self._dirty_cluster_of(cnode[1])
+        else:  # older than the node's oldest item: the node moves to where this one falls
+            if not self._drop_node(*cnode[:4], key=key):
+                return False
+            self.arrivals.append((order, number, key))
         return True
 
     def _folding_holds_without(self, gone: float, filed: list[str]) -> bool:
@@ -852,12 +848,7 @@ class _Carry:
         buckets: dict[str, list[float]] = {}
         for pos in later:
             key = self._key_at(pos)
-            shared: Counter[float] = Counter()
-            for term in self.vectors.filed_terms(self._node(key)[0]):  # heaviest first, as it was folded
-                bucket = buckets.get(term)
-                if bucket is None:
-                    bucket = buckets[term] = self._bucket(term)
-                shared.update(bucket[:bisect_left(bucket, pos)])  # the leaders before it (a bucket is in order)
+            shared = self._candidates(self.vectors.filed_terms(self._node(key)[0]), pos, buckets)
             if len(shared) <= NEAR_COPY_CANDIDATES:
                 continue  # no candidate moves up
             if gone not in {other for other, _count in shared.most_common(NEAR_COPY_CANDIDATES)}:
@@ -871,6 +862,24 @@ class _Carry:
     def _dirty_cluster_of(self, leader_rep: int) -> None:
         cluster = self.db.execute("SELECT cluster FROM cnodes WHERE rep = ?", (leader_rep,)).fetchone()[0]
         self.dirty_clusters.add(cluster)
+
+    def _candidates(self, filed: Sequence[str], before: float | None, buckets: dict[str, list[float]], *,
+                    also: float | None = None, also_under: frozenset[str] = frozenset()) -> Counter[float]:
+        """The leaders before position `before` (None: every one) filed under each of these terms,
+        counted as DuplicateIndex._absorb_near_copies counts a node's candidates: term by term,
+        each bucket in position order (`buckets` caches them). `also`: a leader not stored yet at
+        that position, counted under the terms `also_under`."""
+        shared: Counter[float] = Counter()
+        for term in filed:
+            bucket = buckets.get(term)
+            if bucket is None:
+                bucket = buckets[term] = self._bucket(term)
+            taken = bucket if before is None else bucket[:bisect_left(bucket, before)]
+            if also is not None and term in also_under:
+                taken = [*taken]
+                insort(taken, also)
+            shared.update(taken)
+        return shared
 
     def _bucket(self, term: str) -> list[float]:
         return [pos for (pos,) in self.db.execute("SELECT pos FROM postings WHERE term = ? ORDER BY pos", (term,))]
@@ -926,11 +935,7 @@ class _Carry:
         buckets = {term: self._bucket(term) for term in filed}
         last = self._leaders is None and self._is_last(order)  # a capture: nothing comes after it
         after = None if last else self._first_leader_after(order)
-        shared: Counter[float] = Counter()
-        for term in filed:
-            bucket = buckets[term]
-            shared.update(bucket if after is None else bucket[:bisect_left(bucket, after)])
-        for other, _count in shared.most_common(NEAR_COPY_CANDIDATES):
+        for other, _count in self._candidates(filed, after, buckets).most_common(NEAR_COPY_CANDIDATES):
             if self._score(query, self._key_at(other)) >= NEAR_COPY:
                 leader = db.execute("SELECT rep FROM cnodes WHERE pos = ?", (other,)).fetchone()[0]
                 db.execute("INSERT INTO cnodes (rep, key, leader, pos, cluster) VALUES (?, ?, ?, NULL, NULL)",
@@ -977,7 +982,7 @@ class _Carry:
         leads) and scores NEAR_COPY or more with it, or pushes that leader out of them."""
         db = self.db
         query = self._query(key)
-        mine = set(filed)
+        mine = frozenset(filed)
         marks = ",".join("?" * len(filed))
         later = db.execute(
             f"SELECT DISTINCT c.rep, c.key, c.leader, c.pos, i.received FROM filed f JOIN cnodes c ON c.key = f.key "
@@ -987,16 +992,8 @@ class _Carry:
             if (received, rep) <= order:
                 continue
             limit = other_pos if other_pos is not None else self._first_leader_after((received, rep))
-            with_new: Counter[float] = Counter()
-            for term in self.vectors.filed_terms(self._node(other_key)[0]):
-                bucket = cache.get(term)
-                if bucket is None:
-                    bucket = cache[term] = self._bucket(term)
-                before = bucket if limit is None else bucket[:bisect_left(bucket, limit)]
-                if term in mine:
-                    before = [*before]
-                    insort(before, pos)
-                with_new.update(before)
+            with_new = self._candidates(self.vectors.filed_terms(self._node(other_key)[0]), limit, cache,
+                                        also=pos, also_under=mine)
             top = [candidate for candidate, _count in with_new.most_common(NEAR_COPY_CANDIDATES)]
             if pos not in top:
                 continue  # the same candidates, in the same order
