@@ -26,6 +26,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -106,33 +108,33 @@ def carried_and_in_memory(workspace: Path, root: Path, in_memory: list[tuple[flo
     return figures
 
 
-def undone(workspace: Path) -> None:
-    """`u` in the app: the newest change taken back."""
+@contextmanager
+def opened(workspace: Path) -> Iterator[Store]:
+    """The workspace's store, as a process of the app would hold it, closed after."""
     store = Store.open(workspace, clock=lambda: "2026-12-06T00:00:00Z")
     try:
-        store.undo(origin="app")
+        yield store
     finally:
         store.close()
+
+
+def undone(workspace: Path) -> None:
+    """`u` in the app: the newest change taken back."""
+    with opened(workspace) as store:
+        store.undo(origin="app")
 
 
 def edited(workspace: Path, item_id: str) -> None:
     """A sentence added to an item's text, as the app's edit does."""
-    store = Store.open(workspace, clock=lambda: "2026-12-06T00:00:00Z")
-    try:
-        with store.change("edited", origin="app") as tx:
-            item = tx.get(item_id)
-            tx.put(replace(item, text=f"{item.text} Still broken in the latest build."))
-    finally:
-        store.close()
+    with opened(workspace) as store, store.change("edited", origin="app") as tx:
+        item = tx.get(item_id)
+        tx.put(replace(item, text=f"{item.text} Still broken in the latest build."))
 
 
 def merged(workspace: Path, duplicate: str, into: str) -> None:
     """Merge one item into another as the app does (there is no `prodops merge`)."""
-    store = Store.open(workspace, clock=lambda: "2026-12-06T00:00:00Z")
-    try:
+    with opened(workspace) as store:
         merge(store, [duplicate], into, origin="app")
-    finally:
-        store.close()
 
 
 def line(name: str, samples: list[tuple[float, float]]) -> str:
@@ -148,8 +150,7 @@ def measure(n: int, root: Path, lookups: int) -> list[str]:
     log(f"{label(n)}: importing")
     prodops(workspace, "import", "feedback", str(csv_path))
     lines = []
-    store = Store.open(workspace, clock=lambda: "2026-12-06T00:00:00Z")
-    try:
+    with opened(workspace) as store:
         log(f"{label(n)}: building the index")
         build_s, index = timed(lambda: DuplicateIndex.build(store))
         log(f"{label(n)}: grouping")
@@ -157,8 +158,6 @@ def measure(n: int, root: Path, lookups: int) -> list[str]:
         ids = [item.id for item in store.all(FeedbackItem)]
         picked = random.Random(7).sample(ids, min(lookups, len(ids)))
         lookup_s = [timed(lambda item_id=item_id: index.similar_to(item_id))[0] for item_id in picked]
-    finally:
-        store.close()
     lines.append(f"{label(n)}  DuplicateIndex.build        {build_s:8.2f} s   (n=1; {len(index)} comparable items, "
                  f"{len(index._vectors.vectors)} distinct profiles)")
     lines.append(f"{label(n)}  index.clusters()            {clusters_s:8.2f} s   (n=1; {len(clusters)} groups)")
@@ -199,6 +198,9 @@ def measure(n: int, root: Path, lookups: int) -> list[str]:
             change(ids)
             carried.append(carried_and_in_memory(workspace, root, in_memory, differ))
         groups = groups[3:] if name != "a merge" else groups
+        if not carried:
+            lines.append(f"{label(n)}  duplicates after {name}: no group of four or more items left to change")
+            continue
         lines.append(f"{label(n)}  " + line(f"duplicates after {name}", carried))
         lines.append(f"{label(n)}  " + line("the same, in memory", in_memory)
                      + f"  (the way before; groups differ in {sum(differ)} of {len(differ)})")
