@@ -51,6 +51,10 @@ class Record:
     PREFIX: ClassVar[str] = ""
     # Fields holding nested records, so (de)serialisation can recurse: name -> class.
     NESTED: ClassVar[dict[str, type]] = {}
+    # Text fields that take few values over many records (a status, an import's timestamp), and
+    # dict fields whose keys repeat: a bulk load shares one string for each (store._build_records).
+    SHARED_VALUES: ClassVar[tuple[str, ...]] = ("created_at", "updated_at")
+    SHARED_KEYS: ClassVar[tuple[str, ...]] = ()
 
     id: str = ""
     created_at: str = ""
@@ -130,6 +134,9 @@ def _field_set(cls) -> frozenset[str]:
 class FeedbackItem(Record):
     KIND: ClassVar[str] = "feedback"
     PREFIX: ClassVar[str] = "F"
+    SHARED_VALUES: ClassVar[tuple[str, ...]] = ("created_at", "updated_at", "status", "source", "importance", "triaged_at",
+                                                "triaged_by", "upstream_state")
+    SHARED_KEYS: ClassVar[tuple[str, ...]] = ("extra",)
 
     text: str = ""
     title: str = ""
