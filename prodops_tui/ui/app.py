@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path, PurePath
 
@@ -48,7 +48,9 @@ PANES: tuple[tuple[str, str, type[Pane]], ...] = (
 PANE_LABELS = {"inbox": "Inbox", "areas": "Areas", "retro": "Retro", "checklists": "Checklists & nudges", "metrics": "Metrics"}
 # How often the app looks for changes other processes made (two stat calls when there are none).
 EXTERNAL_POLL_SECONDS = 1.0
-LOAD_FEEDBACK_LATER_OVER = 25_000  # items; above, the inbox shows its first page before every item is loaded
+# Items; above, the app holds the feedback it draws (the inbox pages its status views from the
+# cache) and loads every item only for what needs them all (a filter, another sort, the tags).
+FEEDBACK_BY_PAGE_OVER = 25_000
 
 
 UI_FOLDER = Path(__file__).parent
@@ -120,10 +122,14 @@ class ProdopsApp(KeysFollowScreens, App[int]):
         super().__init__()
         self.store = store
         store.defer_folds()  # folded by a worker, so no key press waits for it
-        # Every kind in memory: no later read on the event loop waits for the disk. At 100k the
-        # feedback (1.5-2.5 s of JSON) loads after the first frame, which shows its newest page.
-        self._feedback_after_first_frame = store.count(FeedbackItem) > LOAD_FEEDBACK_LATER_OVER
-        store.load_all(but=(FeedbackItem,) if self._feedback_after_first_frame else ())
+        # Every kind in memory: no later read on the event loop waits for the disk. At 100k items
+        # the feedback is read a page at a time: every item took 1.5 s of CPU and about 190 MB.
+        self.feedback_by_page = store.count(FeedbackItem) > FEEDBACK_BY_PAGE_OVER
+        if self.feedback_by_page:
+            store.read_by_page(FeedbackItem)
+        store.load_all(but=(FeedbackItem,) if self.feedback_by_page else ())
+        self._feedback_loader: Worker | None = None
+        self._after_feedback_loads: list[Callable[[], None]] = []
         self.settings = settings or Settings()
         self.workspace_label = workspace_label if workspace_label is not None else str(store.directory)
         self.names = NameMemory(self.settings)  # a terminal's settings, or a browser's own name under `prodops serve`
@@ -185,6 +191,21 @@ class ProdopsApp(KeysFollowScreens, App[int]):
         if self.names.should_ask(self.actor):
             self.call_after_refresh(self._ask_name)
 
+    def with_every_feedback_item(self, why: str, then: Callable[[], None] | None = None) -> bool:
+        """Whether every feedback item is in memory (True: go on). Else (False) a worker loads
+        them, said in a toast (`why` names what needs them), and `then` is called once they are.
+        At 100,000 items the app holds a page of feedback until a filter, another sort or the
+        tags need every item."""
+        if self.store.loaded(FeedbackItem):
+            return True
+        if then is not None and then not in self._after_feedback_loads:  # a key pressed twice asks once
+            self._after_feedback_loads.append(then)
+        if self._feedback_loader is None or self._feedback_loader.is_finished:
+            self.notify(f"Loading {plural(self.store.count(FeedbackItem), 'feedback item')} for {why}…",
+                        title="Workspace", timeout=4)
+            self._feedback_loader = self._load_feedback()
+        return False
+
     @work(thread=True, group="load-feedback", exit_on_error=False)
     def _load_feedback(self) -> None:
         try:
@@ -201,6 +222,9 @@ class ProdopsApp(KeysFollowScreens, App[int]):
         out_of_collections()
         self.post_message(WorkspaceChanged(self.store.revision, frozenset({FeedbackItem.PREFIX})))
         self._warm_search()
+        waiting, self._after_feedback_loads = self._after_feedback_loads, []
+        for then in waiting:
+            then()
 
     @work(thread=True, group="search-warm", exit_on_error=False)
     def _warm_search(self) -> None:
@@ -377,14 +401,7 @@ class ProdopsApp(KeysFollowScreens, App[int]):
     @work(thread=True, group="search-index", exit_on_error=False)
     def _catch_up_search_index(self) -> None:
         was_ready = self.search_index.ready
-        try:
-            self.search_index.refresh(self.store)
-        finally:
-            if not was_ready and self._feedback_after_first_frame:
-                # After search's first catch-up, which reads the few changed items alone; begun
-                # together, it waited seconds for the load (7.0 s to search ready at 100k).
-                self._feedback_after_first_frame = False
-                self.call_from_thread(self._load_feedback)
+        self.search_index.refresh(self.store)
         self.call_from_thread(self._search_index_caught_up, not was_ready)
         if not was_ready:
             self.search_index.warm(self.store)  # searching meanwhile works; this makes it quicker

@@ -606,53 +606,73 @@ async def test_r_sorts_by_importance_then_area_and_the_snoozed_view_says_until_w
         assert "until" in header and listing.show_snoozed
 
 
-async def test_a_big_workspace_shows_its_newest_page_first_then_every_item(demo_store, make_app, monkeypatch):
-    # Above LOAD_FEEDBACK_LATER_OVER items the first frame does not wait for every item to load:
-    # the inbox shows the newest page of its view, with every tab's true count, then the rest.
-    import threading
-
+def reopened_as_a_big_workspace(demo_store, monkeypatch):
+    """The demo, opened again as the app opens 100,000 items: its feedback read by page (above
+    FEEDBACK_BY_PAGE_OVER), search from the words on disk, eight items to a page."""
+    from prodops_tui.core.feedback import pages
     from prodops_tui.core.search import on_disk
     from prodops_tui.core.search.stored import StoredSearch
     from prodops_tui.core.storage.store import Store
     from prodops_tui.ui import app as app_module
-    from prodops_tui.ui.panes import inbox as inbox_pane
 
     from ..conftest import fixed_clock
 
-    monkeypatch.setattr(app_module, "LOAD_FEEDBACK_LATER_OVER", 10)
+    monkeypatch.setattr(app_module, "FEEDBACK_BY_PAGE_OVER", 10)
     monkeypatch.setattr(on_disk, "IN_MEMORY_UP_TO", 10)  # as at 100k: search does not read every item either
-    monkeypatch.setattr(inbox_pane, "FIRST_PAGE", 5)
-    counts: dict[str, int] = {}
-    every_new = inbox.list_feedback(demo_store, status="new", counts=counts)
+    monkeypatch.setattr(pages, "PAGE_SIZE", 8)
     stored = StoredSearch(demo_store)  # the words on disk up to date, as the background compact leaves them
     stored.refresh()
     stored.close()
     demo_store.close()  # it built the cache from the copied files; opened again, it reads from the cache
-    store = Store.open(demo_store.directory, clock=fixed_clock)
-    gate = threading.Event()
-    real_load_all = store.load_all
+    return Store.open(demo_store.directory, clock=fixed_clock)
 
-    def load_all_when_let(*, but=()):
-        if not but:  # the load after the first frame waits for the test
-            assert gate.wait(10)
-        real_load_all(but=but)
 
-    monkeypatch.setattr(store, "load_all", load_all_when_let)
+async def test_a_big_workspace_lists_its_whole_view_and_builds_only_the_rows_it_draws(demo_store, make_app, monkeypatch):
+    """Issue 29 (the inbox does not build records it does not draw): at 100,000 items holding
+    every item took the app from about 150 MB to 340 MB. The view is read from the cache's
+    columns, every item listed in the order the whole view has, every tab's count true, and an
+    item is built when its row is drawn (with its page of eight); a triage key works on it."""
+    counts: dict[str, int] = {}
+    every_new = inbox.list_feedback(demo_store, status="new", counts=counts)
+    store = reopened_as_a_big_workspace(demo_store, monkeypatch)
     app = make_app(store)
     async with app.run_test(size=(120, 40)) as pilot:
         listing = app.query_one(FeedbackList)
-        await pilot.pause()
-        assert not store.loaded(FeedbackItem)
-        assert [i.id for i in listing.items] == [i.id for i in every_new[:5]]
+        await settle(pilot)
+        assert not store.loaded(FeedbackItem) and store.loads["feedback"] == 0
+        assert listing.ids() == [i.id for i in every_new] and len(every_new) > 100
         tabs = str(app.query_one("#inbox-views").render())
         assert f"New {counts['new']}" in tabs and f"All {counts['all']}" in tabs
-        await press(pilot, "j")
-        assert listing.current.id == every_new[1].id  # the keys work on the first page meanwhile
-        gate.set()
+        on_screen = listing.size.height - 1  # the rows under the header
+        assert listing.items.built <= on_screen + 8 < len(every_new)
+        assert [listing.render_line(1 + n).text.split()[0] for n in range(3)] == [i.id for i in every_new[:3]]
+        await press(pilot, "G")  # the last rows: their pages are built, the ones between are not
+        assert listing.current.id == every_new[-1].id
+        assert listing.items.built <= 2 * (on_screen + 8) < len(every_new)
+        await press(pilot, "g", "j", "e")  # archive the second item
         await settle(pilot)
-        assert store.loaded(FeedbackItem)
-        assert [i.id for i in listing.items] == [i.id for i in every_new]
-        assert listing.current.id == every_new[1].id  # the cursor stayed on its item
+        assert listing.ids() == [i.id for i in every_new if i.id != every_new[1].id]
+        assert store.get(every_new[1].id).status == "archived"
+        assert f"New {counts['new'] - 1}" in str(app.query_one("#inbox-views").render())
+        assert not store.loaded(FeedbackItem)
+    store.close()
+
+
+async def test_a_big_workspaces_filter_loads_every_item_once_in_the_background_then_filters(demo_store, make_app, monkeypatch):
+    """A filter is worked out over every item: at 100,000 items they load in a worker (the
+    toast says so) while the view says it waits for them; then the filter applies, as on a
+    workspace held whole."""
+    expected = [i.id for i in inbox.list_feedback(demo_store, status="new") if "export" in f"{i.title} {i.text}".casefold()]
+    store = reopened_as_a_big_workspace(demo_store, monkeypatch)
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        listing = app.query_one(FeedbackList)
+        await settle(pilot)
+        assert not store.loaded(FeedbackItem)
+        await press(pilot, "f", Typed("export"), "enter")
+        await settle(pilot)
+        assert store.loaded(FeedbackItem) and store.loads["feedback"] == 1
+        assert listing.ids() == expected and expected
     store.close()
 
 
@@ -675,3 +695,47 @@ async def test_j_redraws_the_two_rows_the_cursor_left_and_reached_not_the_list(d
         await pilot.pause()
         assert listing.current.id == before[5]
         assert sorted(drawn) == sorted([before[0], *before[1:5], *before[1:5], before[5]])  # each row left and reached, once
+
+
+async def test_a_big_workspaces_areas_pane_says_what_it_says_with_every_item_loaded_and_loads_none(demo_store, make_app, monkeypatch):
+    """The Areas pane's counts and newest items per area come from the cache's columns and
+    the five items it names, not from every item (at 100k, pressing 2 would have loaded them)."""
+    from prodops_tui.core.model import ProductArea
+    from prodops_tui.ui.panes.areas import AreasPane
+
+    store = reopened_as_a_big_workspace(demo_store, monkeypatch)
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press(pilot, "2")
+        await settle(pilot)
+        pane = app.query_one(AreasPane)
+        text = app.query_one("#area-text")
+
+        def every_area() -> list[str]:
+            shown = []
+            for area in store.all(ProductArea):
+                pane._show_area(area.id)
+                shown.append(str(text.render()))
+            return shown
+
+        paged = every_area()
+        assert not store.loaded(FeedbackItem)
+        assert sum("new" in shown and "F-" in shown for shown in paged) >= 5  # areas with feedback, named
+        store.load_all()
+        pane.refresh_view()
+        assert every_area() == paged
+    store.close()
+
+
+async def test_a_big_workspaces_t_loads_every_item_in_the_background_then_offers_the_tags(demo_store, make_app, monkeypatch):
+    store = reopened_as_a_big_workspace(demo_store, monkeypatch)
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "t")
+        await settle(pilot)
+        assert store.loaded(FeedbackItem) and isinstance(app.screen, TextScreen)
+        assert app.screen.picker_title.startswith("Tags for F-")  # one picker, for the item under the cursor
+        await press(pilot, "escape")
+        assert not isinstance(app.screen, TextScreen)
+    store.close()

@@ -406,7 +406,7 @@ class DuplicateIndex:
 
     @classmethod
     def build(cls, store: Store) -> DuplicateIndex:
-        return cls(store, store.all(FeedbackItem))
+        return cls(store, store.read_all(FeedbackItem))
 
     def facts(self) -> list[ItemFacts]:
         """Every item's facts, to store (stored_lookalikes.py)."""

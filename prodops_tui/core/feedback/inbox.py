@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, replace
-from itertools import islice
 
 from ..areas.lookup import resolve_area, subtree_ids
 from ..dates import from_iso, parse_since, parse_when, to_iso
@@ -12,6 +11,7 @@ from ..errors import InvalidInput, NotFound
 from ..model import FEEDBACK_STATUSES, IMPORTANCE_LEVELS, FeedbackItem, Opportunity
 from ..storage.store import Store
 from ..text import clean_line, clean_text, first_line
+from .pages import FeedbackPages
 
 VIEW_STATUSES = ("new", "snoozed", "processed", "archived", "all")
 MAX_TEXT_CHARS = 1_000_000  # a pasted log is fine; a whole disk image is not feedback
@@ -230,19 +230,23 @@ def list_feedback(store: Store, *, status: str = "new", area: str | None = None,
     return items
 
 
-def first_page(store: Store, *, status: str, size: int) -> tuple[list[FeedbackItem], dict[str, int]]:
-    """The newest `size` items of a status view and every view's count, read from the cache
-    without building the other items: what the app shows first at 100,000 items, while the
-    rest loads (a second or two)."""
+def view_pages(store: Store, *, status: str) -> tuple[FeedbackPages, dict[str, int]]:
+    """A status view, newest received first, and every view's count, read from the cache's
+    columns when the items are not in memory: no item is built until its row is asked for
+    (the app at 100,000 items holds what it draws, not every item)."""
     if status not in VIEW_STATUSES:
         raise InvalidInput(f"status {status!r} is not one of {', '.join(VIEW_STATUSES)}")
-    rows = store.fields(FeedbackItem, ("status", "snoozed_until"))  # from the cache's columns, no item built
-    counts = _counts_by_view(((status, snoozed) for _, status, snoozed in rows), store.clock())
-    items = iter_feedback(store, status=status)
-    try:
-        return list(islice(items, size)), counts
-    finally:
-        items.close()  # it holds the workspace's shared lock while open
+    now = store.clock()
+    counts = dict.fromkeys(VIEW_STATUSES, 0)
+    numbers = []
+    rows = store.fields_newest_received(FeedbackItem, ("status", "snoozed_until"))
+    for number, item_status, snoozed_until in rows:
+        shown = "snoozed" if item_status == "new" and snoozed_until and snoozed_until > now else item_status
+        counts[shown] += 1
+        if status == "all" or shown == status:
+            numbers.append(number)
+    counts["all"] = len(rows)
+    return FeedbackPages(store, numbers), counts
 
 
 def iter_feedback(store: Store, *, status: str = "new", area: str | None = None, ordered: bool = True) -> Generator[FeedbackItem, None, None]:
@@ -262,8 +266,10 @@ def iter_feedback(store: Store, *, status: str = "new", area: str | None = None,
 
 
 def counts_by_view(store: Store) -> dict[str, int]:
-    """Live counts for the inbox's view tabs."""
-    return _counts_by_view(((item.status, item.snoozed_until) for item in store.all(FeedbackItem)), store.clock())
+    """Live counts for the inbox's view tabs: from the cache's columns when the items are not in
+    memory (the app at 100k), never loading them."""
+    return _counts_by_view(((status, snoozed) for _, status, snoozed in store.fields(FeedbackItem, ("status", "snoozed_until"))),
+                           store.clock())
 
 
 def _counts_by_view(rows: Iterable[tuple[str, str | None]], now: str) -> dict[str, int]:

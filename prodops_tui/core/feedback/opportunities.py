@@ -110,7 +110,9 @@ def set_status(store: Store, opportunity_id: str, status: str, *, origin: str = 
 def linked_feedback(store: Store, opportunity_id: str) -> list[FeedbackItem]:
     """Items linked to the opportunity, oldest received first."""
     opportunity = _require(store, opportunity_id)
-    items = [item for item in store.all(FeedbackItem) if item.opportunity == opportunity.id]
+    # Only the linked items are read (a few of 100,000, when they are not in memory).
+    numbers = [number for number, in store.fields(FeedbackItem, (), where=(Where("opportunity", "=", opportunity.id),))]
+    items = store.get_many(FeedbackItem, numbers)
     items.sort(key=lambda item: (item.received_at, item.number))
     return items
 

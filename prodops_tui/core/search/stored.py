@@ -155,7 +155,7 @@ class StoredSearch:
             touched: list[str] = []  # the words of every document removed or written, for their counts
             if self.rebuilt:
                 self._db.execute("DELETE FROM record_words")
-                self._insert(store.all(FeedbackItem), words_back=False)
+                self._insert(store.read_all(FeedbackItem), words_back=False)
             else:
                 numbers = [int(i.split("-")[1]) for i in feedback or ()]
                 if numbers:  # none: no read (it would wait for the app's loading of every item)

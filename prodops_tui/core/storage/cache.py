@@ -343,6 +343,17 @@ class StateCache:
         except sqlite3.Error as exc:
             raise CacheUnusable(f"{self.path.name}: {exc}") from exc
 
+    def fields_newest_received(self, kind: str, names: tuple[str, ...]) -> list[tuple]:
+        """(number, each named scalar field) of every record of one kind, newest `received_at`
+        first, then the higher number: from the stored columns' index, no document read."""
+        self.write_held_back()
+        columns = "".join(f", {_column(name)}" for name in names)
+        try:
+            return self._db.execute(f"SELECT number{columns} FROM records{_covered((*names, 'received_at'), ())} "
+                                    f"WHERE kind = ? ORDER BY {_column('received_at')} DESC, number DESC", (kind,)).fetchall()
+        except sqlite3.Error as exc:
+            raise CacheUnusable(f"{self.path.name}: {exc}") from exc
+
     def fields(self, kind: str, names: tuple[str, ...], where: tuple[Where, ...] = ()) -> list[tuple]:
         """(number, each named scalar field) of every record of one kind for which every
         condition holds, in number order."""

@@ -126,6 +126,8 @@ class Store:
         self._cache: StateCache | None = None
         self.loads: collections.Counter[str] = collections.Counter()  # kind -> times read whole (tests)
         self._point_reads: collections.Counter[str] = collections.Counter()
+        self._read_by_page: set[str] = set()  # kinds point reads never load whole (read_by_page)
+        self._counted: dict[str, tuple[int, int]] = {}  # kind -> (revision, count), see count()
         self._fields_read: dict[str, tuple[int, tuple[str, ...], list[tuple]]] = {}  # see fields()
         self._meta: dict[str, Any] = {}
         self._seq = 0
@@ -439,6 +441,12 @@ class Store:
             if kind not in left:
                 self._table(kind)
 
+    def read_by_page(self, record_type: type[Record]) -> None:
+        """From now on, reading records of this kind one at a time never loads the kind whole by
+        itself (the app at 100,000 items holds a page of feedback: a key press must not wait
+        seconds for every item); load_all() and all() still load it."""
+        self._read_by_page.add(record_type.KIND)
+
     def loaded(self, record_type: type[Record]) -> bool:
         """Whether a kind is in memory: reading it then waits for nothing."""
         return self._tables[record_type.KIND] is not None
@@ -680,7 +688,7 @@ class Store:
         if table is not None:
             return table.get(number)
         self._point_reads[record_type.KIND] += 1
-        if self._point_reads[record_type.KIND] > POINT_READS:
+        if self._point_reads[record_type.KIND] > POINT_READS and record_type.KIND not in self._read_by_page:
             return self._table(record_type.KIND).get(number)  # read one by one, a walk over a kind costs more
         return self._get_cached(record_type, number)
 
@@ -744,6 +752,20 @@ class Store:
                     return rows
             return [(n, *(getattr(r, name) for name in names)) for n, r in sorted(self._table(kind).items())]
 
+    def fields_newest_received(self, record_type: type[Record], names: tuple[str, ...]) -> list[tuple]:
+        """(number, then the value of each named field) for every record of one kind that has
+        `received_at`, newest received first, then the higher number: as fields(), from the
+        cache's columns when the records are not in memory (an inbox view's order at 100,000
+        items, no item built)."""
+        kind = record_type.KIND
+
+        def from_records(table: dict[int, Record]) -> list[tuple]:
+            received = attrgetter("received_at")  # a kind's field, not every Record's
+            ordered = sorted(table.items(), key=lambda pair: (received(pair[1]), pair[0]), reverse=True)
+            return [(n, *(getattr(r, name) for name in names)) for n, r in ordered]
+
+        return self._from_cache_or_records(record_type, lambda cache: cache.fields_newest_received(kind, names), from_records)
+
     def count_where(self, record_type: type[Record], where: tuple[Where, ...]) -> int:
         """How many records of one kind every condition holds for (counted by SQLite from the
         cache's columns when the records are not in memory)."""
@@ -796,16 +818,32 @@ class Store:
     def all(self, record_type: type[R]) -> list[R]:
         return list(self._records(record_type).values())
 
+    def read_all(self, record_type: type[R]) -> list[R]:
+        """Every record of one kind, in number order, without keeping them in memory when the kind
+        is read by page (read_by_page): one pass of a worker over 100,000 items (the first
+        look-alike build, a rebuild of the stored words), after which the app holds a page again."""
+        if record_type.KIND not in self._read_by_page or self.loaded(record_type):
+            return sorted(self.all(record_type), key=attrgetter("number"))
+        return sorted(self.get_many(record_type, [number for number, in self.fields(record_type, ())]), key=attrgetter("number"))
+
     def count(self, record_type: type[Record]) -> int:
         table = self._tables[record_type.KIND]
         if table is None and self._cache is not None:
             with self._thread_lock, self._locked(exclusive=False):
                 self._catch_up()
                 if self._tables[record_type.KIND] is None:
+                    # Kept for the revision: at 100k items a count is a 20-35 ms query, and the
+                    # app asks on a key press (the inbox) as well as at start.
+                    counted = self._counted.get(record_type.KIND)
+                    if counted is not None and counted[0] == self.revision:
+                        return counted[1]
                     try:
-                        return self._cache.count(record_type.KIND)
+                        found = self._cache.count(record_type.KIND)
                     except CacheUnusable:
                         self._drop_cache()
+                    else:
+                        self._counted[record_type.KIND] = (self.revision, found)
+                        return found
         return len(self._table(record_type.KIND))
 
     def next_number(self, prefix: str) -> int:

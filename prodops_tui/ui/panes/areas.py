@@ -69,8 +69,10 @@ class AreasPane(Pane):
 
     def __init__(self, store, *, id: str | None = None) -> None:
         super().__init__(store, id=id)
-        # Grouped once per refresh, so moving the cursor never scans all feedback.
-        self._feedback_by_area: dict[str | None, list[FeedbackItem]] = {}
+        # Grouped once per refresh, so moving the cursor never scans all feedback: each item's
+        # number, status, snooze and when it was received, read from the cache's columns when
+        # the items are not in memory (the app at 100k holds a page of them).
+        self._feedback_by_area: dict[str | None, list[tuple[int, str, str | None, str]]] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="areas-header")
@@ -102,8 +104,9 @@ class AreasPane(Pane):
 
     def refresh_view(self, *, keep_highlight: bool = True) -> None:
         self._feedback_by_area = {}
-        for item in self.store.all(FeedbackItem):
-            self._feedback_by_area.setdefault(item.area, []).append(item)
+        for number, area_id, status, snoozed_until, received_at in self.store.fields(
+                FeedbackItem, ("area", "status", "snoozed_until", "received_at")):
+            self._feedback_by_area.setdefault(area_id, []).append((number, status, snoozed_until, received_at))
         owned, total = owner_coverage(self.store)
         pct = f"{100 * owned / total:.0f}%" if total else "n/a"
         modes = [Content.styled(f" {MODE_LABELS[m]} ", "reverse bold $primary" if m == self.mode else "$text-muted") for m in MODES]
@@ -220,11 +223,14 @@ class AreasPane(Pane):
         def field(label: str, value: Content | str) -> Content:
             return Content.assemble((f"{label:<13}", "$text-muted"), value if isinstance(value, Content) else clean_line(value) or "—")
 
-        items = self._feedback_by_area.get(area.id, [])
+        rows = self._feedback_by_area.get(area.id, [])
         now = self.store.clock()
-        counts = Counter(item.view_status(now) for item in items)
+        # As FeedbackItem.view_status, over the rows.
+        counts = Counter("snoozed" if status == "new" and snoozed and snoozed > now else status for _, status, snoozed, _ in rows)
         feedback = ", ".join(f"{counts[s]} {s}" for s in ("new", "snoozed", "processed", "archived") if counts[s]) or "none"
-        newest = sorted(items, key=lambda i: i.received_at, reverse=True)[:5]
+        newest_numbers = [number for number, *_ in sorted(rows, key=lambda row: row[3], reverse=True)[:5]]
+        found = {item.number: item for item in self.store.get_many(FeedbackItem, newest_numbers)}
+        newest = [found[number] for number in newest_numbers if number in found]
         flag = [] if has_active_owner(self.store, area) else [Content.styled("! no active owner", "bold $status-unowned")]
         self._show_text(Content("\n").join([
             Content.styled(record["path"], "bold"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, cast
 
 from textual import work
@@ -24,7 +24,7 @@ from ...core.feedback import duplicates, inbox, loop, merge
 from ...core.feedback.filters import apply_filter, delete_view, parse_filter, save_view
 from ...core.feedback.duplicates import SimilarItem
 from ...core.feedback.stored_lookalikes import Lookalikes, lookalike_lookup
-from ...core.model import IMPORTANCE_LEVELS, FeedbackItem, Opportunity, ProductArea, SavedView, SyncState
+from ...core.model import IMPORTANCE_LEVELS, FeedbackItem, Opportunity, ProductArea, SavedView, SyncState, record_number
 from ...core.query import examples_for
 from ...core.sync.state import SyncStatus, last_syncs
 from ...core.text import clean_line, plural
@@ -59,7 +59,6 @@ SCAN_QUIET_SECONDS = 1.5  # after a change, before rescanning for look-alikes
 # the Likely duplicates count is always known; above it (seconds of CPU shared with the
 # screen) only once that view is opened.
 CLUSTERS_ALWAYS_UP_TO = 25_000
-FIRST_PAGE = 200  # rows shown while the app loads every item at 100k (a screen holds about 45)
 # Above this many items, finding an item's look-alikes costs a key press 30 ms (100k), so the
 # detail panel lists them once the cursor rests (a held `j` computes none in between).
 SIMILAR_AT_ONCE_UP_TO = 5_000
@@ -137,6 +136,7 @@ class InboxPane(Pane):
         # under what they are, until the view changes.
         self._only: frozenset[str] | None = None
         self._only_label = ""
+        self._loading_every_item = False  # the view waits for every item to load (refresh_view)
 
     def compose(self) -> ComposeResult:
         yield Static(id="inbox-syncs")  # hidden until a source is synced (prodops sync)
@@ -170,9 +170,14 @@ class InboxPane(Pane):
         bands = {item_id: n for n, cluster in enumerate(self._clusters or []) for item_id in cluster} if self.view == "duplicates" else None
         listing.show_snoozed = self.view == "snoozed"
         counts: dict[str, int] = {}
-        if self._first_page_only:
-            # At 100k the app shows the newest page first and loads the rest after the first frame.
-            items, counts = inbox.first_page(self.store, status=self.view, size=FIRST_PAGE)
+        self._loading_every_item = False
+        items: Sequence[FeedbackItem]
+        if self._by_page:
+            # At 100k items a status view newest first is read from the cache's columns, and an
+            # item is built when its row is drawn: the app holds a page, not every item.
+            items, counts = inbox.view_pages(self.store, status=self.view)
+        elif self._needs_every_item and not cast("ProdopsApp", self.app).with_every_feedback_item("this view"):
+            items, self._loading_every_item = [], True  # listed once they are loaded (the store's news)
         else:
             items = self._items_in_view(counts=counts)
         titles = [group_header(self._clusters, n)[0] for n in range(len(self._clusters))] if bands and self._clusters else []
@@ -180,24 +185,33 @@ class InboxPane(Pane):
         self._counts = counts or inbox.counts_by_view(self.store)
         self._show_views()
         self._show_syncs()
-        if not self.store.loaded(FeedbackItem):
-            return  # the scans read every item: they start once the app has loaded them
         clusters_missing = self._clusters is None and self._clusters_wanted
         if self._scanned_revision != self.store.revision or clusters_missing:
             self._schedule_duplicate_scan(now=self._duplicate_index is None or clusters_missing)
 
     @property
-    def _first_page_only(self) -> bool:
-        """The items are not loaded yet and the view is a status view, newest first, unfiltered:
-        its first page can be read alone."""
+    def _by_page(self) -> bool:
+        """The items are not in memory (the app at 100k) and the view is a status view, newest
+        first, unfiltered: it is read a page at a time."""
         return (not self.store.loaded(FeedbackItem) and self.view in inbox.VIEW_STATUSES and not self.filter_query
                 and self.sort == "received" and self._only is None)
+
+    @property
+    def _needs_every_item(self) -> bool:
+        """What the view lists is worked out over every item (a filter, another sort, a saved
+        view), and they are not in memory. The items a nudge or a figure names (show_items) and
+        the groups of Likely duplicates are read alone."""
+        return not self.store.loaded(FeedbackItem) and self._only is None and self.view != "duplicates"
 
     def _items_in_view(self, *, with_filter: bool = True, counts: dict[str, int] | None = None) -> list[FeedbackItem]:
         if self.view not in view_ids(self.store):
             self.set_reactive(InboxPane.view, "new")  # its saved view was deleted, here or elsewhere
         try:
-            items = view_items(self.store, self.view, self._clusters, counts)
+            if self._only is not None and not self.store.loaded(FeedbackItem):
+                items = sorted(self.store.get_many(FeedbackItem, sorted(record_number(item_id) for item_id in self._only)),
+                               key=lambda item: (item.received_at, item.number), reverse=True)  # as a view lists them
+            else:
+                items = view_items(self.store, self.view, self._clusters, counts)
             if self._only is not None:
                 items = [item for item in items if item.id in self._only]
             items = filtered(self.store, items, self.filter_query) if with_filter and self.filter_query else items
@@ -253,9 +267,9 @@ class InboxPane(Pane):
         self.set_reactive(InboxPane.filter_query, "")
         self.feedback_list.marked.clear()
         self.refresh_view()
-        ids = [i.id for i in self.feedback_list.items]
-        if item_id in ids:
-            self.feedback_list.cursor = ids.index(item_id)
+        index = self.feedback_list.index_of(item_id)
+        if index is not None:
+            self.feedback_list.cursor = index
         self.focus_default()
 
     def show_items(self, ids: Collection[str], label: str) -> None:
@@ -309,11 +323,13 @@ class InboxPane(Pane):
                 self._similar_timer = self.wait_for_rest(lambda: self._show_similar(item.id))
         opportunity = self.store.get(item.opportunity) if item and item.opportunity else None
         empty = "Inbox zero: nothing waits for triage." if self.view == "new" else "Nothing here."
-        if not self.store.count(FeedbackItem):
+        if item is None and not self.store.count(FeedbackItem):  # asked only for an empty list: at 100k a count is a query
             empty = ("No feedback yet. n captures an item, I imports an export (app-store reviews, support tweets, a CSV), "
                      "and from a shell: pbpaste | prodops capture - --source call")
         if self.view == "duplicates" and self._clusters is None:
             empty = "Looking for likely duplicates…"
+        if self._loading_every_item:
+            empty = "Loading every item for this view…"
         group = self.feedback_list.bands.get(item.id) if item is not None and self.view == "duplicates" else None
         self.query_one(FeedbackDetail).show(
             item,
@@ -441,6 +457,9 @@ class InboxPane(Pane):
         self.view = views[(index + step) % len(views)]
 
     def action_filter(self) -> None:
+        # A filter is worked out over every item: at 100k they start loading while it is typed.
+        cast("ProdopsApp", self.app).with_every_feedback_item("the filter")
+
         def hint(query: str) -> Content:
             if not query.strip():
                 return Content(examples_for("feedback"))
@@ -448,6 +467,8 @@ class InboxPane(Pane):
                 parsed = parse_filter(query, now_iso=self.store.clock())
             except ProdopsError as exc:
                 return Content.styled(str(exc), "$error")
+            if not self.store.loaded(FeedbackItem):
+                return Content.styled("the count of matches shows once every item is loaded", "$text-muted")
             count = len(apply_filter(self.store, self._items_in_view(with_filter=False), parsed))
             notes = f"  ({'; '.join(parsed.hints)})" if parsed.hints else ""
             return Content.assemble((f"{plural(count, 'item')} {'matches' if count == 1 else 'match'}", "bold $success"), (notes, "$warning"))
@@ -516,6 +537,8 @@ class InboxPane(Pane):
         self.app.push_screen(DateScreen(f"Snooze {self._what()} until", from_iso(self.store.clock())), snooze)
 
     def action_tags(self) -> None:
+        if not cast("ProdopsApp", self.app).with_every_feedback_item("the tags in use", self.action_tags):
+            return  # asked again once they are loaded
         known = Counter(tag for item in self.store.all(FeedbackItem) for tag in item.tags)
 
         def hint(value: str) -> Content:

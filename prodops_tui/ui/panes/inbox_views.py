@@ -9,7 +9,7 @@ from textual.content import Content
 from ...core.areas.lookup import area_path
 from ...core.feedback import duplicates, inbox
 from ...core.feedback.filters import apply_filter, parse_filter, saved_views
-from ...core.model import FeedbackItem, SavedView
+from ...core.model import FeedbackItem, SavedView, record_number
 from ...core.storage.store import Store
 from ...core.text import clean_line, plural, truncate
 
@@ -30,7 +30,11 @@ def view_items(store: Store, view: str, clusters: Sequence[Sequence[str]] | None
     `counts` is filled with the tabs' counts when the view passes over every item anyway."""
     if view == "duplicates":
         # Cluster after cluster, each oldest first: mark a cluster with x, then m.
-        return [item for cluster in clusters or [] for item_id in cluster if isinstance(item := store.get(item_id), FeedbackItem)]
+        # Read together: at 100k items the groups' members are not in memory, and one at a time
+        # each was a read of the cache.
+        ids = [item_id for cluster in clusters or [] for item_id in cluster]
+        found = {item.id: item for item in store.get_many(FeedbackItem, [record_number(item_id) for item_id in ids])}
+        return [found[item_id] for item_id in ids if item_id in found]
     saved = store.get(view) if view not in VIEWS else None
     if isinstance(saved, SavedView):
         return filtered(store, inbox.list_feedback(store, status="all", counts=counts), saved.query)

@@ -19,6 +19,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...core.dates import display_day, from_iso, humanize_age
+from ...core.feedback.pages import FeedbackPages
 from ...core.model import FeedbackItem
 from ...core.text import clean_line
 
@@ -127,7 +128,8 @@ class FeedbackList(ScrollView, can_focus=True):
         items in groups (listed group after group); with `group_titles`, each group opens with a
         line of its own, so where one group ends and the next begins is plain at a glance."""
         self.items = items
-        self.id_width = max(ID_WIDTH, max((len(item.id) for item in items), default=0) + 1)
+        longest = items.longest_id if isinstance(items, FeedbackPages) else max((len(item.id) for item in items), default=0)
+        self.id_width = max(ID_WIDTH, longest + 1)
         self.bands = bands or {}
         self.group_titles = group_titles
         self._rows, self._row_of = [], []
@@ -142,9 +144,8 @@ class FeedbackList(ScrollView, can_focus=True):
                 self._rows.append(position)
         self.now = now
         if self.marked:  # a set of 100,000 ids per change, only when something is marked
-            visible = {item.id for item in items}
-            self.marked &= visible
-        index = next((n for n, item in enumerate(items) if item.id == keep), None) if keep else None
+            self.marked &= set(self.ids())
+        index = self.index_of(keep) if keep else None
         if index is None:
             index = min(self.cursor, max(len(items) - 1, 0))
         self.virtual_size = Size(self.size.width, (len(self._rows) if self._rows else len(items)) + 1)  # +1: the header row
@@ -160,8 +161,20 @@ class FeedbackList(ScrollView, can_focus=True):
     def targets(self) -> list[str]:
         """What a triage key acts on: the marked items, else the one under the cursor."""
         if self.marked:
-            return [item.id for item in self.items if item.id in self.marked]
+            return [item_id for item_id in self.ids() if item_id in self.marked]
         return [self.current.id] if self.current else []
+
+    def ids(self) -> list[str]:
+        """Every listed item's id, in order: a paged view gives them without building its items."""
+        items = self.items
+        return items.ids() if isinstance(items, FeedbackPages) else [item.id for item in items]
+
+    def index_of(self, item_id: str) -> int | None:
+        """Where an item is listed, or None."""
+        items = self.items
+        if isinstance(items, FeedbackPages):
+            return items.index_of(item_id)
+        return next((n for n, item in enumerate(items) if item.id == item_id), None)
 
     # --- rendering --------------------------------------------------------------
 
@@ -271,7 +284,7 @@ class FeedbackList(ScrollView, can_focus=True):
         self._move(self.cursor + 1)  # marking runs down the list (the binding's description: "Mark ↓")
 
     def action_mark_all(self) -> None:
-        self.marked = set() if self.marked else {item.id for item in self.items}
+        self.marked = set() if self.marked else set(self.ids())
         self.refresh()
         self.post_message(self.Highlighted(self.current))  # the pane's marked count follows
 

@@ -1,0 +1,106 @@
+"""An inbox view read by page (issue 29): at 100,000 items the app lists a status view from the
+cache's columns and builds an item only when its row is asked for. The real app-store reviews
+and support tweets, with snoozed, processed and archived items among them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from prodops_tui.core.feedback import inbox, pages
+from prodops_tui.core.importers import import_feedback
+from prodops_tui.core.model import FeedbackItem
+from prodops_tui.core.storage.store import Store
+
+from ...conftest import TEST_DATA, fixed_clock
+
+
+@pytest.fixture(scope="module")
+def real_feedback(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("pages") / "ws"
+    store = Store.open(directory, clock=fixed_clock)
+    import_feedback(store, TEST_DATA / "app_store_reviews.csv")
+    import_feedback(store, TEST_DATA / "support_tweets.csv")
+    inbox.update(store, [f"F-{n}" for n in range(1, 40)], inbox.Triage(status="archived"), origin="test")
+    inbox.update(store, [f"F-{n}" for n in range(40, 60)], inbox.Triage(status="processed"), origin="test")
+    inbox.update(store, [f"F-{n}" for n in range(60, 75)], inbox.Triage(snooze="2027-01-10"), origin="test")
+    store.close()
+    return directory
+
+
+def by_page(directory: Path) -> Store:
+    """The workspace as the app opens 100,000 items: the feedback read by page, never whole."""
+    store = Store.open(directory, clock=fixed_clock)
+    store.read_by_page(FeedbackItem)
+    return store
+
+
+@pytest.mark.parametrize("status", inbox.VIEW_STATUSES)
+def test_a_view_read_by_page_lists_what_the_whole_view_lists_in_its_order_with_its_counts(real_feedback, status):
+    whole = Store.open(real_feedback, clock=fixed_clock)
+    counts: dict[str, int] = {}
+    expected = [item.to_dict() for item in inbox.list_feedback(whole, status=status, counts=counts)]
+    whole.close()
+    store = by_page(real_feedback)
+    try:
+        listed, paged_counts = inbox.view_pages(store, status=status)
+        assert paged_counts == counts and expected
+        assert listed.ids() == [item["id"] for item in expected]
+        assert [item.to_dict() for item in listed] == expected
+        assert not store.loaded(FeedbackItem) and store.loads["feedback"] == 0
+    finally:
+        store.close()
+
+
+def test_only_the_rows_asked_for_are_built_a_page_at_a_time_and_few_pages_are_held(real_feedback, monkeypatch):
+    monkeypatch.setattr(pages, "PAGE_SIZE", 10)
+    monkeypatch.setattr(pages, "PAGES_KEPT", 3)
+    store = by_page(real_feedback)
+    try:
+        listed, _ = inbox.view_pages(store, status="all")
+        assert len(listed) > 800 and listed.built == 0
+        assert listed[0].id == listed.ids()[0] and listed.built == 10  # its page
+        assert listed[5].id == listed.ids()[5] and listed.built == 10  # the same page: not read again
+        last_page = len(listed) % 10 or 10
+        assert listed[-1].id == listed.ids()[-1] and listed.built == 10 + last_page
+        for index in (100, 200, 300, 400):
+            assert listed[index].id == listed.ids()[index]
+        assert len(listed._pages) == 3  # the oldest asked for went
+        assert listed.index_of(listed.ids()[700]) == 700 and listed.index_of("F-999999") is None
+        assert listed.longest_id == max(len(item_id) for item_id in listed.ids())
+    finally:
+        store.close()
+
+
+def test_reads_one_at_a_time_never_load_a_kind_read_by_page(real_feedback):
+    """Past POINT_READS a walk over a kind loads it whole (the command line); the app at 100k,
+    reading the item under the cursor on each key, must not wait seconds for every item."""
+    store = by_page(real_feedback)
+    try:
+        for number in range(1, 300):
+            assert store.get(f"F-{number}").number == number
+        assert not store.loaded(FeedbackItem)
+        whole = store.read_all(FeedbackItem)  # a worker's one pass: read, not kept
+        assert [item.number for item in whole] == sorted(item.number for item in whole) and len(whole) == store.count(FeedbackItem)
+        assert not store.loaded(FeedbackItem)
+    finally:
+        store.close()
+    walked = Store.open(real_feedback, clock=fixed_clock)
+    for number in range(1, 300):
+        walked.get(f"F-{number}")
+    assert walked.loaded(FeedbackItem)  # as it was for every other reader
+    walked.close()
+
+
+def test_a_count_read_from_the_cache_is_asked_once_a_revision(real_feedback):
+    store = by_page(real_feedback)
+    try:
+        statements: list[str] = []
+        store._cache._db.set_trace_callback(statements.append)
+        total = store.count(FeedbackItem)
+        assert store.count(FeedbackItem) == total and sum("count(*)" in s for s in statements) == 1
+        inbox.update(store, ["F-100"], inbox.Triage(status="processed"), origin="test")
+        assert store.count(FeedbackItem) == total and sum("count(*)" in s for s in statements) == 2
+    finally:
+        store.close()
