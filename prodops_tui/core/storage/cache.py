@@ -5,9 +5,10 @@ It is never the source of truth: `prodops.json` plus `journal.jsonl` are. The ca
 snapshot file it was built from (inode, size, mtime) and up to which journal entry it holds;
 when the snapshot on disk is not the one it knows (another version folded, a plain TinyDB
 edit, `doctor --repair`), or the cache cannot be read, it is thrown away and rebuilt from the
-files. Every process that reads new journal entries writes them here too, in one SQLite
-transaction with the entry number, so the cache is always some prefix of the journal, and
-entries already held are skipped by number.
+files. Every process that reads new journal entries writes them here too, with the entry
+number, so the cache is always some prefix of the journal, and entries already held are
+skipped by number. A one-item change's entry waits for the next read of the cache (or 63
+more) and is written with them in one transaction (HELD_BACK_ENTRIES).
 """
 
 from __future__ import annotations
