@@ -15,8 +15,7 @@ feedback` in its own process, lets the fold run, and measures:
   into a preallocated file and fdatasync'd (what SQLite's WAL does), in turns;
 - one change in an open store (`inbox.update` of one item: status and a tag), median, p95 and
   n, beside the same update in SQLite WAL `synchronous=FULL` on the same disk, taken in turns,
-  and the ratio of the medians; and the mean of each, ours with the cache writes the store
-  holds back for the next read (every 64 changes, and what is left at the end).
+  and the ratio of the medians.
 
 Progress goes to stderr, the figures to stdout. A benchmark, not a test: nothing here asserts.
 """
@@ -189,18 +188,11 @@ def change_figures(workspace: Path, changes: int, root: Path) -> dict[str, Any]:
         db.execute("UPDATE items SET doc = json_set(doc, '$.status', ?) WHERE id = ?", (status, number))
         db.execute("COMMIT")
         peer.append(time.perf_counter() - start)
-    # The cache is written with the next read or every HELD_BACK_ENTRIES changes: the mean
-    # counts those writes, and the write of what is left (not the close's WAL checkpoint).
-    start = time.perf_counter()
-    assert store._cache is not None
-    store._cache.write_held_back()
-    closing = time.perf_counter() - start
     store.close()
     db.close()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    return {"ours": figure(ours, 1000), "sqlite_wal_full": figure(peer, 1000),
-            "ours_mean_with_close_ms": (sum(ours) + closing) / len(ours) * 1000, "sqlite_mean_ms": sum(peer) / len(peer) * 1000}
+    return {"ours": figure(ours, 1000), "sqlite_wal_full": figure(peer, 1000)}
 
 
 def sync_figures(root: Path, n: int) -> dict[str, Any]:
@@ -293,10 +285,6 @@ def render(n: int, r: dict[str, Any]) -> str:
     lines.append(f"| one change in an open store, ms: median / p95 (n) | {ours['value']:.2f} / {ours['p95']:.2f} ({ours['n']}) | "
                  f"SQLite WAL synchronous=FULL {peer['value']:.2f} / {peer['p95']:.2f} ({peer['n']}); "
                  f"ratio of medians {ours['value'] / peer['value']:.1f}x |")
-    if "ours_mean_with_close_ms" in r["change"]:
-        mean, peer_mean = r["change"]["ours_mean_with_close_ms"], r["change"]["sqlite_mean_ms"]
-        lines.append(f"| one change, mean with the cache's held-back writes | {mean:.2f} ms | "
-                     f"SQLite WAL synchronous=FULL {peer_mean:.2f} ms; ratio {mean / peer_mean:.1f}x |")
     return "\n".join(lines)
 
 

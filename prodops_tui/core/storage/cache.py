@@ -5,10 +5,9 @@ It is never the source of truth: `prodops.json` plus `journal.jsonl` are. The ca
 snapshot file it was built from (inode, size, mtime) and up to which journal entry it holds;
 when the snapshot on disk is not the one it knows (another version folded, a plain TinyDB
 edit, `doctor --repair`), or the cache cannot be read, it is thrown away and rebuilt from the
-files. Every process that reads new journal entries writes them here too, with the entry
-number, so the cache is always some prefix of the journal, and entries already held are
-skipped by number. A one-item change's entry waits for the next read of the cache (or 63
-more) and is written with them in one transaction (HELD_BACK_ENTRIES).
+files. Every process that reads new journal entries writes them here too, in one SQLite
+transaction with the entry number, so the cache is always some prefix of the journal, and
+entries already held are skipped by number.
 """
 
 from __future__ import annotations
@@ -30,12 +29,6 @@ CACHE_VERSION = 6  # 6: the nudges' fields as stored columns (their covering ind
 # Fields counted over every item (the nudges, `prodops nudges`): kept as stored columns, so a
 # count reads them instead of parsing 100,000 JSON documents seven times (0.35 s at 100k).
 STORED_FIELDS = ("status", "snoozed_until", "received_at", "source", "area", "duplicate_of", "opportunity")
-# A change's entry is written here with the next read of the cache, or with this many more, in
-# one transaction: its own SQLite commit was about a third of a one-item change (0.2 of 0.6 ms
-# at 100k items). The journal, synced first, holds it meanwhile, and a process that reads it
-# from there (another one, or this one after a crash) writes it here itself.
-HELD_BACK_ENTRIES = 64
-HELD_BACK_OPS = 16  # an entry with more records (an import, a bulk triage) is written at once
 _STORED_COLUMNS = "".join(
     f",\n    f_{name} GENERATED ALWAYS AS (json_extract(doc, '$.{name}')) STORED" for name in STORED_FIELDS)
 # Every stored column in one index: a count or pick over them reads the index (a few MB at
@@ -116,10 +109,6 @@ class StateCache:
 
     def __init__(self, path: Path):
         self.path = path
-        # Entries apply() holds back (see HELD_BACK_ENTRIES), their texts, and the state they end at.
-        self._held_back: list[dict[str, Any]] = []
-        self._held_back_texts: dict[int, list[str | None]] = {}
-        self._held_back_state: CachedState | None = None
         try:
             # Private like the snapshot (it holds the same customer data); SQLite gives its
             # -wal and -shm files the database file's mode.
@@ -142,17 +131,12 @@ class StateCache:
 
     def close(self) -> None:
         try:
-            self.write_held_back()
-        except CacheUnusable:
-            pass  # derived: the next open replays those entries from the journal
-        try:
             self._db.close()
         except sqlite3.Error:
             pass
 
     def reader(self) -> CacheReader:
         """A read transaction of its own over the cache (see CacheReader)."""
-        self.write_held_back()
         return CacheReader(self.path)
 
     def _transaction(self) -> _Tx:
@@ -160,10 +144,6 @@ class StateCache:
 
     def state(self) -> CachedState | None:
         """What the cache holds, or None when it holds nothing usable by this version."""
-        self.write_held_back()
-        return self._state()
-
-    def _state(self) -> CachedState | None:
         try:
             row = self._db.execute(
                 "SELECT version, snapshot_sig, seq, journal_sig, journal_pos, meta FROM state WHERE id = 1"
@@ -180,7 +160,6 @@ class StateCache:
 
     def rebuild(self, tables: dict[str, Iterable[tuple[int, dict[str, Any]]]], state: CachedState) -> None:
         """Replace everything with `tables` (kind -> (number, doc) pairs) at `state`."""
-        self._forget_held_back()  # the tables hold them
         with self._transaction() as db:
             db.execute("DELETE FROM records")
             db.execute("DELETE FROM changed")
@@ -194,29 +173,7 @@ class StateCache:
 
     def apply(self, entries: list[dict[str, Any]], state: CachedState, *, texts: dict[int, list[str | None]] | None = None) -> None:
         """Add the journal entries it does not hold yet; `state` is where they end. `texts`: an
-        entry's records as JSON text already (entry number -> one per op), not encoded again.
-        Small entries are held back until the next read or HELD_BACK_ENTRIES of them."""
-        if self._held_back_state is not None and self._held_back_state.snapshot_sig != state.snapshot_sig:
-            self.write_held_back()  # another snapshot: each batch ends at one state
-        self._held_back += entries
-        if texts:
-            self._held_back_texts.update(texts)
-        self._held_back_state = state
-        if len(self._held_back) >= HELD_BACK_ENTRIES or any(len(entry["ops"]) > HELD_BACK_OPS for entry in entries):
-            self.write_held_back()
-
-    def write_held_back(self) -> None:
-        """Write the entries apply() held back, in one transaction."""
-        if self._held_back_state is None:
-            return
-        entries, texts, state = self._held_back, self._held_back_texts, self._held_back_state
-        self._forget_held_back()
-        self._write(entries, state, texts=texts)
-
-    def _forget_held_back(self) -> None:
-        self._held_back, self._held_back_texts, self._held_back_state = [], {}, None
-
-    def _write(self, entries: list[dict[str, Any]], state: CachedState, *, texts: dict[int, list[str | None]]) -> None:
+        entry's records as JSON text already (entry number -> one per op), not encoded again."""
         with self._transaction() as db:
             row = db.execute("SELECT seq, snapshot_sig FROM state WHERE id = 1").fetchone()
             if row is None or tuple(json.loads(row[1])) != tuple(state.snapshot_sig):
@@ -249,7 +206,6 @@ class StateCache:
     def rebase(self, state: CachedState, *, trimmed_changes_below: int = 0) -> None:
         """After a fold: the same records, now held by a new snapshot and journal file (less
         the undo history the fold trimmed)."""
-        self.write_held_back()
         with self._transaction() as db:
             row = db.execute("SELECT seq FROM state WHERE id = 1").fetchone()
             if row is None or row[0] != state.seq:
@@ -261,7 +217,6 @@ class StateCache:
     def changed_after(self, seq: int) -> list[tuple[str, int]] | None:
         """(kind, number) of the records changed after entry `seq`, or None when the log does
         not reach back that far (the cache was rebuilt since)."""
-        self.write_held_back()
         try:
             row = self._db.execute("SELECT seq FROM log_start WHERE id = 1").fetchone()
             if row is None or seq < row[0]:
@@ -275,7 +230,6 @@ class StateCache:
     def changed_by(self, seq: int) -> list[tuple[str, int]] | None:
         """(kind, number) of the records entry `seq` touched, or None when the log lacks it
         (for repair: a change the journal lost, restored from what the cache holds)."""
-        self.write_held_back()
         try:
             row = self._db.execute("SELECT records FROM changed WHERE seq = ?", (seq,)).fetchone()
         except sqlite3.Error as exc:
@@ -286,7 +240,6 @@ class StateCache:
 
     def invalidate(self) -> bool:
         """Make the next open rebuild it; False if even that cannot be written."""
-        self._forget_held_back()
         try:
             self._db.execute("DELETE FROM state")
         except sqlite3.Error:
@@ -308,11 +261,10 @@ class StateCache:
         at, in one SQLite read transaction: consistent without the workspace lock (WAL readers
         never wait). The rows stream into `build`: fetched whole first, 100,000 documents left
         the app 165 MB larger for good (freed text the allocator keeps)."""
-        self.write_held_back()
         try:
             self._db.execute("BEGIN")
             try:
-                state = self._state()
+                state = self.state()
                 return build(state, self._db.execute("SELECT number, doc FROM records WHERE kind = ? ORDER BY number", (kind,)))
             finally:
                 self._db.execute("COMMIT")
@@ -321,7 +273,6 @@ class StateCache:
 
     def docs_of(self, kind: str, numbers: list[int]) -> list[tuple[int, str]]:
         """(number, JSON text) of these records of one kind, those that exist."""
-        self.write_held_back()
         found: list[tuple[int, str]] = []
         try:
             for start in range(0, len(numbers), 500):
@@ -336,7 +287,6 @@ class StateCache:
     def numbers_newest_received(self, kind: str) -> list[int]:
         """The numbers of one kind, newest `received_at` first (then the higher number), from
         the index alone."""
-        self.write_held_back()
         try:
             return [r[0] for r in self._db.execute(
                 "SELECT number FROM records WHERE kind = ? ORDER BY json_extract(doc, '$.received_at') DESC, number DESC",
@@ -347,7 +297,6 @@ class StateCache:
     def fields_newest_received(self, kind: str, names: tuple[str, ...]) -> list[tuple]:
         """(number, each named scalar field) of every record of one kind, newest `received_at`
         first, then the higher number: from the stored columns' index, no document read."""
-        self.write_held_back()
         columns = "".join(f", {_column(name)}" for name in names)
         try:
             return self._db.execute(f"SELECT number{columns} FROM records{_covered((*names, 'received_at'), ())} "
@@ -358,7 +307,6 @@ class StateCache:
     def fields(self, kind: str, names: tuple[str, ...], where: tuple[Where, ...] = ()) -> list[tuple]:
         """(number, each named scalar field) of every record of one kind for which every
         condition holds, in number order."""
-        self.write_held_back()
         columns = "".join(f", {_column(name)}" for name in names)
         conditions, params = _conditions(kind, where)
         try:
@@ -368,7 +316,6 @@ class StateCache:
             raise CacheUnusable(f"{self.path.name}: {exc}") from exc
 
     def count_where(self, kind: str, where: tuple[Where, ...]) -> int:
-        self.write_held_back()
         conditions, params = _conditions(kind, where)
         try:
             return self._db.execute(f"SELECT count(*) FROM records{_covered((), where)} WHERE {conditions}", params).fetchone()[0]
@@ -376,7 +323,6 @@ class StateCache:
             raise CacheUnusable(f"{self.path.name}: {exc}") from exc
 
     def distinct(self, kind: str, name: str) -> set:
-        self.write_held_back()
         try:
             return {row[0] for row in self._db.execute(f"SELECT DISTINCT {_column(name)} FROM records{_covered((name,), ())} "
                                                        "WHERE kind = ?", (kind,))}
@@ -384,7 +330,6 @@ class StateCache:
             raise CacheUnusable(f"{self.path.name}: {exc}") from exc
 
     def doc(self, kind: str, number: int) -> str | None:
-        self.write_held_back()
         try:
             row = self._db.execute("SELECT doc FROM records WHERE kind = ? AND number = ?", (kind, number)).fetchone()
         except sqlite3.Error as exc:
@@ -392,7 +337,6 @@ class StateCache:
         return row[0] if row else None
 
     def count(self, kind: str) -> int:
-        self.write_held_back()
         try:
             return self._db.execute("SELECT count(*) FROM records WHERE kind = ?", (kind,)).fetchone()[0]
         except sqlite3.Error as exc:

@@ -12,12 +12,10 @@ from pathlib import Path
 import pytest
 
 from prodops_tui.core.errors import WorkspaceCorrupt
-from prodops_tui.core.feedback import inbox
 from prodops_tui.core.importers import import_feedback
 from prodops_tui.core.model import FeedbackItem
 from prodops_tui.core.storage import store as store_module
 from prodops_tui.core.storage.backups import backup_files
-from prodops_tui.core.storage.cache import HELD_BACK_ENTRIES, StateCache
 from prodops_tui.core.storage.doctor import repair
 from prodops_tui.core.storage.store import BACKUPS_KEPT, SNAPSHOT_NAME, Store
 
@@ -356,39 +354,3 @@ def test_the_columns_read_before_the_items_load_are_let_go_once_they_load(worksp
         assert reopened.fields(FeedbackItem, ("status", "snoozed_until")) == read
     finally:
         reopened.close()
-
-
-def test_one_item_changes_reach_the_cache_together_and_a_writer_killed_before_that_loses_none(workspace, monkeypatch):
-    """A one-item change's cache transaction was a third of its cost: the journal, synced first,
-    holds it until the next read of the cache or HELD_BACK_ENTRIES changes, which are then
-    written in one transaction. A process that dies before that loses nothing: whoever opens
-    the workspace next reads those changes from the journal and writes them to the cache."""
-    writes: list[int] = []
-    real_write = StateCache._write
-
-    def counted(self, entries, state, **kwargs):
-        writes.append(len(entries))
-        return real_write(self, entries, state, **kwargs)
-
-    monkeypatch.setattr(StateCache, "_write", counted)
-    writer = Store.open(workspace, clock=fixed_clock)
-    import_feedback(writer, TEST_DATA / "app_store_reviews.csv")
-    assert writes, "an import's entries are written at once"
-    writes.clear()
-    ids = [f"F-{n}" for n in range(1, 11)]
-    for item_id in ids:
-        inbox.update(writer, [item_id], inbox.Triage(status="archived"), origin="test")
-    assert writes == []
-    # The writer is never closed (killed): another process finds all ten, from the journal.
-    reader = Store.open(workspace, clock=fixed_clock)
-    assert [reader.get(item_id).status for item_id in ids] == ["archived"] * 10
-    reader.close()
-    assert writes == [10]  # the reader wrote them to the cache, in one transaction
-    cached = Store.open(workspace, clock=fixed_clock)
-    assert cached._cache.state().seq == cached.seq
-    assert [status for _, status in cached.fields(FeedbackItem, ("status",))[:10]] == ["archived"] * 10
-    cached.close()
-    writes.clear()
-    for n in range(HELD_BACK_ENTRIES):
-        inbox.update(writer, [f"F-{20 + n}"], inbox.Triage(status="processed"), origin="test")
-    assert writes == [HELD_BACK_ENTRIES]  # the writer's own, once that many waited
