@@ -134,3 +134,22 @@ def test_a_file_of_another_version_is_built_again(store):
     db.close()
     with StoredLookalikes(store) as stored:
         assert as_lists(stored.groups()) == expected and stored.rebuilt
+
+
+def test_a_stored_node_fits_its_page_and_leaves_little_of_it_unused(store):
+    """Real SeaMonkey bugs: a node's row (its weighed words, counts, names and surface words) is
+    over a kilobyte; in a WITHOUT ROWID table each spilled onto an overflow page that stayed
+    mostly empty (135 of the table's 248 MB at 100k items)."""
+    import sqlite3
+
+    load_issues(store)
+    with StoredLookalikes(store) as stored:
+        stored.groups()
+    db = sqlite3.connect(store.directory / LOOKALIKES_DB_NAME)
+    try:
+        rows, longest = db.execute("SELECT count(*), max(length(vector) + length(counts) + length(surface)) FROM nodes").fetchone()
+        pages, unused = db.execute("SELECT sum(pgsize), sum(unused) FROM dbstat WHERE name = 'nodes'").fetchone()
+    finally:
+        db.close()
+    assert rows > 100 and longest > 1_100
+    assert unused / pages < 0.3, (unused, pages)
