@@ -127,6 +127,7 @@ class ProdopsApp(KeysFollowScreens, App[int]):
         self.feedback_by_page = store.count(FeedbackItem) > FEEDBACK_BY_PAGE_OVER
         if self.feedback_by_page:
             store.read_by_page(FeedbackItem)
+            store.unload(FeedbackItem)  # an open that read the files whole (a copied workspace) held them all
         store.load_all(but=(FeedbackItem,) if self.feedback_by_page else ())
         self._feedback_loader: Worker | None = None
         self._after_feedback_loads: list[Callable[[], None]] = []

@@ -447,6 +447,24 @@ class Store:
         seconds for every item); load_all() and all() still load it."""
         self._read_by_page.add(record_type.KIND)
 
+    def unload(self, record_type: type[Record]) -> bool:
+        """Let go of a kind's records when the cache holds them as they are (the app at 100k
+        items after an open that read the files whole: a copied or restored workspace, a plain
+        TinyDB edit); later reads go to the cache. False when the cache cannot vouch for them."""
+        with self._thread_lock, self._locked(exclusive=False):
+            self._catch_up()
+            if self._cache is None or self._tables[record_type.KIND] is None:
+                return False
+            try:
+                state = self._cache.state()
+            except CacheUnusable:
+                self._drop_cache()
+                return False
+            if state is None or state.seq != self._seq or state.snapshot_sig != self._snapshot_sig:
+                return False
+            self._tables[record_type.KIND] = None
+            return True
+
     def loaded(self, record_type: type[Record]) -> bool:
         """Whether a kind is in memory: reading it then waits for nothing."""
         return self._tables[record_type.KIND] is not None

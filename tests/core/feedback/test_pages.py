@@ -104,3 +104,23 @@ def test_a_count_read_from_the_cache_is_asked_once_a_revision(real_feedback):
         assert store.count(FeedbackItem) == total and sum("count(*)" in s for s in statements) == 2
     finally:
         store.close()
+
+
+def test_a_copied_workspace_read_whole_at_open_lets_its_items_go_and_reads_them_from_the_cache(real_feedback, tmp_path):
+    """A copy (or a restore) has new files the cache cannot vouch for, so the open reads them
+    whole; the app at 100k then lets the items go instead of holding them all."""
+    import shutil
+
+    copy = tmp_path / "copied"
+    shutil.copytree(real_feedback, copy)
+    store = Store.open(copy, clock=fixed_clock)
+    try:
+        assert store.loaded(FeedbackItem)  # the files, read whole
+        expected = [item.to_dict() for item in inbox.list_feedback(store, status="all")]
+        store.read_by_page(FeedbackItem)
+        assert store.unload(FeedbackItem) and not store.loaded(FeedbackItem)
+        listed, _ = inbox.view_pages(store, status="all")
+        assert [item.to_dict() for item in listed] == expected
+        assert not store.unload(FeedbackItem)  # nothing held: nothing to let go
+    finally:
+        store.close()
