@@ -49,7 +49,7 @@ PANE_LABELS = {"inbox": "Inbox", "areas": "Areas", "retro": "Retro", "checklists
 # How often the app looks for changes other processes made (two stat calls when there are none).
 EXTERNAL_POLL_SECONDS = 1.0
 # Items; above, the app holds the feedback it draws (the inbox pages its status views from the
-# cache) and loads every item only for what needs them all (a filter, another sort, the tags).
+# cache) and loads every item only for what needs them all (a filter, a saved view, the tags).
 FEEDBACK_BY_PAGE_OVER = 25_000
 
 
@@ -195,7 +195,7 @@ class ProdopsApp(KeysFollowScreens, App[int]):
     def with_every_feedback_item(self, why: str, then: Callable[[], None] | None = None) -> bool:
         """Whether every feedback item is in memory (True: go on). Else (False) a worker loads
         them, said in a toast (`why` names what needs them), and `then` is called once they are.
-        At 100,000 items the app holds a page of feedback until a filter, another sort or the
+        At 100,000 items the app holds a page of feedback until a filter, a saved view or the
         tags need every item."""
         if self.store.loaded(FeedbackItem):
             return True

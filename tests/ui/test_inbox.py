@@ -739,3 +739,25 @@ async def test_a_big_workspaces_t_loads_every_item_in_the_background_then_offers
         await press(pilot, "escape")
         assert not isinstance(app.screen, TextScreen)
     store.close()
+
+
+async def test_a_big_workspaces_r_orders_the_view_by_importance_and_area_without_loading_every_item(demo_store, make_app, monkeypatch):
+    from prodops_tui.ui.panes.inbox_views import sort_items
+
+    every_new = inbox.list_feedback(demo_store, status="new")
+    by_importance = [i.id for i in sort_items(demo_store, every_new, "importance")]
+    by_area = [i.id for i in sort_items(demo_store, every_new, "area")]
+    assert by_importance != by_area != [i.id for i in every_new]
+    store = reopened_as_a_big_workspace(demo_store, monkeypatch)
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        listing = app.query_one(FeedbackList)
+        await settle(pilot)
+        await press(pilot, "r")
+        await settle(pilot)
+        assert listing.ids() == by_importance
+        await press(pilot, "r")
+        await settle(pilot)
+        assert listing.ids() == by_area
+        assert not store.loaded(FeedbackItem)
+    store.close()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
-from ..areas.lookup import resolve_area, subtree_ids
+from ..areas.lookup import area_path, resolve_area, subtree_ids
 from ..dates import from_iso, parse_since, parse_when, to_iso
 from ..errors import InvalidInput, NotFound
 from ..model import FEEDBACK_STATUSES, IMPORTANCE_LEVELS, FeedbackItem, Opportunity
@@ -230,23 +231,44 @@ def list_feedback(store: Store, *, status: str = "new", area: str | None = None,
     return items
 
 
-def view_pages(store: Store, *, status: str) -> tuple[FeedbackPages, dict[str, int]]:
-    """A status view, newest received first, and every view's count, read from the cache's
-    columns when the items are not in memory: no item is built until its row is asked for
-    (the app at 100,000 items holds what it draws, not every item)."""
+IMPORTANCE_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3, None: 4}
+SORTED_BY = {"importance": "importance", "area": "area"}  # a view's sort -> the field it orders by
+
+
+def sort_key(store: Store, sort: str, values: Iterable[str | None]) -> Callable[[str | None], Any]:
+    """What orders a newest-first view by `sort` ("importance": most first; "area": by path,
+    items without one last), from each item's importance or area; `values`, the ones met, so
+    each area's path is worked out once. A stable sort keeps newest first among equals."""
+    if sort == "importance":
+        return lambda importance: IMPORTANCE_RANK.get(importance, 4)
+    paths = {area_id: area_path(store, area_id).casefold() for area_id in set(values) if area_id}
+    return lambda area: (area is None, paths.get(area or "", ""))
+
+
+def view_pages(store: Store, *, status: str, sort: str = "received") -> tuple[FeedbackPages, dict[str, int]]:
+    """A status view in the order `sort` gives (received: newest first; importance; area) and
+    every view's count, read from the cache's columns when the items are not in memory: no
+    item is built until its row is asked for (the app at 100,000 items holds what it draws,
+    not every item)."""
     if status not in VIEW_STATUSES:
         raise InvalidInput(f"status {status!r} is not one of {', '.join(VIEW_STATUSES)}")
+    if sort != "received" and sort not in SORTED_BY:
+        raise InvalidInput(f"sort {sort!r} is not one of received, {', '.join(SORTED_BY)}")
     now = store.clock()
     counts = dict.fromkeys(VIEW_STATUSES, 0)
-    numbers = []
-    rows = store.fields_newest_received(FeedbackItem, ("status", "snoozed_until"))
-    for number, item_status, snoozed_until in rows:
+    field = SORTED_BY.get(sort)
+    kept: list[tuple[int, str | None]] = []
+    rows = store.fields_newest_received(FeedbackItem, ("status", "snoozed_until", *((field,) if field else ())))
+    for number, item_status, snoozed_until, *value in rows:
         shown = "snoozed" if item_status == "new" and snoozed_until and snoozed_until > now else item_status
         counts[shown] += 1
         if status == "all" or shown == status:
-            numbers.append(number)
+            kept.append((number, value[0] if value else None))
     counts["all"] = len(rows)
-    return FeedbackPages(store, numbers), counts
+    if field:
+        key = sort_key(store, sort, (value for _, value in kept))
+        kept.sort(key=lambda row: key(row[1]))
+    return FeedbackPages(store, [number for number, _ in kept]), counts
 
 
 def iter_feedback(store: Store, *, status: str = "new", area: str | None = None, ordered: bool = True) -> Generator[FeedbackItem, None, None]:

@@ -175,7 +175,7 @@ class InboxPane(Pane):
         if self._by_page:
             # At 100k items a status view newest first is read from the cache's columns, and an
             # item is built when its row is drawn: the app holds a page, not every item.
-            items, counts = inbox.view_pages(self.store, status=self.view)
+            items, counts = inbox.view_pages(self.store, status=self.view, sort=self.sort)
         elif self._needs_every_item and not cast("ProdopsApp", self.app).with_every_feedback_item("this view"):
             items, self._loading_every_item = [], True  # listed once they are loaded (the store's news)
         else:
@@ -191,15 +191,15 @@ class InboxPane(Pane):
 
     @property
     def _by_page(self) -> bool:
-        """The items are not in memory (the app at 100k) and the view is a status view, newest
-        first, unfiltered: it is read a page at a time."""
+        """The items are not in memory (the app at 100k) and the view is a status view in any
+        order, unfiltered: it is read a page at a time."""
         return (not self.store.loaded(FeedbackItem) and self.view in inbox.VIEW_STATUSES and not self.filter_query
-                and self.sort == "received" and self._only is None)
+                and self._only is None)
 
     @property
     def _needs_every_item(self) -> bool:
-        """What the view lists is worked out over every item (a filter, another sort, a saved
-        view), and they are not in memory. The items a nudge or a figure names (show_items) and
+        """What the view lists is worked out over every item (a filter, a saved view), and
+        they are not in memory. The items a nudge or a figure names (show_items) and
         the groups of Likely duplicates are read alone."""
         return not self.store.loaded(FeedbackItem) and self._only is None and self.view != "duplicates"
 

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 from textual.content import Content
 
-from ...core.areas.lookup import area_path
 from ...core.feedback import duplicates, inbox
 from ...core.feedback.filters import apply_filter, parse_filter, saved_views
 from ...core.model import FeedbackItem, SavedView, record_number
@@ -16,7 +15,6 @@ from ...core.text import clean_line, plural, truncate
 VIEWS = ("new", "snoozed", "processed", "archived", "all", "duplicates")
 SORTS = ("received", "importance", "area")
 SORT_LABELS = {"received": "received, newest first", "importance": "importance, most first", "area": "area"}
-_IMPORTANCE_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3, None: 4}
 VIEW_LABELS = {"duplicates": "Likely duplicates"}
 
 
@@ -46,10 +44,9 @@ def sort_items(store: Store, items: list[FeedbackItem], sort: str) -> list[Feedb
     each order keeps newest first among equals."""
     if sort == "received":
         return items
-    if sort == "importance":
-        return sorted(items, key=lambda item: _IMPORTANCE_RANK.get(item.importance, 4))
-    paths = {area_id: area_path(store, area_id).casefold() for area_id in {item.area for item in items} if area_id}
-    return sorted(items, key=lambda item: (item.area is None, paths.get(item.area or "", "")))
+    field = inbox.SORTED_BY[sort]
+    key = inbox.sort_key(store, sort, (getattr(item, field) for item in items))  # as a view read by page is ordered
+    return sorted(items, key=lambda item: key(getattr(item, field)))
 
 
 def filtered(store: Store, items: list[FeedbackItem], query: str) -> list[FeedbackItem]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from prodops_tui.core.areas.ownership import add_area
 from prodops_tui.core.feedback import inbox, pages
 from prodops_tui.core.importers import import_feedback
 from prodops_tui.core.model import FeedbackItem
@@ -25,6 +26,9 @@ def real_feedback(tmp_path_factory: pytest.TempPathFactory) -> Path:
     inbox.update(store, [f"F-{n}" for n in range(1, 40)], inbox.Triage(status="archived"), origin="test")
     inbox.update(store, [f"F-{n}" for n in range(40, 60)], inbox.Triage(status="processed"), origin="test")
     inbox.update(store, [f"F-{n}" for n in range(60, 75)], inbox.Triage(snooze="2027-01-10"), origin="test")
+    billing, mobile = add_area(store, "Billing"), add_area(store, "Mobile")
+    for first, level, area in ((100, "critical", billing.id), (130, "low", mobile.id), (160, "high", None), (190, "medium", billing.id)):
+        inbox.update(store, [f"F-{n}" for n in range(first, first + 25)], inbox.Triage(importance=level, area=area or ""), origin="test")
     store.close()
     return directory
 
@@ -36,15 +40,20 @@ def by_page(directory: Path) -> Store:
     return store
 
 
+@pytest.mark.parametrize("sort", ["received", "importance", "area"])
 @pytest.mark.parametrize("status", inbox.VIEW_STATUSES)
-def test_a_view_read_by_page_lists_what_the_whole_view_lists_in_its_order_with_its_counts(real_feedback, status):
+def test_a_view_read_by_page_lists_what_the_whole_view_lists_in_its_order_with_its_counts(real_feedback, status, sort):
+    """Each status view in each order the inbox offers (r), as the whole view sorted in memory
+    gives it (sort_items), with items of every importance and in areas and none among them."""
+    from prodops_tui.ui.panes.inbox_views import sort_items
+
     whole = Store.open(real_feedback, clock=fixed_clock)
     counts: dict[str, int] = {}
-    expected = [item.to_dict() for item in inbox.list_feedback(whole, status=status, counts=counts)]
+    expected = [item.to_dict() for item in sort_items(whole, inbox.list_feedback(whole, status=status, counts=counts), sort)]
     whole.close()
     store = by_page(real_feedback)
     try:
-        listed, paged_counts = inbox.view_pages(store, status=status)
+        listed, paged_counts = inbox.view_pages(store, status=status, sort=sort)
         assert paged_counts == counts and expected
         assert listed.ids() == [item["id"] for item in expected]
         assert [item.to_dict() for item in listed] == expected
