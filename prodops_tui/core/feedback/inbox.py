@@ -9,7 +9,7 @@ from typing import Any
 from ..areas.lookup import area_path, resolve_area, subtree_ids
 from ..dates import from_iso, parse_since, parse_when, to_iso
 from ..errors import InvalidInput, NotFound
-from ..model import FEEDBACK_STATUSES, IMPORTANCE_LEVELS, FeedbackItem, Opportunity
+from ..model import FEEDBACK_STATUSES, IMPORTANCE_LEVELS, FeedbackItem, Opportunity, view_status_of
 from ..storage.store import Store
 from ..text import clean_line, clean_text, first_line
 from .pages import FeedbackPages
@@ -260,7 +260,7 @@ def view_pages(store: Store, *, status: str, sort: str = "received") -> tuple[Fe
     kept: list[tuple[int, str | None]] = []
     rows = store.fields_newest_received(FeedbackItem, ("status", "snoozed_until", *((field,) if field else ())))
     for number, item_status, snoozed_until, *value in rows:
-        shown = "snoozed" if item_status == "new" and snoozed_until and snoozed_until > now else item_status
+        shown = view_status_of(item_status, snoozed_until, now)
         counts[shown] += 1
         if status == "all" or shown == status:
             kept.append((number, value[0] if value else None))
@@ -298,6 +298,6 @@ def _counts_by_view(rows: Iterable[tuple[str, str | None]], now: str) -> dict[st
     """Each view's count from (status, snoozed_until) pairs, as FeedbackItem.view_status sees them."""
     counts = dict.fromkeys(VIEW_STATUSES, 0)
     for status, snoozed_until in rows:
-        counts["snoozed" if status == "new" and snoozed_until and snoozed_until > now else status] += 1
+        counts[view_status_of(status, snoozed_until, now)] += 1
         counts["all"] += 1
     return counts

@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 from ...core.areas import ownership, people, rules
 from ...core.areas.lookup import area_path, has_active_owner, owner_coverage
 from ...core.errors import ProdopsError
-from ...core.model import CodeOwnersFile, FeedbackItem, Person, ProductArea
+from ...core.model import CodeOwnersFile, FeedbackItem, Person, ProductArea, view_status_of
 from ...core.text import clean_line, clean_text
 from ..screens.area_form import AreaDetails, AreaForm
 from ..screens.pickers import ChoiceScreen, SearchPickerScreen, TextScreen
@@ -225,8 +225,7 @@ class AreasPane(Pane):
 
         rows = self._feedback_by_area.get(area.id, [])
         now = self.store.clock()
-        # As FeedbackItem.view_status, over the rows.
-        counts = Counter("snoozed" if status == "new" and snoozed and snoozed > now else status for _, status, snoozed, _ in rows)
+        counts = Counter(view_status_of(status, snoozed, now) for _, status, snoozed, _ in rows)
         feedback = ", ".join(f"{counts[s]} {s}" for s in ("new", "snoozed", "processed", "archived") if counts[s]) or "none"
         newest_numbers = [number for number, *_ in sorted(rows, key=lambda row: row[3], reverse=True)[:5]]
         found = {item.number: item for item in self.store.get_many(FeedbackItem, newest_numbers)}
