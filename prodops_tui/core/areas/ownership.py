@@ -256,8 +256,7 @@ def move_area(store: Store, area_id: str, new_parent: str | None, *, origin: str
 def delete_area(store: Store, area_id: str, *, origin: str = "app") -> tuple[int, int]:
     """Its feedback and its sub-areas move to its parent: nothing is lost. Returns (feedback, sub-areas) moved."""
     area = _require(store, area_id)
-    # Only its items are read (not every item, when they are not in memory).
-    feedback = store.get_many(FeedbackItem, [n for n, in store.fields(FeedbackItem, (), where=(Where("area", "=", area.id),))])
+    feedback = store.records_where(FeedbackItem, (Where("area", "=", area.id),))
     children = [child for child in store.all(ProductArea) if child.parent == area.id]
     with store.change(f"deleted area {area_path(store, area)}", origin=origin) as tx:
         for item in feedback:

@@ -222,8 +222,7 @@ def require_opportunity(store: Store, opportunity_id: str) -> Opportunity:
 
 
 def _linked(store: Store, opportunity_id: str) -> list[FeedbackItem]:
-    numbers = [number for number, in store.fields(FeedbackItem, (), where=(Where("opportunity", "=", opportunity_id),))]
-    items = store.get_many(FeedbackItem, numbers)
+    items = store.records_where(FeedbackItem, (Where("opportunity", "=", opportunity_id),))
     return sorted(items, key=lambda item: (item.received_at, item.number))
 
 

@@ -110,9 +110,7 @@ def set_status(store: Store, opportunity_id: str, status: str, *, origin: str = 
 def linked_feedback(store: Store, opportunity_id: str) -> list[FeedbackItem]:
     """Items linked to the opportunity, oldest received first."""
     opportunity = _require(store, opportunity_id)
-    # Only the linked items are read (a few of 100,000, when they are not in memory).
-    numbers = [number for number, in store.fields(FeedbackItem, (), where=(Where("opportunity", "=", opportunity.id),))]
-    items = store.get_many(FeedbackItem, numbers)
+    items = store.records_where(FeedbackItem, (Where("opportunity", "=", opportunity.id),))
     items.sort(key=lambda item: (item.received_at, item.number))
     return items
 
@@ -121,8 +119,7 @@ def stats(store: Store) -> list[OpportunityStats]:
     """Every opportunity with its counts, highest score first (then most feedback, then oldest)."""
     linked: dict[str, list[FeedbackItem]] = {}
     # Only the linked items are read (a few of 100,000, when they are not in memory).
-    numbers = [number for number, in store.fields(FeedbackItem, (), where=(Where("opportunity", "set"),))]
-    for item in store.get_many(FeedbackItem, numbers):
+    for item in store.records_where(FeedbackItem, (Where("opportunity", "set"),)):
         if item.opportunity:
             linked.setdefault(item.opportunity, []).append(item)
     out = []

@@ -105,9 +105,8 @@ def _window(store: Store, rows: list[tuple], on_roadmap: set[str], shipped: list
 
 def _first_ask(store: Store, opportunity_id: str) -> str:
     """The earliest received_at of the opportunity's linked items and what was merged into them."""
-    numbers = [n for n, in store.fields(FeedbackItem, (), where=(Where("opportunity", "=", opportunity_id),))]
     times: list[str] = []
-    pending = list(store.get_many(FeedbackItem, numbers))
+    pending = store.records_where(FeedbackItem, (Where("opportunity", "=", opportunity_id),))
     seen: set[str] = set()
     while pending:
         item = pending.pop()

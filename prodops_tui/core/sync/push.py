@@ -229,8 +229,7 @@ def evidence_section(store: Store, opportunity: Opportunity, tracker: str = "git
 
     loop = loop_for(store, opportunity.id)
     found = next((s for s in stats(store) if s.opportunity.id == opportunity.id), None)
-    numbers = [number for number, in store.fields(FeedbackItem, (), where=(Where("opportunity", "=", opportunity.id),))]
-    linked = store.get_many(FeedbackItem, numbers)
+    linked = store.records_where(FeedbackItem, (Where("opportunity", "=", opportunity.id),))
     votes = sum(item_votes(store, item) for item in linked)
     people = len({p.casefold() for a in loop.accounts for p in a.people})
     accounts = sorted(loop.accounts, key=lambda a: _strength(store, a), reverse=True)
