@@ -761,3 +761,26 @@ async def test_a_big_workspaces_r_orders_the_view_by_importance_and_area_without
         assert listing.ids() == by_area
         assert not store.loaded(FeedbackItem)
     store.close()
+
+
+async def test_a_big_workspaces_view_read_by_page_shows_a_capture_made_elsewhere(demo_store, make_app, monkeypatch):
+    """CONTRACTS: an open app shows changes made elsewhere within a few seconds; a view read by
+    page reads its order again from the cache, so a capture from a shell is listed first."""
+    from prodops_tui.core.storage.store import Store
+
+    from ..conftest import fixed_clock
+
+    store = reopened_as_a_big_workspace(demo_store, monkeypatch)
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        listing = app.query_one(FeedbackList)
+        await settle(pilot)
+        before = listing.ids()
+        shell = Store.open(store.directory, clock=fixed_clock)
+        captured = inbox.capture(shell, "Export to CSV drops the VAT column", received="2026-11-24T14:59:00Z", origin="cli")
+        shell.close()
+        app.check_external_changes()
+        await settle(pilot)
+        assert listing.ids() == [captured.id, *before]
+        assert not store.loaded(FeedbackItem)
+    store.close()
