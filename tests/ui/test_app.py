@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from textual.widgets import ContentSwitcher, Static, Tabs
+from textual.widgets import ContentSwitcher, Tabs
 
 from prodops_tui.core.feedback import inbox
 from prodops_tui.core.storage.store import Store
@@ -26,7 +26,7 @@ def listed(app: ProdopsApp) -> list[str]:
 
 
 def detail_text(app: ProdopsApp) -> str:
-    return str(app.query_one("#detail", Static).content)
+    return str(app.query_one("#detail").content)
 
 
 async def test_number_keys_switch_panes_and_the_tab_follows(demo_store, make_app):

@@ -19,6 +19,7 @@ from prodops_tui.ui.screens.opportunity_links import CheckedTextScreen
 from prodops_tui.ui.screens.opportunity_loop import LoopScreen
 from prodops_tui.ui.screens.opportunity_push import PushScreen
 
+from prodops_tui.ui.widgets.feedback_detail import FeedbackDetail
 from prodops_tui.ui.widgets.key_list import KeyList
 
 from ..support_github import FakeGitHub
@@ -42,7 +43,10 @@ def github(monkeypatch):
 
 
 def text_of(app, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).content)
+    """The text a Static shows, or the inbox's detail panel (a line-API view with the same `content`)."""
+    widget = app.screen.query_one(selector)
+    assert isinstance(widget, Static | FeedbackDetail)
+    return str(widget.content)
 
 
 async def open_opportunity(pilot, opportunity_id: str) -> OpportunitiesScreen:

@@ -143,7 +143,7 @@ class InboxPane(Pane):
         yield Static(id="inbox-views")
         with Horizontal(id="inbox-body"):
             yield FeedbackList(area_path=self._area_path, id="feedback-list")
-            yield FeedbackDetail(id="feedback-detail")
+            yield FeedbackDetail(id="detail")
 
     def on_mount(self) -> None:
         # Textual calls Pane.on_mount itself (it walks the class's bases for handlers):

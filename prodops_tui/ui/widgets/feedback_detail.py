@@ -6,15 +6,25 @@ upvotes, each as data (a link holding `[b]` or an escape sequence is shown as wr
 
 Once an opportunity the item asked for has shipped and its customer's account was told (`t` in
 the close-the-loop view, `prodops told`), the panel says so: "told  Saltbox Coffee Roasters, O-3,
-2026-12-01 by Ana", a row per telling (core/feedback/loop.py's told_for_feedback)."""
+2026-12-01 by Ana", a row per telling (core/feedback/loop.py's told_for_feedback).
+
+A key is a frame (issue 29, item 4): the panel is a line-API view that wraps its text once per
+item and draws the lines asked for. A text widget of automatic height in a scrolling container,
+as it was, made every `j` lay out the whole screen (its height changed with each item), about
+half of a key's CPU at 100,000 items. Here the panel's size never changes with its text: a new
+item's height reaches only the scrollbar, and the screen is laid out again only when the
+scrollbar must appear or go (a long item after a short one)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Static
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.selection import Selection
+from textual.strip import Strip
+from textual.visual import Visual
 
 from ...core.dates import display_date, display_datetime
 from ...core.feedback.duplicates import SimilarItem
@@ -36,12 +46,20 @@ def told_line(entry: ToldAbout) -> str:
     return f"{entry.account}, {entry.opportunity}, {display_date(entry.told_at)}{by}"
 
 
-class FeedbackDetail(VerticalScroll):
+class FeedbackDetail(ScrollView, can_focus=True):
     """Shows what the pane hands down. The one exception: who was told about the item, when the
     pane does not hand it down (`told=None`), is asked of the core with the app's store."""
 
-    def compose(self):
-        yield Static(id="detail")
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._content = Content("")
+        self._lines: list[Strip] = []
+        self._wrapped_at = -1  # the width the lines were wrapped at; -1: not yet
+
+    @property
+    def content(self) -> Content:
+        """What the panel shows, as one text (what a test or a screen reader reads)."""
+        return self._content
 
     def show(
         self,
@@ -65,8 +83,66 @@ class FeedbackDetail(VerticalScroll):
         if item and group:
             header = [Content.styled(group[0], "bold $accent"), *(Content.styled(line, "$text-muted") for line in group[1:])]
             content = Content("\n").join([*header, Content(""), content])
-        self.query_one("#detail", Static).update(content)
-        self.scroll_home(animate=False)
+        self._content = content
+        self._wrap()
+        self.scroll_to(0, 0, animate=False, force=True)
+        self.refresh()
+
+    # --- the line API ---------------------------------------------------------------
+
+    def _wrap(self) -> None:
+        """Wrap the text at the panel's width. Its height changes the scrollbar, and the screen's
+        layout only where the scrollbar appears or goes: then the width changes too, and the
+        resize wraps again."""
+        width = self.scrollable_content_region.width
+        if width <= 0:  # not laid out yet: the first resize wraps
+            self._lines, self._wrapped_at = [], -1
+            return
+        self._lines = Visual.to_strips(self, self._content, width, None, self.visual_style)
+        self._wrapped_at = width
+        size = Size(width, len(self._lines))
+        if size == self.virtual_size:
+            return
+        needs_bar = self.styles.overflow_y == "auto" and size.height > self.scrollable_content_region.height
+        if needs_bar != self.show_vertical_scrollbar:
+            self.virtual_size = size  # a layout: the scrollbar appears or goes
+            return
+        self.set_reactive(FeedbackDetail.virtual_size, size)  # no layout: nothing else moves
+        if needs_bar:
+            bar = self.vertical_scrollbar
+            bar.window_virtual_size, bar.window_size = size.height, self.scrollable_content_region.height
+
+    def on_resize(self) -> None:
+        self._wrap_again()
+
+    def watch_show_vertical_scrollbar(self) -> None:
+        self._wrap_again()  # the bar came or went: the text is a column narrower or wider, the panel is not
+
+    def _wrap_again(self) -> None:
+        if self.scrollable_content_region.width != self._wrapped_at:
+            self._wrap()
+            self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        if self._wrapped_at > 0:  # a new theme: the kept lines hold the old one's colours
+            self._wrap()
+            self.refresh()
+
+    # Text selected with the mouse, as a text widget has it: the wrapped lines carry each cell's
+    # place in the text, and a new selection draws them again with it highlighted.
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        return selection.extract(str(self._content)), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self._wrap()
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        index = y + self.scroll_offset.y
+        if 0 <= index < len(self._lines):
+            return self._lines[index]
+        return Strip.blank(self.scrollable_content_region.width, self.visual_style.rich_style)
 
     def _told(self, item: FeedbackItem) -> Sequence[ToldAbout]:
         store = getattr(self.app, "store", None)
