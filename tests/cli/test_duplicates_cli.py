@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from prodops_tui.core.feedback import duplicates
 from prodops_tui.core.model import FeedbackItem
 from prodops_tui.core.storage.store import Store
 
@@ -57,3 +58,19 @@ def test_running_out_of_memory_is_one_line_that_says_so_and_loses_nothing(prodop
     assert "internal error" not in done.stderr
     listed = prodops("list", "feedback", "--json")
     assert [item["text"] for item in json.loads(listed.stdout)] == ["Export to Excel drops the VAT column"]
+
+
+def test_an_index_that_would_not_fit_in_memory_is_refused_in_one_line_and_nothing_is_lost(prodops, workspace, monkeypatch):
+    """At a million items the first index took more than 16 GB: the kernel would kill the process
+    (the app with it) long before Python's MemoryError. It is refused up front, with what it takes."""
+    assert prodops("import", "feedback", str(TEST_DATA / "app_store_reviews.csv")).returncode == 0
+    monkeypatch.setattr(duplicates, "available_memory", lambda: 1_000_000)  # 1 MB free
+
+    refused = prodops("duplicates")
+    assert refused.returncode == 1
+    assert refused.stderr == ("prodops: error: look-alikes are off: indexing 800 items needs about 3.0 MB of memory and 1.0 MB "
+                              "is free (nothing is lost; with more memory free, `prodops duplicates` builds it)\n")
+    assert prodops("similar", "F-1").returncode == 1
+
+    monkeypatch.undo()  # memory freed: the same command builds it
+    assert len(json.loads(prodops("duplicates", "--json").stdout)) > 10

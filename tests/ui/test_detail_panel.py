@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from textual.visual import Visual
 
-from prodops_tui.core.feedback import inbox
+from prodops_tui.core.feedback import duplicates, inbox
 from prodops_tui.ui.widgets.feedback_detail import FeedbackDetail
 from prodops_tui.ui.widgets.feedback_list import FeedbackList
 
-from .conftest import settle
+from .conftest import messages, settle, wait_until
 
 LONG_LINK = "https://support.example/t/" + "".join(f"{n:03d}-" for n in range(300))  # folded, no space to break at
 
@@ -114,3 +114,22 @@ def heading_colour_drawn_afresh(app) -> str:
             if "Look-alikes" in segment.text:
                 return str(segment.style.color)
     raise AssertionError("no look-alikes heading")
+
+
+async def test_with_too_little_memory_free_the_panel_says_look_alikes_are_off_and_a_change_tries_again(
+        demo_store, make_app, monkeypatch):
+    monkeypatch.setattr(duplicates, "available_memory", lambda: 500_000)  # 0.5 MB free: the demo's 400 items need 1.3
+    app = make_app(demo_store)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await settle(pilot)
+        detail = app.query_one(FeedbackDetail)
+        assert "look-alikes are off: indexing 400 items needs about 1.3 MB of memory and 0.5 MB is free" in str(detail.content)
+        assert "Looking for similar items" not in str(detail.content)
+        assert [m for m in messages(app) if m.startswith("look-alikes are off")]
+        await pilot.press("]")  # Likely duplicates: none listed, and why
+        await settle(pilot)
+        assert "look-alikes are off" in str(detail.content)
+
+        monkeypatch.undo()  # memory freed; the next change scans again
+        await pilot.press("[", "p")
+        assert await wait_until(pilot, lambda: "Look-alikes (m merges)" in str(detail.content) or "No look-alikes." in str(detail.content))

@@ -51,6 +51,7 @@ Merging lives in merge.py: the survivor keeps every customer (`merge.customers_o
 from __future__ import annotations
 
 import heapq
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -59,7 +60,7 @@ from typing import TypeVar
 
 from rapidfuzz import fuzz, utils
 
-from ..errors import NotFound
+from ..errors import NotFound, ProdopsError
 from ..model import FeedbackItem, record_number
 from ..storage.store import Store
 from ..text import clean_line, first_line
@@ -77,6 +78,57 @@ DUPLICATE_THRESHOLD = 40.0  # chosen on the labelled pairs: see the module's doc
 # 70 (fewer leaders, pairs 184k -> 104k at 30,000 items) two copies scored 33 and the groups broke.
 NEAR_COPY = 85.0
 NEAR_COPY_CANDIDATES = 8  # leaders tried per node, those sharing the most filed terms first
+# What working out the index of every item in memory takes at its peak. `prodops duplicates`
+# building it the first time on bench/run.py's items, peak RSS by hand (/usr/bin/time): 123 MB at
+# 10,000 items, 304 at 30,000, 618 at 60,000, 1,099 at 100,000. Each item costs more than the one
+# before (9, 10.5 and 12 KB between those sizes: longer postings, more pairs), about n^1.21 in all:
+# 16.8 GB at a million items, as the million-item run found (it ran out of a 20 GB address space).
+INDEX_BYTES_AT_100K = 1_040_000_000  # above the interpreter's own ~60 MB
+INDEX_GROWTH = 1.21
+INDEX_MEMORY_SHARE = 0.8  # of the memory free now: the rest is the app's, the page cache's, the user's
+
+
+class LookalikesTooBig(ProdopsError):
+    """The look-alike index of every item would not fit in the memory this machine has free.
+    At a million items it took more than 16 GB; the kernel's out-of-memory killer would have
+    ended the app (losing nothing stored, but the screen and the session) before Python's
+    MemoryError came."""
+
+
+def available_memory() -> int | None:
+    """Bytes free for this process without swapping: Linux's MemAvailable; elsewhere the machine's
+    physical memory; None when neither is known (then nothing is refused)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def check_index_fits(items: int) -> None:
+    """Raise LookalikesTooBig, with what it would take, when the index of `items` items would
+    not fit in the memory free now. Asked before anything is read: the items of a million-item
+    workspace alone take gigabytes."""
+    needed, free = index_memory(items), available_memory()
+    if free is not None and needed > INDEX_MEMORY_SHARE * free:
+        raise LookalikesTooBig(
+            f"look-alikes are off: indexing {items:,} items needs about {_gigabytes(needed)} of memory and "
+            f"{_gigabytes(free)} is free (nothing is lost; with more memory free, `prodops duplicates` builds it)")
+
+
+def index_memory(items: int) -> int:
+    """Bytes the index of `items` items takes at its peak (INDEX_BYTES_AT_100K, INDEX_GROWTH)."""
+    return int(INDEX_BYTES_AT_100K * (items / 100_000) ** INDEX_GROWTH)
+
+
+def _gigabytes(size: int) -> str:
+    return f"{size / 1e9:.1f} GB" if size >= 1e9 else f"{size / 1e6:.1f} MB" if size < 1e7 else f"{size / 1e6:.0f} MB"
 
 
 def normalise_words(text: str) -> list[str]:
@@ -406,6 +458,7 @@ class DuplicateIndex:
 
     @classmethod
     def build(cls, store: Store) -> DuplicateIndex:
+        check_index_fits(store.count(FeedbackItem))
         return cls(store, store.read_all(FeedbackItem))
 
     def facts(self) -> list[ItemFacts]:

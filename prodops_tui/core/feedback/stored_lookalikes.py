@@ -63,7 +63,7 @@ from ..text import first_line
 from .boilerplate import Boilerplate
 from .duplicates import (
     DUPLICATE_THRESHOLD, NEAR_COPY, NEAR_COPY_CANDIDATES, Cluster, DuplicateIndex, ItemFacts, Pairing, Rarity,
-    SimilarItem, facts_of, pair_score, relink, requests_by_key,
+    SimilarItem, check_index_fits, facts_of, pair_score, relink, requests_by_key,
 )
 from .lookalikes import MIN_TERMS, REGROW, Profile, Vectors, own_title
 
@@ -272,6 +272,7 @@ class StoredLookalikes:
     def _caught_up(self, numbers: list[int], boilerplate: Boilerplate, learned_from: int,
                    rarity: Rarity) -> DuplicateIndex | None:
         wanted = set(numbers)
+        check_index_fits(self._db.execute("SELECT count(*) FROM facts").fetchone()[0] + len(numbers))
         facts = [_decode(data) for number, data in self._db.execute("SELECT number, data FROM facts") if number not in wanted]
         items = self.store.get_many(FeedbackItem, numbers) if numbers else []
         if len(facts) + len(items) > REGROW * learned_from + 100:

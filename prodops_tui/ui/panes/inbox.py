@@ -22,7 +22,7 @@ from ...core.dates import DateParseError, display_datetime, from_iso
 from ...core.errors import ProdopsError
 from ...core.feedback import duplicates, inbox, loop, merge
 from ...core.feedback.filters import apply_filter, delete_view, parse_filter, save_view
-from ...core.feedback.duplicates import SimilarItem
+from ...core.feedback.duplicates import LookalikesTooBig, SimilarItem
 from ...core.feedback.stored_lookalikes import Lookalikes, lookalike_lookup
 from ...core.model import IMPORTANCE_LEVELS, FeedbackItem, Opportunity, ProductArea, SavedView, SyncState, record_number
 from ...core.query import examples_for
@@ -127,6 +127,7 @@ class InboxPane(Pane):
         self._duplicate_index: Lookalikes | None = None
         self._clusters: list[duplicates.Cluster] | None = None
         self._scanned_revision = -1
+        self._lookalikes_off: str | None = None  # why there are none (LookalikesTooBig), until a scan succeeds
         self._rescan_timer: Timer | None = None  # a scan waiting for a quiet moment
         self._scans_queued = 0  # scans waiting for the next frame (scan_pending)
         self._similar_timer: Timer | None = None  # look-alikes waiting for the cursor to rest
@@ -185,7 +186,7 @@ class InboxPane(Pane):
         self._counts = counts or inbox.counts_by_view(self.store)
         self._show_views()
         self._show_syncs()
-        clusters_missing = self._clusters is None and self._clusters_wanted
+        clusters_missing = self._clusters is None and self._clusters_wanted and self._lookalikes_off is None
         if self._scanned_revision != self.store.revision or clusters_missing:
             self._schedule_duplicate_scan(now=self._duplicate_index is None or clusters_missing)
 
@@ -327,7 +328,7 @@ class InboxPane(Pane):
             empty = ("No feedback yet. n captures an item, I imports an export (app-store reviews, support tweets, a CSV), "
                      "and from a shell: pbpaste | prodops capture - --source call")
         if self.view == "duplicates" and self._clusters is None:
-            empty = "Looking for likely duplicates…"
+            empty = self._lookalikes_off or "Looking for likely duplicates…"
         if self._loading_every_item:
             empty = "Loading every item for this view…"
         group = self.feedback_list.bands.get(item.id) if item is not None and self.view == "duplicates" else None
@@ -338,6 +339,7 @@ class InboxPane(Pane):
             opportunity=opportunity if isinstance(opportunity, Opportunity) else None,
             customers=merge.customers_of(self.store, item) if item and item.merged_from else (),
             similar=similar,
+            similar_off=self._lookalikes_off if similar is None else None,
             empty_message=empty,
             group=group_header(self._clusters, group) if self._clusters and group is not None and group < len(self._clusters) else (),
             told=loop.told_for_feedback(self.store, item) if item is not None else (),
@@ -413,13 +415,28 @@ class InboxPane(Pane):
         tables (no index of every item in memory); the UI thread keeps asking the one it has
         until then."""
         worker = get_current_worker()
-        index, clusters = lookalike_lookup(self.store, with_groups=clusters_wanted, should_stop=lambda: worker.is_cancelled)
+        try:
+            index, clusters = lookalike_lookup(self.store, with_groups=clusters_wanted, should_stop=lambda: worker.is_cancelled)
+        except LookalikesTooBig as exc:  # asked before anything is read: the app stays as it was
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._lookalikes_unavailable, revision, str(exc))
+            return
         if not worker.is_cancelled:
             learned.examples(self.store)  # the area suggestions' profiles, built here rather than on the first `a`
         if not worker.is_cancelled:
             self.app.call_from_thread(self._duplicates_scanned, revision, index, clusters)
 
+    def _lookalikes_unavailable(self, revision: int, why: str) -> None:
+        """Said once in a toast and kept in the panel; the next change tries again (it may have
+        freed memory or items)."""
+        if self._lookalikes_off != why:
+            self.notify(why, title="Look-alikes", severity="warning", timeout=10, markup=False)
+        self._lookalikes_off, self._scanned_revision = why, revision
+        self._show_views()
+        self._show_detail(self.feedback_list.current)
+
     def _duplicates_scanned(self, revision: int, index: Lookalikes, clusters: list[duplicates.Cluster] | None) -> None:
+        self._lookalikes_off = None
         self._duplicate_index, self._scanned_revision = index, revision
         self._clusters = clusters  # None: not computed for this revision
         if self.view == "duplicates":

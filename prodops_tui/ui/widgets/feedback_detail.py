@@ -71,15 +71,17 @@ class FeedbackDetail(ScrollView, can_focus=True):
         customers: Sequence[str],
         similar: Sequence[SimilarItem] | None,
         empty_message: str,
+        similar_off: str | None = None,
         group: Sequence[str] = (),
         told: Sequence[ToldAbout] | None = None,
     ) -> None:
         """`group`: in the Likely duplicates view, the header of the item's group (what the
         group is, then what to do with it), shown above the item. `told`: the accounts told
-        about what the item asked for (loop.told_for_feedback); None asks the core here."""
+        about what the item asked for (loop.told_for_feedback); None asks the core here.
+        `similar_off`: why no look-alikes are looked for (the index would not fit in memory)."""
         if item is not None and told is None:
             told = self._told(item)
-        content = self._item_content(item, now_iso, area, opportunity, customers, similar, told or ()) if item else Content.styled(empty_message, "$text-muted")
+        content = self._item_content(item, now_iso, area, opportunity, customers, similar, told or (), similar_off) if item else Content.styled(empty_message, "$text-muted")
         if item and group:
             header = [Content.styled(group[0], "bold $accent"), *(Content.styled(line, "$text-muted") for line in group[1:])]
             content = Content("\n").join([*header, Content(""), content])
@@ -148,7 +150,7 @@ class FeedbackDetail(ScrollView, can_focus=True):
         store = getattr(self.app, "store", None)
         return told_for_feedback(store, item) if store is not None else ()
 
-    def _item_content(self, item, now_iso, area, opportunity, customers, similar, told) -> Content:
+    def _item_content(self, item, now_iso, area, opportunity, customers, similar, told, similar_off) -> Content:
         def field(label: str, value: str | None) -> Content:
             return Content.assemble((f"{label:<13}", "$text-muted"), clean_line(value) if value else "—")
 
@@ -176,7 +178,7 @@ class FeedbackDetail(ScrollView, can_focus=True):
             parts.append(field("merged", ", ".join(item.merged_from)))
             parts.append(field("customers", ", ".join(customers)))
         parts += [Content(""), Content(shown_text(item.text)), Content("")]
-        parts.append(self._similar(similar))
+        parts.append(Content.styled(similar_off, "$warning") if similar_off else self._similar(similar))
         return Content("\n").join(parts)
 
     @staticmethod
