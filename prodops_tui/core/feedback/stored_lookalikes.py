@@ -51,9 +51,11 @@ import hashlib
 import json
 import sqlite3
 import threading
+import zlib
 from bisect import bisect_left, insort
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from ..errors import NotFound
 from ..model import FeedbackItem, split_id
@@ -68,8 +70,9 @@ from .duplicates import (
 from .lookalikes import MIN_TERMS, REGROW, Profile, Vectors, own_title
 
 LOOKALIKES_DB_NAME = "lookalikes.sqlite"
-STORED_VERSION = 6  # 2: the groups keep what is shown; 3: the rarity and the pairing; 4: the run node by node;
-# 5: what `similar` reads (parents, titles, every node filed); 6: nodes in a rowid table (see _SCHEMA)
+STORED_VERSION = 7  # 2: the groups keep what is shown; 3: the rarity and the pairing; 4: the run node by node;
+# 5: what `similar` reads (parents, titles, every node filed); 6: nodes in a rowid table (see _SCHEMA);
+# 7: an item's facts and a node's words compressed (_packed)
 SHOWN_CHARS = 200  # of a grouped item's text, kept to print
 REBUILD_SHARE = 0.25  # more changed items than this share of those stored: build again
 NODE_CACHE_SIZE = 20_000  # stored nodes a StoredSimilar keeps decoded between look-ups (a few MB)
@@ -78,7 +81,7 @@ CARRY_ON_AT_MOST = 500  # changed items the groups are carried on for in SQL; mo
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL,
     seq INTEGER NOT NULL, boilerplate TEXT NOT NULL, rarity TEXT NOT NULL, learned_seq INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS facts (number INTEGER PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS facts (number INTEGER PRIMARY KEY, data BLOB NOT NULL);  -- _packed
 CREATE TABLE IF NOT EXISTS run (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL,
     learned_seq INTEGER NOT NULL, threshold REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS items (number INTEGER PRIMARY KEY, received TEXT NOT NULL, merged INTEGER NOT NULL,
@@ -94,8 +97,9 @@ CREATE TABLE IF NOT EXISTS cuts (cut TEXT NOT NULL, number INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS cuts_cut ON cuts (cut);
 -- A rowid table: a node's row (about 1.4 KB) is more than a WITHOUT ROWID table keeps in its page,
 -- and each row's overflow page was mostly empty (at 100k items 135 of the table's 248 MB unused).
-CREATE TABLE IF NOT EXISTS nodes (key TEXT PRIMARY KEY, vector TEXT NOT NULL, counts TEXT NOT NULL,
-    names TEXT NOT NULL, surface TEXT NOT NULL);
+-- vector, counts, surface: _packed.
+CREATE TABLE IF NOT EXISTS nodes (key TEXT PRIMARY KEY, vector BLOB NOT NULL, counts BLOB NOT NULL,
+    names TEXT NOT NULL, surface BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS filed (term TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (term, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS cnodes (rep INTEGER PRIMARY KEY, key TEXT NOT NULL, leader INTEGER NOT NULL, pos INTEGER,
     cluster INTEGER);
@@ -121,6 +125,17 @@ _ITEM_COLUMNS = ("number", "received", "merged", "node", "request", "named", "ro
 
 def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _packed(value: object) -> bytes:
+    """JSON, deflated: an item's facts and a node's weights and words were most of the file (at
+    100,000 items 84 and 155 of its 402 MB) and deflate to about half. zlib's fastest level: a
+    first build packs every item and node once; a look-up unpacks the few nodes it reads."""
+    return zlib.compress(_json(value).encode(), 1)
+
+
+def _unpacked(data: bytes) -> Any:
+    return json.loads(zlib.decompress(data))
 
 
 def node_key(profile: Profile) -> str:
@@ -164,16 +179,15 @@ def _cuts(key: str) -> list[str]:
     return [" ".join(words[cut:]) for cut in range(1, min(3, len(words) - 3) + 1)]
 
 
-def _encode(fact: ItemFacts) -> str:
+def _encode(fact: ItemFacts) -> bytes:
     p = fact.profile
-    return json.dumps([fact.id, fact.duplicate_of, list(fact.order), fact.title, fact.request_key, fact.request_named,
-                       p.counts, sorted(p.title), p.surface, sorted(p.names), p.titled, fact.short_words, fact.quiet],
-                      ensure_ascii=False, separators=(",", ":"))
+    return _packed([fact.id, fact.duplicate_of, list(fact.order), fact.title, fact.request_key, fact.request_named,
+                    p.counts, sorted(p.title), p.surface, sorted(p.names), p.titled, fact.short_words, fact.quiet])
 
 
-def _decode(data: str) -> ItemFacts:
+def _decode(data: bytes) -> ItemFacts:
     (item_id, duplicate_of, order, title, request_key, request_named, counts, title_terms, surface, names, titled,
-     short_words, quiet) = json.loads(data)
+     short_words, quiet) = _unpacked(data)
     profile = Profile(counts, frozenset(title_terms), surface, frozenset(names), titled)
     return ItemFacts(item_id, duplicate_of, (order[0], order[1]), title, request_key, request_named, profile,
                      short_words, quiet)
@@ -365,8 +379,8 @@ class StoredLookalikes:
         known = {key for (key,) in db.execute("SELECT key FROM nodes")}
         added = {key: node for node, key in key_of.items() if key not in known}
         db.executemany("INSERT INTO nodes (key, vector, counts, names, surface) VALUES (?, ?, ?, ?, ?)",
-                       ((key, _json(index._vectors.vectors[node]), _json(profile.counts), _json(sorted(profile.names)),
-                         _json(profile.surface))
+                       ((key, _packed(index._vectors.vectors[node]), _packed(profile.counts), _json(sorted(profile.names)),
+                         _packed(profile.surface))
                         for key, node in added.items() if (profile := index._node_profile[node]) is not None))
         filed = index._vectors.filed
         db.executemany("INSERT INTO filed (term, key) VALUES (?, ?)",
@@ -616,7 +630,7 @@ class _Carry:
         if found is None:
             vector, counts, names = self.db.execute("SELECT vector, counts, names FROM nodes WHERE key = ?",
                                                     (key,)).fetchone()
-            found = self._node_cache[key] = (json.loads(vector), json.loads(counts), frozenset(json.loads(names)))
+            found = self._node_cache[key] = (_unpacked(vector), _unpacked(counts), frozenset(json.loads(names)))
         return found
 
     def _query(self, key: str) -> tuple[dict[str, float], str, frozenset[str]]:
@@ -671,8 +685,8 @@ class _Carry:
         if db.execute("SELECT 1 FROM nodes WHERE key = ?", (key,)).fetchone() is None:
             vector = self.vectors.weigh(fact.profile)
             db.execute("INSERT INTO nodes (key, vector, counts, names, surface) VALUES (?, ?, ?, ?, ?)",
-                       (key, _json(vector), _json(fact.profile.counts), _json(sorted(fact.profile.names)),
-                        _json(fact.profile.surface)))
+                       (key, _packed(vector), _packed(fact.profile.counts), _json(sorted(fact.profile.names)),
+                        _packed(fact.profile.surface)))
             db.executemany("INSERT INTO filed (term, key) VALUES (?, ?)",
                            ((term, key) for term in self.vectors.filed_terms(vector)))
         if root is not None or fact.duplicate_of is not None:
@@ -1168,8 +1182,8 @@ class _StoredNode:
 
     __slots__ = ("vector", "names", "_raw_counts", "_raw_surface", "_counts", "_surface", "_sorted")
 
-    def __init__(self, vector: str, names: str, counts: str, surface: str):
-        self.vector: dict[str, float] = json.loads(vector)
+    def __init__(self, vector: bytes, names: str, counts: bytes, surface: bytes):
+        self.vector: dict[str, float] = _unpacked(vector)
         self.names = frozenset(json.loads(names))
         self._raw_counts, self._raw_surface = counts, surface
         self._counts: dict[str, int] | None = None
@@ -1178,7 +1192,7 @@ class _StoredNode:
 
     def counts(self) -> dict[str, int]:
         if self._counts is None:
-            self._counts = json.loads(self._raw_counts)
+            self._counts = _unpacked(self._raw_counts)
         return self._counts
 
     def sorted_terms(self) -> str:
@@ -1188,7 +1202,7 @@ class _StoredNode:
 
     def surface(self) -> dict[str, str]:
         if self._surface is None:
-            self._surface = json.loads(self._raw_surface)
+            self._surface = _unpacked(self._raw_surface)
         return self._surface
 
 
