@@ -70,9 +70,10 @@ from .duplicates import (
 from .lookalikes import MIN_TERMS, REGROW, Profile, Vectors, own_title
 
 LOOKALIKES_DB_NAME = "lookalikes.sqlite"
-STORED_VERSION = 7  # 2: the groups keep what is shown; 3: the rarity and the pairing; 4: the run node by node;
+STORED_VERSION = 8  # 2: the groups keep what is shown; 3: the rarity and the pairing; 4: the run node by node;
 # 5: what `similar` reads (parents, titles, every node filed); 6: nodes in a rowid table (see _SCHEMA);
-# 7: an item's facts and a node's words compressed (_packed), a node's key 32 hex digits (node_key)
+# 7: an item's facts and a node's words compressed (_packed), a node's key 32 hex digits (node_key);
+# 8: a cut kept as a 64-bit hash (_cut_key)
 SHOWN_CHARS = 200  # of a grouped item's text, kept to print
 REBUILD_SHARE = 0.25  # more changed items than this share of those stored: build again
 NODE_CACHE_SIZE = 20_000  # stored nodes a StoredSimilar keeps decoded between look-ups (a few MB)
@@ -93,7 +94,7 @@ CREATE INDEX IF NOT EXISTS items_order ON items (received, number);
 CREATE INDEX IF NOT EXISTS items_node ON items (node);
 CREATE INDEX IF NOT EXISTS items_request ON items (request);
 CREATE INDEX IF NOT EXISTS items_root ON items (root);
-CREATE TABLE IF NOT EXISTS cuts (cut TEXT NOT NULL, number INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS cuts (cut INTEGER NOT NULL, number INTEGER NOT NULL);  -- _cut_key
 CREATE INDEX IF NOT EXISTS cuts_cut ON cuts (cut);
 -- A rowid table: a node's row (about 1.4 KB) is more than a WITHOUT ROWID table keeps in its page,
 -- and each row's overflow page was mostly empty (at 100k items 135 of the table's 248 MB unused).
@@ -180,6 +181,13 @@ def _cuts(key: str) -> list[str]:
     """The shorter titles a request title is the same request as (requests_by_key's openers)."""
     words = key.split()
     return [" ".join(words[cut:]) for cut in range(1, min(3, len(words) - 3) + 1)]
+
+
+def _cut_key(title: str) -> int:
+    """A request title as `cuts` keeps it: 64 bits of its BLAKE2b hash. Kept as text, the titles and
+    their index were 31 MB of lookalikes.sqlite at 100,000 items; a look-up asks for one title's
+    items, and two of a million titles share a hash with odds of about 1 in 37 million."""
+    return int.from_bytes(hashlib.blake2b(title.encode(), digest_size=8).digest(), "big", signed=True)
 
 
 def _encode(fact: ItemFacts) -> bytes:
@@ -397,7 +405,7 @@ class StoredLookalikes:
             items.append((number, received, merged, key_of[entry.node] if entry.node is not None else None, request,
                           named, requests.get(fact.id), exact, quiet, parent, fact.title))
             if request and not named:
-                cuts += [(cut, number) for cut in _cuts(request)]
+                cuts += [(_cut_key(cut), number) for cut in _cuts(request)]
         _sync(db, "items", _ITEM_COLUMNS, 1, items)
         _sync(db, "cuts", ("cut", "number"), 2, cuts)
         position = {node: n for n, node in enumerate(run.leaders)}
@@ -431,8 +439,9 @@ class StoredLookalikes:
               [(number_of(item_id), text, title) for item_id, (text, title) in self.shown.items()])
         if afresh:
             for statement in _SCHEMA.split(";"):
-                if statement.strip().startswith("CREATE INDEX"):
-                    db.execute(statement)
+                code = "\n".join(line for line in statement.splitlines() if not line.lstrip().startswith("--"))
+                if code.strip().startswith("CREATE INDEX"):  # a comment after a table's ";" opens the next
+                    db.execute(code)
         db.execute("INSERT INTO run (id, seq, learned_seq, threshold) VALUES (1, ?, ?, ?)",
                    (self._index_seq, self._learned_seq, threshold))
 
@@ -655,7 +664,7 @@ class _Carry:
             marks = ",".join("?" * len(keys))
             matched = db.execute(f"SELECT number, merged, root FROM items WHERE request IN ({marks})", keys).fetchall()
             matched += db.execute("SELECT i.number, i.merged, i.root FROM cuts c JOIN items i ON i.number = c.number "
-                                  "WHERE c.cut = ?", (fact.request_key,)).fetchall()
+                                  "WHERE c.cut = ?", (_cut_key(fact.request_key),)).fetchall()
             if matched:
                 if any(f"{FeedbackItem.PREFIX}-{n}" in self.added for n, _m, _r in matched):
                     return False
@@ -679,7 +688,7 @@ class _Carry:
                    (number, *columns[:5], root, *columns[5:], fact.title))
         if fact.request_key and not fact.request_named:
             db.executemany("INSERT INTO cuts (cut, number) VALUES (?, ?)",
-                           ((cut, number) for cut in _cuts(fact.request_key)))
+                           ((_cut_key(cut), number) for cut in _cuts(fact.request_key)))
         self.added.add(fact.id)
         key = columns[2]
         if key is None:

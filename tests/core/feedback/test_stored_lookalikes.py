@@ -162,3 +162,21 @@ def test_the_look_alike_file_keeps_an_items_words_deflated(store):
     with StoredLookalikes(store) as stored:
         stored.groups()
     assert (store.directory / LOOKALIKES_DB_NAME).stat().st_size < 4_500 * len(items)
+
+
+def test_a_first_build_leaves_every_index_of_the_schema_in_place(store):
+    """A first build drops the indexes, writes every row, then makes them again: a comment in the
+    schema once hid one (`cuts_cut`), and a capture's carry-on then read the whole table."""
+    import sqlite3
+
+    from prodops_tui.core.feedback import stored_lookalikes
+
+    load_issues(store)
+    with StoredLookalikes(store) as stored:
+        stored.groups()
+    db = sqlite3.connect(store.directory / LOOKALIKES_DB_NAME)
+    try:
+        present = {name for (name,) in db.execute("SELECT name FROM sqlite_schema WHERE type = 'index'")}
+    finally:
+        db.close()
+    assert set(stored_lookalikes._INDEXES) <= present and "cuts_cut" in present
