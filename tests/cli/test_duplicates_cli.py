@@ -68,7 +68,7 @@ def test_an_index_that_would_not_fit_in_memory_is_refused_in_one_line_and_nothin
 
     refused = prodops("duplicates")
     assert refused.returncode == 1
-    assert refused.stderr == ("prodops: error: look-alikes are off: indexing 800 items needs about 3.0 MB of memory and 1.0 MB "
+    assert refused.stderr == ("prodops: error: look-alikes are off: indexing 800 items needs about 3.2 MB of memory and 1.0 MB "
                               "is free (nothing is lost; with more memory free, `prodops duplicates` builds it)\n")
     assert prodops("similar", "F-1").returncode == 1
 

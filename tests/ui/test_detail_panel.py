@@ -118,12 +118,12 @@ def heading_colour_drawn_afresh(app) -> str:
 
 async def test_with_too_little_memory_free_the_panel_says_look_alikes_are_off_and_a_change_tries_again(
         demo_store, make_app, monkeypatch):
-    monkeypatch.setattr(duplicates, "available_memory", lambda: 500_000)  # 0.5 MB free: the demo's 400 items need 1.3
+    monkeypatch.setattr(duplicates, "available_memory", lambda: 500_000)  # 0.5 MB free: the demo's 400 items need 1.2
     app = make_app(demo_store)
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await settle(pilot)
         detail = app.query_one(FeedbackDetail)
-        assert "look-alikes are off: indexing 400 items needs about 1.3 MB of memory and 0.5 MB is free" in str(detail.content)
+        assert "look-alikes are off: indexing 400 items needs about 1.2 MB of memory and 0.5 MB is free" in str(detail.content)
         assert "Looking for similar items" not in str(detail.content)
         assert [m for m in messages(app) if m.startswith("look-alikes are off")]
         await pilot.press("]")  # Likely duplicates: none listed, and why

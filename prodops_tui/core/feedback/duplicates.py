@@ -85,6 +85,12 @@ NEAR_COPY_CANDIDATES = 8  # leaders tried per node, those sharing the most filed
 # 16.8 GB at a million items, as the million-item run found (it ran out of a 20 GB address space).
 INDEX_BYTES_AT_100K = 1_040_000_000  # above the interpreter's own ~60 MB
 INDEX_GROWTH = 1.21
+# Longer texts hold more words. Traced by hand (tracemalloc, build and pairing) at 1,054 items:
+# bench/run.py's reviews, 185 characters on average, 4.5 KB an item at the peak; 1,054 real issues
+# (tests/data: Hadoop, Rails, SeaMonkey), 1,022 characters, 9.1 KB. About 3.5 KB and 5.5 bytes a
+# character; the figures above are for bench/run.py's 234 characters (its 100,000 rows).
+ITEM_BASE_BYTES, ITEM_BYTES_PER_CHAR, BENCH_MEAN_CHARS = 3_480, 5.5, 234
+TEXT_SAMPLE = 500  # items read to learn the mean length of a large workspace's texts
 INDEX_MEMORY_SHARE = 0.8  # of the memory free now: the rest is the app's, the page cache's, the user's
 
 
@@ -111,20 +117,46 @@ def available_memory() -> int | None:
         return None
 
 
-def check_index_fits(items: int) -> None:
-    """Raise LookalikesTooBig, with what it would take, when the index of `items` items would
-    not fit in the memory free now. Asked before anything is read: the items of a million-item
-    workspace alone take gigabytes."""
-    needed, free = index_memory(items), available_memory()
-    if free is not None and needed > INDEX_MEMORY_SHARE * free:
+def check_index_fits(store: Store, items: int | None = None) -> None:
+    """Raise LookalikesTooBig, with what it would take, when the index of the store's items (or
+    of `items` items) would not fit in the memory free now. Asked before the items are read: a
+    million of them alone take gigabytes. Where the longest texts could tip it, a sample of
+    TEXT_SAMPLE items gives their length (real tracker issues take twice a review's memory)."""
+    count = store.count(FeedbackItem) if items is None else items
+    free = available_memory()
+    if free is None:
+        return
+    longest = text_factor(MAX_CHARS)
+    if index_memory(count) * longest <= INDEX_MEMORY_SHARE * free:
+        return  # fits whatever the texts' length: nothing read
+    needed = index_memory(count, mean_text_chars(store))
+    if needed > INDEX_MEMORY_SHARE * free:
         raise LookalikesTooBig(
-            f"look-alikes are off: indexing {items:,} items needs about {_gigabytes(needed)} of memory and "
+            f"look-alikes are off: indexing {count:,} items needs about {_gigabytes(needed)} of memory and "
             f"{_gigabytes(free)} is free (nothing is lost; with more memory free, `prodops duplicates` builds it)")
 
 
-def index_memory(items: int) -> int:
-    """Bytes the index of `items` items takes at its peak (INDEX_BYTES_AT_100K, INDEX_GROWTH)."""
-    return int(INDEX_BYTES_AT_100K * (items / 100_000) ** INDEX_GROWTH)
+def index_memory(items: int, mean_chars: float = BENCH_MEAN_CHARS) -> int:
+    """Bytes the index of `items` items, of `mean_chars` characters on average, takes at its peak
+    (INDEX_BYTES_AT_100K, INDEX_GROWTH, and the texts' length as text_factor weighs it)."""
+    return int(INDEX_BYTES_AT_100K * (items / 100_000) ** INDEX_GROWTH * text_factor(mean_chars))
+
+
+def text_factor(mean_chars: float) -> float:
+    """An item of `mean_chars` characters against one of bench/run.py's, in the index's memory."""
+    return (ITEM_BASE_BYTES + ITEM_BYTES_PER_CHAR * min(mean_chars, MAX_CHARS)) / (
+        ITEM_BASE_BYTES + ITEM_BYTES_PER_CHAR * BENCH_MEAN_CHARS)
+
+
+def mean_text_chars(store: Store) -> float:
+    """The mean length of the items' titles and texts (as far as they are compared), from up to
+    TEXT_SAMPLE items spread over the ids: point reads, not the whole kind."""
+    last = store.next_number(FeedbackItem.PREFIX) - 1
+    step = max(1, last // TEXT_SAMPLE)
+    sample = store.get_many(FeedbackItem, list(range(1, last + 1, step)))
+    if not sample:
+        return BENCH_MEAN_CHARS
+    return sum(len(item.title or "") + min(len(item.text), MAX_CHARS) for item in sample) / len(sample)
 
 
 def _gigabytes(size: int) -> str:
@@ -458,7 +490,7 @@ class DuplicateIndex:
 
     @classmethod
     def build(cls, store: Store) -> DuplicateIndex:
-        check_index_fits(store.count(FeedbackItem))
+        check_index_fits(store)
         return cls(store, store.read_all(FeedbackItem))
 
     def facts(self) -> list[ItemFacts]:

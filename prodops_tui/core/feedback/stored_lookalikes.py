@@ -297,7 +297,7 @@ class StoredLookalikes:
     def _caught_up(self, numbers: list[int], boilerplate: Boilerplate, learned_from: int,
                    rarity: Rarity) -> DuplicateIndex | None:
         wanted = set(numbers)
-        check_index_fits(self._db.execute("SELECT count(*) FROM facts").fetchone()[0] + len(numbers))
+        check_index_fits(self.store, self._db.execute("SELECT count(*) FROM facts").fetchone()[0] + len(numbers))
         facts = [_decode(data) for number, data in self._db.execute("SELECT number, data FROM facts") if number not in wanted]
         items = self.store.get_many(FeedbackItem, numbers) if numbers else []
         if len(facts) + len(items) > REGROW * learned_from + 100:

@@ -1,0 +1,63 @@
+"""The first look-alike index is refused, in one line, where it would not fit in the memory free:
+at a million items it took more than 16 GB and the kernel would have killed the process. What
+it needs grows with the items and with their texts' length (real tracker issues, 1,022
+characters on average, took twice a review's memory at the same count)."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from prodops_tui.core.feedback import duplicates
+from prodops_tui.core.feedback.duplicates import (
+    INDEX_MEMORY_SHARE, DuplicateIndex, LookalikesTooBig, check_index_fits, index_memory, mean_text_chars,
+)
+from prodops_tui.core.model import FeedbackItem
+from prodops_tui.core.storage.store import Store
+
+from ...conftest import TEST_DATA, fixed_clock
+
+COUNT = 800
+
+
+def reviews(store: Store) -> None:
+    with (TEST_DATA / "app_store_reviews.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))[:COUNT]
+    with store.change("reviews", origin="test") as tx:
+        for row in rows:
+            tx.add(FeedbackItem(text=row["review_text"]))
+
+
+def issues(store: Store) -> None:
+    rows = []
+    for name in ("hadoop_jira_issues.jsonl", "seamonkey_bugs.jsonl", "rails_issues.jsonl"):
+        rows += [json.loads(line) for line in (TEST_DATA / name).read_text(encoding="utf-8").splitlines()]
+    with store.change("issues", origin="test") as tx:
+        for row in rows[:COUNT]:
+            fields = row.get("fields", {})
+            tx.add(FeedbackItem(title=str(row.get("title") or row.get("summary") or fields.get("summary") or ""),
+                                text=str(row.get("body") or row.get("description") or fields.get("description") or "-")))
+
+
+def test_long_tracker_issues_are_refused_where_as_many_short_reviews_are_not(tmp_path, monkeypatch):
+    short, long = Store.open(tmp_path / "reviews", clock=fixed_clock), Store.open(tmp_path / "issues", clock=fixed_clock)
+    reviews(short)
+    issues(long)
+    assert short.count(FeedbackItem) == long.count(FeedbackItem) == COUNT
+    assert mean_text_chars(long) > 3 * mean_text_chars(short)
+
+    between = (index_memory(COUNT, mean_text_chars(short)) + index_memory(COUNT, mean_text_chars(long))) / 2
+    monkeypatch.setattr(duplicates, "available_memory", lambda: int(between / INDEX_MEMORY_SHARE))
+    check_index_fits(short)
+    assert len(DuplicateIndex.build(short)) > 0
+    with pytest.raises(LookalikesTooBig, match=f"indexing {COUNT} items needs about"):
+        DuplicateIndex.build(long)
+
+
+def test_with_memory_to_spare_no_item_is_read_to_decide(store, monkeypatch):
+    reviews(store)
+    monkeypatch.setattr(duplicates, "available_memory", lambda: 10**12)
+    monkeypatch.setattr(duplicates, "mean_text_chars", lambda _store: pytest.fail("read items to decide"))
+    check_index_fits(store)
