@@ -82,7 +82,7 @@ NEAR_COPY_CANDIDATES = 8  # leaders tried per node, those sharing the most filed
 # building it the first time on bench/run.py's items, peak RSS by hand (/usr/bin/time): 123 MB at
 # 10,000 items, 304 at 30,000, 618 at 60,000, 1,099 at 100,000. Each item costs more than the one
 # before (9, 10.5 and 12 KB between those sizes: longer postings, more pairs), about n^1.21 in all:
-# 16.8 GB at a million items, as the million-item run found (it ran out of a 20 GB address space).
+# 16.9 GB at a million items, as the million-item run found (it ran out of a 20 GB address space).
 INDEX_BYTES_AT_100K = 1_040_000_000  # above the interpreter's own ~60 MB
 INDEX_GROWTH = 1.21
 # Longer texts hold more words. Traced by hand (tracemalloc, build and pairing) at 1,054 items:

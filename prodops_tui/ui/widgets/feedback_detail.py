@@ -86,9 +86,8 @@ class FeedbackDetail(ScrollView, can_focus=True):
             header = [Content.styled(group[0], "bold $accent"), *(Content.styled(line, "$text-muted") for line in group[1:])]
             content = Content("\n").join([*header, Content(""), content])
         self._content = content
-        self._wrap()
+        self._redraw()
         self.scroll_to(0, 0, animate=False, force=True)
-        self.refresh()
 
     # --- the line API ---------------------------------------------------------------
 
@@ -122,14 +121,16 @@ class FeedbackDetail(ScrollView, can_focus=True):
 
     def _wrap_again(self) -> None:
         if self.scrollable_content_region.width != self._wrapped_at:
-            self._wrap()
-            self.refresh()
+            self._redraw()
+
+    def _redraw(self) -> None:
+        self._wrap()
+        self.refresh()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         if self._wrapped_at > 0:  # a new theme: the kept lines hold the old one's colours
-            self._wrap()
-            self.refresh()
+            self._redraw()
 
     # Text selected with the mouse, as a text widget has it: the wrapped lines carry each cell's
     # place in the text, and a new selection draws them again with it highlighted.
@@ -137,8 +138,7 @@ class FeedbackDetail(ScrollView, can_focus=True):
         return selection.extract(str(self._content)), "\n"
 
     def selection_updated(self, selection: Selection | None) -> None:
-        self._wrap()
-        self.refresh()
+        self._redraw()
 
     def render_line(self, y: int) -> Strip:
         index = y + self.scroll_offset.y
