@@ -231,7 +231,8 @@ def list_feedback(store: Store, *, status: str = "new", area: str | None = None,
     return items
 
 
-IMPORTANCE_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3, None: 4}
+# Most important first, then none: from IMPORTANCE_LEVELS (least first), so a level added there is ranked.
+IMPORTANCE_RANK: dict[str | None, int] = {level: rank for rank, level in enumerate((*reversed(IMPORTANCE_LEVELS), None))}
 SORTED_BY = {"importance": "importance", "area": "area"}  # a view's sort -> the field it orders by
 
 
@@ -240,7 +241,7 @@ def sort_key(store: Store, sort: str, values: Iterable[str | None]) -> Callable[
     items without one last), from each item's importance or area; `values`, the ones met, so
     each area's path is worked out once. A stable sort keeps newest first among equals."""
     if sort == "importance":
-        return lambda importance: IMPORTANCE_RANK.get(importance, 4)
+        return lambda importance: IMPORTANCE_RANK.get(importance, len(IMPORTANCE_LEVELS))
     paths = {area_id: area_path(store, area_id).casefold() for area_id in set(values) if area_id}
     return lambda area: (area is None, paths.get(area or "", ""))
 

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from typing import overload
 
-from ..model import FeedbackItem
+from ..model import FeedbackItem, split_id
 from ..storage.store import Store
 
 PAGE_SIZE = 64  # items built together: a screen shows about 45 rows
@@ -56,12 +56,10 @@ class FeedbackPages(Sequence[FeedbackItem]):
         return [f"{FeedbackItem.PREFIX}-{number}" for number in self._numbers]
 
     def index_of(self, item_id: str) -> int | None:
-        prefix, _, digits = item_id.partition("-")
-        if prefix != FeedbackItem.PREFIX or not digits.isdigit():
-            return None
         try:
-            return self._numbers.index(int(digits))
-        except ValueError:
+            prefix, number = split_id(item_id)
+            return self._numbers.index(number) if prefix == FeedbackItem.PREFIX else None
+        except ValueError:  # not an id, or not listed
             return None
 
     @property
