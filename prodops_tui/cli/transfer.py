@@ -75,6 +75,7 @@ def cmd_import(store: Store, args: argparse.Namespace) -> int:
         mapping=parse_mapping(args.map) if args.map else None,
         dry_run=args.dry_run,
         progress=_progress_bar("importing") if sys.stderr.isatty() and not args.json else None,
+        keep_in_memory=False,  # the command ends after it
     )
     return print_outcome(result, args.json)
 

@@ -21,6 +21,12 @@ Bytes are decoded as UTF-8 with `surrogateescape`, so a stray Latin-1 byte turns
 lone surrogate in its row only: that row is refused with the byte named, the rest imports.
 A UTF-8 BOM is dropped; a UTF-16 file (with its BOM, as Excel writes "Unicode text") is
 decoded whole.
+
+The feedback import opens its file with `opened_table`: a CSV file's rows are then read as they
+are taken (issue 29: a million-row export decoded whole took 4 bytes a character once a single
+emoji was in it, and its rows as dicts a gigabyte more), so the import holds a batch, not the
+file. A JSON array is parsed whole, as JSON must be; JSON Lines too (its columns are every key
+of every line).
 """
 
 from __future__ import annotations
@@ -28,11 +34,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from ..errors import InvalidInput
 from ..text import clean_line
@@ -48,6 +57,11 @@ _FIRST_LINE = re.compile(r"[^\r\n]*")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 Row = dict[str, Any]
+TableRow = tuple[int, "Row | ImportRowError"]
+# Rows read before the import starts: what detection and --map paths look at (Table.sample).
+SAMPLE_ROWS = 50
+# Enough of a file to tell its format by its first character, without reading it all.
+PREFIX_BYTES = 64 * 1024
 # The names under which an export wraps its records in one JSON object, in the order tried.
 ENVELOPES = ("issues", "tickets", "conversations", "items", "values", "records", "results", "data")
 
@@ -56,12 +70,13 @@ ENVELOPES = ("issues", "tickets", "conversations", "items", "values", "records",
 class Table:
     format: str
     columns: list[str]  # as the header names them (a repeated CSV column more than once)
-    rows: list[tuple[int, Row | ImportRowError]] = field(default_factory=list)
+    rows: list[TableRow] = field(default_factory=list)  # every row; a streamed table: the first ones
     delimiter: str | None = None  # CSV only
     repeated: frozenset[str] = frozenset()  # CSV columns the header names more than once
     envelope: dict[str, Any] = field(default_factory=dict)  # JSON: the wrapping object's other keys
+    more: Iterator[TableRow] | None = None  # a streamed table: the rows after `rows`, read as taken
 
-    def sample(self, limit: int = 50) -> list[Row]:
+    def sample(self, limit: int = SAMPLE_ROWS) -> list[Row]:
         """The first rows that could be read: what detection and --map paths look at."""
         out: list[Row] = []
         for _, row in self.rows:
@@ -71,16 +86,85 @@ class Table:
                     break
         return out
 
+    def every_row(self) -> Iterator[TableRow]:
+        """Every row in file order; a streamed table's rest is read from its file as it is taken
+        (once: a second walk finds only the rows read ahead)."""
+        yield from self.rows
+        if self.more is not None:
+            more, self.more = self.more, None
+            yield from more
+
 
 def read_bytes(path: Path) -> bytes:
-    try:
+    with _reading(path):
         return path.read_bytes()
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """A file's read errors as the one line a user can act on."""
+    try:
+        yield
     except FileNotFoundError:
         raise InvalidInput(f"no file {path}") from None
     except IsADirectoryError:
         raise InvalidInput(f"{path} is a directory, not a file") from None
     except OSError as exc:
         raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+@contextmanager
+def opened_table(path: Path, explicit_format: str | None, *, records: bool = False) -> Iterator[Table]:
+    """The file as a Table, open for the block: a CSV file streamed (its first rows read, the
+    rest in `more`, taken from the file as the caller walks every_row()), any other read whole
+    as read_table reads it. The same rows, row numbers and refusals either way."""
+    with _reading(path):
+        fh = open(path, "rb")  # closed below, after the caller's block
+    try:
+        with _reading(path):
+            start = fh.read(PREFIX_BYTES)
+        table = _streamed_csv(path, fh, start, explicit_format, records=records)
+        if table is None:
+            with _reading(path):
+                text = decode(start + fh.read(), path.name)
+            table = read_table(path, text, detect_format(path, text, explicit_format), records=records)
+            del text
+        yield table
+    finally:
+        fh.close()
+
+
+def _streamed_csv(path: Path, fh: Any, start: bytes, explicit_format: str | None, *, records: bool) -> Table | None:
+    """The CSV table read from `fh` as it is taken, or None when the file is not one this can
+    tell from its start (a .json name, UTF-16, a blank start): read_table reads those whole."""
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (explicit_format is None and path.suffix.casefold() == ".json"):
+        return None
+    prefix = start.decode("utf-8", errors="surrogateescape")
+    if not prefix.strip() or detect_format(path, prefix.removeprefix("\ufeff"), explicit_format) != "csv":
+        return None
+    fh.seek(0)
+    with _reading(path):
+        text = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
+        return _csv_table(text, path.name, delimiter="\t" if path.suffix.casefold() == ".tsv" else None,
+                          records=records, read_ahead=SAMPLE_ROWS)
+
+
+def count_csv_rows(path: Path, delimiter: str) -> int:
+    """The rows a streamed CSV table will give (blank ones left out, as _csv_table leaves them),
+    for a progress bar's total: one quick pass that builds no row."""
+    rows = 0
+    with _reading(path), open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
+        reader = csv.reader(fh, delimiter=delimiter)
+        try:
+            next(reader)  # the header
+            for values in reader:
+                if any(v.strip() for v in values):
+                    rows += 1
+        except StopIteration:
+            pass
+        except csv.Error:
+            rows += 1  # _csv_table gives the row it stopped at, with why
+    return rows
 
 
 def decode(data: bytes, name: str) -> str:
@@ -148,64 +232,116 @@ def sniff_delimiter(header_line: str) -> str:
 
 
 def read_csv(text: str, name: str, *, delimiter: str | None = None, records: bool = False) -> Table:
-    found = _FIRST_LINE.match(text)  # always matches, perhaps the empty string
+    return _csv_table(io.StringIO(text, newline=""), name, delimiter=delimiter, records=records, read_ahead=None)
+
+
+class _WatchedLines:
+    """A file's lines on their way to csv.reader, noting what used to take a scan of the whole
+    text: the quotes seen (an unclosed one swallows the rest of the file) and whether the row
+    being read holds a lone surrogate (csv.reader reads no line past its row's last)."""
+
+    __slots__ = ("lines", "quotes", "surrogate")
+
+    def __init__(self, lines: Iterable[str]):
+        self.lines = lines
+        self.quotes = 0
+        self.surrogate = False
+
+    def __iter__(self) -> Iterator[str]:
+        search = _SURROGATE.search
+        for line in self.lines:
+            self.quotes += line.count('"')
+            if search(line) is not None:
+                self.surrogate = True
+            yield line
+
+
+def _csv_table(source: TextIO, name: str, *, delimiter: str | None, records: bool, read_ahead: int | None) -> Table:
+    """The CSV table read from `source`: every row when read_ahead is None, else the rows up to
+    the read_ahead-th readable one, the rest left in `more` to read as it is taken."""
+    first = source.readline()
+    found = _FIRST_LINE.match(first)  # always matches, perhaps the empty string
     first_line = found.group(0) if found else ""
     if not first_line.strip():
         raise InvalidInput(f"{name}: the first line is empty; it must be the header (the column names)")
     delimiter = delimiter or sniff_delimiter(first_line)
     csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = _WatchedLines(itertools.chain((first,), source))
+    reader = csv.reader(lines, delimiter=delimiter)
     try:
         columns = [c.strip() for c in next(reader)]
     except csv.Error as exc:
         raise InvalidInput(f"{name}: cannot read the header row ({exc})") from None
     _check_header(columns, name)
-    width = len(columns)
     repeats: dict[str, list[int]] = {}
     if records:
         for index, column in enumerate(columns):
             repeats.setdefault(column, []).append(index)
         repeats = {column: at for column, at in repeats.items() if len(at) > 1}
     table = Table("csv", columns, delimiter=delimiter, repeated=frozenset(repeats))
-    check_text = _SURROGATE.search(text) is not None  # one scan of the file, not one per cell
+    rows = _csv_rows(reader, lines, columns, repeats)
+    if read_ahead is None:
+        table.rows = list(rows)
+        return table
+    readable = 0
+    for entry in rows:
+        table.rows.append(entry)
+        readable += isinstance(entry[1], dict)
+        if readable >= read_ahead:
+            table.more = rows
+            break
+    return table
+
+
+def _csv_rows(reader: Any, lines: _WatchedLines, columns: list[str], repeats: dict[str, list[int]]) -> Iterator[TableRow]:
+    """Each data row as (its row number, the row or why it cannot be read). The last is held
+    back until the file ends: a quote never closed turns it into a refusal."""
+    width = len(columns)
+    delimiter = reader.dialect.delimiter
+    held: TableRow | None = None
     row_no = 1
     while True:
         row_no += 1
+        lines.surrogate = False
         try:
             values = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
-            table.rows.append((row_no, ImportRowError(None, f"cannot read the file from here on: {exc}")))
+            if held is not None:
+                yield held
+            held = (row_no, ImportRowError(None, f"cannot read the file from here on: {exc}"))
             break
         if not any(v.strip() for v in values):
             continue  # a blank line or a row of empty cells: nothing to import, nothing to report
+        entry: TableRow
         if len(values) > width and any(v.strip() for v in values[width:]):
             what = _DELIMITER_NAMES[delimiter]
-            table.rows.append((row_no, ImportRowError(
-                None, f"has {len(values)} values but the header has {width} columns (a {what} outside quotes?)")))
-            continue
-        row: Row = dict(zip(columns, values, strict=False))  # a short row is filled below; a long one's extra cells are empty
-        if len(values) < width:
-            for column in columns[len(values):]:
-                row.setdefault(column, "")
-        for column, at in repeats.items():
-            row[column] = [values[i] for i in at if i < len(values) and values[i].strip()]
-        table.rows.append((row_no, _checked(row) if check_text else row))
-    _flag_unclosed_quote(table, text)
-    return table
+            entry = (row_no, ImportRowError(
+                None, f"has {len(values)} values but the header has {width} columns (a {what} outside quotes?)"))
+        else:
+            row: Row = dict(zip(columns, values, strict=False))  # a short row is filled below; a long one's extra cells are empty
+            if len(values) < width:
+                for column in columns[len(values):]:
+                    row.setdefault(column, "")
+            for column, at in repeats.items():
+                row[column] = [values[i] for i in at if i < len(values) and values[i].strip()]
+            entry = (row_no, _checked(row) if lines.surrogate else row)
+        if held is not None:
+            yield held
+        held = entry
+    if held is not None:
+        yield _unclosed_quote(held, lines.quotes)
 
 
-def _flag_unclosed_quote(table: Table, text: str) -> None:
+def _unclosed_quote(last: TableRow, quotes: int) -> TableRow:
     """csv reads a quote that is never closed as a field running to the end of the file,
     swallowing every row after it. An odd number of quotes plus a last row holding a
     line break is that: refuse the row rather than import a chunk of file as one item."""
-    if not table.rows or text.count('"') % 2 == 0:
-        return
-    row_no, row = table.rows[-1]
-    if isinstance(row, dict) and any("\n" in v or "\r" in v for v in map(as_text, row.values())):
-        table.rows[-1] = (row_no, ImportRowError(
-            None, "a quote (\") opened in this row is never closed, so it runs to the end of the file"))
+    row_no, row = last
+    if quotes % 2 and isinstance(row, dict) and any("\n" in v or "\r" in v for v in map(as_text, row.values())):
+        return (row_no, ImportRowError(None, "a quote (\") opened in this row is never closed, so it runs to the end of the file"))
+    return last
 
 
 def _check_header(columns: list[str], name: str) -> None:
