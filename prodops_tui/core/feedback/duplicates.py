@@ -51,7 +51,6 @@ Merging lives in merge.py: the survivor keeps every customer (`merge.customers_o
 from __future__ import annotations
 
 import heapq
-import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -61,6 +60,7 @@ from typing import TypeVar
 from rapidfuzz import fuzz, utils
 
 from ..errors import NotFound, ProdopsError
+from ..memory import available_memory
 from ..model import FeedbackItem, record_number
 from ..storage.store import Store
 from ..text import clean_line, first_line
@@ -99,22 +99,6 @@ class LookalikesTooBig(ProdopsError):
     At a million items it took more than 16 GB; the kernel's out-of-memory killer would have
     ended the app (losing nothing stored, but the screen and the session) before Python's
     MemoryError came."""
-
-
-def available_memory() -> int | None:
-    """Bytes free for this process without swapping: Linux's MemAvailable; elsewhere the machine's
-    physical memory; None when neither is known (then nothing is refused)."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (AttributeError, ValueError, OSError):
-        return None
 
 
 def check_index_fits(store: Store, items: int | None = None) -> None:
