@@ -136,8 +136,9 @@ def opened_table(path: Path, explicit_format: str | None, *, records: bool = Fal
 
 def _streamed_csv(path: Path, fh: Any, start: bytes, explicit_format: str | None, *, records: bool) -> Table | None:
     """The CSV table read from `fh` as it is taken, or None when the file is not one this can
-    tell from its start (a .json name, UTF-16, a blank start): read_table reads those whole."""
-    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (explicit_format is None and path.suffix.casefold() == ".json"):
+    tell from its start (a .json name, UTF-16, a blank start) or a pipe: read whole, as before."""
+    if (start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (explicit_format is None and path.suffix.casefold() == ".json")
+            or not fh.seekable()):  # a pipe (/dev/stdin, <(...)): its start is read already
         return None
     prefix = start.decode("utf-8", errors="surrogateescape")
     if not prefix.strip() or detect_format(path, prefix.removeprefix("\ufeff"), explicit_format) != "csv":

@@ -6,7 +6,9 @@ from __future__ import annotations
 import csv
 import gc
 import json
+import os
 import re
+import threading
 import tracemalloc
 from collections import Counter
 from pathlib import Path
@@ -512,6 +514,19 @@ def test_a_streamed_csv_keeps_row_numbers_refusals_and_the_unclosed_quote(store,
     reasons = {skipped.row: skipped.reason for skipped in result.skipped}
     assert set(reasons) == {72, 122}
     assert "0xE9" in reasons[72] and "never closed" in reasons[122]
+
+
+def test_a_csv_from_a_pipe_imports_as_from_a_file(store, tmp_path):
+    """`prodops import feedback <(gunzip -c reviews.csv.gz)`: a pipe cannot be read twice."""
+    fifo = tmp_path / "reviews.csv"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_bytes(APP_REVIEWS.read_bytes()))
+    writer.start()
+    try:
+        result = import_feedback(store, fifo)
+    finally:
+        writer.join(timeout=10)
+    assert (result.imported, result.preset) == (800, "app-store-reviews")
 
 
 def test_two_imports_of_one_file_at_once_add_each_row_once(store, workspace, monkeypatch):
