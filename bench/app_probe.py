@@ -106,8 +106,10 @@ async def probe(workspace: Path) -> dict:
         # Settled: the inbox's look-alike scan has landed for the store as it is (it starts on a
         # quiet timer, so waiting for the workers alone could stop before it).
         inbox = app.query_one(InboxPane)
-        while inbox._duplicate_index is None or inbox._scanned_revision != store.revision:
+        # Or refused, where the index would not fit the memory free (a million items on 16 GB).
+        while (inbox._duplicate_index is None and inbox._lookalikes_off is None) or inbox._scanned_revision != store.revision:
             await asyncio.sleep(0.05)
+        out["lookalikes_off"] = inbox._lookalikes_off
         await app.workers.wait_for_complete()
         out["settled_s"] = time.perf_counter() - STARTED
         out["cpu_after_first_frame_s"] = time.process_time() - first_frame_cpu

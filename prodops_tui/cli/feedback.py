@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from ..core.areas.lookup import area_path
 from ..core.dates import from_iso, humanize_age
@@ -14,7 +14,7 @@ from ..core.feedback.exporters import feedback_record
 from ..core.feedback.filters import apply_filter, find_view, parse_filter
 from ..core.model import IMPORTANCE_LEVELS, FeedbackItem
 from ..core.storage.store import Store
-from .output import print_json
+from .output import print_json, print_json_array
 from .usage import UsageError, positive_count
 
 
@@ -118,6 +118,38 @@ def cmd_update(store: Store, args: argparse.Namespace) -> int:
 def filtered_feedback(store: Store, args: argparse.Namespace) -> list[FeedbackItem]:
     """The feedback of one view, narrowed by --filter and --view (both may be given), the
     newest first; with --limit, read only until that many passed."""
+    if getattr(args, "limit", None) is not None:
+        return list(iter_filtered_feedback(store, args))
+    filters = _filters(store, args)
+    items = inbox.list_feedback(store, status=args.status, area=args.area)
+    for parsed in filters:
+        items = apply_filter(store, items, parsed)
+    return items
+
+
+def iter_filtered_feedback(store: Store, args: argparse.Namespace) -> Iterator[FeedbackItem]:
+    """filtered_feedback's items (up to --limit), read as they are taken, 256 at a time (`list
+    --json` of a million items held them all, and their JSON, at once: 2.5 GB). A bad filter,
+    view or area is refused before the first item."""
+    filters = _filters(store, args)
+    left = getattr(args, "limit", None)
+    stream = inbox.iter_feedback(store, status=args.status, area=args.area)
+    try:
+        while left is None or left > 0:
+            chunk = list(itertools.islice(stream, 256))
+            if not chunk:
+                return
+            for parsed in filters:
+                chunk = apply_filter(store, chunk, parsed)
+            if left is not None:
+                chunk = chunk[:left]
+                left -= len(chunk)
+            yield from chunk
+    finally:
+        stream.close()
+
+
+def _filters(store: Store, args: argparse.Namespace) -> list:
     filters = []
     for query in (find_view(store, args.view).query if args.view else None, args.filter):
         if query:
@@ -125,29 +157,12 @@ def filtered_feedback(store: Store, args: argparse.Namespace) -> list[FeedbackIt
             for hint in parsed.hints:
                 print(f"prodops: note: {hint}", file=sys.stderr)
             filters.append(parsed)
-    limit = getattr(args, "limit", None)
-    if limit is None:
-        items = inbox.list_feedback(store, status=args.status, area=args.area)
-        for parsed in filters:
-            items = apply_filter(store, items, parsed)
-        return items
-    kept: list[FeedbackItem] = []
-    stream = inbox.iter_feedback(store, status=args.status, area=args.area)
-    while len(kept) < limit:
-        chunk = list(itertools.islice(stream, 256))
-        if not chunk:
-            break
-        for parsed in filters:
-            chunk = apply_filter(store, chunk, parsed)
-        kept += chunk[: limit - len(kept)]
-    stream.close()
-    return kept
+    return filters
 
 
 def cmd_list(store: Store, args: argparse.Namespace) -> int:
-    items = filtered_feedback(store, args)
     if args.json:
-        print_json([feedback_record(store, item) for item in items])
+        print_json_array(feedback_record(store, item) for item in iter_filtered_feedback(store, args))
     else:
-        print_feedback_table(store, items)
+        print_feedback_table(store, filtered_feedback(store, args))
     return 0

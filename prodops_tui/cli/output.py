@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..core.feedback.exporters import json_array_pieces
 from ..core.storage.files import atomic_write_bytes
 from .usage import UsageError
 
@@ -19,6 +20,13 @@ SUFFIX_FORMATS = {"csv": "csv", "json": "json", "md": "md", "markdown": "md"}
 def print_json(value: Any) -> None:
     json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
+
+
+def print_json_array(values: Iterable[Any]) -> None:
+    """The text print_json(list(values)) prints, written as the values come: a million items'
+    list is never built whole. The first value is taken before anything is written, so an
+    error in reading it leaves stdout empty."""
+    write_output(json_array_pieces(values), None)
 
 
 def print_outcome(result: Any, as_json: bool) -> int:
@@ -52,10 +60,20 @@ def output_format(requested: str | None, output: str | None, *, accepted: Sequen
     return fmt
 
 
-def write_output(text: str, output: str | None) -> None:
-    """`text` to the -o file, replacing it whole or not at all and private to the user (it holds
-    customer data: core/storage/files.py writes it 0600), or to stdout without -o."""
-    if output:
-        atomic_write_bytes(Path(output), text.encode("utf-8"))
-    else:
-        sys.stdout.write(text)
+def write_output(text: str | Iterable[str], output: str | None) -> None:
+    """`text` (or its pieces, written as they come) to the -o file, replacing it whole or not at
+    all and private to the user (it holds customer data: core/storage/files.py writes it 0600),
+    or to stdout without -o."""
+    pieces = iter((text,) if isinstance(text, str) else text)
+    try:
+        if output:
+            atomic_write_bytes(Path(output), (piece.encode("utf-8") for piece in pieces))
+        else:
+            for piece in pieces:
+                sys.stdout.write(piece)
+    finally:
+        # On an error (a full disk, a closed pipe) the pieces' reads end now, with the store
+        # still whole, not when the interpreter tears down (a lock's flock then failed).
+        close = getattr(pieces, "close", None)
+        if close is not None:
+            close()

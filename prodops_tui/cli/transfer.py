@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..core.feedback import inbox
-from ..core.feedback.exporters import EXPORT_FORMATS, export_feedback, export_opportunities
+from ..core.feedback.exporters import EXPORT_FORMATS, export_opportunities, feedback_export_pieces
 from ..core.storage.store import Store
-from .feedback import filtered_feedback
+from .feedback import iter_filtered_feedback
 from .output import output_format, print_json, print_outcome, write_output
 from .usage import UsageError
 
@@ -100,6 +101,7 @@ def cmd_export(store: Store, args: argparse.Namespace) -> int:
     if args.id:
         raise UsageError(f"`export {args.kind}` takes no id (only `export retro ID` and `export loop O-ID` do)")
     fmt = output_format(args.format, args.output, accepted=EXPORT_FORMATS, default="csv", what=args.kind)
+    text: str | Iterator[str]
     if args.kind == "opportunities":
         text = export_opportunities(store, fmt)
     elif args.kind == "areas":
@@ -107,7 +109,7 @@ def cmd_export(store: Store, args: argparse.Namespace) -> int:
 
         text = export_areas(store, fmt)
     else:
-        text = export_feedback(store, filtered_feedback(store, args), fmt)
+        text = feedback_export_pieces(store, iter_filtered_feedback(store, args), fmt)
     write_output(text, args.output)
     return 0
 

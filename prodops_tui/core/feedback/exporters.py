@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from ..areas.lookup import area_path
@@ -53,14 +54,33 @@ def feedback_record(store: Store, item: FeedbackItem) -> dict[str, Any]:
     }
 
 
-def export_feedback(store: Store, items: Sequence[FeedbackItem], fmt: str) -> str:
+def export_feedback(store: Store, items: Iterable[FeedbackItem], fmt: str) -> str:
+    return "".join(feedback_export_pieces(store, items, fmt))
+
+
+def feedback_export_pieces(store: Store, items: Iterable[FeedbackItem], fmt: str) -> Iterator[str]:
+    """export_feedback's text in pieces, made as the items are read: a million items' export
+    is never held whole (CSV and JSON; Markdown opens with the count, so it is made at once).
+    Nothing is given before the first items are read, so an error in reading them comes first."""
     _check_format(fmt)
-    records = [feedback_record(store, item) for item in items]
+    records = (feedback_record(store, item) for item in items)
     if fmt == "json":
-        return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
-    if fmt == "csv":
-        return _csv(records, FEEDBACK_COLUMNS)
-    return _markdown(records)
+        yield from json_array_pieces(records)
+    elif fmt == "csv":
+        yield from _csv_pieces(records, FEEDBACK_COLUMNS)
+    else:
+        yield _markdown(list(records))
+
+
+def json_array_pieces(values: Iterable[Any]) -> Iterator[str]:
+    """The text of json.dumps(list(values), ensure_ascii=False, indent=2) + "\n", a value at a
+    time (a test holds them equal)."""
+    opening = "[\n  "
+    for value in values:
+        # A JSON string holds no raw line break: every "\n" here is the layout's, one level in.
+        yield opening + json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        opening = ",\n  "
+    yield "[]\n" if opening == "[\n  " else "\n]\n"
 
 
 def _check_format(fmt: str) -> None:
@@ -68,19 +88,32 @@ def _check_format(fmt: str) -> None:
         raise InvalidInput(f"format {fmt!r} is not one of {', '.join(EXPORT_FORMATS)}")
 
 
-def _csv(records: list[dict[str, Any]], columns: Sequence[str]) -> str:
+def _csv(records: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
+    return "".join(_csv_pieces(records, columns))
+
+
+def _csv_pieces(records: Iterable[dict[str, Any]], columns: Sequence[str], rows_a_piece: int = 256) -> Iterator[str]:
+    """The CSV text, the header with the first rows, then rows_a_piece rows a piece."""
+    records = iter(records)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
-    for record in records:
-        row = []
-        for column in columns:
-            value = record[column]
-            if isinstance(value, list):
-                value = "; ".join(_cell_text(v) for v in value)
-            row.append(neutralise_cell("" if value is None else str(value)))
-        writer.writerow(row)
-    return out.getvalue()
+    while True:
+        chunk = list(itertools.islice(records, rows_a_piece))
+        for record in chunk:
+            row = []
+            for column in columns:
+                value = record[column]
+                if isinstance(value, list):
+                    value = "; ".join(_cell_text(v) for v in value)
+                row.append(neutralise_cell("" if value is None else str(value)))
+            writer.writerow(row)
+        if out.tell():
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+        if len(chunk) < rows_a_piece:
+            return
 
 
 def _markdown(records: list[dict[str, Any]]) -> str:

@@ -91,7 +91,7 @@ def write_temp_file(path: Path, data: bytes | Iterable[bytes]) -> Path:
     return tmp
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, replace: bool = True) -> None:
+def atomic_write_bytes(path: Path, data: bytes | Iterable[bytes], *, replace: bool = True) -> None:
     """Leave `path` holding either its old content or `data`, never a mix. With `replace` off,
     a file already at `path` (made by anyone, up to the last moment) is left as it is and
     FileExistsError raised: the app asks before it replaces a file, and a file made between
