@@ -153,9 +153,11 @@ class StoredSearch:
             self.rebuilt = feedback is None or len(feedback) > REBUILD_OVER
             self.rewrote_others = self.rebuilt or any(i.split("-")[0] in OTHER_PREFIXES for i in changed or ())
             touched: list[str] = []  # the words of every document removed or written, for their counts
+            seq: int | None = None  # where the words are up to, when not where the store is at the end
             if self.rebuilt:
                 self._db.execute("DELETE FROM record_words")
-                self._insert(store.read_all(FeedbackItem), words_back=False)
+                seq = store.seq  # the pages are read as the store is then: a change meanwhile is redone next time
+                self._insert(store.iter_all(FeedbackItem), words_back=False)
             else:
                 numbers = [int(i.split("-")[1]) for i in feedback or ()]
                 if numbers:  # none: no read (it would wait for the app's loading of every item)
@@ -167,7 +169,7 @@ class StoredSearch:
                 self._db.execute("DELETE FROM record_words WHERE rowid < 0")
                 touched += self._insert(r for t in OTHER_TYPES for r in store.all(t))
             self._recount(None if self.rebuilt or len(touched) > RECOUNT_ALL_OVER else touched)
-            self._db.execute("INSERT OR REPLACE INTO state (id, version, seq) VALUES (1, ?, ?)", (STORED_VERSION, store.seq))
+            self._db.execute("INSERT OR REPLACE INTO state (id, version, seq) VALUES (1, ?, ?)", (STORED_VERSION, store.seq if seq is None else seq))
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")

@@ -49,6 +49,27 @@ def test_the_stored_search_finds_what_the_apps_index_finds(workspace_with_real_f
     stored.close()
 
 
+def test_a_rebuild_reads_the_items_a_page_at_a_time_and_keeps_none(workspace_with_real_feedback, monkeypatch):
+    """Issue 29: the rebuild of the stored words at a million items held every item at once
+    (1.4 GB; the background fold after an import runs it). It reads pages now, and the words
+    found are the same as the app's index finds (the test above)."""
+    store = Store.open(workspace_with_real_feedback, clock=fixed_clock)
+    real_iter_all = Store.iter_all
+    monkeypatch.setattr(Store, "iter_all", lambda self, kind, page=2048: real_iter_all(self, kind, page=256))
+    read: list[int] = []
+    real_get_many = Store.get_many
+    monkeypatch.setattr(Store, "get_many", lambda self, kind, numbers: (read.append(len(numbers)), real_get_many(self, kind, numbers))[1])
+    (workspace_with_real_feedback / "search.sqlite").unlink(missing_ok=True)
+    stored = StoredSearch(store)
+    stored.refresh()
+    assert stored.rebuilt
+    assert not store.loaded(FeedbackItem)
+    assert sum(read) == store.count(FeedbackItem) > 1_000 and max(read) == 256
+    assert [h.id for h in stored.search("invoices tax", limit=3).hits]
+    stored.close()
+    store.close()
+
+
 def test_a_change_updates_the_changed_item_only_and_is_found_at_once(tmp_path):
     store = Store.open(tmp_path / "ws", clock=fixed_clock)
     fill_demo(store, now=from_iso(fixed_clock()))
