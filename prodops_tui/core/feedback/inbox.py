@@ -258,17 +258,26 @@ def view_pages(store: Store, *, status: str, sort: str = "received") -> tuple[Fe
     now = store.clock()
     counts = dict.fromkeys(VIEW_STATUSES, 0)
     field = SORTED_BY.get(sort)
-    kept: list[tuple[int, str | None]] = []
     rows = store.fields_newest_received(FeedbackItem, ("status", "snoozed_until", *((field,) if field else ())))
-    for number, item_status, snoozed_until, *value in rows:
+    if not field:  # newest first, the app's first screen: one tight pass (1M rows: 0.7 s with the general one)
+        numbers: list[int] = []
+        for number, item_status, snoozed_until in rows:
+            # view_status_of, inlined
+            shown = "snoozed" if item_status == "new" and snoozed_until is not None and snoozed_until > now else item_status
+            counts[shown] += 1
+            if shown == status:
+                numbers.append(number)
+        counts["all"] = len(rows)
+        return FeedbackPages(store, [row[0] for row in rows] if status == "all" else numbers), counts
+    kept: list[tuple[int, str | None]] = []
+    for number, item_status, snoozed_until, value in rows:
         shown = view_status_of(item_status, snoozed_until, now)
         counts[shown] += 1
         if status == "all" or shown == status:
-            kept.append((number, value[0] if value else None))
+            kept.append((number, value))
     counts["all"] = len(rows)
-    if field:
-        key = sort_key(store, sort, (value for _, value in kept))
-        kept.sort(key=lambda row: key(row[1]))
+    key = sort_key(store, sort, (value for _, value in kept))
+    kept.sort(key=lambda row: key(row[1]))
     return FeedbackPages(store, [number for number, _ in kept]), counts
 
 

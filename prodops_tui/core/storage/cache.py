@@ -34,6 +34,8 @@ _STORED_COLUMNS = "".join(
 # Every stored column in one index: a count or pick over them reads the index (a few MB at
 # 100k items), not every row with its document (80 MB): 150-250 ms -> 20-95 ms a query.
 _FIELDS_INDEX = "records_fields"
+_VIEW_INDEX = "records_view"
+_VIEW_FIELDS = ("received_at", "status", "snoozed_until")  # the columns _VIEW_INDEX holds, in its order after number
 
 
 def _column(name: str) -> str:
@@ -80,10 +82,14 @@ CREATE TABLE IF NOT EXISTS records (
     doc TEXT NOT NULL{stored}
 );
 CREATE UNIQUE INDEX IF NOT EXISTS records_key ON records (kind, number);
--- Newest received first without reading every item (`prodops list --limit 20`).
-CREATE INDEX IF NOT EXISTS records_received ON records (kind, json_extract(doc, '$.received_at'), number);
+-- Newest received first without reading every item (`prodops list --limit 20`), and an inbox
+-- view's order with what it is counted by (status, snooze) in the same index, so the app's first
+-- screen reads it in order instead of sorting every row (1M items: 1.2-1.6 s -> 0.55 s). It
+-- replaced records_received (the same order, without the two columns), dropped in place.
+CREATE INDEX IF NOT EXISTS {view_index} ON records (kind, f_received_at, number, f_status, f_snoozed_until);
+DROP INDEX IF EXISTS records_received;
 CREATE INDEX IF NOT EXISTS {fields_index} ON records (kind, number{stored_names});
-""".replace("{stored}", _STORED_COLUMNS).replace("{fields_index}", _FIELDS_INDEX).replace(
+""".replace("{stored}", _STORED_COLUMNS).replace("{fields_index}", _FIELDS_INDEX).replace("{view_index}", _VIEW_INDEX).replace(
     "{stored_names}", "".join(f", f_{name}" for name in STORED_FIELDS))
 
 
@@ -289,7 +295,7 @@ class StateCache:
         the index alone."""
         try:
             return [r[0] for r in self._db.execute(
-                "SELECT number FROM records WHERE kind = ? ORDER BY json_extract(doc, '$.received_at') DESC, number DESC",
+                f"SELECT number FROM records INDEXED BY {_VIEW_INDEX} WHERE kind = ? ORDER BY f_received_at DESC, number DESC",
                 (kind,))]
         except sqlite3.Error as exc:
             raise CacheUnusable(f"{self.path.name}: {exc}") from exc
@@ -298,8 +304,11 @@ class StateCache:
         """(number, each named scalar field) of every record of one kind, newest `received_at`
         first, then the higher number: from the stored columns' index, no document read."""
         columns = "".join(f", {_column(name)}" for name in names)
+        # In the view index's order when it holds every column asked for (the inbox's status
+        # views): no sort of every row. Else the fields index, sorted.
+        index = f" INDEXED BY {_VIEW_INDEX}" if set(names) <= set(_VIEW_FIELDS) else _covered((*names, "received_at"), ())
         try:
-            return self._db.execute(f"SELECT number{columns} FROM records{_covered((*names, 'received_at'), ())} "
+            return self._db.execute(f"SELECT number{columns} FROM records{index} "
                                     f"WHERE kind = ? ORDER BY {_column('received_at')} DESC, number DESC", (kind,)).fetchall()
         except sqlite3.Error as exc:
             raise CacheUnusable(f"{self.path.name}: {exc}") from exc
