@@ -180,3 +180,19 @@ def test_a_first_build_leaves_every_index_of_the_schema_in_place(store):
     finally:
         db.close()
     assert set(stored_lookalikes._INDEXES) <= present and "cuts_cut" in present
+
+
+def test_a_table_written_whole_or_by_difference_holds_exactly_the_rows_given():
+    """_sync writes an empty table's rows sorted in place (a first build: no set of 700,000
+    pairs), and a full one by difference; either way the table then holds the rows given, once."""
+    import sqlite3
+
+    from prodops_tui.core.feedback.stored_lookalikes import _sync
+
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE cnodes (rep INTEGER PRIMARY KEY, key TEXT, pos INTEGER)")
+    first = [(3, "c", None), (1, "a", 0), (2, "b", None), (1, "a", 0)]  # a copy of a row, and NULLs after the key
+    _sync(db, "cnodes", ("rep", "key", "pos"), 1, first)
+    assert db.execute("SELECT rep, key, pos FROM cnodes ORDER BY rep").fetchall() == [(1, "a", 0), (2, "b", None), (3, "c", None)]
+    _sync(db, "cnodes", ("rep", "key", "pos"), 1, [(2, "b", 5), (4, "d", None)])
+    assert db.execute("SELECT rep, key, pos FROM cnodes ORDER BY rep").fetchall() == [(2, "b", 5), (4, "d", None)]

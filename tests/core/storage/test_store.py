@@ -525,6 +525,20 @@ def test_the_fields_the_nudges_count_are_read_from_stored_columns_not_parsed_per
     assert reader.loads["feedback"] == 0  # no record was built
 
 
+def test_the_numbers_alone_after_a_wider_read_of_the_same_revision_are_rows_of_one(workspace):
+    """A wider read is projected for the next asks of one revision; asked for no field, the
+    projection gave bare numbers, and a caller reading rows (`iter_all`) failed."""
+    writer = Store.open(workspace, clock=fixed_clock)
+    with writer.change("items") as tx:
+        for n in range(3):
+            tx.add(FeedbackItem(text=f"item {n}"))
+    writer.close()
+    reader = Store.open(workspace, clock=fixed_clock)
+    assert [row[1] for row in reader.fields(FeedbackItem, ("status",))] == ["new"] * 3
+    assert reader.fields(FeedbackItem, ()) == [(1,), (2,), (3,)]
+    assert [item.text for item in reader.iter_all(FeedbackItem)] == ["item 0", "item 1", "item 2"]
+
+
 def test_a_backup_never_stays_the_live_file_after_a_failed_or_killed_fold(workspace, monkeypatch):
     store = Store.open(workspace, clock=fixed_clock, fold_min_bytes=10**9)
     with store.change("items") as tx:
