@@ -53,7 +53,7 @@ from __future__ import annotations
 import heapq
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -391,7 +391,26 @@ class Pairing:
     include_merged: bool
     reps: list[str]  # each node's oldest item, nodes in order
     leader: dict[str, str]  # a near copy's node -> the node it was folded into
-    edges: list[tuple[str, str, float]]  # pairs of leaders scoring >= threshold, the older first
+    edges: Iterable[tuple[str, str, float]]  # pairs of leaders scoring >= threshold, the older first
+
+
+class _PairsByItem:
+    """The pairs of a run (position -> linked position -> score) read as (item, item, score) by
+    each leader's oldest item, when asked: a list of them was a second copy of every pair (52 MB
+    at 100,000 items, 700,000 pairs), while the run keeps the pairs themselves."""
+
+    __slots__ = ("_reps", "_edges")
+
+    def __init__(self, reps: list[str], edges: Mapping[int, Mapping[int, float]]):
+        self._reps = reps  # position -> its leader's oldest item
+        self._edges = edges
+
+    def __iter__(self) -> Iterator[tuple[str, str, float]]:
+        reps = self._reps
+        for i, linked in self._edges.items():
+            for j, score in linked.items():
+                if i < j:
+                    yield reps[i], reps[j], score
 
 
 @dataclass(frozen=True, slots=True)
@@ -864,8 +883,7 @@ class DuplicateIndex:
         self._pairing = Pairing(
             threshold, include_merged, reps,
             {rep_of[node]: rep_of[leader] for node, leader in leaders.items() if node != leader},
-            [(rep_of[leader_nodes[i]], rep_of[leader_nodes[j]], score)
-             for i, linked in edges.items() for j, score in linked.items() if i < j])
+            _PairsByItem([rep_of[node] for node in leader_nodes], edges))
         self._dirty = set()
         self.paired_afresh = len(node_list) - kept
         return leaders, edges
