@@ -79,3 +79,21 @@ def test_the_first_build_reads_the_items_by_page_and_leaves_none_loaded(tmp_path
     assert not store.loaded(FeedbackItem)
     found = index.clusters()
     assert found and found == in_memory
+
+
+def test_the_pairs_one_int_each_sort_strongest_first_as_the_tuples_did():
+    """Complete linkage takes the pairs strongest first, then by position; each pair is one int
+    (tens of millions of pairs at a million items) and must keep that order exactly, ties of
+    score included."""
+    import random
+
+    from prodops_tui.core.feedback.duplicates import _LOW32, _strongest_first
+
+    rnd = random.Random(7)
+    scores = [40.0, 40.000000000000014, 41.25, 57.5, 99.99999999999999, 100.0]
+    pairs = {(rnd.choice(scores) if rnd.random() < 0.5 else rnd.uniform(40, 100), i, rnd.randrange(i + 1, 2**32))
+             for i in (rnd.randrange(0, 2**32 - 1) for _ in range(20_000))}
+    pairs |= {(score, i, i + 1) for score in scores for i in (0, 5, 2**31)}
+    as_tuples = [(i, j) for _score, i, j in sorted((-score, i, j) for score, i, j in pairs)]
+    as_ints = [((key >> 32) & _LOW32, key & _LOW32) for key in sorted(_strongest_first(*pair) for pair in pairs)]
+    assert as_ints == as_tuples
