@@ -184,24 +184,25 @@ def update(store: Store, ids: Sequence[str], triage: Triage, *, origin: str = "c
             item = tx.get(raw_id)
             if not isinstance(item, FeedbackItem):
                 raise NotFound(f"no feedback item {raw_id}")
+            # One copy of the item for all of it: a copy for each field cost 8 us, three or four a change.
+            fields: dict[str, Any] = {}
             if triage.status is not None:
                 if item.status == "new" and triage.status != "new" and item.triaged_at is None:
-                    item = replace(item, triaged_at=tx.now, triaged_by=store.actor)
-                item = replace(item, status=triage.status)
+                    fields.update(triaged_at=tx.now, triaged_by=store.actor)
+                fields["status"] = triage.status
                 if triage.status != "new":
-                    item = replace(item, snoozed_until=None)
+                    fields["snoozed_until"] = None
             if triage.area is not None:
-                item = replace(item, area=area_id)
+                fields["area"] = area_id
             if add or remove:
-                tags = [t for t in item.tags if t not in remove] + [t for t in add if t not in item.tags]
-                item = replace(item, tags=tags)
+                fields["tags"] = [t for t in item.tags if t not in remove] + [t for t in add if t not in item.tags]
             if importance is not None:
-                item = replace(item, importance=importance)
+                fields["importance"] = importance
             if triage.snooze is not None:
-                item = replace(item, snoozed_until=snooze_iso)
+                fields["snoozed_until"] = snooze_iso
             if triage.opportunity is not None or new_title is not None:
-                item = replace(item, opportunity=opportunity_id)
-            changed.append(tx.put(item))
+                fields["opportunity"] = opportunity_id
+            changed.append(tx.put(replace(item, **fields)))
         return changed
 
 

@@ -53,16 +53,59 @@ def read_issued(directory: Path) -> Issued | None:
 
 
 def write_issued(directory: Path, issued: Issued) -> None:
-    """Record what is issued now. Never raises: the change it follows is already stored, and an
-    error now would make the user retry it; a failed write only leaves the file behind."""
-    data = json.dumps({"seq": issued.seq, "next_ids": issued.next_ids}, separators=(",", ":")).encode()
-    data = data.ljust(_SIZE)  # JSON allows the trailing spaces
-    with contextlib.suppress(OSError):
-        fd = os.open(directory / ISSUED_NAME, os.O_WRONLY | os.O_CREAT, 0o600)
+    """Record what is issued now (see IssuedFile.write): for one write, as doctor's repair does."""
+    issued_file = IssuedFile(directory)
+    issued_file.write(issued)
+    issued_file.close()
+
+
+# Kept open between changes where an open file can still be replaced or deleted (POSIX):
+# opening, seeking and closing it again took about 0.04 ms of a 0.9 ms change (by hand, 100k).
+_HELD = os.name == "posix"
+
+
+class IssuedFile:
+    """issued.json as a store writes it after every change: in place, one write of the same
+    size, the file held open between writes (POSIX; Windows opens it each time)."""
+
+    def __init__(self, directory: Path):
+        self.path = directory / ISSUED_NAME
+        self._fd: int | None = None
+        self._length = 0  # the file's size as last written or found
+
+    def write(self, issued: Issued) -> None:
+        """Never raises: the change it follows is already stored, and an error now would make
+        the user retry it; a failed write only leaves the file behind."""
+        data = json.dumps({"seq": issued.seq, "next_ids": issued.next_ids}, separators=(",", ":")).encode()
+        data = data.ljust(_SIZE)  # JSON allows the trailing spaces
         try:
-            os.lseek(fd, 0, os.SEEK_SET)  # not os.pwrite: Windows has none
-            os.write(fd, data)
-            if os.fstat(fd).st_size > len(data):
-                os.ftruncate(fd, len(data))
-        finally:
-            os.close(fd)
+            fd = self._open()
+            if _HELD:
+                os.pwrite(fd, data, 0)
+            else:
+                os.lseek(fd, 0, os.SEEK_SET)  # Windows has no os.pwrite
+                os.write(fd, data)
+            if self._length > len(data):
+                os.ftruncate(fd, len(data))  # longer before (hand-edited, or far more prefixes then)
+            self._length = len(data)
+        except OSError:
+            self.close()  # opened again next time
+            return
+        if not _HELD:
+            self.close()
+
+    def _open(self) -> int:
+        fd = self._fd
+        if fd is not None and os.fstat(fd).st_nlink == 0:
+            self.close()  # deleted or replaced since (doctor, a user's copy): write the file there now
+            fd = None
+        if fd is None:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600)
+            self._fd, self._length = fd, os.fstat(fd).st_size
+        return fd
+
+    def close(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = None

@@ -70,7 +70,7 @@ from .files import (
     write_temp_file,
 )
 from .fold_turn import fold_failure, fold_turn, note_fold_failure
-from .issued import ISSUED_NAME, Issued, read_issued, write_issued
+from .issued import ISSUED_NAME, Issued, IssuedFile, read_issued
 from .journal import META_TABLE, SCHEMA_VERSION, apply_raw_entry, read_journal, schema_version_of
 from .transaction import Transaction, same_state
 from .where import Where, matches
@@ -86,6 +86,9 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 BACKUPS_KEPT = 3
 HISTORY_KEPT = 500  # undo levels that survive a fold
 CHANGES_KEPT = 1_000  # revisions whose changed ids are remembered for incremental indexes
+# The journal stays open between changes where an open file can still be renamed over or
+# deleted (a fold does both); Windows opens it for each change.
+_HOLD_FILES = os.name == "posix"
 FOLD_MIN_BYTES = 1 << 20
 # A small workspace folds once its journal outgrows its snapshot and this: the first import of
 # 849 real reviews (742 KB of journal) left a 101-byte snapshot and no backup, as 1 MB was the
@@ -138,7 +141,12 @@ class Store:
         self._damaged: WorkspaceCorrupt | None = None
         self._damaged_files: tuple = ()
         self._snapshot_sig: tuple[int, int, int] | None = None
-        self._journal_sig: tuple[int, int, int] | None = None
+        # The journal and issued.json stay open between this store's changes (POSIX): opening,
+        # checking and closing them again took about a tenth of a change (by hand, at 100k).
+        self._journal_fd: int | None = None
+        self._journal_fd_ino = 0
+        self._issued_file = IssuedFile(self.directory)
+        self._journal_sig_now: tuple[int, int, int] | None = None
         self._journal_pos = 0
         self._thread_lock = threading.RLock()
         # Told of every new revision (see on_revision); the depth keeps a nested call (undo
@@ -949,7 +957,7 @@ class Store:
             # would retry it and store it twice).
             self._apply(entry)
             self._journal_last_seq = self._seq
-            write_issued(self.directory, Issued(self._seq, dict(self._meta["next_ids"])))
+            self._issued_file.write(Issued(self._seq, dict(self._meta["next_ids"])))
             self._store_in_cache([entry], texts={entry["seq"]: encoded.texts})
             if self.auto_fold and self.fold_due():
                 self.fold_after_change()
@@ -957,32 +965,66 @@ class Store:
     def _append(self, line: bytes) -> None:
         """The change (its journal line) durable at the journal's end, or, when this raises, not
         in it at all."""
-        created = not self.journal_path.exists()
         with naming(self.journal_path):
-            self._append_line(line, created)
-        self._journal_pos += len(line)
-        self._journal_sig = file_signature(self.journal_path)
-
-    def _append_line(self, line: bytes, created: bool) -> None:
-        fd = os.open(self.journal_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        try:
-            size = os.fstat(fd).st_size
-            if size > self._journal_pos:
-                # A torn line left by a process that died mid-write: cut it off so
-                # this entry does not get glued onto it.
-                os.ftruncate(fd, self._journal_pos)
+            fd, created = self._journal_for_append()
             try:
-                write_all_and_fsync(fd, line)
-                if created:
-                    fsync_dir(self.directory)
+                self._append_line(fd, line, created)
+                after = os.fstat(fd)
             except BaseException:
-                # Written but not made durable (fsync failed): every later read would still
-                # find the line, so an error reported now would be a lie and a retry a duplicate.
-                with contextlib.suppress(OSError):
-                    os.ftruncate(fd, self._journal_pos)
+                self._close_journal()
                 raise
-        finally:
-            os.close(fd)
+            if not _HOLD_FILES:
+                self._close_journal()
+        self._journal_pos += len(line)
+        self._journal_sig = (after.st_ino, after.st_size, after.st_mtime_ns)  # what file_signature gives
+
+    @property
+    def _journal_sig(self) -> tuple[int, int, int] | None:
+        """The journal's (inode, size, mtime) when last read or written; None: no journal then."""
+        return self._journal_sig_now
+
+    @_journal_sig.setter
+    def _journal_sig(self, sig: tuple[int, int, int] | None) -> None:
+        self._journal_sig_now = sig
+        if self._journal_fd is not None and (sig is None or sig[0] != self._journal_fd_ino):
+            # Folded away or replaced: let the old file go now, not at the next change (an
+            # import's journal can be hundreds of MB, held on the disk while it stays open).
+            self._close_journal()
+
+    def _journal_for_append(self) -> tuple[int, bool]:
+        """The journal open for appending (the caller holds the exclusive lock and has caught
+        up, so _journal_sig is the file at the path now), and whether it was just created."""
+        sig = self._journal_sig
+        if self._journal_fd is not None and sig is not None and sig[0] == self._journal_fd_ino:
+            return self._journal_fd, False
+        self._close_journal()
+        created = sig is None and not self.journal_path.exists()
+        fd = os.open(self.journal_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        self._journal_fd, self._journal_fd_ino = fd, os.fstat(fd).st_ino
+        return fd, created
+
+    def _close_journal(self) -> None:
+        if self._journal_fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._journal_fd)
+            self._journal_fd = None
+
+    def _append_line(self, fd: int, line: bytes, created: bool) -> None:
+        size = os.fstat(fd).st_size
+        if size > self._journal_pos:
+            # A torn line left by a process that died mid-write: cut it off so
+            # this entry does not get glued onto it.
+            os.ftruncate(fd, self._journal_pos)
+        try:
+            write_all_and_fsync(fd, line)
+            if created:
+                fsync_dir(self.directory)
+        except BaseException:
+            # Written but not made durable (fsync failed): every later read would still
+            # find the line, so an error reported now would be a lie and a retry a duplicate.
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, self._journal_pos)
+            raise
 
     def defer_folds(self) -> None:
         """From now on a change never folds by itself: the caller folds when fold_due() says
@@ -1299,6 +1341,8 @@ class Store:
     # --- closing ------------------------------------------------------------
 
     def close(self) -> None:
+        self._close_journal()
+        self._issued_file.close()
         if self._cache is not None:
             self._cache.close()
             self._cache = None
