@@ -14,6 +14,7 @@ import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass
+from operator import attrgetter
 from typing import Any, ClassVar
 
 IMPORTANCE_LEVELS = ("low", "medium", "high", "critical")
@@ -78,18 +79,40 @@ class Record:
 
 
 def _to_dict(obj) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    nested = getattr(obj, "NESTED", {})
-    for name in _field_names(type(obj)):
-        value = getattr(obj, name)
-        if name in nested:
-            value = [_to_dict(v) for v in value]
-        elif isinstance(value, list):
-            value = list(value)
-        elif isinstance(value, dict):
-            value = dict(value)
-        out[name] = value
+    names, values_of, containers = _dict_plan(obj.__class__)
+    out = dict(zip(names, values_of(obj), strict=True))
+    # The fields read in one C call, and only those that may hold a list or a dict looked at
+    # again (copied, so the dict never shares one with the record): 4.6 -> 3.0 us a feedback
+    # item (timeit, by hand), three times a change and once an imported row.
+    for name, nested in containers:
+        value = out[name]
+        if nested is not None:
+            out[name] = [_to_dict(v) for v in value]
+        elif value.__class__ is list:
+            out[name] = list(value)
+        elif value.__class__ is dict:
+            out[name] = dict(value)
     return out
+
+
+# Field types that never hold a list or a dict: the rest are copied by _to_dict.
+_SCALAR_TYPES = frozenset({"str", "str | None", "int", "int | None", "float", "float | None", "bool", "bool | None"})
+_DICT_PLANS: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]], tuple[tuple[str, type | None], ...]]] = {}
+
+
+def _dict_plan(cls: type) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]], tuple[tuple[str, type | None], ...]]:
+    """(field names in declaration order, a function giving their values as a tuple, the fields
+    that may hold a list or a dict, with the class of their nested records if any)."""
+    plan = _DICT_PLANS.get(cls)
+    if plan is None:
+        names = _field_names(cls)
+        getter = attrgetter(*names) if names else (lambda obj: ())
+        values_of = getter if len(names) != 1 else (lambda obj: (getter(obj),))
+        nested = getattr(cls, "NESTED", {})
+        containers = tuple((f.name, nested.get(f.name)) for f in fields(cls)
+                           if f.name in nested or str(f.type) not in _SCALAR_TYPES)
+        plan = _DICT_PLANS[cls] = (names, values_of, containers)
+    return plan
 
 
 def _from_dict(cls, data: dict[str, Any]):

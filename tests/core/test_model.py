@@ -1,10 +1,14 @@
-"""Ids: the strict reader for typed ids, and the number used to put ids in order."""
+"""Ids: the strict reader for typed ids, and the number used to put ids in order. Records as
+the stored dicts."""
 
 from __future__ import annotations
 
+import copy
+import json
+
 import pytest
 
-from prodops_tui.core.model import record_number, split_id
+from prodops_tui.core.model import RECORD_TYPES, record_number, split_id
 
 
 @pytest.mark.parametrize(("record_id", "number"), [
@@ -23,3 +27,31 @@ def test_split_id_refuses_what_is_not_an_id():
     assert split_id(" f-12 ") == ("F", 12)
     with pytest.raises(ValueError):
         split_id("F-12#3")
+
+
+def _mutate(value):
+    """Change every list and dict inside `value` in place."""
+    if isinstance(value, list):
+        for item in value:
+            _mutate(item)
+        value.append("mutated")
+    elif isinstance(value, dict):
+        for item in value.values():
+            _mutate(item)
+        value["mutated"] = True
+
+
+def test_a_record_as_a_dict_holds_every_field_and_shares_no_list_or_dict_with_it(demo_store):
+    """Every kind the demo holds, nested records (retro cards, checklist steps, links) included:
+    the dict gives the record back, and changing the dict leaves the record as it was."""
+    kinds = 0
+    for record_type in RECORD_TYPES:
+        records = demo_store.all(record_type)
+        kinds += bool(records)
+        for record in records:
+            before = copy.deepcopy(record)
+            doc = record.to_dict()
+            assert record_type.from_dict(json.loads(json.dumps(doc))) == record
+            _mutate(doc)
+            assert record == before, record.id
+    assert kinds >= 9
