@@ -60,7 +60,7 @@ def write_issued(directory: Path, issued: Issued) -> None:
 
 
 # Kept open between changes where an open file can still be replaced or deleted (POSIX):
-# opening, seeking and closing it again took about 0.04 ms of a 0.9 ms change (by hand, 100k).
+# written so, a change's write of it took 0.02 ms where opening it each time took 0.05-0.065 (by hand, 100k).
 _HELD = os.name == "posix"
 
 

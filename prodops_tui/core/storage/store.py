@@ -142,7 +142,7 @@ class Store:
         self._damaged_files: tuple = ()
         self._snapshot_sig: tuple[int, int, int] | None = None
         # The journal and issued.json stay open between this store's changes (POSIX): opening,
-        # checking and closing them again took about a tenth of a change (by hand, at 100k).
+        # checking and closing them again cost about 0.03 ms of a 0.8-1.0 ms change (by hand).
         self._journal_fd: int | None = None
         self._journal_fd_ino = 0
         self._issued_file = IssuedFile(self.directory)
