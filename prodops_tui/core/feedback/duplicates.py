@@ -1082,9 +1082,28 @@ def _cliques(sizes: list[int], edges: dict[int, dict[int, float]],
     # (-score, i, j) and its float took 88, and a key tuple each as much again: the pairs grow
     # about as the square of the items, tens of millions at a million).
     pairs = sorted(_strongest_first(score, i, j) for i, linked in edges.items() for j, score in linked.items() if i < j)
+    # Two clusters found apart (a node of one not linked to a node of the other) stay apart: each
+    # only grows, and keeps those two nodes. Their other pairs are not checked again: between
+    # clusters of near copies, hundreds of nodes each, every one of them was. A cluster is named
+    # by its list's id, so a list absorbed into another is kept (emptied) while `apart` may name it.
+    apart: set[int] = set()
+    absorbed: list[list[int]] = []
     for key in pairs:
-        _link(cluster_of, edges, (key >> 32) & _LOW32, key & _LOW32)
-    del pairs
+        i, j = (key >> 32) & _LOW32, key & _LOW32
+        first, second = cluster_of.setdefault(i, [i]), cluster_of.setdefault(j, [j])
+        if first is second:
+            continue
+        a, b = id(first), id(second)
+        named = (a << 64 | b) if a < b else (b << 64 | a)
+        if named in apart:
+            continue
+        if _all_linked(first, second, edges):
+            _join(cluster_of, first, second)
+            second.clear()
+            absorbed.append(second)
+        else:
+            apart.add(named)
+    del pairs, apart, absorbed
     if partition is not None:  # every node's cluster, one of its own included (stored_lookalikes.py)
         partition.update(cluster_of)
         for node in range(len(sizes)):
@@ -1112,18 +1131,25 @@ def _link(cluster_of: dict[Node, list[Node]], edges: Mapping[Node, Mapping[Node,
     linked to every node of the other. True when they were joined."""
     first = cluster_of.setdefault(i, [i])
     second = cluster_of.setdefault(j, [j])
-    if first is second:
+    if first is second or not _all_linked(first, second, edges):
         return False
+    _join(cluster_of, first, second)
+    return True
+
+
+def _all_linked(first: list[Node], second: list[Node], edges: Mapping[Node, Mapping[Node, float]]) -> bool:
+    """Every node of `first` linked to every node of `second`."""
     # Each node's linked nodes hold the whole other cluster: one C loop a node, where a Python
     # generator over every two nodes was where a million items' build spent most of an hour
     # (the clusters of near copies hold hundreds of nodes).
     others = set(second)
-    if not all(edges[node].keys() >= others for node in first):
-        return False
+    return all(edges[node].keys() >= others for node in first)
+
+
+def _join(cluster_of: dict[Node, list[Node]], first: list[Node], second: list[Node]) -> None:
     first.extend(second)
     for node in second:
         cluster_of[node] = first
-    return True
 
 
 def relink(new_nodes: Iterable[Node], neighbours: Callable[[Node], Mapping[Node, float]],
@@ -1202,7 +1228,7 @@ def relink(new_nodes: Iterable[Node], neighbours: Callable[[Node], Mapping[Node,
 
 def _would_link(cluster_of: Mapping[Node, list[Node]], edges: Mapping[Node, Mapping[Node, float]], i: Node, j: Node) -> bool:
     first, second = cluster_of[i], cluster_of[j]
-    return first is not second and all(other in edges[node] for node in first for other in second)
+    return first is not second and _all_linked(first, second, edges)
 
 
 # --- merging ------------------------------------------------------------------------
