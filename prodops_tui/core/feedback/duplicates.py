@@ -87,8 +87,9 @@ NEAR_COPY_CANDIDATES = 8  # leaders tried per node, those sharing the most filed
 # Since the items are read by page and the pairs held once (db2e141 to 7051345): 108, 248, 468 and
 # 757 MB. The figures below stay the first ones, on purpose: the pairs grow about as the square of
 # the items, and at a million the leaner build (db2e141, guard off, a 16 GiB cgroup) still reached
-# 15.8 GB of RSS and was grouping after an hour when it was stopped. Refusing where it might fit
-# costs "look-alikes are off"; starting where it does not costs the app.
+# 15.8 GB of RSS and was grouping after an hour when it was stopped; at 209c36c, 13.3 GB, and still
+# grouping 40 minutes after it started. Refusing where it might fit costs "look-alikes are off"; starting
+# where it does not costs the app.
 INDEX_BYTES_AT_100K = 1_040_000_000  # above the interpreter's own ~60 MB
 INDEX_GROWTH = 1.21
 # Longer texts hold more words. Traced by hand (tracemalloc, build and pairing) at 1,054 items:
