@@ -1098,8 +1098,7 @@ def _cliques(sizes: list[int], edges: dict[int, dict[int, float]],
         named = (a << 64 | b) if a < b else (b << 64 | a)
         if named in apart:
             continue
-        if _all_linked(first, second, edges):
-            _join(cluster_of, first, second)
+        if _link(cluster_of, edges, i, j):
             second.clear()
             absorbed.append(second)
         else:
@@ -1134,7 +1133,9 @@ def _link(cluster_of: dict[Node, list[Node]], edges: Mapping[Node, Mapping[Node,
     second = cluster_of.setdefault(j, [j])
     if first is second or not _all_linked(first, second, edges):
         return False
-    _join(cluster_of, first, second)
+    first.extend(second)
+    for node in second:
+        cluster_of[node] = first
     return True
 
 
@@ -1146,11 +1147,6 @@ def _all_linked(first: list[Node], second: list[Node], edges: Mapping[Node, Mapp
     others = set(second)
     return all(edges[node].keys() >= others for node in first)
 
-
-def _join(cluster_of: dict[Node, list[Node]], first: list[Node], second: list[Node]) -> None:
-    first.extend(second)
-    for node in second:
-        cluster_of[node] = first
 
 
 def relink(new_nodes: Iterable[Node], neighbours: Callable[[Node], Mapping[Node, float]],
