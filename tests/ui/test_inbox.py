@@ -676,9 +676,10 @@ async def test_a_big_workspaces_filter_loads_every_item_once_in_the_background_t
     store.close()
 
 
-async def test_j_redraws_the_two_rows_the_cursor_left_and_reached_not_the_list(demo_store, make_app, monkeypatch):
+async def test_j_draws_the_row_the_cursor_reaches_and_keeps_the_one_it_left_not_the_list(demo_store, make_app, monkeypatch):
     """Issue 29, item 4 (a key is a frame): the cursor's reactive repainted the whole list, 40 rows
-    a key press at 160x48, though the move changes two."""
+    a key press at 160x48, though the move changes two; the row it leaves looks as it was first
+    drawn, so that one is not drawn again either."""
     from prodops_tui.ui.widgets.feedback_list import FeedbackList
 
     drawn: list[str] = []
@@ -694,7 +695,41 @@ async def test_j_redraws_the_two_rows_the_cursor_left_and_reached_not_the_list(d
             await pilot.press("j")
         await pilot.pause()
         assert listing.current.id == before[5]
-        assert sorted(drawn) == sorted([before[0], *before[1:5], *before[1:5], before[5]])  # each row left and reached, once
+        # Each row reached, once; of those left only the first, which was drawn under the cursor
+        assert drawn == before[:6]
+
+
+async def test_a_scroll_by_one_row_draws_the_row_that_comes_into_view_not_every_row(demo_store, make_app, monkeypatch):
+    """Textual keeps a widget's lines by screen row, so a list scrolled by one row drew all of its
+    rows again (40 at 160x48, the slowest `j`s). The rows are kept as drawn: a scroll draws the one
+    that came into view, and a mark, the focus or new rows still show at once."""
+    from prodops_tui.ui.widgets.feedback_list import FeedbackList
+
+    drawn: list[str] = []
+    row = FeedbackList._row
+    monkeypatch.setattr(FeedbackList, "_row", lambda self, item, index, width: drawn.append(item.id) or row(self, item, index, width))
+    app = make_app(demo_store)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        listing = feedback_list(app)
+        on_screen = listing.size.height - 1  # the rows under the header
+        assert len(listing.items) > on_screen + 3
+        for _ in range(on_screen - 1):  # to the last row on screen: no scroll yet
+            await pilot.press("j")
+        await pilot.pause()
+        assert listing.scroll_offset.y == 0
+        drawn.clear()
+        await pilot.press("j")
+        await pilot.pause()
+        assert listing.scroll_offset.y == 1
+        reached = listing.items[on_screen]
+        assert drawn == [reached.id]
+        assert listing.render_line(on_screen).text.split()[0] == reached.id  # the bottom row, newly in view
+        assert listing.render_line(1).text.split()[0] == listing.items[1].id  # the rest moved up one
+        await pilot.press("x")  # marked, then down: the marked row shows its mark
+        await pilot.pause()
+        assert listing.render_line(on_screen - 1).text.startswith("▶ " + reached.id)
+        assert listing.render_line(on_screen).text.split()[0] == listing.items[on_screen + 1].id
 
 
 async def test_a_big_workspaces_areas_pane_says_what_it_says_with_every_item_loaded_and_loads_none(demo_store, make_app, monkeypatch):
