@@ -13,8 +13,8 @@ changed, or the workspace grew by a quarter since the rarity was learned (REGROW
 again. The rarity (IDF) is reused as learned until then, so the scores worked out before hold.
 
 The last grouping, node by node (`run` and the tables after it): each item's grouping columns
-(its node, same-title key and root, short words, merged-into), each node's weighed vector and
-the terms it is filed under, the near copies' leaders, the leaders' postings and their pairs
+(its node, same-title key and root, short words, merged-into), each node's words (its vector
+is weighed again from them and the stored rarity when read) and the terms it is filed under, the near copies' leaders, the leaders' postings and their pairs
 at or above the threshold, the cluster each leader ended in, the groups by what produced them,
 and what `duplicates` prints of each grouped item. Reading the facts of 100,000 items back
 and pairing in memory took 14-30 s after one capture; from these tables a capture is carried
@@ -70,10 +70,10 @@ from .duplicates import (
 from .lookalikes import MIN_TERMS, REGROW, Profile, Vectors, own_title
 
 LOOKALIKES_DB_NAME = "lookalikes.sqlite"
-STORED_VERSION = 8  # 2: the groups keep what is shown; 3: the rarity and the pairing; 4: the run node by node;
+STORED_VERSION = 9  # 2: the groups keep what is shown; 3: the rarity and the pairing; 4: the run node by node;
 # 5: what `similar` reads (parents, titles, every node filed); 6: nodes in a rowid table (see _SCHEMA);
 # 7: an item's facts and a node's words compressed (_packed), a node's key 32 hex digits (node_key);
-# 8: a cut kept as a 64-bit hash (_cut_key)
+# 8: a cut kept as a 64-bit hash (_cut_key); 9: a node's title words, not its vector (_node_vector)
 SHOWN_CHARS = 200  # of a grouped item's text, kept to print
 REBUILD_SHARE = 0.25  # more changed items than this share of those stored: build again
 NODE_CACHE_SIZE = 20_000  # stored nodes a StoredSimilar keeps decoded between look-ups (a few MB)
@@ -98,8 +98,8 @@ CREATE TABLE IF NOT EXISTS cuts (cut INTEGER NOT NULL, number INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS cuts_cut ON cuts (cut);
 -- A rowid table: a node's row (about 1.4 KB) is more than a WITHOUT ROWID table keeps in its page,
 -- and each row's overflow page was mostly empty (at 100k items 135 of the table's 248 MB unused).
--- vector, counts, surface: _packed.
-CREATE TABLE IF NOT EXISTS nodes (key TEXT PRIMARY KEY, vector BLOB NOT NULL, counts BLOB NOT NULL,
+-- counts, surface: _packed; title: JSON, the title's words among the counts (_node_title).
+CREATE TABLE IF NOT EXISTS nodes (key TEXT PRIMARY KEY, counts BLOB NOT NULL, title TEXT NOT NULL,
     names TEXT NOT NULL, surface BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS filed (term TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (term, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS cnodes (rep INTEGER PRIMARY KEY, key TEXT NOT NULL, leader INTEGER NOT NULL, pos INTEGER,
@@ -137,6 +137,20 @@ def _packed(value: object) -> bytes:
 
 def _unpacked(data: bytes) -> Any:
     return json.loads(zlib.decompress(data))
+
+
+def _node_title(profile: Profile) -> str:
+    """The words of a node's title that weigh (those it counts), as `nodes.title` keeps them."""
+    return _json(sorted(term for term in profile.title if term in profile.counts))
+
+
+def _node_vector(vectors: Vectors, counts: dict[str, int], title: str) -> dict[str, float]:
+    """A stored node's vector, weighed again from its words with the rarity the tables were built
+    with (`state`; the nodes are deleted when it is learned again): the same floats as the vector
+    weighed when it was stored, in the same order (tests/core/feedback/test_stored_lookalikes.py).
+    Kept as well, the vectors were the biggest column of lookalikes.sqlite: at 100,000 items 32 of
+    its 224 MB, where the title's words take about 30 bytes a node."""
+    return vectors.weigh(Profile(counts, frozenset(json.loads(title)), {}))
 
 
 def node_key(profile: Profile) -> str:
@@ -414,8 +428,8 @@ class StoredLookalikes:
         key_of = {node: node_key(profile) for node, profile in enumerate(index._node_profile) if profile is not None}
         known = {key for (key,) in db.execute("SELECT key FROM nodes")}
         added = {key: node for node, key in key_of.items() if key not in known}
-        db.executemany("INSERT INTO nodes (key, vector, counts, names, surface) VALUES (?, ?, ?, ?, ?)",
-                       ((key, _packed(index._vectors.vectors[node]), _packed(profile.counts), _json(sorted(profile.names)),
+        db.executemany("INSERT INTO nodes (key, counts, title, names, surface) VALUES (?, ?, ?, ?, ?)",
+                       ((key, _packed(profile.counts), _node_title(profile), _json(sorted(profile.names)),
                          _packed(profile.surface))
                         for key, node in added.items() if (profile := index._node_profile[node]) is not None))
         filed = index._vectors.filed
@@ -664,9 +678,10 @@ class _Carry:
     def _node(self, key: str) -> tuple[dict[str, float], dict[str, int], frozenset[str]]:
         found = self._node_cache.get(key)
         if found is None:
-            vector, counts, names = self.db.execute("SELECT vector, counts, names FROM nodes WHERE key = ?",
-                                                    (key,)).fetchone()
-            found = self._node_cache[key] = (_unpacked(vector), _unpacked(counts), frozenset(json.loads(names)))
+            raw_counts, title, names = self.db.execute("SELECT counts, title, names FROM nodes WHERE key = ?",
+                                                       (key,)).fetchone()
+            counts = _unpacked(raw_counts)
+            found = self._node_cache[key] = (_node_vector(self.vectors, counts, title), counts, frozenset(json.loads(names)))
         return found
 
     def _query(self, key: str) -> tuple[dict[str, float], str, frozenset[str]]:
@@ -720,8 +735,8 @@ class _Carry:
             return True
         if db.execute("SELECT 1 FROM nodes WHERE key = ?", (key,)).fetchone() is None:
             vector = self.vectors.weigh(fact.profile)
-            db.execute("INSERT INTO nodes (key, vector, counts, names, surface) VALUES (?, ?, ?, ?, ?)",
-                       (key, _packed(vector), _packed(fact.profile.counts), _json(sorted(fact.profile.names)),
+            db.execute("INSERT INTO nodes (key, counts, title, names, surface) VALUES (?, ?, ?, ?, ?)",
+                       (key, _packed(fact.profile.counts), _node_title(fact.profile), _json(sorted(fact.profile.names)),
                         _packed(fact.profile.surface)))
             db.executemany("INSERT INTO filed (term, key) VALUES (?, ?)",
                            ((term, key) for term in self.vectors.filed_terms(vector)))
@@ -1212,23 +1227,21 @@ def _facts_current(stored: StoredLookalikes) -> bool:
 
 
 class _StoredNode:
-    """One node of the stored grouping, as a look-up reads it: its vector and its title's names
-    decoded at once (every candidate is scored by them), its word counts and their surface forms
-    only when asked (the fuzzy confirmation, the reason shown)."""
+    """One node of the stored grouping, as a look-up reads it: its vector (weighed from its word
+    counts) and its title's names at once (every candidate is scored by them), the surface forms
+    of its words only when asked (the reason shown)."""
 
-    __slots__ = ("vector", "names", "_raw_counts", "_raw_surface", "_counts", "_surface", "_sorted")
+    __slots__ = ("vector", "names", "_counts", "_raw_surface", "_surface", "_sorted")
 
-    def __init__(self, vector: bytes, names: str, counts: bytes, surface: bytes):
-        self.vector: dict[str, float] = _unpacked(vector)
+    def __init__(self, vectors: Vectors, counts: bytes, title: str, names: str, surface: bytes):
+        self._counts: dict[str, int] = _unpacked(counts)
+        self.vector: dict[str, float] = _node_vector(vectors, self._counts, title)
         self.names = frozenset(json.loads(names))
-        self._raw_counts, self._raw_surface = counts, surface
-        self._counts: dict[str, int] | None = None
+        self._raw_surface = surface
         self._surface: dict[str, str] | None = None
         self._sorted: str | None = None
 
     def counts(self) -> dict[str, int]:
-        if self._counts is None:
-            self._counts = _unpacked(self._raw_counts)
         return self._counts
 
     def sorted_terms(self) -> str:
@@ -1245,20 +1258,21 @@ class _StoredNode:
 class _NodeCache:
     """The stored nodes a look-up has read, read in batches, the most recent NODE_CACHE_SIZE
     kept for the next look-up (neighbouring items share most of their candidates). Only for
-    tables that do not change under it: a StoredSimilar's, which the next scan replaces."""
+    tables that do not change under it: a StoredSimilar's, which the next scan replaces (so its
+    rarity, which every node kept was weighed with, stays the same too)."""
 
     def __init__(self, db: sqlite3.Connection, size: int = 0):
         self._db, self._size = db, size
         self._nodes: OrderedDict[str, _StoredNode] = OrderedDict()
 
-    def get(self, keys: list[str]) -> dict[str, _StoredNode]:
+    def get(self, keys: list[str], vectors: Vectors) -> dict[str, _StoredNode]:
         found = {key: self._nodes[key] for key in keys if key in self._nodes}
         missing = [key for key in keys if key not in found]
         for start in range(0, len(missing), 500):
             chunk = missing[start:start + 500]
-            for key, vector, counts, names, surface in self._db.execute(
-                    f"SELECT key, vector, counts, names, surface FROM nodes WHERE key IN ({','.join('?' * len(chunk))})", chunk):
-                found[key] = _StoredNode(vector, names, counts, surface)
+            for key, counts, title, names, surface in self._db.execute(
+                    f"SELECT key, counts, title, names, surface FROM nodes WHERE key IN ({','.join('?' * len(chunk))})", chunk):
+                found[key] = _StoredNode(vectors, counts, title, names, surface)
         for key, node in found.items():
             self._nodes[key] = node
             self._nodes.move_to_end(key)
@@ -1323,7 +1337,7 @@ def _similar_from_tables(stored: StoredLookalikes, item_id: str, *, limit: int, 
     nodes = node_cache if node_cache is not None else _NodeCache(db)
 
     def node_of(key: str) -> tuple[dict[str, float], dict[str, int], frozenset[str], dict[str, str]]:
-        node = nodes.get([key])[key]
+        node = nodes.get([key], vectors)[key]
         return node.vector, node.counts(), node.names, node.surface()
 
     # The merged families' words together: one more vector each survivor is found by (_learn_family).
@@ -1371,7 +1385,7 @@ def _similar_from_tables(stored: StoredLookalikes, item_id: str, *, limit: int, 
             for key, member in db.execute(
                     f"SELECT node, number FROM items WHERE node IN ({','.join('?' * len(chunk))}) ORDER BY rowid", chunk):
                 members_of.setdefault(key, []).append(member)
-        candidates = nodes.get([key for key in ordered if key in members_of])
+        candidates = nodes.get([key for key in ordered if key in members_of], vectors)
         for key in ordered:
             if key not in members_of:
                 continue
