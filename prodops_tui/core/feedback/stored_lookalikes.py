@@ -73,7 +73,8 @@ LOOKALIKES_DB_NAME = "lookalikes.sqlite"
 STORED_VERSION = 9  # 2: the groups keep what is shown; 3: the rarity and the pairing; 4: the run node by node;
 # 5: what `similar` reads (parents, titles, every node filed); 6: nodes in a rowid table (see _SCHEMA);
 # 7: an item's facts and a node's words compressed (_packed), a node's key 32 hex digits (node_key);
-# 8: a cut kept as a 64-bit hash (_cut_key); 9: a node's title words, not its vector (_node_vector)
+# 8: a cut kept as a 64-bit hash (_cut_key); 9: a node's title words, not its vector (_node_vector), its key
+# 16 hex digits
 SHOWN_CHARS = 200  # of a grouped item's text, kept to print
 REBUILD_SHARE = 0.25  # more changed items than this share of those stored: build again
 NODE_CACHE_SIZE = 20_000  # stored nodes a StoredSimilar keeps decoded between look-ups (a few MB)
@@ -155,11 +156,12 @@ def _node_vector(vectors: Vectors, counts: dict[str, int], title: str) -> dict[s
 
 def node_key(profile: Profile) -> str:
     """A profile's node, as stored: equal for profiles with equal `Profile.key` (one node for copies).
-    128 bits of SHA-256, in hex: two of a million profiles share a key with odds of about 1 in 10^27;
-    the whole 64-digit digest, in every row that names a node (`filed` holds about twenty a node),
-    cost 28 MB of the file at 100,000 items (275 -> 247 MB)."""
+    64 bits of SHA-256, in hex: two of a million profiles share a key with odds of about 1 in 37
+    million, as two titles share a cut (_cut_key). Every row that names a node holds it (`filed`
+    about five a node): the whole 64-digit digest cost 28 MB of the file at 100,000 items (275 ->
+    247 MB), and 32 digits about 12 MB more than 16. A prefix of the digest: keys sort as before."""
     return hashlib.sha256(_json([sorted(profile.counts.items()), sorted(profile.title),
-                                 sorted(profile.names)]).encode()).hexdigest()[:32]
+                                 sorted(profile.names)]).encode()).hexdigest()[:16]
 
 
 def _columns(fact: ItemFacts, *, with_node: bool = True) -> tuple[str, int, str | None, str, int, str, int, int | None]:
