@@ -5,6 +5,8 @@
 For each size it writes the app-store CSV bench/run.py writes, imports it with `prodops import
 feedback` in its own process, lets the fold run, and measures:
 
+- import: rows/s of `prodops import feedback`, beside the same CSV read into SQLite (one table,
+  one transaction) and into stock TinyDB (one insert_multiple), CSV parsing included in each;
 - disk: each file of the workspace over the CSV's size, after the import and after three more
   folds (the most of the two), and with the look-alike tables `prodops duplicates` (or the
   app's first look-alike scan) writes, beside SQLite (one table, one transaction) and stock
@@ -23,7 +25,6 @@ Progress goes to stderr, the figures to stdout. A benchmark, not a test: nothing
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import random
@@ -35,8 +36,6 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
-
-from tinydb import TinyDB
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import (
@@ -94,6 +93,20 @@ db.close()
 print(json.dumps({"rows_per_s": n / (time.perf_counter() - start), "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
+# The other peer: stock TinyDB (its default JSON storage) given the CSV's rows in one
+# insert_multiple, CSV parsing included: the store prodops wraps, without its journal and cache.
+TINYDB_IMPORT = r"""
+import csv, json, sys, time
+from tinydb import TinyDB
+start = time.perf_counter()
+with open(sys.argv[1], encoding="utf-8", newline="") as fh:
+    rows = list(csv.DictReader(fh))
+db = TinyDB(sys.argv[2])
+db.table("feedback").insert_multiple(rows)
+db.close()
+print(json.dumps({"rows_per_s": len(rows) / (time.perf_counter() - start)}))
+"""
+
 
 def file_sizes(workspace: Path) -> dict[str, int]:
     """Bytes by what they are: each top-level file (SQLite's -wal and -shm with their database),
@@ -142,15 +155,11 @@ def peer_disk(csv_path: Path, root: Path) -> dict[str, Any]:
     db_path.unlink()
     tiny_path = root / "peer-tinydb.json"
     tiny_path.unlink(missing_ok=True)
-    with open(csv_path, encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    db = TinyDB(tiny_path)
-    db.table("feedback").insert_multiple(rows)
-    db.close()
+    tiny_run, _ = run_json(TINYDB_IMPORT, str(csv_path), str(tiny_path))
     tiny_bytes = tiny_path.stat().st_size
     tiny_path.unlink()
     return {"sqlite_bytes": sqlite_bytes, "sqlite_rows_per_s": sqlite_run["rows_per_s"], "sqlite_import_rss_mb": sqlite_peak,
-            "tinydb_bytes": tiny_bytes}
+            "tinydb_bytes": tiny_bytes, "tinydb_rows_per_s": tiny_run["rows_per_s"]}
 
 
 def change_figures(workspace: Path, changes: int, root: Path) -> dict[str, Any]:
@@ -280,7 +289,8 @@ def render(n: int, r: dict[str, Any]) -> str:
     lines.append(f"| `prodops compact`: peak RSS, wall | {r['compact_rss_mb']:.0f} MB, {r['compact_s']:.1f} s | "
                  f"SQLite import of the CSV: {r['sqlite_import_rss_mb']:.0f} MB |")
     lines.append(f"| import rows/s, peak RSS | {r['import_rows_per_s']:,.0f}, {r['import_peak_mb']:.0f} MB | "
-                 f"SQLite one transaction {r['sqlite_rows_per_s']:,.0f} |")
+                 f"SQLite one transaction {r['sqlite_rows_per_s']:,.0f} ({r['import_rows_per_s'] / r['sqlite_rows_per_s']:.2f} of it); "
+                 f"stock TinyDB insert_multiple {r['tinydb_rows_per_s']:,.0f} ({r['import_rows_per_s'] / r['tinydb_rows_per_s']:.2f} of it) |")
     ours, peer = r["change"]["ours"], r["change"]["sqlite_wal_full"]
     lines.append(f"| one change in an open store, ms: median / p95 (n) | {ours['value']:.2f} / {ours['p95']:.2f} ({ours['n']}) | "
                  f"SQLite WAL synchronous=FULL {peer['value']:.2f} / {peer['p95']:.2f} ({peer['n']}); "
