@@ -676,15 +676,21 @@ async def test_a_big_workspaces_filter_loads_every_item_once_in_the_background_t
     store.close()
 
 
-async def test_j_draws_the_row_the_cursor_reaches_and_keeps_the_one_it_left_not_the_list(demo_store, make_app, monkeypatch):
-    """Issue 29, item 4 (a key is a frame): the cursor's reactive repainted the whole list, 40 rows
-    a key press at 160x48, though the move changes two; the row it leaves looks as it was first
-    drawn, so that one is not drawn again either."""
+def rows_drawn(monkeypatch) -> list[str]:
+    """The ids of the list rows built from here on, in the order they are built."""
     from prodops_tui.ui.widgets.feedback_list import FeedbackList
 
     drawn: list[str] = []
     row = FeedbackList._row
     monkeypatch.setattr(FeedbackList, "_row", lambda self, item, index, width: drawn.append(item.id) or row(self, item, index, width))
+    return drawn
+
+
+async def test_j_draws_the_row_the_cursor_reaches_and_keeps_the_one_it_left_not_the_list(demo_store, make_app, monkeypatch):
+    """Issue 29, item 4 (a key is a frame): the cursor's reactive repainted the whole list, 40 rows
+    a key press at 160x48, though the move changes two; the row it leaves looks as it was first
+    drawn, so that one is not drawn again either."""
+    drawn = rows_drawn(monkeypatch)
     app = make_app(demo_store)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
@@ -703,11 +709,7 @@ async def test_a_scroll_by_one_row_draws_the_row_that_comes_into_view_not_every_
     """Textual keeps a widget's lines by screen row, so a list scrolled by one row drew all of its
     rows again (40 at 160x48, the slowest `j`s). The rows are kept as drawn: a scroll draws the one
     that came into view, and a mark, the focus or new rows still show at once."""
-    from prodops_tui.ui.widgets.feedback_list import FeedbackList
-
-    drawn: list[str] = []
-    row = FeedbackList._row
-    monkeypatch.setattr(FeedbackList, "_row", lambda self, item, index, width: drawn.append(item.id) or row(self, item, index, width))
+    drawn = rows_drawn(monkeypatch)
     app = make_app(demo_store)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
