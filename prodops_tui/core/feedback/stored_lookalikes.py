@@ -13,10 +13,11 @@ changed, or the workspace grew by a quarter since the rarity was learned (REGROW
 again. The rarity (IDF) is reused as learned until then, so the scores worked out before hold.
 
 The last grouping, node by node (`run` and the tables after it): each item's grouping columns
-(its node, same-title key and root, short words, merged-into), each node's words (its vector
-is weighed again from them and the stored rarity when read) and the terms it is filed under, the near copies' leaders, the leaders' postings and their pairs
-at or above the threshold, the cluster each leader ended in, the groups by what produced them,
-and what `duplicates` prints of each grouped item. Reading the facts of 100,000 items back
+(its node, same-title key and root, short words, merged-into), each node's words (its vector is
+weighed again from them and the stored rarity when read) and the terms it is filed under, the
+near copies' leaders, the leaders' postings and their pairs at or above the threshold, the
+cluster each leader ended in, the groups by what produced them, and what `duplicates` prints of
+each grouped item. Reading the facts of 100,000 items back
 and pairing in memory took 14-30 s after one capture; from these tables a capture is carried
 on in SQL (`_carried_on`): its node is folded into a leader or paired with the leaders sharing
 a filed term exactly as a full run pairs the last node, complete linkage is taken again only
