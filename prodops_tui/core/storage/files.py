@@ -15,6 +15,11 @@ from tinydb.storages import Storage
 
 from ..errors import WorkspaceCorrupt
 
+# Whether a file a store writes after every change (the journal, issued.json) may stay open
+# between changes: where an open file can still be renamed over or deleted, as a fold and
+# doctor do (POSIX). Windows refuses both while it is open, so there it is opened each time.
+HOLD_OPEN_FILES = os.name == "posix"
+
 
 def ensure_private_dir(path: Path) -> None:
     """Create a directory readable by the user only (feedback holds customer data), and any

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .files import HOLD_OPEN_FILES
+
 ISSUED_NAME = "issued.json"
 _SIZE = 1024  # one write of the same length each time: the file never changes size
 
@@ -59,9 +61,8 @@ def write_issued(directory: Path, issued: Issued) -> None:
     issued_file.close()
 
 
-# Kept open between changes where an open file can still be replaced or deleted (POSIX):
-# written so, a change's write of it took 0.02 ms where opening it each time took 0.05-0.065 (by hand, 100k).
-_HELD = os.name == "posix"
+# Kept open between changes where it may be (HOLD_OPEN_FILES): written so, a change's write of
+# it took 0.02 ms where opening it each time took 0.05-0.065 (by hand, 100k).
 
 
 class IssuedFile:
@@ -80,7 +81,7 @@ class IssuedFile:
         data = data.ljust(_SIZE)  # JSON allows the trailing spaces
         try:
             fd = self._open()
-            if _HELD:
+            if HOLD_OPEN_FILES:
                 os.pwrite(fd, data, 0)
             else:
                 os.lseek(fd, 0, os.SEEK_SET)  # Windows has no os.pwrite
@@ -91,7 +92,7 @@ class IssuedFile:
         except OSError:
             self.close()  # opened again next time
             return
-        if not _HELD:
+        if not HOLD_OPEN_FILES:
             self.close()
 
     def _open(self) -> int:

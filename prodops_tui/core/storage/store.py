@@ -61,6 +61,7 @@ from .backups import (
 )
 from .cache import CACHE_NAME, CachedState, CacheReader, CacheUnusable, StateCache
 from .files import (
+    HOLD_OPEN_FILES,
     AtomicJSONStorage,
     ensure_private_dir,
     file_signature,
@@ -86,9 +87,6 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 BACKUPS_KEPT = 3
 HISTORY_KEPT = 500  # undo levels that survive a fold
 CHANGES_KEPT = 1_000  # revisions whose changed ids are remembered for incremental indexes
-# The journal stays open between changes where an open file can still be renamed over or
-# deleted (a fold does both); Windows opens it for each change.
-_HOLD_FILES = os.name == "posix"
 FOLD_MIN_BYTES = 1 << 20
 # A small workspace folds once its journal outgrows its snapshot and this: the first import of
 # 849 real reviews (742 KB of journal) left a 101-byte snapshot and no backup, as 1 MB was the
@@ -973,7 +971,7 @@ class Store:
             except BaseException:
                 self._close_journal()
                 raise
-            if not _HOLD_FILES:
+            if not HOLD_OPEN_FILES:  # the journal stays open between changes where it may
                 self._close_journal()
         self._journal_pos += len(line)
         self._journal_sig = (after.st_ino, after.st_size, after.st_mtime_ns)  # what file_signature gives
