@@ -115,6 +115,12 @@ def _dict_plan(cls: type) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, .
     return plan
 
 
+def field_values(obj) -> tuple[Any, ...]:
+    """Every field's value of a dataclass (a record or a nested one), in declaration order, read
+    in one C call (_dict_plan)."""
+    return _dict_plan(obj.__class__)[1](obj)
+
+
 def _from_dict(cls, data: dict[str, Any]):
     names = _field_set(cls)
     nested = getattr(cls, "NESTED", {})

@@ -9,15 +9,13 @@ so no terminal escape is stored, printed or exported from an import.
 
 from __future__ import annotations
 
-from dataclasses import fields, is_dataclass
+from dataclasses import is_dataclass
 from typing import Any, TypeVar
 
-from ..model import Record
+from ..model import Record, field_values
 from ..text import first_control, without_controls
 
 R = TypeVar("R", bound=Record)
-
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def cleaned(record: R) -> R:
@@ -26,13 +24,6 @@ def cleaned(record: R) -> R:
     if not _holds_control(record):
         return record
     return type(record).from_dict(_without_controls(record.to_dict()))
-
-
-def _field_names(cls: type) -> tuple[str, ...]:
-    names = _FIELD_NAMES.get(cls)
-    if names is None:
-        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
-    return names
 
 
 def _holds_control(value: Any) -> bool:
@@ -45,7 +36,7 @@ def _holds_control(value: Any) -> bool:
     elif isinstance(value, dict):
         items = [*value, *value.values()]
     elif is_dataclass(value):
-        items = [getattr(value, name) for name in _field_names(type(value))]
+        items = field_values(value)
     else:
         return False
     for item in items:
