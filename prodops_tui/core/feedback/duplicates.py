@@ -1148,7 +1148,6 @@ def _all_linked(first: list[Node], second: list[Node], edges: Mapping[Node, Mapp
     return all(edges[node].keys() >= others for node in first)
 
 
-
 def relink(new_nodes: Iterable[Node], neighbours: Callable[[Node], Mapping[Node, float]],
            before: Callable[[Node], list[Node]]) -> dict[Node, list[Node]]:
     """_cliques again after nodes were added (`new_nodes`, numbered after every other), without
