@@ -16,23 +16,30 @@ import contextlib
 import json
 import os
 import sqlite3
+import zlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ..model import TYPE_BY_KIND
 from .where import Where
 
 T = TypeVar("T")
 CACHE_NAME = "cache.sqlite"
-CACHE_VERSION = 6  # 6: the nudges' fields as stored columns (their covering index is added in place: _SCHEMA)
-# Fields counted over every item (the nudges, `prodops nudges`): kept as stored columns, so a
-# count reads them instead of parsing 100,000 JSON documents seven times (0.35 s at 100k).
-STORED_FIELDS = ("status", "snoozed_until", "received_at", "source", "area", "duplicate_of", "opportunity")
-_STORED_COLUMNS = "".join(
-    f",\n    f_{name} GENERATED ALWAYS AS (json_extract(doc, '$.{name}')) STORED" for name in STORED_FIELDS)
-# Every stored column in one index: a count or pick over them reads the index (a few MB at
-# 100k items), not every row with its document (80 MB): 150-250 ms -> 20-95 ms a query.
+# 7: documents kept deflated (_Packing) and the stored columns filled from the record, not
+# json_extract'ed from the document; triaged_at and source_key stored too.
+CACHE_VERSION = 7
+# Fields read or counted over every item (the nudges, `prodops nudges`, the metrics' flow, an
+# import's source keys): kept as columns, so a count reads them instead of inflating and parsing
+# 100,000 documents (0.35 s at 100k for the nudges' seven, when documents were plain JSON).
+STORED_FIELDS = ("status", "snoozed_until", "received_at", "source", "area", "duplicate_of", "opportunity",
+                 "triaged_at", "source_key")
+# Every stored column but source_key in one index: a count or pick over them reads the index (a
+# few MB at 100k items), not every row with its document: 150-250 ms -> 20-95 ms a query.
+# source_key (35 bytes an item, read only by an import) is read from the rows.
+INDEXED_FIELDS = STORED_FIELDS[:-1]
+_STORED_COLUMNS = "".join(f",\n    f_{name}" for name in STORED_FIELDS)
 _FIELDS_INDEX = "records_fields"
 _VIEW_INDEX = "records_view"
 _VIEW_FIELDS = ("received_at", "status", "snoozed_until")  # the columns _VIEW_INDEX holds, in its order after number
@@ -42,7 +49,7 @@ def _column(name: str) -> str:
     """A field's column: its stored copy, or read from the document."""
     if not name.isidentifier():
         raise ValueError(f"not a field name: {name!r}")
-    return f"f_{name}" if name in STORED_FIELDS else f"json_extract(doc, '$.{name}')"
+    return f"f_{name}" if name in STORED_FIELDS else f"doc_field(doc, '{name}')"
 
 
 def _conditions(kind: str, where: Iterable[Where]) -> tuple[str, list[Any]]:
@@ -58,7 +65,7 @@ def _covered(names: Iterable[str], where: Iterable[Where]) -> str:
     """INDEXED BY the fields index when it holds every column read: SQLite's planner picked the
     (kind, number) index and read each row from the table instead."""
     wanted = set(names) | {test.field for test in where}
-    return f" INDEXED BY {_FIELDS_INDEX}" if wanted <= set(STORED_FIELDS) else ""
+    return f" INDEXED BY {_FIELDS_INDEX}" if wanted <= set(INDEXED_FIELDS) else ""
 
 
 _SCHEMA = """
@@ -79,8 +86,11 @@ CREATE TABLE IF NOT EXISTS records (
     id INTEGER PRIMARY KEY,  -- a rowid table: WITHOUT ROWID keeps whole rows in its interior
     kind TEXT NOT NULL,      -- pages, which with 700-byte documents left them half empty and
     number INTEGER NOT NULL, -- made each batch of an import slower than the last
-    doc TEXT NOT NULL{stored}
+    -- The record's JSON text deflated (_Packing), then the stored fields' values.
+    doc BLOB NOT NULL{stored}
 );
+-- The dictionary every document is deflated against, set when the file is made and never changed.
+CREATE TABLE IF NOT EXISTS packing (id INTEGER PRIMARY KEY CHECK (id = 1), zdict BLOB NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS records_key ON records (kind, number);
 -- Newest received first without reading every item (`prodops list --limit 20`), and an inbox
 -- view's order with what it is counted by (status, snooze) in the same index, so the app's first
@@ -90,7 +100,7 @@ CREATE INDEX IF NOT EXISTS {view_index} ON records (kind, f_received_at, number,
 DROP INDEX IF EXISTS records_received;
 CREATE INDEX IF NOT EXISTS {fields_index} ON records (kind, number{stored_names});
 """.replace("{stored}", _STORED_COLUMNS).replace("{fields_index}", _FIELDS_INDEX).replace("{view_index}", _VIEW_INDEX).replace(
-    "{stored_names}", "".join(f", f_{name}" for name in STORED_FIELDS))
+    "{stored_names}", "".join(f", f_{name}" for name in INDEXED_FIELDS))
 
 
 class CacheUnusable(Exception):
@@ -108,6 +118,78 @@ class CachedState:
 
 def _dumps(doc: Any) -> str:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+# zlib's level 6: at 100k items of the bench's CSV, 812 -> 308 bytes a document for 30 us to
+# deflate and 6 us to inflate; level 1 kept 322 bytes for the same time (by hand, on this VM).
+PACK_LEVEL = 6
+_RAW_DEFLATE = -15  # no zlib header or checksum: 6 bytes a document; SQLite checks nothing less
+
+
+def record_skeletons() -> bytes:
+    """Every kind's fields with their default values, as prodops writes a record's JSON: most of
+    a document's bytes (its field names, its empty fields), so each is deflated to what it adds.
+    The most numerous kind comes last, where deflate's copies are shortest."""
+    kinds = sorted(TYPE_BY_KIND, key=lambda kind: kind == "feedback")
+    skeletons = []
+    for kind in kinds:
+        skeleton: dict[str, Any] = {}
+        for field in fields(TYPE_BY_KIND[kind]):
+            if field.default is not MISSING:
+                skeleton[field.name] = field.default
+            elif field.default_factory is not MISSING:
+                skeleton[field.name] = field.default_factory()
+            else:
+                skeleton[field.name] = ""
+        skeletons.append(json.dumps(skeleton, ensure_ascii=False, separators=(",", ":"), default=lambda _: ""))
+    return "".join(skeletons).encode()
+
+
+class _Packing:
+    """A document's JSON text deflated against the file's own dictionary (table `packing`, set
+    when the file is made and never changed, so every process reads every row with it). A
+    document stored as plain TEXT (a hand edit) is read as it is."""
+
+    __slots__ = ("zdict", "_name")
+
+    def __init__(self, zdict: bytes, name: str):
+        self.zdict, self._name = zdict, name
+
+    def pack(self, text: str) -> bytes:
+        # surrogatepass: a lone surrogate a snapshot's "\ud800" gave comes back as it went in.
+        packer = zlib.compressobj(PACK_LEVEL, zlib.DEFLATED, _RAW_DEFLATE, 8, zlib.Z_DEFAULT_STRATEGY, self.zdict)
+        return packer.compress(text.encode("utf-8", "surrogatepass")) + packer.flush()
+
+    def unpack(self, doc: bytes | str) -> str:
+        if isinstance(doc, str):
+            return doc
+        unpacker = zlib.decompressobj(_RAW_DEFLATE, self.zdict)
+        try:
+            data = unpacker.decompress(doc) + unpacker.flush()
+            if unpacker.eof:
+                return data.decode("utf-8", "surrogatepass")
+        except (zlib.error, UnicodeDecodeError, TypeError):
+            pass
+        raise CacheUnusable(f"{self._name}: a record's document does not inflate (damaged)")
+
+
+def _stored_values(doc: Any) -> tuple[Any, ...]:
+    """The stored fields of a record's dict, as json_extract gave them from its text."""
+    if doc.__class__ is not dict:
+        return (None,) * len(STORED_FIELDS)
+    return tuple(_sql_value(doc.get(name)) for name in STORED_FIELDS)
+
+
+def _sql_value(value: Any) -> Any:
+    if value is None or value.__class__ in (str, int, float):
+        return value
+    if value.__class__ is bool:
+        return int(value)
+    return _dumps(value)
+
+
+_PUT_RECORD = (f"INSERT OR REPLACE INTO records (kind, number, doc{''.join(f', f_{name}' for name in STORED_FIELDS)}) "
+               f"VALUES (?, ?, ?{', ?' * len(STORED_FIELDS)})")
 
 
 class StateCache:
@@ -129,11 +211,28 @@ class StateCache:
             if self._db.execute("PRAGMA user_version").fetchone()[0] != CACHE_VERSION:
                 # Another layout (an older prodops): start it over, it is derived data.
                 self._db.executescript("DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS state; "
-                                       "DROP TABLE IF EXISTS changed; DROP TABLE IF EXISTS log_start;")
+                                       "DROP TABLE IF EXISTS changed; DROP TABLE IF EXISTS log_start; "
+                                       "DROP TABLE IF EXISTS packing;")
                 self._db.execute(f"PRAGMA user_version = {CACHE_VERSION}")
             self._db.executescript(_SCHEMA)
+            self._packing = _Packing(self._zdict(), path.name)
+            self._db.create_function("doc_field", 2, self._doc_field, deterministic=True)
         except (sqlite3.Error, OSError) as exc:
             raise CacheUnusable(f"{path.name}: {exc}") from exc
+
+    def _zdict(self) -> bytes:
+        """The file's dictionary, set now if it has none (INSERT OR IGNORE: two processes making
+        the file at once keep the first one's, and both read that back)."""
+        row = self._db.execute("SELECT zdict FROM packing WHERE id = 1").fetchone()
+        if row is None:
+            self._db.execute("INSERT OR IGNORE INTO packing (id, zdict) VALUES (1, ?)", (record_skeletons(),))
+            row = self._db.execute("SELECT zdict FROM packing WHERE id = 1").fetchone()
+        return bytes(row[0])
+
+    def _doc_field(self, doc: bytes | str, name: str) -> Any:
+        """SQL doc_field(doc, name): a field no column stores, read from the document."""
+        record = json.loads(self._packing.unpack(doc))
+        return _sql_value(record.get(name)) if record.__class__ is dict else None
 
     def close(self) -> None:
         try:
@@ -170,11 +269,9 @@ class StateCache:
             db.execute("DELETE FROM records")
             db.execute("DELETE FROM changed")
             db.execute("INSERT OR REPLACE INTO log_start (id, seq) VALUES (1, ?)", (state.seq,))
+            pack = self._packing.pack
             for kind, rows in tables.items():
-                db.executemany(
-                    "INSERT INTO records (kind, number, doc) VALUES (?, ?, ?)",
-                    ((kind, number, _dumps(doc)) for number, doc in rows),
-                )
+                db.executemany(_PUT_RECORD, ((kind, number, pack(_dumps(doc)), *_stored_values(doc)) for number, doc in rows))
             self._write_state(db, state)
 
     def apply(self, entries: list[dict[str, Any]], state: CachedState, *, texts: dict[int, list[str | None]] | None = None) -> None:
@@ -198,12 +295,13 @@ class StateCache:
                 db.execute("INSERT OR REPLACE INTO changed (seq, records) VALUES (?, ?)", (seq, json.dumps([f"{op[1]}:{op[2]}" for op in ops])))
                 db.executemany("DELETE FROM records WHERE kind = ? AND number = ?", ((op[1], op[2]) for op in ops if op[0] != "put"))
                 encoded = texts.get(seq) if texts else None
+                pack = self._packing.pack
                 if encoded is not None:
-                    db.executemany("INSERT OR REPLACE INTO records (kind, number, doc) VALUES (?, ?, ?)",
-                                   ((op[1], op[2], text) for op, text in zip(ops, encoded, strict=True) if op[0] == "put"))
+                    db.executemany(_PUT_RECORD, ((op[1], op[2], pack(text), *_stored_values(op[3]))
+                                                 for op, text in zip(ops, encoded, strict=True) if text is not None))
                 else:
-                    db.executemany("INSERT OR REPLACE INTO records (kind, number, doc) VALUES (?, ?, ?)",
-                                   ((op[1], op[2], _dumps(op[3])) for op in ops if op[0] == "put"))
+                    db.executemany(_PUT_RECORD, ((op[1], op[2], pack(_dumps(op[3])), *_stored_values(op[3]))
+                                                 for op in ops if op[0] == "put"))
                 held = seq
             if held != state.seq:
                 raise CacheUnusable(f"{self.path.name}: holds entry {held}, expected {state.seq}")
@@ -271,7 +369,9 @@ class StateCache:
             self._db.execute("BEGIN")
             try:
                 state = self.state()
-                return build(state, self._db.execute("SELECT number, doc FROM records WHERE kind = ? ORDER BY number", (kind,)))
+                unpack = self._packing.unpack
+                rows = self._db.execute("SELECT number, doc FROM records WHERE kind = ? ORDER BY number", (kind,))
+                return build(state, ((number, unpack(doc)) for number, doc in rows))
             finally:
                 self._db.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -288,7 +388,8 @@ class StateCache:
                     (kind, *chunk)).fetchall()
         except sqlite3.Error as exc:
             raise CacheUnusable(f"{self.path.name}: {exc}") from exc
-        return found
+        unpack = self._packing.unpack
+        return [(number, unpack(doc)) for number, doc in found]
 
     def numbers_newest_received(self, kind: str) -> list[int]:
         """The numbers of one kind, newest `received_at` first (then the higher number), from
@@ -343,7 +444,7 @@ class StateCache:
             row = self._db.execute("SELECT doc FROM records WHERE kind = ? AND number = ?", (kind, number)).fetchone()
         except sqlite3.Error as exc:
             raise CacheUnusable(f"{self.path.name}: {exc}") from exc
-        return row[0] if row else None
+        return self._packing.unpack(row[0]) if row else None
 
     def count(self, kind: str) -> int:
         try:
@@ -365,10 +466,12 @@ class CacheReader:
             self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
             self._db.execute("BEGIN")  # the read transaction starts at the first SELECT: this one
             row = self._db.execute("SELECT version, snapshot_sig, seq FROM state WHERE id = 1").fetchone()
+            packing = self._db.execute("SELECT zdict FROM packing WHERE id = 1").fetchone()
         except sqlite3.Error as exc:
             self.close()
             raise CacheUnusable(f"{path.name}: {exc}") from exc
-        usable = row is not None and row[0] == CACHE_VERSION
+        self._packing = _Packing(bytes(packing[0]) if packing else b"", path.name)
+        usable = row is not None and row[0] == CACHE_VERSION and packing is not None
         self.seq: int = row[2] if usable else -1
         self.snapshot_sig: tuple[int, ...] | None = tuple(json.loads(row[1])) if usable else None
 
@@ -390,8 +493,10 @@ class CacheReader:
             # raises once the connection is closed.
             cursor = self._db.execute("SELECT number, doc FROM records WHERE kind = ? AND number >= ? ORDER BY number",
                                       (kind, from_number))
+            unpack = self._packing.unpack
             while batch := cursor.fetchmany(256):
-                yield from batch
+                for number, doc in batch:
+                    yield number, unpack(doc)
         except sqlite3.Error as exc:
             raise CacheUnusable(f"{self.path.name}: {exc}") from exc
 

@@ -95,6 +95,53 @@ def test_a_fold_whose_cache_holds_a_damaged_record_folds_from_the_records_and_sa
     assert snapshot["feedback"]["7"]["id"] == "F-7", "the damaged copy reached the snapshot"
 
 
+def test_the_cache_keeps_each_document_deflated_and_reads_back_the_text_it_was_given(tmp_path):
+    """cache.sqlite held every record's JSON as text: 4x the CSV at 100k, a second copy of the
+    snapshot. Deflated against the field names and defaults every record shares, a document
+    takes well under half its text, and reads back character for character."""
+    import sqlite3
+
+    workspace = seeded(tmp_path / "ws", 200)
+    store = Store.open(workspace, clock=fixed_clock)
+    with store.change("odd text") as tx:
+        tx.add(FeedbackItem(text="Café ☕ [bold red]not markup[/] \\ \"quoted\" 日本語", customer="ü"))
+    store.close()
+    db = sqlite3.connect(workspace / "cache.sqlite")
+    kinds = {kind for kind, in db.execute("SELECT DISTINCT typeof(doc) FROM records")}
+    stored = db.execute("SELECT sum(length(doc)) FROM records WHERE kind = 'feedback'").fetchone()[0]
+    db.close()
+    assert kinds == {"blob"}, kinds
+    snapshot = json.loads((workspace / SNAPSHOT_NAME).read_text())["feedback"]
+    texts = sum(len(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()) for doc in snapshot.values())
+    assert stored < 0.5 * texts, (stored, texts)
+    reader = Store.open(workspace, clock=fixed_clock)
+    try:
+        assert reader.get("F-201").text == "Café ☕ [bold red]not markup[/] \\ \"quoted\" 日本語"
+        assert reader.get("F-7").to_dict() == snapshot["7"]
+        assert reader.loads["feedback"] == 0, "read by loading every item, not from the cache"
+    finally:
+        reader.close()
+
+
+def test_a_cache_document_that_does_not_inflate_is_read_from_the_files_and_folds_from_them(tmp_path):
+    import sqlite3
+
+    workspace = seeded(tmp_path / "ws", 20)
+    db = sqlite3.connect(workspace / "cache.sqlite")
+    db.execute("UPDATE records SET doc = x'00ff13' WHERE kind = 'feedback' AND number = 7")
+    db.commit()
+    db.close()
+    store = Store.open(workspace, clock=fixed_clock)
+    try:
+        assert store.get("F-7").text.startswith("6: The invoice export")
+        retag(store, "F-7", "kept")
+        assert store.fold()
+    finally:
+        store.close()
+    snapshot = json.loads((workspace / SNAPSHOT_NAME).read_text())
+    assert snapshot["feedback"]["7"]["tags"] == ["kept"] and snapshot["feedback"]["7"]["text"].startswith("6: ")
+
+
 @pytest.fixture
 def compress_from_1kb(monkeypatch):
     monkeypatch.setattr(store_module, "COMPRESSED_FROM", 1024)
