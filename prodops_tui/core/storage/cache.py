@@ -120,10 +120,13 @@ def _dumps(doc: Any) -> str:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 
-# zlib's level 6: at 100k items of the bench's CSV, 812 -> 308 bytes a document for 30 us to
-# deflate and 6 us to inflate; level 1 kept 322 bytes for the same time (by hand, on this VM).
-PACK_LEVEL = 6
-_RAW_DEFLATE = -15  # no zlib header or checksum: 6 bytes a document; SQLite checks nothing less
+# zlib's level 1 and a 4 KB window (the dictionary is 2 KB): at 100k items of the bench's CSV,
+# 812 -> 321 bytes a document for 21 us to deflate and 6 to inflate. Level 6 kept 307 bytes for
+# 26 us; the default 32 KB window took 80 us a document, its 300 KB of state allocated by mmap
+# each time (timeit, by hand, on this VM).
+PACK_LEVEL = 1
+_PACK_WINDOW = -12  # raw deflate: no zlib header or checksum (6 bytes a document); SQLite checks pages
+_UNPACK_WINDOW = -15  # inflates a stream of any window
 
 
 def record_skeletons() -> bytes:
@@ -157,13 +160,13 @@ class _Packing:
 
     def pack(self, text: str) -> bytes:
         # surrogatepass: a lone surrogate a snapshot's "\ud800" gave comes back as it went in.
-        packer = zlib.compressobj(PACK_LEVEL, zlib.DEFLATED, _RAW_DEFLATE, 8, zlib.Z_DEFAULT_STRATEGY, self.zdict)
+        packer = zlib.compressobj(PACK_LEVEL, zlib.DEFLATED, _PACK_WINDOW, 8, zlib.Z_DEFAULT_STRATEGY, self.zdict)
         return packer.compress(text.encode("utf-8", "surrogatepass")) + packer.flush()
 
     def unpack(self, doc: bytes | str) -> str:
         if isinstance(doc, str):
             return doc
-        unpacker = zlib.decompressobj(_RAW_DEFLATE, self.zdict)
+        unpacker = zlib.decompressobj(_UNPACK_WINDOW, self.zdict)
         try:
             data = unpacker.decompress(doc) + unpacker.flush()
             if unpacker.eof:
