@@ -216,6 +216,12 @@ class StateCache:
                 self._db.executescript("DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS state; "
                                        "DROP TABLE IF EXISTS changed; DROP TABLE IF EXISTS log_start; "
                                        "DROP TABLE IF EXISTS packing;")
+                # The dropped pages stay in the file, free, unless it is rewritten: the cache of
+                # an older prodops (100 MB at 100k items) would keep its size with half as much
+                # in it. Cheap now that it is nearly empty; while another process reads it, it
+                # cannot be, and the new rows fill the free pages instead (as derived.py does).
+                with contextlib.suppress(sqlite3.OperationalError):
+                    self._db.execute("VACUUM")
                 self._db.execute(f"PRAGMA user_version = {CACHE_VERSION}")
             self._db.executescript(_SCHEMA)
             self._packing = _Packing(self._zdict(), path.name)

@@ -123,6 +123,39 @@ def test_the_cache_keeps_each_document_deflated_and_reads_back_the_text_it_was_g
         reader.close()
 
 
+def test_a_cache_of_an_older_version_is_built_again_and_gives_back_its_pages(tmp_path):
+    """An older prodops's cache (documents as text, twice the size) is dropped and built again;
+    without rewriting the file, its pages stayed in it, free, and an upgrade saved no disk."""
+    import sqlite3
+
+    workspace = seeded(tmp_path / "ws", 20)
+    cache = workspace / "cache.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{cache}{suffix}").unlink(missing_ok=True)
+    db = sqlite3.connect(cache)
+    db.execute("PRAGMA user_version = 6")
+    db.execute("CREATE TABLE records (id INTEGER PRIMARY KEY, kind TEXT, number INTEGER, doc TEXT)")
+    db.executemany("INSERT INTO records (kind, number, doc) VALUES ('feedback', ?, ?)", ((n, TEXT * 40) for n in range(5_000)))
+    db.commit()
+    db.close()
+    held = cache.stat().st_size
+    assert held > 10_000_000
+    store = Store.open(workspace, clock=fixed_clock)
+    try:
+        assert store.get("F-7").text.startswith("6: ") and store.count(FeedbackItem) == 20
+    finally:
+        store.close()
+    db = sqlite3.connect(cache)
+    try:
+        assert db.execute("PRAGMA user_version").fetchone()[0] > 6
+        assert db.execute("SELECT count(*) FROM records WHERE kind = 'feedback'").fetchone()[0] == 20
+        assert db.execute("PRAGMA freelist_count").fetchone()[0] < 10
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        db.close()
+    assert cache.stat().st_size < held / 20, (cache.stat().st_size, held)
+
+
 def test_a_cache_document_that_does_not_inflate_is_read_from_the_files_and_folds_from_them(tmp_path):
     import sqlite3
 
