@@ -46,6 +46,17 @@ def retag(store: Store, item_id: str, tag: str) -> None:
         tx.put(replace(item, tags=[*item.tags, tag]))
 
 
+def with_item_7_in_cache(workspace: Path, doc_sql: str) -> Path:
+    """The cache's document of F-7 replaced by an SQL literal (a disk error, a hand edit)."""
+    import sqlite3
+
+    db = sqlite3.connect(workspace / "cache.sqlite")
+    db.execute(f"UPDATE records SET doc = {doc_sql} WHERE kind = 'feedback' AND number = 7")
+    db.commit()
+    db.close()
+    return workspace
+
+
 def fold_traced(workspace: Path) -> tuple[int, Store]:
     """The peak memory Python allocated during a fold of a freshly opened store (as `prodops compact`)."""
     store = Store.open(workspace, clock=fixed_clock)
@@ -78,13 +89,7 @@ def test_a_folds_memory_does_not_grow_with_the_workspace_and_it_builds_no_record
 def test_a_fold_whose_cache_holds_a_damaged_record_folds_from_the_records_and_says_which(tmp_path):
     """The cache is derived data: a record it holds that is not one (a disk error, a hand edit)
     is never copied into the snapshot, the truth. The fold reads the records instead."""
-    import sqlite3
-
-    workspace = seeded(tmp_path / "ws", 20)
-    db = sqlite3.connect(workspace / "cache.sqlite")
-    db.execute("UPDATE records SET doc = '{\"bogus\": 1}' WHERE kind = 'feedback' AND number = 7")
-    db.commit()
-    db.close()
+    workspace = with_item_7_in_cache(seeded(tmp_path / "ws", 20), "'{\"bogus\": 1}'")
     store = Store.open(workspace, clock=fixed_clock)
     try:
         with pytest.raises(WorkspaceCorrupt, match=r"record 7"):
@@ -157,13 +162,7 @@ def test_a_cache_of_an_older_version_is_built_again_and_gives_back_its_pages(tmp
 
 
 def test_a_cache_document_that_does_not_inflate_is_read_from_the_files_and_folds_from_them(tmp_path):
-    import sqlite3
-
-    workspace = seeded(tmp_path / "ws", 20)
-    db = sqlite3.connect(workspace / "cache.sqlite")
-    db.execute("UPDATE records SET doc = x'00ff13' WHERE kind = 'feedback' AND number = 7")
-    db.commit()
-    db.close()
+    workspace = with_item_7_in_cache(seeded(tmp_path / "ws", 20), "x'00ff13'")
     store = Store.open(workspace, clock=fixed_clock)
     try:
         assert store.get("F-7").text.startswith("6: The invoice export")
