@@ -22,7 +22,8 @@ from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..model import TYPE_BY_KIND
+from ..model import TYPE_BY_KIND, FeedbackItem
+from .derived import give_back_dropped_pages
 from .where import Where
 
 T = TypeVar("T")
@@ -133,7 +134,7 @@ def record_skeletons() -> bytes:
     """Every kind's fields with their default values, as prodops writes a record's JSON: most of
     a document's bytes (its field names, its empty fields), so each is deflated to what it adds.
     The most numerous kind comes last, where deflate's copies are shortest."""
-    kinds = sorted(TYPE_BY_KIND, key=lambda kind: kind == "feedback")
+    kinds = sorted(TYPE_BY_KIND, key=lambda kind: kind == FeedbackItem.KIND)
     skeletons = []
     for kind in kinds:
         skeleton: dict[str, Any] = {}
@@ -216,12 +217,7 @@ class StateCache:
                 self._db.executescript("DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS state; "
                                        "DROP TABLE IF EXISTS changed; DROP TABLE IF EXISTS log_start; "
                                        "DROP TABLE IF EXISTS packing;")
-                # The dropped pages stay in the file, free, unless it is rewritten: the cache of
-                # an older prodops (100 MB at 100k items) would keep its size with half as much
-                # in it. Cheap now that it is nearly empty; while another process reads it, it
-                # cannot be, and the new rows fill the free pages instead (as derived.py does).
-                with contextlib.suppress(sqlite3.OperationalError):
-                    self._db.execute("VACUUM")
+                give_back_dropped_pages(self._db)
                 self._db.execute(f"PRAGMA user_version = {CACHE_VERSION}")
             self._db.executescript(_SCHEMA)
             self._packing = _Packing(self._zdict(), path.name)

@@ -46,17 +46,21 @@ def _open(path: Path | str, version: int, tables: Iterable[str], schema: str) ->
         row = db.execute("SELECT name FROM sqlite_master WHERE name = 'state'").fetchone()
         if row and db.execute("SELECT version FROM state").fetchone() not in (None, (version,)):
             db.executescript("".join(f"DROP TABLE IF EXISTS {table};" for table in (*tables, "state")))
-            # The dropped tables' pages stay in the file, free, unless it is rewritten (at 100k
-            # items 86 MB of lookalikes.sqlite after a new version): cheap now that it is nearly
-            # empty. While another process reads it, it cannot be: the free pages are then filled
-            # again as the tables are rebuilt.
-            with contextlib.suppress(sqlite3.OperationalError):
-                db.execute("VACUUM")
+            give_back_dropped_pages(db)
         db.executescript(schema)
     except BaseException:
         db.close()
         raise
     return db
+
+
+def give_back_dropped_pages(db: sqlite3.Connection) -> None:
+    """After a new version dropped a file's tables: their pages stay in it, free, unless it is
+    rewritten (at 100k items 86 MB of lookalikes.sqlite, 100 MB of cache.sqlite): cheap now
+    that it is nearly empty. While another process reads it, it cannot be: the free pages are
+    then filled again as the tables are rebuilt."""
+    with contextlib.suppress(sqlite3.OperationalError):
+        db.execute("VACUUM")
 
 
 def forget_derived_state(directory: Path) -> None:
