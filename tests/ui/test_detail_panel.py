@@ -9,6 +9,7 @@ from __future__ import annotations
 from textual.visual import Visual
 
 from prodops_tui.core.feedback import duplicates, inbox
+from prodops_tui.ui.panes.inbox_choices import merge_options
 from prodops_tui.ui.widgets.feedback_detail import FeedbackDetail
 from prodops_tui.ui.widgets.feedback_list import FeedbackList
 
@@ -133,3 +134,13 @@ async def test_with_too_little_memory_free_the_panel_says_look_alikes_are_off_an
         monkeypatch.undo()  # memory freed; the next change scans again
         await pilot.press("[", "p")
         assert await wait_until(pilot, lambda: "Look-alikes (m merges)" in str(detail.content) or "No look-alikes." in str(detail.content))
+
+
+def test_a_look_alike_numbered_past_9999_keeps_a_space_before_its_title(demo_store):
+    """At 100,000 items the detail read "82% F-12071it changes spelling…": ids were padded to
+    seven characters, with no space after, in the panel and in the merge choices."""
+    hits = [duplicates.SimilarItem("F-12071", 82.0, "it changes spelling"), duplicates.SimilarItem("F-359", 42.0, "Best AI app ever")]
+    shown = FeedbackDetail._similar(hits).plain
+    assert "F-12071 it changes spelling" in shown and "F-359  Best AI app ever" in shown, shown
+    offered = [content.plain for _, content in merge_options(demo_store, hits, (), "")]
+    assert offered[0].startswith(" 82% F-12071 it changes") and offered[1].startswith(" 42% F-359  Best AI"), offered

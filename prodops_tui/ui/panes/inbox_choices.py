@@ -60,13 +60,13 @@ def merge_options(store: Store, similar: Sequence[SimilarItem], exclude: Collect
     """The likely duplicates with their similarity; typing finds any item by its id or title."""
     if not query.strip():
         return [
-            (hit.id, Content.assemble((f"{hit.score:>3.0f}% ", "$accent"), (f"{hit.id:<7}", "$text-muted"),
+            (hit.id, Content.assemble((f"{hit.score:>3.0f}% ", "$accent"), (f"{hit.id:<6} ", "$text-muted"),
                                       truncate(clean_line(hit.title), 70 - (len(_shares(hit)) if hit.why else 0)),
                                       (_shares(hit), "$text-muted")))
             for hit in similar
             if hit.id not in exclude
         ]
-    return [(key, Content.assemble((f"{key:<7}", "$text-muted"), truncate(title, 76)))
+    return [(key, Content.assemble((f"{key:<6} ", "$text-muted"), truncate(title, 76)))
             # The app's index is disk-backed at 100k items; it offers the ready and search that
             # find_merge_targets reads, but core types that parameter SearchIndex alone.
             for key, title in find_merge_targets(store, query, exclude=exclude, index=index)]

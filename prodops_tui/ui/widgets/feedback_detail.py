@@ -206,7 +206,7 @@ class FeedbackDetail(ScrollView, can_focus=True):
         # is narrower (every pair in it alike), so it is not called that here.
         rows = [Content.styled("Look-alikes (m merges)", "bold $accent")]
         for hit in similar:
-            rows.append(Content.assemble((f"{hit.score:>3.0f}% ", "$accent"), (f"{hit.id:<7}", "$text-muted"),
+            rows.append(Content.assemble((f"{hit.score:>3.0f}% ", "$accent"), (f"{hit.id:<6} ", "$text-muted"),
                                          truncate(clean_line(hit.title), 60)))
             if hit.why:  # the rare words the two share: why it is listed
                 rows.append(Content.styled(truncate(f"↳ shares {', '.join(hit.why)}", 60), "italic $text-muted"))
