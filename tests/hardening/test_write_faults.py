@@ -31,6 +31,7 @@ from prodops_tui.core.model import RECORD_TYPES
 from prodops_tui.core.retro import board as retros
 from prodops_tui.core.retro.templates import SHIPPED_TEMPLATES
 from prodops_tui.core.storage import doctor
+from prodops_tui.core.storage.backups import backup_files, rebase_due, rotated_out
 from prodops_tui.core.storage.store import Store
 
 from ..conftest import fixed_clock
@@ -89,9 +90,10 @@ CASES.append(("capture during a fold", "itself"))
 
 @pytest.fixture(scope="module", params=["changes in the journal", "journal just folded"])
 def template(request, tmp_path_factory) -> Path:
-    """A small workspace with a history: folded four times (so each new fold rotates the backups
-    out), a retro at its last phase before Closed; then either a change still in the journal, or
-    no journal at all (the next change creates it, and makes its folder entry durable)."""
+    """A small workspace with a history: folded until the next fold keeps a new base snapshot (so
+    it rotates the older backups out), a retro at its last phase before Closed; then either a
+    change still in the journal, or no journal at all (the next change creates it, and makes its
+    folder entry durable)."""
     root = tmp_path_factory.mktemp("template")
     (root / "files").mkdir()
     (root / "files" / "feedback.csv").write_text(IMPORT_CSV, encoding="utf-8")
@@ -107,11 +109,17 @@ def template(request, tmp_path_factory) -> Path:
         while retro.phase != "actions":
             retro = retros.move_phase(store, retro.id, +1)
         store.fold()
+        for n in range(100):
+            if rebase_due(backup_files(root / "ws" / "backups"), new_segment_bytes=0):
+                break
+            capture(store, f"Invoice export times out ({n})", customer="Acme")
+            store.fold()
         if request.param == "changes in the journal":
             capture(store, "still in the journal", customer="Globex")
     finally:
         store.close()
-    assert len(list((root / "ws" / "backups").glob("prodops.*.json"))) == 3
+    found = backup_files(root / "ws" / "backups")
+    assert rebase_due(found, new_segment_bytes=0) and not rotated_out(found) and len(found) >= 2  # the next fold removes both
     return root
 
 

@@ -1,9 +1,14 @@
 """What `backups/` holds, read from the file names a fold gives: the one place they are parsed,
 written and read back.
 
-A fold keeps the snapshot it replaces as `prodops.<N>.json` (the state at change N) and the
-journal it folded as `journal.<A>-<B>.jsonl` (changes A to B). Neither is ever newer than what
-the new snapshot and journal hold together. A backup of COMPRESSED_FROM bytes or more is kept
+A fold keeps the journal it folded as `journal.<A>-<B>.jsonl` (changes A to B), and now and
+then the snapshot it replaces as `prodops.<N>.json` (the state at change N): one snapshot, the
+base, and the segments after it, which replay from it to the newest fold. A fold keeps its old
+snapshot as the new base only once the segments after the base take more room than the base
+(rebase_due), and the older base and its segments go: `backups/` holds about one to two
+compressed snapshots' worth, not three snapshots (a fifth of the workspace's disk at 100k
+items), and most folds skip compressing the snapshot. No backup is ever newer than what the
+new snapshot and journal hold together. A backup of COMPRESSED_FROM bytes or more is kept
 gzip-compressed, its name ending in `.gz` (a 100k-item import's journal: 290 MB as written,
 about a fifth of that compressed); a smaller one stays plain text, readable with any editor.
 Both forms are read wherever a backup is read, so the backups of a workspace written before
@@ -64,6 +69,37 @@ def backup_files(backup_dir: Path) -> list[BackupFile]:
             if first.isdigit() and last.isdigit():
                 found.append(BackupFile(backup_dir / name, int(first), int(last)))
     return sorted(found, key=lambda b: (b.last, b.first, b.path.name))
+
+
+def rebase_due(found: list[BackupFile], new_segment_bytes: int) -> bool:
+    """Whether a fold keeps the snapshot it replaces, as the new base: when no snapshot is kept
+    yet, or when the segments after the newest one kept, with the one this fold adds
+    (`new_segment_bytes` on disk), take more room than it. Replaying them is then dearer, on
+    disk and in a repair's time, than the snapshot that would replace them. `found` is
+    backup_files' list."""
+    snapshots = [b for b in found if b.is_snapshot]
+    if not snapshots:
+        return True
+    base = snapshots[-1]
+    after = sum(_size(b.path) for b in found if not b.is_snapshot and b.first > base.last)
+    return after + new_segment_bytes > _size(base.path)
+
+
+def rotated_out(found: list[BackupFile]) -> list[BackupFile]:
+    """The backups a fold's rotation removes: every snapshot but the newest (the base) and the
+    segments it already holds. What is left replays from the base to the newest fold."""
+    snapshots = [b for b in found if b.is_snapshot]
+    if not snapshots:
+        return []
+    base = snapshots[-1]
+    return [b for b in found if b is not base and b.last <= base.last]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def newest_backup(backup_dir: Path) -> BackupFile | None:

@@ -8,8 +8,9 @@ The TinyDB file (`prodops.json`, readable with plain `TinyDB(path)`) is the
 folded state: rewritten atomically (temp file, fsync, rename, fsync directory)
 only when the journal has grown past a quarter of it, so the amortised cost of
 a change does not depend on the size of the workspace. Each fold keeps the
-previous snapshot and journal segment in `backups/` for `prodops doctor`, gzip-compressed
-from a megabyte (backups.py), the last BACKUPS_KEPT snapshots and the segments after them.
+journal segment it folded in `backups/` for `prodops doctor`, and now and then the snapshot
+it replaced: one snapshot and the segments after it, gzip-compressed from a megabyte
+(backups.py).
 
 Reading the whole TinyDB file costs seconds at 100,000 items, so a process does not: it
 opens `cache.sqlite` (cache.py), a derived copy kept in step with the journal, and loads a
@@ -57,6 +58,8 @@ from .backups import (
     copy_plain,
     newest_backup,
     put_in_place,
+    rebase_due,
+    rotated_out,
     stale_backup_temp_files,
 )
 from .cache import CACHE_NAME, CachedState, CacheReader, CacheUnusable, StateCache
@@ -84,7 +87,6 @@ BACKUP_DIR = "backups"
 # version N to N+1. Version 1 is the first released layout, so there are none yet.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
-BACKUPS_KEPT = 3
 HISTORY_KEPT = 500  # undo levels that survive a fold
 CHANGES_KEPT = 1_000  # revisions whose changed ids are remembered for incremental indexes
 FOLD_MIN_BYTES = 1 << 20
@@ -1081,8 +1083,9 @@ class Store:
                     if file_signature(self.snapshot_path) != plan.base_sig or _inode(self.journal_path) != plan.journal_inode:
                         return False  # another process folded or repaired meanwhile
                     self._catch_up()
-                    self._swap_in(tmp, plan.seq, plan.meta, plan.journal_end, kept_snapshot=kept.get("snapshot"),
-                                  kept_segment=kept.get("segment"), history_from=plan.history_from)
+                    self._swap_in(tmp, plan.seq, plan.meta, plan.journal_end, keep_snapshot=plan.keeps_snapshot,
+                                  kept_snapshot=kept.get("snapshot"), kept_segment=kept.get("segment"),
+                                  history_from=plan.history_from)
             finally:
                 if plan.reader is not None:
                     plan.reader.close()
@@ -1159,19 +1162,22 @@ class Store:
         return write_temp_file(self.snapshot_path, _snapshot_bytes(plan.meta, plan.tables))
 
     def _compress_backups(self, plan: _FoldPlan) -> dict[str, Path]:
-        """The snapshot being replaced and the journal being folded, compressed into backups/
-        now, without a lock (both stay as they are until the swap: one fold runs at a time, and
-        the journal only grows past `journal_end`): each ready to be renamed in. Those under
+        """The journal being folded, and the snapshot being replaced when it is to be the new base
+        (rebase_due, which sets plan.keeps_snapshot), compressed into backups/ now, without a
+        lock (both stay as they are until the swap: one fold runs at a time, and the journal
+        only grows past `journal_end`): each ready to be renamed in. Those under
         COMPRESSED_FROM are not here: the swap keeps them plain, as it always did."""
         kept: dict[str, Path] = {}
         ensure_private_dir(self.backup_dir)
         assert plan.base_sig is not None
-        if plan.base_sig[1] >= COMPRESSED_FROM:
-            kept["snapshot"] = compressed_copy(self.snapshot_path, plan.base_sig[1], self.backup_dir,
-                                               f"prodops.{plan.old_folded_seq:010d}.json")
         if plan.journal_end >= COMPRESSED_FROM:
             kept["segment"] = compressed_copy(self.journal_path, plan.journal_end, self.backup_dir,
                                               f"journal.{plan.old_folded_seq + 1:010d}-{plan.seq:010d}.jsonl")
+        segment_bytes = kept["segment"].stat().st_size if "segment" in kept else plan.journal_end
+        plan.keeps_snapshot = rebase_due(backup_files(self.backup_dir), segment_bytes)
+        if plan.keeps_snapshot and plan.base_sig[1] >= COMPRESSED_FROM:
+            kept["snapshot"] = compressed_copy(self.snapshot_path, plan.base_sig[1], self.backup_dir,
+                                               f"prodops.{plan.old_folded_seq:010d}.json")
         return kept
 
     def fold_after_change(self) -> bool:
@@ -1189,21 +1195,22 @@ class Store:
         """The _meta record of a snapshot of what we hold now (its own copy of next_ids)."""
         return dict(self._meta, next_ids=dict(self._meta.get("next_ids", {})), folded_seq=self._seq, folded_at=self.clock())
 
-    def _swap_in(self, tmp: Path, seq: int, meta: dict[str, Any], journal_end: int, *, kept_snapshot: Path | None = None,
-                 kept_segment: Path | None = None, history_from: int = 0) -> None:
+    def _swap_in(self, tmp: Path, seq: int, meta: dict[str, Any], journal_end: int, *, keep_snapshot: bool = True,
+                 kept_snapshot: Path | None = None, kept_segment: Path | None = None, history_from: int = 0) -> None:
         """Make `tmp` (the state at entry `seq`, which ends at byte `journal_end` of the journal)
         the snapshot; the journal keeps only what came after. Caller holds the exclusive lock
         and has caught up. A crash anywhere here leaves a readable workspace: until the journal
         is replaced, its entries up to `seq` are skipped by number. `kept_snapshot` and
         `kept_segment`: the old snapshot and the folded journal already compressed into
-        backups/ (else each is kept plain); `history_from`: the oldest undo record the new
+        backups/ (else each is kept plain; the old snapshot only when `keep_snapshot`, the
+        fold's rebase_due); `history_from`: the oldest undo record the new
         snapshot holds."""
         old_seq = self._meta.get("folded_seq", 0)
         ensure_private_dir(self.backup_dir)
         kept: Path | None = None
         if kept_snapshot is not None:
             put_in_place(kept_snapshot, f"prodops.{old_seq:010d}.json")  # a file of its own: nothing to undo below
-        elif self.snapshot_path.exists():
+        elif keep_snapshot and self.snapshot_path.exists():
             kept = self.backup_dir / f"prodops.{old_seq:010d}.json"
             copy_plain(self.snapshot_path, kept)  # free: the old file's inode lives on
         try:
@@ -1287,19 +1294,11 @@ class Store:
         return sorted(found)
 
     def _rotate_backups(self) -> None:
-        """The newest BACKUPS_KEPT snapshots, and the journal segments that reach past the oldest."""
-        found = backup_files(self.backup_dir)
-        snapshots = [b for b in found if b.is_snapshot]
-        for old in snapshots[:-BACKUPS_KEPT]:
+        """The newest snapshot kept, and the journal segments after it (rotated_out)."""
+        for old in rotated_out(backup_files(self.backup_dir)):
             old.path.unlink(missing_ok=True)
-        kept = snapshots[-BACKUPS_KEPT:]
         for stale in stale_backup_temp_files(self.backup_dir):
             stale.unlink(missing_ok=True)
-        if not kept:
-            return
-        for segment in found:
-            if not segment.is_snapshot and segment.last <= kept[0].last:
-                segment.path.unlink(missing_ok=True)
 
     # --- undo ---------------------------------------------------------------
 
@@ -1395,6 +1394,7 @@ class _FoldPlan:
         self.seq, self.meta, self.base_sig, self.journal_end = seq, meta, base_sig, journal_end
         self.journal_inode, self.old_folded_seq = journal_inode, old_folded_seq
         self.reader, self.tables, self.history_from = reader, tables, history_from
+        self.keeps_snapshot = True  # whether backups/ keeps the snapshot it replaces (rebase_due)
 
 
 def _snapshot_chunks(meta: dict[str, Any], reader: CacheReader, history_from: int) -> Iterator[bytes]:

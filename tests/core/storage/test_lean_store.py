@@ -15,9 +15,9 @@ from prodops_tui.core.errors import WorkspaceCorrupt
 from prodops_tui.core.importers import import_feedback
 from prodops_tui.core.model import FeedbackItem
 from prodops_tui.core.storage import store as store_module
-from prodops_tui.core.storage.backups import backup_files
+from prodops_tui.core.storage.backups import BackupFile, backup_files
 from prodops_tui.core.storage.doctor import repair
-from prodops_tui.core.storage.store import BACKUPS_KEPT, SNAPSHOT_NAME, Store
+from prodops_tui.core.storage.store import SNAPSHOT_NAME, Store
 
 from ...conftest import TEST_DATA, fixed_clock
 
@@ -197,6 +197,21 @@ def all_texts(workspace: Path) -> dict[str, tuple[str, list[str]]]:
         store.close()
 
 
+def replays_from_its_base(workspace: Path) -> tuple[BackupFile, list[BackupFile]]:
+    """backups/ as a fold leaves it: one snapshot (the base), and segments that follow on from
+    it without a gap up to the live snapshot's change; returned for the caller to look into."""
+    found = backup_files(workspace / "backups")
+    snapshots = [b for b in found if b.is_snapshot]
+    assert len(snapshots) == 1, [b.path.name for b in found]
+    base = snapshots[0]
+    segments = [b for b in found if not b.is_snapshot]
+    live = json.loads((workspace / SNAPSHOT_NAME).read_text())["_meta"]["1"]["folded_seq"]
+    assert [(b.first, b.last) for b in segments] == list(zip([base.last + 1] + [b.last + 1 for b in segments[:-1]],
+                                                             [b.last for b in segments], strict=False))
+    assert (segments[-1].last if segments else base.last) == live
+    return base, segments
+
+
 def test_big_backups_are_compressed_rotated_and_restore_the_workspace(tmp_path, compress_from_1kb):
     workspace = seeded(tmp_path / "ws", 300)
     folded_several_times(workspace, 5)
@@ -204,18 +219,56 @@ def test_big_backups_are_compressed_rotated_and_restore_the_workspace(tmp_path, 
 
     found = backup_files(workspace / "backups")
     assert found and all(b.path.name.endswith(".gz") for b in found if b.last > 0), [b.path.name for b in found]
-    snapshots = [b for b in found if b.is_snapshot]
-    assert len(snapshots) == BACKUPS_KEPT
-    assert all(not b.is_snapshot and b.last > snapshots[0].last for b in found if not b.is_snapshot)  # rotated
+    base, segments = replays_from_its_base(workspace)
+    assert len(segments) == 5  # the five folds after the base each kept only their segment
     live = (workspace / SNAPSHOT_NAME).stat().st_size
-    assert all(b.path.stat().st_size < live / 3 for b in snapshots), "not compressed"
-    newest = snapshots[-1].path
-    assert json.loads(gzip.decompress(newest.read_bytes()))["_meta"]["1"]["folded_seq"] == snapshots[-1].last  # plain gzip
+    assert base.path.stat().st_size < live / 3, "not compressed"
+    assert json.loads(gzip.decompress(base.path.read_bytes()))["_meta"]["1"]["folded_seq"] == base.last  # plain gzip
 
     (workspace / SNAPSHOT_NAME).unlink()
     (workspace / "cache.sqlite").unlink()
     said = repair(workspace, fixed_clock)
-    assert "backups/prodops." in said and ".json.gz" in said, said
+    assert f"restored from backups/{base.path.name} plus 6 journal entries" in said, said  # seeded's retag and five
+    assert all_texts(workspace) == expected
+
+
+def test_a_fold_keeps_a_new_base_only_once_the_segments_outgrow_the_old_one(tmp_path, compress_from_1kb, monkeypatch):
+    """backups/ stays about one to two snapshots' worth however many folds run (three whole
+    snapshots were kept: a fifth of the workspace's disk at 100k items), and a fold that keeps
+    no snapshot does not spend the time compressing one."""
+    workspace = seeded(tmp_path / "ws", 300)
+    folded_several_times(workspace, 1)
+    first_base, _ = replays_from_its_base(workspace)
+    compressed: list[str] = []
+    real_copy = store_module.compressed_copy
+    monkeypatch.setattr(store_module, "compressed_copy", lambda *a: compressed.append(a[3]) or real_copy(*a))
+
+    store = Store.open(workspace, clock=fixed_clock)
+    bases = [first_base.last]
+    try:
+        for n in range(40):
+            with store.change("retagged") as tx:  # a segment of ~30 changed items: a few KB compressed
+                for number in range(1 + n * 7 % 270, 31 + n * 7 % 270):
+                    item = tx.get(f"F-{number}")
+                    assert isinstance(item, FeedbackItem)
+                    tx.put(replace(item, tags=[*item.tags, f"pass {n}"]))
+            compressed.clear()
+            assert store.fold()
+            base, segments = replays_from_its_base(workspace)
+            kept_snapshot = base.last != bases[-1]
+            assert any(name.startswith("prodops.") for name in compressed) == kept_snapshot
+            if kept_snapshot:
+                bases.append(base.last)
+            base_size = base.path.stat().st_size
+            assert sum(b.path.stat().st_size for b in segments[:-1]) <= base_size  # the rule: a new base once past it
+    finally:
+        store.close()
+    assert len(bases) >= 3, bases  # the base moved on, more than once
+    assert not first_base.path.exists()
+    expected = all_texts(workspace)
+    (workspace / SNAPSHOT_NAME).unlink()
+    (workspace / "cache.sqlite").unlink()
+    assert "restored from backups/prodops." in repair(workspace, fixed_clock)
     assert all_texts(workspace) == expected
 
 
@@ -237,9 +290,9 @@ def test_a_folds_journal_segment_is_compressed_and_repair_reads_it(tmp_path, com
     assert all_texts(workspace) == expected
 
 
-def test_backups_kept_plain_by_an_older_version_still_restore_and_rotate_out(tmp_path, monkeypatch):
+def test_backups_kept_plain_by_an_older_version_still_restore_beside_compressed_ones(tmp_path, monkeypatch):
     """A workspace from before compression: its backups are plain. They restore as before, and
-    the compressed ones the new folds keep take their place."""
+    with the compressed segments the new folds keep after them."""
     monkeypatch.setattr(store_module, "COMPRESSED_FROM", 1 << 40)  # as the older version kept them
     workspace = seeded(tmp_path / "ws", 300)
     folded_several_times(workspace, 3)
@@ -252,12 +305,17 @@ def test_backups_kept_plain_by_an_older_version_still_restore_and_rotate_out(tmp
 
     monkeypatch.setattr(store_module, "COMPRESSED_FROM", 1024)  # this version
     store = Store.open(workspace, clock=fixed_clock)
-    for n in range(BACKUPS_KEPT + 1):
+    for n in range(2):
         retag(store, "F-20", f"after {n}")
         assert store.fold()
     store.close()
-    names = [b.path.name for b in backup_files(workspace / "backups")]
-    assert names and all(name.endswith(".gz") for name in names), names
+    base, segments = replays_from_its_base(workspace)  # the old plain ones go once a new base is kept
+    assert [b.path.name.endswith(".gz") for b in segments][-2:] == [True, True]
+    expected = all_texts(workspace)
+    (workspace / SNAPSHOT_NAME).unlink()
+    (workspace / "cache.sqlite").unlink()
+    assert f"restored from backups/{base.path.name}" in repair(workspace, fixed_clock)
+    assert all_texts(workspace) == expected
 
 
 def holds_after_state(value, item_id: str, tag: str) -> bool:

@@ -19,6 +19,7 @@ from prodops_tui.core.errors import ChangeRefused, NothingToUndo, UndoConflict, 
 from prodops_tui.core.model import Change, FeedbackItem
 from prodops_tui.core.storage import files as files_module
 from prodops_tui.core.storage import store as store_module
+from prodops_tui.core.storage.backups import backup_files
 from prodops_tui.core.storage.doctor import repair
 from prodops_tui.core.storage.store import JOURNAL_NAME, SNAPSHOT_NAME, Store
 
@@ -129,7 +130,9 @@ def test_the_journal_is_folded_once_it_outgrows_a_quarter_of_the_snapshot(worksp
         assert journal_size < max(2_000, (workspace / SNAPSHOT_NAME).stat().st_size // 4)
         folds += (workspace / SNAPSHOT_NAME).stat().st_ino != snapshot_inode
     assert folds >= 3
-    assert len(list((workspace / "backups").glob("prodops.*.json"))) == store_module.BACKUPS_KEPT
+    kept = backup_files(workspace / "backups")
+    assert [b.last for b in kept if b.is_snapshot] == [kept[0].last]  # one snapshot, the base
+    assert [b.first for b in kept[1:]] == [b.last + 1 for b in kept[:-1]]  # and segments that replay from it
     assert Store.open(workspace, clock=fixed_clock).count(FeedbackItem) == 60
 
 
