@@ -75,10 +75,10 @@ def rebase_due(found: list[BackupFile], new_segment_bytes: int) -> bool:
     """Whether a fold keeps the snapshot it replaces, as the new base: when no snapshot is kept
     yet, or when the segments after the newest one kept, with the one this fold adds
     (`new_segment_bytes` on disk), take more room than it. Replaying them is then dearer, on
-    disk and in a repair's time, than the snapshot that would replace them. `found` is
-    backup_files' list."""
+    disk and in a repair's time, than the snapshot that would replace them. Also when they no
+    longer replay from it (replay_gap: a segment deleted by hand). `found` is backup_files' list."""
     snapshots = [b for b in found if b.is_snapshot]
-    if not snapshots:
+    if not snapshots or replay_gap(found) is not None:
         return True
     base = snapshots[-1]
     after = sum(_size(b.path) for b in found if not b.is_snapshot and b.first > base.last)
@@ -93,6 +93,21 @@ def rotated_out(found: list[BackupFile]) -> list[BackupFile]:
         return []
     base = snapshots[-1]
     return [b for b in found if b is not base and b.last <= base.last]
+
+
+def replay_gap(found: list[BackupFile]) -> tuple[int, int] | None:
+    """The first changes (A, B) that no segment after the base holds, when the segments do not
+    follow on from the base and each other (one deleted by hand): backups/ alone then restores
+    only up to A - 1. None when they replay to the newest, or hold no snapshot to replay from."""
+    snapshots = [b for b in found if b.is_snapshot]
+    if not snapshots:
+        return None
+    reached = snapshots[-1].last
+    for segment in sorted((b for b in found if not b.is_snapshot and b.last > reached), key=lambda b: b.first):
+        if segment.first > reached + 1:
+            return reached + 1, segment.first - 1
+        reached = max(reached, segment.last)
+    return None
 
 
 def _size(path: Path) -> int:

@@ -23,7 +23,7 @@ from typing import Any
 from ..errors import ProdopsError, WorkspaceCorrupt
 from ..model import RECORD_TYPES, TYPE_BY_KIND, Record, record_problem
 from . import locking
-from .backups import GZ, backup_files, newest_backup, read_backup
+from .backups import GZ, backup_files, newest_backup, read_backup, replay_gap
 from .cache import CACHE_NAME, CacheUnusable, StateCache
 from .files import AtomicJSONStorage, ensure_private_dir
 from .fold_turn import fold_failure
@@ -77,7 +77,11 @@ def check(directory: Path, clock: Callable[[], str]) -> Report:
         report.good(f"journal holds {journal.stat().st_size:,} bytes not yet folded")
         _check_torn_tail(report, directory, held)
     newest = newest_backup(directory / BACKUP_DIR)
-    if newest is not None:
+    gap = replay_gap(backup_files(directory / BACKUP_DIR))
+    if gap is not None:
+        report.warn(f"backups/ can restore only up to change {gap[0] - 1}: no segment holds changes {gap[0]}-{gap[1]} "
+                    f"(deleted?); {SNAPSHOT_NAME} holds them, and the next fold keeps a new snapshot past the gap")
+    elif newest is not None:
         report.good(f"backups/ can restore up to change {newest.last} ({newest.path.name} is the newest)")
     else:
         report.warn("no backup yet (one is kept at every fold; a fold runs once the journal outgrows the snapshot)")

@@ -16,7 +16,7 @@ from prodops_tui.core.importers import import_feedback
 from prodops_tui.core.model import FeedbackItem
 from prodops_tui.core.storage import store as store_module
 from prodops_tui.core.storage.backups import BackupFile, backup_files
-from prodops_tui.core.storage.doctor import repair
+from prodops_tui.core.storage.doctor import check, repair
 from prodops_tui.core.storage.store import SNAPSHOT_NAME, Store
 
 from ...conftest import TEST_DATA, fixed_clock
@@ -270,6 +270,22 @@ def test_a_fold_keeps_a_new_base_only_once_the_segments_outgrow_the_old_one(tmp_
     (workspace / "cache.sqlite").unlink()
     assert "restored from backups/prodops." in repair(workspace, fixed_clock)
     assert all_texts(workspace) == expected
+
+
+def test_a_segment_deleted_by_hand_is_said_by_doctor_and_the_next_fold_keeps_a_base_past_it(tmp_path, compress_from_1kb):
+    workspace = seeded(tmp_path / "ws", 300)
+    folded_several_times(workspace, 4)
+    base, segments = replays_from_its_base(workspace)
+    segments[1].path.unlink()
+    said = check(workspace, fixed_clock).lines
+    gap = f"{segments[1].first}-{segments[1].last}"
+    assert any(f"backups/ can restore only up to change {segments[1].first - 1}: no segment holds changes {gap}" in line
+               for line in said), said
+
+    folded_several_times(workspace, 1)  # a one-change segment: no new base for its size alone
+    new_base, _ = replays_from_its_base(workspace)
+    assert new_base.last > base.last and not base.path.exists()
+    assert any("backups/ can restore up to change" in line for line in check(workspace, fixed_clock).lines)
 
 
 def test_a_folds_journal_segment_is_compressed_and_repair_reads_it(tmp_path, compress_from_1kb):
