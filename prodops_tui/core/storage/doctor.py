@@ -79,7 +79,8 @@ def check(directory: Path, clock: Callable[[], str]) -> Report:
     newest = newest_backup(directory / BACKUP_DIR)
     gap = replay_gap(backup_files(directory / BACKUP_DIR))
     if gap is not None:
-        report.warn(f"backups/ can restore only up to change {gap[0] - 1}: no segment holds changes {gap[0]}-{gap[1]} "
+        missing = f"change {gap[0]}" if gap[0] == gap[1] else f"changes {gap[0]}-{gap[1]}"
+        report.warn(f"backups/ can restore only up to change {gap[0] - 1}: no segment holds {missing} "
                     f"(deleted?); {SNAPSHOT_NAME} holds them, and the next fold keeps a new snapshot past the gap")
     elif newest is not None:
         report.good(f"backups/ can restore up to change {newest.last} ({newest.path.name} is the newest)")
