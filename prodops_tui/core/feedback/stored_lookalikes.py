@@ -71,11 +71,11 @@ from .duplicates import (
 from .lookalikes import MIN_TERMS, REGROW, Profile, Vectors, own_title
 
 LOOKALIKES_DB_NAME = "lookalikes.sqlite"
-STORED_VERSION = 9  # 2: the groups keep what is shown; 3: the rarity and the pairing; 4: the run node by node;
+STORED_VERSION = 10  # 2: the groups keep what is shown; 3: the rarity and the pairing; 4: the run node by node;
 # 5: what `similar` reads (parents, titles, every node filed); 6: nodes in a rowid table (see _SCHEMA);
 # 7: an item's facts and a node's words compressed (_packed), a node's key 32 hex digits (node_key);
 # 8: a cut kept as a 64-bit hash (_cut_key); 9: a node's title words, not its vector (_node_vector), its key
-# 16 hex digits
+# 16 hex digits; 10: the key a 64-bit integer, `nodes` keyed by it
 SHOWN_CHARS = 200  # of a grouped item's text, kept to print
 REBUILD_SHARE = 0.25  # more changed items than this share of those stored: build again
 NODE_CACHE_SIZE = 20_000  # stored nodes a StoredSimilar keeps decoded between look-ups (a few MB)
@@ -88,7 +88,7 @@ CREATE TABLE IF NOT EXISTS facts (number INTEGER PRIMARY KEY, data BLOB NOT NULL
 CREATE TABLE IF NOT EXISTS run (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL,
     learned_seq INTEGER NOT NULL, threshold REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS items (number INTEGER PRIMARY KEY, received TEXT NOT NULL, merged INTEGER NOT NULL,
-    node TEXT, request TEXT NOT NULL, named INTEGER NOT NULL, root TEXT, exact TEXT NOT NULL, quiet INTEGER NOT NULL,
+    node INTEGER, request TEXT NOT NULL, named INTEGER NOT NULL, root TEXT, exact TEXT NOT NULL, quiet INTEGER NOT NULL,
     parent INTEGER, title TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS items_parent ON items (parent);
 CREATE INDEX IF NOT EXISTS items_exact ON items (exact);
@@ -101,10 +101,10 @@ CREATE INDEX IF NOT EXISTS cuts_cut ON cuts (cut);
 -- A rowid table: a node's row (about 1.4 KB) is more than a WITHOUT ROWID table keeps in its page,
 -- and each row's overflow page was mostly empty (at 100k items 135 of the table's 248 MB unused).
 -- counts, surface: _packed; title: JSON, the title's words among the counts (_node_title).
-CREATE TABLE IF NOT EXISTS nodes (key TEXT PRIMARY KEY, counts BLOB NOT NULL, title TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS nodes (key INTEGER PRIMARY KEY, counts BLOB NOT NULL, title TEXT NOT NULL,
     names TEXT NOT NULL, surface BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS filed (term TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (term, key)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS cnodes (rep INTEGER PRIMARY KEY, key TEXT NOT NULL, leader INTEGER NOT NULL, pos INTEGER,
+CREATE TABLE IF NOT EXISTS filed (term TEXT NOT NULL, key INTEGER NOT NULL, PRIMARY KEY (term, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS cnodes (rep INTEGER PRIMARY KEY, key INTEGER NOT NULL, leader INTEGER NOT NULL, pos INTEGER,
     cluster INTEGER);
 CREATE INDEX IF NOT EXISTS cnodes_key ON cnodes (key);
 CREATE INDEX IF NOT EXISTS cnodes_pos ON cnodes (pos);
@@ -155,17 +155,22 @@ def _node_vector(vectors: Vectors, counts: dict[str, int], title: str) -> dict[s
     return vectors.weigh(Profile(counts, frozenset(json.loads(title)), {}))
 
 
-def node_key(profile: Profile) -> str:
+NodeKey = int
+
+
+def node_key(profile: Profile) -> NodeKey:
     """A profile's node, as stored: equal for profiles with equal `Profile.key` (one node for copies).
-    64 bits of SHA-256, in hex: two of a million profiles share a key with odds of about 1 in 37
-    million, as two titles share a cut (_cut_key). Every row that names a node holds it (`filed`
-    about five a node): the whole 64-digit digest cost 28 MB of the file at 100,000 items (275 ->
-    247 MB), and 32 digits about 12 MB more than 16. A prefix of the digest: keys sort as before."""
-    return hashlib.sha256(_json([sorted(profile.counts.items()), sorted(profile.title),
-                                 sorted(profile.names)]).encode()).hexdigest()[:16]
+    64 bits of SHA-256: two of a million profiles share a key with odds of about 1 in 37 million,
+    as two titles share a cut (_cut_key). Every row that names a node holds it (`filed` about five
+    a node): the whole 64-digit digest cost 28 MB of the file at 100,000 items (275 -> 247 MB),
+    and 32 digits about 12 MB more than 16. Kept as a signed 64-bit integer, not 16 hex digits:
+    `nodes` keys its rows by it (no second index of the keys) and every other row holding one
+    takes 8 bytes, not 17. Shifted down by 2**63, the keys sort as the hex digits did."""
+    digest = hashlib.sha256(_json([sorted(profile.counts.items()), sorted(profile.title), sorted(profile.names)]).encode())
+    return int.from_bytes(digest.digest()[:8], "big") - (1 << 63)
 
 
-def _columns(fact: ItemFacts, *, with_node: bool = True) -> tuple[str, int, str | None, str, int, str, int, int | None]:
+def _columns(fact: ItemFacts, *, with_node: bool = True) -> tuple[str, int, NodeKey | None, str, int, str, int, int | None]:
     """What the groups need of an item, as the `items` table keeps it (its root and title aside)."""
     comparable = fact.profile.comparable
     return (fact.order[0], int(fact.duplicate_of is not None),
@@ -430,7 +435,8 @@ class StoredLookalikes:
         requests = index._requests
         key_of = {node: node_key(profile) for node, profile in enumerate(index._node_profile) if profile is not None}
         known = {key for (key,) in db.execute("SELECT key FROM nodes")}
-        added = {key: node for node, key in key_of.items() if key not in known}
+        # In key order: `nodes` is keyed by it, and rows added out of order leave its pages part empty.
+        added = {key: node for key, node in sorted((key, node) for node, key in key_of.items() if key not in known)}
         db.executemany("INSERT INTO nodes (key, counts, title, names, surface) VALUES (?, ?, ?, ?, ?)",
                        ((key, _packed(profile.counts), _node_title(profile), _json(sorted(profile.names)),
                          _packed(profile.surface))
@@ -600,7 +606,7 @@ class StoredLookalikes:
                 return None
         # Then every node that comes, in the order a full run meets them: new and edited items,
         # and the nodes that were taken out to be placed again.
-        coming: list[tuple[tuple[str, int], ItemFacts | tuple[int, str]]] = [(fact.order, fact) for fact in new]
+        coming: list[tuple[tuple[str, int], ItemFacts | tuple[int, NodeKey]]] = [(fact.order, fact) for fact in new]
         coming += [(order, (number, key)) for order, number, key in carry.arrivals]
         carry.pending = {key for _order, _number, key in carry.arrivals}
         placed = len(carry.arrivals)
@@ -670,15 +676,15 @@ class _Carry:
         self.dirty_roots: set[str] = set()
         self.short_dirty = False
         self.retouched: set[float] = set()  # leaders of a cluster a leader left: linked again from the start
-        self.arrivals: list[tuple[tuple[str, int], int, str]] = []  # nodes to place again: (order, oldest item, key)
+        self.arrivals: list[tuple[tuple[str, int], int, NodeKey]] = []  # nodes to place again: (order, oldest item, key)
         self._leaders: tuple[list[tuple[str, int]], list[float]] | None = None
-        self.pending: set[str] = set()  # keys of `arrivals` not placed yet
+        self.pending: set[NodeKey] = set()  # keys of `arrivals` not placed yet
         self.added: set[str] = set()
-        self._node_cache: dict[str, tuple[dict[str, float], dict[str, int], frozenset[str]]] = {}
+        self._node_cache: dict[NodeKey, tuple[dict[str, float], dict[str, int], frozenset[str]]] = {}
         next_pos = db.execute("SELECT max(pos) FROM cnodes").fetchone()[0]
         self.next_pos = 0 if next_pos is None else next_pos + 1
 
-    def _node(self, key: str) -> tuple[dict[str, float], dict[str, int], frozenset[str]]:
+    def _node(self, key: NodeKey) -> tuple[dict[str, float], dict[str, int], frozenset[str]]:
         found = self._node_cache.get(key)
         if found is None:
             raw_counts, title, names = self.db.execute("SELECT counts, title, names FROM nodes WHERE key = ?",
@@ -687,11 +693,11 @@ class _Carry:
             found = self._node_cache[key] = (_node_vector(self.vectors, counts, title), counts, frozenset(json.loads(names)))
         return found
 
-    def _query(self, key: str) -> tuple[dict[str, float], str, frozenset[str]]:
+    def _query(self, key: NodeKey) -> tuple[dict[str, float], str, frozenset[str]]:
         vector, counts, names = self._node(key)
         return vector, _sorted(counts), names
 
-    def _score(self, query: tuple[dict[str, float], str, frozenset[str]], key: str) -> float:
+    def _score(self, query: tuple[dict[str, float], str, frozenset[str]], key: NodeKey) -> float:
         vector, counts, names = self._node(key)
         return pair_score(query, vector, lambda: _sorted(counts), names)
 
@@ -795,7 +801,7 @@ class _Carry:
             return True
         return self._uncluster(number, key)
 
-    def _uncluster(self, number: int, key: str) -> bool:
+    def _uncluster(self, number: int, key: NodeKey) -> bool:
         """One item of node `key` no longer clustered (merged, deleted, or now in a same-title
         group): its cluster's group loses it; when it was the node's oldest, the node goes, and
         comes again where its next oldest item falls (`arrivals`)."""
@@ -828,7 +834,7 @@ class _Carry:
         roots = requests_by_key((f"{prefix}{number}", request, bool(named)) for number, request, named, *_ in rows)
         db.execute("DELETE FROM groups WHERE origin = ?", (f"t{root}",))
         self.dirty_roots.discard(root)
-        alone: dict[str, tuple[tuple[str, int], int]] = {}  # node -> its oldest item now outside a group
+        alone: dict[NodeKey, tuple[tuple[str, int], int]] = {}  # node -> its oldest item now outside a group
         for number, _request, _named, merged, node, received in rows:
             now = roots.get(f"{prefix}{number}")
             db.execute("UPDATE items SET root = ? WHERE number = ?", (now, number))
@@ -841,7 +847,7 @@ class _Carry:
                     alone[node] = ((received, number), number)
         return all(self._recluster(number, node, order) for node, (order, number) in alone.items())
 
-    def _drop_node(self, rep: int, leader: int, pos: float | None, cluster: float, *, key: str) -> bool:
+    def _drop_node(self, rep: int, leader: int, pos: float | None, cluster: float, *, key: NodeKey) -> bool:
         """Take a node out of the stored run as if it had never been: a near copy leaves its
         leader's cluster; a leader takes its postings and pairs with it, the other leaders of its
         cluster are linked again from the start (relink: every cluster they never joined ended
@@ -888,7 +894,7 @@ class _Carry:
             return self._recluster(number, key, fact.order)
         return True
 
-    def _recluster(self, number: int, key: str, order: tuple[str, int]) -> bool:
+    def _recluster(self, number: int, key: NodeKey, order: tuple[str, int]) -> bool:
         """An item of node `key` clustered again (an undone merge, a same-title group it left): its
         node's cluster gains it; when the node had gone, or this item is older than the node's
         oldest, the node comes again where this item falls (`arrivals`)."""
@@ -955,7 +961,7 @@ class _Carry:
     def _bucket(self, term: str) -> list[float]:
         return [pos for (pos,) in self.db.execute("SELECT pos FROM postings WHERE term = ? ORDER BY pos", (term,))]
 
-    def _key_at(self, pos: float) -> str:
+    def _key_at(self, pos: float) -> NodeKey:
         return self.db.execute("SELECT key FROM cnodes WHERE pos = ?", (pos,)).fetchone()[0]
 
     # --- the leaders in their order --------------------------------------------------------------
@@ -989,7 +995,7 @@ class _Carry:
 
     # --- a node placed where it falls ---------------------------------------------------------------
 
-    def place(self, number: int, key: str, order: tuple[str, int]) -> bool:
+    def place(self, number: int, key: NodeKey, order: tuple[str, int]) -> bool:
         """A node (known by its oldest item, `number`, at `order`) placed among the stored run's
         as a full run would meet it (DuplicateIndex._absorb_near_copies, _similar_pairs): folded
         into the first of the NEAR_COPY_CANDIDATES leaders before it that scores NEAR_COPY or
@@ -1045,7 +1051,7 @@ class _Carry:
         last = self.db.execute("SELECT received, number FROM items ORDER BY received DESC, number DESC LIMIT 1").fetchone()
         return last is None or (last[0], last[1]) <= order
 
-    def _folding_holds_with(self, pos: float, order: tuple[str, int], key: str, filed: list[str],
+    def _folding_holds_with(self, pos: float, order: tuple[str, int], key: NodeKey, filed: list[str],
                             buckets: dict[str, list[float]]) -> bool:
         """Whether every node after a new leader at `pos` still folds as it did. A node's
         NEAR_COPY_CANDIDATES are the leaders before it sharing the most filed terms: the new one
@@ -1266,9 +1272,9 @@ class _NodeCache:
 
     def __init__(self, db: sqlite3.Connection, size: int = 0):
         self._db, self._size = db, size
-        self._nodes: OrderedDict[str, _StoredNode] = OrderedDict()
+        self._nodes: OrderedDict[NodeKey, _StoredNode] = OrderedDict()
 
-    def get(self, keys: list[str], vectors: Vectors) -> dict[str, _StoredNode]:
+    def get(self, keys: list[NodeKey], vectors: Vectors) -> dict[NodeKey, _StoredNode]:
         found = {key: self._nodes[key] for key in keys if key in self._nodes}
         missing = [key for key in keys if key not in found]
         for start in range(0, len(missing), 500):
@@ -1339,7 +1345,7 @@ def _similar_from_tables(stored: StoredLookalikes, item_id: str, *, limit: int, 
     vectors = Vectors(frequency, documents)
     nodes = node_cache if node_cache is not None else _NodeCache(db)
 
-    def node_of(key: str) -> tuple[dict[str, float], dict[str, int], frozenset[str], dict[str, str]]:
+    def node_of(key: NodeKey) -> tuple[dict[str, float], dict[str, int], frozenset[str], dict[str, str]]:
         node = nodes.get([key], vectors)[key]
         return node.vector, node.counts(), node.names, node.surface()
 
@@ -1375,18 +1381,18 @@ def _similar_from_tables(stored: StoredLookalikes, item_id: str, *, limit: int, 
     for query in queries if limit > 0 else []:
         vector = query[0]
         terms = list(vector)
-        keys: set[str] = set()
+        keys: set[NodeKey] = set()
         for start in range(0, len(terms), 500):
             chunk = terms[start:start + 500]
             keys.update(key for (key,) in db.execute(
                 f"SELECT DISTINCT key FROM filed WHERE term IN ({','.join('?' * len(chunk))})", chunk))
         found_hits: list[tuple[float, list[int], dict[str, float], dict[str, str]]] = []
         ordered = sorted(keys)
-        members_of: dict[str, list[int]] = {}
+        members_of: dict[NodeKey, list[int]] = {}
         for start in range(0, len(ordered), 500):
-            chunk = ordered[start:start + 500]
+            key_chunk = ordered[start:start + 500]
             for key, member in db.execute(
-                    f"SELECT node, number FROM items WHERE node IN ({','.join('?' * len(chunk))}) ORDER BY rowid", chunk):
+                    f"SELECT node, number FROM items WHERE node IN ({','.join('?' * len(key_chunk))}) ORDER BY rowid", key_chunk):
                 members_of.setdefault(key, []).append(member)
         candidates = nodes.get([key for key in ordered if key in members_of], vectors)
         for key in ordered:
