@@ -53,6 +53,7 @@ from ..model import RECORD_TYPES, TYPE_BY_KIND, Change, Record, record_problem, 
 from . import locking
 from .backups import (
     COMPRESSED_FROM,
+    BackupFile,
     backup_files,
     compressed_copy,
     copy_plain,
@@ -1174,7 +1175,11 @@ class Store:
             kept["segment"] = compressed_copy(self.journal_path, plan.journal_end, self.backup_dir,
                                               f"journal.{plan.old_folded_seq + 1:010d}-{plan.seq:010d}.jsonl")
         segment_bytes = kept["segment"].stat().st_size if "segment" in kept else plan.journal_end
-        plan.keeps_snapshot = rebase_due(backup_files(self.backup_dir), segment_bytes)
+        # This fold's segment among them: after a repair (which sets the journal aside) it does
+        # not follow on from the newest backup, and the snapshot it replaces is then the only
+        # copy of the changes between.
+        this_segment = BackupFile(self.backup_dir / "(this fold's)", plan.old_folded_seq + 1, plan.seq)
+        plan.keeps_snapshot = rebase_due([*backup_files(self.backup_dir), this_segment], segment_bytes)
         if plan.keeps_snapshot and plan.base_sig[1] >= COMPRESSED_FROM:
             kept["snapshot"] = compressed_copy(self.snapshot_path, plan.base_sig[1], self.backup_dir,
                                                f"prodops.{plan.old_folded_seq:010d}.json")

@@ -288,6 +288,30 @@ def test_a_segment_deleted_by_hand_is_said_by_doctor_and_the_next_fold_keeps_a_b
     assert any("backups/ can restore up to change" in line for line in check(workspace, fixed_clock).lines)
 
 
+def test_the_first_fold_after_a_repair_keeps_the_snapshot_that_alone_holds_the_changes_before_it(tmp_path, compress_from_1kb):
+    """A repair that rebuilds sets the journal aside: changes 4-6 were then in the repaired
+    prodops.json only, and the next fold, seeing no gap among the backups, let it go."""
+    workspace = seeded(tmp_path / "ws", 300)
+    folded_several_times(workspace, 1)
+    store = Store.open(workspace, clock=fixed_clock)
+    store.defer_folds()
+    for n in range(3):
+        retag(store, "F-9", f"unfolded {n}")
+    store.close()
+    (workspace / SNAPSHOT_NAME).write_text("{not json")
+    (workspace / "cache.sqlite").unlink()
+    repair(workspace, fixed_clock)
+    folded_several_times(workspace, 1)
+
+    expected = all_texts(workspace)
+    base, _segments = replays_from_its_base(workspace)
+    assert any("backups/ can restore up to change" in line for line in check(workspace, fixed_clock).lines)
+    (workspace / SNAPSHOT_NAME).unlink()
+    (workspace / "cache.sqlite").unlink()
+    assert f"restored from backups/{base.path.name}" in repair(workspace, fixed_clock)
+    assert all_texts(workspace) == expected
+
+
 def test_a_folds_journal_segment_is_compressed_and_repair_reads_it(tmp_path, compress_from_1kb):
     """A damaged snapshot record is restored from the compressed journal segment's put."""
     workspace = seeded(tmp_path / "ws", 50)
