@@ -3,8 +3,9 @@ how they are opened, started over and forgotten, in one place.
 
 Each is built from prodops.json and journal.jsonl and names, in a one-row `state` table, the
 journal entry it reflects. Deleting one loses nothing. One that cannot be read is started
-over; one of another version has its tables dropped; after `doctor --repair` the entry it names
-may hold another state, so its `state` row is deleted and its owner builds it again.
+over; one of another version, or naming none, has its tables dropped (under the write lock,
+asked again there: another process may have just built it); after `doctor --repair` the entry
+it names may hold another state, so its `state` row is deleted and its owner builds it again.
 """
 
 from __future__ import annotations
@@ -43,15 +44,34 @@ def _open(path: Path | str, version: int, tables: Iterable[str], schema: str) ->
         if not in_memory:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-        row = db.execute("SELECT name FROM sqlite_master WHERE name = 'state'").fetchone()
-        if row and db.execute("SELECT version FROM state").fetchone() not in (None, (version,)):
-            db.executescript("".join(f"DROP TABLE IF EXISTS {table};" for table in (*tables, "state")))
-            give_back_dropped_pages(db)
+        if _not_of_version(db, version):
+            # Under the write lock, and asked again: another process may have just built it.
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                dropped = _not_of_version(db, version)
+                if dropped:
+                    for table in (*tables, "state"):
+                        db.execute(f"DROP TABLE IF EXISTS {table}")
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            if dropped:
+                give_back_dropped_pages(db)
         db.executescript(schema)
     except BaseException:
         db.close()
         raise
     return db
+
+
+def _not_of_version(db: sqlite3.Connection, version: int) -> bool:
+    """Whether the file holds tables that may not be this version's: its state names another
+    version, or none (a first build killed before it stored one, or a repair's reset: the
+    tables an older version made would be kept, their columns as that version declared them)."""
+    if db.execute("SELECT name FROM sqlite_master WHERE name = 'state'").fetchone() is None:
+        return False  # a new file, or one with no tables of ours yet
+    return db.execute("SELECT version FROM state").fetchone() != (version,)
 
 
 def give_back_dropped_pages(db: sqlite3.Connection) -> None:

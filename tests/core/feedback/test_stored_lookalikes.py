@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from prodops_tui.core.feedback.duplicates import DuplicateIndex, likely_duplicate_clusters
 from prodops_tui.core.feedback.inbox import capture
@@ -253,3 +254,37 @@ def test_a_node_is_named_by_one_64_bit_integer_and_nodes_holds_no_second_index_o
     assert "integer" in kinds["items"] <= {"integer", "null"}, kinds  # null: an item too short to compare
     assert node_indexes == []
     assert len(keys) > 100 and keys == sorted(keys)  # the rowid is the key: the table is in key order
+
+
+def test_tables_an_older_version_made_are_not_kept_by_a_file_that_names_no_version(store):
+    """A first build killed before it stored its state, or a repair's reset, left the state
+    table empty: version 9's tables (a node's key as TEXT) were then kept and every integer key
+    stored as text; a full store of the run then failed (UNIQUE constraint) on a key it read back
+    as text and did not know as stored."""
+    import sqlite3
+
+    from prodops_tui.core.feedback import stored_lookalikes
+    from prodops_tui.core.storage.derived import open_derived
+
+    load_issues(store)
+    version_9 = stored_lookalikes._SCHEMA.replace("node INTEGER,", "node TEXT,").replace(
+        "nodes (key INTEGER PRIMARY KEY", "nodes (key TEXT PRIMARY KEY").replace(
+        "key INTEGER NOT NULL", "key TEXT NOT NULL")
+    assert version_9.count("TEXT PRIMARY KEY") == 1 and "key INTEGER" not in version_9
+    open_derived(store.directory / LOOKALIKES_DB_NAME, version=9, tables=stored_lookalikes._TABLES, schema=version_9).close()
+
+    with StoredLookalikes(store) as stored:
+        first = as_lists(stored.groups())
+    with store.change("edited", origin="test") as tx:  # every item: the whole run is built and stored again
+        for item in list(store.all(FeedbackItem)):
+            tx.put(replace(item, text=item.text + " (edited)"))
+    with StoredLookalikes(store) as stored:
+        stored.index()
+        assert stored.rebuilt
+        again = as_lists(stored.groups())
+    assert first and again == as_lists(likely_duplicate_clusters(store))
+    db = sqlite3.connect(store.directory / LOOKALIKES_DB_NAME)
+    try:
+        assert {kind for (kind,) in db.execute("SELECT DISTINCT typeof(key) FROM nodes")} == {"integer"}
+    finally:
+        db.close()
