@@ -17,12 +17,19 @@ exactly as the app does.
 It is derived data: it names the journal entry it holds and catches up from the store's
 change log (Store.changed_after_entry); when that is not known, it is rebuilt. Deleting the
 file loses nothing. A query with no words (filters only) uses the whole in-memory index.
+
+The FTS5 table is contentless: FTS5 kept each document's words as plain text beside its index
+(at 100,000 items 24.8 of the file's 54 MB), read back only to take a document out. The words
+are kept deflated instead (`kept_words`, against the file's dictionary in `packing`: 12 MB),
+and given to FTS5's 'delete' when a document changes or goes.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import zlib
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,7 +65,7 @@ from .index import (
 )
 
 SEARCH_DB_NAME = "search.sqlite"
-STORED_VERSION = 6  # 4: the rating facet; 5: word_counts; 6: identifiers split, each word's stem
+STORED_VERSION = 7  # 4: the rating facet; 5: word_counts; 6: identifiers split, each word's stem; 7: contentless
 # More changed documents than this: every word's count is read again (0.2 s at 100k items)
 # rather than the changed words' one by one.
 RECOUNT_ALL_OVER = 2_000
@@ -75,7 +82,13 @@ OTHER_PREFIXES = {t.PREFIX for t in OTHER_TYPES}  # not the undo history, which 
 _NOT_WORD = re.compile(r"\W")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, seq INTEGER NOT NULL);
-CREATE VIRTUAL TABLE IF NOT EXISTS record_words USING fts5(words, tokenize = "{tokenizer}");
+CREATE VIRTUAL TABLE IF NOT EXISTS record_words USING fts5(words, content = '', tokenize = "{tokenizer}");
+-- Each document's words as record_words was given them, deflated (_WordPacking): what FTS5's
+-- 'delete' must be given to take a document out of a contentless table, and what a change's
+-- recount reads.
+CREATE TABLE IF NOT EXISTS kept_words (doc INTEGER PRIMARY KEY, packed BLOB NOT NULL);
+-- The dictionary kept_words is deflated against: set by a rebuild, which rewrites every row.
+CREATE TABLE IF NOT EXISTS packing (id INTEGER PRIMARY KEY CHECK (id = 1), zdict BLOB NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS record_vocab USING fts5vocab(record_words, row);
 -- Each word and how many documents hold it, kept with record_words: fts5vocab works a count
 -- out from the word's whole posting list on every read, and a keystroke's expansions read
@@ -83,6 +96,52 @@ CREATE VIRTUAL TABLE IF NOT EXISTS record_vocab USING fts5vocab(record_words, ro
 CREATE TABLE IF NOT EXISTS word_counts (term TEXT PRIMARY KEY, docs INTEGER NOT NULL, stem TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS word_counts_stem ON word_counts (stem);
 """.replace("{tokenizer}", _TOKENIZER)
+
+
+# The dictionary: the most used words of a rebuild's first documents, up to 2 KB (the words of a
+# document are 224 bytes on average at 100,000 items, 152 deflated alone, 123 against it).
+_DICTIONARY_FROM = 5_000
+_DICTIONARY_BYTES = 2_048
+_PACK_LEVEL = 1  # level 6 saves 2 % more and takes 15 % longer: a rebuild packs every document
+_PACK_WINDOW = -12  # raw deflate, 4 KB window: the dictionary fits, and a packer is 20 KB, not 260
+
+
+class KeptWordsDamaged(Exception):
+    """A document's kept words do not inflate: the index is rebuilt."""
+
+
+class _WordPacking:
+    __slots__ = ("zdict",)
+
+    def __init__(self, zdict: bytes):
+        self.zdict = zdict
+
+    @classmethod
+    def learned_from(cls, texts: Iterable[str]) -> _WordPacking:
+        counts = Counter(word for text in texts for word in text.split())
+        chosen: list[str] = []
+        size = 0
+        for word, _ in counts.most_common():
+            size += len(word.encode("utf-8", "surrogatepass")) + 1
+            if size > _DICTIONARY_BYTES:
+                break
+            chosen.append(word)
+        # The most used last: deflate codes nearer matches in fewer bits.
+        return cls(" ".join(reversed(chosen)).encode("utf-8", "surrogatepass"))
+
+    def pack(self, words: str) -> bytes:
+        packer = zlib.compressobj(_PACK_LEVEL, zlib.DEFLATED, _PACK_WINDOW, 8, zlib.Z_DEFAULT_STRATEGY, self.zdict)
+        return packer.compress(words.encode("utf-8", "surrogatepass")) + packer.flush()
+
+    def unpack(self, packed: bytes) -> str:
+        unpacker = zlib.decompressobj(_PACK_WINDOW, self.zdict)
+        try:
+            data = unpacker.decompress(packed) + unpacker.flush()
+            if unpacker.eof:
+                return data.decode("utf-8", "surrogatepass")
+        except (zlib.error, UnicodeDecodeError, TypeError):
+            pass
+        raise KeptWordsDamaged(f"{SEARCH_DB_NAME}: a document's words do not inflate (damaged)")
 
 
 def _rowid(record: Record, doc_id: str) -> int:
@@ -128,10 +187,11 @@ class StoredSearch:
         self.store = store
         # Not tied to the thread that opened it: the app's search runs in workers, one at a time (on_disk.py).
         self._db = open_derived(store.directory / SEARCH_DB_NAME, version=STORED_VERSION,
-                                tables=("record_vocab", "record_words", "word_counts"), schema=_SCHEMA)
+                                tables=("record_vocab", "record_words", "word_counts", "kept_words", "packing"), schema=_SCHEMA)
         self._db.create_function("prodops_stem", 1, stem, deterministic=True)
         self._counts: dict[str, int] = {}  # a MATCH expression -> how many documents hold it, while seq is
         self._counted_at: int | None = None
+        self._packing: _WordPacking | None = None  # read again in each refresh: a rebuild elsewhere sets another
         self.rebuilt = False  # for tests: whether the last refresh started over
         self.rewrote_others = False  # and whether it rewrote every non-feedback record
 
@@ -143,30 +203,40 @@ class StoredSearch:
     def refresh(self) -> None:
         """Bring the stored words to the store's entry: the changed feedback items; every other
         record when any of them changed (an area's path and owners depend on other records,
-        and there are few); or everything."""
+        and there are few); or everything. Kept words that do not inflate: everything."""
+        try:
+            self._refresh(rebuild=False)
+        except KeptWordsDamaged:
+            self._refresh(rebuild=True)
+
+    def _refresh(self, *, rebuild: bool) -> None:
         store = self.store
         self._db.execute("BEGIN IMMEDIATE")
         try:
             row = self._db.execute("SELECT version, seq FROM state WHERE id = 1").fetchone()
-            changed = store.changed_after_entry(row[1]) if row and row[0] == STORED_VERSION else None
+            changed = store.changed_after_entry(row[1]) if row and row[0] == STORED_VERSION and not rebuild else None
             feedback = [i for i in changed if i.startswith(FeedbackItem.PREFIX + "-")] if changed is not None else None
             self.rebuilt = feedback is None or len(feedback) > REBUILD_OVER
             self.rewrote_others = self.rebuilt or any(i.split("-")[0] in OTHER_PREFIXES for i in changed or ())
             touched: list[str] = []  # the words of every document removed or written, for their counts
             seq: int | None = None  # where the words are up to, when not where the store is at the end
             if self.rebuilt:
-                self._db.execute("DELETE FROM record_words")
+                self._db.execute("INSERT INTO record_words (record_words) VALUES ('delete-all')")
+                self._db.execute("DELETE FROM kept_words")
                 seq = store.seq  # the pages are read as the store is then: a change meanwhile is redone next time
-                self._insert(store.iter_all(FeedbackItem), words_back=False)
+                self._insert(self._rebuilding(store.iter_all(FeedbackItem)), words_back=False)
             else:
+                packed = self._db.execute("SELECT zdict FROM packing WHERE id = 1").fetchone()
+                if packed is None:
+                    raise KeptWordsDamaged(f"{SEARCH_DB_NAME}: no dictionary")
+                self._packing = _WordPacking(packed[0])
                 numbers = [int(i.split("-")[1]) for i in feedback or ()]
                 if numbers:  # none: no read (it would wait for the app's loading of every item)
-                    touched += self._words_of_rows("rowid IN (SELECT value FROM json_each(?))", (json.dumps(numbers),))
-                    self._db.executemany("DELETE FROM record_words WHERE rowid = ?", ((n,) for n in numbers))
+                    touched += self._take_out("doc IN (SELECT value FROM json_each(?))", (json.dumps(numbers),))
                     touched += self._insert(store.get_many(FeedbackItem, numbers))
             if self.rewrote_others:
-                touched += self._words_of_rows("rowid < 0", ())
-                self._db.execute("DELETE FROM record_words WHERE rowid < 0")
+                if not self.rebuilt:
+                    touched += self._take_out("doc < 0", ())
                 touched += self._insert(r for t in OTHER_TYPES for r in store.all(t))
             self._recount(None if self.rebuilt or len(touched) > RECOUNT_ALL_OVER else touched)
             self._db.execute("INSERT OR REPLACE INTO state (id, version, seq) VALUES (1, ?, ?)", (STORED_VERSION, store.seq if seq is None else seq))
@@ -175,19 +245,43 @@ class StoredSearch:
             self._db.execute("ROLLBACK")
             raise
 
+    def _rebuilding(self, items: Iterable[Record]) -> Iterable[Record]:
+        """The items, once the dictionary is learned from the first of them and stored."""
+        iterator = iter(items)
+        first: list[Record] = []
+        for item in iterator:
+            first.append(item)
+            if len(first) >= _DICTIONARY_FROM:
+                break
+        self._packing = _WordPacking.learned_from(_words(doc) for r in first for doc in documents_for(self.store, r))
+        self._db.execute("INSERT OR REPLACE INTO packing (id, zdict) VALUES (1, ?)", (self._packing.zdict,))
+        yield from first
+        yield from iterator
+
     def _insert(self, records: Iterable[Record], *, words_back: bool = True) -> list[str]:
         """Store the records' documents; their words, one string a document (none on a rebuild,
         which recounts every word: the 100,000 documents stream in without a list of them)."""
         rows = ((_rowid(r, doc.id), _words(doc)) for r in records for doc in documents_for(self.store, r))
-        if not words_back:
-            self._db.executemany("INSERT INTO record_words (rowid, words) VALUES (?, ?)", rows)
-            return []
-        kept = list(rows)
-        self._db.executemany("INSERT INTO record_words (rowid, words) VALUES (?, ?)", kept)
-        return [words for _, words in kept]
+        kept: list[str] = []
+        db = self._db
+        for batch in _batches(rows):
+            assert self._packing is not None  # set by the refresh (a rebuild's, once its first items are read)
+            pack = self._packing.pack
+            db.executemany("INSERT INTO record_words (rowid, words) VALUES (?, ?)", batch)
+            db.executemany("INSERT INTO kept_words (doc, packed) VALUES (?, ?)", ((rowid, pack(words)) for rowid, words in batch))
+            if words_back:
+                kept += (words for _, words in batch)
+        return kept
 
-    def _words_of_rows(self, where: str, args: tuple) -> list[str]:
-        return [r[0] for r in self._db.execute(f"SELECT words FROM record_words WHERE {where}", args)]
+    def _take_out(self, where: str, args: tuple) -> list[str]:
+        """Take the documents `where` out of record_words, with the words they were filed under
+        (a contentless table is told them), and give those words back."""
+        assert self._packing is not None
+        unpack = self._packing.unpack
+        found = [(doc, unpack(packed)) for doc, packed in self._db.execute(f"SELECT doc, packed FROM kept_words WHERE {where}", args)]
+        self._db.executemany("INSERT INTO record_words (record_words, rowid, words) VALUES ('delete', ?, ?)", found)
+        self._db.executemany("DELETE FROM kept_words WHERE doc = ?", ((doc,) for doc, _ in found))
+        return [words for _, words in found]
 
     def _recount(self, touched: list[str] | None) -> None:
         """Bring word_counts in step with record_words: every word (None), or the words of these
@@ -347,6 +441,17 @@ class StoredSearch:
 def _words(doc: SearchDoc) -> str:
     """What the in-memory index files a document under, one folded word after another."""
     return " ".join(dict.fromkeys([_as_one_word(doc.id), *words_of(doc.title), *words_of(doc.body)]))
+
+
+def _batches(rows: Iterable[tuple[int, str]], size: int = 2_048) -> Iterable[list[tuple[int, str]]]:
+    batch: list[tuple[int, str]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _as_one_word(word: str) -> str:

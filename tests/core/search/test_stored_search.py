@@ -143,3 +143,64 @@ def test_nothing_to_look_for_reads_nothing(tmp_path, monkeypatch):
         assert (found.hits, found.total) == ([], 0)
     assert stored.search("kind:").hints
     stored.close()
+
+
+def _filed(stored) -> list[tuple]:
+    """Every word FTS5 has filed, where: the index itself, not a copy of the text."""
+    stored._db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.filed USING fts5vocab(main, record_words, instance)")
+    return stored._db.execute("SELECT term, doc, col, offset FROM temp.filed ORDER BY term, doc, offset").fetchall()
+
+
+def test_the_words_are_filed_once_and_a_change_takes_out_exactly_what_it_filed(workspace_with_real_feedback, tmp_path):
+    """Issue 29: FTS5 kept every document's words as plain text beside its index (24.8 of the
+    file's 54 MB at 100,000 items). The table is contentless now; the words are kept deflated
+    and given back to FTS5 when a document changes. Given the wrong words, FTS5 would keep the
+    old ones filed: after real edits the index must be what a rebuild files."""
+    import shutil
+
+    from prodops_tui.core.areas.ownership import rename_area
+    from prodops_tui.core.feedback.inbox import edit
+    from prodops_tui.core.model import ProductArea
+
+    directory = tmp_path / "ws"
+    shutil.copytree(workspace_with_real_feedback, directory)
+    store = Store.open(directory, clock=fixed_clock)
+    stored = StoredSearch(store)
+    stored.refresh()
+    db = stored._db
+    assert db.execute("SELECT words FROM record_words LIMIT 1").fetchone() == (None,)
+    assert not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'record_words_content'").fetchone()
+    kept = db.execute("SELECT packed FROM kept_words").fetchall()
+    assert len(kept) == db.execute("SELECT count(*) FROM record_words_docsize").fetchone()[0] > 1_000
+    plain = sum(len(stored._packing.unpack(packed).encode()) for packed, in kept)
+    assert sum(len(packed) for packed, in kept) < 0.75 * plain  # deflated against the dictionary
+    newest = [item for item in store.newest_received(FeedbackItem)][:40]
+    for item in newest[:20]:  # real texts, rewritten: words taken out, others kept
+        edit(store, item.id, text=item.text.split(".")[0] + " quokka billing", title="Quokka")
+    capture(store, "A quokka-themed invoice, please", origin="cli")
+    rename_area(store, store.all(ProductArea)[0].id, "Wombat billing")
+    stored.refresh()
+    assert not stored.rebuilt and stored.rewrote_others
+    incremental = _filed(stored)
+    assert [h.id for h in stored.search("quokka", limit=30).hits]
+    stored._refresh(rebuild=True)
+    assert stored.rebuilt and _filed(stored) == incremental
+    stored.close()
+    store.close()
+
+
+def test_kept_words_that_do_not_inflate_make_the_refresh_start_over(tmp_path):
+    from prodops_tui.core.feedback.inbox import edit
+
+    store = Store.open(tmp_path / "ws", clock=fixed_clock)
+    fill_demo(store, now=from_iso(fixed_clock()))
+    stored = StoredSearch(store)
+    stored.refresh()
+    item = store.all(FeedbackItem)[0]
+    stored._db.execute("UPDATE kept_words SET packed = ? WHERE doc = ?", (b"not deflate", item.number))
+    edit(store, item.id, text="Wombat", title="Wombat")
+    stored.refresh()
+    assert stored.rebuilt
+    assert [h.id for h in stored.search("wombat").hits] == [item.id]
+    stored.close()
+    store.close()
