@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from textual.widgets import ContentSwitcher, Tabs
+from textual.widgets import ContentSwitcher, Tab, Tabs
 
 from prodops_tui.core.feedback import inbox
 from prodops_tui.core.storage.store import Store
@@ -36,6 +36,34 @@ async def test_number_keys_switch_panes_and_the_tab_follows(demo_store, make_app
             await pilot.press(key)
             assert app.query_one("#panes", ContentSwitcher).current == pane_id
             assert app.query_one(Tabs).active == f"tab-{pane_id}"
+
+
+async def test_a_pane_switch_puts_the_tab_underline_in_place_without_sliding_unless_the_user_asks(
+        demo_store, make_app, monkeypatch):
+    """Textual slid the underline for 0.3 s on every switch, drawing the header, tabs and footer
+    about 18 times (half the switch's wall time). A user's TEXTUAL_ANIMATIONS still wins."""
+    from textual.widgets._tabs import Underline  # private, and only this test needs it: a move fails here
+
+    slides: list[str] = []
+    real_animate = Underline.animate
+    monkeypatch.setattr(Underline, "animate", lambda self, attribute, *args, **kwargs: (
+        slides.append(attribute), real_animate(self, attribute, *args, **kwargs))[1])
+
+    async def switch(app: ProdopsApp) -> tuple[tuple[float, float], tuple[int, int]]:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("5")
+            await pilot.pause(0.4)
+            underline = app.query_one(Underline)
+            tab = app.query_one("#tab-metrics", Tab)
+            return (underline.highlight_start, underline.highlight_end), tab.virtual_region.shrink(tab.styles.gutter).column_span
+
+    monkeypatch.delenv("TEXTUAL_ANIMATIONS", raising=False)
+    shown, tab_columns = await switch(make_app(demo_store))
+    assert shown == tab_columns and slides == []
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "full")
+    shown, tab_columns = await switch(make_app(demo_store))
+    assert shown == tab_columns and "highlight_start" in slides  # slid there, as asked
 
 
 async def test_inbox_keys_do_nothing_while_another_pane_is_shown(demo_store, make_app):
