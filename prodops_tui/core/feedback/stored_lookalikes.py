@@ -71,11 +71,12 @@ from .duplicates import (
 from .lookalikes import MIN_TERMS, REGROW, Profile, Vectors, own_title
 
 LOOKALIKES_DB_NAME = "lookalikes.sqlite"
-STORED_VERSION = 10  # 2: the groups keep what is shown; 3: the rarity and the pairing; 4: the run node by node;
+STORED_VERSION = 11  # 2: the groups keep what is shown; 3: the rarity and the pairing; 4: the run node by node;
 # 5: what `similar` reads (parents, titles, every node filed); 6: nodes in a rowid table (see _SCHEMA);
-# 7: an item's facts and a node's words compressed (_packed), a node's key 32 hex digits (node_key);
+# 7: an item's facts and a node's words compressed, a node's key 32 hex digits (node_key);
 # 8: a cut kept as a 64-bit hash (_cut_key); 9: a node's title words, not its vector (_node_vector), its key
-# 16 hex digits; 10: the key a 64-bit integer, `nodes` keyed by it
+# 16 hex digits; 10: the key a 64-bit integer, `nodes` keyed by it; 11: packed against the file's dictionary
+# (_Packing), a surface form kept as what it adds to its word
 SHOWN_CHARS = 200  # of a grouped item's text, kept to print
 REBUILD_SHARE = 0.25  # more changed items than this share of those stored: build again
 NODE_CACHE_SIZE = 20_000  # stored nodes a StoredSimilar keeps decoded between look-ups (a few MB)
@@ -84,7 +85,7 @@ CARRY_ON_AT_MOST = 500  # changed items the groups are carried on for in SQL; mo
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL,
     seq INTEGER NOT NULL, boilerplate TEXT NOT NULL, rarity TEXT NOT NULL, learned_seq INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS facts (number INTEGER PRIMARY KEY, data BLOB NOT NULL);  -- _packed
+CREATE TABLE IF NOT EXISTS facts (number INTEGER PRIMARY KEY, data BLOB NOT NULL);  -- _Packing
 CREATE TABLE IF NOT EXISTS run (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL,
     learned_seq INTEGER NOT NULL, threshold REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS items (number INTEGER PRIMARY KEY, received TEXT NOT NULL, merged INTEGER NOT NULL,
@@ -100,7 +101,7 @@ CREATE TABLE IF NOT EXISTS cuts (cut INTEGER NOT NULL, number INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS cuts_cut ON cuts (cut);
 -- A rowid table: a node's row (about 1.4 KB) is more than a WITHOUT ROWID table keeps in its page,
 -- and each row's overflow page was mostly empty (at 100k items 135 of the table's 248 MB unused).
--- counts, surface: _packed; title: JSON, the title's words among the counts (_node_title).
+-- counts, surface: _Packing (surface _added); title: JSON, the title's words among the counts (_node_title).
 CREATE TABLE IF NOT EXISTS nodes (key INTEGER PRIMARY KEY, counts BLOB NOT NULL, title TEXT NOT NULL,
     names TEXT NOT NULL, surface BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS filed (term TEXT NOT NULL, key INTEGER NOT NULL, PRIMARY KEY (term, key)) WITHOUT ROWID;
@@ -118,9 +119,11 @@ CREATE TABLE IF NOT EXISTS groups (origin TEXT NOT NULL, kind TEXT NOT NULL, low
     received TEXT NOT NULL, number INTEGER NOT NULL, ids TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS groups_origin ON groups (origin);
 CREATE TABLE IF NOT EXISTS shown (number INTEGER PRIMARY KEY, text TEXT NOT NULL, title TEXT NOT NULL);
+-- What facts and nodes are deflated against (_Packing): set by the file's first build, never changed.
+CREATE TABLE IF NOT EXISTS packing (id INTEGER PRIMARY KEY CHECK (id = 1), zdict BLOB NOT NULL);
 """
 _TABLES = ("facts", "run", "items", "cuts", "nodes", "filed", "cnodes", "edges", "postings", "groups", "shown",
-           "pairing")  # pairing: version 3's, dropped
+           "packing", "pairing")  # pairing: version 3's, dropped
 _RUN_TABLES = ("run", "items", "cuts", "nodes", "filed", "cnodes", "edges", "postings", "groups", "shown")
 _INDEXES = [line.split()[5] for line in _SCHEMA.splitlines() if line.startswith("CREATE INDEX")]
 _ITEM_COLUMNS = ("number", "received", "merged", "node", "request", "named", "root", "exact", "quiet", "parent", "title")
@@ -130,15 +133,63 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _packed(value: object) -> bytes:
-    """JSON, deflated: an item's facts and a node's weights and words were most of the file (at
-    100,000 items 84 and 155 of its 402 MB) and deflate to about half. zlib's fastest level: a
-    first build packs every item and node once; a look-up unpacks the few nodes it reads."""
-    return zlib.compress(_json(value).encode(), 1)
+# Deflated with a 4 KB window: zlib's default 32 KB made every packer allocate ~260 KB, and
+# packing took 68 us a fact where it takes 18 (by hand, 30,000 facts at 100k items); the rows
+# are a few hundred bytes, and the dictionary is 2 KB.
+_PACK_LEVEL = 1
+_PACK_WINDOW = -12
+_DICTIONARY_FROM = 5_000  # facts
+_DICTIONARY_BYTES = 2_048
 
 
-def _unpacked(data: bytes) -> Any:
-    return json.loads(zlib.decompress(data))
+class _Packing:
+    """JSON, deflated against the file's dictionary: an item's facts and a node's weights and
+    words were most of the file (at 100,000 items 84 and 155 of its 402 MB plain). The
+    dictionary holds the word counts and surface forms most used by the first build's facts,
+    so a fact's words cost a few bits each (`packing`: set once, every process reads every
+    row with it)."""
+
+    __slots__ = ("zdict",)
+
+    def __init__(self, zdict: bytes):
+        self.zdict = zdict
+
+    @classmethod
+    def learned_from(cls, facts: Iterable[ItemFacts]) -> _Packing:
+        used: Counter[str] = Counter()
+        for fact in facts:
+            used.update(_json({term: count})[1:-1] + "," for term, count in fact.profile.counts.items())
+            used.update(_json({term: form})[1:-1] + "," for term, form in _added(fact.profile.surface).items())
+        chosen: list[str] = []
+        size = 0
+        for fragment, _ in used.most_common():
+            size += len(fragment.encode())
+            if size > _DICTIONARY_BYTES:
+                break
+            chosen.append(fragment)
+        return cls("".join(reversed(chosen)).encode())  # the most used last: nearer matches cost fewer bits
+
+    def pack(self, value: object) -> bytes:
+        packer = zlib.compressobj(_PACK_LEVEL, zlib.DEFLATED, _PACK_WINDOW, 8, zlib.Z_DEFAULT_STRATEGY, self.zdict)
+        return packer.compress(_json(value).encode()) + packer.flush()
+
+    def unpack(self, data: bytes) -> Any:
+        unpacker = zlib.decompressobj(_PACK_WINDOW, self.zdict)
+        return json.loads(unpacker.decompress(data) + unpacker.flush())
+
+
+_WHOLE = "\x00"  # a surface form that does not start with its word: kept whole after this
+
+
+def _added(surface: dict[str, str]) -> dict[str, str]:
+    """Surface forms as what each adds to its word ("compa": "nion" for "companion"): 2,085,575 of
+    2,090,017 start with it at 100,000 items, and the rest is what is left to deflate."""
+    return {term: form[len(term):] if form[:len(term)] == term and form[len(term):len(term) + 1] != _WHOLE else _WHOLE + form
+            for term, form in surface.items()}
+
+
+def _whole(kept: dict[str, str]) -> dict[str, str]:
+    return {term: rest[1:] if rest.startswith(_WHOLE) else term + rest for term, rest in kept.items()}
 
 
 def _node_title(profile: Profile) -> str:
@@ -236,16 +287,16 @@ def _cut_key(title: str) -> int:
     return int.from_bytes(hashlib.blake2b(title.encode(), digest_size=8).digest(), "big", signed=True)
 
 
-def _encode(fact: ItemFacts) -> bytes:
+def _encode(fact: ItemFacts, packing: _Packing) -> bytes:
     p = fact.profile
-    return _packed([fact.id, fact.duplicate_of, list(fact.order), fact.title, fact.request_key, fact.request_named,
-                    p.counts, sorted(p.title), p.surface, sorted(p.names), p.titled, fact.short_words, fact.quiet])
+    return packing.pack([fact.id, fact.duplicate_of, list(fact.order), fact.title, fact.request_key, fact.request_named,
+                         p.counts, sorted(p.title), _added(p.surface), sorted(p.names), p.titled, fact.short_words, fact.quiet])
 
 
-def _decode(data: bytes) -> ItemFacts:
+def _decode(data: bytes, packing: _Packing) -> ItemFacts:
     (item_id, duplicate_of, order, title, request_key, request_named, counts, title_terms, surface, names, titled,
-     short_words, quiet) = _unpacked(data)
-    profile = Profile(counts, frozenset(title_terms), surface, frozenset(names), titled)
+     short_words, quiet) = packing.unpack(data)
+    profile = Profile(counts, frozenset(title_terms), _whole(surface), frozenset(names), titled)
     return ItemFacts(item_id, duplicate_of, (order[0], order[1]), title, request_key, request_named, profile,
                      short_words, quiet)
 
@@ -271,6 +322,17 @@ class StoredLookalikes:
         self._read: dict[int, FeedbackItem] = {}  # items read from the store at its `_read_at` entry
         self._read_at = -1
         self._index_seq = -1  # the store entry the last `index()` reflects
+        self._packing: _Packing | None = None
+
+    @property
+    def packing(self) -> _Packing:
+        """The file's dictionary (set by its first build and never changed, so kept once read)."""
+        if self._packing is None:
+            row = self._db.execute("SELECT zdict FROM packing WHERE id = 1").fetchone()
+            if row is None:  # nothing packed yet: the first build learns it (_built)
+                return _Packing(b"")
+            self._packing = _Packing(row[0])
+        return self._packing
 
     def _items(self, numbers: list[int]) -> list[FeedbackItem]:
         """These feedback items as the store holds them now (those that exist), each read once."""
@@ -336,15 +398,20 @@ class StoredLookalikes:
         self._db.execute("DELETE FROM run")  # scored with the rarity learned before
         self._db.execute("DELETE FROM nodes")  # weighed with it
         self._db.execute("DELETE FROM filed")
+        facts = index.facts()
+        if self._db.execute("SELECT 1 FROM packing WHERE id = 1").fetchone() is None:
+            self._db.execute("INSERT INTO packing (id, zdict) VALUES (1, ?)", (_Packing.learned_from(facts[:_DICTIONARY_FROM]).zdict,))
+        packing = self.packing
         self._db.executemany("INSERT INTO facts (number, data) VALUES (?, ?)",
-                             ((number_of(fact.id), _encode(fact)) for fact in index.facts()))
+                             ((number_of(fact.id), _encode(fact, packing)) for fact in facts))
         return index
 
     def _caught_up(self, numbers: list[int], boilerplate: Boilerplate, learned_from: int,
                    rarity: Rarity) -> DuplicateIndex | None:
         wanted = set(numbers)
         check_index_fits(self.store, self._db.execute("SELECT count(*) FROM facts").fetchone()[0] + len(numbers))
-        facts = [_decode(data) for number, data in self._db.execute("SELECT number, data FROM facts") if number not in wanted]
+        packing = self.packing
+        facts = [_decode(data, packing) for number, data in self._db.execute("SELECT number, data FROM facts") if number not in wanted]
         items = self.store.get_many(FeedbackItem, numbers) if numbers else []
         if len(facts) + len(items) > REGROW * learned_from + 100:
             return None  # grown by a quarter since the boilerplate was learned: learn it again
@@ -353,7 +420,7 @@ class StoredLookalikes:
         if numbers:
             self._db.executemany("DELETE FROM facts WHERE number = ?", ((n,) for n in numbers))
             self._db.executemany("INSERT INTO facts (number, data) VALUES (?, ?)",
-                                 ((number_of(item.id), _encode(index._items[item.id].facts)) for item in items))
+                                 ((number_of(item.id), _encode(index._items[item.id].facts, packing)) for item in items))
         return index
 
     # --- the groups -------------------------------------------------------------------------
@@ -437,9 +504,10 @@ class StoredLookalikes:
         known = {key for (key,) in db.execute("SELECT key FROM nodes")}
         # In key order: `nodes` is keyed by it, and rows added out of order leave its pages part empty.
         added = {key: node for key, node in sorted((key, node) for node, key in key_of.items() if key not in known)}
+        pack = self.packing.pack
         db.executemany("INSERT INTO nodes (key, counts, title, names, surface) VALUES (?, ?, ?, ?, ?)",
-                       ((key, _packed(profile.counts), _node_title(profile), _json(sorted(profile.names)),
-                         _packed(profile.surface))
+                       ((key, pack(profile.counts), _node_title(profile), _json(sorted(profile.names)),
+                         pack(_added(profile.surface)))
                         for key, node in added.items() if (profile := index._node_profile[node]) is not None))
         filed = index._vectors.filed
         db.executemany("INSERT INTO filed (term, key) VALUES (?, ?)",
@@ -597,7 +665,7 @@ class StoredLookalikes:
         if stored + len(new) > REGROW * learned["items"] + 100:
             return None  # the index in memory learns the rarity again
         frequency, documents = json.loads(state[1])
-        carry = _Carry(db, Vectors(frequency, documents), threshold)
+        carry = _Carry(db, Vectors(frequency, documents), threshold, self.packing)
         for number, merged in leaving:  # first: what comes is placed as if these never were
             if not carry.remove(number, merged):
                 return None
@@ -668,8 +736,8 @@ class _Carry:
     """The stored run carried on by items leaving it (merged, deleted), coming back (a merge
     undone), and coming new or edited, wherever they fall in the order (StoredLookalikes._carried_on)."""
 
-    def __init__(self, db: sqlite3.Connection, vectors: Vectors, threshold: float):
-        self.db, self.vectors, self.threshold = db, vectors, threshold
+    def __init__(self, db: sqlite3.Connection, vectors: Vectors, threshold: float, packing: _Packing):
+        self.db, self.vectors, self.threshold, self.packing = db, vectors, threshold, packing
         self.paired = 0  # new nodes folded or paired
         self.new_leaders: list[float] = []
         self.dirty_clusters: set[float] = set()
@@ -689,7 +757,7 @@ class _Carry:
         if found is None:
             raw_counts, title, names = self.db.execute("SELECT counts, title, names FROM nodes WHERE key = ?",
                                                        (key,)).fetchone()
-            counts = _unpacked(raw_counts)
+            counts = self.packing.unpack(raw_counts)
             found = self._node_cache[key] = (_node_vector(self.vectors, counts, title), counts, frozenset(json.loads(names)))
         return found
 
@@ -745,8 +813,8 @@ class _Carry:
         if db.execute("SELECT 1 FROM nodes WHERE key = ?", (key,)).fetchone() is None:
             vector = self.vectors.weigh(fact.profile)
             db.execute("INSERT INTO nodes (key, counts, title, names, surface) VALUES (?, ?, ?, ?, ?)",
-                       (key, _packed(fact.profile.counts), _node_title(fact.profile), _json(sorted(fact.profile.names)),
-                        _packed(fact.profile.surface)))
+                       (key, self.packing.pack(fact.profile.counts), _node_title(fact.profile), _json(sorted(fact.profile.names)),
+                        self.packing.pack(_added(fact.profile.surface))))
             db.executemany("INSERT INTO filed (term, key) VALUES (?, ?)",
                            ((term, key) for term in self.vectors.filed_terms(vector)))
         if root is not None or fact.duplicate_of is not None:
@@ -1224,7 +1292,7 @@ def _facts_current(stored: StoredLookalikes) -> bool:
                 boilerplate = Boilerplate(frozenset(learned["shared"]), frozenset(learned["common"]))
                 db.executemany("DELETE FROM facts WHERE number = ?", ((n,) for n in numbers))
                 db.executemany("INSERT INTO facts (number, data) VALUES (?, ?)",
-                               ((number_of(item.id), _encode(facts_of(item, boilerplate))) for item in items))
+                               ((number_of(item.id), _encode(facts_of(item, boilerplate), stored.packing)) for item in items))
                 db.execute("UPDATE state SET seq = ? WHERE id = 1", (seq,))
         db.execute("COMMIT" if current else "ROLLBACK")
     except BaseException:
@@ -1240,10 +1308,11 @@ class _StoredNode:
     counts) and its title's names at once (every candidate is scored by them), the surface forms
     of its words only when asked (the reason shown)."""
 
-    __slots__ = ("vector", "names", "_counts", "_raw_surface", "_surface", "_sorted")
+    __slots__ = ("vector", "names", "_counts", "_raw_surface", "_surface", "_sorted", "_packing")
 
-    def __init__(self, vectors: Vectors, counts: bytes, title: str, names: str, surface: bytes):
-        self._counts: dict[str, int] = _unpacked(counts)
+    def __init__(self, vectors: Vectors, counts: bytes, title: str, names: str, surface: bytes, packing: _Packing):
+        self._packing = packing
+        self._counts: dict[str, int] = packing.unpack(counts)
         self.vector: dict[str, float] = _node_vector(vectors, self._counts, title)
         self.names = frozenset(json.loads(names))
         self._raw_surface = surface
@@ -1260,7 +1329,7 @@ class _StoredNode:
 
     def surface(self) -> dict[str, str]:
         if self._surface is None:
-            self._surface = _unpacked(self._raw_surface)
+            self._surface = _whole(self._packing.unpack(self._raw_surface))
         return self._surface
 
 
@@ -1270,8 +1339,8 @@ class _NodeCache:
     tables that do not change under it: a StoredSimilar's, which the next scan replaces (so its
     rarity, which every node kept was weighed with, stays the same too)."""
 
-    def __init__(self, db: sqlite3.Connection, size: int = 0):
-        self._db, self._size = db, size
+    def __init__(self, db: sqlite3.Connection, packing: _Packing, size: int = 0):
+        self._db, self._packing, self._size = db, packing, size
         self._nodes: OrderedDict[NodeKey, _StoredNode] = OrderedDict()
 
     def get(self, keys: list[NodeKey], vectors: Vectors) -> dict[NodeKey, _StoredNode]:
@@ -1281,7 +1350,7 @@ class _NodeCache:
             chunk = missing[start:start + 500]
             for key, counts, title, names, surface in self._db.execute(
                     f"SELECT key, counts, title, names, surface FROM nodes WHERE key IN ({','.join('?' * len(chunk))})", chunk):
-                found[key] = _StoredNode(vectors, counts, title, names, surface)
+                found[key] = _StoredNode(vectors, counts, title, names, surface, self._packing)
         for key, node in found.items():
             self._nodes[key] = node
             self._nodes.move_to_end(key)
@@ -1343,7 +1412,7 @@ def _similar_from_tables(stored: StoredLookalikes, item_id: str, *, limit: int, 
     state = db.execute("SELECT rarity FROM state WHERE id = 1").fetchone()
     frequency, documents = json.loads(state[0])
     vectors = Vectors(frequency, documents)
-    nodes = node_cache if node_cache is not None else _NodeCache(db)
+    nodes = node_cache if node_cache is not None else _NodeCache(db, stored.packing)
 
     def node_of(key: NodeKey) -> tuple[dict[str, float], dict[str, int], frozenset[str], dict[str, str]]:
         node = nodes.get([key], vectors)[key]
@@ -1360,7 +1429,7 @@ def _similar_from_tables(stored: StoredLookalikes, item_id: str, *, limit: int, 
         title: set[str] = set()
         surface: dict[str, str] = {}
         for member in members:
-            profile = _decode(db.execute("SELECT data FROM facts WHERE number = ?", (member,)).fetchone()[0]).profile
+            profile = _decode(db.execute("SELECT data FROM facts WHERE number = ?", (member,)).fetchone()[0], stored.packing).profile
             counts.update(profile.counts)
             title |= profile.title
             surface.update(profile.surface)
@@ -1449,7 +1518,7 @@ class StoredSimilar:
 
     def __init__(self, stored: StoredLookalikes, comparable: int):
         self._stored, self._comparable = stored, comparable  # its handle closes with it (sqlite3 on release)
-        self._nodes = _NodeCache(stored._db, NODE_CACHE_SIZE)
+        self._nodes = _NodeCache(stored._db, stored.packing, NODE_CACHE_SIZE)
         self._lock = threading.Lock()  # one handle, asked from the event loop and from workers
 
     def __len__(self) -> int:

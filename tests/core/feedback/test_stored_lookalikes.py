@@ -160,11 +160,13 @@ def test_the_look_alike_file_keeps_an_items_words_deflated_and_no_second_copy_of
     """Real SeaMonkey bugs: an item's facts and a node's weighed words, as JSON, were most of
     lookalikes.sqlite (5.7 KB an item here; at 100,000 items 239 of 402 MB); deflated, 3.6 KB
     (3.1 KB by this test's count). A node's vector, weighed from the word counts it keeps beside
-    it, is weighed again when read: 2.5 KB; a node named by 16 hex digits, not 32: 2.3 KB."""
+    it, is weighed again when read: 2.5 KB; a node named by 16 hex digits, not 32: 2.3 KB; by a
+    64-bit integer: 2.1 KB; deflated against the file's dictionary, surface forms kept as what
+    they add to their word: 1.9 KB."""
     items = load_issues(store)
     with StoredLookalikes(store) as stored:
         stored.groups()
-    assert (store.directory / LOOKALIKES_DB_NAME).stat().st_size < 2_400 * len(items)
+    assert (store.directory / LOOKALIKES_DB_NAME).stat().st_size < 2_000 * len(items)
 
 
 def test_a_stored_nodes_vector_weighed_again_is_the_vector_the_index_weighed(store):
@@ -174,7 +176,7 @@ def test_a_stored_nodes_vector_weighed_again_is_the_vector_the_index_weighed(sto
     import sqlite3
 
     from prodops_tui.core.feedback.lookalikes import Vectors
-    from prodops_tui.core.feedback.stored_lookalikes import _node_vector, _unpacked, node_key
+    from prodops_tui.core.feedback.stored_lookalikes import _node_vector, _Packing, node_key
 
     load_issues(store)
     rows = [json.loads(line) for line in (TEST_DATA / "rails_issues.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -190,12 +192,13 @@ def test_a_stored_nodes_vector_weighed_again_is_the_vector_the_index_weighed(sto
     try:
         frequency, documents = json.loads(db.execute("SELECT rarity FROM state").fetchone()[0])
         stored_nodes = db.execute("SELECT key, counts, title FROM nodes").fetchall()
+        packing = _Packing(db.execute("SELECT zdict FROM packing").fetchone()[0])
     finally:
         db.close()
     vectors = Vectors(frequency, documents)
     assert len(stored_nodes) == len(weighed) > 500
     for key, counts, title in stored_nodes:
-        again = _node_vector(vectors, _unpacked(counts), title)
+        again = _node_vector(vectors, packing.unpack(counts), title)
         assert list(again.items()) == list(weighed[key].items()), key
 
 
@@ -288,3 +291,24 @@ def test_tables_an_older_version_made_are_not_kept_by_a_file_that_names_no_versi
         assert {kind for (kind,) in db.execute("SELECT DISTINCT typeof(key) FROM nodes")} == {"integer"}
     finally:
         db.close()
+
+
+def test_every_stored_fact_reads_back_as_the_index_made_it_deflated_against_the_files_dictionary(store):
+    """Real SeaMonkey bugs: facts and nodes are deflated against a dictionary of the first build's
+    most used words (kept in the file), surface forms kept as what they add to their word. Read
+    back, every fact is the one the index made, every surface form whole, and the rows are
+    smaller than deflated alone."""
+    from prodops_tui.core.feedback.stored_lookalikes import _added, _decode, _Packing, _whole, number_of
+
+    forms = {"lov": "love", "ran": "run", "ai": "ai", "x": "x\x00y", "caf": "café", "": "?"}
+    assert _whole(_added(forms)) == forms  # one that does not start with its word, one with a NUL after it
+    load_issues(store)
+    with StoredLookalikes(store) as stored:
+        index = stored.index()
+        packing = stored.packing
+        rows = dict(stored._db.execute("SELECT number, data FROM facts"))
+    assert 500 < len(packing.zdict) <= 2_048 and len(rows) == len(index.facts()) > 300
+    assert all(_decode(rows[number_of(fact.id)], packing) == fact for fact in index.facts())
+    alone = _Packing(b"")
+    deflated_alone = sum(len(alone.pack(packing.unpack(data))) for data in rows.values())
+    assert sum(map(len, rows.values())) < 0.97 * deflated_alone
