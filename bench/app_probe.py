@@ -13,7 +13,9 @@ app's work after it shows, what a laptop's fan hears); nav_key_s: each `j` to th
 as the CPU time the process spent on it (pilot.press also waits for the app to go idle, about
 60 ms of polling that a terminal would not see: nav_key_wall_s keeps that wall time too, for
 comparison); search_s: one SearchIndex query per keystroke of a few typed queries, as the
-search screen runs them; metrics_open_s: `5`, the metrics pane shown (CPU time, as for keys);
+search screen runs them; pane_switch_s: `2` then `1`, five times, each switch's CPU time and
+(pane_switch_wall_s) its wall time until the app is idle and every animation done, what a user
+waits for the screen to be still; metrics_open_s: `5`, the metrics pane shown (CPU time, as for keys);
 rss_settled_mb: resident memory once settled (the app idle, before the keys and searches);
 rss_mb: peak resident memory at the end (after them and the metrics pane).
 """
@@ -124,6 +126,14 @@ async def probe(workspace: Path) -> dict:
             nav.append(time.process_time() - start_cpu)
             nav_wall.append(time.perf_counter() - start)
         out["nav_key_s"], out["nav_key_wall_s"] = nav, nav_wall
+        switches, switches_wall = [], []
+        for key in ("2", "1") * 5:
+            start, start_cpu = time.perf_counter(), time.process_time()
+            await pilot.press(key)
+            await pilot.pause()
+            switches.append(time.process_time() - start_cpu)
+            switches_wall.append(time.perf_counter() - start)
+        out["pane_switch_s"], out["pane_switch_wall_s"] = switches, switches_wall
         typing = []
         for query in QUERIES:
             for end in range(1, len(query) + 1):

@@ -18,8 +18,10 @@ into the text a terminal is sent), first frame and idle (to the rows and the app
 them, which also waits for what the workers started at mount post: the figure quoted before
 2026-12-07 as "first frame"), settled (the inbox's look-alike scan
 landed for the store as it is), the CPU the process spent from the first frame until settled,
-resident memory once settled, peak RSS (after the keys, searches and the metrics pane), and `j`'s CPU per key press (30). Median, p95 and n. Progress to stderr, a table to
-stdout. A benchmark, not a test: nothing asserts.
+resident memory once settled, peak RSS (after the keys, searches and the metrics pane), and `j`'s CPU per key press (30). Then a
+pane switch (`2`, `1`, five times a start): its CPU and its wall time until the screen is still,
+beside the same app with Textual's animations (TEXTUAL_ANIMATIONS=full, a start more each turn).
+Median, p95 and n. Progress to stderr, tables to stdout. A benchmark, not a test: nothing asserts.
 """
 
 from __future__ import annotations
@@ -54,10 +56,13 @@ runpy.run_path(sys.argv[0], run_name="__main__")
 """
 
 
-def probe(workspace: Path, *, in_memory: bool) -> dict:
+def probe(workspace: Path, *, in_memory: bool, animations: bool = False) -> dict:
     probe_path = str(REPO / "bench" / "app_probe.py")
     command = [sys.executable, "-c", IN_MEMORY, probe_path, str(workspace)] if in_memory else [sys.executable, probe_path, str(workspace)]
-    done = subprocess.run(command, capture_output=True, text=True, env=ENV, check=True, timeout=900)
+    env = {name: value for name, value in ENV.items() if name != "TEXTUAL_ANIMATIONS"}
+    if animations:
+        env["TEXTUAL_ANIMATIONS"] = "full"
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=True, timeout=900)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -93,10 +98,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"the first look-alike build (prodops duplicates): {wall:.1f} s, peak RSS {peak_kb / 1024:,.0f} MB "
               "(at least the bench's own: Linux carries a parent's into its child)")
         runs: dict[str, list[dict]] = {"stored": []} if args.stored_only else {"stored": [], "in memory": []}
+        animated: list[dict] = []  # the peer of the pane switch: Textual's animations, as it ships them
         for turn in range(args.runs):
             for name in runs:
                 log(f"app start {turn + 1}/{args.runs}, look-alikes {name}")
                 runs[name].append(probe(workspace, in_memory=name == "in memory"))
+            log(f"app start {turn + 1}/{args.runs}, TEXTUAL_ANIMATIONS=full")
+            animated.append(probe(workspace, in_memory=False, animations=True))
     header = ["look-alikes", "rows drawn", "first frame and idle", "settled", "CPU after first frame", "CPU until settled", "RSS settled",
               "peak RSS (after keys, searches, metrics)", "j, CPU per key"]
     print(f"app start on {args.workspace or label(args.size) + ' items'}, {args.runs} starts each way, in turns")
@@ -104,6 +112,14 @@ def main(argv: list[str] | None = None) -> int:
     print("|" + "---|" * len(header))
     for name, found in runs.items():
         print("| " + " | ".join(row(name, found)) + " |")
+    print(f"\na pane switch (`2` then `1`, five times a start), {args.runs} starts each way, in turns")
+    print("| app | CPU per switch | wall until the screen is still |")
+    print("|---|---|---|")
+    for name, found in (("prodops (no animations)", runs["stored"]), ("Textual's animations (TEXTUAL_ANIMATIONS=full)", animated)):
+        switch_cpu = figure([t for r in found for t in r["pane_switch_s"]], 1000)
+        switch_wall = figure([t for r in found for t in r["pane_switch_wall_s"]], 1000)
+        print(f"| {name} | {switch_cpu['value']:.0f} ms (p95 {switch_cpu['p95']:.0f}, n={switch_cpu['n']}) "
+              f"| {switch_wall['value']:.0f} ms (p95 {switch_wall['p95']:.0f}, n={switch_wall['n']}) |")
     return 0
 
 
