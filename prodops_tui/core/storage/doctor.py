@@ -61,7 +61,7 @@ def check(directory: Path, clock: Callable[[], str]) -> Report:
     held = None
     try:
         store = Store.open(directory, clock=clock, create=False)
-        store.load_all()  # every record read and checked, not only what a command would ask for
+        store.check_every_record()  # every record read and checked, not only what a command would ask for
     except ProdopsError as exc:
         report.bad(str(exc))
     else:

@@ -732,6 +732,10 @@ class Store:
     def get_many(self, record_type: type[R], numbers: list[int]) -> list[R]:
         """These records of one kind (those that exist), read together: a few thousand of
         100,000 items without loading the others."""
+        return [record for _, record in self._numbered(record_type, numbers)]
+
+    def _numbered(self, record_type: type[R], numbers: list[int]) -> list[tuple[int, R]]:
+        """get_many, each record with the number it is stored under."""
         if self._tables[record_type.KIND] is None and self._cache is not None:
             with self._thread_lock, self._locked(exclusive=False):
                 self._catch_up()
@@ -741,9 +745,19 @@ class Store:
                     except CacheUnusable:
                         self._drop_cache()
                     else:
-                        return [record_type.from_dict(json.loads(doc)) for _, doc in rows]
+                        return [(number, record_type.from_dict(json.loads(doc))) for number, doc in rows]
         table = self._records(record_type)
-        return [table[n] for n in numbers if n in table]
+        return [(n, table[n]) for n in numbers if n in table]
+
+    def check_every_record(self, *, page: int = 2048) -> None:
+        """Read every record of every kind and check that each is the one its number says, as
+        loading them does, a page at a time where the cache holds them and keeping none: `prodops
+        doctor` loaded every kind whole (1,858 MB at a million items, its largest command)."""
+        for kind in self._tables:
+            record_type = TYPE_BY_KIND[kind]
+            numbers = [number for number, in self.fields(record_type, ())]
+            for start in range(0, len(numbers), page):
+                _check_ids(record_type, dict(self._numbered(record_type, numbers[start:start + page])), self.snapshot_path)
 
     def fields(self, record_type: type[Record], names: tuple[str, ...], where: tuple[Where, ...] = ()) -> list[tuple]:
         """(number, then the value of each named field) for every record of one kind, in number

@@ -100,6 +100,24 @@ def test_a_fold_whose_cache_holds_a_damaged_record_folds_from_the_records_and_sa
     assert snapshot["feedback"]["7"]["id"] == "F-7", "the damaged copy reached the snapshot"
 
 
+def test_doctor_checks_every_record_a_page_at_a_time_and_holds_no_kind_whole(tmp_path, monkeypatch):
+    """At a million items `prodops doctor` loaded every kind whole: 1,858 MB, the most of any
+    command. It reads the cache a page at a time now, and still names a record that is not the
+    one its number says (here F-7's document in the cache says F-70)."""
+    workspace = seeded(tmp_path / "ws", 5_000)
+    monkeypatch.setattr(store_module, "_build_records", lambda record_type, rows: pytest.fail(f"doctor loaded every {record_type.KIND} record at once"))
+    pages: list[int] = []
+    real_numbered = Store._numbered
+    monkeypatch.setattr(Store, "_numbered", lambda self, record_type, numbers: (
+        pages.append(len(numbers)) if record_type is FeedbackItem else None, real_numbered(self, record_type, numbers))[1])
+    report = check(workspace, fixed_clock)
+    assert report.ok, report.lines
+    assert sum(pages) == 5_000 and max(pages) == 2_048
+    with_item_7_in_cache(workspace, "'{\"id\": \"F-70\", \"text\": \"moved\"}'")
+    report = check(workspace, fixed_clock)
+    assert not report.ok and any("record 7: not a feedback record (its id is 'F-70'" in line for line in report.lines), report.lines
+
+
 def test_the_cache_keeps_each_document_deflated_and_reads_back_the_text_it_was_given(tmp_path):
     """cache.sqlite held every record's JSON as text: 4x the CSV at 100k, a second copy of the
     snapshot. Deflated against the field names and defaults every record shares, a document
