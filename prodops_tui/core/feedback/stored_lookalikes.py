@@ -119,11 +119,14 @@ CREATE TABLE IF NOT EXISTS groups (origin TEXT NOT NULL, kind TEXT NOT NULL, low
     received TEXT NOT NULL, number INTEGER NOT NULL, ids TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS groups_origin ON groups (origin);
 CREATE TABLE IF NOT EXISTS shown (number INTEGER PRIMARY KEY, text TEXT NOT NULL, title TEXT NOT NULL);
--- What facts and nodes are deflated against (_Packing): set by the file's first build, never changed.
+-- What facts and nodes are deflated against (_Packing): set by the file's first build, never changed
+-- (not dropped with the other tables: see _TABLES).
 CREATE TABLE IF NOT EXISTS packing (id INTEGER PRIMARY KEY CHECK (id = 1), zdict BLOB NOT NULL);
 """
+# Not `packing`: a file whose state is forgotten (a repair) or of another version is built again,
+# and a process that has it open keeps reading its rows with the dictionary it read first.
 _TABLES = ("facts", "run", "items", "cuts", "nodes", "filed", "cnodes", "edges", "postings", "groups", "shown",
-           "packing", "pairing")  # pairing: version 3's, dropped
+           "pairing")  # pairing: version 3's, dropped
 _RUN_TABLES = ("run", "items", "cuts", "nodes", "filed", "cnodes", "edges", "postings", "groups", "shown")
 _INDEXES = [line.split()[5] for line in _SCHEMA.splitlines() if line.startswith("CREATE INDEX")]
 _ITEM_COLUMNS = ("number", "received", "merged", "node", "request", "named", "root", "exact", "quiet", "parent", "title")

@@ -312,3 +312,26 @@ def test_every_stored_fact_reads_back_as_the_index_made_it_deflated_against_the_
     alone = _Packing(b"")
     deflated_alone = sum(len(alone.pack(packing.unpack(data))) for data in rows.values())
     assert sum(map(len, rows.values())) < 0.97 * deflated_alone
+
+
+def test_a_look_up_open_in_the_app_still_reads_the_file_after_another_process_builds_it_again(store):
+    """Found by review: the dictionary was dropped with the tables when a repair forgot the
+    file's state, the next build (`prodops duplicates` elsewhere) learned another, and the
+    app's open look-up read every row with the old one: 200 of 200 look-ups failed (or worse,
+    gave other words). The dictionary stays with the file."""
+    from prodops_tui.core.feedback.stored_lookalikes import lookalike_lookup
+    from prodops_tui.core.storage.derived import forget_derived_state
+
+    items = load_issues(store)
+    similar, _ = lookalike_lookup(store)  # the inbox's scan: the app keeps this
+    before = {item.id: [hit.id for hit in similar.similar_to(item.id)] for item in items[:100]}
+    forget_derived_state(store.directory)  # prodops doctor --repair
+    rows = [json.loads(line) for line in (TEST_DATA / "rails_issues.jsonl").read_text(encoding="utf-8").splitlines()]
+    with store.change("more issues", origin="test") as tx:  # new feedback meanwhile: the next build learns other words
+        for row in rows:
+            tx.add(FeedbackItem(title=row["title"], text=row["body"] or ""))
+    other, _ = lookalike_lookup(store)  # another process: the tables dropped and built again
+    assert other._stored.rebuilt
+    other._stored.close()
+    after = {item.id: [hit.id for hit in similar.similar_to(item.id)] for item in items[:100]}
+    assert any(after.values()) and after.keys() == before.keys()
