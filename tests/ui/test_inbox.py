@@ -367,6 +367,25 @@ async def test_m_merges_into_the_picked_duplicate_keeping_both_texts_and_u_undoe
         assert demo_store.get(copy.id).duplicate_of is None and demo_store.get(original.id).merged_from == []
 
 
+async def test_m_on_an_item_newer_than_the_look_alikes_still_opens_the_picker(demo_store, make_app):
+    """An item captured from the shell after the last scan: its look-alikes are not stored yet
+    (NotFound), and `m` on it ended the app with an internal error. The picker opens, to search."""
+    from prodops_tui.core.errors import NotFound
+
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pane = app.query_one(InboxPane)
+        assert pane._duplicate_index is not None
+
+        def not_stored_yet(item_id: str, **_kwargs):
+            raise NotFound(f"{item_id} is newer than the look-alikes stored")
+
+        pane._duplicate_index.similar_to = not_stored_yet
+        await pilot.press("m")
+        assert isinstance(app.screen, SearchPickerScreen) and app.is_running
+
+
 async def test_o_links_to_an_opportunity_or_creates_one_from_the_typed_title(demo_store, make_app):
     app = make_app(demo_store)
     (first,) = first_new_ids(demo_store, 1)

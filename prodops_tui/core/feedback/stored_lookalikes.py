@@ -56,9 +56,9 @@ import zlib
 from bisect import bisect_left, insort
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
-from ..errors import NotFound
+from ..errors import NotFound, ProdopsError
 from ..model import FeedbackItem, split_id
 from ..storage.derived import open_derived
 from ..storage.store import Store
@@ -69,6 +69,8 @@ from .duplicates import (
     SimilarItem, check_index_fits, facts_of, pair_score, relink, requests_by_key,
 )
 from .lookalikes import MIN_TERMS, REGROW, Profile, Vectors, own_title
+
+_T = TypeVar("_T")
 
 LOOKALIKES_DB_NAME = "lookalikes.sqlite"
 STORED_VERSION = 11  # 2: the groups keep what is shown; 3: the rarity and the pairing; 4: the run node by node;
@@ -178,7 +180,16 @@ class _Packing:
 
     def unpack(self, data: bytes) -> Any:
         unpacker = zlib.decompressobj(_PACK_WINDOW, self.zdict)
-        return json.loads(unpacker.decompress(data) + unpacker.flush())
+        try:
+            return json.loads(unpacker.decompress(data) + unpacker.flush())
+        except (zlib.error, ValueError, TypeError) as exc:  # ValueError: JSON's and UTF-8's errors
+            raise LookalikesDamaged(f"{LOOKALIKES_DB_NAME}: a stored row does not read back ({exc.__class__.__name__}); "
+                                    "the look-alikes are worked out again at the next scan") from exc
+
+
+class LookalikesDamaged(ProdopsError):
+    """A row of lookalikes.sqlite does not inflate or parse (a disk error, a hand edit): a look-up
+    says so in one line, and StoredLookalikes.index() builds the file's rows again."""
 
 
 _WHOLE = "\x00"  # a surface form that does not start with its word: kept whole after this
@@ -372,7 +383,10 @@ class StoredLookalikes:
             if feedback is not None and learned and len(feedback) <= REBUILD_SHARE * stored + 100:
                 boilerplate = Boilerplate(frozenset(learned["shared"]), frozenset(learned["common"]))
                 frequency, documents = json.loads(state[2])
-                index = self._caught_up(feedback, boilerplate, learned["items"], Rarity(frequency, documents))
+                try:
+                    index = self._caught_up(feedback, boilerplate, learned["items"], Rarity(frequency, documents))
+                except LookalikesDamaged:
+                    index = None  # the stored facts do not read back: every item is read again below
                 if index is not None:
                     self._learned_seq = state[3]
             if index is None:
@@ -1413,6 +1427,8 @@ def _similar_from_tables(stored: StoredLookalikes, item_id: str, *, limit: int, 
         return family
 
     state = db.execute("SELECT rarity FROM state WHERE id = 1").fetchone()
+    if state is None:  # forgotten (a repair, a damaged row): the next scan builds the file again
+        return None
     frequency, documents = json.loads(state[0])
     vectors = Vectors(frequency, documents)
     nodes = node_cache if node_cache is not None else _NodeCache(db, stored.packing)
@@ -1529,7 +1545,11 @@ class StoredSimilar:
 
     def similar_to(self, item_id: str, *, limit: int = 5, threshold: float = DUPLICATE_THRESHOLD) -> list[SimilarItem]:
         with self._lock:
-            hits = _similar_from_tables(self._stored, item_id, limit=limit, threshold=threshold, node_cache=self._nodes)
+            try:
+                hits = _similar_from_tables(self._stored, item_id, limit=limit, threshold=threshold, node_cache=self._nodes)
+            except LookalikesDamaged:
+                self._stored._db.execute("DELETE FROM state")  # the next scan builds the file afresh
+                raise
         if hits is None:
             raise NotFound(f"{item_id} is newer than the look-alikes stored")
         return hits
@@ -1543,7 +1563,7 @@ def _stored_similar(stored: StoredLookalikes) -> StoredSimilar:
     return StoredSimilar(stored, comparable)
 
 
-def lookalike_lookup(store: Store, *, with_groups: bool = False, should_stop: Callable[[], bool] | None = None
+def _lookalike_lookup(store: Store, *, with_groups: bool = False, should_stop: Callable[[], bool] | None = None
                      ) -> tuple[Lookalikes, list[Cluster] | None]:
     """What the inbox lists an item's look-alikes from, and with `with_groups` the groups of
     Likely duplicates: lookalikes.sqlite brought up to date in SQL when the last grouping can be
@@ -1575,7 +1595,7 @@ def _in_memory(store: Store, *, with_groups: bool, should_stop: Callable[[], boo
     return index, index.clusters(should_stop=should_stop) if with_groups else None
 
 
-def lookalike_index(store: Store) -> DuplicateIndex:
+def _lookalike_index(store: Store) -> DuplicateIndex:
     """The look-alike index, from lookalikes.sqlite when it can be opened and written, else
     built in memory (a read-only workspace, a full disk: the answer is the same, only slower)."""
     try:
@@ -1585,7 +1605,7 @@ def lookalike_index(store: Store) -> DuplicateIndex:
         return DuplicateIndex.build(store)
 
 
-def lookalikes_with_groups(store: Store, *, should_stop: Callable[[], bool] | None = None
+def _lookalikes_with_groups(store: Store, *, should_stop: Callable[[], bool] | None = None
                            ) -> tuple[DuplicateIndex, list[Cluster]]:
     """The look-alike index and the groups through one handle on lookalikes.sqlite, so that the
     groups build on the pairing stored with the index: after a change only its own items are
@@ -1600,7 +1620,7 @@ def lookalikes_with_groups(store: Store, *, should_stop: Callable[[], bool] | No
         return index, index.clusters(should_stop=should_stop)
 
 
-def likely_duplicate_groups(store: Store, *, should_stop: Callable[[], bool] | None = None,
+def _likely_duplicate_groups(store: Store, *, should_stop: Callable[[], bool] | None = None,
                             shown: dict[str, tuple[str, str]] | None = None) -> list[Cluster]:
     """likely_duplicate_clusters, read back from lookalikes.sqlite when nothing changed since
     they were stored (and stored when worked out); worked out in memory when the file cannot be
@@ -1619,6 +1639,51 @@ def likely_duplicate_groups(store: Store, *, should_stop: Callable[[], bool] | N
             grouped = [number_of(item_id) for group in found for item_id in group]
             shown.update({item.id: shown_of(item) for item in store.get_many(FeedbackItem, grouped)})
         return found
+
+
+def _started_over_if_damaged(store: Store, work: Callable[[], _T]) -> _T:
+    """work(), and once more on the file built afresh when a row of it does not read back
+    (LookalikesDamaged): the file is derived, so a damaged row costs a first build, not an error."""
+    try:
+        return work()
+    except LookalikesDamaged:
+        db = sqlite3.connect(store.directory / LOOKALIKES_DB_NAME, isolation_level=None, timeout=60)
+        try:
+            db.execute("DELETE FROM state")  # the next open drops every table (derived._not_of_version)
+        finally:
+            db.close()
+        return work()
+
+
+def lookalike_lookup(store: Store, *, with_groups: bool = False, should_stop: Callable[[], bool] | None = None
+                     ) -> tuple[Lookalikes, list[Cluster] | None]:
+    return _started_over_if_damaged(store, lambda: _lookalike_lookup(store, with_groups=with_groups, should_stop=should_stop))
+
+
+lookalike_lookup.__doc__ = _lookalike_lookup.__doc__
+
+
+def lookalike_index(store: Store) -> DuplicateIndex:
+    return _started_over_if_damaged(store, lambda: _lookalike_index(store))
+
+
+lookalike_index.__doc__ = _lookalike_index.__doc__
+
+
+def lookalikes_with_groups(store: Store, *, should_stop: Callable[[], bool] | None = None
+                           ) -> tuple[DuplicateIndex, list[Cluster]]:
+    return _started_over_if_damaged(store, lambda: _lookalikes_with_groups(store, should_stop=should_stop))
+
+
+lookalikes_with_groups.__doc__ = _lookalikes_with_groups.__doc__
+
+
+def likely_duplicate_groups(store: Store, *, should_stop: Callable[[], bool] | None = None,
+                            shown: dict[str, tuple[str, str]] | None = None) -> list[Cluster]:
+    return _started_over_if_damaged(store, lambda: _likely_duplicate_groups(store, should_stop=should_stop, shown=shown))
+
+
+likely_duplicate_groups.__doc__ = _likely_duplicate_groups.__doc__
 
 
 def shown_of(item: FeedbackItem) -> tuple[str, str]:

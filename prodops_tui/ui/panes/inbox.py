@@ -604,7 +604,10 @@ class InboxPane(Pane):
         if not targets or current is None:
             self.app.bell()
             return
-        similar = self._duplicate_index.similar_to(current.id, limit=8) if self._duplicate_index else []
+        try:
+            similar = self._duplicate_index.similar_to(current.id, limit=8) if self._duplicate_index else []
+        except ProdopsError:  # newer than the look-alikes stored, or their file damaged: the picker still searches
+            similar = []
         index = cast("ProdopsApp", self.app).search_index
 
         def apply(into: str | None) -> None:

@@ -335,3 +335,43 @@ def test_a_look_up_open_in_the_app_still_reads_the_file_after_another_process_bu
     other._stored.close()
     after = {item.id: [hit.id for hit in similar.similar_to(item.id)] for item in items[:100]}
     assert any(after.values()) and after.keys() == before.keys()
+
+
+def test_a_stored_row_that_does_not_read_back_is_one_line_and_the_next_scan_builds_the_file_afresh(store):
+    """A disk error or a hand edit in lookalikes.sqlite raised zlib's or JSON's own error: an
+    internal error in the app's detail panel and merge picker, and every later scan failed the
+    same way. The file is derived: a look-up now says so in one line (a ProdopsError the inbox
+    shows as no look-alikes), and the next scan, or a command, builds it again."""
+    import sqlite3
+
+    from prodops_tui.core.errors import ProdopsError
+    from prodops_tui.core.feedback.stored_lookalikes import lookalike_index, lookalike_lookup
+
+    items = load_issues(store)
+    similar, _ = lookalike_lookup(store)
+    expected = {item.id: [hit.id for hit in similar.similar_to(item.id)] for item in items[:60]}
+    assert sum(map(len, expected.values())) > 10
+    db = sqlite3.connect(store.directory / LOOKALIKES_DB_NAME)
+    db.execute("UPDATE nodes SET counts = x'00ff13'")
+    db.execute("UPDATE facts SET data = x'00ff13' WHERE number = 5")
+    db.commit()
+    db.close()
+    similar._nodes = type(similar._nodes)(similar._stored._db, similar._stored.packing)  # nothing kept decoded
+    said: list[str] = []
+    for item in items[:60]:
+        try:
+            similar.similar_to(item.id)
+        except ProdopsError as exc:  # the first says why; the rest, that the next scan covers them
+            said.append(str(exc))
+    assert "does not read back" in said[0] and all("\n" not in line for line in said)
+    similar._stored.close()
+    again, _ = lookalike_lookup(store)
+    assert {item.id: [hit.id for hit in again.similar_to(item.id)] for item in items[:60]} == expected
+    again._stored.close()
+    db = sqlite3.connect(store.directory / LOOKALIKES_DB_NAME)
+    db.execute("UPDATE facts SET data = x'00ff13' WHERE number = 5")
+    db.commit()
+    db.close()
+    capture(store, "One more crash report after the update", origin="test")  # facts read back to catch up
+    index = lookalike_index(store)
+    assert {item.id: [hit.id for hit in index.similar_to(item.id)] for item in items[:60]} == expected
