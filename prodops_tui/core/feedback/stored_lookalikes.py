@@ -56,6 +56,7 @@ import zlib
 from bisect import bisect_left, insort
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import NotFound, ProdopsError
@@ -187,6 +188,16 @@ class _Packing:
                                     "the look-alikes are worked out again at the next scan") from exc
 
 
+def _stored_json(text: str | bytes) -> Any:
+    """A JSON text the file keeps (a node's title words, the state's rarity, a group's ids), as
+    LookalikesDamaged when it does not parse."""
+    try:
+        return json.loads(text)
+    except (ValueError, TypeError) as exc:
+        raise LookalikesDamaged(f"{LOOKALIKES_DB_NAME}: a stored row does not read back ({exc.__class__.__name__}); "
+                                "the look-alikes are worked out again at the next scan") from exc
+
+
 class LookalikesDamaged(ProdopsError):
     """A row of lookalikes.sqlite does not inflate or parse (a disk error, a hand edit): a look-up
     says so in one line, and StoredLookalikes.index() builds the file's rows again."""
@@ -217,7 +228,7 @@ def _node_vector(vectors: Vectors, counts: dict[str, int], title: str) -> dict[s
     weighed when it was stored, in the same order (tests/core/feedback/test_stored_lookalikes.py).
     Kept as well, the vectors were the biggest column of lookalikes.sqlite: at 100,000 items 32 of
     its 224 MB, where the title's words take about 30 bytes a node."""
-    return vectors.weigh(Profile(counts, frozenset(json.loads(title)), {}))
+    return vectors.weigh(Profile(counts, frozenset(_stored_json(title)), {}))
 
 
 NodeKey = int
@@ -308,11 +319,15 @@ def _encode(fact: ItemFacts, packing: _Packing) -> bytes:
 
 
 def _decode(data: bytes, packing: _Packing) -> ItemFacts:
-    (item_id, duplicate_of, order, title, request_key, request_named, counts, title_terms, surface, names, titled,
-     short_words, quiet) = packing.unpack(data)
-    profile = Profile(counts, frozenset(title_terms), _whole(surface), frozenset(names), titled)
-    return ItemFacts(item_id, duplicate_of, (order[0], order[1]), title, request_key, request_named, profile,
-                     short_words, quiet)
+    try:
+        (item_id, duplicate_of, order, title, request_key, request_named, counts, title_terms, surface, names, titled,
+         short_words, quiet) = packing.unpack(data)
+        profile = Profile(counts, frozenset(title_terms), _whole(surface), frozenset(names), titled)
+        return ItemFacts(item_id, duplicate_of, (order[0], order[1]), title, request_key, request_named, profile,
+                         short_words, quiet)
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:  # JSON, but not a fact's
+        raise LookalikesDamaged(f"{LOOKALIKES_DB_NAME}: a stored fact does not read back ({exc.__class__.__name__}); "
+                                "the look-alikes are worked out again at the next scan") from exc
 
 
 def number_of(item_id: str) -> int:
@@ -379,10 +394,10 @@ class StoredLookalikes:
             feedback = sorted(number_of(i) for i in changed if i.startswith(FeedbackItem.PREFIX + "-")) if changed is not None else None
             stored = self._db.execute("SELECT count(*) FROM facts").fetchone()[0]
             index = None
-            learned = json.loads(state[1]) if state else None
+            learned = _stored_json(state[1]) if state else None
             if feedback is not None and learned and len(feedback) <= REBUILD_SHARE * stored + 100:
                 boilerplate = Boilerplate(frozenset(learned["shared"]), frozenset(learned["common"]))
-                frequency, documents = json.loads(state[2])
+                frequency, documents = _stored_json(state[2])
                 try:
                     index = self._caught_up(feedback, boilerplate, learned["items"], Rarity(frequency, documents))
                 except LookalikesDamaged:
@@ -649,7 +664,7 @@ class StoredLookalikes:
         stored = db.execute("SELECT count(*) FROM items").fetchone()[0]
         if len(numbers) > min(CARRY_ON_AT_MOST, REBUILD_SHARE * stored + 100):
             return None
-        learned = json.loads(state[0])
+        learned = _stored_json(state[0])
         items = self._items(numbers)
         present = {number_of(item.id) for item in items}
         boilerplate = Boilerplate(frozenset(learned["shared"]), frozenset(learned["common"]))
@@ -681,7 +696,7 @@ class StoredLookalikes:
                 db.execute("UPDATE items SET title = ? WHERE number = ?", (fact.title, number_of(item.id)))
         if stored + len(new) > REGROW * learned["items"] + 100:
             return None  # the index in memory learns the rarity again
-        frequency, documents = json.loads(state[1])
+        frequency, documents = _stored_json(state[1])
         carry = _Carry(db, Vectors(frequency, documents), threshold, self.packing)
         for number, merged in leaving:  # first: what comes is placed as if these never were
             if not carry.remove(number, merged):
@@ -724,7 +739,7 @@ class StoredLookalikes:
         short: list[Cluster] = []
         for kind, low, score, received, number, ids in self._db.execute(
                 "SELECT kind, low, score, received, number, ids FROM groups"):
-            cluster = Cluster(json.loads(ids), kind, low_information=bool(low), score=score)
+            cluster = Cluster(_stored_json(ids), kind, low_information=bool(low), score=score)
             if kind in ("similar", "same-title"):
                 similar.append(((-len(cluster), received, number), cluster))
             elif kind == "identical":
@@ -775,7 +790,7 @@ class _Carry:
             raw_counts, title, names = self.db.execute("SELECT counts, title, names FROM nodes WHERE key = ?",
                                                        (key,)).fetchone()
             counts = self.packing.unpack(raw_counts)
-            found = self._node_cache[key] = (_node_vector(self.vectors, counts, title), counts, frozenset(json.loads(names)))
+            found = self._node_cache[key] = (_node_vector(self.vectors, counts, title), counts, frozenset(_stored_json(names)))
         return found
 
     def _query(self, key: NodeKey) -> tuple[dict[str, float], str, frozenset[str]]:
@@ -1297,7 +1312,7 @@ def _facts_current(stored: StoredLookalikes) -> bool:
             return False
         numbers = sorted(number_of(i) for i in changed if i.startswith(FeedbackItem.PREFIX + "-"))
         stored_facts = db.execute("SELECT count(*) FROM facts").fetchone()[0]
-        learned = json.loads(state[1])
+        learned = _stored_json(state[1])
         current = True
         if numbers:
             marks = ",".join("?" * len(numbers))
@@ -1331,7 +1346,7 @@ class _StoredNode:
         self._packing = packing
         self._counts: dict[str, int] = packing.unpack(counts)
         self.vector: dict[str, float] = _node_vector(vectors, self._counts, title)
-        self.names = frozenset(json.loads(names))
+        self.names = frozenset(_stored_json(names))
         self._raw_surface = surface
         self._surface: dict[str, str] | None = None
         self._sorted: str | None = None
@@ -1429,7 +1444,7 @@ def _similar_from_tables(stored: StoredLookalikes, item_id: str, *, limit: int, 
     state = db.execute("SELECT rarity FROM state WHERE id = 1").fetchone()
     if state is None:  # forgotten (a repair, a damaged row): the next scan builds the file again
         return None
-    frequency, documents = json.loads(state[0])
+    frequency, documents = _stored_json(state[0])
     vectors = Vectors(frequency, documents)
     nodes = node_cache if node_cache is not None else _NodeCache(db, stored.packing)
 
@@ -1548,7 +1563,10 @@ class StoredSimilar:
             try:
                 hits = _similar_from_tables(self._stored, item_id, limit=limit, threshold=threshold, node_cache=self._nodes)
             except LookalikesDamaged:
-                self._stored._db.execute("DELETE FROM state")  # the next scan builds the file afresh
+                # Said to the next scan, which builds the file afresh in its worker: a write here
+                # (on the thread drawing the screen) would wait for a scan's write lock, for
+                # seconds, and could forget the state that scan had just stored.
+                _FOUND_DAMAGED.add(self._stored.store.directory)
                 raise
         if hits is None:
             raise NotFound(f"{item_id} is newer than the look-alikes stored")
@@ -1641,18 +1659,35 @@ def _likely_duplicate_groups(store: Store, *, should_stop: Callable[[], bool] | 
         return found
 
 
+# Workspaces whose lookalikes.sqlite a look-up (StoredSimilar) found a damaged row in: the next
+# scan in this process builds the file afresh.
+_FOUND_DAMAGED: set[Path] = set()
+
+
 def _started_over_if_damaged(store: Store, work: Callable[[], _T]) -> _T:
     """work(), and once more on the file built afresh when a row of it does not read back
-    (LookalikesDamaged): the file is derived, so a damaged row costs a first build, not an error."""
+    (LookalikesDamaged, here or in a look-up since): the file is derived, so a damaged row costs
+    a first build, not an error."""
+    if store.directory in _FOUND_DAMAGED:
+        _FOUND_DAMAGED.discard(store.directory)
+        _forget_state(store)
     try:
         return work()
     except LookalikesDamaged:
+        _forget_state(store)
+        return work()
+
+
+def _forget_state(store: Store) -> None:
+    """The next open drops every table (derived._not_of_version) and builds them again."""
+    try:
         db = sqlite3.connect(store.directory / LOOKALIKES_DB_NAME, isolation_level=None, timeout=60)
         try:
-            db.execute("DELETE FROM state")  # the next open drops every table (derived._not_of_version)
+            db.execute("DELETE FROM state")
         finally:
             db.close()
-        return work()
+    except sqlite3.Error:
+        pass  # locked past the timeout, read-only: the work says what it meets, in one line
 
 
 def lookalike_lookup(store: Store, *, with_groups: bool = False, should_stop: Callable[[], bool] | None = None
