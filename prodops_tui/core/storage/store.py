@@ -745,7 +745,10 @@ class Store:
                     except CacheUnusable:
                         self._drop_cache()
                     else:
-                        return [(number, record_type.from_dict(json.loads(doc))) for number, doc in rows]
+                        try:
+                            return [(number, record_type.from_dict(json.loads(doc))) for number, doc in rows]
+                        except (ValueError, TypeError, AttributeError):  # not a record's JSON (a hand edit): the files
+                            self._drop_cache()
         table = self._records(record_type)
         return [(n, table[n]) for n in numbers if n in table]
 
@@ -1394,6 +1397,8 @@ def _build_records(record_type: type[Record], rows: Iterable[tuple[int, str]]) -
     gc.disable()
     try:
         return {number: build(doc) for number, doc in rows}
+    except (ValueError, TypeError, AttributeError) as exc:  # not a record's JSON (a hand edit): the files are read
+        raise CacheUnusable(f"{record_type.KIND}: a cached document is not a record ({exc.__class__.__name__})") from exc
     finally:
         if gc_was_enabled:
             gc.enable()

@@ -16,6 +16,7 @@ from prodops_tui.core.importers import import_feedback
 from prodops_tui.core.model import FeedbackItem
 from prodops_tui.core.storage import store as store_module
 from prodops_tui.core.storage.backups import BackupFile, backup_files
+from prodops_tui.core.storage.cache import CacheUnusable
 from prodops_tui.core.storage.doctor import check, repair
 from prodops_tui.core.storage.store import SNAPSHOT_NAME, Store
 
@@ -116,6 +117,28 @@ def test_doctor_checks_every_record_a_page_at_a_time_and_holds_no_kind_whole(tmp
     with_item_7_in_cache(workspace, "'{\"id\": \"F-70\", \"text\": \"moved\"}'")
     report = check(workspace, fixed_clock)
     assert not report.ok and any("record 7: not a feedback record (its id is 'F-70'" in line for line in report.lines), report.lines
+
+
+@pytest.mark.parametrize("document", ["'not json'", "'[1, 2]'"])
+def test_a_cache_document_that_is_not_a_records_json_is_read_from_the_files_by_doctor_and_every_command(tmp_path, document):
+    """Found by review: such a document (a hand edit) made `prodops doctor` say "internal error"
+    and no report. The cache is derived: it is let go and the files are read, as for a document
+    that does not inflate."""
+    from prodops_tui.core.storage.store import _build_records
+
+    workspace = with_item_7_in_cache(seeded(tmp_path / "ws", 20), document)
+    report = check(workspace, fixed_clock)
+    assert report.ok and any("20 feedback" in line for line in report.lines), report.lines
+    workspace = with_item_7_in_cache(workspace, document)
+    store = Store.open(workspace, clock=fixed_clock)
+    try:
+        assert [item.id for item in store.get_many(FeedbackItem, [6, 7, 8])] == ["F-6", "F-7", "F-8"]
+        assert store.get("F-7").text.startswith("6: The invoice export")
+        assert len(store.all(FeedbackItem)) == 20
+    finally:
+        store.close()
+    with pytest.raises(CacheUnusable):
+        _build_records(FeedbackItem, [(7, document.strip("'"))])
 
 
 def test_the_cache_keeps_each_document_deflated_and_reads_back_the_text_it_was_given(tmp_path):
