@@ -52,7 +52,6 @@ import hashlib
 import json
 import sqlite3
 import threading
-import zlib
 from bisect import bisect_left, insort
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -61,6 +60,7 @@ from typing import Any, TypeVar
 
 from ..errors import NotFound, ProdopsError
 from ..model import FeedbackItem, split_id
+from ..storage.deflate import deflated, inflated
 from ..storage.derived import open_derived
 from ..storage.store import Store
 from ..text import first_line
@@ -139,11 +139,6 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-# Deflated with a 4 KB window: zlib's default 32 KB made every packer allocate ~260 KB, and
-# packing took 68 us a fact where it takes 18 (by hand, 30,000 facts at 100k items); the rows
-# are a few hundred bytes, and the dictionary is 2 KB.
-_PACK_LEVEL = 1
-_PACK_WINDOW = -12
 _DICTIONARY_FROM = 5_000  # facts
 _DICTIONARY_BYTES = 2_048
 
@@ -176,16 +171,14 @@ class _Packing:
         return cls("".join(reversed(chosen)).encode())  # the most used last: nearer matches cost fewer bits
 
     def pack(self, value: object) -> bytes:
-        packer = zlib.compressobj(_PACK_LEVEL, zlib.DEFLATED, _PACK_WINDOW, 8, zlib.Z_DEFAULT_STRATEGY, self.zdict)
-        return packer.compress(_json(value).encode()) + packer.flush()
+        return deflated(_json(value).encode(), self.zdict)
 
     def unpack(self, data: bytes) -> Any:
-        unpacker = zlib.decompressobj(_PACK_WINDOW, self.zdict)
-        try:
-            return json.loads(unpacker.decompress(data) + unpacker.flush())
-        except (zlib.error, ValueError, TypeError) as exc:  # ValueError: JSON's and UTF-8's errors
-            raise LookalikesDamaged(f"{LOOKALIKES_DB_NAME}: a stored row does not read back ({exc.__class__.__name__}); "
-                                    "the look-alikes are worked out again at the next scan") from exc
+        text = inflated(data, self.zdict)
+        if text is None:
+            raise LookalikesDamaged(f"{LOOKALIKES_DB_NAME}: a stored row does not read back (it does not inflate); "
+                                    "the look-alikes are worked out again at the next scan")
+        return _stored_json(text)
 
 
 def _stored_json(text: str | bytes) -> Any:

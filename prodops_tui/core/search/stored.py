@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import re
-import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from ..model import FeedbackItem, Record
+from ..storage.deflate import deflated, inflated
 from ..storage.derived import open_derived
 from ..storage.store import Store
 from ..text import fold
@@ -102,8 +102,6 @@ CREATE INDEX IF NOT EXISTS word_counts_stem ON word_counts (stem);
 # document are 224 bytes on average at 100,000 items, 152 deflated alone, 123 against it).
 _DICTIONARY_FROM = 5_000
 _DICTIONARY_BYTES = 2_048
-_PACK_LEVEL = 1  # level 6 saves 2 % more and takes 15 % longer: a rebuild packs every document
-_PACK_WINDOW = -12  # raw deflate, 4 KB window: the dictionary fits, and a packer is 20 KB, not 260
 
 
 class KeptWordsDamaged(Exception):
@@ -130,17 +128,15 @@ class _WordPacking:
         return cls(" ".join(reversed(chosen)).encode("utf-8", "surrogatepass"))
 
     def pack(self, words: str) -> bytes:
-        packer = zlib.compressobj(_PACK_LEVEL, zlib.DEFLATED, _PACK_WINDOW, 8, zlib.Z_DEFAULT_STRATEGY, self.zdict)
-        return packer.compress(words.encode("utf-8", "surrogatepass")) + packer.flush()
+        return deflated(words.encode("utf-8", "surrogatepass"), self.zdict)
 
     def unpack(self, packed: bytes) -> str:
-        unpacker = zlib.decompressobj(_PACK_WINDOW, self.zdict)
-        try:
-            data = unpacker.decompress(packed) + unpacker.flush()
-            if unpacker.eof:
+        data = inflated(packed, self.zdict)
+        if data is not None:
+            try:
                 return data.decode("utf-8", "surrogatepass")
-        except (zlib.error, UnicodeDecodeError, TypeError):
-            pass
+            except UnicodeDecodeError:
+                pass
         raise KeptWordsDamaged(f"{SEARCH_DB_NAME}: a document's words do not inflate (damaged)")
 
 

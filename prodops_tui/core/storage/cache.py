@@ -16,13 +16,13 @@ import contextlib
 import json
 import os
 import sqlite3
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
 from ..model import TYPE_BY_KIND, FeedbackItem
+from .deflate import deflated, inflated
 from .derived import give_back_dropped_pages
 from .where import Where
 
@@ -121,15 +121,6 @@ def _dumps(doc: Any) -> str:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 
-# zlib's level 1 and a 4 KB window (the dictionary is 2 KB): at 100k items of the bench's CSV,
-# 812 -> 321 bytes a document for 21 us to deflate and 6 to inflate. Level 6 kept 307 bytes for
-# 26 us; the default 32 KB window took 80 us a document, its 300 KB of state allocated by mmap
-# each time (timeit, by hand, on this VM).
-PACK_LEVEL = 1
-_PACK_WINDOW = -12  # raw deflate: no zlib header or checksum (6 bytes a document); SQLite checks pages
-_UNPACK_WINDOW = -15  # inflates a stream of any window
-
-
 def record_skeletons() -> bytes:
     """Every kind's fields with their default values, as prodops writes a record's JSON: most of
     a document's bytes (its field names, its empty fields), so each is deflated to what it adds.
@@ -161,19 +152,17 @@ class _Packing:
 
     def pack(self, text: str) -> bytes:
         # surrogatepass: a lone surrogate a snapshot's "\ud800" gave comes back as it went in.
-        packer = zlib.compressobj(PACK_LEVEL, zlib.DEFLATED, _PACK_WINDOW, 8, zlib.Z_DEFAULT_STRATEGY, self.zdict)
-        return packer.compress(text.encode("utf-8", "surrogatepass")) + packer.flush()
+        return deflated(text.encode("utf-8", "surrogatepass"), self.zdict)
 
     def unpack(self, doc: bytes | str) -> str:
         if isinstance(doc, str):
             return doc
-        unpacker = zlib.decompressobj(_UNPACK_WINDOW, self.zdict)
-        try:
-            data = unpacker.decompress(doc) + unpacker.flush()
-            if unpacker.eof:
+        data = inflated(doc, self.zdict)
+        if data is not None:
+            try:
                 return data.decode("utf-8", "surrogatepass")
-        except (zlib.error, UnicodeDecodeError, TypeError):
-            pass
+            except UnicodeDecodeError:
+                pass
         raise CacheUnusable(f"{self._name}: a record's document does not inflate (damaged)")
 
 

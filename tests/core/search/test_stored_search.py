@@ -30,6 +30,15 @@ def hits(result) -> list[tuple[str, float]]:
     return [(h.id, round(h.score, 6)) for h in result.hits]
 
 
+def demo_searched(tmp_path) -> tuple[Store, StoredSearch]:
+    """The demo workspace and its stored search words, built."""
+    store = Store.open(tmp_path / "ws", clock=fixed_clock)
+    fill_demo(store, now=from_iso(fixed_clock()))
+    stored = StoredSearch(store)
+    stored.refresh()
+    return store, stored
+
+
 @pytest.mark.parametrize("score_all", [None, 100])
 def test_the_stored_search_finds_what_the_apps_index_finds(workspace_with_real_feedback, score_all, monkeypatch):
     if score_all:  # a common word matches more than are scored: the same newest ones are picked
@@ -71,10 +80,7 @@ def test_a_rebuild_reads_the_items_a_page_at_a_time_and_keeps_none(workspace_wit
 
 
 def test_a_change_updates_the_changed_item_only_and_is_found_at_once(tmp_path):
-    store = Store.open(tmp_path / "ws", clock=fixed_clock)
-    fill_demo(store, now=from_iso(fixed_clock()))
-    stored = StoredSearch(store)
-    stored.refresh()
+    store, stored = demo_searched(tmp_path)
     assert stored.rebuilt
     other = Store.open(tmp_path / "ws", clock=fixed_clock)  # another process captures
     item = capture(other, "Quokka-themed invoices please", origin="cli")
@@ -109,10 +115,7 @@ def test_the_kept_word_counts_follow_every_change_as_fts5_counts_them(tmp_path):
         db = stored._db
         return dict(db.execute("SELECT term, docs FROM word_counts")), dict(db.execute("SELECT term, doc FROM record_vocab"))
 
-    store = Store.open(tmp_path / "ws", clock=fixed_clock)
-    fill_demo(store, now=from_iso(fixed_clock()))
-    stored = StoredSearch(store)
-    stored.refresh()
+    store, stored = demo_searched(tmp_path)
     kept, actual = counts(stored)
     assert kept == actual and len(kept) > 500
     first = capture(store, "Quokka invoices, Ünïcödé naïve café_au_lait F-12", origin="cli")
@@ -133,10 +136,7 @@ def test_the_kept_word_counts_follow_every_change_as_fts5_counts_them(tmp_path):
 def test_nothing_to_look_for_reads_nothing(tmp_path, monkeypatch):
     """"kind:" on the way to "kind:area": no word and no filter yet. Finding nothing read
     every record of the workspace (15 s at 100k, for each such keystroke in the app)."""
-    store = Store.open(tmp_path / "ws", clock=fixed_clock)
-    fill_demo(store, now=from_iso(fixed_clock()))
-    stored = StoredSearch(store)
-    stored.refresh()
+    store, stored = demo_searched(tmp_path)
     monkeypatch.setattr(store, "all", lambda *args, **kwargs: pytest.fail("read every record"))
     for query in ("kind:", "tag: ", '""'):
         found = stored.search(query)
@@ -192,10 +192,7 @@ def test_the_words_are_filed_once_and_a_change_takes_out_exactly_what_it_filed(w
 def test_kept_words_that_do_not_inflate_make_the_refresh_start_over(tmp_path):
     from prodops_tui.core.feedback.inbox import edit
 
-    store = Store.open(tmp_path / "ws", clock=fixed_clock)
-    fill_demo(store, now=from_iso(fixed_clock()))
-    stored = StoredSearch(store)
-    stored.refresh()
+    store, stored = demo_searched(tmp_path)
     item = store.all(FeedbackItem)[0]
     stored._db.execute("UPDATE kept_words SET packed = ? WHERE doc = ?", (b"not deflate", item.number))
     edit(store, item.id, text="Wombat", title="Wombat")
