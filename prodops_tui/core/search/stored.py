@@ -36,7 +36,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from ..model import FeedbackItem, Record
-from ..storage.deflate import deflated, inflated
+from ..storage.deflate import deflated_text, inflated_text
 from ..storage.derived import open_derived
 from ..storage.store import Store
 from ..text import fold
@@ -128,15 +128,12 @@ class _WordPacking:
         return cls(" ".join(reversed(chosen)).encode("utf-8", "surrogatepass"))
 
     def pack(self, words: str) -> bytes:
-        return deflated(words.encode("utf-8", "surrogatepass"), self.zdict)
+        return deflated_text(words, self.zdict)
 
     def unpack(self, packed: bytes) -> str:
-        data = inflated(packed, self.zdict)
-        if data is not None:
-            try:
-                return data.decode("utf-8", "surrogatepass")
-            except UnicodeDecodeError:
-                pass
+        words = inflated_text(packed, self.zdict)
+        if words is not None:
+            return words
         raise KeptWordsDamaged(f"{SEARCH_DB_NAME}: a document's words do not inflate (damaged)")
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..model import TYPE_BY_KIND, FeedbackItem
-from .deflate import deflated, inflated
+from .deflate import deflated_text, inflated_text
 from .derived import give_back_dropped_pages
 from .where import Where
 
@@ -151,18 +151,14 @@ class _Packing:
         self.zdict, self._name = zdict, name
 
     def pack(self, text: str) -> bytes:
-        # surrogatepass: a lone surrogate a snapshot's "\ud800" gave comes back as it went in.
-        return deflated(text.encode("utf-8", "surrogatepass"), self.zdict)
+        return deflated_text(text, self.zdict)
 
     def unpack(self, doc: bytes | str) -> str:
         if isinstance(doc, str):
             return doc
-        data = inflated(doc, self.zdict)
-        if data is not None:
-            try:
-                return data.decode("utf-8", "surrogatepass")
-            except UnicodeDecodeError:
-                pass
+        text = inflated_text(doc, self.zdict)
+        if text is not None:
+            return text
         raise CacheUnusable(f"{self._name}: a record's document does not inflate (damaged)")
 
 

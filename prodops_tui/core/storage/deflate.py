@@ -30,3 +30,19 @@ def inflated(data: bytes, zdict: bytes) -> bytes | None:
     except (zlib.error, TypeError):
         return None
     return found if unpacker.eof else None
+
+
+def deflated_text(text: str, zdict: bytes) -> bytes:
+    # surrogatepass: a lone surrogate a snapshot's "\ud800" gave comes back as it went in.
+    return deflated(text.encode("utf-8", "surrogatepass"), zdict)
+
+
+def inflated_text(data: bytes, zdict: bytes) -> str | None:
+    """What `deflated_text` was given, or None when `data` is damaged."""
+    found = inflated(data, zdict)
+    if found is None:
+        return None
+    try:
+        return found.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:
+        return None
