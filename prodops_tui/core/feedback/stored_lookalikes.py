@@ -176,8 +176,7 @@ class _Packing:
     def unpack(self, data: bytes) -> Any:
         text = inflated(data, self.zdict)
         if text is None:
-            raise LookalikesDamaged(f"{LOOKALIKES_DB_NAME}: a stored row does not read back (it does not inflate); "
-                                    "the look-alikes are worked out again at the next scan")
+            raise LookalikesDamaged("row", "it does not inflate")
         return _stored_json(text)
 
 
@@ -187,13 +186,16 @@ def _stored_json(text: str | bytes) -> Any:
     try:
         return json.loads(text)
     except (ValueError, TypeError) as exc:
-        raise LookalikesDamaged(f"{LOOKALIKES_DB_NAME}: a stored row does not read back ({exc.__class__.__name__}); "
-                                "the look-alikes are worked out again at the next scan") from exc
+        raise LookalikesDamaged("row", exc.__class__.__name__) from exc
 
 
 class LookalikesDamaged(ProdopsError):
     """A row of lookalikes.sqlite does not inflate or parse (a disk error, a hand edit): a look-up
     says so in one line, and StoredLookalikes.index() builds the file's rows again."""
+
+    def __init__(self, row: str, why: str):
+        super().__init__(f"{LOOKALIKES_DB_NAME}: a stored {row} does not read back ({why}); "
+                         "the look-alikes are worked out again at the next scan")
 
 
 _WHOLE = "\x00"  # a surface form that does not start with its word: kept whole after this
@@ -319,8 +321,7 @@ def _decode(data: bytes, packing: _Packing) -> ItemFacts:
         return ItemFacts(item_id, duplicate_of, (order[0], order[1]), title, request_key, request_named, profile,
                          short_words, quiet)
     except (ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:  # JSON, but not a fact's
-        raise LookalikesDamaged(f"{LOOKALIKES_DB_NAME}: a stored fact does not read back ({exc.__class__.__name__}); "
-                                "the look-alikes are worked out again at the next scan") from exc
+        raise LookalikesDamaged("fact", exc.__class__.__name__) from exc
 
 
 def number_of(item_id: str) -> int:
