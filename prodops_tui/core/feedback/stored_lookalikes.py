@@ -48,6 +48,7 @@ version, is built again; a workspace where it cannot be written answers from mem
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sqlite3
@@ -56,11 +57,11 @@ from bisect import bisect_left, insort
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from ..errors import NotFound, ProdopsError
 from ..model import FeedbackItem, split_id
-from ..storage.deflate import deflated, inflated
+from ..storage.deflate import deflated, dictionary_of, inflated
 from ..storage.derived import open_derived
 from ..storage.store import Store
 from ..text import first_line
@@ -72,6 +73,7 @@ from .duplicates import (
 from .lookalikes import MIN_TERMS, REGROW, Profile, Vectors, own_title
 
 _T = TypeVar("_T")
+_P = ParamSpec("_P")
 
 LOOKALIKES_DB_NAME = "lookalikes.sqlite"
 STORED_VERSION = 11  # 2: the groups keep what is shown; 3: the rarity and the pairing; 4: the run node by node;
@@ -140,7 +142,6 @@ def _json(value: object) -> str:
 
 
 _DICTIONARY_FROM = 5_000  # facts
-_DICTIONARY_BYTES = 2_048
 
 
 class _Packing:
@@ -161,14 +162,7 @@ class _Packing:
         for fact in facts:
             used.update(_json({term: count})[1:-1] + "," for term, count in fact.profile.counts.items())
             used.update(_json({term: form})[1:-1] + "," for term, form in _added(fact.profile.surface).items())
-        chosen: list[str] = []
-        size = 0
-        for fragment, _ in used.most_common():
-            size += len(fragment.encode())
-            if size > _DICTIONARY_BYTES:
-                break
-            chosen.append(fragment)
-        return cls("".join(reversed(chosen)).encode())  # the most used last: nearer matches cost fewer bits
+        return cls(dictionary_of(used))
 
     def pack(self, value: object) -> bytes:
         return deflated(_json(value).encode(), self.zdict)
@@ -1575,7 +1569,44 @@ def _stored_similar(stored: StoredLookalikes) -> StoredSimilar:
     return StoredSimilar(stored, comparable)
 
 
-def _lookalike_lookup(store: Store, *, with_groups: bool = False, should_stop: Callable[[], bool] | None = None
+# Workspaces whose lookalikes.sqlite a look-up (StoredSimilar) found a damaged row in: the next
+# scan in this process builds the file afresh.
+_FOUND_DAMAGED: set[Path] = set()
+
+
+def _built_again_if_damaged(work: Callable[Concatenate[Store, _P], _T]) -> Callable[Concatenate[Store, _P], _T]:
+    """`work`, and once more on the file built afresh when a row of it does not read back
+    (LookalikesDamaged, here or in a look-up since): the file is derived, so a damaged row costs
+    a first build, not an error."""
+
+    @functools.wraps(work)
+    def run(store: Store, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        if store.directory in _FOUND_DAMAGED:
+            _FOUND_DAMAGED.discard(store.directory)
+            _forget_state(store)
+        try:
+            return work(store, *args, **kwargs)
+        except LookalikesDamaged:
+            _forget_state(store)
+            return work(store, *args, **kwargs)
+
+    return run
+
+
+def _forget_state(store: Store) -> None:
+    """The next open drops every table (derived._not_of_version) and builds them again."""
+    try:
+        db = sqlite3.connect(store.directory / LOOKALIKES_DB_NAME, isolation_level=None, timeout=60)
+        try:
+            db.execute("DELETE FROM state")
+        finally:
+            db.close()
+    except sqlite3.Error:
+        pass  # locked past the timeout, read-only: the work says what it meets, in one line
+
+
+@_built_again_if_damaged
+def lookalike_lookup(store: Store, *, with_groups: bool = False, should_stop: Callable[[], bool] | None = None
                      ) -> tuple[Lookalikes, list[Cluster] | None]:
     """What the inbox lists an item's look-alikes from, and with `with_groups` the groups of
     Likely duplicates: lookalikes.sqlite brought up to date in SQL when the last grouping can be
@@ -1607,7 +1638,8 @@ def _in_memory(store: Store, *, with_groups: bool, should_stop: Callable[[], boo
     return index, index.clusters(should_stop=should_stop) if with_groups else None
 
 
-def _lookalike_index(store: Store) -> DuplicateIndex:
+@_built_again_if_damaged
+def lookalike_index(store: Store) -> DuplicateIndex:
     """The look-alike index, from lookalikes.sqlite when it can be opened and written, else
     built in memory (a read-only workspace, a full disk: the answer is the same, only slower)."""
     try:
@@ -1617,7 +1649,8 @@ def _lookalike_index(store: Store) -> DuplicateIndex:
         return DuplicateIndex.build(store)
 
 
-def _lookalikes_with_groups(store: Store, *, should_stop: Callable[[], bool] | None = None
+@_built_again_if_damaged
+def lookalikes_with_groups(store: Store, *, should_stop: Callable[[], bool] | None = None
                            ) -> tuple[DuplicateIndex, list[Cluster]]:
     """The look-alike index and the groups through one handle on lookalikes.sqlite, so that the
     groups build on the pairing stored with the index: after a change only its own items are
@@ -1632,7 +1665,8 @@ def _lookalikes_with_groups(store: Store, *, should_stop: Callable[[], bool] | N
         return index, index.clusters(should_stop=should_stop)
 
 
-def _likely_duplicate_groups(store: Store, *, should_stop: Callable[[], bool] | None = None,
+@_built_again_if_damaged
+def likely_duplicate_groups(store: Store, *, should_stop: Callable[[], bool] | None = None,
                             shown: dict[str, tuple[str, str]] | None = None) -> list[Cluster]:
     """likely_duplicate_clusters, read back from lookalikes.sqlite when nothing changed since
     they were stored (and stored when worked out); worked out in memory when the file cannot be
@@ -1652,67 +1686,6 @@ def _likely_duplicate_groups(store: Store, *, should_stop: Callable[[], bool] | 
             shown.update({item.id: shown_of(item) for item in store.get_many(FeedbackItem, grouped)})
         return found
 
-
-# Workspaces whose lookalikes.sqlite a look-up (StoredSimilar) found a damaged row in: the next
-# scan in this process builds the file afresh.
-_FOUND_DAMAGED: set[Path] = set()
-
-
-def _started_over_if_damaged(store: Store, work: Callable[[], _T]) -> _T:
-    """work(), and once more on the file built afresh when a row of it does not read back
-    (LookalikesDamaged, here or in a look-up since): the file is derived, so a damaged row costs
-    a first build, not an error."""
-    if store.directory in _FOUND_DAMAGED:
-        _FOUND_DAMAGED.discard(store.directory)
-        _forget_state(store)
-    try:
-        return work()
-    except LookalikesDamaged:
-        _forget_state(store)
-        return work()
-
-
-def _forget_state(store: Store) -> None:
-    """The next open drops every table (derived._not_of_version) and builds them again."""
-    try:
-        db = sqlite3.connect(store.directory / LOOKALIKES_DB_NAME, isolation_level=None, timeout=60)
-        try:
-            db.execute("DELETE FROM state")
-        finally:
-            db.close()
-    except sqlite3.Error:
-        pass  # locked past the timeout, read-only: the work says what it meets, in one line
-
-
-def lookalike_lookup(store: Store, *, with_groups: bool = False, should_stop: Callable[[], bool] | None = None
-                     ) -> tuple[Lookalikes, list[Cluster] | None]:
-    return _started_over_if_damaged(store, lambda: _lookalike_lookup(store, with_groups=with_groups, should_stop=should_stop))
-
-
-lookalike_lookup.__doc__ = _lookalike_lookup.__doc__
-
-
-def lookalike_index(store: Store) -> DuplicateIndex:
-    return _started_over_if_damaged(store, lambda: _lookalike_index(store))
-
-
-lookalike_index.__doc__ = _lookalike_index.__doc__
-
-
-def lookalikes_with_groups(store: Store, *, should_stop: Callable[[], bool] | None = None
-                           ) -> tuple[DuplicateIndex, list[Cluster]]:
-    return _started_over_if_damaged(store, lambda: _lookalikes_with_groups(store, should_stop=should_stop))
-
-
-lookalikes_with_groups.__doc__ = _lookalikes_with_groups.__doc__
-
-
-def likely_duplicate_groups(store: Store, *, should_stop: Callable[[], bool] | None = None,
-                            shown: dict[str, tuple[str, str]] | None = None) -> list[Cluster]:
-    return _started_over_if_damaged(store, lambda: _likely_duplicate_groups(store, should_stop=should_stop, shown=shown))
-
-
-likely_duplicate_groups.__doc__ = _likely_duplicate_groups.__doc__
 
 
 def shown_of(item: FeedbackItem) -> tuple[str, str]:

@@ -26,6 +26,7 @@ and given to FTS5's 'delete' when a document changes or goes.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections import Counter
@@ -36,7 +37,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from ..model import FeedbackItem, Record
-from ..storage.deflate import deflated_text, inflated_text
+from ..storage.deflate import deflated_text, dictionary_of, inflated_text
 from ..storage.derived import open_derived
 from ..storage.store import Store
 from ..text import fold
@@ -101,7 +102,6 @@ CREATE INDEX IF NOT EXISTS word_counts_stem ON word_counts (stem);
 # The dictionary: the most used words of a rebuild's first documents, up to 2 KB (the words of a
 # document are 224 bytes on average at 100,000 items, 152 deflated alone, 123 against it).
 _DICTIONARY_FROM = 5_000
-_DICTIONARY_BYTES = 2_048
 
 
 class KeptWordsDamaged(Exception):
@@ -116,16 +116,7 @@ class _WordPacking:
 
     @classmethod
     def learned_from(cls, texts: Iterable[str]) -> _WordPacking:
-        counts = Counter(word for text in texts for word in text.split())
-        chosen: list[str] = []
-        size = 0
-        for word, _ in counts.most_common():
-            size += len(word.encode("utf-8", "surrogatepass")) + 1
-            if size > _DICTIONARY_BYTES:
-                break
-            chosen.append(word)
-        # The most used last: deflate codes nearer matches in fewer bits.
-        return cls(" ".join(reversed(chosen)).encode("utf-8", "surrogatepass"))
+        return cls(dictionary_of(Counter(word + " " for text in texts for word in text.split())))
 
     def pack(self, words: str) -> bytes:
         return deflated_text(words, self.zdict)
@@ -257,7 +248,7 @@ class StoredSearch:
         rows = ((_rowid(r, doc.id), _words(doc)) for r in records for doc in documents_for(self.store, r))
         kept: list[str] = []
         db = self._db
-        for batch in _batches(rows):
+        while batch := list(itertools.islice(rows, 2_048)):
             assert self._packing is not None  # set by the refresh (a rebuild's, once its first items are read)
             pack = self._packing.pack
             db.executemany("INSERT INTO record_words (rowid, words) VALUES (?, ?)", batch)
@@ -434,17 +425,6 @@ class StoredSearch:
 def _words(doc: SearchDoc) -> str:
     """What the in-memory index files a document under, one folded word after another."""
     return " ".join(dict.fromkeys([_as_one_word(doc.id), *words_of(doc.title), *words_of(doc.body)]))
-
-
-def _batches(rows: Iterable[tuple[int, str]], size: int = 2_048) -> Iterable[list[tuple[int, str]]]:
-    batch: list[tuple[int, str]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _as_one_word(word: str) -> str:
